@@ -1,0 +1,345 @@
+package layers
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/paulmach/orb"
+
+	"reach/geo/crs"
+	"reach/geo/grid"
+)
+
+// This file turns domain values into served features, so that every store
+// serves exactly the same properties under the same names.
+
+// CollectionInfo returns the static description of a served collection
+// (title, properties, storage CRS); Extent and Synthetic are left for the
+// store to fill. ok is false for an unknown id.
+func CollectionInfo(id string) (Collection, bool) {
+	for _, c := range collectionInfos {
+		if c.ID == id {
+			c.Properties = append([]PropertyInfo(nil), c.Properties...)
+			return c, true
+		}
+	}
+	return Collection{}, false
+}
+
+// CollectionIDs lists the ids of the base layers in a stable order.
+func CollectionIDs() []string {
+	out := make([]string, len(collectionInfos))
+	for i, c := range collectionInfos {
+		out[i] = c.ID
+	}
+	return out
+}
+
+var collectionInfos = []Collection{
+	{
+		ID: CollMunicipalities, Title: "Municipalities (Gemeinden)", StorageCRS: 25833, GeometryType: "MultiPolygon",
+		Description: "Municipalities keyed by AGS with population, area, density, official DEGURBA class and indicators.",
+		Properties: []PropertyInfo{
+			{Name: "ags", Type: "string", Description: "Amtlicher Gemeindeschlüssel (8 digits)", Filterable: true},
+			{Name: "name", Type: "string", Filterable: true},
+			{Name: "kreis_ags", Type: "string", Filterable: true},
+			{Name: "kreis", Type: "string"},
+			{Name: "planning_region", Type: "string", Filterable: true},
+			{Name: "population", Type: "integer"},
+			{Name: "population_date", Type: "string", Description: "reference date of population (YYYY-MM-DD)"},
+			{Name: "area_km2", Type: "number"},
+			{Name: "density", Type: "number", Description: "residents per km²"},
+			{Name: "degurba", Type: "integer", Description: "official degree of urbanisation: 1 cities, 2 towns and suburbs, 3 rural areas; null if not given"},
+			{Name: "indicators", Type: "object", Description: "indicator values by key"},
+		},
+	},
+	{
+		ID: CollPopulationGrid, Title: "Population grid (Zensus, INSPIRE)", StorageCRS: 3035, GeometryType: "Polygon",
+		Description: "Zensus population per INSPIRE grid cell (EPSG:3035). Secret cells have population null.",
+		Properties: []PropertyInfo{
+			{Name: "inspire_id", Type: "string", Filterable: true},
+			{Name: "resolution_m", Type: "integer", Filterable: true},
+			{Name: "population", Type: "integer", Description: "residents; null where the statistical office kept the value secret"},
+			{Name: "secret", Type: "boolean"},
+			{Name: "share_under_18", Type: "number", Description: "% under 18, null if not given"},
+			{Name: "share_65_plus", Type: "number", Description: "% aged 65 and over, null if not given"},
+			{Name: "ags", Type: "string", Description: "municipality of the cell centre", Filterable: true},
+			{Name: "year", Type: "integer"},
+		},
+	},
+	{
+		ID: CollCentralPlaces, Title: "Central places (Zentrale Orte)", StorageCRS: 25833, GeometryType: "Point",
+		Description: "Ober-, Mittel- and Grundzentren with LEP subtype and Verbund.",
+		Properties: []PropertyInfo{
+			{Name: "name", Type: "string"},
+			{Name: "level", Type: "string", Description: "Oberzentrum, Mittelzentrum or Grundzentrum", Filterable: true},
+			{Name: "level_rank", Type: "integer", Description: "3 Oberzentrum, 2 Mittelzentrum, 1 Grundzentrum"},
+			{Name: "lep_type", Type: "string"},
+			{Name: "verbund", Type: "string", Filterable: true},
+			{Name: "members", Type: "array", Description: "AGS of member municipalities"},
+			{Name: "ags", Type: "string", Filterable: true},
+			{Name: "kreis_ags", Type: "string", Filterable: true},
+			{Name: "planning_region", Type: "string", Filterable: true},
+			{Name: "source", Type: "string"},
+		},
+	},
+	{
+		ID: CollFacilities, Title: "Facilities", StorageCRS: 25833, GeometryType: "Point",
+		Description: "Public service facilities by service category.",
+		Properties: []PropertyInfo{
+			{Name: "category", Type: "string", Filterable: true},
+			{Name: "name", Type: "string"},
+			{Name: "capacity", Type: "number"},
+			{Name: "source", Type: "string", Filterable: true},
+			{Name: "ags", Type: "string", Filterable: true},
+		},
+	},
+	{
+		ID: CollRoads, Title: "Road network", StorageCRS: 25833, GeometryType: "LineString",
+		Description: "Road segments between network nodes with speed and access per mode.",
+		Properties: []PropertyInfo{
+			{Name: "way_id", Type: "integer"},
+			{Name: "highway", Type: "string", Filterable: true},
+			{Name: "name", Type: "string"},
+			{Name: "ref", Type: "string"},
+			{Name: "length_m", Type: "number"},
+			{Name: "oneway", Type: "boolean"},
+			{Name: "car_forward", Type: "boolean"}, {Name: "car_backward", Type: "boolean"}, {Name: "car_kmh", Type: "number"},
+			{Name: "bicycle_forward", Type: "boolean"}, {Name: "bicycle_backward", Type: "boolean"}, {Name: "bicycle_kmh", Type: "number"},
+			{Name: "foot_forward", Type: "boolean"}, {Name: "foot_backward", Type: "boolean"}, {Name: "foot_kmh", Type: "number"},
+			{Name: "duration_s", Type: "number", Description: "fixed traversal time (ferries); null if speed-based"},
+		},
+	},
+	{
+		ID: CollProjects, Title: "Proposed projects", StorageCRS: 25833, GeometryType: "Geometry",
+		Description: "Proposals for funding: new facilities, road upgrades and area services.",
+		Properties: []PropertyInfo{
+			{Name: "title", Type: "string"},
+			{Name: "applicant", Type: "string"},
+			{Name: "municipalities", Type: "array"},
+			{Name: "category", Type: "string", Filterable: true},
+			{Name: "kind", Type: "string", Filterable: true},
+			{Name: "investment_cost", Type: "number"},
+			{Name: "requested_funding", Type: "number"},
+			{Name: "planning_region", Type: "string", Filterable: true},
+			{Name: "status", Type: "string", Filterable: true},
+			{Name: "submitted_at", Type: "string"},
+			{Name: "synthetic", Type: "boolean"},
+		},
+	},
+}
+
+func optFloat(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func optString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func toLonLat(g orb.Geometry, from crs.Code) orb.Geometry {
+	if g == nil {
+		return nil
+	}
+	return crs.MustProject(g, from, crs.CRS84)
+}
+
+// MunicipalityFeature returns the served feature of m.
+func MunicipalityFeature(m Municipality) Feature {
+	var g orb.Geometry
+	if len(m.Geometry) > 0 {
+		g = toLonLat(m.Geometry, crs.UTM33N)
+	}
+	var date any
+	if !m.PopulationDate.IsZero() {
+		date = m.PopulationDate.Format("2006-01-02")
+	}
+	var deg any
+	if m.DEGURBA > 0 {
+		deg = int64(m.DEGURBA)
+	}
+	ind := map[string]float64{}
+	for k, v := range m.Indicators {
+		ind[k] = v
+	}
+	return Feature{ID: m.AGS, Geometry: g, Properties: []Property{
+		{"ags", m.AGS}, {"name", m.Name}, {"kreis_ags", optString(m.KreisAGS)}, {"kreis", optString(m.KreisName)},
+		{"planning_region", optString(m.PlanningRegion)}, {"population", m.Population}, {"population_date", date},
+		{"area_km2", m.AreaKm2}, {"density", round(m.Density(), 1)}, {"degurba", deg}, {"indicators", ind},
+	}}
+}
+
+// CellFeature returns the served feature of c. A cell whose id cannot be
+// parsed gets no geometry.
+func CellFeature(c Cell) Feature {
+	var g orb.Geometry
+	if id, err := grid.ParseID(c.ID); err == nil {
+		g = toLonLat(id.Polygon(), crs.LAEA)
+	}
+	var pop any
+	if c.Known {
+		pop = c.Population
+	}
+	var year any
+	if c.Year > 0 {
+		year = int64(c.Year)
+	}
+	return Feature{ID: c.ID, Geometry: g, Properties: []Property{
+		{"inspire_id", c.ID}, {"resolution_m", int64(c.ResolutionM)}, {"population", pop}, {"secret", !c.Known},
+		{"share_under_18", optFloat(c.ShareUnder18)}, {"share_65_plus", optFloat(c.Share65Plus)},
+		{"ags", optString(c.AGS)}, {"year", year},
+	}}
+}
+
+// CentralPlaceFeature returns the served feature of p.
+func CentralPlaceFeature(p CentralPlace) Feature {
+	var g orb.Geometry
+	if p.Location != (orb.Point{}) {
+		g = toLonLat(p.Location, crs.UTM33N)
+	}
+	members := append([]string{}, p.Members...)
+	return Feature{ID: p.ID, Geometry: g, Properties: []Property{
+		{"name", p.Name}, {"level", p.Level.String()}, {"level_rank", int64(p.Level)}, {"lep_type", optString(p.LEPType)},
+		{"verbund", optString(p.Verbund)}, {"members", members}, {"ags", p.AGS}, {"kreis_ags", optString(p.KreisAGS)},
+		{"planning_region", optString(p.PlanningRegion)}, {"source", optString(p.Source)},
+	}}
+}
+
+// FacilityFeature returns the served feature of f.
+func FacilityFeature(f Facility) Feature {
+	return Feature{ID: f.ID, Geometry: toLonLat(f.Location, crs.UTM33N), Properties: []Property{
+		{"category", string(f.Category)}, {"name", f.Name}, {"capacity", optFloat(f.Capacity)},
+		{"source", optString(f.Source)}, {"ags", optString(f.AGS)},
+	}}
+}
+
+// RoadFeature returns the served feature of r. Its id is the decimal segment id.
+func RoadFeature(r RoadSegment) Feature {
+	var dur any
+	if r.DurationS > 0 {
+		dur = r.DurationS
+	}
+	return Feature{ID: strconv.FormatInt(r.ID, 10), Geometry: toLonLat(r.Geometry, crs.UTM33N), Properties: []Property{
+		{"way_id", r.WayID}, {"highway", r.Highway}, {"name", optString(r.Name)}, {"ref", optString(r.Ref)},
+		{"length_m", round(r.LengthM, 1)}, {"oneway", r.Oneway},
+		{"car_forward", r.Car.Forward}, {"car_backward", r.Car.Backward}, {"car_kmh", r.Car.SpeedKmh},
+		{"bicycle_forward", r.Bicycle.Forward}, {"bicycle_backward", r.Bicycle.Backward}, {"bicycle_kmh", r.Bicycle.SpeedKmh},
+		{"foot_forward", r.Foot.Forward}, {"foot_backward", r.Foot.Backward}, {"foot_kmh", r.Foot.SpeedKmh},
+		{"duration_s", dur},
+	}}
+}
+
+// ProjectFeature returns the served feature of p.
+func ProjectFeature(p Project) Feature {
+	var sub any
+	if !p.SubmittedAt.IsZero() {
+		sub = p.SubmittedAt.UTC().Format("2006-01-02T15:04:05Z")
+	}
+	return Feature{ID: p.ID, Geometry: toLonLat(p.Geometry, crs.UTM33N), Properties: []Property{
+		{"title", p.Title}, {"applicant", optString(p.Applicant)}, {"municipalities", append([]string{}, p.Municipalities...)},
+		{"category", optString(string(p.Category))}, {"kind", string(p.Kind)}, {"investment_cost", p.InvestmentCost},
+		{"requested_funding", p.RequestedFunding}, {"planning_region", optString(p.PlanningRegion)},
+		{"status", optString(p.Status)}, {"submitted_at", sub}, {"synthetic", p.Synthetic},
+	}}
+}
+
+// MatchFilters reports whether f has, for every filter, a property of that
+// name whose value printed as text equals the wanted value. Array values
+// match when any element equals it.
+func MatchFilters(f Feature, filters map[string]string) bool {
+	for k, want := range filters {
+		v, ok := f.Get(k)
+		if !ok {
+			return false
+		}
+		if !valueEquals(v, want) {
+			return false
+		}
+	}
+	return true
+}
+
+func valueEquals(v any, want string) bool {
+	switch x := v.(type) {
+	case nil:
+		return want == "" || want == "null"
+	case string:
+		return x == want
+	case bool:
+		return strconv.FormatBool(x) == strings.ToLower(want)
+	case int64:
+		return strconv.FormatInt(x, 10) == want
+	case float64:
+		w, err := strconv.ParseFloat(want, 64)
+		return err == nil && w == x
+	case []string:
+		for _, s := range x {
+			if s == want {
+				return true
+			}
+		}
+	}
+	return fmt.Sprint(v) == want
+}
+
+// ValidateFilters checks that every filter names a filterable property of
+// the collection; the error names the first one that does not.
+func ValidateFilters(c Collection, filters map[string]string) error {
+	keys := make([]string, 0, len(filters))
+	for k := range filters {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		ok := false
+		for _, p := range c.Properties {
+			if p.Name == k && p.Filterable {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return fmt.Errorf("%w: parameter %q: collection %q cannot be filtered by it", ErrInvalid, k, c.ID)
+		}
+	}
+	return nil
+}
+
+// CompareIDs orders the feature ids of a collection for keyset paging: road
+// ids numerically (they are decimal integers), every other id bytewise (as
+// PostgreSQL's "C" collation does).
+func CompareIDs(collection, a, b string) int {
+	if collection == CollRoads {
+		ai, aerr := strconv.ParseInt(a, 10, 64)
+		bi, berr := strconv.ParseInt(b, 10, 64)
+		if aerr == nil && berr == nil {
+			switch {
+			case ai < bi:
+				return -1
+			case ai > bi:
+				return 1
+			}
+			return 0
+		}
+	}
+	return strings.Compare(a, b)
+}
+
+func round(v float64, digits int) float64 {
+	p := 1.0
+	for i := 0; i < digits; i++ {
+		p *= 10
+	}
+	if v < 0 {
+		return -float64(int64(-v*p+0.5)) / p
+	}
+	return float64(int64(v*p+0.5)) / p
+}
