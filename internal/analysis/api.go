@@ -1,0 +1,210 @@
+// Package analysis holds the use cases of reach: it builds the read model
+// (road graph per mode, snapped cells and facilities) from the layers, and
+// answers with travel times per cell and category, matrices, isochrones,
+// coverage against the standards catalogue, the gap register, the
+// classification of municipalities (DEGURBA, structural weakness), project
+// assessments with Zentrale-Orte alignment, scores, the ranking within a
+// budget and site suggestions.
+//
+// An Engine is immutable once built and safe for concurrent use; each call
+// takes its own query state from a pool. Geometries in requests and results
+// are CRS84 (lon/lat) unless a field says otherwise.
+package analysis
+
+import (
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"reach/layers"
+)
+
+// Version is the engine version recorded in every result's provenance.
+const Version = "0.1.0"
+
+// Provenance says where a result came from, so that it can be reproduced.
+type Provenance struct {
+	EngineVersion string            `json:"engine_version"`
+	Catalogue     string            `json:"catalogue"`     // standards catalogue name and hash
+	Data          map[string]string `json:"data_versions"` // layer → version
+	Synthetic     bool              `json:"synthetic"`     // true for the demo region
+	ComputedAt    time.Time         `json:"computed_at"`
+	Method        string            `json:"method"` // e.g. "network car", "straight line (no road network)"
+}
+
+// SnapInfo says where an input point was snapped to the network.
+type SnapInfo struct {
+	Input     orb.Point `json:"input"`              // as given, lon/lat
+	Location  orb.Point `json:"location,omitempty"` // snapped position on the network, lon/lat
+	DistanceM float64   `json:"distance_m"`         // straight-line access distance
+	OffsetS   float64   `json:"offset_s"`           // access time added at the mode's access speed
+	Snapped   bool      `json:"snapped"`
+	Reason    string    `json:"reason,omitempty"` // why not snapped, e.g. "no road within 1000 m"
+}
+
+// MatrixRequest asks for travel times from every source to every destination.
+type MatrixRequest struct {
+	Mode         layers.Mode
+	Sources      []orb.Point // lon/lat
+	Destinations []orb.Point // lon/lat
+}
+
+// MatrixResult holds durations (seconds) and network distances (metres);
+// nil entries are unreachable pairs or points that could not be snapped.
+type MatrixResult struct {
+	Durations    [][]*float64 `json:"durations"`
+	Distances    [][]*float64 `json:"distances"`
+	Sources      []SnapInfo   `json:"sources"`
+	Destinations []SnapInfo   `json:"destinations"`
+}
+
+// IsochroneRequest asks for travel-time bands around one or more origins.
+type IsochroneRequest struct {
+	Mode    layers.Mode
+	Origins []orb.Point // lon/lat
+	Minutes []float64   // thresholds, ascending after validation
+}
+
+// Band is the area reachable within Minutes but not within the previous
+// threshold (FromMinutes), with its population.
+type Band struct {
+	FromMinutes float64          `json:"from_minutes"`
+	Minutes     float64          `json:"minutes"`
+	Geometry    orb.MultiPolygon `json:"-"`          // lon/lat; the area reachable within Minutes (cumulative)
+	Population  int64            `json:"population"` // residents in cells whose centre is reached within Minutes (cumulative)
+	Cells       int              `json:"cells"`
+}
+
+// IsochroneResult is the list of bands and how they were built.
+type IsochroneResult struct {
+	Bands   []Band     `json:"bands"`
+	Method  string     `json:"method"` // how the polygons were built
+	Origins []SnapInfo `json:"origins"`
+}
+
+// TravelTime is the time from one populated cell to the nearest facility of
+// a category by one mode.
+type TravelTime struct {
+	CellID     string    `json:"inspire_id"`
+	AGS        string    `json:"ags"`
+	Population int64     `json:"population"`
+	Known      bool      `json:"known"`
+	Reached    bool      `json:"reached"`    // false: no facility reachable (or cell not snapped)
+	Seconds    float64   `json:"seconds"`    // meaningful when Reached
+	DistanceM  float64   `json:"distance_m"` // network distance (or straight line) in metres
+	FacilityID string    `json:"facility_id"`
+	Center     orb.Point `json:"-"`      // lon/lat of the cell centre
+	Method     string    `json:"method"` // "network" or "straight_line"
+}
+
+// Assessment is the dossier of one project: what it changes, for whom, how
+// it fits the central-places system, and its score. The analysis files add
+// detail fields; the fields below are relied on by clients.
+type Assessment struct {
+	ProjectID           string                `json:"project_id"`
+	Title               string                `json:"title"`
+	Kind                layers.ProjectKind    `json:"kind"`
+	Category            layers.Category       `json:"category"`
+	NewlyWithinStandard int64                 `json:"newly_within_standard"`
+	ByMunicipality      []MunicipalityBenefit `json:"by_municipality"`
+	ZentraleOrte        Alignment             `json:"zentrale_orte"`
+	Score               Score                 `json:"score"`
+	Provenance          Provenance            `json:"provenance"`
+	Details             map[string]any        `json:"details,omitempty"`
+}
+
+// MunicipalityBenefit is what one municipality gains from a project.
+type MunicipalityBenefit struct {
+	AGS                 string  `json:"ags"`
+	Name                string  `json:"name"`
+	Participating       bool    `json:"participating"`
+	Beneficiaries       int64   `json:"beneficiaries"`         // residents whose time improves
+	NewlyWithinStandard int64   `json:"newly_within_standard"` // residents newly inside the standard
+	MeanSecondsBefore   float64 `json:"mean_seconds_before"`
+	MeanSecondsAfter    float64 `json:"mean_seconds_after"`
+}
+
+// Verdict of the Zentrale-Orte alignment.
+type Verdict string
+
+// Verdicts.
+const (
+	Aligned       Verdict = "aligned"
+	PartlyAligned Verdict = "partly_aligned"
+	InConflict    Verdict = "in_conflict"
+)
+
+// Alignment is the Zentrale-Orte verdict with every reason spelled out.
+type Alignment struct {
+	Verdict Verdict  `json:"verdict"`
+	Reasons []string `json:"reasons"`
+}
+
+// Score is a transparent weighted score.
+type Score struct {
+	Total    float64     `json:"total"`
+	Criteria []Criterion `json:"criteria"`
+}
+
+// Criterion is one scored criterion: raw value, normalised value (0–1),
+// weight and contribution (normalised × weight).
+type Criterion struct {
+	Name          string  `json:"name"`
+	Value         float64 `json:"value"`
+	Unit          string  `json:"unit,omitempty"`
+	Normalised    float64 `json:"normalised"`
+	Normalisation string  `json:"normalisation"`
+	Weight        float64 `json:"weight"`
+	Contribution  float64 `json:"contribution"`
+}
+
+// RankedProject is one row of the ranking.
+type RankedProject struct {
+	Rank             int     `json:"rank"`
+	ID               string  `json:"id"`
+	Title            string  `json:"title"`
+	Score            float64 `json:"score"`
+	RequestedFunding float64 `json:"requested_funding"`
+	Selected         bool    `json:"selected"`
+}
+
+// Ranking orders the proposals by score and marks the selection that
+// maximises the total score within the budget.
+type Ranking struct {
+	Budget        float64         `json:"budget"`
+	SelectedTotal float64         `json:"selected_funding"`
+	SelectedScore float64         `json:"selected_score"`
+	Projects      []RankedProject `json:"projects"`
+	Method        string          `json:"method"`
+	Provenance    Provenance      `json:"provenance"`
+}
+
+// SiteRequest asks for k sites for a category that cover the most
+// uncovered residents within the standard.
+type SiteRequest struct {
+	Category   layers.Category
+	Mode       layers.Mode
+	K          int
+	Candidates string // "central_places", "cells", "all"
+}
+
+// Site is one suggested site.
+type Site struct {
+	Rank         int       `json:"rank"`
+	Location     orb.Point `json:"location"` // lon/lat
+	Label        string    `json:"label"`
+	AGS          string    `json:"ags"`
+	NewlyCovered int64     `json:"newly_covered"`
+}
+
+// SiteResult lists the suggested sites in the order chosen, the total newly
+// covered and the bound on how far the greedy choice can be from optimal.
+type SiteResult struct {
+	Category      layers.Category `json:"category"`
+	Mode          layers.Mode     `json:"mode"`
+	Sites         []Site          `json:"sites"`
+	TotalCovered  int64           `json:"total_newly_covered"`
+	UpperBound    int64           `json:"upper_bound"`    // no k sites can cover more
+	OptimalityGap float64         `json:"optimality_gap"` // 1 − total/upper bound
+	Provenance    Provenance      `json:"provenance"`
+}
