@@ -1,0 +1,156 @@
+package archtest
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"testing"
+)
+
+const module = "reach"
+
+// allowed lists, per package pattern, the module packages it may import.
+// Patterns end in "/*" for a whole tree. The first matching rule applies.
+var allowed = []struct {
+	pkg   string
+	may   []string
+	label string
+}{
+	{"reach/cmd/*", []string{"*"}, "cmd wires everything"},
+	{"reach/geo/crs", nil, "geo/crs imports nothing"},
+	{"reach/geo/*", []string{"reach/geo/*"}, "geo/* imports only geo/*"},
+	{"reach/layers", []string{"reach/geo/*"}, "layers imports only geo/*"},
+	{"reach/layers/layertest", []string{"reach/layers", "reach/geo/*"}, "the contract suite sees only the ports"},
+	{"reach/layers/*", []string{"reach/layers", "reach/geo/*"}, "stores import layers and geo/*"},
+	{"reach/data/*", []string{"reach/data/*", "reach/layers", "reach/geo/*"}, "readers import layers and geo/*"},
+	{"reach/internal/web", nil, "web assets import nothing"},
+	{"reach/internal/ogc", []string{"reach/layers", "reach/geo/crs"}, "OGC wire types see layers and geo/crs"},
+	{"reach/internal/network", []string{"reach/layers", "reach/geo/*"}, "networks are built from layers with geo/*"},
+	{"reach/internal/analysis", []string{"reach/internal/network", "reach/layers", "reach/geo/*"}, "use cases see layers, geo and networks"},
+	{"reach/internal/httpapi", []string{"reach/internal/analysis", "reach/internal/ogc", "reach/internal/web", "reach/data/tables", "reach/layers", "reach/geo/*"}, "the HTTP edge sees the use cases, never a store adapter"},
+	{"reach/internal/pgtest", []string{"*"}, "test helper"},
+	{"reach/internal/config", []string{"reach/layers", "reach/geo/*"}, "config is read by cmd only"},
+	{"reach/internal/archtest", nil, "this test"},
+}
+
+// forbiddenInGeo are imports the pure core must never have.
+var forbiddenInGeo = []string{"net/http", "database/sql", "os", "log", "github.com/jackc/pgx", "github.com/go-chi/chi"}
+
+type pkgInfo struct {
+	ImportPath string
+	Imports    []string
+}
+
+func match(pattern, pkg string) bool {
+	if pattern == "*" {
+		return true
+	}
+	if strings.HasSuffix(pattern, "/*") {
+		return strings.HasPrefix(pkg, strings.TrimSuffix(pattern, "*"))
+	}
+	return pattern == pkg
+}
+
+func moduleRoot(t *testing.T) string {
+	t.Helper()
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		t.Fatal("archtest: cannot find the source file")
+	}
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+func listPackages(t *testing.T) []pkgInfo {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-json", "./...")
+	cmd.Dir = moduleRoot(t)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, stderr.String())
+	}
+	var pkgs []pkgInfo
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var p pkgInfo
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("go list output: %v", err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	return pkgs
+}
+
+func TestDependencyRule(t *testing.T) {
+	pkgs := listPackages(t)
+	if len(pkgs) < 5 {
+		t.Fatalf("go list found only %d packages; the test would prove nothing", len(pkgs))
+	}
+	var violations []string
+	for _, p := range pkgs {
+		ruleFound := false
+		for _, r := range allowed {
+			if !match(r.pkg, p.ImportPath) {
+				continue
+			}
+			ruleFound = true
+			for _, imp := range p.Imports {
+				if imp != module && !strings.HasPrefix(imp, module+"/") {
+					continue
+				}
+				ok := false
+				for _, m := range r.may {
+					if match(m, imp) {
+						ok = true
+						break
+					}
+				}
+				if !ok {
+					violations = append(violations, p.ImportPath+" imports "+imp+" ("+r.label+")")
+				}
+			}
+			break
+		}
+		if !ruleFound {
+			violations = append(violations, p.ImportPath+" has no rule in archtest; add one to docs/architecture.md and here")
+		}
+		if strings.HasPrefix(p.ImportPath, module+"/geo/") {
+			for _, imp := range p.Imports {
+				for _, f := range forbiddenInGeo {
+					if imp == f || strings.HasPrefix(imp, f+"/") {
+						violations = append(violations, p.ImportPath+" imports "+imp+" (geo/* stays pure)")
+					}
+				}
+			}
+		}
+	}
+	sort.Strings(violations)
+	for _, v := range violations {
+		t.Error(v)
+	}
+}
+
+func TestRuleMatcher(t *testing.T) {
+	tests := []struct {
+		pattern, pkg string
+		want         bool
+	}{
+		{"reach/geo/*", "reach/geo/crs", true},
+		{"reach/geo/*", "reach/geography", false},
+		{"reach/layers", "reach/layers/memory", false},
+		{"*", "anything", true},
+	}
+	for _, tt := range tests {
+		if got := match(tt.pattern, tt.pkg); got != tt.want {
+			t.Errorf("match(%q, %q) = %v, want %v", tt.pattern, tt.pkg, got, tt.want)
+		}
+	}
+}
