@@ -1,0 +1,81 @@
+// Package config reads the settings of the reach command from flags and the
+// environment. Only cmd/reach uses it; libraries take their settings through
+// constructors.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"time"
+)
+
+// EnvDatabaseURL names the environment variable that stands in for --db.
+const EnvDatabaseURL = "DATABASE_URL"
+
+// DefaultAddr is where `reach serve` listens unless told otherwise.
+const DefaultAddr = "127.0.0.1:8080"
+
+// Serve holds the settings of `reach serve`.
+type Serve struct {
+	Addr        string
+	DatabaseURL string // "" for the embedded store
+	DataDir     string // "" for the demo region
+	Seed        int64  // demo region seed
+	ReadTimeout time.Duration
+	// WriteTimeout bounds a whole response; analyses over large regions may need more.
+	WriteTimeout time.Duration
+	ShutdownWait time.Duration
+	LogJSON      bool
+}
+
+// ParseServe reads the flags of `reach serve`. getenv supplies DATABASE_URL
+// when --db is not given. It returns flag.ErrHelp when -h was asked for.
+func ParseServe(args []string, getenv func(string) string, stderr io.Writer, defaultSeed int64) (Serve, error) {
+	var s Serve
+	fs := flag.NewFlagSet("reach serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&s.Addr, "addr", DefaultAddr, "listen address (host:port)")
+	fs.StringVar(&s.DatabaseURL, "db", "", "PostGIS connection URL (default $DATABASE_URL; none: embedded store)")
+	fs.StringVar(&s.DataDir, "data", "", "serve the files of this folder in the embedded store instead of the demo region")
+	fs.Int64Var(&s.Seed, "seed", defaultSeed, "seed of the synthetic demo region")
+	fs.DurationVar(&s.ReadTimeout, "read-timeout", 30*time.Second, "HTTP read timeout")
+	fs.DurationVar(&s.WriteTimeout, "write-timeout", 5*time.Minute, "HTTP write timeout (whole response)")
+	fs.DurationVar(&s.ShutdownWait, "shutdown-wait", 15*time.Second, "how long to let requests finish on shutdown")
+	fs.BoolVar(&s.LogJSON, "log-json", false, "log as JSON lines")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: reach serve [--addr 127.0.0.1:8080] [--db URL | --data DIR] [--seed N]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return s, err
+	}
+	if fs.NArg() > 0 {
+		return s, fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
+	}
+	if s.DatabaseURL == "" && s.DataDir == "" {
+		s.DatabaseURL = getenv(EnvDatabaseURL)
+	}
+	if s.DatabaseURL != "" && s.DataDir != "" {
+		return s, errors.New("serve: --db and --data exclude each other")
+	}
+	if _, _, err := net.SplitHostPort(s.Addr); err != nil {
+		return s, fmt.Errorf("serve: --addr %q: %v", s.Addr, err)
+	}
+	return s, nil
+}
+
+// DatabaseURL returns the value of a --db flag or, when empty, DATABASE_URL;
+// it fails with a message naming both when neither is set.
+func DatabaseURL(flagValue string, getenv func(string) string, command string) (string, error) {
+	if v := strings.TrimSpace(flagValue); v != "" {
+		return v, nil
+	}
+	if v := strings.TrimSpace(getenv(EnvDatabaseURL)); v != "" {
+		return v, nil
+	}
+	return "", fmt.Errorf("%s: no database: pass --db URL or set %s", command, EnvDatabaseURL)
+}
