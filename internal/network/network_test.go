@@ -24,7 +24,9 @@ func roads(segs ...layers.RoadSegment) iter.Seq2[layers.RoadSegment, error] {
 	}
 }
 
-func both(kmh float64) layers.Access   { return layers.Access{Forward: true, Backward: true, SpeedKmh: kmh} }
+func both(kmh float64) layers.Access {
+	return layers.Access{Forward: true, Backward: true, SpeedKmh: kmh}
+}
 func oneway(kmh float64) layers.Access { return layers.Access{Forward: true, SpeedKmh: kmh} }
 
 var closed = layers.Access{}
