@@ -1,0 +1,385 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"reach/geo/crs"
+	"reach/internal/analysis"
+	"reach/internal/ogc"
+	"reach/layers"
+)
+
+// Analyzer answers the analysis endpoints. It is defined here, where it is
+// consumed; internal/analysis's engine satisfies it. Implementations are
+// safe for concurrent use, honour ctx, and report invalid input with errors
+// wrapping layers.ErrInvalid (answered 422) and unknown ids with
+// layers.ErrNotFound (404). Points are CRS84 [lon, lat].
+type Analyzer interface {
+	// Matrix gives travel times and network distances from every source to
+	// every destination.
+	Matrix(ctx context.Context, req analysis.MatrixRequest) (analysis.MatrixResult, error)
+	// Isochrones gives cumulative travel-time bands for ascending Minutes.
+	Isochrones(ctx context.Context, req analysis.IsochroneRequest) (analysis.IsochroneResult, error)
+	// Assess gives the dossier of one project.
+	Assess(ctx context.Context, p layers.Project) (analysis.Assessment, error)
+	// Ranking ranks projects and selects the best set within budget (EUR).
+	Ranking(ctx context.Context, projects []layers.Project, budget float64) (analysis.Ranking, error)
+	// SuggestSites suggests sites for a category.
+	SuggestSites(ctx context.Context, req analysis.SiteRequest) (analysis.SiteResult, error)
+	// Derived serves the computed collections (travel-times, gaps,
+	// assessments, …); nil when there are none. It is called per request,
+	// so it may change as results are computed.
+	Derived() layers.FeatureSource
+}
+
+// Limits of analysis requests.
+const (
+	maxMinutes    = 180 // largest isochrone threshold in minutes
+	maxBands      = 12  // most thresholds in one isochrone request
+	maxSites      = 50  // largest k of a site suggestion
+	defaultBudget = 4_000_000
+)
+
+// analyzer returns the analyzer or answers 503.
+func (s *server) analyzer(w http.ResponseWriter, r *http.Request) (Analyzer, bool) {
+	if s.deps.Analyzer == nil {
+		s.problem(w, r, http.StatusServiceUnavailable, "analyses unavailable",
+			"this server was started without an analysis engine (no road network or read model loaded)", nil)
+		return nil, false
+	}
+	return s.deps.Analyzer, true
+}
+
+// acquire takes a slot for one analysis, waiting at most a second; the
+// returned func frees it.
+func (s *server) acquire(ctx context.Context) (func(), error) {
+	t := time.NewTimer(time.Second)
+	defer t.Stop()
+	select {
+	case s.sem <- struct{}{}:
+		return func() { <-s.sem }, nil
+	case <-t.C:
+		return nil, ErrOverloaded
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// run runs f in an analysis slot.
+func (s *server) run(ctx context.Context, f func(ctx context.Context) error) error {
+	release, err := s.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	return f(ctx)
+}
+
+// analysisFail answers an analysis error (invalid input from the engine is
+// a 422, since the body was well-formed).
+func (s *server) analysisFail(w http.ResponseWriter, r *http.Request, err error) {
+	s.fail(w, r, err, http.StatusUnprocessableEntity)
+}
+
+// parseMatrix validates a matrix request body.
+func parseMatrix(o *object, maxPoints int) (analysis.MatrixRequest, error) {
+	var req analysis.MatrixRequest
+	req.Mode, _ = o.mode("mode")
+	req.Sources, _ = o.points("sources", maxPoints)
+	req.Destinations, _ = o.points("destinations", maxPoints)
+	return req, o.finish(false)
+}
+
+func (s *server) matrix(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.analyzer(w, r)
+	if !ok {
+		return
+	}
+	o, err := readObject(w, r, s.deps.MaxBodyBytes)
+	if err != nil {
+		s.bodyFail(w, r, err)
+		return
+	}
+	req, err := parseMatrix(o, s.deps.MaxPoints)
+	if err != nil {
+		s.bodyFail(w, r, err)
+		return
+	}
+	var res analysis.MatrixResult
+	err = s.run(r.Context(), func(ctx context.Context) (err error) {
+		res, err = a.Matrix(ctx, req)
+		return err
+	})
+	if err != nil {
+		s.analysisFail(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, res)
+}
+
+// parseIsochrones validates an isochrone request body; minutes come back
+// ascending.
+func parseIsochrones(o *object, maxPoints int) (analysis.IsochroneRequest, error) {
+	var req analysis.IsochroneRequest
+	req.Mode, _ = o.mode("mode")
+	req.Origins, _ = o.points("origins", maxPoints)
+	if v, ok := o.get("minutes", true); ok {
+		var ms []json.RawMessage
+		if err := json.Unmarshal(v, &ms); err != nil {
+			o.add("minutes", string(v), "must be an array of numbers")
+		} else if len(ms) == 0 || len(ms) > maxBands {
+			o.add("minutes", string(v), fmt.Sprintf("must hold 1 to %d thresholds", maxBands))
+		} else {
+			seen := map[float64]bool{}
+			good := true
+			for i, m := range ms {
+				name := "minutes[" + strconv.Itoa(i) + "]"
+				var f float64
+				switch err := json.Unmarshal(m, &f); {
+				case err != nil:
+					o.add(name, string(m), "must be a number")
+				case !(f > 0) || f > maxMinutes:
+					o.add(name, string(m), fmt.Sprintf("must be greater than 0 and at most %d", maxMinutes))
+				case seen[f]:
+					o.add(name, string(m), "repeats an earlier threshold")
+				default:
+					seen[f] = true
+					req.Minutes = append(req.Minutes, f)
+					continue
+				}
+				good = false
+			}
+			if good {
+				sort.Float64s(req.Minutes)
+			}
+		}
+	}
+	return req, o.finish(false)
+}
+
+func (s *server) isochrones(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.analyzer(w, r)
+	if !ok {
+		return
+	}
+	o, err := readObject(w, r, s.deps.MaxBodyBytes)
+	if err != nil {
+		s.bodyFail(w, r, err)
+		return
+	}
+	req, err := parseIsochrones(o, s.deps.MaxPoints)
+	if err != nil {
+		s.bodyFail(w, r, err)
+		return
+	}
+	var res analysis.IsochroneResult
+	err = s.run(r.Context(), func(ctx context.Context) (err error) {
+		res, err = a.Isochrones(ctx, req)
+		return err
+	})
+	if err != nil {
+		s.analysisFail(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Type", ogc.MediaGeoJSON)
+	h.Set("Content-Crs", "<"+crs.CRS84.URI()+">")
+	w.WriteHeader(http.StatusOK)
+	origins := res.Origins
+	if origins == nil {
+		origins = []analysis.SnapInfo{}
+	}
+	fw := ogc.NewFeatureWriter(w, crs.CRS84)
+	err = fw.Begin(ogc.CollectionHeader{TimeStamp: s.deps.Now(), NumberMatched: -1, NumberReturned: len(res.Bands),
+		Members: []ogc.Member{{Name: "method", Value: res.Method}, {Name: "mode", Value: req.Mode}, {Name: "origins", Value: origins}}})
+	for i := 0; err == nil && i < len(res.Bands); i++ {
+		err = fw.Write(BandFeature(res.Bands[i]))
+	}
+	if err == nil {
+		err = fw.End()
+	}
+	if err != nil && r.Context().Err() == nil {
+		s.log.ErrorContext(r.Context(), "httpapi: writing isochrones", "err", err)
+	}
+}
+
+// BandFeature returns the served feature of one isochrone band: the
+// cumulative area reachable within Minutes (CRS84), with the properties
+// minutes, from_minutes, population and cells. Its id is "band-" and the
+// minutes.
+func BandFeature(b analysis.Band) layers.Feature {
+	f := layers.Feature{
+		ID: "band-" + strconv.FormatFloat(b.Minutes, 'f', -1, 64),
+		Properties: []layers.Property{
+			{Name: "minutes", Value: b.Minutes}, {Name: "from_minutes", Value: b.FromMinutes},
+			{Name: "population", Value: b.Population}, {Name: "cells", Value: int64(b.Cells)},
+		},
+	}
+	if len(b.Geometry) > 0 {
+		f.Geometry = b.Geometry
+	}
+	return f
+}
+
+// parseSites validates a site suggestion body.
+func parseSites(o *object) (analysis.SiteRequest, error) {
+	var req analysis.SiteRequest
+	if c, ok := o.str("category", true); ok {
+		if !layers.Category(c).Valid() {
+			o.add("category", c, "not in the catalogue; see the facilities collection's category values")
+		} else {
+			req.Category = layers.Category(c)
+		}
+	}
+	req.Mode, _ = o.mode("mode")
+	if k, ok := o.num("k", true); ok {
+		if k != math.Trunc(k) || k < 1 || k > maxSites {
+			o.add("k", strconv.FormatFloat(k, 'g', -1, 64), fmt.Sprintf("must be an integer from 1 to %d", maxSites))
+		} else {
+			req.K = int(k)
+		}
+	}
+	req.Candidates = "all"
+	if c, ok := o.str("candidates", false); ok {
+		switch c {
+		case "central_places", "cells", "all":
+			req.Candidates = c
+		default:
+			o.add("candidates", c, "want central_places, cells or all")
+		}
+	}
+	return req, o.finish(false)
+}
+
+func (s *server) sites(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.analyzer(w, r)
+	if !ok {
+		return
+	}
+	o, err := readObject(w, r, s.deps.MaxBodyBytes)
+	if err != nil {
+		s.bodyFail(w, r, err)
+		return
+	}
+	req, err := parseSites(o)
+	if err != nil {
+		s.bodyFail(w, r, err)
+		return
+	}
+	var res analysis.SiteResult
+	err = s.run(r.Context(), func(ctx context.Context) (err error) {
+		res, err = a.SuggestSites(ctx, req)
+		return err
+	})
+	if err != nil {
+		s.analysisFail(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, res)
+}
+
+// store returns the project store or answers 503.
+func (s *server) store(w http.ResponseWriter, r *http.Request) (layers.Store, bool) {
+	if s.deps.Store == nil {
+		s.problem(w, r, http.StatusServiceUnavailable, "projects unavailable", "this server has no project store", nil)
+		return nil, false
+	}
+	return s.deps.Store, true
+}
+
+func (s *server) assessment(w http.ResponseWriter, r *http.Request) {
+	if err := ogc.CheckOnly(r.URL.Query()); err != nil {
+		s.fail(w, r, err, http.StatusBadRequest)
+		return
+	}
+	a, ok := s.analyzer(w, r)
+	if !ok {
+		return
+	}
+	st, ok := s.store(w, r)
+	if !ok {
+		return
+	}
+	id := chi.URLParam(r, "projectId")
+	p, err := st.Project(r.Context(), id)
+	if err != nil {
+		if errors.Is(err, layers.ErrNotFound) {
+			err = fmt.Errorf("httpapi: project %q: %w", id, layers.ErrNotFound)
+		}
+		s.fail(w, r, err, http.StatusBadRequest)
+		return
+	}
+	var res analysis.Assessment
+	err = s.run(r.Context(), func(ctx context.Context) (err error) {
+		res, err = a.Assess(ctx, p)
+		return err
+	})
+	if err != nil {
+		s.analysisFail(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, res)
+}
+
+// parseBudget reads the budget parameter in EUR: a positive finite number,
+// 4,000,000 when absent.
+func parseBudget(s string) (float64, error) {
+	if s == "" {
+		return defaultBudget, nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f <= 0 || f > 1e12 {
+		return 0, ogc.ParamError{Name: "budget", Value: s, Reason: "must be a positive amount in EUR (at most 1e12)"}
+	}
+	return f, nil
+}
+
+func (s *server) ranking(w http.ResponseWriter, r *http.Request) {
+	if err := ogc.CheckOnly(r.URL.Query(), "budget"); err != nil {
+		s.fail(w, r, err, http.StatusBadRequest)
+		return
+	}
+	budget, err := parseBudget(r.URL.Query().Get("budget"))
+	if err != nil {
+		s.fail(w, r, err, http.StatusBadRequest)
+		return
+	}
+	a, ok := s.analyzer(w, r)
+	if !ok {
+		return
+	}
+	st, ok := s.store(w, r)
+	if !ok {
+		return
+	}
+	ps, err := st.Projects(r.Context())
+	if err != nil {
+		s.fail(w, r, err, http.StatusBadRequest)
+		return
+	}
+	var res analysis.Ranking
+	err = s.run(r.Context(), func(ctx context.Context) (err error) {
+		res, err = a.Ranking(ctx, ps, budget)
+		return err
+	})
+	if err != nil {
+		s.analysisFail(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, res)
+}

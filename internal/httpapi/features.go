@@ -1,0 +1,440 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/paulmach/orb"
+
+	"reach/geo/crs"
+	"reach/internal/ogc"
+	"reach/layers"
+)
+
+// source returns the feature source of this request: the base layers,
+// composed with the analyzer's derived collections when there are any.
+func (s *server) source() layers.FeatureSource {
+	if s.deps.Analyzer != nil {
+		if d := s.deps.Analyzer.Derived(); d != nil {
+			return composite{base: s.deps.Features, derived: d}
+		}
+	}
+	return s.deps.Features
+}
+
+// composite serves the base collections first, then those derived ones
+// whose ids the base does not use.
+type composite struct {
+	base, derived layers.FeatureSource
+}
+
+var _ layers.FeatureSource = composite{}
+
+func (c composite) Collections(ctx context.Context) ([]layers.Collection, error) {
+	a, err := c.base.Collections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b, err := c.derived.Collections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	seen := make(map[string]bool, len(a))
+	for _, x := range a {
+		seen[x.ID] = true
+	}
+	for _, x := range b {
+		if !seen[x.ID] {
+			a = append(a, x)
+		}
+	}
+	return a, nil
+}
+
+// owner returns the source that serves collection id.
+func (c composite) owner(ctx context.Context, id string) (layers.FeatureSource, layers.Collection, error) {
+	coll, err := c.base.Collection(ctx, id)
+	if err == nil {
+		return c.base, coll, nil
+	}
+	if !errors.Is(err, layers.ErrNotFound) {
+		return nil, layers.Collection{}, err
+	}
+	coll, err = c.derived.Collection(ctx, id)
+	return c.derived, coll, err
+}
+
+func (c composite) Collection(ctx context.Context, id string) (layers.Collection, error) {
+	_, coll, err := c.owner(ctx, id)
+	return coll, err
+}
+
+func (c composite) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, error) {
+	src, _, err := c.owner(ctx, q.Collection)
+	if err != nil {
+		return layers.Page{}, err
+	}
+	return src.Items(ctx, q)
+}
+
+func (c composite) Item(ctx context.Context, collection, id string) (layers.Feature, error) {
+	src, _, err := c.owner(ctx, collection)
+	if err != nil {
+		return layers.Feature{}, err
+	}
+	return src.Item(ctx, collection, id)
+}
+
+// baseURL returns the scheme and host links are built on, without a
+// trailing slash.
+func (s *server) baseURL(r *http.Request) string {
+	if s.deps.BaseURL != "" {
+		return strings.TrimRight(s.deps.BaseURL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
+		scheme = p
+	}
+	return scheme + "://" + r.Host
+}
+
+// format parses f and the Accept header for a request that takes only the
+// given parameters besides f.
+func (s *server) format(w http.ResponseWriter, r *http.Request, allowed ...string) (ogc.Format, bool) {
+	if err := ogc.CheckOnly(r.URL.Query(), append([]string{"f"}, allowed...)...); err != nil {
+		s.fail(w, r, err, http.StatusBadRequest)
+		return "", false
+	}
+	f, err := ogc.ParseFormat(r.URL.Query().Get("f"), r.Header.Get("Accept"))
+	if err != nil {
+		s.fail(w, r, err, http.StatusBadRequest)
+		return "", false
+	}
+	return f, true
+}
+
+// writeCached writes a metadata document with an ETag and a short cache
+// lifetime, answering 304 when the client has it.
+func writeCached(w http.ResponseWriter, r *http.Request, ct string, body []byte) {
+	sum := sha256.Sum256(body)
+	etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
+	h := w.Header()
+	h.Set("ETag", etag)
+	h.Set("Cache-Control", "public, max-age=60")
+	h.Add("Vary", "Accept")
+	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatch(inm, etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.Set("Content-Type", ct)
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
+}
+
+func etagMatch(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(t), "W/"))
+		if t == etag || t == "*" {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *server) writeDoc(w http.ResponseWriter, r *http.Request, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		s.fail(w, r, fmt.Errorf("httpapi: encode: %w", err), http.StatusBadRequest)
+		return
+	}
+	writeCached(w, r, ogc.MediaJSON, append(body, '\n'))
+}
+
+func (s *server) landing(w http.ResponseWriter, r *http.Request) {
+	f, ok := s.format(w, r)
+	if !ok {
+		return
+	}
+	b := s.baseURL(r)
+	info := s.deps.Info
+	title := "reach: reachability of public services in Saxony"
+	if info.Title != "" {
+		title += " — " + info.Title
+	}
+	desc := "OGC API Features over municipalities, the population grid, central places, facilities, roads and proposals, with travel-time analyses."
+	if info.Synthetic {
+		desc = "SYNTHETIC DATA (generated demo region, not real). " + desc
+	}
+	doc := ogc.LandingPage{
+		Title: title, Description: desc, Synthetic: info.Synthetic, Attribution: info.Attribution,
+		Links: []ogc.Link{
+			{Href: b + "/?f=json", Rel: "self", Type: ogc.MediaJSON, Title: "this document"},
+			{Href: b + "/?f=html", Rel: "alternate", Type: ogc.MediaHTML, Title: "this document as HTML"},
+			{Href: b + "/api", Rel: "service-desc", Type: ogc.MediaOpenAPI, Title: "the API definition (OpenAPI 3.0)"},
+			{Href: b + "/conformance", Rel: "conformance", Type: ogc.MediaJSON, Title: "conformance classes"},
+			{Href: b + "/collections", Rel: "data", Type: ogc.MediaJSON, Title: "feature collections"},
+			{Href: b + "/tileMatrixSets/WebMercatorQuad", Rel: "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes", Type: ogc.MediaJSON, Title: "tile matrix set"},
+		},
+	}
+	doc.Links = append(doc.Links, ogc.Link{Href: b + "/map/", Rel: "related", Type: ogc.MediaHTML, Title: "map for planners and committees"})
+	if f == ogc.FormatHTML {
+		s.renderHTML(w, r, "landing", doc.Title, doc)
+		return
+	}
+	s.writeDoc(w, r, doc)
+}
+
+func (s *server) conformance(w http.ResponseWriter, r *http.Request) {
+	f, ok := s.format(w, r)
+	if !ok {
+		return
+	}
+	doc := ogc.Conformance{ConformsTo: ogc.ConformanceClasses()}
+	if f == ogc.FormatHTML {
+		s.renderHTML(w, r, "conformance", "Conformance", doc)
+		return
+	}
+	s.writeDoc(w, r, doc)
+}
+
+// wireCollection converts a collection to its wire form.
+func (s *server) wireCollection(b string, c layers.Collection) ogc.Collection {
+	esc := url.PathEscape(c.ID)
+	out := ogc.Collection{
+		ID: c.ID, Title: c.Title, Description: c.Description, ItemType: "feature",
+		CRS: ogc.CRSURIs(), GeometryType: c.GeometryType, Attribution: c.Attribution,
+		Synthetic: c.Synthetic || s.deps.Info.Synthetic,
+		Links: []ogc.Link{
+			{Href: b + "/collections/" + esc + "?f=json", Rel: "self", Type: ogc.MediaJSON, Title: c.Title},
+			{Href: b + "/collections/" + esc + "?f=html", Rel: "alternate", Type: ogc.MediaHTML, Title: c.Title + " as HTML"},
+			{Href: b + "/collections/" + esc + "/items?f=json", Rel: "items", Type: ogc.MediaGeoJSON, Title: "features"},
+			{Href: b + "/collections/" + esc + "/items?f=html", Rel: "items", Type: ogc.MediaHTML, Title: "features as HTML"},
+			{Href: b + "/collections/" + esc + "/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}", Rel: "item",
+				Type: ogc.MediaMVT, Title: "vector tiles (WebMercatorQuad)", Templated: true},
+		},
+	}
+	if c.StorageCRS != 0 {
+		if code := crs.Code(c.StorageCRS); code.Valid() {
+			out.StorageCRS = code.URI()
+		}
+	}
+	if c.Extent != (orb.Bound{}) {
+		e := c.Extent
+		out.Extent = &ogc.Extent{Spatial: &ogc.SpatialExtent{
+			BBox: [][4]float64{{round7(e.Min[0]), round7(e.Min[1]), round7(e.Max[0]), round7(e.Max[1])}},
+			CRS:  crs.CRS84.URI(),
+		}}
+	}
+	for _, p := range c.Properties {
+		out.Properties = append(out.Properties, ogc.Property{Name: p.Name, Type: p.Type, Description: p.Description, Filterable: p.Filterable})
+	}
+	return out
+}
+
+func round7(v float64) float64 { return ogc.RoundCoord(v, 7) }
+
+func (s *server) collections(w http.ResponseWriter, r *http.Request) {
+	f, ok := s.format(w, r)
+	if !ok {
+		return
+	}
+	cs, err := s.source().Collections(r.Context())
+	if err != nil {
+		s.fail(w, r, err, http.StatusBadRequest)
+		return
+	}
+	b := s.baseURL(r)
+	doc := ogc.Collections{
+		Links: []ogc.Link{
+			{Href: b + "/collections?f=json", Rel: "self", Type: ogc.MediaJSON, Title: "collections"},
+			{Href: b + "/collections?f=html", Rel: "alternate", Type: ogc.MediaHTML, Title: "collections as HTML"},
+		},
+		Collections: make([]ogc.Collection, 0, len(cs)),
+		CRS:         ogc.CRSURIs(),
+	}
+	for _, c := range cs {
+		doc.Collections = append(doc.Collections, s.wireCollection(b, c))
+	}
+	if f == ogc.FormatHTML {
+		s.renderHTML(w, r, "collections", "Collections", doc)
+		return
+	}
+	s.writeDoc(w, r, doc)
+}
+
+func (s *server) collection(w http.ResponseWriter, r *http.Request) {
+	f, ok := s.format(w, r)
+	if !ok {
+		return
+	}
+	c, err := s.source().Collection(r.Context(), chi.URLParam(r, "collectionId"))
+	if err != nil {
+		s.fail(w, r, collErr(chi.URLParam(r, "collectionId"), err), http.StatusBadRequest)
+		return
+	}
+	doc := s.wireCollection(s.baseURL(r), c)
+	if f == ogc.FormatHTML {
+		s.renderHTML(w, r, "collection", c.Title, doc)
+		return
+	}
+	s.writeDoc(w, r, doc)
+}
+
+// collErr names the collection in a not-found error.
+func collErr(id string, err error) error {
+	if errors.Is(err, layers.ErrNotFound) {
+		return fmt.Errorf("httpapi: collection %q: %w", id, layers.ErrNotFound)
+	}
+	return err
+}
+
+// itemsPage is the data of an items page for HTML.
+type itemsPage struct {
+	Collection     ogc.Collection
+	Features       []layers.Feature
+	NumberMatched  int
+	NumberReturned int
+	Links          []ogc.Link
+	Next           string
+}
+
+func (s *server) items(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id := chi.URLParam(r, "collectionId")
+	src := s.source()
+	c, err := src.Collection(ctx, id)
+	if err != nil {
+		s.fail(w, r, collErr(id, err), http.StatusBadRequest)
+		return
+	}
+	p, err := ogc.ParseItems(r.URL.Query(), c, s.cursors, r.Header.Get("Accept"))
+	if err != nil {
+		s.fail(w, r, err, http.StatusBadRequest)
+		return
+	}
+	page, err := src.Items(ctx, p.Query)
+	if err != nil {
+		s.fail(w, r, err, http.StatusBadRequest)
+		return
+	}
+	b := s.baseURL(r)
+	esc := url.PathEscape(c.ID)
+	itemsURL := b + "/collections/" + esc + "/items"
+	withQuery := func(mod func(url.Values)) string {
+		q := r.URL.Query()
+		mod(q)
+		if len(q) == 0 {
+			return itemsURL
+		}
+		return itemsURL + "?" + q.Encode()
+	}
+	links := []ogc.Link{
+		{Href: withQuery(func(q url.Values) { q.Set("f", "json") }), Rel: "self", Type: ogc.MediaGeoJSON, Title: "this page"},
+		{Href: withQuery(func(q url.Values) { q.Set("f", "html") }), Rel: "alternate", Type: ogc.MediaHTML, Title: "this page as HTML"},
+	}
+	next := ""
+	if page.Next != "" {
+		tok := s.cursors.Encode(c.ID, page.Next)
+		next = withQuery(func(q url.Values) { q.Set("cursor", tok) })
+		links = append(links, ogc.Link{Href: withQuery(func(q url.Values) { q.Set("cursor", tok); q.Set("f", "json") }),
+			Rel: "next", Type: ogc.MediaGeoJSON, Title: "next page"})
+	}
+	links = append(links, ogc.Link{Href: b + "/collections/" + esc, Rel: "collection", Type: ogc.MediaJSON, Title: c.Title})
+	if p.Format == ogc.FormatHTML {
+		wc := s.wireCollection(b, c)
+		if next != "" {
+			next = withQuery(func(q url.Values) { q.Set("cursor", s.cursors.Encode(c.ID, page.Next)); q.Set("f", "html") })
+		}
+		s.renderHTML(w, r, "items", c.Title, itemsPage{Collection: wc, Features: page.Features,
+			NumberMatched: page.NumberMatched, NumberReturned: len(page.Features), Links: links, Next: next})
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", ogc.MediaGeoJSON)
+	h.Set("Content-Crs", "<"+p.CRS.URI()+">")
+	h.Set("Cache-Control", "public, max-age=30")
+	h.Add("Vary", "Accept")
+	w.WriteHeader(http.StatusOK)
+	fw := ogc.NewFeatureWriter(w, p.CRS)
+	err = fw.Begin(ogc.CollectionHeader{TimeStamp: s.deps.Now(), NumberMatched: page.NumberMatched,
+		NumberReturned: len(page.Features), Links: links})
+	for i := 0; err == nil && i < len(page.Features); i++ {
+		err = fw.Write(page.Features[i])
+	}
+	if err == nil {
+		err = fw.End()
+	}
+	if err != nil && ctx.Err() == nil {
+		// Headers are gone; all that is left is to log and cut the response.
+		s.log.ErrorContext(ctx, "httpapi: writing features", "err", err, "collection", c.ID)
+	}
+}
+
+func (s *server) item(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id, fid := chi.URLParam(r, "collectionId"), chi.URLParam(r, "featureId")
+	f, ok := s.format(w, r, "crs")
+	if !ok {
+		return
+	}
+	code, err := ogc.ParseCRS("crs", r.URL.Query().Get("crs"))
+	if err != nil {
+		s.fail(w, r, err, http.StatusBadRequest)
+		return
+	}
+	src := s.source()
+	c, err := src.Collection(ctx, id)
+	if err != nil {
+		s.fail(w, r, collErr(id, err), http.StatusBadRequest)
+		return
+	}
+	feat, err := src.Item(ctx, id, fid)
+	if err != nil {
+		if errors.Is(err, layers.ErrNotFound) {
+			err = fmt.Errorf("httpapi: feature %q in collection %q: %w", fid, id, layers.ErrNotFound)
+		}
+		s.fail(w, r, err, http.StatusBadRequest)
+		return
+	}
+	b := s.baseURL(r)
+	self := b + "/collections/" + url.PathEscape(c.ID) + "/items/" + url.PathEscape(feat.ID)
+	links := []ogc.Link{
+		{Href: self + "?f=json", Rel: "self", Type: ogc.MediaGeoJSON, Title: "this feature"},
+		{Href: self + "?f=html", Rel: "alternate", Type: ogc.MediaHTML, Title: "this feature as HTML"},
+		{Href: b + "/collections/" + url.PathEscape(c.ID), Rel: "collection", Type: ogc.MediaJSON, Title: c.Title},
+	}
+	if f == ogc.FormatHTML {
+		s.renderHTML(w, r, "item", c.Title+": "+feat.ID, itemsPage{Collection: s.wireCollection(b, c),
+			Features: []layers.Feature{feat}, NumberReturned: 1, Links: links})
+		return
+	}
+	s.writeFeature(w, r, feat, code, links, http.StatusOK)
+}
+
+// writeFeature writes one GeoJSON feature document.
+func (s *server) writeFeature(w http.ResponseWriter, r *http.Request, feat layers.Feature, code crs.Code, links []ogc.Link, status int) {
+	body, err := ogc.AppendFeature(nil, feat, code, links)
+	if err != nil {
+		s.fail(w, r, err, http.StatusBadRequest)
+		return
+	}
+	w.Header().Set("Content-Crs", "<"+code.URI()+">")
+	if status != http.StatusOK {
+		w.Header().Set("Content-Type", ogc.MediaGeoJSON)
+		w.WriteHeader(status)
+		_, _ = w.Write(append(body, '\n'))
+		return
+	}
+	writeCached(w, r, ogc.MediaGeoJSON, append(body, '\n'))
+}

@@ -1,0 +1,227 @@
+// Package httpapi is the HTTP face of reach: OGC API Features (Part 1 Core
+// and Part 2 CRS) over the layers, Mapbox vector tiles in the WebMercatorQuad
+// tile matrix set, server-rendered HTML for browsers, the OpenAPI 3.0
+// document, health checks, and the JSON analysis endpoints (travel-time
+// matrix, isochrones, project submission and assessment, ranking, site
+// suggestions).
+//
+// NewHandler builds the whole tree from Deps; the handler is safe for
+// concurrent use and keeps no package-level state. Errors are answered as
+// application/problem+json (RFC 9457) with the parameters or fields that
+// were wrong; internal errors show only "internal error" and a request id,
+// and are logged with it.
+//
+// Coordinates on the wire are CRS84 (longitude, latitude) unless a request
+// asks for another CRS with crs=…; request bodies always use [lon, lat].
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"reach/internal/ogc"
+	"reach/internal/web"
+	"reach/layers"
+)
+
+// Deps is what the handler serves from. Only Features is required.
+type Deps struct {
+	// Features serves the base layers (municipalities, grid, …).
+	Features layers.FeatureSource
+	// Store is used by POST /projects and the project, assessment and
+	// ranking endpoints; nil answers those with 503.
+	Store layers.Store
+	// Analyzer answers the analysis endpoints and adds derived collections;
+	// nil answers the analysis endpoints with 503.
+	Analyzer Analyzer
+	// Info describes the data for the landing page; Synthetic labels every
+	// page and document as synthetic data.
+	Info layers.StoreInfo
+	// Logger receives the access log and internal errors; nil discards.
+	Logger *slog.Logger
+	// Ready reports whether the service can answer (for /readyz); nil means
+	// always ready.
+	Ready func(ctx context.Context) error
+	// RequestTimeout bounds each request through its context; 0 means 60 s.
+	RequestTimeout time.Duration
+	// MaxBodyBytes bounds request bodies; 0 means 1 MiB.
+	MaxBodyBytes int64
+	// MaxPoints bounds the number of points in an analysis request
+	// (sources × destinations of a matrix count as their sum, plus the
+	// product is bounded by MaxPoints²/4); 0 means 100.
+	MaxPoints int
+	// MaxConcurrentAnalyses bounds analyses running at once; further
+	// requests wait up to a second, then get 429. 0 means 4.
+	MaxConcurrentAnalyses int
+	// CursorKey signs paging cursors (see ogc.CursorCodec); empty is fine.
+	CursorKey []byte
+	// BaseURL, when set (e.g. "https://reach.example.org"), is used for
+	// absolute links instead of the request's scheme and host.
+	BaseURL string
+	// Now gives the time for timeStamp members; nil means time.Now.
+	Now func() time.Time
+}
+
+// server holds the dependencies of the handlers.
+type server struct {
+	deps    Deps
+	log     *slog.Logger
+	cursors ogc.CursorCodec
+	sem     chan struct{}
+	routes  []route
+}
+
+// route is one entry of the route table from which both the chi router and
+// the OpenAPI document are built, so that the two cannot drift apart.
+type route struct {
+	method  string
+	pattern string
+	opID    string
+	summary string
+	tag     string
+	params  []string // names of parameters in the OpenAPI components
+	body    string   // schema name of the JSON request body, "" for none
+	ok      response // the success response
+	problem []int    // documented problem statuses besides 500
+	handler http.HandlerFunc
+}
+
+// response documents a success response.
+type response struct {
+	status int
+	desc   string
+	types  []string // media types
+	schema string   // component schema name, "" for none
+}
+
+// NewHandler returns the HTTP handler of reach.
+func NewHandler(deps Deps) http.Handler {
+	if deps.Logger == nil {
+		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	if deps.RequestTimeout <= 0 {
+		deps.RequestTimeout = 60 * time.Second
+	}
+	if deps.MaxBodyBytes <= 0 {
+		deps.MaxBodyBytes = 1 << 20
+	}
+	if deps.MaxPoints <= 0 {
+		deps.MaxPoints = 100
+	}
+	if deps.MaxConcurrentAnalyses <= 0 {
+		deps.MaxConcurrentAnalyses = 4
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	s := &server{
+		deps:    deps,
+		log:     deps.Logger,
+		cursors: ogc.CursorCodec{Key: deps.CursorKey},
+		sem:     make(chan struct{}, deps.MaxConcurrentAnalyses),
+	}
+	s.routes = s.routeTable()
+
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID)
+	r.Use(s.accessLog)
+	r.Use(s.recoverer)
+	r.Use(s.timeout)
+	r.Use(cors)
+	r.Use(middleware.Compress(5, ogc.MediaJSON, ogc.MediaGeoJSON, ogc.MediaProblem, "application/vnd.oai.openapi+json",
+		"text/html", "text/css", "text/javascript", "application/javascript", ogc.MediaMVT))
+	r.NotFound(func(w http.ResponseWriter, req *http.Request) {
+		s.problem(w, req, http.StatusNotFound, "not found", "no resource at "+req.URL.Path, nil)
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
+		s.problem(w, req, http.StatusMethodNotAllowed, "method not allowed", req.Method+" is not allowed on "+req.URL.Path, nil)
+	})
+	for _, rt := range s.routes {
+		r.Method(rt.method, rt.pattern, rt.handler)
+	}
+	r.Get("/map", func(w http.ResponseWriter, req *http.Request) {
+		http.Redirect(w, req, "/map/", http.StatusMovedPermanently)
+	})
+	r.Handle("/map/*", http.StripPrefix("/map", web.Handler()))
+	return r
+}
+
+// routeTable lists every API route.
+func (s *server) routeTable() []route {
+	jsonHTML := []string{ogc.MediaJSON, ogc.MediaHTML}
+	geoHTML := []string{ogc.MediaGeoJSON, ogc.MediaHTML}
+	return []route{
+		{method: "GET", pattern: "/", opID: "getLandingPage", summary: "Landing page", tag: "Capabilities",
+			params: []string{"f"}, ok: response{200, "links to the API, conformance and collections", jsonHTML, "LandingPage"},
+			problem: []int{400}, handler: s.landing},
+		{method: "GET", pattern: "/conformance", opID: "getConformance", summary: "Conformance classes implemented", tag: "Capabilities",
+			params: []string{"f"}, ok: response{200, "conformance classes", jsonHTML, "Conformance"},
+			problem: []int{400}, handler: s.conformance},
+		{method: "GET", pattern: "/api", opID: "getAPI", summary: "This OpenAPI 3.0 document", tag: "Capabilities",
+			ok: response{200, "the OpenAPI document", []string{ogc.MediaOpenAPI, ogc.MediaJSON}, ""}, handler: s.openAPI},
+		{method: "GET", pattern: "/collections", opID: "getCollections", summary: "Feature collections served", tag: "Data",
+			params: []string{"f"}, ok: response{200, "the collections", jsonHTML, "Collections"},
+			problem: []int{400}, handler: s.collections},
+		{method: "GET", pattern: "/collections/{collectionId}", opID: "describeCollection", summary: "Describe one collection", tag: "Data",
+			params: []string{"collectionId", "f"}, ok: response{200, "the collection", jsonHTML, "Collection"},
+			problem: []int{400, 404}, handler: s.collection},
+		{method: "GET", pattern: "/collections/{collectionId}/items", opID: "getFeatures", summary: "Features of a collection, one page at a time (keyset paging with next links)", tag: "Data",
+			params: []string{"collectionId", "bbox", "bbox-crs", "crs", "limit", "cursor", "f"}, ok: response{200, "a page of features", geoHTML, "FeatureCollection"},
+			problem: []int{400, 404}, handler: s.items},
+		{method: "GET", pattern: "/collections/{collectionId}/items/{featureId}", opID: "getFeature", summary: "One feature", tag: "Data",
+			params: []string{"collectionId", "featureId", "crs", "f"}, ok: response{200, "the feature", geoHTML, "Feature"},
+			problem: []int{400, 404}, handler: s.item},
+		{method: "GET", pattern: "/collections/{collectionId}/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}", opID: "getTile", summary: "Mapbox vector tile of a collection (WebMercatorQuad; z/y/x as in XYZ: tileRow is y, tileCol is x)", tag: "Tiles",
+			params: []string{"collectionId", "tileMatrix", "tileRow", "tileCol"}, ok: response{200, "the tile (possibly empty)", []string{ogc.MediaMVT}, ""},
+			problem: []int{400, 404}, handler: s.tile},
+		{method: "GET", pattern: "/tileMatrixSets/WebMercatorQuad", opID: "getTileMatrixSet", summary: "The WebMercatorQuad tile matrix set", tag: "Tiles",
+			ok: response{200, "tile matrix set metadata", []string{ogc.MediaJSON}, ""}, handler: s.tileMatrixSet},
+		{method: "POST", pattern: "/analyses/matrix", opID: "postMatrix", summary: "Travel times and network distances from every source to every destination", tag: "Analyses",
+			body: "MatrixRequest", ok: response{200, "durations (s) and distances (m), null where unreachable", []string{ogc.MediaJSON}, "MatrixResult"},
+			problem: []int{400, 413, 422, 429, 503}, handler: s.matrix},
+		{method: "POST", pattern: "/analyses/isochrones", opID: "postIsochrones", summary: "Travel-time bands around origins with their population", tag: "Analyses",
+			body: "IsochroneRequest", ok: response{200, "one feature per band (cumulative area within minutes)", []string{ogc.MediaGeoJSON}, "FeatureCollection"},
+			problem: []int{400, 413, 422, 429, 503}, handler: s.isochrones},
+		{method: "POST", pattern: "/analyses/sites", opID: "postSites", summary: "Suggest k sites that cover the most residents outside the standard", tag: "Analyses",
+			body: "SiteRequest", ok: response{200, "the suggested sites", []string{ogc.MediaJSON}, "SiteResult"},
+			problem: []int{400, 413, 422, 429, 503}, handler: s.sites},
+		{method: "POST", pattern: "/projects", opID: "postProject", summary: "Submit a project proposal as a GeoJSON Feature", tag: "Projects",
+			body: "ProjectFeature", ok: response{201, "created; Location names the project", []string{ogc.MediaGeoJSON}, "Feature"},
+			problem: []int{400, 413, 422, 503}, handler: s.postProject},
+		{method: "GET", pattern: "/projects/{projectId}", opID: "getProject", summary: "One project proposal as a GeoJSON Feature", tag: "Projects",
+			params: []string{"projectId"}, ok: response{200, "the project", []string{ogc.MediaGeoJSON}, "Feature"},
+			problem: []int{404}, handler: s.getProject},
+		{method: "GET", pattern: "/projects/{projectId}/assessment", opID: "getAssessment", summary: "The assessment dossier of a project", tag: "Projects",
+			params: []string{"projectId"}, ok: response{200, "the assessment", []string{ogc.MediaJSON}, "Assessment"},
+			problem: []int{404, 429, 503}, handler: s.assessment},
+		{method: "GET", pattern: "/ranking", opID: "getRanking", summary: "Proposals ranked by score, with the best selection within the budget", tag: "Projects",
+			params: []string{"budget"}, ok: response{200, "the ranking", []string{ogc.MediaJSON}, "Ranking"},
+			problem: []int{400, 429, 503}, handler: s.ranking},
+		{method: "GET", pattern: "/healthz", opID: "getHealth", summary: "Liveness: the process answers", tag: "Operations",
+			ok: response{200, "ok", []string{ogc.MediaJSON}, ""}, handler: s.healthz},
+		{method: "GET", pattern: "/readyz", opID: "getReady", summary: "Readiness: the data can be served", tag: "Operations",
+			ok: response{200, "ready", []string{ogc.MediaJSON}, ""}, problem: []int{503}, handler: s.readyz},
+	}
+}
+
+func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	if s.deps.Ready != nil {
+		if err := s.deps.Ready(r.Context()); err != nil {
+			s.log.WarnContext(r.Context(), "httpapi: not ready", "err", err, "request_id", middleware.GetReqID(r.Context()))
+			s.problem(w, r, http.StatusServiceUnavailable, "not ready", "the service cannot serve data yet", nil)
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}

@@ -1,0 +1,245 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"reach/internal/analysis"
+	"reach/internal/ogc"
+	"reach/layers"
+)
+
+// obj is a JSON object under construction.
+type obj = map[string]any
+
+// openAPI serves the OpenAPI 3.0 document built from the route table, plus
+// one items path per collection listing that collection's filters.
+func (s *server) openAPI(w http.ResponseWriter, r *http.Request) {
+	if err := ogc.CheckOnly(r.URL.Query(), "f"); err != nil {
+		s.fail(w, r, err, http.StatusBadRequest)
+		return
+	}
+	cs, err := s.source().Collections(r.Context())
+	if err != nil {
+		s.fail(w, r, err, http.StatusBadRequest)
+		return
+	}
+	doc := s.openAPIDoc(s.baseURL(r), cs)
+	body, err := json.Marshal(doc)
+	if err != nil {
+		s.fail(w, r, err, http.StatusBadRequest)
+		return
+	}
+	writeCached(w, r, ogc.MediaOpenAPI, append(body, '\n'))
+}
+
+// openAPIDoc builds the document.
+func (s *server) openAPIDoc(base string, cs []layers.Collection) obj {
+	paths := obj{}
+	for _, rt := range s.routes {
+		item, _ := paths[rt.pattern].(obj)
+		if item == nil {
+			item = obj{}
+			paths[rt.pattern] = item
+		}
+		item[strings.ToLower(rt.method)] = operation(rt, nil, rt.opID)
+	}
+	// Concrete items paths per collection, so that clients see the filters.
+	for _, rt := range s.routes {
+		if rt.opID != "getFeatures" {
+			continue
+		}
+		for _, c := range cs {
+			var extra []obj
+			for _, p := range c.Properties {
+				if !p.Filterable {
+					continue
+				}
+				extra = append(extra, obj{"name": p.Name, "in": "query", "required": false, "style": "form", "explode": false,
+					"description": strings.TrimSpace("Only features whose " + p.Name + " equals the value. " + p.Description),
+					"schema":      obj{"type": filterType(p.Type)}})
+			}
+			params := make([]string, 0, len(rt.params))
+			for _, p := range rt.params {
+				if p != "collectionId" {
+					params = append(params, p)
+				}
+			}
+			concrete := rt
+			concrete.params = params
+			concrete.summary = c.Title + ": features"
+			paths["/collections/"+c.ID+"/items"] = obj{"get": operation(concrete, extra, "getFeatures-"+c.ID)}
+		}
+	}
+	return obj{
+		"openapi": "3.0.3",
+		"info": obj{
+			"title":       "reach",
+			"version":     analysis.Version,
+			"description": "Reachability of public services in Saxony: OGC API Features over the layers, vector tiles, and analyses (travel-time matrix, isochrones, project assessment, ranking, site suggestions). Coordinates are CRS84 [lon, lat] unless crs is given.",
+		},
+		"servers":    []obj{{"url": base}},
+		"paths":      paths,
+		"components": obj{"parameters": parameters(), "schemas": schemas(), "responses": obj{"Problem": problemResponse("error")}},
+	}
+}
+
+func filterType(t string) string {
+	switch t {
+	case "integer", "number", "boolean":
+		return t
+	}
+	return "string"
+}
+
+// operation builds one OpenAPI operation of a route.
+func operation(rt route, extra []obj, opID string) obj {
+	params := make([]any, 0, len(rt.params)+len(extra))
+	for _, p := range rt.params {
+		params = append(params, obj{"$ref": "#/components/parameters/" + p})
+	}
+	for _, e := range extra {
+		params = append(params, e)
+	}
+	content := obj{}
+	for _, t := range rt.ok.types {
+		c := obj{}
+		if rt.ok.schema != "" && t != ogc.MediaHTML {
+			c["schema"] = obj{"$ref": "#/components/schemas/" + rt.ok.schema}
+		}
+		if t == ogc.MediaMVT {
+			c["schema"] = obj{"type": "string", "format": "binary"}
+		}
+		content[t] = c
+	}
+	responses := obj{strconv.Itoa(rt.ok.status): obj{"description": rt.ok.desc, "content": content}}
+	for _, st := range rt.problem {
+		responses[strconv.Itoa(st)] = problemResponse(http.StatusText(st))
+	}
+	responses["500"] = problemResponse("internal error (logged with the request id)")
+	op := obj{"operationId": opID, "summary": rt.summary, "tags": []string{rt.tag}, "responses": responses}
+	if len(params) > 0 {
+		op["parameters"] = params
+	}
+	if rt.body != "" {
+		op["requestBody"] = obj{"required": true, "content": obj{
+			"application/json": obj{"schema": obj{"$ref": "#/components/schemas/" + rt.body}},
+		}}
+	}
+	return op
+}
+
+func problemResponse(desc string) obj {
+	return obj{"description": desc, "content": obj{ogc.MediaProblem: obj{"schema": obj{"$ref": "#/components/schemas/Problem"}}}}
+}
+
+func pathParam(name, desc string, schema obj) obj {
+	return obj{"name": name, "in": "path", "required": true, "description": desc, "schema": schema}
+}
+
+func queryParam(name, desc string, schema obj) obj {
+	return obj{"name": name, "in": "query", "required": false, "style": "form", "explode": false, "description": desc, "schema": schema}
+}
+
+// parameters are the shared parameters of the routes.
+func parameters() obj {
+	crsEnum := ogc.CRSURIs()
+	return obj{
+		"f": queryParam("f", "Output format; without it, browsers get HTML and everyone else JSON.",
+			obj{"type": "string", "enum": []string{"json", "geojson", "html"}}),
+		"bbox": queryParam("bbox", "minx,miny,maxx,maxy (or 6 numbers with heights) in bbox-crs axis order; only features intersecting it.",
+			obj{"type": "array", "minItems": 4, "maxItems": 6, "items": obj{"type": "number"}}),
+		"bbox-crs": queryParam("bbox-crs", "CRS of bbox (default CRS84; EPSG:4326 is latitude first).", obj{"type": "string", "format": "uri", "enum": crsEnum}),
+		"crs":      queryParam("crs", "CRS of the returned geometries (default CRS84); answered in the Content-Crs header.", obj{"type": "string", "format": "uri", "enum": crsEnum}),
+		"limit": queryParam("limit", "Page size; larger values are served as "+strconv.Itoa(ogc.MaxLimit)+".",
+			obj{"type": "integer", "minimum": 1, "maximum": ogc.MaxLimit, "default": ogc.DefaultLimit}),
+		"cursor":       queryParam("cursor", "Opaque position from a next link; do not build it yourself.", obj{"type": "string"}),
+		"budget":       queryParam("budget", "Budget in EUR for the selection.", obj{"type": "number", "exclusiveMinimum": true, "minimum": 0, "default": defaultBudget}),
+		"collectionId": pathParam("collectionId", "Collection id, e.g. municipalities, population-grid, central-places, facilities, roads, projects.", obj{"type": "string"}),
+		"featureId":    pathParam("featureId", "Feature id within the collection.", obj{"type": "string"}),
+		"projectId":    pathParam("projectId", "Project id.", obj{"type": "string"}),
+		"tileMatrix":   pathParam("tileMatrix", "Zoom level of WebMercatorQuad (0 to 24).", obj{"type": "integer", "minimum": 0, "maximum": maxTileZoom}),
+		"tileRow":      pathParam("tileRow", "Tile row (y, from the top).", obj{"type": "integer", "minimum": 0}),
+		"tileCol":      pathParam("tileCol", "Tile column (x, from the left).", obj{"type": "integer", "minimum": 0}),
+	}
+}
+
+func ref(name string) obj { return obj{"$ref": "#/components/schemas/" + name} }
+
+func arrayOf(items obj) obj { return obj{"type": "array", "items": items} }
+
+// schemas are the component schemas.
+func schemas() obj {
+	num := obj{"type": "number"}
+	str := obj{"type": "string"}
+	integer := obj{"type": "integer"}
+	mode := obj{"type": "string", "enum": []string{string(layers.Car), string(layers.Bicycle), string(layers.Foot)}}
+	cats := []string{}
+	for _, c := range layers.Categories() {
+		cats = append(cats, string(c.Category))
+	}
+	nullableNum := obj{"type": "number", "nullable": true}
+	snap := obj{"type": "object", "properties": obj{"input": ref("Position"), "location": ref("Position"), "distance_m": num,
+		"offset_s": num, "snapped": obj{"type": "boolean"}, "reason": str}}
+	link := obj{"type": "object", "required": []string{"href", "rel"}, "properties": obj{"href": str, "rel": str, "type": str, "title": str}}
+	return obj{
+		"Position": obj{"type": "array", "description": "[lon, lat] in CRS84", "minItems": 2, "maxItems": 3, "items": num},
+		"Link":     link,
+		"Problem": obj{"type": "object", "required": []string{"type", "title", "status"}, "properties": obj{
+			"type": str, "title": str, "status": integer, "detail": str, "instance": str, "request_id": str,
+			"invalid_params": arrayOf(obj{"type": "object", "properties": obj{"name": str, "reason": str, "value": str}}),
+		}},
+		"LandingPage": obj{"type": "object", "required": []string{"links"}, "properties": obj{"title": str, "description": str,
+			"synthetic": obj{"type": "boolean"}, "links": arrayOf(ref("Link"))}},
+		"Conformance": obj{"type": "object", "required": []string{"conformsTo"}, "properties": obj{"conformsTo": arrayOf(str)}},
+		"Collection": obj{"type": "object", "required": []string{"id", "links"}, "properties": obj{"id": str, "title": str,
+			"description": str, "itemType": str, "crs": arrayOf(str), "storageCrs": str, "links": arrayOf(ref("Link")),
+			"extent": obj{"type": "object"}, "synthetic": obj{"type": "boolean"}}},
+		"Collections": obj{"type": "object", "required": []string{"links", "collections"}, "properties": obj{
+			"links": arrayOf(ref("Link")), "collections": arrayOf(ref("Collection")), "crs": arrayOf(str)}},
+		"Feature": obj{"type": "object", "required": []string{"type", "geometry", "properties"}, "properties": obj{
+			"type": obj{"type": "string", "enum": []string{"Feature"}}, "id": str,
+			"geometry": obj{"type": "object", "nullable": true}, "properties": obj{"type": "object", "nullable": true},
+			"links": arrayOf(ref("Link"))}},
+		"FeatureCollection": obj{"type": "object", "required": []string{"type", "features"}, "properties": obj{
+			"type": obj{"type": "string", "enum": []string{"FeatureCollection"}}, "features": arrayOf(ref("Feature")),
+			"timeStamp": obj{"type": "string", "format": "date-time"}, "numberMatched": obj{"type": "integer", "minimum": 0},
+			"numberReturned": obj{"type": "integer", "minimum": 0}, "links": arrayOf(ref("Link")),
+			"method": obj{"type": "string", "description": "isochrones: how the polygons were built"}}},
+		"MatrixRequest": obj{"type": "object", "required": []string{"mode", "sources", "destinations"}, "additionalProperties": false,
+			"properties": obj{"mode": mode, "sources": arrayOf(ref("Position")), "destinations": arrayOf(ref("Position"))}},
+		"MatrixResult": obj{"type": "object", "properties": obj{"durations": arrayOf(arrayOf(nullableNum)),
+			"distances": arrayOf(arrayOf(nullableNum)), "sources": arrayOf(snap), "destinations": arrayOf(snap)}},
+		"IsochroneRequest": obj{"type": "object", "required": []string{"mode", "origins", "minutes"}, "additionalProperties": false,
+			"properties": obj{"mode": mode, "origins": arrayOf(ref("Position")),
+				"minutes": obj{"type": "array", "minItems": 1, "maxItems": maxBands, "items": obj{"type": "number", "exclusiveMinimum": true, "minimum": 0, "maximum": maxMinutes}}}},
+		"SiteRequest": obj{"type": "object", "required": []string{"category", "mode", "k"}, "additionalProperties": false,
+			"properties": obj{"category": obj{"type": "string", "enum": cats}, "mode": mode,
+				"k":          obj{"type": "integer", "minimum": 1, "maximum": maxSites},
+				"candidates": obj{"type": "string", "enum": []string{"central_places", "cells", "all"}, "default": "all"}}},
+		"SiteResult": obj{"type": "object", "properties": obj{"category": str, "mode": str, "sites": arrayOf(obj{"type": "object"}),
+			"total_newly_covered": integer, "upper_bound": integer, "optimality_gap": num, "provenance": obj{"type": "object"}}},
+		"Assessment": obj{"type": "object", "properties": obj{"project_id": str, "newly_within_standard": integer,
+			"by_municipality": arrayOf(obj{"type": "object"}), "zentrale_orte": obj{"type": "object", "properties": obj{
+				"verdict": obj{"type": "string", "enum": []string{"aligned", "partly_aligned", "in_conflict"}}, "reasons": arrayOf(str)}},
+			"score": obj{"type": "object", "properties": obj{"total": num, "criteria": arrayOf(obj{"type": "object"})}},
+			"provenance": obj{"type": "object"}}},
+		"Ranking": obj{"type": "object", "properties": obj{"budget": num, "selected_funding": num, "selected_score": num,
+			"projects": arrayOf(obj{"type": "object", "properties": obj{"rank": integer, "id": str, "title": str, "score": num,
+				"requested_funding": num, "selected": obj{"type": "boolean"}}}), "method": str, "provenance": obj{"type": "object"}}},
+		"ProjectFeature": obj{"type": "object", "required": []string{"type", "geometry", "properties"}, "properties": obj{
+			"type": obj{"type": "string", "enum": []string{"Feature"}}, "id": str,
+			"geometry": obj{"type": "object", "description": "CRS84; Point/MultiPoint for new_facility, LineString/MultiLineString for road_upgrade, Polygon/MultiPolygon for area_service"},
+			"properties": obj{"type": "object", "required": []string{"title", "municipalities", "kind", "investment_cost", "requested_funding"},
+				"additionalProperties": false, "properties": obj{
+					"title": str, "applicant": str, "municipalities": arrayOf(obj{"type": "string", "pattern": "^[0-9]{8}$"}),
+					"category": obj{"type": "string", "enum": cats},
+					"kind":     obj{"type": "string", "enum": []string{string(layers.KindNewFacility), string(layers.KindRoadUpgrade), string(layers.KindAreaService)}},
+					"investment_cost": obj{"type": "number", "minimum": 0}, "requested_funding": obj{"type": "number", "minimum": 0},
+					"planning_region": str, "status": str, "submitted_at": obj{"type": "string", "format": "date-time"},
+					"speed_kmh": num, "innovation": obj{"type": "number", "minimum": 0, "maximum": 10},
+					"transferability": obj{"type": "number", "minimum": 0, "maximum": 10}, "synthetic": obj{"type": "boolean"}}}}},
+	}
+}

@@ -1,0 +1,133 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/go-chi/chi/v5/middleware"
+
+	"reach/internal/ogc"
+	"reach/layers"
+)
+
+// Problem is an RFC 9457 problem document with the invalid parameters or
+// fields listed in InvalidParams.
+type Problem struct {
+	Type          string         `json:"type"`
+	Title         string         `json:"title"`
+	Status        int            `json:"status"`
+	Detail        string         `json:"detail,omitempty"`
+	Instance      string         `json:"instance,omitempty"`
+	RequestID     string         `json:"request_id,omitempty"`
+	InvalidParams []InvalidParam `json:"invalid_params,omitempty"`
+}
+
+// InvalidParam names one invalid parameter or body field and why.
+type InvalidParam struct {
+	Name   string `json:"name"`
+	Reason string `json:"reason"`
+	Value  string `json:"value,omitempty"`
+}
+
+// ErrOverloaded says the service is too busy to take the request now; it is
+// answered with 429 and Retry-After.
+var ErrOverloaded = errors.New("httpapi: too many analyses running; retry shortly")
+
+// problemType returns the type URI of a status.
+func problemType(status int) string {
+	switch status {
+	case http.StatusBadRequest:
+		return "/problems/invalid-parameter"
+	case http.StatusUnprocessableEntity:
+		return "/problems/invalid-body"
+	case http.StatusNotFound:
+		return "/problems/not-found"
+	case http.StatusTooManyRequests:
+		return "/problems/overloaded"
+	case http.StatusServiceUnavailable:
+		return "/problems/unavailable"
+	case http.StatusRequestEntityTooLarge:
+		return "/problems/body-too-large"
+	}
+	return "about:blank"
+}
+
+// problem writes a problem document.
+func (s *server) problem(w http.ResponseWriter, r *http.Request, status int, title, detail string, params []InvalidParam) {
+	p := Problem{
+		Type: problemType(status), Title: title, Status: status, Detail: detail,
+		Instance: r.URL.RequestURI(), RequestID: middleware.GetReqID(r.Context()), InvalidParams: params,
+	}
+	h := w.Header()
+	h.Del("Content-Encoding")
+	h.Del("ETag")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Type", ogc.MediaProblem)
+	if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
+		h.Set("Retry-After", "2")
+	}
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(p)
+}
+
+// paramsOf converts parameter errors into the problem list.
+func paramsOf(es ogc.ParamErrors) []InvalidParam {
+	out := make([]InvalidParam, len(es))
+	for i, e := range es {
+		out[i] = InvalidParam{Name: e.Name, Reason: e.Reason, Value: e.Value}
+	}
+	return out
+}
+
+// fail maps err to a problem: parameter errors and layers.ErrInvalid → 400
+// (bodyStatus for errors about a request body, normally 422), ErrNotFound →
+// 404, ErrOverloaded → 429, deadline → 503, anything else → 500 with the
+// error logged under the request id.
+func (s *server) fail(w http.ResponseWriter, r *http.Request, err error, invalidStatus int) {
+	ctx := r.Context()
+	switch {
+	case errors.Is(err, layers.ErrNotFound):
+		s.problem(w, r, http.StatusNotFound, "not found", trimPrefix(err), nil)
+	case errors.Is(err, layers.ErrInvalid):
+		title := "invalid parameter"
+		if invalidStatus == http.StatusUnprocessableEntity {
+			title = "invalid request body"
+		}
+		ps := ogc.AsParamErrors(err)
+		detail := trimPrefix(err)
+		if len(ps) > 0 {
+			detail = "see invalid_params"
+		}
+		s.problem(w, r, invalidStatus, title, detail, paramsOf(ps))
+	case errors.Is(err, ErrOverloaded):
+		s.problem(w, r, http.StatusTooManyRequests, "too many requests", err.Error(), nil)
+	case errors.Is(err, context.DeadlineExceeded):
+		s.problem(w, r, http.StatusServiceUnavailable, "timeout", "the request took too long; narrow it down or retry", nil)
+	case errors.Is(err, context.Canceled):
+		// The client went away; nobody reads the answer.
+		s.log.InfoContext(ctx, "httpapi: request cancelled", "request_id", middleware.GetReqID(ctx))
+	default:
+		s.log.ErrorContext(ctx, "httpapi: internal error", "err", err, "request_id", middleware.GetReqID(ctx),
+			"method", r.Method, "path", r.URL.Path)
+		s.problem(w, r, http.StatusInternalServerError, "internal error", "internal error", nil)
+	}
+}
+
+// trimPrefix shows an error to users: its text as is, since package
+// errors are written to be read ("layers: not found: collection \"x\"").
+func trimPrefix(err error) string { return err.Error() }
+
+// writeJSON writes v as JSON with the given status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	writeJSONType(w, status, ogc.MediaJSON, v)
+}
+
+func writeJSONType(w http.ResponseWriter, status int, ct string, v any) {
+	w.Header().Set("Content-Type", ct)
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}

@@ -1,0 +1,196 @@
+package httpapi
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/maptile"
+	"github.com/paulmach/orb/simplify"
+
+	"reach/internal/ogc"
+	"reach/layers"
+)
+
+// Vector tile parameters.
+const (
+	maxTileZoom = 24 // deepest tile matrix of WebMercatorQuad
+	// tileBuffer is the margin kept around a tile, in tile units (of
+	// mvt.DefaultExtent = 4096), so that lines and polygons continue
+	// seamlessly across tile edges.
+	tileBuffer = 64
+	// maxTileFeatures bounds the features read for one tile; beyond it the
+	// tile is served with the first maxTileFeatures by id and the header
+	// Reach-Tile-Truncated: true (zoom in for the rest).
+	maxTileFeatures = 100_000
+)
+
+// parseTileIndex reads one tile index path segment.
+func parseTileIndex(name, s string, max uint64) (uint32, error) {
+	n, err := strconv.ParseUint(s, 10, 32)
+	if err != nil {
+		return 0, ogc.ParamError{Name: name, Value: s, Reason: "not a non-negative integer"}
+	}
+	if n > max {
+		return 0, fmt.Errorf("httpapi: %s %d is outside the tile matrix (0 to %d): %w", name, n, max, layers.ErrNotFound)
+	}
+	return uint32(n), nil
+}
+
+func (s *server) tile(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	if err := ogc.CheckOnly(r.URL.Query()); err != nil {
+		s.fail(w, r, err, http.StatusBadRequest)
+		return
+	}
+	z, err := parseTileIndex("tileMatrix", chi.URLParam(r, "tileMatrix"), maxTileZoom)
+	if err != nil {
+		s.fail(w, r, err, http.StatusBadRequest)
+		return
+	}
+	last := uint64(1)<<z - 1
+	y, err := parseTileIndex("tileRow", chi.URLParam(r, "tileRow"), last)
+	if err != nil {
+		s.fail(w, r, err, http.StatusBadRequest)
+		return
+	}
+	x, err := parseTileIndex("tileCol", chi.URLParam(r, "tileCol"), last)
+	if err != nil {
+		s.fail(w, r, err, http.StatusBadRequest)
+		return
+	}
+	id := chi.URLParam(r, "collectionId")
+	src := s.source()
+	if _, err := src.Collection(ctx, id); err != nil {
+		s.fail(w, r, collErr(id, err), http.StatusBadRequest)
+		return
+	}
+	t := maptile.New(x, y, maptile.Zoom(z))
+	bound := t.Bound(float64(tileBuffer) / mvt.DefaultExtent)
+	fc := geojson.NewFeatureCollection()
+	truncated := false
+	q := layers.ItemsQuery{Collection: id, BBox: &bound, Limit: ogc.MaxLimit}
+	for {
+		page, err := src.Items(ctx, q)
+		if err != nil {
+			s.fail(w, r, err, http.StatusBadRequest)
+			return
+		}
+		for _, f := range page.Features {
+			if f.Geometry == nil {
+				continue
+			}
+			fc.Append(tileFeature(f))
+		}
+		if page.Next == "" {
+			break
+		}
+		if len(fc.Features) >= maxTileFeatures {
+			truncated = true
+			break
+		}
+		q.After = page.Next
+	}
+	layer := mvt.NewLayer(id, fc)
+	layer.ProjectToTile(t)
+	layer.Clip(orb.Bound{Min: orb.Point{-tileBuffer, -tileBuffer}, Max: orb.Point{mvt.DefaultExtent + tileBuffer, mvt.DefaultExtent + tileBuffer}})
+	layer.Simplify(simplify.DouglasPeucker(1.0))
+	layer.RemoveEmpty(1.0, 1.0)
+	data, err := mvt.Marshal(mvt.Layers{layer})
+	if err != nil {
+		s.fail(w, r, fmt.Errorf("httpapi: encode tile %d/%d/%d of %q: %w", z, y, x, id, err), http.StatusBadRequest)
+		return
+	}
+	sum := sha256.Sum256(data)
+	etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
+	h := w.Header()
+	h.Set("ETag", etag)
+	h.Set("Cache-Control", "public, max-age=300")
+	if truncated {
+		h.Set("Reach-Tile-Truncated", "true")
+	}
+	if etagMatch(r.Header.Get("If-None-Match"), etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.Set("Content-Type", ogc.MediaMVT)
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(data)
+}
+
+// tileFeature converts a feature for a vector tile. MVT values are scalars:
+// arrays are joined with commas, objects encoded as JSON text, nulls left
+// out. The feature id is kept as the "id" property (MVT ids are integers).
+func tileFeature(f layers.Feature) *geojson.Feature {
+	g := geojson.NewFeature(f.Geometry)
+	if n, err := strconv.ParseUint(f.ID, 10, 64); err == nil {
+		g.ID = n
+	}
+	g.Properties["id"] = f.ID
+	for _, p := range f.Properties {
+		switch v := p.Value.(type) {
+		case nil:
+		case string, bool, int64, float64, int:
+			g.Properties[p.Name] = v
+		case []string:
+			g.Properties[p.Name] = strings.Join(v, ",")
+		default:
+			if b, err := json.Marshal(v); err == nil {
+				g.Properties[p.Name] = string(b)
+			}
+		}
+	}
+	return g
+}
+
+// tileMatrixSet is a minimal description of WebMercatorQuad (OGC Two
+// Dimensional Tile Matrix Set, EPSG:3857, 256-pixel tiles, origin top left).
+func (s *server) tileMatrixSet(w http.ResponseWriter, r *http.Request) {
+	if err := ogc.CheckOnly(r.URL.Query(), "f"); err != nil {
+		s.fail(w, r, err, http.StatusBadRequest)
+		return
+	}
+	const (
+		origin     = 20037508.3427892
+		scale0     = 559082264.028717 // scale denominator of matrix 0 at 0.28 mm pixels
+		cellSize0  = 156543.033928041 // metres per pixel at matrix 0
+		tileWidth  = 256
+		tileHeight = 256
+	)
+	type matrix struct {
+		ID               string     `json:"id"`
+		ScaleDenominator float64    `json:"scaleDenominator"`
+		CellSize         float64    `json:"cellSize"`
+		CornerOfOrigin   string     `json:"cornerOfOrigin"`
+		PointOfOrigin    [2]float64 `json:"pointOfOrigin"`
+		TileWidth        int        `json:"tileWidth"`
+		TileHeight       int        `json:"tileHeight"`
+		MatrixWidth      uint64     `json:"matrixWidth"`
+		MatrixHeight     uint64     `json:"matrixHeight"`
+	}
+	ms := make([]matrix, 0, maxTileZoom+1)
+	for z := 0; z <= maxTileZoom; z++ {
+		f := float64(uint64(1) << z)
+		ms = append(ms, matrix{ID: strconv.Itoa(z), ScaleDenominator: scale0 / f, CellSize: cellSize0 / f,
+			CornerOfOrigin: "topLeft", PointOfOrigin: [2]float64{-origin, origin},
+			TileWidth: tileWidth, TileHeight: tileHeight, MatrixWidth: uint64(1) << z, MatrixHeight: uint64(1) << z})
+	}
+	s.writeDoc(w, r, map[string]any{
+		"id":           "WebMercatorQuad",
+		"title":        "Google Maps Compatible for the World",
+		"uri":          "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad",
+		"crs":          "http://www.opengis.net/def/crs/EPSG/0/3857",
+		"orderedAxes":  []string{"E", "N"},
+		"tileMatrices": ms,
+		"links": []ogc.Link{{Href: s.baseURL(r) + "/tileMatrixSets/WebMercatorQuad", Rel: "self", Type: ogc.MediaJSON,
+			Title: "this tile matrix set"}},
+	})
+}

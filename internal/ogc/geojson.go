@@ -1,0 +1,400 @@
+package ogc
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/paulmach/orb"
+
+	"reach/geo/crs"
+	"reach/layers"
+)
+
+// Decimals returns the number of decimals written for coordinates in CRS c:
+// 7 for degrees (about 1 cm on the ground), 2 for metres.
+func Decimals(c crs.Code) int {
+	if c == crs.CRS84 || c == crs.EPSG4326 {
+		return 7
+	}
+	return 2
+}
+
+// Member is an extra top-level member of a FeatureCollection (such as the
+// "method" of an isochrone answer). Value is encoded with encoding/json.
+type Member struct {
+	Name  string
+	Value any
+}
+
+// CollectionHeader is what a FeatureCollection says about itself before its
+// features.
+type CollectionHeader struct {
+	TimeStamp time.Time // zero: omitted
+	// NumberMatched is the number of features matching the query without
+	// paging; negative: omitted (unknown).
+	NumberMatched int
+	// NumberReturned is the number of features that follow; negative: omitted.
+	NumberReturned int
+	Links          []Link
+	Members        []Member
+}
+
+// FeatureWriter streams a GeoJSON FeatureCollection: Begin, then Write per
+// feature, then End. Features are encoded one at a time into a small reused
+// buffer, so memory does not grow with the page size. Geometries arrive in
+// CRS84 and are written in the writer's CRS and its axis order, rounded to
+// Decimals. A FeatureWriter is not safe for concurrent use.
+type FeatureWriter struct {
+	w     *bufio.Writer
+	crs   crs.Code
+	buf   []byte
+	count int
+	began bool
+}
+
+// NewFeatureWriter returns a writer of features in CRS c to w.
+func NewFeatureWriter(w io.Writer, c crs.Code) *FeatureWriter {
+	return &FeatureWriter{w: bufio.NewWriterSize(w, 32<<10), crs: c}
+}
+
+// Begin writes the head of the collection.
+func (fw *FeatureWriter) Begin(h CollectionHeader) error {
+	b := fw.buf[:0]
+	b = append(b, `{"type":"FeatureCollection"`...)
+	if !h.TimeStamp.IsZero() {
+		b = append(b, `,"timeStamp":`...)
+		b = appendString(b, Timestamp(h.TimeStamp))
+	}
+	if h.NumberMatched >= 0 {
+		b = append(b, `,"numberMatched":`...)
+		b = strconv.AppendInt(b, int64(h.NumberMatched), 10)
+	}
+	if h.NumberReturned >= 0 {
+		b = append(b, `,"numberReturned":`...)
+		b = strconv.AppendInt(b, int64(h.NumberReturned), 10)
+	}
+	for _, m := range h.Members {
+		v, err := json.Marshal(m.Value)
+		if err != nil {
+			return fmt.Errorf("ogc: member %q: %w", m.Name, err)
+		}
+		b = append(b, ',')
+		b = appendString(b, m.Name)
+		b = append(b, ':')
+		b = append(b, v...)
+	}
+	if h.Links != nil {
+		v, err := json.Marshal(h.Links)
+		if err != nil {
+			return fmt.Errorf("ogc: links: %w", err)
+		}
+		b = append(b, `,"links":`...)
+		b = append(b, v...)
+	}
+	b = append(b, `,"features":[`...)
+	fw.buf = b
+	fw.began = true
+	_, err := fw.w.Write(b)
+	return err
+}
+
+// Write writes one feature.
+func (fw *FeatureWriter) Write(f layers.Feature) error {
+	if !fw.began {
+		return fmt.Errorf("ogc: Write before Begin")
+	}
+	b := fw.buf[:0]
+	if fw.count > 0 {
+		b = append(b, ',')
+	}
+	var err error
+	b, err = AppendFeature(b, f, fw.crs, nil)
+	if err != nil {
+		return err
+	}
+	fw.buf = b
+	fw.count++
+	_, err = fw.w.Write(b)
+	return err
+}
+
+// End closes the collection and flushes.
+func (fw *FeatureWriter) End() error {
+	if _, err := fw.w.WriteString("]}\n"); err != nil {
+		return err
+	}
+	return fw.w.Flush()
+}
+
+// AppendFeature appends the GeoJSON encoding of f (geometry in CRS84,
+// written in CRS c) to b, with links when not nil.
+func AppendFeature(b []byte, f layers.Feature, c crs.Code, links []Link) ([]byte, error) {
+	b = append(b, `{"type":"Feature","id":`...)
+	b = appendString(b, f.ID)
+	b = append(b, `,"geometry":`...)
+	var err error
+	b, err = AppendGeometry(b, f.Geometry, c)
+	if err != nil {
+		return b, fmt.Errorf("ogc: feature %q: %w", f.ID, err)
+	}
+	b = append(b, `,"properties":{`...)
+	for i, p := range f.Properties {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, p.Name)
+		b = append(b, ':')
+		b, err = appendValue(b, p.Value)
+		if err != nil {
+			return b, fmt.Errorf("ogc: feature %q property %q: %w", f.ID, p.Name, err)
+		}
+	}
+	b = append(b, '}')
+	if links != nil {
+		v, err := json.Marshal(links)
+		if err != nil {
+			return b, err
+		}
+		b = append(b, `,"links":`...)
+		b = append(b, v...)
+	}
+	return append(b, '}'), nil
+}
+
+// AppendGeometry appends the GeoJSON geometry of g (given in CRS84) written
+// in CRS c, with coordinates rounded to Decimals(c); nil gives null.
+func AppendGeometry(b []byte, g orb.Geometry, c crs.Code) ([]byte, error) {
+	if g == nil {
+		return append(b, "null"...), nil
+	}
+	if c != crs.CRS84 {
+		var err error
+		g, err = crs.Project(g, crs.CRS84, c)
+		if err != nil {
+			return b, err
+		}
+	}
+	return appendGeom(b, g, Decimals(c))
+}
+
+// appendGeom writes g as it is (already in the output CRS) with d decimals.
+func appendGeom(b []byte, g orb.Geometry, d int) ([]byte, error) {
+	switch v := g.(type) {
+	case orb.Point:
+		b = append(b, `{"type":"Point","coordinates":`...)
+		b = appendPoint(b, v, d)
+	case orb.MultiPoint:
+		b = append(b, `{"type":"MultiPoint","coordinates":`...)
+		b = appendPoints(b, v, d)
+	case orb.LineString:
+		b = append(b, `{"type":"LineString","coordinates":`...)
+		b = appendPoints(b, v, d)
+	case orb.MultiLineString:
+		b = append(b, `{"type":"MultiLineString","coordinates":[`...)
+		for i, l := range v {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendPoints(b, l, d)
+		}
+		b = append(b, ']')
+	case orb.Ring:
+		b = append(b, `{"type":"Polygon","coordinates":[`...)
+		b = appendPoints(b, v, d)
+		b = append(b, ']')
+	case orb.Polygon:
+		b = append(b, `{"type":"Polygon","coordinates":`...)
+		b = appendPolygon(b, v, d)
+	case orb.MultiPolygon:
+		b = append(b, `{"type":"MultiPolygon","coordinates":[`...)
+		for i, p := range v {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendPolygon(b, p, d)
+		}
+		b = append(b, ']')
+	case orb.Collection:
+		b = append(b, `{"type":"GeometryCollection","geometries":[`...)
+		for i, sub := range v {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			var err error
+			if b, err = appendGeom(b, sub, d); err != nil {
+				return b, err
+			}
+		}
+		b = append(b, ']')
+	case orb.Bound:
+		return appendGeom(b, v.ToPolygon(), d)
+	default:
+		return b, fmt.Errorf("unsupported geometry type %T", g)
+	}
+	return append(b, '}'), nil
+}
+
+func appendPolygon(b []byte, p orb.Polygon, d int) []byte {
+	b = append(b, '[')
+	for i, r := range p {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendPoints(b, r, d)
+	}
+	return append(b, ']')
+}
+
+func appendPoints(b []byte, ps []orb.Point, d int) []byte {
+	b = append(b, '[')
+	for i, p := range ps {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendPoint(b, p, d)
+	}
+	return append(b, ']')
+}
+
+func appendPoint(b []byte, p orb.Point, d int) []byte {
+	b = append(b, '[')
+	b = appendCoord(b, p[0], d)
+	b = append(b, ',')
+	b = appendCoord(b, p[1], d)
+	return append(b, ']')
+}
+
+var pow10 = [...]float64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8}
+
+// RoundCoord rounds v to d decimals (0 ≤ d ≤ 8).
+func RoundCoord(v float64, d int) float64 {
+	p := pow10[d]
+	r := math.Round(v*p) / p
+	if r == 0 {
+		return 0 // no "-0"
+	}
+	return r
+}
+
+func appendCoord(b []byte, v float64, d int) []byte {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return append(b, "null"...)
+	}
+	return strconv.AppendFloat(b, RoundCoord(v, d), 'f', -1, 64)
+}
+
+func appendFloat(b []byte, v float64) []byte {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return append(b, "null"...)
+	}
+	if a := math.Abs(v); a != 0 && (a < 1e-6 || a >= 1e21) {
+		return strconv.AppendFloat(b, v, 'g', -1, 64)
+	}
+	return strconv.AppendFloat(b, v, 'f', -1, 64)
+}
+
+func appendValue(b []byte, v any) ([]byte, error) {
+	switch x := v.(type) {
+	case nil:
+		return append(b, "null"...), nil
+	case string:
+		return appendString(b, x), nil
+	case bool:
+		return strconv.AppendBool(b, x), nil
+	case int64:
+		return strconv.AppendInt(b, x, 10), nil
+	case int:
+		return strconv.AppendInt(b, int64(x), 10), nil
+	case float64:
+		return appendFloat(b, x), nil
+	case []string:
+		b = append(b, '[')
+		for i, s := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, s)
+		}
+		return append(b, ']'), nil
+	case map[string]float64:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		b = append(b, '{')
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, k)
+			b = append(b, ':')
+			b = appendFloat(b, x[k])
+		}
+		return append(b, '}'), nil
+	}
+	j, err := json.Marshal(v)
+	if err != nil {
+		return b, err
+	}
+	return append(b, j...), nil
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string, escaping as encoding/json does
+// (HTML-safe) and replacing invalid UTF-8 with U+FFFD.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
