@@ -1,0 +1,528 @@
+package tables
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"iter"
+	"math"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"reach/data/vector"
+	"reach/layers"
+)
+
+// ProjectError lists every invalid field of one project feature. It wraps
+// layers.ErrInvalid, so HTTP handlers map it to 422 with the field list.
+type ProjectError struct {
+	Pos    vector.Pos
+	Fields []vector.FieldError // in property order, one entry per field
+}
+
+// Error returns "tables: file: feature i: n invalid fields: field …; field …".
+func (e *ProjectError) Error() string {
+	parts := make([]string, len(e.Fields))
+	for i := range e.Fields {
+		parts[i] = e.Fields[i].Error()
+	}
+	return fmt.Sprintf("%s: %s: %d invalid field(s): %s", pkg, e.Pos, len(e.Fields), strings.Join(parts, "; "))
+}
+
+// Unwrap returns layers.ErrInvalid.
+func (e *ProjectError) Unwrap() error { return layers.ErrInvalid }
+
+// Project statuses accepted by ParseProjectFeature.
+var projectStatuses = []string{"draft", "submitted", "selected", "funded", "rejected", "withdrawn"}
+
+// projectProps are the properties of the project schema; "fid" and
+// "ogc_fid" (added by GIS tools) are ignored.
+var projectProps = map[string]bool{
+	"id": true, "title": true, "applicant": true, "municipalities": true, "category": true, "kind": true,
+	"investment_cost": true, "requested_funding": true, "planning_region": true, "status": true,
+	"submitted_at": true, "speed_kmh": true, "innovation": true, "transferability": true, "synthetic": true,
+	"fid": true, "ogc_fid": true,
+}
+
+// ParseProjectFeature validates one project feature (geometry already in
+// EPSG:25833, as vector readers give it) and returns the project. It is the
+// schema of POST /projects and of project GeoJSON files:
+//
+//	id                 string, required (or the feature id): 1–100 of A–Z a–z 0–9 . _ : -
+//	title              string, required
+//	applicant          string
+//	municipalities     array of 8-digit AGS strings, at least one, no repeats
+//	kind               "new_facility" | "road_upgrade" | "area_service", required
+//	category           catalogue category; required for new_facility and area_service
+//	geometry           required: Point/MultiPoint (new_facility),
+//	                   LineString/MultiLineString (road_upgrade),
+//	                   Polygon/MultiPolygon (area_service)
+//	investment_cost    EUR ≥ 0
+//	requested_funding  EUR ≥ 0, not above investment_cost
+//	planning_region    one of the four Saxon planning regions
+//	status             draft | submitted (default) | selected | funded | rejected | withdrawn
+//	submitted_at       RFC 3339 time or YYYY-MM-DD
+//	speed_kmh          road_upgrade only, 0 < v ≤ 130
+//	innovation, transferability  0–10
+//	synthetic          boolean
+//
+// Any other property is an error (it is most likely a misspelt one). All
+// invalid fields are reported at once in a *ProjectError.
+func ParseProjectFeature(f vector.Feature) (layers.Project, error) {
+	var (
+		p    layers.Project
+		errs []vector.FieldError
+	)
+	wrongType := map[string]bool{}
+	bad := func(field, value, reason string) {
+		errs = append(errs, vector.FieldError{Field: field, Value: value, Reason: reason})
+	}
+	str := func(name string) (string, bool) {
+		v, ok := f.Properties[name]
+		if !ok || v == nil {
+			return "", false
+		}
+		s, isStr := v.(string)
+		if !isStr {
+			wrongType[name] = true
+			bad(name, vector.Text(v), "is not a string")
+			return "", false
+		}
+		return strings.TrimSpace(s), true
+	}
+	num := func(name string) (float64, bool) {
+		v, ok := f.Properties[name]
+		if !ok || v == nil {
+			return 0, false
+		}
+		switch x := v.(type) {
+		case int64:
+			return float64(x), true
+		case float64:
+			return x, true
+		}
+		bad(name, vector.Text(v), "is not a number")
+		return 0, false
+	}
+
+	// id
+	id, hasID := str("id")
+	switch {
+	case hasID && f.ID != "" && f.ID != id:
+		bad("id", id, fmt.Sprintf("differs from the feature id %q", f.ID))
+	case !hasID:
+		id = f.ID
+	}
+	if id == "" {
+		bad("id", "", "is required")
+	} else if !validProjectID(id) {
+		bad("id", id, "is not 1–100 characters of A–Z a–z 0–9 . _ : -")
+	}
+	p.ID = id
+
+	if t, _ := str("title"); t != "" {
+		p.Title = t
+	} else if !wrongType["title"] {
+		bad("title", t, "is required")
+	}
+	p.Applicant, _ = str("applicant")
+
+	// municipalities
+	switch v := f.Properties["municipalities"].(type) {
+	case nil:
+		bad("municipalities", "", "is required (a list of 8-digit AGS)")
+	case []any:
+		seen := map[string]bool{}
+		for i, e := range v {
+			s, ok := e.(string)
+			field := fmt.Sprintf("municipalities[%d]", i)
+			switch {
+			case !ok:
+				bad(field, vector.Text(e), "is not a string AGS")
+			case !ValidAGS(s):
+				bad(field, s, "is not an 8-digit AGS")
+			case seen[s]:
+				bad(field, s, "repeats")
+			default:
+				seen[s] = true
+				p.Municipalities = append(p.Municipalities, s)
+			}
+		}
+		if len(v) == 0 {
+			bad("municipalities", "[]", "is empty (name at least one AGS)")
+		}
+	default:
+		bad("municipalities", vector.Text(v), "is not a list of AGS")
+	}
+
+	// kind and category
+	kind, _ := str("kind")
+	switch k := layers.ProjectKind(kind); {
+	case k == layers.KindNewFacility || k == layers.KindRoadUpgrade || k == layers.KindAreaService:
+		p.Kind = k
+	case wrongType["kind"]:
+	case kind == "":
+		bad("kind", "", "is required (new_facility, road_upgrade or area_service)")
+	default:
+		bad("kind", kind, "is not new_facility, road_upgrade or area_service")
+	}
+	c, _ := str("category")
+	switch {
+	case wrongType["category"]:
+	case c != "" && !layers.Category(c).Valid():
+		bad("category", c, "is not in the catalogue")
+	case c != "":
+		p.Category = layers.Category(c)
+	case p.Kind == layers.KindNewFacility || p.Kind == layers.KindAreaService:
+		bad("category", "", "is required for "+string(p.Kind))
+	}
+
+	// geometry
+	switch g := f.Geometry.(type) {
+	case nil:
+		bad("geometry", "null", "is required")
+	default:
+		gt := g.GeoJSONType()
+		want := map[layers.ProjectKind][]string{
+			layers.KindNewFacility: {"Point", "MultiPoint"},
+			layers.KindRoadUpgrade: {"LineString", "MultiLineString"},
+			layers.KindAreaService: {"Polygon", "MultiPolygon"},
+		}[p.Kind]
+		if p.Kind != "" && !contains(want, gt) {
+			bad("geometry", gt, fmt.Sprintf("is not a %s for kind %s", strings.Join(want, " or "), p.Kind))
+		} else if emptyGeometry(g) {
+			bad("geometry", gt, "is empty")
+		} else {
+			p.Geometry = g
+		}
+	}
+
+	// money
+	cost, hasCost := num("investment_cost")
+	if hasCost {
+		if cost < 0 {
+			bad("investment_cost", fmtNum(cost), "is negative")
+		} else {
+			p.InvestmentCost = cost
+		}
+	}
+	if fund, ok := num("requested_funding"); ok {
+		switch {
+		case fund < 0:
+			bad("requested_funding", fmtNum(fund), "is negative")
+		case hasCost && cost >= 0 && fund > cost:
+			bad("requested_funding", fmtNum(fund), fmt.Sprintf("is above the investment cost %s", fmtNum(cost)))
+		default:
+			p.RequestedFunding = fund
+		}
+	}
+
+	if r, ok := str("planning_region"); ok && r != "" {
+		if !validRegion(r) {
+			bad("planning_region", r, "is not one of "+strings.Join(PlanningRegions(), ", "))
+		} else {
+			p.PlanningRegion = r
+		}
+	}
+	p.Status = "submitted"
+	if s, ok := str("status"); ok && s != "" {
+		if !contains(projectStatuses, s) {
+			bad("status", s, "is not one of "+strings.Join(projectStatuses, ", "))
+		} else {
+			p.Status = s
+		}
+	}
+	if s, ok := str("submitted_at"); ok && s != "" {
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t, err = time.Parse(dateLayout, s)
+		}
+		if err != nil {
+			bad("submitted_at", s, "is not an RFC 3339 time or YYYY-MM-DD date")
+		} else {
+			p.SubmittedAt = t.UTC()
+		}
+	}
+	if v, ok := num("speed_kmh"); ok {
+		switch {
+		case p.Kind != layers.KindRoadUpgrade && p.Kind != "":
+			bad("speed_kmh", fmtNum(v), "applies to road_upgrade only")
+		case v <= 0 || v > 130:
+			bad("speed_kmh", fmtNum(v), "is not a speed in (0, 130] km/h")
+		default:
+			p.SpeedKmh = v
+		}
+	}
+	for _, m := range []struct {
+		name string
+		dst  **float64
+	}{{"innovation", &p.Innovation}, {"transferability", &p.Transferability}} {
+		if v, ok := num(m.name); ok {
+			if v < 0 || v > 10 {
+				bad(m.name, fmtNum(v), "is not a mark from 0 to 10")
+			} else {
+				*m.dst = &v
+			}
+		}
+	}
+	if v, ok := f.Properties["synthetic"]; ok && v != nil {
+		b, isBool := v.(bool)
+		if !isBool {
+			bad("synthetic", vector.Text(v), "is not true or false")
+		}
+		p.Synthetic = b
+	}
+	var unknown []string
+	for k := range f.Properties {
+		if !projectProps[k] {
+			unknown = append(unknown, k)
+		}
+	}
+	sort.Strings(unknown)
+	for _, k := range unknown {
+		bad(k, vector.Text(f.Properties[k]), "is not a project property")
+	}
+	if len(errs) > 0 {
+		return layers.Project{}, &ProjectError{Pos: f.Pos, Fields: errs}
+	}
+	return p, nil
+}
+
+// DecodeProject decodes and validates one GeoJSON project Feature, e.g. the
+// body of POST /projects (CRS84 unless the options say otherwise); name is
+// used in errors.
+func DecodeProject(data []byte, name string, src VectorSource) (layers.Project, error) {
+	o := src.options()
+	f, err := vector.ParseFeature(bytes.TrimSpace(data), name, o)
+	if err != nil {
+		return layers.Project{}, err
+	}
+	return ParseProjectFeature(f)
+}
+
+// ProjectOptions tune ReadProjects.
+type ProjectOptions struct {
+	VectorSource
+	// IDPrefix prefixes the ids of table rows ("<prefix>-<nr>"); "" uses the
+	// file name without extension.
+	IDPrefix string
+	// Bereiche maps the words of the bereich_guess column to categories;
+	// nil uses BereichMapping.
+	Bereiche Mapping
+	// Status is stored for table rows; "" means "selected" (the Vitale
+	// Regionen list names the projects prioritised for funding).
+	Status string
+}
+
+// BereichMapping is the default mapping of the Vitale-Regionen
+// bereich_guess words to categories. Words without a fitting category
+// (Kultur, Freizeit, Bildung, Verkehr) are left unmapped on purpose.
+func BereichMapping() Mapping {
+	return Mapping{
+		"verwaltung":              layers.CatTownHall,
+		"gemeinschaft":            layers.CatCommunityCentre,
+		"veranstaltungen":         layers.CatCommunityCentre,
+		"senioren":                layers.CatSeniorCare,
+		"sport":                   layers.CatSports,
+		"kinder":                  layers.CatKita,
+		"feuerwehr":               layers.CatFireStation,
+		"katastrophenschutz":      layers.CatFireStation,
+		"medizin":                 layers.CatGeneralPractice,
+		"gesundheit":              layers.CatGeneralPractice,
+		"trinkwasser":             layers.CatWaterSupply,
+		"abwasser":                layers.CatSewage,
+		"grundschule":             layers.CatPrimarySchool,
+		"schule":                  layers.CatSecondarySchool,
+		"medizinische versorgung": layers.CatGeneralPractice,
+	}
+}
+
+// ReadProjects streams projects from a GeoJSON/GeoPackage of project
+// features (validated by ParseProjectFeature) or from the Vitale-Regionen
+// CSV (nr, planungsregion, antragsteller_verbund, lead_gemeinde, lead_ags,
+// vorhaben, bereich_guess). The CSV has no geometry, cost or kind: the
+// category is taken from the first '/'-separated word of bereich_guess that
+// the mapping knows, Kind is road_upgrade for "Verkehr" and area_service for
+// water and sewage, otherwise left empty; MissingFields lists what each
+// project still lacks for an assessment.
+func ReadProjects(ctx context.Context, path string, opts ProjectOptions) iter.Seq2[layers.Project, error] {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv", ".txt", ".tsv":
+		return projectsCSV(ctx, path, opts)
+	}
+	return func(yield func(layers.Project, error) bool) {
+		seen := map[string]int{}
+		for f, err := range vector.Read(ctx, path, opts.options()) {
+			if err != nil {
+				yield(layers.Project{}, err)
+				return
+			}
+			p, err := ParseProjectFeature(f)
+			if err == nil {
+				if prev, dup := seen[p.ID]; dup {
+					err = f.Errorf("id", p.ID, fmt.Sprintf("repeats the project of feature %d", prev))
+				}
+				seen[p.ID] = f.Pos.Index
+			}
+			if !yield(p, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+func projectsCSV(ctx context.Context, path string, opts ProjectOptions) iter.Seq2[layers.Project, error] {
+	return func(yield func(layers.Project, error) bool) {
+		prefix := opts.IDPrefix
+		if prefix == "" {
+			b := filepath.Base(path)
+			prefix = strings.TrimSuffix(b, filepath.Ext(b))
+		}
+		m := opts.Bereiche
+		if m == nil {
+			m = BereichMapping()
+		}
+		status := nonEmpty(opts.Status, defaultVitaleRegionenState)
+		seen := map[string]int{}
+		req := []string{"nr", "vorhaben", "lead_ags"}
+		for row, err := range vector.ReadCSV(ctx, path, vector.CSVOptions{Pkg: pkg, Required: req}) {
+			if err != nil {
+				yield(layers.Project{}, err)
+				return
+			}
+			nr := row.Get("nr")
+			if nr == "" || !validProjectID(nr) {
+				yield(layers.Project{}, row.Errorf("nr", nr, "is not a project number"))
+				return
+			}
+			id := prefix + "-" + nr
+			if prev, dup := seen[id]; dup {
+				yield(layers.Project{}, row.Errorf("nr", nr, fmt.Sprintf("repeats the project of line %d", prev)))
+				return
+			}
+			seen[id] = row.Pos.Line
+			ags := row.Get("lead_ags")
+			if !ValidAGS(ags) {
+				yield(layers.Project{}, row.Errorf("lead_ags", ags, "is not an 8-digit AGS"))
+				return
+			}
+			p := layers.Project{
+				ID: id, Title: row.Get("vorhaben"), Applicant: row.Get("antragsteller_verbund"),
+				Municipalities: []string{ags}, PlanningRegion: PlanningRegion(ags), Status: status,
+			}
+			if p.Title == "" {
+				yield(layers.Project{}, row.Errorf("vorhaben", "", "is empty"))
+				return
+			}
+			if r := row.Get("planungsregion"); r != "" && p.PlanningRegion != "" && r != p.PlanningRegion {
+				yield(layers.Project{}, row.Errorf("planungsregion", r, fmt.Sprintf("contradicts lead_ags %s (%s)", ags, p.PlanningRegion)))
+				return
+			}
+			for _, w := range strings.Split(row.Get("bereich_guess"), "/") {
+				w = strings.TrimSpace(w)
+				lw := strings.ToLower(w)
+				switch {
+				case lw == "verkehr" || lw == "straßen" || lw == "strassen":
+					if p.Kind == "" {
+						p.Kind = layers.KindRoadUpgrade
+					}
+				}
+				if c, ok := m.Lookup(w); ok && p.Category == "" {
+					p.Category = c
+					if c == layers.CatWaterSupply || c == layers.CatSewage {
+						p.Kind = layers.KindAreaService
+					}
+				}
+			}
+			if !yield(p, nil) {
+				return
+			}
+		}
+	}
+}
+
+// MissingFields lists what project p lacks for a full assessment, in a
+// stable order: "geometry", "kind", "category" (for new_facility and
+// area_service, or when the kind is unknown), "investment_cost",
+// "requested_funding", "submitted_at". An empty list means complete.
+func MissingFields(p layers.Project) []string {
+	var out []string
+	if p.Geometry == nil {
+		out = append(out, "geometry")
+	}
+	if p.Kind == "" {
+		out = append(out, "kind")
+	}
+	if p.Category == "" && p.Kind != layers.KindRoadUpgrade {
+		out = append(out, "category")
+	}
+	if p.InvestmentCost == 0 {
+		out = append(out, "investment_cost")
+	}
+	if p.RequestedFunding == 0 {
+		out = append(out, "requested_funding")
+	}
+	if p.SubmittedAt.IsZero() {
+		out = append(out, "submitted_at")
+	}
+	return out
+}
+
+func validProjectID(s string) bool {
+	if len(s) == 0 || len(s) > 100 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == ':' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func contains(list []string, s string) bool {
+	for _, e := range list {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}
+
+func fmtNum(v float64) string { return vector.Text(v) }
+
+// emptyGeometry reports whether g has no positions or a non-finite one.
+func emptyGeometry(g orb.Geometry) bool {
+	n := 0
+	finite := true
+	var walk func(orb.Geometry)
+	walk = func(g orb.Geometry) {
+		switch x := g.(type) {
+		case orb.Point:
+			n++
+			finite = finite && !math.IsNaN(x[0]) && !math.IsNaN(x[1])
+		case orb.MultiPoint:
+			n += len(x)
+		case orb.LineString:
+			n += len(x)
+		case orb.MultiLineString:
+			for _, l := range x {
+				n += len(l)
+			}
+		case orb.Polygon:
+			for _, r := range x {
+				n += len(r)
+			}
+		case orb.MultiPolygon:
+			for _, p := range x {
+				walk(p)
+			}
+		}
+	}
+	walk(g)
+	return n == 0 || !finite
+}
