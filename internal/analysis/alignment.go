@@ -91,7 +91,7 @@ func AlignZentraleOrte(in AlignmentInput) Alignment {
 	if in.MinLevel == layers.LevelNone {
 		reason("%s is not tied to a central-place level (source: %s), so any site fits the central-places system.", catTitle, orUnknown(in.MinLevelSource))
 	} else {
-		reason("%s belongs at least in a %s (source: %s).", catTitle, in.MinLevel, orUnknown(in.MinLevelSource))
+		reason("%s belongs at least in %s (source: %s).", catTitle, withArticle(in.MinLevel), orUnknown(in.MinLevelSource))
 	}
 
 	// 1. Site level.
@@ -104,9 +104,9 @@ func AlignZentraleOrte(in AlignmentInput) Alignment {
 		if pl, ok := idx.placeOf(ags); ok {
 			sa.Place, sa.Level, sa.Verbund = pl.name, pl.level.String(), pl.verbund
 			sa.Fits = pl.level >= in.MinLevel
-			where := fmt.Sprintf("%s, a %s", pl.name, pl.level)
+			where := fmt.Sprintf("%s, %s", pl.name, withArticle(pl.level))
 			if pl.verbund != "" {
-				where = fmt.Sprintf("the Verbund %s, which acts as one %s (the site municipality is a member)", pl.verbund, pl.level)
+				where = fmt.Sprintf("%s, a Verbund of which the municipality is a member and which acts as one %s", pl.verbund, pl.level)
 			}
 			switch {
 			case in.MinLevel == layers.LevelNone:
@@ -121,7 +121,7 @@ func AlignZentraleOrte(in AlignmentInput) Alignment {
 			if sa.Fits {
 				reason("The site in %s is not a central place, which the category does not require.", label)
 			} else {
-				reason("The site in %s is not a central place (nor a member of a Verbund), but the category needs a %s.", label, in.MinLevel)
+				reason("The site in %s is not a central place (nor a member of a Verbund), but the category needs %s.", label, withArticle(in.MinLevel))
 			}
 		}
 		if sa.Fits {
@@ -304,6 +304,14 @@ func kindText(k layers.ProjectKind) string {
 		return "a new facility without a located site"
 	}
 	return "no kind given"
+}
+
+// withArticle returns the level with its English indefinite article.
+func withArticle(l layers.Level) string {
+	if l == layers.LevelOberzentrum {
+		return "an " + l.String()
+	}
+	return "a " + l.String()
 }
 
 func orUnknown(s string) string {
