@@ -162,7 +162,7 @@ func ReadFrom(r io.Reader) (*Graph, error) {
 	// Read in chunks so that a truncated file fails before huge allocations
 	// are filled; slices grow with the data actually present.
 	const chunk = 1 << 16
-	buf := make([]byte, 24*chunk)
+	buf := make([]byte, 36*chunk)
 	for done := uint64(0); done < n; {
 		k := min(n-done, chunk)
 		b := buf[:24*k]
