@@ -250,7 +250,6 @@ func TestPoolConcurrent(t *testing.T) {
 	}
 }
 
-
 func TestRunAllocatesNothing(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 9))
 	g := randomGraph(t, rng, 2000, 6000, false)
