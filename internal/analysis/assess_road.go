@@ -1,0 +1,317 @@
+package analysis
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+
+	"reach/geo/route"
+	"reach/internal/network"
+	"reach/layers"
+)
+
+// Road scenario parameters.
+const (
+	// roadMatchM is how close (metres) every vertex of an existing segment
+	// must lie to a project line for the segment to count as upgraded.
+	roadMatchM = 25.0
+	// Default speeds of a new link when the project gives none (km/h).
+	newLinkCarKmh     = 50.0
+	newLinkBicycleKmh = 15.0
+	newLinkFootKmh    = 4.5
+)
+
+// projectLines returns the lines of a road project in EPSG:25833.
+func projectLines(p layers.Project) ([]orb.LineString, error) {
+	switch g := p.Geometry.(type) {
+	case orb.LineString:
+		if len(g) >= 2 {
+			return []orb.LineString{g}, nil
+		}
+	case orb.MultiLineString:
+		var out []orb.LineString
+		for _, l := range g {
+			if len(l) >= 2 {
+				out = append(out, l)
+			}
+		}
+		if len(out) > 0 {
+			return out, nil
+		}
+	}
+	return nil, fmt.Errorf("analysis: assess: project %q: field geometry: a road project needs a LineString or MultiLineString of at least two points, got %s: %w", p.ID, geomType(p.Geometry), layers.ErrInvalid)
+}
+
+// scenarioRoads returns a copy of the road layer with the project applied:
+// existing segments lying along a project line (every vertex within
+// roadMatchM) get the project's car speed (opened both ways for cars if
+// they were closed); a line along no existing segment becomes a new link,
+// open both ways for every mode, joined to the nearest road nodes within
+// the snapping radius.
+func (e *Engine) scenarioRoads(p layers.Project) ([]layers.RoadSegment, map[string]any, error) {
+	lines, err := projectLines(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	if p.SpeedKmh < 0 || math.IsNaN(p.SpeedKmh) || math.IsInf(p.SpeedKmh, 0) {
+		return nil, nil, fmt.Errorf("analysis: assess: project %q: field speed_kmh: value %v: %w", p.ID, p.SpeedKmh, layers.ErrInvalid)
+	}
+	roads := append([]layers.RoadSegment(nil), e.roads...)
+	var maxID int64
+	type node struct {
+		key int64
+		p   orb.Point
+	}
+	var nodes []node
+	seenNode := map[int64]bool{}
+	for _, s := range roads {
+		maxID = max(maxID, s.ID)
+		for _, n := range []node{{s.FromNode, s.Geometry[0]}, {s.ToNode, s.Geometry[len(s.Geometry)-1]}} {
+			if !seenNode[n.key] {
+				seenNode[n.key] = true
+				nodes = append(nodes, n)
+			}
+		}
+	}
+	var upgraded []int64
+	newLinks := 0
+	for li, line := range lines {
+		lb := line.Bound().Pad(roadMatchM)
+		matched := 0
+		for i := range roads {
+			s := &roads[i]
+			if len(s.Geometry) < 2 || !lb.Intersects(s.Geometry.Bound()) {
+				continue
+			}
+			all := true
+			for _, v := range s.Geometry {
+				if planar.DistanceFrom(line, v) > roadMatchM {
+					all = false
+					break
+				}
+			}
+			if !all {
+				continue
+			}
+			matched++
+			upgraded = append(upgraded, s.ID)
+			if p.SpeedKmh > 0 {
+				s.Car.SpeedKmh = p.SpeedKmh
+				if !s.Car.Forward && !s.Car.Backward {
+					s.Car.Forward, s.Car.Backward = true, true
+				}
+			}
+		}
+		if matched > 0 {
+			continue
+		}
+		// A new link.
+		nearest := func(pt orb.Point) (int64, orb.Point, bool) {
+			best, bestD := -1, math.Inf(1)
+			for i, n := range nodes {
+				if d := planar.Distance(n.p, pt); d < bestD || (d == bestD && n.key < nodes[best].key) {
+					best, bestD = i, d
+				}
+			}
+			if best < 0 || bestD > e.opts.SnapRadiusM {
+				return 0, orb.Point{}, false
+			}
+			return nodes[best].key, nodes[best].p, true
+		}
+		geom := append(orb.LineString(nil), line...)
+		fromKey, fromPt, ok := nearest(line[0])
+		if ok {
+			if fromPt != geom[0] {
+				geom = append(orb.LineString{fromPt}, geom...)
+			}
+		} else {
+			fromKey = -int64(2*li + 1) // a new, dangling node
+		}
+		toKey, toPt, ok := nearest(line[len(line)-1])
+		if ok {
+			if toPt != geom[len(geom)-1] {
+				geom = append(geom, toPt)
+			}
+		} else {
+			toKey = -int64(2*li + 2)
+		}
+		car := p.SpeedKmh
+		if car == 0 {
+			car = newLinkCarKmh
+		}
+		maxID++
+		newLinks++
+		roads = append(roads, layers.RoadSegment{
+			ID: maxID, FromNode: fromKey, ToNode: toKey, Geometry: geom, Highway: "project", Name: p.Title,
+			LengthM: planar.Length(geom),
+			Car:     layers.Access{Forward: true, Backward: true, SpeedKmh: car},
+			Bicycle: layers.Access{Forward: true, Backward: true, SpeedKmh: math.Min(newLinkBicycleKmh, car)},
+			Foot:    layers.Access{Forward: true, Backward: true, SpeedKmh: math.Min(newLinkFootKmh, car)},
+		})
+	}
+	sort.Slice(upgraded, func(i, j int) bool { return upgraded[i] < upgraded[j] })
+	return roads, map[string]any{"upgraded_segments": upgraded, "new_links": newLinks, "speed_kmh": p.SpeedKmh}, nil
+}
+
+// roadMode is the mode road projects are assessed by: car where a car
+// network exists, else the first mode with a network.
+func (e *Engine) roadMode() (layers.Mode, bool) {
+	for _, m := range layers.Modes() {
+		if e.nets[m] != nil {
+			return m, true
+		}
+	}
+	return "", false
+}
+
+// categoryEffect is the effect of a road scenario on one category.
+type categoryEffect struct {
+	Category            layers.Category `json:"category"`
+	StandardMinutes     float64         `json:"standard_minutes"`
+	NewlyWithinStandard int64           `json:"newly_within_standard"`
+	Beneficiaries       int64           `json:"beneficiaries"`
+	CellsChanged        int             `json:"cells_changed"`
+	eff                 *projectEffect
+}
+
+// roadProject assesses a road upgrade or new link: the network of the
+// assessment mode is rebuilt with the project applied and the travel time
+// to every category with facilities and a standard for that mode is
+// recomputed; the effect lists the cells whose time changes. The headline
+// category is the project's own when given, else the one with the most
+// residents newly within its standard.
+func (e *Engine) roadProject(ctx context.Context, p layers.Project, d map[string]any) (*projectEffect, higherReach, error) {
+	mode, ok := e.roadMode()
+	if !ok {
+		if _, err := projectLines(p); err != nil {
+			return nil, higherReach{}, err
+		}
+		d["note"] = "no road network loaded: a road project cannot be assessed"
+		return &projectEffect{cat: p.Category, before: newField(len(e.cells), MethodStraightLine), method: "no road network loaded"}, higherReach{}, nil
+	}
+	roads, changes, err := e.scenarioRoads(p)
+	if err != nil {
+		return nil, higherReach{}, err
+	}
+	d["road_changes"] = changes
+	nets, err := e.networksFrom(ctx, roads, []layers.Mode{mode})
+	if err != nil {
+		return nil, higherReach{}, fmt.Errorf("analysis: assess: project %q: scenario network: %w", p.ID, err)
+	}
+	after := nets[mode]
+	var effs []categoryEffect
+	for _, ci := range layers.Categories() {
+		cat := ci.Category
+		std, ok := e.cat.Standard(cat, mode)
+		if !ok || std.Measure == MeasureAreaService || len(e.byCat[cat]) == 0 {
+			continue
+		}
+		before, err := e.fieldFor(ctx, cat, mode)
+		if err != nil {
+			return nil, higherReach{}, err
+		}
+		af, err := e.networkField(ctx, after, cat)
+		if err != nil {
+			return nil, higherReach{}, err
+		}
+		eff := &projectEffect{cat: cat, mode: mode, std: std, limit: std.MaxSeconds(), before: before,
+			method: fmt.Sprintf("network %s, scenario network with the project recomputed for every category", mode)}
+		ce := categoryEffect{Category: cat, StandardMinutes: std.MaxMinutes, eff: eff}
+		for i := range e.cells {
+			b, a := before.secs[i], af.secs[i]
+			if b == a || (math.IsInf(b, 1) && math.IsInf(a, 1)) {
+				continue
+			}
+			eff.changes = append(eff.changes, cellChange{ci: int32(i), before: b, after: a})
+			ce.CellsChanged++
+			pop := e.cells[i].pop
+			if b-a >= MinImprovementS {
+				ce.Beneficiaries += pop
+			}
+			if b > eff.limit && a <= eff.limit {
+				ce.NewlyWithinStandard += pop
+			}
+		}
+		effs = append(effs, ce)
+	}
+	d["categories"] = effs
+	var head *projectEffect
+	best := -1
+	for i, ce := range effs {
+		if p.Category.Valid() {
+			if ce.Category == p.Category {
+				best = i
+				break
+			}
+			continue
+		}
+		if best < 0 || ce.NewlyWithinStandard > effs[best].NewlyWithinStandard ||
+			(ce.NewlyWithinStandard == effs[best].NewlyWithinStandard && ce.Beneficiaries > effs[best].Beneficiaries) {
+			best = i
+		}
+	}
+	if best >= 0 {
+		head = effs[best].eff
+	} else {
+		f := newField(len(e.cells), MethodNetwork)
+		head = &projectEffect{cat: p.Category, mode: mode, before: f, method: fmt.Sprintf("network %s: no category with facilities and a standard", mode)}
+	}
+	hr, err := e.roadHigherReach(ctx, mode, after)
+	if err != nil {
+		return nil, higherReach{}, err
+	}
+	return head, hr, nil
+}
+
+// placesField returns, per cell, the travel time to the nearest central
+// place of level ≥ Mittelzentrum (by its location) on mn, and the place.
+func (e *Engine) placesField(mn *modeNet) ([]float64, []int) {
+	var sources []route.Source
+	var owner []int
+	for pi, pl := range e.places {
+		if pl.Level < layers.LevelMittelzentrum || pl.Location == (orb.Point{}) {
+			continue
+		}
+		s := mn.n.Snap(pl.Location)
+		for _, a := range s.Arrivals() {
+			sources = append(sources, a)
+			owner = append(owner, pi)
+		}
+	}
+	secs := make([]float64, len(e.cells))
+	who := make([]int, len(e.cells))
+	q := mn.n.ReverseQueries().Get()
+	defer mn.n.ReverseQueries().Put(q)
+	q.Run(sources, route.Unbounded)
+	for ci := range e.cells {
+		secs[ci], who[ci] = math.Inf(1), -1
+		r := network.Via(mn.cellOut[ci], q)
+		if r.Reached && r.Label >= 0 {
+			secs[ci], who[ci] = float64(r.Cost.Seconds()), owner[r.Label]
+		}
+	}
+	return secs, who
+}
+
+// roadHigherReach says whether the scenario improves the time to the next
+// Mittel- or Oberzentrum for residents beyond HigherReachMinutes.
+func (e *Engine) roadHigherReach(ctx context.Context, mode layers.Mode, after *modeNet) (higherReach, error) {
+	if err := ctx.Err(); err != nil {
+		return higherReach{}, fmt.Errorf("analysis: assess: %w", err)
+	}
+	before, _ := e.placesField(e.nets[mode])
+	aft, who := e.placesField(after)
+	names := map[string]bool{}
+	for ci := range e.cells {
+		if before[ci] > HigherReachMinutes*60 && before[ci]-aft[ci] >= MinImprovementS && who[ci] >= 0 {
+			names[e.places[who[ci]].Name] = true
+		}
+	}
+	h := higherReach{places: sortedKeys(names)}
+	h.strengthens = len(h.places) > 0
+	return h, nil
+}

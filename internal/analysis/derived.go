@@ -1,0 +1,539 @@
+package analysis
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/paulmach/orb"
+
+	"reach/geo/crs"
+	"reach/geo/grid"
+	"reach/layers"
+)
+
+// Collection ids of the derived (computed) collections. Other tools rely on
+// them.
+const (
+	CollTravelTimes = "travel-times"
+	CollGaps        = "gaps"
+	CollAssessments = "assessments"
+)
+
+// Derived returns the computed results as OGC collections:
+//
+//   - "travel-times": one feature per populated cell for the category and
+//     mode given as filters (?category=…&mode=…, both required), with
+//     inspire_id, seconds (null when unreachable), facility_id, population,
+//     distance_m and method; cell polygons in CRS84;
+//   - "gaps": the cells outside the standard for ?category=…&mode=… with
+//     the classification of their municipality;
+//   - "assessments": one feature per project (its geometry) with verdict,
+//     score and residents newly within the standard, from AssessAll over
+//     every project of the reader.
+//
+// Feature ids of the cell collections are "category:mode:inspire_id" so that
+// Item can be answered without filters. The source is safe for concurrent
+// use; fields are computed on first use and cached by the engine.
+func (e *Engine) Derived() layers.FeatureSource { return &derived{e: e} }
+
+type derived struct {
+	e *Engine
+
+	mu      sync.Mutex
+	lastKey string
+	lastAs  []Assessment
+	lastPs  []layers.Project
+}
+
+var _ layers.FeatureSource = (*derived)(nil)
+
+func (d *derived) infos() []layers.Collection {
+	ext := d.e.extent()
+	cellProps := []layers.PropertyInfo{
+		{Name: "inspire_id", Type: "string"},
+		{Name: "category", Type: "string", Description: "service category (required filter)", Filterable: true},
+		{Name: "mode", Type: "string", Description: "car, bicycle or foot (required filter)", Filterable: true},
+		{Name: "ags", Type: "string", Filterable: true},
+		{Name: "population", Type: "integer"},
+		{Name: "reached", Type: "boolean", Filterable: true},
+		{Name: "seconds", Type: "number", Description: "travel time to the nearest facility in seconds; null when none is reachable"},
+		{Name: "facility_id", Type: "string", Filterable: true},
+		{Name: "distance_m", Type: "number", Description: "network (or straight-line) distance in metres"},
+		{Name: "method", Type: "string", Description: "network or straight_line"},
+	}
+	gapProps := []layers.PropertyInfo{
+		{Name: "inspire_id", Type: "string"},
+		{Name: "category", Type: "string", Description: "service category (required filter)", Filterable: true},
+		{Name: "mode", Type: "string", Description: "car, bicycle or foot (required filter)", Filterable: true},
+		{Name: "ags", Type: "string", Filterable: true},
+		{Name: "population", Type: "integer"},
+		{Name: "reached", Type: "boolean", Filterable: true},
+		{Name: "seconds", Type: "number", Description: "null when no facility is reachable"},
+		{Name: "standard_minutes", Type: "number"},
+		{Name: "facility_id", Type: "string"},
+		{Name: "thinly_populated", Type: "boolean", Filterable: true},
+		{Name: "structurally_weak", Type: "boolean", Filterable: true},
+		{Name: "method", Type: "string"},
+	}
+	assessProps := []layers.PropertyInfo{
+		{Name: "project_id", Type: "string"},
+		{Name: "title", Type: "string"},
+		{Name: "kind", Type: "string", Filterable: true},
+		{Name: "category", Type: "string", Filterable: true},
+		{Name: "newly_within_standard", Type: "integer"},
+		{Name: "beneficiaries", Type: "integer"},
+		{Name: "verdict", Type: "string", Filterable: true},
+		{Name: "score", Type: "number"},
+		{Name: "requested_funding", Type: "number"},
+	}
+	syn := d.e.info.Synthetic
+	return []layers.Collection{
+		{ID: CollTravelTimes, Title: "Travel times to the nearest facility", StorageCRS: 3035, GeometryType: "Polygon", Extent: ext, Synthetic: syn,
+			Description: "Per populated grid cell the travel time to the nearest facility of a category by a mode (filters category and mode are required).", Properties: cellProps},
+		{ID: CollGaps, Title: "Gap register", StorageCRS: 3035, GeometryType: "Polygon", Extent: ext, Synthetic: syn,
+			Description: "Populated grid cells outside the standard of the catalogue for a category and mode (filters category and mode are required).", Properties: gapProps},
+		{ID: CollAssessments, Title: "Project assessments", StorageCRS: 25833, GeometryType: "Geometry", Extent: ext, Synthetic: syn,
+			Description: "One feature per proposal with its Zentrale-Orte verdict, score and residents newly within the standard.", Properties: assessProps},
+	}
+}
+
+// extent is the CRS84 bound of the populated cells.
+func (e *Engine) extent() orb.Bound {
+	if len(e.cells) == 0 {
+		return orb.Bound{}
+	}
+	b := orb.Bound{Min: e.cells[0].lonlat, Max: e.cells[0].lonlat}
+	for _, c := range e.cells[1:] {
+		b = b.Extend(c.lonlat)
+	}
+	return b
+}
+
+func (d *derived) Collections(ctx context.Context) ([]layers.Collection, error) {
+	return d.infos(), nil
+}
+
+func (d *derived) Collection(ctx context.Context, id string) (layers.Collection, error) {
+	for _, c := range d.infos() {
+		if c.ID == id {
+			return c, nil
+		}
+	}
+	return layers.Collection{}, fmt.Errorf("analysis: collection %q: %w", id, layers.ErrNotFound)
+}
+
+// catModeFilters reads the required category and mode filters.
+func catModeFilters(filters map[string]string) (layers.Category, layers.Mode, error) {
+	cs, ok := filters["category"]
+	if !ok || cs == "" {
+		return "", "", fmt.Errorf("analysis: parameter %q is required: %w", "category", layers.ErrInvalid)
+	}
+	ms, ok := filters["mode"]
+	if !ok || ms == "" {
+		return "", "", fmt.Errorf("analysis: parameter %q is required: %w", "mode", layers.ErrInvalid)
+	}
+	cat := layers.Category(cs)
+	if !cat.Valid() {
+		return "", "", fmt.Errorf("analysis: parameter category: %q is not a category: %w", cs, layers.ErrInvalid)
+	}
+	mode, ok := layers.ParseMode(ms)
+	if !ok {
+		return "", "", fmt.Errorf("analysis: parameter mode: %q is not a mode: %w", ms, layers.ErrInvalid)
+	}
+	return cat, mode, nil
+}
+
+func (d *derived) features(ctx context.Context, coll string, filters map[string]string) ([]layers.Feature, error) {
+	switch coll {
+	case CollTravelTimes:
+		cat, mode, err := catModeFilters(filters)
+		if err != nil {
+			return nil, err
+		}
+		tts, err := d.e.TravelTimes(ctx, cat, mode)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]layers.Feature, len(tts))
+		for i, t := range tts {
+			out[i] = travelTimeFeature(cat, mode, t)
+		}
+		return out, nil
+	case CollGaps:
+		cat, mode, err := catModeFilters(filters)
+		if err != nil {
+			return nil, err
+		}
+		rep, err := d.e.Gaps(ctx, GapQuery{Category: cat, Mode: mode})
+		if err != nil {
+			return nil, err
+		}
+		out := make([]layers.Feature, len(rep.Cells))
+		for i, g := range rep.Cells {
+			out[i] = gapFeature(cat, mode, rep, g)
+		}
+		return out, nil
+	case CollAssessments:
+		as, ps, err := d.assessments(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]layers.Feature, len(as))
+		for i, a := range as {
+			out[i] = assessmentFeature(a, ps[i])
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("analysis: collection %q: %w", coll, layers.ErrNotFound)
+}
+
+// assessments runs AssessAll over the reader's projects, reusing the last
+// result while the projects are unchanged.
+func (d *derived) assessments(ctx context.Context) ([]Assessment, []layers.Project, error) {
+	ps, err := d.e.reader.Projects(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("analysis: assessments: %w", err)
+	}
+	sort.Slice(ps, func(i, j int) bool { return ps[i].ID < ps[j].ID })
+	key := projectsKey(ps)
+	d.mu.Lock()
+	if d.lastAs != nil && d.lastKey == key {
+		as, ps := d.lastAs, d.lastPs
+		d.mu.Unlock()
+		return as, ps, nil
+	}
+	d.mu.Unlock()
+	as, err := d.e.AssessAll(ctx, ps)
+	if err != nil {
+		return nil, nil, err
+	}
+	d.mu.Lock()
+	d.lastKey, d.lastAs, d.lastPs = key, as, ps
+	d.mu.Unlock()
+	return as, ps, nil
+}
+
+// projectsKey fingerprints a project list for the assessment cache.
+func projectsKey(ps []layers.Project) string {
+	var b strings.Builder
+	for _, p := range ps {
+		fmt.Fprintf(&b, "%s|%s|%s|%s|%v|%v|%v|%v|%v|%v|%v;", p.ID, p.Title, p.Kind, p.Category, p.Municipalities,
+			p.InvestmentCost, p.RequestedFunding, p.Geometry, p.SpeedKmh, fptr(p.Innovation), fptr(p.Transferability))
+	}
+	return b.String()
+}
+
+func fptr(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func (d *derived) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, error) {
+	c, err := d.Collection(ctx, q.Collection)
+	if err != nil {
+		return layers.Page{}, err
+	}
+	if err := layers.ValidateFilters(c, q.Filters); err != nil {
+		return layers.Page{}, err
+	}
+	fs, err := d.features(ctx, q.Collection, q.Filters)
+	if err != nil {
+		return layers.Page{}, err
+	}
+	var matched []layers.Feature
+	for _, f := range fs {
+		if !layers.MatchFilters(f, q.Filters) {
+			continue
+		}
+		if q.BBox != nil && (f.Geometry == nil || !f.Geometry.Bound().Intersects(*q.BBox)) {
+			continue
+		}
+		matched = append(matched, f)
+	}
+	sort.Slice(matched, func(i, j int) bool { return layers.CompareIDs(q.Collection, matched[i].ID, matched[j].ID) < 0 })
+	page := layers.Page{NumberMatched: len(matched)}
+	start := 0
+	if q.After != "" {
+		start = sort.Search(len(matched), func(i int) bool { return layers.CompareIDs(q.Collection, matched[i].ID, q.After) > 0 })
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 10
+	}
+	end := min(start+limit, len(matched))
+	page.Features = matched[start:end]
+	if end < len(matched) && end > start {
+		page.Next = matched[end-1].ID
+	}
+	return page, nil
+}
+
+func (d *derived) Item(ctx context.Context, collection, id string) (layers.Feature, error) {
+	if _, err := d.Collection(ctx, collection); err != nil {
+		return layers.Feature{}, err
+	}
+	var filters map[string]string
+	if collection != CollAssessments {
+		parts := strings.SplitN(id, ":", 3)
+		if len(parts) != 3 {
+			return layers.Feature{}, fmt.Errorf("analysis: %s feature %q: want category:mode:inspire_id: %w", collection, id, layers.ErrNotFound)
+		}
+		filters = map[string]string{"category": parts[0], "mode": parts[1]}
+		if _, _, err := catModeFilters(filters); err != nil {
+			return layers.Feature{}, fmt.Errorf("analysis: %s feature %q: %w", collection, id, layers.ErrNotFound)
+		}
+	}
+	fs, err := d.features(ctx, collection, filters)
+	if err != nil {
+		return layers.Feature{}, err
+	}
+	for _, f := range fs {
+		if f.ID == id {
+			return f, nil
+		}
+	}
+	return layers.Feature{}, fmt.Errorf("analysis: %s feature %q: %w", collection, id, layers.ErrNotFound)
+}
+
+// cellPolygon returns the polygon of an INSPIRE cell in CRS84, or nil.
+func cellPolygon(id string) orb.Geometry {
+	g, err := grid.ParseID(id)
+	if err != nil {
+		return nil
+	}
+	return crs.MustProject(g.Polygon(), crs.LAEA, crs.CRS84)
+}
+
+func travelTimeFeature(cat layers.Category, mode layers.Mode, t TravelTime) layers.Feature {
+	var secs, dist, fac any
+	if t.Reached {
+		secs, dist, fac = t.Seconds, t.DistanceM, t.FacilityID
+	}
+	return layers.Feature{ID: string(cat) + ":" + string(mode) + ":" + t.CellID, Geometry: cellPolygon(t.CellID), Properties: []layers.Property{
+		{Name: "inspire_id", Value: t.CellID}, {Name: "category", Value: string(cat)}, {Name: "mode", Value: string(mode)},
+		{Name: "ags", Value: t.AGS}, {Name: "population", Value: t.Population}, {Name: "reached", Value: t.Reached},
+		{Name: "seconds", Value: secs}, {Name: "facility_id", Value: fac}, {Name: "distance_m", Value: dist}, {Name: "method", Value: t.Method},
+	}}
+}
+
+func gapFeature(cat layers.Category, mode layers.Mode, rep GapReport, g GapCell) layers.Feature {
+	var secs, fac any
+	if g.Seconds != nil {
+		secs = *g.Seconds
+	}
+	if g.FacilityID != "" {
+		fac = g.FacilityID
+	}
+	return layers.Feature{ID: string(cat) + ":" + string(mode) + ":" + g.CellID, Geometry: cellPolygon(g.CellID), Properties: []layers.Property{
+		{Name: "inspire_id", Value: g.CellID}, {Name: "category", Value: string(cat)}, {Name: "mode", Value: string(mode)},
+		{Name: "ags", Value: g.AGS}, {Name: "population", Value: g.Population}, {Name: "reached", Value: g.Reached},
+		{Name: "seconds", Value: secs}, {Name: "standard_minutes", Value: rep.StandardMinutes}, {Name: "facility_id", Value: fac},
+		{Name: "thinly_populated", Value: g.ThinlyPopulated}, {Name: "structurally_weak", Value: g.StructurallyWeak},
+		{Name: "method", Value: rep.Method},
+	}}
+}
+
+func assessmentFeature(a Assessment, p layers.Project) layers.Feature {
+	var g orb.Geometry
+	if p.Geometry != nil {
+		g = crs.MustProject(p.Geometry, crs.UTM33N, crs.CRS84)
+	}
+	var cat any
+	if a.Category != "" {
+		cat = string(a.Category)
+	}
+	var ben int64
+	for _, m := range a.ByMunicipality {
+		ben += m.Beneficiaries
+	}
+	return layers.Feature{ID: a.ProjectID, Geometry: g, Properties: []layers.Property{
+		{Name: "project_id", Value: a.ProjectID}, {Name: "title", Value: a.Title}, {Name: "kind", Value: string(a.Kind)},
+		{Name: "category", Value: cat}, {Name: "newly_within_standard", Value: a.NewlyWithinStandard},
+		{Name: "beneficiaries", Value: ben}, {Name: "verdict", Value: string(a.ZentraleOrte.Verdict)},
+		{Name: "score", Value: a.Score.Total}, {Name: "requested_funding", Value: p.RequestedFunding},
+	}}
+}
+
+// WithClassification wraps base (the store's feature source) so that the
+// "municipalities" collection gains the engine's classification as
+// properties: degurba_computed (1 cities, 2 towns and suburbs, 3 rural
+// areas, as Eurostat numbers them; null when not computed),
+// thinly_populated and structurally_weak (filterable). Every other
+// collection and feature passes through unchanged. The HTTP layer serves
+// this in place of the base store; use Combined to add the derived
+// collections as well. Safe for concurrent use when base is.
+func (e *Engine) WithClassification(base layers.FeatureSource) layers.FeatureSource {
+	return &classified{e: e, base: base}
+}
+
+type classified struct {
+	e    *Engine
+	base layers.FeatureSource
+}
+
+var _ layers.FeatureSource = (*classified)(nil)
+
+var classProps = []layers.PropertyInfo{
+	{Name: "degurba_computed", Type: "integer", Description: "degree of urbanisation computed from the 1 km grid: 1 cities, 2 towns and suburbs, 3 rural areas", Filterable: true},
+	{Name: "thinly_populated", Type: "boolean", Filterable: true},
+	{Name: "structurally_weak", Type: "boolean", Filterable: true},
+}
+
+func (c *classified) Collections(ctx context.Context) ([]layers.Collection, error) {
+	cs, err := c.base.Collections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]layers.Collection, len(cs))
+	for i, col := range cs {
+		out[i] = c.widen(col)
+	}
+	return out, nil
+}
+
+func (c *classified) widen(col layers.Collection) layers.Collection {
+	if col.ID == layers.CollMunicipalities {
+		col.Properties = append(append([]layers.PropertyInfo(nil), col.Properties...), classProps...)
+	}
+	return col
+}
+
+func (c *classified) Collection(ctx context.Context, id string) (layers.Collection, error) {
+	col, err := c.base.Collection(ctx, id)
+	if err != nil {
+		return col, err
+	}
+	return c.widen(col), nil
+}
+
+func (c *classified) addClass(f layers.Feature) layers.Feature {
+	mc, ok := c.e.class.by[f.ID]
+	var deg, thin, weak any
+	if ok {
+		if mc.degurba > 0 {
+			deg = int64(mc.degurba)
+		}
+		thin, weak = mc.thin, mc.weak
+	}
+	props := append(append([]layers.Property(nil), f.Properties...),
+		layers.Property{Name: "degurba_computed", Value: deg},
+		layers.Property{Name: "thinly_populated", Value: thin},
+		layers.Property{Name: "structurally_weak", Value: weak})
+	f.Properties = props
+	return f
+}
+
+func (c *classified) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, error) {
+	if q.Collection != layers.CollMunicipalities {
+		return c.base.Items(ctx, q)
+	}
+	// Split the filters: the base store knows its own, the class filters
+	// are applied here over the whole (small) layer so that paging stays
+	// exact.
+	baseF, classF := map[string]string{}, map[string]string{}
+	for k, v := range q.Filters {
+		if k == "degurba_computed" || k == "thinly_populated" || k == "structurally_weak" {
+			classF[k] = v
+		} else {
+			baseF[k] = v
+		}
+	}
+	if len(classF) == 0 {
+		p, err := c.base.Items(ctx, q)
+		if err != nil {
+			return p, err
+		}
+		for i := range p.Features {
+			p.Features[i] = c.addClass(p.Features[i])
+		}
+		return p, nil
+	}
+	all := layers.ItemsQuery{Collection: q.Collection, BBox: q.BBox, Limit: 10000, After: q.After, Filters: baseF}
+	var kept []layers.Feature
+	for {
+		p, err := c.base.Items(ctx, all)
+		if err != nil {
+			return p, err
+		}
+		for _, f := range p.Features {
+			f = c.addClass(f)
+			if layers.MatchFilters(f, classF) {
+				kept = append(kept, f)
+			}
+		}
+		if p.Next == "" {
+			break
+		}
+		all.After = p.Next
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 10
+	}
+	page := layers.Page{NumberMatched: -1}
+	if q.After == "" {
+		page.NumberMatched = len(kept)
+	}
+	if len(kept) > limit {
+		page.Next = kept[limit-1].ID
+		kept = kept[:limit]
+	}
+	page.Features = kept
+	return page, nil
+}
+
+func (c *classified) Item(ctx context.Context, collection, id string) (layers.Feature, error) {
+	f, err := c.base.Item(ctx, collection, id)
+	if err != nil || collection != layers.CollMunicipalities {
+		return f, err
+	}
+	return c.addClass(f), nil
+}
+
+// Combined returns one feature source with the base collections (the
+// municipalities widened as by WithClassification) followed by the derived
+// collections of Derived.
+func (e *Engine) Combined(base layers.FeatureSource) layers.FeatureSource {
+	return &combined{base: e.WithClassification(base), derived: e.Derived()}
+}
+
+type combined struct {
+	base, derived layers.FeatureSource
+}
+
+func (c *combined) pick(id string) layers.FeatureSource {
+	switch id {
+	case CollTravelTimes, CollGaps, CollAssessments:
+		return c.derived
+	}
+	return c.base
+}
+
+func (c *combined) Collections(ctx context.Context) ([]layers.Collection, error) {
+	a, err := c.base.Collections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b, err := c.derived.Collections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return append(a, b...), nil
+}
+
+func (c *combined) Collection(ctx context.Context, id string) (layers.Collection, error) {
+	return c.pick(id).Collection(ctx, id)
+}
+
+func (c *combined) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, error) {
+	return c.pick(q.Collection).Items(ctx, q)
+}
+
+func (c *combined) Item(ctx context.Context, collection, id string) (layers.Feature, error) {
+	return c.pick(collection).Item(ctx, collection, id)
+}

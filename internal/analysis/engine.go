@@ -1,0 +1,354 @@
+package analysis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"reach/geo/crs"
+	"reach/geo/grid"
+	"reach/layers"
+)
+
+// Options configure Build. The zero value is usable: the embedded standards
+// catalogue, every mode, a snapping radius of 1000 m.
+type Options struct {
+	// Catalogue is the standards catalogue; nil means DefaultCatalogue().
+	Catalogue *Catalogue
+	// Modes lists the modes to build networks for; nil means layers.Modes().
+	Modes []layers.Mode
+	// SnapRadiusM is the largest straight access leg, in metres, from a
+	// cell centre, facility or clicked point to the network; farther is
+	// "not reachable". 0 means 1000 m.
+	SnapRadiusM float64
+	// Info describes the store the layers came from (data versions,
+	// synthetic flag) for provenance.
+	Info layers.StoreInfo
+	// StraightLine sets the assumed speeds used when a mode has no road
+	// network; zero fields take the defaults of DefaultStraightLine.
+	StraightLine StraightLine
+	// IsochroneStepM is the raster spacing of isochrones in metres; 0 means 100.
+	IsochroneStepM float64
+	// Classify configures the classification of municipalities; nil means
+	// DefaultClassifyOptions().
+	Classify *ClassifyOptions
+	// Weights are the score weights; nil means DefaultScoreWeights().
+	Weights *ScoreWeights
+	// Now gives the time recorded in provenance; nil means time.Now. It is
+	// read once, at Build, so that every result of one engine carries the
+	// same time.
+	Now func() time.Time
+}
+
+// BuildStats tells what Build read and what it could not use. It stands in
+// for log lines: the caller decides what to print.
+type BuildStats struct {
+	Municipalities int
+	Cells          int // cells in the layer
+	PopulatedCells int // cells with a known population > 0, the ones analysed
+	SecretCells    int // cells whose population is secret (counted nowhere)
+	Population     int64
+	Facilities     map[layers.Category]int
+	CentralPlaces  int
+	Projects       int
+	Networks       map[layers.Mode]NetworkStats
+	// Warnings name records that were skipped, with the reason.
+	Warnings []string
+}
+
+// NetworkStats describes the network of one mode.
+type NetworkStats struct {
+	Nodes, Arcs          int
+	CellsSnapped         int // populated cells within the snapping radius
+	CellsNotSnapped      int
+	FacilitiesNotSnapped int
+}
+
+// cell is one populated grid cell of the read model.
+type cell struct {
+	id     string
+	ags    string
+	muni   int // index into Engine.munis, -1 when unknown
+	pop    int64
+	laea   orb.Point // centre in EPSG:3035
+	utm    orb.Point // centre in EPSG:25833
+	lonlat orb.Point
+	res    int
+}
+
+// Engine is the immutable read model and the entry point of every analysis.
+// It is safe for concurrent use: lazily computed travel-time fields are
+// computed once per (category, mode) and shared.
+type Engine struct {
+	opts    Options
+	cat     *Catalogue
+	info    layers.StoreInfo
+	builtAt time.Time
+	reader  layers.Reader
+	munis   []layers.Municipality
+	muniIdx map[string]int
+	members []layers.Membership
+	cells   []cell
+	cellIdx map[string]int
+	facs    []layers.Facility
+	facUTM  []orb.Point
+	byCat   map[layers.Category][]int // facility indexes sorted by id
+	places  []layers.CentralPlace
+	nets    map[layers.Mode]*modeNet
+	roads   []layers.RoadSegment
+	class   classInfo
+	// classification is the full result of Classify.
+	classification Classification
+	stats          BuildStats
+	kreisName      map[string]string
+
+	mu     sync.Mutex
+	fields map[fieldKey]*fieldEntry
+	slines map[layers.Category]*fieldEntry
+}
+
+// Build reads every layer from r and builds the engine: cells with their
+// centres in EPSG:3035 and EPSG:25833, facilities by category, central
+// places, the classification of municipalities and, where roads exist, a
+// network per mode with cells and facilities snapped. Projects are read
+// later, on demand, from r (which must stay usable for the engine's life).
+func Build(ctx context.Context, r layers.Reader, opts Options) (*Engine, error) {
+	if r == nil {
+		return nil, errors.New("analysis: build: nil reader")
+	}
+	if opts.Catalogue == nil {
+		c, err := DefaultCatalogue()
+		if err != nil {
+			return nil, fmt.Errorf("analysis: build: %w", err)
+		}
+		opts.Catalogue = c
+	}
+	if opts.Modes == nil {
+		opts.Modes = layers.Modes()
+	}
+	for _, m := range opts.Modes {
+		if _, ok := layers.ParseMode(string(m)); !ok {
+			return nil, fmt.Errorf("analysis: build: mode %q: %w", m, layers.ErrInvalid)
+		}
+	}
+	if opts.SnapRadiusM == 0 {
+		opts.SnapRadiusM = 1000
+	}
+	if !(opts.SnapRadiusM > 0) {
+		return nil, fmt.Errorf("analysis: build: snap radius %v m: must be positive: %w", opts.SnapRadiusM, layers.ErrInvalid)
+	}
+	if opts.IsochroneStepM == 0 {
+		opts.IsochroneStepM = 100
+	}
+	if !(opts.IsochroneStepM > 0) {
+		return nil, fmt.Errorf("analysis: build: isochrone step %v m: must be positive: %w", opts.IsochroneStepM, layers.ErrInvalid)
+	}
+	opts.StraightLine = opts.StraightLine.withDefaults()
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	e := &Engine{
+		opts: opts, cat: opts.Catalogue, info: opts.Info, builtAt: now().UTC(), reader: r,
+		muniIdx: map[string]int{}, cellIdx: map[string]int{}, byCat: map[layers.Category][]int{},
+		nets: map[layers.Mode]*modeNet{}, fields: map[fieldKey]*fieldEntry{}, slines: map[layers.Category]*fieldEntry{},
+		kreisName: map[string]string{},
+	}
+	e.stats.Facilities = map[layers.Category]int{}
+	e.stats.Networks = map[layers.Mode]NetworkStats{}
+
+	munis, err := r.Municipalities(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("analysis: build: municipalities: %w", err)
+	}
+	sort.Slice(munis, func(i, j int) bool { return munis[i].AGS < munis[j].AGS })
+	e.munis = munis
+	for i, m := range munis {
+		e.muniIdx[m.AGS] = i
+		if m.KreisAGS != "" && m.KreisName != "" {
+			e.kreisName[m.KreisAGS] = m.KreisName
+		}
+	}
+	e.stats.Municipalities = len(munis)
+	if e.members, err = r.Memberships(ctx); err != nil {
+		return nil, fmt.Errorf("analysis: build: memberships: %w", err)
+	}
+
+	cells, err := r.Cells(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("analysis: build: cells: %w", err)
+	}
+	e.stats.Cells = len(cells)
+	if err := e.addCells(cells); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("analysis: build: %w", err)
+	}
+
+	facs, err := r.Facilities(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("analysis: build: facilities: %w", err)
+	}
+	sort.Slice(facs, func(i, j int) bool { return facs[i].ID < facs[j].ID })
+	for _, f := range facs {
+		if f.Location == (orb.Point{}) || math.IsNaN(f.Location[0]) || math.IsNaN(f.Location[1]) {
+			e.stats.Warnings = append(e.stats.Warnings, fmt.Sprintf("facility %q: no location; skipped", f.ID))
+			continue
+		}
+		e.byCat[f.Category] = append(e.byCat[f.Category], len(e.facs))
+		e.facs = append(e.facs, f)
+		e.facUTM = append(e.facUTM, f.Location)
+		e.stats.Facilities[f.Category]++
+	}
+
+	if e.places, err = r.CentralPlaces(ctx); err != nil {
+		return nil, fmt.Errorf("analysis: build: central places: %w", err)
+	}
+	sort.Slice(e.places, func(i, j int) bool { return e.places[i].ID < e.places[j].ID })
+	e.stats.CentralPlaces = len(e.places)
+
+	if err := e.classify(cells); err != nil {
+		return nil, err
+	}
+	if err := e.buildNetworks(ctx, r); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// addCells keeps the populated cells with a parseable id and computes their
+// centres.
+func (e *Engine) addCells(cells []layers.Cell) error {
+	sorted := make([]layers.Cell, len(cells))
+	copy(sorted, cells)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].ID < sorted[j].ID })
+	for _, c := range sorted {
+		if !c.Known {
+			e.stats.SecretCells++
+			continue
+		}
+		if c.Population <= 0 {
+			continue
+		}
+		id, err := grid.ParseID(c.ID)
+		if err != nil {
+			e.stats.Warnings = append(e.stats.Warnings, fmt.Sprintf("cell %q: %v; skipped", c.ID, err))
+			continue
+		}
+		if _, dup := e.cellIdx[c.ID]; dup {
+			e.stats.Warnings = append(e.stats.Warnings, fmt.Sprintf("cell %q: duplicate id; second record skipped", c.ID))
+			continue
+		}
+		laea := id.Center()
+		utm, err := crs.Transform(crs.LAEA, crs.UTM33N, laea)
+		if err != nil {
+			return fmt.Errorf("analysis: build: cell %q: %w", c.ID, err)
+		}
+		ll, err := crs.ToLonLat(crs.LAEA, laea)
+		if err != nil {
+			return fmt.Errorf("analysis: build: cell %q: %w", c.ID, err)
+		}
+		mi := -1
+		if i, ok := e.muniIdx[c.AGS]; ok {
+			mi = i
+		}
+		e.cellIdx[c.ID] = len(e.cells)
+		e.cells = append(e.cells, cell{id: c.ID, ags: c.AGS, muni: mi, pop: c.Population, laea: laea, utm: utm, lonlat: ll, res: id.ResolutionM})
+		e.stats.PopulatedCells++
+		e.stats.Population += c.Population
+	}
+	return nil
+}
+
+// Stats returns what Build read and skipped.
+func (e *Engine) Stats() BuildStats {
+	s := e.stats
+	s.Warnings = slices.Clone(e.stats.Warnings)
+	return s
+}
+
+// Catalogue returns the standards catalogue the engine uses.
+func (e *Engine) Catalogue() *Catalogue { return e.cat }
+
+// Modes returns the modes that have a road network, in stable order.
+func (e *Engine) Modes() []layers.Mode {
+	var out []layers.Mode
+	for _, m := range layers.Modes() {
+		if e.nets[m] != nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// provenance returns the provenance of a result computed by method.
+func (e *Engine) provenance(method string) Provenance {
+	data := map[string]string{}
+	for k, v := range e.info.Versions {
+		data[k] = v
+	}
+	return Provenance{
+		EngineVersion: Version, Catalogue: e.cat.ID(), Data: data, Synthetic: e.info.Synthetic,
+		ComputedAt: e.builtAt, Method: method,
+	}
+}
+
+// standard returns the standard of (cat, mode) or an error wrapping
+// layers.ErrInvalid that says none exists.
+func (e *Engine) standard(cat layers.Category, mode layers.Mode) (Standard, error) {
+	s, ok := e.cat.Standard(cat, mode)
+	if !ok {
+		return Standard{}, fmt.Errorf("analysis: catalogue %s has no standard for category %q and mode %q: %w", e.cat.ID(), cat, mode, layers.ErrInvalid)
+	}
+	return s, nil
+}
+
+// checkCatMode validates a category and mode from a request.
+func checkCatMode(cat layers.Category, mode layers.Mode) error {
+	if !cat.Valid() {
+		return fmt.Errorf("analysis: category %q: %w", cat, layers.ErrInvalid)
+	}
+	if _, ok := layers.ParseMode(string(mode)); !ok {
+		return fmt.Errorf("analysis: mode %q: %w", mode, layers.ErrInvalid)
+	}
+	return nil
+}
+
+// muniName returns the name of the municipality with ags, or "".
+func (e *Engine) muniName(ags string) string {
+	if i, ok := e.muniIdx[ags]; ok {
+		return e.munis[i].Name
+	}
+	return ""
+}
+
+// toUTM converts a lon/lat point from a request to EPSG:25833, checking
+// that it is a valid lon/lat position.
+func toUTM(ll orb.Point) (orb.Point, error) {
+	if err := crs.CheckLonLat(ll); err != nil {
+		return orb.Point{}, fmt.Errorf("analysis: point %v: %v: %w", ll, err, layers.ErrInvalid)
+	}
+	return crs.FromLonLat(crs.UTM33N, ll)
+}
+
+// fromUTM converts an EPSG:25833 point to lon/lat.
+func fromUTM(p orb.Point) (orb.Point, error) { return crs.ToLonLat(crs.UTM33N, p) }
+
+// joinSorted is a deterministic join of a set of strings.
+func joinSorted(set map[string]bool) string {
+	out := make([]string, 0, len(set))
+	for k := range set {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return strings.Join(out, ",")
+}

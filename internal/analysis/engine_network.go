@@ -1,0 +1,297 @@
+package analysis
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/paulmach/orb"
+
+	"reach/geo/graph"
+	"reach/geo/route"
+	"reach/internal/network"
+	"reach/layers"
+)
+
+// modeNet is the network of one mode with every populated cell and every
+// facility snapped. Immutable once built.
+type modeNet struct {
+	mode layers.Mode
+	n    *network.Network
+	// Per cell (index into Engine.cells): how it leaves onto the network
+	// (for reverse searches: time to facilities) and how it is entered (for
+	// forward searches: time from origins). Empty when not snapped.
+	cellOut, cellIn [][]route.Source
+	// nodeCells lists, per node, the cells that leave through it (CSR),
+	// so that a search touching few nodes touches only their cells.
+	nodeFirst []uint32
+	nodeCells []int32
+	// facIn holds per facility (index into Engine.facs) its arrivals;
+	// facSnap says whether it was snapped.
+	facIn   [][]route.Source
+	facSnap []bool
+	// exit is false for edges one cannot leave between their end nodes
+	// (motorways and their links, for cars): their interior gives no
+	// access to the surroundings in isochrones.
+	exit []bool
+}
+
+// noExitHighways are the highway classes one cannot leave along the way
+// by car.
+var noExitHighways = map[string]bool{"motorway": true, "motorway_link": true, "trunk": true, "trunk_link": true}
+
+// buildNetworks builds the networks of the requested modes from the road
+// layer and snaps cells and facilities. With no roads, e.nets stays empty
+// and every travel time falls back to the straight line.
+func (e *Engine) buildNetworks(ctx context.Context, r layers.Reader) error {
+	var roads []layers.RoadSegment
+	for seg, err := range r.Roads(ctx) {
+		if err != nil {
+			return fmt.Errorf("analysis: build: roads: %w", err)
+		}
+		roads = append(roads, seg)
+	}
+	e.roads = roads
+	if len(roads) == 0 {
+		return nil
+	}
+	nets, err := e.networksFrom(ctx, roads, e.opts.Modes)
+	if err != nil {
+		return err
+	}
+	e.nets = nets
+	for m, mn := range nets {
+		st := NetworkStats{Nodes: mn.n.Graph().NumNodes(), Arcs: mn.n.Graph().NumArcs()}
+		for ci := range e.cells {
+			if len(mn.cellOut[ci]) > 0 || len(mn.cellIn[ci]) > 0 {
+				st.CellsSnapped++
+			} else {
+				st.CellsNotSnapped++
+			}
+		}
+		for fi := range e.facs {
+			if !mn.facSnap[fi] {
+				st.FacilitiesNotSnapped++
+			}
+		}
+		e.stats.Networks[m] = st
+	}
+	return nil
+}
+
+// networksFrom builds and snaps the networks of the engine's modes from
+// roads; used for the base networks and for road scenarios.
+func (e *Engine) networksFrom(ctx context.Context, roads []layers.RoadSegment, modes []layers.Mode) (map[layers.Mode]*modeNet, error) {
+	seq := func(yield func(layers.RoadSegment, error) bool) {
+		for _, s := range roads {
+			if !yield(s, nil) {
+				return
+			}
+		}
+	}
+	built, err := network.Build(ctx, seq, network.Options{Modes: modes, SnapRadiusM: e.opts.SnapRadiusM})
+	if err != nil {
+		return nil, fmt.Errorf("analysis: build: %w", err)
+	}
+	highway := make(map[int64]string, len(roads))
+	for _, s := range roads {
+		highway[s.ID] = s.Highway
+	}
+	out := map[layers.Mode]*modeNet{}
+	for _, m := range modes {
+		n := built[m]
+		if n == nil || n.Graph().NumNodes() == 0 {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("analysis: build: %w", err)
+		}
+		out[m] = e.snapAll(n, highway)
+	}
+	return out, nil
+}
+
+// snapAll snaps cells and facilities to n.
+func (e *Engine) snapAll(n *network.Network, highway map[int64]string) *modeNet {
+	g := n.Graph()
+	mn := &modeNet{mode: n.Mode(), n: n,
+		cellOut: make([][]route.Source, len(e.cells)), cellIn: make([][]route.Source, len(e.cells)),
+		facIn: make([][]route.Source, len(e.facs)), facSnap: make([]bool, len(e.facs)),
+		exit: make([]bool, g.NumEdges()),
+	}
+	counts := make([]uint32, g.NumNodes()+1)
+	for ci, c := range e.cells {
+		s := n.Snap(c.utm)
+		if !s.Snapped {
+			continue
+		}
+		mn.cellOut[ci] = append([]route.Source(nil), s.Departures()...)
+		mn.cellIn[ci] = append([]route.Source(nil), s.Arrivals()...)
+		for _, d := range mn.cellOut[ci] {
+			counts[d.Node+1]++
+		}
+	}
+	for v := 0; v < g.NumNodes(); v++ {
+		counts[v+1] += counts[v]
+	}
+	mn.nodeFirst = counts
+	mn.nodeCells = make([]int32, counts[g.NumNodes()])
+	next := append([]uint32(nil), counts[:g.NumNodes()]...)
+	for ci := range e.cells {
+		for _, d := range mn.cellOut[ci] {
+			mn.nodeCells[next[d.Node]] = int32(ci)
+			next[d.Node]++
+		}
+	}
+	for fi, f := range e.facs {
+		s := n.Snap(f.Location)
+		if !s.Snapped {
+			continue
+		}
+		mn.facSnap[fi] = true
+		mn.facIn[fi] = append([]route.Source(nil), s.Arrivals()...)
+	}
+	for ed := 0; ed < g.NumEdges(); ed++ {
+		mn.exit[ed] = true
+		if mn.mode != layers.Car {
+			continue
+		}
+		for _, src := range g.Sources(graph.EdgeID(ed)) {
+			if noExitHighways[highway[src.ID]] {
+				mn.exit[ed] = false
+			}
+		}
+	}
+	return mn
+}
+
+// cellsAt returns the cells that leave onto the network at node v.
+func (mn *modeNet) cellsAt(v graph.NodeID) []int32 {
+	return mn.nodeCells[mn.nodeFirst[v]:mn.nodeFirst[v+1]]
+}
+
+// netField is the network part of a field: the node costs of the reverse
+// search from the facilities (the baseline for "improving" searches).
+type netField struct {
+	base []graph.Cost
+}
+
+// networkField computes the travel time from every cell to the nearest
+// facility of cat: one multi-source search on the reverse graph seeded
+// with every facility's arrivals, then each cell's departures combined
+// with the node costs.
+func (e *Engine) networkField(ctx context.Context, mn *modeNet, cat layers.Category) (*field, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("analysis: travel times %s %s: %w", cat, mn.mode, err)
+	}
+	var sources []route.Source
+	var owner []int32 // source index → facility index
+	for _, fi := range e.byCat[cat] {
+		for _, a := range mn.facIn[fi] {
+			sources = append(sources, a)
+			owner = append(owner, int32(fi))
+		}
+	}
+	q := mn.n.ReverseQueries().Get()
+	defer mn.n.ReverseQueries().Put(q)
+	q.Run(sources, route.Unbounded)
+	f := newField(len(e.cells), MethodNetwork)
+	for ci := range e.cells {
+		r := network.Via(mn.cellOut[ci], q)
+		if !r.Reached || r.Label < 0 {
+			continue
+		}
+		f.secs[ci] = float64(r.Cost.Seconds())
+		f.dist[ci] = r.Meters
+		f.fac[ci] = owner[r.Label]
+	}
+	f.net = &netField{base: append([]graph.Cost(nil), q.Costs()...)}
+	return f, nil
+}
+
+// improved is the effect of added sites on a network field: the cells
+// whose time drops, with their new time and the site that gives it.
+type improved struct {
+	cells []int32
+	secs  []float64
+	dist  []float64
+	site  []int32
+}
+
+// improveNetwork runs the "only improving" search from the arrivals of
+// added sites on the baseline of f and returns the cells whose time drops.
+// sites holds the arrivals per site.
+func (e *Engine) improveNetwork(mn *modeNet, f *field, sites [][]route.Source) improved {
+	var sources []route.Source
+	var owner []int32
+	for si, arr := range sites {
+		for _, a := range arr {
+			sources = append(sources, a)
+			owner = append(owner, int32(si))
+		}
+	}
+	var out improved
+	if len(sources) == 0 {
+		return out
+	}
+	q := mn.n.ReverseQueries().Get()
+	defer mn.n.ReverseQueries().Put(q)
+	q.Improve(sources, f.net.base, route.Unbounded)
+	seen := map[int32]bool{}
+	var touched []int32
+	for _, v := range q.Settled() {
+		for _, ci := range mn.cellsAt(v) {
+			if !seen[ci] {
+				seen[ci] = true
+				touched = append(touched, ci)
+			}
+		}
+	}
+	sort.Slice(touched, func(i, j int) bool { return touched[i] < touched[j] })
+	for _, ci := range touched {
+		r := network.Via(mn.cellOut[ci], q)
+		if !r.Reached || r.Label < 0 {
+			continue
+		}
+		s := float64(r.Cost.Seconds())
+		if s < f.secs[ci] {
+			out.cells = append(out.cells, ci)
+			out.secs = append(out.secs, s)
+			out.dist = append(out.dist, r.Meters)
+			out.site = append(out.site, owner[r.Label])
+		}
+	}
+	return out
+}
+
+// fromOrigins runs a forward search from the departures of origins and
+// returns the query (to be put back by the caller) bounded by limit.
+func (mn *modeNet) fromOrigins(origins [][]route.Source, limit graph.Cost) *route.Query {
+	var sources []route.Source
+	for _, d := range origins {
+		sources = append(sources, d...)
+	}
+	q := mn.n.Queries().Get()
+	q.Run(sources, limit)
+	return q
+}
+
+// snapPoint snaps a lon/lat point for a request and describes the snap.
+func (mn *modeNet) snapPoint(ll orb.Point) (network.Snap, SnapInfo, error) {
+	utm, err := toUTM(ll)
+	if err != nil {
+		return network.Snap{}, SnapInfo{}, err
+	}
+	s := mn.n.Snap(utm)
+	info := SnapInfo{Input: ll, Snapped: s.Snapped, Reason: s.Reason}
+	if s.Snapped {
+		loc, _ := fromUTM(s.Point)
+		info.Location = loc
+		info.DistanceM = round3(s.DistanceM)
+		info.OffsetS = round3(float64(s.Access.Seconds()))
+	}
+	return s, info, nil
+}
+
+func round3(v float64) float64 { return math.Round(v*1000) / 1000 }

@@ -1,0 +1,135 @@
+package analysis
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sync"
+
+	"reach/layers"
+)
+
+// field is the travel-time field of one (category, mode): per populated
+// cell (index into Engine.cells) the seconds to the nearest facility (+Inf
+// when none is reachable), the distance in metres and the facility index
+// (-1 when none). Immutable once computed.
+type field struct {
+	secs   []float64
+	dist   []float64
+	fac    []int32
+	method string
+	net    *netField // nil for straight-line fields
+}
+
+func newField(n int, method string) *field {
+	f := &field{secs: make([]float64, n), dist: make([]float64, n), fac: make([]int32, n), method: method}
+	for i := range f.secs {
+		f.secs[i] = math.Inf(1)
+		f.dist[i] = math.Inf(1)
+		f.fac[i] = -1
+	}
+	return f
+}
+
+// withStraightSeconds returns a copy of a straight-line distance field with
+// seconds from the straight-line assumptions for mode.
+func (f *field) withStraightSeconds(s StraightLine, mode layers.Mode) *field {
+	out := &field{secs: make([]float64, len(f.secs)), dist: f.dist, fac: f.fac, method: MethodStraightLine}
+	v := s.speedMS(mode)
+	for i, d := range f.dist {
+		if math.IsInf(d, 1) {
+			out.secs[i] = math.Inf(1)
+			continue
+		}
+		out.secs[i] = d * s.DetourFactor / v
+	}
+	return out
+}
+
+type fieldKey struct {
+	cat  layers.Category
+	mode layers.Mode
+}
+
+// fieldEntry computes a field once and shares it.
+type fieldEntry struct {
+	once sync.Once
+	f    *field
+	err  error
+}
+
+// fieldFor returns the cached travel-time field of (cat, mode): on the
+// network when the mode has one, else the labelled straight-line fallback.
+// The first caller computes it; concurrent callers wait for that result.
+// A computation cancelled through ctx is not cached.
+func (e *Engine) fieldFor(ctx context.Context, cat layers.Category, mode layers.Mode) (*field, error) {
+	if err := checkCatMode(cat, mode); err != nil {
+		return nil, err
+	}
+	k := fieldKey{cat, mode}
+	e.mu.Lock()
+	ent := e.fields[k]
+	if ent == nil {
+		ent = &fieldEntry{}
+		e.fields[k] = ent
+	}
+	e.mu.Unlock()
+	ent.once.Do(func() {
+		net := e.nets[mode]
+		if net == nil {
+			ent.f = e.straight(cat).withStraightSeconds(e.opts.StraightLine, mode)
+			return
+		}
+		ent.f, ent.err = e.networkField(ctx, net, cat)
+	})
+	if ent.err != nil {
+		// Do not keep a failure (a cancelled context, say): the next call
+		// computes again.
+		e.mu.Lock()
+		if e.fields[k] == ent {
+			delete(e.fields, k)
+		}
+		e.mu.Unlock()
+		return nil, ent.err
+	}
+	return ent.f, nil
+}
+
+// TravelTimes returns, for every populated cell (ordered by INSPIRE id), the
+// travel time to the nearest facility of cat by mode, which facility that is
+// and the distance: on the road network of mode when one is loaded (method
+// "network", network distance including the access legs), else by straight
+// line (method "straight_line", time from the StraightLine assumptions). The
+// field is computed once per (category, mode) and cached; the returned
+// slice is the caller's.
+func (e *Engine) TravelTimes(ctx context.Context, cat layers.Category, mode layers.Mode) ([]TravelTime, error) {
+	f, err := e.fieldFor(ctx, cat, mode)
+	if err != nil {
+		return nil, err
+	}
+	return e.travelTimes(f), nil
+}
+
+// travelTimes turns a field into result rows.
+func (e *Engine) travelTimes(f *field) []TravelTime {
+	out := make([]TravelTime, len(e.cells))
+	for i, c := range e.cells {
+		t := TravelTime{CellID: c.id, AGS: c.ags, Population: c.pop, Known: true, Center: c.lonlat, Method: f.method}
+		if fi := f.fac[i]; fi >= 0 && !math.IsInf(f.secs[i], 1) {
+			t.Reached = true
+			t.Seconds = f.secs[i]
+			t.DistanceM = f.dist[i]
+			t.FacilityID = e.facs[fi].ID
+		}
+		out[i] = t
+	}
+	return out
+}
+
+// methodLabel describes the method of a field for provenance.
+func methodLabel(f *field, mode layers.Mode) string {
+	if f.method == MethodStraightLine {
+		return fmt.Sprintf("straight line (no %s road network loaded)", mode)
+	}
+	return fmt.Sprintf("network %s", mode)
+}
