@@ -1,0 +1,673 @@
+package postgis
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"iter"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+
+	"reach/geo/grid"
+	"reach/layers"
+)
+
+// copyLoad describes one transactional replacement of (part of) a table.
+type copyLoad struct {
+	layer   string // key in layer_versions, e.g. "municipalities", "facilities:osm"
+	table   string
+	columns []string
+	// del deletes what the load replaces; delArgs are its arguments.
+	del     string
+	delArgs []any
+	// after runs inside the transaction once the rows are copied.
+	after func(ctx context.Context, tx pgx.Tx) error
+}
+
+// replace runs a copyLoad fed by src; row validates and converts one record
+// and names it for messages. Everything happens in one transaction.
+func replace[T any](ctx context.Context, s *Store, l copyLoad, src iter.Seq2[T, error], row func(T) (name string, values []any, err error)) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("postgis: load %s: %w", l.layer, err)
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("postgis: load %s: begin: %w", l.layer, err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // no-op after Commit
+	// Serialise loads of the same layer; readers keep seeing the old layer
+	// until commit (MVCC), so DELETE is used rather than TRUNCATE.
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, "reach-load:"+l.layer); err != nil {
+		return 0, dbError("load "+l.layer+": lock", err)
+	}
+	if _, err := tx.Exec(ctx, l.del, l.delArgs...); err != nil {
+		return 0, dbError("load "+l.layer+": delete previous layer", err)
+	}
+
+	h := sha256.New()
+	next, stop := iter.Pull2(src)
+	defer stop()
+	var srcErr error
+	n := 0
+	last := ""
+	rows := pgx.CopyFromFunc(func() ([]any, error) {
+		if err := ctx.Err(); err != nil {
+			srcErr = fmt.Errorf("postgis: load %s: %w", l.layer, err)
+			return nil, srcErr
+		}
+		rec, err, ok := next()
+		if !ok {
+			return nil, nil
+		}
+		if err != nil {
+			srcErr = fmt.Errorf("postgis: load %s: record %d%s: %w", l.layer, n+1, after(last), err)
+			return nil, srcErr
+		}
+		name, values, err := row(rec)
+		if err != nil {
+			srcErr = fmt.Errorf("postgis: load %s: record %d (%s): %w", l.layer, n+1, name, err)
+			return nil, srcErr
+		}
+		hashRow(h, values)
+		n++
+		last = name
+		return values, nil
+	})
+	copied, err := tx.CopyFrom(ctx, pgx.Identifier{l.table}, l.columns, rows)
+	if srcErr != nil {
+		return 0, srcErr
+	}
+	if err != nil {
+		return 0, dbError("load "+l.layer, err)
+	}
+	if int(copied) != n {
+		return 0, fmt.Errorf("postgis: load %s: copied %d rows of %d", l.layer, copied, n)
+	}
+	if l.after != nil {
+		if err := l.after(ctx, tx); err != nil {
+			return 0, err
+		}
+	}
+	if err := recordVersion(ctx, tx, l.layer, h, n); err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return 0, dbError("load "+l.layer+": commit", err)
+	}
+	return n, nil
+}
+
+func after(name string) string {
+	if name == "" {
+		return ""
+	}
+	return " (after " + name + ")"
+}
+
+// hashRow feeds one row into the content hash that becomes the layer
+// version: the same input gives the same version.
+func hashRow(h hash.Hash, values []any) {
+	var buf []byte
+	for _, v := range values {
+		switch x := v.(type) {
+		case nil:
+			buf = append(buf, 0)
+		case []byte:
+			buf = strconv.AppendInt(buf, int64(len(x)), 10)
+			buf = append(buf, ':')
+			buf = append(buf, x...)
+		case string:
+			buf = strconv.AppendInt(buf, int64(len(x)), 10)
+			buf = append(buf, ':')
+			buf = append(buf, x...)
+		case time.Time:
+			buf = x.UTC().AppendFormat(buf, time.RFC3339Nano)
+		case float64:
+			buf = strconv.AppendUint(buf, math.Float64bits(x), 16)
+		default:
+			buf = fmt.Appendf(buf, "%v", x)
+		}
+		buf = append(buf, 0x1f)
+	}
+	buf = append(buf, 0x1e)
+	h.Write(buf)
+}
+
+func recordVersion(ctx context.Context, tx pgx.Tx, layer string, h hash.Hash, rows int) error {
+	version := "sha256:" + hex.EncodeToString(h.Sum(nil))[:16]
+	_, err := tx.Exec(ctx, `INSERT INTO layer_versions (layer, version, loaded_at, rows) VALUES ($1, $2, now(), $3)
+		ON CONFLICT (layer) DO UPDATE SET version = EXCLUDED.version, loaded_at = EXCLUDED.loaded_at, rows = EXCLUDED.rows`,
+		layer, version, rows)
+	return dbError("record version of "+layer, err)
+}
+
+// invalid returns an error wrapping layers.ErrInvalid that names the field
+// and the value.
+func invalid(field string, value any, why string) error {
+	return fmt.Errorf("%s %v: %s: %w", field, quote(value), why, layers.ErrInvalid)
+}
+
+func quote(v any) string {
+	if s, ok := v.(string); ok {
+		return strconv.Quote(s)
+	}
+	return fmt.Sprint(v)
+}
+
+func digits(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func checkAGS(field, ags string, optional bool) error {
+	if optional && ags == "" {
+		return nil
+	}
+	if !digits(ags, 8) {
+		return invalid(field, ags, "want 8 digits")
+	}
+	return nil
+}
+
+func checkNonNegative(field string, v float64) error {
+	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+		return invalid(field, v, "want a finite number >= 0")
+	}
+	return nil
+}
+
+func checkShare(field string, p *float64) error {
+	if p == nil {
+		return nil
+	}
+	if math.IsNaN(*p) || *p < 0 || *p > 100 {
+		return invalid(field, *p, "want a percentage 0–100")
+	}
+	return nil
+}
+
+func checkMark(field string, p *float64) error {
+	if p == nil {
+		return nil
+	}
+	if math.IsNaN(*p) || *p < 0 || *p > 10 {
+		return invalid(field, *p, "want a mark 0–10")
+	}
+	return nil
+}
+
+// nullText maps "" to SQL NULL.
+func nullText(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nullFloat(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
+// nullDate maps a date to midnight UTC of its calendar day, or NULL.
+func nullDate(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+func strs(xs []string) []string {
+	if xs == nil {
+		return []string{}
+	}
+	return xs
+}
+
+var municipalityColumns = []string{"ags", "name", "kreis_ags", "kreis_name", "planning_region", "geom", "population", "population_date", "area_km2", "degurba"}
+
+// ReplaceMunicipalities replaces the municipalities layer and, with it, all
+// indicator values (each record's Indicators are stored; memberships,
+// central places and cells are separate layers and stay).
+func (s *Store) ReplaceMunicipalities(ctx context.Context, src iter.Seq2[layers.Municipality, error]) (int, error) {
+	var ind [][]any
+	l := copyLoad{
+		layer: "municipalities", table: "municipalities", columns: municipalityColumns,
+		del: `DELETE FROM municipalities`,
+		after: func(ctx context.Context, tx pgx.Tx) error {
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"municipality_indicators"}, []string{"ags", "key", "value"}, pgx.CopyFromRows(ind)); err != nil {
+				return dbError("load municipalities: indicators", err)
+			}
+			return nil
+		},
+	}
+	return replace(ctx, s, l, src, func(m layers.Municipality) (string, []any, error) {
+		name := "AGS " + m.AGS
+		if err := checkAGS("ags", m.AGS, false); err != nil {
+			return name, nil, err
+		}
+		if strings.TrimSpace(m.Name) == "" {
+			return name, nil, invalid("name", m.Name, "must not be empty")
+		}
+		if m.KreisAGS != "" && !digits(m.KreisAGS, 5) {
+			return name, nil, invalid("kreis_ags", m.KreisAGS, "want 5 digits")
+		}
+		if m.Population < 0 {
+			return name, nil, invalid("population", m.Population, "must not be negative")
+		}
+		if err := checkNonNegative("area_km2", m.AreaKm2); err != nil {
+			return name, nil, err
+		}
+		if m.DEGURBA < 0 || m.DEGURBA > 3 {
+			return name, nil, invalid("degurba", m.DEGURBA, "want 1, 2, 3 or 0 for none")
+		}
+		var g orb.Geometry
+		if len(m.Geometry) > 0 {
+			g = m.Geometry
+		}
+		geom, err := encodeGeom(g, sridUTM33N)
+		if err != nil {
+			return name, nil, invalid("geometry", "", err.Error())
+		}
+		var deg any
+		if m.DEGURBA > 0 {
+			deg = int16(m.DEGURBA)
+		}
+		for _, k := range sortedKeys(m.Indicators) {
+			v := m.Indicators[k]
+			if k == "" || math.IsNaN(v) || math.IsInf(v, 0) {
+				return name, nil, invalid("indicator "+strconv.Quote(k), v, "want a key and a finite value")
+			}
+			ind = append(ind, []any{m.AGS, k, v})
+		}
+		return name, []any{m.AGS, m.Name, nullText(m.KreisAGS), nullText(m.KreisName), nullText(m.PlanningRegion), geom,
+			m.Population, nullDate(m.PopulationDate), m.AreaKm2, deg}, nil
+	})
+}
+
+// UpdatePopulation sets population, reference date and (when AreaKm2 > 0)
+// area of existing municipalities, all in one transaction. An AGS that is
+// not in the layer fails the whole update with an error naming it.
+func (s *Store) UpdatePopulation(ctx context.Context, src iter.Seq2[layers.PopulationRecord, error]) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("postgis: update population: %w", err)
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("postgis: update population: begin: %w", err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // no-op after Commit
+	h := sha256.New()
+	n := 0
+	for r, err := range src {
+		if err != nil {
+			return 0, fmt.Errorf("postgis: update population: record %d: %w", n+1, err)
+		}
+		if err := ctx.Err(); err != nil {
+			return 0, fmt.Errorf("postgis: update population: %w", err)
+		}
+		if err := checkAGS("ags", r.AGS, false); err != nil {
+			return 0, fmt.Errorf("postgis: update population: record %d: %w", n+1, err)
+		}
+		if r.Population < 0 {
+			return 0, fmt.Errorf("postgis: update population: AGS %s: %w", r.AGS, invalid("population", r.Population, "must not be negative"))
+		}
+		if err := checkNonNegative("area_km2", r.AreaKm2); err != nil {
+			return 0, fmt.Errorf("postgis: update population: AGS %s: %w", r.AGS, err)
+		}
+		tag, err := tx.Exec(ctx, `UPDATE municipalities
+			SET population = $2, population_date = $3, area_km2 = CASE WHEN $4::float8 > 0 THEN $4::float8 ELSE area_km2 END
+			WHERE ags = $1`, r.AGS, r.Population, nullDate(r.Date), r.AreaKm2)
+		if err != nil {
+			return 0, dbError("update population: AGS "+r.AGS, err)
+		}
+		if tag.RowsAffected() == 0 {
+			return 0, fmt.Errorf("postgis: update population: AGS %s is not in the municipalities layer: %w", r.AGS, layers.ErrInvalid)
+		}
+		hashRow(h, []any{r.AGS, r.Population, nullDate(r.Date), r.AreaKm2})
+		n++
+	}
+	if err := recordVersion(ctx, tx, "population", h, n); err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return 0, dbError("update population: commit", err)
+	}
+	return n, nil
+}
+
+// ReplaceIndicators replaces, for every municipality named in the stream,
+// the values of the keys present in the stream. The stream is read whole
+// before anything changes; an AGS not in the layer fails the call.
+func (s *Store) ReplaceIndicators(ctx context.Context, src iter.Seq2[layers.IndicatorValue, error]) (int, error) {
+	var rows [][]any
+	agsSet, keySet := map[string]bool{}, map[string]bool{}
+	h := sha256.New()
+	for v, err := range src {
+		if err != nil {
+			return 0, fmt.Errorf("postgis: load indicators: record %d: %w", len(rows)+1, err)
+		}
+		if err := checkAGS("ags", v.AGS, false); err != nil {
+			return 0, fmt.Errorf("postgis: load indicators: record %d: %w", len(rows)+1, err)
+		}
+		if v.Key == "" || math.IsNaN(v.Value) || math.IsInf(v.Value, 0) {
+			return 0, fmt.Errorf("postgis: load indicators: AGS %s: %w", v.AGS, invalid("indicator "+strconv.Quote(v.Key), v.Value, "want a key and a finite value"))
+		}
+		row := []any{v.AGS, v.Key, v.Value}
+		hashRow(h, row)
+		rows = append(rows, row)
+		agsSet[v.AGS], keySet[v.Key] = true, true
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("postgis: load indicators: %w", err)
+	}
+	agss, keys := sortedKeys(agsSet), sortedKeys(keySet)
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("postgis: load indicators: begin: %w", err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // no-op after Commit
+	var missing string
+	err = tx.QueryRow(ctx, `SELECT a FROM unnest($1::text[]) AS a
+		WHERE NOT EXISTS (SELECT 1 FROM municipalities m WHERE m.ags = a) ORDER BY a LIMIT 1`, agss).Scan(&missing)
+	switch {
+	case err == nil:
+		return 0, fmt.Errorf("postgis: load indicators: AGS %s is not in the municipalities layer: %w", missing, layers.ErrInvalid)
+	case !errors.Is(err, pgx.ErrNoRows):
+		return 0, dbError("load indicators: check AGS", err)
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM municipality_indicators WHERE ags = ANY($1) AND key = ANY($2)`, agss, keys); err != nil {
+		return 0, dbError("load indicators: delete", err)
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"municipality_indicators"}, []string{"ags", "key", "value"}, pgx.CopyFromRows(rows)); err != nil {
+		return 0, dbError("load indicators", err)
+	}
+	if err := recordVersion(ctx, tx, "indicators", h, len(rows)); err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return 0, dbError("load indicators: commit", err)
+	}
+	return len(rows), nil
+}
+
+// ReplaceMemberships replaces the memberships of one kind; every record must
+// be of that kind.
+func (s *Store) ReplaceMemberships(ctx context.Context, kind layers.MembershipKind, src iter.Seq2[layers.Membership, error]) (int, error) {
+	switch kind {
+	case layers.KindVerbund, layers.KindVerwaltungsgemeinschaft, layers.KindMittelbereich:
+	default:
+		return 0, fmt.Errorf("postgis: load memberships: %w", invalid("kind", string(kind), "unknown membership kind"))
+	}
+	l := copyLoad{
+		layer: "memberships:" + string(kind), table: "memberships", columns: []string{"ags", "kind", "group_id", "group_name"},
+		del: `DELETE FROM memberships WHERE kind = $1`, delArgs: []any{string(kind)},
+	}
+	return replace(ctx, s, l, src, func(m layers.Membership) (string, []any, error) {
+		name := "AGS " + m.AGS + " in " + m.GroupID
+		if m.Kind != kind {
+			return name, nil, invalid("kind", string(m.Kind), "differs from the kind being replaced, "+strconv.Quote(string(kind)))
+		}
+		if err := checkAGS("ags", m.AGS, false); err != nil {
+			return name, nil, err
+		}
+		if m.GroupID == "" {
+			return name, nil, invalid("group_id", m.GroupID, "must not be empty")
+		}
+		return name, []any{m.AGS, string(m.Kind), m.GroupID, nullText(m.GroupName)}, nil
+	})
+}
+
+var cellColumns = []string{"inspire_id", "resolution_m", "geom", "population", "share_under_18", "share_65_plus", "ags", "year"}
+
+// ReplaceCells replaces the population grid. Cell polygons are computed from
+// the INSPIRE ids (EPSG:3035); a secret cell is stored with population NULL.
+func (s *Store) ReplaceCells(ctx context.Context, src iter.Seq2[layers.Cell, error]) (int, error) {
+	l := copyLoad{layer: "population-grid", table: "population_grid", columns: cellColumns, del: `DELETE FROM population_grid`}
+	return replace(ctx, s, l, src, func(c layers.Cell) (string, []any, error) {
+		name := "cell " + c.ID
+		id, err := grid.ParseID(c.ID)
+		if err != nil {
+			return name, nil, invalid("inspire_id", c.ID, err.Error())
+		}
+		if c.ResolutionM != id.ResolutionM {
+			return name, nil, invalid("resolution_m", c.ResolutionM, fmt.Sprintf("the id says %d m", id.ResolutionM))
+		}
+		if c.Population < 0 {
+			return name, nil, invalid("population", c.Population, "must not be negative (secret cells have Known false)")
+		}
+		if err := checkShare("share_under_18", c.ShareUnder18); err != nil {
+			return name, nil, err
+		}
+		if err := checkShare("share_65_plus", c.Share65Plus); err != nil {
+			return name, nil, err
+		}
+		if err := checkAGS("ags", c.AGS, true); err != nil {
+			return name, nil, err
+		}
+		if c.Year != 0 && (c.Year < 1900 || c.Year > 2200) {
+			return name, nil, invalid("year", c.Year, "want a year 1900–2200 or 0")
+		}
+		geom, err := encodeGeom(id.Polygon(), sridLAEA)
+		if err != nil {
+			return name, nil, invalid("geometry", c.ID, err.Error())
+		}
+		var pop, year any
+		if c.Known {
+			pop = c.Population
+		}
+		if c.Year != 0 {
+			year = int16(c.Year)
+		}
+		return name, []any{c.ID, int32(c.ResolutionM), geom, pop, nullFloat(c.ShareUnder18), nullFloat(c.Share65Plus), nullText(c.AGS), year}, nil
+	})
+}
+
+var centralPlaceColumns = []string{"id", "name", "level", "lep_type", "verbund", "members", "ags", "kreis_ags", "planning_region", "geom", "source"}
+
+// ReplaceCentralPlaces replaces the central places.
+func (s *Store) ReplaceCentralPlaces(ctx context.Context, src iter.Seq2[layers.CentralPlace, error]) (int, error) {
+	l := copyLoad{layer: "central-places", table: "central_places", columns: centralPlaceColumns, del: `DELETE FROM central_places`}
+	return replace(ctx, s, l, src, func(p layers.CentralPlace) (string, []any, error) {
+		name := "central place " + p.ID
+		if p.ID == "" {
+			return name, nil, invalid("id", p.ID, "must not be empty")
+		}
+		if p.Level < layers.LevelNone || p.Level > layers.LevelOberzentrum {
+			return name, nil, invalid("level", int(p.Level), "want 0–3")
+		}
+		if err := checkAGS("ags", p.AGS, true); err != nil {
+			return name, nil, err
+		}
+		for _, m := range p.Members {
+			if err := checkAGS("members", m, false); err != nil {
+				return name, nil, err
+			}
+		}
+		var g orb.Geometry
+		if p.Location != (orb.Point{}) {
+			g = p.Location
+		}
+		geom, err := encodeGeom(g, sridUTM33N)
+		if err != nil {
+			return name, nil, invalid("location", p.Location, err.Error())
+		}
+		return name, []any{p.ID, p.Name, int16(p.Level), nullText(p.LEPType), nullText(p.Verbund), strs(p.Members), nullText(p.AGS),
+			nullText(p.KreisAGS), nullText(p.PlanningRegion), geom, nullText(p.Source)}, nil
+	})
+}
+
+var facilityColumns = []string{"id", "category", "name", "geom", "capacity", "source", "ags"}
+
+// ReplaceFacilities replaces the facilities of one source: those whose
+// Source, up to the first ':', equals source. Every record must belong to
+// that source.
+func (s *Store) ReplaceFacilities(ctx context.Context, source string, src iter.Seq2[layers.Facility, error]) (int, error) {
+	if source == "" || strings.Contains(source, ":") {
+		return 0, fmt.Errorf("postgis: load facilities: %w", invalid("source", source, "want a source key without ':'"))
+	}
+	l := copyLoad{
+		layer: "facilities:" + source, table: "facilities", columns: facilityColumns,
+		del: `DELETE FROM facilities WHERE source_key = $1`, delArgs: []any{source},
+	}
+	return replace(ctx, s, l, src, func(f layers.Facility) (string, []any, error) {
+		name := "facility " + f.ID
+		if f.ID == "" {
+			return name, nil, invalid("id", f.ID, "must not be empty")
+		}
+		if !f.Category.Valid() {
+			return name, nil, invalid("category", string(f.Category), "not in the catalogue")
+		}
+		if k, _, _ := strings.Cut(f.Source, ":"); k != source {
+			return name, nil, invalid("source", f.Source, "does not belong to source "+strconv.Quote(source))
+		}
+		if f.Capacity != nil {
+			if err := checkNonNegative("capacity", *f.Capacity); err != nil {
+				return name, nil, err
+			}
+		}
+		if err := checkAGS("ags", f.AGS, true); err != nil {
+			return name, nil, err
+		}
+		geom, err := encodeGeom(f.Location, sridUTM33N)
+		if err != nil {
+			return name, nil, invalid("location", f.Location, err.Error())
+		}
+		return name, []any{f.ID, string(f.Category), nullText(f.Name), geom, nullFloat(f.Capacity), f.Source, nullText(f.AGS)}, nil
+	})
+}
+
+var roadColumns = []string{"id", "way_id", "from_node", "to_node", "geom", "highway", "name", "ref", "length_m",
+	"car_forward", "car_backward", "car_kmh", "bicycle_forward", "bicycle_backward", "bicycle_kmh",
+	"foot_forward", "foot_backward", "foot_kmh", "oneway", "duration_s"}
+
+// ReplaceRoads replaces the road network.
+func (s *Store) ReplaceRoads(ctx context.Context, src iter.Seq2[layers.RoadSegment, error]) (int, error) {
+	l := copyLoad{layer: "roads", table: "roads", columns: roadColumns, del: `DELETE FROM roads`}
+	return replace(ctx, s, l, src, func(r layers.RoadSegment) (string, []any, error) {
+		name := "segment " + strconv.FormatInt(r.ID, 10) + " of way " + strconv.FormatInt(r.WayID, 10)
+		if len(r.Geometry) < 2 {
+			return name, nil, invalid("geometry", len(r.Geometry), "a segment needs at least 2 points")
+		}
+		if r.Highway == "" {
+			return name, nil, invalid("highway", r.Highway, "must not be empty")
+		}
+		if err := checkNonNegative("length_m", r.LengthM); err != nil {
+			return name, nil, err
+		}
+		for _, a := range []struct {
+			f string
+			v float64
+		}{{"car_kmh", r.Car.SpeedKmh}, {"bicycle_kmh", r.Bicycle.SpeedKmh}, {"foot_kmh", r.Foot.SpeedKmh}, {"duration_s", r.DurationS}} {
+			if err := checkNonNegative(a.f, a.v); err != nil {
+				return name, nil, err
+			}
+		}
+		geom, err := encodeGeom(r.Geometry, sridUTM33N)
+		if err != nil {
+			return name, nil, invalid("geometry", "", err.Error())
+		}
+		var dur any
+		if r.DurationS > 0 {
+			dur = r.DurationS
+		}
+		return name, []any{r.ID, r.WayID, r.FromNode, r.ToNode, geom, r.Highway, nullText(r.Name), nullText(r.Ref), r.LengthM,
+			r.Car.Forward, r.Car.Backward, r.Car.SpeedKmh, r.Bicycle.Forward, r.Bicycle.Backward, r.Bicycle.SpeedKmh,
+			r.Foot.Forward, r.Foot.Backward, r.Foot.SpeedKmh, r.Oneway, dur}, nil
+	})
+}
+
+var projectColumns = []string{"id", "title", "applicant", "municipalities", "category", "kind", "geom", "investment_cost",
+	"requested_funding", "planning_region", "status", "submitted_at", "speed_kmh", "innovation", "transferability", "synthetic"}
+
+func projectRow(p layers.Project) (string, []any, error) {
+	name := "project " + p.ID
+	if p.ID == "" {
+		return name, nil, invalid("id", p.ID, "must not be empty")
+	}
+	if strings.TrimSpace(p.Title) == "" {
+		return name, nil, invalid("title", p.Title, "must not be empty")
+	}
+	switch p.Kind {
+	case layers.KindNewFacility, layers.KindRoadUpgrade, layers.KindAreaService:
+	default:
+		return name, nil, invalid("kind", string(p.Kind), "want new_facility, road_upgrade or area_service")
+	}
+	if p.Category != "" && !p.Category.Valid() {
+		return name, nil, invalid("category", string(p.Category), "not in the catalogue")
+	}
+	for _, m := range p.Municipalities {
+		if err := checkAGS("municipalities", m, false); err != nil {
+			return name, nil, err
+		}
+	}
+	for _, c := range []struct {
+		f string
+		v float64
+	}{{"investment_cost", p.InvestmentCost}, {"requested_funding", p.RequestedFunding}, {"speed_kmh", p.SpeedKmh}} {
+		if err := checkNonNegative(c.f, c.v); err != nil {
+			return name, nil, err
+		}
+	}
+	if err := checkMark("innovation", p.Innovation); err != nil {
+		return name, nil, err
+	}
+	if err := checkMark("transferability", p.Transferability); err != nil {
+		return name, nil, err
+	}
+	geom, err := encodeGeom(p.Geometry, sridUTM33N)
+	if err != nil {
+		return name, nil, invalid("geometry", "", err.Error())
+	}
+	return name, []any{p.ID, p.Title, nullText(p.Applicant), strs(p.Municipalities), nullText(string(p.Category)), string(p.Kind), geom,
+		p.InvestmentCost, p.RequestedFunding, nullText(p.PlanningRegion), nullText(p.Status), nullTime(p.SubmittedAt), p.SpeedKmh,
+		nullFloat(p.Innovation), nullFloat(p.Transferability), p.Synthetic}, nil
+}
+
+// ReplaceProjects replaces all projects.
+func (s *Store) ReplaceProjects(ctx context.Context, src iter.Seq2[layers.Project, error]) (int, error) {
+	l := copyLoad{layer: "projects", table: "projects", columns: projectColumns, del: `DELETE FROM projects`}
+	return replace(ctx, s, l, src, projectRow)
+}
+
+// PutProject inserts or replaces one project by id.
+func (s *Store) PutProject(ctx context.Context, p layers.Project) error {
+	name, v, err := projectRow(p)
+	if err != nil {
+		return fmt.Errorf("postgis: put %s: %w", name, err)
+	}
+	_, err = s.pool.Exec(ctx, `INSERT INTO projects (id, title, applicant, municipalities, category, kind, geom, investment_cost,
+			requested_funding, planning_region, status, submitted_at, speed_kmh, innovation, transferability, synthetic)
+		VALUES ($1, $2, $3, $4, $5, $6, ST_GeomFromEWKB($7::bytea), $8, $9, $10, $11, $12, $13, $14, $15, $16)
+		ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, applicant = EXCLUDED.applicant,
+			municipalities = EXCLUDED.municipalities, category = EXCLUDED.category, kind = EXCLUDED.kind, geom = EXCLUDED.geom,
+			investment_cost = EXCLUDED.investment_cost, requested_funding = EXCLUDED.requested_funding,
+			planning_region = EXCLUDED.planning_region, status = EXCLUDED.status, submitted_at = EXCLUDED.submitted_at,
+			speed_kmh = EXCLUDED.speed_kmh, innovation = EXCLUDED.innovation, transferability = EXCLUDED.transferability,
+			synthetic = EXCLUDED.synthetic`, v...)
+	return dbError("put "+name, err)
+}

@@ -1,0 +1,143 @@
+// Package postgis is the PostGIS store of reach, its system of record: it
+// implements layers.Store and layers.ResultWriter on PostgreSQL with PostGIS
+// through a pgx/v5 connection pool.
+//
+// Tables follow the embedded migrations (see Migrate): metric geometries in
+// EPSG:25833, grid cells in EPSG:3035, GIST indexes on every geometry. GIS
+// staff can read and load the same tables with QGIS or ogr2ogr. Geometries
+// cross the wire as (E)WKB, encoded and decoded with orb's encoding/ewkb and
+// encoding/wkb inside this package only.
+//
+// Every Replace* call runs in one transaction: it deletes the layer (or the
+// part named by its argument), streams the records with COPY and records the
+// load in layer_versions. A stream error, an invalid record, a constraint
+// violation or a cancelled context rolls everything back, so the previous
+// layer stays exactly as it was. Validation errors wrap layers.ErrInvalid and
+// name the record and the field or constraint.
+//
+// A Store is safe for concurrent use by multiple goroutines.
+package postgis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"reach/layers"
+)
+
+// Compile-time checks of the ports this store implements.
+var (
+	_ layers.Store        = (*Store)(nil)
+	_ layers.ResultWriter = (*Store)(nil)
+)
+
+// Store is the PostGIS store. Create it with Open or OpenReadOnly and release
+// it with Close.
+type Store struct {
+	pool     *pgxpool.Pool
+	readOnly bool
+}
+
+// Open connects to the database at url (a postgres:// URL or a key=value
+// string) and checks that it answers. It does not migrate; call Migrate.
+func Open(ctx context.Context, url string) (*Store, error) {
+	return open(ctx, url, false)
+}
+
+// OpenReadOnly connects like Open but sets default_transaction_read_only on
+// every connection, for serving (`reach serve --db`): loaders then fail with
+// the server's read-only error, readers work as usual.
+func OpenReadOnly(ctx context.Context, url string) (*Store, error) {
+	return open(ctx, url, true)
+}
+
+func open(ctx context.Context, dbURL string, readOnly bool) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(dbURL)
+	if err != nil {
+		return nil, fmt.Errorf("postgis: parse database url %s: %w", redact(dbURL), err)
+	}
+	if cfg.ConnConfig.RuntimeParams == nil {
+		cfg.ConnConfig.RuntimeParams = map[string]string{}
+	}
+	cfg.ConnConfig.RuntimeParams["application_name"] = "reach"
+	if readOnly {
+		cfg.ConnConfig.RuntimeParams["default_transaction_read_only"] = "on"
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgis: connect %s: %w", redact(dbURL), err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgis: connect %s: %w", redact(dbURL), err)
+	}
+	return &Store{pool: pool, readOnly: readOnly}, nil
+}
+
+// Close closes all connections of the pool. It waits for connections in use
+// to be released.
+func (s *Store) Close() { s.pool.Close() }
+
+// Pool returns the underlying pool, for callers that run their own queries
+// (benchmarks against pgRouting, for example). It stays owned by the Store.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// redact hides a password in a database URL for error messages.
+func redact(s string) string {
+	if !strings.Contains(s, "://") {
+		return "(connection string)"
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unparsable url)"
+	}
+	return u.Redacted()
+}
+
+// SQLSTATE codes this package branches on.
+const (
+	sqlstateUniqueViolation     = "23505"
+	sqlstateCheckViolation      = "23514"
+	sqlstateNotNullViolation    = "23502"
+	sqlstateForeignKeyViolation = "23503"
+	sqlstateInvalidText         = "22P02"
+	sqlstateStringTooLong       = "22001"
+	sqlstateNumericOutOfRange   = "22003"
+	sqlstateInvalidGeometry     = "22023"
+	sqlstateInvalidParameter    = "XX000"
+)
+
+// dbError turns a server error into a package error. Integrity and data
+// exceptions (SQLSTATE classes 22 and 23) wrap layers.ErrInvalid and name
+// the constraint and the server's detail (which shows the offending key or
+// row); other errors are wrapped as they are.
+func dbError(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch {
+		case strings.HasPrefix(pgErr.Code, "23"), strings.HasPrefix(pgErr.Code, "22"):
+			msg := fmt.Sprintf("postgis: %s: %s (SQLSTATE %s", what, pgErr.Message, pgErr.Code)
+			if pgErr.ConstraintName != "" {
+				msg += ", constraint " + pgErr.ConstraintName
+			}
+			msg += ")"
+			if pgErr.Detail != "" {
+				msg += ": " + pgErr.Detail
+			}
+			if pgErr.Where != "" {
+				msg += " [" + pgErr.Where + "]"
+			}
+			return fmt.Errorf("%s: %w", msg, layers.ErrInvalid)
+		}
+	}
+	return fmt.Errorf("postgis: %s: %w", what, err)
+}
