@@ -190,3 +190,31 @@ func redact(s string) string {
 	}
 	return u.Redacted()
 }
+
+// Schema creates a fresh schema in the database at dbURL (one made by New)
+// and returns dbURL with search_path set to that schema, then public (where
+// the extensions live). Tables created through the returned URL land in the
+// new schema, so many tests can share one database at the cost of a CREATE
+// SCHEMA instead of a CREATE DATABASE. The schema goes with the database.
+func Schema(tb testing.TB, dbURL string) string {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		tb.Fatalf("pgtest: connect %s: %v", redact(dbURL), err)
+	}
+	defer conn.Close(ctx)
+	name := fmt.Sprintf("t%d_%d", os.Getpid(), seq.Add(1))
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+pgx.Identifier{name}.Sanitize()); err != nil {
+		tb.Fatalf("pgtest: create schema %s: %v", name, err)
+	}
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		tb.Fatalf("pgtest: %s: %v", redact(dbURL), err)
+	}
+	q := u.Query()
+	q.Set("search_path", name+",public")
+	u.RawQuery = q.Encode()
+	return u.String()
+}

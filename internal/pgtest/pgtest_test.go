@@ -101,3 +101,31 @@ func TestAvailable(t *testing.T) {
 		unavailable(t, err)
 	}
 }
+
+func TestSchema(t *testing.T) {
+	db := New(t)
+	a, b := Schema(t, db), Schema(t, db)
+	ctx := context.Background()
+	for _, u := range []string{a, b} {
+		conn, err := pgx.Connect(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.Exec(ctx, `CREATE TABLE t (g geometry(Point, 25833))`); err != nil {
+			t.Fatalf("create table in %s: %v", u, err)
+		}
+		conn.Close(ctx)
+	}
+	conn, err := pgx.Connect(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var n int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_tables WHERE tablename = 't'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 {
+		t.Errorf("%d tables named t, want one per schema (2)", n)
+	}
+}

@@ -10,10 +10,11 @@ import (
 	"reach/layers/postgis"
 )
 
-// openStore returns a migrated store on a fresh database.
-func openStore(t *testing.T) *postgis.Store {
+// openStore returns a migrated store in a fresh schema of db (a database
+// made by pgtest.New).
+func openStore(t *testing.T, db string) *postgis.Store {
 	t.Helper()
-	url := pgtest.New(t)
+	url := pgtest.Schema(t, db)
 	ctx := context.Background()
 	s, err := postgis.Open(ctx, url)
 	if err != nil {
@@ -27,5 +28,6 @@ func openStore(t *testing.T) *postgis.Store {
 }
 
 func TestContract(t *testing.T) {
-	layertest.Run(t, func(t *testing.T) layers.Store { return openStore(t) })
+	db := pgtest.New(t)
+	layertest.Run(t, func(t *testing.T) layers.Store { return openStore(t, db) })
 }
