@@ -101,6 +101,12 @@ type response struct {
 
 // NewHandler returns the HTTP handler of reach.
 func NewHandler(deps Deps) http.Handler {
+	_, h := build(deps)
+	return h
+}
+
+// build returns the server and its router.
+func build(deps Deps) (*server, *chi.Mux) {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -148,7 +154,7 @@ func NewHandler(deps Deps) http.Handler {
 		http.Redirect(w, req, "/map/", http.StatusMovedPermanently)
 	})
 	r.Handle("/map/*", http.StripPrefix("/map", web.Handler()))
-	return r
+	return s, r
 }
 
 // routeTable lists every API route.

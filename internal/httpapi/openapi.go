@@ -224,7 +224,7 @@ func schemas() obj {
 		"Assessment": obj{"type": "object", "properties": obj{"project_id": str, "newly_within_standard": integer,
 			"by_municipality": arrayOf(obj{"type": "object"}), "zentrale_orte": obj{"type": "object", "properties": obj{
 				"verdict": obj{"type": "string", "enum": []string{"aligned", "partly_aligned", "in_conflict"}}, "reasons": arrayOf(str)}},
-			"score": obj{"type": "object", "properties": obj{"total": num, "criteria": arrayOf(obj{"type": "object"})}},
+			"score":      obj{"type": "object", "properties": obj{"total": num, "criteria": arrayOf(obj{"type": "object"})}},
 			"provenance": obj{"type": "object"}}},
 		"Ranking": obj{"type": "object", "properties": obj{"budget": num, "selected_funding": num, "selected_score": num,
 			"projects": arrayOf(obj{"type": "object", "properties": obj{"rank": integer, "id": str, "title": str, "score": num,
@@ -235,8 +235,8 @@ func schemas() obj {
 			"properties": obj{"type": "object", "required": []string{"title", "municipalities", "kind", "investment_cost", "requested_funding"},
 				"additionalProperties": false, "properties": obj{
 					"title": str, "applicant": str, "municipalities": arrayOf(obj{"type": "string", "pattern": "^[0-9]{8}$"}),
-					"category": obj{"type": "string", "enum": cats},
-					"kind":     obj{"type": "string", "enum": []string{string(layers.KindNewFacility), string(layers.KindRoadUpgrade), string(layers.KindAreaService)}},
+					"category":        obj{"type": "string", "enum": cats},
+					"kind":            obj{"type": "string", "enum": []string{string(layers.KindNewFacility), string(layers.KindRoadUpgrade), string(layers.KindAreaService)}},
 					"investment_cost": obj{"type": "number", "minimum": 0}, "requested_funding": obj{"type": "number", "minimum": 0},
 					"planning_region": str, "status": str, "submitted_at": obj{"type": "string", "format": "date-time"},
 					"speed_kmh": num, "innovation": obj{"type": "number", "minimum": 0, "maximum": 10},

@@ -299,7 +299,7 @@ func ParseItems(q url.Values, coll layers.Collection, cursors CursorCodec, accep
 				sort.Strings(fs)
 				reason += "; this collection accepts " + strings.Join(itemsParams, ", ") + " and the filters " + strings.Join(fs, ", ")
 			}
-			errs = append(errs, ParamError{Name: k, Value: strings.Join(vs, ","), Reason: reason})
+			errs = append(errs, ParamError{Name: displayName(k), Value: strings.Join(vs, ","), Reason: reason})
 			continue
 		}
 		if len(vs) > 1 {
@@ -369,7 +369,7 @@ func CheckOnly(q url.Values, allowed ...string) error {
 			if len(allowed) > 0 {
 				reason += "; accepted: " + strings.Join(allowed, ", ")
 			}
-			errs = append(errs, ParamError{Name: k, Value: strings.Join(q[k], ","), Reason: reason})
+			errs = append(errs, ParamError{Name: displayName(k), Value: strings.Join(q[k], ","), Reason: reason})
 		case len(q[k]) > 1:
 			errs = append(errs, ParamError{Name: k, Value: strings.Join(q[k], ","), Reason: "given more than once"})
 		}
@@ -378,4 +378,13 @@ func CheckOnly(q url.Values, allowed ...string) error {
 		return errs
 	}
 	return nil
+}
+
+// displayName shows a parameter name; the empty name (from "?=x") is shown
+// as "(empty)".
+func displayName(k string) string {
+	if k == "" {
+		return "(empty)"
+	}
+	return k
 }

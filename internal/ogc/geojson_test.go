@@ -1,0 +1,140 @@
+package ogc
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+
+	"reach/geo/crs"
+	"reach/layers"
+)
+
+func sampleFeatures() []layers.Feature {
+	return []layers.Feature{
+		{ID: "a", Geometry: orb.Point{13.737262345678, 51.050407123456}, Properties: []layers.Property{
+			{Name: "name", Value: "Dresden <Altstadt> & \"Neustadt\"\n"}, {Name: "population", Value: int64(556780)},
+			{Name: "density", Value: 1702.5}, {Name: "secret", Value: false}, {Name: "none", Value: nil},
+			{Name: "members", Value: []string{"14612000", "14628110"}}, {Name: "ind", Value: map[string]float64{"b": 2, "a": 1.5}},
+			{Name: "nan", Value: math.NaN()},
+		}},
+		{ID: "b", Geometry: orb.Polygon{{{13, 51}, {13.1, 51}, {13.1, 51.1}, {13, 51}}}},
+		{ID: "c"},
+		{ID: "d", Geometry: orb.MultiLineString{{{12, 50}, {12.5, 50.5}}}},
+		{ID: "e", Geometry: orb.Collection{orb.Point{12, 50}, orb.LineString{{12, 50}, {12.5, 50.5}}}},
+	}
+}
+
+func TestFeatureWriter(t *testing.T) {
+	var buf bytes.Buffer
+	fw := NewFeatureWriter(&buf, crs.CRS84)
+	ts := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	fs := sampleFeatures()
+	if err := fw.Begin(CollectionHeader{TimeStamp: ts, NumberMatched: 42, NumberReturned: len(fs),
+		Links: []Link{{Href: "http://x/items", Rel: "self", Type: MediaGeoJSON}}, Members: []Member{{"method", "grid"}}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fs {
+		if err := fw.Write(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := fw.End(); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Type           string  `json:"type"`
+		TimeStamp      string  `json:"timeStamp"`
+		NumberMatched  int     `json:"numberMatched"`
+		NumberReturned int     `json:"numberReturned"`
+		Method         string  `json:"method"`
+		Links          []Link  `json:"links"`
+		Features       []struct {
+			Type       string          `json:"type"`
+			ID         string          `json:"id"`
+			Geometry   json.RawMessage `json:"geometry"`
+			Properties map[string]any  `json:"properties"`
+		} `json:"features"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, buf.String())
+	}
+	if doc.Type != "FeatureCollection" || doc.TimeStamp != "2026-03-01T12:00:00Z" || doc.NumberMatched != 42 ||
+		doc.NumberReturned != len(fs) || doc.Method != "grid" || len(doc.Links) != 1 || len(doc.Features) != len(fs) {
+		t.Fatalf("header = %+v", doc)
+	}
+	p := doc.Features[0].Properties
+	if p["name"] != "Dresden <Altstadt> & \"Neustadt\"\n" || p["population"] != 556780.0 || p["density"] != 1702.5 ||
+		p["secret"] != false || p["none"] != nil || p["nan"] != nil {
+		t.Errorf("properties = %v", p)
+	}
+	if m, _ := p["members"].([]any); len(m) != 2 || m[1] != "14628110" {
+		t.Errorf("members = %v", p["members"])
+	}
+	if m, _ := p["ind"].(map[string]any); m["a"] != 1.5 || m["b"] != 2.0 {
+		t.Errorf("ind = %v", p["ind"])
+	}
+	// Coordinates are rounded to 7 decimals and decode with orb.
+	g, err := geojson.UnmarshalGeometry(doc.Features[0].Geometry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pt := g.Geometry().(orb.Point); pt != (orb.Point{13.7372623, 51.0504071}) {
+		t.Errorf("point = %v, want 7 decimals", pt)
+	}
+	if string(doc.Features[2].Geometry) != "null" {
+		t.Errorf("nil geometry = %s, want null", doc.Features[2].Geometry)
+	}
+	for i := range fs {
+		if doc.Features[i].Geometry == nil || string(doc.Features[i].Geometry) == "null" {
+			continue
+		}
+		g, err := geojson.UnmarshalGeometry(doc.Features[i].Geometry)
+		if err != nil {
+			t.Fatalf("feature %s geometry: %v", fs[i].ID, err)
+		}
+		if g.Geometry().GeoJSONType() != fs[i].Geometry.GeoJSONType() {
+			t.Errorf("feature %s type %s, want %s", fs[i].ID, g.Geometry().GeoJSONType(), fs[i].Geometry.GeoJSONType())
+		}
+	}
+}
+
+func TestAppendGeometryCRS(t *testing.T) {
+	ll := orb.Point{13.7372621, 51.0504088}
+	for _, c := range crs.Supported() {
+		b, err := AppendGeometry(nil, ll, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := geojson.UnmarshalGeometry(b)
+		if err != nil {
+			t.Fatalf("%v: %s: %v", c, b, err)
+		}
+		got := g.Geometry().(orb.Point)
+		want, _ := crs.FromLonLat(c, ll)
+		tol := 0.5 * math.Pow(10, -float64(Decimals(c)))
+		if math.Abs(got[0]-want[0]) > tol+1e-12 || math.Abs(got[1]-want[1]) > tol+1e-12 {
+			t.Errorf("%v: got %v, want %v ± %g", c, got, want, tol)
+		}
+	}
+	// EPSG:4326 puts latitude first.
+	b, _ := AppendGeometry(nil, ll, crs.EPSG4326)
+	if !strings.Contains(string(b), "[51.0504088,13.7372621]") {
+		t.Errorf("EPSG:4326 output %s is not latitude first", b)
+	}
+}
+
+func TestAppendStringMatchesEncodingJSON(t *testing.T) {
+	for _, s := range []string{"", "plain", "ä ö ü ß", "<>&", "\x00\x1f\t\n\r\"\\", "\u2028\u2029", "\xff\xfe bad"} {
+		got := appendString(nil, s)
+		want, _ := json.Marshal(s)
+		if string(got) != string(want) {
+			t.Errorf("appendString(%q) = %s, want %s", s, got, want)
+		}
+	}
+}
