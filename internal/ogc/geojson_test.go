@@ -48,12 +48,12 @@ func TestFeatureWriter(t *testing.T) {
 		t.Fatal(err)
 	}
 	var doc struct {
-		Type           string  `json:"type"`
-		TimeStamp      string  `json:"timeStamp"`
-		NumberMatched  int     `json:"numberMatched"`
-		NumberReturned int     `json:"numberReturned"`
-		Method         string  `json:"method"`
-		Links          []Link  `json:"links"`
+		Type           string `json:"type"`
+		TimeStamp      string `json:"timeStamp"`
+		NumberMatched  int    `json:"numberMatched"`
+		NumberReturned int    `json:"numberReturned"`
+		Method         string `json:"method"`
+		Links          []Link `json:"links"`
 		Features       []struct {
 			Type       string          `json:"type"`
 			ID         string          `json:"id"`

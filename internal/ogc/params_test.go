@@ -129,7 +129,7 @@ func TestParseLimit(t *testing.T) {
 		{"", DefaultLimit, true},
 		{"1", 1, true},
 		{"10000", 10000, true},
-		{"10001", MaxLimit, true},                 // clamped, as OGC recommends
+		{"10001", MaxLimit, true},                   // clamped, as OGC recommends
 		{"99999999999999999999999", MaxLimit, true}, // overflow is still "too large"
 		{"0", 0, false},
 		{"-5", 0, false},
