@@ -42,7 +42,12 @@
 // SegmentID(wayID, i) = wayID·4096 + i, where i counts the way's segments
 // from 0 in node order (OSM caps ways at 2,000 nodes, so i < 4096); they are
 // unique in the layer and stable for the same file. FromNode and ToNode are
-// the OSM node ids of the first and last vertex.
+// the OSM node ids of the first and last vertex. A closed way that touches
+// no other routable way (an isolated roundabout or square) gives one segment
+// with FromNode == ToNode. Nodes are not split points because of their own
+// tags (barriers are not modelled). Ferries (route=ferry) have Highway
+// "ferry" and DurationS set: their duration tag shared out by length, or
+// the length at FerrySpeedKmh; waiting times are not included.
 //
 // LengthM is the sum of the ellipsoidal (GRS80) geodesic distances between
 // consecutive vertices (Vincenty's inverse formula, sub-millimetre here). It

@@ -1,6 +1,8 @@
 package osm
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"math"
@@ -292,5 +294,36 @@ func TestSegmentID(t *testing.T) {
 	}
 	if SegmentID(1, 4095) >= SegmentID(2, 0) {
 		t.Errorf("ids of way 1 overlap those of way 2")
+	}
+}
+
+// TestRoadsGzipXML reads a gzip-compressed copy of a fixture and expects the
+// same segments as from the plain file.
+func TestRoadsGzipXML(t *testing.T) {
+	plain, err := os.ReadFile("testdata/network.osm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write(plain); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	gz := filepath.Join(t.TempDir(), "network.osm.gz")
+	if err := os.WriteFile(gz, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := collectRoads(t, "testdata/network.osm")
+	got, _ := collectRoads(t, gz)
+	if len(got) != len(want) {
+		t.Fatalf("gzip: %d segments, plain: %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i].ID != want[i].ID || got[i].LengthM != want[i].LengthM {
+			t.Errorf("segment %d: gzip %d (%v m), plain %d (%v m)", i, got[i].ID, got[i].LengthM, want[i].ID, want[i].LengthM)
+		}
 	}
 }
