@@ -344,7 +344,7 @@ func checkPoint(p orb.Point, src crs.Code, region orb.Bound) error {
 			return &FieldError{Field: "geometry", Value: pointText(p), Reason: reason}
 		}
 	}
-	if region.IsEmpty() {
+	if region.IsZero() || region.IsEmpty() {
 		return nil
 	}
 	ll, err := crs.ToLonLat(src, p)
@@ -468,4 +468,15 @@ func clip(s string) string {
 		return s[:80] + "…"
 	}
 	return s
+}
+
+// CheckPosition checks one position in CRS src: finite, a valid
+// longitude/latitude for CRS84, and, when region (CRS84) is not empty,
+// inside region, with swapped axes named as such. The error is a
+// *FieldError for the field "geometry".
+func CheckPosition(p orb.Point, src crs.Code, region orb.Bound) error {
+	if src == crs.EPSG4326 {
+		src = crs.CRS84
+	}
+	return checkPoint(p, src, region)
 }
