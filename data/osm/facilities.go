@@ -19,8 +19,8 @@ const FacilitySource = "osm"
 // FacilityStats summarises a read of facilities. Counts are complete once
 // the stream has ended without error.
 type FacilityStats struct {
-	NodesRead  int64
-	WaysRead   int64
+	NodesRead  int64 // all nodes in the file
+	WaysRead   int64 // all ways in the file
 	FromNodes  int64 // facilities emitted from nodes
 	FromWays   int64 // facilities emitted from ways
 	ByCategory map[layers.Category]int64

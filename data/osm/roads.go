@@ -53,9 +53,9 @@ type RoadStats struct {
 
 // ClassStats are the counts of one highway class.
 type ClassStats struct {
-	Ways     int64
-	Segments int64
-	LengthM  float64
+	Ways     int64   // routable ways of the class
+	Segments int64   // segments emitted for them
+	LengthM  float64 // geodesic length of those segments, metres
 }
 
 // String gives a one-line summary for logs.
@@ -83,7 +83,8 @@ func Roads(ctx context.Context, path string, stats *RoadStats) iter.Seq2[layers.
 	}
 }
 
-// errStop tells readRoads' callers that the consumer stopped.
+// stopped is returned through eachObject when the consumer of a stream
+// stops early; the stream then ends without an error.
 type stopped struct{}
 
 func (stopped) Error() string { return "osm: stream stopped by consumer" }
