@@ -265,10 +265,10 @@ func (e *Engine) aggregate(p layers.Project, eff *projectEffect) aggregation {
 		after[c.ci] = c.after
 	}
 	type mAcc struct {
-		b                   MunicipalityBenefit
-		sumB, sumA          float64
-		popB, popA          int64
-		touched             bool
+		b          MunicipalityBenefit
+		sumB, sumA float64
+		popB, popA int64
+		touched    bool
 	}
 	accs := map[string]*mAcc{}
 	kreise, regions := map[string]bool{}, map[string]bool{}
@@ -665,4 +665,3 @@ func uniqueStrings(s []string) []string {
 	}
 	return out
 }
-

@@ -1,0 +1,150 @@
+package analysis
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+
+	"reach/layers"
+)
+
+// WriteOptions selects what WriteResults stores. Nil slices mean "all".
+type WriteOptions struct {
+	// Categories to write travel times and gaps for; nil: every category
+	// with a standard for the mode.
+	Categories []layers.Category
+	// Modes to write; nil: every mode of the engine's options.
+	Modes []layers.Mode
+	// Projects are assessed (together, see AssessAll) and stored as
+	// documents of kind "assessment" keyed by project id, plus the ranking
+	// under kind "ranking", key "default"; nil writes no assessments.
+	Projects []layers.Project
+	// Budget for the ranking in euros; 0 means DefaultBudget.
+	Budget float64
+}
+
+// WriteStats counts what WriteResults stored.
+type WriteStats struct {
+	GraphEdges  map[layers.Mode]int
+	TravelTimes int // rows over all (category, mode)
+	Gaps        int // rows over all (category, mode)
+	Documents   int
+	// Runs lists the (category, mode) pairs written, as "category/mode (method)".
+	Runs []string
+}
+
+// WriteResults stores computed results next to the layers: the graph table
+// of every mode with a network (pgRouting convention), the travel times and
+// the gap register (cells outside the catalogue standard) of every
+// (category, mode) selected, and, when projects are given, their
+// assessments and the ranking as JSON documents. Each table is replaced
+// atomically by the writer. Used by `reach analyze`.
+func (e *Engine) WriteResults(ctx context.Context, w layers.ResultWriter, opts WriteOptions) (WriteStats, error) {
+	st := WriteStats{GraphEdges: map[layers.Mode]int{}}
+	modes := opts.Modes
+	if modes == nil {
+		modes = e.opts.Modes
+	}
+	for _, m := range modes {
+		mn := e.nets[m]
+		if mn == nil {
+			continue
+		}
+		n, err := w.ReplaceGraph(ctx, m, mn.n.Edges())
+		if err != nil {
+			return st, fmt.Errorf("analysis: write graph %s: %w", m, err)
+		}
+		st.GraphEdges[m] = n
+	}
+	cats := opts.Categories
+	if cats == nil {
+		for _, ci := range layers.Categories() {
+			cats = append(cats, ci.Category)
+		}
+	}
+	for _, cat := range cats {
+		for _, m := range modes {
+			std, ok := e.cat.Standard(cat, m)
+			if !ok || std.Measure == MeasureAreaService {
+				continue
+			}
+			f, err := e.fieldFor(ctx, cat, m)
+			if err != nil {
+				return st, err
+			}
+			prov, err := json.Marshal(e.provenance(methodLabel(f, m)))
+			if err != nil {
+				return st, fmt.Errorf("analysis: write: provenance: %w", err)
+			}
+			run := layers.ResultRun{Category: cat, Mode: m, ComputedAt: e.builtAt, Provenance: string(prov)}
+			tts := e.travelTimes(f)
+			n, err := w.ReplaceTravelTimes(ctx, run, func(yield func(layers.TravelTimeRecord, error) bool) {
+				for _, t := range tts {
+					r := layers.TravelTimeRecord{CellID: t.CellID, AGS: t.AGS, Population: t.Population, Known: t.Known, Reached: t.Reached, FacilityID: t.FacilityID, Method: t.Method}
+					if t.Reached {
+						r.Seconds, r.DistanceM = t.Seconds, t.DistanceM
+					}
+					if !yield(r, nil) {
+						return
+					}
+				}
+			})
+			if err != nil {
+				return st, fmt.Errorf("analysis: write travel times %s/%s: %w", cat, m, err)
+			}
+			st.TravelTimes += n
+			rep := e.gapReport(f, GapQuery{Category: cat, Mode: m}, std.MaxMinutes, std.Source)
+			n, err = w.ReplaceGaps(ctx, run, func(yield func(layers.GapRecord, error) bool) {
+				for _, g := range rep.Cells {
+					r := layers.GapRecord{CellID: g.CellID, AGS: g.AGS, Population: g.Population, Reached: g.Reached, Seconds: math.Inf(1),
+						StandardSeconds: std.MaxSeconds(), ThinlyPopulated: g.ThinlyPopulated, StructurallyWeak: g.StructurallyWeak}
+					if g.Seconds != nil {
+						r.Seconds = *g.Seconds
+					}
+					if !yield(r, nil) {
+						return
+					}
+				}
+			})
+			if err != nil {
+				return st, fmt.Errorf("analysis: write gaps %s/%s: %w", cat, m, err)
+			}
+			st.Gaps += n
+			st.Runs = append(st.Runs, fmt.Sprintf("%s/%s (%s)", cat, m, f.method))
+		}
+	}
+	if opts.Projects != nil {
+		as, err := e.AssessAll(ctx, opts.Projects)
+		if err != nil {
+			return st, err
+		}
+		for _, a := range as {
+			doc, err := json.Marshal(a)
+			if err != nil {
+				return st, fmt.Errorf("analysis: write assessment %q: %w", a.ProjectID, err)
+			}
+			if err := w.PutDocument(ctx, "assessment", a.ProjectID, doc, e.builtAt); err != nil {
+				return st, fmt.Errorf("analysis: write assessment %q: %w", a.ProjectID, err)
+			}
+			st.Documents++
+		}
+		budget := opts.Budget
+		if budget == 0 {
+			budget = DefaultBudget
+		}
+		r, err := e.Ranking(ctx, opts.Projects, budget)
+		if err != nil {
+			return st, err
+		}
+		doc, err := json.Marshal(r)
+		if err != nil {
+			return st, fmt.Errorf("analysis: write ranking: %w", err)
+		}
+		if err := w.PutDocument(ctx, "ranking", "default", doc, e.builtAt); err != nil {
+			return st, fmt.Errorf("analysis: write ranking: %w", err)
+		}
+		st.Documents++
+	}
+	return st, nil
+}

@@ -1,0 +1,799 @@
+package analysis
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"math"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"reach/geo/crs"
+	"reach/geo/graph"
+	"reach/geo/grid"
+	"reach/geo/route"
+	"reach/internal/network"
+	"reach/layers"
+)
+
+// fakeReader is an in-memory layers.Reader for tests.
+type fakeReader struct {
+	munis    []layers.Municipality
+	cells    []layers.Cell
+	places   []layers.CentralPlace
+	facs     []layers.Facility
+	roads    []layers.RoadSegment
+	projects []layers.Project
+}
+
+func (r *fakeReader) Municipalities(context.Context) ([]layers.Municipality, error) {
+	return append([]layers.Municipality(nil), r.munis...), nil
+}
+func (r *fakeReader) Memberships(context.Context) ([]layers.Membership, error) { return nil, nil }
+func (r *fakeReader) Cells(context.Context) ([]layers.Cell, error) {
+	return append([]layers.Cell(nil), r.cells...), nil
+}
+func (r *fakeReader) CentralPlaces(context.Context) ([]layers.CentralPlace, error) {
+	return append([]layers.CentralPlace(nil), r.places...), nil
+}
+func (r *fakeReader) Facilities(context.Context) ([]layers.Facility, error) {
+	return append([]layers.Facility(nil), r.facs...), nil
+}
+func (r *fakeReader) Roads(context.Context) iter.Seq2[layers.RoadSegment, error] {
+	return func(yield func(layers.RoadSegment, error) bool) {
+		for _, s := range r.roads {
+			if !yield(s, nil) {
+				return
+			}
+		}
+	}
+}
+func (r *fakeReader) Projects(context.Context) ([]layers.Project, error) {
+	return append([]layers.Project(nil), r.projects...), nil
+}
+func (r *fakeReader) Project(_ context.Context, id string) (layers.Project, error) {
+	for _, p := range r.projects {
+		if p.ID == id {
+			return p, nil
+		}
+	}
+	return layers.Project{}, layers.ErrNotFound
+}
+
+// asciiNet is a road network drawn as text. Letters are nodes; '-' and
+// '|' are two-way roads, '>' '<' 'v' '^' one-way roads in the arrow's
+// direction. Characters are charM metres apart; the top-left character
+// lies at origin (EPSG:25833), rows go south.
+type asciiNet struct {
+	nodes map[byte]orb.Point
+	roads []layers.RoadSegment
+}
+
+const charM = 500.0
+
+var origin = orb.Point{400000, 5660000}
+
+func parseASCII(tb testing.TB, art string, carKmh float64) asciiNet {
+	tb.Helper()
+	lines := strings.Split(strings.Trim(art, "\n"), "\n")
+	at := func(r, c int) byte {
+		if r < 0 || r >= len(lines) || c < 0 || c >= len(lines[r]) {
+			return ' '
+		}
+		return lines[r][c]
+	}
+	pt := func(r, c int) orb.Point { return orb.Point{origin[0] + float64(c)*charM, origin[1] - float64(r)*charM} }
+	isNode := func(b byte) bool { return b >= 'A' && b <= 'Z' }
+	n := asciiNet{nodes: map[byte]orb.Point{}}
+	var id int64
+	add := func(from, to byte, p, q orb.Point, fwd, bwd bool) {
+		id++
+		l := math.Hypot(q[0]-p[0], q[1]-p[1])
+		acc := func(kmh float64) layers.Access { return layers.Access{Forward: fwd, Backward: bwd, SpeedKmh: kmh} }
+		n.roads = append(n.roads, layers.RoadSegment{ID: id, WayID: id, FromNode: int64(from), ToNode: int64(to), Geometry: orb.LineString{p, q},
+			Highway: "residential", LengthM: l, Car: acc(carKmh), Bicycle: acc(15), Foot: acc(4.5), Oneway: fwd != bwd})
+	}
+	for r := range lines {
+		for c := 0; c < len(lines[r]); c++ {
+			b := at(r, c)
+			if !isNode(b) {
+				continue
+			}
+			n.nodes[b] = pt(r, c)
+			// east
+			fwd, bwd, cc := true, true, c+1
+			for ; strings.IndexByte("-<>", at(r, cc)) >= 0; cc++ {
+				if at(r, cc) == '>' {
+					bwd = false
+				}
+				if at(r, cc) == '<' {
+					fwd = false
+				}
+			}
+			if cc > c+1 && isNode(at(r, cc)) {
+				add(b, at(r, cc), pt(r, c), pt(r, cc), fwd, bwd)
+			}
+			// south
+			fwd, bwd = true, true
+			rr := r + 1
+			for ; strings.IndexByte("|v^", at(rr, c)) >= 0; rr++ {
+				if at(rr, c) == 'v' {
+					bwd = false
+				}
+				if at(rr, c) == '^' {
+					fwd = false
+				}
+			}
+			if rr > r+1 && isNode(at(rr, c)) {
+				add(b, at(rr, c), pt(r, c), pt(rr, c), fwd, bwd)
+			}
+		}
+	}
+	return n
+}
+
+// cellAt returns the 100 m INSPIRE cell containing p (EPSG:25833).
+func cellAt(tb testing.TB, p orb.Point) string {
+	tb.Helper()
+	q, err := crs.Transform(crs.UTM33N, crs.LAEA, p)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return grid.Containing(q, 100).String()
+}
+
+// The test region: 16 km wide, one-way streets C→H and M→N, a lake
+// between the rows (no roads inside the ring F-G-L-K).
+const testMap = `
+A-------B-------C-------D-------E
+|       |       v               |
+|       |       |               |
+F-------G-------H-------I-------J
+|       |                       |
+|       |                       |
+K-------L-------M>------N-------O
+`
+
+// fixture builds the reader of the test region: two municipalities (west
+// and east of x = 8 km), cells along the roads with varied populations,
+// general practices at A and M, a central place at C (Mittelzentrum).
+func fixture(tb testing.TB) (*fakeReader, asciiNet) {
+	tb.Helper()
+	n := parseASCII(tb, testMap, 30)
+	r := &fakeReader{roads: n.roads}
+	west := orb.MultiPolygon{{{{origin[0] - 1000, origin[1] - 4000}, {origin[0] + 8000, origin[1] - 4000}, {origin[0] + 8000, origin[1] + 1000}, {origin[0] - 1000, origin[1] + 1000}, {origin[0] - 1000, origin[1] - 4000}}}}
+	east := orb.MultiPolygon{{{{origin[0] + 8000, origin[1] - 4000}, {origin[0] + 17000, origin[1] - 4000}, {origin[0] + 17000, origin[1] + 1000}, {origin[0] + 8000, origin[1] + 1000}, {origin[0] + 8000, origin[1] - 4000}}}}
+	r.munis = []layers.Municipality{
+		{AGS: "14628010", Name: "Westdorf", KreisAGS: "14628", KreisName: "Testkreis", PlanningRegion: "Oberes Elbtal/Osterzgebirge", Geometry: west, Population: 5000, AreaKm2: 45, DEGURBA: 3, Indicators: map[string]float64{layers.IndPurchasingPower: 20000, layers.IndUnemployed: 100}},
+		{AGS: "14628020", Name: "Ostdorf", KreisAGS: "14628", KreisName: "Testkreis", PlanningRegion: "Oberes Elbtal/Osterzgebirge", Geometry: east, Population: 5000, AreaKm2: 45, DEGURBA: 3, Indicators: map[string]float64{layers.IndPurchasingPower: 18000, layers.IndUnemployed: 300}},
+	}
+	seen := map[string]bool{}
+	i := 0
+	for x := 0.0; x <= 16000; x += 700 {
+		for _, y := range []float64{0, -1500, -3000} {
+			p := orb.Point{origin[0] + x, origin[1] + y + 120}
+			id := cellAt(tb, p)
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			ags := "14628010"
+			if x > 8000 {
+				ags = "14628020"
+			}
+			i++
+			r.cells = append(r.cells, layers.Cell{ID: id, ResolutionM: 100, Population: int64(5 + (i*37)%90), Known: true, AGS: ags, Year: 2011})
+		}
+	}
+	// A secret cell is never counted.
+	r.cells = append(r.cells, layers.Cell{ID: cellAt(tb, orb.Point{origin[0] + 350, origin[1] - 350}), ResolutionM: 100, AGS: "14628010"})
+	r.facs = []layers.Facility{
+		{ID: "gp:a", Category: layers.CatGeneralPractice, Name: "Praxis A", Location: add(n.nodes['A'], orb.Point{30, 40}), AGS: "14628010"},
+		{ID: "gp:m", Category: layers.CatGeneralPractice, Name: "Praxis M", Location: add(n.nodes['M'], orb.Point{-20, -60}), AGS: "14628010"},
+		{ID: "ph:e", Category: layers.CatPharmacy, Name: "Apotheke E", Location: n.nodes['E'], AGS: "14628020"},
+	}
+	r.places = []layers.CentralPlace{
+		{ID: "14628010", Name: "Westdorf", Level: layers.LevelMittelzentrum, Members: []string{"14628010"}, AGS: "14628010", Location: n.nodes['C']},
+	}
+	return r, n
+}
+
+func buildEngine(tb testing.TB, r layers.Reader) *Engine {
+	tb.Helper()
+	e, err := Build(context.Background(), r, Options{Modes: []layers.Mode{layers.Car, layers.Foot}, Now: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }})
+	if err != nil {
+		tb.Fatalf("Build: %v", err)
+	}
+	return e
+}
+
+// oracle computes, by brute force, the time from every populated cell to
+// the nearest of the facilities: for each cell one reference Dijkstra on
+// the forward graph from the cell's departures, then the least over the
+// facilities of the node cost plus the facility's arrival offset.
+func oracle(tb testing.TB, e *Engine, mode layers.Mode, facs []orb.Point) []float64 {
+	tb.Helper()
+	mn := e.nets[mode]
+	if mn == nil {
+		tb.Fatalf("no %s network", mode)
+	}
+	g := mn.n.Graph()
+	var arrivals [][]route.Source
+	for _, p := range facs {
+		s := mn.n.Snap(p)
+		arrivals = append(arrivals, s.Arrivals())
+	}
+	out := make([]float64, len(e.cells))
+	for ci, c := range e.cells {
+		out[ci] = math.Inf(1)
+		s := mn.n.Snap(c.utm)
+		if !s.Snapped {
+			continue
+		}
+		tree := route.Dijkstra(g, s.Departures(), route.Unbounded)
+		for _, arr := range arrivals {
+			for _, a := range arr {
+				if tree.Cost[a.Node] == graph.Closed {
+					continue
+				}
+				out[ci] = math.Min(out[ci], float64(graph.AddCost(tree.Cost[a.Node], a.Offset).Seconds()))
+			}
+		}
+	}
+	return out
+}
+
+func facilityPoints(r *fakeReader, cat layers.Category) []orb.Point {
+	var out []orb.Point
+	for _, f := range r.facs {
+		if f.Category == cat {
+			out = append(out, f.Location)
+		}
+	}
+	return out
+}
+
+func TestTravelTimesAgainstReferenceDijkstra(t *testing.T) {
+	r, _ := fixture(t)
+	e := buildEngine(t, r)
+	if got, want := e.Stats().PopulatedCells, len(r.cells)-1; got != want {
+		t.Fatalf("populated cells %d, want %d (the secret cell excluded)", got, want)
+	}
+	for _, mode := range []layers.Mode{layers.Car, layers.Foot} {
+		for _, cat := range []layers.Category{layers.CatGeneralPractice, layers.CatPharmacy} {
+			tts, err := e.TravelTimes(context.Background(), cat, mode)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := oracle(t, e, mode, facilityPoints(r, cat))
+			reached := 0
+			for i, tt := range tts {
+				if tt.Method != MethodNetwork {
+					t.Fatalf("%s: method %q, want network", tt.CellID, tt.Method)
+				}
+				if math.IsInf(want[i], 1) {
+					if tt.Reached {
+						t.Fatalf("%s %s %s: reached in %v s, oracle says unreachable", cat, mode, tt.CellID, tt.Seconds)
+					}
+					continue
+				}
+				reached++
+				if !tt.Reached || math.Abs(tt.Seconds-want[i]) > 1e-9 {
+					t.Fatalf("%s %s cell %s: got %v s (reached %v), want %v s", cat, mode, tt.CellID, tt.Seconds, tt.Reached, want[i])
+				}
+			}
+			if reached == 0 {
+				t.Fatalf("%s %s: no cell reached", cat, mode)
+			}
+		}
+	}
+}
+
+func TestOneWayStreetsCountTowardsTheFacility(t *testing.T) {
+	// Facility at the head of a one-way street: from its tail the way is
+	// direct, from beyond its head one must go round the block.
+	art := `
+A-------B
+|       v
+C-------D
+`
+	n := parseASCII(t, art, 36) // 10 m/s
+	r := &fakeReader{roads: n.roads}
+	r.munis = []layers.Municipality{{AGS: "14628010", Name: "X", Population: 10, AreaKm2: 10}}
+	cb := cellAt(t, add(n.nodes['B'], orb.Point{0, -30}))
+	cd := cellAt(t, add(n.nodes['D'], orb.Point{0, 30}))
+	r.cells = []layers.Cell{{ID: cb, ResolutionM: 100, Population: 10, Known: true, AGS: "14628010"}, {ID: cd, ResolutionM: 100, Population: 20, Known: true, AGS: "14628010"}}
+	for _, tc := range []struct {
+		name     string
+		facility orb.Point
+		from     string
+		minS     float64
+		maxS     float64
+	}{
+		// B→D is 1000 m at 10 m/s = 100 s plus short access legs.
+		{"along the one-way street", n.nodes['D'], cb, 100, 140},
+		// D→B must go D→C→A→B: 4000+1000+4000 = 9000 m... the map is 4000 m wide and 1000 m tall: 4000+1000+4000 = 9000 m = 900 s.
+		{"against the one-way street", n.nodes['B'], cd, 900, 940},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rr := *r
+			rr.facs = []layers.Facility{{ID: "f", Category: layers.CatGeneralPractice, Location: tc.facility}}
+			e := buildEngine(t, &rr)
+			tts, err := e.TravelTimes(context.Background(), layers.CatGeneralPractice, layers.Car)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, tt := range tts {
+				if tt.CellID != tc.from {
+					continue
+				}
+				if !tt.Reached || tt.Seconds < tc.minS || tt.Seconds > tc.maxS {
+					t.Fatalf("got %v s (reached %v), want between %v and %v", tt.Seconds, tt.Reached, tc.minS, tc.maxS)
+				}
+				return
+			}
+			t.Fatalf("cell %s not in the result", tc.from)
+		})
+	}
+}
+
+func TestStraightLineAgainstBruteForce(t *testing.T) {
+	r, _ := fixture(t)
+	r.roads = nil // no network: the labelled fallback
+	e := buildEngine(t, r)
+	facs := facilityPoints(r, layers.CatGeneralPractice)
+	tts, err := e.TravelTimes(context.Background(), layers.CatGeneralPractice, layers.Car)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sl := DefaultStraightLine()
+	sums := map[string][2]float64{}
+	for i, tt := range tts {
+		c := e.cells[i]
+		want := math.Inf(1)
+		for _, f := range facs {
+			want = math.Min(want, math.Hypot(c.utm[0]-f[0], c.utm[1]-f[1]))
+		}
+		if tt.Method != MethodStraightLine || math.Abs(tt.DistanceM-want) > 1e-6 {
+			t.Fatalf("%s: got %v m (%s), want %v m (straight_line)", tt.CellID, tt.DistanceM, tt.Method, want)
+		}
+		if ws := want * sl.DetourFactor / (sl.CarKmh / 3.6); math.Abs(tt.Seconds-ws) > 1e-6 {
+			t.Fatalf("%s: got %v s, want %v s", tt.CellID, tt.Seconds, ws)
+		}
+		s := sums[c.ags]
+		sums[c.ags] = [2]float64{s[0] + float64(c.pop)*want, s[1] + float64(c.pop)}
+	}
+	rep, err := e.StraightLineByMunicipality(context.Background(), layers.CatGeneralPractice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Municipalities) != len(sums) {
+		t.Fatalf("got %d municipalities, want %d", len(rep.Municipalities), len(sums))
+	}
+	for _, row := range rep.Municipalities {
+		want := sums[row.AGS][0] / sums[row.AGS][1]
+		if math.Abs(row.MeanM-want) > 1e-6 || row.Population != int64(sums[row.AGS][1]) {
+			t.Fatalf("%s: mean %v m over %d, want %v over %v", row.AGS, row.MeanM, row.Population, want, sums[row.AGS][1])
+		}
+	}
+}
+
+// quantileBrute is the lower weighted quantile by expanding every resident.
+func quantileBrute(vals []float64, pops []int64, q float64) *float64 {
+	var all []float64
+	for i, v := range vals {
+		for k := int64(0); k < pops[i]; k++ {
+			all = append(all, v)
+		}
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	sort.Float64s(all)
+	idx := int(math.Ceil(q*float64(len(all)))) - 1
+	if idx < 0 {
+		idx = 0
+	}
+	if math.IsInf(all[idx], 1) {
+		return nil
+	}
+	return &all[idx]
+}
+
+func TestGapRegisterTotalsEqualDirectSums(t *testing.T) {
+	r, _ := fixture(t)
+	e := buildEngine(t, r)
+	ctx := context.Background()
+	tts, err := e.TravelTimes(ctx, layers.CatGeneralPractice, layers.Car)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, minutes := range []float64{0, 5, 12} {
+		rep, err := e.Gaps(ctx, GapQuery{Category: layers.CatGeneralPractice, Mode: layers.Car, MaxMinutes: minutes})
+		if err != nil {
+			t.Fatal(err)
+		}
+		limit := minutes * 60
+		if minutes == 0 {
+			limit = 20 * 60 // the default catalogue's general practice by car
+		}
+		var pop, out int64
+		byAGS := map[string][2]int64{}
+		vals := map[string][]float64{}
+		pops := map[string][]int64{}
+		cells := 0
+		for _, tt := range tts {
+			secs := math.Inf(1)
+			if tt.Reached {
+				secs = tt.Seconds
+			}
+			pop += tt.Population
+			a := byAGS[tt.AGS]
+			a[0] += tt.Population
+			if secs > limit {
+				out += tt.Population
+				a[1] += tt.Population
+				cells++
+			}
+			byAGS[tt.AGS] = a
+			vals[tt.AGS] = append(vals[tt.AGS], secs)
+			pops[tt.AGS] = append(pops[tt.AGS], tt.Population)
+		}
+		if rep.Population != pop || rep.Outside != out || len(rep.Cells) != cells {
+			t.Fatalf("%v min: got population %d, outside %d, %d cells; want %d, %d, %d", minutes, rep.Population, rep.Outside, len(rep.Cells), pop, out, cells)
+		}
+		var sumRows int64
+		for _, row := range rep.Municipalities {
+			want := byAGS[row.Key]
+			if row.Population != want[0] || row.Outside != want[1] {
+				t.Fatalf("%v min, %s: got %d/%d, want %d/%d", minutes, row.Key, row.Outside, row.Population, want[1], want[0])
+			}
+			for _, q := range []struct {
+				got *float64
+				q   float64
+			}{{row.MedianSeconds, 0.5}, {row.P90Seconds, 0.9}} {
+				w := quantileBrute(vals[row.Key], pops[row.Key], q.q)
+				if (w == nil) != (q.got == nil) || (w != nil && *w != *q.got) {
+					t.Fatalf("%v min, %s: quantile %v: got %v, want %v", minutes, row.Key, q.q, q.got, w)
+				}
+			}
+			sumRows += row.Outside
+		}
+		if sumRows != out || len(rep.Kreise) != 1 || rep.Kreise[0].Outside != out || len(rep.PlanningRegions) != 1 || rep.PlanningRegions[0].Outside != out {
+			t.Fatalf("%v min: rows do not add up to %d: municipalities %d, Kreise %+v", minutes, out, sumRows, rep.Kreise)
+		}
+	}
+}
+
+func TestNewSiteNewlyWithinStandardEqualsBruteForce(t *testing.T) {
+	r, n := fixture(t)
+	ctx := context.Background()
+	e := buildEngine(t, r)
+	for _, sites := range [][]orb.Point{
+		{n.nodes['E']},
+		{add(n.nodes['J'], orb.Point{50, 0}), n.nodes['D']},
+		{n.nodes['A']}, // next to an existing practice: nobody newly covered
+	} {
+		t.Run(fmt.Sprint(sites), func(t *testing.T) {
+			var g orb.Geometry = orb.MultiPoint(sites)
+			if len(sites) == 1 {
+				g = sites[0]
+			}
+			p := layers.Project{ID: "p1", Title: "Praxis", Kind: layers.KindNewFacility, Category: layers.CatGeneralPractice, Geometry: g, Municipalities: []string{"14628020"}, InvestmentCost: 1e6, RequestedFunding: 5e5}
+			a, err := e.Assess(ctx, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := oracle(t, e, layers.Car, facilityPoints(r, layers.CatGeneralPractice))
+			after := oracle(t, e, layers.Car, append(facilityPoints(r, layers.CatGeneralPractice), sites...))
+			limit := 20 * 60.0
+			var newly, ben int64
+			byMuni := map[string]int64{}
+			for i, c := range e.cells {
+				if before[i] > limit && after[i] <= limit {
+					newly += c.pop
+				}
+				if before[i]-after[i] >= MinImprovementS {
+					ben += c.pop
+					byMuni[c.ags] += c.pop
+				}
+			}
+			t.Logf("newly within standard %d, beneficiaries %d, verdict %s", newly, ben, a.ZentraleOrte.Verdict)
+			if a.NewlyWithinStandard != newly {
+				t.Fatalf("newly within standard %d, brute force %d", a.NewlyWithinStandard, newly)
+			}
+			if got := a.Details["beneficiaries"].(int64); got != ben {
+				t.Fatalf("beneficiaries %d, brute force %d", got, ben)
+			}
+			for _, m := range a.ByMunicipality {
+				if m.Beneficiaries != byMuni[m.AGS] {
+					t.Fatalf("%s: beneficiaries %d, brute force %d", m.AGS, m.Beneficiaries, byMuni[m.AGS])
+				}
+			}
+			if a.ZentraleOrte.Verdict == "" || len(a.ZentraleOrte.Reasons) == 0 || a.Provenance.EngineVersion != Version {
+				t.Fatalf("alignment %+v, provenance %+v: want a verdict with reasons and provenance", a.ZentraleOrte, a.Provenance)
+			}
+		})
+	}
+}
+
+func TestRoadLinkEqualsRecomputeFromScratch(t *testing.T) {
+	r, n := fixture(t)
+	ctx := context.Background()
+	e := buildEngine(t, r)
+	// A new link D–I (no road there today) at 80 km/h, and an upgrade of
+	// the road A–F to 100 km/h.
+	tests := []struct {
+		name  string
+		line  orb.LineString
+		speed float64
+		apply func(roads []layers.RoadSegment) []layers.RoadSegment
+	}{
+		{"new link", orb.LineString{n.nodes['D'], n.nodes['I']}, 80, func(roads []layers.RoadSegment) []layers.RoadSegment {
+			g := orb.LineString{n.nodes['D'], n.nodes['I']}
+			acc := func(k float64) layers.Access { return layers.Access{Forward: true, Backward: true, SpeedKmh: k} }
+			return append(roads, layers.RoadSegment{ID: 9999, FromNode: 'D', ToNode: 'I', Geometry: g, LengthM: 1500, Car: acc(80), Bicycle: acc(15), Foot: acc(4.5)})
+		}},
+		{"upgrade", orb.LineString{n.nodes['A'], n.nodes['F']}, 100, func(roads []layers.RoadSegment) []layers.RoadSegment {
+			for i := range roads {
+				if roads[i].FromNode == 'A' && roads[i].ToNode == 'F' {
+					roads[i].Car.SpeedKmh = 100
+				}
+			}
+			return roads
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := layers.Project{ID: "road", Title: "Straße", Kind: layers.KindRoadUpgrade, Category: layers.CatGeneralPractice, Geometry: tc.line, SpeedKmh: tc.speed, Municipalities: []string{"14628020"}, InvestmentCost: 2e6, RequestedFunding: 1e6}
+			a, err := e.Assess(ctx, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r2 := *r
+			r2.roads = tc.apply(append([]layers.RoadSegment(nil), r.roads...))
+			e2 := buildEngine(t, &r2)
+			before, _ := e.TravelTimes(ctx, layers.CatGeneralPractice, layers.Car)
+			after, _ := e2.TravelTimes(ctx, layers.CatGeneralPractice, layers.Car)
+			var newly, ben int64
+			for i := range before {
+				b, af := math.Inf(1), math.Inf(1)
+				if before[i].Reached {
+					b = before[i].Seconds
+				}
+				if after[i].Reached {
+					af = after[i].Seconds
+				}
+				if b > 1200 && af <= 1200 {
+					newly += before[i].Population
+				}
+				if b-af >= MinImprovementS {
+					ben += before[i].Population
+				}
+			}
+			if a.NewlyWithinStandard != newly || a.Details["beneficiaries"].(int64) != ben {
+				t.Fatalf("newly %d, beneficiaries %v; recompute from scratch gives %d, %d", a.NewlyWithinStandard, a.Details["beneficiaries"], newly, ben)
+			}
+			t.Logf("newly %d, beneficiaries %d", newly, ben)
+			if ben == 0 {
+				t.Fatal("the test road changes nothing; make it matter")
+			}
+		})
+	}
+}
+
+func TestIsochroneExcludesTheLake(t *testing.T) {
+	r, n := fixture(t)
+	e := buildEngine(t, r)
+	ll := func(p orb.Point) orb.Point { q, _ := crs.ToLonLat(crs.UTM33N, p); return q }
+	res, err := e.Isochrones(context.Background(), IsochroneRequest{Mode: layers.Car, Origins: []orb.Point{ll(n.nodes['F'])}, Minutes: []float64{10, 30}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Bands) != 2 || !res.Origins[0].Snapped || !strings.Contains(res.Method, "marching squares") {
+		t.Fatalf("bands %d, origin %+v, method %q", len(res.Bands), res.Origins[0], res.Method)
+	}
+	big := res.Bands[1]
+	lake := ll(orb.Point{(n.nodes['F'][0] + n.nodes['G'][0]) / 2, (n.nodes['F'][1] + n.nodes['K'][1]) / 2})
+	// The middle of the block F-G-L-K is 2 km from every road at most
+	// 750 m: it lies outside; the roads around it inside.
+	if containsLL(big.Geometry, lake) {
+		t.Fatal("the 30 min isochrone covers the lake between F, G, K and L")
+	}
+	for _, node := range []byte{'F', 'G', 'K', 'L'} {
+		if !containsLL(big.Geometry, ll(n.nodes[node])) {
+			t.Fatalf("node %c is outside the 30 min isochrone", node)
+		}
+	}
+	holes := 0
+	for _, p := range big.Geometry {
+		holes += len(p) - 1
+	}
+	if holes == 0 {
+		t.Fatal("the 30 min isochrone has no hole for the lake")
+	}
+	// Population: residents of cells whose centre is reached within the
+	// time, by the reference Dijkstra from the origin.
+	mn := e.nets[layers.Car]
+	s := mn.n.Snap(n.nodes['F'])
+	tree := route.Dijkstra(mn.n.Graph(), s.Departures(), route.Unbounded)
+	for _, b := range res.Bands {
+		var want int64
+		for ci, c := range e.cells {
+			cs, _, ok := network.Leave(mn.cellIn[ci], tree.Cost)
+			if ok && float64(cs.Seconds()) <= b.Minutes*60 {
+				want += c.pop
+			}
+		}
+		if b.Population != want {
+			t.Fatalf("%v min: population %d, reference %d", b.Minutes, b.Population, want)
+		}
+	}
+}
+
+func containsLL(mp orb.MultiPolygon, p orb.Point) bool {
+	for _, poly := range mp {
+		if len(poly) == 0 || !ringHas(poly[0], p) {
+			continue
+		}
+		in := true
+		for _, h := range poly[1:] {
+			if ringHas(h, p) {
+				in = false
+			}
+		}
+		if in {
+			return true
+		}
+	}
+	return false
+}
+
+func ringHas(r orb.Ring, p orb.Point) bool {
+	in := false
+	for i, j := 0, len(r)-1; i < len(r); j, i = i, i+1 {
+		a, b := r[i], r[j]
+		if (a[1] > p[1]) != (b[1] > p[1]) && p[0] < a[0]+(p[1]-a[1])*(b[0]-a[0])/(b[1]-a[1]) {
+			in = !in
+		}
+	}
+	return in
+}
+
+func TestMatrixAgainstReferenceDijkstra(t *testing.T) {
+	r, n := fixture(t)
+	e := buildEngine(t, r)
+	ll := func(p orb.Point) orb.Point { q, _ := crs.ToLonLat(crs.UTM33N, p); return q }
+	srcs := []orb.Point{ll(add(n.nodes['A'], orb.Point{10, 80})), ll(n.nodes['N']), ll(orb.Point{origin[0] - 50000, origin[1]})}
+	dsts := []orb.Point{ll(n.nodes['O']), ll(add(n.nodes['H'], orb.Point{200, 10}))}
+	res, err := e.Matrix(context.Background(), MatrixRequest{Mode: layers.Car, Sources: srcs, Destinations: dsts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mn := e.nets[layers.Car]
+	for i, sp := range srcs {
+		su, _ := crs.FromLonLat(crs.UTM33N, sp)
+		ss := mn.n.Snap(su)
+		if ss.Snapped != res.Sources[i].Snapped {
+			t.Fatalf("source %d: snapped %v, want %v", i, res.Sources[i].Snapped, ss.Snapped)
+		}
+		for j, dp := range dsts {
+			du, _ := crs.FromLonLat(crs.UTM33N, dp)
+			ds := mn.n.Snap(du)
+			got := res.Durations[i][j]
+			if !ss.Snapped {
+				if got != nil {
+					t.Fatalf("(%d, %d): got %v for an unsnapped source, want null", i, j, *got)
+				}
+				continue
+			}
+			tree := route.Dijkstra(mn.n.Graph(), ss.Departures(), route.Unbounded)
+			c, _, ok := network.Leave(ds.Arrivals(), tree.Cost)
+			if !ok {
+				if got != nil {
+					t.Fatalf("(%d, %d): got %v, want null", i, j, *got)
+				}
+				continue
+			}
+			if got == nil || *got != float64(c.Seconds()) {
+				t.Fatalf("(%d, %d): got %v, want %v", i, j, got, c.Seconds())
+			}
+		}
+	}
+	if res.Sources[2].Reason == "" {
+		t.Fatal("the far source has no reason for not snapping")
+	}
+}
+
+func TestSuggestSitesGreedyAndBound(t *testing.T) {
+	r, _ := fixture(t)
+	e := buildEngine(t, r)
+	ctx := context.Background()
+	res, err := e.SuggestSites(ctx, SiteRequest{Category: layers.CatGeneralPractice, Mode: layers.Car, K: 1, Candidates: CandidatesCentralPlaces})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Brute force: the one central place, covering exactly the residents
+	// outside the standard who reach it within 20 minutes.
+	before := oracle(t, e, layers.Car, facilityPoints(r, layers.CatGeneralPractice))
+	at := oracle(t, e, layers.Car, []orb.Point{r.places[0].Location})
+	var want int64
+	for i, c := range e.cells {
+		if before[i] > 1200 && at[i] <= 1200 {
+			want += c.pop
+		}
+	}
+	if res.TotalCovered != want {
+		t.Fatalf("covered %d, brute force %d", res.TotalCovered, want)
+	}
+	if res.UpperBound < res.TotalCovered || res.OptimalityGap < 0 || res.OptimalityGap > 1 {
+		t.Fatalf("bound %d, gap %v for total %d", res.UpperBound, res.OptimalityGap, res.TotalCovered)
+	}
+	res3, err := e.SuggestSites(ctx, SiteRequest{Category: layers.CatGeneralPractice, Mode: layers.Car, K: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum int64
+	for i, s := range res3.Sites {
+		sum += s.NewlyCovered
+		if i > 0 && s.NewlyCovered > res3.Sites[i-1].NewlyCovered {
+			t.Fatalf("greedy gains increase: %+v", res3.Sites)
+		}
+	}
+	gaps, _ := e.Gaps(ctx, GapQuery{Category: layers.CatGeneralPractice, Mode: layers.Car})
+	if sum != res3.TotalCovered || res3.TotalCovered > gaps.Outside || res3.UpperBound > gaps.Outside {
+		t.Fatalf("sites %+v: total %d, bound %d, outside %d", res3.Sites, res3.TotalCovered, res3.UpperBound, gaps.Outside)
+	}
+}
+
+func TestDerivedCollections(t *testing.T) {
+	r, _ := fixture(t)
+	e := buildEngine(t, r)
+	ctx := context.Background()
+	d := e.Derived()
+	if _, err := d.Items(ctx, layers.ItemsQuery{Collection: CollTravelTimes, Limit: 10}); err == nil {
+		t.Fatal("travel-times without category and mode: want an error")
+	}
+	q := layers.ItemsQuery{Collection: CollTravelTimes, Limit: 7, Filters: map[string]string{"category": "general_practice", "mode": "car"}}
+	var ids []string
+	for {
+		p, err := d.Items(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.NumberMatched != len(e.cells) {
+			t.Fatalf("numberMatched %d, want %d", p.NumberMatched, len(e.cells))
+		}
+		for _, f := range p.Features {
+			ids = append(ids, f.ID)
+		}
+		if p.Next == "" {
+			break
+		}
+		q.After = p.Next
+	}
+	if len(ids) != len(e.cells) || !sort.StringsAreSorted(ids) {
+		t.Fatalf("paged through %d features (sorted %v), want %d", len(ids), sort.StringsAreSorted(ids), len(e.cells))
+	}
+	f, err := d.Item(ctx, CollTravelTimes, ids[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := f.Get("method"); v != MethodNetwork {
+		t.Fatalf("method %v", v)
+	}
+	gp, err := d.Items(ctx, layers.ItemsQuery{Collection: CollGaps, Limit: 10000, Filters: map[string]string{"category": "general_practice", "mode": "car"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, _ := e.Gaps(ctx, GapQuery{Category: layers.CatGeneralPractice, Mode: layers.Car})
+	if len(gp.Features) != len(rep.Cells) {
+		t.Fatalf("gaps collection has %d features, register %d cells", len(gp.Features), len(rep.Cells))
+	}
+}
+
+func add(p, d orb.Point) orb.Point { return orb.Point{p[0] + d[0], p[1] + d[1]} }
