@@ -27,7 +27,26 @@ func openStore(t *testing.T, db string) *postgis.Store {
 	return s
 }
 
-func TestContract(t *testing.T) {
+// TestStore runs every database test of the package on one database made
+// by pgtest.New, each store in a schema of its own.
+func TestStore(t *testing.T) {
 	db := pgtest.New(t)
-	layertest.Run(t, func(t *testing.T) layers.Store { return openStore(t, db) })
+	t.Run("Contract", func(t *testing.T) {
+		layertest.Run(t, func(t *testing.T) layers.Store { return openStore(t, db) })
+	})
+	for _, tt := range []struct {
+		name string
+		run  func(t *testing.T, db string)
+	}{
+		{"MigrateIdempotent", testMigrateIdempotent},
+		{"GeometryIndexes", testGeometryIndexes},
+		{"Constraints", testConstraints},
+		{"LoadErrorsNameRecord", testLoadErrorsNameRecord},
+		{"LayerVersions", testLayerVersions},
+		{"ReadOnly", testReadOnly},
+		{"GeometryRoundTripExact", testGeometryRoundTripExact},
+		{"RealData", testRealData},
+	} {
+		t.Run(tt.name, func(t *testing.T) { tt.run(t, db) })
+	}
 }
