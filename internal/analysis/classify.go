@@ -175,13 +175,18 @@ const ClassifyMethod = "degree of urbanisation by the Eurostat grid method on 1 
 type cellKey struct{ n, e int } // south-west corner in km
 
 // Classify computes the degree of urbanisation, density classes and
-// structural weakness for every municipality. cells must be 1 km cells
-// (INSPIRE ids "1kmN…E…"); each cell's population counts in the
+// structural weakness for every municipality. The grid method works on 1 km
+// cells (INSPIRE ids "1kmN…E…"); finer cells (100 m) are first summed into
+// their 1 km cell, which takes the AGS holding most of its known residents; each cell's population counts in the
 // municipality named by its AGS (the municipality containing the cell
 // centre); cells without AGS still count for the clusters. Cells whose
 // value is secret (Known false) count as 0 residents.
 func Classify(munis []layers.Municipality, cells []layers.Cell, opts ClassifyOptions) (Classification, error) {
 	if err := validateClassifyOptions(opts); err != nil {
+		return Classification{}, err
+	}
+	cells, err := aggregateTo1km(cells)
+	if err != nil {
 		return Classification{}, err
 	}
 	pop := make(map[cellKey]float64, len(cells))
@@ -641,4 +646,93 @@ func urbanClusters(pop map[cellKey]float64, centre map[cellKey]int, o ClassifyOp
 		in[c] = true
 	}
 	return in, n
+}
+
+// aggregateTo1km returns cells unchanged when they are all 1 km cells, and
+// otherwise sums every cell finer than 1 km into the 1 km cell containing
+// it. A summed cell is known when any of its parts is; its population is the
+// sum of the known parts (secret parts count 0, as in Classify); its AGS is
+// the one with the most known residents among its parts (ties: the smaller
+// AGS); its age shares are the population-weighted means of the parts that
+// give them. Coarser cells than 1 km are an error.
+func aggregateTo1km(cells []layers.Cell) ([]layers.Cell, error) {
+	fine := false
+	for i, c := range cells {
+		id, err := grid.ParseID(c.ID)
+		if err != nil {
+			return nil, fmt.Errorf("analysis: classify: cell %d: field id: value %q: %w", i, c.ID, err)
+		}
+		if id.ResolutionM > 1000 || 1000%id.ResolutionM != 0 {
+			return nil, fmt.Errorf("analysis: classify: cell %d: field id: value %q: the degree of urbanisation needs 1 km cells or cells that divide them: %w", i, c.ID, layers.ErrInvalid)
+		}
+		if id.ResolutionM < 1000 {
+			fine = true
+		}
+	}
+	if !fine {
+		return cells, nil
+	}
+	type agg struct {
+		id                 grid.ID
+		pop                int64
+		known              bool
+		byAGS              map[string]int64
+		s65, w65, s18, w18 float64
+		year               int
+	}
+	parents := map[grid.ID]*agg{}
+	var order []grid.ID
+	for _, c := range cells {
+		id, _ := grid.ParseID(c.ID)
+		pid := id
+		if id.ResolutionM < 1000 {
+			pid = id.Parent(1000)
+		}
+		a := parents[pid]
+		if a == nil {
+			a = &agg{id: pid, byAGS: map[string]int64{}}
+			parents[pid] = a
+			order = append(order, pid)
+		}
+		if c.Year > a.year {
+			a.year = c.Year
+		}
+		if !c.Known {
+			continue
+		}
+		a.known = true
+		a.pop += c.Population
+		if c.AGS != "" {
+			a.byAGS[c.AGS] += c.Population
+		}
+		if c.Share65Plus != nil {
+			a.s65 += *c.Share65Plus * float64(c.Population)
+			a.w65 += float64(c.Population)
+		}
+		if c.ShareUnder18 != nil {
+			a.s18 += *c.ShareUnder18 * float64(c.Population)
+			a.w18 += float64(c.Population)
+		}
+	}
+	out := make([]layers.Cell, 0, len(order))
+	for _, pid := range order {
+		a := parents[pid]
+		c := layers.Cell{ID: pid.String(), ResolutionM: 1000, Population: a.pop, Known: a.known, Year: a.year}
+		best := int64(-1)
+		for ags, n := range a.byAGS {
+			if n > best || n == best && ags < c.AGS {
+				best, c.AGS = n, ags
+			}
+		}
+		if a.w65 > 0 {
+			v := a.s65 / a.w65
+			c.Share65Plus = &v
+		}
+		if a.w18 > 0 {
+			v := a.s18 / a.w18
+			c.ShareUnder18 = &v
+		}
+		out = append(out, c)
+	}
+	return out, nil
 }

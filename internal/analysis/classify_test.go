@@ -171,7 +171,7 @@ func TestClassifyErrors(t *testing.T) {
 		want  string
 	}{
 		{"bad id", nil, []layers.Cell{{ID: "nonsense"}}, nil, `value "nonsense"`},
-		{"100 m cell", nil, []layers.Cell{{ID: "100mN30000E40000", ResolutionM: 100}}, nil, "needs 1 km cells"},
+		{"10 km cell", nil, []layers.Cell{{ID: "10kmN300E400", ResolutionM: 10000}}, nil, "needs 1 km cells"},
 		{"duplicate cell", nil, append(good, good...), nil, "given twice"},
 		{"duplicate municipality", []layers.Municipality{{AGS: "1"}, {AGS: "1"}}, good, nil, `value "1" given twice`},
 		{"negative weight", nil, good, func(o *ClassifyOptions) { o.WeaknessWeights.Share65Plus = -1 }, "WeaknessWeights.Share65Plus: value -1"},
