@@ -14,7 +14,8 @@ import (
 // mainSettlement returns the main settlement of municipality mi.
 func (g *gen) mainSettlement(mi int) *settlement { return g.setts[g.muns[mi].settlements[0]] }
 
-// verbundName names the Mittelzentrum Verbund.
+// verbund returns the name of the Mittelzentrum Verbund and its two
+// municipalities.
 func (g *gen) verbund() (string, []int) {
 	var idx []int
 	for i, m := range g.muns {
@@ -77,7 +78,9 @@ func (g *gen) memberships() {
 		if len(near) < 2 {
 			continue
 		}
-		sort.Slice(near, func(a, b int) bool { return dist(g.muns[near[a]].centre, m.centre) < dist(g.muns[near[b]].centre, m.centre) })
+		sort.Slice(near, func(a, b int) bool {
+			return dist(g.muns[near[a]].centre, m.centre) < dist(g.muns[near[b]].centre, m.centre)
+		})
 		near = near[:min(len(near), 2+vgs%2)]
 		vgs++
 		id, name := "vg-"+m.ags, "Verwaltungsgemeinschaft "+m.name
@@ -215,8 +218,7 @@ func (g *gen) facilities() {
 		}
 		return 0
 	}
-	vname, vidx := g.verbund()
-	_ = vname
+	_, vidx := g.verbund()
 	for mi, m := range g.muns {
 		main := g.mainSettlement(mi)
 		for _, fp := range facilityPlan {
