@@ -15,7 +15,7 @@ import (
 // testData returns the shared data directory: $REACH_TESTDATA, or
 // ../shared/data beside the module root. It skips the test when the
 // directory is missing, unless CI is set.
-func testData(t *testing.T) string {
+func testData(t testing.TB) string {
 	t.Helper()
 	dir := os.Getenv("REACH_TESTDATA")
 	if dir == "" {

@@ -100,19 +100,6 @@ func redact(s string) string {
 	return u.Redacted()
 }
 
-// SQLSTATE codes this package branches on.
-const (
-	sqlstateUniqueViolation     = "23505"
-	sqlstateCheckViolation      = "23514"
-	sqlstateNotNullViolation    = "23502"
-	sqlstateForeignKeyViolation = "23503"
-	sqlstateInvalidText         = "22P02"
-	sqlstateStringTooLong       = "22001"
-	sqlstateNumericOutOfRange   = "22003"
-	sqlstateInvalidGeometry     = "22023"
-	sqlstateInvalidParameter    = "XX000"
-)
-
 // dbError turns a server error into a package error. Integrity and data
 // exceptions (SQLSTATE classes 22 and 23) wrap layers.ErrInvalid and name
 // the constraint and the server's detail (which shows the offending key or
