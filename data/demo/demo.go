@@ -7,8 +7,9 @@
 // handful of funding proposals.
 //
 // Nothing in it is real. The region lies at plausible coordinates in the
-// uplands of southern Saxony so that maps, projections and distances behave
-// as they would on real data, but every name is invented and carries the
+// uplands of central Saxony (centred near 13.29° E, 50.90° N, about 42 × 34
+// km) so that maps, projections and distances behave as they would on real
+// data, but every name is invented and carries the
 // suffix "(synthetisch)", the Kreis key 14999 and the municipality keys
 // 14999010 … 14999300 are not used by any real Kreis or Gemeinde, every
 // record's Source is "demo (synthetic)", every project has Synthetic set,
