@@ -31,6 +31,7 @@ var allowed = []struct {
 	{"reach/internal/web", nil, "web assets import nothing"},
 	{"reach/internal/ogc", []string{"reach/layers", "reach/geo/crs"}, "OGC wire types see layers and geo/crs"},
 	{"reach/internal/network", []string{"reach/layers", "reach/geo/*"}, "networks are built from layers with geo/*"},
+	{"reach/internal/network/*", []string{"reach/internal/network", "reach/layers", "reach/geo/*"}, "network generators for tests and benchmarks"},
 	{"reach/internal/analysis", []string{"reach/internal/network", "reach/layers", "reach/geo/*"}, "use cases see layers, geo and networks"},
 	{"reach/internal/httpapi", []string{"reach/internal/analysis", "reach/internal/ogc", "reach/internal/web", "reach/data/tables", "reach/layers", "reach/geo/*"}, "the HTTP edge sees the use cases, never a store adapter"},
 	{"reach/internal/pgtest", []string{"*"}, "test helper"},
