@@ -1,0 +1,271 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"reach/internal/analysis"
+	"reach/internal/config"
+	"reach/layers"
+	"reach/layers/postgis"
+)
+
+// analyzeTarget is what analyze and export compute on: a store that can
+// also keep results.
+type analyzeTarget interface {
+	layers.Store
+	layers.ResultWriter
+}
+
+func runAnalyze(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("reach analyze", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", "", "PostGIS connection URL (default $DATABASE_URL)")
+	catFlag := fs.String("category", "", "only this service category (default: every category with a standard)")
+	modeFlag := fs.String("mode", "", "only this mode: car, bicycle or foot (default: all)")
+	budget := fs.Float64("budget", 4_000_000, "budget of the ranking in euros")
+	thin := fs.Bool("thin-or-weak", false, "summary: count only residents of thinly populated or structurally weak municipalities")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("analyze: unexpected argument %q", fs.Arg(0))
+	}
+	var cats []layers.Category
+	if *catFlag != "" {
+		c := layers.Category(*catFlag)
+		if !c.Valid() {
+			return fmt.Errorf("analyze: --category %q is not in the catalogue", *catFlag)
+		}
+		cats = []layers.Category{c}
+	}
+	var modes []layers.Mode
+	if *modeFlag != "" {
+		m, ok := layers.ParseMode(*modeFlag)
+		if !ok {
+			return fmt.Errorf("analyze: --mode %q: want car, bicycle or foot", *modeFlag)
+		}
+		modes = []layers.Mode{m}
+	}
+	url, err := config.DatabaseURL(*db, getenv, "analyze")
+	if err != nil {
+		return err
+	}
+	st, err := postgis.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return analyze(ctx, st, cats, modes, *budget, *thin, stdout)
+}
+
+// analyze builds the read model of st, stores every result in st and
+// prints a summary a planner can read.
+func analyze(ctx context.Context, st analyzeTarget, cats []layers.Category, modes []layers.Mode, budget float64, thin bool, stdout io.Writer) error {
+	info, err := st.Info(ctx)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	eng, err := buildEngine(ctx, st, info)
+	if err != nil {
+		return err
+	}
+	bs := eng.Stats()
+	nfac := 0
+	for _, n := range bs.Facilities {
+		nfac += n
+	}
+	fmt.Fprintf(stdout, "read model: %d municipalities, %d populated cells (%d residents), %d facilities, built in %s\n",
+		bs.Municipalities, bs.PopulatedCells, bs.Population, nfac, time.Since(start).Round(time.Millisecond))
+	for _, w := range bs.Warnings {
+		fmt.Fprintln(stdout, "  warning:", w)
+	}
+	projects, err := st.Projects(ctx)
+	if err != nil {
+		return err
+	}
+	ws, err := eng.WriteResults(ctx, st, analysis.WriteOptions{Categories: cats, Modes: modes, Projects: projects, Budget: budget})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "stored: %d travel-time rows, %d gap rows, %d documents", ws.TravelTimes, ws.Gaps, ws.Documents)
+	for _, m := range layers.Modes() {
+		if n, ok := ws.GraphEdges[m]; ok {
+			fmt.Fprintf(stdout, ", graph_%s %d edges", m, n)
+		}
+	}
+	fmt.Fprintln(stdout)
+
+	// The gap summary: one row per (category, mode) written.
+	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "category\tmode\tstandard\tmethod\tresidents\toutside\tshare\tmedian\tp90\t")
+	useModes := modes
+	if useModes == nil {
+		useModes = eng.Modes()
+	}
+	useCats := cats
+	if useCats == nil {
+		for _, ci := range layers.Categories() {
+			useCats = append(useCats, ci.Category)
+		}
+	}
+	for _, c := range useCats {
+		for _, m := range useModes {
+			if _, ok := eng.Catalogue().Standard(c, m); !ok {
+				continue
+			}
+			g, err := eng.Gaps(ctx, analysis.GapQuery{Category: c, Mode: m, OnlyThinOrWeak: thin})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%.0f min\t%s\t%d\t%d\t%.1f %%\t%s\t%s\t\n", c, m, g.StandardMinutes, g.Method,
+				g.Population, g.Outside, 100*g.Share, minutes(g.MedianSeconds), minutes(g.P90Seconds))
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(projects) > 0 {
+		r, err := eng.Ranking(ctx, projects, budget)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "\nranking (budget %.0f €, %s):\n", r.Budget, r.Method)
+		tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "rank\tid\tscore\trequested €\tselected\ttitle")
+		for _, p := range r.Projects {
+			sel := ""
+			if p.Selected {
+				sel = "yes"
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%.3f\t%.0f\t%s\t%s\n", p.Rank, p.ID, p.Score, p.RequestedFunding, sel, p.Title)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	if info.Synthetic {
+		fmt.Fprintln(stdout, "\nNOTE: these results are computed on SYNTHETIC demo data.")
+	}
+	return nil
+}
+
+func minutes(s *float64) string {
+	if s == nil {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f min", *s/60)
+}
+
+func runExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("reach export", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", "", "PostGIS connection URL (default $DATABASE_URL; none: the demo region)")
+	out := fs.String("out", "-", "file to write, - for standard output")
+	filter := fs.String("filter", "", `property filters, e.g. "category=general_practice,mode=car"`)
+	project := fs.String("project", "", "with `assessment`: the project id")
+	budget := fs.Float64("budget", 4_000_000, "with `ranking`: budget in euros")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: reach export [--db URL] <collection | assessment | ranking> [--filter k=v,…] [--out FILE]")
+		fmt.Fprintln(stderr, "collections: municipalities, population-grid, central-places, facilities, roads, projects, travel-times, gaps, assessments")
+		fs.PrintDefaults()
+	}
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return fmt.Errorf("export: want one thing to export, got %d", len(pos))
+	}
+	filters := map[string]string{}
+	if *filter != "" {
+		for _, kv := range strings.Split(*filter, ",") {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok || k == "" {
+				return fmt.Errorf("export: --filter %q: want key=value pairs separated by commas", kv)
+			}
+			filters[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		}
+	}
+	log := newLogger(stderr, false)
+	url := *db
+	if url == "" {
+		url = getenv(config.EnvDatabaseURL)
+	}
+	st, closeStore, err := openStore(ctx, url, "", 0, log)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	info, err := st.Info(ctx)
+	if err != nil {
+		return err
+	}
+	eng, err := buildEngine(ctx, st, info)
+	if err != nil {
+		return err
+	}
+	switch pos[0] {
+	case "assessment":
+		if *project == "" {
+			return fmt.Errorf("export assessment: --project is required")
+		}
+		p, err := st.Project(ctx, *project)
+		if err != nil {
+			return fmt.Errorf("export assessment: project %q: %w", *project, err)
+		}
+		a, err := eng.Assess(ctx, p)
+		if err != nil {
+			return err
+		}
+		return writeJSON(*out, stdout, a)
+	case "ranking":
+		ps, err := st.Projects(ctx)
+		if err != nil {
+			return err
+		}
+		r, err := eng.Ranking(ctx, ps, *budget)
+		if err != nil {
+			return err
+		}
+		return writeJSON(*out, stdout, r)
+	}
+	src := eng.Combined(st)
+	if _, err := src.Collection(ctx, pos[0]); err != nil {
+		var ids []string
+		cs, _ := src.Collections(ctx)
+		for _, c := range cs {
+			ids = append(ids, c.ID)
+		}
+		sort.Strings(ids)
+		return fmt.Errorf("export: %q: %w (collections: %s)", pos[0], err, strings.Join(ids, ", "))
+	}
+	n, err := writeCollection(ctx, src, pos[0], filters, *out)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "export %s: %d features\n", pos[0], n)
+	return nil
+}
+
+func writeJSON(path string, stdout io.Writer, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	if path == "-" {
+		_, err = stdout.Write(b)
+		return err
+	}
+	return writeFileAtomic(path, b)
+}

@@ -1,0 +1,429 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"iter"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"reach/data/osm"
+	"reach/data/tables"
+	"reach/data/vector"
+	"reach/data/zensus"
+	"reach/geo/crs"
+	"reach/layers"
+)
+
+// importLayers lists the layers `reach import` loads, in the order a
+// folder is loaded (municipalities first: others are checked against them).
+var importLayers = []string{"municipalities", "population", "indicators", "memberships", "grid", "central-places", "facilities", "osm", "projects"}
+
+// importOptions are the flags of one import, shared by `reach import` and
+// the lines of a data folder's manifest.
+type importOptions struct {
+	crs          string
+	gpkgLayer    string
+	date         string
+	source       string
+	category     string
+	mapping      string
+	typeField    string
+	kind         string
+	locations    string
+	year         int
+	decimalComma bool
+	anyRegion    bool
+	noValueZero  bool
+	idPrefix     string
+}
+
+func (o *importOptions) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.crs, "crs", "", "CRS of the coordinates when the file does not say (e.g. EPSG:25833)")
+	fs.StringVar(&o.gpkgLayer, "gpkg-layer", "", "GeoPackage table to read (default: the only one)")
+	fs.StringVar(&o.date, "date", "", "reference date of population counts (YYYY-MM-DD)")
+	fs.StringVar(&o.source, "source", "", "facilities: source key replaced by this import (default from the file)")
+	fs.StringVar(&o.category, "category", "", "facilities: one category for every record")
+	fs.StringVar(&o.mapping, "mapping", "", `facilities: source type to category, e.g. "Grundschule=primary_school,Gymnasium=gymnasium"`)
+	fs.StringVar(&o.typeField, "type-field", "", "facilities: column or property holding the source type")
+	fs.StringVar(&o.kind, "kind", "", "memberships: verbund, verwaltungsgemeinschaft or mittelbereich (default from the header)")
+	fs.StringVar(&o.locations, "locations", "", "central places: CSV with ags, lon, lat for places without geometry (default: the municipalities' polygons)")
+	fs.IntVar(&o.year, "year", 0, "grid: reference year of the counts (default from the id form)")
+	fs.BoolVar(&o.decimalComma, "decimal-comma", false, "numbers use a decimal comma")
+	fs.BoolVar(&o.anyRegion, "any-region", false, "do not check that positions lie in Saxony")
+	fs.BoolVar(&o.noValueZero, "no-value-is-zero", false, "grid: read the 2011 value -1 as 0 residents instead of unknown")
+	fs.StringVar(&o.idPrefix, "id-prefix", "", "projects: prefix of the ids of table rows")
+}
+
+func (o importOptions) vectorSource() (tables.VectorSource, error) {
+	v := tables.VectorSource{Layer: o.gpkgLayer, AnyRegion: o.anyRegion}
+	if o.crs != "" {
+		c, err := crs.Parse(o.crs)
+		if err != nil {
+			return v, fmt.Errorf("--crs: %w", err)
+		}
+		v.CRS = c
+	}
+	return v, nil
+}
+
+func (o importOptions) parseDate() (time.Time, error) {
+	if o.date == "" {
+		return time.Time{}, nil
+	}
+	d, err := time.Parse("2006-01-02", o.date)
+	if err != nil {
+		return d, fmt.Errorf("--date %q: want YYYY-MM-DD", o.date)
+	}
+	return d, nil
+}
+
+// counter shows how many records a load has read: a spinner on a terminal,
+// a log line every few seconds otherwise.
+type counter struct {
+	bar   *progressbar.ProgressBar
+	log   *slog.Logger
+	name  string
+	n     int
+	last  time.Time
+	start time.Time
+}
+
+func newCounter(name string, stderr io.Writer, log *slog.Logger) *counter {
+	c := &counter{log: log, name: name, last: time.Now(), start: time.Now()}
+	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		c.bar = progressbar.NewOptions(-1,
+			progressbar.OptionSetWriter(stderr),
+			progressbar.OptionSetDescription(name),
+			progressbar.OptionShowCount(),
+			progressbar.OptionShowIts(),
+			progressbar.OptionSetItsString("records"),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionClearOnFinish(),
+		)
+	}
+	return c
+}
+
+func (c *counter) add() {
+	c.n++
+	if c.bar != nil {
+		_ = c.bar.Add(1)
+	} else if time.Since(c.last) > 5*time.Second {
+		c.last = time.Now()
+		c.log.Info("reading", "file", c.name, "records", c.n)
+	}
+}
+
+func (c *counter) finish() {
+	if c.bar != nil {
+		_ = c.bar.Finish()
+	}
+}
+
+// counted passes a stream through, counting its records.
+func counted[T any](seq iter.Seq2[T, error], c *counter) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		for v, err := range seq {
+			if err == nil {
+				c.add()
+			}
+			if !yield(v, err) {
+				return
+			}
+		}
+	}
+}
+
+// loadLayer reads one file into one layer of st and returns the number of
+// records stored. Nothing is stored unless the whole file is read without
+// error (each Replace call of the store is atomic).
+func loadLayer(ctx context.Context, st layers.Store, layer, path string, o importOptions, stderr io.Writer, log *slog.Logger) (int, error) {
+	if _, err := os.Stat(path); err != nil {
+		return 0, fmt.Errorf("import %s: %w", layer, err)
+	}
+	vs, err := o.vectorSource()
+	if err != nil {
+		return 0, fmt.Errorf("import %s: %w", layer, err)
+	}
+	date, err := o.parseDate()
+	if err != nil {
+		return 0, fmt.Errorf("import %s: %w", layer, err)
+	}
+	c := newCounter(filepath.Base(path), stderr, log)
+	defer c.finish()
+	var n int
+	switch layer {
+	case "municipalities":
+		n, err = st.ReplaceMunicipalities(ctx, counted(tables.ReadMunicipalities(ctx, path, tables.MunicipalityOptions{VectorSource: vs, PopulationDate: date}), c))
+	case "population":
+		n, err = st.UpdatePopulation(ctx, counted(tables.ReadPopulation(ctx, path, tables.PopulationOptions{Date: date, DecimalComma: o.decimalComma}), c))
+	case "indicators":
+		n, err = st.ReplaceIndicators(ctx, counted(tables.ReadIndicators(ctx, path, tables.IndicatorOptions{DecimalComma: o.decimalComma}), c))
+	case "memberships":
+		kind := layers.MembershipKind(o.kind)
+		if kind == "" {
+			kind, err = detectMembershipKind(path)
+			if err != nil {
+				return 0, err
+			}
+		}
+		n, err = st.ReplaceMemberships(ctx, kind, counted(tables.ReadMemberships(ctx, path, tables.MembershipOptions{Kind: kind}), c))
+	case "grid":
+		opts := zensus.Options{Year: o.year, NoValueIsZero: o.noValueZero}
+		lookup, lerr := municipalityLookup(ctx, st)
+		if lerr != nil {
+			return 0, lerr
+		}
+		opts.Lookup = lookup
+		n, err = st.ReplaceCells(ctx, counted(zensus.ReadCells(ctx, path, opts), c))
+	case "central-places":
+		locate, lerr := placeLocator(ctx, st, o.locations)
+		if lerr != nil {
+			return 0, lerr
+		}
+		n, err = st.ReplaceCentralPlaces(ctx, counted(tables.ReadCentralPlaces(ctx, path, tables.CentralPlaceOptions{VectorSource: vs, Locate: locate, Source: o.source}), c))
+	case "facilities":
+		n, err = importFacilities(ctx, st, path, o, vs, c, log)
+	case "osm":
+		n, err = importOSM(ctx, st, path, c, log)
+	case "projects":
+		n, err = st.ReplaceProjects(ctx, counted(tables.ReadProjects(ctx, path, tables.ProjectOptions{VectorSource: vs, IDPrefix: o.idPrefix}), c))
+	default:
+		return 0, fmt.Errorf("import: unknown layer %q (want one of %s)", layer, strings.Join(importLayers, ", "))
+	}
+	if err != nil {
+		return n, fmt.Errorf("import %s from %s: %w", layer, path, err)
+	}
+	return n, nil
+}
+
+func importFacilities(ctx context.Context, st layers.Store, path string, o importOptions, vs tables.VectorSource, c *counter, log *slog.Logger) (int, error) {
+	low := strings.ToLower(path)
+	if strings.HasSuffix(low, ".pbf") || strings.HasSuffix(low, ".osm") {
+		var stats osm.FacilityStats
+		n, err := st.ReplaceFacilities(ctx, "osm", counted(osm.Facilities(ctx, path, &stats), c))
+		if err == nil {
+			log.Info("facilities from OSM", "file", path, "by_category", fmt.Sprint(stats.ByCategory))
+		}
+		return n, err
+	}
+	opts := tables.FacilityOptions{VectorSource: vs, Source: o.source, Category: layers.Category(o.category), TypeField: o.typeField, OSMCategory: osm.CategoryFor}
+	if o.category != "" && !opts.Category.Valid() {
+		return 0, fmt.Errorf("import facilities: --category %q is not in the catalogue", o.category)
+	}
+	if o.mapping != "" {
+		m, err := tables.ParseMapping(o.mapping)
+		if err != nil {
+			return 0, fmt.Errorf("import facilities: --mapping: %w", err)
+		}
+		opts.Mapping = m
+	}
+	skipped := 0
+	opts.OnSkip = func(pos vector.Pos, reason string) {
+		skipped++
+		if skipped <= 5 {
+			log.Warn("facility skipped", "at", pos.String(), "reason", reason)
+		}
+	}
+	// The source key decides which facilities this import replaces: the
+	// flag, else the key the reader gives the first record.
+	seq := counted(tables.ReadFacilities(ctx, path, opts), c)
+	source := o.source
+	if source == "" {
+		next, stop := iter.Pull2(seq)
+		defer stop()
+		first, err, ok := next()
+		if !ok {
+			return 0, fmt.Errorf("import facilities: %s holds no facility of a known category", path)
+		}
+		if err != nil {
+			return 0, err
+		}
+		source, _, _ = strings.Cut(first.Source, ":")
+		seq = func(yield func(layers.Facility, error) bool) {
+			if !yield(first, nil) {
+				return
+			}
+			for {
+				f, err, ok := next()
+				if !ok || !yield(f, err) {
+					return
+				}
+			}
+		}
+	}
+	n, err := st.ReplaceFacilities(ctx, source, seq)
+	if skipped > 0 {
+		log.Warn("facilities without a category were skipped", "file", path, "count", skipped)
+	}
+	return n, err
+}
+
+func importOSM(ctx context.Context, st layers.Store, path string, c *counter, log *slog.Logger) (int, error) {
+	var rs osm.RoadStats
+	n, err := st.ReplaceRoads(ctx, counted(osm.Roads(ctx, path, &rs), c))
+	if err != nil {
+		return n, err
+	}
+	log.Info("roads", "file", path, "ways", rs.RoutableWays, "segments", rs.Segments, "km", fmt.Sprintf("%.1f", rs.LengthM/1000), "missing_nodes", rs.MissingNodes)
+	var fs osm.FacilityStats
+	m, err := st.ReplaceFacilities(ctx, "osm", osm.Facilities(ctx, path, &fs))
+	if err != nil {
+		return n, fmt.Errorf("facilities: %w", err)
+	}
+	log.Info("facilities from OSM tags", "file", path, "count", m)
+	return n, nil
+}
+
+func detectMembershipKind(path string) (layers.MembershipKind, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	head, err := bufio.NewReader(f).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	h := strings.ToLower(head)
+	switch {
+	case strings.Contains(h, "verband_ars"):
+		return layers.KindVerwaltungsgemeinschaft, nil
+	case strings.Contains(h, "verbund"):
+		return layers.KindVerbund, nil
+	case strings.Contains(h, "mittelbereich"):
+		return layers.KindMittelbereich, nil
+	}
+	return "", fmt.Errorf("import memberships: %s: cannot tell the kind from the header; pass --kind", path)
+}
+
+// muniIndex finds municipalities by point (EPSG:25833).
+type muniIndex struct {
+	ags    []string
+	bounds []orb.Bound
+	geoms  []orb.MultiPolygon
+}
+
+func newMuniIndex(ms []layers.Municipality) *muniIndex {
+	ix := &muniIndex{}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].AGS < ms[j].AGS })
+	for _, m := range ms {
+		if len(m.Geometry) == 0 {
+			continue
+		}
+		ix.ags = append(ix.ags, m.AGS)
+		ix.bounds = append(ix.bounds, m.Geometry.Bound())
+		ix.geoms = append(ix.geoms, m.Geometry)
+	}
+	return ix
+}
+
+func (ix *muniIndex) find(p orb.Point) (string, bool) {
+	for i, b := range ix.bounds {
+		if b.Contains(p) && planar.MultiPolygonContains(ix.geoms[i], p) {
+			return ix.ags[i], true
+		}
+	}
+	return "", false
+}
+
+// municipalityLookup returns the AGS of the municipality containing an
+// EPSG:3035 point, for grid files without an AGS column; nil when the store
+// has no municipalities.
+func municipalityLookup(ctx context.Context, st layers.Store) (func(orb.Point) (string, bool), error) {
+	ms, err := st.Municipalities(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(ms) == 0 {
+		return nil, nil
+	}
+	ix := newMuniIndex(ms)
+	return func(c orb.Point) (string, bool) {
+		p, err := crs.Transform(crs.LAEA, crs.UTM33N, c)
+		if err != nil {
+			return "", false
+		}
+		return ix.find(p)
+	}, nil
+}
+
+// placeLocator gives central places without geometry a location: from a
+// CSV of representative points when given, else a point inside the
+// municipality's polygon.
+func placeLocator(ctx context.Context, st layers.Store, locations string) (func(string) (orb.Point, bool), error) {
+	if locations != "" {
+		pts, err := tables.ReadLocations(ctx, locations)
+		if err != nil {
+			return nil, err
+		}
+		return func(ags string) (orb.Point, bool) { p, ok := pts[ags]; return p, ok }, nil
+	}
+	ms, err := st.Municipalities(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pts := make(map[string]orb.Point, len(ms))
+	for _, m := range ms {
+		if p, ok := interiorPoint(m.Geometry); ok {
+			pts[m.AGS] = p
+		}
+	}
+	return func(ags string) (orb.Point, bool) { p, ok := pts[ags]; return p, ok }, nil
+}
+
+// interiorPoint returns the centroid of the largest part of mp when it lies
+// inside, else the centre of the widest horizontal run through it.
+func interiorPoint(mp orb.MultiPolygon) (orb.Point, bool) {
+	if len(mp) == 0 {
+		return orb.Point{}, false
+	}
+	best, bestArea := 0, -1.0
+	for i, p := range mp {
+		if a := planar.Area(p); a > bestArea {
+			best, bestArea = i, a
+		}
+	}
+	poly := mp[best]
+	c, _ := planar.CentroidArea(poly)
+	if planar.PolygonContains(poly, c) {
+		return c, true
+	}
+	b := poly.Bound()
+	y := c[1]
+	var xs []float64
+	for _, r := range poly {
+		for i := 0; i+1 < len(r); i++ {
+			a, d := r[i], r[i+1]
+			if (a[1] <= y) != (d[1] <= y) {
+				xs = append(xs, a[0]+(y-a[1])*(d[0]-a[0])/(d[1]-a[1]))
+			}
+		}
+	}
+	sort.Float64s(xs)
+	widest := -1.0
+	var out orb.Point
+	for i := 0; i+1 < len(xs); i += 2 {
+		if w := xs[i+1] - xs[i]; w > widest {
+			widest, out = w, orb.Point{(xs[i] + xs[i+1]) / 2, y}
+		}
+	}
+	if widest < 0 {
+		return b.Center(), true
+	}
+	return out, true
+}

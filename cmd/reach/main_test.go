@@ -1,0 +1,356 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"reach/internal/pgtest"
+)
+
+// testdata returns the folder of the real Saxon data: REACH_TESTDATA or
+// ../shared/data next to the repository. It skips the test when the folder
+// is missing, unless CI is set.
+func testdata(tb testing.TB) string {
+	tb.Helper()
+	dir := os.Getenv("REACH_TESTDATA")
+	if dir == "" {
+		_, file, _, _ := runtime.Caller(0)
+		dir = filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "data")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "SOURCES.md")); err != nil {
+		if os.Getenv("CI") != "" {
+			tb.Fatalf("real data not found at %s (set REACH_TESTDATA): %v", dir, err)
+		}
+		tb.Skipf("real data not found at %s (set REACH_TESTDATA); skipping", dir)
+	}
+	return dir
+}
+
+// syncBuffer is a bytes.Buffer safe for the concurrent writes of a server.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var listenRe = regexp.MustCompile(`on http://([0-9.:]+)/`)
+
+// startServe runs `reach serve` with args on a free port and returns its
+// base URL; the server stops when the test ends.
+func startServe(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), func(string) string { return "" }, &stdout, &stderr)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve returned %v", err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Error("serve did not stop within 20 s of cancel")
+		}
+	})
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := listenRe.FindStringSubmatch(stdout.String()); m != nil {
+			return "http://" + m[1]
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve ended early: %v\nstderr: %s", err, stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	t.Fatalf("serve did not start; stdout %q stderr %q", stdout.String(), stderr.String())
+	return ""
+}
+
+func getJSON(t *testing.T, url string, want int) map[string]any {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		t.Fatalf("GET %s: status %d, want %d: %s", url, resp.StatusCode, want, body)
+	}
+	var v map[string]any
+	if err := json.Unmarshal(body, &v); err != nil {
+		t.Fatalf("GET %s: %v: %.200s", url, err, body)
+	}
+	return v
+}
+
+func waitReady(t *testing.T, base string) {
+	t.Helper()
+	deadline := time.Now().Add(120 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatal("the read model did not become ready within 120 s")
+}
+
+func TestRunUsage(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), nil, os.Getenv, &out, &errOut); err == nil {
+		t.Error("no command: want an error")
+	}
+	if !strings.Contains(errOut.String(), "reach serve") {
+		t.Errorf("usage not printed: %q", errOut.String())
+	}
+	err := run(context.Background(), []string{"frobnicate"}, os.Getenv, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), `"frobnicate"`) {
+		t.Errorf("unknown command: err = %v, want it named", err)
+	}
+	err = run(context.Background(), []string{"migrate"}, func(string) string { return "" }, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "DATABASE_URL") {
+		t.Errorf("migrate without db: err = %v, want a hint at DATABASE_URL", err)
+	}
+}
+
+// TestServeDemo runs the main job as a user would: `reach serve` with no
+// database, then reads the layers over OGC API Features.
+func TestServeDemo(t *testing.T) {
+	base := startServe(t)
+	landing := getJSON(t, base+"/?f=json", http.StatusOK)
+	if s := fmt.Sprint(landing); !strings.Contains(strings.ToLower(s), "synthetic") {
+		t.Errorf("landing page does not say the data are synthetic: %.300s", s)
+	}
+	colls := getJSON(t, base+"/collections?f=json", http.StatusOK)
+	ids := map[string]bool{}
+	for _, c := range colls["collections"].([]any) {
+		ids[c.(map[string]any)["id"].(string)] = true
+	}
+	for _, id := range []string{"municipalities", "population-grid", "central-places", "facilities", "roads", "projects"} {
+		if !ids[id] {
+			t.Errorf("collection %q missing from /collections (have %v)", id, ids)
+		}
+	}
+	items := getJSON(t, base+"/collections/municipalities/items?limit=5&f=json", http.StatusOK)
+	if n := items["numberReturned"]; n != float64(5) {
+		t.Errorf("numberReturned = %v, want 5", n)
+	}
+	getJSON(t, base+"/collections/nope/items?f=json", http.StatusNotFound)
+	getJSON(t, base+"/collections/municipalities/items?limit=abc&f=json", http.StatusBadRequest)
+
+	waitReady(t, base)
+	resp, err := http.Post(base+"/analyses/isochrones", "application/json",
+		strings.NewReader(isochroneBody(t, base)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("isochrones: status %d: %s", resp.StatusCode, body)
+	}
+	var fc struct {
+		Features []struct {
+			Properties map[string]any
+		}
+	}
+	if err := json.Unmarshal(body, &fc); err != nil {
+		t.Fatal(err)
+	}
+	if len(fc.Features) != 2 {
+		t.Fatalf("isochrones: %d bands, want 2", len(fc.Features))
+	}
+	p10, p20 := fc.Features[0].Properties["population"].(float64), fc.Features[1].Properties["population"].(float64)
+	if p10 > p20 {
+		t.Errorf("population within 10 min (%v) exceeds population within 20 min (%v)", p10, p20)
+	}
+}
+
+// isochroneBody asks for 10 and 20 minutes by car around the first central
+// place of the served region.
+func isochroneBody(t *testing.T, base string) string {
+	t.Helper()
+	fc := getJSON(t, base+"/collections/central-places/items?limit=1&f=json", http.StatusOK)
+	feats := fc["features"].([]any)
+	if len(feats) == 0 {
+		t.Fatal("no central place served")
+	}
+	coords := feats[0].(map[string]any)["geometry"].(map[string]any)["coordinates"].([]any)
+	return fmt.Sprintf(`{"mode":"car","origins":[[%v,%v]],"minutes":[10,20]}`, coords[0], coords[1])
+}
+
+// TestImportRealData loads the real Saxon layers with `reach import` into a
+// fresh PostGIS database and checks them against the published figures.
+func TestImportRealData(t *testing.T) {
+	d := testdata(t)
+	url := pgtest.New(t)
+	env := func(k string) string {
+		if k == "DATABASE_URL" {
+			return url
+		}
+		return ""
+	}
+	ctx := context.Background()
+	var out, errOut syncBuffer
+	mustRun := func(args ...string) {
+		t.Helper()
+		if err := run(ctx, args, env, &out, &errOut); err != nil {
+			t.Fatalf("reach %s: %v\nstderr: %s", strings.Join(args, " "), err, errOut.String())
+		}
+	}
+	mustRun("migrate")
+	mustRun("migrate") // idempotent
+	steps := [][]string{
+		{"municipalities", "boundaries/gemeinden_sachsen_vg5000_2021.geojson"},
+		{"population", "population/gemeinden_sachsen_gv_bevoelkerung_2019.csv", "--date", "2019-12-31"},
+		{"indicators", "indicators/inkar_gemeinden_sachsen.csv"},
+		{"memberships", "population/gemeinden_sachsen_gv_bevoelkerung_2019.csv"},
+		{"memberships", "zentrale_orte/zentrale_orte_sachsen.csv"},
+		{"grid", "grid/zensus2011_1km_sachsen_epsg3035.csv"},
+		{"central-places", "zentrale_orte/zentrale_orte_sachsen.csv"},
+		{"facilities", "facilities/schulen_sachsen.geojson"},
+		{"facilities", "facilities/krankenhaeuser_sachsen_2020.csv"},
+		{"osm", "osm/hoyerswerda.osm.pbf"},
+	}
+	for _, s := range steps {
+		args := append([]string{"import", s[0], filepath.Join(d, s[1])}, s[2:]...)
+		mustRun(args...)
+	}
+
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	count := func(sql string, args ...any) int64 {
+		t.Helper()
+		var n int64
+		if err := conn.QueryRow(ctx, sql, args...).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+		return n
+	}
+	checks := []struct {
+		name string
+		sql  string
+		want int64
+	}{
+		{"municipalities", "select count(*) from municipalities", 419},
+		{"population 2019", "select sum(population) from municipalities", 4071971},
+		{"grid cells", "select count(*) from population_grid", 18453},
+		{"known grid population", "select coalesce(sum(population),0) from population_grid where population is not null", 4049003},
+		{"negative counts", "select count(*) from population_grid where population < 0", 0},
+		{"central places", "select count(*) from central_places", 67},
+		{"Göltzschtal members", "select count(*) from central_places where verbund = 'Städteverbund Göltzschtal'", 4},
+		{"school buildings", "select count(*) from facilities where source like 'school%'", 1467 - unknownSchools(t, d)},
+		{"hospitals", "select count(*) from facilities where category = 'hospital' and source like 'hospital%'", 128},
+	}
+	for _, c := range checks {
+		if got := count(c.sql); got != c.want {
+			t.Errorf("%s: %s = %d, want %d", c.name, c.sql, got, c.want)
+		}
+	}
+	if n := count("select count(*) from roads"); n == 0 {
+		t.Error("no road segments imported from hoyerswerda.osm.pbf")
+	}
+
+	// Importing the same file again gives the same state.
+	mustRun("import", "grid", filepath.Join(d, "grid/zensus2011_1km_sachsen_epsg3035.csv"))
+	if got := count("select count(*) from population_grid"); got != 18453 {
+		t.Errorf("after re-import: %d cells, want 18453", got)
+	}
+	// A broken file fails with its name and line, and leaves the layer as it was.
+	bad := filepath.Join(t.TempDir(), "broken.csv")
+	if err := os.WriteFile(bad, []byte("Gitter_ID_1km,x_mp_1km,y_mp_1km,Einwohner\n1kmN3009E4486,4486500,3009500,12\n1kmN3009E4487,4487500,3009500,zwölf\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err = run(ctx, []string{"import", "grid", bad}, env, &out, &errOut)
+	if err == nil {
+		t.Fatal("importing a broken grid file succeeded")
+	}
+	for _, want := range []string{"broken.csv", "line 3", "zwölf"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %q", err, want)
+		}
+	}
+	if got := count("select count(*) from population_grid"); got != 18453 {
+		t.Errorf("after a failed import: %d cells, want the previous 18453", got)
+	}
+
+	// The stored layers are served over OGC API Features.
+	base := startServe(t, "--db", url)
+	items := getJSON(t, base+"/collections/municipalities/items?limit=1&f=json", http.StatusOK)
+	if items["numberMatched"] != float64(419) {
+		t.Errorf("numberMatched = %v, want 419", items["numberMatched"])
+	}
+	cell := getJSON(t, base+"/collections/population-grid/items/1kmN3009E4485?f=json", http.StatusOK)
+	if p := cell["properties"].(map[string]any)["population"]; p != nil {
+		t.Errorf("unpopulated/secret cell 1kmN3009E4485: population = %v, want null", p)
+	}
+}
+
+// unknownSchools counts the school buildings whose type the reader cannot
+// map to a category (type_guess "unknown" with a name that does not say),
+// computed from the file with a plain scan.
+func unknownSchools(t *testing.T, d string) int64 {
+	t.Helper()
+	f, err := os.Open(filepath.Join(d, "facilities/schulen_sachsen.geojson"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var fc struct {
+		Features []struct {
+			Properties map[string]any `json:"properties"`
+		} `json:"features"`
+	}
+	if err := json.NewDecoder(bufio.NewReader(f)).Decode(&fc); err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	for _, ft := range fc.Features {
+		if ft.Properties["type_guess"] == "unknown" {
+			n++
+		}
+	}
+	return n
+}
+
+var _ = errors.New

@@ -1,0 +1,237 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"reach/data/demo"
+	"reach/internal/analysis"
+	"reach/internal/config"
+	"reach/internal/httpapi"
+	"reach/layers"
+	"reach/layers/memory"
+	"reach/layers/postgis"
+)
+
+func newLogger(w io.Writer, jsonLines bool) *slog.Logger {
+	if jsonLines {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// openStore opens the store that serve and analyze work on: PostGIS when a
+// database URL is given, else the embedded store filled from a data folder
+// or with the demo region. The returned close function releases it.
+func openStore(ctx context.Context, dbURL, dataDir string, seed int64, log *slog.Logger) (layers.Store, func(), error) {
+	switch {
+	case dbURL != "":
+		st, err := postgis.Open(ctx, dbURL)
+		if err != nil {
+			return nil, nil, err
+		}
+		return st, st.Close, nil
+	case dataDir != "":
+		st := memory.New(memory.WithTitle("Files of "+dataDir), memory.WithSynthetic(false))
+		if err := loadDir(ctx, st, dataDir, log); err != nil {
+			return nil, nil, err
+		}
+		return st, func() {}, nil
+	default:
+		info := demo.Info(seed)
+		st := memory.New(memory.WithTitle(info.Title), memory.WithSynthetic(true),
+			memory.WithVersions(info.Versions), memory.WithAttribution(info.Attribution...))
+		start := time.Now()
+		if err := demo.Load(ctx, st, seed); err != nil {
+			return nil, nil, fmt.Errorf("demo region: %w", err)
+		}
+		log.Info("demo region loaded (synthetic data)", "seed", seed, "took", time.Since(start).Round(time.Millisecond))
+		return st, func() {}, nil
+	}
+}
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := config.ParseServe(args, getenv, stderr, demo.DefaultSeed)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, cfg.LogJSON)
+	store, closeStore, err := openStore(ctx, cfg.DatabaseURL, cfg.DataDir, cfg.Seed, log)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	info, err := store.Info(ctx)
+	if err != nil {
+		return err
+	}
+
+	// The read model is built in the background; /readyz answers 503 and
+	// the analysis endpoints wait until it is there.
+	eng := newLazyEngine()
+	go eng.build(ctx, store, info, log)
+
+	handler := httpapi.NewHandler(httpapi.Deps{
+		Features: eng.features(store),
+		Store:    store,
+		Analyzer: eng,
+		Info:     info,
+		Logger:   log,
+		Ready:    eng.ready,
+	})
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       cfg.ReadTimeout,
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       2 * time.Minute,
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+	}
+	label := ""
+	if info.Synthetic {
+		label = " (SYNTHETIC demo data)"
+	}
+	fmt.Fprintf(stdout, "reach %s serving %s%s on http://%s/ (map: http://%s/map)\n", version, info.Title, label, ln.Addr(), ln.Addr())
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "wait", cfg.ShutdownWait)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownWait)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("serve: shutdown: %w", err)
+	}
+	return nil
+}
+
+// errNotReady is returned while the read model is being built.
+var errNotReady = errors.New("the read model is still being built")
+
+// lazyEngine is the analyzer of the server: it answers once the read model
+// has been built and reports the build's failure otherwise.
+type lazyEngine struct {
+	mu   sync.RWMutex
+	eng  analyzer
+	full *analysis.Engine
+	err  error
+	done chan struct{}
+}
+
+func newLazyEngine() *lazyEngine { return &lazyEngine{done: make(chan struct{})} }
+
+// analyzer is what the HTTP layer needs of the engine.
+type analyzer = httpapi.Analyzer
+
+func (l *lazyEngine) build(ctx context.Context, store layers.Store, info layers.StoreInfo, log *slog.Logger) {
+	start := time.Now()
+	eng, err := buildEngine(ctx, store, info)
+	l.mu.Lock()
+	if err == nil {
+		l.eng, l.full = eng, eng
+	}
+	l.err = err
+	l.mu.Unlock()
+	close(l.done)
+	if err != nil {
+		log.Error("read model failed; analyses are unavailable", "err", err)
+		return
+	}
+	log.Info("read model ready", "took", time.Since(start).Round(time.Millisecond))
+}
+
+// get waits for the engine as long as ctx allows.
+func (l *lazyEngine) get(ctx context.Context) (analyzer, error) {
+	select {
+	case <-l.done:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("%w: %w", errNotReady, ctx.Err())
+	}
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.eng, l.err
+}
+
+func (l *lazyEngine) ready(ctx context.Context) error {
+	select {
+	case <-l.done:
+		l.mu.RLock()
+		defer l.mu.RUnlock()
+		return l.err
+	default:
+		return errNotReady
+	}
+}
+
+func (l *lazyEngine) Matrix(ctx context.Context, req analysis.MatrixRequest) (analysis.MatrixResult, error) {
+	e, err := l.get(ctx)
+	if err != nil {
+		return analysis.MatrixResult{}, err
+	}
+	return e.Matrix(ctx, req)
+}
+
+func (l *lazyEngine) Isochrones(ctx context.Context, req analysis.IsochroneRequest) (analysis.IsochroneResult, error) {
+	e, err := l.get(ctx)
+	if err != nil {
+		return analysis.IsochroneResult{}, err
+	}
+	return e.Isochrones(ctx, req)
+}
+
+func (l *lazyEngine) Assess(ctx context.Context, p layers.Project) (analysis.Assessment, error) {
+	e, err := l.get(ctx)
+	if err != nil {
+		return analysis.Assessment{}, err
+	}
+	return e.Assess(ctx, p)
+}
+
+func (l *lazyEngine) Ranking(ctx context.Context, projects []layers.Project, budget float64) (analysis.Ranking, error) {
+	e, err := l.get(ctx)
+	if err != nil {
+		return analysis.Ranking{}, err
+	}
+	return e.Ranking(ctx, projects, budget)
+}
+
+func (l *lazyEngine) SuggestSites(ctx context.Context, req analysis.SiteRequest) (analysis.SiteResult, error) {
+	e, err := l.get(ctx)
+	if err != nil {
+		return analysis.SiteResult{}, err
+	}
+	return e.SuggestSites(ctx, req)
+}
+
+// Derived serves the computed collections once the engine is ready.
+func (l *lazyEngine) Derived() layers.FeatureSource {
+	select {
+	case <-l.done:
+	default:
+		return nil
+	}
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if l.eng == nil {
+		return nil
+	}
+	return l.eng.Derived()
+}
