@@ -61,8 +61,9 @@ func (m Mapping) Lookup(t string) (layers.Category, bool) {
 //	                       school so that primary coverage is not
 //	                       overstated; it offers the secondary degrees)
 //
-// Schools with an empty or unknown type are mapped by words in their name
-// (Grundschule / Primary School, Oberschule, Gymnasium) or skipped.
+// Schools with an empty or "unknown" type are mapped by words in their name
+// (Grundschule / Primary School, Oberschule, Gymnasium) or skipped; a type
+// that the mapping does not name is skipped (so a mapping can select types).
 func SchoolMapping() Mapping {
 	return Mapping{
 		"grundschule":         layers.CatPrimarySchool,
@@ -109,7 +110,9 @@ type FacilityOptions struct {
 //
 //   - the schools GeoJSON (school_id, building_no, name, type_guess, ags):
 //     ID "school:<school_id>-<building_no>", category by Mapping
-//     (default SchoolMapping);
+//     (default SchoolMapping); the export repeats a few building numbers
+//     for distinct sites, and the k-th repeat (k ≥ 2, in file order) gets
+//     the ID "school:<school_id>-<building_no>.<k>";
 //   - the hospitals CSV (id, hospital_name, site_name, lat, lon): category
 //     hospital, ID "hospital:<id>";
 //   - OSM POI GeoJSON (osm_type, osm_id and the tags as properties):
@@ -161,6 +164,7 @@ func facilitiesVector(ctx context.Context, path string, opts FacilityOptions) it
 	return func(yield func(layers.Facility, error) bool) {
 		file := filepath.Base(path)
 		seen := map[string]int{}
+		repeats := map[string]int{}
 		format := ""
 		for f, err := range vector.Read(ctx, path, opts.options()) {
 			if err != nil {
@@ -187,8 +191,18 @@ func facilitiesVector(ctx context.Context, path string, opts FacilityOptions) it
 				continue
 			}
 			if prev, dup := seen[fac.ID]; dup {
-				yield(layers.Facility{}, f.Err(vector.Invalidf("facility id %q repeats feature %d", fac.ID, prev)))
-				return
+				if format != "school" {
+					yield(layers.Facility{}, f.Err(vector.Invalidf("facility id %q repeats feature %d", fac.ID, prev)))
+					return
+				}
+				// The Schuldatenbank export repeats a building number for
+				// distinct sites (4153-1, 2490-1): number the repeats.
+				repeats[fac.ID]++
+				fac.ID = fmt.Sprintf("%s.%d", fac.ID, repeats[fac.ID]+1)
+				if _, again := seen[fac.ID]; again {
+					yield(layers.Facility{}, f.Err(vector.Invalidf("facility id %q repeats feature %d", fac.ID, prev)))
+					return
+				}
 			}
 			seen[fac.ID] = f.Pos.Index
 			if !yield(fac, nil) {
@@ -237,7 +251,7 @@ func facilityFromFeature(format string, f vector.Feature, p props, file string, 
 		if !ok && opts.Category != "" {
 			c, ok = opts.Category, true
 		}
-		if !ok {
+		if !ok && (t == "" || strings.EqualFold(t, "unknown")) {
 			c, ok = schoolByName(fac.Name)
 		}
 		if !ok {
