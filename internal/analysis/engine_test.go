@@ -217,6 +217,16 @@ func buildEngine(tb testing.TB, r layers.Reader) *Engine {
 // facilities of the node cost plus the facility's arrival offset.
 func oracle(tb testing.TB, e *Engine, mode layers.Mode, facs []orb.Point) []float64 {
 	tb.Helper()
+	all := make([]int, len(e.cells))
+	for i := range all {
+		all[i] = i
+	}
+	return oracleAt(tb, e, mode, facs, all)
+}
+
+// oracleAt is oracle for the cells idx only; other entries are +Inf.
+func oracleAt(tb testing.TB, e *Engine, mode layers.Mode, facs []orb.Point, idx []int) []float64 {
+	tb.Helper()
 	mn := e.nets[mode]
 	if mn == nil {
 		tb.Fatalf("no %s network", mode)
@@ -228,9 +238,11 @@ func oracle(tb testing.TB, e *Engine, mode layers.Mode, facs []orb.Point) []floa
 		arrivals = append(arrivals, s.Arrivals())
 	}
 	out := make([]float64, len(e.cells))
-	for ci, c := range e.cells {
-		out[ci] = math.Inf(1)
-		s := mn.n.Snap(c.utm)
+	for i := range out {
+		out[i] = math.Inf(1)
+	}
+	for _, ci := range idx {
+		s := mn.n.Snap(e.cells[ci].utm)
 		if !s.Snapped {
 			continue
 		}

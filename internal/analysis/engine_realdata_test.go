@@ -1,0 +1,305 @@
+package analysis
+
+import (
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"github.com/paulmach/orb"
+
+	"reach/data/demo"
+	"reach/data/osm"
+	"reach/data/tables"
+	"reach/data/zensus"
+	"reach/geo/crs"
+	"reach/geo/grid"
+	"reach/layers"
+)
+
+// testData returns the shared data folder (env REACH_TESTDATA, else
+// ../shared/data beside the module root); it skips the test when absent,
+// or fails when CI is set.
+func testData(tb testing.TB) string {
+	tb.Helper()
+	dir := os.Getenv("REACH_TESTDATA")
+	if dir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for d := wd; ; d = filepath.Dir(d) {
+			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+				dir = filepath.Join(d, "..", "shared", "data")
+				break
+			}
+			if filepath.Dir(d) == d {
+				break
+			}
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "SOURCES.md")); err != nil {
+		if os.Getenv("CI") != "" {
+			tb.Fatalf("real data not found at %q (set REACH_TESTDATA)", dir)
+		}
+		tb.Skipf("real data not found at %q (set REACH_TESTDATA); skipping", dir)
+	}
+	return dir
+}
+
+// lenient is like collect but logs record errors (duplicate ids in the
+// shared files) and keeps reading as far as the reader goes on.
+func lenient[T any](tb testing.TB, seq func(yield func(T, error) bool)) []T {
+	tb.Helper()
+	var out []T
+	skipped := 0
+	for v, err := range seq {
+		if err != nil {
+			skipped++
+			if skipped <= 3 {
+				tb.Logf("skipped: %v", err)
+			}
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func collect[T any](tb testing.TB, seq func(yield func(T, error) bool)) []T {
+	tb.Helper()
+	var out []T
+	for v, err := range seq {
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// osmFixture reads an OSM extract's roads and its POIs and lays 1 km cells
+// 100 m cells (population 10 each, synthetic, on a lattice of at most 13 × 13) over the extent of the road network.
+func osmFixture(tb testing.TB, pbf, pois string) *fakeReader {
+	tb.Helper()
+	dir := testData(tb)
+	ctx := context.Background()
+	r := &fakeReader{}
+	r.roads = collect(tb, osm.Roads(ctx, filepath.Join(dir, "osm", pbf), nil))
+	r.facs = lenient(tb, tables.ReadFacilities(ctx, filepath.Join(dir, "facilities", pois), tables.FacilityOptions{OSMCategory: osm.CategoryFor}))
+	if len(r.roads) == 0 || len(r.facs) == 0 {
+		tb.Fatalf("%s: %d roads, %d facilities", pbf, len(r.roads), len(r.facs))
+	}
+	var b orb.Bound
+	for i, s := range r.roads {
+		if i == 0 {
+			b = s.Geometry.Bound()
+		}
+		b = b.Union(s.Geometry.Bound())
+	}
+	r.munis = []layers.Municipality{{AGS: "00000001", Name: "extract", Population: 1, AreaKm2: 1}}
+	seen := map[string]bool{}
+	step := math.Max(300, math.Max(b.Max[0]-b.Min[0], b.Max[1]-b.Min[1])/12)
+	for x := b.Min[0]; x <= b.Max[0]; x += step {
+		for y := b.Min[1]; y <= b.Max[1]; y += step {
+			q, _ := crs.Transform(crs.UTM33N, crs.LAEA, orb.Point{x, y})
+			id := grid.Containing(q, 100).String()
+			if !seen[id] {
+				seen[id] = true
+				r.cells = append(r.cells, layers.Cell{ID: id, ResolutionM: 100, Population: 10, Known: true, AGS: "00000001"})
+			}
+		}
+	}
+	return r
+}
+
+func TestRealOSMTravelTimesAgainstReferenceDijkstra(t *testing.T) {
+	for _, tc := range []struct{ pbf, pois string }{
+		{"hoyerswerda.osm.pbf", "pois_hoyerswerda_osm.geojson"},
+		{"north-bayreuth.osm.pbf", "pois_north_bayreuth_osm.geojson"},
+	} {
+		t.Run(tc.pbf, func(t *testing.T) {
+			r := osmFixture(t, tc.pbf, tc.pois)
+			e := buildEngine(t, r)
+			// The category with the most facilities.
+			count := map[layers.Category]int{}
+			for _, f := range r.facs {
+				count[f.Category]++
+			}
+			var cat layers.Category
+			for c, n := range count {
+				if n > count[cat] || (n == count[cat] && c < cat) {
+					cat = c
+				}
+			}
+			for _, mode := range []layers.Mode{layers.Car, layers.Foot} {
+				tts, err := e.TravelTimes(context.Background(), cat, mode)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := oracle(t, e, mode, facilityPoints(r, cat))
+				reached := 0
+				for i, tt := range tts {
+					if math.IsInf(want[i], 1) != !tt.Reached || (tt.Reached && math.Abs(tt.Seconds-want[i]) > 1e-9) {
+						t.Fatalf("%s %s cell %s: got %v s (reached %v), reference %v s", cat, mode, tt.CellID, tt.Seconds, tt.Reached, want[i])
+					}
+					if tt.Reached {
+						reached++
+					}
+				}
+				st := e.Stats().Networks[mode]
+				t.Logf("%s: %s by %s: %d of %d cells reached, equal to the reference Dijkstra (%d nodes, %d arcs, %d facilities of %d not snapped)",
+					tc.pbf, cat, mode, reached, len(tts), st.Nodes, st.Arcs, st.FacilitiesNotSnapped, count[cat])
+				if reached == 0 {
+					t.Fatal("no cell reached")
+				}
+			}
+		})
+	}
+}
+
+// saxony reads the real Saxon layers: municipalities (VG5000), the 2011
+// 1 km grid, central places, schools and hospitals.
+func saxony(tb testing.TB) *fakeReader {
+	tb.Helper()
+	dir := testData(tb)
+	ctx := context.Background()
+	r := &fakeReader{}
+	r.munis = collect(tb, tables.ReadMunicipalities(ctx, filepath.Join(dir, "boundaries", "gemeinden_sachsen_vg5000_2021.geojson"), tables.MunicipalityOptions{}))
+	r.cells = collect(tb, zensus.ReadCells(ctx, filepath.Join(dir, "grid", "zensus2011_1km_sachsen_epsg3035.csv"), zensus.Options{}))
+	r.places = collect(tb, tables.ReadCentralPlaces(ctx, filepath.Join(dir, "zentrale_orte", "zentrale_orte_sachsen.csv"), tables.CentralPlaceOptions{}))
+	r.facs = append(lenient(tb, tables.ReadFacilities(ctx, filepath.Join(dir, "facilities", "schulen_sachsen.geojson"), tables.FacilityOptions{})),
+		lenient(tb, tables.ReadFacilities(ctx, filepath.Join(dir, "facilities", "krankenhaeuser_sachsen_2020.csv"), tables.FacilityOptions{}))...)
+	return r
+}
+
+func TestRealSaxonyStraightLineGapRegister(t *testing.T) {
+	r := saxony(t)
+	e := buildEngine(t, r)
+	ctx := context.Background()
+	st := e.Stats()
+	if len(r.munis) != 419 || st.PopulatedCells < 10000 {
+		t.Fatalf("read %d municipalities, %d populated cells; want 419 and the 2011 grid", len(r.munis), st.PopulatedCells)
+	}
+	sl := DefaultStraightLine()
+	for _, tc := range []struct {
+		cat  layers.Category
+		mode layers.Mode
+	}{{layers.CatHospital, layers.Car}, {layers.CatGymnasium, layers.Car}} {
+		var facs []orb.Point
+		for _, f := range r.facs {
+			if f.Category == tc.cat {
+				facs = append(facs, f.Location)
+			}
+		}
+		std, ok := e.cat.Standard(tc.cat, tc.mode)
+		if !ok {
+			t.Fatalf("no standard for %s %s", tc.cat, tc.mode)
+		}
+		rep, err := e.Gaps(ctx, GapQuery{Category: tc.cat, Mode: tc.mode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		thin, err := e.Gaps(ctx, GapQuery{Category: tc.cat, Mode: tc.mode, OnlyThinOrWeak: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Method != MethodStraightLine {
+			t.Fatalf("method %q, want straight_line (no road network of Saxony)", rep.Method)
+		}
+		// Brute force: every cell against every facility.
+		var pop, out, thinOut int64
+		byAGS := map[string]int64{}
+		for _, c := range e.cells {
+			d := math.Inf(1)
+			for _, f := range facs {
+				d = math.Min(d, math.Hypot(c.utm[0]-f[0], c.utm[1]-f[1]))
+			}
+			pop += c.pop
+			if d*sl.DetourFactor/(sl.CarKmh/3.6) > std.MaxSeconds() {
+				out += c.pop
+				byAGS[c.ags] += c.pop
+				if mc := e.class.of(c.ags); mc.thin || mc.weak {
+					thinOut += c.pop
+				}
+			}
+		}
+		if rep.Population != pop || rep.Outside != out || thin.Outside != thinOut {
+			t.Fatalf("%s: register population %d outside %d (thin or weak %d); brute force %d, %d (%d)", tc.cat, rep.Population, rep.Outside, thin.Outside, pop, out, thinOut)
+		}
+		for _, row := range rep.Municipalities {
+			if row.Outside != byAGS[row.Key] {
+				t.Fatalf("%s %s: outside %d, brute force %d", tc.cat, row.Key, row.Outside, byAGS[row.Key])
+			}
+		}
+		worst := append([]AreaGap(nil), rep.Kreise...)
+		sort.Slice(worst, func(i, j int) bool { return worst[i].Share > worst[j].Share })
+		t.Logf("%s by %s (straight line, %.0f min): %d of %d residents outside (%.2f%%), %d of them in thinly populated or structurally weak municipalities; worst Kreis %s %.1f%%",
+			tc.cat, tc.mode, std.MaxMinutes, out, pop, 100*float64(out)/float64(pop), thinOut, worst[0].Name, 100*worst[0].Share)
+	}
+}
+
+// demoReader generates the demo region.
+func demoReader(tb testing.TB) (*fakeReader, *demo.Region) {
+	tb.Helper()
+	reg, err := demo.Generate(1)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &fakeReader{munis: reg.Municipalities, cells: reg.Cells, places: reg.CentralPlaces, facs: reg.Facilities, roads: reg.Roads, projects: reg.Projects}, reg
+}
+
+func TestDemoRegion(t *testing.T) {
+	r, reg := demoReader(t)
+	e := buildEngine(t, r)
+	ctx := context.Background()
+	// Travel times of a sample of cells against the reference Dijkstra.
+	tts, err := e.TravelTimes(ctx, layers.CatGeneralPractice, layers.Car)
+	if err != nil {
+		t.Fatal(err)
+	}
+	facs := facilityPoints(r, layers.CatGeneralPractice)
+	step := max(1, len(e.cells)/40)
+	var idx []int
+	for i := 0; i < len(e.cells); i += step {
+		idx = append(idx, i)
+	}
+	wants := oracleAt(t, e, layers.Car, facs, idx)
+	for _, i := range idx {
+		want, got := wants[i], tts[i]
+		if math.IsInf(want, 1) != !got.Reached || (got.Reached && math.Abs(got.Seconds-want) > 1e-9) {
+			t.Fatalf("cell %s: got %v s, reference %v s", got.CellID, got.Seconds, want)
+		}
+	}
+	// Isochrones never cover the lake.
+	lake, _ := crs.ToLonLat(crs.UTM33N, reg.Lake.Bound().Center())
+	for _, pl := range r.places {
+		o, _ := crs.ToLonLat(crs.UTM33N, pl.Location)
+		res, err := e.Isochrones(ctx, IsochroneRequest{Mode: layers.Car, Origins: []orb.Point{o}, Minutes: []float64{15, 30}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(reg.Lake) > 0 && ringHas(reg.Lake[0], reg.Lake.Bound().Center()) && containsLL(res.Bands[1].Geometry, lake) {
+			t.Fatalf("the 30 min isochrone from %s covers the lake", pl.Name)
+		}
+	}
+	// Every demo project assesses; the ranking respects the budget.
+	rk, err := e.Ranking(ctx, r.projects, DefaultBudget)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total float64
+	for _, p := range rk.Projects {
+		if p.Selected {
+			total += p.RequestedFunding
+		}
+	}
+	if total > DefaultBudget+1e-6 || len(rk.Projects) != len(r.projects) {
+		t.Fatalf("ranking selects %v € of %v, %d of %d projects", total, DefaultBudget, len(rk.Projects), len(r.projects))
+	}
+	for _, p := range rk.Projects {
+		t.Logf("rank %d %s score %.3f funding %.0f selected %v", p.Rank, p.ID, p.Score, p.RequestedFunding, p.Selected)
+	}
+}
