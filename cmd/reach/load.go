@@ -25,6 +25,7 @@ import (
 	"reach/data/vector"
 	"reach/data/zensus"
 	"reach/geo/crs"
+	"reach/internal/network"
 	"reach/layers"
 )
 
@@ -280,6 +281,25 @@ func importOSM(ctx context.Context, st layers.Store, path string, c *counter, lo
 		return n, err
 	}
 	log.Info("roads", "file", path, "ways", rs.RoutableWays, "segments", rs.Segments, "km", fmt.Sprintf("%.1f", rs.LengthM/1000), "missing_nodes", rs.MissingNodes)
+	// The graph tables (graph_car, graph_bicycle, graph_foot) hold exactly
+	// the graph reach routes on, for pgRouting and QGIS.
+	if rw, ok := st.(layers.ResultWriter); ok {
+		nets, err := network.Build(ctx, st.Roads(ctx), network.Options{})
+		if err != nil {
+			return n, fmt.Errorf("graph: %w", err)
+		}
+		for _, mode := range layers.Modes() {
+			net := nets[mode]
+			if net == nil {
+				continue
+			}
+			e, err := rw.ReplaceGraph(ctx, mode, net.Edges())
+			if err != nil {
+				return n, fmt.Errorf("graph_%s: %w", mode, err)
+			}
+			log.Info("graph table", "mode", mode, "edges", e)
+		}
+	}
 	var fs osm.FacilityStats
 	m, err := st.ReplaceFacilities(ctx, "osm", osm.Facilities(ctx, path, &fs))
 	if err != nil {

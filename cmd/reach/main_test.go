@@ -290,6 +290,16 @@ func TestImportRealData(t *testing.T) {
 	if n := count("select count(*) from roads"); n == 0 {
 		t.Error("no road segments imported from hoyerswerda.osm.pbf")
 	}
+	for _, mode := range []string{"car", "bicycle", "foot"} {
+		if n := count("select count(*) from graph_" + mode); n == 0 {
+			t.Errorf("graph_%s is empty after import osm", mode)
+		}
+	}
+	// pgRouting works on the exported car graph.
+	if n := count(`select count(*) from pgr_drivingDistance('select id, source, target, cost, reverse_cost from graph_car',
+		(select source from graph_car group by source order by count(*) desc, source limit 1), 600)`); n < 2 {
+		t.Errorf("pgr_drivingDistance on graph_car reached %d nodes within 10 min", n)
+	}
 
 	// Importing the same file again gives the same state.
 	mustRun("import", "grid", filepath.Join(d, "grid/zensus2011_1km_sachsen_epsg3035.csv"))
@@ -354,3 +364,85 @@ func unknownSchools(t *testing.T, d string) int64 {
 }
 
 var _ = errors.New
+
+// TestDataDir serves the real files through a manifest in the embedded
+// store, with no database.
+func TestDataDir(t *testing.T) {
+	d := testdata(t)
+	dir := t.TempDir()
+	manifest := fmt.Sprintf(`# real Saxon layers for the embedded store
+municipalities %[1]s/boundaries/gemeinden_sachsen_vg5000_2021.geojson
+population %[1]s/population/gemeinden_sachsen_gv_bevoelkerung_2019.csv --date 2019-12-31
+grid %[1]s/grid/zensus2011_1km_sachsen_epsg3035.csv
+central-places %[1]s/zentrale_orte/zentrale_orte_sachsen.csv
+facilities %[1]s/facilities/krankenhaeuser_sachsen_2020.csv
+`, d)
+	if err := os.WriteFile(filepath.Join(dir, manifestName), []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	st, closeStore, err := openStore(ctx, "", dir, 0, newLogger(io.Discard, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeStore()
+	ms, err := st.Municipalities(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pop int64
+	for _, m := range ms {
+		pop += m.Population
+	}
+	if len(ms) != 419 || pop != 4071971 {
+		t.Errorf("municipalities: %d with population %d, want 419 with 4071971", len(ms), pop)
+	}
+	ps, err := st.CentralPlaces(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	located := 0
+	for _, p := range ps {
+		if p.Location != [2]float64{} {
+			located++
+		}
+	}
+	if len(ps) != 67 || located != 67 {
+		t.Errorf("central places: %d, %d located; want 67, all located", len(ps), located)
+	}
+
+	// A manifest line with a wrong flag names the line.
+	if err := os.WriteFile(filepath.Join(dir, manifestName), []byte("grid x.csv --no-such-flag\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = openStore(ctx, "", dir, 0, newLogger(io.Discard, false))
+	if err == nil || !strings.Contains(err.Error(), "line 1") {
+		t.Errorf("bad manifest: err = %v, want it to name line 1", err)
+	}
+}
+
+// TestDemoFiles writes the demo region as GeoJSON and reads one file back.
+func TestDemoFiles(t *testing.T) {
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"demo", "--out", dir}, os.Getenv, &out, &errOut); err != nil {
+		t.Fatalf("demo: %v: %s", err, errOut.String())
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "municipalities.geojson"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fc struct {
+		Type     string
+		Features []json.RawMessage
+	}
+	if err := json.Unmarshal(b, &fc); err != nil {
+		t.Fatal(err)
+	}
+	if fc.Type != "FeatureCollection" || len(fc.Features) == 0 {
+		t.Errorf("municipalities.geojson: type %q with %d features", fc.Type, len(fc.Features))
+	}
+	if !strings.Contains(out.String(), "synthetic") {
+		t.Errorf("demo output does not say the data are synthetic: %q", out.String())
+	}
+}
