@@ -19,7 +19,8 @@
 //     GeoJSON → layers.CentralPlace.
 //   - ReadFacilities(ctx, path, opts): schools GeoJSON, hospitals CSV, OSM
 //     POI GeoJSON, generic CSV/GeoJSON with a type mapping →
-//     layers.Facility; see ParseMapping.
+//     layers.Facility; see ParseMapping. OSM tags map through
+//     osm.CategoryFor unless FacilityOptions.OSMCategory says otherwise.
 //   - ReadProjects(ctx, path, opts): project GeoJSON (the schema of
 //     POST /projects) or the Vitale-Regionen CSV → layers.Project;
 //     ParseProjectFeature and DecodeProject validate one feature and report

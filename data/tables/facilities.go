@@ -10,6 +10,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"reach/data/osm"
 	"reach/data/vector"
 	"reach/layers"
 )
@@ -92,8 +93,8 @@ type FacilityOptions struct {
 	// the schools file. A type that is already a catalogue category maps to
 	// itself.
 	Mapping Mapping
-	// OSMCategory maps the OSM tags of a POI to a category (osm.CategoryFor);
-	// it is required for OSM POI files.
+	// OSMCategory maps the OSM tags of a POI to a category; nil uses
+	// osm.CategoryFor, the rules of the OSM importer.
 	OSMCategory func(tags map[string]string) (layers.Category, bool)
 	// OnSkip is called for every record that is skipped because no category
 	// fits; nil ignores them. It is not called concurrently.
@@ -116,7 +117,8 @@ type FacilityOptions struct {
 //   - the hospitals CSV (id, hospital_name, site_name, lat, lon): category
 //     hospital, ID "hospital:<id>";
 //   - OSM POI GeoJSON (osm_type, osm_id and the tags as properties):
-//     category by OSMCategory, ID "osm:<osm_type>/<osm_id>";
+//     category by OSMCategory (default osm.CategoryFor), ID
+//     "osm:<osm_type>/<osm_id>"; a repeated OSM object is skipped;
 //   - a generic CSV with lon/lat columns or a generic GeoJSON/GeoPackage of
 //     points, with a fixed Category or a type column mapped by Mapping.
 //
@@ -188,6 +190,11 @@ func facilitiesVector(ctx context.Context, path string, opts FacilityOptions) it
 				return
 			}
 			if !ok {
+				continue
+			}
+			if prev, dup := seen[fac.ID]; dup && format == "osm" {
+				// One OSM object, listed twice by the extract: keep the first.
+				opts.skip(f.Pos, fmt.Sprintf("%s repeats feature %d", fac.ID, prev))
 				continue
 			}
 			if prev, dup := seen[fac.ID]; dup {
@@ -266,12 +273,13 @@ func facilityFromFeature(format string, f vector.Feature, p props, file string, 
 		fac.ID = fmt.Sprintf("%s:%s/%s", key, p.text("osm_type"), p.text("osm_id"))
 		fac.Name = p.text("name")
 		c, ok := layers.Category(""), false
-		if opts.Category != "" {
+		switch {
+		case opts.Category != "":
 			c, ok = opts.Category, true
-		} else if opts.OSMCategory != nil {
+		case opts.OSMCategory != nil:
 			c, ok = opts.OSMCategory(f.Tags())
-		} else {
-			return fac, false, f.Err(vector.Invalidf("OSM POI file: no tag mapping given (set FacilityOptions.OSMCategory to osm.CategoryFor)"))
+		default:
+			c, ok = osm.CategoryFor(f.Tags())
 		}
 		if !ok {
 			opts.skip(f.Pos, fmt.Sprintf("OSM %s: tags map to no category", strings.TrimPrefix(fac.ID, key+":")))

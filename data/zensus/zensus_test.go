@@ -11,7 +11,7 @@ import (
 
 	"github.com/paulmach/orb"
 
-	"reach/data/internal/testdata"
+	"reach/data/internal/datatest"
 	"reach/geo/grid"
 	"reach/layers"
 )
@@ -30,7 +30,7 @@ func collect(tb testing.TB, it func(func(layers.Cell, error) bool)) ([]layers.Ce
 
 // TestReadCells2011Saxony checks the real 1 km file against a plain CSV pass.
 func TestReadCells2011Saxony(t *testing.T) {
-	path := testdata.Path(t, "grid/zensus2011_1km_sachsen_epsg3035.csv")
+	path := datatest.Path(t, "grid/zensus2011_1km_sachsen_epsg3035.csv")
 
 	// Independent pass with encoding/csv only.
 	f, err := os.Open(path)

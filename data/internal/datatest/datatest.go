@@ -1,11 +1,11 @@
-// Package testdata finds the shared real data set for the tests of the data
+// Package datatest finds the shared real data set for the tests of the data
 // readers. It is imported from tests only.
 //
 // The directory is $REACH_TESTDATA, else ../shared/data next to the module
 // root (the directory holding go.mod, found by walking up from the working
 // directory). When it is absent the test is skipped, or fails when $CI is
 // set. Nothing is ever copied from it.
-package testdata
+package datatest
 
 import (
 	"os"
@@ -21,7 +21,7 @@ func Path(tb testing.TB, rel string) string {
 	if dir == "" {
 		wd, err := os.Getwd()
 		if err != nil {
-			tb.Fatalf("testdata: %v", err)
+			tb.Fatalf("datatest: %v", err)
 		}
 		for d := wd; ; d = filepath.Dir(d) {
 			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
@@ -36,9 +36,9 @@ func Path(tb testing.TB, rel string) string {
 	p := filepath.Join(dir, rel)
 	if _, err := os.Stat(p); err != nil {
 		if os.Getenv("CI") != "" {
-			tb.Fatalf("testdata: %s not found (set REACH_TESTDATA): %v", rel, err)
+			tb.Fatalf("datatest: %s not found (set REACH_TESTDATA): %v", rel, err)
 		}
-		tb.Skipf("testdata: %s not found (set REACH_TESTDATA to the shared data directory)", rel)
+		tb.Skipf("datatest: %s not found (set REACH_TESTDATA to the shared data directory)", rel)
 	}
 	return p
 }
