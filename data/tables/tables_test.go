@@ -128,7 +128,6 @@ func TestReadMunicipalitiesSSOEAndGeoSN(t *testing.T) {
 	if len(ssoe) != 36 {
 		t.Fatalf("SSOE: %d municipalities, want 36", len(ssoe))
 	}
-	var area float64
 	for _, m := range ssoe {
 		if m.KreisAGS != "14628" || m.PlanningRegion != RegionOberesElbtal || m.Population <= 0 || m.PopulationDate.Year() != 2020 {
 			t.Fatalf("SSOE %s: %+v", m.AGS, m)
@@ -136,7 +135,10 @@ func TestReadMunicipalitiesSSOEAndGeoSN(t *testing.T) {
 		if m.Indicators[layers.IndForecastYear] != 2030 || m.Indicators[layers.IndPopulationForecast] <= 0 {
 			t.Fatalf("SSOE %s: forecast indicators %v", m.AGS, m.Indicators)
 		}
-		area += m.Geometry.Bound().Max[0] - m.Geometry.Bound().Min[0]
+	}
+	vg250 := all(t, ReadMunicipalities(context.Background(), datatest.Path(t, "boundaries/gemeinden_sachsen_vg250_simplify200_2016.geojson"), MunicipalityOptions{}))
+	if len(vg250) != 426 {
+		t.Errorf("VG250 2016: %d, want 426", len(vg250))
 	}
 	geosn := all(t, ReadMunicipalities(context.Background(), datatest.Path(t, "boundaries/gemeinden_geosn_dresden_umland_epsg25833.geojson"), MunicipalityOptions{}))
 	if len(geosn) != 10 {

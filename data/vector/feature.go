@@ -20,7 +20,7 @@ type Options struct {
 	CRS crs.Code
 	// Target is the CRS of the returned geometries; 0 means EPSG:25833.
 	Target crs.Code
-	// Region, when not empty, is a CRS84 box (for Saxon data
+	// Region, when not the zero Bound, is a CRS84 box (for Saxon data
 	// crs.SaxonyLonLat) that every position must lie in once transformed to
 	// longitude, latitude. Positions that fall in it only with x and y
 	// swapped are reported as swapped axes.

@@ -39,7 +39,9 @@
 //   - AGS: from the AGS_approx (or AGS) column when present, else from
 //     Options.Lookup called with the cell centre in EPSG:3035, else "".
 //   - Year: Options.Year, else 2011 for short ids and 2022 for long ids.
-//   - A cell id that occurs twice is an error naming both lines.
+//   - A cell id that occurs twice is an error naming both lines. To find
+//     repeats the reader keeps about 40 bytes per cell read (some 130 MB
+//     for the 3.2 million populated 100 m cells of Germany).
 //
 // Errors look like `zensus: grid.csv: line 812: field "Einwohner": "abc" is
 // not a number` and wrap layers.ErrInvalid. The package holds no state; the
@@ -169,7 +171,7 @@ func DecodeCells(ctx context.Context, r io.Reader, name string, opts Options) it
 		var (
 			cols  columns
 			ready bool
-			seen  = map[grid.ID]int{}
+			seen  = map[uint64]int32{} // packed corner → line; about 40 bytes per cell
 		)
 		// Delimiter: detect here to know whether shares use a decimal comma.
 		br := newPeeker(r)
@@ -195,11 +197,12 @@ func DecodeCells(ctx context.Context, r io.Reader, name string, opts Options) it
 				yield(layers.Cell{}, err)
 				return
 			}
-			if prev, dup := seen[id]; dup {
+			key := uint64(uint32(id.North))<<32 | uint64(uint32(id.East))
+			if prev, dup := seen[key]; dup {
 				yield(layers.Cell{}, row.Errorf(cols.id, row.Get(cols.id), fmt.Sprintf("repeats the cell of line %d", prev)))
 				return
 			}
-			seen[id] = row.Pos.Line
+			seen[key] = int32(row.Pos.Line)
 			if !yield(cell, nil) {
 				return
 			}
