@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/paulmach/orb"
 
@@ -35,11 +36,16 @@ type object struct {
 	errs ogc.ParamErrors
 }
 
-// readObject reads a JSON object body of at most max bytes.
+// readObject reads a JSON object body of at most max bytes. The body must
+// be JSON whatever the Content-Type says, but the types that clients send
+// by default (curl -d sends application/x-www-form-urlencoded) are
+// accepted; multipart and other formats are answered 415.
 func readObject(w http.ResponseWriter, r *http.Request, max int64) (*object, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && mt != "application/geo+json" && mt != "text/plain") {
+		jsonish := mt == "application/json" || mt == "application/geo+json" || strings.HasSuffix(mt, "+json") ||
+			mt == "text/plain" || mt == "application/x-www-form-urlencoded"
+		if err != nil || !jsonish {
 			return nil, errBody{http.StatusUnsupportedMediaType, fmt.Sprintf("content type %q; send application/json", ct)}
 		}
 	}

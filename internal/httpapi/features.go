@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -153,7 +152,7 @@ func etagMatch(header, etag string) bool {
 }
 
 func (s *server) writeDoc(w http.ResponseWriter, r *http.Request, v any) {
-	body, err := json.Marshal(v)
+	body, err := ogc.MarshalJSON(v)
 	if err != nil {
 		s.fail(w, r, fmt.Errorf("httpapi: encode: %w", err), http.StatusBadRequest)
 		return

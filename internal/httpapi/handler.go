@@ -182,7 +182,7 @@ func (s *server) routeTable() []route {
 		{method: "GET", pattern: "/collections/{collectionId}/items/{featureId}", opID: "getFeature", summary: "One feature", tag: "Data",
 			params: []string{"collectionId", "featureId", "crs", "f"}, ok: response{200, "the feature", geoHTML, "Feature"},
 			problem: []int{400, 404}, handler: s.item},
-		{method: "GET", pattern: "/collections/{collectionId}/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}", opID: "getTile", summary: "Mapbox vector tile of a collection (WebMercatorQuad; z/y/x as in XYZ: tileRow is y, tileCol is x)", tag: "Tiles",
+		{method: "GET", pattern: "/collections/{collectionId}/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}", opID: "getTile", summary: "Mapbox vector tile of a collection in WebMercatorQuad (tileMatrix/tileRow/tileCol = z/y/x); accepts the collection's property filters as items does", tag: "Tiles",
 			params: []string{"collectionId", "tileMatrix", "tileRow", "tileCol"}, ok: response{200, "the tile (possibly empty)", []string{ogc.MediaMVT}, ""},
 			problem: []int{400, 404}, handler: s.tile},
 		{method: "GET", pattern: "/tileMatrixSets/WebMercatorQuad", opID: "getTileMatrixSet", summary: "The WebMercatorQuad tile matrix set", tag: "Tiles",

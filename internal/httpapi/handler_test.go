@@ -417,6 +417,29 @@ func TestMVTDecodesToTheFeatures(t *testing.T) {
 			}
 		}
 	}
+	// Filters apply to tiles as to items.
+	w = e.do(t, "GET", target+"?category=pharmacy", "")
+	fl, err := mvt.Unmarshal(w.Body.Bytes())
+	if err != nil || len(fl) != 1 {
+		t.Fatalf("filtered tile: %v %v", fl, err)
+	}
+	npharm := 0
+	for _, f := range e.src.features["facilities"] {
+		if tile.Bound(64.0/4096).Contains(f.Geometry.(orb.Point)) && mustIndex(f.ID)%3 == 0 {
+			npharm++
+		}
+	}
+	if len(fl[0].Features) != npharm || npharm == 0 {
+		t.Errorf("filtered tile has %d features, want %d pharmacies", len(fl[0].Features), npharm)
+	}
+	for _, f := range fl[0].Features {
+		if f.Properties["category"] != "pharmacy" {
+			t.Errorf("filtered tile holds %v", f.Properties)
+		}
+	}
+	if p := problemOf(t, e.do(t, "GET", target+"?colour=red", ""), 400); !paramNames(p)["colour"] {
+		t.Errorf("unknown tile parameter not named: %+v", p.InvalidParams)
+	}
 	// Polygons are clipped to the buffered tile.
 	w = e.do(t, "GET", "/collections/municipalities/tiles/WebMercatorQuad/12/"+itoa(int(tile.Y))+"/"+itoa(int(tile.X)), "")
 	ls, err = mvt.Unmarshal(w.Body.Bytes())
@@ -625,7 +648,7 @@ func TestMatrix(t *testing.T) {
 	problemOf(t, e.do(t, "POST", "/analyses/matrix", big), 413)
 	// Wrong content type.
 	r := httptest.NewRequest("POST", "/analyses/matrix", strings.NewReader(`{}`))
-	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Content-Type", "multipart/form-data; boundary=x")
 	rw := httptest.NewRecorder()
 	e.h.ServeHTTP(rw, r)
 	problemOf(t, rw, 415)

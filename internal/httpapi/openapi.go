@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -27,7 +26,7 @@ func (s *server) openAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	doc := s.openAPIDoc(s.baseURL(r), cs)
-	body, err := json.Marshal(doc)
+	body, err := ogc.MarshalJSON(doc)
 	if err != nil {
 		s.fail(w, r, err, http.StatusBadRequest)
 		return

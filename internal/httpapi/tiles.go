@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -47,10 +48,6 @@ func parseTileIndex(name, s string, max uint64) (uint32, error) {
 
 func (s *server) tile(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	if err := ogc.CheckOnly(r.URL.Query()); err != nil {
-		s.fail(w, r, err, http.StatusBadRequest)
-		return
-	}
 	z, err := parseTileIndex("tileMatrix", chi.URLParam(r, "tileMatrix"), maxTileZoom)
 	if err != nil {
 		s.fail(w, r, err, http.StatusBadRequest)
@@ -69,15 +66,21 @@ func (s *server) tile(w http.ResponseWriter, r *http.Request) {
 	}
 	id := chi.URLParam(r, "collectionId")
 	src := s.source()
-	if _, err := src.Collection(ctx, id); err != nil {
+	coll, err := src.Collection(ctx, id)
+	if err != nil {
 		s.fail(w, r, collErr(id, err), http.StatusBadRequest)
+		return
+	}
+	filters, err := tileFilters(r.URL.Query(), coll)
+	if err != nil {
+		s.fail(w, r, err, http.StatusBadRequest)
 		return
 	}
 	t := maptile.New(x, y, maptile.Zoom(z))
 	bound := t.Bound(float64(tileBuffer) / mvt.DefaultExtent)
 	fc := geojson.NewFeatureCollection()
 	truncated := false
-	q := layers.ItemsQuery{Collection: id, BBox: &bound, Limit: ogc.MaxLimit}
+	q := layers.ItemsQuery{Collection: id, BBox: &bound, Limit: ogc.MaxLimit, Filters: filters}
 	for {
 		page, err := src.Items(ctx, q)
 		if err != nil {
@@ -124,6 +127,28 @@ func (s *server) tile(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", ogc.MediaMVT)
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(data)
+}
+
+// tileFilters reads the collection's property filters from a tile request
+// (the same ?name=value filters as items; no other parameters).
+func tileFilters(q url.Values, c layers.Collection) (map[string]string, error) {
+	var allowed []string
+	for _, p := range c.Properties {
+		if p.Filterable {
+			allowed = append(allowed, p.Name)
+		}
+	}
+	if err := ogc.CheckOnly(q, allowed...); err != nil {
+		return nil, err
+	}
+	if len(q) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]string, len(q))
+	for k, v := range q {
+		out[k] = v[0]
+	}
+	return out, nil
 }
 
 // tileFeature converts a feature for a vector tile. MVT values are scalars:

@@ -2,6 +2,7 @@ package ogc
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -81,7 +82,7 @@ func (fw *FeatureWriter) Begin(h CollectionHeader) error {
 		b = strconv.AppendInt(b, int64(h.NumberReturned), 10)
 	}
 	for _, m := range h.Members {
-		v, err := json.Marshal(m.Value)
+		v, err := MarshalJSON(m.Value)
 		if err != nil {
 			return fmt.Errorf("ogc: member %q: %w", m.Name, err)
 		}
@@ -91,7 +92,7 @@ func (fw *FeatureWriter) Begin(h CollectionHeader) error {
 		b = append(b, v...)
 	}
 	if h.Links != nil {
-		v, err := json.Marshal(h.Links)
+		v, err := MarshalJSON(h.Links)
 		if err != nil {
 			return fmt.Errorf("ogc: links: %w", err)
 		}
@@ -158,7 +159,7 @@ func AppendFeature(b []byte, f layers.Feature, c crs.Code, links []Link) ([]byte
 	}
 	b = append(b, '}')
 	if links != nil {
-		v, err := json.Marshal(links)
+		v, err := MarshalJSON(links)
 		if err != nil {
 			return b, err
 		}
@@ -345,6 +346,18 @@ func appendValue(b []byte, v any) ([]byte, error) {
 		return b, err
 	}
 	return append(b, j...), nil
+}
+
+// MarshalJSON encodes v as encoding/json does, without escaping &, < and >
+// (links carry query strings) and without a trailing newline.
+func MarshalJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
 const hexDigits = "0123456789abcdef"

@@ -21,7 +21,7 @@
     "central-places": { colour: "#d7191c", visible: true, order: 5 },
     "facilities": { colour: "#2b83ba", visible: true, order: 4 },
     "projects": { colour: "#e66101", visible: true, order: 6 },
-    "travel-times": { colour: "#1a9850", visible: false, order: 0.5, minzoom: 8 },
+    "travel-times": { colour: "#1a9850", visible: true, order: 0.5, minzoom: 8 },
     "gaps": { colour: "#b3261e", visible: false, order: 0.6, minzoom: 8 },
     "assessments": { colour: "#5e3c99", visible: false, order: 6.5 }
   };
@@ -38,7 +38,9 @@
   var $ = function (id) { return document.getElementById(id); };
   var collections = [];
   var map;
-  var baseFilters = {}; // layer id → the geometry filter it was created with
+  // Collections that need category and mode filters: their tiles are
+  // requested with the selection of the travel-time controls.
+  var FILTERED = { "travel-times": true, "gaps": true };
 
   function el(tag, attrs, children) {
     var e = document.createElement(tag);
@@ -112,6 +114,14 @@
     return ["case", ["==", ["get", "reached"], false], "#555555", e];
   }
 
+  function tileURL(id) {
+    var u = API + "/collections/" + encodeURIComponent(id) + TILE;
+    if (FILTERED[id]) {
+      u += "?category=" + encodeURIComponent($("tt-category").value || "general_practice") + "&mode=" + encodeURIComponent($("tt-mode").value || "car");
+    }
+    return u;
+  }
+
   function layerIds(id) { return ["c-" + id + "-fill", "c-" + id + "-line", "c-" + id + "-circle"]; }
 
   function addCollection(c, i) {
@@ -119,7 +129,7 @@
     var src = "c-" + c.id;
     map.addSource(src, {
       type: "vector",
-      tiles: [API + "/collections/" + encodeURIComponent(c.id) + TILE],
+      tiles: [tileURL(c.id)],
       minzoom: st.minzoom, maxzoom: 16,
       attribution: c.attribution || ""
     });
@@ -151,7 +161,6 @@
     }
     layerIds(c.id).forEach(function (lid) {
       if (!map.getLayer(lid)) return;
-      baseFilters[lid] = map.getFilter(lid) || null;
       map.on("click", lid, function (e) { onFeatureClick(c, e); });
       map.on("mouseenter", lid, function () { map.getCanvas().style.cursor = "pointer"; });
       map.on("mouseleave", lid, function () { map.getCanvas().style.cursor = ""; });
@@ -211,25 +220,23 @@
     });
   }
 
+  // setupTravelTimes fills the category and mode selectors; they must exist
+  // before the filtered collections are added.
   function setupTravelTimes() {
-    var tt = collections.find(function (c) { return c.id === "travel-times"; });
-    if (!tt) return;
+    var present = collections.filter(function (c) { return FILTERED[c.id]; });
+    if (!present.length) return;
     $("tt-section").hidden = false;
     var catSel = $("tt-category"), modeSel = $("tt-mode");
-    catSel.appendChild(el("option", { value: "", text: "alle" }));
     Object.keys(CATEGORY_DE).forEach(function (k) { catSel.appendChild(el("option", { value: k, text: CATEGORY_DE[k] })); });
     Object.keys(MODE_DE).forEach(function (k) { modeSel.appendChild(el("option", { value: k, text: MODE_DE[k] })); });
     function apply() {
-      var f = ["all", ["==", ["get", "mode"], modeSel.value]];
-      if (catSel.value) f.push(["==", ["get", "category"], catSel.value]);
-      layerIds("travel-times").forEach(function (lid) {
-        if (!map.getLayer(lid)) return;
-        map.setFilter(lid, baseFilters[lid] ? ["all", f, baseFilters[lid]] : f);
+      present.forEach(function (c) {
+        var src = map.getSource("c-" + c.id);
+        if (src) src.setTiles([tileURL(c.id)]);
       });
     }
     catSel.addEventListener("change", apply);
     modeSel.addEventListener("change", apply);
-    apply();
     var legend = $("tt-legend");
     var labels = ["< 5"].concat(TT_BREAKS.slice(0, -1).map(function (b, i) { return b + "–" + TT_BREAKS[i + 1]; })).concat(["≥ " + TT_BREAKS[TT_BREAKS.length - 1]]);
     labels.forEach(function (l, i) {
@@ -393,12 +400,12 @@
     map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-right");
     window.reachMap = map;
 
+    setupTravelTimes();
     map.on("load", function () {
       var entries = collections.map(function (c, i) { return { c: c, i: i, st: styleOf(c, i) }; })
         .sort(function (a, b) { return a.st.order - b.st.order; });
       entries.forEach(function (x) { x.st = addCollection(x.c, x.i); });
       renderLayerList(entries.slice().reverse());
-      setupTravelTimes();
 
       map.addSource("isochrones", { type: "geojson", data: { type: "FeatureCollection", features: [] } });
       map.addLayer({ id: "isochrones-fill", type: "fill", source: "isochrones", paint: { "fill-color": ["get", "colour"], "fill-opacity": 0.35 } });
