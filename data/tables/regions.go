@@ -11,15 +11,18 @@ import (
 
 const pkg = "tables"
 
-// Planning regions (Planungsregionen / Regionale Planungsverbände) of Saxony.
+// Planning regions (Planungsregionen / Regionale Planungsverbände) of
+// Saxony, spelt as the Zentrale-Orte table spells them.
 const (
-	RegionLeipzigWestsachsen   = "Leipzig-Westsachsen"
-	RegionOberesElbtal         = "Oberes Elbtal/Osterzgebirge"
-	RegionOberlausitz          = "Oberlausitz-Niederschlesien"
-	RegionChemnitz             = "Region Chemnitz"
+	RegionLeipzigWestsachsen = "Leipzig-Westsachsen"
+	RegionOberesElbtal       = "Oberes Elbtal/Osterzgebirge"
+	RegionOberlausitz        = "Oberlausitz-Niederschlesien"
+	RegionChemnitz           = "Region Chemnitz"
+)
+
+const (
 	dateLayout                 = "2006-01-02"
-	zensus2022Date             = "2022-05-15"
-	defaultForecastYearSSOE    = 2030
+	zensus2022Date             = "2022-05-15" // Zensus 2022 reference date
 	defaultVitaleRegionenState = "selected"
 )
 

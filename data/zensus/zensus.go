@@ -17,7 +17,9 @@
 //     secret cell.
 //
 // The delimiter is detected, not assumed, so a 2011 file saved with
-// semicolons reads as well. Column names are matched case-insensitively.
+// semicolons reads as well; numbers in semicolon files are read in German
+// notation (decimal comma), as the 2022 files write them. Column names are
+// matched case-insensitively.
 //
 // How values are stored:
 //
