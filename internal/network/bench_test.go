@@ -1,0 +1,210 @@
+package network_test
+
+import (
+	"bytes"
+	"context"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"reach/geo/graph"
+	"reach/geo/route"
+	"reach/internal/network"
+	"reach/internal/network/netgen"
+	"reach/layers"
+)
+
+// fixture is the generated Saxony-scale car network with snapped cells and
+// facilities. It is built once per test binary, and only by benchmarks.
+type fixture struct {
+	gen        *netgen.Network
+	net        *network.Network
+	cells      []network.Snap
+	facilities []network.Snap
+	arrivals   []route.Source // all facilities' arrivals, labels map back by arrivalOf
+	arrivalOf  []int          // arrival index → facility index
+}
+
+var benchFixture = sync.OnceValue(func() *fixture {
+	gen := netgen.Generate(netgen.Saxony())
+	nets, err := network.Build(context.Background(), gen.Roads(), network.Options{Modes: []layers.Mode{layers.Car}})
+	if err != nil {
+		panic(err)
+	}
+	f := &fixture{gen: gen, net: nets[layers.Car]}
+	f.cells = make([]network.Snap, len(gen.Cells))
+	for i, p := range gen.Cells {
+		f.cells[i] = f.net.Snap(p)
+	}
+	// cells in the order of their entry node, as the read model keeps them,
+	// so that combining them with node costs reads memory in order
+	slices.SortStableFunc(f.cells, func(a, b network.Snap) int {
+		return int(firstNode(a)) - int(firstNode(b))
+	})
+	for i, p := range gen.Facilities {
+		s := f.net.Snap(p)
+		f.facilities = append(f.facilities, s)
+		for _, a := range s.Arrivals() {
+			f.arrivals = append(f.arrivals, a)
+			f.arrivalOf = append(f.arrivalOf, i)
+		}
+	}
+	return f
+})
+
+func firstNode(s network.Snap) graph.NodeID {
+	if d := s.Departures(); len(d) > 0 {
+		return d[0].Node
+	}
+	return 0
+}
+
+func benchNet(b *testing.B) *fixture {
+	b.Helper()
+	f := benchFixture()
+	g := f.net.Graph()
+	b.Logf("car graph: %d nodes, %d arcs, %d edges; %d cells, %d facilities", g.NumNodes(), g.NumArcs(), g.NumEdges(), len(f.cells), len(f.facilities))
+	return f
+}
+
+// BenchmarkAllCellsNearest is the nearest-facility travel time for every
+// populated cell: one search on the reverse graph from all facilities, then
+// each cell's departures combined with the node costs.
+func BenchmarkAllCellsNearest(b *testing.B) {
+	f := benchNet(b)
+	q := route.NewQuery(f.net.ReverseGraph())
+	secs := make([]graph.Cost, len(f.cells))
+	fac := make([]int32, len(f.cells))
+	q.Run(f.arrivals, route.Unbounded) // grow buffers before timing
+	q.Costs()
+	b.ReportAllocs()
+	b.ResetTimer()
+	var times []time.Duration
+	cpu0 := cpuTime()
+	for b.Loop() {
+		t0 := time.Now()
+		q.Run(f.arrivals, route.Unbounded)
+		costs := q.Costs()
+		for i := range f.cells {
+			c, at, ok := network.Leave(f.cells[i].Departures(), costs)
+			secs[i], fac[i] = c, -1
+			if ok {
+				fac[i] = q.Label(f.cells[i].Departures()[at].Node)
+			}
+		}
+		times = append(times, time.Since(t0))
+	}
+	reportCPU(b, cpu0, len(times))
+	reportQuantiles(b, times)
+}
+
+// BenchmarkAddSite is the coverage change for one added site: an Improve
+// search from the new site against the costs of all facilities.
+func BenchmarkAddSite(b *testing.B) {
+	f := benchNet(b)
+	q := route.NewQuery(f.net.ReverseGraph())
+	q.Run(f.arrivals, route.Unbounded)
+	base := slices.Clone(q.Costs())
+	rng := rand.New(rand.NewPCG(3, 3))
+	sites := make([]network.Snap, 1000)
+	for i := range sites {
+		for {
+			sites[i] = f.net.Snap(f.gen.Cells[rng.IntN(len(f.gen.Cells))])
+			if sites[i].Snapped {
+				break
+			}
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	var times []time.Duration
+	i := 0
+	cpu0 := cpuTime()
+	for b.Loop() {
+		t0 := time.Now()
+		q.Improve(sites[i%len(sites)].Arrivals(), base, route.Unbounded)
+		times = append(times, time.Since(t0))
+		i++
+	}
+	reportCPU(b, cpu0, len(times))
+	reportQuantiles(b, times)
+}
+
+// BenchmarkIsochrone30 is the bounded search behind one 30-minute isochrone
+// from a random place.
+func BenchmarkIsochrone30(b *testing.B) {
+	f := benchNet(b)
+	q := route.NewQuery(f.net.Graph())
+	rng := rand.New(rand.NewPCG(4, 4))
+	b.ReportAllocs()
+	b.ResetTimer()
+	var times []time.Duration
+	reached := 0
+	cpu0 := cpuTime()
+	for b.Loop() {
+		s := f.cells[rng.IntN(len(f.cells))]
+		t0 := time.Now()
+		q.Run(s.Departures(), 30*60*1000)
+		times = append(times, time.Since(t0))
+		reached += len(q.Settled())
+	}
+	reportCPU(b, cpu0, len(times))
+	b.ReportMetric(float64(reached)/float64(len(times)), "nodes/op")
+	reportQuantiles(b, times)
+}
+
+// BenchmarkSnapshotLoad reads the car graph from a snapshot in memory.
+func BenchmarkSnapshotLoad(b *testing.B) {
+	f := benchNet(b)
+	var buf bytes.Buffer
+	if _, err := f.net.Graph().WriteTo(&buf); err != nil {
+		b.Fatal(err)
+	}
+	data := buf.Bytes()
+	b.ReportMetric(float64(len(data))/1e6, "MB")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := graph.ReadFrom(bytes.NewReader(data)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// reportQuantiles adds the median and 95th percentile of per-operation
+// times in milliseconds.
+func reportQuantiles(b *testing.B, ts []time.Duration) {
+	b.Helper()
+	if len(ts) == 0 {
+		return
+	}
+	s := slices.Clone(ts)
+	slices.Sort(s)
+	q := func(p float64) float64 {
+		return float64(s[min(len(s)-1, int(p*float64(len(s))))].Microseconds()) / 1000
+	}
+	b.ReportMetric(q(0.5), "p50-ms")
+	b.ReportMetric(q(0.95), "p95-ms")
+}
+
+// cpuTime returns the user and system CPU time of the process so far. On a
+// machine shared with other work the wall-clock time of an operation says
+// as much about the neighbours as about the code; CPU time per operation
+// says what the operation costs.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func reportCPU(b *testing.B, since time.Duration, ops int) {
+	b.Helper()
+	if ops > 0 {
+		b.ReportMetric(float64((cpuTime()-since).Microseconds())/1000/float64(ops), "cpu-ms/op")
+	}
+}
