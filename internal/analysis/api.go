@@ -56,6 +56,9 @@ type MatrixResult struct {
 	Distances    [][]*float64 `json:"distances"`
 	Sources      []SnapInfo   `json:"sources"`
 	Destinations []SnapInfo   `json:"destinations"`
+	// Method is "network" or "straight_line" (no road network for the mode).
+	Method     string     `json:"method,omitempty"`
+	Provenance Provenance `json:"provenance"`
 }
 
 // IsochroneRequest asks for travel-time bands around one or more origins.
@@ -77,9 +80,10 @@ type Band struct {
 
 // IsochroneResult is the list of bands and how they were built.
 type IsochroneResult struct {
-	Bands   []Band     `json:"bands"`
-	Method  string     `json:"method"` // how the polygons were built
-	Origins []SnapInfo `json:"origins"`
+	Bands      []Band     `json:"bands"`
+	Method     string     `json:"method"` // how the polygons were built
+	Origins    []SnapInfo `json:"origins"`
+	Provenance Provenance `json:"provenance"`
 }
 
 // TravelTime is the time from one populated cell to the nearest facility of

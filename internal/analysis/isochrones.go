@@ -82,6 +82,7 @@ func (e *Engine) Isochrones(ctx context.Context, req IsochroneRequest) (Isochron
 	}
 	mn := e.nets[req.Mode]
 	res := IsochroneResult{Origins: make([]SnapInfo, len(req.Origins)), Method: e.isoMethod(req.Mode, mn != nil)}
+	res.Provenance = e.provenance(res.Method)
 	if mn == nil {
 		pts := make([]orb.Point, len(req.Origins))
 		for i, p := range req.Origins {

@@ -45,8 +45,12 @@ func (e *Engine) Matrix(ctx context.Context, req MatrixRequest) (MatrixResult, e
 	}
 	mn := e.nets[req.Mode]
 	if mn == nil {
+		res.Method = MethodStraightLine
+		res.Provenance = e.provenance(fmt.Sprintf("straight line (no %s road network loaded)", req.Mode))
 		return e.straightMatrix(req, res)
 	}
+	res.Method = MethodNetwork
+	res.Provenance = e.provenance(fmt.Sprintf("network %s, one forward search per source", req.Mode))
 	srcs := make([]network.Snap, len(req.Sources))
 	dsts := make([]network.Snap, len(req.Destinations))
 	for i, p := range req.Sources {
