@@ -446,6 +446,16 @@ func TestMVTDecodesToTheFeatures(t *testing.T) {
 	if err != nil || len(ls) != 1 || len(ls[0].Features) != 1 {
 		t.Fatalf("municipality tile: %v %v", ls, err)
 	}
+	if ls[0].Version != 2 {
+		t.Errorf("layer version %d, want 2", ls[0].Version)
+	}
+	mp, ok := ls[0].Features[0].Geometry.(orb.Polygon)
+	if !ok {
+		t.Fatalf("municipality geometry %T", ls[0].Features[0].Geometry)
+	}
+	if o := mp[0].Orientation(); o != orb.CCW {
+		t.Errorf("exterior ring orientation %v, want positive area in tile coordinates (spec 2.x)", o)
+	}
 	b := ls[0].Features[0].Geometry.Bound()
 	if b.Min[0] < -64 || b.Max[0] > 4096+64 || b.Min[1] < -64 || b.Max[1] > 4096+64 {
 		t.Errorf("polygon not clipped to the buffered tile: %v", b)

@@ -107,6 +107,8 @@ func (s *server) tile(w http.ResponseWriter, r *http.Request) {
 	layer.Clip(orb.Bound{Min: orb.Point{-tileBuffer, -tileBuffer}, Max: orb.Point{mvt.DefaultExtent + tileBuffer, mvt.DefaultExtent + tileBuffer}})
 	layer.Simplify(simplify.DouglasPeucker(1.0))
 	layer.RemoveEmpty(1.0, 1.0)
+	orientRings(layer)
+	layer.Version = 2
 	data, err := mvt.Marshal(mvt.Layers{layer})
 	if err != nil {
 		s.fail(w, r, fmt.Errorf("httpapi: encode tile %d/%d/%d of %q: %w", z, y, x, id, err), http.StatusBadRequest)
@@ -127,6 +129,34 @@ func (s *server) tile(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", ogc.MediaMVT)
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(data)
+}
+
+// orientRings puts polygon rings in the winding order of the vector tile
+// specification 2.x: in tile coordinates (y down) an exterior ring has a
+// positive area by the surveyor's formula (orb.CCW), an interior ring a
+// negative one. Source rings may come in either order.
+func orientRings(l *mvt.Layer) {
+	fix := func(p orb.Polygon) {
+		for i, r := range p {
+			want := orb.CW
+			if i == 0 {
+				want = orb.CCW
+			}
+			if o := r.Orientation(); o != 0 && o != want {
+				r.Reverse()
+			}
+		}
+	}
+	for _, f := range l.Features {
+		switch g := f.Geometry.(type) {
+		case orb.Polygon:
+			fix(g)
+		case orb.MultiPolygon:
+			for _, p := range g {
+				fix(p)
+			}
+		}
+	}
 }
 
 // tileFilters reads the collection's property filters from a tile request

@@ -55,6 +55,7 @@
 
   function fmtInt(n) { return n == null ? "–" : Math.round(n).toLocaleString("de-DE"); }
   function fmtNum(n, d) { return n == null ? "–" : Number(n).toLocaleString("de-DE", { maximumFractionDigits: d == null ? 2 : d }); }
+  function fmtMio(n) { return n == null ? "–" : (n / 1e6).toLocaleString("de-DE", { minimumFractionDigits: 2, maximumFractionDigits: 2 }) + " Mio. €"; }
   function fmtEUR(n) { return n == null ? "–" : Number(n).toLocaleString("de-DE", { style: "currency", currency: "EUR", maximumFractionDigits: 0 }); }
 
   function toast(msg) {
@@ -293,14 +294,13 @@
     out.textContent = "berechne …";
     api("/ranking?budget=" + encodeURIComponent(budget)).then(function (r) {
       out.textContent = "";
-      var head = el("tr", {}, ["#", "Vorhaben", "Punkte", "Förderung", ""].map(function (h) { return el("th", { text: h }); }));
+      var head = el("tr", {}, ["#", "Vorhaben (Klick: Dossier)", "Punkte", "Förderung"].map(function (h) { return el("th", { text: h }); }));
       var rows = (r.projects || []).map(function (p) {
-        var b = el("button", { type: "button", class: "link", text: "Dossier" });
+        var b = el("button", { type: "button", class: "link", text: p.title || p.id, title: "Dossier von " + p.id });
         b.addEventListener("click", function () { showDossier(p.id); });
-        var tr = el("tr", { class: p.selected ? "selected" : "" }, [el("td", { class: "num", text: String(p.rank) }),
-          el("td", { text: p.title || p.id }), el("td", { class: "num", text: fmtNum(p.score, 3) }),
-          el("td", { class: "num", text: fmtEUR(p.requested_funding) }), el("td", {}, [b])]);
-        return tr;
+        return el("tr", { class: p.selected ? "selected" : "" }, [el("td", { class: "num", text: String(p.rank) }),
+          el("td", {}, [b, p.selected ? el("span", { class: "muted", text: " ✓ ausgewählt" }) : null]),
+          el("td", { class: "num", text: fmtNum(p.score, 1) }), el("td", { class: "num", text: fmtMio(p.requested_funding) })]);
       });
       out.appendChild(el("table", {}, [head].concat(rows)));
       out.appendChild(el("div", { class: "muted", text: "Auswahl: " + fmtEUR(r.selected_funding) + " von " + fmtEUR(r.budget) +
