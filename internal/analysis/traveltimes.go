@@ -98,7 +98,8 @@ func (e *Engine) fieldFor(ctx context.Context, cat layers.Category, mode layers.
 // TravelTimes returns, for every populated cell (ordered by INSPIRE id), the
 // travel time to the nearest facility of cat by mode, which facility that is
 // and the distance: on the road network of mode when one is loaded (method
-// "network", network distance including the access legs), else by straight
+// "network"; the time includes both straight access legs, the distance is
+// the length along the network, access legs excluded), else by straight
 // line (method "straight_line", time from the StraightLine assumptions). The
 // field is computed once per (category, mode) and cached; the returned
 // slice is the caller's.
