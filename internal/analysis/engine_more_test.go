@@ -286,12 +286,24 @@ func TestRequestValidation(t *testing.T) {
 	for name, err := range map[string]error{
 		"gaps bad category": func() error { _, err := e.Gaps(ctx, GapQuery{Category: "bakery", Mode: layers.Car}); return err }(),
 		"gaps bad mode":     func() error { _, err := e.Gaps(ctx, GapQuery{Category: layers.CatHospital, Mode: "plane"}); return err }(),
-		"iso no minutes":    func() error { _, err := e.Isochrones(ctx, IsochroneRequest{Mode: layers.Car, Origins: []orb.Point{ll}}); return err }(),
-		"iso bad origin":    func() error { _, err := e.Isochrones(ctx, IsochroneRequest{Mode: layers.Car, Origins: []orb.Point{{200, 100}}, Minutes: []float64{5}}); return err }(),
-		"matrix empty":      func() error { _, err := e.Matrix(ctx, MatrixRequest{Mode: layers.Car}); return err }(),
-		"sites k=0":         func() error { _, err := e.SuggestSites(ctx, SiteRequest{Category: layers.CatHospital, Mode: layers.Car}); return err }(),
-		"project bad kind":  func() error { _, err := e.Assess(ctx, layers.Project{ID: "x", Kind: "bridge"}); return err }(),
-		"project no site":   func() error { _, err := e.Assess(ctx, layers.Project{ID: "x", Kind: layers.KindNewFacility, Category: layers.CatHospital}); return err }(),
+		"iso no minutes": func() error {
+			_, err := e.Isochrones(ctx, IsochroneRequest{Mode: layers.Car, Origins: []orb.Point{ll}})
+			return err
+		}(),
+		"iso bad origin": func() error {
+			_, err := e.Isochrones(ctx, IsochroneRequest{Mode: layers.Car, Origins: []orb.Point{{200, 100}}, Minutes: []float64{5}})
+			return err
+		}(),
+		"matrix empty": func() error { _, err := e.Matrix(ctx, MatrixRequest{Mode: layers.Car}); return err }(),
+		"sites k=0": func() error {
+			_, err := e.SuggestSites(ctx, SiteRequest{Category: layers.CatHospital, Mode: layers.Car})
+			return err
+		}(),
+		"project bad kind": func() error { _, err := e.Assess(ctx, layers.Project{ID: "x", Kind: "bridge"}); return err }(),
+		"project no site": func() error {
+			_, err := e.Assess(ctx, layers.Project{ID: "x", Kind: layers.KindNewFacility, Category: layers.CatHospital})
+			return err
+		}(),
 	} {
 		if err == nil {
 			t.Errorf("%s: want an error", name)
