@@ -1,0 +1,260 @@
+package network_test
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"reach/data/osm"
+	"reach/geo/graph"
+	"reach/geo/route"
+	"reach/internal/network"
+	"reach/internal/network/netgen"
+	"reach/internal/pgtest"
+	"reach/layers"
+)
+
+// loadEdges writes the network's pgRouting edge table into table name.
+func loadEdges(ctx context.Context, tb testing.TB, conn *pgx.Conn, name string, n *network.Network) int64 {
+	tb.Helper()
+	ident := pgx.Identifier{name}.Sanitize()
+	if _, err := conn.Exec(ctx, "CREATE TABLE "+ident+` (id bigint PRIMARY KEY, source bigint NOT NULL, target bigint NOT NULL,
+		cost double precision NOT NULL, reverse_cost double precision NOT NULL, length_m double precision NOT NULL)`); err != nil {
+		tb.Fatal(err)
+	}
+	next, stop := iter.Pull2(n.Edges())
+	defer stop()
+	rows := pgx.CopyFromFunc(func() ([]any, error) {
+		e, err, ok := next()
+		if !ok {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return []any{e.ID, e.Source, e.Target, e.Cost, e.ReverseCost, e.LengthM}, nil
+	})
+	count, err := conn.CopyFrom(ctx, pgx.Identifier{name}, []string{"id", "source", "target", "cost", "reverse_cost", "length_m"}, rows)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return count
+}
+
+// compareWithPgRouting checks, for a few random source sets, that
+// pgr_drivingDistance (least cost over the sources) and pgr_dijkstraCost give
+// the same costs as the fast search on the forward graph, to a microsecond.
+func compareWithPgRouting(ctx context.Context, t *testing.T, conn *pgx.Conn, table string, n *network.Network, seed uint64) {
+	t.Helper()
+	g := n.Graph()
+	if g.NumNodes() == 0 {
+		t.Fatalf("%s: empty graph", table)
+	}
+	if got := loadEdges(ctx, t, conn, table, n); got != int64(g.NumEdges()) {
+		t.Fatalf("%s: loaded %d edges, graph has %d", table, got, g.NumEdges())
+	}
+	edgesSQL := fmt.Sprintf("SELECT id, source, target, cost, reverse_cost FROM %s", pgx.Identifier{table}.Sanitize())
+	rng := rand.New(rand.NewPCG(seed, 0))
+	t.Logf("%s: seed %d, %d nodes, %d edges", table, seed, g.NumNodes(), g.NumEdges())
+	q := route.NewQuery(g)
+	for round := range 3 {
+		k := 1 + rng.IntN(4)
+		var keys []int64
+		var sources []route.Source
+		for range k {
+			v := graph.NodeID(rng.IntN(g.NumNodes()))
+			keys = append(keys, g.Key(v))
+			sources = append(sources, route.Source{Node: v})
+		}
+		limit := 1e9
+		if round == 1 {
+			limit = 300
+		}
+		q.Run(sources, route.Unbounded)
+		// The multi-source answer is the least cost over the per-source trees.
+		// (pgRouting 3.4's equicost => true is not used here: on the real
+		// extracts it returns larger costs than the least over the sources
+		// for some nodes.)
+		rows, err := conn.Query(ctx, "SELECT node, min(agg_cost) FROM pgr_drivingDistance($1, $2::bigint[], $3, directed => true, equicost => false) GROUP BY node", edgesSQL, keys, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pg := map[int64]float64{}
+		for rows.Next() {
+			var node int64
+			var agg float64
+			if err := rows.Scan(&node, &agg); err != nil {
+				t.Fatal(err)
+			}
+			pg[node] = agg
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		checked, bad := 0, 0
+		for v := range g.NumNodes() {
+			c := q.Cost(graph.NodeID(v))
+			ours := float64(c.Seconds())
+			agg, ok := pg[g.Key(graph.NodeID(v))]
+			if c == graph.Closed || ours > limit {
+				if ok && math.Abs(agg-limit) > 1e-6 {
+					t.Errorf("%s sources %v: node %d reached by pgRouting at %v s, not by us", table, keys, g.Key(graph.NodeID(v)), agg)
+					bad++
+				}
+				continue
+			}
+			if !ok {
+				if math.Abs(ours-limit) > 1e-6 {
+					t.Errorf("%s sources %v: node %d at %v s for us, missing in pgRouting", table, keys, g.Key(graph.NodeID(v)), ours)
+					bad++
+				}
+				continue
+			}
+			checked++
+			if math.Abs(agg-ours) > 1e-6 {
+				t.Errorf("%s sources %v: node %d: pgRouting %.6f s, ours %.6f s", table, keys, g.Key(graph.NodeID(v)), agg, ours)
+				bad++
+			}
+			if bad > 10 {
+				t.Fatal("too many differences")
+			}
+		}
+		if checked == 0 {
+			t.Errorf("%s sources %v: no node compared", table, keys)
+		}
+		t.Logf("%s: pgr_drivingDistance from %d sources within %g s: %d nodes agree", table, k, limit, checked)
+	}
+	// one to many with pgr_dijkstraCost
+	src := graph.NodeID(rng.IntN(g.NumNodes()))
+	var targets []int64
+	for range 100 {
+		targets = append(targets, g.Key(graph.NodeID(rng.IntN(g.NumNodes()))))
+	}
+	q.Run([]route.Source{{Node: src}}, route.Unbounded)
+	rows, err := conn.Query(ctx, "SELECT end_vid, agg_cost FROM pgr_dijkstraCost($1, $2::bigint, $3::bigint[], directed => true)", edgesSQL, g.Key(src), targets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg := map[int64]float64{}
+	for rows.Next() {
+		var node int64
+		var agg float64
+		if err := rows.Scan(&node, &agg); err != nil {
+			t.Fatal(err)
+		}
+		pg[node] = agg
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	byKey := map[int64]graph.NodeID{}
+	for v := range g.NumNodes() {
+		byKey[g.Key(graph.NodeID(v))] = graph.NodeID(v)
+	}
+	for _, k := range targets {
+		c := q.Cost(byKey[k])
+		agg, ok := pg[k]
+		if k == g.Key(src) {
+			continue // pgRouting leaves out the start itself
+		}
+		if (c != graph.Closed) != ok {
+			t.Errorf("%s: %d→%d: ours %v, pgRouting reached %v", table, g.Key(src), k, c, ok)
+			continue
+		}
+		if ok && math.Abs(agg-float64(c.Seconds())) > 1e-6 {
+			t.Errorf("%s: %d→%d: pgRouting %.6f s, ours %.6f s", table, g.Key(src), k, agg, float64(c.Seconds()))
+		}
+	}
+}
+
+func TestPgRoutingAgreesOnGeneratedNetwork(t *testing.T) {
+	url := pgtest.New(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	gen := netgen.Generate(netgen.Config{Seed: 7, Columns: 50, Rows: 40, Cells: 10, Facilities: 3})
+	nets, err := network.Build(ctx, gen.Roads(), network.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range layers.Modes() {
+		compareWithPgRouting(ctx, t, conn, "graph_gen_"+string(m), nets[m], 11)
+	}
+}
+
+// testData returns the shared data directory ($REACH_TESTDATA, else
+// ../shared/data beside the module root), skipping the test when it is
+// missing unless CI is set.
+func testData(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("REACH_TESTDATA")
+	if dir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for d := wd; ; d = filepath.Dir(d) {
+			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+				dir = filepath.Join(d, "..", "shared", "data")
+				break
+			}
+			if filepath.Dir(d) == d {
+				break
+			}
+		}
+	}
+	if st, err := os.Stat(dir); dir == "" || err != nil || !st.IsDir() {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("real data directory %q not found (set REACH_TESTDATA)", dir)
+		}
+		t.Skipf("real data directory %q not found (set REACH_TESTDATA); skipping", dir)
+	}
+	return dir
+}
+
+func TestPgRoutingAgreesOnRealExtracts(t *testing.T) {
+	dir := testData(t)
+	url := pgtest.New(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	for i, name := range []string{"hoyerswerda.osm.pbf", "north-bayreuth.osm.pbf", "bautzen_a4_junction.osm", "testfeld_nds_main_roads.osm.pbf"} {
+		path := filepath.Join(dir, "osm", name)
+		if _, err := os.Stat(path); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var stats osm.RoadStats
+		nets, err := network.Build(ctx, osm.Roads(ctx, path, &stats), network.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %v", name, stats)
+		for _, m := range layers.Modes() {
+			n := nets[m]
+			if err := n.Graph().Validate(); err != nil {
+				t.Fatalf("%s %s: %v", name, m, err)
+			}
+			if n.Graph().NumEdges() == 0 {
+				t.Logf("%s %s: no edges", name, m)
+				continue
+			}
+			compareWithPgRouting(ctx, t, conn, fmt.Sprintf("graph_%d_%s", i, m), n, uint64(100+i))
+		}
+	}
+}
