@@ -722,7 +722,8 @@ func TestMatrixAgainstReferenceDijkstra(t *testing.T) {
 }
 
 func TestSuggestSitesGreedyAndBound(t *testing.T) {
-	r, _ := fixture(t)
+	r, n := fixture(t)
+	r.facs = append(r.facs, layers.Facility{ID: "th:e", Category: layers.CatTownHall, Name: "Rathaus Ost", Location: add(n.nodes['E'], orb.Point{0, -40}), AGS: "14628020"})
 	e := buildEngine(t, r)
 	ctx := context.Background()
 	res, err := e.SuggestSites(ctx, SiteRequest{Category: layers.CatGeneralPractice, Mode: layers.Car, K: 1, Candidates: CandidatesCentralPlaces})
@@ -744,6 +745,20 @@ func TestSuggestSitesGreedyAndBound(t *testing.T) {
 	}
 	if res.UpperBound < res.TotalCovered || res.OptimalityGap < 0 || res.OptimalityGap > 1 {
 		t.Fatalf("bound %d, gap %v for total %d", res.UpperBound, res.OptimalityGap, res.TotalCovered)
+	}
+	pb, err := e.SuggestSites(ctx, SiteRequest{Category: layers.CatGeneralPractice, Mode: layers.Car, K: 2, Candidates: CandidatesPublicBuildings})
+	if err != nil {
+		t.Fatal(err)
+	}
+	atHall := oracle(t, e, layers.Car, []orb.Point{r.facs[len(r.facs)-1].Location})
+	var wantHall int64
+	for i, c := range e.cells {
+		if before[i] > 1200 && atHall[i] <= 1200 {
+			wantHall += c.pop
+		}
+	}
+	if len(pb.Sites) != 1 || pb.Sites[0].Label != "Rathaus Ost" || pb.TotalCovered != wantHall || wantHall == 0 {
+		t.Fatalf("public buildings: %+v covering %d, brute force %d", pb.Sites, pb.TotalCovered, wantHall)
 	}
 	res3, err := e.SuggestSites(ctx, SiteRequest{Category: layers.CatGeneralPractice, Mode: layers.Car, K: 3})
 	if err != nil {

@@ -25,7 +25,10 @@ const (
 const (
 	CandidatesCentralPlaces = "central_places"
 	CandidatesCells         = "cells"
-	CandidatesAll           = "all"
+	// CandidatesPublicBuildings are the existing public buildings among the
+	// facilities: town halls and community centres.
+	CandidatesPublicBuildings = "public_buildings"
+	CandidatesAll             = "all"
 )
 
 // siteCandidate is one place a facility could go.
@@ -39,13 +42,14 @@ type siteCandidate struct {
 // SuggestSites chooses up to req.K sites for a category that bring the
 // most residents who today are outside the standard within it, the
 // existing facilities kept fixed (maximal covering location problem).
-// Candidates are the central places (at their location), the populated
-// cells outside the standard (their centre; the MaxCellCandidates most
-// populated), or both ("all", the default).
+// Candidates are the central places (at their location), existing public
+// buildings (town halls and community centres of the facility layer), the
+// populated cells outside the standard (their centre; the
+// MaxCellCandidates most populated), or all of them ("all", the default).
 //
 // The choice is greedy: each step takes the candidate that covers the most
-// residents not yet covered (ties: central places before cells, then by
-// id). Its optimality gap is reported against an upper bound computed
+// residents not yet covered (ties: central places, then public buildings,
+// then cells, each by id). Its optimality gap is reported against an upper bound computed
 // from submodularity: after every step i with covered total f(Sᵢ), no k
 // sites can cover more than f(Sᵢ) plus the sum of the k largest marginal
 // gains with respect to Sᵢ; the bound reported is the least of these over
@@ -64,8 +68,8 @@ func (e *Engine) SuggestSites(ctx context.Context, req SiteRequest) (SiteResult,
 	if kind == "" {
 		kind = CandidatesAll
 	}
-	if kind != CandidatesAll && kind != CandidatesCells && kind != CandidatesCentralPlaces {
-		return SiteResult{}, fmt.Errorf("analysis: sites: candidates %q: want central_places, cells or all: %w", req.Candidates, layers.ErrInvalid)
+	if kind != CandidatesAll && kind != CandidatesCells && kind != CandidatesCentralPlaces && kind != CandidatesPublicBuildings {
+		return SiteResult{}, fmt.Errorf("analysis: sites: candidates %q: want central_places, public_buildings, cells or all: %w", req.Candidates, layers.ErrInvalid)
 	}
 	std, err := e.standard(req.Category, req.Mode)
 	if err != nil {
@@ -90,7 +94,7 @@ func (e *Engine) SuggestSites(ctx context.Context, req SiteRequest) (SiteResult,
 		}
 	}
 	var cands []siteCandidate
-	if kind != CandidatesCells {
+	if kind == CandidatesAll || kind == CandidatesCentralPlaces {
 		for _, p := range e.places {
 			if p.Location == (orb.Point{}) {
 				continue
@@ -98,7 +102,19 @@ func (e *Engine) SuggestSites(ctx context.Context, req SiteRequest) (SiteResult,
 			cands = append(cands, siteCandidate{utm: p.Location, label: fmt.Sprintf("%s (%s)", p.Name, p.Level), ags: p.AGS})
 		}
 	}
-	if kind != CandidatesCentralPlaces {
+	if kind == CandidatesAll || kind == CandidatesPublicBuildings {
+		for _, cat := range []layers.Category{layers.CatTownHall, layers.CatCommunityCentre} {
+			for _, fi := range e.byCat[cat] {
+				f := e.facs[fi]
+				label := f.Name
+				if label == "" {
+					label = f.ID
+				}
+				cands = append(cands, siteCandidate{utm: f.Location, label: label, ags: f.AGS})
+			}
+		}
+	}
+	if kind == CandidatesAll || kind == CandidatesCells {
 		sorted := append([]int(nil), gapCells...)
 		sort.SliceStable(sorted, func(i, j int) bool { return e.cells[sorted[i]].pop > e.cells[sorted[j]].pop })
 		if len(sorted) > MaxCellCandidates {
