@@ -303,3 +303,102 @@ func TestDemoRegion(t *testing.T) {
 		t.Logf("rank %d %s score %.3f funding %.0f selected %v", p.Rank, p.ID, p.Score, p.RequestedFunding, p.Selected)
 	}
 }
+
+func TestRealSaxonyProposals(t *testing.T) {
+	r := saxony(t)
+	e := buildEngine(t, r)
+	ctx := context.Background()
+	// A site in the first thinly populated municipality of the Sächsische
+	// Schweiz-Osterzgebirge (Kreis 14628) whose bound centre lies inside it.
+	var site orb.Point
+	var siteAGS string
+	for _, m := range e.munis {
+		if m.KreisAGS != "14628" || !e.class.of(m.AGS).thin || len(m.Geometry) == 0 {
+			continue
+		}
+		c := m.Geometry.Bound().Center()
+		if containsMP(m.Geometry, c) {
+			site, siteAGS = c, m.AGS
+			break
+		}
+	}
+	if siteAGS == "" {
+		t.Fatal("no thinly populated municipality in Kreis 14628")
+	}
+	sl := DefaultStraightLine()
+	speed := sl.CarKmh / 3.6
+	for _, cat := range []layers.Category{layers.CatGymnasium, layers.CatGeneralPractice} {
+		std, _ := e.cat.Standard(cat, layers.Car)
+		p := layers.Project{ID: "real-" + string(cat), Title: "test", Kind: layers.KindNewFacility, Category: cat, Geometry: site,
+			Municipalities: []string{siteAGS}, InvestmentCost: 1e6, RequestedFunding: 8e5}
+		a, err := e.Assess(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var newly, ben, need int64
+		for _, c := range e.cells {
+			before := math.Inf(1)
+			for _, f := range r.facs {
+				if f.Category == cat {
+					before = math.Min(before, math.Hypot(c.utm[0]-f.Location[0], c.utm[1]-f.Location[1])*sl.DetourFactor/speed)
+				}
+			}
+			after := math.Min(before, math.Hypot(c.utm[0]-site[0], c.utm[1]-site[1])*sl.DetourFactor/speed)
+			if before > std.MaxSeconds() && after <= std.MaxSeconds() {
+				newly += c.pop
+			}
+			if before-after >= MinImprovementS {
+				ben += c.pop
+				if mc := e.class.of(c.ags); mc.thin || mc.weak {
+					need += c.pop
+				}
+			}
+		}
+		gotNeed := a.Details["need_share"].(float64)
+		if a.NewlyWithinStandard != newly || a.Details["beneficiaries"].(int64) != ben || (ben > 0 && math.Abs(gotNeed-float64(need)/float64(ben)) > 1e-12) {
+			t.Fatalf("%s: newly %d, beneficiaries %v, need %v; brute force %d, %d, %v", cat, a.NewlyWithinStandard, a.Details["beneficiaries"], gotNeed, newly, ben, float64(need)/float64(ben))
+		}
+		t.Logf("%s at %s (%s): %d newly within %.0f min (straight line), %d beneficiaries, need share %.2f, Zentrale Orte: %s", cat, siteAGS, e.muniName(siteAGS), newly, std.MaxMinutes, ben, gotNeed, a.ZentraleOrte.Verdict)
+		if a.ZentraleOrte.Verdict == "" || len(a.ZentraleOrte.Reasons) == 0 {
+			t.Fatalf("%s: no Zentrale-Orte verdict", cat)
+		}
+	}
+	// A water service area: the site municipality's territory.
+	var area orb.MultiPolygon
+	for _, m := range e.munis {
+		if m.AGS == siteAGS {
+			area = m.Geometry
+		}
+	}
+	a, err := e.Assess(ctx, layers.Project{ID: "real-water", Title: "Wasser", Kind: layers.KindAreaService, Category: layers.CatWaterSupply, Geometry: area, Municipalities: []string{siteAGS}, InvestmentCost: 2e6, RequestedFunding: 1e6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inside int64
+	for _, c := range e.cells {
+		if containsMP(area, c.utm) {
+			inside += c.pop
+		}
+	}
+	if a.NewlyWithinStandard != inside || inside == 0 {
+		t.Fatalf("water service area: %d residents, brute force %d", a.NewlyWithinStandard, inside)
+	}
+}
+
+func containsMP(mp orb.MultiPolygon, p orb.Point) bool {
+	for _, poly := range mp {
+		if len(poly) == 0 || !ringHas(poly[0], p) {
+			continue
+		}
+		in := true
+		for _, h := range poly[1:] {
+			if ringHas(h, p) {
+				in = false
+			}
+		}
+		if in {
+			return true
+		}
+	}
+	return false
+}
