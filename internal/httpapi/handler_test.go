@@ -827,6 +827,9 @@ func TestPostProjectListsEveryInvalidField(t *testing.T) {
 		sort.Strings(names)
 		t.Errorf("invalid_params =\n%s\nwant %d entries", strings.Join(names, "\n"), len(want))
 	}
+	for _, ip := range p.InvalidParams {
+		t.Logf("%s = %q: %s", ip.Name, ip.Value, ip.Reason)
+	}
 	if len(e.store.projects) != 0 {
 		t.Errorf("an invalid project was stored")
 	}
@@ -840,9 +843,16 @@ func TestPostProjectListsEveryInvalidField(t *testing.T) {
 	if !paramNames(p)["properties.requested_funding"] {
 		t.Errorf("funding above cost not reported: %+v", p.InvalidParams)
 	}
+	// Outside Saxony, or lat/lon swapped.
+	for _, c := range []string{"[2.35,48.85]", "[50.93,13.95]"} {
+		p = problemOf(t, e.do(t, "POST", "/projects", strings.Replace(validProject, "[13.95,50.93]", c, 1)), 422)
+		if !paramNames(p)["geometry"] || len(p.InvalidParams) != 1 {
+			t.Errorf("%s: %+v", c, p.InvalidParams)
+		}
+	}
 	// Missing required fields.
 	p = problemOf(t, e.do(t, "POST", "/projects", `{"type":"Feature","properties":{}}`), 422)
-	for _, n := range []string{"geometry", "properties.title", "properties.municipalities", "properties.kind", "properties.investment_cost", "properties.requested_funding"} {
+	for _, n := range []string{"geometry", "properties.title", "properties.municipalities", "properties.kind"} {
 		if !paramNames(p)[n] {
 			t.Errorf("missing %s not reported: %+v", n, p.InvalidParams)
 		}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"reach/data/tables"
 	"reach/internal/analysis"
 	"reach/internal/ogc"
 	"reach/layers"
@@ -229,16 +230,18 @@ func schemas() obj {
 			"projects": arrayOf(obj{"type": "object", "properties": obj{"rank": integer, "id": str, "title": str, "score": num,
 				"requested_funding": num, "selected": obj{"type": "boolean"}}}), "method": str, "provenance": obj{"type": "object"}}},
 		"ProjectFeature": obj{"type": "object", "required": []string{"type", "geometry", "properties"}, "properties": obj{
-			"type": obj{"type": "string", "enum": []string{"Feature"}}, "id": str,
-			"geometry": obj{"type": "object", "description": "CRS84; Point/MultiPoint for new_facility, LineString/MultiLineString for road_upgrade, Polygon/MultiPolygon for area_service"},
-			"properties": obj{"type": "object", "required": []string{"title", "municipalities", "kind", "investment_cost", "requested_funding"},
+			"type": obj{"type": "string", "enum": []string{"Feature"}}, "id": obj{"type": "string", "description": "made up when absent"},
+			"geometry": obj{"type": "object", "description": "CRS84, inside Saxony; Point/MultiPoint for new_facility, LineString/MultiLineString for road_upgrade, Polygon/MultiPolygon for area_service"},
+			"properties": obj{"type": "object", "required": []string{"title", "municipalities", "kind"},
 				"additionalProperties": false, "properties": obj{
 					"title": str, "applicant": str, "municipalities": arrayOf(obj{"type": "string", "pattern": "^[0-9]{8}$"}),
 					"category":        obj{"type": "string", "enum": cats},
 					"kind":            obj{"type": "string", "enum": []string{string(layers.KindNewFacility), string(layers.KindRoadUpgrade), string(layers.KindAreaService)}},
 					"investment_cost": obj{"type": "number", "minimum": 0}, "requested_funding": obj{"type": "number", "minimum": 0},
-					"planning_region": str, "status": str, "submitted_at": obj{"type": "string", "format": "date-time"},
-					"speed_kmh": num, "innovation": obj{"type": "number", "minimum": 0, "maximum": 10},
+					"planning_region": obj{"type": "string", "enum": tables.PlanningRegions()},
+					"status":          obj{"type": "string", "enum": []string{"draft", "submitted", "selected", "funded", "rejected", "withdrawn"}, "default": "submitted"},
+					"submitted_at":    obj{"type": "string", "format": "date-time"},
+					"speed_kmh":       num, "innovation": obj{"type": "number", "minimum": 0, "maximum": 10},
 					"transferability": obj{"type": "number", "minimum": 0, "maximum": 10}, "synthetic": obj{"type": "boolean"}}}}},
 	}
 }

@@ -8,255 +8,96 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
-	"strconv"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
+	"reach/data/tables"
 	"reach/geo/crs"
 	"reach/internal/ogc"
 	"reach/layers"
 )
 
-var (
-	projectIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$`)
-	agsPattern       = regexp.MustCompile(`^[0-9]{8}$`)
-	statusPattern    = regexp.MustCompile(`^[a-z][a-z_]{0,39}$`)
-)
-
-// projectProps are the properties a submitted project may carry; they are
-// the names layers.ProjectFeature serves, so a served project can be sent
-// back as it is.
-var projectProps = map[string]bool{
-	"title": true, "applicant": true, "municipalities": true, "category": true, "kind": true,
-	"investment_cost": true, "requested_funding": true, "planning_region": true, "status": true,
-	"submitted_at": true, "speed_kmh": true, "innovation": true, "transferability": true, "synthetic": true,
-}
-
-// ParseProjectFeature validates a project submitted as a GeoJSON Feature
-// (geometry in CRS84, [lon, lat]) and returns it with its geometry in
-// EPSG:25833. Every invalid field is reported in the returned error (an
-// ogc.ParamErrors wrapping layers.ErrInvalid) with names such as
-// "properties.title" or "geometry". A missing id is left empty; a missing
-// status becomes "submitted", a missing submitted_at becomes now.
-func ParseProjectFeature(data []byte, now time.Time) (layers.Project, error) {
-	var p layers.Project
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(data, &top); err != nil {
-		return p, errBody{http.StatusBadRequest, "not a JSON object: " + err.Error()}
+// decodeProject validates a submitted project against the project schema
+// of data/tables (tables.DecodeProject: geometry in CRS84 inside Saxony,
+// properties as documented there) and reports every invalid field at once
+// as ogc.ParamErrors, with property names prefixed "properties.". A body
+// without an id gets one from newID. The geometry is checked here first
+// (positions, rings) so that a bad geometry does not hide the property
+// errors. SubmittedAt defaults to now.
+func decodeProject(raw map[string]json.RawMessage, now time.Time, newID func() (string, error)) (layers.Project, error) {
+	var props map[string]json.RawMessage
+	if v, ok := raw["properties"]; ok {
+		_ = json.Unmarshal(v, &props)
 	}
-	o := &object{raw: top, used: map[string]bool{}}
-	if t, ok := o.str("type", true); ok && t != "Feature" {
-		o.add("type", t, `must be "Feature"`)
+	_, hasID := raw["id"]
+	if _, ok := props["id"]; ok {
+		hasID = true
 	}
-	if v, ok := o.get("id", false); ok {
-		var id string
-		if err := json.Unmarshal(v, &id); err != nil {
-			var n json.Number
-			if json.Unmarshal(v, &n) == nil {
-				id = n.String()
-			} else {
-				o.add("id", string(v), "must be a string or a number")
-			}
-		}
-		if id != "" && !projectIDPattern.MatchString(id) {
-			o.add("id", id, "must be 1 to 64 letters, digits, '.', '_', ':' or '-', starting with a letter or digit")
-		} else {
-			p.ID = id
-		}
-	}
-	o.get("links", false)
-	o.get("bbox", false)
-	var geom orb.Geometry
-	if v, ok := o.get("geometry", true); ok {
-		g, err := geojson.UnmarshalGeometry(v)
+	if !hasID {
+		id, err := newID()
 		if err != nil {
-			o.add("geometry", string(v), "not a GeoJSON geometry: "+err.Error())
-		} else if reason := checkGeometry(g.Geometry()); reason != "" {
-			o.add("geometry", string(v), reason)
-		} else {
-			geom = g.Geometry()
+			return layers.Project{}, err
+		}
+		raw["id"], _ = json.Marshal(id)
+	}
+	var errs ogc.ParamErrors
+	geomBad := false
+	if v, ok := raw["geometry"]; ok && string(v) != "null" {
+		g, err := geojson.UnmarshalGeometry(v)
+		reason := ""
+		switch {
+		case err != nil:
+			reason = "not a GeoJSON geometry: " + err.Error()
+		default:
+			reason = checkGeometry(g.Geometry())
+		}
+		if reason != "" {
+			geomBad = true
+			errs = append(errs, ogc.ParamError{Name: "geometry", Value: shorten(string(v)), Reason: reason})
+			raw["geometry"] = json.RawMessage("null")
 		}
 	}
-	if v, ok := o.get("properties", true); ok {
-		var props map[string]json.RawMessage
-		if err := json.Unmarshal(v, &props); err != nil || props == nil {
-			o.add("properties", string(v), "must be an object")
-		} else {
-			parseProjectProps(o, props, &p, now)
-		}
+	data, err := json.Marshal(raw)
+	if err != nil {
+		return layers.Project{}, fmt.Errorf("httpapi: project body: %w", err)
 	}
-	if geom != nil && p.Kind != "" {
-		if want := geometryTypesFor(p.Kind); want != nil && !want[geom.GeoJSONType()] {
-			o.add("geometry", geom.GeoJSONType(), fmt.Sprintf("a %s project needs %s", p.Kind, kindGeometryText(p.Kind)))
+	p, err := tables.DecodeProject(data, "request body", tables.VectorSource{})
+	var pe *tables.ProjectError
+	switch {
+	case err == nil:
+	case errors.As(err, &pe):
+		for _, f := range pe.Fields {
+			name := f.Field
+			if name == "geometry" && geomBad {
+				continue
+			}
+			if name != "geometry" && name != "id" && name != "type" {
+				name = "properties." + name
+			}
+			errs = append(errs, ogc.ParamError{Name: name, Value: shorten(f.Value), Reason: f.Reason})
 		}
-	}
-	if err := o.finish(false); err != nil {
+	case errors.Is(err, layers.ErrInvalid):
+		errs = append(errs, ogc.ParamError{Name: "body", Reason: err.Error()})
+	default:
 		return layers.Project{}, err
 	}
-	p.Geometry = crs.MustProject(geom, crs.CRS84, crs.UTM33N)
+	if len(errs) > 0 {
+		return layers.Project{}, errs
+	}
+	if p.SubmittedAt.IsZero() {
+		p.SubmittedAt = now.UTC().Truncate(time.Second)
+	}
 	return p, nil
 }
 
-func parseProjectProps(o *object, props map[string]json.RawMessage, p *layers.Project, now time.Time) {
-	po := &object{raw: props, used: map[string]bool{}}
-	pre := "properties."
-	if s, ok := po.str("title", true); ok {
-		if n := len([]rune(s)); n == 0 || n > 200 {
-			po.add("title", s, "must be 1 to 200 characters")
-		} else {
-			p.Title = s
-		}
+func shorten(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "…"
 	}
-	if s, ok := po.str("applicant", false); ok {
-		if len([]rune(s)) > 200 {
-			po.add("applicant", s, "must be at most 200 characters")
-		} else {
-			p.Applicant = s
-		}
-	}
-	if v, ok := po.get("municipalities", true); ok {
-		var ms []string
-		if err := json.Unmarshal(v, &ms); err != nil {
-			po.add("municipalities", string(v), "must be an array of 8-digit AGS strings")
-		} else if len(ms) == 0 {
-			po.add("municipalities", "[]", "must name at least one participating municipality (8-digit AGS)")
-		} else {
-			seen := map[string]bool{}
-			for i, m := range ms {
-				name := "municipalities[" + strconv.Itoa(i) + "]"
-				switch {
-				case !agsPattern.MatchString(m):
-					po.add(name, m, "must be an 8-digit AGS such as 14628110")
-				case seen[m]:
-					po.add(name, m, "named twice")
-				default:
-					seen[m] = true
-					p.Municipalities = append(p.Municipalities, m)
-				}
-			}
-		}
-	}
-	if s, ok := po.str("kind", true); ok {
-		switch k := layers.ProjectKind(s); k {
-		case layers.KindNewFacility, layers.KindRoadUpgrade, layers.KindAreaService:
-			p.Kind = k
-		default:
-			po.add("kind", s, "want new_facility, road_upgrade or area_service")
-		}
-	}
-	if s, ok := po.str("category", p.Kind == layers.KindNewFacility); ok {
-		if !layers.Category(s).Valid() {
-			po.add("category", s, "not in the service catalogue")
-		} else {
-			p.Category = layers.Category(s)
-		}
-	}
-	cost, costOK := po.num("investment_cost", true)
-	if costOK && (cost < 0 || cost > 1e12) {
-		po.add("investment_cost", strconv.FormatFloat(cost, 'f', -1, 64), "must be an amount in EUR from 0 to 1e12")
-		costOK = false
-	}
-	if costOK {
-		p.InvestmentCost = cost
-	}
-	if f, ok := po.num("requested_funding", true); ok {
-		switch {
-		case f < 0 || f > 1e12:
-			po.add("requested_funding", strconv.FormatFloat(f, 'f', -1, 64), "must be an amount in EUR from 0 to 1e12")
-		case costOK && f > cost:
-			po.add("requested_funding", strconv.FormatFloat(f, 'f', -1, 64), "exceeds investment_cost")
-		default:
-			p.RequestedFunding = f
-		}
-	}
-	if s, ok := po.str("planning_region", false); ok {
-		if len(s) > 100 {
-			po.add("planning_region", s, "must be at most 100 characters")
-		} else {
-			p.PlanningRegion = s
-		}
-	}
-	p.Status = "submitted"
-	if s, ok := po.str("status", false); ok {
-		if !statusPattern.MatchString(s) {
-			po.add("status", s, "must be a lower-case word such as submitted or selected")
-		} else {
-			p.Status = s
-		}
-	}
-	p.SubmittedAt = now.UTC().Truncate(time.Second)
-	if s, ok := po.str("submitted_at", false); ok {
-		t, err := time.Parse(time.RFC3339, s)
-		if err != nil {
-			t, err = time.Parse("2006-01-02", s)
-		}
-		if err != nil {
-			po.add("submitted_at", s, "must be an RFC 3339 time or a date YYYY-MM-DD")
-		} else {
-			p.SubmittedAt = t.UTC()
-		}
-	}
-	if f, ok := po.num("speed_kmh", false); ok {
-		switch {
-		case p.Kind != "" && p.Kind != layers.KindRoadUpgrade:
-			po.add("speed_kmh", strconv.FormatFloat(f, 'f', -1, 64), "only a road_upgrade has a design speed")
-		case f <= 0 || f > 130:
-			po.add("speed_kmh", strconv.FormatFloat(f, 'f', -1, 64), "must be greater than 0 and at most 130")
-		default:
-			p.SpeedKmh = f
-		}
-	}
-	for _, name := range []string{"innovation", "transferability"} {
-		if f, ok := po.num(name, false); ok {
-			if f < 0 || f > 10 {
-				po.add(name, strconv.FormatFloat(f, 'f', -1, 64), "must be a mark from 0 to 10")
-				continue
-			}
-			v := f
-			if name == "innovation" {
-				p.Innovation = &v
-			} else {
-				p.Transferability = &v
-			}
-		}
-	}
-	if v, ok := po.get("synthetic", false); ok {
-		if err := json.Unmarshal(v, &p.Synthetic); err != nil {
-			po.add("synthetic", string(v), "must be true or false")
-		}
-	}
-	_ = po.finish(false)
-	for _, e := range po.errs {
-		e.Name = pre + e.Name
-		o.errs = append(o.errs, e)
-	}
-}
-
-// geometryTypesFor lists the GeoJSON types a kind of project accepts.
-func geometryTypesFor(k layers.ProjectKind) map[string]bool {
-	switch k {
-	case layers.KindNewFacility:
-		return map[string]bool{"Point": true, "MultiPoint": true}
-	case layers.KindRoadUpgrade:
-		return map[string]bool{"LineString": true, "MultiLineString": true}
-	case layers.KindAreaService:
-		return map[string]bool{"Polygon": true, "MultiPolygon": true}
-	}
-	return nil
-}
-
-func kindGeometryText(k layers.ProjectKind) string {
-	switch k {
-	case layers.KindNewFacility:
-		return "a Point or MultiPoint (the sites)"
-	case layers.KindRoadUpgrade:
-		return "a LineString or MultiLineString (the links)"
-	}
-	return "a Polygon or MultiPolygon (the service area)"
+	return s
 }
 
 // checkGeometry returns why g is not a usable CRS84 geometry, or "".
@@ -266,6 +107,10 @@ func checkGeometry(g orb.Geometry) string {
 		for _, p := range ps {
 			if _, err := checkLonLat(p); err != nil && bad == "" {
 				bad = err.Error() + " (coordinates must be [lon, lat] in CRS84)"
+			} else if bad == "" && !crs.SaxonyLonLat.Contains(p) {
+				b := crs.SaxonyLonLat
+				bad = fmt.Sprintf("position [%g, %g] lies outside Saxony (lon %g to %g, lat %g to %g; coordinates must be [lon, lat] in CRS84)",
+					p[0], p[1], b.Min[0], b.Max[0], b.Min[1], b.Max[1])
 			}
 		}
 	}
@@ -346,19 +191,13 @@ func (s *server) postProject(w http.ResponseWriter, r *http.Request) {
 		s.bodyFail(w, r, err)
 		return
 	}
-	raw, _ := json.Marshal(o.raw)
-	p, err := ParseProjectFeature(raw, s.deps.Now())
+	p, err := decodeProject(o.raw, s.deps.Now(), newProjectID)
 	if err != nil {
 		s.bodyFail(w, r, err)
 		return
 	}
 	ctx := r.Context()
-	if p.ID == "" {
-		if p.ID, err = newProjectID(); err != nil {
-			s.fail(w, r, err, http.StatusUnprocessableEntity)
-			return
-		}
-	} else if _, err := st.Project(ctx, p.ID); err == nil {
+	if _, err := st.Project(ctx, p.ID); err == nil {
 		s.problem(w, r, http.StatusConflict, "conflict", fmt.Sprintf("project %q exists already", p.ID),
 			[]InvalidParam{{Name: "id", Value: p.ID, Reason: "a project with this id exists already"}})
 		return
