@@ -54,8 +54,8 @@ func (d *derived) infos() []layers.Collection {
 	ext := d.e.extent()
 	cellProps := []layers.PropertyInfo{
 		{Name: "inspire_id", Type: "string"},
-		{Name: "category", Type: "string", Description: "service category (required filter)", Filterable: true},
-		{Name: "mode", Type: "string", Description: "car, bicycle or foot (required filter)", Filterable: true},
+		{Name: "category", Type: "string", Description: "service category (filter; default general_practice)", Filterable: true},
+		{Name: "mode", Type: "string", Description: "car, bicycle or foot (filter; default car)", Filterable: true},
 		{Name: "ags", Type: "string", Filterable: true},
 		{Name: "population", Type: "integer"},
 		{Name: "reached", Type: "boolean", Filterable: true},
@@ -66,8 +66,8 @@ func (d *derived) infos() []layers.Collection {
 	}
 	gapProps := []layers.PropertyInfo{
 		{Name: "inspire_id", Type: "string"},
-		{Name: "category", Type: "string", Description: "service category (required filter)", Filterable: true},
-		{Name: "mode", Type: "string", Description: "car, bicycle or foot (required filter)", Filterable: true},
+		{Name: "category", Type: "string", Description: "service category (filter; default general_practice)", Filterable: true},
+		{Name: "mode", Type: "string", Description: "car, bicycle or foot (filter; default car)", Filterable: true},
 		{Name: "ags", Type: "string", Filterable: true},
 		{Name: "population", Type: "integer"},
 		{Name: "reached", Type: "boolean", Filterable: true},
@@ -92,9 +92,9 @@ func (d *derived) infos() []layers.Collection {
 	syn := d.e.info.Synthetic
 	return []layers.Collection{
 		{ID: CollTravelTimes, Title: "Travel times to the nearest facility", StorageCRS: 3035, GeometryType: "Polygon", Extent: ext, Synthetic: syn,
-			Description: "Per populated grid cell the travel time to the nearest facility of a category by a mode (filters category and mode are required).", Properties: cellProps},
+			Description: "Per populated grid cell the travel time to the nearest facility of a category by a mode (filters category and mode; without them: general practice by car).", Properties: cellProps},
 		{ID: CollGaps, Title: "Gap register", StorageCRS: 3035, GeometryType: "Polygon", Extent: ext, Synthetic: syn,
-			Description: "Populated grid cells outside the standard of the catalogue for a category and mode (filters category and mode are required).", Properties: gapProps},
+			Description: "Populated grid cells outside the standard of the catalogue for a category and mode (filters category and mode; without them: general practice by car).", Properties: gapProps},
 		{ID: CollAssessments, Title: "Project assessments", StorageCRS: 25833, GeometryType: "Geometry", Extent: ext, Synthetic: syn,
 			Description: "One feature per proposal with its Zentrale-Orte verdict, score and residents newly within the standard.", Properties: assessProps},
 	}
@@ -125,15 +125,25 @@ func (d *derived) Collection(ctx context.Context, id string) (layers.Collection,
 	return layers.Collection{}, fmt.Errorf("analysis: collection %q: %w", id, layers.ErrNotFound)
 }
 
-// catModeFilters reads the required category and mode filters.
+// Default filters of the travel-times and gaps collections: a GIS client
+// that lists the collections and reads their first page without knowing the
+// filters (QGIS, ogrinfo) gets the travel times to the nearest general
+// practice by car.
+const (
+	DefaultDerivedCategory = layers.CatGeneralPractice
+	DefaultDerivedMode     = layers.Car
+)
+
+// catModeFilters reads the category and mode filters; a missing one takes
+// DefaultDerivedCategory or DefaultDerivedMode.
 func catModeFilters(filters map[string]string) (layers.Category, layers.Mode, error) {
 	cs, ok := filters["category"]
 	if !ok || cs == "" {
-		return "", "", fmt.Errorf("analysis: parameter %q is required: %w", "category", layers.ErrInvalid)
+		cs = string(DefaultDerivedCategory)
 	}
 	ms, ok := filters["mode"]
 	if !ok || ms == "" {
-		return "", "", fmt.Errorf("analysis: parameter %q is required: %w", "mode", layers.ErrInvalid)
+		ms = string(DefaultDerivedMode)
 	}
 	cat := layers.Category(cs)
 	if !cat.Valid() {

@@ -782,8 +782,20 @@ func TestDerivedCollections(t *testing.T) {
 	e := buildEngine(t, r)
 	ctx := context.Background()
 	d := e.Derived()
-	if _, err := d.Items(ctx, layers.ItemsQuery{Collection: CollTravelTimes, Limit: 10}); err == nil {
-		t.Fatal("travel-times without category and mode: want an error")
+	// Without filters a GIS client gets general practice by car.
+	def, err := d.Items(ctx, layers.ItemsQuery{Collection: CollTravelTimes, Limit: 3})
+	if err != nil {
+		t.Fatalf("travel-times without filters: %v", err)
+	}
+	gpCar, err := d.Items(ctx, layers.ItemsQuery{Collection: CollTravelTimes, Limit: 3, Filters: map[string]string{"category": "general_practice", "mode": "car"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(def.Features) == 0 || len(def.Features) != len(gpCar.Features) || def.Features[0].ID != gpCar.Features[0].ID {
+		t.Fatalf("default travel-times page %v differs from general_practice/car %v", def.Features, gpCar.Features)
+	}
+	if _, err := d.Items(ctx, layers.ItemsQuery{Collection: CollTravelTimes, Limit: 3, Filters: map[string]string{"mode": "plane"}}); err == nil {
+		t.Fatal("travel-times with mode=plane: want an error")
 	}
 	q := layers.ItemsQuery{Collection: CollTravelTimes, Limit: 7, Filters: map[string]string{"category": "general_practice", "mode": "car"}}
 	var ids []string
