@@ -11,8 +11,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reach/internal/realdata"
 	"regexp"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -23,23 +23,10 @@ import (
 	"reach/internal/pgtest"
 )
 
-// testdata returns the folder of the real Saxon data: REACH_TESTDATA or
-// ../shared/data next to the repository. It skips the test when the folder
-// is missing, unless CI is set.
+// testdata returns the folder of the real Saxon data (see internal/realdata).
 func testdata(tb testing.TB) string {
 	tb.Helper()
-	dir := os.Getenv("REACH_TESTDATA")
-	if dir == "" {
-		_, file, _, _ := runtime.Caller(0)
-		dir = filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "data")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "SOURCES.md")); err != nil {
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("real data not found at %s (set REACH_TESTDATA): %v", dir, err)
-		}
-		tb.Skipf("real data not found at %s (set REACH_TESTDATA); skipping", dir)
-	}
-	return dir
+	return realdata.Dir(tb)
 }
 
 // syncBuffer is a bytes.Buffer safe for the concurrent writes of a server.

@@ -3,8 +3,7 @@ package osm
 import (
 	"context"
 	"math"
-	"os"
-	"path/filepath"
+	"reach/internal/realdata"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -50,35 +49,11 @@ func byWay(segs []layers.RoadSegment) map[int64][]layers.RoadSegment {
 	return m
 }
 
-// sharedData returns the path of a file in the shared data folder: env
-// REACH_TESTDATA, else ../shared/data next to the module root. It skips the
-// test when the folder is missing, unless env CI is set.
+// sharedData returns the path of a file in the shared data folder (see
+// internal/realdata).
 func sharedData(tb testing.TB, rel string) string {
 	tb.Helper()
-	dir := os.Getenv("REACH_TESTDATA")
-	if dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			tb.Fatal(err)
-		}
-		for d := wd; ; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				dir = filepath.Join(d, "..", "shared", "data")
-				break
-			}
-			if filepath.Dir(d) == d {
-				tb.Fatalf("no go.mod above %s", wd)
-			}
-		}
-	}
-	p := filepath.Join(dir, rel)
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("shared test data %s missing (set REACH_TESTDATA): %v", p, err)
-		}
-		tb.Skipf("shared test data %s missing (set REACH_TESTDATA to the data folder): %v", p, err)
-	}
-	return p
+	return realdata.Path(tb, rel)
 }
 
 // scaleFactor is the UTM point scale factor at a point given in EPSG:25833,

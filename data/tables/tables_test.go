@@ -16,10 +16,10 @@ import (
 
 	"github.com/paulmach/orb"
 
-	"reach/data/internal/datatest"
 	"reach/data/osm"
 	"reach/data/vector"
 	"reach/geo/crs"
+	"reach/internal/realdata"
 	"reach/layers"
 )
 
@@ -79,13 +79,13 @@ func sumColumn(tb testing.TB, path, col string) (int64, int) {
 }
 
 func TestReadMunicipalitiesVG5000(t *testing.T) {
-	path := datatest.Path(t, "boundaries/gemeinden_sachsen_vg5000_2021.geojson")
+	path := realdata.Path(t, "boundaries/gemeinden_sachsen_vg5000_2021.geojson")
 	ms := all(t, ReadMunicipalities(context.Background(), path, MunicipalityOptions{}))
 	if len(ms) != 419 {
 		t.Fatalf("got %d municipalities, want 419", len(ms))
 	}
 	// Independent sum from the GV table.
-	gvSum, _ := sumColumn(t, datatest.Path(t, "population/gemeinden_sachsen_gv_bevoelkerung_2019.csv"), "bevoelkerung")
+	gvSum, _ := sumColumn(t, realdata.Path(t, "population/gemeinden_sachsen_gv_bevoelkerung_2019.csv"), "bevoelkerung")
 	var sum int64
 	regions := map[string]int{}
 	degurba := map[int]int{}
@@ -124,7 +124,7 @@ func TestReadMunicipalitiesVG5000(t *testing.T) {
 }
 
 func TestReadMunicipalitiesSSOEAndGeoSN(t *testing.T) {
-	ssoe := all(t, ReadMunicipalities(context.Background(), datatest.Path(t, "boundaries/gemeinden_ssoe_geoapp_epsg25833.geojson"), MunicipalityOptions{}))
+	ssoe := all(t, ReadMunicipalities(context.Background(), realdata.Path(t, "boundaries/gemeinden_ssoe_geoapp_epsg25833.geojson"), MunicipalityOptions{}))
 	if len(ssoe) != 36 {
 		t.Fatalf("SSOE: %d municipalities, want 36", len(ssoe))
 	}
@@ -136,11 +136,11 @@ func TestReadMunicipalitiesSSOEAndGeoSN(t *testing.T) {
 			t.Fatalf("SSOE %s: forecast indicators %v", m.AGS, m.Indicators)
 		}
 	}
-	vg250 := all(t, ReadMunicipalities(context.Background(), datatest.Path(t, "boundaries/gemeinden_sachsen_vg250_simplify200_2016.geojson"), MunicipalityOptions{}))
+	vg250 := all(t, ReadMunicipalities(context.Background(), realdata.Path(t, "boundaries/gemeinden_sachsen_vg250_simplify200_2016.geojson"), MunicipalityOptions{}))
 	if len(vg250) != 426 {
 		t.Errorf("VG250 2016: %d, want 426", len(vg250))
 	}
-	geosn := all(t, ReadMunicipalities(context.Background(), datatest.Path(t, "boundaries/gemeinden_geosn_dresden_umland_epsg25833.geojson"), MunicipalityOptions{}))
+	geosn := all(t, ReadMunicipalities(context.Background(), realdata.Path(t, "boundaries/gemeinden_geosn_dresden_umland_epsg25833.geojson"), MunicipalityOptions{}))
 	if len(geosn) != 10 {
 		t.Fatalf("GeoSN: %d, want 10", len(geosn))
 	}
@@ -154,7 +154,7 @@ func TestReadMunicipalitiesSSOEAndGeoSN(t *testing.T) {
 // TestReadMunicipalitiesGeoPackage writes the VG5000 features into a
 // GeoPackage (CRS84) and reads them back through the GeoPackage path.
 func TestReadMunicipalitiesGeoPackage(t *testing.T) {
-	src := datatest.Path(t, "boundaries/gemeinden_sachsen_vg5000_2021.geojson")
+	src := realdata.Path(t, "boundaries/gemeinden_sachsen_vg5000_2021.geojson")
 	var feats []vector.Feature
 	for f, err := range vector.ReadGeoJSON(context.Background(), src, vector.Options{Target: crs.CRS84}) {
 		if err != nil {
@@ -220,7 +220,7 @@ func TestReadMunicipalitiesErrors(t *testing.T) {
 }
 
 func TestReadPopulation(t *testing.T) {
-	gv := datatest.Path(t, "population/gemeinden_sachsen_gv_bevoelkerung_2019.csv")
+	gv := realdata.Path(t, "population/gemeinden_sachsen_gv_bevoelkerung_2019.csv")
 	date := time.Date(2019, 12, 31, 0, 0, 0, 0, time.UTC)
 	recs := all(t, ReadPopulation(context.Background(), gv, PopulationOptions{Date: date}))
 	wantSum, wantN := sumColumn(t, gv, "bevoelkerung")
@@ -238,7 +238,7 @@ func TestReadPopulation(t *testing.T) {
 		t.Errorf("GV without date: got %v", err)
 	}
 
-	z := datatest.Path(t, "population/gemeinden_sachsen_zensus2022_bevoelkerung.csv")
+	z := realdata.Path(t, "population/gemeinden_sachsen_zensus2022_bevoelkerung.csv")
 	recs = all(t, ReadPopulation(context.Background(), z, PopulationOptions{}))
 	wantSum, _ = sumColumn(t, z, "bevoelkerung_zensus2022")
 	sum = 0
@@ -254,7 +254,7 @@ func TestReadPopulation(t *testing.T) {
 }
 
 func TestReadIndicators(t *testing.T) {
-	path := datatest.Path(t, "indicators/inkar_gemeinden_sachsen.csv")
+	path := realdata.Path(t, "indicators/inkar_gemeinden_sachsen.csv")
 	vals := all(t, ReadIndicators(context.Background(), path, IndicatorOptions{}))
 	idx, recs := readCSV(t, path)
 	if len(recs) != 419 {
@@ -297,7 +297,7 @@ func TestReadIndicators(t *testing.T) {
 		t.Error("latest year kept under its column name as well as the key")
 	}
 
-	ssoe := all(t, ReadIndicators(context.Background(), datatest.Path(t, "indicators/ssoe_gemeinden_typisierung_geoapp.csv"), IndicatorOptions{}))
+	ssoe := all(t, ReadIndicators(context.Background(), realdata.Path(t, "indicators/ssoe_gemeinden_typisierung_geoapp.csv"), IndicatorOptions{}))
 	got := map[string]int{}
 	for _, v := range ssoe {
 		got[v.Key]++
@@ -338,7 +338,7 @@ func TestIndicatorErrors(t *testing.T) {
 }
 
 func TestReadMemberships(t *testing.T) {
-	gv := datatest.Path(t, "population/gemeinden_sachsen_gv_bevoelkerung_2019.csv")
+	gv := realdata.Path(t, "population/gemeinden_sachsen_gv_bevoelkerung_2019.csv")
 	ms := all(t, ReadMemberships(context.Background(), gv, MembershipOptions{}))
 	idx, recs := readCSV(t, gv)
 	count := map[string]int{}
@@ -360,7 +360,7 @@ func TestReadMemberships(t *testing.T) {
 		}
 	}
 
-	zo := datatest.Path(t, "zentrale_orte/zentrale_orte_sachsen.csv")
+	zo := realdata.Path(t, "zentrale_orte/zentrale_orte_sachsen.csv")
 	vb := all(t, ReadMemberships(context.Background(), zo, MembershipOptions{}))
 	groups := map[string][]string{}
 	for _, m := range vb {
@@ -378,7 +378,7 @@ func TestReadMemberships(t *testing.T) {
 }
 
 func TestReadCentralPlaces(t *testing.T) {
-	locs, err := ReadLocations(context.Background(), datatest.Path(t, "population/gemeinden_sachsen_gv_bevoelkerung_2019.csv"))
+	locs, err := ReadLocations(context.Background(), realdata.Path(t, "population/gemeinden_sachsen_gv_bevoelkerung_2019.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -386,7 +386,7 @@ func TestReadCentralPlaces(t *testing.T) {
 		t.Fatalf("locations: %d, want 419", len(locs))
 	}
 	locate := func(ags string) (orb.Point, bool) { p, ok := locs[ags]; return p, ok }
-	path := datatest.Path(t, "zentrale_orte/zentrale_orte_sachsen.csv")
+	path := realdata.Path(t, "zentrale_orte/zentrale_orte_sachsen.csv")
 	cps := all(t, ReadCentralPlaces(context.Background(), path, CentralPlaceOptions{Locate: locate}))
 	idx, recs := readCSV(t, path)
 	if len(cps) != len(recs) || len(cps) != 67 {
@@ -415,7 +415,7 @@ func TestReadCentralPlaces(t *testing.T) {
 		t.Errorf("levels %v, want 8 OZ, 47 MZ, 12 GZ", levels)
 	}
 
-	geo := all(t, ReadCentralPlaces(context.Background(), datatest.Path(t, "zentrale_orte/zentrale_orte_ssoe_geoapp_epsg25833.geojson"), CentralPlaceOptions{}))
+	geo := all(t, ReadCentralPlaces(context.Background(), realdata.Path(t, "zentrale_orte/zentrale_orte_ssoe_geoapp_epsg25833.geojson"), CentralPlaceOptions{}))
 	if len(geo) != 23 {
 		t.Fatalf("SSOE points: %d, want 23", len(geo))
 	}
@@ -444,7 +444,7 @@ func sqrt(x float64) float64 {
 }
 
 func TestReadFacilitiesSchools(t *testing.T) {
-	path := datatest.Path(t, "facilities/schulen_sachsen.geojson")
+	path := realdata.Path(t, "facilities/schulen_sachsen.geojson")
 	// Independent count of the type_guess values.
 	var raw struct {
 		Features []struct {
@@ -509,7 +509,7 @@ func TestReadFacilitiesSchools(t *testing.T) {
 }
 
 func TestReadFacilitiesHospitalsAndPOIs(t *testing.T) {
-	path := datatest.Path(t, "facilities/krankenhaeuser_sachsen_2020.csv")
+	path := realdata.Path(t, "facilities/krankenhaeuser_sachsen_2020.csv")
 	fs := all(t, ReadFacilities(context.Background(), path, FacilityOptions{}))
 	_, recs := readCSV(t, path)
 	if len(fs) != 128 || len(recs) != 128 {
@@ -520,7 +520,7 @@ func TestReadFacilitiesHospitalsAndPOIs(t *testing.T) {
 			t.Fatalf("hospital %+v", f)
 		}
 	}
-	pois := datatest.Path(t, "facilities/pois_hoyerswerda_osm.geojson")
+	pois := realdata.Path(t, "facilities/pois_hoyerswerda_osm.geojson")
 	// Default: osm.CategoryFor on the string properties, checked against a
 	// plain encoding/json pass over the file.
 	var raw struct {
@@ -626,7 +626,7 @@ func TestReadFacilitiesErrors(t *testing.T) {
 }
 
 func TestReadProjectsVitaleRegionen(t *testing.T) {
-	path := datatest.Path(t, "projects/vitale_regionen_2021_region_chemnitz_auszug.csv")
+	path := realdata.Path(t, "projects/vitale_regionen_2021_region_chemnitz_auszug.csv")
 	ps := all(t, ReadProjects(context.Background(), path, ProjectOptions{IDPrefix: "vr2021"}))
 	if len(ps) != 6 {
 		t.Fatalf("got %d projects, want 6", len(ps))

@@ -4,14 +4,14 @@ import (
 	"context"
 	"testing"
 
-	"reach/data/internal/datatest"
 	"reach/geo/crs"
+	"reach/internal/realdata"
 )
 
 // BenchmarkReadGeoJSON streams the 1,467 school points (CRS84 → EPSG:25833
 // with the Saxony check).
 func BenchmarkReadGeoJSON(b *testing.B) {
-	path := datatest.Path(b, "facilities/schulen_sachsen.geojson")
+	path := realdata.Path(b, "facilities/schulen_sachsen.geojson")
 	b.ReportAllocs()
 	for b.Loop() {
 		for _, err := range ReadGeoJSON(context.Background(), path, Options{Region: crs.SaxonyLonLat}) {
@@ -24,7 +24,7 @@ func BenchmarkReadGeoJSON(b *testing.B) {
 
 // BenchmarkReadCSV reads the GV municipality table (419 rows).
 func BenchmarkReadCSV(b *testing.B) {
-	path := datatest.Path(b, "population/gemeinden_sachsen_gv_bevoelkerung_2019.csv")
+	path := realdata.Path(b, "population/gemeinden_sachsen_gv_bevoelkerung_2019.csv")
 	b.ReportAllocs()
 	for b.Loop() {
 		for r, err := range ReadCSV(context.Background(), path, CSVOptions{}) {

@@ -4,12 +4,12 @@ import (
 	"context"
 	"testing"
 
-	"reach/data/internal/datatest"
+	"reach/internal/realdata"
 )
 
 // BenchmarkReadCells reads the real Saxon 1 km grid (18,453 rows).
 func BenchmarkReadCells(b *testing.B) {
-	path := datatest.Path(b, "grid/zensus2011_1km_sachsen_epsg3035.csv")
+	path := realdata.Path(b, "grid/zensus2011_1km_sachsen_epsg3035.csv")
 	b.ReportAllocs()
 	for b.Loop() {
 		n := 0

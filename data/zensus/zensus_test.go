@@ -11,8 +11,8 @@ import (
 
 	"github.com/paulmach/orb"
 
-	"reach/data/internal/datatest"
 	"reach/geo/grid"
+	"reach/internal/realdata"
 	"reach/layers"
 )
 
@@ -30,7 +30,7 @@ func collect(tb testing.TB, it func(func(layers.Cell, error) bool)) ([]layers.Ce
 
 // TestReadCells2011Saxony checks the real 1 km file against a plain CSV pass.
 func TestReadCells2011Saxony(t *testing.T) {
-	path := datatest.Path(t, "grid/zensus2011_1km_sachsen_epsg3035.csv")
+	path := realdata.Path(t, "grid/zensus2011_1km_sachsen_epsg3035.csv")
 
 	// Independent pass with encoding/csv only.
 	f, err := os.Open(path)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reach/internal/realdata"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,34 +14,11 @@ import (
 	"reach/layers"
 )
 
-// classDataDir returns the directory of the real Saxon data: env
-// REACH_TESTDATA, else ../shared/data next to the module root. Without the
-// data the test is skipped, or fails when env CI is set.
+// classDataDir returns the directory of the real Saxon data (see
+// internal/realdata).
 func classDataDir(tb testing.TB) string {
 	tb.Helper()
-	dir := os.Getenv("REACH_TESTDATA")
-	if dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			tb.Fatal(err)
-		}
-		for d := wd; ; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				dir = filepath.Join(d, "..", "shared", "data")
-				break
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	if _, err := os.Stat(filepath.Join(dir, "grid", "zensus2011_1km_sachsen_epsg3035.csv")); err != nil {
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("real data not found at %q (set REACH_TESTDATA): %v", dir, err)
-		}
-		tb.Skipf("real data not found at %q (set REACH_TESTDATA): %v", dir, err)
-	}
-	return dir
+	return realdata.Dir(tb)
 }
 
 // classReadCSV reads a comma-separated file with a header into maps.

@@ -3,8 +3,8 @@ package analysis
 import (
 	"context"
 	"math"
-	"os"
 	"path/filepath"
+	"reach/internal/realdata"
 	"sort"
 	"testing"
 
@@ -19,34 +19,10 @@ import (
 	"reach/layers"
 )
 
-// testData returns the shared data folder (env REACH_TESTDATA, else
-// ../shared/data beside the module root); it skips the test when absent,
-// or fails when CI is set.
+// testData returns the shared data folder (see internal/realdata).
 func testData(tb testing.TB) string {
 	tb.Helper()
-	dir := os.Getenv("REACH_TESTDATA")
-	if dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			tb.Fatal(err)
-		}
-		for d := wd; ; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				dir = filepath.Join(d, "..", "shared", "data")
-				break
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	if _, err := os.Stat(filepath.Join(dir, "SOURCES.md")); err != nil {
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("real data not found at %q (set REACH_TESTDATA)", dir)
-		}
-		tb.Skipf("real data not found at %q (set REACH_TESTDATA); skipping", dir)
-	}
-	return dir
+	return realdata.Dir(tb)
 }
 
 // lenient is like collect but logs record errors (duplicate ids in the

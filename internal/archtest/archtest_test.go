@@ -35,6 +35,7 @@ var allowed = []struct {
 	{"reach/internal/analysis", []string{"reach/internal/network", "reach/layers", "reach/geo/*"}, "use cases see layers, geo and networks"},
 	{"reach/internal/httpapi", []string{"reach/internal/analysis", "reach/internal/ogc", "reach/internal/web", "reach/data/tables", "reach/layers", "reach/geo/*"}, "the HTTP edge sees the use cases, never a store adapter"},
 	{"reach/internal/pgtest", []string{"*"}, "test helper"},
+	{"reach/internal/realdata", nil, "test helper"},
 	{"reach/internal/config", []string{"reach/layers", "reach/geo/*"}, "config is read by cmd only"},
 	{"reach/internal/archtest", nil, "this test"},
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"os"
 	"path/filepath"
+	"reach/internal/realdata"
 	"strconv"
 	"testing"
 
@@ -12,34 +13,10 @@ import (
 	"reach/data/zensus"
 )
 
-// testData returns the shared data directory: $REACH_TESTDATA, or
-// ../shared/data beside the module root. It skips the test when the
-// directory is missing, unless CI is set.
+// testData returns the shared data directory (see internal/realdata).
 func testData(t testing.TB) string {
 	t.Helper()
-	dir := os.Getenv("REACH_TESTDATA")
-	if dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for d := wd; ; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				dir = filepath.Join(d, "..", "shared", "data")
-				break
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	if st, err := os.Stat(dir); dir == "" || err != nil || !st.IsDir() {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("real data directory %q not found (set REACH_TESTDATA)", dir)
-		}
-		t.Skipf("real data directory %q not found (set REACH_TESTDATA); skipping", dir)
-	}
-	return dir
+	return realdata.Dir(t)
 }
 
 // testRealData imports the 419 Saxon municipalities and the 18,453 cells of
