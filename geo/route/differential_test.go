@@ -128,6 +128,9 @@ func checkTree(t *testing.T, g *graph.Graph, q *Query, sources []Source, limit g
 			t.Errorf("node %d: no arc or source explains cost %v label %d meters %v", v, got, l, q.Meters(nv))
 		}
 	}
+	if len(q.Settled()) == 0 && len(sources) > 1 {
+		return // after RunParallel
+	}
 	// Settled lists exactly the reached nodes in non-decreasing cost
 	seen := map[graph.NodeID]bool{}
 	prev := graph.Cost(0)
@@ -169,6 +172,36 @@ func TestQueryMatchesDijkstra(t *testing.T) {
 				if t.Failed() {
 					t.Fatalf("round %d (seed %d): n=%d m=%d sources %+v limit %v", round, seed, n, m, sources, limit)
 				}
+			}
+		}
+	}
+}
+
+func TestRunParallelMatchesDijkstra(t *testing.T) {
+	seed := uint64(4242)
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 3))
+	for round := range 150 {
+		n := 1 + rng.IntN(60)
+		g := randomGraph(t, rng, n, rng.IntN(3*n), round%3 == 0)
+		q := NewQuery(g)
+		for range 4 {
+			sources := randomSources(rng, g, 2+rng.IntN(6))
+			limit := Unbounded
+			if rng.IntN(3) == 0 {
+				limit = graph.Cost(rng.IntN(150000))
+			}
+			workers := 2 + rng.IntN(3)
+			q.RunParallel(sources, limit, workers)
+			checkTree(t, g, q, sources, limit)
+			if t.Failed() {
+				t.Fatalf("round %d (seed %d): %d workers, sources %+v limit %v", round, seed, workers, sources, limit)
+			}
+			// and a plain run afterwards sees no leftovers
+			q.Run(sources[:1], limit)
+			checkTree(t, g, q, sources[:1], limit)
+			if t.Failed() {
+				t.Fatalf("round %d: Run after RunParallel differs", round)
 			}
 		}
 	}

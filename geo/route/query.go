@@ -32,6 +32,8 @@ type Query struct {
 	costs                   []graph.Cost
 	labels                  []int32
 	costsValid, labelsValid bool
+
+	par parallelState // for RunParallel
 }
 
 type nodeState struct {

@@ -101,6 +101,30 @@ func BenchmarkAllCellsNearest(b *testing.B) {
 	reportQuantiles(b, times)
 }
 
+// BenchmarkAllCellsNearestParallel is BenchmarkAllCellsNearest with the
+// search split over two workers (route.Query.RunParallel), one per core.
+func BenchmarkAllCellsNearestParallel(b *testing.B) {
+	f := benchNet(b)
+	q := route.NewQuery(f.net.ReverseGraph())
+	q.RunParallel(f.arrivals, route.Unbounded, 2) // grow buffers before timing
+	q.Costs()
+	b.ReportAllocs()
+	b.ResetTimer()
+	var times []time.Duration
+	cpu0 := cpuTime()
+	for b.Loop() {
+		t0 := time.Now()
+		q.RunParallel(f.arrivals, route.Unbounded, 2)
+		costs := q.Costs()
+		for i := range f.cells {
+			network.Leave(f.cells[i].Departures(), costs)
+		}
+		times = append(times, time.Since(t0))
+	}
+	reportCPU(b, cpu0, len(times))
+	reportQuantiles(b, times)
+}
+
 // BenchmarkAddSite is the coverage change for one added site: an Improve
 // search from the new site against the costs of all facilities.
 func BenchmarkAddSite(b *testing.B) {
