@@ -32,6 +32,8 @@ func runAnalyze(ctx context.Context, args []string, getenv func(string) string, 
 	modeFlag := fs.String("mode", "", "only this mode: car, bicycle or foot (default: all)")
 	budget := fs.Float64("budget", 4_000_000, "budget of the ranking in euros")
 	thin := fs.Bool("thin-or-weak", false, "summary: count only residents of thinly populated or structurally weak municipalities")
+	var ef engineFlags
+	ef.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -63,18 +65,18 @@ func runAnalyze(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	defer st.Close()
-	return analyze(ctx, st, cats, modes, *budget, *thin, stdout)
+	return analyze(ctx, st, cats, modes, *budget, *thin, ef, stdout)
 }
 
 // analyze builds the read model of st, stores every result in st and
 // prints a summary a planner can read.
-func analyze(ctx context.Context, st analyzeTarget, cats []layers.Category, modes []layers.Mode, budget float64, thin bool, stdout io.Writer) error {
+func analyze(ctx context.Context, st analyzeTarget, cats []layers.Category, modes []layers.Mode, budget float64, thin bool, ef engineFlags, stdout io.Writer) error {
 	info, err := st.Info(ctx)
 	if err != nil {
 		return err
 	}
 	start := time.Now()
-	eng, err := buildEngine(ctx, st, info)
+	eng, err := buildEngine(ctx, st, info, ef)
 	if err != nil {
 		return err
 	}
@@ -173,6 +175,8 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	filter := fs.String("filter", "", `property filters, e.g. "category=general_practice,mode=car"`)
 	project := fs.String("project", "", "with `assessment`: the project id")
 	budget := fs.Float64("budget", 4_000_000, "with `ranking`: budget in euros")
+	var ef engineFlags
+	ef.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: reach export [--db URL] <collection | assessment | ranking> [--filter k=v,…] [--out FILE]")
 		fmt.Fprintln(stderr, "collections: municipalities, population-grid, central-places, facilities, roads, projects, travel-times, gaps, assessments")
@@ -210,7 +214,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	eng, err := buildEngine(ctx, st, info)
+	eng, err := buildEngine(ctx, st, info, ef)
 	if err != nil {
 		return err
 	}

@@ -8,8 +8,12 @@ import (
 )
 
 // buildEngine builds the read model of the analyses from a store.
-func buildEngine(ctx context.Context, st layers.Store, info layers.StoreInfo) (*analysis.Engine, error) {
-	return analysis.Build(ctx, st, analysis.Options{Info: info})
+func buildEngine(ctx context.Context, st layers.Store, info layers.StoreInfo, ef engineFlags) (*analysis.Engine, error) {
+	opts, err := ef.options(info)
+	if err != nil {
+		return nil, err
+	}
+	return analysis.Build(ctx, st, opts)
 }
 
 // features returns the base feature source of the server: the store's

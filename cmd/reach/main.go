@@ -10,6 +10,7 @@
 //	reach analyze --db URL [--category C] [--mode M]
 //	reach export  --db URL <what> [--out FILE]
 //	reach demo    [--out DIR] [--seed N]
+//	reach catalogue [--check FILE]
 //
 // DATABASE_URL stands in for --db.
 package main
@@ -52,7 +53,11 @@ usage:
   reach analyze --db URL [--category C] [--mode M]
   reach export  --db URL <what> [--out FILE]
   reach demo    [--out DIR] [--seed N]
+  reach catalogue [--check FILE]   print the embedded standards catalogue, or check one
   reach version
+
+serve, analyze and export take --catalogue FILE (standards of one's own) and
+--settings FILE (score and weakness weights, snapping radius).
 
 DATABASE_URL stands in for --db. "reach <command> -h" lists a command's flags.
 `
@@ -77,6 +82,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runExport(ctx, rest, getenv, stdout, stderr)
 	case "demo":
 		return runDemo(ctx, rest, getenv, stdout, stderr)
+	case "catalogue", "catalog":
+		return runCatalogue(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "reach", version)
 		return nil

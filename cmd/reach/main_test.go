@@ -11,7 +11,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reach/internal/analysis"
 	"reach/internal/realdata"
+	"reach/layers"
 	"regexp"
 	"strings"
 	"sync"
@@ -440,5 +442,55 @@ func TestDemoFiles(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "synthetic") {
 		t.Errorf("demo output does not say the data are synthetic: %q", out.String())
+	}
+}
+
+// TestSettingsAndCatalogue checks the files that tune the analyses: the
+// embedded catalogue round-trips through `reach catalogue`, and bad files
+// are refused with their name, field and value.
+func TestSettingsAndCatalogue(t *testing.T) {
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"catalogue"}, os.Getenv, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	cat := filepath.Join(dir, "standards.json")
+	if err := os.WriteFile(cat, out.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"catalogue", "--check", cat}, os.Getenv, &out, &errOut); err != nil || !strings.Contains(out.String(), "valid") {
+		t.Fatalf("catalogue --check of the embedded catalogue: %v %q", err, out.String())
+	}
+
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := write("good.json", `{"score_weights": {"need_share": 40, "innovation": 0}, "weak_share": 0.25, "snap_radius_m": 500}`)
+	opts, err := engineFlags{catalogue: cat, settings: good}.options(layers.StoreInfo{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts.Weights == nil || opts.Weights.NeedShare != 40 || opts.Weights.Innovation != 0 || opts.Weights.Beneficiaries != analysis.DefaultScoreWeights().Beneficiaries {
+		t.Errorf("score weights %+v", opts.Weights)
+	}
+	if opts.Classify == nil || opts.Classify.WeakShare != 0.25 || opts.SnapRadiusM != 500 || opts.Catalogue == nil {
+		t.Errorf("options %+v", opts)
+	}
+	for _, tt := range []struct{ text, want string }{
+		{`{"score_weights": {"need_share": -1}}`, `"score_weights.need_share": value -1`},
+		{`{"score_weigths": {}}`, `unknown field "score_weigths"`},
+		{`{"weak_share": 1.5}`, `"weak_share": value 1.5`},
+		{`{"snap_radius_m": "far"}`, `"snap_radius_m"`},
+	} {
+		p := write("bad.json", tt.text)
+		_, err := engineFlags{settings: p}.options(layers.StoreInfo{})
+		if err == nil || !strings.Contains(err.Error(), "bad.json") || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("settings %s: err = %v, want it to name bad.json and %s", tt.text, err, tt.want)
+		}
 	}
 }

@@ -75,8 +75,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	// The read model is built in the background; /readyz answers 503 and
 	// the analysis endpoints wait until it is there.
+	ef := engineFlags{catalogue: cfg.Catalogue, settings: cfg.Settings}
+	if _, err := ef.options(info); err != nil {
+		return err // a bad catalogue or settings file stops the start, with its name
+	}
 	eng := newLazyEngine()
-	go eng.build(ctx, store, info, log)
+	go eng.build(ctx, store, info, ef, log)
 
 	handler := httpapi.NewHandler(httpapi.Deps{
 		Features: eng.features(store),
@@ -141,9 +145,9 @@ func newLazyEngine() *lazyEngine { return &lazyEngine{done: make(chan struct{})}
 // analyzer is what the HTTP layer needs of the engine.
 type analyzer = httpapi.Analyzer
 
-func (l *lazyEngine) build(ctx context.Context, store layers.Store, info layers.StoreInfo, log *slog.Logger) {
+func (l *lazyEngine) build(ctx context.Context, store layers.Store, info layers.StoreInfo, ef engineFlags, log *slog.Logger) {
 	start := time.Now()
-	eng, err := buildEngine(ctx, store, info)
+	eng, err := buildEngine(ctx, store, info, ef)
 	l.mu.Lock()
 	if err == nil {
 		l.eng, l.full = eng, eng

@@ -96,6 +96,12 @@ func DefaultCatalogue() (*Catalogue, error) {
 	return LoadCatalogue(bytes.NewReader(defaultCatalogueJSON), DefaultCatalogueName)
 }
 
+// DefaultCatalogueJSON returns a copy of the embedded catalogue file, as a
+// starting point for a catalogue of one's own (see LoadCatalogue).
+func DefaultCatalogueJSON() []byte {
+	return append([]byte(nil), defaultCatalogueJSON...)
+}
+
 // catalogueFile is the JSON form of a catalogue.
 type catalogueFile struct {
 	Name        string            `json:"name"`

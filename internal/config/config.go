@@ -30,6 +30,9 @@ type Serve struct {
 	WriteTimeout time.Duration
 	ShutdownWait time.Duration
 	LogJSON      bool
+	// Catalogue and Settings name files that tune the analyses ("" for the defaults).
+	Catalogue string
+	Settings  string
 }
 
 // ParseServe reads the flags of `reach serve`. getenv supplies DATABASE_URL
@@ -46,8 +49,10 @@ func ParseServe(args []string, getenv func(string) string, stderr io.Writer, def
 	fs.DurationVar(&s.WriteTimeout, "write-timeout", 5*time.Minute, "HTTP write timeout (whole response)")
 	fs.DurationVar(&s.ShutdownWait, "shutdown-wait", 15*time.Second, "how long to let requests finish on shutdown")
 	fs.BoolVar(&s.LogJSON, "log-json", false, "log as JSON lines")
+	fs.StringVar(&s.Catalogue, "catalogue", "", "standards catalogue (JSON) instead of the embedded one")
+	fs.StringVar(&s.Settings, "settings", "", "analysis settings (JSON): score_weights, weakness_weights, weak_share, snap_radius_m")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: reach serve [--addr 127.0.0.1:8080] [--db URL | --data DIR] [--seed N]")
+		fmt.Fprintln(stderr, "usage: reach serve [--addr 127.0.0.1:8080] [--db URL | --data DIR] [--seed N] [--catalogue FILE] [--settings FILE]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

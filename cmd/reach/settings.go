@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"reach/internal/analysis"
+	"reach/layers"
+)
+
+// engineFlags are the flags shared by serve, analyze and export that tune
+// the analyses: a standards catalogue of one's own and a settings file with
+// the policy weights.
+type engineFlags struct {
+	catalogue string
+	settings  string
+}
+
+func (f *engineFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.catalogue, "catalogue", "", "standards catalogue (JSON) instead of the embedded one; `reach catalogue` prints the embedded one")
+	fs.StringVar(&f.settings, "settings", "", "analysis settings (JSON): score_weights, weakness_weights, weak_share, snap_radius_m")
+}
+
+// settingsFile is the JSON form of the analysis settings. Every field is
+// optional; absent ones keep their defaults.
+type settingsFile struct {
+	ScoreWeights    *scoreWeightsJSON    `json:"score_weights"`
+	WeaknessWeights *weaknessWeightsJSON `json:"weakness_weights"`
+	WeakShare       *float64             `json:"weak_share"`
+	SnapRadiusM     *float64             `json:"snap_radius_m"`
+}
+
+type scoreWeightsJSON struct {
+	NewlyWithinStandard         *float64 `json:"newly_within_standard"`
+	Beneficiaries               *float64 `json:"beneficiaries"`
+	MunicipalitiesBenefiting    *float64 `json:"municipalities_benefiting"`
+	KreiseBenefiting            *float64 `json:"kreise_benefiting"`
+	RegionsBenefiting           *float64 `json:"regions_benefiting"`
+	ParticipatingMunicipalities *float64 `json:"participating_municipalities"`
+	NeedShare                   *float64 `json:"need_share"`
+	CostPerNewlyCovered         *float64 `json:"cost_per_newly_covered"`
+	Alignment                   *float64 `json:"alignment"`
+	Innovation                  *float64 `json:"innovation"`
+	Transferability             *float64 `json:"transferability"`
+}
+
+type weaknessWeightsJSON struct {
+	PurchasingPower  *float64 `json:"purchasing_power"`
+	UnemploymentRate *float64 `json:"unemployment_rate"`
+	PopulationChange *float64 `json:"population_change"`
+	Share65Plus      *float64 `json:"share_65_plus"`
+}
+
+// options turns the flags into engine options; errors name the file, the
+// field and the value.
+func (f engineFlags) options(info layers.StoreInfo) (analysis.Options, error) {
+	opts := analysis.Options{Info: info}
+	if f.catalogue != "" {
+		file, err := os.Open(f.catalogue)
+		if err != nil {
+			return opts, fmt.Errorf("--catalogue: %w", err)
+		}
+		defer file.Close()
+		c, err := analysis.LoadCatalogue(file, filepath.Base(f.catalogue))
+		if err != nil {
+			return opts, err
+		}
+		opts.Catalogue = c
+	}
+	if f.settings == "" {
+		return opts, nil
+	}
+	raw, err := os.ReadFile(f.settings)
+	if err != nil {
+		return opts, fmt.Errorf("--settings: %w", err)
+	}
+	name := filepath.Base(f.settings)
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	var sf settingsFile
+	if err := dec.Decode(&sf); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return opts, fmt.Errorf("settings %s: field %q: want a %s, got a JSON %s", name, te.Field, te.Type, te.Value)
+		}
+		return opts, fmt.Errorf("settings %s: %w", name, err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return opts, fmt.Errorf("settings %s: more than one JSON value", name)
+	}
+	nonNeg := func(field string, v *float64, dst *float64) error {
+		if v == nil {
+			return nil
+		}
+		if *v < 0 {
+			return fmt.Errorf("settings %s: field %q: value %v: must not be negative", name, field, *v)
+		}
+		*dst = *v
+		return nil
+	}
+	if w := sf.ScoreWeights; w != nil {
+		sw := analysis.DefaultScoreWeights()
+		for _, x := range []struct {
+			f   string
+			v   *float64
+			dst *float64
+		}{
+			{"score_weights.newly_within_standard", w.NewlyWithinStandard, &sw.NewlyWithinStandard},
+			{"score_weights.beneficiaries", w.Beneficiaries, &sw.Beneficiaries},
+			{"score_weights.municipalities_benefiting", w.MunicipalitiesBenefiting, &sw.MunicipalitiesBenefiting},
+			{"score_weights.kreise_benefiting", w.KreiseBenefiting, &sw.KreiseBenefiting},
+			{"score_weights.regions_benefiting", w.RegionsBenefiting, &sw.RegionsBenefiting},
+			{"score_weights.participating_municipalities", w.ParticipatingMunicipalities, &sw.ParticipatingMunicipalities},
+			{"score_weights.need_share", w.NeedShare, &sw.NeedShare},
+			{"score_weights.cost_per_newly_covered", w.CostPerNewlyCovered, &sw.CostPerNewlyCovered},
+			{"score_weights.alignment", w.Alignment, &sw.Alignment},
+			{"score_weights.innovation", w.Innovation, &sw.Innovation},
+			{"score_weights.transferability", w.Transferability, &sw.Transferability},
+		} {
+			if err := nonNeg(x.f, x.v, x.dst); err != nil {
+				return opts, err
+			}
+		}
+		opts.Weights = &sw
+	}
+	co := analysis.DefaultClassifyOptions()
+	changed := false
+	if w := sf.WeaknessWeights; w != nil {
+		for _, x := range []struct {
+			f   string
+			v   *float64
+			dst *float64
+		}{
+			{"weakness_weights.purchasing_power", w.PurchasingPower, &co.WeaknessWeights.PurchasingPower},
+			{"weakness_weights.unemployment_rate", w.UnemploymentRate, &co.WeaknessWeights.UnemploymentRate},
+			{"weakness_weights.population_change", w.PopulationChange, &co.WeaknessWeights.PopulationChange},
+			{"weakness_weights.share_65_plus", w.Share65Plus, &co.WeaknessWeights.Share65Plus},
+		} {
+			if err := nonNeg(x.f, x.v, x.dst); err != nil {
+				return opts, err
+			}
+		}
+		changed = true
+	}
+	if sf.WeakShare != nil {
+		if *sf.WeakShare <= 0 || *sf.WeakShare >= 1 {
+			return opts, fmt.Errorf("settings %s: field %q: value %v: want a share between 0 and 1", name, "weak_share", *sf.WeakShare)
+		}
+		co.WeakShare = *sf.WeakShare
+		changed = true
+	}
+	if changed {
+		opts.Classify = &co
+	}
+	if sf.SnapRadiusM != nil {
+		if *sf.SnapRadiusM <= 0 || *sf.SnapRadiusM > 10000 {
+			return opts, fmt.Errorf("settings %s: field %q: value %v: want metres in (0, 10000]", name, "snap_radius_m", *sf.SnapRadiusM)
+		}
+		opts.SnapRadiusM = *sf.SnapRadiusM
+	}
+	return opts, nil
+}
+
+func runCatalogue(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("reach catalogue", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	check := fs.String("check", "", "validate this catalogue file instead of printing the embedded one")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *check != "" {
+		f, err := os.Open(*check)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		c, err := analysis.LoadCatalogue(f, filepath.Base(*check))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "catalogue %s: %d standards, valid\n", c.ID(), len(c.Standards()))
+		return nil
+	}
+	_, err := stdout.Write(analysis.DefaultCatalogueJSON())
+	return err
+}
