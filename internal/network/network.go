@@ -38,16 +38,24 @@
 // to the main component if that lies within the radius, and Snap.Island
 // records that an island road was nearer.
 //
-// Two places on the same edge are connected through the edge's end nodes,
-// never along the shared piece of edge; on contracted road networks the
-// difference is at most the detour to the nearer end node and back.
+// Searches connect places through the edge's end nodes, never along a
+// shared piece of edge; Network.Direct gives the travel between two places
+// on the same edge, to be taken when it is less (for a matrix or a single
+// route). For the nearest facility of every cell the node-based time is
+// used; it differs only where a cell and its facility share one edge, by at
+// most the detour to an end node and back.
 //
 // # Travel to places
 //
 // Travel time from every cell to its nearest facility is one search on the
-// reverse graph seeded with the facilities' Arrivals; a cell's time is then
-// Leave(cell snap, costs): the least over its Departures of departure cost
-// plus the node's cost. One-way streets count in the right direction.
+// reverse graph (ReverseQueries) seeded with the facilities' Arrivals; a
+// cell's time is then Via(cell Departures, query) or Leave(cell Departures,
+// costs): the least over its Departures of departure cost plus the node's
+// cost, with the nearest facility as the label and the network metres. One-
+// way streets count in the right direction. For a search over the whole
+// graph use route.Query.RunParallel with runtime.GOMAXPROCS(0) workers; for
+// the effect of one added site use route.Query.Improve against a copy of the
+// costs of the full search.
 //
 // A Network is immutable and safe for concurrent use; its query pools hand
 // each goroutine its own search state.
@@ -503,14 +511,49 @@ type Reached struct {
 
 // Via returns what the last run of q gives for a place entering the search
 // through entries (Departures after a reverse search, Arrivals after a
-// forward search).
+// forward search). It reads only the entries' nodes, so it costs the same
+// after a small Improve as after a full Run. It equals Leave on q.Costs().
 func Via(entries []route.Source, q *route.Query) Reached {
-	c, i, ok := Leave(entries, q.Costs())
-	if !ok {
-		return Reached{Cost: graph.Closed, Label: route.NoLabel}
+	best := Reached{Cost: graph.Closed, Label: route.NoLabel}
+	for _, e := range entries {
+		c := q.Cost(e.Node)
+		if c == graph.Closed {
+			continue
+		}
+		if t := graph.AddCost(c, e.Offset); t < best.Cost {
+			best = Reached{Cost: t, Label: q.Label(e.Node), Meters: float64(q.Meters(e.Node)) + float64(e.Meters), Reached: true}
+		}
 	}
-	v := entries[i].Node
-	return Reached{Cost: c, Label: q.Label(v), Meters: float64(q.Meters(v)) + float64(entries[i].Meters), Reached: true}
+	return best
+}
+
+// Direct returns the travel from place a to place b along the one edge
+// both are snapped to, when they share an edge whose direction from a to b
+// is open: access leg of a, the piece of edge between them, access leg of b.
+// Searches connect places only through nodes (see the package comment);
+// a caller that wants the exact time between two given places takes the
+// lesser of Direct and the search result.
+func (n *Network) Direct(a, b *Snap) (Reached, bool) {
+	if !a.Snapped || !b.Snapped || a.Edge != b.Edge {
+		return Reached{Cost: graph.Closed, Label: route.NoLabel}, false
+	}
+	e := n.g.Edge(a.Edge)
+	total := float64(e.Length)
+	c := e.Forward
+	from, to := a.AlongM, b.AlongM
+	if to < from {
+		c = e.Backward
+		from, to = to, from
+	}
+	if c == graph.Closed {
+		return Reached{Cost: graph.Closed, Label: route.NoLabel}, false
+	}
+	frac := 0.0
+	if total > 0 {
+		frac = (to - from) / total
+	}
+	part := graph.Cost(math.Round(float64(c) * math.Min(1, frac)))
+	return Reached{Cost: graph.AddCost(graph.AddCost(a.Access, part), b.Access), Label: route.NoLabel, Meters: to - from, Reached: true}, true
 }
 
 // Edges yields the graph's edges in pgRouting's edge-table convention: id

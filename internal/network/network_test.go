@@ -80,6 +80,9 @@ func travel(t *testing.T, n *Network, from, to orb.Point) float64 {
 	if r.Reached != f.Reached || r.Cost != f.Cost {
 		t.Fatalf("reverse search gives %v (%v), forward %v (%v)", r.Cost, r.Reached, f.Cost, f.Reached)
 	}
+	if c, _, ok := Leave(sf.Departures(), q.Costs()); ok != r.Reached || ok && c != r.Cost {
+		t.Fatalf("Leave gives %v (%v), Via %v (%v)", c, ok, r.Cost, r.Reached)
+	}
 	if !r.Reached {
 		return math.Inf(1)
 	}
@@ -305,5 +308,29 @@ func TestBuildErrors(t *testing.T) {
 				t.Error("Build succeeded, want an error")
 			}
 		})
+	}
+}
+
+func TestDirectOnSharedEdge(t *testing.T) {
+	d := &drawing{}
+	// one-way A→B, 1000 m at 36 km/h, closed back by a two-way detour
+	A, B, C := orb.Point{0, 0}, orb.Point{1000, 0}, orb.Point{500, -500}
+	nets := build(t, Options{Modes: []layers.Mode{layers.Car}, AccessSpeedKmh: map[layers.Mode]float64{layers.Car: 36}},
+		d.seg(1, 2, A, B, oneway(36), closed, closed),
+		d.seg(2, 3, B, C, both(36), closed, closed),
+		d.seg(3, 1, C, A, both(36), closed, closed))
+	car := nets[layers.Car]
+	p, q := car.Snap(orb.Point{200, 10}), car.Snap(orb.Point{700, 20})
+	got, ok := car.Direct(&p, &q)
+	// 10 m + 500 m + 20 m at 10 m/s
+	if !ok || got.Cost != 53000 || got.Meters != 500 {
+		t.Errorf("Direct forward = %+v, %v; want 53 s over 500 m", got, ok)
+	}
+	if _, ok := car.Direct(&q, &p); ok {
+		t.Error("Direct against the one-way street succeeded")
+	}
+	// through the nodes it is longer: 800 m to B, then round by C back to A, then 200 m
+	if via := travel(t, car, orb.Point{200, 10}, orb.Point{700, 20}); via <= 53 {
+		t.Errorf("search through nodes = %v s, want more than the direct 53 s", via)
 	}
 }
