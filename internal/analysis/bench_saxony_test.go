@@ -1,0 +1,617 @@
+package analysis
+
+// End-to-end speed of the analysis engine at Saxon scale, measured where
+// planners meet it: travel times for all cells, one isochrone polygon, the
+// coverage change of one added site, the marginal coverage of candidate
+// sites, cold start, and memory against the number of facilities.
+//
+// The layers are synthetic (fixed seeds, see saxonyLayers): the
+// internal/network/netgen road network of Saxon scale and, generated here,
+// about 400,000 populated 100 m cells near its roads with about four
+// million residents, 418 municipalities as a coarse partition, facilities
+// and central places. Everything is generated once per test binary and only
+// when a BenchmarkSaxony* function asks for it (never in Test functions,
+// never with -short), outside the timed loops. bench/analysis.sh runs these
+// benchmarks next to pgRouting; bench/ANALYSIS.md records the figures.
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sort"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"reach/geo/crs"
+	"reach/geo/graph"
+	"reach/geo/grid"
+	"reach/geo/route"
+	"reach/internal/network/netgen"
+	"reach/layers"
+)
+
+// Sizes of the generated layers.
+const (
+	saxonySeed        = 20260301
+	saxonyResidents   = 4_000_000 // total residents, before rounding per cell
+	saxonyMuniCols    = 22        // 22 × 19 = 418 municipalities, as many as Saxony has
+	saxonyMuniRows    = 19
+	saxonyTowns       = 60 // population centres; the largest become central places
+	saxonyPractices   = 2500
+	saxonyGymnasien   = 200
+	saxonyFewFacs     = 10   // hospital: sized for the memory comparison, not realistic
+	saxonyManyFacs    = 1000 // pharmacy: about as many as Saxony has
+	saxonyCandidates  = 1000
+	saxonyIsoOrigins  = 64
+	saxonyCellPoints  = 420_000 // points drawn; cells sharing a 100 m square merge
+	saxonyCellResM    = 100
+	saxonyTownRadiusM = 2500.0
+)
+
+// saxonyFixture is the generated layers and the engine built from them.
+type saxonyFixture struct {
+	gen       *netgen.Network
+	reader    *fakeReader
+	e         *Engine
+	mn        *modeNet
+	buildTime time.Duration
+	// candidates are populated cell centres (EPSG:25833), drawn with a
+	// fixed seed, that snap to the car network.
+	candidates []orb.Point
+	// origins are lon/lat points of populated cells for isochrones.
+	origins []orb.Point
+}
+
+// saxonyOnce builds the fixture once per test binary.
+var saxonyOnce = sync.OnceValues(buildSaxony)
+
+// saxonyBench returns the fixture, skipping under -short.
+func saxonyBench(b *testing.B) *saxonyFixture {
+	b.Helper()
+	if testing.Short() {
+		b.Skip("Saxony-scale benchmarks generate a 1.2-million-node network; skipped with -short")
+	}
+	f, err := saxonyOnce()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return f
+}
+
+// saxonyLayers generates the layers: the netgen roads, populated cells near
+// them, municipalities, facilities and central places.
+func saxonyLayers() (*netgen.Network, *fakeReader, error) {
+	cfg := netgen.Saxony()
+	// Cells are drawn after the roads from the same generator, so more
+	// points leave the road network unchanged.
+	cfg.Cells = saxonyCellPoints
+	gen := netgen.Generate(cfg)
+	rng := rand.New(rand.NewPCG(saxonySeed, 1))
+
+	// Population centres: a Zipf-like size per town.
+	type town struct {
+		p    orb.Point
+		size float64
+	}
+	towns := make([]town, saxonyTowns)
+	for i := range towns {
+		towns[i] = town{p: gen.Cells[rng.IntN(len(gen.Cells))], size: 1 / math.Pow(float64(i+1), 0.8)}
+	}
+
+	// Municipalities: a regular partition of the extent.
+	mw := (netgen.MaxX - netgen.MinX) / saxonyMuniCols
+	mh := (netgen.MaxY - netgen.MinY) / saxonyMuniRows
+	muniOf := func(p orb.Point) int {
+		c := min(saxonyMuniCols-1, max(0, int((p[0]-netgen.MinX)/mw)))
+		r := min(saxonyMuniRows-1, max(0, int((p[1]-netgen.MinY)/mh)))
+		return r*saxonyMuniCols + c
+	}
+	munis := make([]layers.Municipality, saxonyMuniCols*saxonyMuniRows)
+	for r := range saxonyMuniRows {
+		for c := range saxonyMuniCols {
+			i := r*saxonyMuniCols + c
+			kreis := (r*4/saxonyMuniRows)*3 + c*3/saxonyMuniCols + 1 // 12 districts
+			x0, y0 := netgen.MinX+float64(c)*mw, netgen.MinY+float64(r)*mh
+			munis[i] = layers.Municipality{
+				AGS: fmt.Sprintf("14%03d%03d", kreis, i), Name: fmt.Sprintf("Gemeinde %03d", i),
+				KreisAGS: fmt.Sprintf("14%03d", kreis), KreisName: fmt.Sprintf("Kreis %02d", kreis),
+				Geometry: orb.MultiPolygon{{{{x0, y0}, {x0 + mw, y0}, {x0 + mw, y0 + mh}, {x0, y0 + mh}, {x0, y0}}}},
+				AreaKm2:  mw * mh / 1e6,
+			}
+		}
+	}
+
+	// Cells: the generated places (near lattice nodes, so near roads),
+	// weighted by a log-normal factor and the nearness of towns, merged
+	// per 100 m square, scaled to about saxonyResidents.
+	weight := map[grid.ID]float64{}
+	var order []grid.ID
+	for _, p := range gen.Cells {
+		w := math.Exp(rng.NormFloat64() * 0.8)
+		boost := 1.0
+		for _, t := range towns {
+			d := math.Hypot(p[0]-t.p[0], p[1]-t.p[1])
+			if d < 4*saxonyTownRadiusM {
+				boost += 40 * t.size * math.Exp(-d/saxonyTownRadiusM)
+			}
+		}
+		laea, err := crs.Transform(crs.UTM33N, crs.LAEA, p)
+		if err != nil {
+			return nil, nil, err
+		}
+		id := grid.Containing(laea, saxonyCellResM)
+		if _, ok := weight[id]; !ok {
+			order = append(order, id)
+		}
+		weight[id] += w * boost
+	}
+	total := 0.0
+	for _, w := range weight {
+		total += w
+	}
+	cells := make([]layers.Cell, 0, len(order))
+	cellUTM := make([]orb.Point, 0, len(order))
+	popByMuni := make([]int64, len(munis))
+	for _, id := range order {
+		pop := max(1, int64(math.Round(weight[id]*saxonyResidents/total)))
+		utm, err := crs.Transform(crs.LAEA, crs.UTM33N, id.Center())
+		if err != nil {
+			return nil, nil, err
+		}
+		mi := muniOf(utm)
+		popByMuni[mi] += pop
+		cells = append(cells, layers.Cell{ID: id.String(), ResolutionM: saxonyCellResM, Population: pop, Known: true, AGS: munis[mi].AGS, Year: 2022})
+		cellUTM = append(cellUTM, utm)
+	}
+	for i := range munis {
+		munis[i].Population = popByMuni[i]
+	}
+
+	// Facilities: at cells drawn in proportion to population, a few metres
+	// off the cell centre.
+	cum := make([]float64, len(cells))
+	acc := 0.0
+	for i, c := range cells {
+		acc += float64(c.Population)
+		cum[i] = acc
+	}
+	drawCell := func() int { return min(len(cells)-1, sort.SearchFloat64s(cum, rng.Float64()*acc)) }
+	var facs []layers.Facility
+	addFacs := func(cat layers.Category, n int) {
+		for i := range n {
+			ci := drawCell()
+			p := orb.Point{cellUTM[ci][0] + (rng.Float64()-0.5)*60, cellUTM[ci][1] + (rng.Float64()-0.5)*60}
+			facs = append(facs, layers.Facility{ID: fmt.Sprintf("%s:%05d", cat, i), Category: cat, Name: fmt.Sprintf("%s %d", cat, i),
+				Location: p, Source: "bench", AGS: munis[muniOf(p)].AGS})
+		}
+	}
+	addFacs(layers.CatGeneralPractice, saxonyPractices)
+	addFacs(layers.CatGymnasium, saxonyGymnasien)
+	addFacs(layers.CatHospital, saxonyFewFacs)
+	addFacs(layers.CatPharmacy, saxonyManyFacs)
+	// One town hall per municipality, at its most populated cell.
+	bestCell := make([]int, len(munis))
+	for i := range bestCell {
+		bestCell[i] = -1
+	}
+	for ci, p := range cellUTM {
+		mi := muniOf(p)
+		if bestCell[mi] < 0 || cells[ci].Population > cells[bestCell[mi]].Population {
+			bestCell[mi] = ci
+		}
+	}
+	for mi, ci := range bestCell {
+		if ci >= 0 {
+			facs = append(facs, layers.Facility{ID: fmt.Sprintf("town_hall:%03d", mi), Category: layers.CatTownHall, Name: "Rathaus " + munis[mi].Name,
+				Location: cellUTM[ci], Source: "bench", AGS: munis[mi].AGS})
+		}
+	}
+
+	// Central places at the towns: 3 Oberzentren, 12 Mittelzentren, the
+	// rest Grundzentren.
+	var places []layers.CentralPlace
+	for i, t := range towns {
+		lv := layers.LevelGrundzentrum
+		switch {
+		case i < 3:
+			lv = layers.LevelOberzentrum
+		case i < 15:
+			lv = layers.LevelMittelzentrum
+		}
+		m := munis[muniOf(t.p)]
+		places = append(places, layers.CentralPlace{ID: fmt.Sprintf("zo:%02d", i), Name: fmt.Sprintf("Stadt %02d", i), Level: lv,
+			Members: []string{m.AGS}, AGS: m.AGS, KreisAGS: m.KreisAGS, Location: t.p, Source: "bench"})
+	}
+	return gen, &fakeReader{munis: munis, cells: cells, places: places, facs: facs, roads: gen.Segments}, nil
+}
+
+func buildSaxony() (*saxonyFixture, error) {
+	gen, r, err := saxonyLayers()
+	if err != nil {
+		return nil, err
+	}
+	t0 := time.Now()
+	e, err := Build(context.Background(), r, Options{Modes: []layers.Mode{layers.Car},
+		Info: layers.StoreInfo{Kind: "memory", Title: "Saxony-scale benchmark (synthetic)", Synthetic: true}})
+	if err != nil {
+		return nil, err
+	}
+	f := &saxonyFixture{gen: gen, reader: r, e: e, mn: e.nets[layers.Car], buildTime: time.Since(t0)}
+	if f.mn == nil {
+		return nil, fmt.Errorf("no car network built")
+	}
+	rng := rand.New(rand.NewPCG(saxonySeed, 2))
+	for len(f.candidates) < saxonyCandidates {
+		c := e.cells[rng.IntN(len(e.cells))]
+		if s := f.mn.n.Snap(c.utm); s.Snapped {
+			f.candidates = append(f.candidates, c.utm)
+		}
+	}
+	for len(f.origins) < saxonyIsoOrigins {
+		c := e.cells[rng.IntN(len(e.cells))]
+		if s := f.mn.n.Snap(c.utm); s.Snapped {
+			f.origins = append(f.origins, c.lonlat)
+		}
+	}
+	return f, nil
+}
+
+// logSaxony logs what the fixture holds.
+func logSaxony(b *testing.B, f *saxonyFixture) {
+	b.Helper()
+	g := f.mn.n.Graph()
+	st := f.e.Stats()
+	b.Logf("car graph: %d nodes, %d arcs, %d edges; %d populated cells (%d snapped), %d residents; %d municipalities; facilities %v; engine built in %v",
+		g.NumNodes(), g.NumArcs(), g.NumEdges(), st.PopulatedCells, st.Networks[layers.Car].CellsSnapped, st.Population,
+		st.Municipalities, st.Facilities, f.buildTime.Round(time.Millisecond))
+}
+
+// sampler collects per-operation wall times and reports their quantiles,
+// with the CPU time of the process per operation (on a shared machine the
+// wall time says as much about the neighbours as about the code).
+type sampler struct {
+	ts   []time.Duration
+	cpu0 time.Duration
+}
+
+func newSampler() *sampler { return &sampler{cpu0: processCPU()} }
+
+// time runs op and records its wall time.
+func (s *sampler) time(op func()) {
+	t0 := time.Now()
+	op()
+	s.ts = append(s.ts, time.Since(t0))
+}
+
+// quantile returns the p-quantile (nearest rank) of the recorded times.
+func (s *sampler) quantile(p float64) time.Duration {
+	if len(s.ts) == 0 {
+		return 0
+	}
+	v := slices.Clone(s.ts)
+	slices.Sort(v)
+	k := int(math.Ceil(p*float64(len(v)))) - 1
+	return v[min(len(v)-1, max(0, k))]
+}
+
+// report adds p50-ms, p95-ms, max-ms and cpu-ms/op.
+func (s *sampler) report(b *testing.B) {
+	b.Helper()
+	if len(s.ts) == 0 {
+		return
+	}
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	b.ReportMetric(ms(s.quantile(0.5)), "p50-ms")
+	b.ReportMetric(ms(s.quantile(0.95)), "p95-ms")
+	b.ReportMetric(ms(s.quantile(1)), "max-ms")
+	b.ReportMetric(ms(processCPU()-s.cpu0)/float64(len(s.ts)), "cpu-ms/op")
+}
+
+// processCPU returns the user and system CPU time of the process so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkSaxonyTravelTimes is the nearest-facility travel time by car for
+// every populated cell: the work TravelTimes does on a cache miss (one
+// multi-source search on the reverse graph from every facility's
+// arrivals, then every cell's departures combined with the node costs,
+// giving seconds, metres and the facility), bypassing the cache. The
+// sub-benchmarks differ in the number of facilities; for 10 and 1,000 they
+// also report the heap (runtime.MemStats) to show that memory does not
+// grow with sources × nodes.
+func BenchmarkSaxonyTravelTimes(b *testing.B) {
+	f := saxonyBench(b)
+	logSaxony(b, f)
+	ctx := context.Background()
+	for _, cat := range []layers.Category{layers.CatGeneralPractice, layers.CatGymnasium, layers.CatHospital, layers.CatPharmacy} {
+		b.Run(fmt.Sprintf("%s/facilities=%d", cat, len(f.e.byCat[cat])), func(b *testing.B) {
+			// Warm the query pool so that growing its buffers is not timed.
+			if _, err := f.e.networkField(ctx, f.mn, cat); err != nil {
+				b.Fatal(err)
+			}
+			var m0, m1 runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&m0)
+			s := newSampler()
+			reached := 0
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				var fl *field
+				s.time(func() {
+					var err error
+					if fl, err = f.e.networkField(ctx, f.mn, cat); err != nil {
+						b.Fatal(err)
+					}
+				})
+				reached = 0
+				for _, fi := range fl.fac {
+					if fi >= 0 {
+						reached++
+					}
+				}
+			}
+			b.StopTimer()
+			runtime.ReadMemStats(&m1)
+			s.report(b)
+			n := float64(len(s.ts))
+			b.ReportMetric(float64(m1.TotalAlloc-m0.TotalAlloc)/n/1e6, "alloc-MB/op")
+			b.ReportMetric(float64(m1.HeapSys)/1e6, "heap-sys-MB")
+			b.ReportMetric(float64(m1.HeapInuse)/1e6, "heap-inuse-MB")
+			b.ReportMetric(float64(reached), "cells-reached")
+		})
+	}
+}
+
+// BenchmarkSaxonyIsochrone30 is one 30-minute car isochrone as a polygon
+// with its population, through Engine.Isochrones, from a populated cell
+// centre (rotating over saxonyIsoOrigins cells drawn with a fixed seed).
+func BenchmarkSaxonyIsochrone30(b *testing.B) {
+	f := saxonyBench(b)
+	logSaxony(b, f)
+	ctx := context.Background()
+	iso := func(o orb.Point) IsochroneResult {
+		res, err := f.e.Isochrones(ctx, IsochroneRequest{Mode: layers.Car, Origins: []orb.Point{o}, Minutes: []float64{30}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return res
+	}
+	iso(f.origins[0])
+	s := newSampler()
+	var pop, rings, verts float64
+	i := 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		var res IsochroneResult
+		s.time(func() { res = iso(f.origins[i%len(f.origins)]) })
+		i++
+		pop += float64(res.Bands[0].Population)
+		for _, p := range res.Bands[0].Geometry {
+			rings += float64(len(p))
+			for _, r := range p {
+				verts += float64(len(r))
+			}
+		}
+	}
+	b.StopTimer()
+	s.report(b)
+	n := float64(len(s.ts))
+	b.ReportMetric(pop/n, "population/op")
+	b.ReportMetric(rings/n, "rings/op")
+	b.ReportMetric(verts/n, "vertices/op")
+}
+
+// addSiteCoverage is the coverage change of one added general practice at
+// p (EPSG:25833), as the new-facility assessment computes it: snap the
+// site, run the "only improving" search on the baseline field, and count
+// the residents whose time drops and those newly within the standard.
+func addSiteCoverage(e *Engine, mn *modeNet, fl *field, p orb.Point, limit float64) (improvedPop, newlyPop int64) {
+	s := mn.n.Snap(p)
+	if !s.Snapped {
+		return 0, 0
+	}
+	imp := e.improveNetwork(mn, fl, [][]route.Source{s.Arrivals()})
+	for i, ci := range imp.cells {
+		pop := e.cells[ci].pop
+		improvedPop += pop
+		if imp.secs[i] <= limit && fl.secs[ci] > limit {
+			newlyPop += pop
+		}
+	}
+	return improvedPop, newlyPop
+}
+
+// BenchmarkSaxonyAddSite is the coverage change for one added general
+// practice (2,500 exist) at a populated cell centre, rotating over 1,000
+// candidate sites; it also reports the sum over all 1,000 candidates of
+// their times (measured once, untimed by the framework) as
+// all-1000-ms.
+func BenchmarkSaxonyAddSite(b *testing.B) {
+	f := saxonyBench(b)
+	logSaxony(b, f)
+	ctx := context.Background()
+	cat := layers.CatGeneralPractice
+	fl, err := f.e.fieldFor(ctx, cat, layers.Car)
+	if err != nil {
+		b.Fatal(err)
+	}
+	std, err := f.e.standard(cat, layers.Car)
+	if err != nil {
+		b.Fatal(err)
+	}
+	limit := std.MaxSeconds()
+	// All 1,000 candidates in a row, once.
+	t0 := time.Now()
+	var newly int64
+	for _, p := range f.candidates {
+		_, n := addSiteCoverage(f.e, f.mn, fl, p, limit)
+		newly += n
+	}
+	all := time.Since(t0)
+	s := newSampler()
+	i := 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		p := f.candidates[i%len(f.candidates)]
+		i++
+		s.time(func() { addSiteCoverage(f.e, f.mn, fl, p, limit) })
+	}
+	b.StopTimer()
+	s.report(b)
+	b.ReportMetric(float64(all.Microseconds())/1000, "all-1000-ms")
+	b.ReportMetric(float64(newly)/float64(len(f.candidates)), "newly-covered/site")
+}
+
+// BenchmarkSaxonyCandidates1000 is the marginal coverage of 1,000
+// candidate sites for a general practice, as SuggestSites computes it for
+// each candidate (Engine.coverage: the uncovered cells within the 20-minute
+// standard of the site). One operation is all 1,000 candidates.
+func BenchmarkSaxonyCandidates1000(b *testing.B) {
+	f := saxonyBench(b)
+	logSaxony(b, f)
+	ctx := context.Background()
+	cat := layers.CatGeneralPractice
+	fl, err := f.e.fieldFor(ctx, cat, layers.Car)
+	if err != nil {
+		b.Fatal(err)
+	}
+	std, err := f.e.standard(cat, layers.Car)
+	if err != nil {
+		b.Fatal(err)
+	}
+	limit := std.MaxSeconds()
+	uncovered := make([]bool, len(f.e.cells))
+	gap := 0
+	for ci := range f.e.cells {
+		if fl.secs[ci] > limit {
+			uncovered[ci] = true
+			gap++
+		}
+	}
+	b.Logf("%d cells outside the %v-minute standard", gap, std.MaxMinutes)
+	s := newSampler()
+	covered := 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		covered = 0
+		s.time(func() {
+			for _, p := range f.candidates {
+				covered += len(f.e.coverage(layers.Car, p, limit, uncovered))
+			}
+		})
+	}
+	b.StopTimer()
+	s.report(b)
+	b.ReportMetric(float64(covered)/float64(len(f.candidates)), "gap-cells/candidate")
+}
+
+// BenchmarkSaxonySuggestSites is SuggestSites end to end: 10 general
+// practices chosen greedily among central places, town halls and the most
+// populated gap cells.
+func BenchmarkSaxonySuggestSites(b *testing.B) {
+	f := saxonyBench(b)
+	logSaxony(b, f)
+	ctx := context.Background()
+	if _, err := f.e.fieldFor(ctx, layers.CatGeneralPractice, layers.Car); err != nil {
+		b.Fatal(err)
+	}
+	s := newSampler()
+	var res SiteResult
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		s.time(func() {
+			var err error
+			if res, err = f.e.SuggestSites(ctx, SiteRequest{Category: layers.CatGeneralPractice, Mode: layers.Car, K: 10}); err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
+	b.StopTimer()
+	s.report(b)
+	b.ReportMetric(float64(res.TotalCovered), "covered")
+}
+
+// BenchmarkSaxonyColdStart is the start of the prepared car network from a
+// local snapshot. The engine has no snapshot of its own yet (Build reads
+// the layers and builds the network from the road segments), so this
+// measures what a snapshot start would do with the parts that exist: read
+// the forward and reverse graph snapshots (geo/graph binary format) from
+// files, and snap every populated cell and facility to the network (the
+// cell index: Engine.snapAll). Reported as read-ms, snap-ms and their sum
+// (total-ms, also the op time).
+func BenchmarkSaxonyColdStart(b *testing.B) {
+	f := saxonyBench(b)
+	logSaxony(b, f)
+	dir := b.TempDir()
+	fwd, rev := filepath.Join(dir, "car.graph"), filepath.Join(dir, "car-reverse.graph")
+	var size int64
+	for path, g := range map[string]*graph.Graph{fwd: f.mn.n.Graph(), rev: f.mn.n.ReverseGraph()} {
+		var buf bytes.Buffer
+		if _, err := g.WriteTo(&buf); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+			b.Fatal(err)
+		}
+		size += int64(buf.Len())
+	}
+	highway := make(map[int64]string, len(f.reader.roads))
+	for _, s := range f.reader.roads {
+		highway[s.ID] = s.Highway
+	}
+	load := func(path string) *graph.Graph {
+		fh, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer fh.Close()
+		g, err := graph.ReadFrom(fh)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return g
+	}
+	var read, snap time.Duration
+	s := newSampler()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		s.time(func() {
+			t0 := time.Now()
+			g, r := load(fwd), load(rev)
+			t1 := time.Now()
+			mn := f.e.snapAll(f.mn.n, highway)
+			read += t1.Sub(t0)
+			snap += time.Since(t1)
+			if g.NumNodes() != r.NumNodes() || len(mn.cellOut) != len(f.e.cells) {
+				b.Fatal("snapshot does not match")
+			}
+		})
+	}
+	b.StopTimer()
+	s.report(b)
+	n := float64(len(s.ts))
+	b.ReportMetric(float64(size)/1e6, "snapshot-MB")
+	b.ReportMetric(float64(read.Microseconds())/1000/n, "read-ms")
+	b.ReportMetric(float64(snap.Microseconds())/1000/n, "snap-ms")
+}
