@@ -111,7 +111,8 @@ func analyze(ctx context.Context, st analyzeTarget, cats []layers.Category, mode
 	fmt.Fprintln(tw, "category\tmode\tstandard\tmethod\tresidents\toutside\tshare\tmedian\tp90\t")
 	useModes := modes
 	if useModes == nil {
-		useModes = eng.Modes()
+		// Every mode: by network where one is loaded, else by straight line.
+		useModes = layers.Modes()
 	}
 	useCats := cats
 	if useCats == nil {
@@ -119,21 +120,30 @@ func analyze(ctx context.Context, st analyzeTarget, cats []layers.Category, mode
 			useCats = append(useCats, ci.Category)
 		}
 	}
+	var empty []string
 	for _, c := range useCats {
+		if bs.Facilities[c] == 0 {
+			// Without a single facility every resident is "outside": say so instead.
+			empty = append(empty, string(c))
+			continue
+		}
 		for _, m := range useModes {
-			if _, ok := eng.Catalogue().Standard(c, m); !ok {
-				continue
+			if std, ok := eng.Catalogue().Standard(c, m); !ok || std.Measure == analysis.MeasureAreaService {
+				continue // area services (water, sewage) have no travel-time gaps
 			}
 			g, err := eng.Gaps(ctx, analysis.GapQuery{Category: c, Mode: m, OnlyThinOrWeak: thin})
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%.0f min\t%s\t%d\t%d\t%.1f %%\t%s\t%s\t\n", c, m, g.StandardMinutes, g.Method,
+			fmt.Fprintf(tw, "%s\t%s\t%.0f min\t%s\t%d\t%d\t%.2f %%\t%s\t%s\t\n", c, m, g.StandardMinutes, g.Method,
 				g.Population, g.Outside, 100*g.Share, minutes(g.MedianSeconds), minutes(g.P90Seconds))
 		}
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	if len(empty) > 0 {
+		fmt.Fprintf(stdout, "no facilities loaded (no gaps computed): %s\n", strings.Join(empty, ", "))
 	}
 	if len(projects) > 0 {
 		r, err := eng.Ranking(ctx, projects, budget)
