@@ -126,6 +126,9 @@ var collectionInfos = []Collection{
 			{Name: "planning_region", Type: "string", Filterable: true},
 			{Name: "status", Type: "string", Filterable: true},
 			{Name: "submitted_at", Type: "string"},
+			{Name: "speed_kmh", Type: "number", Description: "design speed of an upgraded or new road; null if not given"},
+			{Name: "innovation", Type: "number", Description: "committee mark 0–10; null until entered"},
+			{Name: "transferability", Type: "number", Description: "committee mark 0–10; null until entered"},
 			{Name: "synthetic", Type: "boolean"},
 		},
 	},
@@ -136,6 +139,13 @@ func optFloat(p *float64) any {
 		return nil
 	}
 	return *p
+}
+
+func optPositive(v float64) any {
+	if v <= 0 {
+		return nil
+	}
+	return v
 }
 
 func optString(s string) any {
@@ -247,7 +257,8 @@ func ProjectFeature(p Project) Feature {
 		{"title", p.Title}, {"applicant", optString(p.Applicant)}, {"municipalities", append([]string{}, p.Municipalities...)},
 		{"category", optString(string(p.Category))}, {"kind", string(p.Kind)}, {"investment_cost", p.InvestmentCost},
 		{"requested_funding", p.RequestedFunding}, {"planning_region", optString(p.PlanningRegion)},
-		{"status", optString(p.Status)}, {"submitted_at", sub}, {"synthetic", p.Synthetic},
+		{"status", optString(p.Status)}, {"submitted_at", sub}, {"speed_kmh", optPositive(p.SpeedKmh)},
+		{"innovation", optFloat(p.Innovation)}, {"transferability", optFloat(p.Transferability)}, {"synthetic", p.Synthetic},
 	}}
 }
 
