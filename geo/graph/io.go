@@ -159,6 +159,15 @@ func ReadFrom(r io.Reader) (*Graph, error) {
 		return nil, fmt.Errorf("%w: snapshot header: flags %d, %d nodes, %d edges, %d sources", ErrInvalid, flags, n, m, ns)
 	}
 	g := &Graph{reversed: flags&1 == 1}
+	// capacities from the header, capped so that a corrupt header cannot
+	// demand much memory before the data run out
+	const capLimit = 1 << 22
+	g.pts = make([]orb.Point, 0, min(n, capLimit))
+	g.keys = make([]int64, 0, min(n, capLimit))
+	g.eFrom, g.eTo = make([]NodeID, 0, min(m, capLimit)), make([]NodeID, 0, min(m, capLimit))
+	g.eFwd, g.eBwd = make([]Cost, 0, min(m, capLimit)), make([]Cost, 0, min(m, capLimit))
+	g.eLen, g.eKey = make([]float64, 0, min(m, capLimit)), make([]int64, 0, min(m, capLimit))
+	g.src = make([]int64, 0, min(ns, capLimit))
 	// Read in chunks so that a truncated file fails before huge allocations
 	// are filled; slices grow with the data actually present.
 	const chunk = 1 << 16
@@ -182,7 +191,7 @@ func ReadFrom(r io.Reader) (*Graph, error) {
 		g.pts, g.keys = []orb.Point{}, []int64{}
 	}
 	const es = 36
-	g.srcStart = []uint32{0}
+	g.srcStart = make([]uint32, 1, min(m+1, capLimit))
 	for done := uint64(0); done < m; {
 		k := min(m-done, chunk)
 		b := buf[:es*k]

@@ -193,8 +193,17 @@ type LineHit struct {
 // one vertex is a point. The lines are kept, not copied.
 func NewLines(lines []orb.LineString, bucket float64) *Lines {
 	ix := &Lines{lines: lines, cum: make([][]float64, len(lines))}
+	vertices, segments := 0, 0
+	for _, l := range lines {
+		vertices += len(l)
+		segments += max(len(l)-1, min(len(l), 1))
+	}
+	all := make([]float64, vertices)
+	ix.segL = make([]uint32, 0, segments)
+	ix.segI = make([]uint32, 0, segments)
 	for i, l := range lines {
-		c := make([]float64, len(l))
+		c := all[:len(l):len(l)]
+		all = all[len(l):]
 		for j := 1; j < len(l); j++ {
 			c[j] = c[j-1] + math.Hypot(l[j][0]-l[j-1][0], l[j][1]-l[j-1][1])
 		}

@@ -232,3 +232,24 @@ func reportCPU(b *testing.B, since time.Duration, ops int) {
 		b.ReportMetric(float64((cpuTime()-since).Microseconds())/1000/float64(ops), "cpu-ms/op")
 	}
 }
+
+// BenchmarkNetworkSnapshotLoad reads the whole car network (graph, edge
+// geometry) from a snapshot in memory and rebuilds reverse graph,
+// components, snap index and pools: the cold start of the road part of the
+// read model.
+func BenchmarkNetworkSnapshotLoad(b *testing.B) {
+	f := benchNet(b)
+	var buf bytes.Buffer
+	if _, err := f.net.WriteTo(&buf); err != nil {
+		b.Fatal(err)
+	}
+	data := buf.Bytes()
+	b.ReportMetric(float64(len(data))/1e6, "MB")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := network.ReadFrom(bytes.NewReader(data)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

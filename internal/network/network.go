@@ -338,12 +338,11 @@ func planarLength(l orb.LineString) float64 {
 	return s
 }
 
-// newNetwork assembles edge geometry, components, the snap index and the
-// query pools of a built graph.
+// newNetwork joins the segments' geometry into edge geometry and assembles
+// the network.
 func newNetwork(m layers.Mode, g *graph.Graph, segGeom map[int64]orb.LineString, speed, radius float64) *Network {
-	n := &Network{mode: m, g: g, r: g.Reverse(), speed: speed, radius: radius}
-	n.geom = make([]orb.LineString, g.NumEdges())
-	for e := range n.geom {
+	geom := make([]orb.LineString, g.NumEdges())
+	for e := range geom {
 		var line orb.LineString
 		for _, s := range g.Sources(graph.EdgeID(e)) {
 			part := segGeom[s.ID]
@@ -359,8 +358,15 @@ func newNetwork(m layers.Mode, g *graph.Graph, segGeom map[int64]orb.LineString,
 				}
 			}
 		}
-		n.geom[e] = line
+		geom[e] = line
 	}
+	return assemble(m, g, geom, speed, radius)
+}
+
+// assemble computes the reverse graph, components, snap index and query
+// pools of a graph with its edge geometry.
+func assemble(m layers.Mode, g *graph.Graph, geom []orb.LineString, speed, radius float64) *Network {
+	n := &Network{mode: m, g: g, r: g.Reverse(), geom: geom, speed: speed, radius: radius}
 	n.comp = graph.StrongComponents(g)
 	// The main component is the one with the most road length inside it:
 	// after contraction node counts say little about size (a ring road is

@@ -1,7 +1,10 @@
 package network
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"iter"
 	"math"
 	"testing"
@@ -332,5 +335,60 @@ func TestDirectOnSharedEdge(t *testing.T) {
 	// through the nodes it is longer: 800 m to B, then round by C back to A, then 200 m
 	if via := travel(t, car, orb.Point{200, 10}, orb.Point{700, 20}); via <= 53 {
 		t.Errorf("search through nodes = %v s, want more than the direct 53 s", via)
+	}
+}
+
+func TestSnapshotRoundTrip(t *testing.T) {
+	d := &drawing{}
+	A, B, C := orb.Point{0, 0}, orb.Point{1000, 0}, orb.Point{500, -500}
+	D := orb.Point{1500, 300}
+	nets := build(t, Options{Modes: []layers.Mode{layers.Car}},
+		d.seg(1, 2, A, B, oneway(36), closed, closed),
+		d.seg(2, 3, B, C, both(36), closed, closed),
+		d.seg(3, 1, C, A, both(50), closed, closed),
+		d.seg(2, 4, B, D, both(20), closed, closed))
+	car := nets[layers.Car]
+	var buf bytes.Buffer
+	if _, err := car.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	got, err := ReadFrom(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Mode() != car.Mode() || got.AccessSpeedKmh() != car.AccessSpeedKmh() || got.SnapRadiusM() != car.SnapRadiusM() {
+		t.Errorf("settings differ: %s %v %v", got.Mode(), got.AccessSpeedKmh(), got.SnapRadiusM())
+	}
+	var want, have []layers.GraphEdge
+	for e, err := range car.Edges() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, e)
+	}
+	for e, err := range got.Edges() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		have = append(have, e)
+	}
+	if fmt.Sprint(want) != fmt.Sprint(have) {
+		t.Errorf("edges after round trip:\n%v\nwant\n%v", have, want)
+	}
+	for _, p := range []orb.Point{{300, 40}, {1400, 250}, {600, -400}} {
+		if a, b := travel(t, car, p, A), travel(t, got, p, A); a != b {
+			t.Errorf("from %v: %v s before, %v s after the round trip", p, a, b)
+		}
+	}
+	for _, cut := range []int{0, 5, len(data) / 2, len(data) - 1} {
+		if _, err := ReadFrom(bytes.NewReader(data[:cut])); err == nil {
+			t.Errorf("snapshot cut at %d bytes read without error", cut)
+		}
+	}
+	bad := append([]byte(nil), data...)
+	bad[len(bad)-10] ^= 1
+	if _, err := ReadFrom(bytes.NewReader(bad)); !errors.Is(err, ErrSnapshot) {
+		t.Errorf("flipped geometry byte: %v, want ErrSnapshot", err)
 	}
 }
