@@ -26,7 +26,7 @@ echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 echo
 echo "== ours (go test -bench, ${count} iterations each)"
 go test ./internal/network -run '^$' \
-	-bench 'AllCellsNearest|AddSite|Isochrone30$' \
+	-bench 'AllCellsNearest|AddSite|Isochrone30$|RealExtracts' \
 	-benchtime "${count}x" -timeout 30m | tee "$out/ours.txt" | grep -E '^(Benchmark|ok|FAIL)'
 go test ./internal/network -run '^$' -bench 'SnapshotLoad' \
 	-benchtime 5x -timeout 30m | tee -a "$out/ours.txt" | grep -E '^(Benchmark|ok|FAIL)'

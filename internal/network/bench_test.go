@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"reach/data/osm"
 	"reach/geo/graph"
 	"reach/geo/route"
 	"reach/internal/network"
@@ -251,5 +253,36 @@ func BenchmarkNetworkSnapshotLoad(b *testing.B) {
 		if _, err := network.ReadFrom(bytes.NewReader(data)); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkRealExtracts runs the all-nodes search from 20 random nodes on
+// the reverse car graph of each real OSM extract (small: a few thousand
+// nodes each, so these figures show the per-node cost on real topology,
+// not the Saxony scale).
+func BenchmarkRealExtracts(b *testing.B) {
+	dir := testData(b)
+	for _, name := range []string{"hoyerswerda.osm.pbf", "north-bayreuth.osm.pbf", "testfeld_nds_main_roads.osm.pbf"} {
+		b.Run(name, func(b *testing.B) {
+			ctx := context.Background()
+			nets, err := network.Build(ctx, osm.Roads(ctx, filepath.Join(dir, "osm", name), nil), network.Options{Modes: []layers.Mode{layers.Car}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			g := nets[layers.Car].ReverseGraph()
+			rng := rand.New(rand.NewPCG(6, 6))
+			var sources []route.Source
+			for range 20 {
+				sources = append(sources, route.Source{Node: graph.NodeID(rng.IntN(g.NumNodes()))})
+			}
+			q := route.NewQuery(g)
+			q.Run(sources, route.Unbounded)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				q.Run(sources, route.Unbounded)
+			}
+			b.ReportMetric(float64(g.NumNodes()), "nodes")
+		})
 	}
 }

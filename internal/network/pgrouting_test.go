@@ -197,7 +197,7 @@ func TestPgRoutingAgreesOnGeneratedNetwork(t *testing.T) {
 // testData returns the shared data directory ($REACH_TESTDATA, else
 // ../shared/data beside the module root), skipping the test when it is
 // missing unless CI is set.
-func testData(t *testing.T) string {
+func testData(t testing.TB) string {
 	t.Helper()
 	dir := os.Getenv("REACH_TESTDATA")
 	if dir == "" {
