@@ -57,6 +57,13 @@
 // the effect of one added site use route.Query.Improve against a copy of the
 // costs of the full search.
 //
+// # Export and snapshots
+//
+// Edges yields the graph in pgRouting's edge-table convention (the exact
+// graph and costs routed on; tests check pgr_drivingDistance and
+// pgr_dijkstraCost agree to a microsecond). WriteTo and ReadFrom store and
+// load a whole network for a cold start without the road layer.
+//
 // A Network is immutable and safe for concurrent use; its query pools hand
 // each goroutine its own search state.
 package network

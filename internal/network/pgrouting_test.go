@@ -58,6 +58,22 @@ func compareWithPgRouting(ctx context.Context, t *testing.T, conn *pgx.Conn, tab
 	if g.NumNodes() == 0 {
 		t.Fatalf("%s: empty graph", table)
 	}
+	// the exported geometry runs from the source node to the target node
+	for e, err := range n.Edges() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(e.Geometry) < 2 {
+			t.Fatalf("%s: edge %d: geometry %v", table, e.ID, e.Geometry)
+		}
+	}
+	for i := range g.NumEdges() {
+		ed := g.Edge(graph.EdgeID(i))
+		geom := n.Geometry(graph.EdgeID(i))
+		if geom[0] != g.Point(ed.From) || geom[len(geom)-1] != g.Point(ed.To) {
+			t.Fatalf("%s: edge %d: geometry runs %v→%v, nodes at %v→%v", table, ed.Key, geom[0], geom[len(geom)-1], g.Point(ed.From), g.Point(ed.To))
+		}
+	}
 	if got := loadEdges(ctx, t, conn, table, n); got != int64(g.NumEdges()) {
 		t.Fatalf("%s: loaded %d edges, graph has %d", table, got, g.NumEdges())
 	}
