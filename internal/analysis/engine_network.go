@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"sort"
+	"sync"
 
 	"github.com/paulmach/orb"
 
@@ -120,14 +122,28 @@ func (e *Engine) snapAll(n *network.Network, highway map[int64]string) *modeNet 
 		facIn: make([][]route.Source, len(e.facs)), facSnap: make([]bool, len(e.facs)),
 		exit: make([]bool, g.NumEdges()),
 	}
+	// Snapping is most of the work and the network is safe for concurrent
+	// use: cells are snapped in contiguous chunks, one per processor, each
+	// goroutine writing only its own cells' entries.
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(e.cells)/4096))
+	chunk := (len(e.cells) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := w*chunk, min(len(e.cells), (w+1)*chunk)
+		wg.Go(func() {
+			for ci := lo; ci < hi; ci++ {
+				s := n.Snap(e.cells[ci].utm)
+				if !s.Snapped {
+					continue
+				}
+				mn.cellOut[ci] = append([]route.Source(nil), s.Departures()...)
+				mn.cellIn[ci] = append([]route.Source(nil), s.Arrivals()...)
+			}
+		})
+	}
+	wg.Wait()
 	counts := make([]uint32, g.NumNodes()+1)
-	for ci, c := range e.cells {
-		s := n.Snap(c.utm)
-		if !s.Snapped {
-			continue
-		}
-		mn.cellOut[ci] = append([]route.Source(nil), s.Departures()...)
-		mn.cellIn[ci] = append([]route.Source(nil), s.Arrivals()...)
+	for ci := range e.cells {
 		for _, d := range mn.cellOut[ci] {
 			counts[d.Node+1]++
 		}

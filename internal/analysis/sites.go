@@ -132,7 +132,7 @@ func (e *Engine) SuggestSites(ctx context.Context, req SiteRequest) (SiteResult,
 				return SiteResult{}, fmt.Errorf("analysis: sites: %w", err)
 			}
 		}
-		cands[i].cover = e.coverage(req.Mode, cands[i].utm, limit, uncovered)
+		cands[i].cover = e.coverage(req.Mode, f, cands[i].utm, limit, uncovered)
 	}
 	res := SiteResult{Category: req.Category, Mode: req.Mode, Sites: []Site{}, Provenance: e.provenance(methodLabel(f, req.Mode) + "; greedy maximal covering with a submodular upper bound")}
 	covered := make([]bool, len(e.cells))
@@ -187,8 +187,14 @@ func (e *Engine) SuggestSites(ctx context.Context, req SiteRequest) (SiteResult,
 }
 
 // coverage returns the uncovered cells that would reach a facility at p
-// (EPSG:25833) within limit seconds by mode.
-func (e *Engine) coverage(mode layers.Mode, p orb.Point, limit float64, uncovered []bool) []int32 {
+// (EPSG:25833) within limit seconds by mode. f is the field of the
+// existing facilities. On the network the search from p is the "only
+// improving" one on f's node costs: an uncovered cell (time above limit)
+// that reaches p within limit leaves through a node that p reaches faster
+// than any existing facility, and every node on the way there is improved
+// too, so the search finds exactly the cells a full search bounded by
+// limit would, while touching only the area p wins.
+func (e *Engine) coverage(mode layers.Mode, f *field, p orb.Point, limit float64, uncovered []bool) []int32 {
 	var out []int32
 	mn := e.nets[mode]
 	if mn == nil {
@@ -211,7 +217,11 @@ func (e *Engine) coverage(mode layers.Mode, p orb.Point, limit float64, uncovere
 	}
 	q := mn.n.ReverseQueries().Get()
 	defer mn.n.ReverseQueries().Put(q)
-	q.Run(s.Arrivals(), lc)
+	if f.net != nil {
+		q.Improve(s.Arrivals(), f.net.base, lc)
+	} else {
+		q.Run(s.Arrivals(), lc)
+	}
 	seen := map[int32]bool{}
 	for _, v := range q.Settled() {
 		for _, ci := range mn.cellsAt(v) {
