@@ -31,7 +31,9 @@ type parallelState struct {
 // roughly its own share of the graph; a final pass takes the least cost per
 // node. It pays off for searches that cover much of a large graph from many
 // sources (the nearest facility for every cell); with workers ≤ 1, or fewer
-// than two sources, it is Run. Extra memory per worker is one Query's.
+// than two sources, it is Run. Extra memory per worker is one Query's,
+// allocated on first use; later runs allocate only the few small objects
+// of starting the goroutines.
 func (q *Query) RunParallel(sources []Source, limit graph.Cost, workers int) {
 	workers = min(workers, len(sources))
 	if workers <= 1 {
