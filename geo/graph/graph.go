@@ -13,8 +13,8 @@
 // Costs are integer milliseconds (Cost). Routing on integers makes every sum
 // exact and reproducible: the cost of a path is the sum of its arc costs, and
 // the same values exported to pgRouting (as seconds, Cost.Seconds) add up to
-// the same totals to well below a second. Lengths are metres (float32 per arc,
-// which is exact to a millimetre for edges up to 16 km).
+// the same totals to well below a second. Lengths are metres: float64 per
+// edge, float32 per arc (a resolution of about 2 mm for arcs up to 16 km).
 //
 // Graphs are built with a Builder; Build can contract chains of degree-2
 // nodes and renumbers nodes in spatial order along a Hilbert curve so that
