@@ -32,6 +32,10 @@
 // snapped point the traveller moves along the edge, in the directions it is
 // open, to its end nodes; the part of the edge's cost is proportional to the
 // part of its length (exact within an edge, whose pieces share one speed).
+// Places never snap to motorways, motorway links or ferries: those are
+// entered only at junctions and landings, so a house beside the motorway
+// snaps to the nearest road it can drive onto, and reaches the motorway
+// through the network.
 // A place farther than the radius from the main component is not snapped and
 // the Snap says why; a place whose nearest road is an island (a part that
 // cannot reach the main component or cannot be reached from it) is snapped
@@ -114,6 +118,7 @@ type Network struct {
 	g, r     *graph.Graph
 	comp     *graph.Components
 	geom     []orb.LineString // per edge, From → To
+	noSnap   []bool           // per edge: places must not snap to it (motorways, ferries)
 	lines    *snap.Lines
 	main     uint32 // main component
 	mainEdge []bool
@@ -204,6 +209,7 @@ func Build(ctx context.Context, roads iter.Seq2[layers.RoadSegment, error], opts
 		return i
 	}
 	segGeom := map[int64]orb.LineString{}
+	noSnapSeg := map[int64]bool{}
 	count := 0
 	var nextFerryClass uint32 = 1 << 31
 	for seg, err := range roads {
@@ -232,6 +238,9 @@ func Build(ctx context.Context, roads iter.Seq2[layers.RoadSegment, error], opts
 			return nil, fmt.Errorf("network: segment %d (way %d): duplicate segment id", seg.ID, seg.WayID)
 		}
 		segGeom[seg.ID] = seg.Geometry
+		if noAccessFromSide(seg.Highway) {
+			noSnapSeg[seg.ID] = true
+		}
 		length := seg.LengthM
 		if length == 0 {
 			length = planarLength(seg.Geometry)
@@ -250,6 +259,7 @@ func Build(ctx context.Context, roads iter.Seq2[layers.RoadSegment, error], opts
 			if err != nil {
 				return nil, err
 			}
+			class.noSnap = noSnapSeg[seg.ID]
 			c, err := graph.CostOf(graph.Seconds(secs))
 			if err != nil {
 				return nil, fmt.Errorf("network: segment %d (way %d) %s: %w", seg.ID, seg.WayID, m, err)
@@ -302,16 +312,30 @@ func Build(ctx context.Context, roads iter.Seq2[layers.RoadSegment, error], opts
 		if !(speed > 0) || math.IsInf(speed, 0) {
 			speed = defaultAccess(m)
 		}
-		out[m] = newNetwork(m, g, segGeom, speed/3.6, radius)
+		out[m] = newNetwork(m, g, segGeom, noSnapSeg, speed/3.6, radius)
 	}
 	return out, nil
 }
 
 // classKey groups segments that contraction may merge: same speed, not a
-// ferry (ferries get a class of their own each).
+// ferry (ferries get a class of their own each), and either all or none
+// closed to snapping.
 type classKey struct {
-	speed float64
-	ferry bool
+	speed  float64
+	ferry  bool
+	noSnap bool
+}
+
+// noAccessFromSide reports whether places beside a road of this highway
+// class cannot get onto it directly: motorways and their ramps are entered
+// only at junctions, and a ferry only at its landing. Places never snap to
+// such edges; they reach them through the road network.
+func noAccessFromSide(highway string) bool {
+	switch highway {
+	case "motorway", "motorway_link", "ferry":
+		return true
+	}
+	return false
 }
 
 func segmentCost(seg layers.RoadSegment, a layers.Access, length float64) (float64, classKey, error) {
@@ -347,11 +371,15 @@ func planarLength(l orb.LineString) float64 {
 
 // newNetwork joins the segments' geometry into edge geometry and assembles
 // the network.
-func newNetwork(m layers.Mode, g *graph.Graph, segGeom map[int64]orb.LineString, speed, radius float64) *Network {
+func newNetwork(m layers.Mode, g *graph.Graph, segGeom map[int64]orb.LineString, noSnapSeg map[int64]bool, speed, radius float64) *Network {
 	geom := make([]orb.LineString, g.NumEdges())
+	noSnap := make([]bool, g.NumEdges())
 	for e := range geom {
 		var line orb.LineString
-		for _, s := range g.Sources(graph.EdgeID(e)) {
+		srcs := g.Sources(graph.EdgeID(e))
+		noSnap[e] = len(srcs) > 0
+		for _, s := range srcs {
+			noSnap[e] = noSnap[e] && noSnapSeg[s.ID]
 			part := segGeom[s.ID]
 			start := len(line)
 			if start > 0 {
@@ -367,13 +395,13 @@ func newNetwork(m layers.Mode, g *graph.Graph, segGeom map[int64]orb.LineString,
 		}
 		geom[e] = line
 	}
-	return assemble(m, g, geom, speed, radius)
+	return assemble(m, g, geom, noSnap, speed, radius)
 }
 
 // assemble computes the reverse graph, components, snap index and query
 // pools of a graph with its edge geometry.
-func assemble(m layers.Mode, g *graph.Graph, geom []orb.LineString, speed, radius float64) *Network {
-	n := &Network{mode: m, g: g, r: g.Reverse(), geom: geom, speed: speed, radius: radius}
+func assemble(m layers.Mode, g *graph.Graph, geom []orb.LineString, noSnap []bool, speed, radius float64) *Network {
+	n := &Network{mode: m, g: g, r: g.Reverse(), geom: geom, noSnap: noSnap, speed: speed, radius: radius}
 	n.comp = graph.StrongComponents(g)
 	// The main component is the one with the most road length inside it:
 	// after contraction node counts say little about size (a ring road is
@@ -393,7 +421,7 @@ func assemble(m layers.Mode, g *graph.Graph, geom []orb.LineString, speed, radiu
 	n.mainEdge = make([]bool, g.NumEdges())
 	for e := range n.mainEdge {
 		ed := g.Edge(graph.EdgeID(e))
-		n.mainEdge[e] = n.comp.Of[ed.From] == n.main && n.comp.Of[ed.To] == n.main
+		n.mainEdge[e] = n.comp.Of[ed.From] == n.main && n.comp.Of[ed.To] == n.main && !noSnap[e]
 	}
 	n.lines = snap.NewLines(n.geom, 0)
 	n.fwd = route.NewPool(g)
@@ -440,7 +468,7 @@ func (n *Network) Snap(p orb.Point) Snap { return n.SnapWithin(p, n.radius) }
 func (n *Network) SnapWithin(p orb.Point, radius float64) Snap {
 	s := Snap{Input: p}
 	hit, ok := n.lines.Nearest(p, radius, func(e uint32) bool { return n.mainEdge[e] })
-	anyHit, anyOK := n.lines.Nearest(p, radius, nil)
+	anyHit, anyOK := n.lines.Nearest(p, radius, func(e uint32) bool { return !n.noSnap[e] })
 	if anyOK && (!ok || anyHit.Distance < hit.Distance) {
 		s.Island = true
 	}

@@ -392,3 +392,42 @@ func TestSnapshotRoundTrip(t *testing.T) {
 		t.Errorf("flipped geometry byte: %v, want ErrSnapshot", err)
 	}
 }
+
+// TestSnapNotOntoMotorway: a house 20 m from a motorway and 300 m from a
+// village road snaps to the village road. The test fails if motorways are
+// snapped to.
+//
+//	A ════════════════ B   motorway (oneway pair drawn as one two-way edge), y = 0
+//	║                  ║   ramps
+//	C ──────────────── D   village road, y = -320
+func TestSnapNotOntoMotorway(t *testing.T) {
+	d := &drawing{}
+	A, B, C, D := orb.Point{0, 0}, orb.Point{2000, 0}, orb.Point{0, -320}, orb.Point{2000, -320}
+	mw := d.seg(1, 2, A, B, both(120), closed, closed)
+	mw.Highway = "motorway"
+	rampA := d.seg(1, 3, A, C, both(60), closed, closed)
+	rampA.Highway = "motorway_link"
+	rampB := d.seg(2, 4, B, D, both(60), closed, closed)
+	rampB.Highway = "motorway_link"
+	village := d.seg(3, 4, C, D, both(50), closed, closed)
+	nets := build(t, Options{Modes: []layers.Mode{layers.Car}}, mw, rampA, rampB, village)
+	car := nets[layers.Car]
+	s := car.Snap(orb.Point{1000, -20})
+	if !s.Snapped {
+		t.Fatalf("house not snapped: %s", s.Reason)
+	}
+	if math.Abs(s.DistanceM-300) > 1e-9 || s.Island {
+		t.Errorf("snapped %v m away (island %v), want 300 m to the village road", s.DistanceM, s.Island)
+	}
+	var buf bytes.Buffer
+	if _, err := car.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	again, err := ReadFrom(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s2 := again.Snap(orb.Point{1000, -20}); s2.DistanceM != s.DistanceM {
+		t.Errorf("after a snapshot round trip the house snaps %v m away, want %v", s2.DistanceM, s.DistanceM)
+	}
+}

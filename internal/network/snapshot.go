@@ -20,10 +20,11 @@ import (
 //	magic "REACHNW1"
 //	u8 length + mode name, f64 access speed (m/s), f64 snap radius (m)
 //	u64 length of the graph snapshot, then the graph snapshot (graph.WriteTo)
-//	u64 total vertex count, then for every edge: u32 vertex count, then
+//	u64 total vertex count, then for every edge: u32 vertex count (bit 31
+//	set when places must not snap to the edge: motorways, ferries), then
 //	f64 x, f64 y per vertex
 //	u32 CRC-32 (IEEE) of the geometry part
-const netMagic = "REACHNW1"
+const netMagic = "REACHNW2"
 
 // ErrSnapshot is wrapped by ReadFrom's errors about a malformed snapshot.
 var ErrSnapshot = errors.New("network: invalid snapshot")
@@ -70,8 +71,12 @@ func (n *Network) WriteTo(w io.Writer) (int64, error) {
 	binary.LittleEndian.PutUint64(buf[:], uint64(vertices))
 	crc = crc32.Update(crc, crc32.IEEETable, buf[:])
 	put(buf[:])
-	for _, line := range n.geom {
-		binary.LittleEndian.PutUint32(buf[:4], uint32(len(line)))
+	for e, line := range n.geom {
+		k := uint32(len(line))
+		if n.noSnap[e] {
+			k |= noSnapBit
+		}
+		binary.LittleEndian.PutUint32(buf[:4], k)
 		crc = crc32.Update(crc, crc32.IEEETable, buf[:4])
 		put(buf[:4])
 		for _, p := range line {
@@ -143,12 +148,17 @@ func ReadFrom(r io.Reader) (*Network, error) {
 	// one backing array for all lines, grown as data actually arrives
 	pts := make([]orb.Point, 0, min(vertices, 1<<22))
 	ends := make([]int, len(geom))
+	noSnap := make([]bool, len(geom))
 	for e := range geom {
 		if _, err := io.ReadFull(br, buf[:4]); err != nil {
 			return nil, fmt.Errorf("network: read snapshot geometry of edge %d: %w", e, err)
 		}
 		crc = crc32.Update(crc, crc32.IEEETable, buf[:4])
 		k := binary.LittleEndian.Uint32(buf[:4])
+		if k&noSnapBit != 0 {
+			noSnap[e] = true
+			k &^= noSnapBit
+		}
 		if k > 1<<24 {
 			return fail("edge %d: %d vertices", e, k)
 		}
@@ -178,5 +188,9 @@ func ReadFrom(r io.Reader) (*Network, error) {
 	if got := binary.LittleEndian.Uint32(buf[:4]); got != crc {
 		return fail("geometry checksum %08x, computed %08x", got, crc)
 	}
-	return assemble(mode, g, geom, speed, radius), nil
+	return assemble(mode, g, geom, noSnap, speed, radius), nil
 }
+
+// noSnapBit marks an edge's vertex count in a snapshot when places must not
+// snap to the edge.
+const noSnapBit = 1 << 31
