@@ -418,10 +418,10 @@ func BenchmarkSaxonyIsochrone30(b *testing.B) {
 	b.ReportMetric(verts/n, "vertices/op")
 }
 
-// addSiteCoverage is the coverage change of one added general practice at
-// p (EPSG:25833), as the new-facility assessment computes it: snap the
-// site, run the "only improving" search on the baseline field, and count
-// the residents whose time drops and those newly within the standard.
+// addSiteCoverage is the coverage change of one added facility at p
+// (EPSG:25833), as the new-facility assessment computes it: snap the site,
+// run the "only improving" search on the baseline field, and count the
+// residents whose time drops and those newly within the standard.
 func addSiteCoverage(e *Engine, mn *modeNet, fl *field, p orb.Point, limit float64) (improvedPop, newlyPop int64) {
 	s := mn.n.Snap(p)
 	if !s.Snapped {
@@ -438,58 +438,19 @@ func addSiteCoverage(e *Engine, mn *modeNet, fl *field, p orb.Point, limit float
 	return improvedPop, newlyPop
 }
 
-// BenchmarkSaxonyAddSite is the coverage change for one added general
-// practice (2,500 exist) at a populated cell centre, rotating over 1,000
-// candidate sites; it also reports the sum over all 1,000 candidates of
-// their times (measured once, untimed by the framework) as
-// all-1000-ms.
-func BenchmarkSaxonyAddSite(b *testing.B) {
-	f := saxonyBench(b)
-	logSaxony(b, f)
-	ctx := context.Background()
-	cat := layers.CatGeneralPractice
-	fl, err := f.e.fieldFor(ctx, cat, layers.Car)
-	if err != nil {
-		b.Fatal(err)
-	}
-	std, err := f.e.standard(cat, layers.Car)
-	if err != nil {
-		b.Fatal(err)
-	}
-	limit := std.MaxSeconds()
-	// All 1,000 candidates in a row, once.
-	t0 := time.Now()
-	var newly int64
-	for _, p := range f.candidates {
-		_, n := addSiteCoverage(f.e, f.mn, fl, p, limit)
-		newly += n
-	}
-	all := time.Since(t0)
-	s := newSampler()
-	i := 0
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		p := f.candidates[i%len(f.candidates)]
-		i++
-		s.time(func() { addSiteCoverage(f.e, f.mn, fl, p, limit) })
-	}
-	b.StopTimer()
-	s.report(b)
-	b.ReportMetric(float64(all.Microseconds())/1000, "all-1000-ms")
-	b.ReportMetric(float64(newly)/float64(len(f.candidates)), "newly-covered/site")
-}
+// saxonyCoverageCats are the categories of the coverage benchmarks:
+// general practice (2,500 sites, 20-minute standard) and gymnasium (200
+// sites, 30-minute standard), which leave no gap on the generated network
+// (every cell is within the standard, as for nearly all of real Saxony),
+// and hospital (10 sites, 30-minute standard), which leaves wide gaps, so
+// that the newly covered residents are counted on a large scale too.
+var saxonyCoverageCats = []layers.Category{layers.CatGeneralPractice, layers.CatGymnasium, layers.CatHospital}
 
-// BenchmarkSaxonyCandidates1000 is the marginal coverage of 1,000
-// candidate sites for a general practice, as SuggestSites computes it for
-// each candidate (Engine.coverage: the uncovered cells within the 20-minute
-// standard of the site). One operation is all 1,000 candidates.
-func BenchmarkSaxonyCandidates1000(b *testing.B) {
-	f := saxonyBench(b)
-	logSaxony(b, f)
-	ctx := context.Background()
-	cat := layers.CatGeneralPractice
-	fl, err := f.e.fieldFor(ctx, cat, layers.Car)
+// coverageSetup returns the field of cat, its standard in seconds and the
+// cells outside it.
+func coverageSetup(b *testing.B, f *saxonyFixture, cat layers.Category) (*field, float64, []bool) {
+	b.Helper()
+	fl, err := f.e.fieldFor(context.Background(), cat, layers.Car)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -499,56 +460,116 @@ func BenchmarkSaxonyCandidates1000(b *testing.B) {
 	}
 	limit := std.MaxSeconds()
 	uncovered := make([]bool, len(f.e.cells))
-	gap := 0
+	gap, pop := 0, int64(0)
 	for ci := range f.e.cells {
 		if fl.secs[ci] > limit {
 			uncovered[ci] = true
 			gap++
+			pop += f.e.cells[ci].pop
 		}
 	}
-	b.Logf("%d cells outside the %v-minute standard", gap, std.MaxMinutes)
-	s := newSampler()
-	covered := 0
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		covered = 0
-		s.time(func() {
-			for _, p := range f.candidates {
-				covered += len(f.e.coverage(layers.Car, fl, p, limit, uncovered))
-			}
-		})
-	}
-	b.StopTimer()
-	s.report(b)
-	b.ReportMetric(float64(covered)/float64(len(f.candidates)), "gap-cells/candidate")
+	b.Logf("%s: %d cells with %d residents outside the %v-minute standard", cat, gap, pop, std.MaxMinutes)
+	return fl, limit, uncovered
 }
 
-// BenchmarkSaxonySuggestSites is SuggestSites end to end: 10 general
-// practices chosen greedily among central places, town halls and the most
-// populated gap cells.
+// BenchmarkSaxonyAddSite is the coverage change for one added facility at a
+// populated cell centre, rotating over 1,000 candidate sites; it also
+// reports the time of all 1,000 candidates in a row (measured once, before
+// the timed loop) as all-1000-ms.
+func BenchmarkSaxonyAddSite(b *testing.B) {
+	f := saxonyBench(b)
+	logSaxony(b, f)
+	for _, cat := range saxonyCoverageCats {
+		b.Run(string(cat), func(b *testing.B) {
+			fl, limit, _ := coverageSetup(b, f, cat)
+			t0 := time.Now()
+			var newly, improved int64
+			for _, p := range f.candidates {
+				i, n := addSiteCoverage(f.e, f.mn, fl, p, limit)
+				newly += n
+				improved += i
+			}
+			all := time.Since(t0)
+			s := newSampler()
+			i := 0
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				p := f.candidates[i%len(f.candidates)]
+				i++
+				s.time(func() { addSiteCoverage(f.e, f.mn, fl, p, limit) })
+			}
+			b.StopTimer()
+			s.report(b)
+			b.ReportMetric(float64(all.Microseconds())/1000, "all-1000-ms")
+			b.ReportMetric(float64(improved)/float64(len(f.candidates)), "improved-residents/site")
+			b.ReportMetric(float64(newly)/float64(len(f.candidates)), "newly-covered/site")
+		})
+	}
+}
+
+// BenchmarkSaxonyCandidates1000 is the marginal coverage of 1,000
+// candidate sites, as SuggestSites computes it (Engine.coverAll: for each
+// candidate the cells outside the standard that the site would bring
+// within it, candidates spread over the processors). One operation is all
+// 1,000 candidates.
+func BenchmarkSaxonyCandidates1000(b *testing.B) {
+	f := saxonyBench(b)
+	logSaxony(b, f)
+	for _, cat := range saxonyCoverageCats {
+		b.Run(string(cat), func(b *testing.B) {
+			fl, limit, uncovered := coverageSetup(b, f, cat)
+			s := newSampler()
+			covered := 0
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				covered = 0
+				s.time(func() {
+					covers, err := f.e.coverAll(context.Background(), layers.Car, fl, f.candidates, limit, uncovered)
+					if err != nil {
+						b.Fatal(err)
+					}
+					for _, c := range covers {
+						covered += len(c)
+					}
+				})
+			}
+			b.StopTimer()
+			s.report(b)
+			b.ReportMetric(float64(covered)/float64(len(f.candidates)), "gap-cells/candidate")
+		})
+	}
+}
+
+// BenchmarkSaxonySuggestSites is SuggestSites end to end: 10 sites chosen
+// greedily among central places, town halls and the most populated gap
+// cells, for general practice and gymnasium.
 func BenchmarkSaxonySuggestSites(b *testing.B) {
 	f := saxonyBench(b)
 	logSaxony(b, f)
 	ctx := context.Background()
-	if _, err := f.e.fieldFor(ctx, layers.CatGeneralPractice, layers.Car); err != nil {
-		b.Fatal(err)
-	}
-	s := newSampler()
-	var res SiteResult
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		s.time(func() {
-			var err error
-			if res, err = f.e.SuggestSites(ctx, SiteRequest{Category: layers.CatGeneralPractice, Mode: layers.Car, K: 10}); err != nil {
-				b.Fatal(err)
+	for _, cat := range saxonyCoverageCats {
+		b.Run(string(cat), func(b *testing.B) {
+			coverageSetup(b, f, cat)
+			s := newSampler()
+			var res SiteResult
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				s.time(func() {
+					var err error
+					if res, err = f.e.SuggestSites(ctx, SiteRequest{Category: cat, Mode: layers.Car, K: 10}); err != nil {
+						b.Fatal(err)
+					}
+				})
 			}
+			b.StopTimer()
+			s.report(b)
+			b.ReportMetric(float64(res.TotalCovered), "covered")
+			b.ReportMetric(float64(len(res.Sites)), "sites")
 		})
 	}
-	b.StopTimer()
-	s.report(b)
-	b.ReportMetric(float64(res.TotalCovered), "covered")
 }
 
 // BenchmarkSaxonyColdStart is the start of the prepared car network and

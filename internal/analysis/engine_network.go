@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"sort"
+	"slices"
 	"sync"
 
 	"github.com/paulmach/orb"
@@ -254,17 +254,14 @@ func (e *Engine) improveNetwork(mn *modeNet, f *field, sites [][]route.Source) i
 	q := mn.n.ReverseQueries().Get()
 	defer mn.n.ReverseQueries().Put(q)
 	q.Improve(sources, f.net.base, route.Unbounded)
-	seen := map[int32]bool{}
+	// A cell leaves through at most a few nodes: collect, sort and drop
+	// repeats, which is cheaper than a set when a site wins a large area.
 	var touched []int32
 	for _, v := range q.Settled() {
-		for _, ci := range mn.cellsAt(v) {
-			if !seen[ci] {
-				seen[ci] = true
-				touched = append(touched, ci)
-			}
-		}
+		touched = append(touched, mn.cellsAt(v)...)
 	}
-	sort.Slice(touched, func(i, j int) bool { return touched[i] < touched[j] })
+	slices.Sort(touched)
+	touched = slices.Compact(touched)
 	for _, ci := range touched {
 		r := network.Via(mn.cellOut[ci], q)
 		if !r.Reached || r.Label < 0 {

@@ -4,7 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
+	"slices"
 	"sort"
+	"sync"
+	"sync/atomic"
 
 	"github.com/paulmach/orb"
 
@@ -126,13 +130,16 @@ func (e *Engine) SuggestSites(ctx context.Context, req SiteRequest) (SiteResult,
 			cands = append(cands, siteCandidate{utm: c.utm, label: "cell " + c.id, ags: c.ags})
 		}
 	}
+	pts := make([]orb.Point, len(cands))
+	for i, c := range cands {
+		pts[i] = c.utm
+	}
+	covers, err := e.coverAll(ctx, req.Mode, f, pts, limit, uncovered)
+	if err != nil {
+		return SiteResult{}, err
+	}
 	for i := range cands {
-		if i%64 == 0 {
-			if err := ctx.Err(); err != nil {
-				return SiteResult{}, fmt.Errorf("analysis: sites: %w", err)
-			}
-		}
-		cands[i].cover = e.coverage(req.Mode, f, cands[i].utm, limit, uncovered)
+		cands[i].cover = covers[i]
 	}
 	res := SiteResult{Category: req.Category, Mode: req.Mode, Sites: []Site{}, Provenance: e.provenance(methodLabel(f, req.Mode) + "; greedy maximal covering with a submodular upper bound")}
 	covered := make([]bool, len(e.cells))
@@ -186,6 +193,31 @@ func (e *Engine) SuggestSites(ctx context.Context, req SiteRequest) (SiteResult,
 	return res, nil
 }
 
+// coverAll returns coverage for every point of pts, computed by one
+// goroutine per processor (each with its own search state from the pool).
+// It stops early, with an error, when ctx is cancelled.
+func (e *Engine) coverAll(ctx context.Context, mode layers.Mode, f *field, pts []orb.Point, limit float64, uncovered []bool) ([][]int32, error) {
+	out := make([][]int32, len(pts))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range max(1, min(runtime.GOMAXPROCS(0), len(pts)/8)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(pts) || ctx.Err() != nil {
+					return
+				}
+				out[i] = e.coverage(mode, f, pts[i], limit, uncovered)
+			}
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("analysis: sites: %w", err)
+	}
+	return out, nil
+}
+
 // coverage returns the uncovered cells that would reach a facility at p
 // (EPSG:25833) within limit seconds by mode. f is the field of the
 // existing facilities. On the network the search from p is the "only
@@ -222,18 +254,19 @@ func (e *Engine) coverage(mode layers.Mode, f *field, p orb.Point, limit float64
 	} else {
 		q.Run(s.Arrivals(), lc)
 	}
-	seen := map[int32]bool{}
+	// A cell leaves through at most a few nodes: collect, then sort and
+	// drop repeats, which is cheaper than a set when a site wins a large
+	// area.
 	for _, v := range q.Settled() {
 		for _, ci := range mn.cellsAt(v) {
-			if seen[ci] || !uncovered[ci] {
+			if !uncovered[ci] {
 				continue
 			}
-			seen[ci] = true
 			if r := network.Via(mn.cellOut[ci], q); r.Reached && float64(r.Cost.Seconds()) <= limit {
 				out = append(out, ci)
 			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out
+	slices.Sort(out)
+	return slices.Compact(out)
 }
