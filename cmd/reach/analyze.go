@@ -90,6 +90,7 @@ func analyze(ctx context.Context, st analyzeTarget, cats []layers.Category, mode
 	for _, w := range bs.Warnings {
 		fmt.Fprintln(stdout, "  warning:", w)
 	}
+	printClassification(stdout, eng.Classification())
 	projects, err := st.Projects(ctx)
 	if err != nil {
 		return err
@@ -168,6 +169,38 @@ func analyze(ctx context.Context, st analyzeTarget, cats []layers.Category, mode
 		fmt.Fprintln(stdout, "\nNOTE: these results are computed on SYNTHETIC demo data.")
 	}
 	return nil
+}
+
+// printClassification summarises the classification of municipalities:
+// the degree of urbanisation computed from the grid and its agreement with
+// the official classes, and the thinly populated and structurally weak ones.
+func printClassification(w io.Writer, c analysis.Classification) {
+	var n, thin, weak, official, agree int
+	var thinPop, weakPop int64
+	for _, m := range c.ByAGS {
+		n++
+		if m.ThinlyPopulated {
+			thin++
+			thinPop += m.GridPopulation
+		}
+		if m.StructurallyWeak {
+			weak++
+			weakPop += m.GridPopulation
+		}
+		if m.DEGURBAOfficial > 0 && m.DEGURBAComputed > 0 {
+			official++
+			if m.DEGURBAOfficial == m.DEGURBAComputed {
+				agree++
+			}
+		}
+	}
+	if n == 0 {
+		return
+	}
+	fmt.Fprintf(w, "classification: %d thinly populated municipalities (%d residents on the grid), %d structurally weak (%d residents)\n", thin, thinPop, weak, weakPop)
+	if official > 0 {
+		fmt.Fprintf(w, "degree of urbanisation computed from the grid agrees with the official class for %d of %d municipalities (%.1f %%)\n", agree, official, 100*float64(agree)/float64(official))
+	}
 }
 
 func minutes(s *float64) string {
