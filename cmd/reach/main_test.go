@@ -11,9 +11,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reach/data/demo"
 	"reach/internal/analysis"
 	"reach/internal/realdata"
 	"reach/layers"
+	"reach/layers/memory"
 	"regexp"
 	"strings"
 	"sync"
@@ -492,5 +494,41 @@ func TestSettingsAndCatalogue(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "bad.json") || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("settings %s: err = %v, want it to name bad.json and %s", tt.text, err, tt.want)
 		}
+	}
+}
+
+// TestAnalyzeDemo runs the analyses on the demo region in the embedded
+// store: results are stored and the summary names what a planner needs.
+func TestAnalyzeDemo(t *testing.T) {
+	ctx := context.Background()
+	st := memory.New(memory.WithSynthetic(true))
+	if err := demo.Load(ctx, st, demo.DefaultSeed); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := analyze(ctx, st, []layers.Category{layers.CatGeneralPractice}, nil, 4_000_000, false, engineFlags{}, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"classification:", "general_practice", "car", "network", "ranking", "SYNTHETIC"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, out.String())
+		}
+	}
+	_, tts, err := st.TravelTimes(ctx, layers.CatGeneralPractice, layers.Car)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cells, err := st.Cells(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	populated := 0
+	for _, c := range cells {
+		if c.Known && c.Population > 0 {
+			populated++
+		}
+	}
+	if len(tts) != populated {
+		t.Errorf("%d travel-time rows stored, want one per populated cell (%d)", len(tts), populated)
 	}
 }
