@@ -46,6 +46,7 @@ echo
 echo "== summary (targets of issue 3)"
 awk '
 function metric(name,   i) { for (i = 2; i < NF; i++) if ($(i+1) == name) return $i; return "" }
+!/ns\/op/ && !/^RATIO/ { next }
 /^BenchmarkSaxonyTravelTimes\/general_practice/ { printf "all cells, nearest of 2,500 practices: median %s ms, p95 %s ms (target: median <= 150 ms)\n", metric("p50-ms"), metric("p95-ms") }
 /^BenchmarkSaxonyTravelTimes\/(hospital|pharmacy)/ { n = $1; sub(/-[0-9]+$/, "", n); sub(/^BenchmarkSaxonyTravelTimes\//, "", n)
 	printf "memory, %s: %s B/op, %s allocs/op, heap in use %s MB, heap from the OS %s MB\n", n, metric("B/op"), metric("allocs/op"), metric("heap-inuse-MB"), metric("heap-sys-MB") }

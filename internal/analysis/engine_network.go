@@ -195,8 +195,8 @@ type netField struct {
 
 // networkField computes the travel time from every cell to the nearest
 // facility of cat: one multi-source search on the reverse graph seeded
-// with every facility's arrivals, then each cell's departures combined
-// with the node costs.
+// with every facility's arrivals (route.Query.RunParallel, one worker per
+// processor), then each cell's departures combined with the node costs.
 func (e *Engine) networkField(ctx context.Context, mn *modeNet, cat layers.Category) (*field, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("analysis: travel times %s %s: %w", cat, mn.mode, err)
@@ -211,18 +211,39 @@ func (e *Engine) networkField(ctx context.Context, mn *modeNet, cat layers.Categ
 	}
 	q := mn.n.ReverseQueries().Get()
 	defer mn.n.ReverseQueries().Put(q)
-	q.Run(sources, route.Unbounded)
+	// The search covers the whole graph from every facility: split over
+	// the processors (same result as Run; one more search state per extra
+	// worker, never one per source).
+	q.RunParallel(sources, route.Unbounded, runtime.GOMAXPROCS(0))
+	// Reading the results only reads the query: the cells are combined in
+	// chunks, one per processor, while another goroutine copies the node
+	// costs that later "improving" searches start from.
 	f := newField(len(e.cells), MethodNetwork)
-	for ci := range e.cells {
-		r := network.Via(mn.cellOut[ci], q)
-		if !r.Reached || r.Label < 0 {
-			continue
+	base := make([]graph.Cost, mn.n.ReverseGraph().NumNodes())
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for v := range base {
+			base[v] = q.Cost(graph.NodeID(v))
 		}
-		f.secs[ci] = float64(r.Cost.Seconds())
-		f.dist[ci] = r.Meters
-		f.fac[ci] = owner[r.Label]
+	})
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(e.cells)/4096))
+	chunk := (len(e.cells) + workers - 1) / workers
+	for w := range workers {
+		lo, hi := w*chunk, min(len(e.cells), (w+1)*chunk)
+		wg.Go(func() {
+			for ci := lo; ci < hi; ci++ {
+				r := network.Via(mn.cellOut[ci], q)
+				if !r.Reached || r.Label < 0 {
+					continue
+				}
+				f.secs[ci] = float64(r.Cost.Seconds())
+				f.dist[ci] = r.Meters
+				f.fac[ci] = owner[r.Label]
+			}
+		})
 	}
-	f.net = &netField{base: append([]graph.Cost(nil), q.Costs()...)}
+	wg.Wait()
+	f.net = &netField{base: base}
 	return f, nil
 }
 
