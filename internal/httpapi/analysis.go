@@ -101,31 +101,43 @@ func parseMatrix(o *object, maxPoints int) (analysis.MatrixRequest, error) {
 }
 
 func (s *server) matrix(w http.ResponseWriter, r *http.Request) {
+	res, ok := analyse(s, w, r, func(o *object) (analysis.MatrixRequest, error) { return parseMatrix(o, s.deps.MaxPoints) },
+		Analyzer.Matrix)
+	if ok {
+		w.Header().Set("Cache-Control", "no-store")
+		writeJSON(w, http.StatusOK, res)
+	}
+}
+
+// analyse runs one JSON analysis request: it takes the analyzer (or answers
+// 503), reads and validates the body with parse (or answers 400/422 naming
+// every wrong field), and runs call within the concurrency limit (or
+// answers with the mapped error). ok is false when a response was written.
+func analyse[Req, Res any](s *server, w http.ResponseWriter, r *http.Request, parse func(*object) (Req, error),
+	call func(Analyzer, context.Context, Req) (Res, error)) (res Res, ok bool) {
 	a, ok := s.analyzer(w, r)
 	if !ok {
-		return
+		return res, false
 	}
 	o, err := readObject(w, r, s.deps.MaxBodyBytes)
 	if err != nil {
 		s.bodyFail(w, r, err)
-		return
+		return res, false
 	}
-	req, err := parseMatrix(o, s.deps.MaxPoints)
+	req, err := parse(o)
 	if err != nil {
 		s.bodyFail(w, r, err)
-		return
+		return res, false
 	}
-	var res analysis.MatrixResult
 	err = s.run(r.Context(), func(ctx context.Context) (err error) {
-		res, err = a.Matrix(ctx, req)
+		res, err = call(a, ctx, req)
 		return err
 	})
 	if err != nil {
 		s.analysisFail(w, r, err)
-		return
+		return res, false
 	}
-	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, res)
+	return res, true
 }
 
 // parseIsochrones validates an isochrone request body; minutes come back
@@ -169,27 +181,13 @@ func parseIsochrones(o *object, maxPoints int) (analysis.IsochroneRequest, error
 }
 
 func (s *server) isochrones(w http.ResponseWriter, r *http.Request) {
-	a, ok := s.analyzer(w, r)
+	var mode layers.Mode
+	res, ok := analyse(s, w, r, func(o *object) (analysis.IsochroneRequest, error) {
+		req, err := parseIsochrones(o, s.deps.MaxPoints)
+		mode = req.Mode
+		return req, err
+	}, Analyzer.Isochrones)
 	if !ok {
-		return
-	}
-	o, err := readObject(w, r, s.deps.MaxBodyBytes)
-	if err != nil {
-		s.bodyFail(w, r, err)
-		return
-	}
-	req, err := parseIsochrones(o, s.deps.MaxPoints)
-	if err != nil {
-		s.bodyFail(w, r, err)
-		return
-	}
-	var res analysis.IsochroneResult
-	err = s.run(r.Context(), func(ctx context.Context) (err error) {
-		res, err = a.Isochrones(ctx, req)
-		return err
-	})
-	if err != nil {
-		s.analysisFail(w, r, err)
 		return
 	}
 	h := w.Header()
@@ -202,8 +200,8 @@ func (s *server) isochrones(w http.ResponseWriter, r *http.Request) {
 		origins = []analysis.SnapInfo{}
 	}
 	fw := ogc.NewFeatureWriter(w, crs.CRS84)
-	err = fw.Begin(ogc.CollectionHeader{TimeStamp: s.deps.Now(), NumberMatched: -1, NumberReturned: len(res.Bands),
-		Members: []ogc.Member{{Name: "method", Value: res.Method}, {Name: "mode", Value: req.Mode}, {Name: "origins", Value: origins}}})
+	err := fw.Begin(ogc.CollectionHeader{TimeStamp: s.deps.Now(), NumberMatched: -1, NumberReturned: len(res.Bands),
+		Members: []ogc.Member{{Name: "method", Value: res.Method}, {Name: "mode", Value: mode}, {Name: "origins", Value: origins}}})
 	for i := 0; err == nil && i < len(res.Bands); i++ {
 		err = fw.Write(BandFeature(res.Bands[i]))
 	}
@@ -264,31 +262,11 @@ func parseSites(o *object) (analysis.SiteRequest, error) {
 }
 
 func (s *server) sites(w http.ResponseWriter, r *http.Request) {
-	a, ok := s.analyzer(w, r)
-	if !ok {
-		return
+	res, ok := analyse(s, w, r, parseSites, Analyzer.SuggestSites)
+	if ok {
+		w.Header().Set("Cache-Control", "no-store")
+		writeJSON(w, http.StatusOK, res)
 	}
-	o, err := readObject(w, r, s.deps.MaxBodyBytes)
-	if err != nil {
-		s.bodyFail(w, r, err)
-		return
-	}
-	req, err := parseSites(o)
-	if err != nil {
-		s.bodyFail(w, r, err)
-		return
-	}
-	var res analysis.SiteResult
-	err = s.run(r.Context(), func(ctx context.Context) (err error) {
-		res, err = a.SuggestSites(ctx, req)
-		return err
-	})
-	if err != nil {
-		s.analysisFail(w, r, err)
-		return
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, res)
 }
 
 // store returns the project store or answers 503.
