@@ -551,25 +551,10 @@ func components(set map[cellKey]bool, nb []cellKey) [][]cellKey {
 // majority rule (a cell with at least GapFillNeighbours of its 8
 // neighbours in the same centre joins it), repeated until no cell is added.
 func urbanCentres(pop map[cellKey]float64, o ClassifyOptions) map[cellKey]int {
-	high := map[cellKey]bool{}
-	for k, p := range pop {
-		if p >= o.CentreDensity {
-			high[k] = true
-		}
-	}
 	label := map[cellKey]int{}
-	next := 0
-	for _, comp := range components(high, neighbours4[:]) {
-		var sum float64
+	for i, comp := range denseClusters(pop, o.CentreDensity, o.CentreMinPop, neighbours4[:]) {
 		for _, c := range comp {
-			sum += pop[c]
-		}
-		if sum < float64(o.CentreMinPop) {
-			continue
-		}
-		next++
-		for _, c := range comp {
-			label[c] = next
+			label[c] = i + 1
 		}
 	}
 	if o.GapFillNeighbours > 8 {
@@ -621,23 +606,9 @@ func urbanCentres(pop map[cellKey]float64, o ClassifyOptions) map[cellKey]int {
 // at least ClusterDensity residents and together at least ClusterMinPop,
 // plus every urban-centre cell) and the number of clusters.
 func urbanClusters(pop map[cellKey]float64, centre map[cellKey]int, o ClassifyOptions) (map[cellKey]bool, int) {
-	dense := map[cellKey]bool{}
-	for k, p := range pop {
-		if p >= o.ClusterDensity {
-			dense[k] = true
-		}
-	}
 	in := map[cellKey]bool{}
-	n := 0
-	for _, comp := range components(dense, neighbours8[:]) {
-		var sum float64
-		for _, c := range comp {
-			sum += pop[c]
-		}
-		if sum < float64(o.ClusterMinPop) {
-			continue
-		}
-		n++
+	clusters := denseClusters(pop, o.ClusterDensity, o.ClusterMinPop, neighbours8[:])
+	for _, comp := range clusters {
 		for _, c := range comp {
 			in[c] = true
 		}
@@ -645,7 +616,30 @@ func urbanClusters(pop map[cellKey]float64, centre map[cellKey]int, o ClassifyOp
 	for c := range centre {
 		in[c] = true
 	}
-	return in, n
+	return in, len(clusters)
+}
+
+// denseClusters returns the clusters (connected through the given
+// neighbourhood) of cells with at least minDensity residents whose cells
+// hold at least minPop residents together, in the order components gives.
+func denseClusters(pop map[cellKey]float64, minDensity float64, minPop int64, nb []cellKey) [][]cellKey {
+	dense := map[cellKey]bool{}
+	for k, p := range pop {
+		if p >= minDensity {
+			dense[k] = true
+		}
+	}
+	var out [][]cellKey
+	for _, comp := range components(dense, nb) {
+		var sum float64
+		for _, c := range comp {
+			sum += pop[c]
+		}
+		if sum >= float64(minPop) {
+			out = append(out, comp)
+		}
+	}
+	return out
 }
 
 // aggregateTo1km returns cells unchanged when they are all 1 km cells, and
