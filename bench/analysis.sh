@@ -12,10 +12,11 @@
 # Usage: bench/analysis.sh [benchtime]   (go test -benchtime, default 5s)
 # Needs: Go; PostgreSQL with postgis and pgrouting reachable as
 # internal/pgtest expects (REACH_TEST_PGURL or the default
-# postgres://postgres@127.0.0.1:5432/postgres). Without REACH_BENCH_PG=0 the
-# pgRouting part runs; every pgRouting statement is bounded by a 240 s
-# statement_timeout and run 3 times (once for the equicost form). The
-# whole script takes about 10 minutes on 2 cores.
+# postgres://postgres@127.0.0.1:5432/postgres). The pgRouting part runs
+# unless REACH_BENCH_PG is set to the empty string (REACH_BENCH_PG= bench/analysis.sh);
+# every pgRouting statement is bounded by a 240 s statement_timeout and run
+# 3 times (once for the equicost form). The whole script takes about 6
+# minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 benchtime="${1:-5s}"
@@ -38,7 +39,7 @@ fi
 
 echo
 echo "== benchmarks (go test -bench Saxony, benchtime ${benchtime}; pgRouting side by side)"
-REACH_BENCH_PG="${REACH_BENCH_PG:-1}" go test ./internal/analysis -run '^$' -bench '^BenchmarkSaxony' \
+REACH_BENCH_PG="${REACH_BENCH_PG-1}" go test ./internal/analysis -run '^$' -bench '^BenchmarkSaxony' \
 	-benchtime "$benchtime" -timeout 20m -v 2>&1 | tee "$out/bench.txt" |
 	grep -E '^(Benchmark|ok|FAIL|RATIO|PASS)|--- (FAIL|SKIP)|bench_saxony_test.go|benchsaxony_pg_test.go' || true
 
