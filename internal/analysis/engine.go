@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"slices"
 	"sort"
@@ -46,6 +47,15 @@ type Options struct {
 	// read once, at Build, so that every result of one engine carries the
 	// same time.
 	Now func() time.Time
+	// Snapshot, when not nil, is an engine snapshot written by
+	// Engine.WriteSnapshot: Build takes the networks and the snapping of
+	// cells and facilities from it instead of building and snapping them
+	// (every layer is still read from the reader). Build reads it to its
+	// end in a goroutine of its own while it reads the layers, and not
+	// after it returns. A snapshot made from other layers or options is
+	// rejected with an error wrapping ErrSnapshotMismatch; a damaged one
+	// with ErrSnapshot. See snapshot.go.
+	Snapshot io.Reader
 }
 
 // BuildStats tells what Build read and what it could not use. It stands in
@@ -164,6 +174,14 @@ func Build(ctx context.Context, r layers.Reader, opts Options) (*Engine, error) 
 	}
 	e.stats.Facilities = map[layers.Category]int{}
 	e.stats.Networks = map[layers.Mode]NetworkStats{}
+	// Engine snapshot (snapshot.go): decoded in the background while the
+	// layers are read; never read after Build returns.
+	var pending *pendingSnapshot
+	if opts.Snapshot != nil {
+		pending = startSnapshot(opts.Snapshot)
+		defer pending.close()
+		e.opts.Snapshot = nil
+	}
 
 	munis, err := r.Municipalities(ctx)
 	if err != nil {
@@ -219,7 +237,11 @@ func Build(ctx context.Context, r layers.Reader, opts Options) (*Engine, error) 
 	if err := e.classify(cells); err != nil {
 		return nil, err
 	}
-	if err := e.buildNetworks(ctx, r); err != nil {
+	if pending != nil {
+		if err := e.networksFromSnapshot(ctx, r, pending); err != nil {
+			return nil, err
+		}
+	} else if err := e.buildNetworks(ctx, r); err != nil {
 		return nil, err
 	}
 	return e, nil

@@ -63,7 +63,13 @@ func (e *Engine) buildNetworks(ctx context.Context, r layers.Reader) error {
 		return err
 	}
 	e.nets = nets
-	for m, mn := range nets {
+	e.networkStats()
+	return nil
+}
+
+// networkStats records the statistics of e.nets in e.stats.
+func (e *Engine) networkStats() {
+	for m, mn := range e.nets {
 		st := NetworkStats{Nodes: mn.n.Graph().NumNodes(), Arcs: mn.n.Graph().NumArcs()}
 		for ci := range e.cells {
 			if len(mn.cellOut[ci]) > 0 || len(mn.cellIn[ci]) > 0 {
@@ -79,7 +85,6 @@ func (e *Engine) buildNetworks(ctx context.Context, r layers.Reader) error {
 		}
 		e.stats.Networks[m] = st
 	}
-	return nil
 }
 
 // networksFrom builds and snaps the networks of the engine's modes from
@@ -142,24 +147,7 @@ func (e *Engine) snapAll(n *network.Network, highway map[int64]string) *modeNet 
 		})
 	}
 	wg.Wait()
-	counts := make([]uint32, g.NumNodes()+1)
-	for ci := range e.cells {
-		for _, d := range mn.cellOut[ci] {
-			counts[d.Node+1]++
-		}
-	}
-	for v := 0; v < g.NumNodes(); v++ {
-		counts[v+1] += counts[v]
-	}
-	mn.nodeFirst = counts
-	mn.nodeCells = make([]int32, counts[g.NumNodes()])
-	next := append([]uint32(nil), counts[:g.NumNodes()]...)
-	for ci := range e.cells {
-		for _, d := range mn.cellOut[ci] {
-			mn.nodeCells[next[d.Node]] = int32(ci)
-			next[d.Node]++
-		}
-	}
+	mn.indexCells()
 	for fi, f := range e.facs {
 		s := n.Snap(f.Location)
 		if !s.Snapped {
@@ -180,6 +168,29 @@ func (e *Engine) snapAll(n *network.Network, highway map[int64]string) *modeNet 
 		}
 	}
 	return mn
+}
+
+// indexCells builds nodeFirst and nodeCells from cellOut.
+func (mn *modeNet) indexCells() {
+	nodes := mn.n.Graph().NumNodes()
+	counts := make([]uint32, nodes+1)
+	for _, out := range mn.cellOut {
+		for _, d := range out {
+			counts[d.Node+1]++
+		}
+	}
+	for v := 0; v < nodes; v++ {
+		counts[v+1] += counts[v]
+	}
+	mn.nodeFirst = counts
+	mn.nodeCells = make([]int32, counts[nodes])
+	next := append([]uint32(nil), counts[:nodes]...)
+	for ci, out := range mn.cellOut {
+		for _, d := range out {
+			mn.nodeCells[next[d.Node]] = int32(ci)
+			next[d.Node]++
+		}
+	}
 }
 
 // cellsAt returns the cells that leave onto the network at node v.
