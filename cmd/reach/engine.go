@@ -1,7 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
 
 	"reach/internal/analysis"
 	"reach/layers"
@@ -14,6 +21,66 @@ func buildEngine(ctx context.Context, st layers.Store, info layers.StoreInfo, ef
 		return nil, err
 	}
 	return analysis.Build(ctx, st, opts)
+}
+
+// buildEngineWithSnapshot builds the read model from the engine snapshot at
+// path when it matches the layers, and otherwise from the layers alone,
+// then (re)writes the snapshot atomically for the next start. A snapshot
+// that does not match or is damaged is never used; the reason is logged.
+func buildEngineWithSnapshot(ctx context.Context, st layers.Store, info layers.StoreInfo, ef engineFlags, path string, log *slog.Logger) (*analysis.Engine, error) {
+	opts, err := ef.options(info)
+	if err != nil {
+		return nil, err
+	}
+	if f, err := os.Open(path); err == nil {
+		opts.Snapshot = bufio.NewReaderSize(f, 1<<20)
+		start := time.Now()
+		eng, err := analysis.Build(ctx, st, opts)
+		f.Close()
+		if err == nil {
+			log.Info("read model from snapshot", "file", path, "took", time.Since(start).Round(time.Millisecond))
+			return eng, nil
+		}
+		if !errors.Is(err, analysis.ErrSnapshotMismatch) && !errors.Is(err, analysis.ErrSnapshot) {
+			return nil, err
+		}
+		log.Warn("snapshot not used; building from the layers", "file", path, "reason", err)
+		opts.Snapshot = nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("snapshot %s: %w", path, err)
+	}
+	eng, err := analysis.Build(ctx, st, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeSnapshot(eng, path); err != nil {
+		log.Warn("snapshot not written", "file", path, "err", err)
+	} else {
+		log.Info("snapshot written", "file", path)
+	}
+	return eng, nil
+}
+
+// writeSnapshot writes the engine snapshot next to path and renames it into
+// place, so that a reader never sees a half-written file.
+func writeSnapshot(eng *analysis.Engine, path string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(tmp, 1<<20)
+	err = eng.WriteSnapshot(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }
 
 // features returns the base feature source of the server: the store's

@@ -532,3 +532,59 @@ func TestAnalyzeDemo(t *testing.T) {
 		t.Errorf("%d travel-time rows stored, want one per populated cell (%d)", len(tts), populated)
 	}
 }
+
+// TestEngineSnapshotFile: the first start writes the snapshot, the second
+// reads it, and a snapshot of other data is refused and rewritten.
+func TestEngineSnapshotFile(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "engine.snap")
+	var logs syncBuffer
+	log := newLogger(&logs, false)
+	load := func(seed int64) layers.Store {
+		st := memory.New(memory.WithSynthetic(true))
+		if err := demo.Load(ctx, st, seed); err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	st := load(demo.DefaultSeed)
+	info, _ := st.Info(ctx)
+	first, err := buildEngineWithSnapshot(ctx, st, info, engineFlags{}, path, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil || !strings.Contains(logs.String(), "snapshot written") {
+		t.Fatalf("no snapshot written: %v\n%s", err, logs.String())
+	}
+	second, err := buildEngineWithSnapshot(ctx, st, info, engineFlags{}, path, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "read model from snapshot") {
+		t.Fatalf("snapshot not read:\n%s", logs.String())
+	}
+	a, err := first.TravelTimes(ctx, layers.CatGeneralPractice, layers.Car)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := second.TravelTimes(ctx, layers.CatGeneralPractice, layers.Car)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a) != len(b) {
+		t.Fatalf("%d travel times from the layers, %d from the snapshot", len(a), len(b))
+	}
+	for i := range a {
+		if a[i].Seconds != b[i].Seconds || a[i].FacilityID != b[i].FacilityID {
+			t.Fatalf("cell %s: %v s to %s from the layers, %v s to %s from the snapshot", a[i].CellID, a[i].Seconds, a[i].FacilityID, b[i].Seconds, b[i].FacilityID)
+		}
+	}
+	other := load(demo.DefaultSeed + 1)
+	oinfo, _ := other.Info(ctx)
+	if _, err := buildEngineWithSnapshot(ctx, other, oinfo, engineFlags{}, path, log); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "snapshot not used") {
+		t.Errorf("a snapshot of other data was not refused:\n%s", logs.String())
+	}
+}

@@ -80,7 +80,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err // a bad catalogue or settings file stops the start, with its name
 	}
 	eng := newLazyEngine()
-	go eng.build(ctx, store, info, ef, log)
+	go eng.build(ctx, store, info, ef, cfg.Snapshot, log)
 
 	handler := httpapi.NewHandler(httpapi.Deps{
 		Features: eng.features(store),
@@ -145,9 +145,15 @@ func newLazyEngine() *lazyEngine { return &lazyEngine{done: make(chan struct{})}
 // analyzer is what the HTTP layer needs of the engine.
 type analyzer = httpapi.Analyzer
 
-func (l *lazyEngine) build(ctx context.Context, store layers.Store, info layers.StoreInfo, ef engineFlags, log *slog.Logger) {
+func (l *lazyEngine) build(ctx context.Context, store layers.Store, info layers.StoreInfo, ef engineFlags, snapshot string, log *slog.Logger) {
 	start := time.Now()
-	eng, err := buildEngine(ctx, store, info, ef)
+	var eng *analysis.Engine
+	var err error
+	if snapshot != "" {
+		eng, err = buildEngineWithSnapshot(ctx, store, info, ef, snapshot, log)
+	} else {
+		eng, err = buildEngine(ctx, store, info, ef)
+	}
 	l.mu.Lock()
 	if err == nil {
 		l.eng, l.full = eng, eng

@@ -33,6 +33,8 @@ type Serve struct {
 	// Catalogue and Settings name files that tune the analyses ("" for the defaults).
 	Catalogue string
 	Settings  string
+	// Snapshot names the engine snapshot file for a fast cold start ("" for none).
+	Snapshot string
 }
 
 // ParseServe reads the flags of `reach serve`. getenv supplies DATABASE_URL
@@ -51,8 +53,9 @@ func ParseServe(args []string, getenv func(string) string, stderr io.Writer, def
 	fs.BoolVar(&s.LogJSON, "log-json", false, "log as JSON lines")
 	fs.StringVar(&s.Catalogue, "catalogue", "", "standards catalogue (JSON) instead of the embedded one")
 	fs.StringVar(&s.Settings, "settings", "", "analysis settings (JSON): score_weights, weakness_weights, weak_share, snap_radius_m")
+	fs.StringVar(&s.Snapshot, "snapshot", "", "engine snapshot file: read for a fast start when it matches the layers, (re)written otherwise")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: reach serve [--addr 127.0.0.1:8080] [--db URL | --data DIR] [--seed N] [--catalogue FILE] [--settings FILE]")
+		fmt.Fprintln(stderr, "usage: reach serve [--addr 127.0.0.1:8080] [--db URL | --data DIR] [--seed N] [--catalogue FILE] [--settings FILE] [--snapshot FILE]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
