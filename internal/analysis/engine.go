@@ -174,11 +174,12 @@ func Build(ctx context.Context, r layers.Reader, opts Options) (*Engine, error) 
 	}
 	e.stats.Facilities = map[layers.Category]int{}
 	e.stats.Networks = map[layers.Mode]NetworkStats{}
-	// Engine snapshot (snapshot.go): decoded in the background while the
-	// layers are read; never read after Build returns.
+	// Engine snapshot (snapshot.go): decoded, and the road layer read, in
+	// the background while the other layers are read; neither reader is
+	// used after Build returns.
 	var pending *pendingSnapshot
 	if opts.Snapshot != nil {
-		pending = startSnapshot(opts.Snapshot)
+		pending = startSnapshot(ctx, opts.Snapshot, r)
 		defer pending.close()
 		e.opts.Snapshot = nil
 	}
@@ -238,7 +239,7 @@ func Build(ctx context.Context, r layers.Reader, opts Options) (*Engine, error) 
 		return nil, err
 	}
 	if pending != nil {
-		if err := e.networksFromSnapshot(ctx, r, pending); err != nil {
+		if err := e.networksFromSnapshot(ctx, pending); err != nil {
 			return nil, err
 		}
 	} else if err := e.buildNetworks(ctx, r); err != nil {
@@ -271,11 +272,14 @@ func (e *Engine) addCells(cells []layers.Cell) error {
 			continue
 		}
 		laea := id.Center()
-		utm, err := crs.Transform(crs.LAEA, crs.UTM33N, laea)
+		// One inverse projection for both: crs.Transform(LAEA, UTM33N) is
+		// ToLonLat then FromLonLat, so this is the same point (a cold start
+		// does this for 400,000 cells).
+		ll, err := crs.ToLonLat(crs.LAEA, laea)
 		if err != nil {
 			return fmt.Errorf("analysis: build: cell %q: %w", c.ID, err)
 		}
-		ll, err := crs.ToLonLat(crs.LAEA, laea)
+		utm, err := crs.FromLonLat(crs.UTM33N, ll)
 		if err != nil {
 			return fmt.Errorf("analysis: build: cell %q: %w", c.ID, err)
 		}

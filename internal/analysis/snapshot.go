@@ -164,15 +164,22 @@ func (e *Engine) facilitiesDigest() snapDigest {
 // geometry, in layer order.
 func roadsDigest(roads []layers.RoadSegment) snapDigest {
 	w := newHashWriter()
+	le := binary.LittleEndian
+	modes := layers.Modes()
 	for i := range roads {
 		s := &roads[i]
-		w.u64(uint64(s.ID))
-		w.u64(uint64(s.FromNode))
-		w.u64(uint64(s.ToNode))
-		w.str(s.Highway)
-		w.f64(s.LengthM)
-		w.f64(s.DurationS)
-		for _, m := range layers.Modes() {
+		// One capacity check per segment for its fixed fields, one for its
+		// geometry (about 2 million segments at the scale of Saxony).
+		w.room(8*(7+2*len(modes)) + len(s.Highway))
+		b := w.buf
+		b = le.AppendUint64(b, uint64(s.ID))
+		b = le.AppendUint64(b, uint64(s.FromNode))
+		b = le.AppendUint64(b, uint64(s.ToNode))
+		b = le.AppendUint64(b, uint64(len(s.Highway)))
+		b = append(b, s.Highway...)
+		b = le.AppendUint64(b, math.Float64bits(s.LengthM))
+		b = le.AppendUint64(b, math.Float64bits(s.DurationS))
+		for _, m := range modes {
 			a := s.Access(m)
 			flags := uint64(0)
 			if a.Forward {
@@ -181,13 +188,21 @@ func roadsDigest(roads []layers.RoadSegment) snapDigest {
 			if a.Backward {
 				flags |= 2
 			}
-			w.u64(flags)
-			w.f64(a.SpeedKmh)
+			b = le.AppendUint64(b, flags)
+			b = le.AppendUint64(b, math.Float64bits(a.SpeedKmh))
 		}
-		w.u64(uint64(len(s.Geometry)))
-		for _, p := range s.Geometry {
-			w.f64(p[0])
-			w.f64(p[1])
+		b = le.AppendUint64(b, uint64(len(s.Geometry)))
+		w.buf = b
+		for j := 0; j < len(s.Geometry); {
+			k := min(len(s.Geometry)-j, 1024)
+			w.room(16 * k)
+			b := w.buf
+			for _, p := range s.Geometry[j : j+k] {
+				b = le.AppendUint64(b, math.Float64bits(p[0]))
+				b = le.AppendUint64(b, math.Float64bits(p[1]))
+			}
+			w.buf = b
+			j += k
 		}
 	}
 	return snapDigest{n: uint64(len(roads)), sum: w.sum()}
@@ -455,30 +470,68 @@ func (c *crcReader) Read(p []byte) (int, error) {
 }
 
 // pendingSnapshot is a snapshot being decoded in the background while
-// Build reads the layers.
+// Build reads the layers, and the road layer being read and hashed in a
+// second goroutine (both independent of the cells and the classification,
+// which Build computes meanwhile).
 type pendingSnapshot struct {
 	stop   atomic.Bool
-	header chan snapFingerprint // receives the fingerprint once, when the header is read
-	done   chan struct{}
+	header chan struct{} // closed when fp is set
+	fp     snapFingerprint
+	done   chan struct{} // closed when data or err is set
 	data   *snapshotData
 	err    error
+
+	roadsDone chan struct{} // closed when roads, roadsSum or roadsErr are set
+	roads     []layers.RoadSegment
+	roadsSum  snapDigest
+	roadsErr  error
 }
 
-// startSnapshot starts decoding r in a new goroutine.
-func startSnapshot(r io.Reader) *pendingSnapshot {
-	p := &pendingSnapshot{header: make(chan snapFingerprint, 1), done: make(chan struct{})}
+// startSnapshot starts decoding snap and reading the roads of r.
+func startSnapshot(ctx context.Context, snap io.Reader, r layers.Reader) *pendingSnapshot {
+	p := &pendingSnapshot{header: make(chan struct{}), done: make(chan struct{}), roadsDone: make(chan struct{})}
 	go func() {
 		defer close(p.done)
-		p.data, p.err = readSnapshot(stopReader{r: r, stop: &p.stop}, func(fp snapFingerprint) { p.header <- fp })
+		p.data, p.err = readSnapshot(stopReader{r: snap, stop: &p.stop}, func(fp snapFingerprint) {
+			p.fp = fp
+			close(p.header)
+		})
+	}()
+	go func() {
+		defer close(p.roadsDone)
+		// The header comes first in the stream: its road count sizes the
+		// slice (2 million segments at the scale of Saxony; growing it
+		// would copy them about 20 times). A hint only: the count is
+		// checked with the fingerprint.
+		hint := uint64(0)
+		select {
+		case <-p.header:
+			hint = min(p.fp.roads.n, 1<<26)
+		case <-p.done:
+		}
+		roads := make([]layers.RoadSegment, 0, hint)
+		for seg, err := range r.Roads(ctx) {
+			if err != nil {
+				p.roadsErr = fmt.Errorf("analysis: build: roads: %w", err)
+				return
+			}
+			if p.stop.Load() {
+				p.roadsErr = errSnapshotStopped
+				return
+			}
+			roads = append(roads, seg)
+		}
+		p.roads, p.roadsSum = roads, roadsDigest(roads)
 	}()
 	return p
 }
 
-// close stops the decode if it still runs and waits for it, so that r is
-// not read after Build returns.
+// close stops the decode and the road reading if they still run and waits
+// for both, so that neither reader is used after Build returns.
 func (p *pendingSnapshot) close() {
 	p.stop.Store(true)
 	<-p.done
+	<-p.roadsDone
 }
 
 // readSnapshot decodes a whole snapshot from r, calling onHeader with the
@@ -786,31 +839,32 @@ func (d *decoder) str() string {
 }
 
 // networksFromSnapshot is the snapshot branch of Build's network step:
-// it reads the road layer (kept for road scenarios, and hashed), checks
+// it takes the road layer read by p (kept for road scenarios), checks
 // the snapshot's fingerprint against the layers and options, and takes
 // the networks and the snapping of cells and facilities from it.
-func (e *Engine) networksFromSnapshot(ctx context.Context, r layers.Reader, p *pendingSnapshot) error {
-	var roads []layers.RoadSegment
-	for seg, err := range r.Roads(ctx) {
-		if err != nil {
-			return fmt.Errorf("analysis: build: roads: %w", err)
-		}
-		roads = append(roads, seg)
-	}
-	e.roads = roads
-	want := e.fingerprintOf(e.cellsDigest(), e.facilitiesDigest(), roadsDigest(roads))
-	var fp snapFingerprint
+func (e *Engine) networksFromSnapshot(ctx context.Context, p *pendingSnapshot) error {
 	select {
-	case fp = <-p.header:
+	case <-p.roadsDone:
+	case <-ctx.Done():
+		return fmt.Errorf("analysis: build: %w", ctx.Err())
+	}
+	if p.roadsErr != nil {
+		return p.roadsErr
+	}
+	e.roads = p.roads
+	select {
+	case <-p.header:
 	case <-p.done:
 		select {
-		case fp = <-p.header:
+		case <-p.header:
 		default:
 			return fmt.Errorf("analysis: build: snapshot: %w", p.err)
 		}
 	case <-ctx.Done():
 		return fmt.Errorf("analysis: build: %w", ctx.Err())
 	}
+	fp := p.fp
+	want := e.fingerprintOf(e.cellsDigest(), e.facilitiesDigest(), p.roadsSum)
 	if err := fp.mismatch(want); err != nil {
 		return fmt.Errorf("analysis: build: %w", err)
 	}

@@ -1,0 +1,133 @@
+package analysis
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"reach/layers"
+)
+
+// BenchmarkSaxonyColdStartSnapshot is the cold start of the engine at
+// Saxon scale (car network, 395,870 cells, 4,128 facilities), the layers
+// already in memory (the fixture of bench_saxony_test.go):
+//
+//   - snapshot: Build with Options.Snapshot reading the engine snapshot
+//     file written by Engine.WriteSnapshot (networks, snapping of every
+//     cell and facility), the figure of the issue-3 target (≤ 2 s);
+//   - layers-only: Build of the same layers with no roads (what every
+//     cold start pays for cells, facilities and the classification, with
+//     no network at all), to show what the snapshot path adds;
+//   - build: Build from the road layer without a snapshot (the baseline,
+//     about 13 s; run it with -benchtime 1x).
+//
+// The snapshot file is written once, outside the timed loop, to the test's
+// temporary directory; it is read through the page cache.
+func BenchmarkSaxonyColdStartSnapshot(b *testing.B) {
+	f := saxonyBench(b)
+	logSaxony(b, f)
+	ctx := context.Background()
+	opts := Options{Modes: []layers.Mode{layers.Car}, Info: f.e.info}
+	path := filepath.Join(b.TempDir(), "saxony.engine")
+	t0 := time.Now()
+	fh, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := f.e.WriteSnapshot(fh); err != nil {
+		b.Fatal(err)
+	}
+	if err := fh.Close(); err != nil {
+		b.Fatal(err)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("engine snapshot: %.1f MB written in %v", float64(st.Size())/1e6, time.Since(t0).Round(time.Millisecond))
+
+	b.Run("snapshot", func(b *testing.B) {
+		s := newSampler()
+		b.ReportAllocs()
+		for b.Loop() {
+			var e *Engine
+			s.time(func() {
+				fh, err := os.Open(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				o := opts
+				o.Snapshot = bufio.NewReaderSize(fh, 1<<20)
+				e, err = Build(ctx, f.reader, o)
+				fh.Close()
+				if err != nil {
+					b.Fatal(err)
+				}
+			})
+			mn := e.nets[layers.Car]
+			if mn == nil || mn.n.Graph().NumNodes() != f.mn.n.Graph().NumNodes() || len(mn.cellOut) != len(f.e.cells) {
+				b.Fatal("engine from the snapshot does not hold the fixture's network")
+			}
+			if !reflect.DeepEqual(e.Stats().Networks, f.e.Stats().Networks) {
+				b.Fatalf("network stats from the snapshot %v, want %v", e.Stats().Networks, f.e.Stats().Networks)
+			}
+		}
+		s.report(b)
+		b.ReportMetric(float64(st.Size())/1e6, "snapshot-MB")
+	})
+
+	b.Run("layers-only", func(b *testing.B) {
+		noRoads := *f.reader
+		noRoads.roads = nil
+		s := newSampler()
+		b.ReportAllocs()
+		for b.Loop() {
+			s.time(func() {
+				if _, err := Build(ctx, &noRoads, opts); err != nil {
+					b.Fatal(err)
+				}
+			})
+		}
+		s.report(b)
+	})
+
+	b.Run("build", func(b *testing.B) {
+		s := newSampler()
+		b.ReportAllocs()
+		for b.Loop() {
+			s.time(func() {
+				if _, err := Build(ctx, f.reader, opts); err != nil {
+					b.Fatal(err)
+				}
+			})
+		}
+		s.report(b)
+	})
+}
+
+// BenchmarkSaxonySnapshotDecode is the snapshot decode alone (readSnapshot:
+// network, checksums, index), from memory, without the layers.
+func BenchmarkSaxonySnapshotDecode(b *testing.B) {
+	f := saxonyBench(b)
+	var buf bytes.Buffer
+	if err := f.e.WriteSnapshot(&buf); err != nil {
+		b.Fatal(err)
+	}
+	data := buf.Bytes()
+	s := newSampler()
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		s.time(func() {
+			if _, err := readSnapshot(bytes.NewReader(data), nil); err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
+	s.report(b)
+}
