@@ -2,10 +2,11 @@ package analysis
 
 import (
 	"context"
-	"errors"
+
 	"fmt"
 	"math"
 	"sort"
+	"sync"
 
 	"github.com/paulmach/orb"
 
@@ -27,19 +28,44 @@ const (
 	isoWalkMS = 4.5 / 3.6
 )
 
-// isoLegM is the bound of the access leg from reached network points into
-// the raster: 1.5 raster steps, so that every sample next to a reached
-// road gets a time and nothing farther does.
-func (e *Engine) isoLegM() float64 { return 1.5 * e.opts.IsochroneStepM }
+// isoLegSteps is the bound of the access leg from reached network points
+// into the raster, in raster steps: 1.5, so that every sample next to a
+// reached road gets a time and nothing farther does.
+const isoLegSteps = 1.5
 
-// isoMethod describes how isochrone polygons are built.
-func (e *Engine) isoMethod(mode layers.Mode, network bool) string {
-	if !network {
-		return fmt.Sprintf("grid contour (marching squares, %g m raster) of straight-line times (no %s road network loaded; distance × detour %.2g at %.3g km/h); population of cells whose centre is within the time",
-			e.opts.IsochroneStepM, mode, e.opts.StraightLine.DetourFactor, e.opts.StraightLine.speedMS(mode)*3.6)
+// isoMaxSamples bounds the raster of one isochrone request: the step is the
+// smallest whole multiple of Options.IsochroneStepM whose raster over the
+// reached extent has at most this many samples (isochrone.StepFor). A
+// 30-minute drive over about 90 km × 90 km gets 200 m; walks, rides and
+// short drives keep the base step.
+const isoMaxSamples = 250_000
+
+// isoOptions are the raster options of isochrones around the network.
+func (e *Engine) isoOptions(maxSecs float64) isochrone.SampleOptions {
+	return isochrone.SampleOptions{
+		StepM: e.opts.IsochroneStepM, MaxLegM: isoLegSteps * e.opts.IsochroneStepM,
+		AccessSpeedMS: isoWalkMS, MaxSeconds: maxSecs, MaxSamples: isoMaxSamples,
 	}
-	return fmt.Sprintf("grid contour (marching squares, %g m raster) of the %s network travel-time field: reached nodes and points along reached edges, each raster point the least node time plus a straight walk ≤ %g m at 4.5 km/h (motorway interiors give no access); population of cells whose centre is reached within the time",
-		e.opts.IsochroneStepM, mode, e.isoLegM())
+}
+
+// isoStepText describes the raster step chosen for one request.
+func (e *Engine) isoStepText(step float64) string {
+	base := e.opts.IsochroneStepM
+	if step <= base {
+		return fmt.Sprintf("%g m raster", step)
+	}
+	return fmt.Sprintf("%g m raster: %g × the %g m base step, the least with at most %d samples over the reached extent", step, math.Round(step/base), base, isoMaxSamples)
+}
+
+// isoMethod describes how isochrone polygons are built at raster step
+// step (metres).
+func (e *Engine) isoMethod(mode layers.Mode, network bool, step float64) string {
+	if !network {
+		return fmt.Sprintf("grid contour (marching squares, %s) of straight-line times (no %s road network loaded; distance × detour %.2g at %.3g km/h); population of cells whose centre is within the time",
+			e.isoStepText(step), mode, e.opts.StraightLine.DetourFactor, e.opts.StraightLine.speedMS(mode)*3.6)
+	}
+	return fmt.Sprintf("grid contour (marching squares, %s) of the %s network travel-time field: reached nodes and points every half step along reached edges, each raster point the least node time plus a straight walk ≤ %g m at 4.5 km/h (motorway interiors give no access); population of cells whose centre is reached within the time",
+		e.isoStepText(step), mode, isoLegSteps*step)
 }
 
 // checkMinutes validates and sorts thresholds.
@@ -81,8 +107,7 @@ func (e *Engine) Isochrones(ctx context.Context, req IsochroneRequest) (Isochron
 		return IsochroneResult{}, err
 	}
 	mn := e.nets[req.Mode]
-	res := IsochroneResult{Origins: make([]SnapInfo, len(req.Origins)), Method: e.isoMethod(req.Mode, mn != nil)}
-	res.Provenance = e.provenance(res.Method)
+	res := IsochroneResult{Origins: make([]SnapInfo, len(req.Origins))}
 	if mn == nil {
 		pts := make([]orb.Point, len(req.Origins))
 		for i, p := range req.Origins {
@@ -93,7 +118,10 @@ func (e *Engine) Isochrones(ctx context.Context, req IsochroneRequest) (Isochron
 			pts[i] = u
 			res.Origins[i] = SnapInfo{Input: p, Reason: fmt.Sprintf("no %s road network loaded: straight-line estimate", req.Mode)}
 		}
-		res.Bands, err = e.straightBands(ctx, pts, req.Mode, minutes)
+		var step float64
+		res.Bands, step, err = e.straightBandsStep(ctx, pts, req.Mode, minutes)
+		res.Method = e.isoMethod(req.Mode, false, step)
+		res.Provenance = e.provenance(res.Method)
 		return res, err
 	}
 	var deps [][]route.Source
@@ -112,169 +140,254 @@ func (e *Engine) Isochrones(ctx context.Context, req IsochroneRequest) (Isochron
 	limit, _ := graph.CostOf(graph.Seconds(minutes[len(minutes)-1] * 60))
 	q := mn.fromOrigins(deps, limit)
 	defer mn.n.Queries().Put(q)
-	res.Bands, err = e.networkBands(ctx, mn, mn.n.Graph(), q, minutes, mn.cellIn, extra)
+	var step float64
+	res.Bands, step, err = e.networkBandsStep(ctx, mn, mn.n.Graph(), q, minutes, mn.cellIn, extra)
+	res.Method = e.isoMethod(req.Mode, true, step)
+	res.Provenance = e.provenance(res.Method)
 	return res, err
 }
 
 // networkBands builds bands from the node costs of a finished search on g
 // (the forward graph for travel from origins, the reverse graph for travel
-// to sites). entries gives each cell's entry points for that direction.
+// to sites). entries gives each cell's entry points for that direction;
+// extra are points reached besides the nodes (the snapped origins).
 func (e *Engine) networkBands(ctx context.Context, mn *modeNet, g *graph.Graph, q *route.Query, minutes []float64, entries [][]route.Source, extra []isochrone.Reached) ([]Band, error) {
+	bands, _, err := e.networkBandsStep(ctx, mn, g, q, minutes, entries, extra)
+	return bands, err
+}
+
+// isoParallelNodes is the number of reached nodes above which the raster
+// is filled by two goroutines (each its own grid, merged after).
+const isoParallelNodes = 20_000
+
+// networkBandsStep is networkBands that also returns the raster step in
+// metres (0 when nothing is reached). The residents are counted on one
+// goroutine while the raster is filled and contoured on others.
+func (e *Engine) networkBandsStep(ctx context.Context, mn *modeNet, g *graph.Graph, q *route.Query, minutes []float64, entries [][]route.Source, extra []isochrone.Reached) ([]Band, float64, error) {
 	maxSecs := minutes[len(minutes)-1] * 60
-	pts := e.reachedPoints(mn, g, q.Costs(), q.Settled(), maxSecs)
-	pts = append(pts, extra...)
-	// Cell times for the population.
-	cellSecs := make([]float64, len(e.cells))
 	costs := q.Costs()
-	for ci := range e.cells {
-		cellSecs[ci] = math.Inf(1)
-		if c, _, ok := network.Leave(entries[ci], costs); ok {
-			cellSecs[ci] = float64(c.Seconds())
-		}
+	var pops []int64
+	var cells []int
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		pops, cells = e.bandPopulation(minutes, func(ci int) float64 {
+			if c, _, ok := network.Leave(entries[ci], costs); ok {
+				return float64(c.Seconds())
+			}
+			return math.Inf(1)
+		})
+	}()
+	r, err := e.networkRaster(mn, g, costs, q.Settled(), maxSecs, extra)
+	<-done
+	if err != nil {
+		return nil, 0, err
 	}
 	if err := ctx.Err(); err != nil {
+		return nil, 0, fmt.Errorf("analysis: isochrones: %w", err)
+	}
+	return contourBands(r, minutes, pops, cells), rasterStep(r), nil
+}
+
+// rasterStep is r's step, 0 for no raster.
+func rasterStep(r *isochrone.Raster) float64 {
+	if r == nil {
+		return 0
+	}
+	return r.Step
+}
+
+// networkRaster rasterises the reached network up to maxSecs: every reached
+// node, and points every half raster step along every edge longer than the
+// step with a reached end that one may leave along the way (mn.exit), plus
+// extra. It returns nil when nothing is reached.
+//
+// Nodes are visited in id order, which is spatial order, so that the arcs,
+// edges and raster rows touched one after another lie close together in
+// memory; with enough nodes, two goroutines fill a grid each (half the
+// nodes, each with its edges) and the grids are merged.
+func (e *Engine) networkRaster(mn *modeNet, g *graph.Graph, costs []graph.Cost, settled []graph.NodeID, maxSecs float64, extra []isochrone.Reached) (*isochrone.Raster, error) {
+	// climit is the greatest cost within maxSecs.
+	climit := graph.Cost(math.Min(math.Floor(maxSecs*1000), float64(graph.Closed-1)))
+	for climit > 0 && float64(climit.Seconds()) > maxSecs {
+		climit--
+	}
+	for climit+1 < graph.Closed && float64((climit+1).Seconds()) <= maxSecs {
+		climit++
+	}
+	within := func(v graph.NodeID) bool { return costs[v] <= climit }
+	nodes := make([]graph.NodeID, 0, len(settled))
+	for v, c := range costs {
+		if c <= climit {
+			nodes = append(nodes, graph.NodeID(v))
+		}
+	}
+	var b orb.Bound
+	first := true
+	for _, p := range extra {
+		if p.Seconds <= maxSecs {
+			if first {
+				b, first = orb.Bound{Min: p.P, Max: p.P}, false
+			}
+			b = b.Extend(p.P)
+		}
+	}
+	if len(nodes) == 0 && first {
+		return nil, nil
+	}
+	// The extent: the nodes, and the geometry of every edge long enough to
+	// get points of its own (longer than the base step; see
+	// isochrone.Grid.AddLine), bounded without reading it: a line of length
+	// L between points a chord c apart lies within √(L² − c²)/2 of the
+	// chord.
+	minLen := float32(e.opts.IsochroneStepM)
+	first0, arcs := g.Arcs()
+	if first {
+		p := g.Point(nodes[0])
+		b = orb.Bound{Min: p, Max: p}
+	}
+	x0, y0, x1, y1 := b.Min[0], b.Min[1], b.Max[0], b.Max[1]
+	for _, v := range nodes {
+		p := g.Point(v)
+		x0, y0, x1, y1 = min(x0, p[0]), min(y0, p[1]), max(x1, p[0]), max(y1, p[1])
+		for a := first0[v]; a < first0[v+1]; a++ {
+			arc := arcs[a]
+			if arc.Length <= minLen {
+				continue
+			}
+			q := g.Point(arc.Head)
+			dx, dy := q[0]-p[0], q[1]-p[1]
+			L := float64(arc.Length)*(1+1e-6) + 0.01 // lengths are rounded
+			pad := math.Sqrt(max(L*L-dx*dx-dy*dy, 0)) / 2
+			x0, y0 = min(x0, p[0]-pad, q[0]-pad), min(y0, p[1]-pad, q[1]-pad)
+			x1, y1 = max(x1, p[0]+pad, q[0]+pad), max(y1, p[1]+pad, q[1]+pad)
+		}
+	}
+	b = orb.Bound{Min: orb.Point{x0, y0}, Max: orb.Point{x1, y1}}
+	opt := e.isoOptions(maxSecs)
+	fill := func(gr *isochrone.Grid, nodes []graph.NodeID) {
+		step := float32(gr.Raster().Step)
+		for _, v := range nodes {
+			gr.Add(g.Point(v), float64(costs[v].Seconds()))
+			for a := first0[v]; a < first0[v+1]; a++ {
+				if arcs[a].Length <= step {
+					continue
+				}
+				ed, backward := g.ArcEdge(graph.ArcID(a))
+				if !mn.exit[ed] {
+					continue
+				}
+				edge := g.Edge(ed)
+				// An edge is listed at From (forward arc) and, if two-way, at
+				// To (backward arc): take it at To only when From does not.
+				if backward && edge.Forward != graph.Closed && within(edge.From) {
+					continue
+				}
+				gr.AddLine(mn.n.Geometry(ed), float64(costs[edge.From].Seconds()), float64(edge.Forward.Seconds()),
+					float64(costs[edge.To].Seconds()), float64(edge.Backward.Seconds()))
+			}
+		}
+	}
+	gr, err := isochrone.NewGrid(b, opt)
+	if err != nil {
 		return nil, fmt.Errorf("analysis: isochrones: %w", err)
 	}
-	return e.bands(pts, cellSecs, minutes)
+	for _, p := range extra {
+		gr.AddLeg(p.P, p.Seconds, p.MaxLegM)
+	}
+	if len(nodes) < isoParallelNodes {
+		fill(gr, nodes)
+		return gr.Raster(), nil
+	}
+	gr2, err := isochrone.NewGrid(b, opt)
+	if err != nil {
+		return nil, fmt.Errorf("analysis: isochrones: %w", err)
+	}
+	half := len(nodes) / 2
+	var wg sync.WaitGroup
+	wg.Go(func() { fill(gr2, nodes[half:]) })
+	fill(gr, nodes[:half])
+	wg.Wait()
+	if err := gr.Merge(gr2); err != nil {
+		return nil, fmt.Errorf("analysis: isochrones: %w", err)
+	}
+	return gr.Raster(), nil
 }
 
-// reachedPoints lists the reached nodes and points along edges with a
-// reached end, every half raster step, with their times, up to maxSecs.
-func (e *Engine) reachedPoints(mn *modeNet, g *graph.Graph, costs []graph.Cost, settled []graph.NodeID, maxSecs float64) []isochrone.Reached {
-	step := e.opts.IsochroneStepM / 2
-	// About one node and a few points along its edges per settled node;
-	// sized up front, since growing a slice of a million points dominated
-	// the time of a 30-minute isochrone.
-	pts := make([]isochrone.Reached, 0, 4*len(settled))
-	seen := make([]bool, g.NumEdges())
-	for _, v := range settled {
-		t := float64(costs[v].Seconds())
-		if t > maxSecs {
+// bandPopulation counts, per threshold (cumulative), the residents and
+// the cells whose time (secs, +Inf when not reached) is within it.
+func (e *Engine) bandPopulation(minutes []float64, secs func(ci int) float64) ([]int64, []int) {
+	pops := make([]int64, len(minutes))
+	cells := make([]int, len(minutes))
+	maxSecs := minutes[len(minutes)-1] * 60
+	for ci := range e.cells {
+		s := secs(ci)
+		if !(s <= maxSecs) {
 			continue
 		}
-		pts = append(pts, isochrone.Reached{P: g.Point(v), Seconds: t})
-		lo, hi := g.ArcRange(v)
-		for a := lo; a < hi; a++ {
-			ed, _ := g.ArcEdge(a)
-			if seen[ed] {
-				continue
-			}
-			seen[ed] = true
-			if !mn.exit[ed] {
-				continue
-			}
-			edge := g.Edge(ed)
-			geom := mn.n.Geometry(ed)
-			L := float64(edge.Length)
-			if L <= step || len(geom) < 2 {
-				continue
-			}
-			tf, tt := float64(costs[edge.From].Seconds()), float64(costs[edge.To].Seconds())
-			cf, cb := float64(edge.Forward.Seconds()), float64(edge.Backward.Seconds())
-			geomLen := 0.0
-			for i := 1; i < len(geom); i++ {
-				geomLen += math.Hypot(geom[i][0]-geom[i-1][0], geom[i][1]-geom[i-1][1])
-			}
-			if geomLen == 0 {
-				continue
-			}
-			// Walk the geometry and emit points every step metres.
-			along, next := 0.0, step
-			for i := 1; i < len(geom); i++ {
-				a, b := geom[i-1], geom[i]
-				seg := math.Hypot(b[0]-a[0], b[1]-a[1])
-				for next <= along+seg && next < geomLen {
-					frac := next / geomLen
-					p := orb.Point{a[0] + (b[0]-a[0])*(next-along)/seg, a[1] + (b[1]-a[1])*(next-along)/seg}
-					t := math.Inf(1)
-					if !math.IsInf(tf, 1) && !math.IsInf(cf, 1) {
-						t = tf + cf*frac
-					}
-					if !math.IsInf(tt, 1) && !math.IsInf(cb, 1) {
-						t = math.Min(t, tt+cb*(1-frac))
-					}
-					if t <= maxSecs {
-						pts = append(pts, isochrone.Reached{P: p, Seconds: t})
-					}
-					next += step
-				}
-				along += seg
-			}
+		k := 0
+		for s > minutes[k]*60 {
+			k++
 		}
+		pops[k] += e.cells[ci].pop
+		cells[k]++
 	}
-	return pts
+	for k := 1; k < len(minutes); k++ {
+		pops[k] += pops[k-1]
+		cells[k] += cells[k-1]
+	}
+	return pops, cells
 }
 
-// bands contours the reached points and counts residents per threshold.
-func (e *Engine) bands(pts []isochrone.Reached, cellSecs []float64, minutes []float64) ([]Band, error) {
+// contourBands contours r (nil: nothing reached) at each threshold and
+// projects the polygons to lon/lat.
+func contourBands(r *isochrone.Raster, minutes []float64, pops []int64, cells []int) []Band {
 	out := make([]Band, len(minutes))
-	var r *isochrone.Raster
-	if len(pts) > 0 {
-		var err error
-		r, err = isochrone.Sample(pts, isochrone.SampleOptions{StepM: e.opts.IsochroneStepM, MaxLegM: e.isoLegM(), AccessSpeedMS: isoWalkMS, MaxSeconds: minutes[len(minutes)-1] * 60})
-		if err != nil && !errors.Is(err, isochrone.ErrEmpty) {
-			return nil, fmt.Errorf("analysis: isochrones: %w", err)
-		}
-	}
 	prev := 0.0
 	for i, m := range minutes {
-		b := Band{FromMinutes: prev, Minutes: m, Geometry: orb.MultiPolygon{}}
+		b := Band{FromMinutes: prev, Minutes: m, Geometry: orb.MultiPolygon{}, Population: pops[i], Cells: cells[i]}
 		if r != nil {
-			mp := isochrone.Contour(r, m*60)
-			if len(mp) > 0 {
+			if mp := isochrone.Contour(r, m*60); len(mp) > 0 {
 				b.Geometry = crs.MustProject(mp, crs.UTM33N, crs.CRS84).(orb.MultiPolygon)
-			}
-		}
-		for ci, s := range cellSecs {
-			if s <= m*60 {
-				b.Population += e.cells[ci].pop
-				b.Cells++
 			}
 		}
 		out[i] = b
 		prev = m
 	}
-	return out, nil
+	return out
 }
 
 // straightBands builds bands around points without a road network.
 func (e *Engine) straightBands(ctx context.Context, pts []orb.Point, mode layers.Mode, minutes []float64) ([]Band, error) {
+	bands, _, err := e.straightBandsStep(ctx, pts, mode, minutes)
+	return bands, err
+}
+
+// straightBandsStep is straightBands that also returns the raster step.
+func (e *Engine) straightBandsStep(ctx context.Context, pts []orb.Point, mode layers.Mode, minutes []float64) ([]Band, float64, error) {
 	sl := e.opts.StraightLine
 	v := sl.speedMS(mode) / sl.DetourFactor // effective straight-line speed
 	maxSecs := minutes[len(minutes)-1] * 60
-	var reached []isochrone.Reached
+	reached := make([]isochrone.Reached, 0, len(pts))
 	for _, p := range pts {
+		// Each origin reaches exactly its disc: its own leg, which does not
+		// grow with the raster step.
 		reached = append(reached, isochrone.Reached{P: p, Seconds: 0, MaxLegM: maxSecs * v})
 	}
-	cellSecs := make([]float64, len(e.cells))
-	for ci, c := range e.cells {
-		cellSecs[ci] = math.Inf(1)
+	pops, cells := e.bandPopulation(minutes, func(ci int) float64 {
+		c := e.cells[ci].utm
+		best := math.Inf(1)
 		for _, p := range pts {
-			cellSecs[ci] = math.Min(cellSecs[ci], math.Hypot(c.utm[0]-p[0], c.utm[1]-p[1])/v)
+			best = math.Min(best, math.Hypot(c[0]-p[0], c[1]-p[1])/v)
 		}
-	}
+		return best
+	})
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("analysis: isochrones: %w", err)
+		return nil, 0, fmt.Errorf("analysis: isochrones: %w", err)
 	}
-	out := make([]Band, len(minutes))
-	r, err := isochrone.Sample(reached, isochrone.SampleOptions{StepM: e.opts.IsochroneStepM, MaxLegM: maxSecs * v, AccessSpeedMS: v, MaxSeconds: maxSecs})
+	r, err := isochrone.Sample(reached, isochrone.SampleOptions{StepM: e.opts.IsochroneStepM, AccessSpeedMS: v, MaxSeconds: maxSecs, MaxSamples: isoMaxSamples})
 	if err != nil {
-		return nil, fmt.Errorf("analysis: isochrones: %w", err)
+		return nil, 0, fmt.Errorf("analysis: isochrones: %w", err)
 	}
-	prev := 0.0
-	for i, m := range minutes {
-		b := Band{FromMinutes: prev, Minutes: m, Geometry: orb.MultiPolygon{}}
-		if mp := isochrone.Contour(r, m*60); len(mp) > 0 {
-			b.Geometry = crs.MustProject(mp, crs.UTM33N, crs.CRS84).(orb.MultiPolygon)
-		}
-		for ci, s := range cellSecs {
-			if s <= m*60 {
-				b.Population += e.cells[ci].pop
-				b.Cells++
-			}
-		}
-		out[i] = b
-		prev = m
-	}
-	return out, nil
+	return contourBands(r, minutes, pops, cells), r.Step, nil
 }
