@@ -231,7 +231,7 @@ func (g *Grid) stamp(px, py, t float64) {
 	if !inside && (ix0+rad < 0 || iy0+rad < 0 || ix0-rad >= r.NX || iy0-rad >= r.NY) {
 		return
 	}
-	leg2, inv := g.leg2, g.invSpeed
+	leg2, inv, inf := g.leg2, g.invSpeed, math.Inf(1)
 	for dj := -rad; dj <= rad; dj++ {
 		iy := iy0 + dj
 		if !inside && (iy < 0 || iy >= r.NY) {
@@ -253,11 +253,12 @@ func (g *Grid) stamp(px, py, t float64) {
 		row := r.Values[iy*r.NX+x0 : iy*r.NX+x1+1]
 		dx := ox + float64(x0)*step - px
 		for i := range row {
-			if d2 := dx*dx + dy2; d2 <= leg2 {
-				if v := t + math.Sqrt(d2)*inv; v < row[i] {
-					row[i] = v
-				}
+			d2 := dx*dx + dy2
+			v := t + math.Sqrt(d2)*inv
+			if d2 > leg2 {
+				v = inf
 			}
+			row[i] = min(row[i], v)
 			dx += step
 		}
 	}

@@ -317,3 +317,26 @@ func BenchmarkContour30Min(b *testing.B) {
 		_ = Contour(r, 1800)
 	}
 }
+
+// BenchmarkGridAdd stamps 170,000 points in spatial (row) order onto a
+// 200 m grid with a 300 m leg, as a 30-minute drive over a dense network
+// does.
+func BenchmarkGridAdd(b *testing.B) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	pts := make([]Reached, 170_000)
+	for i := range pts {
+		y := float64(i) / float64(len(pts)) * 80000
+		pts[i] = Reached{P: orb.Point{rng.Float64() * 80000, y}, Seconds: rng.Float64() * 1800}
+	}
+	opt := SampleOptions{StepM: 200, MaxLegM: 300, AccessSpeedMS: 1.25, MaxSeconds: 1800}
+	b.ReportAllocs()
+	for b.Loop() {
+		g, err := NewGrid(orb.Bound{Max: orb.Point{80000, 80000}}, opt)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, p := range pts {
+			g.Add(p.P, p.Seconds)
+		}
+	}
+}

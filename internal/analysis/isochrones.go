@@ -240,27 +240,46 @@ func (e *Engine) networkRaster(mn *modeNet, g *graph.Graph, costs []graph.Cost, 
 	// isochrone.Grid.AddLine), bounded without reading it: a line of length
 	// L between points a chord c apart lies within √(L² − c²)/2 of the
 	// chord.
+	// An edge whose ends are both reached and that is at most two base
+	// steps long needs no padding: its geometry lies within one step of
+	// the nodes' bound, and the grid's border (leg plus one step) covers
+	// that.
 	minLen := float32(e.opts.IsochroneStepM)
+	shortLen := 2 * minLen
 	first0, arcs := g.Arcs()
 	if first {
 		p := g.Point(nodes[0])
 		b = orb.Bound{Min: p, Max: p}
 	}
 	x0, y0, x1, y1 := b.Min[0], b.Min[1], b.Max[0], b.Max[1]
+	grow := func(x, y, pad float64) {
+		if x-pad < x0 {
+			x0 = x - pad
+		}
+		if x+pad > x1 {
+			x1 = x + pad
+		}
+		if y-pad < y0 {
+			y0 = y - pad
+		}
+		if y+pad > y1 {
+			y1 = y + pad
+		}
+	}
 	for _, v := range nodes {
 		p := g.Point(v)
-		x0, y0, x1, y1 = min(x0, p[0]), min(y0, p[1]), max(x1, p[0]), max(y1, p[1])
+		grow(p[0], p[1], 0)
 		for a := first0[v]; a < first0[v+1]; a++ {
 			arc := arcs[a]
-			if arc.Length <= minLen {
+			if arc.Length <= minLen || (arc.Length <= shortLen && costs[arc.Head] <= climit) {
 				continue
 			}
 			q := g.Point(arc.Head)
 			dx, dy := q[0]-p[0], q[1]-p[1]
 			L := float64(arc.Length)*(1+1e-6) + 0.01 // lengths are rounded
 			pad := math.Sqrt(max(L*L-dx*dx-dy*dy, 0)) / 2
-			x0, y0 = min(x0, p[0]-pad, q[0]-pad), min(y0, p[1]-pad, q[1]-pad)
-			x1, y1 = max(x1, p[0]+pad, q[0]+pad), max(y1, p[1]+pad, q[1]+pad)
+			grow(p[0], p[1], pad)
+			grow(q[0], q[1], pad)
 		}
 	}
 	b = orb.Bound{Min: orb.Point{x0, y0}, Max: orb.Point{x1, y1}}
