@@ -187,17 +187,10 @@ func (s *Store) ReplaceTravelTimes(ctx context.Context, run layers.ResultRun, sr
 	if err := checkRun(run); err != nil {
 		return 0, err
 	}
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	recs, err := collect(ctx, "travel_times", src, func(r layers.TravelTimeRecord) string { return r.CellID },
+	return replaceRun(ctx, s, "travel_times", run, src, func(r *results) map[runKey]runTable[layers.TravelTimeRecord] { return r.travelTimes },
+		func(r layers.TravelTimeRecord) string { return r.CellID },
 		func(r layers.TravelTimeRecord) *fieldErr {
-			if strings.TrimSpace(r.CellID) == "" {
-				return bad("cell_id", r.CellID, "must not be empty")
-			}
-			if r.Population < 0 {
-				return bad("population", r.Population, "must be ≥ 0")
-			}
-			if fe := checkOptAGS("ags", r.AGS); fe != nil {
+			if fe := checkCellRecord(r.CellID, r.Population, r.AGS); fe != nil {
 				return fe
 			}
 			if fe := checkSeconds(r.Reached, r.Seconds); fe != nil {
@@ -213,27 +206,12 @@ func (s *Store) ReplaceTravelTimes(ctx context.Context, run layers.ResultRun, sr
 			}
 			return nil
 		})
-	if err != nil {
-		return 0, err
-	}
-	sort.Slice(recs, func(a, b int) bool { return recs[a].CellID < recs[b].CellID })
-	next := s.results().clone()
-	next.travelTimes[runKey{run.Category, run.Mode}] = runTable[layers.TravelTimeRecord]{run: run, records: recs}
-	s.swapResults(next)
-	return len(recs), nil
 }
 
 // TravelTimes returns the stored run and records (ordered by cell id) for
 // a category and mode, or an error wrapping layers.ErrNotFound.
 func (s *Store) TravelTimes(ctx context.Context, category layers.Category, mode layers.Mode) (layers.ResultRun, []layers.TravelTimeRecord, error) {
-	if err := checkCtx(ctx, "travel times"); err != nil {
-		return layers.ResultRun{}, nil, err
-	}
-	t, ok := s.results().travelTimes[runKey{category, mode}]
-	if !ok {
-		return layers.ResultRun{}, nil, fmt.Errorf("memory: travel times of %q by %q: %w", category, mode, layers.ErrNotFound)
-	}
-	return t.run, append([]layers.TravelTimeRecord(nil), t.records...), nil
+	return readRun(ctx, "travel times", s.results().travelTimes, category, mode)
 }
 
 // ReplaceGaps replaces the gap records of run's category and mode.
@@ -241,17 +219,10 @@ func (s *Store) ReplaceGaps(ctx context.Context, run layers.ResultRun, src iter.
 	if err := checkRun(run); err != nil {
 		return 0, err
 	}
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	recs, err := collect(ctx, "gaps", src, func(r layers.GapRecord) string { return r.CellID },
+	return replaceRun(ctx, s, "gaps", run, src, func(r *results) map[runKey]runTable[layers.GapRecord] { return r.gaps },
+		func(r layers.GapRecord) string { return r.CellID },
 		func(r layers.GapRecord) *fieldErr {
-			if strings.TrimSpace(r.CellID) == "" {
-				return bad("cell_id", r.CellID, "must not be empty")
-			}
-			if r.Population < 0 {
-				return bad("population", r.Population, "must be ≥ 0")
-			}
-			if fe := checkOptAGS("ags", r.AGS); fe != nil {
+			if fe := checkCellRecord(r.CellID, r.Population, r.AGS); fe != nil {
 				return fe
 			}
 			if fe := checkSeconds(r.Reached, r.Seconds); fe != nil {
@@ -259,27 +230,54 @@ func (s *Store) ReplaceGaps(ctx context.Context, run layers.ResultRun, src iter.
 			}
 			return checkNonNeg("standard_seconds", r.StandardSeconds)
 		})
-	if err != nil {
-		return 0, err
-	}
-	sort.Slice(recs, func(a, b int) bool { return recs[a].CellID < recs[b].CellID })
-	next := s.results().clone()
-	next.gaps[runKey{run.Category, run.Mode}] = runTable[layers.GapRecord]{run: run, records: recs}
-	s.swapResults(next)
-	return len(recs), nil
 }
 
 // Gaps returns the stored run and gap records (ordered by cell id) for a
 // category and mode, or an error wrapping layers.ErrNotFound.
 func (s *Store) Gaps(ctx context.Context, category layers.Category, mode layers.Mode) (layers.ResultRun, []layers.GapRecord, error) {
-	if err := checkCtx(ctx, "gaps"); err != nil {
+	return readRun(ctx, "gaps", s.results().gaps, category, mode)
+}
+
+// checkCellRecord checks the fields every per-cell result record has.
+func checkCellRecord(cellID string, population int64, ags string) *fieldErr {
+	if strings.TrimSpace(cellID) == "" {
+		return bad("cell_id", cellID, "must not be empty")
+	}
+	if population < 0 {
+		return bad("population", population, "must be ≥ 0")
+	}
+	return checkOptAGS("ags", ags)
+}
+
+// replaceRun validates the records of one run (category and mode) aside and
+// swaps them into the table that table selects, ordered by key, only when
+// the whole stream was valid.
+func replaceRun[T any](ctx context.Context, s *Store, layer string, run layers.ResultRun, src iter.Seq2[T, error],
+	table func(*results) map[runKey]runTable[T], key func(T) string, check func(T) *fieldErr) (int, error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	recs, err := collect(ctx, layer, src, key, check)
+	if err != nil {
+		return 0, err
+	}
+	sort.Slice(recs, func(a, b int) bool { return key(recs[a]) < key(recs[b]) })
+	next := s.results().clone()
+	table(next)[runKey{run.Category, run.Mode}] = runTable[T]{run: run, records: recs}
+	s.swapResults(next)
+	return len(recs), nil
+}
+
+// readRun returns a copy of the stored run of a category and mode, or an
+// error wrapping layers.ErrNotFound.
+func readRun[T any](ctx context.Context, what string, table map[runKey]runTable[T], category layers.Category, mode layers.Mode) (layers.ResultRun, []T, error) {
+	if err := checkCtx(ctx, what); err != nil {
 		return layers.ResultRun{}, nil, err
 	}
-	t, ok := s.results().gaps[runKey{category, mode}]
+	t, ok := table[runKey{category, mode}]
 	if !ok {
-		return layers.ResultRun{}, nil, fmt.Errorf("memory: gaps of %q by %q: %w", category, mode, layers.ErrNotFound)
+		return layers.ResultRun{}, nil, fmt.Errorf("memory: %s of %q by %q: %w", what, category, mode, layers.ErrNotFound)
 	}
-	return t.run, append([]layers.GapRecord(nil), t.records...), nil
+	return t.run, append([]T(nil), t.records...), nil
 }
 
 // PutDocument stores a JSON document under kind and key, replacing an
