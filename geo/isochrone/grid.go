@@ -65,8 +65,9 @@ func checkOptions(opt SampleOptions) error {
 // with opt: opt.StepM if opt.MaxSamples is 0, otherwise the smallest whole
 // multiple k·opt.StepM (k ≥ 1) for which the raster over b, padded by the
 // default access leg k·opt.MaxLegM plus one step, has at most
-// opt.MaxSamples samples (or at most 16, for a tiny MaxSamples). It returns
-// 0 for invalid options.
+// opt.MaxSamples samples, or, if no step achieves that (MaxSamples below
+// the padding's own samples), the least multiple at least as large as the
+// extent of b. It returns 0 for invalid options.
 func StepFor(b orb.Bound, opt SampleOptions) float64 {
 	if checkOptions(opt) != nil {
 		return 0
@@ -80,7 +81,9 @@ func StepFor(b orb.Bound, opt SampleOptions) float64 {
 	for ; ; k++ {
 		step := float64(k) * opt.StepM
 		_, _, nx, ny := rasterDims(b, step, float64(k)*opt.MaxLegM+step)
-		if float64(nx)*float64(ny) <= float64(opt.MaxSamples) || nx*ny <= 16 {
+		// Beyond the extent's own size a coarser step no longer shrinks
+		// the raster (the padding grows with the step): stop there.
+		if float64(nx)*float64(ny) <= float64(opt.MaxSamples) || step >= math.Max(b.Max[0]-b.Min[0], b.Max[1]-b.Min[1]) {
 			return step
 		}
 	}

@@ -340,3 +340,294 @@ func BenchmarkGridAdd(b *testing.B) {
 		}
 	}
 }
+
+func TestStepFor(t *testing.T) {
+	base := SampleOptions{StepM: 100, MaxLegM: 150, AccessSpeedMS: 1.25}
+	tests := []struct {
+		name       string
+		b          orb.Bound
+		maxSamples int
+		want       float64
+	}{
+		{name: "no limit keeps the base step", b: orb.Bound{Max: orb.Point{90000, 90000}}, want: 100},
+		{name: "walk keeps the base step", b: orb.Bound{Max: orb.Point{5000, 4000}}, maxSamples: 120_000, want: 100},
+		{name: "hour's ride keeps the base step", b: orb.Bound{Max: orb.Point{30000, 30000}}, maxSamples: 120_000, want: 100},
+		{name: "drive coarsens", b: orb.Bound{Max: orb.Point{90000, 90000}}, maxSamples: 120_000, want: 300},
+		{name: "long narrow drive", b: orb.Bound{Max: orb.Point{200000, 10000}}, maxSamples: 120_000, want: 200},
+		{name: "point", b: orb.Bound{}, maxSamples: 1, want: 100},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			opt := base
+			opt.MaxSamples = tc.maxSamples
+			got := StepFor(tc.b, opt)
+			if got != tc.want {
+				t.Fatalf("StepFor = %v, want %v", got, tc.want)
+			}
+			if tc.maxSamples == 0 {
+				return
+			}
+			// The rule itself: the step is a whole multiple of the base, its
+			// raster fits and the next smaller multiple's does not.
+			k := int(math.Round(got / opt.StepM))
+			if float64(k)*opt.StepM != got {
+				t.Fatalf("step %v is not a multiple of %v", got, opt.StepM)
+			}
+			samples := func(k int) int {
+				step := float64(k) * opt.StepM
+				_, _, nx, ny := rasterDims(tc.b, step, float64(k)*opt.MaxLegM+step)
+				return nx * ny
+			}
+			if n := samples(k); n > tc.maxSamples && got < math.Max(tc.b.Max[0]-tc.b.Min[0], tc.b.Max[1]-tc.b.Min[1]) {
+				t.Fatalf("step %v: %d samples, more than %d", got, n, tc.maxSamples)
+			}
+			if k > 1 && samples(k-1) <= tc.maxSamples {
+				t.Fatalf("step %v: the smaller step %v already fits (%d samples)", got, float64(k-1)*opt.StepM, samples(k-1))
+			}
+			g, err := NewGrid(tc.b, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g.Raster().Step != got || g.LegM() != 1.5*got {
+				t.Fatalf("grid step %v leg %v, want %v and %v", g.Raster().Step, g.LegM(), got, 1.5*got)
+			}
+		})
+	}
+}
+
+// shore returns reached points every 50 m around a square lake of side
+// side metres with its south-west corner at (x0, y0), all at time 60 s.
+func shore(x0, y0, side float64) []Reached {
+	var pts []Reached
+	for d := 0.0; d <= side; d += 50 {
+		pts = append(pts,
+			Reached{P: orb.Point{x0 + d, y0}, Seconds: 60}, Reached{P: orb.Point{x0 + d, y0 + side}, Seconds: 60},
+			Reached{P: orb.Point{x0, y0 + d}, Seconds: 60}, Reached{P: orb.Point{x0 + side, y0 + d}, Seconds: 60})
+	}
+	return pts
+}
+
+func TestAdaptiveStepKeepsLake(t *testing.T) {
+	// Reached roads fill an 8 km square every 500 m, except around a lake
+	// whose inscribed disc (radius 1,100 m) is larger than the coarse
+	// step's leg plus step/√2 (450 + 212 m): the lake must stay a hole
+	// at the coarse step, as at the base step.
+	const lakeX, lakeY, lakeSide = 3000.0, 3000.0, 2200.0
+	var pts []Reached
+	for x := 0.0; x <= 8000; x += 500 {
+		for y := 0.0; y <= 8000; y += 50 {
+			for _, p := range []orb.Point{{x, y}, {y, x}} {
+				if p[0] > lakeX-1 && p[0] < lakeX+lakeSide+1 && p[1] > lakeY-1 && p[1] < lakeY+lakeSide+1 {
+					continue
+				}
+				pts = append(pts, Reached{P: p, Seconds: 60})
+			}
+		}
+	}
+	pts = append(pts, shore(lakeX, lakeY, lakeSide)...)
+	centre := orb.Point{lakeX + lakeSide/2, lakeY + lakeSide/2}
+	for _, tc := range []struct {
+		maxSamples int
+		step       float64
+	}{{0, 100}, {1_500, 300}} {
+		r, err := Sample(pts, SampleOptions{StepM: 100, MaxLegM: 150, AccessSpeedMS: 1.25, MaxSamples: tc.maxSamples})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Step != tc.step {
+			t.Fatalf("max samples %d: step %v, want %v", tc.maxSamples, r.Step, tc.step)
+		}
+		mp := Contour(r, 1800)
+		checkSamples(t, r, 1800, mp)
+		if planar.MultiPolygonContains(mp, centre) {
+			t.Fatalf("step %v: the lake's centre is inside the isochrone", r.Step)
+		}
+		if !planar.MultiPolygonContains(mp, orb.Point{lakeX, lakeY + lakeSide/2}) {
+			t.Fatalf("step %v: the shore is outside the isochrone", r.Step)
+		}
+		if len(mp) != 1 || len(mp[0]) < 2 {
+			t.Fatalf("step %v: got %d polygons (first with %d rings), want one with the lake as a hole", r.Step, len(mp), len(mp[0]))
+		}
+	}
+}
+
+// bruteField is the defining minimum of Sample at sample p.
+func bruteField(pts []Reached, p orb.Point, leg, speed float64) float64 {
+	want := math.Inf(1)
+	for _, q := range pts {
+		if d := planar.Distance(p, q.P); d <= leg {
+			want = math.Min(want, q.Seconds+d/speed)
+		}
+	}
+	return want
+}
+
+func TestGridMatchesDefinition(t *testing.T) {
+	const seed = 20261126
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 2))
+	for it := 0; it < 40; it++ {
+		step := []float64{50, 100, 250}[rng.IntN(3)]
+		legSteps := []float64{0.8, 1, 1.5, 2.3}[rng.IntN(4)]
+		opt := SampleOptions{StepM: step, MaxLegM: legSteps * step, AccessSpeedMS: 1 + rng.Float64(), MaxSamples: []int{0, 400}[rng.IntN(2)]}
+		var pts []Reached
+		b := orb.Bound{Min: orb.Point{1e5, 5e6}, Max: orb.Point{1e5 + 3000, 5e6 + 2000}}
+		for i := 0; i < 30; i++ {
+			p := orb.Point{b.Min[0] + rng.Float64()*3000, b.Min[1] + rng.Float64()*2000}
+			pts = append(pts, Reached{P: p, Seconds: rng.Float64() * 600})
+		}
+		// Two half grids merged must equal one grid and the definition.
+		g1, err := NewGrid(b, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g2, _ := NewGrid(b, opt)
+		for i, p := range pts {
+			if i%2 == 0 {
+				g1.Add(p.P, p.Seconds)
+			} else {
+				g2.Add(p.P, p.Seconds)
+			}
+		}
+		if err := g1.Merge(g2); err != nil {
+			t.Fatal(err)
+		}
+		r := g1.Raster()
+		leg := g1.LegM()
+		if want := opt.MaxLegM * r.Step / step; math.Abs(leg-want) > 1e-9 {
+			t.Fatalf("leg %v, want %v", leg, want)
+		}
+		for iy := 0; iy < r.NY; iy++ {
+			for ix := 0; ix < r.NX; ix++ {
+				want := bruteField(pts, r.Point(ix, iy), leg, opt.AccessSpeedMS)
+				got := r.At(ix, iy)
+				if !(math.IsInf(got, 1) && math.IsInf(want, 1)) && math.Abs(got-want) > 1e-9 {
+					t.Fatalf("iteration %d, step %v, leg %v: sample (%d, %d): got %v, want %v", it, r.Step, leg, ix, iy, got, want)
+				}
+			}
+		}
+		for i := 0; i < r.NX; i++ {
+			if !math.IsInf(r.At(i, 0), 1) || !math.IsInf(r.At(i, r.NY-1), 1) {
+				t.Fatalf("iteration %d: the raster's border is reachable", it)
+			}
+		}
+		other, _ := NewGrid(orb.Bound{Max: orb.Point{10, 10}}, opt)
+		if err := g1.Merge(other); err == nil {
+			t.Fatal("merging grids of different geometry: no error")
+		}
+	}
+}
+
+func TestAddLine(t *testing.T) {
+	opt := SampleOptions{StepM: 100, MaxLegM: 150, AccessSpeedMS: 1.25, MaxSeconds: 500}
+	line := orb.LineString{{0, 0}, {300, 0}, {300, 400}} // 700 m
+	tests := []struct {
+		name                 string
+		from, fwd, to, bwd   float64
+		wantPoints, wantNone bool
+	}{
+		{name: "both directions", from: 0, fwd: 70, to: 50, bwd: 70, wantPoints: true},
+		{name: "forward only", from: 10, fwd: 700, to: math.Inf(1), bwd: 70, wantPoints: true},
+		{name: "backward only", from: math.Inf(1), fwd: 70, to: 10, bwd: math.Inf(1), wantNone: true},
+		{name: "too late", from: 600, fwd: 70, to: 650, bwd: 70, wantNone: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b := line.Bound()
+			g, err := NewGrid(b, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g.AddLine(line, tc.from, tc.fwd, tc.to, tc.bwd)
+			// The same points, listed by hand: every 50 m, not the ends.
+			var pts []Reached
+			for d := 50.0; d < 700; d += 50 {
+				p := orb.Point{d, 0}
+				if d > 300 {
+					p = orb.Point{300, d - 300}
+				}
+				f := d / 700
+				tt := math.Min(tc.from+tc.fwd*f, tc.to+tc.bwd*(1-f))
+				if math.IsInf(tc.from, 1) || math.IsInf(tc.fwd, 1) {
+					tt = tc.to + tc.bwd*(1-f)
+				}
+				if math.IsInf(tc.to, 1) || math.IsInf(tc.bwd, 1) {
+					tt = math.Min(tt, tc.from+tc.fwd*f)
+					if !(math.IsInf(tc.from, 1) || math.IsInf(tc.fwd, 1)) {
+						tt = tc.from + tc.fwd*f
+					}
+				}
+				if tt <= opt.MaxSeconds && !math.IsInf(tt, 0) && !math.IsNaN(tt) {
+					pts = append(pts, Reached{P: p, Seconds: tt})
+				}
+			}
+			if tc.wantNone != (len(pts) == 0) {
+				t.Fatalf("hand list has %d points, want none: %v", len(pts), tc.wantNone)
+			}
+			r := g.Raster()
+			reached := 0
+			for iy := 0; iy < r.NY; iy++ {
+				for ix := 0; ix < r.NX; ix++ {
+					want := bruteField(pts, r.Point(ix, iy), 150, 1.25)
+					got := r.At(ix, iy)
+					if !math.IsInf(got, 1) {
+						reached++
+					}
+					if !(math.IsInf(got, 1) && math.IsInf(want, 1)) && math.Abs(got-want) > 1e-9 {
+						t.Fatalf("sample %v: got %v, want %v", r.Point(ix, iy), got, want)
+					}
+				}
+			}
+			if tc.wantPoints && reached == 0 {
+				t.Fatal("no sample reached")
+			}
+		})
+	}
+	// A line no longer than one step adds nothing.
+	g, _ := NewGrid(orb.Bound{Max: orb.Point{100, 100}}, opt)
+	g.AddLine(orb.LineString{{0, 0}, {60, 80}}, 0, 10, 0, 10)
+	for _, v := range g.Raster().Values {
+		if !math.IsInf(v, 1) {
+			t.Fatal("a line of one step gave a sample a time")
+		}
+	}
+}
+
+func TestContourLargeRandomFields(t *testing.T) {
+	// Blobs of reachable ground with lakes and islands in them, on rasters
+	// large enough that holes are assigned through many raster rows.
+	const seed = 20261127
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 3))
+	for it := 0; it < 12; it++ {
+		nx, ny := 30+rng.IntN(50), 30+rng.IntN(50)
+		r := &Raster{Origin: orb.Point{rng.Float64() * 1e5, rng.Float64() * 1e5}, Step: 100, NX: nx, NY: ny, Values: make([]float64, nx*ny)}
+		type blob struct{ x, y, rad, t float64 }
+		var blobs []blob
+		for i := 0; i < 25; i++ {
+			blobs = append(blobs, blob{rng.Float64() * float64(nx), rng.Float64() * float64(ny), 1 + rng.Float64()*10, rng.Float64() * 900})
+		}
+		for iy := 0; iy < ny; iy++ {
+			for ix := 0; ix < nx; ix++ {
+				v := math.Inf(1)
+				for k, bl := range blobs {
+					d := math.Hypot(float64(ix)-bl.x, float64(iy)-bl.y)
+					if d > bl.rad {
+						continue
+					}
+					if k%3 == 2 { // a lake punched into whatever is there
+						v = math.Inf(1)
+						continue
+					}
+					v = math.Min(v, bl.t+d*30)
+				}
+				r.Values[iy*nx+ix] = v
+			}
+		}
+		for _, thr := range []float64{300, 600, 1200} {
+			mp := Contour(r, thr)
+			checkValid(t, mp)
+			checkSamples(t, r, thr, mp)
+		}
+	}
+}

@@ -35,10 +35,12 @@ const isoLegSteps = 1.5
 
 // isoMaxSamples bounds the raster of one isochrone request: the step is the
 // smallest whole multiple of Options.IsochroneStepM whose raster over the
-// reached extent has at most this many samples (isochrone.StepFor). A
-// 30-minute drive over about 90 km × 90 km gets 200 m; walks, rides and
-// short drives keep the base step.
-const isoMaxSamples = 250_000
+// reached extent has at most this many samples (isochrone.StepFor). With
+// the 100 m base step, a 30-minute drive over a dense network (about
+// 90 km × 90 km reached) gets 300 m, an hour's ride (30 km across) and any
+// walk keep 100 m. It bounds the work of a request: the raster's samples,
+// and the points along edges, which come every half step.
+const isoMaxSamples = 120_000
 
 // isoOptions are the raster options of isochrones around the network.
 func (e *Engine) isoOptions(maxSecs float64) isochrone.SampleOptions {

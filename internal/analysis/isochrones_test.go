@@ -2,11 +2,14 @@ package analysis
 
 import (
 	"context"
+	"math"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/paulmach/orb"
 
+	"reach/geo/crs"
 	"reach/geo/graph"
 	"reach/geo/isochrone"
 	"reach/geo/route"
@@ -25,7 +28,7 @@ func BenchmarkSaxonyIsochroneParts(b *testing.B) {
 	g := mn.n.Graph()
 	minutes := []float64{30}
 	var search, raster, contour, pop time.Duration
-	var step, samples, edges float64
+	var step, samples float64
 	i := 0
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -63,7 +66,6 @@ func BenchmarkSaxonyIsochroneParts(b *testing.B) {
 		step += r.Step
 		samples += float64(r.NX * r.NY)
 		_ = bands
-		_ = edges
 	}
 	n := float64(i)
 	ms := func(d time.Duration) float64 { return float64(d) / 1e6 / n }
@@ -73,7 +75,61 @@ func BenchmarkSaxonyIsochroneParts(b *testing.B) {
 	b.ReportMetric(ms(pop), "population-ms")
 	b.ReportMetric(step/n, "step-m")
 	b.ReportMetric(samples/n, "samples")
-	_ = context.Background
-	_ = orb.Point{}
-	_ = layers.Car
+}
+
+func TestIsochroneMethodNamesStep(t *testing.T) {
+	r, n := fixture(t)
+	e := buildEngine(t, r)
+	o, _ := crs.ToLonLat(crs.UTM33N, n.nodes['F'])
+	res, err := e.Isochrones(context.Background(), IsochroneRequest{Mode: layers.Car, Origins: []orb.Point{o}, Minutes: []float64{10, 30}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The fixture is a few kilometres across: the base step is kept.
+	if want := "marching squares, 100 m raster)"; !strings.Contains(res.Method, want) || res.Provenance.Method != res.Method {
+		t.Fatalf("method %q (provenance %q), want it to contain %q", res.Method, res.Provenance.Method, want)
+	}
+	if got, want := e.isoStepText(300), "300 m raster: 3 × the 100 m base step"; !strings.HasPrefix(got, want) {
+		t.Fatalf("step text %q, want prefix %q", got, want)
+	}
+	// The raster covers everything reached: its border stays unreachable.
+	mn := e.nets[layers.Car]
+	s := mn.n.Snap(n.nodes['F'])
+	limit, _ := graph.CostOf(graph.Seconds(30 * 60))
+	q := mn.fromOrigins([][]route.Source{s.Departures()}, limit)
+	defer mn.n.Queries().Put(q)
+	ras, err := e.networkRaster(mn, mn.n.Graph(), q.Costs(), q.Settled(), 1800, nil)
+	if err != nil || ras == nil {
+		t.Fatalf("raster %v, err %v", ras, err)
+	}
+	for ix := 0; ix < ras.NX; ix++ {
+		for _, iy := range []int{0, ras.NY - 1} {
+			if !math.IsInf(ras.At(ix, iy), 1) {
+				t.Fatalf("border sample (%d, %d) is reached", ix, iy)
+			}
+		}
+	}
+	for iy := 0; iy < ras.NY; iy++ {
+		for _, ix := range []int{0, ras.NX - 1} {
+			if !math.IsInf(ras.At(ix, iy), 1) {
+				t.Fatalf("border sample (%d, %d) is reached", ix, iy)
+			}
+		}
+	}
+	// Every reached node's own sample has at most the node's time plus the
+	// walk to it (the node is one of the points that define it).
+	g := mn.n.Graph()
+	for _, v := range q.Settled() {
+		tv := float64(q.Cost(v).Seconds())
+		if tv > 1800 {
+			continue
+		}
+		p := g.Point(v)
+		ix := int(math.Round((p[0] - ras.Origin[0]) / ras.Step))
+		iy := int(math.Round((p[1] - ras.Origin[1]) / ras.Step))
+		q0 := ras.Point(ix, iy)
+		if got, limit := ras.At(ix, iy), tv+math.Hypot(p[0]-q0[0], p[1]-q0[1])/isoWalkMS; got > limit+1e-9 {
+			t.Fatalf("node %d at %v s: its sample has %v s, want ≤ %v", v, tv, got, limit)
+		}
+	}
 }
