@@ -37,45 +37,27 @@ func CategoryFor(tags map[string]string) (layers.Category, bool) {
 	case "private", "no":
 		return "", false
 	}
-	amenity := tags["amenity"]
-	healthcare := tags["healthcare"]
-	switch amenity {
+	switch amenity := tags["amenity"]; amenity {
 	case "doctors":
 		return doctorCategory(tags)
-	case "dentist":
-		return layers.CatDentist, true
-	case "pharmacy":
-		return layers.CatPharmacy, true
-	case "hospital":
-		return layers.CatHospital, true
 	case "school":
 		return schoolCategory(tags)
-	case "kindergarten", "childcare":
-		return layers.CatKita, true
-	case "fire_station":
-		return layers.CatFireStation, true
-	case "townhall":
-		return layers.CatTownHall, true
-	case "community_centre":
-		return layers.CatCommunityCentre, true
-	case "nursing_home":
-		return layers.CatSeniorCare, true
 	case "social_facility":
 		if isSeniorFacility(tags) {
 			return layers.CatSeniorCare, true
 		}
+	default:
+		if c, ok := amenityCategories[amenity]; ok {
+			return c, true
+		}
 	}
-	switch healthcare {
+	switch healthcare := tags["healthcare"]; healthcare {
 	case "doctor":
 		return doctorCategory(tags)
-	case "dentist":
-		return layers.CatDentist, true
-	case "pharmacy":
-		return layers.CatPharmacy, true
-	case "hospital":
-		return layers.CatHospital, true
-	case "nursing_home":
-		return layers.CatSeniorCare, true
+	default:
+		if c, ok := healthcareCategories[healthcare]; ok {
+			return c, true
+		}
 	}
 	switch tags["leisure"] {
 	case "sports_centre", "sports_hall", "pitch", "stadium", "swimming_pool":
@@ -83,6 +65,29 @@ func CategoryFor(tags map[string]string) (layers.Category, bool) {
 	}
 	return "", false
 }
+
+// amenityCategories and healthcareCategories map the tag values that name a
+// category by themselves; doctors, schools and social facilities need more
+// tags and are decided in CategoryFor.
+var (
+	amenityCategories = map[string]layers.Category{
+		"dentist":          layers.CatDentist,
+		"pharmacy":         layers.CatPharmacy,
+		"hospital":         layers.CatHospital,
+		"kindergarten":     layers.CatKita,
+		"childcare":        layers.CatKita,
+		"fire_station":     layers.CatFireStation,
+		"townhall":         layers.CatTownHall,
+		"community_centre": layers.CatCommunityCentre,
+		"nursing_home":     layers.CatSeniorCare,
+	}
+	healthcareCategories = map[string]layers.Category{
+		"dentist":      layers.CatDentist,
+		"pharmacy":     layers.CatPharmacy,
+		"hospital":     layers.CatHospital,
+		"nursing_home": layers.CatSeniorCare,
+	}
+)
 
 func doctorCategory(tags map[string]string) (layers.Category, bool) {
 	spec := strings.TrimSpace(tags["healthcare:speciality"])
