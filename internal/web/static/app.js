@@ -238,6 +238,20 @@
     }
     catSel.addEventListener("change", apply);
     modeSel.addEventListener("change", apply);
+    // Start with the first category (in catalogue order) that has facilities
+    // in the data, so that the travel-time layer shows something at once.
+    (function pick(keys, i) {
+      if (i >= keys.length) return;
+      api("/collections/facilities/items?f=json&limit=1&category=" + encodeURIComponent(keys[i]))
+        .then(function (d) {
+          if (d && d.numberMatched > 0) {
+            if (catSel.value !== keys[i]) { catSel.value = keys[i]; apply(); }
+            return;
+          }
+          pick(keys, i + 1);
+        })
+        .catch(function () {});
+    })(Object.keys(CATEGORY_DE), 0);
     var legend = $("tt-legend");
     var labels = ["< 5"].concat(TT_BREAKS.slice(0, -1).map(function (b, i) { return b + "–" + TT_BREAKS[i + 1]; })).concat(["≥ " + TT_BREAKS[TT_BREAKS.length - 1]]);
     labels.forEach(function (l, i) {
