@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
@@ -173,19 +175,11 @@ func (s *Store) Collection(ctx context.Context, id string) (layers.Collection, e
 	if !ok {
 		return layers.Collection{}, fmt.Errorf("postgis: collection %q: %w", id, layers.ErrNotFound)
 	}
-	var x0, y0, x1, y1 *float64
-	err = s.pool.QueryRow(ctx, `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)
-		FROM (SELECT ST_Extent(geom) AS e FROM `+pgx.Identifier{t.table}.Sanitize()+`) x`).Scan(&x0, &y0, &x1, &y1)
+	ext, err := s.extent(ctx, t)
 	if err != nil {
-		return layers.Collection{}, fmt.Errorf("postgis: extent of %s: %w", id, err)
+		return layers.Collection{}, err
 	}
-	if x0 != nil {
-		b, err := crs.BoundToLonLat(crs.Code(t.srid), orb.Bound{Min: orb.Point{*x0, *y0}, Max: orb.Point{*x1, *y1}})
-		if err != nil {
-			return layers.Collection{}, fmt.Errorf("postgis: extent of %s: %w", id, err)
-		}
-		c.Extent = b
-	}
+	c.Extent = ext
 	if id == layers.CollProjects {
 		if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM projects WHERE synthetic)`).Scan(&c.Synthetic); err != nil {
 			return layers.Collection{}, fmt.Errorf("postgis: collection %s: %w", id, err)
@@ -353,4 +347,64 @@ func (s *Store) Item(ctx context.Context, collection, id string) (layers.Feature
 		return layers.Feature{}, fmt.Errorf("postgis: %s item %q: %w", collection, id, layers.ErrNotFound)
 	}
 	return fs[0], nil
+}
+
+// extentTTL bounds how long a cached extent is served without checking the
+// table again, for tables changed behind the store's back (ogr2ogr, psql).
+const extentTTL = time.Minute
+
+// extentCache keeps the CRS84 extent of each table, because ST_Extent scans
+// the whole table and Collection runs for every items request. An entry is
+// valid while the loads recorded in layer_versions are unchanged and it is
+// younger than extentTTL. Safe for concurrent use.
+type extentCache struct {
+	mu      sync.Mutex
+	entries map[string]extentEntry
+}
+
+type extentEntry struct {
+	token string
+	at    time.Time
+	b     orb.Bound
+}
+
+// extent returns the CRS84 extent of t's features (empty for an empty
+// table): the storage-CRS extent transformed along its densified outline.
+// Projects, which change one by one through PutProject, are always measured.
+func (s *Store) extent(ctx context.Context, t *table) (orb.Bound, error) {
+	cache := t.collection != layers.CollProjects
+	var token string
+	if cache {
+		if err := s.pool.QueryRow(ctx, `SELECT coalesce(max(loaded_at)::text, '') || '/' || count(*)::text FROM layer_versions`).Scan(&token); err != nil {
+			return orb.Bound{}, fmt.Errorf("postgis: extent of %s: %w", t.collection, err)
+		}
+		s.extents.mu.Lock()
+		e, ok := s.extents.entries[t.table]
+		s.extents.mu.Unlock()
+		if ok && e.token == token && time.Since(e.at) < extentTTL {
+			return e.b, nil
+		}
+	}
+	var x0, y0, x1, y1 *float64
+	err := s.pool.QueryRow(ctx, `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)
+		FROM (SELECT ST_Extent(geom) AS e FROM `+pgx.Identifier{t.table}.Sanitize()+`) x`).Scan(&x0, &y0, &x1, &y1)
+	if err != nil {
+		return orb.Bound{}, fmt.Errorf("postgis: extent of %s: %w", t.collection, err)
+	}
+	var b orb.Bound
+	if x0 != nil {
+		b, err = crs.BoundToLonLat(crs.Code(t.srid), orb.Bound{Min: orb.Point{*x0, *y0}, Max: orb.Point{*x1, *y1}})
+		if err != nil {
+			return orb.Bound{}, fmt.Errorf("postgis: extent of %s: %w", t.collection, err)
+		}
+	}
+	if cache {
+		s.extents.mu.Lock()
+		if s.extents.entries == nil {
+			s.extents.entries = map[string]extentEntry{}
+		}
+		s.extents.entries[t.table] = extentEntry{token: token, at: time.Now(), b: b}
+		s.extents.mu.Unlock()
+	}
+	return b, nil
 }

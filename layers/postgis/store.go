@@ -42,6 +42,7 @@ var (
 type Store struct {
 	pool     *pgxpool.Pool
 	readOnly bool
+	extents  extentCache
 }
 
 // Open connects to the database at url (a postgres:// URL or a key=value
