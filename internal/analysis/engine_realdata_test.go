@@ -257,7 +257,7 @@ func TestDemoRegion(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(reg.Lake) > 0 && ringHas(reg.Lake[0], reg.Lake.Bound().Center()) && containsLL(res.Bands[1].Geometry, lake) {
+		if len(reg.Lake) > 0 && ringHas(reg.Lake[0], reg.Lake.Bound().Center()) && containsPoint(res.Bands[1].Geometry, lake) {
 			t.Fatalf("the 30 min isochrone from %s covers the lake", pl.Name)
 		}
 	}
@@ -293,7 +293,7 @@ func TestRealSaxonyProposals(t *testing.T) {
 			continue
 		}
 		c := m.Geometry.Bound().Center()
-		if containsMP(m.Geometry, c) {
+		if containsPoint(m.Geometry, c) {
 			site, siteAGS = c, m.AGS
 			break
 		}
@@ -352,29 +352,11 @@ func TestRealSaxonyProposals(t *testing.T) {
 	}
 	var inside int64
 	for _, c := range e.cells {
-		if containsMP(area, c.utm) {
+		if containsPoint(area, c.utm) {
 			inside += c.pop
 		}
 	}
 	if a.NewlyWithinStandard != inside || inside == 0 {
 		t.Fatalf("water service area: %d residents, brute force %d", a.NewlyWithinStandard, inside)
 	}
-}
-
-func containsMP(mp orb.MultiPolygon, p orb.Point) bool {
-	for _, poly := range mp {
-		if len(poly) == 0 || !ringHas(poly[0], p) {
-			continue
-		}
-		in := true
-		for _, h := range poly[1:] {
-			if ringHas(h, p) {
-				in = false
-			}
-		}
-		if in {
-			return true
-		}
-	}
-	return false
 }

@@ -613,11 +613,11 @@ func TestIsochroneExcludesTheLake(t *testing.T) {
 	lake := ll(orb.Point{(n.nodes['F'][0] + n.nodes['G'][0]) / 2, (n.nodes['F'][1] + n.nodes['K'][1]) / 2})
 	// The middle of the block F-G-L-K is 2 km from every road at most
 	// 750 m: it lies outside; the roads around it inside.
-	if containsLL(big.Geometry, lake) {
+	if containsPoint(big.Geometry, lake) {
 		t.Fatal("the 30 min isochrone covers the lake between F, G, K and L")
 	}
 	for _, node := range []byte{'F', 'G', 'K', 'L'} {
-		if !containsLL(big.Geometry, ll(n.nodes[node])) {
+		if !containsPoint(big.Geometry, ll(n.nodes[node])) {
 			t.Fatalf("node %c is outside the 30 min isochrone", node)
 		}
 	}
@@ -647,7 +647,9 @@ func TestIsochroneExcludesTheLake(t *testing.T) {
 	}
 }
 
-func containsLL(mp orb.MultiPolygon, p orb.Point) bool {
+// containsPoint reports whether p lies inside mp (outer ring in, no hole
+// around it); mp and p share one CRS, planar coordinates.
+func containsPoint(mp orb.MultiPolygon, p orb.Point) bool {
 	for _, poly := range mp {
 		if len(poly) == 0 || !ringHas(poly[0], p) {
 			continue
