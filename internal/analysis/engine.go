@@ -56,6 +56,9 @@ type Options struct {
 	// rejected with an error wrapping ErrSnapshotMismatch; a damaged one
 	// with ErrSnapshot. See snapshot.go.
 	Snapshot io.Reader
+	// Hierarchy says when the networks' contraction hierarchies are
+	// prepared; the zero value is HierarchyAuto.
+	Hierarchy HierarchyMode
 }
 
 // BuildStats tells what Build read and what it could not use. It stands in
@@ -243,6 +246,9 @@ func Build(ctx context.Context, r layers.Reader, opts Options) (*Engine, error) 
 			return nil, err
 		}
 	} else if err := e.buildNetworks(ctx, r); err != nil {
+		return nil, err
+	}
+	if err := e.prepareHierarchies(ctx); err != nil {
 		return nil, err
 	}
 	return e, nil

@@ -205,9 +205,12 @@ type netField struct {
 }
 
 // networkField computes the travel time from every cell to the nearest
-// facility of cat: one multi-source search on the reverse graph seeded
-// with every facility's arrivals (route.Query.RunParallel, one worker per
-// processor), then each cell's departures combined with the node costs.
+// facility of cat: one multi-source search towards the facilities, seeded
+// with every facility's arrivals, then each cell's departures combined with
+// the node costs. With the network's contraction hierarchy the search is a
+// backward PHAST sweep (route.Sweep.Backward); until the hierarchy is
+// prepared it is route.Query.RunParallel on the reverse graph. Both use one
+// worker per processor and give the same costs.
 func (e *Engine) networkField(ctx context.Context, mn *modeNet, cat layers.Category) (*field, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("analysis: travel times %s %s: %w", cat, mn.mode, err)
@@ -220,30 +223,41 @@ func (e *Engine) networkField(ctx context.Context, mn *modeNet, cat layers.Categ
 			owner = append(owner, int32(fi))
 		}
 	}
-	q := mn.n.ReverseQueries().Get()
-	defer mn.n.ReverseQueries().Put(q)
-	// The search covers the whole graph from every facility: split over
-	// the processors (same result as Run; one more search state per extra
-	// worker, never one per source).
-	q.RunParallel(sources, route.Unbounded, runtime.GOMAXPROCS(0))
-	// Reading the results only reads the query: the cells are combined in
-	// chunks, one per processor, while another goroutine copies the node
-	// costs that later "improving" searches start from.
-	f := newField(len(e.cells), MethodNetwork)
+	workers := runtime.GOMAXPROCS(0)
 	base := make([]graph.Cost, mn.n.ReverseGraph().NumNodes())
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		for v := range base {
-			base[v] = q.Cost(graph.NodeID(v))
+	var res route.Result
+	var fill func() // copies the node costs into base
+	if h := mn.n.Hierarchy(); h != nil {
+		s := h.Get()
+		defer h.Put(s)
+		s.Backward(sources, route.Unbounded, workers)
+		res, fill = s, func() { s.CostsInto(base) }
+	} else {
+		q := mn.n.ReverseQueries().Get()
+		defer mn.n.ReverseQueries().Put(q)
+		// The search covers the whole graph from every facility: split
+		// over the processors (one more search state per extra worker,
+		// never one per source).
+		q.RunParallel(sources, route.Unbounded, workers)
+		res, fill = q, func() {
+			for v := range base {
+				base[v] = q.Cost(graph.NodeID(v))
+			}
 		}
-	})
-	workers := max(1, min(runtime.GOMAXPROCS(0), len(e.cells)/4096))
-	chunk := (len(e.cells) + workers - 1) / workers
-	for w := range workers {
+	}
+	// Reading the results only reads the search state: the cells are
+	// combined in chunks, one per processor, while another goroutine copies
+	// the node costs that later "improving" searches start from.
+	f := newField(len(e.cells), MethodNetwork)
+	var wg sync.WaitGroup
+	wg.Go(fill)
+	chunks := max(1, min(workers, len(e.cells)/4096))
+	chunk := (len(e.cells) + chunks - 1) / chunks
+	for w := range chunks {
 		lo, hi := w*chunk, min(len(e.cells), (w+1)*chunk)
 		wg.Go(func() {
 			for ci := lo; ci < hi; ci++ {
-				r := network.Via(mn.cellOut[ci], q)
+				r := network.Via(mn.cellOut[ci], res)
 				if !r.Reached || r.Label < 0 {
 					continue
 				}

@@ -125,6 +125,7 @@ type Network struct {
 	speed    float64 // access speed in m/s
 	radius   float64
 	fwd, rev *route.Pool
+	hier     hierarchy // contraction hierarchy, prepared on demand
 }
 
 // Mode returns the network's travel mode.
@@ -550,11 +551,12 @@ type Reached struct {
 	Reached bool
 }
 
-// Via returns what the last run of q gives for a place entering the search
-// through entries (Departures after a reverse search, Arrivals after a
-// forward search). It reads only the entries' nodes, so it costs the same
-// after a small Improve as after a full Run. It equals Leave on q.Costs().
-func Via(entries []route.Source, q *route.Query) Reached {
+// Via returns what the last run of q (a route.Query or route.Sweep) gives
+// for a place entering the search through entries (Departures after a
+// reverse search, Arrivals after a forward search). It reads only the
+// entries' nodes, so it costs the same after a small Improve as after a
+// full Run. It equals Leave on the run's costs.
+func Via(entries []route.Source, q route.Result) Reached {
 	best := Reached{Cost: graph.Closed, Label: route.NoLabel}
 	for _, e := range entries {
 		c := q.Cost(e.Node)
