@@ -2,8 +2,11 @@ package graph_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -239,7 +242,7 @@ func FuzzReadFrom(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(buf.Bytes())
-	f.Add([]byte("REACHGR1"))
+	f.Add([]byte("REACHGR2"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		h, err := graph.ReadFrom(bytes.NewReader(data))
 		if err != nil {
@@ -339,5 +342,26 @@ func TestCostOf(t *testing.T) {
 	}
 	if graph.AddCost(graph.MaxCost, 1) != graph.Closed || graph.AddCost(1, 2) != 3 {
 		t.Error("AddCost does not saturate")
+	}
+}
+
+// TestSnapshotReversedPadding: the reversed bits after the last source must
+// be zero, even under a valid checksum.
+func TestSnapshotReversedPadding(t *testing.T) {
+	g := build(t, 4, [][5]int64{{0, 1, 5, 5, 0}, {1, 2, 5, 5, 0}, {2, 3, 5, -1, 1}}, graph.BuildOptions{})
+	var buf bytes.Buffer
+	if _, err := g.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	// three sources: the last byte before the checksum holds their bits
+	bad := bytes.Clone(data)
+	bad[len(bad)-5] |= 0x80
+	binary.LittleEndian.PutUint32(bad[len(bad)-4:], crc32.Checksum(bad[:len(bad)-4], crc32.MakeTable(crc32.Castagnoli)))
+	if _, err := graph.ReadFrom(bytes.NewReader(bad)); !errors.Is(err, graph.ErrInvalid) || !strings.Contains(err.Error(), "reversed bits") {
+		t.Errorf("padding bit set: err %v, want ErrInvalid naming the reversed bits", err)
+	}
+	if _, err := graph.ReadFrom(bytes.NewReader(data)); err != nil {
+		t.Fatalf("intact snapshot: %v", err)
 	}
 }

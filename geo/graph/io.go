@@ -1,108 +1,134 @@
 package graph
 
 import (
-	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
 	"math"
+	"slices"
 
 	"github.com/paulmach/orb"
 )
 
 // snapshot layout (all little endian):
 //
-//	magic "REACHGR1"
+//	magic "REACHGR2"
 //	u32 flags (bit 0: reversed), u64 nodes, u64 edges, u64 sources
-//	nodes × (f64 x, f64 y, i64 key)
-//	edges × (u32 from, u32 to, u32 fwd, u32 bwd, f64 length, i64 key, u32 sourceEnd)
-//	sources × (i64 id), then ceil(sources/8) bytes of reversed bits
-//	u32 CRC-32 (IEEE) of everything before it
+//	columns, one array per field:
+//	  nodes × (f64 x, f64 y), nodes × i64 key
+//	  edges × u32 from, edges × u32 to, edges × u32 forward cost,
+//	  edges × u32 backward cost, edges × f64 length, edges × i64 key,
+//	  edges × u32 end of the edge's sources
+//	  sources × i64 id, then ceil(sources/8) bytes of reversed bits
+//	u32 CRC-32C (Castagnoli) of everything before it
 //
-// The CSR arrays are not stored: ReadFrom rebuilds them with one counting
-// sort, which is faster than reading them.
-const snapshotMagic = "REACHGR1"
+// Columns are written and read in chunks of about a megabyte, each
+// checksummed and decoded in one loop, so the cost per byte stays low
+// however large the graph. The CSR arrays are not stored: ReadFrom rebuilds
+// them with one counting sort.
+const snapshotMagic = "REACHGR2"
 
 // maxSnapshotCount bounds the counts in a snapshot header so that a corrupt
 // header cannot make ReadFrom allocate without limit.
 const maxSnapshotCount = 1 << 31
 
-type countingWriter struct {
-	w   *bufio.Writer
-	n   int64
+// ioChunk is the size of the buffer columns are encoded into and decoded
+// from.
+const ioChunk = 1 << 20
+
+// capLimit caps the capacity allocated from a header count before the data
+// arrive: a column longer than this grows as it is read, so a corrupt header
+// cannot demand much memory before the input runs out.
+const capLimit = 1 << 22
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+var le = binary.LittleEndian
+
+// colWriter writes columns through a chunk buffer, keeping a running
+// CRC-32C, the byte count and the first error.
+type colWriter struct {
+	w   io.Writer
+	buf []byte
 	crc uint32
-	buf [8]byte
+	n   int64
 	err error
 }
 
-func (c *countingWriter) write(b []byte) {
+func (c *colWriter) write(b []byte) {
 	if c.err != nil {
 		return
 	}
-	c.crc = crc32.Update(c.crc, crc32.IEEETable, b)
+	c.crc = crc32.Update(c.crc, castagnoli, b)
 	k, err := c.w.Write(b)
 	c.n += int64(k)
 	c.err = err
 }
 
-func (c *countingWriter) u32(v uint32) {
-	binary.LittleEndian.PutUint32(c.buf[:4], v)
-	c.write(c.buf[:4])
-}
-
-func (c *countingWriter) u64(v uint64) {
-	binary.LittleEndian.PutUint64(c.buf[:8], v)
-	c.write(c.buf[:8])
+// column writes n values of size bytes each; enc fills b with the values
+// from lo on (len(b)/size of them).
+func (c *colWriter) column(n, size int, enc func(b []byte, lo int)) {
+	per := len(c.buf) / size
+	for lo := 0; lo < n && c.err == nil; lo += per {
+		k := min(n-lo, per)
+		b := c.buf[:k*size]
+		enc(b, lo)
+		c.write(b)
+	}
 }
 
 // WriteTo writes a binary snapshot of g to w (see ReadFrom). It returns the
 // number of bytes written.
 func (g *Graph) WriteTo(w io.Writer) (int64, error) {
-	cw := &countingWriter{w: bufio.NewWriterSize(w, 1<<16)}
-	cw.write([]byte(snapshotMagic))
+	cw := &colWriter{w: w, buf: make([]byte, ioChunk)}
 	var flags uint32
 	if g.reversed {
 		flags |= 1
 	}
-	cw.u32(flags)
-	cw.u64(uint64(len(g.pts)))
-	cw.u64(uint64(len(g.eFrom)))
-	cw.u64(uint64(len(g.src)))
-	for i, p := range g.pts {
-		cw.u64(math.Float64bits(p[0]))
-		cw.u64(math.Float64bits(p[1]))
-		cw.u64(uint64(g.keys[i]))
-	}
-	for e := range g.eFrom {
-		cw.u32(uint32(g.eFrom[e]))
-		cw.u32(uint32(g.eTo[e]))
-		cw.u32(uint32(g.eFwd[e]))
-		cw.u32(uint32(g.eBwd[e]))
-		cw.u64(math.Float64bits(g.eLen[e]))
-		cw.u64(uint64(g.eKey[e]))
-		cw.u32(g.srcStart[e+1])
-	}
-	for _, s := range g.src {
-		cw.u64(uint64(s))
-	}
-	bits := make([]byte, (len(g.srcRev)+7)/8)
-	for i, r := range g.srcRev {
-		if r {
-			bits[i/8] |= 1 << (i % 8)
+	head := append([]byte(snapshotMagic), make([]byte, 4+3*8)...)
+	le.PutUint32(head[8:], flags)
+	le.PutUint64(head[12:], uint64(len(g.pts)))
+	le.PutUint64(head[20:], uint64(len(g.eFrom)))
+	le.PutUint64(head[28:], uint64(len(g.src)))
+	cw.write(head)
+	n, m := len(g.pts), len(g.eFrom)
+	cw.column(n, 16, func(b []byte, lo int) {
+		for i := 0; i < len(b); i += 16 {
+			p := g.pts[lo+i/16]
+			le.PutUint64(b[i:], math.Float64bits(p[0]))
+			le.PutUint64(b[i+8:], math.Float64bits(p[1]))
 		}
-	}
-	cw.write(bits)
-	sum := cw.crc
-	binary.LittleEndian.PutUint32(cw.buf[:4], sum)
+	})
+	cw.column(n, 8, func(b []byte, lo int) { encode64(b, g.keys[lo:]) })
+	cw.column(m, 4, func(b []byte, lo int) { encode32(b, g.eFrom[lo:]) })
+	cw.column(m, 4, func(b []byte, lo int) { encode32(b, g.eTo[lo:]) })
+	cw.column(m, 4, func(b []byte, lo int) { encode32(b, g.eFwd[lo:]) })
+	cw.column(m, 4, func(b []byte, lo int) { encode32(b, g.eBwd[lo:]) })
+	cw.column(m, 8, func(b []byte, lo int) {
+		for i := 0; i < len(b); i += 8 {
+			le.PutUint64(b[i:], math.Float64bits(g.eLen[lo+i/8]))
+		}
+	})
+	cw.column(m, 8, func(b []byte, lo int) { encode64(b, g.eKey[lo:]) })
+	cw.column(m, 4, func(b []byte, lo int) { encode32(b, g.srcStart[1+lo:]) })
+	cw.column(len(g.src), 8, func(b []byte, lo int) { encode64(b, g.src[lo:]) })
+	cw.column((len(g.srcRev)+7)/8, 1, func(b []byte, lo int) {
+		clear(b)
+		rev := g.srcRev[8*lo:]
+		for i, r := range rev[:min(len(rev), 8*len(b))] {
+			if r {
+				b[i/8] |= 1 << (i % 8)
+			}
+		}
+	})
 	if cw.err == nil {
-		k, err := cw.w.Write(cw.buf[:4])
+		var sum [4]byte
+		le.PutUint32(sum[:], cw.crc)
+		k, err := w.Write(sum[:])
 		cw.n += int64(k)
 		cw.err = err
-	}
-	if cw.err == nil {
-		cw.err = cw.w.Flush()
 	}
 	if cw.err != nil {
 		return cw.n, fmt.Errorf("graph: write snapshot: %w", cw.err)
@@ -110,158 +136,170 @@ func (g *Graph) WriteTo(w io.Writer) (int64, error) {
 	return cw.n, nil
 }
 
-type snapReader struct {
-	r   *bufio.Reader
+// encode32 writes len(b)/4 values of src to b.
+func encode32[T ~uint32](b []byte, src []T) {
+	src = src[:len(b)/4]
+	for i, v := range src {
+		le.PutUint32(b[4*i:], uint32(v))
+	}
+}
+
+// encode64 writes len(b)/8 values of src to b.
+func encode64[T ~int64 | ~uint64](b []byte, src []T) {
+	src = src[:len(b)/8]
+	for i, v := range src {
+		le.PutUint64(b[8*i:], uint64(v))
+	}
+}
+
+// colReader reads columns through a chunk buffer, keeping a running
+// CRC-32C of what it read, the offset and the first error.
+type colReader struct {
+	r   io.Reader
+	buf []byte
 	crc uint32
 	off int64
 	err error
 }
 
-func (s *snapReader) read(b []byte) {
-	if s.err != nil {
+// read reads exactly len(b) bytes into b and adds them to the checksum.
+func (c *colReader) read(b []byte) {
+	if c.err != nil {
 		return
 	}
-	_, err := io.ReadFull(s.r, b)
-	if err != nil {
+	if _, err := io.ReadFull(c.r, b); err != nil {
 		if errors.Is(err, io.EOF) {
 			err = io.ErrUnexpectedEOF
 		}
-		s.err = fmt.Errorf("graph: read snapshot at byte %d: %w", s.off, err)
+		c.err = fmt.Errorf("graph: read snapshot at byte %d: %w", c.off, err)
 		return
 	}
-	s.crc = crc32.Update(s.crc, crc32.IEEETable, b)
-	s.off += int64(len(b))
+	c.crc = crc32.Update(c.crc, castagnoli, b)
+	c.off += int64(len(b))
+}
+
+// readColumn reads n values of size bytes each, chunk by chunk; dec decodes
+// a chunk b into dst (len(b)/size values). The slice grows with the data
+// actually read beyond capLimit values. It returns nil after an error.
+func readColumn[T any](c *colReader, n uint64, size int, dec func(dst []T, b []byte)) []T {
+	out := make([]T, 0, min(n, capLimit))
+	per := uint64(len(c.buf) / size)
+	for uint64(len(out)) < n {
+		k := int(min(n-uint64(len(out)), per))
+		b := c.buf[:k*size]
+		c.read(b)
+		if c.err != nil {
+			return nil
+		}
+		out = slices.Grow(out, k)
+		dec(out[len(out):len(out)+k], b)
+		out = out[:len(out)+k]
+	}
+	return out
+}
+
+func decode32[T ~uint32](dst []T, b []byte) {
+	b = b[:4*len(dst)]
+	for i := range dst {
+		dst[i] = T(le.Uint32(b[4*i:]))
+	}
+}
+
+func decode64[T ~int64 | ~uint64](dst []T, b []byte) {
+	b = b[:8*len(dst)]
+	for i := range dst {
+		dst[i] = T(le.Uint64(b[8*i:]))
+	}
+}
+
+func decodeF64(dst []float64, b []byte) {
+	b = b[:8*len(dst)]
+	for i := range dst {
+		dst[i] = math.Float64frombits(le.Uint64(b[8*i:]))
+	}
+}
+
+func decodePoints(dst []orb.Point, b []byte) {
+	b = b[:16*len(dst)]
+	for i := range dst {
+		dst[i] = orb.Point{math.Float64frombits(le.Uint64(b[16*i:])), math.Float64frombits(le.Uint64(b[16*i+8:]))}
+	}
 }
 
 // ReadFrom reads a snapshot written by WriteTo, checks its checksum and
 // invariants (Validate) and returns the graph. Errors about content wrap
 // ErrInvalid.
 func ReadFrom(r io.Reader) (*Graph, error) {
-	sr := &snapReader{r: bufio.NewReaderSize(r, 1<<20)}
-	magic := make([]byte, len(snapshotMagic))
-	sr.read(magic)
-	if sr.err != nil {
-		return nil, sr.err
+	cr := &colReader{r: r}
+	head := make([]byte, len(snapshotMagic)+4+3*8)
+	cr.read(head[:len(snapshotMagic)])
+	if cr.err != nil {
+		return nil, cr.err
 	}
-	if string(magic) != snapshotMagic {
+	if magic := head[:len(snapshotMagic)]; string(magic) != snapshotMagic {
 		return nil, fmt.Errorf("%w: snapshot magic %q, want %q", ErrInvalid, magic, snapshotMagic)
 	}
-	hdr := make([]byte, 4+3*8)
-	sr.read(hdr)
-	if sr.err != nil {
-		return nil, sr.err
+	cr.read(head[len(snapshotMagic):])
+	if cr.err != nil {
+		return nil, cr.err
 	}
-	flags := binary.LittleEndian.Uint32(hdr)
-	n := binary.LittleEndian.Uint64(hdr[4:])
-	m := binary.LittleEndian.Uint64(hdr[12:])
-	ns := binary.LittleEndian.Uint64(hdr[20:])
+	hdr := head[len(snapshotMagic):]
+	flags := le.Uint32(hdr)
+	n := le.Uint64(hdr[4:])
+	m := le.Uint64(hdr[12:])
+	ns := le.Uint64(hdr[20:])
 	if n >= maxSnapshotCount || m >= maxSnapshotCount || ns >= maxSnapshotCount || flags > 1 {
 		return nil, fmt.Errorf("%w: snapshot header: flags %d, %d nodes, %d edges, %d sources", ErrInvalid, flags, n, m, ns)
 	}
 	g := &Graph{reversed: flags&1 == 1}
-	// capacities from the header, capped so that a corrupt header cannot
-	// demand much memory before the data run out
-	const capLimit = 1 << 22
-	g.pts = make([]orb.Point, 0, min(n, capLimit))
-	g.keys = make([]int64, 0, min(n, capLimit))
-	g.eFrom, g.eTo = make([]NodeID, 0, min(m, capLimit)), make([]NodeID, 0, min(m, capLimit))
-	g.eFwd, g.eBwd = make([]Cost, 0, min(m, capLimit)), make([]Cost, 0, min(m, capLimit))
-	g.eLen, g.eKey = make([]float64, 0, min(m, capLimit)), make([]int64, 0, min(m, capLimit))
-	g.src = make([]int64, 0, min(ns, capLimit))
-	// Read in chunks so that a truncated file fails before huge allocations
-	// are filled; slices grow with the data actually present.
-	const chunk = 1 << 16
-	buf := make([]byte, 36*chunk)
-	for done := uint64(0); done < n; {
-		k := min(n-done, chunk)
-		b := buf[:24*k]
-		sr.read(b)
-		if sr.err != nil {
-			return nil, sr.err
-		}
-		for i := uint64(0); i < k; i++ {
-			x := math.Float64frombits(binary.LittleEndian.Uint64(b[24*i:]))
-			y := math.Float64frombits(binary.LittleEndian.Uint64(b[24*i+8:]))
-			g.pts = append(g.pts, orb.Point{x, y})
-			g.keys = append(g.keys, int64(binary.LittleEndian.Uint64(b[24*i+16:])))
-		}
-		done += k
+	cr.buf = make([]byte, min(ioChunk, max(16*n, 8*m, 8*ns, 64)))
+	g.pts = readColumn(cr, n, 16, decodePoints)
+	g.keys = readColumn(cr, n, 8, decode64[int64])
+	g.eFrom = readColumn(cr, m, 4, decode32[NodeID])
+	g.eTo = readColumn(cr, m, 4, decode32[NodeID])
+	g.eFwd = readColumn(cr, m, 4, decode32[Cost])
+	g.eBwd = readColumn(cr, m, 4, decode32[Cost])
+	g.eLen = readColumn(cr, m, 8, decodeF64)
+	g.eKey = readColumn(cr, m, 8, decode64[int64])
+	ends := readColumn(cr, m, 4, decode32[uint32])
+	if cr.err != nil {
+		return nil, cr.err
 	}
-	if g.pts == nil {
-		g.pts, g.keys = []orb.Point{}, []int64{}
-	}
-	const es = 36
-	g.srcStart = make([]uint32, 1, min(m+1, capLimit))
-	for done := uint64(0); done < m; {
-		k := min(m-done, chunk)
-		b := buf[:es*k]
-		sr.read(b)
-		if sr.err != nil {
-			return nil, sr.err
+	g.srcStart = make([]uint32, m+1)
+	copy(g.srcStart[1:], ends)
+	for e := range m {
+		if end := g.srcStart[e+1]; end < g.srcStart[e] || uint64(end) > ns {
+			return nil, fmt.Errorf("%w: snapshot edge %d: source offset %d", ErrInvalid, e, end)
 		}
-		for i := uint64(0); i < k; i++ {
-			p := b[es*i:]
-			g.eFrom = append(g.eFrom, NodeID(binary.LittleEndian.Uint32(p)))
-			g.eTo = append(g.eTo, NodeID(binary.LittleEndian.Uint32(p[4:])))
-			g.eFwd = append(g.eFwd, Cost(binary.LittleEndian.Uint32(p[8:])))
-			g.eBwd = append(g.eBwd, Cost(binary.LittleEndian.Uint32(p[12:])))
-			g.eLen = append(g.eLen, math.Float64frombits(binary.LittleEndian.Uint64(p[16:])))
-			g.eKey = append(g.eKey, int64(binary.LittleEndian.Uint64(p[24:])))
-			end := binary.LittleEndian.Uint32(p[32:])
-			if end < g.srcStart[len(g.srcStart)-1] || uint64(end) > ns {
-				return nil, fmt.Errorf("%w: snapshot edge %d: source offset %d", ErrInvalid, len(g.eFrom)-1, end)
-			}
-			g.srcStart = append(g.srcStart, end)
-		}
-		done += k
 	}
-	if uint64(g.srcStart[len(g.srcStart)-1]) != ns {
-		return nil, fmt.Errorf("%w: snapshot: edges name %d sources, header %d", ErrInvalid, g.srcStart[len(g.srcStart)-1], ns)
+	if uint64(g.srcStart[m]) != ns {
+		return nil, fmt.Errorf("%w: snapshot: edges name %d sources, header %d", ErrInvalid, g.srcStart[m], ns)
 	}
-	for done := uint64(0); done < ns; {
-		k := min(ns-done, 3*chunk)
-		b := buf[:8*k]
-		sr.read(b)
-		if sr.err != nil {
-			return nil, sr.err
-		}
-		for i := uint64(0); i < k; i++ {
-			g.src = append(g.src, int64(binary.LittleEndian.Uint64(b[8*i:])))
-		}
-		done += k
+	g.src = readColumn(cr, ns, 8, decode64[int64])
+	bits := readColumn(cr, (ns+7)/8, 1, func(dst, b []byte) { copy(dst, b) })
+	if cr.err != nil {
+		return nil, cr.err
 	}
-	if g.src == nil {
-		g.src = []int64{}
+	if ns%8 != 0 && bits[len(bits)-1]>>(ns%8) != 0 {
+		return nil, fmt.Errorf("%w: snapshot: reversed bits beyond the %d sources", ErrInvalid, ns)
 	}
-	g.srcRev = make([]bool, 0, len(g.src))
-	for done := uint64(0); done < ns; {
-		k := min(ns-done, 8*chunk)
-		b := buf[:(k+7)/8]
-		sr.read(b)
-		if sr.err != nil {
-			return nil, sr.err
-		}
-		for i := uint64(0); i < k; i++ {
-			g.srcRev = append(g.srcRev, b[i/8]&(1<<(i%8)) != 0)
-		}
-		done += k
+	g.srcRev = make([]bool, ns)
+	for i := range g.srcRev {
+		g.srcRev[i] = bits[i/8]&(1<<(i%8)) != 0
 	}
-	want := sr.crc
+	want := cr.crc
 	var tail [4]byte
-	sr.read(tail[:])
-	if sr.err != nil {
-		return nil, sr.err
+	cr.read(tail[:])
+	if cr.err != nil {
+		return nil, cr.err
 	}
-	if got := binary.LittleEndian.Uint32(tail[:]); got != want {
+	if got := le.Uint32(tail[:]); got != want {
 		return nil, fmt.Errorf("%w: snapshot checksum %08x, computed %08x", ErrInvalid, got, want)
 	}
 	for e := range g.eFrom {
 		if uint64(g.eFrom[e]) >= n || uint64(g.eTo[e]) >= n {
 			return nil, fmt.Errorf("%w: snapshot edge %d: node out of range", ErrInvalid, e)
 		}
-	}
-	if g.eFrom == nil {
-		g.eFrom, g.eTo, g.eFwd, g.eBwd, g.eLen, g.eKey = []NodeID{}, []NodeID{}, []Cost{}, []Cost{}, []float64{}, []int64{}
 	}
 	g.buildCSR()
 	if err := g.Validate(); err != nil {
