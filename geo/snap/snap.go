@@ -18,6 +18,8 @@ package snap
 
 import (
 	"math"
+	"runtime"
+	"sync"
 
 	"github.com/paulmach/orb"
 
@@ -172,9 +174,8 @@ func (g *grid) search(p orb.Point, radius float64, visit func(item uint32) float
 // index in the slice given to NewLines.
 type Lines struct {
 	lines []orb.LineString
-	cum   [][]float64 // cumulative length at each vertex
-	segL  []uint32    // line of each segment
-	segI  []uint32    // index of the segment's first vertex in its line
+	segL  []uint32 // line of each segment
+	segI  []uint32 // index of the segment's first vertex in its line
 	grid  *grid
 }
 
@@ -190,45 +191,164 @@ type LineHit struct {
 
 // NewLines indexes lines with buckets of bucket metres (DefaultBucket when
 // not positive). Lines with fewer than one vertex are never hit; a line of
-// one vertex is a point. The lines are kept, not copied.
+// one vertex is a point. The lines are kept, not copied. The index holds
+// fewer than 2^32 segments.
+//
+// Every segment is filed under each bucket its bounding box touches, in
+// segment order. Large inputs are indexed by up to four goroutines, each
+// over its own range of lines; the result does not depend on their number.
 func NewLines(lines []orb.LineString, bucket float64) *Lines {
-	ix := &Lines{lines: lines, cum: make([][]float64, len(lines))}
-	vertices, segments := 0, 0
+	if !(bucket > 0) {
+		bucket = DefaultBucket
+	}
+	segments := 0
 	for _, l := range lines {
-		vertices += len(l)
-		segments += max(len(l)-1, min(len(l), 1))
+		segments += lineSegments(l)
 	}
-	all := make([]float64, vertices)
-	ix.segL = make([]uint32, 0, segments)
-	ix.segI = make([]uint32, 0, segments)
-	for i, l := range lines {
-		c := all[:len(l):len(l)]
-		all = all[len(l):]
-		for j := 1; j < len(l); j++ {
-			c[j] = c[j-1] + math.Hypot(l[j][0]-l[j-1][0], l[j][1]-l[j-1][1])
+	if segments > math.MaxUint32 {
+		panic("snap: NewLines: 2^32 segments or more")
+	}
+	ix := &Lines{lines: lines, segL: make([]uint32, segments), segI: make([]uint32, segments)}
+	workers := 1
+	if segments >= 1<<16 {
+		workers = min(runtime.GOMAXPROCS(0), 4)
+	}
+	// Worker w takes the lines [lineCut[w], lineCut[w+1]), whose segments
+	// begin at segCut[w].
+	lineCut := make([]int, workers+1)
+	segCut := make([]int, workers+1)
+	for w, i, seg := 1, 0, 0; w <= workers; w++ {
+		for ; i < len(lines) && seg < w*segments/workers; i++ {
+			seg += lineSegments(lines[i])
 		}
-		ix.cum[i] = c
-		switch {
-		case len(l) == 1:
-			ix.segL = append(ix.segL, uint32(i))
-			ix.segI = append(ix.segI, 0)
-		case len(l) > 1:
-			for j := 0; j+1 < len(l); j++ {
-				ix.segL = append(ix.segL, uint32(i))
-				ix.segI = append(ix.segI, uint32(j))
+		if w == workers {
+			i, seg = len(lines), segments
+		}
+		lineCut[w], segCut[w] = i, seg
+	}
+
+	// Segments and the extent.
+	type extent struct{ minX, minY, maxX, maxY float64 }
+	ext := make([]extent, workers)
+	parallel(workers, func(w int) {
+		e := extent{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
+		s := segCut[w]
+		for i := lineCut[w]; i < lineCut[w+1]; i++ {
+			l := lines[i]
+			for _, p := range l {
+				e.minX, e.minY = min(e.minX, p[0]), min(e.minY, p[1])
+				e.maxX, e.maxY = max(e.maxX, p[0]), max(e.maxY, p[1])
 			}
+			k := lineSegments(l)
+			segL, segI := ix.segL[s:s+k], ix.segI[s:s+k]
+			for j := range segL {
+				segL[j] = uint32(i)
+				segI[j] = uint32(j)
+			}
+			s += k
+		}
+		ext[w] = e
+	})
+	g := &grid{size: bucket, minX: math.Inf(1), minY: math.Inf(1)}
+	maxX, maxY := math.Inf(-1), math.Inf(-1)
+	for _, e := range ext {
+		g.minX, g.minY = min(g.minX, e.minX), min(g.minY, e.minY)
+		maxX, maxY = max(maxX, e.maxX), max(maxY, e.maxY)
+	}
+	if segments == 0 {
+		g.minX, g.minY, maxX, maxY = 0, 0, 0, 0
+	}
+	g.nx = int((maxX-g.minX)/bucket) + 1
+	g.ny = int((maxY-g.minY)/bucket) + 1
+	cells := g.nx * g.ny
+	ix.grid = g
+
+	// The buckets of every segment: counted per worker, then filed, each
+	// worker's segments after those of the workers before it.
+	count := make([][]uint32, workers)
+	parallel(workers, func(w int) {
+		count[w] = make([]uint32, cells)
+		g.fileLines(lines[lineCut[w]:lineCut[w+1]], uint32(segCut[w]), count[w], nil)
+	})
+	// count[w][c] becomes the first slot of worker w in bucket c
+	g.start = make([]uint32, cells+1)
+	at := uint32(0)
+	for c := range cells {
+		g.start[c] = at
+		for _, n := range count {
+			k := n[c]
+			n[c] = at
+			at += k
 		}
 	}
-	ix.grid = buildGrid(len(ix.segL), bucket, func(s int) (orb.Point, orb.Point) {
-		l := lines[ix.segL[s]]
-		a := l[ix.segI[s]]
-		b := a
-		if int(ix.segI[s])+1 < len(l) {
-			b = l[ix.segI[s]+1]
-		}
-		return orb.Point{math.Min(a[0], b[0]), math.Min(a[1], b[1])}, orb.Point{math.Max(a[0], b[0]), math.Max(a[1], b[1])}
+	g.start[cells] = at
+	g.items = make([]uint32, at)
+	parallel(workers, func(w int) {
+		g.fileLines(lines[lineCut[w]:lineCut[w+1]], uint32(segCut[w]), count[w], g.items)
 	})
 	return ix
+}
+
+// lineSegments returns the number of segments of l: a line of one vertex
+// has one, a point.
+func lineSegments(l orb.LineString) int { return max(len(l)-1, min(len(l), 1)) }
+
+// fileLines visits the segments of lines, numbered from s on, and every
+// bucket each one's bounding box touches: with items nil it counts the
+// segments of each bucket c in next[c]; otherwise it files each segment at
+// items[next[c]] and advances next[c].
+//
+// The buckets of a box are those of its corners: the bucket of a
+// coordinate only grows with the coordinate, so the least bucket of a
+// segment is the lesser of its ends' buckets. Each vertex's bucket is
+// computed once.
+func (g *grid) fileLines(lines []orb.LineString, s uint32, next, items []uint32) {
+	file := func(x0, x1, y0, y1 int) {
+		for y := y0; y <= y1; y++ {
+			row := y * g.nx
+			for c := row + x0; c <= row+x1; c++ {
+				if items == nil {
+					next[c]++
+				} else {
+					items[next[c]] = s
+					next[c]++
+				}
+			}
+		}
+		s++
+	}
+	for _, l := range lines {
+		if len(l) == 0 {
+			continue
+		}
+		px, py := g.clampedCell(l[0])
+		if len(l) == 1 {
+			file(px, px, py, py)
+			continue
+		}
+		for _, q := range l[1:] {
+			qx, qy := g.clampedCell(q)
+			file(min(px, qx), max(px, qx), min(py, qy), max(py, qy))
+			px, py = qx, qy
+		}
+	}
+}
+
+// clampedCell returns the bucket of p, clamped to the grid.
+func (g *grid) clampedCell(p orb.Point) (int, int) {
+	x, y := g.cellOf(p[0], p[1])
+	return clampInt(x, 0, g.nx-1), clampInt(y, 0, g.ny-1)
+}
+
+// parallel runs f(0), …, f(workers-1), concurrently when workers > 1, and
+// waits for all of them.
+func parallel(workers int, f func(w int)) {
+	var wg sync.WaitGroup
+	for w := 1; w < workers; w++ {
+		wg.Go(func() { f(w) })
+	}
+	f(0)
+	wg.Wait()
 }
 
 // Len returns the number of lines.
@@ -236,11 +356,29 @@ func (ix *Lines) Len() int { return len(ix.lines) }
 
 // Length returns the length of line i in metres.
 func (ix *Lines) Length(i uint32) float64 {
-	c := ix.cum[i]
-	if len(c) == 0 {
-		return 0
+	_, _, total := ix.along(i, 0)
+	return total
+}
+
+// along returns the length of line i up to its vertex j and up to vertex
+// j+1 (when there is one; else up to j again), and its whole length, each
+// summed segment by segment from the first vertex.
+func (ix *Lines) along(i uint32, j int) (toJ, toNext, total float64) {
+	l := ix.lines[i]
+	c := 0.0
+	for k := 1; k < len(l); k++ {
+		c += math.Hypot(l[k][0]-l[k-1][0], l[k][1]-l[k-1][1])
+		if k == j {
+			toJ = c
+		}
+		if k == j+1 {
+			toNext = c
+		}
 	}
-	return c[len(c)-1]
+	if j+1 >= len(l) {
+		toNext = toJ
+	}
+	return toJ, toNext, c
 }
 
 // Nearest returns the point of an accepted line nearest to p, if one lies
@@ -248,6 +386,7 @@ func (ix *Lines) Length(i uint32) float64 {
 // Ties are broken by the lower line index, then segment index.
 func (ix *Lines) Nearest(p orb.Point, radius float64, accept func(line uint32) bool) (LineHit, bool) {
 	best := LineHit{Distance: math.Inf(1)}
+	bestT := 0.0
 	found := false
 	ix.grid.search(p, radius, func(s uint32) float64 {
 		line := ix.segL[s]
@@ -267,19 +406,19 @@ func (ix *Lines) Nearest(p orb.Point, radius float64, accept func(line uint32) b
 			return best.Distance
 		}
 		if d < best.Distance || d == best.Distance && (line < best.Line || line == best.Line && j < best.Segment) {
-			along := ix.cum[line][j]
-			if j+1 < len(l) {
-				along += t * (ix.cum[line][j+1] - ix.cum[line][j])
-			}
-			frac := 0.0
-			if total := ix.Length(line); total > 0 {
-				frac = math.Min(1, along/total)
-			}
-			best = LineHit{Line: line, Segment: j, Point: q, Distance: d, Along: along, Fraction: frac}
+			best = LineHit{Line: line, Segment: j, Point: q, Distance: d}
+			bestT = t
 			found = true
 		}
 		return best.Distance
 	})
+	if found {
+		toJ, toNext, total := ix.along(best.Line, best.Segment)
+		best.Along = toJ + bestT*(toNext-toJ)
+		if total > 0 {
+			best.Fraction = math.Min(1, best.Along/total)
+		}
+	}
 	return best, found
 }
 

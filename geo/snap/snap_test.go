@@ -3,6 +3,8 @@ package snap
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -101,6 +103,20 @@ func TestLinesMatchBruteForce(t *testing.T) {
 				if ok && math.Abs(math.Hypot(p[0]-h.Point[0], p[1]-h.Point[1])-h.Distance) > 1e-9 {
 					t.Fatalf("hit point %v is not at the reported distance %v", h.Point, h.Distance)
 				}
+				if ok {
+					l := lines[h.Line]
+					along := math.Hypot(h.Point[0]-l[h.Segment][0], h.Point[1]-l[h.Segment][1])
+					for j := 1; j <= h.Segment; j++ {
+						along += math.Hypot(l[j][0]-l[j-1][0], l[j][1]-l[j-1][1])
+					}
+					frac := 0.0
+					if total := planarLength(l); total > 0 {
+						frac = along / total
+					}
+					if math.Abs(h.Along-along) > 1e-9 || math.Abs(h.Fraction-frac) > 1e-12 || ix.Length(h.Line) != planarLength(l) {
+						t.Fatalf("hit %+v: along %v, fraction %v; want %v, %v", h, h.Along, h.Fraction, along, frac)
+					}
+				}
 			}
 		}
 	}
@@ -147,4 +163,72 @@ func FuzzLinesNearest(f *testing.F) {
 			t.Fatalf("fraction %v", h.Fraction)
 		}
 	})
+}
+
+// TestLinesIndexMatchesOneByOne checks NewLines against the index built
+// one segment at a time (buildGrid over every segment's bounding box): the
+// same buckets holding the same segments in the same order, with one
+// worker and with four; and the lengths of the lines.
+func TestLinesIndexMatchesOneByOne(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 3))
+	var lines []orb.LineString
+	for range 40000 {
+		var l orb.LineString
+		p := orb.Point{rng.Float64() * 30000, rng.Float64() * 20000}
+		for range rng.IntN(7) { // 0 to 6 vertices: empty lines and points too
+			l = append(l, p)
+			step := 150.0
+			if rng.IntN(50) == 0 {
+				step = 3000 // now and then a segment over many buckets
+			}
+			p = orb.Point{p[0] + (rng.Float64()-0.5)*step, p[1] + (rng.Float64()-0.5)*step}
+		}
+		lines = append(lines, l)
+	}
+	for _, procs := range []int{1, 4} {
+		for _, n := range []int{0, 1, 3, 1000, len(lines)} {
+			for _, bucket := range []float64{0, 97} {
+				old := runtime.GOMAXPROCS(procs)
+				ix := NewLines(lines[:n], bucket)
+				runtime.GOMAXPROCS(old)
+				var segL, segI []uint32
+				for i, l := range lines[:n] {
+					for j := range max(len(l)-1, min(len(l), 1)) {
+						segL, segI = append(segL, uint32(i)), append(segI, uint32(j))
+					}
+				}
+				want := buildGrid(len(segL), bucket, func(s int) (orb.Point, orb.Point) {
+					l := lines[segL[s]]
+					a := l[segI[s]]
+					b := a
+					if int(segI[s])+1 < len(l) {
+						b = l[segI[s]+1]
+					}
+					return orb.Point{math.Min(a[0], b[0]), math.Min(a[1], b[1])}, orb.Point{math.Max(a[0], b[0]), math.Max(a[1], b[1])}
+				})
+				g := ix.grid
+				if !slices.Equal(ix.segL, segL) || !slices.Equal(ix.segI, segI) {
+					t.Errorf("procs %d, %d lines, bucket %v: segments differ", procs, n, bucket)
+				}
+				if g.nx != want.nx || g.ny != want.ny || g.minX != want.minX || g.minY != want.minY || g.size != want.size ||
+					!slices.Equal(g.start, want.start) || !slices.Equal(g.items, want.items) {
+					t.Errorf("procs %d, %d lines, bucket %v: grid %dx%d at (%v, %v) with %d items, want %dx%d at (%v, %v) with %d",
+						procs, n, bucket, g.nx, g.ny, g.minX, g.minY, len(g.items), want.nx, want.ny, want.minX, want.minY, len(want.items))
+				}
+				for i := range n {
+					if got, want := ix.Length(uint32(i)), planarLength(lines[i]); got != want {
+						t.Fatalf("line %d: length %v, want %v", i, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+func planarLength(l orb.LineString) float64 {
+	s := 0.0
+	for i := 1; i < len(l); i++ {
+		s += math.Hypot(l[i][0]-l[i-1][0], l[i][1]-l[i-1][1])
+	}
+	return s
 }
