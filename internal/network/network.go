@@ -77,6 +77,7 @@ import (
 	"fmt"
 	"iter"
 	"math"
+	"sync"
 
 	"github.com/paulmach/orb"
 
@@ -400,9 +401,13 @@ func newNetwork(m layers.Mode, g *graph.Graph, segGeom map[int64]orb.LineString,
 }
 
 // assemble computes the reverse graph, components, snap index and query
-// pools of a graph with its edge geometry.
+// pools of a graph with its edge geometry. The first three depend only on
+// g and geom and are computed concurrently.
 func assemble(m layers.Mode, g *graph.Graph, geom []orb.LineString, noSnap []bool, speed, radius float64) *Network {
-	n := &Network{mode: m, g: g, r: g.Reverse(), geom: geom, noSnap: noSnap, speed: speed, radius: radius}
+	n := &Network{mode: m, g: g, geom: geom, noSnap: noSnap, speed: speed, radius: radius}
+	var wg sync.WaitGroup
+	wg.Go(func() { n.lines = snap.NewLines(n.geom, 0) })
+	wg.Go(func() { n.r = g.Reverse() })
 	n.comp = graph.StrongComponents(g)
 	// The main component is the one with the most road length inside it:
 	// after contraction node counts say little about size (a ring road is
@@ -424,7 +429,7 @@ func assemble(m layers.Mode, g *graph.Graph, geom []orb.LineString, noSnap []boo
 		ed := g.Edge(graph.EdgeID(e))
 		n.mainEdge[e] = n.comp.Of[ed.From] == n.main && n.comp.Of[ed.To] == n.main && !noSnap[e]
 	}
-	n.lines = snap.NewLines(n.geom, 0)
+	wg.Wait()
 	n.fwd = route.NewPool(g)
 	n.rev = route.NewPool(n.r)
 	return n

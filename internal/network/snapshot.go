@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+	"slices"
 
 	"github.com/paulmach/orb"
 
@@ -17,14 +18,34 @@ import (
 
 // network snapshot layout (little endian):
 //
-//	magic "REACHNW1"
+//	magic "REACHNW3"
 //	u8 length + mode name, f64 access speed (m/s), f64 snap radius (m)
 //	u64 length of the graph snapshot, then the graph snapshot (graph.WriteTo)
-//	u64 total vertex count, then for every edge: u32 vertex count (bit 31
-//	set when places must not snap to the edge: motorways, ferries), then
-//	f64 x, f64 y per vertex
-//	u32 CRC-32 (IEEE) of the geometry part
-const netMagic = "REACHNW2"
+//	geometry:
+//	  u64 total vertex count
+//	  edges × u32 vertex count (bit 31 set when places must not snap to the
+//	  edge: motorways, ferries)
+//	  vertices × (f64 x, f64 y), the lines of all edges one after another
+//	  u32 CRC-32C (Castagnoli) of the geometry part
+//
+// Both columns are written and read in chunks of about a megabyte, each
+// checksummed and decoded in one loop.
+const netMagic = "REACHNW3"
+
+// ioChunk is the size of the buffer the geometry is encoded into and decoded
+// from.
+const ioChunk = 1 << 20
+
+// blockPoints is the most vertices allocated before they are read: the
+// lines share backing arrays of this many points (one line longer than
+// that has an array of its own, grown as its vertices arrive), each
+// allocated when its first vertex is read, so that a corrupt count cannot
+// demand much memory before the input runs out.
+const blockPoints = 1 << 22
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+var le = binary.LittleEndian
 
 // ErrSnapshot is wrapped by ReadFrom's errors about a malformed snapshot.
 var ErrSnapshot = errors.New("network: invalid snapshot")
@@ -37,61 +58,59 @@ func (n *Network) WriteTo(w io.Writer) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	bw := bufio.NewWriterSize(w, 1<<16)
 	var total int64
 	put := func(b []byte) {
 		if err == nil {
 			var k int
-			k, err = bw.Write(b)
+			k, err = w.Write(b)
 			total += int64(k)
 		}
 	}
-	var buf [8]byte
-	put([]byte(netMagic))
-	put([]byte{byte(len(n.mode))})
-	put([]byte(n.mode))
-	binary.LittleEndian.PutUint64(buf[:], math.Float64bits(n.speed))
-	put(buf[:])
-	binary.LittleEndian.PutUint64(buf[:], math.Float64bits(n.radius))
-	put(buf[:])
-	binary.LittleEndian.PutUint64(buf[:], uint64(size))
-	put(buf[:])
+	head := []byte(netMagic)
+	head = append(head, byte(len(n.mode)))
+	head = append(head, n.mode...)
+	head = le.AppendUint64(head, math.Float64bits(n.speed))
+	head = le.AppendUint64(head, math.Float64bits(n.radius))
+	head = le.AppendUint64(head, uint64(size))
+	put(head)
 	if err == nil {
-		if err = bw.Flush(); err == nil {
-			var k int64
-			k, err = n.g.WriteTo(w)
-			total += k
-		}
+		var k int64
+		k, err = n.g.WriteTo(w)
+		total += k
 	}
 	crc := uint32(0)
+	buf := make([]byte, 0, ioChunk)
+	flush := func() {
+		crc = crc32.Update(crc, castagnoli, buf)
+		put(buf)
+		buf = buf[:0]
+	}
 	vertices := 0
 	for _, line := range n.geom {
 		vertices += len(line)
 	}
-	binary.LittleEndian.PutUint64(buf[:], uint64(vertices))
-	crc = crc32.Update(crc, crc32.IEEETable, buf[:])
-	put(buf[:])
+	buf = le.AppendUint64(buf, uint64(vertices))
 	for e, line := range n.geom {
+		if len(buf)+4 > cap(buf) {
+			flush()
+		}
 		k := uint32(len(line))
 		if n.noSnap[e] {
 			k |= noSnapBit
 		}
-		binary.LittleEndian.PutUint32(buf[:4], k)
-		crc = crc32.Update(crc, crc32.IEEETable, buf[:4])
-		put(buf[:4])
+		buf = le.AppendUint32(buf, k)
+	}
+	for _, line := range n.geom {
 		for _, p := range line {
-			for _, c := range p {
-				binary.LittleEndian.PutUint64(buf[:], math.Float64bits(c))
-				crc = crc32.Update(crc, crc32.IEEETable, buf[:])
-				put(buf[:])
+			if len(buf)+16 > cap(buf) {
+				flush()
 			}
+			buf = le.AppendUint64(buf, math.Float64bits(p[0]))
+			buf = le.AppendUint64(buf, math.Float64bits(p[1]))
 		}
 	}
-	binary.LittleEndian.PutUint32(buf[:4], crc)
-	put(buf[:4])
-	if err == nil {
-		err = bw.Flush()
-	}
+	flush()
+	put(le.AppendUint32(nil, crc))
 	if err != nil {
 		return total, fmt.Errorf("network: write snapshot: %w", err)
 	}
@@ -101,7 +120,7 @@ func (n *Network) WriteTo(w io.Writer) (int64, error) {
 // ReadFrom reads a snapshot written by Network.WriteTo and rebuilds the
 // reverse graph, components, snap index and query pools.
 func ReadFrom(r io.Reader) (*Network, error) {
-	br := bufio.NewReaderSize(r, 1<<20)
+	br := bufio.NewReaderSize(r, 1<<16)
 	fail := func(format string, a ...any) (*Network, error) {
 		return nil, fmt.Errorf("%w: %s", ErrSnapshot, fmt.Sprintf(format, a...))
 	}
@@ -121,9 +140,9 @@ func ReadFrom(r io.Reader) (*Network, error) {
 		return fail("mode %q", rest[:len(rest)-24])
 	}
 	tail := rest[len(rest)-24:]
-	speed := math.Float64frombits(binary.LittleEndian.Uint64(tail))
-	radius := math.Float64frombits(binary.LittleEndian.Uint64(tail[8:]))
-	size := binary.LittleEndian.Uint64(tail[16:])
+	speed := math.Float64frombits(le.Uint64(tail))
+	radius := math.Float64frombits(le.Uint64(tail[8:]))
+	size := le.Uint64(tail[16:])
 	if !(speed > 0) || !(radius > 0) || math.IsInf(speed, 0) || math.IsInf(radius, 0) || size > 1<<40 {
 		return fail("access speed %v m/s, radius %v m, graph size %d", speed, radius, size)
 	}
@@ -135,60 +154,104 @@ func ReadFrom(r io.Reader) (*Network, error) {
 	if lr.N != 0 {
 		return fail("graph snapshot shorter than its stated %d bytes", size)
 	}
-	geom := make([]orb.LineString, g.NumEdges())
-	var buf [16]byte
-	if _, err := io.ReadFull(br, buf[:8]); err != nil {
-		return nil, fmt.Errorf("network: read snapshot geometry: %w", err)
+	geom, noSnap, err := readGeometry(br, g.NumEdges())
+	if err != nil {
+		return nil, err
 	}
-	crc := crc32.Update(0, crc32.IEEETable, buf[:8])
-	vertices := binary.LittleEndian.Uint64(buf[:8])
+	return assemble(mode, g, geom, noSnap, speed, radius), nil
+}
+
+// readGeometry reads the geometry part of a snapshot for m edges.
+func readGeometry(r io.Reader, m int) ([]orb.LineString, []bool, error) {
+	crc := uint32(0)
+	var off int64
+	read := func(b []byte, what string) error {
+		if _, err := io.ReadFull(r, b); err != nil {
+			if errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
+			return fmt.Errorf("network: read snapshot %s at byte %d of the geometry: %w", what, off, err)
+		}
+		crc = crc32.Update(crc, castagnoli, b)
+		off += int64(len(b))
+		return nil
+	}
+	fail := func(format string, a ...any) ([]orb.LineString, []bool, error) {
+		return nil, nil, fmt.Errorf("%w: %s", ErrSnapshot, fmt.Sprintf(format, a...))
+	}
+	var b8 [8]byte
+	if err := read(b8[:], "geometry"); err != nil {
+		return nil, nil, err
+	}
+	vertices := le.Uint64(b8[:])
 	if vertices > 1<<32 {
 		return fail("%d vertices", vertices)
 	}
-	// one backing array for all lines, grown as data actually arrives
-	pts := make([]orb.Point, 0, min(vertices, 1<<22))
-	ends := make([]int, len(geom))
-	noSnap := make([]bool, len(geom))
-	for e := range geom {
-		if _, err := io.ReadFull(br, buf[:4]); err != nil {
-			return nil, fmt.Errorf("network: read snapshot geometry of edge %d: %w", e, err)
+	buf := make([]byte, min(ioChunk, max(4*uint64(m), 16*vertices, 64)))
+	counts := make([]uint32, 0, min(m, blockPoints))
+	noSnap := make([]bool, m)
+	sum := uint64(0)
+	for len(counts) < m {
+		k := min(m-len(counts), len(buf)/4)
+		b := buf[:4*k]
+		if err := read(b, "vertex counts"); err != nil {
+			return nil, nil, err
 		}
-		crc = crc32.Update(crc, crc32.IEEETable, buf[:4])
-		k := binary.LittleEndian.Uint32(buf[:4])
-		if k&noSnapBit != 0 {
-			noSnap[e] = true
-			k &^= noSnapBit
-		}
-		if k > 1<<24 {
-			return fail("edge %d: %d vertices", e, k)
-		}
-		for range k {
-			if _, err := io.ReadFull(br, buf[:16]); err != nil {
-				return nil, fmt.Errorf("network: read snapshot geometry of edge %d: %w", e, err)
+		for i := range k {
+			c := le.Uint32(b[4*i:])
+			if c&noSnapBit != 0 {
+				noSnap[len(counts)] = true
+				c &^= noSnapBit
 			}
-			crc = crc32.Update(crc, crc32.IEEETable, buf[:16])
-			pts = append(pts, orb.Point{
-				math.Float64frombits(binary.LittleEndian.Uint64(buf[:8])),
-				math.Float64frombits(binary.LittleEndian.Uint64(buf[8:16])),
-			})
+			if c > 1<<24 {
+				return fail("edge %d: %d vertices", len(counts), c)
+			}
+			sum += uint64(c)
+			counts = append(counts, c)
 		}
-		ends[e] = len(pts)
 	}
-	start := 0
-	for e := range geom {
-		geom[e] = orb.LineString(pts[start:ends[e]:ends[e]])
-		start = ends[e]
+	if sum != vertices {
+		return fail("edges have %d vertices, header says %d", sum, vertices)
 	}
-	if uint64(len(pts)) != vertices {
-		return fail("%d vertices, header says %d", len(pts), vertices)
+	// The lines fill backing arrays of blockPoints points one after
+	// another; a block is read as one stream of vertices, in chunks.
+	geom := make([]orb.LineString, m)
+	for e := 0; e < m; {
+		// the edges [e, f) whose lines go into the next block
+		f, k := e, 0
+		for f < m && (f == e || k+int(counts[f]) <= blockPoints) {
+			k += int(counts[f])
+			f++
+		}
+		pts := make([]orb.Point, 0, min(k, blockPoints))
+		for len(pts) < k {
+			c := min(k-len(pts), len(buf)/16)
+			b := buf[:16*c]
+			if err := read(b, "vertices"); err != nil {
+				return nil, nil, err
+			}
+			pts = slices.Grow(pts, c)
+			dst := pts[len(pts) : len(pts)+c]
+			for i := range dst {
+				dst[i] = orb.Point{math.Float64frombits(le.Uint64(b[16*i:])), math.Float64frombits(le.Uint64(b[16*i+8:]))}
+			}
+			pts = pts[:len(pts)+c]
+		}
+		at := 0
+		for ; e < f; e++ {
+			c := int(counts[e])
+			geom[e] = orb.LineString(pts[at : at+c : at+c])
+			at += c
+		}
 	}
-	if _, err := io.ReadFull(br, buf[:4]); err != nil {
-		return nil, fmt.Errorf("network: read snapshot checksum: %w", err)
+	want := crc
+	if err := read(b8[:4], "checksum"); err != nil {
+		return nil, nil, err
 	}
-	if got := binary.LittleEndian.Uint32(buf[:4]); got != crc {
-		return fail("geometry checksum %08x, computed %08x", got, crc)
+	if got := le.Uint32(b8[:4]); got != want {
+		return fail("geometry checksum %08x, computed %08x", got, want)
 	}
-	return assemble(mode, g, geom, noSnap, speed, radius), nil
+	return geom, noSnap, nil
 }
 
 // noSnapBit marks an edge's vertex count in a snapshot when places must not
