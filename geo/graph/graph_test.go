@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -363,5 +364,42 @@ func TestSnapshotReversedPadding(t *testing.T) {
 	}
 	if _, err := graph.ReadFrom(bytes.NewReader(data)); err != nil {
 		t.Fatalf("intact snapshot: %v", err)
+	}
+}
+
+// TestSnapshotBadColumns: a snapshot whose checksum holds but whose values
+// break the graph's invariants (a length that is not a number, an end node
+// out of range, a coordinate that is not finite) is refused.
+func TestSnapshotBadColumns(t *testing.T) {
+	g := build(t, 4, [][5]int64{{0, 1, 5, 5, 0}, {1, 2, 5, 5, 0}, {2, 3, 5, -1, 1}}, graph.BuildOptions{})
+	var buf bytes.Buffer
+	if _, err := g.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	n, m := g.NumNodes(), g.NumEdges()
+	const head = 8 + 4 + 3*8
+	for _, tc := range []struct {
+		name string
+		at   int // byte offset of the value
+		bits uint64
+		size int
+		want string
+	}{
+		{"length NaN", head + 24*n + 16*m, math.Float64bits(math.NaN()), 8, "length"},
+		{"length negative", head + 24*n + 16*m + 8, math.Float64bits(-1), 8, "length"},
+		{"to node out of range", head + 24*n + 4*m, uint64(n), 4, "end node out of range"},
+		{"x infinite", head + 16, math.Float64bits(math.Inf(1)), 8, "not finite"},
+	} {
+		bad := bytes.Clone(data)
+		if tc.size == 8 {
+			binary.LittleEndian.PutUint64(bad[tc.at:], tc.bits)
+		} else {
+			binary.LittleEndian.PutUint32(bad[tc.at:], uint32(tc.bits))
+		}
+		binary.LittleEndian.PutUint32(bad[len(bad)-4:], crc32.Checksum(bad[:len(bad)-4], crc32.MakeTable(crc32.Castagnoli)))
+		if _, err := graph.ReadFrom(bytes.NewReader(bad)); !errors.Is(err, graph.ErrInvalid) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err %v, want ErrInvalid naming %q", tc.name, err, tc.want)
+		}
 	}
 }

@@ -178,14 +178,18 @@ func (c *colReader) read(b []byte) {
 	c.off += int64(len(b))
 }
 
-// readColumn reads n values of size bytes each, chunk by chunk; dec decodes
-// a chunk b into dst (len(b)/size values). The slice grows with the data
-// actually read beyond capLimit values. It returns nil after an error.
-func readColumn[T any](c *colReader, n uint64, size int, dec func(dst []T, b []byte)) []T {
-	out := make([]T, 0, min(n, capLimit))
+// readColumn reads n values of size bytes each, chunk by chunk, and
+// appends them to out (a new slice when nil); dec decodes a chunk b into
+// dst (len(b)/size values). A new slice has room for at most capLimit
+// values and grows with the data actually read. It returns nil after an
+// error.
+func readColumn[T any](c *colReader, out []T, n uint64, size int, dec func(dst []T, b []byte)) []T {
+	if out == nil {
+		out = make([]T, 0, min(n, capLimit))
+	}
 	per := uint64(len(c.buf) / size)
-	for uint64(len(out)) < n {
-		k := int(min(n-uint64(len(out)), per))
+	for done := uint64(0); done < n; {
+		k := int(min(n-done, per))
 		b := c.buf[:k*size]
 		c.read(b)
 		if c.err != nil {
@@ -194,6 +198,7 @@ func readColumn[T any](c *colReader, n uint64, size int, dec func(dst []T, b []b
 		out = slices.Grow(out, k)
 		dec(out[len(out):len(out)+k], b)
 		out = out[:len(out)+k]
+		done += uint64(k)
 	}
 	return out
 }
@@ -227,8 +232,8 @@ func decodePoints(dst []orb.Point, b []byte) {
 }
 
 // ReadFrom reads a snapshot written by WriteTo, checks its checksum and
-// invariants (Validate) and returns the graph. Errors about content wrap
-// ErrInvalid.
+// the invariants of Validate and returns the graph. Errors about content
+// wrap ErrInvalid.
 func ReadFrom(r io.Reader) (*Graph, error) {
 	cr := &colReader{r: r}
 	head := make([]byte, len(snapshotMagic)+4+3*8)
@@ -253,20 +258,19 @@ func ReadFrom(r io.Reader) (*Graph, error) {
 	}
 	g := &Graph{reversed: flags&1 == 1}
 	cr.buf = make([]byte, min(ioChunk, max(16*n, 8*m, 8*ns, 64)))
-	g.pts = readColumn(cr, n, 16, decodePoints)
-	g.keys = readColumn(cr, n, 8, decode64[int64])
-	g.eFrom = readColumn(cr, m, 4, decode32[NodeID])
-	g.eTo = readColumn(cr, m, 4, decode32[NodeID])
-	g.eFwd = readColumn(cr, m, 4, decode32[Cost])
-	g.eBwd = readColumn(cr, m, 4, decode32[Cost])
-	g.eLen = readColumn(cr, m, 8, decodeF64)
-	g.eKey = readColumn(cr, m, 8, decode64[int64])
-	ends := readColumn(cr, m, 4, decode32[uint32])
+	g.pts = readColumn(cr, nil, n, 16, decodePoints)
+	g.keys = readColumn(cr, nil, n, 8, decode64[int64])
+	g.eFrom = readColumn(cr, nil, m, 4, decode32[NodeID])
+	g.eTo = readColumn(cr, nil, m, 4, decode32[NodeID])
+	g.eFwd = readColumn(cr, nil, m, 4, decode32[Cost])
+	g.eBwd = readColumn(cr, nil, m, 4, decode32[Cost])
+	g.eLen = readColumn(cr, nil, m, 8, decodeF64)
+	g.eKey = readColumn(cr, nil, m, 8, decode64[int64])
+	// the ends of the edges' sources, after srcStart[0] = 0
+	g.srcStart = readColumn(cr, make([]uint32, 1, min(m+1, capLimit)), m, 4, decode32[uint32])
 	if cr.err != nil {
 		return nil, cr.err
 	}
-	g.srcStart = make([]uint32, m+1)
-	copy(g.srcStart[1:], ends)
 	for e := range m {
 		if end := g.srcStart[e+1]; end < g.srcStart[e] || uint64(end) > ns {
 			return nil, fmt.Errorf("%w: snapshot edge %d: source offset %d", ErrInvalid, e, end)
@@ -275,8 +279,8 @@ func ReadFrom(r io.Reader) (*Graph, error) {
 	if uint64(g.srcStart[m]) != ns {
 		return nil, fmt.Errorf("%w: snapshot: edges name %d sources, header %d", ErrInvalid, g.srcStart[m], ns)
 	}
-	g.src = readColumn(cr, ns, 8, decode64[int64])
-	bits := readColumn(cr, (ns+7)/8, 1, func(dst, b []byte) { copy(dst, b) })
+	g.src = readColumn(cr, nil, ns, 8, decode64[int64])
+	bits := readColumn(cr, nil, (ns+7)/8, 1, func(dst, b []byte) { copy(dst, b) })
 	if cr.err != nil {
 		return nil, cr.err
 	}
@@ -296,14 +300,31 @@ func ReadFrom(r io.Reader) (*Graph, error) {
 	if got := le.Uint32(tail[:]); got != want {
 		return nil, fmt.Errorf("%w: snapshot checksum %08x, computed %08x", ErrInvalid, got, want)
 	}
-	for e := range g.eFrom {
-		if uint64(g.eFrom[e]) >= n || uint64(g.eTo[e]) >= n {
-			return nil, fmt.Errorf("%w: snapshot edge %d: node out of range", ErrInvalid, e)
-		}
-	}
-	g.buildCSR()
-	if err := g.Validate(); err != nil {
+	if err := g.validateColumns(); err != nil {
 		return nil, err
 	}
+	g.buildCSR()
 	return g, nil
+}
+
+// validateColumns checks what Validate checks of the node and edge arrays:
+// ends in range, lengths and coordinates finite and lengths not negative.
+// The CSR arrays that buildCSR makes from checked arrays satisfy the rest
+// of Validate by construction.
+func (g *Graph) validateColumns() error {
+	n := uint32(len(g.pts))
+	for v, p := range g.pts {
+		if math.IsNaN(p[0]) || math.IsNaN(p[1]) || math.IsInf(p[0], 0) || math.IsInf(p[1], 0) {
+			return fmt.Errorf("%w: node %d: coordinate %v not finite", ErrInvalid, v, p)
+		}
+	}
+	for e := range g.eFrom {
+		if uint32(g.eFrom[e]) >= n || uint32(g.eTo[e]) >= n {
+			return fmt.Errorf("%w: edge %d (key %d): end node out of range", ErrInvalid, e, g.eKey[e])
+		}
+		if l := g.eLen[e]; math.IsNaN(l) || l < 0 || math.IsInf(l, 0) {
+			return fmt.Errorf("%w: edge %d (key %d): length %v", ErrInvalid, e, g.eKey[e], l)
+		}
+	}
+	return nil
 }
