@@ -227,7 +227,7 @@ func (e *Engine) networkField(ctx context.Context, mn *modeNet, cat layers.Categ
 	base := make([]graph.Cost, mn.n.ReverseGraph().NumNodes())
 	var res route.Result
 	var fill func() // copies the node costs into base
-	if h := mn.n.Hierarchy(); h != nil {
+	if h := e.hierarchy(mn); h != nil {
 		s := h.Get()
 		defer h.Put(s)
 		s.Backward(sources, route.Unbounded, workers)

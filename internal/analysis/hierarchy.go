@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"reach/geo/route"
 	"reach/layers"
 )
 
@@ -22,8 +23,8 @@ const (
 	HierarchyAuto HierarchyMode = iota
 	// HierarchyWait prepares every hierarchy during Build.
 	HierarchyWait
-	// HierarchyOff never prepares one (searches use Dijkstra; a hierarchy
-	// in a snapshot is still used).
+	// HierarchyOff never prepares or uses one: every search is Dijkstra
+	// (for comparisons; a hierarchy in a snapshot is ignored).
 	HierarchyOff
 )
 
@@ -54,6 +55,14 @@ func (e *Engine) prepareHierarchies(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// hierarchy returns mn's hierarchy when it is ready and may be used.
+func (e *Engine) hierarchy(mn *modeNet) *route.Hierarchy {
+	if e.opts.Hierarchy == HierarchyOff {
+		return nil
+	}
+	return mn.n.Hierarchy()
 }
 
 // WaitHierarchies prepares the hierarchies of all base networks that lack

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
@@ -50,7 +51,7 @@ func (e *Engine) Matrix(ctx context.Context, req MatrixRequest) (MatrixResult, e
 		return e.straightMatrix(req, res)
 	}
 	res.Method = MethodNetwork
-	res.Provenance = e.provenance(fmt.Sprintf("network %s, one forward search per source", req.Mode))
+	res.Provenance = e.provenance(fmt.Sprintf("network %s, one search over the whole network per source", req.Mode))
 	srcs := make([]network.Snap, len(req.Sources))
 	dsts := make([]network.Snap, len(req.Destinations))
 	for i, p := range req.Sources {
@@ -67,8 +68,20 @@ func (e *Engine) Matrix(ctx context.Context, req MatrixRequest) (MatrixResult, e
 		}
 		dsts[j], res.Destinations[j] = s, info
 	}
-	q := mn.n.Queries().Get()
-	defer mn.n.Queries().Put(q)
+	// One search per source over the whole graph: a forward PHAST sweep
+	// when the hierarchy is ready, else Dijkstra; the times are the same.
+	var found route.Result
+	var run func(deps []route.Source)
+	if h := e.hierarchy(mn); h != nil {
+		s := h.Get()
+		defer h.Put(s)
+		workers := runtime.GOMAXPROCS(0)
+		found, run = s, func(deps []route.Source) { s.Forward(deps, route.Unbounded, workers) }
+	} else {
+		q := mn.n.Queries().Get()
+		defer mn.n.Queries().Put(q)
+		found, run = q, func(deps []route.Source) { q.Run(deps, route.Unbounded) }
+	}
 	for i := range srcs {
 		if err := ctx.Err(); err != nil {
 			return MatrixResult{}, fmt.Errorf("analysis: matrix: %w", err)
@@ -76,12 +89,12 @@ func (e *Engine) Matrix(ctx context.Context, req MatrixRequest) (MatrixResult, e
 		if !srcs[i].Snapped {
 			continue
 		}
-		q.Run(srcs[i].Departures(), route.Unbounded)
+		run(srcs[i].Departures())
 		for j := range dsts {
 			if !dsts[j].Snapped {
 				continue
 			}
-			r := network.Via(dsts[j].Arrivals(), q)
+			r := network.Via(dsts[j].Arrivals(), found)
 			if !r.Reached {
 				continue
 			}
