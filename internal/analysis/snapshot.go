@@ -7,7 +7,7 @@ package analysis
 //
 // Layout (little endian throughout):
 //
-//	magic "REACHES2"
+//	magic "REACHES3"
 //	u32 header length, header, u32 CRC-32C of the header
 //	  header: str engine version, f64 snap radius (m),
 //	          u8 mode count, str per requested mode (Options.Modes order),
@@ -16,7 +16,7 @@ package analysis
 //	          u8 network count
 //	per network, in the order of layers.Modes():
 //	  str mode, u64 length of the network snapshot
-//	  the network snapshot (network.WriteTo, format REACHNW3)
+//	  the network snapshot (network.WriteTo, format REACHNW4)
 //	  u32 CRC-32C of the network snapshot bytes
 //	  u64 length of the index block, the index block, u32 CRC-32C of it
 //	    index block: u32 edges, exit bitset ((edges+7)/8 bytes, bit e of
@@ -53,7 +53,7 @@ import (
 )
 
 const (
-	snapMagic    = "REACHES2"
+	snapMagic    = "REACHES3"
 	snapEndMagic = "REACHEND"
 	// snapSourceBytes is the size of one encoded route.Source.
 	snapSourceBytes = 12

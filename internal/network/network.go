@@ -397,18 +397,22 @@ func newNetwork(m layers.Mode, g *graph.Graph, segGeom map[int64]orb.LineString,
 		}
 		geom[e] = line
 	}
-	return assemble(m, g, geom, noSnap, speed, radius)
+	return assemble(m, g, geom, noSnap, speed, radius, nil)
 }
 
-// assemble computes the reverse graph, components, snap index and query
-// pools of a graph with its edge geometry. The first three depend only on
-// g and geom and are computed concurrently.
-func assemble(m layers.Mode, g *graph.Graph, geom []orb.LineString, noSnap []bool, speed, radius float64) *Network {
-	n := &Network{mode: m, g: g, geom: geom, noSnap: noSnap, speed: speed, radius: radius}
+// assemble computes the reverse graph, the strongly connected components
+// (unless comp gives them, read from a snapshot), the main component, the
+// snap index and the query pools of a graph with its edge geometry. The
+// snap index and the reverse graph depend only on g and geom and are
+// computed alongside the rest.
+func assemble(m layers.Mode, g *graph.Graph, geom []orb.LineString, noSnap []bool, speed, radius float64, comp *graph.Components) *Network {
+	n := &Network{mode: m, g: g, geom: geom, noSnap: noSnap, speed: speed, radius: radius, comp: comp}
 	var wg sync.WaitGroup
 	wg.Go(func() { n.lines = snap.NewLines(n.geom, 0) })
 	wg.Go(func() { n.r = g.Reverse() })
-	n.comp = graph.StrongComponents(g)
+	if n.comp == nil {
+		n.comp = graph.StrongComponents(g)
+	}
 	// The main component is the one with the most road length inside it:
 	// after contraction node counts say little about size (a ring road is
 	// one node with a loop).
