@@ -128,6 +128,7 @@ type contractor struct {
 	// witness search state, reset by stamps
 	dist   []graph.Cost
 	stamp  []uint32
+	target []uint32 // c.now while an out-neighbour of v is not settled
 	now    uint32
 	wheap  witnessHeap
 	settle int
@@ -148,7 +149,7 @@ func newContractor(g *graph.Graph, settle int) *contractor {
 		n: n, out: make([][]dynArc, n), in: make([][]dynArc, n),
 		done: make([]bool, n), level: make([]uint32, n), deleted: make([]uint32, n), prio: make([]int32, n),
 		upOut: make([][]dynArc, n), upIn: make([][]dynArc, n),
-		dist: make([]graph.Cost, n), stamp: make([]uint32, n), settle: settle,
+		dist: make([]graph.Cost, n), stamp: make([]uint32, n), target: make([]uint32, n), settle: settle,
 	}
 	first, arcs := g.Arcs()
 	for u := range n {
@@ -189,24 +190,39 @@ func (c *contractor) addArc(u, w uint32, cost graph.Cost, length float32) {
 // by limit and by c.settle settled nodes; afterwards c.reached(w) gives an
 // upper bound of the cost from u to w avoiding v (exact when the search
 // did not stop early).
+//
+// The search stops as soon as every out-neighbour of v other than u is
+// settled: their costs are then final.
 func (c *contractor) witness(u, v uint32, limit graph.Cost) {
 	c.now++
 	if c.now == 0 { // wrapped: clear the stamps
 		clear(c.stamp)
+		clear(c.target)
 		c.now = 1
+	}
+	targets := 0
+	for _, b := range c.out[v] {
+		if b.to != u && c.target[b.to] != c.now {
+			c.target[b.to] = c.now
+			targets++
+		}
 	}
 	h := &c.wheap
 	h.items = h.items[:0]
 	c.stamp[u], c.dist[u] = c.now, 0
 	h.push(witnessItem{0, u})
 	settled := 0
-	for len(h.items) > 0 {
+	for len(h.items) > 0 && targets > 0 {
 		it := h.pop()
 		if it.cost != c.dist[it.node] {
 			continue
 		}
 		if it.cost > limit {
 			break
+		}
+		if c.target[it.node] == c.now {
+			c.target[it.node] = 0 // settled once
+			targets--
 		}
 		settled++
 		if settled > c.settle {
@@ -337,7 +353,12 @@ func (c *contractor) run(ctx context.Context) error {
 		for _, x := range nbrs {
 			c.deleted[x]++
 			c.level[x] = max(c.level[x], c.level[v]+1)
-			c.prio[x] = c.priority(x)
+			// The neighbour's shortcuts have changed too, but recomputing
+			// them here would cost a round of witness searches per
+			// neighbour; its key only takes the new contracted
+			// neighbour, and the lazy update above corrects it when it
+			// comes up.
+			c.prio[x]++
 			heap.Push(pq, prioItem{c.prio[x], x})
 		}
 	}

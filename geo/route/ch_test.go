@@ -301,3 +301,19 @@ func TestHierarchyValidateFindsBrokenArc(t *testing.T) {
 		t.Fatal("Validate accepts an arc that leads downwards")
 	}
 }
+
+// BenchmarkContract contracts a 150×150 street lattice (22,500 nodes).
+func BenchmarkContract(b *testing.B) {
+	g := latticeGraph(b, rand.New(rand.NewPCG(1, 2)), 150, 150)
+	var h *Hierarchy
+	for b.Loop() {
+		var err error
+		if h, err = Contract(context.Background(), g, ContractOptions{WitnessSettle: benchSettle}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(h.Shortcuts()), "shortcuts")
+	b.ReportMetric(float64(h.NumLevels()), "levels")
+}
+
+var benchSettle = 0
