@@ -287,3 +287,72 @@ func BenchmarkRealExtracts(b *testing.B) {
 		})
 	}
 }
+
+// benchHierarchy is the contraction hierarchy of the fixture's car graph,
+// built once per test binary.
+var benchHierarchy = sync.OnceValue(func() *route.Hierarchy {
+	f := benchFixture()
+	t0 := time.Now()
+	h, err := route.Contract(context.Background(), f.net.Graph(), route.ContractOptions{})
+	if err != nil {
+		panic(err)
+	}
+	benchContractTime = time.Since(t0)
+	return h
+})
+
+var benchContractTime time.Duration
+
+func benchCH(b *testing.B) (*fixture, *route.Hierarchy) {
+	f := benchNet(b)
+	h := benchHierarchy()
+	b.Logf("hierarchy: built in %v; %d arcs (%d shortcuts), %d levels", benchContractTime.Round(time.Millisecond), h.NumArcs(), h.Shortcuts(), h.NumLevels())
+	return f, h
+}
+
+// BenchmarkAllCellsNearestPHAST is BenchmarkAllCellsNearestParallel on the
+// contraction hierarchy: a backward PHAST sweep from all facilities (two
+// workers on the large levels), then every cell's departures combined with
+// the node costs.
+func BenchmarkAllCellsNearestPHAST(b *testing.B) {
+	f, h := benchCH(b)
+	s := h.NewSweep()
+	s.Backward(f.arrivals, route.Unbounded, 2)
+	b.ReportAllocs()
+	b.ResetTimer()
+	var times []time.Duration
+	cpu0 := cpuTime()
+	for b.Loop() {
+		t0 := time.Now()
+		s.Backward(f.arrivals, route.Unbounded, 2)
+		for i := range f.cells {
+			network.Via(f.cells[i].Departures(), s)
+		}
+		times = append(times, time.Since(t0))
+	}
+	reportCPU(b, cpu0, len(times))
+	reportQuantiles(b, times)
+}
+
+// BenchmarkIsochrone30PHAST is BenchmarkIsochrone30 on the hierarchy: a
+// forward sweep bounded by 30 minutes and the list of reached nodes.
+func BenchmarkIsochrone30PHAST(b *testing.B) {
+	f, h := benchCH(b)
+	s := h.NewSweep()
+	rng := rand.New(rand.NewPCG(4, 4))
+	var reached []graph.NodeID
+	b.ReportAllocs()
+	b.ResetTimer()
+	var times []time.Duration
+	cpu0 := cpuTime()
+	for b.Loop() {
+		c := f.cells[rng.IntN(len(f.cells))]
+		t0 := time.Now()
+		s.Forward(c.Departures(), 30*60*1000, 2)
+		reached = s.Reached(reached[:0])
+		times = append(times, time.Since(t0))
+	}
+	reportCPU(b, cpu0, len(times))
+	reportQuantiles(b, times)
+	b.ReportMetric(float64(len(reached)), "nodes")
+}
