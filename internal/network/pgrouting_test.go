@@ -81,6 +81,13 @@ func compareWithPgRouting(ctx context.Context, t *testing.T, conn *pgx.Conn, tab
 	rng := rand.New(rand.NewPCG(seed, 0))
 	t.Logf("%s: seed %d, %d nodes, %d edges", table, seed, g.NumNodes(), g.NumEdges())
 	q := route.NewQuery(g)
+	// the PHAST sweep on the network's contraction hierarchy must give the
+	// same answers
+	h, err := n.PrepareHierarchy(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw := h.NewSweep()
 	for round := range 3 {
 		k := 1 + rng.IntN(4)
 		var keys []int64
@@ -95,6 +102,7 @@ func compareWithPgRouting(ctx context.Context, t *testing.T, conn *pgx.Conn, tab
 			limit = 300
 		}
 		q.Run(sources, route.Unbounded)
+		sw.Forward(sources, route.Unbounded, 2)
 		// The multi-source answer is the least cost over the per-source trees.
 		// (pgRouting 3.4's equicost => true is not used here: on the real
 		// extracts it returns larger costs than the least over the sources
@@ -118,6 +126,10 @@ func compareWithPgRouting(ctx context.Context, t *testing.T, conn *pgx.Conn, tab
 		checked, bad := 0, 0
 		for v := range g.NumNodes() {
 			c := q.Cost(graph.NodeID(v))
+			if sc := sw.Cost(graph.NodeID(v)); sc != c {
+				t.Errorf("%s sources %v: node %d: sweep %v ms, Dijkstra %v ms", table, keys, g.Key(graph.NodeID(v)), sc, c)
+				bad++
+			}
 			ours := float64(c.Seconds())
 			agg, ok := pg[g.Key(graph.NodeID(v))]
 			if c == graph.Closed || ours > limit {
@@ -155,6 +167,8 @@ func compareWithPgRouting(ctx context.Context, t *testing.T, conn *pgx.Conn, tab
 		targets = append(targets, g.Key(graph.NodeID(rng.IntN(g.NumNodes()))))
 	}
 	q.Run([]route.Source{{Node: src}}, route.Unbounded)
+	sw.Backward([]route.Source{{Node: src}}, route.Unbounded, 1) // must not leak into the next run
+	sw.Forward([]route.Source{{Node: src}}, route.Unbounded, 1)
 	rows, err := conn.Query(ctx, "SELECT end_vid, agg_cost FROM pgr_dijkstraCost($1, $2::bigint, $3::bigint[], directed => true)", edgesSQL, g.Key(src), targets)
 	if err != nil {
 		t.Fatal(err)
@@ -187,6 +201,9 @@ func compareWithPgRouting(ctx context.Context, t *testing.T, conn *pgx.Conn, tab
 		}
 		if ok && math.Abs(agg-float64(c.Seconds())) > 1e-6 {
 			t.Errorf("%s: %d→%d: pgRouting %.6f s, ours %.6f s", table, g.Key(src), k, agg, float64(c.Seconds()))
+		}
+		if sc := sw.Cost(byKey[k]); sc != c {
+			t.Errorf("%s: %d→%d: sweep %v ms, Dijkstra %v ms", table, g.Key(src), k, sc, c)
 		}
 	}
 }
