@@ -241,7 +241,7 @@ func buildSaxony() (*saxonyFixture, error) {
 		return nil, err
 	}
 	t0 := time.Now()
-	e, err := Build(context.Background(), r, Options{Modes: []layers.Mode{layers.Car},
+	e, err := Build(context.Background(), r, Options{Modes: []layers.Mode{layers.Car}, Hierarchy: HierarchyWait,
 		Info: layers.StoreInfo{Kind: "memory", Title: "Saxony-scale benchmark (synthetic)", Synthetic: true}})
 	if err != nil {
 		return nil, err
@@ -328,54 +328,68 @@ func processCPU() time.Duration {
 
 // BenchmarkSaxonyTravelTimes is the nearest-facility travel time by car for
 // every populated cell: the work TravelTimes does on a cache miss (one
-// multi-source search on the reverse graph from every facility's
+// multi-source search towards the facilities from every facility's
 // arrivals, then every cell's departures combined with the node costs,
 // giving seconds, metres and the facility), bypassing the cache. The
-// sub-benchmarks differ in the number of facilities; for 10 and 1,000 they
+// sub-benchmarks differ in the method (the backward PHAST sweep on the
+// contraction hierarchy, as served, and Dijkstra on the reverse graph, as
+// before the hierarchy is ready) and in the number of facilities; they
 // also report the heap (runtime.MemStats) to show that memory does not
 // grow with sources × nodes.
 func BenchmarkSaxonyTravelTimes(b *testing.B) {
 	f := saxonyBench(b)
 	logSaxony(b, f)
+	for _, run := range []struct {
+		method string
+		mode   HierarchyMode
+	}{{"phast", HierarchyAuto}, {"dijkstra", HierarchyOff}} {
+		for _, cat := range []layers.Category{layers.CatGeneralPractice, layers.CatGymnasium, layers.CatHospital, layers.CatPharmacy} {
+			b.Run(fmt.Sprintf("%s/%s/facilities=%d", run.method, cat, len(f.e.byCat[cat])), func(b *testing.B) {
+				defer func(old HierarchyMode) { f.e.opts.Hierarchy = old }(f.e.opts.Hierarchy)
+				f.e.opts.Hierarchy = run.mode
+				benchTravelTimes(b, f, cat)
+			})
+		}
+	}
+}
+
+// benchTravelTimes times networkField for cat; see BenchmarkSaxonyTravelTimes.
+func benchTravelTimes(b *testing.B, f *saxonyFixture, cat layers.Category) {
 	ctx := context.Background()
-	for _, cat := range []layers.Category{layers.CatGeneralPractice, layers.CatGymnasium, layers.CatHospital, layers.CatPharmacy} {
-		b.Run(fmt.Sprintf("%s/facilities=%d", cat, len(f.e.byCat[cat])), func(b *testing.B) {
-			// Warm the query pool so that growing its buffers is not timed.
-			if _, err := f.e.networkField(ctx, f.mn, cat); err != nil {
+	// Warm the query pool so that growing its buffers is not timed.
+	if _, err := f.e.networkField(ctx, f.mn, cat); err != nil {
+		b.Fatal(err)
+	}
+	var m0, m1 runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m0)
+	s := newSampler()
+	reached := 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		var fl *field
+		s.time(func() {
+			var err error
+			if fl, err = f.e.networkField(ctx, f.mn, cat); err != nil {
 				b.Fatal(err)
 			}
-			var m0, m1 runtime.MemStats
-			runtime.GC()
-			runtime.ReadMemStats(&m0)
-			s := newSampler()
-			reached := 0
-			b.ReportAllocs()
-			b.ResetTimer()
-			for b.Loop() {
-				var fl *field
-				s.time(func() {
-					var err error
-					if fl, err = f.e.networkField(ctx, f.mn, cat); err != nil {
-						b.Fatal(err)
-					}
-				})
-				reached = 0
-				for _, fi := range fl.fac {
-					if fi >= 0 {
-						reached++
-					}
-				}
-			}
-			b.StopTimer()
-			runtime.ReadMemStats(&m1)
-			s.report(b)
-			n := float64(len(s.ts))
-			b.ReportMetric(float64(m1.TotalAlloc-m0.TotalAlloc)/n/1e6, "alloc-MB/op")
-			b.ReportMetric(float64(m1.HeapSys)/1e6, "heap-sys-MB")
-			b.ReportMetric(float64(m1.HeapInuse)/1e6, "heap-inuse-MB")
-			b.ReportMetric(float64(reached), "cells-reached")
 		})
+		reached = 0
+		for _, fi := range fl.fac {
+			if fi >= 0 {
+				reached++
+			}
+		}
 	}
+	b.StopTimer()
+	runtime.ReadMemStats(&m1)
+	s.report(b)
+	n := float64(len(s.ts))
+	b.ReportMetric(float64(m1.TotalAlloc-m0.TotalAlloc)/n/1e6, "alloc-MB/op")
+	b.ReportMetric(float64(m1.HeapSys)/1e6, "heap-sys-MB")
+	b.ReportMetric(float64(m1.HeapInuse)/1e6, "heap-inuse-MB")
+	b.ReportMetric(float64(reached), "cells-reached")
 }
 
 // BenchmarkSaxonyIsochrone30 is one 30-minute car isochrone as a polygon
