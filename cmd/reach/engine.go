@@ -53,11 +53,27 @@ func buildEngineWithSnapshot(ctx context.Context, st layers.Store, info layers.S
 	if err != nil {
 		return nil, err
 	}
-	if err := writeSnapshot(eng, path); err != nil {
-		log.Warn("snapshot not written", "file", path, "err", err)
-	} else {
-		log.Info("snapshot written", "file", path)
+	write := func() {
+		if err := eng.WaitHierarchies(ctx); err != nil {
+			log.Warn("snapshot not written", "file", path, "err", err)
+			return
+		}
+		if err := writeSnapshot(eng, path); err != nil {
+			log.Warn("snapshot not written", "file", path, "err", err)
+		} else {
+			log.Info("snapshot written", "file", path)
+		}
 	}
+	// The snapshot holds the contraction hierarchies, which large networks
+	// prepare in the background: then the engine serves at once (by
+	// Dijkstra until they are ready) and the snapshot follows.
+	for _, ready := range eng.HierarchiesReady() {
+		if !ready {
+			go write()
+			return eng, nil
+		}
+	}
+	write()
 	return eng, nil
 }
 

@@ -166,6 +166,18 @@ func (l *lazyEngine) build(ctx context.Context, store layers.Store, info layers.
 		return
 	}
 	log.Info("read model ready", "took", time.Since(start).Round(time.Millisecond))
+	for m, ready := range eng.HierarchiesReady() {
+		if !ready {
+			go func() {
+				t0 := time.Now()
+				if err := eng.WaitHierarchies(ctx); err == nil {
+					log.Info("contraction hierarchies ready: travel times for all cells by PHAST", "took", time.Since(t0).Round(time.Millisecond))
+				}
+			}()
+			log.Info("preparing contraction hierarchies in the background; searches use Dijkstra until then", "mode", string(m))
+			break
+		}
+	}
 }
 
 // get waits for the engine as long as ctx allows.
