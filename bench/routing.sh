@@ -26,7 +26,7 @@ echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 echo
 echo "== ours (go test -bench, ${count} iterations each)"
 go test ./internal/network -run '^$' \
-	-bench 'AllCellsNearest|AddSite|Isochrone30$|RealExtracts' \
+	-bench 'AllCellsNearest|AddSite|Isochrone30$|Isochrone30PHAST|RealExtracts' \
 	-benchtime "${count}x" -timeout 30m | tee "$out/ours.txt" | grep -E '^(Benchmark|ok|FAIL)'
 go test ./internal/network -run '^$' -bench 'SnapshotLoad' \
 	-benchtime 5x -timeout 30m | tee -a "$out/ours.txt" | grep -E '^(Benchmark|ok|FAIL)'
@@ -43,6 +43,8 @@ awk '
 	printf "all cells nearest facility, one core: median %s ms, CPU %s ms/op\n", p50, cpu }
 /^BenchmarkAllCellsNearestParallel-/ { for (i = 1; i < NF; i++) { if ($(i+1) == "p50-ms") p50 = $i; if ($(i+1) == "cpu-ms/op") cpu = $i }
 	printf "all cells nearest facility, two workers: median %s ms (target <= 150), CPU %s ms/op\n", p50, cpu }
+/^BenchmarkAllCellsNearestPHAST-/ { for (i = 1; i < NF; i++) { if ($(i+1) == "p50-ms") p50 = $i; if ($(i+1) == "cpu-ms/op") cpu = $i }
+	printf "all cells nearest facility, PHAST sweep on the contraction hierarchy: median %s ms (target <= 150), CPU %s ms/op\n", p50, cpu }
 /^BenchmarkAddSite-/ { for (i = 1; i < NF; i++) { if ($(i+1) == "p95-ms") p95 = $i; if ($(i+1) == "p50-ms") m = $i }
 	printf "one added site: p95 %s ms (target <= 10); 1000 candidates ~ %.2f s (target <= 5)\n", p95, m }
 /^BenchmarkIsochrone30-/ { for (i = 1; i < NF; i++) if ($(i+1) == "p95-ms") p95 = $i
