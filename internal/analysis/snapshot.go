@@ -7,7 +7,7 @@ package analysis
 //
 // Layout (little endian throughout):
 //
-//	magic "REACHES3"
+//	magic "REACHES4"
 //	u32 header length, header, u32 CRC-32C of the header
 //	  header: str engine version, f64 snap radius (m),
 //	          u8 mode count, str per requested mode (Options.Modes order),
@@ -53,7 +53,7 @@ import (
 )
 
 const (
-	snapMagic    = "REACHES3"
+	snapMagic    = "REACHES4"
 	snapEndMagic = "REACHEND"
 	// snapSourceBytes is the size of one encoded route.Source.
 	snapSourceBytes = 12
@@ -159,53 +159,61 @@ func (e *Engine) facilitiesDigest() snapDigest {
 	return snapDigest{n: uint64(len(e.facs)), sum: w.sum()}
 }
 
-// roadsDigest hashes what the networks are built from: per segment its
-// id, end nodes, class, length, duration, access of every mode and
-// geometry, in layer order.
+// roadsDigest hashes what the networks are built from, segment by
+// segment in layer order (see hashWriter.road).
 func roadsDigest(roads []layers.RoadSegment) snapDigest {
 	w := newHashWriter()
-	le := binary.LittleEndian
-	modes := layers.Modes()
 	for i := range roads {
-		s := &roads[i]
-		// One capacity check per segment for its fixed fields, one for its
-		// geometry (about 2 million segments at the scale of Saxony).
-		w.room(8*(7+2*len(modes)) + len(s.Highway))
-		b := w.buf
-		b = le.AppendUint64(b, uint64(s.ID))
-		b = le.AppendUint64(b, uint64(s.FromNode))
-		b = le.AppendUint64(b, uint64(s.ToNode))
-		b = le.AppendUint64(b, uint64(len(s.Highway)))
-		b = append(b, s.Highway...)
-		b = le.AppendUint64(b, math.Float64bits(s.LengthM))
-		b = le.AppendUint64(b, math.Float64bits(s.DurationS))
-		for _, m := range modes {
-			a := s.Access(m)
-			flags := uint64(0)
-			if a.Forward {
-				flags |= 1
-			}
-			if a.Backward {
-				flags |= 2
-			}
-			b = le.AppendUint64(b, flags)
-			b = le.AppendUint64(b, math.Float64bits(a.SpeedKmh))
-		}
-		b = le.AppendUint64(b, uint64(len(s.Geometry)))
-		w.buf = b
-		for j := 0; j < len(s.Geometry); {
-			k := min(len(s.Geometry)-j, 1024)
-			w.room(16 * k)
-			b := w.buf
-			for _, p := range s.Geometry[j : j+k] {
-				b = le.AppendUint64(b, math.Float64bits(p[0]))
-				b = le.AppendUint64(b, math.Float64bits(p[1]))
-			}
-			w.buf = b
-			j += k
-		}
+		w.road(&roads[i])
 	}
 	return snapDigest{n: uint64(len(roads)), sum: w.sum()}
+}
+
+// roadModes are the modes whose access a road's hash covers.
+var roadModes = layers.Modes()
+
+// road adds one road segment to the hash: its id, end nodes, class,
+// length, duration, access of every mode and geometry; strings and the
+// geometry prefixed with their lengths, the access directions of a mode in
+// one byte.
+func (w *hashWriter) road(s *layers.RoadSegment) {
+	le := binary.LittleEndian
+	// One capacity check for the fixed fields, one per 1024 vertices (about
+	// 2 million segments at the scale of Saxony).
+	w.room(5*8 + 2*binary.MaxVarintLen64 + len(s.Highway) + 9*len(roadModes))
+	b := w.buf
+	b = le.AppendUint64(b, uint64(s.ID))
+	b = le.AppendUint64(b, uint64(s.FromNode))
+	b = le.AppendUint64(b, uint64(s.ToNode))
+	b = binary.AppendUvarint(b, uint64(len(s.Highway)))
+	b = append(b, s.Highway...)
+	b = le.AppendUint64(b, math.Float64bits(s.LengthM))
+	b = le.AppendUint64(b, math.Float64bits(s.DurationS))
+	for _, m := range roadModes {
+		a := s.Access(m)
+		flags := byte(0)
+		if a.Forward {
+			flags |= 1
+		}
+		if a.Backward {
+			flags |= 2
+		}
+		b = append(b, flags)
+		b = le.AppendUint64(b, math.Float64bits(a.SpeedKmh))
+	}
+	b = binary.AppendUvarint(b, uint64(len(s.Geometry)))
+	w.buf = b
+	for j := 0; j < len(s.Geometry); {
+		k := min(len(s.Geometry)-j, 1024)
+		w.room(16 * k)
+		b := w.buf
+		for _, p := range s.Geometry[j : j+k] {
+			b = le.AppendUint64(b, math.Float64bits(p[0]))
+			b = le.AppendUint64(b, math.Float64bits(p[1]))
+		}
+		w.buf = b
+		j += k
+	}
 }
 
 // fingerprintOf returns the fingerprint of the engine's options and its
@@ -510,6 +518,9 @@ func startSnapshot(ctx context.Context, snap io.Reader, r layers.Reader) *pendin
 		case <-p.done:
 		}
 		roads := make([]layers.RoadSegment, 0, hint)
+		// Each segment is hashed as it is copied, while it is in the
+		// cache (roadsDigest over the whole slice).
+		w := newHashWriter()
 		for seg, err := range r.Roads(ctx) {
 			if err != nil {
 				p.roadsErr = fmt.Errorf("analysis: build: roads: %w", err)
@@ -520,8 +531,9 @@ func startSnapshot(ctx context.Context, snap io.Reader, r layers.Reader) *pendin
 				return
 			}
 			roads = append(roads, seg)
+			w.road(&roads[len(roads)-1])
 		}
-		p.roads, p.roadsSum = roads, roadsDigest(roads)
+		p.roads, p.roadsSum = roads, snapDigest{n: uint64(len(roads)), sum: w.sum()}
 	}()
 	return p
 }
