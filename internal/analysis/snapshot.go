@@ -7,12 +7,13 @@ package analysis
 //
 // Layout (little endian throughout):
 //
-//	magic "REACHES4"
+//	magic "REACHES5"
 //	u32 header length, header, u32 CRC-32C of the header
 //	  header: str engine version, f64 snap radius (m),
 //	          u8 mode count, str per requested mode (Options.Modes order),
 //	          u32 version count, (str layer, str version) sorted by layer,
-//	          3 × (u64 count, 32-byte SHA-256) for cells, facilities, roads,
+//	          3 × (u64 count, 32-byte digest) for cells, facilities, roads
+//	          (the SHA-256 of the SHA-256 sums of parts of 65,536 records),
 //	          u8 network count
 //	per network, in the order of layers.Modes():
 //	  str mode, u64 length of the network snapshot
@@ -41,10 +42,13 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+	"runtime"
 	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
+
+	"github.com/paulmach/orb"
 
 	"reach/geo/graph"
 	"reach/geo/route"
@@ -53,7 +57,7 @@ import (
 )
 
 const (
-	snapMagic    = "REACHES4"
+	snapMagic    = "REACHES5"
 	snapEndMagic = "REACHEND"
 	// snapSourceBytes is the size of one encoded route.Source.
 	snapSourceBytes = 12
@@ -89,8 +93,8 @@ type snapDigest struct {
 	sum [32]byte
 }
 
-// hashWriter feeds fixed-size fields into a hash through a buffer (one
-// hash call per 64 KiB rather than per field).
+// hashWriter feeds fields into a hash through a buffer (one hash call per
+// 64 KiB rather than per field).
 type hashWriter struct {
 	h   hash.Hash
 	buf []byte
@@ -107,15 +111,10 @@ func (w *hashWriter) room(k int) {
 	}
 }
 
-func (w *hashWriter) u64(v uint64) {
-	w.room(8)
-	w.buf = binary.LittleEndian.AppendUint64(w.buf, v)
-}
-
-func (w *hashWriter) f64(v float64) { w.u64(math.Float64bits(v)) }
-
+// str adds a string, prefixed with its length.
 func (w *hashWriter) str(s string) {
-	w.u64(uint64(len(s)))
+	w.room(binary.MaxVarintLen64)
+	w.buf = binary.AppendUvarint(w.buf, uint64(len(s)))
 	for len(s) > 0 {
 		w.room(1)
 		k := min(len(s), cap(w.buf)-len(w.buf))
@@ -124,49 +123,118 @@ func (w *hashWriter) str(s string) {
 	}
 }
 
+func (w *hashWriter) point(p orb.Point) {
+	w.room(16)
+	w.buf = binary.LittleEndian.AppendUint64(w.buf, math.Float64bits(p[0]))
+	w.buf = binary.LittleEndian.AppendUint64(w.buf, math.Float64bits(p[1]))
+}
+
+// sum returns the hash of everything added and starts afresh.
 func (w *hashWriter) sum() [32]byte {
 	w.h.Write(w.buf)
 	w.buf = w.buf[:0]
 	var out [32]byte
-	copy(out[:], w.h.Sum(nil))
+	w.h.Sum(out[:0])
+	w.h.Reset()
 	return out
+}
+
+// A layer's digest hashes its records in parts of digestPart records: the
+// SHA-256 of each part's records, then the SHA-256 of those sums in order,
+// so that the parts can be hashed in parallel, or one after another as
+// the records arrive.
+const digestPart = 1 << 16
+
+// partHasher hashes records one after another as they arrive.
+type partHasher struct {
+	w     *hashWriter
+	parts hash.Hash
+	n     int
+}
+
+func newPartHasher() *partHasher {
+	return &partHasher{w: newHashWriter(), parts: sha256.New()}
+}
+
+// record returns the writer for the next record.
+func (p *partHasher) record() *hashWriter {
+	if p.n > 0 && p.n%digestPart == 0 {
+		sum := p.w.sum()
+		p.parts.Write(sum[:])
+	}
+	p.n++
+	return p.w
+}
+
+// digest returns the digest of the records so far (the hasher is done).
+func (p *partHasher) digest() snapDigest {
+	if p.n > 0 {
+		sum := p.w.sum()
+		p.parts.Write(sum[:])
+	}
+	d := snapDigest{n: uint64(p.n)}
+	p.parts.Sum(d.sum[:0])
+	return d
+}
+
+// digestOf returns the digest of n records, add(w, i) adding record i to
+// w, with the parts hashed by up to GOMAXPROCS goroutines.
+func digestOf(n int, add func(w *hashWriter, i int)) snapDigest {
+	sums := make([][32]byte, (n+digestPart-1)/digestPart)
+	var next atomic.Int64
+	work := func() {
+		w := newHashWriter()
+		for {
+			k := int(next.Add(1) - 1)
+			if k >= len(sums) {
+				return
+			}
+			for i := k * digestPart; i < min(n, (k+1)*digestPart); i++ {
+				add(w, i)
+			}
+			sums[k] = w.sum()
+		}
+	}
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(sums)) - 1 {
+		wg.Go(work)
+	}
+	work()
+	wg.Wait()
+	parts := sha256.New()
+	for _, s := range sums {
+		parts.Write(s[:])
+	}
+	d := snapDigest{n: uint64(n)}
+	parts.Sum(d.sum[:0])
+	return d
 }
 
 // cellsDigest hashes the engine's populated cells in engine order: id and
 // centre (EPSG:25833), the inputs of their snapping.
 func (e *Engine) cellsDigest() snapDigest {
-	w := newHashWriter()
-	for i := range e.cells {
+	return digestOf(len(e.cells), func(w *hashWriter, i int) {
 		c := &e.cells[i]
 		w.str(c.id)
-		w.f64(c.utm[0])
-		w.f64(c.utm[1])
-	}
-	return snapDigest{n: uint64(len(e.cells)), sum: w.sum()}
+		w.point(c.utm)
+	})
 }
 
 // facilitiesDigest hashes the engine's facilities in engine order: id,
 // category and location (EPSG:25833).
 func (e *Engine) facilitiesDigest() snapDigest {
-	w := newHashWriter()
-	for i := range e.facs {
+	return digestOf(len(e.facs), func(w *hashWriter, i int) {
 		f := &e.facs[i]
 		w.str(f.ID)
 		w.str(string(f.Category))
-		w.f64(f.Location[0])
-		w.f64(f.Location[1])
-	}
-	return snapDigest{n: uint64(len(e.facs)), sum: w.sum()}
+		w.point(f.Location)
+	})
 }
 
 // roadsDigest hashes what the networks are built from, segment by
 // segment in layer order (see hashWriter.road).
 func roadsDigest(roads []layers.RoadSegment) snapDigest {
-	w := newHashWriter()
-	for i := range roads {
-		w.road(&roads[i])
-	}
-	return snapDigest{n: uint64(len(roads)), sum: w.sum()}
+	return digestOf(len(roads), func(w *hashWriter, i int) { w.road(&roads[i]) })
 }
 
 // roadModes are the modes whose access a road's hash covers.
@@ -440,6 +508,14 @@ type snapshotNet struct {
 	cellIn  [][]route.Source
 	facIn   [][]route.Source
 	facSnap []bool
+	mn      *modeNet // made by index
+}
+
+// index makes the engine's network of sn, with the cells indexed by the
+// node they leave from.
+func (sn *snapshotNet) index() {
+	sn.mn = &modeNet{mode: sn.mode, n: sn.n, cellOut: sn.cellOut, cellIn: sn.cellIn, facIn: sn.facIn, facSnap: sn.facSnap, exit: sn.exit}
+	sn.mn.indexCells()
 }
 
 // snapshotData is a decoded snapshot, not yet checked against the layers.
@@ -504,6 +580,13 @@ func startSnapshot(ctx context.Context, snap io.Reader, r layers.Reader) *pendin
 			p.fp = fp
 			close(p.header)
 		})
+		if p.err == nil {
+			// here rather than in Build's goroutine, which is still
+			// reading the other layers
+			for _, sn := range p.data.nets {
+				sn.index()
+			}
+		}
 	}()
 	go func() {
 		defer close(p.roadsDone)
@@ -520,7 +603,7 @@ func startSnapshot(ctx context.Context, snap io.Reader, r layers.Reader) *pendin
 		roads := make([]layers.RoadSegment, 0, hint)
 		// Each segment is hashed as it is copied, while it is in the
 		// cache (roadsDigest over the whole slice).
-		w := newHashWriter()
+		ph := newPartHasher()
 		for seg, err := range r.Roads(ctx) {
 			if err != nil {
 				p.roadsErr = fmt.Errorf("analysis: build: roads: %w", err)
@@ -531,9 +614,9 @@ func startSnapshot(ctx context.Context, snap io.Reader, r layers.Reader) *pendin
 				return
 			}
 			roads = append(roads, seg)
-			w.road(&roads[len(roads)-1])
+			ph.record().road(&roads[len(roads)-1])
 		}
-		p.roads, p.roadsSum = roads, snapDigest{n: uint64(len(roads)), sum: w.sum()}
+		p.roads, p.roadsSum = roads, ph.digest()
 	}()
 	return p
 }
@@ -855,6 +938,9 @@ func (d *decoder) str() string {
 // the snapshot's fingerprint against the layers and options, and takes
 // the networks and the snapping of cells and facilities from it.
 func (e *Engine) networksFromSnapshot(ctx context.Context, p *pendingSnapshot) error {
+	// the digests of the layers Build has read, while the roads may still
+	// be read and hashed
+	cells, facs := e.cellsDigest(), e.facilitiesDigest()
 	select {
 	case <-p.roadsDone:
 	case <-ctx.Done():
@@ -876,7 +962,7 @@ func (e *Engine) networksFromSnapshot(ctx context.Context, p *pendingSnapshot) e
 		return fmt.Errorf("analysis: build: %w", ctx.Err())
 	}
 	fp := p.fp
-	want := e.fingerprintOf(e.cellsDigest(), e.facilitiesDigest(), p.roadsSum)
+	want := e.fingerprintOf(cells, facs, p.roadsSum)
 	if err := fp.mismatch(want); err != nil {
 		return fmt.Errorf("analysis: build: %w", err)
 	}
@@ -896,9 +982,7 @@ func (e *Engine) networksFromSnapshot(ctx context.Context, p *pendingSnapshot) e
 			return fmt.Errorf("analysis: build: %w: %s index holds %d cells and %d facilities, layers have %d and %d",
 				ErrSnapshot, sn.mode, len(sn.cellOut), len(sn.facIn), len(e.cells), len(e.facs))
 		}
-		mn := &modeNet{mode: sn.mode, n: sn.n, cellOut: sn.cellOut, cellIn: sn.cellIn, facIn: sn.facIn, facSnap: sn.facSnap, exit: sn.exit}
-		mn.indexCells()
-		e.nets[sn.mode] = mn
+		e.nets[sn.mode] = sn.mn
 	}
 	e.networkStats()
 	return nil
