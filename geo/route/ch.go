@@ -1,6 +1,7 @@
 package route
 
 import (
+	"cmp"
 	"container/heap"
 	"context"
 	"fmt"
@@ -427,15 +428,7 @@ func (c *contractor) hierarchy(graphArcs int) *Hierarchy {
 	return h
 }
 
-func cmpArc(a, b hArc) int {
-	switch {
-	case a.other < b.other:
-		return -1
-	case a.other > b.other:
-		return 1
-	}
-	return 0
-}
+func cmpArc(a, b hArc) int { return cmp.Compare(a.other, b.other) }
 
 // Validate checks the invariants a Sweep relies on: positions and nodes are
 // inverse permutations, level boundaries increase, and every arc leads from

@@ -2,7 +2,6 @@ package route
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -251,28 +250,12 @@ func TestSweepPoolConcurrent(t *testing.T) {
 	h := contractT(t, g, 0)
 	sources := randomSources(rng, g, 3)
 	want := Dijkstra(g.Reverse(), sources, Unbounded).Cost
-	done := make(chan error, 4)
-	for range 4 {
-		go func() {
-			for range 20 {
-				s := h.Get()
-				s.Backward(sources, Unbounded, 2)
-				for v, c := range want {
-					if got := s.Cost(graph.NodeID(v)); got != c {
-						done <- fmt.Errorf("pooled sweep: node %d cost %v, want %v", v, got, c)
-						return
-					}
-				}
-				h.Put(s)
-			}
-			done <- nil
-		}()
-	}
-	for range 4 {
-		if err := <-done; err != nil {
-			t.Fatal(err)
-		}
-	}
+	concurrently(t, 4, 20, func() error {
+		s := h.Get()
+		defer h.Put(s)
+		s.Backward(sources, Unbounded, 2)
+		return sameCosts("pooled sweep", s, want)
+	})
 }
 
 func TestContractCancelled(t *testing.T) {

@@ -259,28 +259,45 @@ func TestPoolConcurrent(t *testing.T) {
 	p := NewPool(g)
 	sources := randomSources(rng, g, 3)
 	want := Dijkstra(g, sources, Unbounded).Cost
-	done := make(chan error, 4)
-	for range 4 {
+	concurrently(t, 4, 20, func() error {
+		q := p.Get()
+		defer p.Put(q)
+		q.Run(sources, Unbounded)
+		return sameCosts("pooled query", q, want)
+	})
+}
+
+// concurrently runs check rounds times on each of workers goroutines and
+// fails t with the first error.
+func concurrently(t *testing.T, workers, rounds int, check func() error) {
+	t.Helper()
+	done := make(chan error, workers)
+	for range workers {
 		go func() {
-			for range 20 {
-				q := p.Get()
-				q.Run(sources, Unbounded)
-				for v, c := range q.Costs() {
-					if c != want[v] {
-						done <- fmt.Errorf("pooled query: node %d cost %v, want %v", v, c, want[v])
-						return
-					}
+			for range rounds {
+				if err := check(); err != nil {
+					done <- err
+					return
 				}
-				p.Put(q)
 			}
 			done <- nil
 		}()
 	}
-	for range 4 {
+	for range workers {
 		if err := <-done; err != nil {
 			t.Fatal(err)
 		}
 	}
+}
+
+// sameCosts compares the cost of every node in r with want.
+func sameCosts(what string, r Result, want []graph.Cost) error {
+	for v, c := range want {
+		if got := r.Cost(graph.NodeID(v)); got != c {
+			return fmt.Errorf("%s: node %d cost %v, want %v", what, v, got, c)
+		}
+	}
+	return nil
 }
 
 func TestRunAllocatesNothing(t *testing.T) {

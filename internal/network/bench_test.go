@@ -82,12 +82,7 @@ func BenchmarkAllCellsNearest(b *testing.B) {
 	fac := make([]int32, len(f.cells))
 	q.Run(f.arrivals, route.Unbounded) // grow buffers before timing
 	q.Costs()
-	b.ReportAllocs()
-	b.ResetTimer()
-	var times []time.Duration
-	cpu0 := cpuTime()
-	for b.Loop() {
-		t0 := time.Now()
+	timeEach(b, func(int) {
 		q.Run(f.arrivals, route.Unbounded)
 		costs := q.Costs()
 		for i := range f.cells {
@@ -97,10 +92,7 @@ func BenchmarkAllCellsNearest(b *testing.B) {
 				fac[i] = q.Label(f.cells[i].Departures()[at].Node)
 			}
 		}
-		times = append(times, time.Since(t0))
-	}
-	reportCPU(b, cpu0, len(times))
-	reportQuantiles(b, times)
+	})
 }
 
 // BenchmarkAllCellsNearestParallel is BenchmarkAllCellsNearest with the
@@ -110,21 +102,13 @@ func BenchmarkAllCellsNearestParallel(b *testing.B) {
 	q := route.NewQuery(f.net.ReverseGraph())
 	q.RunParallel(f.arrivals, route.Unbounded, 2) // grow buffers before timing
 	q.Costs()
-	b.ReportAllocs()
-	b.ResetTimer()
-	var times []time.Duration
-	cpu0 := cpuTime()
-	for b.Loop() {
-		t0 := time.Now()
+	timeEach(b, func(int) {
 		q.RunParallel(f.arrivals, route.Unbounded, 2)
 		costs := q.Costs()
 		for i := range f.cells {
 			network.Leave(f.cells[i].Departures(), costs)
 		}
-		times = append(times, time.Since(t0))
-	}
-	reportCPU(b, cpu0, len(times))
-	reportQuantiles(b, times)
+	})
 }
 
 // BenchmarkAddSite is the coverage change for one added site: an Improve
@@ -144,19 +128,9 @@ func BenchmarkAddSite(b *testing.B) {
 			}
 		}
 	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	var times []time.Duration
-	i := 0
-	cpu0 := cpuTime()
-	for b.Loop() {
-		t0 := time.Now()
+	timeEach(b, func(i int) {
 		q.Improve(sites[i%len(sites)].Arrivals(), base, route.Unbounded)
-		times = append(times, time.Since(t0))
-		i++
-	}
-	reportCPU(b, cpu0, len(times))
-	reportQuantiles(b, times)
+	})
 }
 
 // BenchmarkIsochrone30 is the bounded search behind one 30-minute isochrone
@@ -165,22 +139,17 @@ func BenchmarkIsochrone30(b *testing.B) {
 	f := benchNet(b)
 	q := route.NewQuery(f.net.Graph())
 	rng := rand.New(rand.NewPCG(4, 4))
-	q.Run(f.cells[0].Departures(), route.Unbounded) // grow buffers before timing
-	b.ReportAllocs()
-	b.ResetTimer()
-	var times []time.Duration
-	reached := 0
-	cpu0 := cpuTime()
-	for b.Loop() {
-		s := f.cells[rng.IntN(len(f.cells))]
-		t0 := time.Now()
-		q.Run(s.Departures(), 30*60*1000)
-		times = append(times, time.Since(t0))
-		reached += len(q.Settled())
+	origins := make([]network.Snap, 1000)
+	for i := range origins {
+		origins[i] = f.cells[rng.IntN(len(f.cells))]
 	}
-	reportCPU(b, cpu0, len(times))
-	b.ReportMetric(float64(reached)/float64(len(times)), "nodes/op")
-	reportQuantiles(b, times)
+	q.Run(f.cells[0].Departures(), route.Unbounded) // grow buffers before timing
+	reached := 0
+	n := timeEach(b, func(i int) {
+		q.Run(origins[i%len(origins)].Departures(), 30*60*1000)
+		reached += len(q.Settled())
+	})
+	b.ReportMetric(float64(reached)/float64(n), "nodes/op")
 }
 
 // BenchmarkSnapshotLoad reads the car graph from a snapshot in memory.
@@ -199,6 +168,26 @@ func BenchmarkSnapshotLoad(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// timeEach times op once per benchmark iteration (i counts from 0) and
+// reports allocations, CPU time per operation, median and 95th percentile;
+// it returns the number of operations.
+func timeEach(b *testing.B, op func(i int)) int {
+	b.Helper()
+	b.ReportAllocs()
+	b.ResetTimer()
+	var times []time.Duration
+	cpu0 := cpuTime()
+	for b.Loop() {
+		t0 := time.Now()
+		op(len(times))
+		times = append(times, time.Since(t0))
+	}
+	b.StopTimer()
+	reportCPU(b, cpu0, len(times))
+	reportQuantiles(b, times)
+	return len(times)
 }
 
 // reportQuantiles adds the median and 95th percentile of per-operation
@@ -318,20 +307,12 @@ func BenchmarkAllCellsNearestPHAST(b *testing.B) {
 	f, h := benchCH(b)
 	s := h.NewSweep()
 	s.Backward(f.arrivals, route.Unbounded, 2)
-	b.ReportAllocs()
-	b.ResetTimer()
-	var times []time.Duration
-	cpu0 := cpuTime()
-	for b.Loop() {
-		t0 := time.Now()
+	timeEach(b, func(int) {
 		s.Backward(f.arrivals, route.Unbounded, 2)
 		for i := range f.cells {
 			network.Via(f.cells[i].Departures(), s)
 		}
-		times = append(times, time.Since(t0))
-	}
-	reportCPU(b, cpu0, len(times))
-	reportQuantiles(b, times)
+	})
 }
 
 // BenchmarkIsochrone30PHAST is BenchmarkIsochrone30 on the hierarchy: a
@@ -340,19 +321,16 @@ func BenchmarkIsochrone30PHAST(b *testing.B) {
 	f, h := benchCH(b)
 	s := h.NewSweep()
 	rng := rand.New(rand.NewPCG(4, 4))
-	var reached []graph.NodeID
-	b.ReportAllocs()
-	b.ResetTimer()
-	var times []time.Duration
-	cpu0 := cpuTime()
-	for b.Loop() {
-		c := f.cells[rng.IntN(len(f.cells))]
-		t0 := time.Now()
-		s.Forward(c.Departures(), 30*60*1000, 2)
-		reached = s.Reached(reached[:0])
-		times = append(times, time.Since(t0))
+	origins := make([]network.Snap, 1000)
+	for i := range origins {
+		origins[i] = f.cells[rng.IntN(len(f.cells))]
 	}
-	reportCPU(b, cpu0, len(times))
-	reportQuantiles(b, times)
-	b.ReportMetric(float64(len(reached)), "nodes")
+	var reached []graph.NodeID
+	reachedAll := 0
+	n := timeEach(b, func(i int) {
+		s.Forward(origins[i%len(origins)].Departures(), 30*60*1000, 2)
+		reached = s.Reached(reached[:0])
+		reachedAll += len(reached)
+	})
+	b.ReportMetric(float64(reachedAll)/float64(n), "nodes/op")
 }
