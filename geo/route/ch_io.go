@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"slices"
 	"unsafe"
 
 	"reach/geo/graph"
@@ -142,8 +143,7 @@ func ReadHierarchy(r io.Reader, nodes int) (*Hierarchy, error) {
 	}
 	h := &Hierarchy{n: int(n), arcs: int(arcs),
 		node: make([]graph.NodeID, n), levels: make([]uint32, nlev),
-		upFirst: make([]uint32, n+1), downFirst: make([]uint32, n+1),
-		up: make([]hArc, nup), down: make([]hArc, ndown)}
+		upFirst: make([]uint32, n+1), downFirst: make([]uint32, n+1)}
 	words := func(s []uint32) error {
 		if littleEndian {
 			b := u32Bytes(s)
@@ -168,10 +168,35 @@ func ReadHierarchy(r io.Reader, nodes int) (*Hierarchy, error) {
 		}
 		return nil
 	}
-	for _, s := range [][]uint32{nodeWords(h.node), h.levels, h.upFirst, h.downFirst, arcWords(h.up), arcWords(h.down)} {
+	for _, s := range [][]uint32{nodeWords(h.node), h.levels, h.upFirst, h.downFirst} {
 		if err := words(s); err != nil {
 			return nil, fmt.Errorf("route: read hierarchy: %w", err)
 		}
+	}
+	if uint64(h.upFirst[n]) != nup || uint64(h.downFirst[n]) != ndown {
+		return fail("arc offsets end at %d and %d, header says %d and %d arcs", h.upFirst[n], h.downFirst[n], nup, ndown)
+	}
+	// Arcs are allocated as they arrive, a block at a time, so that a
+	// damaged count cannot claim much memory before the input ends.
+	arcsOf := func(k uint64) ([]hArc, error) {
+		const block = 1 << 20
+		out := make([]hArc, 0, min(k, block))
+		for uint64(len(out)) < k {
+			c := int(min(k-uint64(len(out)), block))
+			out = slices.Grow(out, c)
+			if err := words(arcWords(out[len(out) : len(out)+c])); err != nil {
+				return nil, err
+			}
+			out = out[:len(out)+c]
+		}
+		return out, nil
+	}
+	var err error
+	if h.up, err = arcsOf(nup); err == nil {
+		h.down, err = arcsOf(ndown)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("route: read hierarchy: %w", err)
 	}
 	var tail [4]byte
 	if _, err := io.ReadFull(r, tail[:]); err != nil {

@@ -66,7 +66,8 @@
 // Edges yields the graph in pgRouting's edge-table convention (the exact
 // graph and costs routed on; tests check pgr_drivingDistance and
 // pgr_dijkstraCost agree to a microsecond). WriteTo and ReadFrom store and
-// load a whole network for a cold start without the road layer.
+// load a whole network for a cold start without the road layer, with its
+// contraction hierarchy when one was prepared.
 //
 // A Network is immutable and safe for concurrent use; its query pools hand
 // each goroutine its own search state.

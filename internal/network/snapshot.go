@@ -13,12 +13,13 @@ import (
 	"github.com/paulmach/orb"
 
 	"reach/geo/graph"
+	"reach/geo/route"
 	"reach/layers"
 )
 
 // network snapshot layout (little endian):
 //
-//	magic "REACHNW3"
+//	magic "REACHNW5"
 //	u8 length + mode name, f64 access speed (m/s), f64 snap radius (m)
 //	u64 length of the graph snapshot, then the graph snapshot (graph.WriteTo)
 //	geometry:
@@ -31,11 +32,14 @@ import (
 //	  u32 component count, components × u32 size (decreasing),
 //	  nodes × u32 component of the node
 //	  u32 CRC-32C of the components part
+//	contraction hierarchy: u8 1 and the hierarchy (route.Hierarchy.WriteTo,
+//	  with its own magic and checksum) when the network had one prepared,
+//	  else u8 0
 //
 // The columns are written and read in chunks of about a megabyte, each
 // checksummed and decoded in one loop. The components are stored because
 // reading them costs a few milliseconds and computing them a hundred.
-const netMagic = "REACHNW4"
+const netMagic = "REACHNW5"
 
 // ioChunk is the size of the buffer the geometry is encoded into and decoded
 // from.
@@ -133,6 +137,17 @@ func (n *Network) WriteTo(w io.Writer) (int64, error) {
 	}
 	flush()
 	put(le.AppendUint32(nil, crc))
+
+	if h := n.Hierarchy(); h == nil {
+		put([]byte{0})
+	} else {
+		put([]byte{1})
+		if err == nil {
+			var k int64
+			k, err = h.WriteTo(w)
+			total += k
+		}
+	}
 	if err != nil {
 		return total, fmt.Errorf("network: write snapshot: %w", err)
 	}
@@ -184,7 +199,25 @@ func ReadFrom(r io.Reader) (*Network, error) {
 	if err != nil {
 		return nil, err
 	}
-	return assemble(mode, g, geom, noSnap, speed, radius, comp), nil
+	var flag [1]byte
+	if _, err := io.ReadFull(br, flag[:]); err != nil {
+		return nil, fmt.Errorf("network: read snapshot hierarchy flag: %w", err)
+	}
+	var h *route.Hierarchy
+	switch flag[0] {
+	case 0:
+	case 1:
+		if h, err = route.ReadHierarchy(br, g.NumNodes()); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrSnapshot, err)
+		}
+	default:
+		return fail("hierarchy flag %d", flag[0])
+	}
+	n := assemble(mode, g, geom, noSnap, speed, radius, comp)
+	if err := n.SetHierarchy(h); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrSnapshot, err)
+	}
+	return n, nil
 }
 
 // partReader reads a part of a snapshot in chunks, keeping a running

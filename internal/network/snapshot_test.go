@@ -11,6 +11,8 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"reach/geo/graph"
+	"reach/geo/route"
 	"reach/layers"
 )
 
@@ -60,8 +62,13 @@ func TestSnapshotComponentsChecked(t *testing.T) {
 	}
 	data := buf.Bytes()
 	nodes, k := car.Graph().NumNodes(), len(car.Components().Size)
-	// the components part ends the snapshot: count, sizes, nodes, checksum
-	start := len(data) - 4 - 4*nodes - 4*k - 4
+	// the components part comes last before the hierarchy flag (0: this
+	// network has no hierarchy): count, sizes, nodes, checksum
+	if data[len(data)-1] != 0 {
+		t.Fatalf("hierarchy flag %d, want 0", data[len(data)-1])
+	}
+	end := len(data) - 1
+	start := end - 4 - 4*nodes - 4*k - 4
 	sizes, of := start+4, start+4+4*k
 	le32 := binary.LittleEndian
 	for _, tc := range []struct {
@@ -77,7 +84,7 @@ func TestSnapshotComponentsChecked(t *testing.T) {
 	} {
 		bad := bytes.Clone(data)
 		tc.change(bad)
-		le32.PutUint32(bad[len(bad)-4:], crc32.Checksum(bad[start:len(bad)-4], crc32.MakeTable(crc32.Castagnoli)))
+		le32.PutUint32(bad[end-4:], crc32.Checksum(bad[start:end-4], crc32.MakeTable(crc32.Castagnoli)))
 		_, err := ReadFrom(bytes.NewReader(bad))
 		if !errors.Is(err, ErrSnapshot) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: err %v, want ErrSnapshot naming %q", tc.name, err, tc.want)
@@ -90,5 +97,48 @@ func TestSnapshotComponentsChecked(t *testing.T) {
 	}
 	if _, err := ReadFrom(bytes.NewReader(data)); err != nil {
 		t.Fatalf("intact snapshot: %v", err)
+	}
+}
+
+// TestSnapshotHierarchy: a prepared contraction hierarchy travels with the
+// snapshot and answers as before; a damaged one is refused.
+func TestSnapshotHierarchy(t *testing.T) {
+	car := islandNetwork(t)
+	h, err := car.PrepareHierarchy(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := car.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	got, err := ReadFrom(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gh := got.Hierarchy()
+	if gh == nil {
+		t.Fatal("no hierarchy after the round trip")
+	}
+	if gh.NumArcs() != h.NumArcs() || gh.NumLevels() != h.NumLevels() {
+		t.Fatalf("hierarchy of %d arcs, %d levels after the round trip; %d, %d before", gh.NumArcs(), gh.NumLevels(), h.NumArcs(), h.NumLevels())
+	}
+	src := []route.Source{{Node: 0}}
+	a, b := h.NewSweep(), gh.NewSweep()
+	a.Forward(src, route.Unbounded, 1)
+	b.Forward(src, route.Unbounded, 1)
+	for v := range car.Graph().NumNodes() {
+		if a.Cost(graph.NodeID(v)) != b.Cost(graph.NodeID(v)) {
+			t.Fatalf("node %d: %v after the round trip, %v before", v, b.Cost(graph.NodeID(v)), a.Cost(graph.NodeID(v)))
+		}
+	}
+	bad := bytes.Clone(data)
+	bad[len(bad)-10] ^= 0x40
+	if _, err := ReadFrom(bytes.NewReader(bad)); !errors.Is(err, ErrSnapshot) || !errors.Is(err, route.ErrHierarchySnapshot) {
+		t.Errorf("damaged hierarchy: err %v, want ErrSnapshot and route.ErrHierarchySnapshot", err)
+	}
+	if _, err := ReadFrom(bytes.NewReader(data[:len(data)-3])); err == nil {
+		t.Error("truncated hierarchy: no error")
 	}
 }
