@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"bytes"
 	"context"
 	"testing"
 
@@ -100,4 +101,46 @@ func TestHierarchyFieldsMatchDijkstra(t *testing.T) {
 		}
 	}
 	t.Logf("%d fields equal; nearest facility the same in %d cell results (others are ties)", fields, sameFacility)
+}
+
+// TestHierarchyInSnapshot: the engine snapshot carries the hierarchies, so
+// an engine started from it has them without preparing any.
+func TestHierarchyInSnapshot(t *testing.T) {
+	r, _ := demoReader(t)
+	ctx := context.Background()
+	modes := []layers.Mode{layers.Car, layers.Foot}
+	e, err := Build(ctx, r, Options{Modes: modes, Hierarchy: HierarchyWait})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := e.WriteSnapshot(&buf); err != nil {
+		t.Fatal(err)
+	}
+	// HierarchyOff prepares nothing: a hierarchy can only come from the
+	// snapshot
+	cold, err := Build(ctx, r, Options{Modes: modes, Hierarchy: HierarchyOff, Snapshot: &buf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ready := cold.HierarchiesReady()
+	for _, m := range modes {
+		if !ready[m] {
+			t.Errorf("%s: no hierarchy after a start from the snapshot", m)
+		}
+	}
+	cold.opts.Hierarchy = HierarchyAuto // use it
+	a, err := cold.TravelTimes(ctx, layers.CatGeneralPractice, layers.Car)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := e.TravelTimes(ctx, layers.CatGeneralPractice, layers.Car)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("cell %d: %+v from the snapshot, %+v before", i, a[i], b[i])
+		}
+	}
 }
