@@ -231,19 +231,37 @@ func reportCPU(b *testing.B, since time.Duration, ops int) {
 // read model.
 func BenchmarkNetworkSnapshotLoad(b *testing.B) {
 	f := benchNet(b)
-	var buf bytes.Buffer
-	if _, err := f.net.WriteTo(&buf); err != nil {
-		b.Fatal(err)
-	}
-	data := buf.Bytes()
-	b.ReportMetric(float64(len(data))/1e6, "MB")
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		if _, err := network.ReadFrom(bytes.NewReader(data)); err != nil {
+	load := func(b *testing.B, n *network.Network) {
+		var buf bytes.Buffer
+		if _, err := n.WriteTo(&buf); err != nil {
 			b.Fatal(err)
 		}
+		data := buf.Bytes()
+		b.ReportMetric(float64(len(data))/1e6, "MB")
+		b.ReportAllocs()
+		b.ResetTimer()
+		for b.Loop() {
+			if _, err := network.ReadFrom(bytes.NewReader(data)); err != nil {
+				b.Fatal(err)
+			}
+		}
 	}
+	b.Run("network", func(b *testing.B) { load(b, f.net) })
+	b.Run("with-hierarchy", func(b *testing.B) {
+		// a copy of the network through its snapshot, given the hierarchy
+		var buf bytes.Buffer
+		if _, err := f.net.WriteTo(&buf); err != nil {
+			b.Fatal(err)
+		}
+		n, err := network.ReadFrom(&buf)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := n.SetHierarchy(benchHierarchy()); err != nil {
+			b.Fatal(err)
+		}
+		load(b, n)
+	})
 }
 
 // BenchmarkRealExtracts runs the all-nodes search from 20 random nodes on
