@@ -52,7 +52,7 @@ func projectLines(p layers.Project) ([]orb.LineString, error) {
 // they were closed); a line along no existing segment becomes a new link,
 // open both ways for every mode, joined to the nearest road nodes within
 // the snapping radius.
-func (e *Engine) scenarioRoads(p layers.Project) ([]layers.RoadSegment, map[string]any, error) {
+func (e *Engine) scenarioRoads(ctx context.Context, p layers.Project) ([]layers.RoadSegment, map[string]any, error) {
 	lines, err := projectLines(p)
 	if err != nil {
 		return nil, nil, err
@@ -60,7 +60,11 @@ func (e *Engine) scenarioRoads(p layers.Project) ([]layers.RoadSegment, map[stri
 	if p.SpeedKmh < 0 || math.IsNaN(p.SpeedKmh) || math.IsInf(p.SpeedKmh, 0) {
 		return nil, nil, fmt.Errorf("analysis: assess: project %q: field speed_kmh: value %v: %w", p.ID, p.SpeedKmh, layers.ErrInvalid)
 	}
-	roads := append([]layers.RoadSegment(nil), e.roads...)
+	base, err := e.roadSegments(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("analysis: assess: project %q: %w", p.ID, err)
+	}
+	roads := append([]layers.RoadSegment(nil), base...)
 	var maxID int64
 	type node struct {
 		key int64
@@ -193,7 +197,7 @@ func (e *Engine) roadProject(ctx context.Context, p layers.Project, d map[string
 		d["note"] = "no road network loaded: a road project cannot be assessed"
 		return &projectEffect{cat: p.Category, before: newField(len(e.cells), MethodStraightLine), method: "no road network loaded"}, higherReach{}, nil
 	}
-	roads, changes, err := e.scenarioRoads(p)
+	roads, changes, err := e.scenarioRoads(ctx, p)
 	if err != nil {
 		return nil, higherReach{}, err
 	}

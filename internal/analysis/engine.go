@@ -116,8 +116,13 @@ type Engine struct {
 	byCat   map[layers.Category][]int // facility indexes sorted by id
 	places  []layers.CentralPlace
 	nets    map[layers.Mode]*modeNet
-	roads   []layers.RoadSegment
-	class   classInfo
+	// roads is the road layer the networks were built from: kept by
+	// buildNetworks; on the snapshot path only hashed at Build (roadsSum)
+	// and read again on demand, for road scenarios (roads.go).
+	roads    []layers.RoadSegment
+	roadsSum *snapDigest
+	roadsMu  sync.Mutex
+	class    classInfo
 	// classification is the full result of Classify.
 	classification Classification
 	stats          BuildStats
@@ -132,7 +137,9 @@ type Engine struct {
 // centres in EPSG:3035 and EPSG:25833, facilities by category, central
 // places, the classification of municipalities and, where roads exist, a
 // network per mode with cells and facilities snapped. Projects are read
-// later, on demand, from r (which must stay usable for the engine's life).
+// later, on demand, from r (which must stay usable for the engine's life),
+// and so is the road layer by the first road scenario of an engine built
+// from a snapshot (which only hashes it at Build).
 func Build(ctx context.Context, r layers.Reader, opts Options) (*Engine, error) {
 	if r == nil {
 		return nil, errors.New("analysis: build: nil reader")

@@ -351,7 +351,7 @@ func (fp snapFingerprint) mismatch(want snapFingerprint) error {
 // few seconds at the scale of Saxony; it is safe to call concurrently with
 // analyses.
 func (e *Engine) WriteSnapshot(w io.Writer) error {
-	fp := e.fingerprintOf(e.cellsDigest(), e.facilitiesDigest(), roadsDigest(e.roads))
+	fp := e.fingerprintOf(e.cellsDigest(), e.facilitiesDigest(), e.roadLayerDigest())
 	cw := &crcWriter{w: bufio.NewWriterSize(w, 1<<20), tab: crc32.MakeTable(crc32.Castagnoli)}
 	fail := func(err error) error { return fmt.Errorf("analysis: write snapshot: %w", err) }
 
@@ -554,9 +554,9 @@ func (c *crcReader) Read(p []byte) (int, error) {
 }
 
 // pendingSnapshot is a snapshot being decoded in the background while
-// Build reads the layers, and the road layer being read and hashed in a
-// second goroutine (both independent of the cells and the classification,
-// which Build computes meanwhile).
+// Build reads the layers, and the road layer being read and hashed (not
+// kept) in a second goroutine (both independent of the cells and the
+// classification, which Build computes meanwhile).
 type pendingSnapshot struct {
 	stop   atomic.Bool
 	header chan struct{} // closed when fp is set
@@ -565,8 +565,7 @@ type pendingSnapshot struct {
 	data   *snapshotData
 	err    error
 
-	roadsDone chan struct{} // closed when roads, roadsSum or roadsErr are set
-	roads     []layers.RoadSegment
+	roadsDone chan struct{} // closed when roadsSum or roadsErr is set
 	roadsSum  snapDigest
 	roadsErr  error
 }
@@ -590,33 +589,9 @@ func startSnapshot(ctx context.Context, snap io.Reader, r layers.Reader) *pendin
 	}()
 	go func() {
 		defer close(p.roadsDone)
-		// The header comes first in the stream: its road count sizes the
-		// slice (2 million segments at the scale of Saxony; growing it
-		// would copy them about 20 times). A hint only: the count is
-		// checked with the fingerprint.
-		hint := uint64(0)
-		select {
-		case <-p.header:
-			hint = min(p.fp.roads.n, 1<<26)
-		case <-p.done:
-		}
-		roads := make([]layers.RoadSegment, 0, hint)
-		// Each segment is hashed as it is copied, while it is in the
-		// cache (roadsDigest over the whole slice).
-		ph := newPartHasher()
-		for seg, err := range r.Roads(ctx) {
-			if err != nil {
-				p.roadsErr = fmt.Errorf("analysis: build: roads: %w", err)
-				return
-			}
-			if p.stop.Load() {
-				p.roadsErr = errSnapshotStopped
-				return
-			}
-			roads = append(roads, seg)
-			ph.record().road(&roads[len(roads)-1])
-		}
-		p.roads, p.roadsSum = roads, ph.digest()
+		// Only the digest is kept: the engine reads the segments again if
+		// a road scenario needs them (roads.go).
+		p.roadsSum, p.roadsErr = hashRoads(ctx, r, p.stop.Load)
 	}()
 	return p
 }
@@ -934,7 +909,8 @@ func (d *decoder) str() string {
 }
 
 // networksFromSnapshot is the snapshot branch of Build's network step:
-// it takes the road layer read by p (kept for road scenarios), checks
+// it takes the digest of the road layer hashed by p (the segments are
+// read again when a road scenario needs them), checks
 // the snapshot's fingerprint against the layers and options, and takes
 // the networks and the snapping of cells and facilities from it.
 func (e *Engine) networksFromSnapshot(ctx context.Context, p *pendingSnapshot) error {
@@ -949,7 +925,8 @@ func (e *Engine) networksFromSnapshot(ctx context.Context, p *pendingSnapshot) e
 	if p.roadsErr != nil {
 		return p.roadsErr
 	}
-	e.roads = p.roads
+	roads := p.roadsSum
+	e.roadsSum = &roads
 	select {
 	case <-p.header:
 	case <-p.done:

@@ -1,0 +1,73 @@
+package analysis
+
+import (
+	"context"
+	"fmt"
+
+	"reach/layers"
+)
+
+// The road layer is large (about 2 million segments at the scale of
+// Saxony) and, once the networks exist, needed only by road scenarios and
+// by WriteSnapshot (its digest). Built from the roads, the engine keeps
+// the segments it has read anyway; built from a snapshot, it only hashes
+// them as they stream past (the fingerprint check) and reads them again
+// the first time a road scenario asks, checking that they are still the
+// layer the networks were made from.
+
+// roadSegments returns the road layer the engine's networks were built
+// from. On the snapshot path the layer is read from the engine's reader
+// on the first call and kept; a layer that no longer hashes to the digest
+// taken at Build is an error wrapping ErrSnapshotMismatch (the networks
+// would not match it).
+func (e *Engine) roadSegments(ctx context.Context) ([]layers.RoadSegment, error) {
+	if e.roadsSum == nil {
+		return e.roads, nil
+	}
+	e.roadsMu.Lock()
+	defer e.roadsMu.Unlock()
+	if e.roads != nil || e.roadsSum.n == 0 {
+		return e.roads, nil
+	}
+	roads := make([]layers.RoadSegment, 0, min(e.roadsSum.n, 1<<26))
+	ph := newPartHasher()
+	for seg, err := range e.reader.Roads(ctx) {
+		if err != nil {
+			return nil, fmt.Errorf("analysis: roads: %w", err)
+		}
+		roads = append(roads, seg)
+		ph.record().road(&roads[len(roads)-1])
+	}
+	if d := ph.digest(); d != *e.roadsSum {
+		return nil, fmt.Errorf("analysis: roads: %w: the road layer changed since the engine was built (%d segments then, %d now; sha256 %x… then, %x… now); rebuild the engine",
+			ErrSnapshotMismatch, e.roadsSum.n, d.n, e.roadsSum.sum[:6], d.sum[:6])
+	}
+	e.roads = roads
+	return roads, nil
+}
+
+// roadLayerDigest returns the digest of the road layer the networks were
+// built from.
+func (e *Engine) roadLayerDigest() snapDigest {
+	if e.roadsSum != nil {
+		return *e.roadsSum
+	}
+	return roadsDigest(e.roads)
+}
+
+// hashRoads reads the road layer of r and returns its digest without
+// keeping the segments (each is hashed as it arrives). It stops with
+// errSnapshotStopped once stop reports true.
+func hashRoads(ctx context.Context, r layers.Reader, stop func() bool) (snapDigest, error) {
+	ph := newPartHasher()
+	for seg, err := range r.Roads(ctx) {
+		if err != nil {
+			return snapDigest{}, fmt.Errorf("analysis: build: roads: %w", err)
+		}
+		if stop() {
+			return snapDigest{}, errSnapshotStopped
+		}
+		ph.record().road(&seg)
+	}
+	return ph.digest(), nil
+}
