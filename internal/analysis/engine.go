@@ -15,7 +15,6 @@ import (
 	"github.com/paulmach/orb"
 
 	"reach/geo/crs"
-	"reach/geo/grid"
 	"reach/layers"
 )
 
@@ -89,12 +88,10 @@ type NetworkStats struct {
 type cell struct {
 	id     string
 	ags    string
-	muni   int // index into Engine.munis, -1 when unknown
+	muni   int32 // index into Engine.munis, -1 when unknown
 	pop    int64
-	laea   orb.Point // centre in EPSG:3035
 	utm    orb.Point // centre in EPSG:25833
 	lonlat orb.Point
-	res    int
 }
 
 // Engine is the immutable read model and the entry point of every analysis.
@@ -110,7 +107,6 @@ type Engine struct {
 	muniIdx map[string]int
 	members []layers.Membership
 	cells   []cell
-	cellIdx map[string]int
 	facs    []layers.Facility
 	facUTM  []orb.Point
 	byCat   map[layers.Category][]int // facility indexes sorted by id
@@ -178,7 +174,7 @@ func Build(ctx context.Context, r layers.Reader, opts Options) (*Engine, error) 
 	}
 	e := &Engine{
 		opts: opts, cat: opts.Catalogue, info: opts.Info, builtAt: now().UTC(), reader: r,
-		muniIdx: map[string]int{}, cellIdx: map[string]int{}, byCat: map[layers.Category][]int{},
+		muniIdx: map[string]int{}, byCat: map[layers.Category][]int{},
 		nets: map[layers.Mode]*modeNet{}, fields: map[fieldKey]*fieldEntry{}, slines: map[layers.Category]*fieldEntry{},
 		kreisName: map[string]string{},
 	}
@@ -216,7 +212,8 @@ func Build(ctx context.Context, r layers.Reader, opts Options) (*Engine, error) 
 		return nil, fmt.Errorf("analysis: build: cells: %w", err)
 	}
 	e.stats.Cells = len(cells)
-	if err := e.addCells(cells); err != nil {
+	ids := parseCellIDs(cells)
+	if err := e.addCells(cells, ids); err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -245,7 +242,7 @@ func Build(ctx context.Context, r layers.Reader, opts Options) (*Engine, error) 
 	sort.Slice(e.places, func(i, j int) bool { return e.places[i].ID < e.places[j].ID })
 	e.stats.CentralPlaces = len(e.places)
 
-	if err := e.classify(cells); err != nil {
+	if err := e.classify(cells, ids); err != nil {
 		return nil, err
 	}
 	if pending != nil {
@@ -259,53 +256,6 @@ func Build(ctx context.Context, r layers.Reader, opts Options) (*Engine, error) 
 		return nil, err
 	}
 	return e, nil
-}
-
-// addCells keeps the populated cells with a parseable id and computes their
-// centres.
-func (e *Engine) addCells(cells []layers.Cell) error {
-	sorted := make([]layers.Cell, len(cells))
-	copy(sorted, cells)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].ID < sorted[j].ID })
-	for _, c := range sorted {
-		if !c.Known {
-			e.stats.SecretCells++
-			continue
-		}
-		if c.Population <= 0 {
-			continue
-		}
-		id, err := grid.ParseID(c.ID)
-		if err != nil {
-			e.stats.Warnings = append(e.stats.Warnings, fmt.Sprintf("cell %q: %v; skipped", c.ID, err))
-			continue
-		}
-		if _, dup := e.cellIdx[c.ID]; dup {
-			e.stats.Warnings = append(e.stats.Warnings, fmt.Sprintf("cell %q: duplicate id; second record skipped", c.ID))
-			continue
-		}
-		laea := id.Center()
-		// One inverse projection for both: crs.Transform(LAEA, UTM33N) is
-		// ToLonLat then FromLonLat, so this is the same point (a cold start
-		// does this for 400,000 cells).
-		ll, err := crs.ToLonLat(crs.LAEA, laea)
-		if err != nil {
-			return fmt.Errorf("analysis: build: cell %q: %w", c.ID, err)
-		}
-		utm, err := crs.FromLonLat(crs.UTM33N, ll)
-		if err != nil {
-			return fmt.Errorf("analysis: build: cell %q: %w", c.ID, err)
-		}
-		mi := -1
-		if i, ok := e.muniIdx[c.AGS]; ok {
-			mi = i
-		}
-		e.cellIdx[c.ID] = len(e.cells)
-		e.cells = append(e.cells, cell{id: c.ID, ags: c.AGS, muni: mi, pop: c.Population, laea: laea, utm: utm, lonlat: ll, res: id.ResolutionM})
-		e.stats.PopulatedCells++
-		e.stats.Population += c.Population
-	}
-	return nil
 }
 
 // Stats returns what Build read and skipped.

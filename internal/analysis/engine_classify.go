@@ -2,7 +2,8 @@ package analysis
 
 import (
 	"fmt"
-	"sort"
+	"slices"
+	"strings"
 
 	"reach/geo/grid"
 	"reach/layers"
@@ -10,13 +11,14 @@ import (
 
 // classify runs Classify (DEGURBA from the grid, BBSR density, structural
 // weakness) on the layers and keeps what the engine needs per
-// municipality. The full classification is kept for Classification.
-func (e *Engine) classify(cells []layers.Cell) error {
+// municipality; ids[i] is the parsed id of cells[i] (parseCellIDs). The
+// full classification is kept for Classification.
+func (e *Engine) classify(cells []layers.Cell, ids []grid.ID) error {
 	opts := DefaultClassifyOptions()
 	if e.opts.Classify != nil {
 		opts = *e.opts.Classify
 	}
-	c, err := Classify(e.munis, toKm(cells), opts)
+	c, err := Classify(e.munis, toKm(cells, ids), opts)
 	if err != nil {
 		return fmt.Errorf("analysis: build: %w", err)
 	}
@@ -36,49 +38,62 @@ func (e *Engine) Classification() Classification { return e.classification }
 // 1 km cells as they are, finer cells summed into their 1 km parent (known
 // populations only; the parent is known when any child is). The parent's
 // municipality is the one with the most residents among its children
-// (ties: the lower AGS). Cells with ids that do not parse are passed on
-// unchanged, for Classify to report.
-func toKm(cells []layers.Cell) []layers.Cell {
+// (ties: the lower AGS). Cells with ids that do not parse (ids[i] zero, see
+// parseCellIDs) are passed on unchanged, for Classify to report.
+func toKm(cells []layers.Cell, ids []grid.ID) []layers.Cell {
+	// Per parent, its residents by AGS: a short list (a 1 km cell rarely
+	// spans more than two municipalities).
+	type agsPop struct {
+		ags string
+		pop int64
+	}
 	type acc struct {
+		id    string
 		cell  layers.Cell
-		byAGS map[string]int64
+		byAGS []agsPop
 	}
 	var out []layers.Cell
-	parents := map[string]*acc{}
-	for _, c := range cells {
-		id, err := grid.ParseID(c.ID)
-		if err != nil || id.ResolutionM >= 1000 {
-			out = append(out, c)
+	var accs []acc
+	parents := map[grid.ID]int32{}
+	for i := range cells {
+		c := &cells[i]
+		id := ids[i]
+		if id.ResolutionM == 0 || id.ResolutionM >= 1000 {
+			out = append(out, *c)
 			continue
 		}
-		pid := id.Parent(1000).String()
-		a := parents[pid]
-		if a == nil {
-			a = &acc{cell: layers.Cell{ID: pid, ResolutionM: 1000, Year: c.Year}, byAGS: map[string]int64{}}
-			parents[pid] = a
+		pid := id.Parent(1000)
+		k, ok := parents[pid]
+		if !ok {
+			k = int32(len(accs))
+			parents[pid] = k
+			accs = append(accs, acc{id: pid.String(), cell: layers.Cell{ResolutionM: 1000, Year: c.Year}})
+		}
+		a := &accs[k]
+		j := 0
+		for j < len(a.byAGS) && a.byAGS[j].ags != c.AGS {
+			j++
+		}
+		if j == len(a.byAGS) {
+			a.byAGS = append(a.byAGS, agsPop{ags: c.AGS})
 		}
 		if c.Known {
 			a.cell.Known = true
 			a.cell.Population += c.Population
-			a.byAGS[c.AGS] += c.Population
-		} else if _, ok := a.byAGS[c.AGS]; !ok {
-			a.byAGS[c.AGS] += 0
+			a.byAGS[j].pop += c.Population
 		}
 	}
-	ids := make([]string, 0, len(parents))
-	for id := range parents {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		a := parents[id]
+	slices.SortFunc(accs, func(a, b acc) int { return strings.Compare(a.id, b.id) })
+	out = slices.Grow(out, len(accs))
+	for i := range accs {
+		a := &accs[i]
 		best, bestPop := "", int64(-1)
-		for ags, p := range a.byAGS {
-			if p > bestPop || (p == bestPop && ags < best) {
-				best, bestPop = ags, p
+		for _, x := range a.byAGS {
+			if x.pop > bestPop || (x.pop == bestPop && x.ags < best) {
+				best, bestPop = x.ags, x.pop
 			}
 		}
-		a.cell.AGS = best
+		a.cell.ID, a.cell.AGS = a.id, best
 		out = append(out, a.cell)
 	}
 	return out
