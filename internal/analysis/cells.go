@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"cmp"
+	"encoding/binary"
 	"fmt"
 	"runtime"
 	"slices"
@@ -56,13 +57,11 @@ const (
 // parsed id of cells[i], see parseCellIDs) in id order and computes their
 // centres. Of cells with the same id, the first in the layer is kept.
 func (e *Engine) addCells(cells []layers.Cell, ids []grid.ID) error {
-	// The populated cells, as (id, position) sorted by id: 24 bytes a
-	// cell to move instead of the whole record.
-	type ref struct {
-		id string
-		i  int32
-	}
-	refs := make([]ref, 0, len(cells))
+	// The populated cells, as (id, position) sorted by id. The first 16
+	// bytes of each id after the prefix all ids share go into two integers
+	// that decide most comparisons without reading the strings.
+	refs := make([]cellRef, 0, len(cells))
+	prefix := -1
 	for i := range cells {
 		c := &cells[i]
 		if !c.Known {
@@ -72,10 +71,25 @@ func (e *Engine) addCells(cells []layers.Cell, ids []grid.ID) error {
 		if c.Population <= 0 {
 			continue
 		}
-		refs = append(refs, ref{c.ID, int32(i)})
+		if prefix < 0 {
+			prefix = len(c.ID)
+		} else {
+			prefix = commonPrefix(c.ID[:min(prefix, len(c.ID))], cells[refs[0].i].ID)
+		}
+		refs = append(refs, cellRef{i: int32(i)})
 	}
-	slices.SortFunc(refs, func(a, b ref) int {
-		if c := strings.Compare(a.id, b.id); c != 0 {
+	for k := range refs {
+		r := &refs[k]
+		r.hi, r.lo = idKey(cells[r.i].ID[prefix:])
+	}
+	slices.SortFunc(refs, func(a, b cellRef) int {
+		if a.hi != b.hi {
+			return cmp.Compare(a.hi, b.hi)
+		}
+		if a.lo != b.lo {
+			return cmp.Compare(a.lo, b.lo)
+		}
+		if c := strings.Compare(cells[a.i].ID, cells[b.i].ID); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.i, b.i)
@@ -113,30 +127,62 @@ func (e *Engine) addCells(cells []layers.Cell, ids []grid.ID) error {
 		}
 	})
 	n := 0
+	var prev cellRef // of out[n-1]
 	for k := range out {
-		c := &cells[refs[k].i]
 		switch state[k] {
 		case cellBadID:
-			_, err := grid.ParseID(c.ID)
-			e.stats.Warnings = append(e.stats.Warnings, fmt.Sprintf("cell %q: %v; skipped", c.ID, err))
+			id := cells[refs[k].i].ID
+			_, err := grid.ParseID(id)
+			e.stats.Warnings = append(e.stats.Warnings, fmt.Sprintf("cell %q: %v; skipped", id, err))
 			continue
 		case cellBadCentre:
+			id := cells[refs[k].i].ID
 			_, _, err := cellCentre(ids[refs[k].i])
-			return fmt.Errorf("analysis: build: cell %q: %w", c.ID, err)
+			return fmt.Errorf("analysis: build: cell %q: %w", id, err)
 		}
-		// Equal ids are neighbours in id order.
-		if n > 0 && out[n-1].id == c.ID {
-			e.stats.Warnings = append(e.stats.Warnings, fmt.Sprintf("cell %q: duplicate id; second record skipped", c.ID))
+		// Equal ids are neighbours in id order, with equal keys.
+		c := &out[k]
+		if n > 0 && refs[k].hi == prev.hi && refs[k].lo == prev.lo && out[n-1].id == c.id {
+			e.stats.Warnings = append(e.stats.Warnings, fmt.Sprintf("cell %q: duplicate id; second record skipped", c.id))
 			continue
 		}
-		out[n] = out[k]
-		n++
+		prev = refs[k]
 		e.stats.PopulatedCells++
-		e.stats.Population += c.Population
+		e.stats.Population += c.pop
+		out[n] = *c
+		n++
 	}
 	clear(out[n:])
 	e.cells = out[:n]
 	return nil
+}
+
+// cellRef is a populated cell being sorted by id: hi and lo hold the
+// first 16 bytes of the id after the prefix all ids share (big endian,
+// zero bytes past its end), i its position in the layer.
+type cellRef struct {
+	hi, lo uint64
+	i      int32
+}
+
+// idKey packs the first 16 bytes of s, big endian, zero bytes past its
+// end: two keys compare as the strings do, or equal (then the strings
+// decide).
+func idKey(s string) (hi, lo uint64) {
+	var b [16]byte
+	copy(b[:], s)
+	return binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])
+}
+
+// commonPrefix returns the length of the common prefix of a and b.
+func commonPrefix(a, b string) int {
+	n := min(len(a), len(b))
+	for i := range n {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return n
 }
 
 // cellCentre returns the centre of a cell in lon/lat and EPSG:25833.

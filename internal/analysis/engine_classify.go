@@ -41,20 +41,28 @@ func (e *Engine) Classification() Classification { return e.classification }
 // (ties: the lower AGS). Cells with ids that do not parse (ids[i] zero, see
 // parseCellIDs) are passed on unchanged, for Classify to report.
 func toKm(cells []layers.Cell, ids []grid.ID) []layers.Cell {
-	// Per parent, its residents by AGS: a short list (a 1 km cell rarely
-	// spans more than two municipalities).
+	// Per parent, its residents by AGS: the first inline, more in a short
+	// list (a 1 km cell rarely spans more than two municipalities).
 	type agsPop struct {
 		ags string
 		pop int64
 	}
 	type acc struct {
-		id    string
-		cell  layers.Cell
-		byAGS []agsPop
+		id    grid.ID
+		name  string
+		year  int
+		known bool
+		pop   int64
+		first agsPop
+		more  []agsPop
 	}
 	var out []layers.Cell
 	var accs []acc
-	parents := map[grid.ID]int32{}
+	// Parents by their corner in km, packed into a uint64 (ids far
+	// outside any grid go to the second map).
+	parents := map[uint64]int32{}
+	var far map[grid.ID]int32
+	lastKey, last := uint64(0), int32(-1)
 	for i := range cells {
 		c := &cells[i]
 		id := ids[i]
@@ -63,38 +71,65 @@ func toKm(cells []layers.Cell, ids []grid.ID) []layers.Cell {
 			continue
 		}
 		pid := id.Parent(1000)
-		k, ok := parents[pid]
-		if !ok {
-			k = int32(len(accs))
-			parents[pid] = k
-			accs = append(accs, acc{id: pid.String(), cell: layers.Cell{ResolutionM: 1000, Year: c.Year}})
+		n, e := pid.North/1000, pid.East/1000
+		k := int32(-1)
+		if n>>31 == 0 && e>>31 == 0 {
+			key := uint64(n)<<32 | uint64(e)
+			if last >= 0 && key == lastKey {
+				k = last
+			} else if j, ok := parents[key]; ok {
+				k = j
+			} else {
+				k = int32(len(accs))
+				parents[key] = k
+			}
+			lastKey, last = key, k
+		} else {
+			if far == nil {
+				far = map[grid.ID]int32{}
+			}
+			j, ok := far[pid]
+			if !ok {
+				j = int32(len(accs))
+				far[pid] = j
+			}
+			k = j
+		}
+		if int(k) == len(accs) {
+			accs = append(accs, acc{id: pid, year: c.Year, first: agsPop{ags: c.AGS}})
 		}
 		a := &accs[k]
-		j := 0
-		for j < len(a.byAGS) && a.byAGS[j].ags != c.AGS {
-			j++
-		}
-		if j == len(a.byAGS) {
-			a.byAGS = append(a.byAGS, agsPop{ags: c.AGS})
+		x := &a.first
+		if x.ags != c.AGS {
+			j := 0
+			for j < len(a.more) && a.more[j].ags != c.AGS {
+				j++
+			}
+			if j == len(a.more) {
+				a.more = append(a.more, agsPop{ags: c.AGS})
+			}
+			x = &a.more[j]
 		}
 		if c.Known {
-			a.cell.Known = true
-			a.cell.Population += c.Population
-			a.byAGS[j].pop += c.Population
+			a.known = true
+			a.pop += c.Population
+			x.pop += c.Population
 		}
 	}
-	slices.SortFunc(accs, func(a, b acc) int { return strings.Compare(a.id, b.id) })
+	for i := range accs {
+		accs[i].name = accs[i].id.String()
+	}
+	slices.SortFunc(accs, func(a, b acc) int { return strings.Compare(a.name, b.name) })
 	out = slices.Grow(out, len(accs))
 	for i := range accs {
 		a := &accs[i]
-		best, bestPop := "", int64(-1)
-		for _, x := range a.byAGS {
-			if x.pop > bestPop || (x.pop == bestPop && x.ags < best) {
-				best, bestPop = x.ags, x.pop
+		best := a.first
+		for _, x := range a.more {
+			if x.pop > best.pop || (x.pop == best.pop && x.ags < best.ags) {
+				best = x
 			}
 		}
-		a.cell.ID, a.cell.AGS = a.id, best
-		out = append(out, a.cell)
+		out = append(out, layers.Cell{ID: a.name, ResolutionM: 1000, Population: a.pop, Known: a.known, AGS: best.ags, Year: a.year})
 	}
 	return out
 }
