@@ -46,17 +46,13 @@ func parseCellIDs(cells []layers.Cell) []grid.ID {
 	return ids
 }
 
-// Outcome of a cell in addCells' parallel pass.
-const (
-	cellOK uint8 = iota
-	cellBadID
-	cellBadCentre
-)
-
 // addCells keeps the populated cells with a parseable id (ids[i] is the
 // parsed id of cells[i], see parseCellIDs) in id order and computes their
 // centres. Of cells with the same id, the first in the layer is kept.
-func (e *Engine) addCells(cells []layers.Cell, ids []grid.ID) error {
+// centres, when not nil, is called once the cells are known and may
+// return their centres as an engine snapshot stores them (see
+// snapshotCentres), which then replace the projections.
+func (e *Engine) addCells(cells []layers.Cell, ids []grid.ID, centres func() []byte) error {
 	// The populated cells, as (id, position) sorted by id. The first 16
 	// bytes of each id after the prefix all ids share go into two integers
 	// that decide most comparisons without reading the strings.
@@ -95,23 +91,15 @@ func (e *Engine) addCells(cells []layers.Cell, ids []grid.ID) error {
 		return cmp.Compare(a.i, b.i)
 	})
 
-	// Centres and municipalities in parallel (the projections are most of
-	// the work: a cold start does this for 400,000 cells), into the
-	// slots of out; the skips and their warnings follow in id order.
+	// The cells' fields in parallel, into the slots of out (a zero id:
+	// the id does not parse); the skips and their warnings follow in id
+	// order.
 	out := make([]cell, len(refs))
-	state := make([]uint8, len(refs))
 	parallelChunks(len(refs), func(lo, hi int) {
 		lastAGS, lastMuni := "", int32(-1)
 		for k := lo; k < hi; k++ {
 			ci := refs[k].i
-			id := ids[ci]
-			if id.ResolutionM == 0 {
-				state[k] = cellBadID
-				continue
-			}
-			ll, utm, err := cellCentre(id)
-			if err != nil {
-				state[k] = cellBadCentre
+			if ids[ci].ResolutionM == 0 {
 				continue
 			}
 			c := &cells[ci]
@@ -123,37 +111,56 @@ func (e *Engine) addCells(cells []layers.Cell, ids []grid.ID) error {
 					lastMuni = int32(mi)
 				}
 			}
-			out[k] = cell{id: c.ID, ags: c.AGS, muni: lastMuni, pop: c.Population, utm: utm, lonlat: ll}
+			out[k] = cell{id: c.ID, ags: c.AGS, muni: lastMuni, pop: c.Population}
 		}
 	})
 	n := 0
-	var prev cellRef // of out[n-1]
 	for k := range out {
-		switch state[k] {
-		case cellBadID:
+		c := &out[k]
+		if c.id == "" {
 			id := cells[refs[k].i].ID
 			_, err := grid.ParseID(id)
 			e.stats.Warnings = append(e.stats.Warnings, fmt.Sprintf("cell %q: %v; skipped", id, err))
 			continue
-		case cellBadCentre:
-			id := cells[refs[k].i].ID
-			_, _, err := cellCentre(ids[refs[k].i])
-			return fmt.Errorf("analysis: build: cell %q: %w", id, err)
 		}
 		// Equal ids are neighbours in id order, with equal keys.
-		c := &out[k]
-		if n > 0 && refs[k].hi == prev.hi && refs[k].lo == prev.lo && out[n-1].id == c.id {
+		if n > 0 && refs[k].hi == refs[n-1].hi && refs[k].lo == refs[n-1].lo && out[n-1].id == c.id {
 			e.stats.Warnings = append(e.stats.Warnings, fmt.Sprintf("cell %q: duplicate id; second record skipped", c.id))
 			continue
 		}
-		prev = refs[k]
 		e.stats.PopulatedCells++
 		e.stats.Population += c.pop
-		out[n] = *c
+		out[n], refs[n] = *c, refs[k]
 		n++
 	}
 	clear(out[n:])
-	e.cells = out[:n]
+	e.cells, refs = out[:n], refs[:n]
+
+	if centres != nil && e.centresFrom(centres(), func(k int) grid.ID { return ids[refs[k].i] }) {
+		return nil
+	}
+	// The projections are most of the work (a cold start without
+	// snapshot does this for 400,000 cells): in parallel, the first
+	// error in id order wins.
+	errs := make([]int, 0, 8)
+	var mu sync.Mutex
+	parallelChunks(n, func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			c := &e.cells[k]
+			var err error
+			if c.lonlat, c.utm, err = cellCentre(ids[refs[k].i]); err != nil {
+				mu.Lock()
+				errs = append(errs, k)
+				mu.Unlock()
+				return
+			}
+		}
+	})
+	if len(errs) > 0 {
+		k := slices.Min(errs)
+		_, _, err := cellCentre(ids[refs[k].i])
+		return fmt.Errorf("analysis: build: cell %q: %w", e.cells[k].id, err)
+	}
 	return nil
 }
 

@@ -156,7 +156,7 @@ func TestAddCellsMatchesReference(t *testing.T) {
 				}
 				e := &Engine{muniIdx: munis}
 				ids := parseCellIDs(tc.cells)
-				if err := e.addCells(tc.cells, ids); err != nil {
+				if err := e.addCells(tc.cells, ids, nil); err != nil {
 					t.Fatal(err)
 				}
 				if len(e.cells) != len(want) {
@@ -206,7 +206,7 @@ func BenchmarkAddCells(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			e := &Engine{muniIdx: munis}
-			if err := e.addCells(cells, parseCellIDs(cells)); err != nil {
+			if err := e.addCells(cells, parseCellIDs(cells), nil); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -213,7 +213,11 @@ func Build(ctx context.Context, r layers.Reader, opts Options) (*Engine, error) 
 	}
 	e.stats.Cells = len(cells)
 	ids := parseCellIDs(cells)
-	if err := e.addCells(cells, ids); err != nil {
+	var centres func() []byte
+	if pending != nil {
+		centres = func() []byte { return pending.cellCentres(ctx) }
+	}
+	if err := e.addCells(cells, ids, centres); err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {

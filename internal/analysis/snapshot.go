@@ -7,7 +7,7 @@ package analysis
 //
 // Layout (little endian throughout):
 //
-//	magic "REACHES5"
+//	magic "REACHES6"
 //	u32 header length, header, u32 CRC-32C of the header
 //	  header: str engine version, f64 snap radius (m),
 //	          u8 mode count, str per requested mode (Options.Modes order),
@@ -15,6 +15,9 @@ package analysis
 //	          3 × (u64 count, 32-byte digest) for cells, facilities, roads
 //	          (the SHA-256 of the SHA-256 sums of parts of 65,536 records),
 //	          u8 network count
+//	u64 length of the centre block, the centre block, u32 CRC-32C of it
+//	  centre block: u32 cells, then per populated cell in engine (id)
+//	    order f64 lon, f64 lat, f64 x, f64 y (EPSG:25833) of its centre
 //	per network, in the order of layers.Modes():
 //	  str mode, u64 length of the network snapshot
 //	  the network snapshot (network.WriteTo, format REACHNW4)
@@ -51,16 +54,19 @@ import (
 	"github.com/paulmach/orb"
 
 	"reach/geo/graph"
+	"reach/geo/grid"
 	"reach/geo/route"
 	"reach/internal/network"
 	"reach/layers"
 )
 
 const (
-	snapMagic    = "REACHES5"
+	snapMagic    = "REACHES6"
 	snapEndMagic = "REACHEND"
 	// snapSourceBytes is the size of one encoded route.Source.
 	snapSourceBytes = 12
+	// snapCentreBytes is the size of one cell centre in the centre block.
+	snapCentreBytes = 32
 	// snapMaxHeader bounds the header read before its checksum is known.
 	snapMaxHeader = 1 << 20
 )
@@ -383,6 +389,11 @@ func (e *Engine) WriteSnapshot(w io.Writer) error {
 	cw.reset()
 	cw.write(head)
 	cw.u32(cw.crc)
+	centres := e.encodeCentres()
+	cw.u64(uint64(len(centres)))
+	cw.reset()
+	cw.write(centres)
+	cw.u32(cw.crc)
 
 	for _, m := range modes {
 		mn := e.nets[m]
@@ -420,6 +431,59 @@ func (e *Engine) WriteSnapshot(w io.Writer) error {
 		return fail(cw.err)
 	}
 	return nil
+}
+
+// encodeCentres encodes the centre block (see the layout).
+func (e *Engine) encodeCentres() []byte {
+	out := make([]byte, 0, 4+len(e.cells)*snapCentreBytes)
+	out = binary.LittleEndian.AppendUint32(out, uint32(len(e.cells)))
+	for i := range e.cells {
+		c := &e.cells[i]
+		for _, v := range [4]float64{c.lonlat[0], c.lonlat[1], c.utm[0], c.utm[1]} {
+			out = binary.LittleEndian.AppendUint64(out, math.Float64bits(v))
+		}
+	}
+	return out
+}
+
+// centresFrom sets the centres of e.cells from the cells of a snapshot's
+// centre block (without its count) and reports whether it did: only when
+// the block holds as many centres as the engine has cells and a sample of
+// them (every cell when there are few, else about 64 spread over them,
+// first and last included) are exactly the projections of the cells' ids
+// (id(k) of cell k), so that a snapshot from an engine whose projections
+// differ is never used. Whether they are the centres of these cells is
+// the fingerprint's part: the cell digest hashes ids and centres.
+func (e *Engine) centresFrom(block []byte, id func(k int) grid.ID) bool {
+	n := len(e.cells)
+	if block == nil || len(block) != n*snapCentreBytes {
+		return false
+	}
+	at := func(k int) (ll, utm orb.Point) {
+		b := block[k*snapCentreBytes:]
+		f := func(j int) float64 { return math.Float64frombits(binary.LittleEndian.Uint64(b[8*j:])) }
+		return orb.Point{f(0), f(1)}, orb.Point{f(2), f(3)}
+	}
+	same := func(a, b orb.Point) bool {
+		return math.Float64bits(a[0]) == math.Float64bits(b[0]) && math.Float64bits(a[1]) == math.Float64bits(b[1])
+	}
+	step := max(1, n/64)
+	for k := 0; k < n; k += step {
+		for _, j := range []int{k, min(n-1, k+step-1)} {
+			ll, utm, err := cellCentre(id(j))
+			sll, sutm := at(j)
+			if err != nil || !same(ll, sll) || !same(utm, sutm) {
+				return false
+			}
+		}
+	}
+	parallelChunks(n, func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			c := &e.cells[k]
+			c.lonlat, c.utm = at(k)
+		}
+	})
+	return true
 }
 
 // encodeIndex encodes the index block of mn (see the layout).
@@ -520,8 +584,11 @@ func (sn *snapshotNet) index() {
 
 // snapshotData is a decoded snapshot, not yet checked against the layers.
 type snapshotData struct {
-	fp   snapFingerprint
-	nets []*snapshotNet
+	fp snapFingerprint
+	// centres is the centre block without its count: snapCentreBytes per
+	// populated cell.
+	centres []byte
+	nets    []*snapshotNet
 }
 
 // stopReader fails every Read once stop is set, so that a background
@@ -558,12 +625,14 @@ func (c *crcReader) Read(p []byte) (int, error) {
 // kept) in a second goroutine (both independent of the cells and the
 // classification, which Build computes meanwhile).
 type pendingSnapshot struct {
-	stop   atomic.Bool
-	header chan struct{} // closed when fp is set
-	fp     snapFingerprint
-	done   chan struct{} // closed when data or err is set
-	data   *snapshotData
-	err    error
+	stop    atomic.Bool
+	header  chan struct{} // closed when fp is set
+	fp      snapFingerprint
+	centred chan struct{} // closed when centres is set or the decode ended
+	centres []byte        // the centre block without its count
+	done    chan struct{} // closed when data or err is set
+	data    *snapshotData
+	err     error
 
 	roadsDone chan struct{} // closed when roadsSum or roadsErr is set
 	roadsSum  snapDigest
@@ -572,13 +641,21 @@ type pendingSnapshot struct {
 
 // startSnapshot starts decoding snap and reading the roads of r.
 func startSnapshot(ctx context.Context, snap io.Reader, r layers.Reader) *pendingSnapshot {
-	p := &pendingSnapshot{header: make(chan struct{}), done: make(chan struct{}), roadsDone: make(chan struct{})}
+	p := &pendingSnapshot{header: make(chan struct{}), centred: make(chan struct{}), done: make(chan struct{}), roadsDone: make(chan struct{})}
 	go func() {
 		defer close(p.done)
-		p.data, p.err = readSnapshot(stopReader{r: snap, stop: &p.stop}, func(fp snapFingerprint) {
+		centred := false
+		p.data, p.err = decodeSnapshot(stopReader{r: snap, stop: &p.stop}, func(fp snapFingerprint) {
 			p.fp = fp
 			close(p.header)
+		}, func(b []byte) {
+			p.centres = b
+			centred = true
+			close(p.centred)
 		})
+		if !centred {
+			close(p.centred)
+		}
 		if p.err == nil {
 			// here rather than in Build's goroutine, which is still
 			// reading the other layers
@@ -596,6 +673,18 @@ func startSnapshot(ctx context.Context, snap io.Reader, r layers.Reader) *pendin
 	return p
 }
 
+// cellCentres waits for the centre block of the snapshot and returns it,
+// or nil when the snapshot has none to give (damaged before it) or ctx
+// ends first.
+func (p *pendingSnapshot) cellCentres(ctx context.Context) []byte {
+	select {
+	case <-p.centred:
+		return p.centres
+	case <-ctx.Done():
+		return nil
+	}
+}
+
 // close stops the decode and the road reading if they still run and waits
 // for both, so that neither reader is used after Build returns.
 func (p *pendingSnapshot) close() {
@@ -609,6 +698,13 @@ func (p *pendingSnapshot) close() {
 // structure and every checksum, and that every node id lies within its
 // network, but not the fingerprint.
 func readSnapshot(r io.Reader, onHeader func(snapFingerprint)) (*snapshotData, error) {
+	return decodeSnapshot(r, onHeader, nil)
+}
+
+// decodeSnapshot is readSnapshot, also calling onCentres with the centre
+// block (without its count) as soon as it is read and checked (nil: no
+// call).
+func decodeSnapshot(r io.Reader, onHeader func(snapFingerprint), onCentres func([]byte)) (*snapshotData, error) {
 	tab := crc32.MakeTable(crc32.Castagnoli)
 	br := bufio.NewReaderSize(r, 1<<20)
 	bad := func(format string, a ...any) error {
@@ -676,6 +772,30 @@ func readSnapshot(r io.Reader, onHeader func(snapFingerprint)) (*snapshotData, e
 		onHeader(fp)
 	}
 	out := &snapshotData{fp: fp}
+	if _, err := io.ReadFull(br, b8[:]); err != nil {
+		return nil, short("centre block", err)
+	}
+	clen := binary.LittleEndian.Uint64(b8[:])
+	if clen < 4 || (clen-4)%snapCentreBytes != 0 || (clen-4)/snapCentreBytes > math.MaxUint32 {
+		return nil, bad("centre block of %d bytes", clen)
+	}
+	centres, err := readBytes(br, clen)
+	if err != nil {
+		return nil, short("centre block", err)
+	}
+	if _, err := io.ReadFull(br, b8[:4]); err != nil {
+		return nil, short("centre block checksum", err)
+	}
+	if got, want := binary.LittleEndian.Uint32(b8[:4]), crc32.Checksum(centres, tab); got != want {
+		return nil, bad("centre block checksum %08x, computed %08x", got, want)
+	}
+	if n := binary.LittleEndian.Uint32(centres); uint64(n)*snapCentreBytes != clen-4 {
+		return nil, bad("centre block: %d cells in %d bytes", n, clen-4)
+	}
+	out.centres = centres[4:]
+	if onCentres != nil {
+		onCentres(out.centres)
+	}
 	for i := range nnets {
 		var b2 [2]byte
 		if _, err := io.ReadFull(br, b2[:]); err != nil {
