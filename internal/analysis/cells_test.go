@@ -218,4 +218,14 @@ func BenchmarkAddCells(b *testing.B) {
 			toKm(cells, ids)
 		}
 	})
+	b.Run("classify", func(b *testing.B) {
+		ids := parseCellIDs(cells)
+		km := toKm(cells, ids)
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := Classify(r.munis, km, DefaultClassifyOptions()); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
