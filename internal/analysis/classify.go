@@ -1,8 +1,10 @@
 package analysis
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"reach/geo/grid"
@@ -516,26 +518,34 @@ func components(set map[cellKey]bool, nb []cellKey) [][]cellKey {
 	for k := range set {
 		keys = append(keys, k)
 	}
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i].n != keys[j].n {
-			return keys[i].n < keys[j].n
+	slices.SortFunc(keys, func(a, b cellKey) int {
+		if a.n != b.n {
+			return cmp.Compare(a.n, b.n)
 		}
-		return keys[i].e < keys[j].e
+		return cmp.Compare(a.e, b.e)
 	})
-	seen := make(map[cellKey]bool, len(set))
+	// The cells of the set by their position in keys: one map lookup
+	// per neighbour, and seen a slice.
+	pos := make(map[cellKey]int32, len(keys))
+	for i, k := range keys {
+		if set[k] {
+			pos[k] = int32(i)
+		}
+	}
+	seen := make([]bool, len(keys))
 	var out [][]cellKey
-	for _, s := range keys {
-		if seen[s] {
+	for i, s := range keys {
+		if seen[i] {
 			continue
 		}
-		seen[s] = true
+		seen[i] = true
 		comp := []cellKey{s}
 		for q := 0; q < len(comp); q++ {
 			c := comp[q]
 			for _, d := range nb {
 				x := cellKey{c.n + d.n, c.e + d.e}
-				if set[x] && !seen[x] {
-					seen[x] = true
+				if j, ok := pos[x]; ok && !seen[j] {
+					seen[j] = true
 					comp = append(comp, x)
 				}
 			}

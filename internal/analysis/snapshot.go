@@ -20,7 +20,7 @@ package analysis
 //	    order f64 lon, f64 lat, f64 x, f64 y (EPSG:25833) of its centre
 //	per network, in the order of layers.Modes():
 //	  str mode, u64 length of the network snapshot
-//	  the network snapshot (network.WriteTo, format REACHNW4)
+//	  the network snapshot (network.WriteTo, format REACHNW5)
 //	  u32 CRC-32C of the network snapshot bytes
 //	  u64 length of the index block, the index block, u32 CRC-32C of it
 //	    index block: u32 edges, exit bitset ((edges+7)/8 bytes, bit e of
@@ -449,10 +449,10 @@ func (e *Engine) encodeCentres() []byte {
 // centresFrom sets the centres of e.cells from the cells of a snapshot's
 // centre block (without its count) and reports whether it did: only when
 // the block holds as many centres as the engine has cells and a sample of
-// them (every cell when there are few, else about 64 spread over them,
-// first and last included) are exactly the projections of the cells' ids
-// (id(k) of cell k), so that a snapshot from an engine whose projections
-// differ is never used. Whether they are the centres of these cells is
+// them (every cell when there are few, else the first and last of each of
+// about 64 runs) are exactly the projections of the cells' ids (id(k) of
+// cell k), so that a snapshot from an engine whose projections differ is
+// never used. Whether they are the centres of these cells is
 // the fingerprint's part: the cell digest hashes ids and centres.
 func (e *Engine) centresFrom(block []byte, id func(k int) grid.ID) bool {
 	n := len(e.cells)
