@@ -48,7 +48,6 @@ func toKm(cells []layers.Cell, ids []grid.ID) []layers.Cell {
 		pop int64
 	}
 	type acc struct {
-		id    grid.ID
 		name  string
 		year  int
 		known bool
@@ -57,7 +56,7 @@ func toKm(cells []layers.Cell, ids []grid.ID) []layers.Cell {
 		more  []agsPop
 	}
 	var out []layers.Cell
-	var accs []acc
+	accs := make([]acc, 0, len(cells)/32)
 	// Parents by their corner in km, packed into a uint64 (ids far
 	// outside any grid go to the second map).
 	parents := map[uint64]int32{}
@@ -96,7 +95,7 @@ func toKm(cells []layers.Cell, ids []grid.ID) []layers.Cell {
 			k = j
 		}
 		if int(k) == len(accs) {
-			accs = append(accs, acc{id: pid, year: c.Year, first: agsPop{ags: c.AGS}})
+			accs = append(accs, acc{name: pid.String(), year: c.Year, first: agsPop{ags: c.AGS}})
 		}
 		a := &accs[k]
 		x := &a.first
@@ -116,12 +115,15 @@ func toKm(cells []layers.Cell, ids []grid.ID) []layers.Cell {
 			x.pop += c.Population
 		}
 	}
-	for i := range accs {
-		accs[i].name = accs[i].id.String()
+	// The parents in id order, sorting their positions rather than the
+	// records.
+	order := make([]int32, len(accs))
+	for i := range order {
+		order[i] = int32(i)
 	}
-	slices.SortFunc(accs, func(a, b acc) int { return strings.Compare(a.name, b.name) })
+	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(accs[a].name, accs[b].name) })
 	out = slices.Grow(out, len(accs))
-	for i := range accs {
+	for _, i := range order {
 		a := &accs[i]
 		best := a.first
 		for _, x := range a.more {
