@@ -50,8 +50,8 @@ func parseCellIDs(cells []layers.Cell) []grid.ID {
 // parsed id of cells[i], see parseCellIDs) in id order and computes their
 // centres. Of cells with the same id, the first in the layer is kept.
 // centres, when not nil, is called once the cells are known and may
-// return their centres as an engine snapshot stores them (see
-// snapshotCentres), which then replace the projections.
+// return their centres as an engine snapshot stores them, which then
+// replace the projections (see Engine.centresFrom).
 func (e *Engine) addCells(cells []layers.Cell, ids []grid.ID, centres func() []byte) error {
 	// The populated cells, as (id, position) sorted by id. The first 16
 	// bytes of each id after the prefix all ids share go into two integers
