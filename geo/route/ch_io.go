@@ -176,11 +176,17 @@ func ReadHierarchy(r io.Reader, nodes int) (*Hierarchy, error) {
 	if uint64(h.upFirst[n]) != nup || uint64(h.downFirst[n]) != ndown {
 		return fail("arc offsets end at %d and %d, header says %d and %d arcs", h.upFirst[n], h.downFirst[n], nup, ndown)
 	}
-	// Arcs are allocated as they arrive, a block at a time, so that a
-	// damaged count cannot claim much memory before the input ends.
+	// A plausible count (road hierarchies have a few arcs per node) is
+	// allocated at once; a larger one as the arcs arrive, a block at a
+	// time, so that a damaged count cannot claim much memory before the
+	// input ends.
 	arcsOf := func(k uint64) ([]hArc, error) {
 		const block = 1 << 20
-		out := make([]hArc, 0, min(k, block))
+		if k <= 16*n+block {
+			out := make([]hArc, k)
+			return out, words(arcWords(out))
+		}
+		out := make([]hArc, 0, block)
 		for uint64(len(out)) < k {
 			c := int(min(k-uint64(len(out)), block))
 			out = slices.Grow(out, c)
