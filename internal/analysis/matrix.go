@@ -95,6 +95,11 @@ func (e *Engine) Matrix(ctx context.Context, req MatrixRequest) (MatrixResult, e
 				continue
 			}
 			r := network.Via(dsts[j].Arrivals(), found)
+			// Two places on the same edge may be joined along it without
+			// passing a node (the search only connects through nodes).
+			if d, ok := mn.n.Direct(&srcs[i], &dsts[j]); ok && (!r.Reached || d.Cost < r.Cost) {
+				r = d
+			}
 			if !r.Reached {
 				continue
 			}
