@@ -348,15 +348,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 		d.seg(3, 1, C, A, both(50), closed, closed),
 		d.seg(2, 4, B, D, both(20), closed, closed))
 	car := nets[layers.Car]
-	var buf bytes.Buffer
-	if _, err := car.WriteTo(&buf); err != nil {
-		t.Fatal(err)
-	}
-	data := buf.Bytes()
-	got, err := ReadFrom(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
+	data, got := roundTrip(t, car)
 	if got.Mode() != car.Mode() || got.AccessSpeedKmh() != car.AccessSpeedKmh() || got.SnapRadiusM() != car.SnapRadiusM() {
 		t.Errorf("settings differ: %s %v %v", got.Mode(), got.AccessSpeedKmh(), got.SnapRadiusM())
 	}

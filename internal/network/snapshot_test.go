@@ -108,15 +108,7 @@ func TestSnapshotHierarchy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if _, err := car.WriteTo(&buf); err != nil {
-		t.Fatal(err)
-	}
-	data := buf.Bytes()
-	got, err := ReadFrom(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
+	data, got := roundTrip(t, car)
 	gh := got.Hierarchy()
 	if gh == nil {
 		t.Fatal("no hierarchy after the round trip")
@@ -141,4 +133,19 @@ func TestSnapshotHierarchy(t *testing.T) {
 	if _, err := ReadFrom(bytes.NewReader(data[:len(data)-3])); err == nil {
 		t.Error("truncated hierarchy: no error")
 	}
+}
+
+// roundTrip writes n's snapshot and reads it back.
+func roundTrip(t *testing.T, n *Network) ([]byte, *Network) {
+	t.Helper()
+	var buf bytes.Buffer
+	if _, err := n.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	got, err := ReadFrom(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data, got
 }
