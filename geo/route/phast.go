@@ -76,6 +76,7 @@ func (s *Sweep) run(sources []Source, limit graph.Cost, workers int, climbFirst 
 	// visiting positions in decreasing order settles every node after all
 	// nodes that can reach it by climbing — a pass over positions instead
 	// of a priority queue.
+	hiPos := -1 // the lowest source in the hierarchy: the climb starts there
 	for i, src := range sources {
 		v := uint32(src.Node)
 		if v >= n || src.Offset > limit {
@@ -85,12 +86,7 @@ func (s *Sweep) run(sources []Source, limit graph.Cost, workers int, climbFirst 
 		if src.Offset < up[p].cost {
 			up[p] = nodeState{cost: src.Offset, label: int32(i), meters: src.Meters}
 		}
-	}
-	hiPos := -1
-	for _, src := range sources {
-		if uint32(src.Node) < n {
-			hiPos = max(hiPos, int(h.pos[src.Node]))
-		}
+		hiPos = max(hiPos, int(p))
 	}
 	lim := uint64(limit)
 	for p := hiPos; p >= 0; p-- {

@@ -52,6 +52,29 @@ func loadEdges(ctx context.Context, tb testing.TB, conn *pgx.Conn, name string, 
 // compareWithPgRouting checks, for a few random source sets, that
 // pgr_drivingDistance (least cost over the sources) and pgr_dijkstraCost give
 // the same costs as the fast search on the forward graph, to a microsecond.
+// pgCosts runs a pgRouting query that returns (node, cost) rows and
+// collects them by node.
+func pgCosts(ctx context.Context, t *testing.T, conn *pgx.Conn, sql string, args ...any) map[int64]float64 {
+	t.Helper()
+	rows, err := conn.Query(ctx, sql, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg := map[int64]float64{}
+	for rows.Next() {
+		var node int64
+		var agg float64
+		if err := rows.Scan(&node, &agg); err != nil {
+			t.Fatal(err)
+		}
+		pg[node] = agg
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return pg
+}
+
 func compareWithPgRouting(ctx context.Context, t *testing.T, conn *pgx.Conn, table string, n *network.Network, seed uint64) {
 	t.Helper()
 	g := n.Graph()
@@ -107,22 +130,7 @@ func compareWithPgRouting(ctx context.Context, t *testing.T, conn *pgx.Conn, tab
 		// (pgRouting 3.4's equicost => true is not used here: on the real
 		// extracts it returns larger costs than the least over the sources
 		// for some nodes.)
-		rows, err := conn.Query(ctx, "SELECT node, min(agg_cost) FROM pgr_drivingDistance($1, $2::bigint[], $3, directed => true, equicost => false) GROUP BY node", edgesSQL, keys, limit)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pg := map[int64]float64{}
-		for rows.Next() {
-			var node int64
-			var agg float64
-			if err := rows.Scan(&node, &agg); err != nil {
-				t.Fatal(err)
-			}
-			pg[node] = agg
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
+		pg := pgCosts(ctx, t, conn, "SELECT node, min(agg_cost) FROM pgr_drivingDistance($1, $2::bigint[], $3, directed => true, equicost => false) GROUP BY node", edgesSQL, keys, limit)
 		checked, bad := 0, 0
 		for v := range g.NumNodes() {
 			c := q.Cost(graph.NodeID(v))
@@ -169,22 +177,7 @@ func compareWithPgRouting(ctx context.Context, t *testing.T, conn *pgx.Conn, tab
 	q.Run([]route.Source{{Node: src}}, route.Unbounded)
 	sw.Backward([]route.Source{{Node: src}}, route.Unbounded, 1) // must not leak into the next run
 	sw.Forward([]route.Source{{Node: src}}, route.Unbounded, 1)
-	rows, err := conn.Query(ctx, "SELECT end_vid, agg_cost FROM pgr_dijkstraCost($1, $2::bigint, $3::bigint[], directed => true)", edgesSQL, g.Key(src), targets)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pg := map[int64]float64{}
-	for rows.Next() {
-		var node int64
-		var agg float64
-		if err := rows.Scan(&node, &agg); err != nil {
-			t.Fatal(err)
-		}
-		pg[node] = agg
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
+	pg := pgCosts(ctx, t, conn, "SELECT end_vid, agg_cost FROM pgr_dijkstraCost($1, $2::bigint, $3::bigint[], directed => true)", edgesSQL, g.Key(src), targets)
 	byKey := map[int64]graph.NodeID{}
 	for v := range g.NumNodes() {
 		byKey[g.Key(graph.NodeID(v))] = graph.NodeID(v)
