@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"reach/data/demo"
-	"reach/internal/analysis"
 	"reach/internal/realdata"
 	"reach/layers"
 	"reach/layers/memory"
@@ -24,6 +23,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"reach/internal/appraisal"
 	"reach/internal/pgtest"
 )
 
@@ -477,7 +477,7 @@ func TestSettingsAndCatalogue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if opts.Weights == nil || opts.Weights.NeedShare != 40 || opts.Weights.Innovation != 0 || opts.Weights.Beneficiaries != analysis.DefaultScoreWeights().Beneficiaries {
+	if opts.Weights == nil || opts.Weights.NeedShare != 40 || opts.Weights.Innovation != 0 || opts.Weights.Beneficiaries != appraisal.DefaultScoreWeights().Beneficiaries {
 		t.Errorf("score weights %+v", opts.Weights)
 	}
 	if opts.Classify == nil || opts.Classify.WeakShare != 0.25 || opts.SnapRadiusM != 500 || opts.Catalogue == nil {
