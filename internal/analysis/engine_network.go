@@ -223,6 +223,13 @@ func (e *Engine) networkField(ctx context.Context, mn *modeNet, cat layers.Categ
 			owner = append(owner, int32(fi))
 		}
 	}
+	return e.fieldFromSources(mn, sources, owner), nil
+}
+
+// fieldFromSources computes the field of one multi-source search towards
+// sources (arrivals with their offsets); the label of a source is
+// owner[source index], what the field's fac holds.
+func (e *Engine) fieldFromSources(mn *modeNet, sources []route.Source, owner []int32) *field {
 	workers := runtime.GOMAXPROCS(0)
 	base := make([]graph.Cost, mn.n.ReverseGraph().NumNodes())
 	var res route.Result
@@ -269,7 +276,7 @@ func (e *Engine) networkField(ctx context.Context, mn *modeNet, cat layers.Categ
 	}
 	wg.Wait()
 	f.net = &netField{base: base}
-	return f, nil
+	return f
 }
 
 // improved is the effect of added sites on a network field: the cells
