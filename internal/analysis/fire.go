@@ -22,111 +22,128 @@ import (
 
 // FireSite is a proposed station.
 type FireSite struct {
-	Name string
+	Name string `json:"name"`
 	// Location is lon/lat (CRS84).
-	Location orb.Point
+	Location orb.Point `json:"location"`
 	// FullTime says whether a full-time crew staffs it; TurnoutS, when
 	// not nil, sets its turn-out time in seconds instead.
-	FullTime bool
-	TurnoutS *float64
+	FullTime bool     `json:"full_time"`
+	TurnoutS *float64 `json:"turnout_s"`
 }
 
 // FireQuery asks for fire coverage, optionally with proposed stations and
 // closures.
 type FireQuery struct {
-	Scenario Scenario
-	Add      []FireSite
+	Scenario Scenario   `json:"-"`
+	Add      []FireSite `json:"add"`
 	// Close lists facility ids of stations taken out.
-	Close []string
+	Close []string `json:"close"`
 	// Cells asks for the per-cell arrival times and stations.
-	Cells bool
+	Cells bool `json:"cells"`
 }
 
 // FireStation is one station with its turn-out time and its area of first
 // responsibility.
 type FireStation struct {
-	ID, Name, AGS string
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	AGS  string `json:"ags"`
 	// Kind is "volunteer" or "full-time".
-	Kind string
+	Kind string `json:"kind"`
 	// TurnoutMinutes and TurnoutSource: "settings" (per-station value),
 	// "facility name" (a full-time crew named in it), "catalogue" (the
 	// default of its kind), "proposal".
-	TurnoutMinutes float64
-	TurnoutSource  string
-	Proposed       bool
-	Snapped        bool
+	TurnoutMinutes float64 `json:"turnout_minutes"`
+	TurnoutSource  string  `json:"turnout_source"`
+	Proposed       bool    `json:"proposed"`
+	Snapped        bool    `json:"snapped"`
 	// Residents and Cells of its area of first responsibility (the cells
 	// it reaches first); WithinLimit of those reached within the limit.
-	Residents, WithinLimit int64
-	Cells                  int
+	Residents   int64 `json:"residents"`
+	WithinLimit int64 `json:"within_limit"`
+	Cells       int   `json:"cells"`
 }
 
 // FireMunicipality is the coverage of one municipality.
 type FireMunicipality struct {
-	AGS, Name string
-	Residents int64
+	AGS       string `json:"ags"`
+	Name      string `json:"name"`
+	Residents int64  `json:"residents"`
 	// WithinLimit residents are reached within the limit; Share is the
 	// share of residents, CellShare that of settled cells.
-	WithinLimit        int64
-	Share, CellShare   float64
-	Cells, CellsWithin int
+	WithinLimit int64   `json:"within_limit"`
+	Share       float64 `json:"share"`
+	CellShare   float64 `json:"cell_share"`
+	Cells       int     `json:"cells"`
+	CellsWithin int     `json:"cells_within"`
 	// MedianMinutes is the median arrival time of its residents.
-	MedianMinutes *float64
+	MedianMinutes *float64 `json:"median_minutes"`
 	// MeetsTarget says whether Share reaches the target share.
-	MeetsTarget bool
+	MeetsTarget bool `json:"meets_target"`
 }
 
 // FireCell is the arrival at one cell.
 type FireCell struct {
-	CellID, AGS string
-	Residents   int64
+	CellID    string `json:"inspire_id"`
+	AGS       string `json:"ags"`
+	Residents int64  `json:"residents"`
 	// ArrivalMinutes is nil where no station is reachable.
-	ArrivalMinutes *float64
-	StationID      string
+	ArrivalMinutes *float64 `json:"arrival_minutes"`
+	StationID      string   `json:"station_id"`
 }
 
 // FireCoverage is the coverage of one set of stations.
 type FireCoverage struct {
 	// Unreached residents live in cells no station reaches (not snapped to
 	// the network, say).
-	Residents, WithinLimit, Unreached int64
-	Share, CellShare                  float64
-	Cells, CellsWithin                int
-	Stations                          []FireStation
-	Municipalities                    []FireMunicipality
-	Fairness                          Fairness
-	CellsDetail                       []FireCell `json:",omitempty"`
+	Residents      int64              `json:"residents"`
+	WithinLimit    int64              `json:"within_limit"`
+	Unreached      int64              `json:"unreached"`
+	Share          float64            `json:"share"`
+	CellShare      float64            `json:"cell_share"`
+	Cells          int                `json:"cells"`
+	CellsWithin    int                `json:"cells_within"`
+	Stations       []FireStation      `json:"stations"`
+	Municipalities []FireMunicipality `json:"municipalities"`
+	Fairness       Fairness           `json:"fairness"`
+	CellsDetail    []FireCell         `json:"cells_detail,omitempty"`
 }
 
 // FireChange is the effect of a proposal on one municipality.
 type FireChange struct {
-	AGS, Name                 string
-	ShareBefore, ShareAfter   float64
-	ResidentsGained           int64 // residents newly within the limit (negative: lost)
-	MedianBefore, MedianAfter *float64
+	AGS             string   `json:"ags"`
+	Name            string   `json:"name"`
+	ShareBefore     float64  `json:"share_before"`
+	ShareAfter      float64  `json:"share_after"`
+	ResidentsGained int64    `json:"residents_gained"` // residents newly within the limit (negative: lost)
+	MedianBefore    *float64 `json:"median_before"`
+	MedianAfter     *float64 `json:"median_after"`
 }
 
 // FireResult is the fire and rescue coverage, before and after a proposal.
 type FireResult struct {
-	Mode          layers.Mode
-	Scenario      Scenario
-	ScenarioLabel string
-	LimitMinutes  float64
-	LimitSource   string
-	TargetShare   float64
-	ShareSource   string
+	Mode          layers.Mode `json:"mode"`
+	Scenario      Scenario    `json:"-"`
+	ScenarioLabel string      `json:"scenario"`
+	Year          int         `json:"year,omitempty"`
+	Variant       string      `json:"variant,omitempty"`
+	LimitMinutes  float64     `json:"limit_minutes"`
+	LimitSource   string      `json:"limit_source"`
+	TargetShare   float64     `json:"target_share"`
+	ShareSource   string      `json:"share_source"`
 	// TurnoutVolunteerMinutes and TurnoutFullTimeMinutes are the catalogue
 	// defaults, TurnoutSource their source.
-	TurnoutVolunteerMinutes, TurnoutFullTimeMinutes float64
-	TurnoutSource                                   string
-	Today                                           FireCoverage
+	TurnoutVolunteerMinutes float64      `json:"turnout_volunteer_minutes"`
+	TurnoutFullTimeMinutes  float64      `json:"turnout_full_time_minutes"`
+	TurnoutSource           string       `json:"turnout_source"`
+	Today                   FireCoverage `json:"today"`
 	// After and Changes are set when the query proposes stations or
 	// closures; Changes lists the municipalities whose share changes.
-	After      *FireCoverage `json:",omitempty"`
-	Changes    []FireChange  `json:",omitempty"`
-	Method     string
-	Warnings   []string
-	Provenance Provenance
+	After      *FireCoverage `json:"after,omitempty"`
+	Changes    []FireChange  `json:"changes,omitempty"`
+	Method     string        `json:"method"`
+	Warnings   []string      `json:"warnings"`
+	Provenance Provenance    `json:"provenance"`
 }
 
 // fullTimeWords mark a station with a full-time crew in its name.
@@ -166,7 +183,7 @@ func (e *Engine) Fire(ctx context.Context, q FireQuery) (FireResult, error) {
 	if err := e.checkScenario(q.Scenario); err != nil {
 		return FireResult{}, err
 	}
-	out := FireResult{Mode: fire.Mode, Scenario: q.Scenario, ScenarioLabel: q.Scenario.String(),
+	out := FireResult{Mode: fire.Mode, Scenario: q.Scenario, ScenarioLabel: q.Scenario.String(), Year: q.Scenario.Year, Variant: q.Scenario.Variant,
 		LimitMinutes: fire.LimitS / 60, LimitSource: e.citation(fire.LimitSource), TargetShare: fire.TargetShare, ShareSource: fire.ShareSource,
 		TurnoutVolunteerMinutes: fire.TurnoutVolunteerS / 60, TurnoutFullTimeMinutes: fire.TurnoutFullTimeS / 60, TurnoutSource: fire.TurnoutSource,
 		Method: fireMethod}
@@ -368,7 +385,7 @@ func (e *Engine) fireCoverage(ctx context.Context, mn *modeNet, stations []fireS
 		}
 	}
 	cov.Share = ratio(cov.WithinLimit, cov.Residents)
-	cov.CellShare = float64(cov.CellsWithin) / math.Max(1, float64(cov.Cells))
+	cov.CellShare = round(float64(cov.CellsWithin)/math.Max(1, float64(cov.Cells)), 4)
 	keys := make([]int32, 0, len(byMuni))
 	for k := range byMuni {
 		keys = append(keys, k)
@@ -377,7 +394,7 @@ func (e *Engine) fireCoverage(ctx context.Context, mn *modeNet, stations []fireS
 	for _, k := range keys {
 		m := byMuni[k]
 		m.Share = ratio(m.WithinLimit, m.Residents)
-		m.CellShare = float64(m.CellsWithin) / math.Max(1, float64(m.Cells))
+		m.CellShare = round(float64(m.CellsWithin)/math.Max(1, float64(m.Cells)), 4)
 		m.MeetsTarget = m.Share >= target
 		if s, err := access.SummariseIndex(secs, residents, idx[k]); err == nil {
 			m.MedianMinutes = minutesPtr(s.Percentile[2])

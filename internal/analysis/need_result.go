@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"reach/geo/access"
 	"reach/layers"
@@ -12,137 +13,148 @@ import (
 
 // NeedQuery asks for the capacity-aware access of one category.
 type NeedQuery struct {
-	Category layers.Category
+	Category layers.Category `json:"category"`
 	// Mode is the mode of the catchment; "" means the need's mode.
-	Mode layers.Mode
+	Mode layers.Mode `json:"mode"`
 	// Scenario is today (zero) or a loaded projection.
-	Scenario Scenario
+	Scenario Scenario `json:"-"`
 	// Cells asks for the per-cell values as well.
-	Cells bool
+	Cells bool `json:"cells"`
 	// Supply, when not nil, replaces the supply of facilities by id (a
 	// proposal's extension, say); facilities not in it keep theirs.
-	Supply map[string]float64
+	Supply map[string]float64 `json:"supply"`
 }
 
 // Distribution is the distribution of travel times across residents.
 type Distribution struct {
-	Residents float64
-	Unreached float64
+	Residents float64 `json:"residents"`
+	Unreached float64 `json:"unreached"`
 	// MeanMinutes is the mean over reached residents; nil when none.
-	MeanMinutes *float64
+	MeanMinutes *float64 `json:"mean_minutes"`
 	// Percentiles maps "p10" … "p95" to minutes (nil where the level falls
 	// among the unreached).
-	Percentiles map[string]*float64
+	Percentiles map[string]*float64 `json:"percentiles"`
 	// Gini and Palma of the travel time over reached residents (see
 	// access.Summary); nil where undefined.
-	Gini, Palma *float64
+	Gini  *float64 `json:"gini"`
+	Palma *float64 `json:"palma"`
 }
 
 // Fairness is the distribution of access times overall and by group.
 type Fairness struct {
 	// Measure says what is distributed, Weight who is counted.
-	Measure, Weight string
-	All             Distribution
+	Measure string       `json:"measure"`
+	Weight  string       `json:"weight"`
+	All     Distribution `json:"all"`
 	// ByDEGURBA is keyed "1 cities", "2 towns and suburbs", "3 rural
 	// areas", "0 unknown"; ByAgeGroup "0-17", "18-64", "65+";
 	// ByStructuralWeakness "weak", "not weak".
-	ByDEGURBA            map[string]Distribution
-	ByAgeGroup           map[string]Distribution
-	ByStructuralWeakness map[string]Distribution
+	ByDEGURBA            map[string]Distribution `json:"by_degurba"`
+	ByAgeGroup           map[string]Distribution `json:"by_age_group"`
+	ByStructuralWeakness map[string]Distribution `json:"by_structural_weakness"`
 }
 
 // PlanningRatio is the ratio the planning rules use, with its source.
 type PlanningRatio struct {
-	ResidentsPerUnit float64
-	Source           string
-	Assumption       bool
+	ResidentsPerUnit float64 `json:"residents_per_unit"`
+	Source           string  `json:"source"`
+	Assumption       bool    `json:"assumption"`
 }
 
 // NeedSupply describes the supply side.
 type NeedSupply struct {
-	Unit       string
-	Facilities int
-	Total      float64
+	Unit       string  `json:"unit"`
+	Facilities int     `json:"facilities"`
+	Total      float64 `json:"total"`
 	// FromData counts facilities whose capacity came from their file;
 	// Assumed those that got DefaultCapacity (an assumption, see
 	// CapacitySource).
-	FromData, Assumed int
-	DefaultCapacity   float64
-	CapacitySource    string
+	FromData        int     `json:"from_data"`
+	Assumed         int     `json:"assumed"`
+	DefaultCapacity float64 `json:"default_capacity"`
+	CapacitySource  string  `json:"capacity_source"`
 	// Distributed is the supply of facilities with demand in reach,
 	// Unreached of those with none; they sum to Total.
-	Distributed, Unreached float64
+	Distributed float64 `json:"distributed"`
+	Unreached   float64 `json:"unreached"`
 }
 
 // NeedMunicipality is the supply ratio of one municipality.
 type NeedMunicipality struct {
-	AGS, Name string
-	DEGURBA   int
-	Weak      bool
+	AGS     string `json:"ags"`
+	Name    string `json:"name"`
+	DEGURBA int    `json:"degurba"`
+	Weak    bool   `json:"weak"`
 	// Demand is the residents of the demand group.
-	Demand float64
+	Demand float64 `json:"demand"`
 	// UnitsPer1000 is the demand-weighted mean E2SFCA ratio of its cells,
 	// per 1,000 residents of the demand group.
-	UnitsPer1000 float64
+	UnitsPer1000 float64 `json:"units_per_1000"`
 	// ResidentsPerUnit is its inverse (nil when no supply is in reach),
 	// comparable with the planning ratio; BelowPlanningRatio says whether
 	// there are more residents per unit than the rule allows (nil without
 	// a rule or supply).
-	ResidentsPerUnit   *float64
-	BelowPlanningRatio *bool
+	ResidentsPerUnit   *float64 `json:"residents_per_unit"`
+	BelowPlanningRatio *bool    `json:"below_planning_ratio"`
 	// MedianMinutes is the median travel time of its demand to the
 	// nearest facility.
-	MedianMinutes *float64
+	MedianMinutes *float64 `json:"median_minutes"`
 }
 
 // NeedFacility is the step-1 ratio of one facility.
 type NeedFacility struct {
-	ID, Name, AGS  string
-	Supply         float64
-	Assumed        bool
-	WeightedDemand float64
+	ID             string  `json:"id"`
+	Name           string  `json:"name"`
+	AGS            string  `json:"ags"`
+	Supply         float64 `json:"supply"`
+	Assumed        bool    `json:"assumed"`
+	WeightedDemand float64 `json:"weighted_demand"`
 	// UnitsPer1000 is its supply per 1,000 weighted residents in reach.
-	UnitsPer1000 float64
+	UnitsPer1000 float64 `json:"units_per_1000"`
 }
 
 // NeedCell is the per-cell result.
 type NeedCell struct {
-	CellID, AGS  string
-	Demand       float64
-	UnitsPer1000 float64
+	CellID       string  `json:"inspire_id"`
+	AGS          string  `json:"ags"`
+	Demand       float64 `json:"demand"`
+	UnitsPer1000 float64 `json:"units_per_1000"`
 	// Minutes is the travel time to the nearest facility (nil: none).
-	Minutes *float64
+	Minutes *float64 `json:"minutes"`
 }
 
 // NeedResult is the capacity-aware access of one category in one scenario.
 type NeedResult struct {
-	Category layers.Category
-	Mode     layers.Mode
-	Scenario Scenario
+	Category layers.Category `json:"category"`
+	Mode     layers.Mode     `json:"mode"`
+	Scenario Scenario        `json:"-"`
 	// ScenarioLabel is "today" or "2040 V1".
-	ScenarioLabel string
+	ScenarioLabel string `json:"scenario"`
+	// Year and Variant of the projection; absent for today.
+	Year    int    `json:"year,omitempty"`
+	Variant string `json:"variant,omitempty"`
 	// DemandGroup, MinAge and MaxAge (nil: and over) say who needs it.
-	DemandGroup   string
-	MinAge        int
-	MaxAge        *int
-	DemandSource  string
-	Demand        float64
-	Decay         string
-	DecaySource   string
-	Supply        NeedSupply
-	PlanningRatio *PlanningRatio
+	DemandGroup   string         `json:"demand_group"`
+	MinAge        int            `json:"min_age"`
+	MaxAge        *int           `json:"max_age"`
+	DemandSource  string         `json:"demand_source"`
+	Demand        float64        `json:"demand"`
+	Decay         string         `json:"decay"`
+	DecaySource   string         `json:"decay_source"`
+	Supply        NeedSupply     `json:"supply"`
+	PlanningRatio *PlanningRatio `json:"planning_ratio"`
 	// UnitsPer1000 is the overall ratio: distributed supply per 1,000
 	// residents of the demand group; ResidentsPerUnit its inverse.
-	UnitsPer1000     float64
-	ResidentsPerUnit *float64
-	Municipalities   []NeedMunicipality
-	Facilities       []NeedFacility
-	Cells            []NeedCell `json:",omitempty"`
-	Fairness         Fairness
+	UnitsPer1000     float64            `json:"units_per_1000"`
+	ResidentsPerUnit *float64           `json:"residents_per_unit"`
+	Municipalities   []NeedMunicipality `json:"municipalities"`
+	Facilities       []NeedFacility     `json:"facilities"`
+	Cells            []NeedCell         `json:"cells,omitempty"`
+	Fairness         Fairness           `json:"fairness"`
 	// Method explains the computation and its limits.
-	Method     string
-	Warnings   []string
-	Provenance Provenance
+	Method     string     `json:"method"`
+	Warnings   []string   `json:"warnings"`
+	Provenance Provenance `json:"provenance"`
 }
 
 // Need computes the E2SFCA supply ratio of q.Category per cell, facility
@@ -190,9 +202,9 @@ func (e *Engine) Need(ctx context.Context, q NeedQuery) (NeedResult, error) {
 	if err != nil {
 		return NeedResult{}, err
 	}
-	out := NeedResult{Category: q.Category, Mode: mode, Scenario: q.Scenario, ScenarioLabel: q.Scenario.String(),
-		DemandGroup: nd.DemandGroup, MinAge: nd.MinAge, DemandSource: nd.DemandSource,
-		Decay: nd.Decay.String(), DecaySource: nd.DecaySource,
+	out := NeedResult{Category: q.Category, Mode: mode, Scenario: q.Scenario, ScenarioLabel: q.Scenario.String(), Year: q.Scenario.Year, Variant: q.Scenario.Variant,
+		DemandGroup: nd.DemandGroup, MinAge: nd.MinAge, DemandSource: e.citation(nd.DemandSource),
+		Decay: nd.Decay.String(), DecaySource: e.citation(nd.DecaySource),
 		Supply: NeedSupply{Unit: nd.Unit, Facilities: len(supply), FromData: len(supply) - assumed, Assumed: assumed,
 			DefaultCapacity: nd.DefaultCapacity, CapacitySource: nd.CapacitySource,
 			Distributed: res.SupplyDistributed, Unreached: res.SupplyUnreached},
@@ -212,11 +224,12 @@ func (e *Engine) Need(ctx context.Context, q NeedQuery) (NeedResult, error) {
 		out.Demand += d
 	}
 	if out.Demand > 0 {
-		out.UnitsPer1000 = 1000 * res.SupplyDistributed / out.Demand
+		out.UnitsPer1000 = round(1000*res.SupplyDistributed/out.Demand, 3)
 		if res.SupplyDistributed > 0 {
-			r := out.Demand / res.SupplyDistributed
+			r := round(out.Demand/res.SupplyDistributed, 2)
 			out.ResidentsPerUnit = &r
 		}
+		out.Demand = round(out.Demand, 1)
 	}
 	// Per municipality.
 	group := make([]int32, len(e.cells))
@@ -238,9 +251,9 @@ func (e *Engine) Need(ctx context.Context, q NeedQuery) (NeedResult, error) {
 			continue
 		}
 		cl := e.class.of(m.AGS)
-		nm := NeedMunicipality{AGS: m.AGS, Name: m.Name, DEGURBA: cl.degurba, Weak: cl.weak, Demand: gdem[mi], UnitsPer1000: 1000 * mean[mi]}
+		nm := NeedMunicipality{AGS: m.AGS, Name: m.Name, DEGURBA: cl.degurba, Weak: cl.weak, Demand: round(gdem[mi], 1), UnitsPer1000: round(1000*mean[mi], 3)}
 		if mean[mi] > 0 {
-			r := 1 / mean[mi]
+			r := round(1/mean[mi], 2)
 			nm.ResidentsPerUnit = &r
 			if out.PlanningRatio != nil {
 				below := r > out.PlanningRatio.ResidentsPerUnit
@@ -254,7 +267,7 @@ func (e *Engine) Need(ctx context.Context, q NeedQuery) (NeedResult, error) {
 	}
 	for j, fi := range ce.facs {
 		fac := e.facs[fi]
-		nf := NeedFacility{ID: fac.ID, Name: fac.Name, AGS: fac.AGS, Supply: supply[j], Assumed: isAssumed[j], WeightedDemand: res.WeightedDemand[j], UnitsPer1000: 1000 * res.FacilityRatio[j]}
+		nf := NeedFacility{ID: fac.ID, Name: fac.Name, AGS: fac.AGS, Supply: supply[j], Assumed: isAssumed[j], WeightedDemand: round(res.WeightedDemand[j], 1), UnitsPer1000: round(1000*res.FacilityRatio[j], 3)}
 		out.Facilities = append(out.Facilities, nf)
 	}
 	if q.Cells {
@@ -285,10 +298,21 @@ const needMethod = "Enhanced two-step floating catchment (E2SFCA): step 1 divide
 // citation expands a source key of the need catalogue ("BPL-RL") into its
 // citation, keeping the text when it is no key.
 func (e *Engine) citation(src string) string {
-	if c, ok := e.opts.Needs.Sources()[src]; ok {
+	srcs := e.opts.Needs.Sources()
+	if c, ok := srcs[src]; ok {
 		return src + ": " + c
 	}
+	for k, c := range srcs {
+		if strings.HasPrefix(src, k+":") || strings.HasPrefix(src, k+" ") {
+			return src + " [" + k + ": " + c + "]"
+		}
+	}
 	return src
+}
+
+func round(v float64, digits int) float64 {
+	p := math.Pow(10, float64(digits))
+	return math.Round(v*p) / p
 }
 
 func minutesOf(secs float64) *float64 {
