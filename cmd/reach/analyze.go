@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"reach/internal/analysis"
+	"reach/internal/catalogue"
+	"reach/internal/classify"
 	"reach/internal/config"
 	"reach/layers"
 	"reach/layers/postgis"
@@ -129,7 +131,7 @@ func analyze(ctx context.Context, st analyzeTarget, cats []layers.Category, mode
 			continue
 		}
 		for _, m := range useModes {
-			if std, ok := eng.Catalogue().Standard(c, m); !ok || std.Measure == analysis.MeasureAreaService {
+			if std, ok := eng.Catalogue().Standard(c, m); !ok || std.Measure == catalogue.MeasureAreaService {
 				continue // area services (water, sewage) have no travel-time gaps
 			}
 			g, err := eng.Gaps(ctx, analysis.GapQuery{Category: c, Mode: m, OnlyThinOrWeak: thin})
@@ -174,7 +176,7 @@ func analyze(ctx context.Context, st analyzeTarget, cats []layers.Category, mode
 // printClassification summarises the classification of municipalities:
 // the degree of urbanisation computed from the grid and its agreement with
 // the official classes, and the thinly populated and structurally weak ones.
-func printClassification(w io.Writer, c analysis.Classification) {
+func printClassification(w io.Writer, c classify.Classification) {
 	var n, thin, weak, official, agree int
 	var thinPop, weakPop int64
 	for _, m := range c.ByAGS {

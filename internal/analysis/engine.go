@@ -15,6 +15,9 @@ import (
 	"github.com/paulmach/orb"
 
 	"reach/geo/crs"
+	"reach/internal/appraisal"
+	"reach/internal/catalogue"
+	"reach/internal/classify"
 	"reach/layers"
 )
 
@@ -22,7 +25,7 @@ import (
 // catalogue, every mode, a snapping radius of 1000 m.
 type Options struct {
 	// Catalogue is the standards catalogue; nil means DefaultCatalogue().
-	Catalogue *Catalogue
+	Catalogue *catalogue.Catalogue
 	// Modes lists the modes to build networks for; nil means layers.Modes().
 	Modes []layers.Mode
 	// SnapRadiusM is the largest straight access leg, in metres, from a
@@ -39,9 +42,9 @@ type Options struct {
 	IsochroneStepM float64
 	// Classify configures the classification of municipalities; nil means
 	// DefaultClassifyOptions().
-	Classify *ClassifyOptions
+	Classify *classify.ClassifyOptions
 	// Weights are the score weights; nil means DefaultScoreWeights().
-	Weights *ScoreWeights
+	Weights *appraisal.ScoreWeights
 	// Now gives the time recorded in provenance; nil means time.Now. It is
 	// read once, at Build, so that every result of one engine carries the
 	// same time.
@@ -99,7 +102,7 @@ type cell struct {
 // computed once per (category, mode) and shared.
 type Engine struct {
 	opts    Options
-	cat     *Catalogue
+	cat     *catalogue.Catalogue
 	info    layers.StoreInfo
 	builtAt time.Time
 	reader  layers.Reader
@@ -120,7 +123,7 @@ type Engine struct {
 	roadsMu  sync.Mutex
 	class    classInfo
 	// classification is the full result of Classify.
-	classification Classification
+	classification classify.Classification
 	stats          BuildStats
 	kreisName      map[string]string
 
@@ -141,7 +144,7 @@ func Build(ctx context.Context, r layers.Reader, opts Options) (*Engine, error) 
 		return nil, errors.New("analysis: build: nil reader")
 	}
 	if opts.Catalogue == nil {
-		c, err := DefaultCatalogue()
+		c, err := catalogue.DefaultCatalogue()
 		if err != nil {
 			return nil, fmt.Errorf("analysis: build: %w", err)
 		}
@@ -270,7 +273,7 @@ func (e *Engine) Stats() BuildStats {
 }
 
 // Catalogue returns the standards catalogue the engine uses.
-func (e *Engine) Catalogue() *Catalogue { return e.cat }
+func (e *Engine) Catalogue() *catalogue.Catalogue { return e.cat }
 
 // Modes returns the modes that have a road network, in stable order.
 func (e *Engine) Modes() []layers.Mode {
@@ -297,10 +300,10 @@ func (e *Engine) provenance(method string) Provenance {
 
 // standard returns the standard of (cat, mode) or an error wrapping
 // layers.ErrInvalid that says none exists.
-func (e *Engine) standard(cat layers.Category, mode layers.Mode) (Standard, error) {
+func (e *Engine) standard(cat layers.Category, mode layers.Mode) (catalogue.Standard, error) {
 	s, ok := e.cat.Standard(cat, mode)
 	if !ok {
-		return Standard{}, fmt.Errorf("analysis: catalogue %s has no standard for category %q and mode %q: %w", e.cat.ID(), cat, mode, layers.ErrInvalid)
+		return catalogue.Standard{}, fmt.Errorf("analysis: catalogue %s has no standard for category %q and mode %q: %w", e.cat.ID(), cat, mode, layers.ErrInvalid)
 	}
 	return s, nil
 }

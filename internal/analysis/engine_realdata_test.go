@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"path/filepath"
-	"reach/internal/realdata"
 	"sort"
 	"testing"
 
@@ -16,6 +15,8 @@ import (
 	"reach/data/zensus"
 	"reach/geo/crs"
 	"reach/geo/grid"
+	"reach/internal/appraisal"
+	"reach/internal/realdata"
 	"reach/layers"
 )
 
@@ -262,7 +263,7 @@ func TestDemoRegion(t *testing.T) {
 		}
 	}
 	// Every demo project assesses; the ranking respects the budget.
-	rk, err := e.Ranking(ctx, r.projects, DefaultBudget)
+	rk, err := e.Ranking(ctx, r.projects, appraisal.DefaultBudget)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,8 +273,8 @@ func TestDemoRegion(t *testing.T) {
 			total += p.RequestedFunding
 		}
 	}
-	if total > DefaultBudget+1e-6 || len(rk.Projects) != len(r.projects) {
-		t.Fatalf("ranking selects %v € of %v, %d of %d projects", total, DefaultBudget, len(rk.Projects), len(r.projects))
+	if total > appraisal.DefaultBudget+1e-6 || len(rk.Projects) != len(r.projects) {
+		t.Fatalf("ranking selects %v € of %v, %d of %d projects", total, appraisal.DefaultBudget, len(rk.Projects), len(r.projects))
 	}
 	for _, p := range rk.Projects {
 		t.Logf("rank %d %s score %.3f funding %.0f selected %v", p.Rank, p.ID, p.Score, p.RequestedFunding, p.Selected)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"reach/internal/catalogue"
 	"reach/layers"
 )
 
@@ -99,7 +100,7 @@ func (e *Engine) Gaps(ctx context.Context, q GapQuery) (GapReport, error) {
 		if err != nil {
 			return GapReport{}, err
 		}
-		if s.Measure == MeasureAreaService {
+		if s.Measure == catalogue.MeasureAreaService {
 			return GapReport{}, fmt.Errorf("analysis: gaps: category %q is an area service without a travel-time standard; give max minutes: %w", q.Category, layers.ErrInvalid)
 		}
 		minutes, source = s.MaxMinutes, s.Source

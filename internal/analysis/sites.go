@@ -13,6 +13,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"reach/geo/graph"
+	"reach/internal/catalogue"
 	"reach/internal/network"
 	"reach/layers"
 )
@@ -79,7 +80,7 @@ func (e *Engine) SuggestSites(ctx context.Context, req SiteRequest) (SiteResult,
 	if err != nil {
 		return SiteResult{}, err
 	}
-	if std.Measure == MeasureAreaService {
+	if std.Measure == catalogue.MeasureAreaService {
 		return SiteResult{}, fmt.Errorf("analysis: sites: category %q is an area service: %w", req.Category, layers.ErrInvalid)
 	}
 	f, err := e.fieldFor(ctx, req.Category, req.Mode)
