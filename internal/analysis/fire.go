@@ -323,11 +323,10 @@ func (e *Engine) fireCoverage(ctx context.Context, mn *modeNet, stations []fireS
 			copy(who, f.fac)
 		}
 	} else {
-		sl := e.opts.StraightLine
-		v := sl.speedMS(layers.Car)
+		mode := e.opts.Needs.Fire().Mode
 		for i, c := range e.cells {
 			for si, st := range stations {
-				s := st.turn + math.Hypot(c.utm[0]-st.utm[0], c.utm[1]-st.utm[1])*sl.DetourFactor/v
+				s := st.turn + e.slSeconds(mode, math.Hypot(c.utm[0]-st.utm[0], c.utm[1]-st.utm[1]))
 				if s < secs[i] {
 					secs[i], who[i] = s, int32(si)
 				}

@@ -248,16 +248,17 @@ func (e *Engine) networkCatchments(ctx context.Context, mn *modeNet, facs []int,
 // straightCatchments finds the cells within the threshold of each
 // facility by straight line (the labelled fallback without a network).
 func (e *Engine) straightCatchments(facs []int, mode layers.Mode, thresholdS float64) []access.Pair {
-	s := e.opts.StraightLine
-	v := s.speedMS(mode)
+	reach := e.slReach(mode, thresholdS) + 1
 	var out []access.Pair
 	for j, fi := range facs {
 		p := e.facUTM[fi]
 		for ci := range e.cells {
 			c := e.cells[ci].utm
-			dx, dy := c[0]-p[0], c[1]-p[1]
-			secs := math.Hypot(dx, dy) * s.DetourFactor / v
-			if secs <= thresholdS {
+			d := math.Hypot(c[0]-p[0], c[1]-p[1])
+			if d > reach {
+				continue
+			}
+			if secs := e.slSeconds(mode, d); secs <= thresholdS {
 				out = append(out, access.Pair{Facility: int32(j), Cell: int32(ci), Seconds: float32(secs)})
 			}
 		}
