@@ -322,6 +322,18 @@ func (e *Engine) fireCoverage(ctx context.Context, mn *modeNet, stations []fireS
 			copy(secs, f.secs)
 			copy(who, f.fac)
 		}
+		// Cells that do not snap to the network get the straight-line
+		// estimate, as travel times do (offNetwork).
+		for i, c := range e.cells {
+			if len(mn.cellOut[i]) > 0 {
+				continue
+			}
+			for si, st := range stations {
+				if s := st.turn + e.slSeconds(mn.mode, math.Hypot(c.utm[0]-st.utm[0], c.utm[1]-st.utm[1])); s < secs[i] {
+					secs[i], who[i] = s, int32(si)
+				}
+			}
+		}
 	} else {
 		mode := e.opts.Needs.Fire().Mode
 		for i, c := range e.cells {
