@@ -277,9 +277,9 @@ func (s *server) collection(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	c, err := s.source().Collection(r.Context(), chi.URLParam(r, "collectionId"))
+	c, err := s.source().Collection(r.Context(), urlParam(r, "collectionId"))
 	if err != nil {
-		s.fail(w, r, collErr(chi.URLParam(r, "collectionId"), err), http.StatusBadRequest)
+		s.fail(w, r, collErr(urlParam(r, "collectionId"), err), http.StatusBadRequest)
 		return
 	}
 	doc := s.wireCollection(s.baseURL(r), c)
@@ -310,7 +310,7 @@ type itemsPage struct {
 
 func (s *server) items(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	id := chi.URLParam(r, "collectionId")
+	id := urlParam(r, "collectionId")
 	src := s.source()
 	c, err := src.Collection(ctx, id)
 	if err != nil {
@@ -382,7 +382,7 @@ func (s *server) items(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) item(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	id, fid := chi.URLParam(r, "collectionId"), chi.URLParam(r, "featureId")
+	id, fid := urlParam(r, "collectionId"), urlParam(r, "featureId")
 	f, ok := s.format(w, r, "crs")
 	if !ok {
 		return
@@ -436,4 +436,21 @@ func (s *server) writeFeature(w http.ResponseWriter, r *http.Request, feat layer
 		return
 	}
 	writeCached(w, r, ogc.MediaGeoJSON, append(body, '\n'))
+}
+
+// urlParam returns the path parameter name of r, percent-decoded. The
+// router matches on the escaped path when the request has one (so that an
+// id holding an encoded "/" stays one segment) and hands the parameter over
+// still escaped; ids like "osm:node/1831217402" arrive as
+// "osm:node%2F1831217402". A parameter that is not valid percent-encoding
+// is returned as given.
+func urlParam(r *http.Request, name string) string {
+	v := chi.URLParam(r, name)
+	if !strings.Contains(v, "%") {
+		return v
+	}
+	if u, err := url.PathUnescape(v); err == nil {
+		return u
+	}
+	return v
 }

@@ -19,6 +19,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -145,16 +146,39 @@ func build(deps Deps) (*server, *chi.Mux) {
 		s.problem(w, req, http.StatusNotFound, "not found", "no resource at "+req.URL.Path, nil)
 	})
 	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
-		s.problem(w, req, http.StatusMethodNotAllowed, "method not allowed", req.Method+" is not allowed on "+req.URL.Path, nil)
+		allow := allowedMethods(r, req)
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		s.problem(w, req, http.StatusMethodNotAllowed, "method not allowed",
+			req.Method+" is not allowed on "+req.URL.Path+"; allowed: "+strings.Join(allow, ", "), nil)
 	})
 	for _, rt := range s.routes {
 		r.Method(rt.method, rt.pattern, rt.handler)
+		if rt.method == http.MethodGet {
+			// HEAD wherever GET is: the same handler; net/http drops the body.
+			r.Method(http.MethodHead, rt.pattern, rt.handler)
+		}
 	}
-	r.Get("/map", func(w http.ResponseWriter, req *http.Request) {
+	toMap := func(w http.ResponseWriter, req *http.Request) {
 		http.Redirect(w, req, "/map/", http.StatusMovedPermanently)
-	})
-	r.Handle("/map/*", http.StripPrefix("/map", web.Handler()))
+	}
+	r.Get("/map", toMap)
+	r.Head("/map", toMap)
+	mapHandler := http.StripPrefix("/map", web.Handler())
+	r.Get("/map/*", mapHandler.ServeHTTP)
+	r.Head("/map/*", mapHandler.ServeHTTP)
 	return s, r
+}
+
+// allowedMethods lists the methods routed for the path of req, for the
+// Allow header of a 405 answer. OPTIONS is always allowed (CORS preflight).
+func allowedMethods(mux *chi.Mux, req *http.Request) []string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if mux.Match(chi.NewRouteContext(), m, req.URL.Path) {
+			out = append(out, m)
+		}
+	}
+	return append(out, http.MethodOptions)
 }
 
 // routeTable lists every API route.

@@ -45,6 +45,11 @@ func (s *server) openAPIDoc(base string, cs []layers.Collection) obj {
 			paths[rt.pattern] = item
 		}
 		item[strings.ToLower(rt.method)] = operation(rt, nil, rt.opID)
+		if rt.method == http.MethodGet {
+			head := rt
+			head.summary = "Headers of: " + rt.summary
+			item["head"] = operation(head, nil, rt.opID+"Head")
+		}
 	}
 	// Concrete items paths per collection, so that clients see the filters.
 	for _, rt := range s.routes {

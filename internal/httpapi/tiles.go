@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/geojson"
@@ -48,23 +47,23 @@ func parseTileIndex(name, s string, max uint64) (uint32, error) {
 
 func (s *server) tile(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	z, err := parseTileIndex("tileMatrix", chi.URLParam(r, "tileMatrix"), maxTileZoom)
+	z, err := parseTileIndex("tileMatrix", urlParam(r, "tileMatrix"), maxTileZoom)
 	if err != nil {
 		s.fail(w, r, err, http.StatusBadRequest)
 		return
 	}
 	last := uint64(1)<<z - 1
-	y, err := parseTileIndex("tileRow", chi.URLParam(r, "tileRow"), last)
+	y, err := parseTileIndex("tileRow", urlParam(r, "tileRow"), last)
 	if err != nil {
 		s.fail(w, r, err, http.StatusBadRequest)
 		return
 	}
-	x, err := parseTileIndex("tileCol", chi.URLParam(r, "tileCol"), last)
+	x, err := parseTileIndex("tileCol", urlParam(r, "tileCol"), last)
 	if err != nil {
 		s.fail(w, r, err, http.StatusBadRequest)
 		return
 	}
-	id := chi.URLParam(r, "collectionId")
+	id := urlParam(r, "collectionId")
 	src := s.source()
 	coll, err := src.Collection(ctx, id)
 	if err != nil {
