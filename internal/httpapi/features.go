@@ -183,7 +183,7 @@ func (s *server) landing(w http.ResponseWriter, r *http.Request) {
 			{Href: b + "/api", Rel: "service-desc", Type: ogc.MediaOpenAPI, Title: "the API definition (OpenAPI 3.0)"},
 			{Href: b + "/conformance", Rel: "conformance", Type: ogc.MediaJSON, Title: "conformance classes"},
 			{Href: b + "/collections", Rel: "data", Type: ogc.MediaJSON, Title: "feature collections"},
-			{Href: b + "/tileMatrixSets/WebMercatorQuad", Rel: "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes", Type: ogc.MediaJSON, Title: "tile matrix set"},
+			{Href: b + "/tileMatrixSets", Rel: "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes", Type: ogc.MediaJSON, Title: "tile matrix sets"},
 		},
 	}
 	doc.Links = append(doc.Links, ogc.Link{Href: b + "/map/", Rel: "related", Type: ogc.MediaHTML, Title: "map for planners and committees"})
@@ -221,6 +221,14 @@ func (s *server) wireCollection(b string, c layers.Collection) ogc.Collection {
 			{Href: b + "/collections/" + esc + "/items?f=html", Rel: "items", Type: ogc.MediaHTML, Title: "features as HTML"},
 			{Href: b + "/collections/" + esc + "/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}", Rel: "item",
 				Type: ogc.MediaMVT, Title: "vector tiles (WebMercatorQuad)", Templated: true},
+			{Href: b + "/collections/" + esc + "/tiles", Rel: "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+				Type: ogc.MediaJSON, Title: "vector tilesets"},
+			{Href: b + "/collections/" + esc + "/queryables", Rel: "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+				Type: ogc.MediaSchema, Title: "queryables"},
+			{Href: b + "/collections/" + esc + "/schema", Rel: "describedby", Type: ogc.MediaSchema, Title: "feature schema"},
+			// The same once more as "describedBy": GDAL (3.6 and later)
+			// compares the relation case-sensitively in that spelling.
+			{Href: b + "/collections/" + esc + "/schema", Rel: "describedBy", Type: ogc.MediaSchema, Title: "feature schema"},
 		},
 	}
 	if c.StorageCRS != 0 {

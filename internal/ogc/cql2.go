@@ -57,7 +57,7 @@ func ParseFilter(filter, lang string, filterCRS crs.Code, c layers.Collection) (
 	var paths []string
 	var err error
 	switch lang {
-	case "", FilterLangText:
+	case "", FilterLangText, "cql-text":
 		e, err = ParseCQL2Text(filter, filterCRS)
 	case FilterLangJSON:
 		e, paths, err = parseCQL2JSON([]byte(filter), filterCRS)
@@ -65,6 +65,7 @@ func ParseFilter(filter, lang string, filterCRS crs.Code, c layers.Collection) (
 		return nil, ParamError{Name: "filter-lang", Value: lang, Reason: "unknown filter language; want cql2-text or cql2-json"}
 	}
 	if err == nil {
+		e = coerce(e, c)
 		err = layers.CheckFilter(c, e)
 		var fe *layers.FilterError
 		if paths != nil && errors.As(err, &fe) && fe.Pos >= 0 && fe.Pos < len(paths) {
@@ -75,6 +76,73 @@ func ParseFilter(filter, lang string, filterCRS crs.Code, c layers.Collection) (
 		return bad(strings.TrimPrefix(err.Error(), "filter: "))
 	}
 	return e, nil
+}
+
+// coerce adapts literals the way clients write them to the property they
+// are compared with: a string that is an RFC 3339 timestamp or a date
+// compared with a date-time or date property becomes that (GDAL writes
+// dates as strings), and 0 or 1 compared with a boolean property becomes
+// false or true (GDAL holds booleans as integers). Everything else is left
+// for CheckFilter to judge.
+func coerce(e layers.Expr, c layers.Collection) layers.Expr {
+	props := map[string]layers.PropertyInfo{}
+	for _, p := range c.Properties {
+		props[p.Name] = p
+	}
+	fix := func(prop string, v layers.Value) layers.Value {
+		p, ok := props[prop]
+		if !ok {
+			return v
+		}
+		switch {
+		case p.Type == "string" && (p.Format == "date-time" || p.Format == "date") && v.Kind == layers.KindString:
+			if t, err := timeValue(v.Str, false); err == nil {
+				return t
+			}
+			if t, err := timeValue(v.Str, true); err == nil {
+				return t
+			}
+		case p.Type == "boolean" && v.Kind == layers.KindNumber && (v.Num == 0 || v.Num == 1):
+			return layers.Value{Kind: layers.KindBool, Bool: v.Num == 1}
+		}
+		return v
+	}
+	var walk func(layers.Expr) layers.Expr
+	walk = func(e layers.Expr) layers.Expr {
+		switch x := e.(type) {
+		case *layers.And:
+			args := make([]layers.Expr, len(x.Args))
+			for i, a := range x.Args {
+				args[i] = walk(a)
+			}
+			return &layers.And{Args: args}
+		case *layers.Or:
+			args := make([]layers.Expr, len(x.Args))
+			for i, a := range x.Args {
+				args[i] = walk(a)
+			}
+			return &layers.Or{Args: args}
+		case *layers.Not:
+			return &layers.Not{Arg: walk(x.Arg)}
+		case *layers.Compare:
+			y := *x
+			y.Value = fix(x.Prop, x.Value)
+			return &y
+		case *layers.In:
+			y := *x
+			y.Values = make([]layers.Value, len(x.Values))
+			for i, v := range x.Values {
+				y.Values[i] = fix(x.Prop, v)
+			}
+			return &y
+		case *layers.Between:
+			y := *x
+			y.Low, y.High = fix(x.Prop, x.Low), fix(x.Prop, x.High)
+			return &y
+		}
+		return e
+	}
+	return walk(e)
 }
 
 // ---- CQL2 text ----

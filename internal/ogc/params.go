@@ -272,9 +272,13 @@ func ParseItems(q url.Values, coll layers.Collection, cursors CursorCodec, accep
 		errs = append(errs, ParamError{Name: "?", Reason: err.Error()})
 	}
 	filterable := map[string]bool{}
+	queryable := map[string]layers.PropertyInfo{}
 	for _, p := range coll.Properties {
 		if p.Filterable {
 			filterable[p.Name] = true
+		}
+		if p.Queryable() {
+			queryable[p.Name] = p
 		}
 	}
 	standard := map[string]bool{}
@@ -288,9 +292,11 @@ func ParseItems(q url.Values, coll layers.Collection, cursors CursorCodec, accep
 	sort.Strings(names)
 	out := ItemsParams{Query: layers.ItemsQuery{Collection: coll.ID}}
 	filters := map[string]string{}
+	var equals []layers.Expr
 	for _, k := range names {
 		vs := q[k]
-		if !standard[k] && !filterable[k] {
+		_, isQueryable := queryable[k]
+		if !standard[k] && !filterable[k] && !isQueryable {
 			reason := "unknown parameter"
 			if len(filterable) > 0 {
 				fs := make([]string, 0, len(filterable))
@@ -307,12 +313,22 @@ func ParseItems(q url.Values, coll layers.Collection, cursors CursorCodec, accep
 			errs = append(errs, ParamError{Name: k, Value: strings.Join(vs, ","), Reason: "given more than once"})
 			continue
 		}
-		if filterable[k] && !standard[k] {
-			if len(vs[0]) > 1000 {
-				errs = append(errs, ParamError{Name: k, Value: vs[0][:40] + "…", Reason: "value longer than 1000 bytes"})
+		if !standard[k] && len(vs[0]) > 1000 {
+			errs = append(errs, ParamError{Name: k, Value: vs[0][:40] + "…", Reason: "value longer than 1000 bytes"})
+			continue
+		}
+		switch {
+		case standard[k]:
+		case filterable[k]:
+			filters[k] = vs[0]
+		default:
+			// A queryable used as a parameter (Part 3): equality.
+			v, err := queryableValue(queryable[k], vs[0])
+			if err != nil {
+				errs = append(errs, ParamError{Name: k, Value: vs[0], Reason: err.Error()})
 				continue
 			}
-			filters[k] = vs[0]
+			equals = append(equals, &layers.Compare{Prop: k, Op: layers.OpEq, Value: v, Pos: -1})
 		}
 	}
 	var err error
@@ -367,7 +383,7 @@ func ParseItems(q url.Values, coll layers.Collection, cursors CursorCodec, accep
 			}
 		}
 	}
-	out.Query.Filter = layers.AndExprs(exact, when, filter)
+	out.Query.Filter = layers.AndExprs(append([]layers.Expr{exact, when, filter}, equals...)...)
 	if len(filters) > 0 {
 		out.Query.Filters = filters
 	}
@@ -482,7 +498,7 @@ func ParseDatetime(s string, c layers.Collection) (layers.Expr, error) {
 		if lo == nil && hi == nil {
 			return bad("an interval needs at least one end")
 		}
-		if lo != nil && hi != nil && hi.Before(*lo) {
+		if lo != nil && hi != nil && (hi.Before(*lo) || (!hiIncl && hi.Equal(*lo))) {
 			return bad("the end is before the start")
 		}
 	default:
@@ -512,4 +528,35 @@ func ParseDatetime(s string, c layers.Collection) (layers.Expr, error) {
 		es = append(es, &layers.Compare{Prop: p.Name, Op: op, Value: layers.Value{Kind: kind, Time: *hi}, Pos: -1})
 	}
 	return layers.AndExprs(es...), nil
+}
+
+// queryableValue reads the value of a queryable given as a parameter, by
+// the property's type.
+func queryableValue(p layers.PropertyInfo, s string) (layers.Value, error) {
+	switch p.Type {
+	case "integer", "number":
+		f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+			return layers.Value{}, fmt.Errorf("property %s is a number", p.Name)
+		}
+		return layers.Value{Kind: layers.KindNumber, Num: f}, nil
+	case "boolean":
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return layers.Value{}, fmt.Errorf("property %s is a boolean; want true or false", p.Name)
+		}
+		return layers.Value{Kind: layers.KindBool, Bool: b}, nil
+	}
+	switch p.Format {
+	case "date-time", "date":
+		if v, err := timeValue(s, false); err == nil {
+			return v, nil
+		}
+		v, err := timeValue(s, true)
+		if err != nil {
+			return layers.Value{}, fmt.Errorf("property %s is a %s; want RFC 3339 or YYYY-MM-DD", p.Name, p.Format)
+		}
+		return v, nil
+	}
+	return layers.Value{Kind: layers.KindString, Str: s}, nil
 }
