@@ -25,6 +25,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
+	"reach/internal/analysis"
 	"reach/internal/ogc"
 	"reach/internal/web"
 	"reach/layers"
@@ -48,6 +49,10 @@ type Deps struct {
 	// Ready reports whether the service can answer (for /readyz); nil means
 	// always ready.
 	Ready func(ctx context.Context) error
+	// Coverage reports the network coverage per mode once the read model is
+	// built (nil before); /readyz, the landing page and the map show it.
+	// Nil means no coverage is reported.
+	Coverage func() []analysis.NetworkCoverage
 	// RequestTimeout bounds each request through its context; 0 means 60 s.
 	RequestTimeout time.Duration
 	// MaxBodyBytes bounds request bodies; 0 means 1 MiB.
@@ -229,7 +234,7 @@ func (s *server) routeTable() []route {
 			body: "MatrixRequest", ok: response{200, "durations (s) and distances (m), null where unreachable", []string{ogc.MediaJSON}, "MatrixResult"},
 			problem: []int{400, 413, 422, 429, 503}, handler: s.matrix},
 		{method: "POST", pattern: "/analyses/isochrones", opID: "postIsochrones", summary: "Travel-time bands around origins with their population", tag: "Analyses",
-			body: "IsochroneRequest", ok: response{200, "one feature per band (cumulative area within minutes)", []string{ogc.MediaGeoJSON}, "FeatureCollection"},
+			body: "IsochroneRequest", ok: response{200, "one feature per band: geometry the area within to_minutes; population and cells of the ring from_minutes–to_minutes, cumulative_population and cumulative_cells within to_minutes", []string{ogc.MediaGeoJSON}, "FeatureCollection"},
 			problem: []int{400, 413, 422, 429, 503}, handler: s.isochrones},
 		{method: "POST", pattern: "/analyses/sites", opID: "postSites", summary: "Suggest k sites that cover the most residents outside the standard", tag: "Analyses",
 			body: "SiteRequest", ok: response{200, "the suggested sites", []string{ogc.MediaJSON}, "SiteResult"},
@@ -267,5 +272,17 @@ func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	body := map[string]any{"status": "ready"}
+	if cov := s.coverage(); cov != nil {
+		body["network_coverage"] = cov
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+// coverage returns the network coverage per mode, or nil.
+func (s *server) coverage() []analysis.NetworkCoverage {
+	if s.deps.Coverage == nil {
+		return nil
+	}
+	return s.deps.Coverage()
 }

@@ -70,10 +70,13 @@ var queryables = map[string]map[string]sqlProp{
 	},
 	"projects": {
 		"title": {"title", sqlText}, "applicant": {"applicant", sqlText}, "category": {"category", sqlText}, "kind": {"kind", sqlText},
-		"investment_cost": {"investment_cost", sqlFloat}, "requested_funding": {"requested_funding", sqlFloat},
+		"investment_cost": {"NULLIF(investment_cost, 0)", sqlFloat}, "requested_funding": {"NULLIF(requested_funding, 0)", sqlFloat},
 		"planning_region": {"planning_region", sqlText}, "status": {"status", sqlText}, "submitted_at": {"submitted_at", sqlTime},
 		"speed_kmh": {"NULLIF(speed_kmh, 0)", sqlFloat}, "innovation": {"innovation", sqlFloat},
 		"transferability": {"transferability", sqlFloat}, "synthetic": {"synthetic", sqlBool},
+		"location_source": {"location_source", sqlText}, "facility_id": {"facility_id", sqlText},
+		"capacity_change": {"capacity_change", sqlFloat}, "opening_hours_change": {"opening_hours_change", sqlFloat},
+		"accessible_for": {"accessible_for", sqlText},
 	},
 }
 
