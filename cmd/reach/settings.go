@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"reach/data/demo"
 	"reach/data/tables"
@@ -33,7 +34,7 @@ type engineFlags struct {
 
 func (f *engineFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.catalogue, "catalogue", "", "standards catalogue (JSON) instead of the embedded one; `reach catalogue` prints the embedded one")
-	fs.StringVar(&f.settings, "settings", "", "analysis settings (JSON): score_weights, weakness_weights, weak_share, snap_radius_m, fire_turnout_minutes")
+	fs.StringVar(&f.settings, "settings", "", "analysis settings (JSON): score_weights, weakness_weights, weak_share, snap_radius_m, ranking_deadline_seconds, fire_turnout_minutes")
 	fs.StringVar(&f.needs, "needs", "", "need catalogue (JSON: demand groups, supply defaults, decay, planning ratios, fire turn-out and limit) instead of the embedded one; `reach catalogue --needs` prints the embedded one")
 	fs.StringVar(&f.ages, "ages", "", "population by age per municipality or district, base year and projection (CSV: Jahr;Variante;Schluessel;Gebiet;Altersgruppe;Anzahl); the demo region brings its own")
 }
@@ -65,6 +66,9 @@ type settingsFile struct {
 	WeaknessWeights *weaknessWeightsJSON `json:"weakness_weights"`
 	WeakShare       *float64             `json:"weak_share"`
 	SnapRadiusM     *float64             `json:"snap_radius_m"`
+	// RankingDeadlineS bounds the search for the best selection of a
+	// ranking, in seconds (default 3).
+	RankingDeadlineS *float64 `json:"ranking_deadline_seconds"`
 	// FireTurnoutMinutes sets the turn-out time of single fire stations
 	// by facility id.
 	FireTurnoutMinutes map[string]float64 `json:"fire_turnout_minutes"`
@@ -223,6 +227,12 @@ func (f engineFlags) options(info layers.StoreInfo) (analysis.Options, error) {
 			}
 			opts.Turnout[id] = m * 60
 		}
+	}
+	if v := sf.RankingDeadlineS; v != nil {
+		if !(*v > 0 && *v <= 600) {
+			return opts, fmt.Errorf("settings %s: field %q: value %v: want seconds in (0, 600]", name, "ranking_deadline_seconds", *v)
+		}
+		opts.RankingDeadline = time.Duration(*v * float64(time.Second))
 	}
 	return opts, nil
 }

@@ -59,9 +59,9 @@ func (d *derived) infos() []layers.Collection {
 		{Name: "ags", Type: "string", Filterable: true},
 		{Name: "population", Type: "integer"},
 		{Name: "reached", Type: "boolean", Filterable: true},
-		{Name: "seconds", Type: "number", Description: "travel time to the nearest facility in seconds; null when none is reachable"},
+		{Name: "seconds", Type: "number", Unit: "s", Description: "travel time to the nearest facility in seconds; null when none is reachable"},
 		{Name: "facility_id", Type: "string", Filterable: true},
-		{Name: "distance_m", Type: "number", Description: "network (or straight-line) distance in metres"},
+		{Name: "distance_m", Type: "number", Unit: "m", Description: "network (or straight-line) distance in metres"},
 		{Name: "method", Type: "string", Description: "network or straight_line"},
 	}
 	gapProps := []layers.PropertyInfo{
@@ -71,8 +71,8 @@ func (d *derived) infos() []layers.Collection {
 		{Name: "ags", Type: "string", Filterable: true},
 		{Name: "population", Type: "integer"},
 		{Name: "reached", Type: "boolean", Filterable: true},
-		{Name: "seconds", Type: "number", Description: "null when no facility is reachable"},
-		{Name: "standard_minutes", Type: "number"},
+		{Name: "seconds", Type: "number", Unit: "s", Description: "null when no facility is reachable"},
+		{Name: "standard_minutes", Type: "number", Unit: "min"},
 		{Name: "facility_id", Type: "string"},
 		{Name: "thinly_populated", Type: "boolean", Filterable: true},
 		{Name: "structurally_weak", Type: "boolean", Filterable: true},
@@ -83,11 +83,13 @@ func (d *derived) infos() []layers.Collection {
 		{Name: "title", Type: "string"},
 		{Name: "kind", Type: "string", Filterable: true},
 		{Name: "category", Type: "string", Filterable: true},
-		{Name: "newly_within_standard", Type: "integer"},
-		{Name: "beneficiaries", Type: "integer"},
+		{Name: "newly_within_standard", Type: "integer", Description: "null when the effect is unknown"},
+		{Name: "beneficiaries", Type: "integer", Description: "null when the effect is unknown"},
 		{Name: "verdict", Type: "string", Filterable: true},
 		{Name: "score", Type: "number"},
-		{Name: "requested_funding", Type: "number"},
+		{Name: "requested_funding", Type: "number", Unit: "EUR", Description: "null when not stated"},
+		{Name: "complete", Type: "boolean", Filterable: true, Description: "false when the dossier lacks what the ranking needs"},
+		{Name: "effect_unknown_reason", Type: "string", Description: "why the effect is unknown; null when known"},
 	}
 	syn := d.e.info.Synthetic
 	return []layers.Collection{
@@ -251,6 +253,9 @@ func (d *derived) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, 
 	if err := layers.ValidateFilters(c, q.Filters); err != nil {
 		return layers.Page{}, err
 	}
+	if err := layers.CheckFilter(c, q.Filter); err != nil {
+		return layers.Page{}, fmt.Errorf("analysis: items of %q: %w", q.Collection, err)
+	}
 	fs, err := d.features(ctx, q.Collection, q.Filters)
 	if err != nil {
 		return layers.Page{}, err
@@ -261,6 +266,9 @@ func (d *derived) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, 
 			continue
 		}
 		if q.BBox != nil && (f.Geometry == nil || !f.Geometry.Bound().Intersects(*q.BBox)) {
+			continue
+		}
+		if !layers.Match(q.Filter, f) {
 			continue
 		}
 		matched = append(matched, f)
@@ -357,15 +365,20 @@ func assessmentFeature(a Assessment, p layers.Project) layers.Feature {
 	if a.Category != "" {
 		cat = string(a.Category)
 	}
-	var ben int64
-	for _, m := range a.ByMunicipality {
-		ben += m.Beneficiaries
+	var newly, ben any // null when the effect is unknown
+	if a.Effect.Known {
+		newly, ben = *a.Effect.NewlyWithinStandard, *a.Effect.Beneficiaries
+	}
+	var fund any
+	if p.RequestedFunding > 0 {
+		fund = p.RequestedFunding
 	}
 	return layers.Feature{ID: a.ProjectID, Geometry: g, Properties: []layers.Property{
 		{Name: "project_id", Value: a.ProjectID}, {Name: "title", Value: a.Title}, {Name: "kind", Value: string(a.Kind)},
-		{Name: "category", Value: cat}, {Name: "newly_within_standard", Value: a.NewlyWithinStandard},
+		{Name: "category", Value: cat}, {Name: "newly_within_standard", Value: newly},
 		{Name: "beneficiaries", Value: ben}, {Name: "verdict", Value: string(a.ZentraleOrte.Verdict)},
-		{Name: "score", Value: a.Score.Total}, {Name: "requested_funding", Value: p.RequestedFunding},
+		{Name: "score", Value: a.Score.Total}, {Name: "requested_funding", Value: fund},
+		{Name: "complete", Value: a.Completeness.Complete}, {Name: "effect_unknown_reason", Value: optText(a.Effect.Reason)},
 	}}
 }
 
@@ -453,7 +466,13 @@ func (c *classified) Items(ctx context.Context, q layers.ItemsQuery) (layers.Pag
 			baseF[k] = v
 		}
 	}
-	if len(classF) == 0 {
+	classExpr := false
+	for _, p := range layers.FilterProperties(q.Filter) {
+		if p == "degurba_computed" || p == "thinly_populated" || p == "structurally_weak" {
+			classExpr = true
+		}
+	}
+	if len(classF) == 0 && !classExpr {
 		p, err := c.base.Items(ctx, q)
 		if err != nil {
 			return p, err
@@ -472,7 +491,7 @@ func (c *classified) Items(ctx context.Context, q layers.ItemsQuery) (layers.Pag
 		}
 		for _, f := range p.Features {
 			f = c.addClass(f)
-			if layers.MatchFilters(f, classF) {
+			if layers.MatchFilters(f, classF) && layers.Match(q.Filter, f) {
 				kept = append(kept, f)
 			}
 		}
@@ -546,4 +565,11 @@ func (c *combined) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page,
 
 func (c *combined) Item(ctx context.Context, collection, id string) (layers.Feature, error) {
 	return c.pick(collection).Item(ctx, collection, id)
+}
+
+func optText(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }

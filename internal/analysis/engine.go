@@ -76,6 +76,11 @@ type Options struct {
 	// by facility id, replacing what the station's name and the need
 	// catalogue say.
 	Turnout map[string]float64
+	// RankingDeadline bounds the search for the best selection of a
+	// ranking; 0 means appraisal.DefaultSelectionDeadline (3 s). When it
+	// passes, the ranking gives the best selection found with its proven
+	// optimality gap.
+	RankingDeadline time.Duration
 }
 
 // BuildStats tells what Build read and what it could not use. It stands in
@@ -145,6 +150,11 @@ type Engine struct {
 	classification classify.Classification
 	stats          BuildStats
 	kreisName      map[string]string
+
+	// assessed memoises one project's assessment (before scoring) by a
+	// fingerprint of the project; the engine's layers and catalogue are
+	// fixed, so the project is the only input that changes.
+	assessed assessCache
 
 	mu     sync.Mutex
 	need   needCache

@@ -317,7 +317,8 @@ func TestInvalidParameters(t *testing.T) {
 		{"/collections/facilities/items?bbox-crs=EPSG:25833", []string{"bbox-crs"}},
 		{"/collections/facilities/items?cursor=AAAAAAAAAAAAAAAAAAAAAAAA", []string{"cursor"}},
 		{"/collections/facilities/items?colour=red", []string{"colour"}},
-		{"/collections/facilities/items?name=x", []string{"name"}}, // not filterable
+		{"/collections/facilities/items?capacity=x", []string{"capacity"}}, // a number
+		{"/collections/facilities/items?colour=red", []string{"colour"}},   // no such property
 		{"/collections/facilities/items?f=xml", []string{"f"}},
 		{"/collections/facilities/items?bbox=x&limit=-1&foo=1&crs=nope", []string{"bbox", "limit", "foo", "crs"}},
 		{"/collections?foo=1", []string{"foo"}},
@@ -842,6 +843,19 @@ func TestPostProjectListsEveryInvalidField(t *testing.T) {
 	p = problemOf(t, e.do(t, "POST", "/projects", strings.Replace(validProject, `"requested_funding":900000`, `"requested_funding":1300000`, 1)), 422)
 	if !paramNames(p)["properties.requested_funding"] {
 		t.Errorf("funding above cost not reported: %+v", p.InvalidParams)
+	}
+	// Money above the programme's scale (cents would overflow int64 at
+	// 1e17 €): 422 naming the field.
+	for _, v := range []string{"1e17", "1e300", "100000000.5"} {
+		body := strings.Replace(validProject, `"requested_funding":900000`, `"requested_funding":`+v, 1)
+		p = problemOf(t, e.do(t, "POST", "/projects", body), 422)
+		ok := false
+		for _, ip := range p.InvalidParams {
+			ok = ok || ip.Name == "properties.requested_funding" && strings.Contains(ip.Reason, "100 million")
+		}
+		if !ok {
+			t.Errorf("requested_funding %s not refused by name as above 100 million: %+v", v, p.InvalidParams)
+		}
 	}
 	// Outside Saxony, or lat/lon swapped.
 	for _, c := range []string{"[2.35,48.85]", "[50.93,13.95]"} {
