@@ -238,7 +238,7 @@ func prefersHTML(accept string) bool {
 
 // ItemsParams is the parsed query of a /collections/{id}/items request.
 type ItemsParams struct {
-	Query   layers.ItemsQuery // BBox in CRS84, Limit, After (decoded cursor), Filters
+	Query   layers.ItemsQuery // BBox in BBoxCRS (x east), Limit, After (decoded cursor), Filters
 	CRS     crs.Code          // output CRS
 	BBoxCRS crs.Code          // CRS the bbox was given in
 	Format  Format
@@ -326,10 +326,15 @@ func ParseItems(q url.Values, coll layers.Collection, cursors CursorCodec, accep
 	if q.Has("bbox") {
 		if b, err := ParseBBox(q.Get("bbox"), out.BBoxCRS); err != nil {
 			add(err)
-		} else if ll, err := BBoxToCRS84(b, out.BBoxCRS); err != nil {
-			add(ParamError{Name: "bbox", Value: q.Get("bbox"), Reason: err.Error()})
 		} else {
-			out.Query.BBox = &ll
+			// The stores take the box in its own CRS, x east, and answer
+			// exactly in it (layers.BBoxPlan).
+			out.Query.BBoxCRS = out.BBoxCRS
+			if out.BBoxCRS == crs.EPSG4326 {
+				b = orb.Bound{Min: orb.Point{b.Min[1], b.Min[0]}, Max: orb.Point{b.Max[1], b.Max[0]}}
+				out.Query.BBoxCRS = crs.CRS84
+			}
+			out.Query.BBox = &b
 		}
 	} else if q.Has("bbox-crs") {
 		errs = append(errs, ParamError{Name: "bbox-crs", Value: q.Get("bbox-crs"), Reason: "given without bbox"})

@@ -3,7 +3,6 @@ package memory
 import (
 	"context"
 	"fmt"
-	"math"
 	"sort"
 	"strconv"
 
@@ -24,6 +23,9 @@ type collIndex struct {
 	hasGeom []bool
 	tree    *rtree
 	extent  orb.Bound // CRS84 extent; zero when no feature has a geometry
+	// version names this index's content; set once when the store installs
+	// it (Store.swap), before any reader sees it.
+	version string
 	// feature builds the full served feature of rank i.
 	feature func(i int) layers.Feature
 	// props builds the feature of rank i for property filtering; its
@@ -243,18 +245,19 @@ func (sn *snapshot) collection(id string) (layers.Collection, error) {
 		return layers.Collection{}, fmt.Errorf("memory: collection %q: %w", id, layers.ErrNotFound)
 	}
 	c.Extent = ci.extent
+	c.Version = ci.version
 	c.Synthetic = sn.synthetic
 	c.Attribution = sn.attribution
 	return c, nil
 }
 
 // Items returns one page of features of q.Collection in keyset order.
-// q.BBox (CRS84) selects features whose served geometry intersects it,
-// q.Filters selects by exact property value (layers.MatchFilters), q.After
-// starts after that id. NumberMatched counts every feature matching BBox
-// and Filters, irrespective of paging. An unknown collection wraps
-// layers.ErrNotFound; a bad limit, bbox, cursor or filter wraps
-// layers.ErrInvalid.
+// q.BBox (in q.BBoxCRS) selects features whose served geometry intersects
+// it exactly (layers.BBoxPlan), q.Filters selects by exact property value
+// (layers.MatchFilters), q.After starts after that id. NumberMatched counts
+// every feature matching BBox and Filters, irrespective of paging. An
+// unknown collection wraps layers.ErrNotFound; a bad limit, bbox, cursor or
+// filter wraps layers.ErrInvalid.
 func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, error) {
 	if err := checkCtx(ctx, "items"); err != nil {
 		return layers.Page{}, err
@@ -270,16 +273,9 @@ func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, er
 	if err := layers.ValidateFilters(c, q.Filters); err != nil {
 		return layers.Page{}, fmt.Errorf("memory: items of %q: %w", q.Collection, err)
 	}
-	if q.BBox != nil {
-		b := *q.BBox
-		for _, v := range []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]} {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return layers.Page{}, fmt.Errorf("memory: items of %q: field bbox: value %v: not finite: %w", q.Collection, b, layers.ErrInvalid)
-			}
-		}
-		if b.Min[0] > b.Max[0] || b.Min[1] > b.Max[1] {
-			return layers.Page{}, fmt.Errorf("memory: items of %q: field bbox: value %v: minimum exceeds maximum: %w", q.Collection, b, layers.ErrInvalid)
-		}
+	plan, hasBox, err := q.PlanLonLat(crs.Code(c.StorageCRS))
+	if err != nil {
+		return layers.Page{}, fmt.Errorf("memory: items of %q: %w", q.Collection, err)
 	}
 	ci := sn.colls[q.Collection]
 	if q.After != "" && q.Collection == layers.CollRoads {
@@ -288,11 +284,11 @@ func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, er
 		}
 	}
 	start := ci.after(q.After)
-	page := layers.Page{Features: []layers.Feature{}}
+	page := layers.Page{Features: []layers.Feature{}, Version: ci.version}
 	n := len(ci.ids)
 
 	// Fast path: no selection, so every feature matches.
-	if q.BBox == nil && len(q.Filters) == 0 {
+	if !hasBox && len(q.Filters) == 0 {
 		end := min(start+q.Limit, n)
 		for i := start; i < end; i++ {
 			if i%256 == 0 {
@@ -310,12 +306,17 @@ func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, er
 	}
 
 	var cand []int32
-	if q.BBox != nil {
-		cand = ci.tree.search(*q.BBox, nil)
+	switch {
+	case !hasBox || plan.All:
+		hasBox = hasBox && !plan.All
+	case plan.None:
+		cand = []int32{}
+	default:
+		cand = ci.tree.search(plan.Outer, nil)
 		sort.Slice(cand, func(a, b int) bool { return cand[a] < cand[b] })
 	}
 	count := n
-	if q.BBox != nil {
+	if cand != nil {
 		count = len(cand)
 	}
 	more := false
@@ -326,13 +327,16 @@ func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, er
 			}
 		}
 		i := k
-		if q.BBox != nil {
+		if cand != nil {
 			i = int(cand[k])
 		}
+		if plan.All && !ci.hasGeom[i] {
+			continue // a feature without geometry intersects nothing
+		}
 		var full *layers.Feature
-		if q.BBox != nil && !within(ci.bounds[i], *q.BBox) {
+		if hasBox && !(plan.HasInner && within(ci.bounds[i], plan.Inner)) {
 			f := ci.feature(i)
-			if !intersectsBound(f.Geometry, *q.BBox) {
+			if !plan.Match(f.Geometry, ci.bounds[i]) {
 				continue
 			}
 			full = &f
