@@ -48,9 +48,9 @@ var collectionInfos = []Collection{
 			{Name: "kreis", Type: "string"},
 			{Name: "planning_region", Type: "string", Filterable: true},
 			{Name: "population", Type: "integer"},
-			{Name: "population_date", Type: "string", Description: "reference date of population (YYYY-MM-DD)"},
-			{Name: "area_km2", Type: "number"},
-			{Name: "density", Type: "number", Description: "residents per km²"},
+			{Name: "population_date", Type: "string", Format: "date", Description: "reference date of population (YYYY-MM-DD)"},
+			{Name: "area_km2", Type: "number", Unit: "km²"},
+			{Name: "density", Type: "number", Unit: "1/km²", Description: "residents per km²"},
 			{Name: "degurba", Type: "integer", Description: "official degree of urbanisation: 1 cities, 2 towns and suburbs, 3 rural areas; null if not given"},
 			{Name: "indicators", Type: "object", Description: "indicator values by key"},
 		},
@@ -60,11 +60,11 @@ var collectionInfos = []Collection{
 		Description: "Zensus population per INSPIRE grid cell (EPSG:3035). Secret cells have population null.",
 		Properties: []PropertyInfo{
 			{Name: "inspire_id", Type: "string", Filterable: true},
-			{Name: "resolution_m", Type: "integer", Filterable: true},
+			{Name: "resolution_m", Type: "integer", Unit: "m", Filterable: true},
 			{Name: "population", Type: "integer", Description: "residents; null where the statistical office kept the value secret"},
 			{Name: "secret", Type: "boolean"},
-			{Name: "share_under_18", Type: "number", Description: "% under 18, null if not given"},
-			{Name: "share_65_plus", Type: "number", Description: "% aged 65 and over, null if not given"},
+			{Name: "share_under_18", Type: "number", Unit: "%", Description: "% under 18, null if not given"},
+			{Name: "share_65_plus", Type: "number", Unit: "%", Description: "% aged 65 and over, null if not given"},
 			{Name: "ags", Type: "string", Description: "municipality of the cell centre", Filterable: true},
 			{Name: "year", Type: "integer"},
 		},
@@ -104,12 +104,12 @@ var collectionInfos = []Collection{
 			{Name: "highway", Type: "string", Filterable: true},
 			{Name: "name", Type: "string"},
 			{Name: "ref", Type: "string"},
-			{Name: "length_m", Type: "number"},
+			{Name: "length_m", Type: "number", Unit: "m"},
 			{Name: "oneway", Type: "boolean"},
-			{Name: "car_forward", Type: "boolean"}, {Name: "car_backward", Type: "boolean"}, {Name: "car_kmh", Type: "number"},
-			{Name: "bicycle_forward", Type: "boolean"}, {Name: "bicycle_backward", Type: "boolean"}, {Name: "bicycle_kmh", Type: "number"},
-			{Name: "foot_forward", Type: "boolean"}, {Name: "foot_backward", Type: "boolean"}, {Name: "foot_kmh", Type: "number"},
-			{Name: "duration_s", Type: "number", Description: "fixed traversal time (ferries); null if speed-based"},
+			{Name: "car_forward", Type: "boolean"}, {Name: "car_backward", Type: "boolean"}, {Name: "car_kmh", Type: "number", Unit: "km/h"},
+			{Name: "bicycle_forward", Type: "boolean"}, {Name: "bicycle_backward", Type: "boolean"}, {Name: "bicycle_kmh", Type: "number", Unit: "km/h"},
+			{Name: "foot_forward", Type: "boolean"}, {Name: "foot_backward", Type: "boolean"}, {Name: "foot_kmh", Type: "number", Unit: "km/h"},
+			{Name: "duration_s", Type: "number", Unit: "s", Description: "fixed traversal time (ferries); null if speed-based"},
 		},
 	},
 	{
@@ -121,15 +121,20 @@ var collectionInfos = []Collection{
 			{Name: "municipalities", Type: "array"},
 			{Name: "category", Type: "string", Filterable: true},
 			{Name: "kind", Type: "string", Filterable: true},
-			{Name: "investment_cost", Type: "number"},
-			{Name: "requested_funding", Type: "number"},
+			{Name: "investment_cost", Type: "number", Unit: "EUR", Description: "EUR; null when not stated"},
+			{Name: "requested_funding", Type: "number", Unit: "EUR", Description: "EUR; null when not stated"},
 			{Name: "planning_region", Type: "string", Filterable: true},
 			{Name: "status", Type: "string", Filterable: true},
-			{Name: "submitted_at", Type: "string"},
-			{Name: "speed_kmh", Type: "number", Description: "design speed of an upgraded or new road; null if not given"},
+			{Name: "submitted_at", Type: "string", Format: "date-time"},
+			{Name: "speed_kmh", Type: "number", Unit: "km/h", Description: "design speed of an upgraded or new road; null if not given"},
 			{Name: "innovation", Type: "number", Description: "committee mark 0–10; null until entered"},
 			{Name: "transferability", Type: "number", Description: "committee mark 0–10; null until entered"},
 			{Name: "synthetic", Type: "boolean"},
+			{Name: "location_source", Type: "string", Description: "where the geometry came from when the applicant gave none; null when drawn"},
+			{Name: "facility_id", Type: "string", Description: "facility_upgrade: the facility improved; null means the nearest of the category"},
+			{Name: "capacity_change", Type: "number", Description: "facility_upgrade: change of capacity (places, beds, doctors)"},
+			{Name: "opening_hours_change", Type: "number", Description: "facility_upgrade: change of opening hours per week"},
+			{Name: "accessible_for", Type: "string", Description: "facility_upgrade: population group whose access improves"},
 		},
 	},
 }
@@ -249,16 +254,23 @@ func RoadFeature(r RoadSegment) Feature {
 
 // ProjectFeature returns the served feature of p.
 func ProjectFeature(p Project) Feature {
+	var u Upgrade
+	if p.Upgrade != nil {
+		u = *p.Upgrade
+	}
 	var sub any
 	if !p.SubmittedAt.IsZero() {
 		sub = p.SubmittedAt.UTC().Format("2006-01-02T15:04:05Z")
 	}
 	return Feature{ID: p.ID, Geometry: toLonLat(p.Geometry, crs.UTM33N), Properties: []Property{
 		{"title", p.Title}, {"applicant", optString(p.Applicant)}, {"municipalities", append([]string{}, p.Municipalities...)},
-		{"category", optString(string(p.Category))}, {"kind", string(p.Kind)}, {"investment_cost", p.InvestmentCost},
-		{"requested_funding", p.RequestedFunding}, {"planning_region", optString(p.PlanningRegion)},
+		{"category", optString(string(p.Category))}, {"kind", string(p.Kind)}, {"investment_cost", optPositive(p.InvestmentCost)},
+		{"requested_funding", optPositive(p.RequestedFunding)}, {"planning_region", optString(p.PlanningRegion)},
 		{"status", optString(p.Status)}, {"submitted_at", sub}, {"speed_kmh", optPositive(p.SpeedKmh)},
 		{"innovation", optFloat(p.Innovation)}, {"transferability", optFloat(p.Transferability)}, {"synthetic", p.Synthetic},
+		{"location_source", optString(p.LocationSource)}, {"facility_id", optString(u.FacilityID)},
+		{"capacity_change", optFloat(u.CapacityChange)}, {"opening_hours_change", optFloat(u.OpeningHoursChange)},
+		{"accessible_for", optString(u.AccessibleFor)},
 	}}
 }
 

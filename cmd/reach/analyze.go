@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"reach/internal/analysis"
+	"reach/internal/catalogue"
+	"reach/internal/classify"
 	"reach/internal/config"
 	"reach/layers"
 	"reach/layers/postgis"
@@ -90,6 +92,7 @@ func analyze(ctx context.Context, st analyzeTarget, cats []layers.Category, mode
 	for _, w := range bs.Warnings {
 		fmt.Fprintln(stdout, "  warning:", w)
 	}
+	printCoverage(stdout, eng.Coverage())
 	printClassification(stdout, eng.Classification())
 	projects, err := st.Projects(ctx)
 	if err != nil {
@@ -129,14 +132,14 @@ func analyze(ctx context.Context, st analyzeTarget, cats []layers.Category, mode
 			continue
 		}
 		for _, m := range useModes {
-			if std, ok := eng.Catalogue().Standard(c, m); !ok || std.Measure == analysis.MeasureAreaService {
+			if std, ok := eng.Catalogue().Standard(c, m); !ok || std.Measure == catalogue.MeasureAreaService {
 				continue // area services (water, sewage) have no travel-time gaps
 			}
 			g, err := eng.Gaps(ctx, analysis.GapQuery{Category: c, Mode: m, OnlyThinOrWeak: thin})
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%.0f min\t%s\t%d\t%d\t%.2f %%\t%s\t%s\t\n", c, m, g.StandardMinutes, g.Method,
+			fmt.Fprintf(tw, "%s\t%s\t%.0f min\t%s\t%d\t%d\t%.2f %%\t%s\t%s\t\n", c, m, g.StandardMinutes, methodShares(g.MethodShares),
 				g.Population, g.Outside, 100*g.Share, minutes(g.MedianSeconds), minutes(g.P90Seconds))
 		}
 	}
@@ -174,7 +177,7 @@ func analyze(ctx context.Context, st analyzeTarget, cats []layers.Category, mode
 // printClassification summarises the classification of municipalities:
 // the degree of urbanisation computed from the grid and its agreement with
 // the official classes, and the thinly populated and structurally weak ones.
-func printClassification(w io.Writer, c analysis.Classification) {
+func printClassification(w io.Writer, c classify.Classification) {
 	var n, thin, weak, official, agree int
 	var thinPop, weakPop int64
 	for _, m := range c.ByAGS {
@@ -315,4 +318,37 @@ func writeJSON(path string, stdout io.Writer, v any) error {
 		return err
 	}
 	return writeFileAtomic(path, b)
+}
+
+// printCoverage prints, per mode, the share of residents whose cell snaps
+// to the loaded network, with a warning below analysis.CoverageWarnBelow.
+func printCoverage(w io.Writer, cov []analysis.NetworkCoverage) {
+	for _, c := range cov {
+		fmt.Fprintf(w, "network coverage %s: %.1f %% of %d residents on the network\n", c.Mode, 100*c.Share, c.Population)
+		if c.Warning != "" {
+			fmt.Fprintln(w, "  WARNING:", c.Warning)
+		}
+	}
+}
+
+// methodShares formats the share of residents per method, largest first.
+func methodShares(shares map[string]float64) string {
+	keys := make([]string, 0, len(shares))
+	for k := range shares {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if shares[keys[i]] != shares[keys[j]] {
+			return shares[keys[i]] > shares[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s %.1f %%", k, 100*shares[k]))
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, ", ")
 }

@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"reach/data/demo"
-	"reach/internal/analysis"
 	"reach/internal/realdata"
 	"reach/layers"
 	"reach/layers/memory"
@@ -24,6 +23,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"reach/internal/appraisal"
 	"reach/internal/pgtest"
 )
 
@@ -188,9 +188,10 @@ func TestServeDemo(t *testing.T) {
 	if len(fc.Features) != 2 {
 		t.Fatalf("isochrones: %d bands, want 2", len(fc.Features))
 	}
-	p10, p20 := fc.Features[0].Properties["population"].(float64), fc.Features[1].Properties["population"].(float64)
-	if p10 > p20 {
-		t.Errorf("population within 10 min (%v) exceeds population within 20 min (%v)", p10, p20)
+	p10, p20 := fc.Features[0].Properties["cumulative_population"].(float64), fc.Features[1].Properties["cumulative_population"].(float64)
+	ring := fc.Features[1].Properties["population"].(float64)
+	if p10 > p20 || p10+ring != p20 {
+		t.Errorf("population within 10 min %v, within 20 min %v, in the ring 10–20 min %v: the ring does not add up", p10, p20, ring)
 	}
 }
 
@@ -477,7 +478,7 @@ func TestSettingsAndCatalogue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if opts.Weights == nil || opts.Weights.NeedShare != 40 || opts.Weights.Innovation != 0 || opts.Weights.Beneficiaries != analysis.DefaultScoreWeights().Beneficiaries {
+	if opts.Weights == nil || opts.Weights.NeedShare != 40 || opts.Weights.Innovation != 0 || opts.Weights.Beneficiaries != appraisal.DefaultScoreWeights().Beneficiaries {
 		t.Errorf("score weights %+v", opts.Weights)
 	}
 	if opts.Classify == nil || opts.Classify.WeakShare != 0.25 || opts.SnapRadiusM != 500 || opts.Catalogue == nil {

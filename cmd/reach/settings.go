@@ -12,6 +12,9 @@ import (
 	"path/filepath"
 
 	"reach/internal/analysis"
+	"reach/internal/appraisal"
+	"reach/internal/catalogue"
+	"reach/internal/classify"
 	"reach/layers"
 )
 
@@ -68,7 +71,7 @@ func (f engineFlags) options(info layers.StoreInfo) (analysis.Options, error) {
 			return opts, fmt.Errorf("--catalogue: %w", err)
 		}
 		defer file.Close()
-		c, err := analysis.LoadCatalogue(file, filepath.Base(f.catalogue))
+		c, err := catalogue.LoadCatalogue(file, filepath.Base(f.catalogue))
 		if err != nil {
 			return opts, err
 		}
@@ -106,7 +109,7 @@ func (f engineFlags) options(info layers.StoreInfo) (analysis.Options, error) {
 		return nil
 	}
 	if w := sf.ScoreWeights; w != nil {
-		sw := analysis.DefaultScoreWeights()
+		sw := appraisal.DefaultScoreWeights()
 		for _, x := range []struct {
 			f   string
 			v   *float64
@@ -130,7 +133,7 @@ func (f engineFlags) options(info layers.StoreInfo) (analysis.Options, error) {
 		}
 		opts.Weights = &sw
 	}
-	co := analysis.DefaultClassifyOptions()
+	co := classify.DefaultClassifyOptions()
 	changed := false
 	if w := sf.WeaknessWeights; w != nil {
 		for _, x := range []struct {
@@ -181,13 +184,13 @@ func runCatalogue(ctx context.Context, args []string, getenv func(string) string
 			return err
 		}
 		defer f.Close()
-		c, err := analysis.LoadCatalogue(f, filepath.Base(*check))
+		c, err := catalogue.LoadCatalogue(f, filepath.Base(*check))
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "catalogue %s: %d standards, valid\n", c.ID(), len(c.Standards()))
 		return nil
 	}
-	_, err := stdout.Write(analysis.DefaultCatalogueJSON())
+	_, err := stdout.Write(catalogue.DefaultCatalogueJSON())
 	return err
 }

@@ -1,10 +1,11 @@
 // Package analysis holds the use cases of reach: it builds the read model
 // (road graph per mode, snapped cells and facilities) from the layers, and
 // answers with travel times per cell and category, matrices, isochrones,
-// coverage against the standards catalogue, the gap register, the
-// classification of municipalities (DEGURBA, structural weakness), project
-// assessments with Zentrale-Orte alignment, scores, the ranking within a
-// budget and site suggestions.
+// coverage against the standards catalogue, the gap register, project
+// assessments, the ranking within a budget and site suggestions. The policy
+// it applies lives apart: the standards in internal/catalogue, the
+// classification of municipalities in internal/classify, the score, budget
+// selection and Zentrale-Orte verdict in internal/appraisal.
 //
 // An Engine is immutable once built and safe for concurrent use; each call
 // takes its own query state from a pool. Geometries in requests and results
@@ -16,6 +17,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"reach/internal/appraisal"
 	"reach/layers"
 )
 
@@ -68,14 +70,22 @@ type IsochroneRequest struct {
 	Minutes []float64   // thresholds, ascending after validation
 }
 
-// Band is the area reachable within Minutes but not within the previous
-// threshold (FromMinutes), with its population.
+// Band is one travel-time band: the ring of residents reached after
+// FromMinutes and within Minutes, and the cumulative figures within Minutes.
+// Population and Cells count the ring only, so the populations of the
+// bands of one result add up to the CumulativePopulation of the last one.
 type Band struct {
-	FromMinutes float64          `json:"from_minutes"`
-	Minutes     float64          `json:"minutes"`
-	Geometry    orb.MultiPolygon `json:"-"`          // lon/lat; the area reachable within Minutes (cumulative)
-	Population  int64            `json:"population"` // residents in cells whose centre is reached within Minutes (cumulative)
-	Cells       int              `json:"cells"`
+	FromMinutes float64          `json:"from_minutes"` // lower end of the ring, exclusive (0 for the first band)
+	Minutes     float64          `json:"minutes"`      // upper end of the ring, inclusive
+	Geometry    orb.MultiPolygon `json:"-"`            // lon/lat; the area reachable within Minutes (cumulative)
+	// Population counts the residents of cells whose centre is reached
+	// after FromMinutes and within Minutes (the ring).
+	Population int64 `json:"population"`
+	// CumulativePopulation counts the residents of cells whose centre is
+	// reached within Minutes.
+	CumulativePopulation int64 `json:"cumulative_population"`
+	Cells                int   `json:"cells"`            // populated cells in the ring
+	CumulativeCells      int   `json:"cumulative_cells"` // populated cells within Minutes
 }
 
 // IsochroneResult is the list of bands and how they were built.
@@ -111,8 +121,8 @@ type Assessment struct {
 	Category            layers.Category       `json:"category"`
 	NewlyWithinStandard int64                 `json:"newly_within_standard"`
 	ByMunicipality      []MunicipalityBenefit `json:"by_municipality"`
-	ZentraleOrte        Alignment             `json:"zentrale_orte"`
-	Score               Score                 `json:"score"`
+	ZentraleOrte        appraisal.Alignment   `json:"zentrale_orte"`
+	Score               appraisal.Score       `json:"score"`
 	Provenance          Provenance            `json:"provenance"`
 	Details             map[string]any        `json:"details,omitempty"`
 }
@@ -126,59 +136,6 @@ type MunicipalityBenefit struct {
 	NewlyWithinStandard int64   `json:"newly_within_standard"` // residents newly inside the standard
 	MeanSecondsBefore   float64 `json:"mean_seconds_before"`
 	MeanSecondsAfter    float64 `json:"mean_seconds_after"`
-}
-
-// Verdict of the Zentrale-Orte alignment.
-type Verdict string
-
-// Verdicts.
-const (
-	Aligned       Verdict = "aligned"
-	PartlyAligned Verdict = "partly_aligned"
-	InConflict    Verdict = "in_conflict"
-)
-
-// Alignment is the Zentrale-Orte verdict with every reason spelled out.
-type Alignment struct {
-	Verdict Verdict  `json:"verdict"`
-	Reasons []string `json:"reasons"`
-	// MinLevel is the lowest central-place level where the category belongs
-	// ("" when it is not tied to central places) and MinLevelSource its source.
-	MinLevel       string `json:"min_level,omitempty"`
-	MinLevelSource string `json:"min_level_source,omitempty"`
-	// Sites says, per site municipality, in which central place it lies.
-	Sites []SiteAlignment `json:"sites,omitempty"`
-}
-
-// Score is a transparent weighted score.
-type Score struct {
-	Total    float64     `json:"total"`
-	Criteria []Criterion `json:"criteria"`
-	// MaxTotal is the sum of the weights, the largest possible total.
-	MaxTotal float64 `json:"max_total"`
-	// Complete is false when a criterion has no value yet (Missing lists
-	// them); the total is then a lower bound.
-	Complete bool     `json:"complete"`
-	Missing  []string `json:"missing,omitempty"`
-}
-
-// Criterion is one scored criterion: raw value, normalised value (0–1),
-// weight and contribution (normalised × weight).
-type Criterion struct {
-	Name          string  `json:"name"`
-	Value         float64 `json:"value"`
-	Unit          string  `json:"unit,omitempty"`
-	Normalised    float64 `json:"normalised"`
-	Normalisation string  `json:"normalisation"`
-	Weight        float64 `json:"weight"`
-	Contribution  float64 `json:"contribution"`
-	// Missing is true when the value has not been entered (a committee
-	// mark, an alignment verdict); Value is then 0 and carries no meaning.
-	Missing bool `json:"missing,omitempty"`
-	// NotApplicable is true when the criterion has no meaning for the
-	// proposal (cost per newly covered resident when no one is newly
-	// covered); Value is then 0 and carries no meaning.
-	NotApplicable bool `json:"not_applicable,omitempty"`
 }
 
 // RankedProject is one row of the ranking.

@@ -13,6 +13,8 @@ import (
 	"reach/geo/graph"
 	"reach/geo/isochrone"
 	"reach/geo/route"
+	"reach/internal/appraisal"
+	"reach/internal/catalogue"
 	"reach/layers"
 )
 
@@ -43,7 +45,7 @@ type cellChange struct {
 type projectEffect struct {
 	cat     layers.Category
 	mode    layers.Mode
-	std     Standard
+	std     catalogue.Standard
 	limit   float64 // seconds
 	before  *field
 	changes []cellChange // sorted by cell
@@ -53,13 +55,13 @@ type projectEffect struct {
 // assessMode picks the mode of the standard a category is assessed by: car
 // when the catalogue has a car standard, else the first mode (in
 // layers.Modes order) that has one.
-func (e *Engine) assessMode(cat layers.Category) (layers.Mode, Standard, bool) {
+func (e *Engine) assessMode(cat layers.Category) (layers.Mode, catalogue.Standard, bool) {
 	for _, m := range layers.Modes() {
 		if s, ok := e.cat.Standard(cat, m); ok {
 			return m, s, true
 		}
 	}
-	return "", Standard{}, false
+	return "", catalogue.Standard{}, false
 }
 
 // AssessAll assesses every project and scores them together: the scores
@@ -71,7 +73,7 @@ func (e *Engine) AssessAll(ctx context.Context, projects []layers.Project) ([]As
 	sort.SliceStable(ps, func(i, j int) bool { return ps[i].ID < ps[j].ID })
 	seen := map[string]bool{}
 	out := make([]Assessment, len(ps))
-	inputs := make([]ScoreInput, len(ps))
+	inputs := make([]appraisal.ScoreInput, len(ps))
 	for i, p := range ps {
 		if p.ID == "" {
 			return nil, fmt.Errorf("analysis: assess: project %d: field id: empty: %w", i, layers.ErrInvalid)
@@ -86,11 +88,11 @@ func (e *Engine) AssessAll(ctx context.Context, projects []layers.Project) ([]As
 		}
 		out[i], inputs[i] = a, in
 	}
-	w := DefaultScoreWeights()
+	w := appraisal.DefaultScoreWeights()
 	if e.opts.Weights != nil {
 		w = *e.opts.Weights
 	}
-	scores, err := ScoreProjects(inputs, w)
+	scores, err := appraisal.ScoreProjects(inputs, w)
 	if err != nil {
 		return nil, fmt.Errorf("analysis: assess: %w", err)
 	}
@@ -138,11 +140,11 @@ func (e *Engine) Ranking(ctx context.Context, projects []layers.Project, budget 
 	for _, p := range projects {
 		byID[p.ID] = p
 	}
-	items := make([]BudgetItem, len(as))
+	items := make([]appraisal.BudgetItem, len(as))
 	for i, a := range as {
-		items[i] = BudgetItem{ID: a.ProjectID, Score: a.Score.Total, Cost: byID[a.ProjectID].RequestedFunding}
+		items[i] = appraisal.BudgetItem{ID: a.ProjectID, Score: a.Score.Total, Cost: byID[a.ProjectID].RequestedFunding}
 	}
-	sel, err := SelectWithinBudget(items, budget)
+	sel, err := appraisal.SelectWithinBudget(items, budget)
 	if err != nil {
 		return Ranking{}, fmt.Errorf("analysis: ranking: %w", err)
 	}
@@ -168,7 +170,7 @@ func (e *Engine) Ranking(ctx context.Context, projects []layers.Project, budget 
 
 // assessOne computes everything of p's assessment but the score, and the
 // score input.
-func (e *Engine) assessOne(ctx context.Context, p layers.Project) (Assessment, ScoreInput, error) {
+func (e *Engine) assessOne(ctx context.Context, p layers.Project) (Assessment, appraisal.ScoreInput, error) {
 	a := Assessment{ProjectID: p.ID, Title: p.Title, Kind: p.Kind, Category: p.Category, ByMunicipality: []MunicipalityBenefit{}, Details: map[string]any{}}
 	var eff *projectEffect
 	var err error
@@ -185,9 +187,9 @@ func (e *Engine) assessOne(ctx context.Context, p layers.Project) (Assessment, S
 		err = fmt.Errorf("analysis: assess: project %q: field kind: value %q: want new_facility, road_upgrade or area_service: %w", p.ID, p.Kind, layers.ErrInvalid)
 	}
 	if err != nil {
-		return Assessment{}, ScoreInput{}, err
+		return Assessment{}, appraisal.ScoreInput{}, err
 	}
-	in := ScoreInput{ProjectID: p.ID, Innovation: p.Innovation, Transferability: p.Transferability, RequestedFunding: p.RequestedFunding}
+	in := appraisal.ScoreInput{ProjectID: p.ID, Innovation: p.Innovation, Transferability: p.Transferability, RequestedFunding: p.RequestedFunding}
 	agg := e.aggregate(p, eff)
 	a.NewlyWithinStandard = agg.newly
 	a.ByMunicipality = agg.byMuni
@@ -233,7 +235,7 @@ func (e *Engine) assessOne(ctx context.Context, p layers.Project) (Assessment, S
 	for _, m := range e.munis {
 		names[m.AGS] = m.Name
 	}
-	a.ZentraleOrte = AlignZentraleOrte(AlignmentInput{
+	a.ZentraleOrte = appraisal.AlignZentraleOrte(appraisal.AlignmentInput{
 		Project: p, SiteAGS: siteAGS, Places: e.places, MinLevel: minLevel, MinLevelSource: minSrc,
 		EqualOrHigherCovers: covers, CoveringPlaces: coveringPlaces,
 		StrengthensHigherReach: higher.strengthens, HigherReachPlaces: higher.places, MunicipalityNames: names,
@@ -397,13 +399,13 @@ func geomType(g orb.Geometry) string {
 }
 
 // projectStandard returns the category, mode and standard of p.
-func (e *Engine) projectStandard(p layers.Project) (layers.Category, layers.Mode, Standard, error) {
+func (e *Engine) projectStandard(p layers.Project) (layers.Category, layers.Mode, catalogue.Standard, error) {
 	if !p.Category.Valid() {
-		return "", "", Standard{}, fmt.Errorf("analysis: assess: project %q: field category: value %q: %w", p.ID, p.Category, layers.ErrInvalid)
+		return "", "", catalogue.Standard{}, fmt.Errorf("analysis: assess: project %q: field category: value %q: %w", p.ID, p.Category, layers.ErrInvalid)
 	}
 	mode, std, ok := e.assessMode(p.Category)
 	if !ok {
-		return "", "", Standard{}, fmt.Errorf("analysis: assess: project %q: catalogue %s has no standard for category %q: %w", p.ID, e.cat.ID(), p.Category, layers.ErrInvalid)
+		return "", "", catalogue.Standard{}, fmt.Errorf("analysis: assess: project %q: catalogue %s has no standard for category %q: %w", p.ID, e.cat.ID(), p.Category, layers.ErrInvalid)
 	}
 	return p.Category, mode, std, nil
 }
@@ -416,7 +418,7 @@ func (e *Engine) newFacility(ctx context.Context, p layers.Project, d map[string
 	if err != nil {
 		return nil, nil, err
 	}
-	if std.Measure == MeasureAreaService {
+	if std.Measure == catalogue.MeasureAreaService {
 		return nil, nil, fmt.Errorf("analysis: assess: project %q: category %q is an area service; submit it as kind area_service: %w", p.ID, cat, layers.ErrInvalid)
 	}
 	sites, err := projectSites(p)
@@ -435,11 +437,10 @@ func (e *Engine) newFacility(ctx context.Context, p layers.Project, d map[string
 	mn := e.nets[mode]
 	var snaps []SnapInfo
 	if mn == nil {
-		sl := e.opts.StraightLine
 		for ci, c := range e.cells {
 			best := math.Inf(1)
 			for _, s := range sites {
-				best = math.Min(best, math.Hypot(c.utm[0]-s[0], c.utm[1]-s[1])*sl.DetourFactor/sl.speedMS(mode))
+				best = math.Min(best, e.slSeconds(mode, math.Hypot(c.utm[0]-s[0], c.utm[1]-s[1])))
 			}
 			if best < f.secs[ci] {
 				eff.changes = append(eff.changes, cellChange{ci: int32(ci), before: f.secs[ci], after: best})
@@ -482,7 +483,7 @@ func (e *Engine) newFacility(ctx context.Context, p layers.Project, d map[string
 
 // catchmentMinutes are the thresholds of a new facility's catchment: half
 // the standard and the standard.
-func catchmentMinutes(std Standard) []float64 {
+func catchmentMinutes(std catalogue.Standard) []float64 {
 	if std.MaxMinutes <= 0 {
 		return []float64{15, 30}
 	}
@@ -504,17 +505,18 @@ func (e *Engine) catchment(ctx context.Context, mn *modeNet, arrivals [][]route.
 
 // bandJSON is a catchment band in an assessment's details.
 type bandJSON struct {
-	FromMinutes float64           `json:"from_minutes"`
-	Minutes     float64           `json:"minutes"`
-	Population  int64             `json:"population"`
-	Cells       int               `json:"cells"`
-	Geometry    *geojson.Geometry `json:"geometry"` // lon/lat
+	FromMinutes          float64           `json:"from_minutes"`
+	Minutes              float64           `json:"to_minutes"`
+	Population           int64             `json:"population"`            // in the ring from_minutes–to_minutes
+	CumulativePopulation int64             `json:"cumulative_population"` // within to_minutes
+	Cells                int               `json:"cells"`                 // in the ring
+	Geometry             *geojson.Geometry `json:"geometry"`              // lon/lat, area within to_minutes
 }
 
 func bandsJSON(bs []Band) []bandJSON {
 	out := make([]bandJSON, len(bs))
 	for i, b := range bs {
-		out[i] = bandJSON{FromMinutes: b.FromMinutes, Minutes: b.Minutes, Population: b.Population, Cells: b.Cells, Geometry: geojson.NewGeometry(b.Geometry)}
+		out[i] = bandJSON{FromMinutes: b.FromMinutes, Minutes: b.Minutes, Population: b.Population, CumulativePopulation: b.CumulativePopulation, Cells: b.Cells, Geometry: geojson.NewGeometry(b.Geometry)}
 	}
 	return out
 }
@@ -578,11 +580,11 @@ func (e *Engine) muniAt(p orb.Point) string {
 // placeOfMuni returns the central place a municipality belongs to (itself
 // or through a Verbund) with its level.
 func (e *Engine) placeOfMuni(ags string) (string, layers.Level, bool) {
-	r, ok := newPlaceIndex(e.places).placeOf(ags)
+	r, ok := appraisal.NewPlaceIndex(e.places).PlaceOf(ags)
 	if !ok {
 		return "", layers.LevelNone, false
 	}
-	return r.name, r.level, true
+	return r.Name, r.Level, true
 }
 
 // equalOrHigherCovers says whether most beneficiaries already reach the
@@ -592,7 +594,7 @@ func (e *Engine) equalOrHigherCovers(eff *projectEffect, minLevel layers.Level) 
 	if minLevel == layers.LevelNone || eff.before == nil || len(eff.changes) == 0 {
 		return false, nil
 	}
-	idx := newPlaceIndex(e.places)
+	idx := appraisal.NewPlaceIndex(e.places)
 	var ben, covered int64
 	names := map[string]bool{}
 	for _, c := range eff.changes {
@@ -610,9 +612,9 @@ func (e *Engine) equalOrHigherCovers(eff *projectEffect, minLevel layers.Level) 
 		if ags == "" {
 			ags = e.muniAt(f.Location)
 		}
-		if pl, ok := idx.placeOf(ags); ok && pl.level >= minLevel {
+		if pl, ok := idx.PlaceOf(ags); ok && pl.Level >= minLevel {
 			covered += pop
-			names[pl.name] = true
+			names[pl.Name] = true
 		}
 	}
 	if ben == 0 || float64(covered) < coversShare*float64(ben) {

@@ -10,6 +10,7 @@ import (
 	"github.com/paulmach/orb/planar"
 
 	"reach/geo/route"
+	"reach/internal/catalogue"
 	"reach/internal/network"
 	"reach/layers"
 )
@@ -211,7 +212,7 @@ func (e *Engine) roadProject(ctx context.Context, p layers.Project, d map[string
 	for _, ci := range layers.Categories() {
 		cat := ci.Category
 		std, ok := e.cat.Standard(cat, mode)
-		if !ok || std.Measure == MeasureAreaService || len(e.byCat[cat]) == 0 {
+		if !ok || std.Measure == catalogue.MeasureAreaService || len(e.byCat[cat]) == 0 {
 			continue
 		}
 		before, err := e.fieldFor(ctx, cat, mode)

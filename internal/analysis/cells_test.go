@@ -10,6 +10,7 @@ import (
 
 	"reach/geo/crs"
 	"reach/geo/grid"
+	"reach/internal/classify"
 	"reach/layers"
 )
 
@@ -223,7 +224,7 @@ func BenchmarkAddCells(b *testing.B) {
 		km := toKm(cells, ids)
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := Classify(r.munis, km, DefaultClassifyOptions()); err != nil {
+			if _, err := classify.Classify(r.munis, km, classify.DefaultClassifyOptions()); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 
+	"reach/internal/appraisal"
+	"reach/internal/catalogue"
 	"reach/layers"
 )
 
@@ -66,7 +68,7 @@ func (e *Engine) WriteResults(ctx context.Context, w layers.ResultWriter, opts W
 	for _, cat := range cats {
 		for _, m := range modes {
 			std, ok := e.cat.Standard(cat, m)
-			if !ok || std.Measure == MeasureAreaService {
+			if !ok || std.Measure == catalogue.MeasureAreaService {
 				continue
 			}
 			f, err := e.fieldFor(ctx, cat, m)
@@ -131,7 +133,7 @@ func (e *Engine) WriteResults(ctx context.Context, w layers.ResultWriter, opts W
 		}
 		budget := opts.Budget
 		if budget == 0 {
-			budget = DefaultBudget
+			budget = appraisal.DefaultBudget
 		}
 		r, err := e.Ranking(ctx, opts.Projects, budget)
 		if err != nil {

@@ -15,6 +15,10 @@ import (
 	"github.com/paulmach/orb"
 
 	"reach/geo/crs"
+	"reach/internal/appraisal"
+	"reach/internal/catalogue"
+	"reach/internal/classify"
+	"reach/internal/estimate"
 	"reach/layers"
 )
 
@@ -22,7 +26,7 @@ import (
 // catalogue, every mode, a snapping radius of 1000 m.
 type Options struct {
 	// Catalogue is the standards catalogue; nil means DefaultCatalogue().
-	Catalogue *Catalogue
+	Catalogue *catalogue.Catalogue
 	// Modes lists the modes to build networks for; nil means layers.Modes().
 	Modes []layers.Mode
 	// SnapRadiusM is the largest straight access leg, in metres, from a
@@ -32,16 +36,18 @@ type Options struct {
 	// Info describes the store the layers came from (data versions,
 	// synthetic flag) for provenance.
 	Info layers.StoreInfo
-	// StraightLine sets the assumed speeds used when a mode has no road
-	// network; zero fields take the defaults of DefaultStraightLine.
-	StraightLine StraightLine
+	// StraightLine is the model that estimates a travel time from a
+	// straight-line distance where a cell or facility is off the loaded
+	// network (or a mode has none); nil means estimate.Default(), the model
+	// calibrated on real road networks.
+	StraightLine *estimate.Model
 	// IsochroneStepM is the raster spacing of isochrones in metres; 0 means 100.
 	IsochroneStepM float64
 	// Classify configures the classification of municipalities; nil means
 	// DefaultClassifyOptions().
-	Classify *ClassifyOptions
+	Classify *classify.ClassifyOptions
 	// Weights are the score weights; nil means DefaultScoreWeights().
-	Weights *ScoreWeights
+	Weights *appraisal.ScoreWeights
 	// Now gives the time recorded in provenance; nil means time.Now. It is
 	// read once, at Build, so that every result of one engine carries the
 	// same time.
@@ -99,7 +105,8 @@ type cell struct {
 // computed once per (category, mode) and shared.
 type Engine struct {
 	opts    Options
-	cat     *Catalogue
+	model   estimate.Model
+	cat     *catalogue.Catalogue
 	info    layers.StoreInfo
 	builtAt time.Time
 	reader  layers.Reader
@@ -120,7 +127,7 @@ type Engine struct {
 	roadsMu  sync.Mutex
 	class    classInfo
 	// classification is the full result of Classify.
-	classification Classification
+	classification classify.Classification
 	stats          BuildStats
 	kreisName      map[string]string
 
@@ -141,7 +148,7 @@ func Build(ctx context.Context, r layers.Reader, opts Options) (*Engine, error) 
 		return nil, errors.New("analysis: build: nil reader")
 	}
 	if opts.Catalogue == nil {
-		c, err := DefaultCatalogue()
+		c, err := catalogue.DefaultCatalogue()
 		if err != nil {
 			return nil, fmt.Errorf("analysis: build: %w", err)
 		}
@@ -167,13 +174,22 @@ func Build(ctx context.Context, r layers.Reader, opts Options) (*Engine, error) 
 	if !(opts.IsochroneStepM > 0) {
 		return nil, fmt.Errorf("analysis: build: isochrone step %v m: must be positive: %w", opts.IsochroneStepM, layers.ErrInvalid)
 	}
-	opts.StraightLine = opts.StraightLine.withDefaults()
+	var model estimate.Model
+	var err error
+	if opts.StraightLine != nil {
+		model = *opts.StraightLine
+	} else if model, err = estimate.Default(); err != nil {
+		return nil, fmt.Errorf("analysis: build: %w", err)
+	}
+	if err := model.Check(); err != nil {
+		return nil, fmt.Errorf("analysis: build: straight-line model: %w: %w", err, layers.ErrInvalid)
+	}
 	now := time.Now
 	if opts.Now != nil {
 		now = opts.Now
 	}
 	e := &Engine{
-		opts: opts, cat: opts.Catalogue, info: opts.Info, builtAt: now().UTC(), reader: r,
+		opts: opts, model: model, cat: opts.Catalogue, info: opts.Info, builtAt: now().UTC(), reader: r,
 		muniIdx: map[string]int{}, byCat: map[layers.Category][]int{},
 		nets: map[layers.Mode]*modeNet{}, fields: map[fieldKey]*fieldEntry{}, slines: map[layers.Category]*fieldEntry{},
 		kreisName: map[string]string{},
@@ -270,7 +286,7 @@ func (e *Engine) Stats() BuildStats {
 }
 
 // Catalogue returns the standards catalogue the engine uses.
-func (e *Engine) Catalogue() *Catalogue { return e.cat }
+func (e *Engine) Catalogue() *catalogue.Catalogue { return e.cat }
 
 // Modes returns the modes that have a road network, in stable order.
 func (e *Engine) Modes() []layers.Mode {
@@ -297,10 +313,10 @@ func (e *Engine) provenance(method string) Provenance {
 
 // standard returns the standard of (cat, mode) or an error wrapping
 // layers.ErrInvalid that says none exists.
-func (e *Engine) standard(cat layers.Category, mode layers.Mode) (Standard, error) {
+func (e *Engine) standard(cat layers.Category, mode layers.Mode) (catalogue.Standard, error) {
 	s, ok := e.cat.Standard(cat, mode)
 	if !ok {
-		return Standard{}, fmt.Errorf("analysis: catalogue %s has no standard for category %q and mode %q: %w", e.cat.ID(), cat, mode, layers.ErrInvalid)
+		return catalogue.Standard{}, fmt.Errorf("analysis: catalogue %s has no standard for category %q and mode %q: %w", e.cat.ID(), cat, mode, layers.ErrInvalid)
 	}
 	return s, nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"reach/geo/grid"
+	"reach/internal/classify"
 	"reach/layers"
 )
 
@@ -14,11 +15,11 @@ import (
 // municipality; ids[i] is the parsed id of cells[i] (parseCellIDs). The
 // full classification is kept for Classification.
 func (e *Engine) classify(cells []layers.Cell, ids []grid.ID) error {
-	opts := DefaultClassifyOptions()
+	opts := classify.DefaultClassifyOptions()
 	if e.opts.Classify != nil {
 		opts = *e.opts.Classify
 	}
-	c, err := Classify(e.munis, toKm(cells, ids), opts)
+	c, err := classify.Classify(e.munis, toKm(cells, ids), opts)
 	if err != nil {
 		return fmt.Errorf("analysis: build: %w", err)
 	}
@@ -32,7 +33,7 @@ func (e *Engine) classify(cells []layers.Cell, ids []grid.ID) error {
 
 // Classification returns the classification of the municipalities computed
 // at Build (shared; do not modify).
-func (e *Engine) Classification() Classification { return e.classification }
+func (e *Engine) Classification() classify.Classification { return e.classification }
 
 // toKm returns the cells on the 1 km grid that DEGURBA is defined on:
 // 1 km cells as they are, finer cells summed into their 1 km parent (known

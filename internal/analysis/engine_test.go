@@ -16,6 +16,7 @@ import (
 	"reach/geo/graph"
 	"reach/geo/grid"
 	"reach/geo/route"
+	"reach/internal/estimate"
 	"reach/internal/network"
 	"reach/layers"
 )
@@ -362,7 +363,10 @@ func TestStraightLineAgainstBruteForce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sl := DefaultStraightLine()
+	sl, err := estimate.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
 	sums := map[string][2]float64{}
 	for i, tt := range tts {
 		c := e.cells[i]
@@ -373,7 +377,7 @@ func TestStraightLineAgainstBruteForce(t *testing.T) {
 		if tt.Method != MethodStraightLine || math.Abs(tt.DistanceM-want) > 1e-6 {
 			t.Fatalf("%s: got %v m (%s), want %v m (straight_line)", tt.CellID, tt.DistanceM, tt.Method, want)
 		}
-		if ws := want * sl.DetourFactor / (sl.CarKmh / 3.6); math.Abs(tt.Seconds-ws) > 1e-6 {
+		if ws := sl.Seconds(layers.Car, want); math.Abs(tt.Seconds-ws) > 1e-6 {
 			t.Fatalf("%s: got %v s, want %v s", tt.CellID, tt.Seconds, ws)
 		}
 		s := sums[c.ags]
@@ -634,15 +638,21 @@ func TestIsochroneExcludesTheLake(t *testing.T) {
 	s := mn.n.Snap(n.nodes['F'])
 	tree := route.Dijkstra(mn.n.Graph(), s.Departures(), route.Unbounded)
 	for _, b := range res.Bands {
-		var want int64
+		var want, wantRing int64
 		for ci, c := range e.cells {
 			cs, _, ok := network.Leave(mn.cellIn[ci], tree.Cost)
 			if ok && float64(cs.Seconds()) <= b.Minutes*60 {
 				want += c.pop
+				if float64(cs.Seconds()) > b.FromMinutes*60 || b.FromMinutes == 0 {
+					wantRing += c.pop
+				}
 			}
 		}
-		if b.Population != want {
-			t.Fatalf("%v min: population %d, reference %d", b.Minutes, b.Population, want)
+		if b.CumulativePopulation != want {
+			t.Fatalf("%v min: cumulative population %d, reference %d", b.Minutes, b.CumulativePopulation, want)
+		}
+		if b.Population != wantRing {
+			t.Fatalf("%v–%v min: ring population %d, reference %d", b.FromMinutes, b.Minutes, b.Population, wantRing)
 		}
 	}
 }

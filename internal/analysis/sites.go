@@ -13,6 +13,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"reach/geo/graph"
+	"reach/internal/catalogue"
 	"reach/internal/network"
 	"reach/layers"
 )
@@ -79,7 +80,7 @@ func (e *Engine) SuggestSites(ctx context.Context, req SiteRequest) (SiteResult,
 	if err != nil {
 		return SiteResult{}, err
 	}
-	if std.Measure == MeasureAreaService {
+	if std.Measure == catalogue.MeasureAreaService {
 		return SiteResult{}, fmt.Errorf("analysis: sites: category %q is an area service: %w", req.Category, layers.ErrInvalid)
 	}
 	f, err := e.fieldFor(ctx, req.Category, req.Mode)
@@ -230,8 +231,7 @@ func (e *Engine) coverage(mode layers.Mode, f *field, p orb.Point, limit float64
 	var out []int32
 	mn := e.nets[mode]
 	if mn == nil {
-		sl := e.opts.StraightLine
-		r := limit * sl.speedMS(mode) / sl.DetourFactor
+		r := e.slReach(mode, limit)
 		for ci, c := range e.cells {
 			if uncovered[ci] && math.Hypot(c.utm[0]-p[0], c.utm[1]-p[1]) <= r {
 				out = append(out, int32(ci))

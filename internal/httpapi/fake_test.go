@@ -9,6 +9,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"reach/internal/analysis"
+	"reach/internal/appraisal"
 	"reach/layers"
 )
 
@@ -78,12 +79,15 @@ func (s *fakeSource) Items(ctx context.Context, q layers.ItemsQuery) (layers.Pag
 	if err := layers.ValidateFilters(c, q.Filters); err != nil {
 		return layers.Page{}, err
 	}
+	if err := layers.CheckFilter(c, q.Filter); err != nil {
+		return layers.Page{}, err
+	}
 	var match []layers.Feature
 	for _, f := range s.features[q.Collection] {
 		if q.BBox != nil && (f.Geometry == nil || !f.Geometry.Bound().Intersects(*q.BBox)) {
 			continue
 		}
-		if !layers.MatchFilters(f, q.Filters) {
+		if !layers.MatchFilters(f, q.Filters) || !layers.Match(q.Filter, f) {
 			continue
 		}
 		match = append(match, f)
@@ -214,8 +218,8 @@ func (a *fakeAnalyzer) Isochrones(ctx context.Context, req analysis.IsochroneReq
 
 func (a *fakeAnalyzer) Assess(ctx context.Context, p layers.Project) (analysis.Assessment, error) {
 	return analysis.Assessment{ProjectID: p.ID, Title: p.Title, Kind: p.Kind, Category: p.Category, NewlyWithinStandard: 1234,
-		ZentraleOrte: analysis.Alignment{Verdict: analysis.Aligned, Reasons: []string{"site in a Grundzentrum"}},
-		Score:        analysis.Score{Total: 0.5}}, nil
+		ZentraleOrte: appraisal.Alignment{Verdict: appraisal.Aligned, Reasons: []string{"site in a Grundzentrum"}},
+		Score:        appraisal.Score{Total: 0.5}}, nil
 }
 
 func (a *fakeAnalyzer) Ranking(ctx context.Context, ps []layers.Project, budget float64) (analysis.Ranking, error) {

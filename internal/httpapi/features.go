@@ -14,6 +14,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"reach/geo/crs"
+	"reach/internal/analysis"
 	"reach/internal/ogc"
 	"reach/layers"
 )
@@ -195,12 +196,12 @@ func (s *server) landing(w http.ResponseWriter, r *http.Request) {
 			{Href: b + "/api", Rel: "service-desc", Type: ogc.MediaOpenAPI, Title: "the API definition (OpenAPI 3.0)"},
 			{Href: b + "/conformance", Rel: "conformance", Type: ogc.MediaJSON, Title: "conformance classes"},
 			{Href: b + "/collections", Rel: "data", Type: ogc.MediaJSON, Title: "feature collections"},
-			{Href: b + "/tileMatrixSets/WebMercatorQuad", Rel: "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes", Type: ogc.MediaJSON, Title: "tile matrix set"},
+			{Href: b + "/tileMatrixSets", Rel: "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes", Type: ogc.MediaJSON, Title: "tile matrix sets"},
 		},
 	}
 	doc.Links = append(doc.Links, ogc.Link{Href: b + "/map/", Rel: "related", Type: ogc.MediaHTML, Title: "map for planners and committees"})
 	if f == ogc.FormatHTML {
-		s.renderHTML(w, r, "landing", doc.Title, doc)
+		s.renderHTML(w, r, "landing", doc.Title, landingHTML{LandingPage: doc, Coverage: s.coverage()})
 		return
 	}
 	s.writeDoc(w, r, doc)
@@ -233,6 +234,14 @@ func (s *server) wireCollection(b string, c layers.Collection) ogc.Collection {
 			{Href: b + "/collections/" + esc + "/items?f=html", Rel: "items", Type: ogc.MediaHTML, Title: "features as HTML"},
 			{Href: b + "/collections/" + esc + "/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}", Rel: "item",
 				Type: ogc.MediaMVT, Title: "vector tiles (WebMercatorQuad)", Templated: true},
+			{Href: b + "/collections/" + esc + "/tiles", Rel: "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+				Type: ogc.MediaJSON, Title: "vector tilesets"},
+			{Href: b + "/collections/" + esc + "/queryables", Rel: "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+				Type: ogc.MediaSchema, Title: "queryables"},
+			{Href: b + "/collections/" + esc + "/schema", Rel: "describedby", Type: ogc.MediaSchema, Title: "feature schema"},
+			// The same once more as "describedBy": GDAL (3.6 and later)
+			// compares the relation case-sensitively in that spelling.
+			{Href: b + "/collections/" + esc + "/schema", Rel: "describedBy", Type: ogc.MediaSchema, Title: "feature schema"},
 		},
 	}
 	if c.StorageCRS != 0 {
@@ -289,9 +298,9 @@ func (s *server) collection(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	c, err := s.source().Collection(r.Context(), chi.URLParam(r, "collectionId"))
+	c, err := s.source().Collection(r.Context(), urlParam(r, "collectionId"))
 	if err != nil {
-		s.fail(w, r, collErr(chi.URLParam(r, "collectionId"), err), http.StatusBadRequest)
+		s.fail(w, r, collErr(urlParam(r, "collectionId"), err), http.StatusBadRequest)
 		return
 	}
 	doc := s.wireCollection(s.baseURL(r), c)
@@ -322,7 +331,7 @@ type itemsPage struct {
 
 func (s *server) items(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	id := chi.URLParam(r, "collectionId")
+	id := urlParam(r, "collectionId")
 	src, c, err := s.resolve(ctx, id)
 	if err != nil {
 		s.fail(w, r, collErr(id, err), http.StatusBadRequest)
@@ -393,7 +402,7 @@ func (s *server) items(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) item(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	id, fid := chi.URLParam(r, "collectionId"), chi.URLParam(r, "featureId")
+	id, fid := urlParam(r, "collectionId"), urlParam(r, "featureId")
 	f, ok := s.format(w, r, "crs")
 	if !ok {
 		return
@@ -446,4 +455,27 @@ func (s *server) writeFeature(w http.ResponseWriter, r *http.Request, feat layer
 		return
 	}
 	writeCached(w, r, ogc.MediaGeoJSON, append(body, '\n'))
+}
+
+// urlParam returns the path parameter name of r, percent-decoded. The
+// router matches on the escaped path when the request has one (so that an
+// id holding an encoded "/" stays one segment) and hands the parameter over
+// still escaped; ids like "osm:node/1831217402" arrive as
+// "osm:node%2F1831217402". A parameter that is not valid percent-encoding
+// is returned as given.
+func urlParam(r *http.Request, name string) string {
+	v := chi.URLParam(r, name)
+	if !strings.Contains(v, "%") {
+		return v
+	}
+	if u, err := url.PathUnescape(v); err == nil {
+		return u
+	}
+	return v
+}
+
+// landingHTML is the landing page with the network coverage note.
+type landingHTML struct {
+	ogc.LandingPage
+	Coverage []analysis.NetworkCoverage
 }

@@ -1,7 +1,8 @@
 // Package realdata finds the real Saxon data set that tests and benchmarks
 // read (boundaries, population, the Zensus grid, central places, schools,
 // hospitals, indicators, OSM extracts). Nothing from it is ever copied into
-// the repository.
+// the repository. ReadCSV, Cells1km, Municipalities and CentralPlaces read
+// the few files the tests of the policy packages share.
 //
 // The folder is $REACH_TESTDATA, else ../shared/data next to the module root
 // (the folder holding go.mod, found by walking up from the working

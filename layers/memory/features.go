@@ -3,6 +3,7 @@ package memory
 import (
 	"context"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 
@@ -253,11 +254,11 @@ func (sn *snapshot) collection(id string) (layers.Collection, error) {
 
 // Items returns one page of features of q.Collection in keyset order.
 // q.BBox (in q.BBoxCRS) selects features whose served geometry intersects
-// it exactly (layers.BBoxPlan), q.Filters selects by exact property value
-// (layers.MatchFilters), q.After starts after that id. NumberMatched counts
-// every feature matching BBox and Filters, irrespective of paging. An
-// unknown collection wraps layers.ErrNotFound; a bad limit, bbox, cursor or
-// filter wraps layers.ErrInvalid.
+// it exactly (layers.BBoxPlan), q.Filters selects by exact property value (layers.MatchFilters), q.After
+// starts after that id. NumberMatched counts every feature matching BBox
+// and Filters, irrespective of paging. An unknown collection wraps
+// layers.ErrNotFound; a bad limit, bbox, cursor or filter wraps
+// layers.ErrInvalid.
 func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, error) {
 	if err := checkCtx(ctx, "items"); err != nil {
 		return layers.Page{}, err
@@ -273,10 +274,17 @@ func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, er
 	if err := layers.ValidateFilters(c, q.Filters); err != nil {
 		return layers.Page{}, fmt.Errorf("memory: items of %q: %w", q.Collection, err)
 	}
+	if err := layers.CheckFilter(c, q.Filter); err != nil {
+		return layers.Page{}, fmt.Errorf("memory: items of %q: %w", q.Collection, err)
+	}
 	plan, hasBox, err := q.PlanLonLat(crs.Code(c.StorageCRS))
 	if err != nil {
 		return layers.Page{}, fmt.Errorf("memory: items of %q: %w", q.Collection, err)
 	}
+	// A box covering the whole domain matches every feature with a
+	// geometry, without an index search.
+	allBox := hasBox && plan.All
+	hasBox = hasBox && !plan.All
 	ci := sn.colls[q.Collection]
 	if q.After != "" && q.Collection == layers.CollRoads {
 		if _, err := strconv.ParseInt(q.After, 10, 64); err != nil {
@@ -288,7 +296,7 @@ func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, er
 	n := len(ci.ids)
 
 	// Fast path: no selection, so every feature matches.
-	if !hasBox && len(q.Filters) == 0 {
+	if !hasBox && !allBox && len(q.Filters) == 0 && q.Filter == nil {
 		end := min(start+q.Limit, n)
 		for i := start; i < end; i++ {
 			if i%256 == 0 {
@@ -305,20 +313,37 @@ func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, er
 		return page, nil
 	}
 
+	// The spatial index narrows the candidates to the bbox, and to the
+	// envelope of an S_INTERSECTS the filter requires.
+	search, useIndex := orb.Bound{}, false
+	if hasBox {
+		if plan.None {
+			return page, nil
+		}
+		search, useIndex = plan.Outer, true
+	}
+	if env, ok := layers.FilterEnvelope(q.Filter); ok {
+		if useIndex && !search.Intersects(env) {
+			page.Features = []layers.Feature{}
+			return page, nil
+		}
+		if useIndex {
+			search = orb.Bound{Min: orb.Point{math.Max(search.Min[0], env.Min[0]), math.Max(search.Min[1], env.Min[1])},
+				Max: orb.Point{math.Min(search.Max[0], env.Max[0]), math.Min(search.Max[1], env.Max[1])}}
+		} else {
+			search, useIndex = env, true
+		}
+	}
 	var cand []int32
-	switch {
-	case !hasBox || plan.All:
-		hasBox = hasBox && !plan.All
-	case plan.None:
-		cand = []int32{}
-	default:
-		cand = ci.tree.search(plan.Outer, nil)
+	if useIndex {
+		cand = ci.tree.search(search, nil)
 		sort.Slice(cand, func(a, b int) bool { return cand[a] < cand[b] })
 	}
 	count := n
-	if cand != nil {
+	if useIndex {
 		count = len(cand)
 	}
+	needGeom := q.Filter != nil && hasIntersects(q.Filter)
 	more := false
 	for k := 0; k < count; k++ {
 		if k%256 == 0 {
@@ -327,28 +352,32 @@ func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, er
 			}
 		}
 		i := k
-		if cand != nil {
+		if useIndex {
 			i = int(cand[k])
 		}
-		if plan.All && !ci.hasGeom[i] {
+		if allBox && !ci.hasGeom[i] {
 			continue // a feature without geometry intersects nothing
 		}
 		var full *layers.Feature
-		if hasBox && !(plan.HasInner && within(ci.bounds[i], plan.Inner)) {
+		if hasBox && !(plan.HasInner && ci.hasGeom[i] && within(ci.bounds[i], plan.Inner)) {
 			f := ci.feature(i)
 			if !plan.Match(f.Geometry, ci.bounds[i]) {
 				continue
 			}
 			full = &f
 		}
-		if len(q.Filters) > 0 {
+		if len(q.Filters) > 0 || q.Filter != nil {
 			var f layers.Feature
-			if full != nil {
+			switch {
+			case full != nil:
 				f = *full
-			} else {
+			case needGeom:
+				f = ci.feature(i)
+				full = &f
+			default:
 				f = ci.props(i)
 			}
-			if !layers.MatchFilters(f, q.Filters) {
+			if !layers.MatchFilters(f, q.Filters) || !layers.Match(q.Filter, f) {
 				continue
 			}
 		}
@@ -393,4 +422,28 @@ func (s *Store) Item(ctx context.Context, collection, id string) (layers.Feature
 		return layers.Feature{}, fmt.Errorf("memory: %s feature %q: %w", collection, id, layers.ErrNotFound)
 	}
 	return ci.feature(r), nil
+}
+
+// hasIntersects reports whether e holds a spatial predicate (which needs
+// the feature's geometry).
+func hasIntersects(e layers.Expr) bool {
+	switch x := e.(type) {
+	case *layers.Intersects:
+		return true
+	case *layers.And:
+		for _, a := range x.Args {
+			if hasIntersects(a) {
+				return true
+			}
+		}
+	case *layers.Or:
+		for _, a := range x.Args {
+			if hasIntersects(a) {
+				return true
+			}
+		}
+	case *layers.Not:
+		return hasIntersects(x.Arg)
+	}
+	return false
 }

@@ -1,4 +1,8 @@
-package analysis
+package realdata
+
+// The readers below turn a few real Saxon files into layer values for tests
+// of the policy packages, with the simplest parsing that works on these
+// files; the production readers live in data/*.
 
 import (
 	"encoding/csv"
@@ -6,7 +10,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"reach/internal/realdata"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,15 +17,9 @@ import (
 	"reach/layers"
 )
 
-// classDataDir returns the directory of the real Saxon data (see
-// internal/realdata).
-func classDataDir(tb testing.TB) string {
-	tb.Helper()
-	return realdata.Dir(tb)
-}
-
-// classReadCSV reads a comma-separated file with a header into maps.
-func classReadCSV(tb testing.TB, path string) []map[string]string {
+// ReadCSV reads a comma-separated file with a header into one map per row
+// (column name → value), failing tb on any error.
+func ReadCSV(tb testing.TB, path string) []map[string]string {
 	tb.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -52,7 +49,7 @@ func classReadCSV(tb testing.TB, path string) []map[string]string {
 	return out
 }
 
-func classAtof(tb testing.TB, s, what string) float64 {
+func atof(tb testing.TB, s, what string) float64 {
 	tb.Helper()
 	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 	if err != nil {
@@ -61,22 +58,22 @@ func classAtof(tb testing.TB, s, what string) float64 {
 	return v
 }
 
-// classCells reads the Zensus 2011 1 km grid of Saxony. Einwohner −1 means
+// Cells1km reads the Zensus 2011 1 km grid of Saxony. Einwohner −1 means
 // unpopulated or no value; shares −1/−9 mean no value or suppressed.
-func classCells(tb testing.TB, dir string) []layers.Cell {
+func Cells1km(tb testing.TB, dir string) []layers.Cell {
 	tb.Helper()
-	rows := classReadCSV(tb, filepath.Join(dir, "grid", "zensus2011_1km_sachsen_epsg3035.csv"))
+	rows := ReadCSV(tb, filepath.Join(dir, "grid", "zensus2011_1km_sachsen_epsg3035.csv"))
 	cells := make([]layers.Cell, 0, len(rows))
 	for _, r := range rows {
 		c := layers.Cell{ID: r["Gitter_ID_1km"], ResolutionM: 1000, Known: true, AGS: r["AGS_approx"], Year: 2011}
-		p := classAtof(tb, r["Einwohner"], "Einwohner")
+		p := atof(tb, r["Einwohner"], "Einwohner")
 		if p > 0 {
 			c.Population = int64(p)
 		}
-		if s := classAtof(tb, r["ab65_A"], "ab65_A"); s >= 0 {
+		if s := atof(tb, r["ab65_A"], "ab65_A"); s >= 0 {
 			c.Share65Plus = &s
 		}
-		if s := classAtof(tb, r["unter18_A"], "unter18_A"); s >= 0 {
+		if s := atof(tb, r["unter18_A"], "unter18_A"); s >= 0 {
 			c.ShareUnder18 = &s
 		}
 		cells = append(cells, c)
@@ -84,9 +81,9 @@ func classCells(tb testing.TB, dir string) []layers.Cell {
 	return cells
 }
 
-// classMunicipalities reads the 419 VG5000 municipalities (properties only)
+// Municipalities reads the 419 VG5000 municipalities (properties only)
 // and joins the INKAR indicators and the GV 2019 Kreis names.
-func classMunicipalities(tb testing.TB, dir string) []layers.Municipality {
+func Municipalities(tb testing.TB, dir string) []layers.Municipality {
 	tb.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, "boundaries", "gemeinden_sachsen_vg5000_2021.geojson"))
 	if err != nil {
@@ -106,11 +103,11 @@ func classMunicipalities(tb testing.TB, dir string) []layers.Municipality {
 		tb.Fatal(err)
 	}
 	inkar := map[string]map[string]string{}
-	for _, r := range classReadCSV(tb, filepath.Join(dir, "indicators", "inkar_gemeinden_sachsen.csv")) {
+	for _, r := range ReadCSV(tb, filepath.Join(dir, "indicators", "inkar_gemeinden_sachsen.csv")) {
 		inkar[r["ags"]] = r
 	}
 	gv := map[string]map[string]string{}
-	for _, r := range classReadCSV(tb, filepath.Join(dir, "population", "gemeinden_sachsen_gv_bevoelkerung_2019.csv")) {
+	for _, r := range ReadCSV(tb, filepath.Join(dir, "population", "gemeinden_sachsen_gv_bevoelkerung_2019.csv")) {
 		gv[r["ags"]] = r
 	}
 	var out []layers.Municipality
@@ -127,10 +124,10 @@ func classMunicipalities(tb testing.TB, dir string) []layers.Municipality {
 		}
 		if r := inkar[p.AGS]; r != nil {
 			if s := r["kaufkraft_eur_je_ew_2015"]; s != "" {
-				m.Indicators[layers.IndPurchasingPower] = classAtof(tb, s, "kaufkraft")
+				m.Indicators[layers.IndPurchasingPower] = atof(tb, s, "kaufkraft")
 			}
 			if s := r["arbeitslose_anzahl_2015"]; s != "" {
-				m.Indicators[layers.IndUnemployed] = classAtof(tb, s, "arbeitslose")
+				m.Indicators[layers.IndUnemployed] = atof(tb, s, "arbeitslose")
 			}
 		}
 		out = append(out, m)
@@ -138,11 +135,11 @@ func classMunicipalities(tb testing.TB, dir string) []layers.Municipality {
 	return out
 }
 
-// classCentralPlaces reads the statewide central-places table.
-func classCentralPlaces(tb testing.TB, dir string) []layers.CentralPlace {
+// CentralPlaces reads the statewide central-places table.
+func CentralPlaces(tb testing.TB, dir string) []layers.CentralPlace {
 	tb.Helper()
 	var out []layers.CentralPlace
-	for _, r := range classReadCSV(tb, filepath.Join(dir, "zentrale_orte", "zentrale_orte_sachsen.csv")) {
+	for _, r := range ReadCSV(tb, filepath.Join(dir, "zentrale_orte", "zentrale_orte_sachsen.csv")) {
 		lvl, ok := layers.ParseLevel(r["level"])
 		if !ok {
 			tb.Fatalf("central place %s: level %q", r["ags"], r["level"])

@@ -1,9 +1,11 @@
-package analysis
+package appraisal
 
 import (
 	"strings"
 	"testing"
 
+	"reach/internal/catalogue"
+	"reach/internal/realdata"
 	"reach/layers"
 )
 
@@ -73,14 +75,14 @@ func TestAlignZentraleOrteRules(t *testing.T) {
 }
 
 func TestAlignZentraleOrteSaxony(t *testing.T) {
-	dir := classDataDir(t)
-	places := classCentralPlaces(t, dir)
-	cat, err := DefaultCatalogue()
+	dir := realdata.Dir(t)
+	places := realdata.CentralPlaces(t, dir)
+	cat, err := catalogue.DefaultCatalogue()
 	if err != nil {
 		t.Fatal(err)
 	}
 	names := map[string]string{}
-	for _, m := range classMunicipalities(t, dir) {
+	for _, m := range realdata.Municipalities(t, dir) {
 		names[m.AGS] = m.Name
 	}
 	tests := []struct {

@@ -1,4 +1,4 @@
-package analysis
+package catalogue
 
 import (
 	"bytes"
@@ -102,7 +102,7 @@ func TestLoadCatalogueErrors(t *testing.T) {
 			if err == nil {
 				t.Fatal("got no error")
 			}
-			if !errors.Is(err, layers.ErrInvalid) || !strings.HasPrefix(err.Error(), "analysis: catalogue user.json") {
+			if !errors.Is(err, layers.ErrInvalid) || !strings.HasPrefix(err.Error(), "catalogue: user.json") {
 				t.Errorf("got %v, want an ErrInvalid prefixed with the file", err)
 			}
 			for _, w := range tc.want {
@@ -138,7 +138,7 @@ func FuzzLoadCatalogue(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c, err := LoadCatalogue(bytes.NewReader(b), "fuzz.json")
 		if err != nil {
-			if !strings.HasPrefix(err.Error(), "analysis: catalogue fuzz.json") {
+			if !strings.HasPrefix(err.Error(), "catalogue: fuzz.json") {
 				t.Errorf("error %q not prefixed", err)
 			}
 			return

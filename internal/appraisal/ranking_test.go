@@ -1,4 +1,4 @@
-package analysis
+package appraisal
 
 import (
 	"fmt"
@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"sort"
 	"testing"
+
+	"reach/internal/classify"
+	"reach/internal/realdata"
 )
 
 // TestRankingVitaleRegionen scores the six real "Vitale Regionen" 2021
@@ -16,13 +19,13 @@ import (
 // chain classification → score → exact selection runs on real keys; the
 // selection is checked against brute force.
 func TestRankingVitaleRegionen(t *testing.T) {
-	dir := classDataDir(t)
-	munis := classMunicipalities(t, dir)
-	class, err := Classify(munis, classCells(t, dir), DefaultClassifyOptions())
+	dir := realdata.Dir(t)
+	munis := realdata.Municipalities(t, dir)
+	class, err := classify.Classify(munis, realdata.Cells1km(t, dir), classify.DefaultClassifyOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
-	places := classCentralPlaces(t, dir)
+	places := realdata.CentralPlaces(t, dir)
 	verbundSize := map[string]int{}
 	verbundOf := map[string]string{}
 	for _, p := range places {
@@ -31,7 +34,7 @@ func TestRankingVitaleRegionen(t *testing.T) {
 			verbundOf[p.AGS] = p.Verbund
 		}
 	}
-	rows := classReadCSV(t, filepath.Join(dir, "projects", "vitale_regionen_2021_region_chemnitz_auszug.csv"))
+	rows := realdata.ReadCSV(t, filepath.Join(dir, "projects", "vitale_regionen_2021_region_chemnitz_auszug.csv"))
 	if len(rows) != 6 {
 		t.Fatalf("got %d projects, want 6", len(rows))
 	}

@@ -1,4 +1,9 @@
-package analysis
+// Package catalogue holds the standards catalogue: for each service
+// category and mode, within how many minutes residents should reach the
+// nearest facility, the lowest central-place level where the category
+// belongs, and the source of every value. It reads the catalogue file
+// (embedded default or an override) and nothing else.
+package catalogue
 
 import (
 	"bytes"
@@ -160,7 +165,7 @@ type levelEntry struct {
 func LoadCatalogue(r io.Reader, name string) (*Catalogue, error) {
 	raw, err := io.ReadAll(r)
 	if err != nil {
-		return nil, fmt.Errorf("analysis: catalogue %s: read: %w", name, err)
+		return nil, fmt.Errorf("catalogue: %s: read: %w", name, err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
@@ -170,18 +175,18 @@ func LoadCatalogue(r io.Reader, name string) (*Catalogue, error) {
 		var te *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &se):
-			return nil, fmt.Errorf("analysis: catalogue %s: line %d: %w", name, lineOf(raw, se.Offset), layers.ErrInvalid)
+			return nil, fmt.Errorf("catalogue: %s: line %d: %w", name, lineOf(raw, se.Offset), layers.ErrInvalid)
 		case errors.As(err, &te):
-			return nil, fmt.Errorf("analysis: catalogue %s: line %d: field %s: value of type %s, want %s: %w",
+			return nil, fmt.Errorf("catalogue: %s: line %d: field %s: value of type %s, want %s: %w",
 				name, lineOf(raw, te.Offset), te.Field, te.Value, te.Type, layers.ErrInvalid)
 		}
-		return nil, fmt.Errorf("analysis: catalogue %s: %v: %w", name, err, layers.ErrInvalid)
+		return nil, fmt.Errorf("catalogue: %s: %v: %w", name, err, layers.ErrInvalid)
 	}
 	if dec.More() {
-		return nil, fmt.Errorf("analysis: catalogue %s: trailing data after the catalogue object: %w", name, layers.ErrInvalid)
+		return nil, fmt.Errorf("catalogue: %s: trailing data after the catalogue object: %w", name, layers.ErrInvalid)
 	}
 	bad := func(where, field string, value any, why string) error {
-		return fmt.Errorf("analysis: catalogue %s: %s: field %s: value %v: %s: %w", name, where, field, value, why, layers.ErrInvalid)
+		return fmt.Errorf("catalogue: %s: %s: field %s: value %v: %s: %w", name, where, field, value, why, layers.ErrInvalid)
 	}
 	if strings.TrimSpace(f.Name) == "" {
 		return nil, bad("top level", "name", `""`, "required")

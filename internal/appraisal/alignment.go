@@ -1,4 +1,4 @@
-package analysis
+package appraisal
 
 import (
 	"fmt"
@@ -95,18 +95,18 @@ func AlignZentraleOrte(in AlignmentInput) Alignment {
 	}
 
 	// 1. Site level.
-	idx := newPlaceIndex(in.Places)
+	idx := NewPlaceIndex(in.Places)
 	sites := uniqueSorted(in.SiteAGS)
 	fits := 0
 	for _, ags := range sites {
 		sa := SiteAlignment{AGS: ags, Name: in.MunicipalityNames[ags]}
 		label := municipalityLabel(ags, in.MunicipalityNames)
-		if pl, ok := idx.placeOf(ags); ok {
-			sa.Place, sa.Level, sa.Verbund = pl.name, pl.level.String(), pl.verbund
-			sa.Fits = pl.level >= in.MinLevel
-			where := fmt.Sprintf("%s, %s", pl.name, withArticle(pl.level))
-			if pl.verbund != "" {
-				where = fmt.Sprintf("%s, a Verbund of which the municipality is a member and which acts as one %s", pl.verbund, pl.level)
+		if pl, ok := idx.PlaceOf(ags); ok {
+			sa.Place, sa.Level, sa.Verbund = pl.Name, pl.Level.String(), pl.Verbund
+			sa.Fits = pl.Level >= in.MinLevel
+			where := fmt.Sprintf("%s, %s", pl.Name, withArticle(pl.Level))
+			if pl.Verbund != "" {
+				where = fmt.Sprintf("%s, a Verbund of which the municipality is a member and which acts as one %s", pl.Verbund, pl.Level)
 			}
 			switch {
 			case in.MinLevel == layers.LevelNone:
@@ -197,17 +197,22 @@ func AlignZentraleOrte(in AlignmentInput) Alignment {
 	return out
 }
 
-type placeRef struct {
-	name    string
-	level   layers.Level
-	verbund string
+// Place is the central place a municipality counts in: its name (the
+// Verbund's name for a member of a Verbund), its level and the Verbund.
+type Place struct {
+	Name    string
+	Level   layers.Level
+	Verbund string
 }
 
-// placeIndex maps each municipality to the highest central place it
+// PlaceIndex maps each municipality (AGS) to the highest central place it
 // counts in.
-type placeIndex map[string]placeRef
+type PlaceIndex map[string]Place
 
-func newPlaceIndex(places []layers.CentralPlace) placeIndex {
+// NewPlaceIndex indexes the central places by the municipalities they
+// cover, themselves and their members; a Verbund counts at the highest
+// level among its rows.
+func NewPlaceIndex(places []layers.CentralPlace) PlaceIndex {
 	// Level of each Verbund: the highest level among its rows.
 	vLevel := map[string]layers.Level{}
 	vMembers := map[string][]string{}
@@ -221,18 +226,18 @@ func newPlaceIndex(places []layers.CentralPlace) placeIndex {
 		vMembers[p.Verbund] = append(vMembers[p.Verbund], p.AGS)
 		vMembers[p.Verbund] = append(vMembers[p.Verbund], p.Members...)
 	}
-	idx := placeIndex{}
-	put := func(ags string, r placeRef) {
+	idx := PlaceIndex{}
+	put := func(ags string, r Place) {
 		if ags == "" {
 			return
 		}
 		old, ok := idx[ags]
 		switch {
-		case !ok, r.level > old.level:
+		case !ok, r.Level > old.Level:
 			idx[ags] = r
-		case r.level == old.level && old.verbund != "" && r.verbund == "":
+		case r.Level == old.Level && old.Verbund != "" && r.Verbund == "":
 			idx[ags] = r // a place of its own is named before a Verbund
-		case r.level == old.level && (old.verbund == "") == (r.verbund == "") && r.name < old.name:
+		case r.Level == old.Level && (old.Verbund == "") == (r.Verbund == "") && r.Name < old.Name:
 			idx[ags] = r // deterministic among equals
 		}
 	}
@@ -241,13 +246,13 @@ func newPlaceIndex(places []layers.CentralPlace) placeIndex {
 			continue
 		}
 		if p.Verbund != "" {
-			r := placeRef{name: p.Verbund, level: vLevel[p.Verbund], verbund: p.Verbund}
+			r := Place{Name: p.Verbund, Level: vLevel[p.Verbund], Verbund: p.Verbund}
 			for _, m := range vMembers[p.Verbund] {
 				put(m, r)
 			}
 			continue
 		}
-		r := placeRef{name: p.Name, level: p.Level}
+		r := Place{Name: p.Name, Level: p.Level}
 		put(p.AGS, r)
 		for _, m := range p.Members {
 			put(m, r)
@@ -256,7 +261,8 @@ func newPlaceIndex(places []layers.CentralPlace) placeIndex {
 	return idx
 }
 
-func (ix placeIndex) placeOf(ags string) (placeRef, bool) {
+// PlaceOf returns the central place ags counts in.
+func (ix PlaceIndex) PlaceOf(ags string) (Place, bool) {
 	r, ok := ix[ags]
 	return r, ok
 }

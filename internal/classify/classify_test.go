@@ -1,4 +1,4 @@
-package analysis
+package classify
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"reach/internal/realdata"
 	"reach/layers"
 )
 
@@ -184,7 +185,7 @@ func TestClassifyErrors(t *testing.T) {
 				tc.opts(&o)
 			}
 			_, err := Classify(tc.munis, tc.cells, o)
-			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "analysis: ") {
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "classify: ") {
 				t.Fatalf("got error %v, want one containing %q", err, tc.want)
 			}
 			if tc.name != "bad id" && !errors.Is(err, layers.ErrInvalid) {
@@ -239,9 +240,9 @@ func TestClassifyWeaknessSynthetic(t *testing.T) {
 }
 
 func TestClassifySaxony(t *testing.T) {
-	dir := classDataDir(t)
-	cells := classCells(t, dir)
-	munis := classMunicipalities(t, dir)
+	dir := realdata.Dir(t)
+	cells := realdata.Cells1km(t, dir)
+	munis := realdata.Municipalities(t, dir)
 	if len(munis) != 419 {
 		t.Fatalf("got %d municipalities, want 419", len(munis))
 	}

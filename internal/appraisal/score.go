@@ -1,4 +1,4 @@
-package analysis
+package appraisal
 
 import (
 	"fmt"
@@ -146,7 +146,7 @@ type ScoreInput struct {
 func ScoreProjects(in []ScoreInput, w ScoreWeights) ([]Score, error) {
 	for _, wt := range w.list() {
 		if math.IsNaN(wt.v) || math.IsInf(wt.v, 0) || wt.v < 0 {
-			return nil, fmt.Errorf("analysis: score weights: field %s: value %v: want a finite weight ≥ 0: %w", wt.name, wt.v, layers.ErrInvalid)
+			return nil, fmt.Errorf("appraisal: score weights: field %s: value %v: want a finite weight ≥ 0: %w", wt.name, wt.v, layers.ErrInvalid)
 		}
 	}
 	seen := make(map[string]bool, len(in))
@@ -155,7 +155,7 @@ func ScoreProjects(in []ScoreInput, w ScoreWeights) ([]Score, error) {
 			return nil, err
 		}
 		if seen[p.ProjectID] {
-			return nil, fmt.Errorf("analysis: score input %d: field project_id: value %q given twice: %w", i, p.ProjectID, layers.ErrInvalid)
+			return nil, fmt.Errorf("appraisal: score input %d: field project_id: value %q given twice: %w", i, p.ProjectID, layers.ErrInvalid)
 		}
 		seen[p.ProjectID] = true
 	}
@@ -280,7 +280,7 @@ func ScoreProjects(in []ScoreInput, w ScoreWeights) ([]Score, error) {
 
 func validateScoreInput(i int, p ScoreInput) error {
 	bad := func(field string, v any, why string) error {
-		return fmt.Errorf("analysis: score input %d (%q): field %s: value %v: %s: %w", i, p.ProjectID, field, v, why, layers.ErrInvalid)
+		return fmt.Errorf("appraisal: score input %d (%q): field %s: value %v: %s: %w", i, p.ProjectID, field, v, why, layers.ErrInvalid)
 	}
 	if p.ProjectID == "" {
 		return bad("project_id", `""`, "required")

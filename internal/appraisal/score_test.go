@@ -1,4 +1,4 @@
-package analysis
+package appraisal
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package analysis
+package appraisal
 
 import (
 	"fmt"
@@ -69,23 +69,23 @@ type bbItem struct {
 // non-finite scores, costs or budget.
 func SelectWithinBudget(items []BudgetItem, budget float64) (BudgetSelection, error) {
 	if math.IsNaN(budget) || math.IsInf(budget, 0) || budget < 0 {
-		return BudgetSelection{}, fmt.Errorf("analysis: budget: value %v: want a finite amount ≥ 0 euros: %w", budget, layers.ErrInvalid)
+		return BudgetSelection{}, fmt.Errorf("appraisal: budget: value %v: want a finite amount ≥ 0 euros: %w", budget, layers.ErrInvalid)
 	}
 	seen := make(map[string]bool, len(items))
 	bb := make([]bbItem, 0, len(items))
 	for i, it := range items {
 		if it.ID == "" {
-			return BudgetSelection{}, fmt.Errorf("analysis: budget item %d: field id: empty: %w", i, layers.ErrInvalid)
+			return BudgetSelection{}, fmt.Errorf("appraisal: budget item %d: field id: empty: %w", i, layers.ErrInvalid)
 		}
 		if seen[it.ID] {
-			return BudgetSelection{}, fmt.Errorf("analysis: budget item %d: field id: value %q given twice: %w", i, it.ID, layers.ErrInvalid)
+			return BudgetSelection{}, fmt.Errorf("appraisal: budget item %d: field id: value %q given twice: %w", i, it.ID, layers.ErrInvalid)
 		}
 		seen[it.ID] = true
 		if math.IsNaN(it.Score) || math.IsInf(it.Score, 0) || it.Score < 0 {
-			return BudgetSelection{}, fmt.Errorf("analysis: budget item %q: field score: value %v: want a finite score ≥ 0: %w", it.ID, it.Score, layers.ErrInvalid)
+			return BudgetSelection{}, fmt.Errorf("appraisal: budget item %q: field score: value %v: want a finite score ≥ 0: %w", it.ID, it.Score, layers.ErrInvalid)
 		}
 		if math.IsNaN(it.Cost) || math.IsInf(it.Cost, 0) || it.Cost < 0 {
-			return BudgetSelection{}, fmt.Errorf("analysis: budget item %q: field cost: value %v: want a finite amount ≥ 0 euros: %w", it.ID, it.Cost, layers.ErrInvalid)
+			return BudgetSelection{}, fmt.Errorf("appraisal: budget item %q: field cost: value %v: want a finite amount ≥ 0 euros: %w", it.ID, it.Cost, layers.ErrInvalid)
 		}
 		bb = append(bb, bbItem{
 			idx:   i,

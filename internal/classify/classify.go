@@ -1,4 +1,8 @@
-package analysis
+// Package classify classifies municipalities from the layers: the degree
+// of urbanisation (DEGURBA) by the Eurostat grid method, the BBSR density
+// classes and structural weakness as a weighted mean of indicator z-scores.
+// It is pure: municipalities and cells in, a Classification out.
+package classify
 
 import (
 	"cmp"
@@ -199,17 +203,17 @@ func Classify(munis []layers.Municipality, cells []layers.Cell, opts ClassifyOpt
 	for i, c := range cells {
 		id, err := grid.ParseID(c.ID)
 		if err != nil {
-			return Classification{}, fmt.Errorf("analysis: classify: cell %d: field id: value %q: %w", i, c.ID, err)
+			return Classification{}, fmt.Errorf("classify: cell %d: field id: value %q: %w", i, c.ID, err)
 		}
 		if id.ResolutionM != 1000 {
-			return Classification{}, fmt.Errorf("analysis: classify: cell %d: field id: value %q: the degree of urbanisation needs 1 km cells: %w", i, c.ID, layers.ErrInvalid)
+			return Classification{}, fmt.Errorf("classify: cell %d: field id: value %q: the degree of urbanisation needs 1 km cells: %w", i, c.ID, layers.ErrInvalid)
 		}
 		k := cellKey{id.North / 1000, id.East / 1000}
 		if _, dup := ids[k]; dup {
-			return Classification{}, fmt.Errorf("analysis: classify: cell %d: field id: value %q given twice: %w", i, c.ID, layers.ErrInvalid)
+			return Classification{}, fmt.Errorf("classify: cell %d: field id: value %q given twice: %w", i, c.ID, layers.ErrInvalid)
 		}
 		if c.Population < 0 {
-			return Classification{}, fmt.Errorf("analysis: classify: cell %q: field population: value %d: want ≥ 0: %w", c.ID, c.Population, layers.ErrInvalid)
+			return Classification{}, fmt.Errorf("classify: cell %q: field population: value %d: want ≥ 0: %w", c.ID, c.Population, layers.ErrInvalid)
 		}
 		ids[k] = c.ID
 		agsOf[k] = c.AGS
@@ -286,10 +290,10 @@ func Classify(munis []layers.Municipality, cells []layers.Cell, opts ClassifyOpt
 
 	for _, m := range munis {
 		if m.AGS == "" {
-			return Classification{}, fmt.Errorf("analysis: classify: municipality %q: field ags: empty: %w", m.Name, layers.ErrInvalid)
+			return Classification{}, fmt.Errorf("classify: municipality %q: field ags: empty: %w", m.Name, layers.ErrInvalid)
 		}
 		if _, dup := res.ByAGS[m.AGS]; dup {
-			return Classification{}, fmt.Errorf("analysis: classify: municipality field ags: value %q given twice: %w", m.AGS, layers.ErrInvalid)
+			return Classification{}, fmt.Errorf("classify: municipality field ags: value %q given twice: %w", m.AGS, layers.ErrInvalid)
 		}
 		mc := MunicipalityClass{AGS: m.AGS, DEGURBAOfficial: m.DEGURBA}
 		if a := byAGS[m.AGS]; a != nil {
@@ -468,7 +472,7 @@ func Classify(munis []layers.Municipality, cells []layers.Cell, opts ClassifyOpt
 
 func validateClassifyOptions(o ClassifyOptions) error {
 	bad := func(field string, v any, why string) error {
-		return fmt.Errorf("analysis: classify options: field %s: value %v: %s: %w", field, v, why, layers.ErrInvalid)
+		return fmt.Errorf("classify: options: field %s: value %v: %s: %w", field, v, why, layers.ErrInvalid)
 	}
 	pos := func(v float64) bool { return v > 0 && !math.IsInf(v, 0) }
 	switch {
@@ -664,10 +668,10 @@ func aggregateTo1km(cells []layers.Cell) ([]layers.Cell, error) {
 	for i, c := range cells {
 		id, err := grid.ParseID(c.ID)
 		if err != nil {
-			return nil, fmt.Errorf("analysis: classify: cell %d: field id: value %q: %w", i, c.ID, err)
+			return nil, fmt.Errorf("classify: cell %d: field id: value %q: %w", i, c.ID, err)
 		}
 		if id.ResolutionM > 1000 || 1000%id.ResolutionM != 0 {
-			return nil, fmt.Errorf("analysis: classify: cell %d: field id: value %q: the degree of urbanisation needs 1 km cells or cells that divide them: %w", i, c.ID, layers.ErrInvalid)
+			return nil, fmt.Errorf("classify: cell %d: field id: value %q: the degree of urbanisation needs 1 km cells or cells that divide them: %w", i, c.ID, layers.ErrInvalid)
 		}
 		if id.ResolutionM < 1000 {
 			fine = true
