@@ -262,7 +262,7 @@ func (f *Fetcher) extract(out Fetched, member string) (Fetched, error) {
 	if member == "" {
 		return out, nil
 	}
-	dst := out.Path + ".d" + string(filepath.Separator) + filepath.FromSlash(path.Clean("/" + member))
+	dst := out.Path + ".d" + string(filepath.Separator) + filepath.FromSlash(path.Clean("/"+member))
 	if st, err := os.Stat(dst); err == nil && st.Size() > 0 && out.FromCache {
 		out.Path = dst
 		return out, nil
