@@ -591,7 +591,7 @@ func checkProject(p layers.Project) *fieldErr {
 	if strings.TrimSpace(p.Title) == "" {
 		return bad("title", p.Title, "must not be empty")
 	}
-	if p.Category != "" && !p.Category.Valid() {
+	if p.Category != "" && !p.Category.ValidForProject() {
 		return bad("category", string(p.Category), "not in the catalogue")
 	}
 	for _, a := range p.Municipalities {
@@ -599,11 +599,18 @@ func checkProject(p layers.Project) *fieldErr {
 			return fe
 		}
 	}
+	if p.Kind == layers.KindFacilityUpgrade && p.Geometry == nil && p.Upgrade != nil && p.Upgrade.FacilityID != "" {
+		return checkMoney(p) // the facility's own location is the site
+	}
 	if p.Geometry == nil {
 		return bad("geometry", "null", "a project needs sites, a road link or an area")
 	}
 	gt := p.Geometry.GeoJSONType()
 	switch p.Kind {
+	case layers.KindFacilityUpgrade:
+		if gt != "Point" {
+			return bad("geometry", gt, "a facility upgrade needs the Point of the facility's site")
+		}
 	case layers.KindNewFacility:
 		if gt != "Point" && gt != "MultiPoint" {
 			return bad("geometry", gt, "a new facility needs a Point or MultiPoint")
@@ -617,18 +624,29 @@ func checkProject(p layers.Project) *fieldErr {
 			return bad("geometry", gt, "an area service needs a Polygon or MultiPolygon")
 		}
 	default:
-		return bad("kind", string(p.Kind), "want new_facility, road_upgrade or area_service")
+		return bad("kind", string(p.Kind), "want new_facility, road_upgrade, area_service or facility_upgrade")
 	}
 	if fe := checkGeometry("geometry", p.Geometry); fe != nil {
 		return fe
 	}
+	return checkMoney(p)
+}
+
+// checkMoney checks the amounts, speed and marks of a project.
+func checkMoney(p layers.Project) *fieldErr {
 	if fe := checkNonNeg("investment_cost", p.InvestmentCost); fe != nil {
 		return fe
 	}
 	if fe := checkNonNeg("requested_funding", p.RequestedFunding); fe != nil {
 		return fe
 	}
-	if p.RequestedFunding > p.InvestmentCost {
+	if p.InvestmentCost > layers.MaxMoneyEUR {
+		return bad("investment_cost", p.InvestmentCost, "above 100 million euros, the largest amount a project may state")
+	}
+	if p.RequestedFunding > layers.MaxMoneyEUR {
+		return bad("requested_funding", p.RequestedFunding, "above 100 million euros, the largest amount a project may state")
+	}
+	if p.RequestedFunding > p.InvestmentCost && p.InvestmentCost > 0 {
 		return bad("requested_funding", p.RequestedFunding, fmt.Sprintf("exceeds the investment cost %s", fmtValue(p.InvestmentCost)))
 	}
 	if fe := checkNonNeg("speed_kmh", p.SpeedKmh); fe != nil {

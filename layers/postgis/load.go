@@ -602,7 +602,8 @@ func (s *Store) ReplaceRoads(ctx context.Context, src iter.Seq2[layers.RoadSegme
 }
 
 var projectColumns = []string{"id", "title", "applicant", "municipalities", "category", "kind", "geom", "investment_cost",
-	"requested_funding", "planning_region", "status", "submitted_at", "speed_kmh", "innovation", "transferability", "synthetic"}
+	"requested_funding", "planning_region", "status", "submitted_at", "speed_kmh", "innovation", "transferability", "synthetic",
+	"location_source", "facility_id", "capacity_change", "opening_hours_change", "accessible_for"}
 
 func projectRow(p layers.Project) (string, []any, error) {
 	name := "project " + p.ID
@@ -612,12 +613,10 @@ func projectRow(p layers.Project) (string, []any, error) {
 	if strings.TrimSpace(p.Title) == "" {
 		return name, nil, invalid("title", p.Title, "must not be empty")
 	}
-	switch p.Kind {
-	case layers.KindNewFacility, layers.KindRoadUpgrade, layers.KindAreaService:
-	default:
-		return name, nil, invalid("kind", string(p.Kind), "want new_facility, road_upgrade or area_service")
+	if !p.Kind.Valid() {
+		return name, nil, invalid("kind", string(p.Kind), "want new_facility, road_upgrade, area_service or facility_upgrade")
 	}
-	if p.Category != "" && !p.Category.Valid() {
+	if p.Category != "" && !p.Category.ValidForProject() {
 		return name, nil, invalid("category", string(p.Category), "not in the catalogue")
 	}
 	for _, m := range p.Municipalities {
@@ -633,6 +632,14 @@ func projectRow(p layers.Project) (string, []any, error) {
 			return name, nil, err
 		}
 	}
+	for _, c := range []struct {
+		f string
+		v float64
+	}{{"investment_cost", p.InvestmentCost}, {"requested_funding", p.RequestedFunding}} {
+		if c.v > layers.MaxMoneyEUR {
+			return name, nil, invalid(c.f, strconv.FormatFloat(c.v, 'g', -1, 64), "above 100 million euros, the largest amount a project may state")
+		}
+	}
 	if err := checkMark("innovation", p.Innovation); err != nil {
 		return name, nil, err
 	}
@@ -643,9 +650,17 @@ func projectRow(p layers.Project) (string, []any, error) {
 	if err != nil {
 		return name, nil, invalid("geometry", "", err.Error())
 	}
-	return name, []any{p.ID, p.Title, nullText(p.Applicant), strs(p.Municipalities), nullText(string(p.Category)), string(p.Kind), geom,
+	return name, append([]any{p.ID, p.Title, nullText(p.Applicant), strs(p.Municipalities), nullText(string(p.Category)), string(p.Kind), geom,
 		p.InvestmentCost, p.RequestedFunding, nullText(p.PlanningRegion), nullText(p.Status), nullTime(p.SubmittedAt), p.SpeedKmh,
-		nullFloat(p.Innovation), nullFloat(p.Transferability), p.Synthetic}, nil
+		nullFloat(p.Innovation), nullFloat(p.Transferability), p.Synthetic, nullText(p.LocationSource)}, upgradeValues(p.Upgrade)...), nil
+}
+
+// upgradeValues are the facility_upgrade columns of a project row.
+func upgradeValues(u *layers.Upgrade) []any {
+	if u == nil {
+		return []any{nil, nil, nil, nil}
+	}
+	return []any{nullText(u.FacilityID), nullFloat(u.CapacityChange), nullFloat(u.OpeningHoursChange), nullText(u.AccessibleFor)}
 }
 
 // ReplaceProjects replaces all projects.
@@ -661,13 +676,16 @@ func (s *Store) PutProject(ctx context.Context, p layers.Project) error {
 		return fmt.Errorf("postgis: put %s: %w", name, err)
 	}
 	_, err = s.pool.Exec(ctx, `INSERT INTO projects (id, title, applicant, municipalities, category, kind, geom, investment_cost,
-			requested_funding, planning_region, status, submitted_at, speed_kmh, innovation, transferability, synthetic)
-		VALUES ($1, $2, $3, $4, $5, $6, ST_GeomFromEWKB($7::bytea), $8, $9, $10, $11, $12, $13, $14, $15, $16)
+			requested_funding, planning_region, status, submitted_at, speed_kmh, innovation, transferability, synthetic,
+			location_source, facility_id, capacity_change, opening_hours_change, accessible_for)
+		VALUES ($1, $2, $3, $4, $5, $6, ST_GeomFromEWKB($7::bytea), $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
 		ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, applicant = EXCLUDED.applicant,
 			municipalities = EXCLUDED.municipalities, category = EXCLUDED.category, kind = EXCLUDED.kind, geom = EXCLUDED.geom,
 			investment_cost = EXCLUDED.investment_cost, requested_funding = EXCLUDED.requested_funding,
 			planning_region = EXCLUDED.planning_region, status = EXCLUDED.status, submitted_at = EXCLUDED.submitted_at,
 			speed_kmh = EXCLUDED.speed_kmh, innovation = EXCLUDED.innovation, transferability = EXCLUDED.transferability,
-			synthetic = EXCLUDED.synthetic`, v...)
+			synthetic = EXCLUDED.synthetic, location_source = EXCLUDED.location_source, facility_id = EXCLUDED.facility_id,
+			capacity_change = EXCLUDED.capacity_change, opening_hours_change = EXCLUDED.opening_hours_change,
+			accessible_for = EXCLUDED.accessible_for`, v...)
 	return dbError("put "+name, err)
 }
