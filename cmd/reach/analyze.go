@@ -273,7 +273,11 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		if err != nil {
 			return fmt.Errorf("export assessment: project %q: %w", *project, err)
 		}
-		a, err := eng.Assess(ctx, p)
+		set, err := st.Projects(ctx)
+		if err != nil {
+			return err
+		}
+		a, err := eng.Assess(ctx, p, set)
 		if err != nil {
 			return err
 		}
