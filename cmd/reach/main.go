@@ -54,6 +54,7 @@ usage:
   reach export  --db URL <what> [--out FILE]
   reach demo    [--out DIR] [--seed N]
   reach catalogue [--check FILE]   print the embedded standards catalogue, or check one
+  reach calibrate FILE.osm.pbf... [--regional FILE]   fit the straight-line model on road networks
   reach version
 
 serve, analyze and export take --catalogue FILE (standards of one's own) and
@@ -84,6 +85,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runDemo(ctx, rest, getenv, stdout, stderr)
 	case "catalogue", "catalog":
 		return runCatalogue(ctx, rest, getenv, stdout, stderr)
+	case "calibrate":
+		return runCalibrate(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "reach", version)
 		return nil
