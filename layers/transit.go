@@ -1,4 +1,4 @@
-package gtfs
+package layers
 
 import (
 	"fmt"
@@ -6,8 +6,83 @@ import (
 	"slices"
 	"time"
 
+	"github.com/paulmach/orb"
+
 	"reach/geo/transit"
 )
+
+// A public transport timetable as GTFS gives it (data/gtfs reads it, the stores keep it, the
+// engine routes on one service day of it).
+
+// TransitAgency is a row of agency.txt.
+type TransitAgency struct {
+	ID, Name, URL, Timezone string
+}
+
+// TransitStop is a row of stops.txt with its position in EPSG:25833.
+type TransitStop struct {
+	ID, Name     string
+	Lon, Lat     float64
+	Pos          orb.Point // EPSG:25833; zero when the feed gives no position
+	LocationType int
+	Parent       string
+}
+
+// TransitRoute is a row of routes.txt.
+type TransitRoute struct {
+	ID, AgencyID, ShortName, LongName string
+	Type                              int
+}
+
+// TransitTrip is a row of trips.txt with its stop times.
+type TransitTrip struct {
+	ID       string
+	Route    int32 // index in TransitFeed.Routes
+	Service  int32 // index in TransitFeed.Services
+	Headsign string
+}
+
+// TransitService is a service_id with its calendar and exceptions. Dates are YYYYMMDD integers.
+type TransitService struct {
+	ID         string
+	Weekdays   [7]bool // Monday first, as in calendar.txt
+	Start, End int     // 0 if the service has no calendar.txt row
+	Added      []int
+	Removed    []int
+}
+
+// TransitFrequency is a row of frequencies.txt: the trip runs every Headway seconds from Start to End.
+type TransitFrequency struct {
+	Trip       int32 // index in TransitFeed.Trips
+	Start, End int32
+	Headway    int32
+	ExactTimes bool
+}
+
+// TransitTransfer is a row of transfers.txt between two stops.
+type TransitTransfer struct {
+	From, To int32 // indices in TransitFeed.Stops
+	Type     int   // 0 recommended, 1 timed, 2 minimum time, 3 not possible
+	MinTime  int32 // seconds, -1 if not given
+}
+
+// TransitFeed is a whole GTFS feed in memory. Stop times of trip i are at indices
+// StopTimeStart[i]:StopTimeStart[i+1] of StopIdx, Arr and Dep, in stop_sequence order.
+type TransitFeed struct {
+	Name        string
+	Agencies    []TransitAgency
+	Stops       []TransitStop
+	Routes      []TransitRoute
+	Trips       []TransitTrip
+	Services    []TransitService
+	Frequencies []TransitFrequency
+	Transfers   []TransitTransfer
+
+	StopTimeStart []uint32
+	StopIdx       []uint32
+	Arr, Dep      []int32 // seconds after noon minus 12 h; interpolated where the file left them empty
+
+}
 
 // WalkOptions says how walking transfers between stops are made.
 type WalkOptions struct {
@@ -21,29 +96,29 @@ type WalkOptions struct {
 	Always bool
 }
 
-// DefaultWalk is the walk used when no calibrated model is given: 1.25 m/s (4.5 km/h) over 1.3
-// times the straight line, transfers within 300 m. These are assumptions, not measurements.
-var DefaultWalk = WalkOptions{SpeedMS: 1.25, Detour: 1.3, RadiusM: 300}
+// DefaultWalk returns the walk used when no calibrated model is given: 1.25 m/s (4.5 km/h) over
+// 1.3 times the straight line, transfers within 300 m. These are assumptions, not measurements.
+func DefaultWalk() WalkOptions { return WalkOptions{SpeedMS: 1.25, Detour: 1.3, RadiusM: 300} }
 
 // WalkSeconds returns the time to walk the straight-line distance d metres.
 func (w WalkOptions) WalkSeconds(d float64) transit.Time {
 	return transit.Time(math.Ceil(d * w.Detour / w.SpeedMS))
 }
 
-// ParseDate parses YYYY-MM-DD or YYYYMMDD.
-func ParseDate(s string) (time.Time, error) {
+// ParseTransitDate parses YYYY-MM-DD or YYYYMMDD.
+func ParseTransitDate(s string) (time.Time, error) {
 	for _, layout := range []string{"2006-01-02", "20060102"} {
 		if d, err := time.Parse(layout, s); err == nil {
 			return d, nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("gtfs: date %q: want YYYY-MM-DD", s)
+	return time.Time{}, fmt.Errorf("layers: date %q: want YYYY-MM-DD", s)
 }
 
 func ymd(d time.Time) int { return d.Year()*10000 + int(d.Month())*100 + d.Day() }
 
 // Active reports whether the service runs on the given day.
-func (s *Service) Active(day time.Time) bool {
+func (s *TransitService) Active(day time.Time) bool {
 	d := ymd(day)
 	if slices.Contains(s.Removed, d) {
 		return false
@@ -59,7 +134,7 @@ func (s *Service) Active(day time.Time) bool {
 }
 
 // DateRange returns the first and last day any service runs (YYYYMMDD), 0, 0 for none.
-func (feed *Feed) DateRange() (first, last int) {
+func (feed *TransitFeed) DateRange() (first, last int) {
 	for _, s := range feed.Services {
 		for _, d := range append(slices.Clone(s.Added), s.Start, s.End) {
 			if d == 0 {
@@ -81,9 +156,9 @@ func (feed *Feed) DateRange() (first, last int) {
 // 24 h). Trips in frequencies.txt are expanded into one trip per headway. Stops without
 // coordinates are left out of the walks. Times are counted from midnight of day, so a day with
 // a clock change is off by an hour after the change (as GTFS "noon minus 12 h" times are).
-func (feed *Feed) Timetable(day time.Time, walk WalkOptions) (*transit.Timetable, error) {
+func (feed *TransitFeed) Timetable(day time.Time, walk WalkOptions) (*transit.Timetable, error) {
 	if walk.SpeedMS <= 0 || walk.Detour < 1 || walk.RadiusM < 0 {
-		return nil, fmt.Errorf("gtfs: walk speed %g m/s, detour %g, radius %g m: want speed > 0, detour ≥ 1, radius ≥ 0", walk.SpeedMS, walk.Detour, walk.RadiusM)
+		return nil, fmt.Errorf("layers: walk speed %g m/s, detour %g, radius %g m: want speed > 0, detour ≥ 1, radius ≥ 0", walk.SpeedMS, walk.Detour, walk.RadiusM)
 	}
 	b := &transit.Builder{Date: day.Format("2006-01-02")}
 	b.Stops = make([]transit.Stop, len(feed.Stops))
@@ -101,7 +176,7 @@ func (feed *Feed) Timetable(day time.Time, walk WalkOptions) (*transit.Timetable
 		today[i] = feed.Services[i].Active(day)
 		yesterday[i] = feed.Services[i].Active(prev)
 	}
-	freq := make(map[int32][]Frequency)
+	freq := make(map[int32][]TransitFrequency)
 	for _, f := range feed.Frequencies {
 		freq[f.Trip] = append(freq[f.Trip], f)
 	}
@@ -138,7 +213,7 @@ func (feed *Feed) Timetable(day time.Time, walk WalkOptions) (*transit.Timetable
 		if fs := freq[int32(t)]; len(fs) > 0 {
 			for _, f := range fs {
 				for start := f.Start; start < f.End; start += f.Headway {
-					runs = append(runs, run{start - first, fmt.Sprintf("%s@%s", feed.Trips[t].ID, fmtTime(start))})
+					runs = append(runs, run{start - first, fmt.Sprintf("%s@%s", feed.Trips[t].ID, transit.Time(start).String())})
 				}
 			}
 		} else {
@@ -191,7 +266,7 @@ func (feed *Feed) Timetable(day time.Time, walk WalkOptions) (*transit.Timetable
 	}
 	tt, err := b.Build()
 	if err != nil {
-		return nil, fmt.Errorf("gtfs: %s: %w", feed.Name, err)
+		return nil, fmt.Errorf("layers: %s: %w", feed.Name, err)
 	}
 	return tt, nil
 }
