@@ -64,6 +64,8 @@ type Options struct {
 	// Hierarchy says when the networks' contraction hierarchies are
 	// prepared; the zero value is HierarchyAuto.
 	Hierarchy HierarchyMode
+	// Transit is the public transport timetable behind mode "transit"; nil means none.
+	Transit *layers.TransitFeed
 }
 
 // BuildStats tells what Build read and what it could not use. It stands in
@@ -131,6 +133,8 @@ type Engine struct {
 	stats          BuildStats
 	kreisName      map[string]string
 
+	transit *transitData
+
 	mu     sync.Mutex
 	fields map[fieldKey]*fieldEntry
 	slines map[layers.Category]*fieldEntry
@@ -193,6 +197,9 @@ func Build(ctx context.Context, r layers.Reader, opts Options) (*Engine, error) 
 		muniIdx: map[string]int{}, byCat: map[layers.Category][]int{},
 		nets: map[layers.Mode]*modeNet{}, fields: map[fieldKey]*fieldEntry{}, slines: map[layers.Category]*fieldEntry{},
 		kreisName: map[string]string{},
+	}
+	if opts.Transit != nil {
+		e.transit = &transitData{feed: opts.Transit, days: map[string]*transitDay{}}
 	}
 	e.stats.Facilities = map[layers.Category]int{}
 	e.stats.Networks = map[layers.Mode]NetworkStats{}

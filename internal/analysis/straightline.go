@@ -20,6 +20,8 @@ import (
 const (
 	MethodNetwork      = "network"
 	MethodStraightLine = "straight_line"
+	// MethodTransit is a travel time by public transport over a departure window.
+	MethodTransit = "transit"
 	MethodUnreachable  = "unreachable"
 )
 
