@@ -21,8 +21,8 @@ const (
 	MethodNetwork      = "network"
 	MethodStraightLine = "straight_line"
 	// MethodTransit is a travel time by public transport over a departure window.
-	MethodTransit = "transit"
-	MethodUnreachable  = "unreachable"
+	MethodTransit     = "transit"
+	MethodUnreachable = "unreachable"
 )
 
 // methodCodes index per-cell method codes (field.how).

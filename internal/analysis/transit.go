@@ -192,9 +192,9 @@ type TransitMatrix struct {
 	WindowMinutes int    `json:"window_minutes"`
 	// P10 and P90 are the 10th and 90th percentiles of the travel times over the window's
 	// departures (Durations holds the medians), seconds, waiting included.
-	P10 [][]*float64 `json:"p10"`
-	P90 [][]*float64 `json:"p90"`
-	Timetable string `json:"timetable"` // the feed's name
+	P10       [][]*float64 `json:"p10"`
+	P90       [][]*float64 `json:"p90"`
+	Timetable string       `json:"timetable"` // the feed's name
 	// Method describes the walks and the search.
 	Method string `json:"method"`
 }
@@ -240,7 +240,7 @@ func (e *Engine) transitMatrix(ctx context.Context, req MatrixRequest, res Matri
 	tm := &TransitMatrix{Departure: q.Departure.Format("2006-01-02T15:04:05"), WindowMinutes: q.WindowMinutes,
 		P10: make([][]*float64, len(req.Sources)), P90: make([][]*float64, len(req.Sources)),
 		Timetable: e.transit.feed.Name,
-		Method: fmt.Sprintf("range RAPTOR, one departure per minute, at most %d transfers; walks to and from stops within %.0f m and on foot only within %.0f m by the straight-line foot estimate; walks between stops from the timetable", DefaultMaxTransfers, TransitAccessM, TransitAccessM)}
+		Method:    fmt.Sprintf("range RAPTOR, one departure per minute, at most %d transfers; walks to and from stops within %.0f m and on foot only within %.0f m by the straight-line foot estimate; walks between stops from the timetable", DefaultMaxTransfers, TransitAccessM, TransitAccessM)}
 	last := dep + transit.Time(60*(q.WindowMinutes-1))
 	times := make([][]float64, len(req.Destinations))
 	for i := range req.Sources {

@@ -22,8 +22,8 @@ func lineFeed(tb testing.TB) (*layers.TransitFeed, orb.Point, orb.Point) {
 	a := orb.Point{410000, 5650000}
 	b := orb.Point{420000, 5650000}
 	feed := &layers.TransitFeed{Name: "line",
-		Routes:   []layers.TransitRoute{{ID: "L", Type: 2}},
-		Services: []layers.TransitService{{ID: "all", Added: []int{20230111}}},
+		Routes:        []layers.TransitRoute{{ID: "L", Type: 2}},
+		Services:      []layers.TransitService{{ID: "all", Added: []int{20230111}}},
 		StopTimeStart: []uint32{0},
 	}
 	for i, p := range []orb.Point{a, b} {
