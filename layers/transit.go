@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -82,6 +83,52 @@ type TransitFeed struct {
 	StopIdx       []uint32
 	Arr, Dep      []int32 // seconds after noon minus 12 h; interpolated where the file left them empty
 
+}
+
+// TransitStore keeps one public transport timetable. Stores that implement it are loaded by
+// `reach import gtfs`, and the engine routes mode "transit" on what they hold.
+type TransitStore interface {
+	// ReplaceTransit stores feed in place of the previous timetable, atomically.
+	ReplaceTransit(ctx context.Context, feed *TransitFeed) error
+	// Transit returns the stored timetable, or an error wrapping ErrNotFound when none is.
+	Transit(ctx context.Context) (*TransitFeed, error)
+}
+
+// Check reports the first index of the feed that points nowhere, or stop times that are not
+// one run per trip with times that never decrease.
+func (feed *TransitFeed) Check() error {
+	if len(feed.StopTimeStart) != len(feed.Trips)+1 {
+		return fmt.Errorf("layers: transit feed %s: %d trip offsets for %d trips: %w", feed.Name, len(feed.StopTimeStart), len(feed.Trips), ErrInvalid)
+	}
+	n := len(feed.StopIdx)
+	if len(feed.Arr) != n || len(feed.Dep) != n || int(feed.StopTimeStart[len(feed.Trips)]) != n {
+		return fmt.Errorf("layers: transit feed %s: stop time columns of %d, %d, %d rows, trips end at %d: %w", feed.Name, n, len(feed.Arr), len(feed.Dep), feed.StopTimeStart[len(feed.Trips)], ErrInvalid)
+	}
+	for i, t := range feed.Trips {
+		if t.Route < 0 || int(t.Route) >= len(feed.Routes) || t.Service < 0 || int(t.Service) >= len(feed.Services) {
+			return fmt.Errorf("layers: transit feed %s: trip %s: route %d or service %d out of range: %w", feed.Name, t.ID, t.Route, t.Service, ErrInvalid)
+		}
+		lo, hi := feed.StopTimeStart[i], feed.StopTimeStart[i+1]
+		if hi < lo {
+			return fmt.Errorf("layers: transit feed %s: trip %s: stop times run backwards: %w", feed.Name, t.ID, ErrInvalid)
+		}
+		for j := lo; j < hi; j++ {
+			if int(feed.StopIdx[j]) >= len(feed.Stops) || feed.Arr[j] > feed.Dep[j] || (j > lo && feed.Arr[j] < feed.Dep[j-1]) {
+				return fmt.Errorf("layers: transit feed %s: trip %s: stop time %d: bad stop or time: %w", feed.Name, t.ID, j-lo, ErrInvalid)
+			}
+		}
+	}
+	for _, f := range feed.Frequencies {
+		if f.Trip < 0 || int(f.Trip) >= len(feed.Trips) || f.Headway <= 0 {
+			return fmt.Errorf("layers: transit feed %s: frequency of trip %d, headway %d s: %w", feed.Name, f.Trip, f.Headway, ErrInvalid)
+		}
+	}
+	for _, x := range feed.Transfers {
+		if x.From < 0 || int(x.From) >= len(feed.Stops) || x.To < 0 || int(x.To) >= len(feed.Stops) {
+			return fmt.Errorf("layers: transit feed %s: transfer %d→%d out of range: %w", feed.Name, x.From, x.To, ErrInvalid)
+		}
+	}
+	return nil
 }
 
 // WalkOptions says how walking transfers between stops are made.

@@ -49,6 +49,8 @@ type Store struct {
 	cur  *snapshot
 	res  *results
 	info layers.StoreInfo
+	// transit is the timetable, nil when none is loaded; guarded by mu.
+	transit *layers.TransitFeed
 }
 
 // Option configures a Store in New.
