@@ -64,6 +64,9 @@ func (s *server) timeout(next http.Handler) http.Handler {
 // analysis and project endpoints (POST) are for same-origin use.
 func cors(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The answer depends on Origin (CORS headers or none), so caches
+		// must keep the two apart.
+		w.Header().Add("Vary", "Origin")
 		if r.Header.Get("Origin") != "" {
 			h := w.Header()
 			h.Set("Access-Control-Allow-Origin", "*")

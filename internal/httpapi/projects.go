@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
@@ -224,7 +223,7 @@ func (s *server) getProject(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, http.StatusBadRequest)
 		return
 	}
-	id := chi.URLParam(r, "projectId")
+	id := urlParam(r, "projectId")
 	var feat layers.Feature
 	var err error
 	if s.deps.Store != nil {
