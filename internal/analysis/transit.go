@@ -91,6 +91,10 @@ type transitDay struct {
 	tt   *transit.Timetable
 	err  error
 	pool sync.Pool // *transit.Router
+
+	revOnce sync.Once
+	rev     *transit.Timetable
+	revErr  error
 }
 
 // HasTransit reports whether the engine has a timetable.

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"path/filepath"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"reach/data/gtfs"
 	"reach/geo/crs"
+	"reach/geo/transit"
 	"reach/internal/realdata"
 	"reach/layers"
 )
@@ -126,5 +128,101 @@ func TestTransitMatrixDresdenToPirna(t *testing.T) {
 	// platforms and the wait a median between 20 and 45 minutes is plausible.
 	if m := *med / 60; m < 20 || m > 45 || math.IsNaN(m) {
 		t.Errorf("median %.1f min, want 20 to 45", m)
+	}
+}
+
+// dresdenEngine builds an engine with cells on a 2.5 km grid between Dresden and Pirna, three
+// general practices and the shared feed.
+func dresdenEngine(tb testing.TB) *Engine {
+	tb.Helper()
+	feed, err := gtfs.ReadFile(context.Background(), filepath.Join(realdata.Dir(tb), "transit", "dresden_region_2023-01-11_gtfs.zip"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	box := orb.MultiPolygon{{{{400000, 5635000}, {435000, 5635000}, {435000, 5665000}, {400000, 5665000}, {400000, 5635000}}}}
+	r := &fakeReader{munis: []layers.Municipality{{AGS: "14628270", Name: "Testgebiet", KreisAGS: "14628", KreisName: "Testkreis",
+		Geometry: box, Population: 100000, AreaKm2: 1050, DEGURBA: 2}}}
+	seen := map[string]bool{}
+	for x := 402500.0; x < 435000; x += 2500 {
+		for y := 5637500.0; y < 5665000; y += 2500 {
+			id := cellAt(tb, orb.Point{x, y})
+			if !seen[id] {
+				seen[id] = true
+				r.cells = append(r.cells, layers.Cell{ID: id, ResolutionM: 100, Population: 100, Known: true, AGS: "14628270", Year: 2011})
+			}
+		}
+	}
+	for i, ll := range []orb.Point{{13.9350, 50.9600}, {13.7450, 51.0650}, {13.6500, 51.0000}} {
+		p, _ := crs.FromLonLat(crs.UTM33N, ll)
+		r.facs = append(r.facs, layers.Facility{ID: fmt.Sprintf("gp:%d", i), Category: layers.CatGeneralPractice, Name: "Praxis", Location: p, AGS: "14628270"})
+	}
+	e, err := Build(context.Background(), r, Options{Transit: feed, Modes: []layers.Mode{}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return e
+}
+
+// TestTransitCellsAgainstForwardSearches checks the reverse range search from the facilities
+// against one forward range search per cell, arrival rounded up to the minute.
+func TestTransitCellsAgainstForwardSearches(t *testing.T) {
+	e := dresdenEngine(t)
+	dep, _ := ParseDeparture("2023-01-11T07:10")
+	q := TransitQuery{Departure: dep, WindowMinutes: 15}
+	res, err := e.TransitTravelTimes(context.Background(), layers.CatGeneralPractice, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	day, t0 := q.day()
+	d, _ := e.timetable(day)
+	tt := d.tt
+	egress := map[transit.StopID]transit.Time{}
+	for _, fi := range e.byCat[layers.CatGeneralPractice] {
+		acc, _ := e.stopWalks(tt, e.facUTM[fi], nil)
+		for _, a := range acc {
+			if w, ok := egress[a.Stop]; !ok || a.Walk < w {
+				egress[a.Stop] = a.Walk
+			}
+		}
+	}
+	r, _ := tt.NewRouter(DefaultMaxTransfers)
+	reached := 0
+	for ci, c := range e.cells {
+		acc, _ := e.stopWalks(tt, c.utm, nil)
+		direct := math.Inf(1)
+		if fi, dist := e.nearestFacility(layers.CatGeneralPractice, c.utm); fi >= 0 && dist <= TransitAccessM {
+			direct = float64(e.walkSeconds(dist))
+		}
+		var times []float64
+		r.Range(acc, t0, t0+60*transit.Time(q.WindowMinutes-1), 60, func(t transit.Time, arr []transit.Time) {
+			best := math.Inf(1)
+			for s, w := range egress {
+				if arr[s] != transit.Unreachable {
+					best = min(best, float64(arr[s]+w-t))
+				}
+			}
+			best = math.Ceil(best/60) * 60
+			if best > TransitMaxMinutes*60 {
+				best = math.Inf(1)
+			}
+			times = append(times, min(best, direct))
+		})
+		want := statsOf(times)
+		got := res.Cells[ci]
+		for _, p := range []struct {
+			name      string
+			got, want *float64
+		}{{"median", got.Median, want.Median}, {"p10", got.P10, want.P10}, {"p90", got.P90, want.P90}} {
+			if (p.got == nil) != (p.want == nil) || (p.got != nil && *p.got != *p.want) {
+				t.Errorf("cell %s %s: got %v, want %v", c.id, p.name, deref(p.got), deref(p.want))
+			}
+		}
+		if got.Median != nil {
+			reached++
+		}
+	}
+	t.Logf("%d cells, %d reach a practice (median) within %d min", len(e.cells), reached, TransitMaxMinutes)
+	if reached < len(e.cells)/4 {
+		t.Errorf("only %d of %d cells reach a practice: the comparison proves little", reached, len(e.cells))
 	}
 }
