@@ -75,7 +75,7 @@ func TestDresdenAgainstConnectionScan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	queries, pairs := 200, 0
+	queries, pairs := 100, 0
 	if testing.Short() {
 		queries = 20
 	}
