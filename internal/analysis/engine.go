@@ -66,6 +66,11 @@ type Options struct {
 	Hierarchy HierarchyMode
 	// Transit is the public transport timetable behind mode "transit"; nil means none.
 	Transit *layers.TransitFeed
+	// RankingDeadline bounds the search for the best selection of a
+	// ranking; 0 means appraisal.DefaultSelectionDeadline (3 s). When it
+	// passes, the ranking gives the best selection found with its proven
+	// optimality gap.
+	RankingDeadline time.Duration
 }
 
 // BuildStats tells what Build read and what it could not use. It stands in
@@ -134,6 +139,10 @@ type Engine struct {
 	kreisName      map[string]string
 
 	transit *transitData
+	// assessed memoises one project's assessment (before scoring) by a
+	// fingerprint of the project; the engine's layers and catalogue are
+	// fixed, so the project is the only input that changes.
+	assessed assessCache
 
 	mu     sync.Mutex
 	fields map[fieldKey]*fieldEntry
