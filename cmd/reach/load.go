@@ -56,7 +56,7 @@ func (o *importOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.crs, "crs", "", "CRS of the coordinates when the file does not say (e.g. EPSG:25833)")
 	fs.StringVar(&o.gpkgLayer, "gpkg-layer", "", "GeoPackage table to read (default: the only one)")
 	fs.StringVar(&o.date, "date", "", "reference date of population counts (YYYY-MM-DD)")
-	fs.StringVar(&o.source, "source", "", "facilities: source key replaced by this import (default from the file)")
+	fs.StringVar(&o.source, "source", "", "facilities, projects: source replaced by this import (default from the file)")
 	fs.StringVar(&o.category, "category", "", "facilities: one category for every record")
 	fs.StringVar(&o.mapping, "mapping", "", `facilities: source type to category, e.g. "Grundschule=primary_school,Gymnasium=gymnasium"`)
 	fs.StringVar(&o.typeField, "type-field", "", "facilities: column or property holding the source type")
@@ -202,7 +202,13 @@ func loadLayer(ctx context.Context, st layers.Store, layer, path string, o impor
 	case "osm":
 		n, err = importOSM(ctx, st, path, c, log)
 	case "projects":
-		n, err = st.ReplaceProjects(ctx, counted(tables.ReadProjects(ctx, path, tables.ProjectOptions{VectorSource: vs, IDPrefix: o.idPrefix}), c))
+		// An import replaces the proposals of its own source (the file
+		// name, or --source); those submitted through the API stay.
+		source := o.source
+		if source == "" {
+			source = "file:" + filepath.Base(path)
+		}
+		n, err = st.ReplaceProjects(ctx, source, counted(tables.ReadProjects(ctx, path, tables.ProjectOptions{VectorSource: vs, IDPrefix: o.idPrefix}), c))
 	default:
 		return 0, fmt.Errorf("import: unknown layer %q (want one of %s)", layer, strings.Join(importLayers, ", "))
 	}

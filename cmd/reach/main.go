@@ -54,6 +54,8 @@ usage:
   reach export  --db URL <what> [--out FILE]
   reach demo    [--out DIR] [--seed N]
   reach catalogue [--check FILE]   print the embedded standards catalogue, or check one
+  reach token add --db URL --name NAME --role submitter|committee|admin
+  reach token list|revoke --db URL [--name NAME]
   reach version
 
 serve, analyze and export take --catalogue FILE (standards of one's own) and
@@ -84,6 +86,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runDemo(ctx, rest, getenv, stdout, stderr)
 	case "catalogue", "catalog":
 		return runCatalogue(ctx, rest, getenv, stdout, stderr)
+	case "token":
+		return runToken(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "reach", version)
 		return nil

@@ -602,72 +602,47 @@ func (s *Store) ReplaceRoads(ctx context.Context, src iter.Seq2[layers.RoadSegme
 }
 
 var projectColumns = []string{"id", "title", "applicant", "municipalities", "category", "kind", "geom", "investment_cost",
-	"requested_funding", "planning_region", "status", "submitted_at", "speed_kmh", "innovation", "transferability", "synthetic"}
+	"requested_funding", "planning_region", "status", "submitted_at", "speed_kmh", "innovation", "transferability", "synthetic",
+	"source", "submitted_by", "revision"}
 
+// projectRow checks p (layers.Project.Validate) and returns its row in
+// projectColumns order.
 func projectRow(p layers.Project) (string, []any, error) {
 	name := "project " + p.ID
-	if p.ID == "" {
-		return name, nil, invalid("id", p.ID, "must not be empty")
-	}
-	if strings.TrimSpace(p.Title) == "" {
-		return name, nil, invalid("title", p.Title, "must not be empty")
-	}
-	switch p.Kind {
-	case layers.KindNewFacility, layers.KindRoadUpgrade, layers.KindAreaService:
-	default:
-		return name, nil, invalid("kind", string(p.Kind), "want new_facility, road_upgrade or area_service")
-	}
-	if p.Category != "" && !p.Category.Valid() {
-		return name, nil, invalid("category", string(p.Category), "not in the catalogue")
-	}
-	for _, m := range p.Municipalities {
-		if err := checkAGS("municipalities", m, false); err != nil {
-			return name, nil, err
-		}
-	}
-	for _, c := range []struct {
-		f string
-		v float64
-	}{{"investment_cost", p.InvestmentCost}, {"requested_funding", p.RequestedFunding}, {"speed_kmh", p.SpeedKmh}} {
-		if err := checkNonNegative(c.f, c.v); err != nil {
-			return name, nil, err
-		}
-	}
-	if err := checkMark("innovation", p.Innovation); err != nil {
-		return name, nil, err
-	}
-	if err := checkMark("transferability", p.Transferability); err != nil {
+	if err := p.Validate(); err != nil {
 		return name, nil, err
 	}
 	geom, err := encodeGeom(p.Geometry, sridUTM33N)
 	if err != nil {
 		return name, nil, invalid("geometry", "", err.Error())
 	}
+	rev := p.Revision
+	if rev < 1 {
+		rev = 1
+	}
 	return name, []any{p.ID, p.Title, nullText(p.Applicant), strs(p.Municipalities), nullText(string(p.Category)), string(p.Kind), geom,
 		p.InvestmentCost, p.RequestedFunding, nullText(p.PlanningRegion), nullText(p.Status), nullTime(p.SubmittedAt), p.SpeedKmh,
-		nullFloat(p.Innovation), nullFloat(p.Transferability), p.Synthetic}, nil
+		nullFloat(p.Innovation), nullFloat(p.Transferability), p.Synthetic, p.Source, nullText(p.SubmittedBy), rev}, nil
 }
 
-// ReplaceProjects replaces all projects.
-func (s *Store) ReplaceProjects(ctx context.Context, src iter.Seq2[layers.Project, error]) (int, error) {
-	l := copyLoad{layer: "projects", table: "projects", columns: projectColumns, del: `DELETE FROM projects`}
-	return replace(ctx, s, l, src, projectRow)
-}
-
-// PutProject inserts or replaces one project by id.
-func (s *Store) PutProject(ctx context.Context, p layers.Project) error {
-	name, v, err := projectRow(p)
-	if err != nil {
-		return fmt.Errorf("postgis: put %s: %w", name, err)
+// ReplaceProjects replaces the projects of one source; the others stay.
+// An id held by a project of another source fails the load with an error
+// naming the id and that source.
+func (s *Store) ReplaceProjects(ctx context.Context, source string, src iter.Seq2[layers.Project, error]) (int, error) {
+	if why := layers.ValidText(source); source == "" || why != "" {
+		return 0, fmt.Errorf("postgis: load projects: %w", invalid("source", source, "want a source name such as file:proposals.csv"))
 	}
-	_, err = s.pool.Exec(ctx, `INSERT INTO projects (id, title, applicant, municipalities, category, kind, geom, investment_cost,
-			requested_funding, planning_region, status, submitted_at, speed_kmh, innovation, transferability, synthetic)
-		VALUES ($1, $2, $3, $4, $5, $6, ST_GeomFromEWKB($7::bytea), $8, $9, $10, $11, $12, $13, $14, $15, $16)
-		ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, applicant = EXCLUDED.applicant,
-			municipalities = EXCLUDED.municipalities, category = EXCLUDED.category, kind = EXCLUDED.kind, geom = EXCLUDED.geom,
-			investment_cost = EXCLUDED.investment_cost, requested_funding = EXCLUDED.requested_funding,
-			planning_region = EXCLUDED.planning_region, status = EXCLUDED.status, submitted_at = EXCLUDED.submitted_at,
-			speed_kmh = EXCLUDED.speed_kmh, innovation = EXCLUDED.innovation, transferability = EXCLUDED.transferability,
-			synthetic = EXCLUDED.synthetic`, v...)
-	return dbError("put "+name, err)
+	l := copyLoad{layer: "projects:" + source, table: "projects", columns: projectColumns,
+		del: `DELETE FROM projects WHERE source = $1`, delArgs: []any{source},
+	}
+	return replace(ctx, s, l, src, func(p layers.Project) (string, []any, error) {
+		if p.Source == "" {
+			p.Source = source
+		}
+		if p.Source != source {
+			return "project " + p.ID, nil, invalid("source", p.Source, "this import replaces the projects of source "+strconv.Quote(source))
+		}
+		return projectRow(p)
+	})
 }
+

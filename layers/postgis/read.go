@@ -153,7 +153,8 @@ func scanRoad(rows pgx.Rows) (layers.RoadSegment, error) {
 }
 
 const projectSelect = `SELECT id, title, applicant, municipalities, category, kind, ST_AsBinary(geom), investment_cost,
-	requested_funding, planning_region, status, submitted_at, speed_kmh, innovation, transferability, synthetic FROM projects`
+	requested_funding, planning_region, status, submitted_at, speed_kmh, innovation, transferability, synthetic,
+	source, submitted_by, revision FROM projects`
 
 func scanProject(rows pgx.Rows) (layers.Project, error) {
 	var p layers.Project
@@ -161,12 +162,14 @@ func scanProject(rows pgx.Rows) (layers.Project, error) {
 	var kind string
 	var geom []byte
 	var sub *time.Time
+	var by *string
 	if err := rows.Scan(&p.ID, &p.Title, &applicant, &p.Municipalities, &cat, &kind, &geom, &p.InvestmentCost,
-		&p.RequestedFunding, &region, &status, &sub, &p.SpeedKmh, &p.Innovation, &p.Transferability, &p.Synthetic); err != nil {
+		&p.RequestedFunding, &region, &status, &sub, &p.SpeedKmh, &p.Innovation, &p.Transferability, &p.Synthetic,
+		&p.Source, &by, &p.Revision); err != nil {
 		return p, fmt.Errorf("postgis: read project: %w", err)
 	}
 	p.Applicant, p.Category, p.Kind = deref(applicant), layers.Category(deref(cat)), layers.ProjectKind(kind)
-	p.PlanningRegion, p.Status = deref(region), deref(status)
+	p.PlanningRegion, p.Status, p.SubmittedBy = deref(region), deref(status), deref(by)
 	if sub != nil {
 		p.SubmittedAt = sub.UTC()
 	}
