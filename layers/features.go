@@ -121,8 +121,8 @@ var collectionInfos = []Collection{
 			{Name: "municipalities", Type: "array"},
 			{Name: "category", Type: "string", Filterable: true},
 			{Name: "kind", Type: "string", Filterable: true},
-			{Name: "investment_cost", Type: "number"},
-			{Name: "requested_funding", Type: "number"},
+			{Name: "investment_cost", Type: "number", Description: "EUR; null when not stated"},
+			{Name: "requested_funding", Type: "number", Description: "EUR; null when not stated"},
 			{Name: "planning_region", Type: "string", Filterable: true},
 			{Name: "status", Type: "string", Filterable: true},
 			{Name: "submitted_at", Type: "string"},
@@ -130,6 +130,11 @@ var collectionInfos = []Collection{
 			{Name: "innovation", Type: "number", Description: "committee mark 0–10; null until entered"},
 			{Name: "transferability", Type: "number", Description: "committee mark 0–10; null until entered"},
 			{Name: "synthetic", Type: "boolean"},
+			{Name: "location_source", Type: "string", Description: "where the geometry came from when the applicant gave none; null when drawn"},
+			{Name: "facility_id", Type: "string", Description: "facility_upgrade: the facility improved; null means the nearest of the category"},
+			{Name: "capacity_change", Type: "number", Description: "facility_upgrade: change of capacity (places, beds, doctors)"},
+			{Name: "opening_hours_change", Type: "number", Description: "facility_upgrade: change of opening hours per week"},
+			{Name: "accessible_for", Type: "string", Description: "facility_upgrade: population group whose access improves"},
 		},
 	},
 }
@@ -249,16 +254,23 @@ func RoadFeature(r RoadSegment) Feature {
 
 // ProjectFeature returns the served feature of p.
 func ProjectFeature(p Project) Feature {
+	var u Upgrade
+	if p.Upgrade != nil {
+		u = *p.Upgrade
+	}
 	var sub any
 	if !p.SubmittedAt.IsZero() {
 		sub = p.SubmittedAt.UTC().Format("2006-01-02T15:04:05Z")
 	}
 	return Feature{ID: p.ID, Geometry: toLonLat(p.Geometry, crs.UTM33N), Properties: []Property{
 		{"title", p.Title}, {"applicant", optString(p.Applicant)}, {"municipalities", append([]string{}, p.Municipalities...)},
-		{"category", optString(string(p.Category))}, {"kind", string(p.Kind)}, {"investment_cost", p.InvestmentCost},
-		{"requested_funding", p.RequestedFunding}, {"planning_region", optString(p.PlanningRegion)},
+		{"category", optString(string(p.Category))}, {"kind", string(p.Kind)}, {"investment_cost", optPositive(p.InvestmentCost)},
+		{"requested_funding", optPositive(p.RequestedFunding)}, {"planning_region", optString(p.PlanningRegion)},
 		{"status", optString(p.Status)}, {"submitted_at", sub}, {"speed_kmh", optPositive(p.SpeedKmh)},
 		{"innovation", optFloat(p.Innovation)}, {"transferability", optFloat(p.Transferability)}, {"synthetic", p.Synthetic},
+		{"location_source", optString(p.LocationSource)}, {"facility_id", optString(u.FacilityID)},
+		{"capacity_change", optFloat(u.CapacityChange)}, {"opening_hours_change", optFloat(u.OpeningHoursChange)},
+		{"accessible_for", optString(u.AccessibleFor)},
 	}}
 }
 

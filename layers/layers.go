@@ -15,6 +15,7 @@ package layers
 
 import (
 	"errors"
+	"math"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -329,7 +330,46 @@ const (
 	KindNewFacility ProjectKind = "new_facility" // a new facility at one or more sites (Point or MultiPoint)
 	KindRoadUpgrade ProjectKind = "road_upgrade" // upgrade of road segments or a new link (LineString or MultiLineString)
 	KindAreaService ProjectKind = "area_service" // service over an area such as water or sewage (Polygon or MultiPolygon)
+	// KindFacilityUpgrade improves an existing facility (capacity, opening
+	// hours, accessibility) at its site (Point): it refers to the facility
+	// by FacilityID, or to the nearest facility of its category to the point.
+	KindFacilityUpgrade ProjectKind = "facility_upgrade"
 )
+
+// ProjectKinds returns the project kinds in a stable order.
+func ProjectKinds() []ProjectKind {
+	return []ProjectKind{KindNewFacility, KindRoadUpgrade, KindAreaService, KindFacilityUpgrade}
+}
+
+// Valid reports whether k is one of ProjectKinds.
+func (k ProjectKind) Valid() bool {
+	for _, x := range ProjectKinds() {
+		if k == x {
+			return true
+		}
+	}
+	return false
+}
+
+// CatOther is the category of a project whose field of the call has no
+// category of the catalogue. It is valid for projects only: no facility
+// has it and no standard exists for it, so a project of this category is
+// assessed as "unknown".
+const CatOther Category = "other"
+
+// ValidForProject reports whether c may be a project's category: a
+// category of the catalogue or CatOther.
+func (c Category) ValidForProject() bool { return c == CatOther || c.Valid() }
+
+// MaxMoneyEUR is the largest amount of money a project may state, in
+// euros (100 million €, far above the scale of the programme: the call of
+// "Vitale Regionen" has 2 million € a year). Larger amounts are refused as
+// input errors; it also keeps sums of cents far from int64 overflow.
+const MaxMoneyEUR = 100_000_000
+
+// Cents converts euros to integer cents, rounded to the nearest cent. The
+// caller checks the range (0 ≤ eur ≤ MaxMoneyEUR) first.
+func Cents(eur float64) int64 { return int64(math.Round(eur * 100)) }
 
 // Project is one proposal for funding.
 type Project struct {
@@ -362,6 +402,29 @@ type Project struct {
 	// Revision counts the stored versions of the project, starting at 1;
 	// stores set it, and an update names the revision it was based on.
 	Revision int64
+	// LocationSource says where the geometry came from when it was not
+	// drawn by the applicant, e.g. "seat of municipality 14523360 (…)";
+	// "" when the geometry was given.
+	LocationSource string
+	// Upgrade says what a facility_upgrade changes; nil for other kinds.
+	Upgrade *Upgrade
+}
+
+// Upgrade is what a facility_upgrade project changes at one facility.
+// At least one change is stated for an assessable upgrade.
+type Upgrade struct {
+	// FacilityID names the facility improved; "" means the nearest
+	// facility of the project's category to its site.
+	FacilityID string
+	// CapacityChange is the change of capacity in the facility's unit
+	// (places, beds, doctors); nil when not stated.
+	CapacityChange *float64
+	// OpeningHoursChange is the change of opening hours per week; nil
+	// when not stated.
+	OpeningHoursChange *float64
+	// AccessibleFor names a population group whose access improves (for
+	// example "wheelchair users"), "" when none.
+	AccessibleFor string
 }
 
 // normalise lower-cases ASCII letters and trims spaces.

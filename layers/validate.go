@@ -125,7 +125,8 @@ var ProjectStatuses = []string{"draft", "submitted", "selected", "funded", "reje
 // an id and a title of valid text, a known kind whose geometry type fits
 // it, a category of the catalogue, AGS keys of 8 digits, finite costs ≥ 0
 // with the funding not above the investment, marks from 0 to 10, a known
-// status, and a valid geometry (see ValidateGeometry).
+// status, money within MaxMoneyEUR, and a valid geometry (see
+// ValidateGeometry; a facility_upgrade naming its facility may have none).
 func (p Project) Validate() error {
 	var es FieldErrors
 	for _, t := range []struct{ f, v string }{{"id", p.ID}, {"title", p.Title}, {"applicant", p.Applicant},
@@ -142,7 +143,7 @@ func (p Project) Validate() error {
 	if strings.TrimSpace(p.Title) == "" {
 		es.add("title", p.Title, "must not be empty")
 	}
-	if p.Category != "" && !p.Category.Valid() {
+	if p.Category != "" && !p.Category.ValidForProject() {
 		es.add("category", string(p.Category), "not in the catalogue")
 	}
 	for i, a := range p.Municipalities {
@@ -167,8 +168,35 @@ func (p Project) Validate() error {
 			es.add(c.f, c.v, "want a finite number ≥ 0")
 		}
 	}
-	if finite(p.RequestedFunding) && finite(p.InvestmentCost) && p.RequestedFunding > p.InvestmentCost {
+	for _, c := range []struct {
+		f string
+		v float64
+	}{{"investment_cost", p.InvestmentCost}, {"requested_funding", p.RequestedFunding}} {
+		if c.v > MaxMoneyEUR {
+			es.add(c.f, c.v, "above 100 million euros, the largest amount a project may state")
+		}
+	}
+	// A cost of 0 is an unknown cost; funding can only exceed a known one.
+	if finite(p.RequestedFunding) && finite(p.InvestmentCost) && p.InvestmentCost > 0 && p.RequestedFunding > p.InvestmentCost {
 		es.add("requested_funding", p.RequestedFunding, "exceeds the investment cost "+FormatValue(p.InvestmentCost))
+	}
+	if u := p.Upgrade; u != nil {
+		for _, t := range []struct{ f, v string }{{"facility_id", u.FacilityID}, {"accessible_for", u.AccessibleFor}} {
+			if why := ValidText(t.v); why != "" {
+				es.add(t.f, t.v, why)
+			}
+		}
+		for _, c := range []struct {
+			f string
+			v *float64
+		}{{"capacity_change", u.CapacityChange}, {"opening_hours_change", u.OpeningHoursChange}} {
+			if c.v != nil && !finite(*c.v) {
+				es.add(c.f, c.v, "must be a finite number")
+			}
+		}
+	}
+	if why := ValidText(p.LocationSource); why != "" {
+		es.add("location_source", p.LocationSource, why)
 	}
 	for _, m := range []struct {
 		f string
@@ -186,10 +214,16 @@ func (p Project) Validate() error {
 		want = "LineString MultiLineString"
 	case KindAreaService:
 		want = "Polygon MultiPolygon"
+	case KindFacilityUpgrade:
+		want = "Point"
 	default:
-		es.add("kind", string(p.Kind), "want new_facility, road_upgrade or area_service")
+		es.add("kind", string(p.Kind), "want new_facility, road_upgrade, area_service or facility_upgrade")
 	}
-	if p.Geometry == nil {
+	// An upgrade of a facility named by id may leave its site to the facility.
+	siteFromFacility := p.Kind == KindFacilityUpgrade && p.Upgrade != nil && p.Upgrade.FacilityID != ""
+	if p.Geometry == nil && siteFromFacility {
+		// nothing to check
+	} else if p.Geometry == nil {
 		es.add("geometry", nil, "a project needs sites, a road link or an area")
 	} else {
 		gt := p.Geometry.GeoJSONType()

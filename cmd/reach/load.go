@@ -61,7 +61,7 @@ func (o *importOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.mapping, "mapping", "", `facilities: source type to category, e.g. "Grundschule=primary_school,Gymnasium=gymnasium"`)
 	fs.StringVar(&o.typeField, "type-field", "", "facilities: column or property holding the source type")
 	fs.StringVar(&o.kind, "kind", "", "memberships: verbund, verwaltungsgemeinschaft or mittelbereich (default from the header)")
-	fs.StringVar(&o.locations, "locations", "", "central places: CSV with ags, lon, lat for places without geometry (default: the municipalities' polygons)")
+	fs.StringVar(&o.locations, "locations", "", "central places, projects: CSV with ags, lon, lat (and name) locating places and project table rows without geometry (default: the municipalities' polygons)")
 	fs.IntVar(&o.year, "year", 0, "grid: reference year of the counts (default from the id form)")
 	fs.BoolVar(&o.decimalComma, "decimal-comma", false, "numbers use a decimal comma")
 	fs.BoolVar(&o.anyRegion, "any-region", false, "do not check that positions lie in Saxony")
@@ -202,13 +202,20 @@ func loadLayer(ctx context.Context, st layers.Store, layer, path string, o impor
 	case "osm":
 		n, err = importOSM(ctx, st, path, c, log)
 	case "projects":
+		seat, serr := projectSeats(ctx, st, o.locations)
+		if serr != nil {
+			return 0, fmt.Errorf("import %s: %w", layer, serr)
+		}
+		warn := func(pos vector.Pos, field, value, msg string) {
+			log.Warn(fmt.Sprintf("import projects: %s: field %q: %q %s", pos, field, value, msg))
+		}
 		// An import replaces the proposals of its own source (the file
 		// name, or --source); those submitted through the API stay.
 		source := o.source
 		if source == "" {
 			source = "file:" + filepath.Base(path)
 		}
-		n, err = st.ReplaceProjects(ctx, source, counted(tables.ReadProjects(ctx, path, tables.ProjectOptions{VectorSource: vs, IDPrefix: o.idPrefix}), c))
+		n, err = st.ReplaceProjects(ctx, source, counted(tables.ReadProjects(ctx, path, tables.ProjectOptions{VectorSource: vs, IDPrefix: o.idPrefix, Seat: seat, Warn: warn}), c))
 	default:
 		return 0, fmt.Errorf("import: unknown layer %q (want one of %s)", layer, strings.Join(importLayers, ", "))
 	}
@@ -386,6 +393,37 @@ func municipalityLookup(ctx context.Context, st layers.Store) (func(orb.Point) (
 		}
 		return ix.find(p)
 	}, nil
+}
+
+// projectSeats locates the lead municipality of project table rows: at its
+// point in a table with ags, lon, lat (and name) when given (the Destatis
+// Gemeindeverzeichnis), else at an interior point of its polygon in the
+// municipalities layer. The official name comes from the table or the
+// layer.
+func projectSeats(ctx context.Context, st layers.Store, locations string) (func(string) (tables.Seat, bool), error) {
+	ms, err := st.Municipalities(ctx)
+	if err != nil {
+		return nil, err
+	}
+	seats := make(map[string]tables.Seat, len(ms))
+	for _, m := range ms {
+		if p, ok := interiorPoint(m.Geometry); ok {
+			seats[m.AGS] = tables.Seat{Name: m.Name, Location: p, Source: "interior point of the municipal polygon (municipalities layer)"}
+		}
+	}
+	if locations != "" {
+		pts, err := tables.ReadSeats(ctx, locations, "representative point of the municipality in "+filepath.Base(locations))
+		if err != nil {
+			return nil, err
+		}
+		for ags, s := range pts {
+			if s.Name == "" {
+				s.Name = seats[ags].Name
+			}
+			seats[ags] = s
+		}
+	}
+	return func(ags string) (tables.Seat, bool) { s, ok := seats[ags]; return s, ok }, nil
 }
 
 // placeLocator gives central places without geometry a location: from a

@@ -188,9 +188,10 @@ func TestServeDemo(t *testing.T) {
 	if len(fc.Features) != 2 {
 		t.Fatalf("isochrones: %d bands, want 2", len(fc.Features))
 	}
-	p10, p20 := fc.Features[0].Properties["population"].(float64), fc.Features[1].Properties["population"].(float64)
-	if p10 > p20 {
-		t.Errorf("population within 10 min (%v) exceeds population within 20 min (%v)", p10, p20)
+	p10, p20 := fc.Features[0].Properties["cumulative_population"].(float64), fc.Features[1].Properties["cumulative_population"].(float64)
+	ring := fc.Features[1].Properties["population"].(float64)
+	if p10 > p20 || p10+ring != p20 {
+		t.Errorf("population within 10 min %v, within 20 min %v, in the ring 10–20 min %v: the ring does not add up", p10, p20, ring)
 	}
 }
 

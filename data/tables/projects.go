@@ -2,11 +2,8 @@ package tables
 
 import (
 	"bytes"
-	"context"
 	"fmt"
-	"iter"
 	"math"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -45,6 +42,7 @@ var projectProps = map[string]bool{
 	"id": true, "title": true, "applicant": true, "municipalities": true, "category": true, "kind": true,
 	"investment_cost": true, "requested_funding": true, "planning_region": true, "status": true,
 	"submitted_at": true, "speed_kmh": true, "innovation": true, "transferability": true, "synthetic": true,
+	"location_source": true, "facility_id": true, "capacity_change": true, "opening_hours_change": true, "accessible_for": true,
 	"fid": true, "ogc_fid": true,
 }
 
@@ -56,13 +54,21 @@ var projectProps = map[string]bool{
 //	title              string, required
 //	applicant          string
 //	municipalities     array of 8-digit AGS strings, at least one, no repeats
-//	kind               "new_facility" | "road_upgrade" | "area_service", required
-//	category           catalogue category; required for new_facility and area_service
+//	kind               "new_facility" | "road_upgrade" | "area_service" |
+//	                   "facility_upgrade", required
+//	category           catalogue category or "other"; required for
+//	                   new_facility, area_service and facility_upgrade
 //	geometry           required: Point/MultiPoint (new_facility),
 //	                   LineString/MultiLineString (road_upgrade),
-//	                   Polygon/MultiPolygon (area_service)
-//	investment_cost    EUR ≥ 0
-//	requested_funding  EUR ≥ 0, not above investment_cost
+//	                   Polygon/MultiPolygon (area_service), Point
+//	                   (facility_upgrade; may be null when facility_id is given)
+//	investment_cost    EUR, 0 < v ≤ 100 million (0 or absent: not stated)
+//	requested_funding  EUR, 0 < v ≤ 100 million, not above investment_cost
+//	location_source    where the geometry came from, when not drawn
+//	facility_id        facility_upgrade: the facility improved (else the
+//	                   nearest of its category to the point)
+//	capacity_change, opening_hours_change   facility_upgrade: numbers
+//	accessible_for     facility_upgrade: the group whose access improves
 //	planning_region    one of the four Saxon planning regions
 //	status             draft | submitted (default) | selected | funded | rejected | withdrawn
 //	submitted_at       RFC 3339 time or YYYY-MM-DD
@@ -162,35 +168,65 @@ func ParseProjectFeature(f vector.Feature) (layers.Project, error) {
 	// kind and category
 	kind, _ := str("kind")
 	switch k := layers.ProjectKind(kind); {
-	case k == layers.KindNewFacility || k == layers.KindRoadUpgrade || k == layers.KindAreaService:
+	case k.Valid():
 		p.Kind = k
 	case wrongType["kind"]:
 	case kind == "":
-		bad("kind", "", "is required (new_facility, road_upgrade or area_service)")
+		bad("kind", "", "is required (new_facility, road_upgrade, area_service or facility_upgrade)")
 	default:
-		bad("kind", kind, "is not new_facility, road_upgrade or area_service")
+		bad("kind", kind, "is not new_facility, road_upgrade, area_service or facility_upgrade")
 	}
 	c, _ := str("category")
 	switch {
 	case wrongType["category"]:
-	case c != "" && !layers.Category(c).Valid():
-		bad("category", c, "is not in the catalogue")
+	case c != "" && !layers.Category(c).ValidForProject():
+		bad("category", c, "is not in the catalogue (nor \"other\")")
 	case c != "":
 		p.Category = layers.Category(c)
-	case p.Kind == layers.KindNewFacility || p.Kind == layers.KindAreaService:
+	case p.Kind == layers.KindNewFacility || p.Kind == layers.KindAreaService || p.Kind == layers.KindFacilityUpgrade:
 		bad("category", "", "is required for "+string(p.Kind))
 	}
+
+	// facility_upgrade
+	var u layers.Upgrade
+	u.FacilityID, _ = str("facility_id")
+	u.AccessibleFor, _ = str("accessible_for")
+	for _, m := range []struct {
+		name string
+		dst  **float64
+	}{{"capacity_change", &u.CapacityChange}, {"opening_hours_change", &u.OpeningHoursChange}} {
+		if v, ok := num(m.name); ok {
+			switch {
+			case math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > 1e6:
+				bad(m.name, fmtNum(v), "is not a finite change of at most a million")
+			default:
+				*m.dst = &v
+			}
+		}
+	}
+	if u != (layers.Upgrade{}) {
+		if p.Kind != layers.KindFacilityUpgrade && p.Kind != "" {
+			bad("kind", string(p.Kind), "facility_id, capacity_change, opening_hours_change and accessible_for apply to facility_upgrade only")
+		}
+	}
+	if p.Kind == layers.KindFacilityUpgrade {
+		p.Upgrade = &u
+	}
+	p.LocationSource, _ = str("location_source")
 
 	// geometry
 	switch g := f.Geometry.(type) {
 	case nil:
-		bad("geometry", "null", "is required")
+		if p.Kind != layers.KindFacilityUpgrade || u.FacilityID == "" {
+			bad("geometry", "null", "is required")
+		}
 	default:
 		gt := g.GeoJSONType()
 		want := map[layers.ProjectKind][]string{
-			layers.KindNewFacility: {"Point", "MultiPoint"},
-			layers.KindRoadUpgrade: {"LineString", "MultiLineString"},
-			layers.KindAreaService: {"Polygon", "MultiPolygon"},
+			layers.KindNewFacility:     {"Point", "MultiPoint"},
+			layers.KindRoadUpgrade:     {"LineString", "MultiLineString"},
+			layers.KindAreaService:     {"Polygon", "MultiPolygon"},
+			layers.KindFacilityUpgrade: {"Point"},
 		}[p.Kind]
 		if p.Kind != "" && !contains(want, gt) {
 			bad("geometry", gt, fmt.Sprintf("is not a %s for kind %s", strings.Join(want, " or "), p.Kind))
@@ -204,17 +240,18 @@ func ParseProjectFeature(f vector.Feature) (layers.Project, error) {
 	// money
 	cost, hasCost := num("investment_cost")
 	if hasCost {
-		if cost < 0 {
-			bad("investment_cost", fmtNum(cost), "is negative")
+		if fe := checkMoney("investment_cost", cost); fe != nil {
+			errs = append(errs, *fe)
+			hasCost = false
 		} else {
 			p.InvestmentCost = cost
 		}
 	}
 	if fund, ok := num("requested_funding"); ok {
-		switch {
-		case fund < 0:
-			bad("requested_funding", fmtNum(fund), "is negative")
-		case hasCost && cost >= 0 && fund > cost:
+		switch fe := checkMoney("requested_funding", fund); {
+		case fe != nil:
+			errs = append(errs, *fe)
+		case hasCost && cost > 0 && fund > cost:
 			bad("requested_funding", fmtNum(fund), fmt.Sprintf("is above the investment cost %s", fmtNum(cost)))
 		default:
 			p.RequestedFunding = fund
@@ -304,147 +341,6 @@ func DecodeProject(data []byte, name string, src VectorSource) (layers.Project, 
 	return ParseProjectFeature(f)
 }
 
-// ProjectOptions tune ReadProjects.
-type ProjectOptions struct {
-	VectorSource
-	// IDPrefix prefixes the ids of table rows ("<prefix>-<nr>"); "" uses the
-	// file name without extension.
-	IDPrefix string
-	// Bereiche maps the words of the bereich_guess column to categories;
-	// nil uses BereichMapping.
-	Bereiche Mapping
-	// Status is stored for table rows; "" means "selected" (the Vitale
-	// Regionen list names the projects prioritised for funding).
-	Status string
-}
-
-// BereichMapping is the default mapping of the Vitale-Regionen
-// bereich_guess words to categories. Words without a fitting category
-// (Kultur, Freizeit, Bildung, Verkehr) are left unmapped on purpose.
-func BereichMapping() Mapping {
-	return Mapping{
-		"verwaltung":              layers.CatTownHall,
-		"gemeinschaft":            layers.CatCommunityCentre,
-		"veranstaltungen":         layers.CatCommunityCentre,
-		"senioren":                layers.CatSeniorCare,
-		"sport":                   layers.CatSports,
-		"kinder":                  layers.CatKita,
-		"feuerwehr":               layers.CatFireStation,
-		"katastrophenschutz":      layers.CatFireStation,
-		"medizin":                 layers.CatGeneralPractice,
-		"gesundheit":              layers.CatGeneralPractice,
-		"trinkwasser":             layers.CatWaterSupply,
-		"abwasser":                layers.CatSewage,
-		"grundschule":             layers.CatPrimarySchool,
-		"schule":                  layers.CatSecondarySchool,
-		"medizinische versorgung": layers.CatGeneralPractice,
-	}
-}
-
-// ReadProjects streams projects from a GeoJSON/GeoPackage of project
-// features (validated by ParseProjectFeature) or from the Vitale-Regionen
-// CSV (nr, planungsregion, antragsteller_verbund, lead_gemeinde, lead_ags,
-// vorhaben, bereich_guess). The CSV has no geometry, cost or kind: the
-// category is taken from the first '/'-separated word of bereich_guess that
-// the mapping knows, Kind is road_upgrade for "Verkehr" and area_service for
-// water and sewage, otherwise left empty; MissingFields lists what each
-// project still lacks for an assessment.
-func ReadProjects(ctx context.Context, path string, opts ProjectOptions) iter.Seq2[layers.Project, error] {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".csv", ".txt", ".tsv":
-		return projectsCSV(ctx, path, opts)
-	}
-	return func(yield func(layers.Project, error) bool) {
-		seen := map[string]int{}
-		for f, err := range vector.Read(ctx, path, opts.options()) {
-			if err != nil {
-				yield(layers.Project{}, err)
-				return
-			}
-			p, err := ParseProjectFeature(f)
-			if err == nil {
-				if prev, dup := seen[p.ID]; dup {
-					err = f.Errorf("id", p.ID, fmt.Sprintf("repeats the project of feature %d", prev))
-				}
-				seen[p.ID] = f.Pos.Index
-			}
-			if !yield(p, err) || err != nil {
-				return
-			}
-		}
-	}
-}
-
-func projectsCSV(ctx context.Context, path string, opts ProjectOptions) iter.Seq2[layers.Project, error] {
-	return func(yield func(layers.Project, error) bool) {
-		prefix := opts.IDPrefix
-		if prefix == "" {
-			b := filepath.Base(path)
-			prefix = strings.TrimSuffix(b, filepath.Ext(b))
-		}
-		m := opts.Bereiche
-		if m == nil {
-			m = BereichMapping()
-		}
-		status := nonEmpty(opts.Status, defaultVitaleRegionenState)
-		seen := map[string]int{}
-		req := []string{"nr", "vorhaben", "lead_ags"}
-		for row, err := range vector.ReadCSV(ctx, path, vector.CSVOptions{Pkg: pkg, Required: req}) {
-			if err != nil {
-				yield(layers.Project{}, err)
-				return
-			}
-			nr := row.Get("nr")
-			if nr == "" || !validProjectID(nr) {
-				yield(layers.Project{}, row.Errorf("nr", nr, "is not a project number"))
-				return
-			}
-			id := prefix + "-" + nr
-			if prev, dup := seen[id]; dup {
-				yield(layers.Project{}, row.Errorf("nr", nr, fmt.Sprintf("repeats the project of line %d", prev)))
-				return
-			}
-			seen[id] = row.Pos.Line
-			ags := row.Get("lead_ags")
-			if !ValidAGS(ags) {
-				yield(layers.Project{}, row.Errorf("lead_ags", ags, "is not an 8-digit AGS"))
-				return
-			}
-			p := layers.Project{
-				ID: id, Title: row.Get("vorhaben"), Applicant: row.Get("antragsteller_verbund"),
-				Municipalities: []string{ags}, PlanningRegion: PlanningRegion(ags), Status: status,
-			}
-			if p.Title == "" {
-				yield(layers.Project{}, row.Errorf("vorhaben", "", "is empty"))
-				return
-			}
-			if r := row.Get("planungsregion"); r != "" && p.PlanningRegion != "" && r != p.PlanningRegion {
-				yield(layers.Project{}, row.Errorf("planungsregion", r, fmt.Sprintf("contradicts lead_ags %s (%s)", ags, p.PlanningRegion)))
-				return
-			}
-			for _, w := range strings.Split(row.Get("bereich_guess"), "/") {
-				w = strings.TrimSpace(w)
-				lw := strings.ToLower(w)
-				switch {
-				case lw == "verkehr" || lw == "straßen" || lw == "strassen":
-					if p.Kind == "" {
-						p.Kind = layers.KindRoadUpgrade
-					}
-				}
-				if c, ok := m.Lookup(w); ok && p.Category == "" {
-					p.Category = c
-					if c == layers.CatWaterSupply || c == layers.CatSewage {
-						p.Kind = layers.KindAreaService
-					}
-				}
-			}
-			if !yield(p, nil) {
-				return
-			}
-		}
-	}
-}
-
 // MissingFields lists what project p lacks for a full assessment, in a
 // stable order: "geometry", "kind", "category" (for new_facility and
 // area_service, or when the kind is unknown), "investment_cost",
@@ -470,6 +366,20 @@ func MissingFields(p layers.Project) []string {
 		out = append(out, "submitted_at")
 	}
 	return out
+}
+
+// checkMoney checks an amount of euros: finite, ≥ 0 and at most
+// layers.MaxMoneyEUR (so that sums of cents cannot overflow).
+func checkMoney(field string, eur float64) *vector.FieldError {
+	switch {
+	case math.IsNaN(eur) || math.IsInf(eur, 0):
+		return &vector.FieldError{Field: field, Value: fmtNum(eur), Reason: "is not a finite amount of euros"}
+	case eur < 0:
+		return &vector.FieldError{Field: field, Value: fmtNum(eur), Reason: "is negative"}
+	case eur > layers.MaxMoneyEUR:
+		return &vector.FieldError{Field: field, Value: fmtNum(eur), Reason: "is above 100 million euros, the largest amount a project may state"}
+	}
+	return nil
 }
 
 func validProjectID(s string) bool {

@@ -506,17 +506,18 @@ func (e *Engine) catchment(ctx context.Context, mn *modeNet, arrivals [][]route.
 
 // bandJSON is a catchment band in an assessment's details.
 type bandJSON struct {
-	FromMinutes float64           `json:"from_minutes"`
-	Minutes     float64           `json:"minutes"`
-	Population  int64             `json:"population"`
-	Cells       int               `json:"cells"`
-	Geometry    *geojson.Geometry `json:"geometry"` // lon/lat
+	FromMinutes          float64           `json:"from_minutes"`
+	Minutes              float64           `json:"to_minutes"`
+	Population           int64             `json:"population"`            // in the ring from_minutes–to_minutes
+	CumulativePopulation int64             `json:"cumulative_population"` // within to_minutes
+	Cells                int               `json:"cells"`                 // in the ring
+	Geometry             *geojson.Geometry `json:"geometry"`              // lon/lat, area within to_minutes
 }
 
 func bandsJSON(bs []Band) []bandJSON {
 	out := make([]bandJSON, len(bs))
 	for i, b := range bs {
-		out[i] = bandJSON{FromMinutes: b.FromMinutes, Minutes: b.Minutes, Population: b.Population, Cells: b.Cells, Geometry: geojson.NewGeometry(b.Geometry)}
+		out[i] = bandJSON{FromMinutes: b.FromMinutes, Minutes: b.Minutes, Population: b.Population, CumulativePopulation: b.CumulativePopulation, Cells: b.Cells, Geometry: geojson.NewGeometry(b.Geometry)}
 	}
 	return out
 }

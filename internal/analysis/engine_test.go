@@ -634,15 +634,21 @@ func TestIsochroneExcludesTheLake(t *testing.T) {
 	s := mn.n.Snap(n.nodes['F'])
 	tree := route.Dijkstra(mn.n.Graph(), s.Departures(), route.Unbounded)
 	for _, b := range res.Bands {
-		var want int64
+		var want, wantRing int64
 		for ci, c := range e.cells {
 			cs, _, ok := network.Leave(mn.cellIn[ci], tree.Cost)
 			if ok && float64(cs.Seconds()) <= b.Minutes*60 {
 				want += c.pop
+				if float64(cs.Seconds()) > b.FromMinutes*60 || b.FromMinutes == 0 {
+					wantRing += c.pop
+				}
 			}
 		}
-		if b.Population != want {
-			t.Fatalf("%v min: population %d, reference %d", b.Minutes, b.Population, want)
+		if b.CumulativePopulation != want {
+			t.Fatalf("%v min: cumulative population %d, reference %d", b.Minutes, b.CumulativePopulation, want)
+		}
+		if b.Population != wantRing {
+			t.Fatalf("%v–%v min: ring population %d, reference %d", b.FromMinutes, b.Minutes, b.Population, wantRing)
 		}
 	}
 }

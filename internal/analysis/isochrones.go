@@ -371,8 +371,9 @@ func sortNodes(ids, tmp []graph.NodeID) []graph.NodeID {
 	return ids
 }
 
-// bandPopulation counts, per threshold (cumulative), the residents and
-// the cells whose time (secs, +Inf when not reached) is within it.
+// bandPopulation counts, per threshold, the residents and the cells whose
+// time (secs, +Inf when not reached) lies in the ring after the previous
+// threshold and within this one (the first ring starts at 0 s inclusive).
 func (e *Engine) bandPopulation(minutes []float64, secs func(ci int) float64) ([]int64, []int) {
 	pops := make([]int64, len(minutes))
 	cells := make([]int, len(minutes))
@@ -389,20 +390,22 @@ func (e *Engine) bandPopulation(minutes []float64, secs func(ci int) float64) ([
 		pops[k] += e.cells[ci].pop
 		cells[k]++
 	}
-	for k := 1; k < len(minutes); k++ {
-		pops[k] += pops[k-1]
-		cells[k] += cells[k-1]
-	}
 	return pops, cells
 }
 
 // contourBands contours r (nil: nothing reached) at each threshold and
-// projects the polygons to lon/lat.
+// projects the polygons to lon/lat; pops and cells are per ring, the
+// cumulative figures are their running sums.
 func contourBands(r *isochrone.Raster, minutes []float64, pops []int64, cells []int) []Band {
 	out := make([]Band, len(minutes))
 	prev := 0.0
+	var cumPop int64
+	cumCells := 0
 	for i, m := range minutes {
-		b := Band{FromMinutes: prev, Minutes: m, Geometry: orb.MultiPolygon{}, Population: pops[i], Cells: cells[i]}
+		cumPop += pops[i]
+		cumCells += cells[i]
+		b := Band{FromMinutes: prev, Minutes: m, Geometry: orb.MultiPolygon{}, Population: pops[i], Cells: cells[i],
+			CumulativePopulation: cumPop, CumulativeCells: cumCells}
 		if r != nil {
 			if mp := isochrone.Contour(r, m*60); len(mp) > 0 {
 				b.Geometry = crs.MustProject(mp, crs.UTM33N, crs.CRS84).(orb.MultiPolygon)

@@ -154,3 +154,48 @@ func TestSortNodes(t *testing.T) {
 		}
 	}
 }
+
+// TestIsochroneRingsAddUp checks that each band's population counts its
+// ring only: the rings add up to the cumulative populations, and each
+// cumulative figure equals the population of a request with that threshold
+// alone (computed without any ring arithmetic).
+func TestIsochroneRingsAddUp(t *testing.T) {
+	r, n := fixture(t)
+	e := buildEngine(t, r)
+	o, _ := crs.ToLonLat(crs.UTM33N, n.nodes['F'])
+	for _, mode := range []layers.Mode{layers.Car, layers.Foot} {
+		minutes := []float64{2, 5, 10, 30}
+		res, err := e.Isochrones(context.Background(), IsochroneRequest{Mode: mode, Origins: []orb.Point{o}, Minutes: minutes})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sumPop int64
+		sumCells := 0
+		for i, b := range res.Bands {
+			sumPop += b.Population
+			sumCells += b.Cells
+			if got, want := b.CumulativePopulation, sumPop; got != want {
+				t.Errorf("%s band %d: cumulative population %d, want the sum of the rings %d", mode, i, got, want)
+			}
+			if got, want := b.CumulativeCells, sumCells; got != want {
+				t.Errorf("%s band %d: cumulative cells %d, want the sum of the rings %d", mode, i, got, want)
+			}
+			alone, err := e.Isochrones(context.Background(), IsochroneRequest{Mode: mode, Origins: []orb.Point{o}, Minutes: []float64{b.Minutes}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := b.CumulativePopulation, alone.Bands[0].Population; got != want {
+				t.Errorf("%s band %d (≤ %v min): cumulative population %d, want %d as a request with that threshold alone", mode, i, b.Minutes, got, want)
+			}
+			if want := []float64{0, 2, 5, 10}[i]; b.FromMinutes != want {
+				t.Errorf("%s band %d: from %v, want %v", mode, i, b.FromMinutes, want)
+			}
+		}
+		if sumPop == 0 {
+			t.Errorf("%s: nobody reached; the test says nothing", mode)
+		}
+		if res.Bands[0].Population == sumPop {
+			t.Errorf("%s: all residents in the first ring; the rings are not tested", mode)
+		}
+	}
+}

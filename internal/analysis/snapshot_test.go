@@ -152,7 +152,7 @@ func TestSnapshotRoundTripDemo(t *testing.T) {
 		if !reflect.DeepEqual(gotI, wantI) {
 			t.Errorf("Isochrones %s: differ from the engine built from the roads", m)
 		}
-		if len(wantI.Bands) == 0 || wantI.Bands[len(wantI.Bands)-1].Population == 0 {
+		if len(wantI.Bands) == 0 || wantI.Bands[len(wantI.Bands)-1].CumulativePopulation == 0 {
 			t.Errorf("Isochrones %s: reference reaches nobody; the comparison says nothing", m)
 		}
 	}

@@ -215,14 +215,16 @@ func (s *server) isochrones(w http.ResponseWriter, r *http.Request) {
 
 // BandFeature returns the served feature of one isochrone band: the
 // cumulative area reachable within Minutes (CRS84), with the properties
-// minutes, from_minutes, population and cells. Its id is "band-" and the
-// minutes.
+// minutes and to_minutes (the same upper end), from_minutes, population and
+// cells of the ring from_minutes–to_minutes, and cumulative_population and
+// cumulative_cells within to_minutes. Its id is "band-" and the minutes.
 func BandFeature(b analysis.Band) layers.Feature {
 	f := layers.Feature{
 		ID: "band-" + strconv.FormatFloat(b.Minutes, 'f', -1, 64),
 		Properties: []layers.Property{
-			{Name: "minutes", Value: b.Minutes}, {Name: "from_minutes", Value: b.FromMinutes},
+			{Name: "minutes", Value: b.Minutes}, {Name: "from_minutes", Value: b.FromMinutes}, {Name: "to_minutes", Value: b.Minutes},
 			{Name: "population", Value: b.Population}, {Name: "cells", Value: int64(b.Cells)},
+			{Name: "cumulative_population", Value: b.CumulativePopulation}, {Name: "cumulative_cells", Value: int64(b.CumulativeCells)},
 		},
 	}
 	if len(b.Geometry) > 0 {

@@ -215,7 +215,7 @@ func (s *server) routeTable() []route {
 			body: "MatrixRequest", ok: response{200, "durations (s) and distances (m), null where unreachable", []string{ogc.MediaJSON}, "MatrixResult"},
 			problem: []int{400, 413, 422, 429, 503}, handler: s.matrix},
 		{method: "POST", pattern: "/analyses/isochrones", opID: "postIsochrones", summary: "Travel-time bands around origins with their population", tag: "Analyses",
-			body: "IsochroneRequest", ok: response{200, "one feature per band (cumulative area within minutes)", []string{ogc.MediaGeoJSON}, "FeatureCollection"},
+			body: "IsochroneRequest", ok: response{200, "one feature per band: geometry the area within to_minutes; population and cells of the ring from_minutes–to_minutes, cumulative_population and cumulative_cells within to_minutes", []string{ogc.MediaGeoJSON}, "FeatureCollection"},
 			problem: []int{400, 413, 422, 429, 503}, handler: s.isochrones},
 		{method: "POST", pattern: "/analyses/sites", opID: "postSites", summary: "Suggest k sites that cover the most residents outside the standard", tag: "Analyses",
 			body: "SiteRequest", ok: response{200, "the suggested sites", []string{ogc.MediaJSON}, "SiteResult"},

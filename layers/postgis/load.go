@@ -603,6 +603,7 @@ func (s *Store) ReplaceRoads(ctx context.Context, src iter.Seq2[layers.RoadSegme
 
 var projectColumns = []string{"id", "title", "applicant", "municipalities", "category", "kind", "geom", "investment_cost",
 	"requested_funding", "planning_region", "status", "submitted_at", "speed_kmh", "innovation", "transferability", "synthetic",
+	"location_source", "facility_id", "capacity_change", "opening_hours_change", "accessible_for",
 	"source", "submitted_by", "revision"}
 
 // projectRow checks p (layers.Project.Validate) and returns its row in
@@ -620,9 +621,18 @@ func projectRow(p layers.Project) (string, []any, error) {
 	if rev < 1 {
 		rev = 1
 	}
-	return name, []any{p.ID, p.Title, nullText(p.Applicant), strs(p.Municipalities), nullText(string(p.Category)), string(p.Kind), geom,
+	row := append([]any{p.ID, p.Title, nullText(p.Applicant), strs(p.Municipalities), nullText(string(p.Category)), string(p.Kind), geom,
 		p.InvestmentCost, p.RequestedFunding, nullText(p.PlanningRegion), nullText(p.Status), nullTime(p.SubmittedAt), p.SpeedKmh,
-		nullFloat(p.Innovation), nullFloat(p.Transferability), p.Synthetic, p.Source, nullText(p.SubmittedBy), rev}, nil
+		nullFloat(p.Innovation), nullFloat(p.Transferability), p.Synthetic, nullText(p.LocationSource)}, upgradeValues(p.Upgrade)...)
+	return name, append(row, p.Source, nullText(p.SubmittedBy), rev), nil
+}
+
+// upgradeValues are the facility_upgrade columns of a project row.
+func upgradeValues(u *layers.Upgrade) []any {
+	if u == nil {
+		return []any{nil, nil, nil, nil}
+	}
+	return []any{nullText(u.FacilityID), nullFloat(u.CapacityChange), nullFloat(u.OpeningHoursChange), nullText(u.AccessibleFor)}
 }
 
 // ReplaceProjects replaces the projects of one source; the others stay.
@@ -645,4 +655,3 @@ func (s *Store) ReplaceProjects(ctx context.Context, source string, src iter.Seq
 		return projectRow(p)
 	})
 }
-

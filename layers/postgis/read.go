@@ -154,6 +154,7 @@ func scanRoad(rows pgx.Rows) (layers.RoadSegment, error) {
 
 const projectSelect = `SELECT id, title, applicant, municipalities, category, kind, ST_AsBinary(geom), investment_cost,
 	requested_funding, planning_region, status, submitted_at, speed_kmh, innovation, transferability, synthetic,
+	location_source, facility_id, capacity_change, opening_hours_change, accessible_for,
 	source, submitted_by, revision FROM projects`
 
 func scanProject(rows pgx.Rows) (layers.Project, error) {
@@ -162,13 +163,21 @@ func scanProject(rows pgx.Rows) (layers.Project, error) {
 	var kind string
 	var geom []byte
 	var sub *time.Time
-	var by *string
+	var locSrc, facID, access, by *string
+	var u layers.Upgrade
 	if err := rows.Scan(&p.ID, &p.Title, &applicant, &p.Municipalities, &cat, &kind, &geom, &p.InvestmentCost,
 		&p.RequestedFunding, &region, &status, &sub, &p.SpeedKmh, &p.Innovation, &p.Transferability, &p.Synthetic,
+		&locSrc, &facID, &u.CapacityChange, &u.OpeningHoursChange, &access,
 		&p.Source, &by, &p.Revision); err != nil {
 		return p, fmt.Errorf("postgis: read project: %w", err)
 	}
-	p.Applicant, p.Category, p.Kind = deref(applicant), layers.Category(deref(cat)), layers.ProjectKind(kind)
+	p.Kind = layers.ProjectKind(kind)
+	p.LocationSource = deref(locSrc)
+	u.FacilityID, u.AccessibleFor = deref(facID), deref(access)
+	if p.Kind == layers.KindFacilityUpgrade || u != (layers.Upgrade{}) {
+		p.Upgrade = &u
+	}
+	p.Applicant, p.Category = deref(applicant), layers.Category(deref(cat))
 	p.PlanningRegion, p.Status, p.SubmittedBy = deref(region), deref(status), deref(by)
 	if sub != nil {
 		p.SubmittedAt = sub.UTC()

@@ -19,8 +19,10 @@ var (
 
 const projectInsert = `INSERT INTO projects (id, title, applicant, municipalities, category, kind, geom, investment_cost,
 		requested_funding, planning_region, status, submitted_at, speed_kmh, innovation, transferability, synthetic,
+		location_source, facility_id, capacity_change, opening_hours_change, accessible_for,
 		source, submitted_by, revision)
-	VALUES ($1, $2, $3, $4, $5, $6, ST_GeomFromEWKB($7::bytea), $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`
+	VALUES ($1, $2, $3, $4, $5, $6, ST_GeomFromEWKB($7::bytea), $8, $9, $10, $11, $12, $13, $14, $15, $16,
+		$17, $18, $19, $20, $21, $22, $23, $24)`
 
 // PutProject inserts or replaces one project by id (Source "api" when
 // empty); a replaced project gets the next revision.
@@ -38,7 +40,9 @@ func (s *Store) PutProject(ctx context.Context, p layers.Project) error {
 			investment_cost = EXCLUDED.investment_cost, requested_funding = EXCLUDED.requested_funding,
 			planning_region = EXCLUDED.planning_region, status = EXCLUDED.status, submitted_at = EXCLUDED.submitted_at,
 			speed_kmh = EXCLUDED.speed_kmh, innovation = EXCLUDED.innovation, transferability = EXCLUDED.transferability,
-			synthetic = EXCLUDED.synthetic, source = EXCLUDED.source, submitted_by = EXCLUDED.submitted_by,
+			synthetic = EXCLUDED.synthetic, location_source = EXCLUDED.location_source, facility_id = EXCLUDED.facility_id,
+			capacity_change = EXCLUDED.capacity_change, opening_hours_change = EXCLUDED.opening_hours_change,
+			accessible_for = EXCLUDED.accessible_for, source = EXCLUDED.source, submitted_by = EXCLUDED.submitted_by,
 			revision = projects.revision + 1`, v...)
 	return dbError("put "+name, err)
 }

@@ -284,12 +284,13 @@
         var sw = el("i", { class: "swatch" });
         sw.style.background = f.properties.colour;
         sw.style.display = "inline-block";
-        return el("tr", {}, [el("td", {}, [sw, " ≤ " + fmtNum(f.properties.minutes) + " min"]),
-          el("td", { class: "num", text: fmtInt(f.properties.population) }), el("td", { class: "num", text: fmtInt(f.properties.cells) })]);
+        return el("tr", {}, [el("td", {}, [sw, " " + fmtNum(f.properties.from_minutes) + "–" + fmtNum(f.properties.minutes) + " min"]),
+          el("td", { class: "num", text: fmtInt(f.properties.population) }),
+          el("td", { class: "num", text: fmtInt(f.properties.cumulative_population) }), el("td", { class: "num", text: fmtInt(f.properties.cells) })]);
       });
       var out = $("iso-result");
       out.textContent = "";
-      out.appendChild(el("table", {}, [el("tr", {}, [el("th", { text: "Band" }), el("th", { text: "Einwohner" }), el("th", { text: "Zellen" })])].concat(rows)));
+      out.appendChild(el("table", {}, [el("tr", {}, [el("th", { text: "Band" }), el("th", { text: "Einwohner im Ring" }), el("th", { text: "Einwohner kumuliert" }), el("th", { text: "Zellen im Ring" })])].concat(rows)));
       if (fc.method) out.appendChild(el("div", { class: "muted", text: "Methode: " + fc.method }));
       (fc.origins || []).forEach(function (o) {
         if (!o.snapped) out.appendChild(el("div", { class: "error", text: "Startpunkt nicht am Netz: " + (o.reason || "") }));

@@ -1,0 +1,272 @@
+package access
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"sort"
+	"sync"
+)
+
+// Pair is one entry of a catchment: cell Cell reaches facility Facility in
+// Seconds.
+type Pair struct {
+	Facility int32
+	Cell     int32
+	Seconds  float32
+}
+
+// Catchments is the sparse facility–cell travel-time matrix within the
+// catchment threshold, held twice: by facility (step 1 of the floating
+// catchment) and by cell (step 2). Immutable once built; safe for
+// concurrent use. The weights of one decay are computed once (Weigh) and
+// reused by every rerun with other supply or demand, which needs no routing.
+type Catchments struct {
+	nFac, nCell int
+	// By facility: pairs facFirst[j]..facFirst[j+1] of facCell/facSecs.
+	facFirst []int32
+	facCell  []int32
+	facSecs  []float32
+	// By cell: cellFirst[i]..cellFirst[i+1] of cellFac/cellPos, where
+	// cellPos is the position of the pair in the facility order.
+	cellFirst []int32
+	cellFac   []int32
+	cellPos   []int32
+}
+
+// NewCatchments builds the catchments of nFac facilities over nCell cells
+// from pairs (any order). A (facility, cell) pair given twice is an error:
+// a resident is counted once within a catchment. Times must be finite and
+// non-negative.
+func NewCatchments(nFac, nCell int, pairs []Pair) (*Catchments, error) {
+	if nFac < 0 || nCell < 0 || nFac > math.MaxInt32 || nCell > math.MaxInt32 || len(pairs) > math.MaxInt32 {
+		return nil, fmt.Errorf("access: catchments of %d facilities, %d cells, %d pairs: out of range", nFac, nCell, len(pairs))
+	}
+	c := &Catchments{nFac: nFac, nCell: nCell,
+		facFirst: make([]int32, nFac+1), facCell: make([]int32, len(pairs)), facSecs: make([]float32, len(pairs)),
+		cellFirst: make([]int32, nCell+1), cellFac: make([]int32, len(pairs)), cellPos: make([]int32, len(pairs)),
+	}
+	for k, p := range pairs {
+		if p.Facility < 0 || int(p.Facility) >= nFac || p.Cell < 0 || int(p.Cell) >= nCell {
+			return nil, fmt.Errorf("access: catchment pair %d (facility %d, cell %d): index out of range (%d facilities, %d cells)", k, p.Facility, p.Cell, nFac, nCell)
+		}
+		if !(p.Seconds >= 0) || math.IsInf(float64(p.Seconds), 0) {
+			return nil, fmt.Errorf("access: catchment pair %d (facility %d, cell %d): time %v s must be finite and non-negative", k, p.Facility, p.Cell, p.Seconds)
+		}
+		c.facFirst[p.Facility+1]++
+		c.cellFirst[p.Cell+1]++
+	}
+	for j := 0; j < nFac; j++ {
+		c.facFirst[j+1] += c.facFirst[j]
+	}
+	for i := 0; i < nCell; i++ {
+		c.cellFirst[i+1] += c.cellFirst[i]
+	}
+	next := append([]int32(nil), c.facFirst[:nFac]...)
+	for _, p := range pairs {
+		k := next[p.Facility]
+		next[p.Facility]++
+		c.facCell[k] = p.Cell
+		c.facSecs[k] = p.Seconds
+	}
+	// Within each facility, cells in increasing order: duplicates are
+	// neighbours, and the cell order below is deterministic.
+	for j := 0; j < nFac; j++ {
+		lo, hi := c.facFirst[j], c.facFirst[j+1]
+		s := pairSorter{c.facCell[lo:hi], c.facSecs[lo:hi]}
+		if !sort.IsSorted(s) {
+			sort.Sort(s)
+		}
+		for k := lo + 1; k < hi; k++ {
+			if c.facCell[k] == c.facCell[k-1] {
+				return nil, fmt.Errorf("access: facility %d lists cell %d twice in its catchment", j, c.facCell[k])
+			}
+		}
+	}
+	nextC := append([]int32(nil), c.cellFirst[:nCell]...)
+	for j := 0; j < nFac; j++ {
+		for k := c.facFirst[j]; k < c.facFirst[j+1]; k++ {
+			ci := c.facCell[k]
+			m := nextC[ci]
+			nextC[ci]++
+			c.cellFac[m] = int32(j)
+			c.cellPos[m] = k
+		}
+	}
+	return c, nil
+}
+
+type pairSorter struct {
+	cell []int32
+	secs []float32
+}
+
+func (s pairSorter) Len() int           { return len(s.cell) }
+func (s pairSorter) Less(a, b int) bool { return s.cell[a] < s.cell[b] }
+func (s pairSorter) Swap(a, b int) {
+	s.cell[a], s.cell[b] = s.cell[b], s.cell[a]
+	s.secs[a], s.secs[b] = s.secs[b], s.secs[a]
+}
+
+// Facilities and Cells return the dimensions; Pairs the number of entries.
+func (c *Catchments) Facilities() int { return c.nFac }
+func (c *Catchments) Cells() int      { return c.nCell }
+func (c *Catchments) Pairs() int      { return len(c.facCell) }
+
+// Catchment calls fn for every cell in facility j's catchment with its time.
+func (c *Catchments) Catchment(j int, fn func(cell int, seconds float64)) {
+	for k := c.facFirst[j]; k < c.facFirst[j+1]; k++ {
+		fn(int(c.facCell[k]), float64(c.facSecs[k]))
+	}
+}
+
+// Weights are the decay weights of every pair of a Catchments, in its
+// facility order.
+type Weights struct {
+	c     *Catchments
+	w     []float32
+	decay Decay
+}
+
+// Weigh computes the weight of every pair under d.
+func (c *Catchments) Weigh(d Decay) (*Weights, error) {
+	if err := d.Validate(); err != nil {
+		return nil, err
+	}
+	w := make([]float32, len(c.facSecs))
+	parallel(len(w), func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			w[k] = float32(d.Weight(float64(c.facSecs[k])))
+		}
+	})
+	return &Weights{c: c, w: w, decay: d}, nil
+}
+
+// Decay returns the decay the weights were computed with.
+func (w *Weights) Decay() Decay { return w.decay }
+
+// Result is the outcome of one E2SFCA run.
+type Result struct {
+	// FacilityRatio is R_j = S_j / Σ_i D_i·W_ij: supply per weighted
+	// resident of demand in facility j's catchment; 0 when no demand is
+	// within it (then the facility's supply reaches nobody).
+	FacilityRatio []float64
+	// WeightedDemand is Σ_i D_i·W_ij per facility.
+	WeightedDemand []float64
+	// CellAccess is A_i = Σ_j R_j·W_ij: the supply available per resident
+	// of demand in cell i (e.g. doctors per resident; multiply by 1e5 for
+	// "per 100,000").
+	CellAccess []float64
+	// SupplyDistributed is Σ_j S_j over facilities with weighted demand >
+	// 0; it equals Σ_i D_i·A_i (the balance the tests check).
+	SupplyDistributed float64
+	// SupplyUnreached is the supply of facilities with no weighted demand.
+	SupplyUnreached float64
+}
+
+// E2SFCA runs the enhanced two-step floating catchment with supply per
+// facility and demand per cell (both non-negative, lengths matching the
+// catchments). The weights are applied in both steps, so that the supply of
+// every facility with demand in reach is distributed exactly:
+// Σ_i D_i·A_i = Σ_j S_j over those facilities.
+func (w *Weights) E2SFCA(supply, demand []float64) (Result, error) {
+	c := w.c
+	if len(supply) != c.nFac {
+		return Result{}, fmt.Errorf("access: supply has %d values for %d facilities", len(supply), c.nFac)
+	}
+	if len(demand) != c.nCell {
+		return Result{}, fmt.Errorf("access: demand has %d values for %d cells", len(demand), c.nCell)
+	}
+	for j, s := range supply {
+		if !(s >= 0) || math.IsInf(s, 0) {
+			return Result{}, fmt.Errorf("access: supply of facility %d is %v: must be finite and non-negative", j, s)
+		}
+	}
+	for i, d := range demand {
+		if !(d >= 0) || math.IsInf(d, 0) {
+			return Result{}, fmt.Errorf("access: demand of cell %d is %v: must be finite and non-negative", i, d)
+		}
+	}
+	res := Result{FacilityRatio: make([]float64, c.nFac), WeightedDemand: make([]float64, c.nFac), CellAccess: make([]float64, c.nCell)}
+	// Step 1: per facility, the weighted demand within its catchment.
+	parallel(c.nFac, func(lo, hi int) {
+		for j := lo; j < hi; j++ {
+			var sum float64
+			for k := c.facFirst[j]; k < c.facFirst[j+1]; k++ {
+				sum += demand[c.facCell[k]] * float64(w.w[k])
+			}
+			res.WeightedDemand[j] = sum
+			if sum > 0 {
+				res.FacilityRatio[j] = supply[j] / sum
+			}
+		}
+	})
+	for j, s := range supply {
+		if res.WeightedDemand[j] > 0 {
+			res.SupplyDistributed += s
+		} else {
+			res.SupplyUnreached += s
+		}
+	}
+	// Step 2: per cell, the ratios of the facilities in reach, weighted.
+	parallel(c.nCell, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			var sum float64
+			for m := c.cellFirst[i]; m < c.cellFirst[i+1]; m++ {
+				sum += res.FacilityRatio[c.cellFac[m]] * float64(w.w[c.cellPos[m]])
+			}
+			res.CellAccess[i] = sum
+		}
+	})
+	return res, nil
+}
+
+// GroupAccess aggregates cell access to groups (municipalities, say): the
+// demand-weighted mean Σ D_i·A_i / Σ D_i over the cells of each group
+// (group < 0: none), and the demand per group. A group without demand has
+// access 0 and demand 0.
+func GroupAccess(access, demand []float64, group []int32, nGroups int) (mean, groupDemand []float64, err error) {
+	if len(access) != len(demand) || len(group) != len(demand) {
+		return nil, nil, fmt.Errorf("access: group access over %d access values, %d demand values and %d group labels: lengths differ", len(access), len(demand), len(group))
+	}
+	mean = make([]float64, nGroups)
+	groupDemand = make([]float64, nGroups)
+	for i, g := range group {
+		if g < 0 {
+			continue
+		}
+		if int(g) >= nGroups {
+			return nil, nil, fmt.Errorf("access: cell %d is in group %d of %d", i, g, nGroups)
+		}
+		mean[g] += demand[i] * access[i]
+		groupDemand[g] += demand[i]
+	}
+	for g := range mean {
+		if groupDemand[g] > 0 {
+			mean[g] /= groupDemand[g]
+		} else {
+			mean[g] = 0
+		}
+	}
+	return mean, groupDemand, nil
+}
+
+// parallel splits [0, n) into one contiguous chunk per processor (one chunk
+// for small n) and waits for all.
+func parallel(n int, f func(lo, hi int)) {
+	workers := max(1, min(runtime.GOMAXPROCS(0), n/2048))
+	if workers == 1 {
+		f(0, n)
+		return
+	}
+	chunk := (n + workers - 1) / workers
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		lo, hi := w*chunk, min(n, (w+1)*chunk)
+		if lo >= hi {
+			break
+		}
+		wg.Go(func() { f(lo, hi) })
+	}
+	wg.Wait()
+}
