@@ -287,39 +287,60 @@ func importFacilities(ctx context.Context, st layers.Store, path string, o impor
 	return n, err
 }
 
+// importOSM replaces roads, the graph tables built from them and the OSM
+// facilities of the extract at path in one step (layers.NetworkLoader):
+// an interrupted import, even by kill -9, leaves all of them from the
+// previous extract. The road segments are held in memory meanwhile, as the
+// graphs are built from them before anything is written.
 func importOSM(ctx context.Context, st layers.Store, path string, c *counter, log *slog.Logger) (int, error) {
+	nl, ok := st.(layers.NetworkLoader)
+	if !ok {
+		return 0, fmt.Errorf("osm: the store cannot replace a network in one step")
+	}
 	var rs osm.RoadStats
-	n, err := st.ReplaceRoads(ctx, counted(osm.Roads(ctx, path, &rs), c))
-	if err != nil {
-		return n, err
+	var roads []layers.RoadSegment
+	for r, err := range counted(osm.Roads(ctx, path, &rs), c) {
+		if err != nil {
+			return 0, err
+		}
+		roads = append(roads, r)
 	}
 	log.Info("roads", "file", path, "ways", rs.RoutableWays, "segments", rs.Segments, "km", fmt.Sprintf("%.1f", rs.LengthM/1000), "missing_nodes", rs.MissingNodes)
 	// The graph tables (graph_car, graph_bicycle, graph_foot) hold exactly
 	// the graph reach routes on, for pgRouting and QGIS.
-	if rw, ok := st.(layers.ResultWriter); ok {
-		nets, err := network.Build(ctx, st.Roads(ctx), network.Options{})
+	graphs := map[layers.Mode]iter.Seq2[layers.GraphEdge, error]{}
+	if _, ok := st.(layers.ResultWriter); ok {
+		nets, err := network.Build(ctx, seqOf(roads), network.Options{})
 		if err != nil {
-			return n, fmt.Errorf("graph: %w", err)
+			return 0, fmt.Errorf("graph: %w", err)
 		}
 		for _, mode := range layers.Modes() {
-			net := nets[mode]
-			if net == nil {
-				continue
+			if net := nets[mode]; net != nil {
+				graphs[mode] = net.Edges()
 			}
-			e, err := rw.ReplaceGraph(ctx, mode, net.Edges())
-			if err != nil {
-				return n, fmt.Errorf("graph_%s: %w", mode, err)
-			}
-			log.Info("graph table", "mode", mode, "edges", e)
 		}
 	}
 	var fs osm.FacilityStats
-	m, err := st.ReplaceFacilities(ctx, "osm", osm.Facilities(ctx, path, &fs))
+	n, err := nl.ReplaceNetwork(ctx, layers.NetworkImport{
+		Roads: seqOf(roads), Graphs: graphs,
+		FacilitySource: "osm", Facilities: osm.Facilities(ctx, path, &fs),
+	})
 	if err != nil {
-		return n, fmt.Errorf("facilities: %w", err)
+		return 0, err
 	}
-	log.Info("facilities from OSM tags", "file", path, "count", m)
+	log.Info("network replaced", "file", path, "segments", n, "graph_modes", len(graphs), "facilities", fmt.Sprint(fs.ByCategory))
 	return n, nil
+}
+
+// seqOf streams a slice without errors.
+func seqOf[T any](xs []T) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		for _, x := range xs {
+			if !yield(x, nil) {
+				return
+			}
+		}
+	}
 }
 
 func detectMembershipKind(path string) (layers.MembershipKind, error) {

@@ -138,6 +138,12 @@ func Run(t *testing.T, open func(t *testing.T) layers.Store) {
 		load(t, s, fx)
 		checkProjectSources(t, s, fx)
 	})
+	t.Run("MunicipalitiesKeepIndicators", func(t *testing.T) {
+		s := open(t)
+		fx := NewFixture()
+		load(t, s, fx)
+		checkMunicipalitiesKeepIndicators(t, s, fx)
+	})
 	t.Run("InvalidProjects", func(t *testing.T) {
 		s := open(t)
 		fx := NewFixture()
@@ -1644,4 +1650,34 @@ func checkInvalidProjects(t *testing.T, s layers.Store, fx Fixture) {
 	if err := s.PutProject(ctx, good); err != nil {
 		t.Errorf("the valid project: %v", err)
 	}
+}
+
+// checkMunicipalitiesKeepIndicators: re-importing the municipalities keeps
+// the indicator values imported on their own.
+func checkMunicipalitiesKeepIndicators(t *testing.T, s layers.Store, fx Fixture) {
+	ctx := context.Background()
+	if _, err := s.ReplaceIndicators(ctx, all([]layers.IndicatorValue{{AGS: agsEast, Key: "unemployment_rate", Value: 7.25}})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ReplaceMunicipalities(ctx, all(fx.Municipalities)); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := s.Municipalities(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.AGS == agsEast {
+			if v, ok := m.Indicators["unemployment_rate"]; !ok || v != 7.25 {
+				t.Errorf("after re-importing the municipalities: unemployment_rate of %s = %v, %v; want 7.25 kept", agsEast, v, ok)
+			}
+			for k, v := range fx.Municipalities[slices.IndexFunc(fx.Municipalities, func(f layers.Municipality) bool { return f.AGS == agsEast })].Indicators {
+				if m.Indicators[k] != v {
+					t.Errorf("indicator %s of %s = %v, want the file's %v", k, agsEast, m.Indicators[k], v)
+				}
+			}
+			return
+		}
+	}
+	t.Errorf("municipality %s is gone", agsEast)
 }

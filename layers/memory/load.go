@@ -216,10 +216,23 @@ func (s *Store) ReplaceMunicipalities(ctx context.Context, src iter.Seq2[layers.
 	if err != nil {
 		return 0, err
 	}
+	cur := s.snap()
 	for i := range ms {
 		ms[i] = cloneMunicipality(ms[i])
+		// Indicators are a layer of their own: a municipality that stays
+		// keeps the values its record does not give anew.
+		if j, ok := cur.munIndex[ms[i].AGS]; ok {
+			for k, v := range cur.municipalities[j].Indicators {
+				if _, given := ms[i].Indicators[k]; !given {
+					if ms[i].Indicators == nil {
+						ms[i].Indicators = map[string]float64{}
+					}
+					ms[i].Indicators[k] = v
+				}
+			}
+		}
 	}
-	next := s.snap().clone()
+	next := cur.clone()
 	next.setMunicipalities(ms)
 	s.swap(next)
 	return len(ms), nil
