@@ -92,6 +92,7 @@ func analyze(ctx context.Context, st analyzeTarget, cats []layers.Category, mode
 	for _, w := range bs.Warnings {
 		fmt.Fprintln(stdout, "  warning:", w)
 	}
+	printCoverage(stdout, eng.Coverage())
 	printClassification(stdout, eng.Classification())
 	projects, err := st.Projects(ctx)
 	if err != nil {
@@ -138,7 +139,7 @@ func analyze(ctx context.Context, st analyzeTarget, cats []layers.Category, mode
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%.0f min\t%s\t%d\t%d\t%.2f %%\t%s\t%s\t\n", c, m, g.StandardMinutes, g.Method,
+			fmt.Fprintf(tw, "%s\t%s\t%.0f min\t%s\t%d\t%d\t%.2f %%\t%s\t%s\t\n", c, m, g.StandardMinutes, methodShares(g.MethodShares),
 				g.Population, g.Outside, 100*g.Share, minutes(g.MedianSeconds), minutes(g.P90Seconds))
 		}
 	}
@@ -317,4 +318,37 @@ func writeJSON(path string, stdout io.Writer, v any) error {
 		return err
 	}
 	return writeFileAtomic(path, b)
+}
+
+// printCoverage prints, per mode, the share of residents whose cell snaps
+// to the loaded network, with a warning below analysis.CoverageWarnBelow.
+func printCoverage(w io.Writer, cov []analysis.NetworkCoverage) {
+	for _, c := range cov {
+		fmt.Fprintf(w, "network coverage %s: %.1f %% of %d residents on the network\n", c.Mode, 100*c.Share, c.Population)
+		if c.Warning != "" {
+			fmt.Fprintln(w, "  WARNING:", c.Warning)
+		}
+	}
+}
+
+// methodShares formats the share of residents per method, largest first.
+func methodShares(shares map[string]float64) string {
+	keys := make([]string, 0, len(shares))
+	for k := range shares {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if shares[keys[i]] != shares[keys[j]] {
+			return shares[keys[i]] > shares[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s %.1f %%", k, 100*shares[k]))
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, ", ")
 }

@@ -56,6 +56,7 @@ usage:
   reach catalogue [--check FILE]   print the embedded standards catalogue, or check one
   reach token add --db URL --name NAME --role submitter|committee|admin
   reach token list|revoke --db URL [--name NAME]
+  reach calibrate FILE.osm.pbf... [--regional FILE]   fit the straight-line model on road networks
   reach version
 
 serve, analyze and export take --catalogue FILE (standards of one's own) and
@@ -88,6 +89,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runCatalogue(ctx, rest, getenv, stdout, stderr)
 	case "token":
 		return runToken(ctx, rest, getenv, stdout, stderr)
+	case "calibrate":
+		return runCalibrate(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "reach", version)
 		return nil

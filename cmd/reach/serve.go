@@ -90,6 +90,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Info:                  info,
 		Logger:                log,
 		Ready:                 eng.ready,
+		Coverage:              eng.coverage,
 		RequestTimeout:        cfg.RequestTimeout,
 		MaxBodyBytes:          cfg.MaxBodyBytes,
 		MaxPoints:             cfg.MaxPoints,
@@ -217,6 +218,17 @@ func (l *lazyEngine) get(ctx context.Context) (analyzer, error) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	return l.eng, l.err
+}
+
+// coverage returns the network coverage of the built read model, or nil
+// while it is being built.
+func (l *lazyEngine) coverage() []analysis.NetworkCoverage {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if l.full == nil {
+		return nil
+	}
+	return l.full.Coverage()
 }
 
 func (l *lazyEngine) ready(ctx context.Context) error {

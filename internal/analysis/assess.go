@@ -437,11 +437,10 @@ func (e *Engine) newFacility(ctx context.Context, p layers.Project, d map[string
 	mn := e.nets[mode]
 	var snaps []SnapInfo
 	if mn == nil {
-		sl := e.opts.StraightLine
 		for ci, c := range e.cells {
 			best := math.Inf(1)
 			for _, s := range sites {
-				best = math.Min(best, math.Hypot(c.utm[0]-s[0], c.utm[1]-s[1])*sl.DetourFactor/sl.speedMS(mode))
+				best = math.Min(best, e.slSeconds(mode, math.Hypot(c.utm[0]-s[0], c.utm[1]-s[1])))
 			}
 			if best < f.secs[ci] {
 				eff.changes = append(eff.changes, cellChange{ci: int32(ci), before: f.secs[ci], after: best})

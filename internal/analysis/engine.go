@@ -18,6 +18,7 @@ import (
 	"reach/internal/appraisal"
 	"reach/internal/catalogue"
 	"reach/internal/classify"
+	"reach/internal/estimate"
 	"reach/layers"
 )
 
@@ -35,9 +36,11 @@ type Options struct {
 	// Info describes the store the layers came from (data versions,
 	// synthetic flag) for provenance.
 	Info layers.StoreInfo
-	// StraightLine sets the assumed speeds used when a mode has no road
-	// network; zero fields take the defaults of DefaultStraightLine.
-	StraightLine StraightLine
+	// StraightLine is the model that estimates a travel time from a
+	// straight-line distance where a cell or facility is off the loaded
+	// network (or a mode has none); nil means estimate.Default(), the model
+	// calibrated on real road networks.
+	StraightLine *estimate.Model
 	// IsochroneStepM is the raster spacing of isochrones in metres; 0 means 100.
 	IsochroneStepM float64
 	// Classify configures the classification of municipalities; nil means
@@ -102,6 +105,7 @@ type cell struct {
 // computed once per (category, mode) and shared.
 type Engine struct {
 	opts    Options
+	model   estimate.Model
 	cat     *catalogue.Catalogue
 	info    layers.StoreInfo
 	builtAt time.Time
@@ -170,13 +174,22 @@ func Build(ctx context.Context, r layers.Reader, opts Options) (*Engine, error) 
 	if !(opts.IsochroneStepM > 0) {
 		return nil, fmt.Errorf("analysis: build: isochrone step %v m: must be positive: %w", opts.IsochroneStepM, layers.ErrInvalid)
 	}
-	opts.StraightLine = opts.StraightLine.withDefaults()
+	var model estimate.Model
+	var err error
+	if opts.StraightLine != nil {
+		model = *opts.StraightLine
+	} else if model, err = estimate.Default(); err != nil {
+		return nil, fmt.Errorf("analysis: build: %w", err)
+	}
+	if err := model.Check(); err != nil {
+		return nil, fmt.Errorf("analysis: build: straight-line model: %w: %w", err, layers.ErrInvalid)
+	}
 	now := time.Now
 	if opts.Now != nil {
 		now = opts.Now
 	}
 	e := &Engine{
-		opts: opts, cat: opts.Catalogue, info: opts.Info, builtAt: now().UTC(), reader: r,
+		opts: opts, model: model, cat: opts.Catalogue, info: opts.Info, builtAt: now().UTC(), reader: r,
 		muniIdx: map[string]int{}, byCat: map[layers.Category][]int{},
 		nets: map[layers.Mode]*modeNet{}, fields: map[fieldKey]*fieldEntry{}, slines: map[layers.Category]*fieldEntry{},
 		kreisName: map[string]string{},

@@ -269,7 +269,61 @@ func (e *Engine) networkField(ctx context.Context, mn *modeNet, cat layers.Categ
 	}
 	wg.Wait()
 	f.net = &netField{base: base}
+	e.offNetwork(mn, cat, f)
 	return f, nil
+}
+
+// offNetwork completes a network field where the network ends: a cell that
+// does not snap gets the straight-line estimate to its nearest facility; a
+// snapped cell gets it to the nearest facility that does not snap when that
+// is sooner than what the network gives. A snapped cell that reaches no
+// facility on the network and has none off it is "unreachable" (it cannot
+// leave its part of the network). Every cell's method is recorded.
+func (e *Engine) offNetwork(mn *modeNet, cat layers.Category, f *field) {
+	idxs := e.byCat[cat]
+	if len(idxs) == 0 {
+		return
+	}
+	var off []int
+	for _, fi := range idxs {
+		if !mn.facSnap[fi] {
+			off = append(off, fi)
+		}
+	}
+	var offIx *pointIndex
+	if len(off) > 0 {
+		pts := make([]orb.Point, len(off))
+		for i, fi := range off {
+			pts[i] = e.facUTM[fi]
+		}
+		offIx = newPointIndex(pts, 2000)
+	}
+	var all *field // straight-line distances to every facility, for cells off the network
+	f.how = make([]uint8, len(e.cells))
+	for ci, c := range e.cells {
+		if len(mn.cellOut[ci]) == 0 {
+			if all == nil {
+				all = e.straight(cat)
+			}
+			f.how[ci] = howStraight
+			if fi := all.fac[ci]; fi >= 0 {
+				f.secs[ci], f.dist[ci], f.fac[ci] = e.slSeconds(mn.mode, all.dist[ci]), all.dist[ci], fi
+			}
+			continue
+		}
+		if offIx != nil {
+			if j, d := offIx.nearest(c.utm, nil); j >= 0 {
+				if s := e.slSeconds(mn.mode, d); s < f.secs[ci] {
+					f.secs[ci], f.dist[ci], f.fac[ci] = s, d, int32(off[j])
+					f.how[ci] = howStraight
+					continue
+				}
+			}
+		}
+		if f.fac[ci] < 0 {
+			f.how[ci] = howUnreachable
+		}
+	}
 }
 
 // improved is the effect of added sites on a network field: the cells

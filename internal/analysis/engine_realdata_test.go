@@ -16,6 +16,7 @@ import (
 	"reach/geo/crs"
 	"reach/geo/grid"
 	"reach/internal/appraisal"
+	"reach/internal/estimate"
 	"reach/internal/realdata"
 	"reach/layers"
 )
@@ -118,14 +119,35 @@ func TestRealOSMTravelTimesAgainstReferenceDijkstra(t *testing.T) {
 				}
 				want := oracle(t, e, mode, facilityPoints(r, cat))
 				reached := 0
+				facAt := map[string]orb.Point{}
+				for _, f := range r.facs {
+					facAt[f.ID] = f.Location
+				}
+				straight := 0
 				for i, tt := range tts {
-					if math.IsInf(want[i], 1) != !tt.Reached || (tt.Reached && math.Abs(tt.Seconds-want[i]) > 1e-9) {
-						t.Fatalf("%s %s cell %s: got %v s (reached %v), reference %v s", cat, mode, tt.CellID, tt.Seconds, tt.Reached, want[i])
+					switch tt.Method {
+					case MethodNetwork, MethodUnreachable:
+						if math.IsInf(want[i], 1) != !tt.Reached || (tt.Reached && math.Abs(tt.Seconds-want[i]) > 1e-9) || (tt.Method == MethodUnreachable) != !tt.Reached {
+							t.Fatalf("%s %s cell %s: got %v s (reached %v, %s), reference %v s", cat, mode, tt.CellID, tt.Seconds, tt.Reached, tt.Method, want[i])
+						}
+					case MethodStraightLine:
+						// Off the network (the cell, or the facility nearest
+						// to it): the calibrated estimate, and only where the
+						// network gives nothing sooner.
+						c, p := e.cells[i].utm, facAt[tt.FacilityID]
+						d := math.Hypot(c[0]-p[0], c[1]-p[1])
+						if !tt.Reached || math.Abs(tt.DistanceM-d) > 1e-6 || math.Abs(tt.Seconds-e.model.Seconds(mode, d)) > 1e-9 || !(tt.Seconds <= want[i]) {
+							t.Fatalf("%s %s cell %s: straight line %v s over %v m to %s (%v m away); reference on the network %v s", cat, mode, tt.CellID, tt.Seconds, tt.DistanceM, tt.FacilityID, d, want[i])
+						}
+						straight++
+					default:
+						t.Fatalf("cell %s: method %q", tt.CellID, tt.Method)
 					}
 					if tt.Reached {
 						reached++
 					}
 				}
+				t.Logf("%d cells by straight-line estimate", straight)
 				st := e.Stats().Networks[mode]
 				t.Logf("%s: %s by %s: %d of %d cells reached, equal to the reference Dijkstra (%d nodes, %d arcs, %d facilities of %d not snapped)",
 					tc.pbf, cat, mode, reached, len(tts), st.Nodes, st.Arcs, st.FacilitiesNotSnapped, count[cat])
@@ -160,7 +182,10 @@ func TestRealSaxonyStraightLineGapRegister(t *testing.T) {
 	if len(r.munis) != 419 || st.PopulatedCells < 10000 {
 		t.Fatalf("read %d municipalities, %d populated cells; want 419 and the 2011 grid", len(r.munis), st.PopulatedCells)
 	}
-	sl := DefaultStraightLine()
+	sl, err := estimate.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		cat  layers.Category
 		mode layers.Mode
@@ -195,7 +220,7 @@ func TestRealSaxonyStraightLineGapRegister(t *testing.T) {
 				d = math.Min(d, math.Hypot(c.utm[0]-f[0], c.utm[1]-f[1]))
 			}
 			pop += c.pop
-			if d*sl.DetourFactor/(sl.CarKmh/3.6) > std.MaxSeconds() {
+			if sl.Seconds(tc.mode, d) > std.MaxSeconds() {
 				out += c.pop
 				byAGS[c.ags] += c.pop
 				if mc := e.class.of(c.ags); mc.thin || mc.weak {
@@ -302,8 +327,10 @@ func TestRealSaxonyProposals(t *testing.T) {
 	if siteAGS == "" {
 		t.Fatal("no thinly populated municipality in Kreis 14628")
 	}
-	sl := DefaultStraightLine()
-	speed := sl.CarKmh / 3.6
+	sl, err := estimate.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, cat := range []layers.Category{layers.CatGymnasium, layers.CatGeneralPractice} {
 		std, _ := e.cat.Standard(cat, layers.Car)
 		p := layers.Project{ID: "real-" + string(cat), Title: "test", Kind: layers.KindNewFacility, Category: cat, Geometry: site,
@@ -317,10 +344,10 @@ func TestRealSaxonyProposals(t *testing.T) {
 			before := math.Inf(1)
 			for _, f := range r.facs {
 				if f.Category == cat {
-					before = math.Min(before, math.Hypot(c.utm[0]-f.Location[0], c.utm[1]-f.Location[1])*sl.DetourFactor/speed)
+					before = math.Min(before, sl.Seconds(layers.Car, math.Hypot(c.utm[0]-f.Location[0], c.utm[1]-f.Location[1])))
 				}
 			}
-			after := math.Min(before, math.Hypot(c.utm[0]-site[0], c.utm[1]-site[1])*sl.DetourFactor/speed)
+			after := math.Min(before, sl.Seconds(layers.Car, math.Hypot(c.utm[0]-site[0], c.utm[1]-site[1])))
 			if before > std.MaxSeconds() && after <= std.MaxSeconds() {
 				newly += c.pop
 			}

@@ -16,6 +16,7 @@ import (
 	"reach/geo/graph"
 	"reach/geo/grid"
 	"reach/geo/route"
+	"reach/internal/estimate"
 	"reach/internal/network"
 	"reach/layers"
 )
@@ -362,7 +363,10 @@ func TestStraightLineAgainstBruteForce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sl := DefaultStraightLine()
+	sl, err := estimate.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
 	sums := map[string][2]float64{}
 	for i, tt := range tts {
 		c := e.cells[i]
@@ -373,7 +377,7 @@ func TestStraightLineAgainstBruteForce(t *testing.T) {
 		if tt.Method != MethodStraightLine || math.Abs(tt.DistanceM-want) > 1e-6 {
 			t.Fatalf("%s: got %v m (%s), want %v m (straight_line)", tt.CellID, tt.DistanceM, tt.Method, want)
 		}
-		if ws := want * sl.DetourFactor / (sl.CarKmh / 3.6); math.Abs(tt.Seconds-ws) > 1e-6 {
+		if ws := sl.Seconds(layers.Car, want); math.Abs(tt.Seconds-ws) > 1e-6 {
 			t.Fatalf("%s: got %v s, want %v s", tt.CellID, tt.Seconds, ws)
 		}
 		s := sums[c.ags]

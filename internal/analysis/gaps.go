@@ -72,16 +72,19 @@ type GapReport struct {
 	StandardSource  string          `json:"standard_source"`
 	OnlyThinOrWeak  bool            `json:"only_thin_or_weak"`
 	Method          string          `json:"method"` // "network" or "straight_line"
-	Population      int64           `json:"population"`
-	Outside         int64           `json:"outside"`
-	Share           float64         `json:"share_outside"`
-	MedianSeconds   *float64        `json:"median_seconds"`
-	P90Seconds      *float64        `json:"p90_seconds"`
-	Cells           []GapCell       `json:"cells"`
-	Municipalities  []AreaGap       `json:"municipalities"`
-	Kreise          []AreaGap       `json:"kreise"`
-	PlanningRegions []AreaGap       `json:"planning_regions"`
-	Provenance      Provenance      `json:"provenance"`
+	// MethodShares gives the share of residents whose time was found by
+	// each method ("network", "straight_line", "unreachable").
+	MethodShares    map[string]float64 `json:"method_shares"`
+	Population      int64              `json:"population"`
+	Outside         int64              `json:"outside"`
+	Share           float64            `json:"share_outside"`
+	MedianSeconds   *float64           `json:"median_seconds"`
+	P90Seconds      *float64           `json:"p90_seconds"`
+	Cells           []GapCell          `json:"cells"`
+	Municipalities  []AreaGap          `json:"municipalities"`
+	Kreise          []AreaGap          `json:"kreise"`
+	PlanningRegions []AreaGap          `json:"planning_regions"`
+	Provenance      Provenance         `json:"provenance"`
 }
 
 // Gaps returns the gap register of q. The standard is the catalogue's for
@@ -118,7 +121,7 @@ func (e *Engine) gapReport(f *field, q GapQuery, minutes float64, source string)
 	limit := minutes * 60
 	rep := GapReport{
 		Category: q.Category, Mode: q.Mode, StandardMinutes: minutes, StandardSource: source,
-		OnlyThinOrWeak: q.OnlyThinOrWeak, Method: f.method, Provenance: e.provenance(methodLabel(f, q.Mode)),
+		OnlyThinOrWeak: q.OnlyThinOrWeak, Method: f.method, MethodShares: e.methodShares(f), Provenance: e.provenance(methodLabel(f, q.Mode)),
 		Cells: []GapCell{}, Municipalities: []AreaGap{}, Kreise: []AreaGap{}, PlanningRegions: []AreaGap{},
 	}
 	type acc struct {

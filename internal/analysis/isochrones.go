@@ -62,8 +62,8 @@ func (e *Engine) isoStepText(step float64) string {
 // step (metres).
 func (e *Engine) isoMethod(mode layers.Mode, network bool, step float64) string {
 	if !network {
-		return fmt.Sprintf("grid contour (marching squares, %s) of straight-line times (no %s road network loaded; distance × detour %.2g at %.3g km/h); population of cells whose centre is within the time",
-			e.isoStepText(step), mode, e.opts.StraightLine.DetourFactor, e.opts.StraightLine.speedMS(mode)*3.6)
+		return fmt.Sprintf("grid contour (marching squares, %s) of straight-line estimates (no %s road network loaded; detour factor and speed by distance from the calibrated model: %s); population of cells whose centre is within the time",
+			e.isoStepText(step), mode, e.model.Source)
 	}
 	return fmt.Sprintf("grid contour (marching squares, %s) of the %s network travel-time field: reached nodes and points every half step along reached edges, each raster point the least node time plus a straight walk ≤ %g m at 4.5 km/h (motorway interiors give no access); population of cells whose centre is reached within the time",
 		e.isoStepText(step), mode, isoLegSteps*step)
@@ -397,6 +397,13 @@ func (e *Engine) bandPopulation(minutes []float64, secs func(ci int) float64) ([
 // projects the polygons to lon/lat; pops and cells are per ring, the
 // cumulative figures are their running sums.
 func contourBands(r *isochrone.Raster, minutes []float64, pops []int64, cells []int) []Band {
+	return contourBandsAt(r, minutes, func(m float64) float64 { return m * 60 }, pops, cells)
+}
+
+// contourBandsAt is contourBands with the raster value of each band's
+// edge given by level (seconds for a time raster, metres for a distance
+// raster).
+func contourBandsAt(r *isochrone.Raster, minutes []float64, level func(minutes float64) float64, pops []int64, cells []int) []Band {
 	out := make([]Band, len(minutes))
 	prev := 0.0
 	var cumPop int64
@@ -407,7 +414,7 @@ func contourBands(r *isochrone.Raster, minutes []float64, pops []int64, cells []
 		b := Band{FromMinutes: prev, Minutes: m, Geometry: orb.MultiPolygon{}, Population: pops[i], Cells: cells[i],
 			CumulativePopulation: cumPop, CumulativeCells: cumCells}
 		if r != nil {
-			if mp := isochrone.Contour(r, m*60); len(mp) > 0 {
+			if mp := isochrone.Contour(r, level(m)); len(mp) > 0 {
 				b.Geometry = crs.MustProject(mp, crs.UTM33N, crs.CRS84).(orb.MultiPolygon)
 			}
 		}
@@ -425,29 +432,30 @@ func (e *Engine) straightBands(ctx context.Context, pts []orb.Point, mode layers
 
 // straightBandsStep is straightBands that also returns the raster step.
 func (e *Engine) straightBandsStep(ctx context.Context, pts []orb.Point, mode layers.Mode, minutes []float64) ([]Band, float64, error) {
-	sl := e.opts.StraightLine
-	v := sl.speedMS(mode) / sl.DetourFactor // effective straight-line speed
-	maxSecs := minutes[len(minutes)-1] * 60
+	// The raster holds straight-line metres (a "speed" of 1 m/s); each
+	// band's edge is the distance the calibrated estimate covers in its
+	// time, so that the bands follow the distance-dependent model exactly.
+	maxM := e.slReach(mode, minutes[len(minutes)-1]*60)
 	reached := make([]isochrone.Reached, 0, len(pts))
 	for _, p := range pts {
 		// Each origin reaches exactly its disc: its own leg, which does not
 		// grow with the raster step.
-		reached = append(reached, isochrone.Reached{P: p, Seconds: 0, MaxLegM: maxSecs * v})
+		reached = append(reached, isochrone.Reached{P: p, Seconds: 0, MaxLegM: maxM})
 	}
 	pops, cells := e.bandPopulation(minutes, func(ci int) float64 {
 		c := e.cells[ci].utm
 		best := math.Inf(1)
 		for _, p := range pts {
-			best = math.Min(best, math.Hypot(c[0]-p[0], c[1]-p[1])/v)
+			best = math.Min(best, math.Hypot(c[0]-p[0], c[1]-p[1]))
 		}
-		return best
+		return e.slSeconds(mode, best)
 	})
 	if err := ctx.Err(); err != nil {
 		return nil, 0, fmt.Errorf("analysis: isochrones: %w", err)
 	}
-	r, err := isochrone.Sample(reached, isochrone.SampleOptions{StepM: e.opts.IsochroneStepM, AccessSpeedMS: v, MaxSeconds: maxSecs, MaxSamples: isoMaxSamples})
+	r, err := isochrone.Sample(reached, isochrone.SampleOptions{StepM: e.opts.IsochroneStepM, AccessSpeedMS: 1, MaxSeconds: maxM, MaxSamples: isoMaxSamples})
 	if err != nil {
 		return nil, 0, fmt.Errorf("analysis: isochrones: %w", err)
 	}
-	return contourBands(r, minutes, pops, cells), r.Step, nil
+	return contourBandsAt(r, minutes, func(m float64) float64 { return e.slReach(mode, m*60) }, pops, cells), r.Step, nil
 }

@@ -129,12 +129,12 @@ func (e *Engine) straightMatrix(req MatrixRequest, res MatrixResult) (MatrixResu
 		}
 		ud[j], res.Destinations[j] = u, SnapInfo{Input: p, Reason: reason}
 	}
-	sl := e.opts.StraightLine
+	curve := e.model.Curve(req.Mode)
 	for i := range us {
 		for j := range ud {
-			d := planar.Distance(us[i], ud[j]) * sl.DetourFactor
-			t := math.Round(d/sl.speedMS(req.Mode)*1000) / 1000
-			d = round3(d)
+			s := planar.Distance(us[i], ud[j])
+			t := math.Round(curve.Seconds(s)*1000) / 1000
+			d := round3(s * curve.Detour(s))
 			res.Durations[i][j], res.Distances[i][j] = &t, &d
 		}
 	}

@@ -231,8 +231,7 @@ func (e *Engine) coverage(mode layers.Mode, f *field, p orb.Point, limit float64
 	var out []int32
 	mn := e.nets[mode]
 	if mn == nil {
-		sl := e.opts.StraightLine
-		r := limit * sl.speedMS(mode) / sl.DetourFactor
+		r := e.slReach(mode, limit)
 		for ci, c := range e.cells {
 			if uncovered[ci] && math.Hypot(c.utm[0]-p[0], c.utm[1]-p[1]) <= r {
 				out = append(out, int32(ci))

@@ -8,58 +8,58 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"reach/internal/estimate"
 	"reach/layers"
 )
 
-// MethodNetwork and MethodStraightLine label how a travel time was found.
+// Methods label how a travel time was found: on the loaded road network;
+// by the calibrated straight-line estimate (the cell, or the facility it
+// is nearest to, lies off the loaded network); or not at all although the
+// network is loaded around the cell (it cannot be left or no facility can
+// be reached from it).
 const (
 	MethodNetwork      = "network"
 	MethodStraightLine = "straight_line"
+	MethodUnreachable  = "unreachable"
 )
 
-// StraightLine holds the assumptions that turn a straight-line
-// (Luftlinie) distance into a travel time where a mode has no road network:
-// time = distance × DetourFactor / speed. The values are assumptions, not
-// published figures, and every such result is labelled "straight_line".
-type StraightLine struct {
-	DetourFactor float64 // ratio of network to straight-line distance; default 1.3
-	CarKmh       float64 // default 50
-	BicycleKmh   float64 // default 15
-	FootKmh      float64 // default 4.5
+// methodCodes index per-cell method codes (field.how).
+var methodCodes = [...]string{MethodNetwork, MethodStraightLine, MethodUnreachable}
+
+const (
+	howNetwork uint8 = iota
+	howStraight
+	howUnreachable
+)
+
+// slSeconds is the straight-line estimate of the travel time by mode over
+// d metres (EPSG:25833), by the engine's calibrated model.
+func (e *Engine) slSeconds(mode layers.Mode, d float64) float64 {
+	return e.model.Seconds(mode, d)
 }
 
-// DefaultStraightLine returns the default straight-line assumptions.
-func DefaultStraightLine() StraightLine {
-	return StraightLine{DetourFactor: 1.3, CarKmh: 50, BicycleKmh: 15, FootKmh: 4.5}
+// slReach returns the straight-line distance that the estimate covers in
+// secs seconds by mode (the inverse of slSeconds, which grows with the
+// distance), to a metre.
+func (e *Engine) slReach(mode layers.Mode, secs float64) float64 {
+	lo, hi := 0.0, 1000.0
+	for e.slSeconds(mode, hi) < secs && hi < 1e8 {
+		lo, hi = hi, hi*2
+	}
+	for hi-lo > 0.5 {
+		mid := (lo + hi) / 2
+		if e.slSeconds(mode, mid) < secs {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return (lo + hi) / 2
 }
 
-func (s StraightLine) withDefaults() StraightLine {
-	d := DefaultStraightLine()
-	if s.DetourFactor <= 0 {
-		s.DetourFactor = d.DetourFactor
-	}
-	if s.CarKmh <= 0 {
-		s.CarKmh = d.CarKmh
-	}
-	if s.BicycleKmh <= 0 {
-		s.BicycleKmh = d.BicycleKmh
-	}
-	if s.FootKmh <= 0 {
-		s.FootKmh = d.FootKmh
-	}
-	return s
-}
-
-// speedMS returns the assumed speed of mode in m/s.
-func (s StraightLine) speedMS(mode layers.Mode) float64 {
-	switch mode {
-	case layers.Car:
-		return s.CarKmh / 3.6
-	case layers.Bicycle:
-		return s.BicycleKmh / 3.6
-	}
-	return s.FootKmh / 3.6
-}
+// StraightLineModel returns the calibrated straight-line model the engine
+// uses where a place is off the loaded network.
+func (e *Engine) StraightLineModel() estimate.Model { return e.model }
 
 // pointIndex is a bucket grid over points in a planar metric CRS for
 // nearest-neighbour and radius queries. Immutable once built.
@@ -204,7 +204,7 @@ func abs(x int) int {
 
 // straightField computes, for every populated cell, the straight-line
 // distance (EPSG:25833 metres) from its centre to the nearest facility of
-// cat. Seconds are filled for mode by the StraightLine assumptions.
+// cat. Seconds are filled per mode by withStraightSeconds.
 func (e *Engine) straightField(cat layers.Category) *field {
 	idxs := e.byCat[cat]
 	pts := make([]orb.Point, len(idxs))
@@ -260,8 +260,8 @@ type StraightLineReport struct {
 
 // StraightLineDistances returns the straight-line (Luftlinie) distance from
 // every populated cell centre to the nearest facility of cat, as travel
-// times labelled "straight_line" whose Seconds use the engine's
-// straight-line assumptions for mode. Cells are ordered by id.
+// times labelled "straight_line" whose Seconds are the engine's calibrated
+// straight-line estimate for mode. Cells are ordered by id.
 func (e *Engine) StraightLineDistances(ctx context.Context, cat layers.Category, mode layers.Mode) ([]TravelTime, error) {
 	if err := checkCatMode(cat, mode); err != nil {
 		return nil, err
@@ -270,7 +270,7 @@ func (e *Engine) StraightLineDistances(ctx context.Context, cat layers.Category,
 		return nil, fmt.Errorf("analysis: straight line: %w", err)
 	}
 	f := e.straight(cat)
-	return e.travelTimes(f.withStraightSeconds(e.opts.StraightLine, mode)), nil
+	return e.travelTimes(f.withStraightSeconds(e, mode)), nil
 }
 
 // StraightLineByMunicipality returns the population-weighted mean

@@ -17,8 +17,20 @@ type field struct {
 	secs   []float64
 	dist   []float64
 	fac    []int32
-	method string
-	net    *netField // nil for straight-line fields
+	method string // the method of every cell when how is nil
+	// how holds, per cell, the method code (howNetwork, howStraight,
+	// howUnreachable) where cells of one field differ; nil when every cell
+	// has method.
+	how []uint8
+	net *netField // nil for straight-line fields
+}
+
+// methodOf returns the method of cell ci.
+func (f *field) methodOf(ci int) string {
+	if f.how == nil {
+		return f.method
+	}
+	return methodCodes[f.how[ci]]
 }
 
 func newField(n int, method string) *field {
@@ -32,16 +44,11 @@ func newField(n int, method string) *field {
 }
 
 // withStraightSeconds returns a copy of a straight-line distance field with
-// seconds from the straight-line assumptions for mode.
-func (f *field) withStraightSeconds(s StraightLine, mode layers.Mode) *field {
+// seconds from the engine's straight-line model for mode.
+func (f *field) withStraightSeconds(e *Engine, mode layers.Mode) *field {
 	out := &field{secs: make([]float64, len(f.secs)), dist: f.dist, fac: f.fac, method: MethodStraightLine}
-	v := s.speedMS(mode)
 	for i, d := range f.dist {
-		if math.IsInf(d, 1) {
-			out.secs[i] = math.Inf(1)
-			continue
-		}
-		out.secs[i] = d * s.DetourFactor / v
+		out.secs[i] = e.slSeconds(mode, d)
 	}
 	return out
 }
@@ -77,7 +84,7 @@ func (e *Engine) fieldFor(ctx context.Context, cat layers.Category, mode layers.
 	ent.once.Do(func() {
 		net := e.nets[mode]
 		if net == nil {
-			ent.f = e.straight(cat).withStraightSeconds(e.opts.StraightLine, mode)
+			ent.f = e.straight(cat).withStraightSeconds(e, mode)
 			return
 		}
 		ent.f, ent.err = e.networkField(ctx, net, cat)
@@ -115,7 +122,7 @@ func (e *Engine) TravelTimes(ctx context.Context, cat layers.Category, mode laye
 func (e *Engine) travelTimes(f *field) []TravelTime {
 	out := make([]TravelTime, len(e.cells))
 	for i, c := range e.cells {
-		t := TravelTime{CellID: c.id, AGS: c.ags, Population: c.pop, Known: true, Center: c.lonlat, Method: f.method}
+		t := TravelTime{CellID: c.id, AGS: c.ags, Population: c.pop, Known: true, Center: c.lonlat, Method: f.methodOf(i)}
 		if fi := f.fac[i]; fi >= 0 && !math.IsInf(f.secs[i], 1) {
 			t.Reached = true
 			t.Seconds = f.secs[i]

@@ -14,6 +14,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"reach/geo/crs"
+	"reach/internal/analysis"
 	"reach/internal/ogc"
 	"reach/layers"
 )
@@ -191,7 +192,7 @@ func (s *server) landing(w http.ResponseWriter, r *http.Request) {
 	}
 	doc.Links = append(doc.Links, ogc.Link{Href: b + "/map/", Rel: "related", Type: ogc.MediaHTML, Title: "map for planners and committees"})
 	if f == ogc.FormatHTML {
-		s.renderHTML(w, r, "landing", doc.Title, doc)
+		s.renderHTML(w, r, "landing", doc.Title, landingHTML{LandingPage: doc, Coverage: s.coverage()})
 		return
 	}
 	s.writeDoc(w, r, doc)
@@ -439,4 +440,10 @@ func (s *server) writeFeature(w http.ResponseWriter, r *http.Request, feat layer
 		return
 	}
 	writeCached(w, r, ogc.MediaGeoJSON, append(body, '\n'))
+}
+
+// landingHTML is the landing page with the network coverage note.
+type landingHTML struct {
+	ogc.LandingPage
+	Coverage []analysis.NetworkCoverage
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
+	"reach/internal/analysis"
 	"reach/internal/ogc"
 	"reach/internal/web"
 	"reach/layers"
@@ -47,6 +48,10 @@ type Deps struct {
 	// Ready reports whether the service can answer (for /readyz); nil means
 	// always ready.
 	Ready func(ctx context.Context) error
+	// Coverage reports the network coverage per mode once the read model is
+	// built (nil before); /readyz, the landing page and the map show it.
+	// Nil means no coverage is reported.
+	Coverage func() []analysis.NetworkCoverage
 	// RequestTimeout bounds each request through its context; 0 means 60 s.
 	RequestTimeout time.Duration
 	// MaxBodyBytes bounds request bodies; 0 means 1 MiB.
@@ -256,5 +261,17 @@ func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	body := map[string]any{"status": "ready"}
+	if cov := s.coverage(); cov != nil {
+		body["network_coverage"] = cov
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+// coverage returns the network coverage per mode, or nil.
+func (s *server) coverage() []analysis.NetworkCoverage {
+	if s.deps.Coverage == nil {
+		return nil
+	}
+	return s.deps.Coverage()
 }

@@ -1,0 +1,250 @@
+package transit
+
+import (
+	"fmt"
+	"sort"
+)
+
+// Access is a way onto the network: stop Stop is reached Walk seconds after leaving the origin.
+type Access struct {
+	Stop StopID
+	Walk Time
+}
+
+// Router runs RAPTOR searches on one timetable. It keeps its labels between the departures of a
+// range search; it is not safe for concurrent use (make one per goroutine).
+//
+// A journey leaves the origin, walks to one of the access stops, then alternates rides and at
+// most one walking transfer between two rides; it may also walk one transfer from an access
+// stop before the first ride. Changing vehicles at the same stop takes no time. A journey with
+// at most MaxTransfers+1 rides counts.
+type Router struct {
+	tt     *Timetable
+	rounds int // rides allowed
+
+	// tau[k][s] is the earliest arrival at s with at most k rides (walks included); ride[k][s]
+	// the earliest arrival at s by the k-th ride itself, from which transfers may be walked.
+	tau, ride [][]Time
+
+	touched   [][]StopID // stops whose tau[k] changed in this departure
+	isTouched [][]bool
+	scan      []StopID // stops improved by a ride or a walk in the previous round
+	isScan    []bool
+	next      []StopID
+	isNext    []bool
+	rideImp   []StopID
+	isRideImp []bool
+
+	patFrom  []int32 // earliest position to scan from per pattern, -1 if not queued
+	patQueue []uint32
+}
+
+// NewRouter returns a router allowing maxTransfers transfers (maxTransfers+1 rides).
+func (tt *Timetable) NewRouter(maxTransfers int) (*Router, error) {
+	if maxTransfers < 0 || maxTransfers > 20 {
+		return nil, fmt.Errorf("transit: max transfers %d outside 0..20", maxTransfers)
+	}
+	n := len(tt.Stops)
+	r := &Router{tt: tt, rounds: maxTransfers + 1}
+	r.tau = make([][]Time, r.rounds+1)
+	r.ride = make([][]Time, r.rounds+1)
+	r.touched = make([][]StopID, r.rounds+1)
+	r.isTouched = make([][]bool, r.rounds+1)
+	for k := range r.tau {
+		r.tau[k] = make([]Time, n)
+		r.ride[k] = make([]Time, n)
+		r.isTouched[k] = make([]bool, n)
+	}
+	r.isScan = make([]bool, n)
+	r.isNext = make([]bool, n)
+	r.isRideImp = make([]bool, n)
+	r.patFrom = make([]int32, tt.NumPatterns())
+	for i := range r.patFrom {
+		r.patFrom[i] = -1
+	}
+	r.Reset()
+	return r, nil
+}
+
+// Reset forgets all labels, so that the next departure is searched from scratch.
+func (r *Router) Reset() {
+	for k := range r.tau {
+		for i := range r.tau[k] {
+			r.tau[k][i] = Unreachable
+			r.ride[k][i] = Unreachable
+		}
+	}
+}
+
+// Arrivals returns the earliest arrival per stop of the last search (with at most
+// MaxTransfers+1 rides). The slice belongs to the router and changes with the next search.
+func (r *Router) Arrivals() []Time { return r.tau[r.rounds] }
+
+// EarliestArrival searches from scratch for a departure at dep from the access stops and
+// returns the earliest arrival per stop (see Arrivals).
+func (r *Router) EarliestArrival(access []Access, dep Time) []Time {
+	r.Reset()
+	r.run(access, dep)
+	return r.Arrivals()
+}
+
+// Range runs one search per departure dep = to, to−step, …, ≥ from (latest first), each reusing
+// the labels of the later ones (range RAPTOR), and calls fn with each departure and the
+// earliest arrivals per stop for it. The slice is valid only during the call. The results are
+// those of EarliestArrival for each departure.
+func (r *Router) Range(access []Access, from, to, step Time, fn func(dep Time, arr []Time)) error {
+	if step <= 0 {
+		return fmt.Errorf("transit: range step %d s, want > 0", step)
+	}
+	if to < from {
+		return fmt.Errorf("transit: range from %s to %s runs backwards", from, to)
+	}
+	r.Reset()
+	for dep := to; dep >= from; dep -= step {
+		r.run(access, dep)
+		fn(dep, r.Arrivals())
+	}
+	return nil
+}
+
+func (r *Router) touch(k int, s StopID) {
+	if !r.isTouched[k][s] {
+		r.isTouched[k][s] = true
+		r.touched[k] = append(r.touched[k], s)
+	}
+}
+
+func (r *Router) markNext(s StopID) {
+	if !r.isNext[s] {
+		r.isNext[s] = true
+		r.next = append(r.next, s)
+	}
+}
+
+// run improves the labels for one departure. Labels left by a later departure stay valid upper
+// bounds (one can always wait), so they are kept; rounds compare only with their own labels.
+func (r *Router) run(access []Access, dep Time) {
+	tt := r.tt
+	for k := range r.touched {
+		for _, s := range r.touched[k] {
+			r.isTouched[k][s] = false
+		}
+		r.touched[k] = r.touched[k][:0]
+	}
+	// Round 0: the access stops, then one walk from each of them.
+	tau0, ride0 := r.tau[0], r.ride[0]
+	for _, a := range access {
+		t := dep + a.Walk
+		if t < ride0[a.Stop] {
+			ride0[a.Stop] = t
+			r.markRide(a.Stop)
+		}
+		if t < tau0[a.Stop] {
+			tau0[a.Stop] = t
+			r.touch(0, a.Stop)
+			r.markNext(a.Stop)
+		}
+	}
+	r.walkTransfers(0)
+	r.swapScan()
+
+	for k := 1; k <= r.rounds; k++ {
+		prev, cur := r.tau[k-1], r.tau[k]
+		// Carry the previous round's improvements up: k rides may use fewer.
+		for _, s := range r.touched[k-1] {
+			if prev[s] < cur[s] {
+				cur[s] = prev[s]
+				r.touch(k, s)
+			}
+		}
+		if len(r.scan) == 0 {
+			continue
+		}
+		// Queue the patterns through stops improved in the previous round.
+		for _, s := range r.scan {
+			for _, pr := range tt.stopPats[tt.stopPatStart[s]:tt.stopPatStart[s+1]] {
+				f := r.patFrom[pr.pat]
+				if f < 0 {
+					r.patQueue = append(r.patQueue, pr.pat)
+					r.patFrom[pr.pat] = int32(pr.idx)
+				} else if int32(pr.idx) < f {
+					r.patFrom[pr.pat] = int32(pr.idx)
+				}
+			}
+		}
+		rideK := r.ride[k]
+		for _, p := range r.patQueue {
+			from := uint32(r.patFrom[p])
+			r.patFrom[p] = -1
+			stops := tt.patStops[tt.patStopStart[p]:tt.patStopStart[p+1]]
+			nt := tt.patTripStart[p+1] - tt.patTripStart[p]
+			base := tt.patTimeStart[p]
+			trip := int32(-1)
+			for i := from; i < uint32(len(stops)); i++ {
+				s := stops[i]
+				row := base + i*nt
+				if trip >= 0 {
+					a := tt.arr[row+uint32(trip)]
+					if a < rideK[s] {
+						rideK[s] = a
+						r.markRide(s)
+						if a < cur[s] {
+							cur[s] = a
+							r.touch(k, s)
+							r.markNext(s)
+						}
+					}
+				}
+				// Board an earlier trip here if the previous round reached s in time.
+				if t := prev[s]; t != Unreachable && (trip < 0 || t <= tt.dep[row+uint32(trip)]) {
+					hi := uint32(nt)
+					if trip >= 0 {
+						hi = uint32(trip)
+					}
+					deps := tt.dep[row : row+hi]
+					j := sort.Search(len(deps), func(j int) bool { return deps[j] >= t })
+					if j < len(deps) {
+						trip = int32(j)
+					}
+				}
+			}
+		}
+		r.patQueue = r.patQueue[:0]
+		r.walkTransfers(k)
+		r.swapScan()
+	}
+}
+
+func (r *Router) markRide(s StopID) {
+	if !r.isRideImp[s] {
+		r.isRideImp[s] = true
+		r.rideImp = append(r.rideImp, s)
+	}
+}
+
+// walkTransfers walks one transfer from every stop reached by a ride (or an access walk in
+// round 0) in round k.
+func (r *Router) walkTransfers(k int) {
+	tt := r.tt
+	cur, rideK := r.tau[k], r.ride[k]
+	for _, s := range r.rideImp {
+		r.isRideImp[s] = false
+		t := rideK[s]
+		for _, w := range tt.xfers[tt.xferStart[s]:tt.xferStart[s+1]] {
+			if a := t + w.dur; a < cur[w.to] {
+				cur[w.to] = a
+				r.touch(k, w.to)
+				r.markNext(w.to)
+			}
+		}
+	}
+	r.rideImp = r.rideImp[:0]
+}
+
+func (r *Router) swapScan() {
+	for _, s := range r.scan {
+		r.isScan[s] = false
+	}
+	r.scan, r.next = r.next, r.scan[:0]
+	r.isScan, r.isNext = r.isNext, r.isScan
+}

@@ -1,0 +1,115 @@
+package estimate
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"reach/internal/network"
+	"reach/internal/network/netgen"
+	"reach/layers"
+)
+
+func TestCurveSeconds(t *testing.T) {
+	c := Curve{Knots: []Knot{{DistanceM: 1000, Detour: 2, SpeedKmh: 36}, {DistanceM: 3000, Detour: 1, SpeedKmh: 72}}}
+	cases := []struct {
+		name string
+		d    float64
+		want float64
+	}{
+		{"zero", 0, 0},
+		{"below the first knot keeps it", 500, 500 * 2 / 10},
+		{"at a knot", 1000, 1000 * 2 / 10},
+		{"between: detour 1.5, 54 km/h", 2000, 2000 * 1.5 / 15},
+		{"beyond the last knot keeps it", 5000, 5000 * 1 / 20},
+		{"infinite", math.Inf(1), math.Inf(1)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := c.Seconds(tc.d); math.Abs(got-tc.want) > 1e-9 && got != tc.want {
+				t.Errorf("Seconds(%v) = %v, want %v", tc.d, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestCurveCheck(t *testing.T) {
+	bad := map[string]Curve{
+		"empty":          {},
+		"not ascending":  {Knots: []Knot{{1000, 1.2, 30}, {1000, 1.2, 40}}},
+		"detour below 1": {Knots: []Knot{{1000, 0.9, 30}}},
+		"zero speed":     {Knots: []Knot{{1000, 1.2, 0}}},
+		"time falls":     {Knots: []Knot{{1000, 1.2, 10}, {1100, 1.2, 100}}},
+	}
+	for name, c := range bad {
+		if err := c.Check(); err == nil {
+			t.Errorf("%s: Check() = nil, want an error", name)
+		}
+	}
+	if err := (Curve{Knots: []Knot{{1000, 1.5, 30}, {5000, 1.3, 50}}}).Check(); err != nil {
+		t.Errorf("good curve: %v", err)
+	}
+}
+
+func TestDefaultModel(t *testing.T) {
+	m, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The calibration says long car trips are faster per straight
+	// kilometre than short ones, and every mode is slower than the car
+	// beyond a few kilometres.
+	short, long := m.Seconds(layers.Car, 2000)/2000, m.Seconds(layers.Car, 40000)/40000
+	if !(long < short) {
+		t.Errorf("car: %.4f s/m at 40 km, %.4f s/m at 2 km; want faster per metre on long trips", long, short)
+	}
+	for _, d := range []float64{5000, 20000} {
+		if c, b, f := m.Seconds(layers.Car, d), m.Seconds(layers.Bicycle, d), m.Seconds(layers.Foot, d); !(c < b && b < f) {
+			t.Errorf("at %v m: car %v s, bicycle %v s, foot %v s; want car < bicycle < foot", d, c, b, f)
+		}
+	}
+	if m.Source == "" {
+		t.Error("the default model names no source")
+	}
+}
+
+// TestFitRecoversAGrid samples a generated network and checks that the
+// fitted curve reproduces the routed times on average in every bin (the
+// knots are ratios of sums, so the bias of each bin is small) and that
+// every detour is at least 1.
+func TestFitRecoversAGrid(t *testing.T) {
+	gen := netgen.Generate(netgen.Config{Seed: 3, Columns: 200, Rows: 160})
+	nets, err := network.Build(context.Background(), gen.Roads(), network.Options{Modes: []layers.Mode{layers.Car}, SnapRadiusM: 2000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pairs, err := Sample(context.Background(), "gen", nets[layers.Car], SampleOptions{Origins: 60, Destinations: 30, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pairs) < 500 {
+		t.Fatalf("only %d pairs sampled", len(pairs))
+	}
+	for _, p := range pairs {
+		if p.NetworkM < p.StraightM*0.999 {
+			t.Fatalf("pair %+v: the network is shorter than the straight line", p)
+		}
+	}
+	c, bins, err := Fit(pairs, DefaultBinsM, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Check(); err != nil {
+		t.Fatal(err)
+	}
+	var mean float64
+	for _, p := range pairs {
+		mean += p.Seconds
+	}
+	mean /= float64(len(pairs))
+	for _, b := range bins {
+		if math.Abs(b.BiasS) > 0.15*b.MAES+0.05*mean {
+			t.Errorf("bin %v–%v m: bias %.1f s with MAE %.1f s", b.LoM, b.HiM, b.BiasS, b.MAES)
+		}
+	}
+}
