@@ -125,6 +125,12 @@ type PropertyInfo struct {
 	Description string
 	// Filterable properties may be used as query parameters (?name=value).
 	Filterable bool
+	// Format refines a string type for schemas and filters: "date-time"
+	// (RFC 3339 instant) or "date" (YYYY-MM-DD); "" for none.
+	Format string
+	// Unit names the unit of a number for labels and schemas ("s", "m",
+	// "km²", "EUR", …); "" for none.
+	Unit string
 }
 
 // ItemsQuery selects features of one collection.
@@ -139,6 +145,10 @@ type ItemsQuery struct {
 	After string
 	// Filters maps a filterable property name to the exact value wanted.
 	Filters map[string]string
+	// Filter selects features by a filter expression (CQL2), checked with
+	// CheckFilter against the collection; nil for none. It applies on top
+	// of BBox and Filters.
+	Filter Expr
 }
 
 // Page is one page of features.

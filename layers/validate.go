@@ -356,7 +356,7 @@ func selfIntersection(r orb.Ring) (int, int, bool) {
 				}
 				continue
 			}
-			if segmentsTouch(a, b, c, d) {
+			if segmentsIntersect(a, b, c, d) {
 				return i, j, true
 			}
 		}
@@ -379,18 +379,4 @@ func orient(a, b, c orb.Point) float64 {
 // on the same side of the shared point s.
 func dot(a, s, c orb.Point) float64 {
 	return (a[0]-s[0])*(c[0]-s[0]) + (a[1]-s[1])*(c[1]-s[1])
-}
-
-func onSegment(a, b, p orb.Point) bool {
-	return math.Min(a[0], b[0]) <= p[0] && p[0] <= math.Max(a[0], b[0]) &&
-		math.Min(a[1], b[1]) <= p[1] && p[1] <= math.Max(a[1], b[1])
-}
-
-func segmentsTouch(a, b, c, d orb.Point) bool {
-	o1, o2, o3, o4 := orient(a, b, c), orient(a, b, d), orient(c, d, a), orient(c, d, b)
-	if o1 != o2 && o3 != o4 && o1 != 0 && o2 != 0 && o3 != 0 && o4 != 0 {
-		return true
-	}
-	return (o1 == 0 && onSegment(a, b, c)) || (o2 == 0 && onSegment(a, b, d)) ||
-		(o3 == 0 && onSegment(c, d, a)) || (o4 == 0 && onSegment(c, d, b))
 }

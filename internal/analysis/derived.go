@@ -59,9 +59,9 @@ func (d *derived) infos() []layers.Collection {
 		{Name: "ags", Type: "string", Filterable: true},
 		{Name: "population", Type: "integer"},
 		{Name: "reached", Type: "boolean", Filterable: true},
-		{Name: "seconds", Type: "number", Description: "travel time to the nearest facility in seconds; null when none is reachable"},
+		{Name: "seconds", Type: "number", Unit: "s", Description: "travel time to the nearest facility in seconds; null when none is reachable"},
 		{Name: "facility_id", Type: "string", Filterable: true},
-		{Name: "distance_m", Type: "number", Description: "network (or straight-line) distance in metres"},
+		{Name: "distance_m", Type: "number", Unit: "m", Description: "network (or straight-line) distance in metres"},
 		{Name: "method", Type: "string", Description: "network or straight_line"},
 	}
 	gapProps := []layers.PropertyInfo{
@@ -71,8 +71,8 @@ func (d *derived) infos() []layers.Collection {
 		{Name: "ags", Type: "string", Filterable: true},
 		{Name: "population", Type: "integer"},
 		{Name: "reached", Type: "boolean", Filterable: true},
-		{Name: "seconds", Type: "number", Description: "null when no facility is reachable"},
-		{Name: "standard_minutes", Type: "number"},
+		{Name: "seconds", Type: "number", Unit: "s", Description: "null when no facility is reachable"},
+		{Name: "standard_minutes", Type: "number", Unit: "min"},
 		{Name: "facility_id", Type: "string"},
 		{Name: "thinly_populated", Type: "boolean", Filterable: true},
 		{Name: "structurally_weak", Type: "boolean", Filterable: true},
@@ -87,7 +87,7 @@ func (d *derived) infos() []layers.Collection {
 		{Name: "beneficiaries", Type: "integer"},
 		{Name: "verdict", Type: "string", Filterable: true},
 		{Name: "score", Type: "number"},
-		{Name: "requested_funding", Type: "number"},
+		{Name: "requested_funding", Type: "number", Unit: "EUR"},
 	}
 	syn := d.e.info.Synthetic
 	return []layers.Collection{
@@ -251,6 +251,9 @@ func (d *derived) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, 
 	if err := layers.ValidateFilters(c, q.Filters); err != nil {
 		return layers.Page{}, err
 	}
+	if err := layers.CheckFilter(c, q.Filter); err != nil {
+		return layers.Page{}, fmt.Errorf("analysis: items of %q: %w", q.Collection, err)
+	}
 	fs, err := d.features(ctx, q.Collection, q.Filters)
 	if err != nil {
 		return layers.Page{}, err
@@ -261,6 +264,9 @@ func (d *derived) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, 
 			continue
 		}
 		if q.BBox != nil && (f.Geometry == nil || !f.Geometry.Bound().Intersects(*q.BBox)) {
+			continue
+		}
+		if !layers.Match(q.Filter, f) {
 			continue
 		}
 		matched = append(matched, f)
@@ -453,7 +459,13 @@ func (c *classified) Items(ctx context.Context, q layers.ItemsQuery) (layers.Pag
 			baseF[k] = v
 		}
 	}
-	if len(classF) == 0 {
+	classExpr := false
+	for _, p := range layers.FilterProperties(q.Filter) {
+		if p == "degurba_computed" || p == "thinly_populated" || p == "structurally_weak" {
+			classExpr = true
+		}
+	}
+	if len(classF) == 0 && !classExpr {
 		p, err := c.base.Items(ctx, q)
 		if err != nil {
 			return p, err
@@ -472,7 +484,7 @@ func (c *classified) Items(ctx context.Context, q layers.ItemsQuery) (layers.Pag
 		}
 		for _, f := range p.Features {
 			f = c.addClass(f)
-			if layers.MatchFilters(f, classF) {
+			if layers.MatchFilters(f, classF) && layers.Match(q.Filter, f) {
 				kept = append(kept, f)
 			}
 		}

@@ -11,8 +11,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/go-chi/chi/v5"
-
 	"reach/geo/crs"
 	"reach/internal/analysis"
 	"reach/internal/ogc"
@@ -293,7 +291,7 @@ func (s *server) assessment(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id := chi.URLParam(r, "projectId")
+	id := urlParam(r, "projectId")
 	p, err := st.Project(r.Context(), id)
 	if err != nil {
 		if errors.Is(err, layers.ErrNotFound) {

@@ -79,12 +79,15 @@ func (s *fakeSource) Items(ctx context.Context, q layers.ItemsQuery) (layers.Pag
 	if err := layers.ValidateFilters(c, q.Filters); err != nil {
 		return layers.Page{}, err
 	}
+	if err := layers.CheckFilter(c, q.Filter); err != nil {
+		return layers.Page{}, err
+	}
 	var match []layers.Feature
 	for _, f := range s.features[q.Collection] {
 		if q.BBox != nil && (f.Geometry == nil || !f.Geometry.Bound().Intersects(*q.BBox)) {
 			continue
 		}
-		if !layers.MatchFilters(f, q.Filters) {
+		if !layers.MatchFilters(f, q.Filters) || !layers.Match(q.Filter, f) {
 			continue
 		}
 		match = append(match, f)

@@ -187,7 +187,7 @@ func (s *server) landing(w http.ResponseWriter, r *http.Request) {
 			{Href: b + "/api", Rel: "service-desc", Type: ogc.MediaOpenAPI, Title: "the API definition (OpenAPI 3.0)"},
 			{Href: b + "/conformance", Rel: "conformance", Type: ogc.MediaJSON, Title: "conformance classes"},
 			{Href: b + "/collections", Rel: "data", Type: ogc.MediaJSON, Title: "feature collections"},
-			{Href: b + "/tileMatrixSets/WebMercatorQuad", Rel: "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes", Type: ogc.MediaJSON, Title: "tile matrix set"},
+			{Href: b + "/tileMatrixSets", Rel: "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes", Type: ogc.MediaJSON, Title: "tile matrix sets"},
 		},
 	}
 	doc.Links = append(doc.Links, ogc.Link{Href: b + "/map/", Rel: "related", Type: ogc.MediaHTML, Title: "map for planners and committees"})
@@ -225,6 +225,14 @@ func (s *server) wireCollection(b string, c layers.Collection) ogc.Collection {
 			{Href: b + "/collections/" + esc + "/items?f=html", Rel: "items", Type: ogc.MediaHTML, Title: "features as HTML"},
 			{Href: b + "/collections/" + esc + "/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}", Rel: "item",
 				Type: ogc.MediaMVT, Title: "vector tiles (WebMercatorQuad)", Templated: true},
+			{Href: b + "/collections/" + esc + "/tiles", Rel: "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+				Type: ogc.MediaJSON, Title: "vector tilesets"},
+			{Href: b + "/collections/" + esc + "/queryables", Rel: "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+				Type: ogc.MediaSchema, Title: "queryables"},
+			{Href: b + "/collections/" + esc + "/schema", Rel: "describedby", Type: ogc.MediaSchema, Title: "feature schema"},
+			// The same once more as "describedBy": GDAL (3.6 and later)
+			// compares the relation case-sensitively in that spelling.
+			{Href: b + "/collections/" + esc + "/schema", Rel: "describedBy", Type: ogc.MediaSchema, Title: "feature schema"},
 		},
 	}
 	if c.StorageCRS != 0 {
@@ -281,9 +289,9 @@ func (s *server) collection(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	c, err := s.source().Collection(r.Context(), chi.URLParam(r, "collectionId"))
+	c, err := s.source().Collection(r.Context(), urlParam(r, "collectionId"))
 	if err != nil {
-		s.fail(w, r, collErr(chi.URLParam(r, "collectionId"), err), http.StatusBadRequest)
+		s.fail(w, r, collErr(urlParam(r, "collectionId"), err), http.StatusBadRequest)
 		return
 	}
 	doc := s.wireCollection(s.baseURL(r), c)
@@ -314,7 +322,7 @@ type itemsPage struct {
 
 func (s *server) items(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	id := chi.URLParam(r, "collectionId")
+	id := urlParam(r, "collectionId")
 	src := s.source()
 	c, err := src.Collection(ctx, id)
 	if err != nil {
@@ -386,7 +394,7 @@ func (s *server) items(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) item(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	id, fid := chi.URLParam(r, "collectionId"), chi.URLParam(r, "featureId")
+	id, fid := urlParam(r, "collectionId"), urlParam(r, "featureId")
 	f, ok := s.format(w, r, "crs")
 	if !ok {
 		return
@@ -440,6 +448,23 @@ func (s *server) writeFeature(w http.ResponseWriter, r *http.Request, feat layer
 		return
 	}
 	writeCached(w, r, ogc.MediaGeoJSON, append(body, '\n'))
+}
+
+// urlParam returns the path parameter name of r, percent-decoded. The
+// router matches on the escaped path when the request has one (so that an
+// id holding an encoded "/" stays one segment) and hands the parameter over
+// still escaped; ids like "osm:node/1831217402" arrive as
+// "osm:node%2F1831217402". A parameter that is not valid percent-encoding
+// is returned as given.
+func urlParam(r *http.Request, name string) string {
+	v := chi.URLParam(r, name)
+	if !strings.Contains(v, "%") {
+		return v
+	}
+	if u, err := url.PathUnescape(v); err == nil {
+		return u
+	}
+	return v
 }
 
 // landingHTML is the landing page with the network coverage note.

@@ -19,6 +19,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -170,7 +171,10 @@ func build(deps Deps) (*server, *chi.Mux) {
 		s.problem(w, req, http.StatusNotFound, "not found", "no resource at "+req.URL.Path, nil)
 	})
 	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
-		s.problem(w, req, http.StatusMethodNotAllowed, "method not allowed", req.Method+" is not allowed on "+req.URL.Path, nil)
+		allow := allowedMethods(r, req)
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		s.problem(w, req, http.StatusMethodNotAllowed, "method not allowed",
+			req.Method+" is not allowed on "+req.URL.Path+"; allowed: "+strings.Join(allow, ", "), nil)
 	})
 	for _, rt := range s.routes {
 		h := rt.handler
@@ -178,12 +182,32 @@ func build(deps Deps) (*server, *chi.Mux) {
 			h = s.guard(rt.write, h)
 		}
 		r.Method(rt.method, rt.pattern, h)
+		if rt.method == http.MethodGet {
+			// HEAD wherever GET is: the same handler; net/http drops the body.
+			r.Method(http.MethodHead, rt.pattern, h)
+		}
 	}
-	r.Get("/map", func(w http.ResponseWriter, req *http.Request) {
+	toMap := func(w http.ResponseWriter, req *http.Request) {
 		http.Redirect(w, req, "/map/", http.StatusMovedPermanently)
-	})
-	r.Handle("/map/*", http.StripPrefix("/map", web.Handler()))
+	}
+	r.Get("/map", toMap)
+	r.Head("/map", toMap)
+	mapHandler := http.StripPrefix("/map", web.Handler())
+	r.Get("/map/*", mapHandler.ServeHTTP)
+	r.Head("/map/*", mapHandler.ServeHTTP)
 	return s, r
+}
+
+// allowedMethods lists the methods routed for the path of req, for the
+// Allow header of a 405 answer. OPTIONS is always allowed (CORS preflight).
+func allowedMethods(mux *chi.Mux, req *http.Request) []string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if mux.Match(chi.NewRouteContext(), m, req.URL.Path) {
+			out = append(out, m)
+		}
+	}
+	return append(out, http.MethodOptions)
 }
 
 // routeTable lists every API route.
@@ -206,7 +230,7 @@ func (s *server) routeTable() []route {
 			params: []string{"collectionId", "f"}, ok: response{200, "the collection", jsonHTML, "Collection"},
 			problem: []int{400, 404}, handler: s.collection},
 		{method: "GET", pattern: "/collections/{collectionId}/items", opID: "getFeatures", summary: "Features of a collection, one page at a time (keyset paging with next links)", tag: "Data",
-			params: []string{"collectionId", "bbox", "bbox-crs", "crs", "limit", "cursor", "f"}, ok: response{200, "a page of features", geoHTML, "FeatureCollection"},
+			params: []string{"collectionId", "bbox", "bbox-crs", "crs", "limit", "cursor", "datetime", "filter", "filter-lang", "filter-crs", "f"}, ok: response{200, "a page of features", geoHTML, "FeatureCollection"},
 			problem: []int{400, 404}, handler: s.items},
 		{method: "GET", pattern: "/collections/{collectionId}/items/{featureId}", opID: "getFeature", summary: "One feature", tag: "Data",
 			params: []string{"collectionId", "featureId", "crs", "f"}, ok: response{200, "the feature", geoHTML, "Feature"},
@@ -214,6 +238,20 @@ func (s *server) routeTable() []route {
 		{method: "GET", pattern: "/collections/{collectionId}/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}", opID: "getTile", summary: "Mapbox vector tile of a collection in WebMercatorQuad (tileMatrix/tileRow/tileCol = z/y/x); accepts the collection's property filters as items does", tag: "Tiles",
 			params: []string{"collectionId", "tileMatrix", "tileRow", "tileCol"}, ok: response{200, "the tile (possibly empty)", []string{ogc.MediaMVT}, ""},
 			problem: []int{400, 404}, handler: s.tile},
+		{method: "GET", pattern: "/collections/{collectionId}/queryables", opID: "getQueryables", summary: "The properties filter may use, as a JSON Schema (OGC API Features Part 3)", tag: "Data",
+			params: []string{"collectionId"}, ok: response{200, "the queryables", []string{ogc.MediaSchema}, ""},
+			problem: []int{400, 404}, handler: s.queryables},
+		{method: "GET", pattern: "/collections/{collectionId}/schema", opID: "getSchema", summary: "The schema of the features, with the type of every property (linked as describedby)", tag: "Data",
+			params: []string{"collectionId"}, ok: response{200, "the feature schema", []string{ogc.MediaSchema}, ""},
+			problem: []int{400, 404}, handler: s.featureSchema},
+		{method: "GET", pattern: "/collections/{collectionId}/tiles", opID: "getTilesets", summary: "The tilesets of a collection (one, in WebMercatorQuad)", tag: "Tiles",
+			params: []string{"collectionId"}, ok: response{200, "the tilesets", []string{ogc.MediaJSON}, ""},
+			problem: []int{400, 404}, handler: s.tilesets},
+		{method: "GET", pattern: "/collections/{collectionId}/tiles/WebMercatorQuad", opID: "getTileset", summary: "Tileset metadata; f=tilejson gives TileJSON 3.0.0", tag: "Tiles",
+			params: []string{"collectionId"}, ok: response{200, "the tileset", []string{ogc.MediaJSON}, ""},
+			problem: []int{400, 404}, handler: s.tileset},
+		{method: "GET", pattern: "/tileMatrixSets", opID: "getTileMatrixSets", summary: "The tile matrix sets (WebMercatorQuad)", tag: "Tiles",
+			ok: response{200, "tile matrix sets", []string{ogc.MediaJSON}, ""}, handler: s.tileMatrixSets},
 		{method: "GET", pattern: "/tileMatrixSets/WebMercatorQuad", opID: "getTileMatrixSet", summary: "The WebMercatorQuad tile matrix set", tag: "Tiles",
 			ok: response{200, "tile matrix set metadata", []string{ogc.MediaJSON}, ""}, handler: s.tileMatrixSet},
 		{method: "POST", pattern: "/analyses/matrix", opID: "postMatrix", summary: "Travel times and network distances from every source to every destination", tag: "Analyses",

@@ -318,7 +318,8 @@ func TestInvalidParameters(t *testing.T) {
 		{"/collections/facilities/items?bbox-crs=EPSG:25833", []string{"bbox-crs"}},
 		{"/collections/facilities/items?cursor=AAAAAAAAAAAAAAAAAAAAAAAA", []string{"cursor"}},
 		{"/collections/facilities/items?colour=red", []string{"colour"}},
-		{"/collections/facilities/items?name=x", []string{"name"}}, // not filterable
+		{"/collections/facilities/items?capacity=x", []string{"capacity"}}, // a number
+		{"/collections/facilities/items?colour=red", []string{"colour"}},   // no such property
 		{"/collections/facilities/items?f=xml", []string{"f"}},
 		{"/collections/facilities/items?bbox=x&limit=-1&foo=1&crs=nope", []string{"bbox", "limit", "foo", "crs"}},
 		{"/collections?foo=1", []string{"foo"}},

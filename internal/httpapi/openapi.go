@@ -45,6 +45,11 @@ func (s *server) openAPIDoc(base string, cs []layers.Collection) obj {
 			paths[rt.pattern] = item
 		}
 		item[strings.ToLower(rt.method)] = operation(rt, nil, rt.opID)
+		if rt.method == http.MethodGet {
+			head := rt
+			head.summary = "Headers of: " + rt.summary
+			item["head"] = operation(head, nil, rt.opID+"Head")
+		}
 	}
 	// Concrete items paths per collection, so that clients see the filters.
 	for _, rt := range s.routes {
@@ -54,7 +59,7 @@ func (s *server) openAPIDoc(base string, cs []layers.Collection) obj {
 		for _, c := range cs {
 			var extra []obj
 			for _, p := range c.Properties {
-				if !p.Filterable {
+				if !p.Filterable && !p.Queryable() {
 					continue
 				}
 				extra = append(extra, obj{"name": p.Name, "in": "query", "required": false, "style": "form", "explode": false,
@@ -155,6 +160,13 @@ func parameters() obj {
 		"crs":      queryParam("crs", "CRS of the returned geometries (default CRS84); answered in the Content-Crs header.", obj{"type": "string", "format": "uri", "enum": crsEnum}),
 		"limit": queryParam("limit", "Page size; larger values are served as "+strconv.Itoa(ogc.MaxLimit)+".",
 			obj{"type": "integer", "minimum": 1, "maximum": ogc.MaxLimit, "default": ogc.DefaultLimit}),
+		"datetime": queryParam("datetime", "An instant (2024-05-01T12:00:00Z or 2024-05-01) or an interval start/end with .. for an open end; applied to the collection's time property (projects: submitted_at), accepted and without effect where a collection has no time.",
+			obj{"type": "string"}),
+		"filter": queryParam("filter", "A CQL2 expression over the queryables (see /collections/{collectionId}/queryables): comparisons, AND/OR/NOT, IN, BETWEEN, LIKE, IS NULL, S_INTERSECTS(geometry, BBOX(…) or a WKT geometry).",
+			obj{"type": "string"}),
+		"filter-lang": queryParam("filter-lang", "Language of filter (cql-text is the name earlier drafts and GDAL 3.6 use for cql2-text).",
+			obj{"type": "string", "enum": []string{"cql2-text", "cql2-json", "cql-text"}, "default": "cql2-text"}),
+		"filter-crs":   queryParam("filter-crs", "CRS of the geometries in filter (default CRS84).", obj{"type": "string", "format": "uri", "enum": crsEnum}),
 		"cursor":       queryParam("cursor", "Opaque position from a next link; do not build it yourself.", obj{"type": "string"}),
 		"budget":       queryParam("budget", "Budget in EUR for the selection.", obj{"type": "number", "exclusiveMinimum": true, "minimum": 0, "default": defaultBudget}),
 		"collectionId": pathParam("collectionId", "Collection id, e.g. municipalities, population-grid, central-places, facilities, roads, projects.", obj{"type": "string"}),

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
@@ -290,7 +289,7 @@ func (s *server) putProject(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id := chi.URLParam(r, "projectId")
+	id := urlParam(r, "projectId")
 	im := r.Header.Get("If-Match")
 	if im == "" {
 		s.problem(w, r, http.StatusPreconditionRequired, "precondition required",
@@ -371,7 +370,7 @@ func (s *server) getProject(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, http.StatusBadRequest)
 		return
 	}
-	id := chi.URLParam(r, "projectId")
+	id := urlParam(r, "projectId")
 	var feat layers.Feature
 	var err error
 	if s.deps.Store != nil {

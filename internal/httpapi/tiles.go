@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/geojson"
@@ -48,23 +47,23 @@ func parseTileIndex(name, s string, max uint64) (uint32, error) {
 
 func (s *server) tile(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	z, err := parseTileIndex("tileMatrix", chi.URLParam(r, "tileMatrix"), maxTileZoom)
+	z, err := parseTileIndex("tileMatrix", urlParam(r, "tileMatrix"), maxTileZoom)
 	if err != nil {
 		s.fail(w, r, err, http.StatusBadRequest)
 		return
 	}
 	last := uint64(1)<<z - 1
-	y, err := parseTileIndex("tileRow", chi.URLParam(r, "tileRow"), last)
+	y, err := parseTileIndex("tileRow", urlParam(r, "tileRow"), last)
 	if err != nil {
 		s.fail(w, r, err, http.StatusBadRequest)
 		return
 	}
-	x, err := parseTileIndex("tileCol", chi.URLParam(r, "tileCol"), last)
+	x, err := parseTileIndex("tileCol", urlParam(r, "tileCol"), last)
 	if err != nil {
 		s.fail(w, r, err, http.StatusBadRequest)
 		return
 	}
-	id := chi.URLParam(r, "collectionId")
+	id := urlParam(r, "collectionId")
 	src := s.source()
 	coll, err := src.Collection(ctx, id)
 	if err != nil {
@@ -248,4 +247,138 @@ func (s *server) tileMatrixSet(w http.ResponseWriter, r *http.Request) {
 		"links": []ogc.Link{{Href: s.baseURL(r) + "/tileMatrixSets/WebMercatorQuad", Rel: "self", Type: ogc.MediaJSON,
 			Title: "this tile matrix set"}},
 	})
+}
+
+// webMercatorQuadURI names the one tile matrix set served.
+const webMercatorQuadURI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
+
+// tileMatrixSets lists the tile matrix sets (only WebMercatorQuad).
+func (s *server) tileMatrixSets(w http.ResponseWriter, r *http.Request) {
+	if err := ogc.CheckOnly(r.URL.Query(), "f"); err != nil {
+		s.fail(w, r, err, http.StatusBadRequest)
+		return
+	}
+	b := s.baseURL(r)
+	s.writeDoc(w, r, map[string]any{
+		"tileMatrixSets": []map[string]any{{
+			"id": "WebMercatorQuad", "title": "Google Maps Compatible for the World", "uri": webMercatorQuadURI,
+			"crs":   "http://www.opengis.net/def/crs/EPSG/0/3857",
+			"links": []ogc.Link{{Href: b + "/tileMatrixSets/WebMercatorQuad", Rel: "self", Type: ogc.MediaJSON, Title: "WebMercatorQuad"}},
+		}},
+		"links": []ogc.Link{{Href: b + "/tileMatrixSets", Rel: "self", Type: ogc.MediaJSON, Title: "tile matrix sets"}},
+	})
+}
+
+// tilesetLinks are the links of the collection's one tileset.
+func tilesetLinks(b, esc string) []ogc.Link {
+	ts := b + "/collections/" + esc + "/tiles/WebMercatorQuad"
+	return []ogc.Link{
+		{Href: ts, Rel: "self", Type: ogc.MediaJSON, Title: "tileset metadata"},
+		{Href: ts + "?f=tilejson", Rel: "alternate", Type: ogc.MediaJSON, Title: "TileJSON"},
+		{Href: b + "/tileMatrixSets/WebMercatorQuad", Rel: "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme", Type: ogc.MediaJSON, Title: "WebMercatorQuad"},
+		{Href: ts + "/{tileMatrix}/{tileRow}/{tileCol}", Rel: "item", Type: ogc.MediaMVT, Title: "vector tiles", Templated: true},
+		{Href: b + "/collections/" + esc, Rel: "collection", Type: ogc.MediaJSON, Title: "the collection"},
+	}
+}
+
+// tilesets lists the tilesets of a collection (one, in WebMercatorQuad).
+func (s *server) tilesets(w http.ResponseWriter, r *http.Request) {
+	if err := ogc.CheckOnly(r.URL.Query(), "f"); err != nil {
+		s.fail(w, r, err, http.StatusBadRequest)
+		return
+	}
+	id := urlParam(r, "collectionId")
+	c, err := s.source().Collection(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, collErr(id, err), http.StatusBadRequest)
+		return
+	}
+	b, esc := s.baseURL(r), url.PathEscape(c.ID)
+	s.writeDoc(w, r, map[string]any{
+		"tilesets": []map[string]any{{
+			"title": c.Title, "dataType": "vector", "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
+			"tileMatrixSetURI": webMercatorQuadURI, "links": tilesetLinks(b, esc),
+		}},
+		"links": []ogc.Link{
+			{Href: b + "/collections/" + esc + "/tiles", Rel: "self", Type: ogc.MediaJSON, Title: "tilesets"},
+			{Href: b + "/collections/" + esc, Rel: "collection", Type: ogc.MediaJSON, Title: c.Title},
+		},
+	})
+}
+
+// tileset describes the collection's tileset, or with f=tilejson gives its
+// TileJSON 3.0.0 document (for MapLibre and QGIS).
+func (s *server) tileset(w http.ResponseWriter, r *http.Request) {
+	if err := ogc.CheckOnly(r.URL.Query(), "f"); err != nil {
+		s.fail(w, r, err, http.StatusBadRequest)
+		return
+	}
+	f := strings.ToLower(r.URL.Query().Get("f"))
+	if f != "" && f != "json" && f != "tilejson" {
+		s.fail(w, r, ogc.ParamError{Name: "f", Value: f, Reason: "unknown format; want json or tilejson"}, http.StatusBadRequest)
+		return
+	}
+	id := urlParam(r, "collectionId")
+	c, err := s.source().Collection(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, collErr(id, err), http.StatusBadRequest)
+		return
+	}
+	b, esc := s.baseURL(r), url.PathEscape(c.ID)
+	fields := map[string]string{"id": "String"}
+	props := map[string]any{"id": map[string]any{"type": "string"}}
+	for _, p := range c.Properties {
+		t := "String"
+		switch p.Type {
+		case "integer", "number":
+			t = "Number"
+		case "boolean":
+			t = "Boolean"
+		}
+		fields[p.Name] = t
+		ps := propertySchema(p)
+		if p.Type == "array" || p.Type == "object" {
+			ps["type"] = "string" // tiles carry them as text
+			delete(ps, "items")
+			delete(ps, "additionalProperties")
+		}
+		props[p.Name] = ps
+	}
+	var bounds []float64
+	if e := c.Extent; e != (orb.Bound{}) {
+		bounds = []float64{round7(e.Min[0]), round7(e.Min[1]), round7(e.Max[0]), round7(e.Max[1])}
+	}
+	attribution := c.Attribution
+	if f == "tilejson" {
+		doc := map[string]any{
+			"tilejson": "3.0.0", "name": c.Title, "description": c.Description, "scheme": "xyz",
+			"tiles":   []string{b + "/collections/" + esc + "/tiles/WebMercatorQuad/{z}/{y}/{x}"},
+			"minzoom": 0, "maxzoom": maxTileZoom,
+			"vector_layers": []map[string]any{{"id": c.ID, "description": c.Title, "fields": fields, "minzoom": 0, "maxzoom": maxTileZoom}},
+		}
+		if bounds != nil {
+			doc["bounds"] = bounds
+		}
+		if attribution != "" {
+			doc["attribution"] = attribution
+		}
+		s.writeDoc(w, r, doc)
+		return
+	}
+	doc := map[string]any{
+		"title": c.Title, "description": c.Description, "dataType": "vector",
+		"crs": "http://www.opengis.net/def/crs/EPSG/0/3857", "tileMatrixSetURI": webMercatorQuadURI,
+		"links": tilesetLinks(b, esc),
+		"layers": []map[string]any{{
+			"id": c.ID, "title": c.Title, "dataType": "vector", "geometryType": strings.ToLower(c.GeometryType),
+			"propertiesSchema": map[string]any{"type": "object", "properties": props},
+		}},
+	}
+	if bounds != nil {
+		doc["boundingBox"] = map[string]any{"lowerLeft": bounds[:2], "upperRight": bounds[2:], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}
+	}
+	if attribution != "" {
+		doc["attribution"] = attribution
+	}
+	s.writeDoc(w, r, doc)
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -245,7 +246,7 @@ type ItemsParams struct {
 }
 
 // Standard parameters of the items request.
-var itemsParams = []string{"f", "bbox", "bbox-crs", "crs", "limit", "cursor"}
+var itemsParams = []string{"f", "bbox", "bbox-crs", "crs", "limit", "cursor", "datetime", "filter", "filter-lang", "filter-crs"}
 
 // ItemsParamNames returns the names of the standard items parameters, as
 // accepted by ParseItems in addition to the collection's filterable
@@ -271,9 +272,13 @@ func ParseItems(q url.Values, coll layers.Collection, cursors CursorCodec, accep
 		errs = append(errs, ParamError{Name: "?", Reason: err.Error()})
 	}
 	filterable := map[string]bool{}
+	queryable := map[string]layers.PropertyInfo{}
 	for _, p := range coll.Properties {
 		if p.Filterable {
 			filterable[p.Name] = true
+		}
+		if p.Queryable() {
+			queryable[p.Name] = p
 		}
 	}
 	standard := map[string]bool{}
@@ -287,9 +292,11 @@ func ParseItems(q url.Values, coll layers.Collection, cursors CursorCodec, accep
 	sort.Strings(names)
 	out := ItemsParams{Query: layers.ItemsQuery{Collection: coll.ID}}
 	filters := map[string]string{}
+	var equals []layers.Expr
 	for _, k := range names {
 		vs := q[k]
-		if !standard[k] && !filterable[k] {
+		_, isQueryable := queryable[k]
+		if !standard[k] && !filterable[k] && !isQueryable {
 			reason := "unknown parameter"
 			if len(filterable) > 0 {
 				fs := make([]string, 0, len(filterable))
@@ -306,12 +313,22 @@ func ParseItems(q url.Values, coll layers.Collection, cursors CursorCodec, accep
 			errs = append(errs, ParamError{Name: k, Value: strings.Join(vs, ","), Reason: "given more than once"})
 			continue
 		}
-		if filterable[k] && !standard[k] {
-			if len(vs[0]) > 1000 {
-				errs = append(errs, ParamError{Name: k, Value: vs[0][:40] + "…", Reason: "value longer than 1000 bytes"})
+		if !standard[k] && len(vs[0]) > 1000 {
+			errs = append(errs, ParamError{Name: k, Value: vs[0][:40] + "…", Reason: "value longer than 1000 bytes"})
+			continue
+		}
+		switch {
+		case standard[k]:
+		case filterable[k]:
+			filters[k] = vs[0]
+		default:
+			// A queryable used as a parameter (Part 3): equality.
+			v, err := queryableValue(queryable[k], vs[0])
+			if err != nil {
+				errs = append(errs, ParamError{Name: k, Value: vs[0], Reason: err.Error()})
 				continue
 			}
-			filters[k] = vs[0]
+			equals = append(equals, &layers.Compare{Prop: k, Op: layers.OpEq, Value: v, Pos: -1})
 		}
 	}
 	var err error
@@ -323,6 +340,7 @@ func ParseItems(q url.Values, coll layers.Collection, cursors CursorCodec, accep
 	add(err)
 	out.Query.Limit, err = ParseLimit(q.Get("limit"))
 	add(err)
+	var exact, when, filter layers.Expr
 	if q.Has("bbox") {
 		if b, err := ParseBBox(q.Get("bbox"), out.BBoxCRS); err != nil {
 			add(err)
@@ -330,6 +348,14 @@ func ParseItems(q url.Values, coll layers.Collection, cursors CursorCodec, accep
 			add(ParamError{Name: "bbox", Value: q.Get("bbox"), Reason: err.Error()})
 		} else {
 			out.Query.BBox = &ll
+			if out.BBoxCRS != crs.CRS84 && out.BBoxCRS != crs.EPSG4326 {
+				// ll is a CRS84 envelope around the box, for the index; the
+				// box itself, with its edges straight in bbox-crs, decides.
+				exact = &layers.Intersects{Geometry: b.ToPolygon(), CRS: out.BBoxCRS, Pos: -1}
+			} else if out.BBoxCRS == crs.EPSG4326 {
+				sw := orb.Bound{Min: orb.Point{b.Min[1], b.Min[0]}, Max: orb.Point{b.Max[1], b.Max[0]}}
+				out.Query.BBox = &sw
+			}
 		}
 	} else if q.Has("bbox-crs") {
 		errs = append(errs, ParamError{Name: "bbox-crs", Value: q.Get("bbox-crs"), Reason: "given without bbox"})
@@ -339,6 +365,25 @@ func ParseItems(q url.Values, coll layers.Collection, cursors CursorCodec, accep
 		add(err)
 		out.Query.After = after
 	}
+	if q.Has("datetime") {
+		when, err = ParseDatetime(q.Get("datetime"), coll)
+		add(err)
+	}
+	if q.Has("filter") {
+		fc, err := ParseCRS("filter-crs", q.Get("filter-crs"))
+		add(err)
+		if err == nil {
+			filter, err = ParseFilter(q.Get("filter"), q.Get("filter-lang"), fc, coll)
+			add(err)
+		}
+	} else {
+		for _, k := range []string{"filter-lang", "filter-crs"} {
+			if q.Has(k) {
+				errs = append(errs, ParamError{Name: k, Value: q.Get(k), Reason: "given without filter"})
+			}
+		}
+	}
+	out.Query.Filter = layers.AndExprs(append([]layers.Expr{exact, when, filter}, equals...)...)
 	if len(filters) > 0 {
 		out.Query.Filters = filters
 	}
@@ -387,4 +432,131 @@ func displayName(k string) string {
 		return "(empty)"
 	}
 	return k
+}
+
+// TimeProperty returns the property of c that datetime applies to: the
+// first with format date-time or date; ok is false when c has none.
+func TimeProperty(c layers.Collection) (layers.PropertyInfo, bool) {
+	for _, p := range c.Properties {
+		if p.Type == "string" && (p.Format == "date-time" || p.Format == "date") {
+			return p, true
+		}
+	}
+	return layers.PropertyInfo{}, false
+}
+
+// ParseDatetime reads the datetime parameter (an RFC 3339 instant, a date,
+// or an interval "start/end" where ".." or "" leaves an end open) and
+// returns the selection on c's time property (TimeProperty). A date as
+// instant or as end stands for the whole day. For a collection without a
+// time the parameter is accepted and selects every feature (nil).
+func ParseDatetime(s string, c layers.Collection) (layers.Expr, error) {
+	bad := func(reason string) (layers.Expr, error) {
+		return nil, ParamError{Name: "datetime", Value: s, Reason: reason}
+	}
+	parse := func(v string) (time.Time, bool, error) {
+		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+			return t.UTC(), false, nil
+		}
+		if t, err := time.Parse("2006-01-02", v); err == nil {
+			return t, true, nil
+		}
+		return time.Time{}, false, fmt.Errorf("%q is neither an RFC 3339 timestamp (2024-05-01T12:00:00Z) nor a date (2024-05-01)", v)
+	}
+	var lo, hi *time.Time
+	loIncl, hiIncl := true, true
+	parts := strings.Split(s, "/")
+	switch len(parts) {
+	case 1:
+		t, day, err := parse(s)
+		if err != nil {
+			return bad(err.Error())
+		}
+		end := t
+		if day {
+			end, hiIncl = t.AddDate(0, 0, 1), false
+		}
+		lo, hi = &t, &end
+	case 2:
+		for i, v := range parts {
+			if v == ".." || v == "" {
+				continue
+			}
+			t, day, err := parse(v)
+			if err != nil {
+				return bad(err.Error())
+			}
+			if i == 0 {
+				lo = &t
+			} else {
+				if day {
+					t, hiIncl = t.AddDate(0, 0, 1), false
+				}
+				hi = &t
+			}
+		}
+		if lo == nil && hi == nil {
+			return bad("an interval needs at least one end")
+		}
+		if lo != nil && hi != nil && (hi.Before(*lo) || (!hiIncl && hi.Equal(*lo))) {
+			return bad("the end is before the start")
+		}
+	default:
+		return bad("want an instant or start/end")
+	}
+	p, ok := TimeProperty(c)
+	if !ok {
+		return nil, nil
+	}
+	kind := layers.KindTimestamp
+	if p.Format == "date" {
+		kind = layers.KindDate
+	}
+	var es []layers.Expr
+	if lo != nil {
+		op := layers.OpGe
+		if !loIncl {
+			op = layers.OpGt
+		}
+		es = append(es, &layers.Compare{Prop: p.Name, Op: op, Value: layers.Value{Kind: kind, Time: *lo}, Pos: -1})
+	}
+	if hi != nil {
+		op := layers.OpLe
+		if !hiIncl {
+			op = layers.OpLt
+		}
+		es = append(es, &layers.Compare{Prop: p.Name, Op: op, Value: layers.Value{Kind: kind, Time: *hi}, Pos: -1})
+	}
+	return layers.AndExprs(es...), nil
+}
+
+// queryableValue reads the value of a queryable given as a parameter, by
+// the property's type.
+func queryableValue(p layers.PropertyInfo, s string) (layers.Value, error) {
+	switch p.Type {
+	case "integer", "number":
+		f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+			return layers.Value{}, fmt.Errorf("property %s is a number", p.Name)
+		}
+		return layers.Value{Kind: layers.KindNumber, Num: f}, nil
+	case "boolean":
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return layers.Value{}, fmt.Errorf("property %s is a boolean; want true or false", p.Name)
+		}
+		return layers.Value{Kind: layers.KindBool, Bool: b}, nil
+	}
+	switch p.Format {
+	case "date-time", "date":
+		if v, err := timeValue(s, false); err == nil {
+			return v, nil
+		}
+		v, err := timeValue(s, true)
+		if err != nil {
+			return layers.Value{}, fmt.Errorf("property %s is a %s; want RFC 3339 or YYYY-MM-DD", p.Name, p.Format)
+		}
+		return v, nil
+	}
+	return layers.Value{Kind: layers.KindString, Str: s}, nil
 }

@@ -193,7 +193,7 @@ func TestParseItems(t *testing.T) {
 	}
 
 	// Every wrong parameter is reported at once.
-	bad := url.Values{"bbox": {"1,2,3"}, "limit": {"0"}, "colour": {"red"}, "name": {"x"}, "crs": {"EPSG:1"},
+	bad := url.Values{"bbox": {"1,2,3"}, "limit": {"0"}, "colour": {"red"}, "capacity": {"many"}, "crs": {"EPSG:1"},
 		"bbox-crs": {"EPSG:25833"}, "cursor": {"AAAA"}, "category": {"a", "b"}}
 	_, err = ParseItems(bad, coll, codec, "")
 	es := AsParamErrors(err)
@@ -201,7 +201,7 @@ func TestParseItems(t *testing.T) {
 	for _, e := range es {
 		got[e.Name] = true
 	}
-	for _, want := range []string{"bbox", "limit", "colour", "name", "crs", "cursor", "category"} {
+	for _, want := range []string{"bbox", "limit", "colour", "capacity", "crs", "cursor", "category"} {
 		if !got[want] {
 			t.Errorf("ParseItems errors %v do not name %q", es, want)
 		}

@@ -27,6 +27,7 @@ const (
 	MediaProblem = "application/problem+json"
 	MediaOpenAPI = "application/vnd.oai.openapi+json;version=3.0"
 	MediaMVT     = "application/vnd.mapbox-vector-tile"
+	MediaSchema  = "application/schema+json"
 )
 
 // Conformance classes implemented.
@@ -39,6 +40,18 @@ var conformanceClasses = []string{
 	"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
 	"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
 	"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+	"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+	"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+	"http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+	"http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+	"http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+	"http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+	"http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+	"http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
 }
 
 // ConformanceClasses returns the conformance class URIs reach implements.

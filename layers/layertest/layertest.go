@@ -90,6 +90,7 @@ func Run(t *testing.T, open func(t *testing.T) layers.Store) {
 		t.Run("Paging", func(t *testing.T) { checkPaging(t, s, fx) })
 		t.Run("BBox", func(t *testing.T) { checkBBox(t, s, fx) })
 		t.Run("Filters", func(t *testing.T) { checkFilters(t, s, fx) })
+		t.Run("FilterExprs", func(t *testing.T) { checkFilterExprs(t, s, fx) })
 		t.Run("Item", func(t *testing.T) { checkItem(t, s, fx) })
 		t.Run("SecretCell", func(t *testing.T) { checkSecretCell(t, s) })
 		t.Run("Concurrent", func(t *testing.T) { checkConcurrent(t, s, fx) })

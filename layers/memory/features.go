@@ -270,6 +270,9 @@ func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, er
 	if err := layers.ValidateFilters(c, q.Filters); err != nil {
 		return layers.Page{}, fmt.Errorf("memory: items of %q: %w", q.Collection, err)
 	}
+	if err := layers.CheckFilter(c, q.Filter); err != nil {
+		return layers.Page{}, fmt.Errorf("memory: items of %q: %w", q.Collection, err)
+	}
 	if q.BBox != nil {
 		b := *q.BBox
 		for _, v := range []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]} {
@@ -292,7 +295,7 @@ func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, er
 	n := len(ci.ids)
 
 	// Fast path: no selection, so every feature matches.
-	if q.BBox == nil && len(q.Filters) == 0 {
+	if q.BBox == nil && len(q.Filters) == 0 && q.Filter == nil {
 		end := min(start+q.Limit, n)
 		for i := start; i < end; i++ {
 			if i%256 == 0 {
@@ -309,15 +312,34 @@ func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, er
 		return page, nil
 	}
 
-	var cand []int32
+	// The spatial index narrows the candidates to the bbox, and to the
+	// envelope of an S_INTERSECTS the filter requires.
+	search, useIndex := orb.Bound{}, false
 	if q.BBox != nil {
-		cand = ci.tree.search(*q.BBox, nil)
+		search, useIndex = *q.BBox, true
+	}
+	if env, ok := layers.FilterEnvelope(q.Filter); ok {
+		if useIndex && !search.Intersects(env) {
+			page.Features = []layers.Feature{}
+			return page, nil
+		}
+		if useIndex {
+			search = orb.Bound{Min: orb.Point{math.Max(search.Min[0], env.Min[0]), math.Max(search.Min[1], env.Min[1])},
+				Max: orb.Point{math.Min(search.Max[0], env.Max[0]), math.Min(search.Max[1], env.Max[1])}}
+		} else {
+			search, useIndex = env, true
+		}
+	}
+	var cand []int32
+	if useIndex {
+		cand = ci.tree.search(search, nil)
 		sort.Slice(cand, func(a, b int) bool { return cand[a] < cand[b] })
 	}
 	count := n
-	if q.BBox != nil {
+	if useIndex {
 		count = len(cand)
 	}
+	needGeom := q.Filter != nil && hasIntersects(q.Filter)
 	more := false
 	for k := 0; k < count; k++ {
 		if k%256 == 0 {
@@ -326,7 +348,7 @@ func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, er
 			}
 		}
 		i := k
-		if q.BBox != nil {
+		if useIndex {
 			i = int(cand[k])
 		}
 		var full *layers.Feature
@@ -337,14 +359,18 @@ func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, er
 			}
 			full = &f
 		}
-		if len(q.Filters) > 0 {
+		if len(q.Filters) > 0 || q.Filter != nil {
 			var f layers.Feature
-			if full != nil {
+			switch {
+			case full != nil:
 				f = *full
-			} else {
+			case needGeom:
+				f = ci.feature(i)
+				full = &f
+			default:
 				f = ci.props(i)
 			}
-			if !layers.MatchFilters(f, q.Filters) {
+			if !layers.MatchFilters(f, q.Filters) || !layers.Match(q.Filter, f) {
 				continue
 			}
 		}
@@ -389,4 +415,28 @@ func (s *Store) Item(ctx context.Context, collection, id string) (layers.Feature
 		return layers.Feature{}, fmt.Errorf("memory: %s feature %q: %w", collection, id, layers.ErrNotFound)
 	}
 	return ci.feature(r), nil
+}
+
+// hasIntersects reports whether e holds a spatial predicate (which needs
+// the feature's geometry).
+func hasIntersects(e layers.Expr) bool {
+	switch x := e.(type) {
+	case *layers.Intersects:
+		return true
+	case *layers.And:
+		for _, a := range x.Args {
+			if hasIntersects(a) {
+				return true
+			}
+		}
+	case *layers.Or:
+		for _, a := range x.Args {
+			if hasIntersects(a) {
+				return true
+			}
+		}
+	case *layers.Not:
+		return hasIntersects(x.Arg)
+	}
+	return false
 }

@@ -249,6 +249,13 @@ func (t *table) where(q layers.ItemsQuery) (string, []any, error) {
 			}
 		}
 	}
+	if q.Filter != nil {
+		sql, err := t.filterSQL(q.Filter, arg)
+		if err != nil {
+			return "", nil, err
+		}
+		conds = append(conds, "("+sql+")")
+	}
 	if len(conds) == 0 {
 		return "", args, nil
 	}
@@ -266,6 +273,9 @@ func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, er
 	info, _ := layers.CollectionInfo(q.Collection)
 	if err := layers.ValidateFilters(info, q.Filters); err != nil {
 		return layers.Page{}, fmt.Errorf("postgis: %w", err)
+	}
+	if err := layers.CheckFilter(info, q.Filter); err != nil {
+		return layers.Page{}, fmt.Errorf("postgis: items of %q: %w", q.Collection, err)
 	}
 	if q.Limit < 1 {
 		return layers.Page{}, fmt.Errorf("postgis: limit %d: want at least 1: %w", q.Limit, layers.ErrInvalid)
