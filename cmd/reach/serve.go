@@ -258,12 +258,12 @@ func (l *lazyEngine) Isochrones(ctx context.Context, req analysis.IsochroneReque
 	return e.Isochrones(ctx, req)
 }
 
-func (l *lazyEngine) Assess(ctx context.Context, p layers.Project) (analysis.Assessment, error) {
+func (l *lazyEngine) Assess(ctx context.Context, p layers.Project, set []layers.Project) (analysis.Assessment, error) {
 	e, err := l.get(ctx)
 	if err != nil {
 		return analysis.Assessment{}, err
 	}
-	return e.Assess(ctx, p)
+	return e.Assess(ctx, p, set)
 }
 
 func (l *lazyEngine) Ranking(ctx context.Context, projects []layers.Project, budget float64) (analysis.Ranking, error) {

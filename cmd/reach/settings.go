@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"reach/internal/analysis"
 	"reach/internal/appraisal"
@@ -28,7 +29,7 @@ type engineFlags struct {
 
 func (f *engineFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.catalogue, "catalogue", "", "standards catalogue (JSON) instead of the embedded one; `reach catalogue` prints the embedded one")
-	fs.StringVar(&f.settings, "settings", "", "analysis settings (JSON): score_weights, weakness_weights, weak_share, snap_radius_m")
+	fs.StringVar(&f.settings, "settings", "", "analysis settings (JSON): score_weights, weakness_weights, weak_share, snap_radius_m, ranking_deadline_seconds")
 }
 
 // settingsFile is the JSON form of the analysis settings. Every field is
@@ -38,6 +39,9 @@ type settingsFile struct {
 	WeaknessWeights *weaknessWeightsJSON `json:"weakness_weights"`
 	WeakShare       *float64             `json:"weak_share"`
 	SnapRadiusM     *float64             `json:"snap_radius_m"`
+	// RankingDeadlineS bounds the search for the best selection of a
+	// ranking, in seconds (default 3).
+	RankingDeadlineS *float64 `json:"ranking_deadline_seconds"`
 }
 
 type scoreWeightsJSON struct {
@@ -167,6 +171,12 @@ func (f engineFlags) options(info layers.StoreInfo) (analysis.Options, error) {
 			return opts, fmt.Errorf("settings %s: field %q: value %v: want metres in (0, 10000]", name, "snap_radius_m", *sf.SnapRadiusM)
 		}
 		opts.SnapRadiusM = *sf.SnapRadiusM
+	}
+	if v := sf.RankingDeadlineS; v != nil {
+		if !(*v > 0 && *v <= 600) {
+			return opts, fmt.Errorf("settings %s: field %q: value %v: want seconds in (0, 600]", name, "ranking_deadline_seconds", *v)
+		}
+		opts.RankingDeadline = time.Duration(*v * float64(time.Second))
 	}
 	return opts, nil
 }

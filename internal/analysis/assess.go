@@ -2,9 +2,13 @@ package analysis
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
+	"sync"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -23,11 +27,10 @@ const (
 	// MinImprovementS is the least drop of a resident's travel time, in
 	// seconds, that makes them a beneficiary.
 	MinImprovementS = 1.0
-	// HigherReachMinutes is the time by car to the next Mittel- or
-	// Oberzentrum beyond which residents count as under-served when
-	// checking whether a project strengthens that reach (BBSR: 30 minutes
-	// by car to the next Mittelzentrum are a reasonable travel time).
-	HigherReachMinutes = 30.0
+	// HigherReachMinutes is appraisal.HigherReachMinutes: the time by car
+	// to the next Mittel- or Oberzentrum beyond which residents count as
+	// under-served.
+	HigherReachMinutes = appraisal.HigherReachMinutes
 	// coversShare is the share of beneficiaries that must already reach
 	// the category within the standard at a facility in a central place of
 	// the needed level (or higher) for "an equal or higher central place
@@ -50,6 +53,9 @@ type projectEffect struct {
 	before  *field
 	changes []cellChange // sorted by cell
 	method  string
+	// served marks the cells a facility upgrade serves: they benefit
+	// without any change of travel time.
+	served map[int32]bool
 }
 
 // assessMode picks the mode of the standard a category is assessed by: car
@@ -64,29 +70,130 @@ func (e *Engine) assessMode(cat layers.Category) (layers.Mode, catalogue.Standar
 	return "", catalogue.Standard{}, false
 }
 
+// SameSiteM is how close (metres) sites of two proposals must lie to
+// count as the same site.
+const SameSiteM = 50.0
+
+// assessed is one project's assessment before scoring, with what the
+// portfolio and the overlaps need.
+type assessed struct {
+	a     Assessment
+	in    appraisal.ScoreInput
+	cat   layers.Category // category and mode of the effect, for overlaps
+	mode  layers.Mode
+	ben   []cellPop // beneficiaries by cell, ascending
+	newly []cellPop // residents newly within the standard, ascending
+	sites []orb.Point
+}
+
+// cellPop is the population of one cell counted by an effect.
+type cellPop struct {
+	ci  int32
+	pop int64
+}
+
+// effectResult is what a project changes, before costs, marks and score:
+// the part of an assessment that needs the network, computed once per
+// effect fingerprint. Its values are never modified once cached.
+type effectResult struct {
+	eff      *projectEffect // nil when unknown
+	unknown  string         // why the effect is unknown
+	agg      aggregation
+	siteAGS  []string
+	sites    []orb.Point
+	higher   higherReach
+	details  map[string]any
+	covers   bool
+	covering []string
+}
+
+// assessCache memoises effects by fingerprint. It is bounded: when full it
+// starts afresh.
+type assessCache struct {
+	mu sync.Mutex
+	m  map[string]*effectResult
+}
+
+const assessCacheMax = 2000
+
+func (c *assessCache) get(k string) (*effectResult, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[k]
+	return v, ok
+}
+
+func (c *assessCache) put(k string, v *effectResult) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= assessCacheMax {
+		c.m = map[string]*effectResult{}
+	}
+	c.m[k] = v
+}
+
+// effectFingerprint is the key of a project's cached effect: the fields
+// the effect depends on (kind, category, geometry, design speed,
+// participating municipalities, upgrade). The engine's layers, catalogue
+// and options are fixed for its life, so they need no place in the key.
+func effectFingerprint(p layers.Project) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%q|%q|%q|%v|%v", p.Kind, p.Category, p.Municipalities, p.SpeedKmh, p.Geometry)
+	if u := p.Upgrade; u != nil {
+		fmt.Fprintf(h, "|%q|%v|%v|%q", u.FacilityID, fptr(u.CapacityChange), fptr(u.OpeningHoursChange), u.AccessibleFor)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// effectOf returns p's effect, computing it once per fingerprint.
+func (e *Engine) effectOf(ctx context.Context, p layers.Project) (*effectResult, error) {
+	k := effectFingerprint(p)
+	if v, ok := e.assessed.get(k); ok {
+		return v, nil
+	}
+	v, err := e.computeEffect(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	e.assessed.put(k, v)
+	return v, nil
+}
+
 // AssessAll assesses every project and scores them together: the scores
 // normalise across the proposals given (see ScoreProjects), so the set is
-// part of the input. The result is in the order of projects sorted by id,
-// and the same input gives the same result.
+// part of the input. Each dossier lists its overlaps with the others. The
+// result is in the order of projects sorted by id, and the same input gives
+// the same result. A project's effect is computed once per change of the
+// project and reused.
 func (e *Engine) AssessAll(ctx context.Context, projects []layers.Project) ([]Assessment, error) {
+	as, _, err := e.assessSet(ctx, projects)
+	return as, err
+}
+
+// assessSet is AssessAll that also returns the assessed values.
+func (e *Engine) assessSet(ctx context.Context, projects []layers.Project) ([]Assessment, []*assessed, error) {
 	ps := append([]layers.Project(nil), projects...)
 	sort.SliceStable(ps, func(i, j int) bool { return ps[i].ID < ps[j].ID })
 	seen := map[string]bool{}
 	out := make([]Assessment, len(ps))
+	vals := make([]*assessed, len(ps))
 	inputs := make([]appraisal.ScoreInput, len(ps))
 	for i, p := range ps {
 		if p.ID == "" {
-			return nil, fmt.Errorf("analysis: assess: project %d: field id: empty: %w", i, layers.ErrInvalid)
+			return nil, nil, fmt.Errorf("analysis: assess: project %d: field id: empty: %w", i, layers.ErrInvalid)
 		}
 		if seen[p.ID] {
-			return nil, fmt.Errorf("analysis: assess: project %q: given twice: %w", p.ID, layers.ErrInvalid)
+			return nil, nil, fmt.Errorf("analysis: assess: project %q: given twice: %w", p.ID, layers.ErrInvalid)
 		}
 		seen[p.ID] = true
-		a, in, err := e.assessOne(ctx, p)
+		v, err := e.assessOne(ctx, p)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		out[i], inputs[i] = a, in
+		vals[i], out[i], inputs[i] = v, v.a, v.in
+	}
+	for i := range out {
+		out[i].Overlaps = overlapsOf(i, vals, ps)
 	}
 	w := appraisal.DefaultScoreWeights()
 	if e.opts.Weights != nil {
@@ -94,29 +201,86 @@ func (e *Engine) AssessAll(ctx context.Context, projects []layers.Project) ([]As
 	}
 	scores, err := appraisal.ScoreProjects(inputs, w)
 	if err != nil {
-		return nil, fmt.Errorf("analysis: assess: %w", err)
+		return nil, nil, fmt.Errorf("analysis: assess: %w", err)
 	}
 	for i := range out {
 		out[i].Score = scores[i]
 	}
-	return out, nil
+	return out, vals, nil
 }
 
-// Assess assesses p within the call it belongs to: the projects of the
-// reader with p added (or replacing the stored project of the same id), so
-// that its score equals the one AssessAll gives for that set.
-func (e *Engine) Assess(ctx context.Context, p layers.Project) (Assessment, error) {
-	stored, err := e.reader.Projects(ctx)
-	if err != nil {
-		return Assessment{}, fmt.Errorf("analysis: assess: %w", err)
+// overlapsOf lists the proposals that share residents (same category and
+// mode) or the site with proposal i.
+func overlapsOf(i int, vals []*assessed, ps []layers.Project) []Overlap {
+	out := []Overlap{}
+	a := vals[i]
+	for j, b := range vals {
+		if j == i {
+			continue
+		}
+		o := Overlap{ProjectID: ps[j].ID, Title: ps[j].Title, SameSite: sameSite(a.sites, b.sites)}
+		sameService := a.cat != "" && a.cat == b.cat && a.mode == b.mode
+		if a.a.Effect.Known && b.a.Effect.Known {
+			if !sameService {
+				if !o.SameSite {
+					continue
+				}
+			} else {
+				ben, newly := sharedPop(a.ben, b.ben), sharedPop(a.newly, b.newly)
+				if ben == 0 && newly == 0 && !o.SameSite {
+					continue
+				}
+				o.ResidentsGainedByBoth, o.NewlyWithinStandardByBoth = &ben, &newly
+			}
+		} else if !o.SameSite {
+			continue
+		}
+		o.Duplicate = o.SameSite && ps[i].Kind == ps[j].Kind && ps[i].Category == ps[j].Category
+		out = append(out, o)
 	}
-	set := []layers.Project{p}
-	for _, s := range stored {
-		if s.ID != p.ID {
-			set = append(set, s)
+	return out
+}
+
+func sameSite(a, b []orb.Point) bool {
+	for _, p := range a {
+		for _, q := range b {
+			if math.Hypot(p[0]-q[0], p[1]-q[1]) <= SameSiteM {
+				return true
+			}
 		}
 	}
-	as, err := e.AssessAll(ctx, set)
+	return false
+}
+
+// sharedPop sums the population of the cells in both ascending lists.
+func sharedPop(a, b []cellPop) int64 {
+	var n int64
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i].ci < b[j].ci:
+			i++
+		case a[i].ci > b[j].ci:
+			j++
+		default:
+			n += a[i].pop
+			i++
+			j++
+		}
+	}
+	return n
+}
+
+// Assess assesses p within the call it belongs to: the proposals of set
+// with p added (or replacing the proposal of the same id), so that its
+// score and overlaps equal those AssessAll gives for that set.
+func (e *Engine) Assess(ctx context.Context, p layers.Project, set []layers.Project) (Assessment, error) {
+	all := []layers.Project{p}
+	for _, s := range set {
+		if s.ID != p.ID {
+			all = append(all, s)
+		}
+	}
+	as, err := e.AssessAll(ctx, all)
 	if err != nil {
 		return Assessment{}, err
 	}
@@ -129,10 +293,18 @@ func (e *Engine) Assess(ctx context.Context, p layers.Project) (Assessment, erro
 }
 
 // Ranking assesses the projects, orders them by score (then id) and marks
-// the selection that maximises the total score within budget euros
-// (SelectWithinBudget, exact).
+// the selection of eligible (complete) proposals that maximises the joint
+// score within budget euros: the parts of the score that rest on residents
+// (newly within the standard, beneficiaries) are spread over the residents'
+// cells, and a cell shared by several selected proposals of the same
+// category and mode is credited once (appraisal.SelectPortfolio). The
+// search stops at the engine's RankingDeadline or when ctx is done and
+// then reports the proven optimality gap.
 func (e *Engine) Ranking(ctx context.Context, projects []layers.Project, budget float64) (Ranking, error) {
-	as, err := e.AssessAll(ctx, projects)
+	if math.IsNaN(budget) || math.IsInf(budget, 0) || budget < 0 || budget > 1e12 {
+		return Ranking{}, fmt.Errorf("analysis: ranking: field budget: value %v: want 0 to 1e12 euros: %w", budget, layers.ErrInvalid)
+	}
+	as, vals, err := e.assessSet(ctx, projects)
 	if err != nil {
 		return Ranking{}, err
 	}
@@ -140,23 +312,66 @@ func (e *Engine) Ranking(ctx context.Context, projects []layers.Project, budget 
 	for _, p := range projects {
 		byID[p.ID] = p
 	}
-	items := make([]appraisal.BudgetItem, len(as))
+	catIdx := map[string]int64{}
+	var cands []appraisal.Candidate
 	for i, a := range as {
-		items[i] = appraisal.BudgetItem{ID: a.ProjectID, Score: a.Score.Total, Cost: byID[a.ProjectID].RequestedFunding}
+		p := byID[a.ProjectID]
+		if !a.Completeness.Complete {
+			continue
+		}
+		c := appraisal.Candidate{ID: a.ProjectID, Score: a.Score.Total, CostCents: layers.Cents(p.RequestedFunding)}
+		v := vals[i]
+		svc := v.cat + ":" + layers.Category(v.mode)
+		ci, ok := catIdx[string(svc)]
+		if !ok {
+			ci = int64(len(catIdx))
+			catIdx[string(svc)] = ci
+		}
+		for k, crit := range []struct {
+			name  string
+			cells []cellPop
+		}{{appraisal.CritNewlyWithinStandard, v.newly}, {appraisal.CritBeneficiaries, v.ben}} {
+			contrib, total := criterionContribution(a.Score, crit.name), int64(0)
+			for _, c := range crit.cells {
+				total += c.pop
+			}
+			if contrib <= 0 || total <= 0 {
+				continue
+			}
+			for _, cp := range crit.cells {
+				key := (ci*int64(len(e.cells))+int64(cp.ci))*2 + int64(k)
+				c.Shares = append(c.Shares, appraisal.Share{Key: key, Points: contrib * float64(cp.pop) / float64(total)})
+			}
+		}
+		cands = append(cands, c)
 	}
-	sel, err := appraisal.SelectWithinBudget(items, budget)
+	deadline := e.opts.RankingDeadline
+	if deadline <= 0 {
+		deadline = appraisal.DefaultSelectionDeadline
+	}
+	pf, err := appraisal.SelectPortfolio(ctx, cands, layers.Cents(budget), deadline)
 	if err != nil {
 		return Ranking{}, fmt.Errorf("analysis: ranking: %w", err)
 	}
 	chosen := map[string]bool{}
-	for _, id := range sel.Selected {
+	for _, id := range pf.Selected {
 		chosen[id] = true
 	}
-	r := Ranking{Budget: budget, SelectedTotal: sel.TotalCost, SelectedScore: sel.TotalScore, Method: sel.Method, Provenance: e.provenance("assessment of every proposal, " + sel.Method)}
+	r := Ranking{Budget: budget, SelectedTotal: float64(pf.CostCents) / 100, SelectedScore: pf.JointScore, SumOfScores: pf.SumOfScores,
+		Optimal: pf.Optimal, OptimalityGap: pf.OptimalityGap, UpperBound: pf.UpperBound, DeadlineSeconds: deadline.Seconds(),
+		Method: pf.Method, Provenance: e.provenance("assessment of every proposal, " + pf.Method)}
 	for _, a := range as {
-		r.Projects = append(r.Projects, RankedProject{ID: a.ProjectID, Title: a.Title, Score: a.Score.Total, RequestedFunding: byID[a.ProjectID].RequestedFunding, Selected: chosen[a.ProjectID]})
+		rp := RankedProject{ID: a.ProjectID, Title: a.Title, Score: a.Score.Total, RequestedFunding: byID[a.ProjectID].RequestedFunding,
+			Selected: chosen[a.ProjectID], Eligible: a.Completeness.Complete}
+		if !rp.Eligible {
+			rp.NotEligible = a.Completeness.Missing
+		}
+		r.Projects = append(r.Projects, rp)
 	}
 	sort.SliceStable(r.Projects, func(i, j int) bool {
+		if r.Projects[i].Eligible != r.Projects[j].Eligible {
+			return r.Projects[i].Eligible
+		}
 		if r.Projects[i].Score != r.Projects[j].Score {
 			return r.Projects[i].Score > r.Projects[j].Score
 		}
@@ -168,80 +383,137 @@ func (e *Engine) Ranking(ctx context.Context, projects []layers.Project, budget 
 	return r, nil
 }
 
-// assessOne computes everything of p's assessment but the score, and the
-// score input.
-func (e *Engine) assessOne(ctx context.Context, p layers.Project) (Assessment, appraisal.ScoreInput, error) {
-	a := Assessment{ProjectID: p.ID, Title: p.Title, Kind: p.Kind, Category: p.Category, ByMunicipality: []MunicipalityBenefit{}, Details: map[string]any{}}
-	var eff *projectEffect
+// criterionContribution returns the contribution of the named criterion.
+func criterionContribution(s appraisal.Score, name string) float64 {
+	for _, c := range s.Criteria {
+		if c.Name == name {
+			return c.Contribution
+		}
+	}
+	return 0
+}
+
+// unknownEffect is the reason an effect cannot be computed.
+type unknownEffect struct{ reason string }
+
+func (u *unknownEffect) Error() string { return u.reason }
+
+// computeEffect computes what p changes. What the layers cannot tell (no
+// facilities of the category, no network for the mode, no standard) makes
+// the effect unknown with its reason; it never counts as zero.
+func (e *Engine) computeEffect(ctx context.Context, p layers.Project) (*effectResult, error) {
+	r := &effectResult{details: map[string]any{}}
 	var err error
-	var siteAGS []string
-	higher := higherReach{}
 	switch p.Kind {
 	case layers.KindNewFacility:
-		eff, siteAGS, err = e.newFacility(ctx, p, a.Details)
+		r.eff, r.siteAGS, r.sites, err = e.newFacility(ctx, p, r.details)
 	case layers.KindRoadUpgrade:
-		eff, higher, err = e.roadProject(ctx, p, a.Details)
+		r.eff, r.higher, err = e.roadProject(ctx, p, r.details)
 	case layers.KindAreaService:
-		eff, err = e.areaService(p, a.Details)
+		r.eff, err = e.areaService(p, r.details)
+	case layers.KindFacilityUpgrade:
+		r.eff, r.siteAGS, r.sites, err = e.facilityUpgrade(ctx, p, r.details)
 	default:
-		err = fmt.Errorf("analysis: assess: project %q: field kind: value %q: want new_facility, road_upgrade or area_service: %w", p.ID, p.Kind, layers.ErrInvalid)
+		err = fmt.Errorf("analysis: assess: project %q: field kind: value %q: want new_facility, road_upgrade, area_service or facility_upgrade: %w", p.ID, p.Kind, layers.ErrInvalid)
 	}
+	var unk *unknownEffect
+	switch {
+	case errors.As(err, &unk):
+		r.eff, r.unknown = nil, unk.reason
+	case err != nil:
+		return nil, err
+	}
+	if len(r.siteAGS) > 0 {
+		r.details["site_municipalities"] = r.siteAGS
+	}
+	if r.eff != nil {
+		r.agg = e.aggregate(p, r.eff)
+		minLevel, _ := e.cat.MinLevel(r.eff.cat)
+		r.covers, r.covering = e.equalOrHigherCovers(r.eff, minLevel)
+	}
+	return r, nil
+}
+
+// assessOne gives p's assessment but the score and the overlaps, and the
+// score input: the cached effect with p's costs, marks and completeness.
+func (e *Engine) assessOne(ctx context.Context, p layers.Project) (*assessed, error) {
+	r, err := e.effectOf(ctx, p)
 	if err != nil {
-		return Assessment{}, appraisal.ScoreInput{}, err
+		return nil, err
 	}
+	a := Assessment{ProjectID: p.ID, Title: p.Title, Kind: p.Kind, Category: p.Category, ByMunicipality: []MunicipalityBenefit{},
+		Overlaps: []Overlap{}, Details: r.details}
+	v := &assessed{sites: r.sites}
+	eff := r.eff
 	in := appraisal.ScoreInput{ProjectID: p.ID, Innovation: p.Innovation, Transferability: p.Transferability, RequestedFunding: p.RequestedFunding}
-	agg := e.aggregate(p, eff)
-	a.NewlyWithinStandard = agg.newly
-	a.ByMunicipality = agg.byMuni
-	a.Provenance = e.provenance(eff.method)
-	if eff.cat != "" {
-		a.Category = eff.cat
-	}
-	d := a.Details
-	d["mode"] = string(eff.mode)
-	d["standard_minutes"] = eff.std.MaxMinutes
-	d["standard_source"] = eff.std.Source
-	d["method"] = eff.method
-	d["beneficiaries"] = agg.beneficiaries
-	d["beneficiaries_participating"] = agg.participating
-	d["beneficiaries_other"] = agg.beneficiaries - agg.participating
-	d["municipalities_benefiting"] = agg.munis
-	d["kreise_benefiting"] = agg.kreise
-	d["planning_regions_benefiting"] = agg.regions
-	d["need_share"] = agg.needShare
-	d["mean_seconds_before"], d["mean_seconds_after"] = agg.meanBefore, agg.meanAfter
-	d["p90_seconds_before"], d["p90_seconds_after"] = agg.p90Before, agg.p90After
-	d["unreached_before"], d["unreached_after"] = agg.unreachedBefore, agg.unreachedAfter
-	var cost any
-	if agg.newly > 0 {
-		c := p.InvestmentCost / float64(agg.newly)
-		cost = c
-		in.CostPerNewlyCovered = c
-	}
-	d["cost_per_newly_covered"] = cost
-	in.NewlyWithinStandard = agg.newly
-	in.Beneficiaries = agg.beneficiaries
-	in.MunicipalitiesBenefiting, in.KreiseBenefiting, in.RegionsBenefiting = agg.munis, agg.kreise, agg.regions
 	in.ParticipatingMunicipalities = len(uniqueStrings(p.Municipalities))
-	in.NeedShare = agg.needShare
+	var missing []Missing
+	if eff == nil {
+		a.Effect = Effect{Known: false, Reason: r.unknown}
+		in.EffectUnknown = r.unknown
+		missing = append(missing, Missing{Field: "effect", Reason: r.unknown})
+		a.Provenance = e.provenance("effect unknown: " + r.unknown)
+		for _, ags := range uniqueStrings(p.Municipalities) {
+			a.ByMunicipality = append(a.ByMunicipality, MunicipalityBenefit{AGS: ags, Name: e.muniName(ags), Participating: true})
+		}
+	} else {
+		if eff.cat != "" {
+			a.Category = eff.cat
+		}
+		v.cat, v.mode = eff.cat, eff.mode
+		agg := r.agg
+		v.ben, v.newly = agg.benCells, agg.newlyCells
+		a.ByMunicipality = agg.byMuni
+		a.Provenance = e.provenance(eff.method)
+		newly, ben, part := agg.newly, agg.beneficiaries, agg.participating
+		other := ben - part
+		need := agg.needShare
+		unrB, unrA := agg.unreachedBefore, agg.unreachedAfter
+		a.NewlyWithinStandard = &newly
+		a.Effect = Effect{Known: true, Mode: eff.mode, StandardMinutes: eff.std.MaxMinutes, StandardSource: eff.std.Source, Method: eff.method,
+			Beneficiaries: &ben, BeneficiariesParticipating: &part, BeneficiariesOther: &other, NewlyWithinStandard: &newly,
+			MunicipalitiesBenefiting: agg.munis, KreiseBenefiting: agg.kreise, PlanningRegionsBenefiting: agg.regions, NeedShare: &need,
+			MeanSecondsBefore: agg.meanBefore, MeanSecondsAfter: agg.meanAfter, P90SecondsBefore: agg.p90Before, P90SecondsAfter: agg.p90After,
+			UnreachedBefore: &unrB, UnreachedAfter: &unrA}
+		if newly > 0 && p.InvestmentCost > 0 {
+			c := p.InvestmentCost / float64(newly)
+			a.Effect.CostPerNewlyCovered = &c
+			in.CostPerNewlyCovered = c
+		}
+		in.NewlyWithinStandard = newly
+		in.Beneficiaries = ben
+		in.MunicipalitiesBenefiting, in.KreiseBenefiting, in.RegionsBenefiting = agg.munis, agg.kreise, agg.regions
+		in.NeedShare = need
+	}
+	if p.InvestmentCost <= 0 {
+		in.CostUnknown = "investment cost not stated"
+		missing = append(missing, Missing{Field: "investment_cost", Reason: "not stated: the cost per resident newly within the standard is unknown"})
+	}
+	if p.RequestedFunding <= 0 {
+		missing = append(missing, Missing{Field: "requested_funding", Reason: "not stated: the proposal cannot be weighed against the budget"})
+	}
+	a.Completeness = Completeness{Complete: len(missing) == 0, Missing: missing}
+	if a.Completeness.Missing == nil {
+		a.Completeness.Missing = []Missing{}
+	}
 
 	// Zentrale-Orte facts.
 	minLevel, minSrc := e.cat.MinLevel(a.Category)
-	covers, coveringPlaces := e.equalOrHigherCovers(eff, minLevel)
-	if p.Kind == layers.KindNewFacility {
-		higher = e.facilityHigherReach(siteAGS, agg.newly)
+	if !a.Category.Valid() {
+		minLevel, minSrc = layers.LevelNone, fmt.Sprintf("category %q is outside the catalogue", a.Category)
 	}
-	names := map[string]string{}
+	names := make(map[string]string, len(e.munis))
 	for _, m := range e.munis {
 		names[m.AGS] = m.Name
 	}
 	a.ZentraleOrte = appraisal.AlignZentraleOrte(appraisal.AlignmentInput{
-		Project: p, SiteAGS: siteAGS, Places: e.places, MinLevel: minLevel, MinLevelSource: minSrc,
-		EqualOrHigherCovers: covers, CoveringPlaces: coveringPlaces,
-		StrengthensHigherReach: higher.strengthens, HigherReachPlaces: higher.places, MunicipalityNames: names,
+		Project: p, SiteAGS: r.siteAGS, Places: e.places, MinLevel: minLevel, MinLevelSource: minSrc, EffectKnown: eff != nil,
+		EqualOrHigherCovers: r.covers, CoveringPlaces: r.covering,
+		StrengthensHigherReach: r.higher.strengthens, HigherReachPlaces: r.higher.places, MunicipalityNames: names,
 	})
 	in.Alignment = a.ZentraleOrte.Verdict
-	return a, in, nil
+	v.a, v.in = a, in
+	return v, nil
 }
 
 // aggregation of one effect.
@@ -250,9 +522,10 @@ type aggregation struct {
 	munis, kreise, regions              int
 	needShare                           float64
 	byMuni                              []MunicipalityBenefit
-	meanBefore, meanAfter               float64
+	meanBefore, meanAfter               *float64 // nil when no one is reached
 	p90Before, p90After                 *float64
 	unreachedBefore, unreachedAfter     int64
+	benCells, newlyCells                []cellPop // ascending by cell
 }
 
 // aggregate sums an effect over municipalities, Kreise and regions.
@@ -311,13 +584,14 @@ func (e *Engine) aggregate(p layers.Project, eff *projectEffect) aggregation {
 			m.sumA += float64(c.pop) * aft
 			m.popA += c.pop
 		}
-		benefits := before-aft >= MinImprovementS
+		benefits := before-aft >= MinImprovementS || eff.served[int32(ci)]
 		newly := before > eff.limit && aft <= eff.limit
 		if !benefits && !newly {
 			continue
 		}
 		m.touched = true
 		if benefits {
+			g.benCells = append(g.benCells, cellPop{int32(ci), c.pop})
 			m.b.Beneficiaries += c.pop
 			g.beneficiaries += c.pop
 			if participating[c.ags] {
@@ -332,15 +606,18 @@ func (e *Engine) aggregate(p layers.Project, eff *projectEffect) aggregation {
 			}
 		}
 		if newly {
+			g.newlyCells = append(g.newlyCells, cellPop{int32(ci), c.pop})
 			m.b.NewlyWithinStandard += c.pop
 			g.newly += c.pop
 		}
 	}
 	if popB > 0 {
-		g.meanBefore = sumB / float64(popB)
+		v := sumB / float64(popB)
+		g.meanBefore = &v
 	}
 	if popA > 0 {
-		g.meanAfter = sumA / float64(popA)
+		v := sumA / float64(popA)
+		g.meanAfter = &v
 	}
 	g.p90Before, g.p90After = weightedQuantile(wsB, 0.9), weightedQuantile(wsA, 0.9)
 	if g.beneficiaries > 0 {
@@ -398,87 +675,171 @@ func geomType(g orb.Geometry) string {
 	return g.GeoJSONType()
 }
 
-// projectStandard returns the category, mode and standard of p.
+// projectStandard returns the category, mode and standard of p, or an
+// *unknownEffect when the category has no standard or no facilities, or
+// the mode of its standard no network.
 func (e *Engine) projectStandard(p layers.Project) (layers.Category, layers.Mode, catalogue.Standard, error) {
-	if !p.Category.Valid() {
+	switch {
+	case p.Category == layers.CatOther:
+		return "", "", catalogue.Standard{}, &unknownEffect{fmt.Sprintf("category %q: the field of the call has no category in the standards catalogue, so there is no standard and no facility layer to measure against", p.Category)}
+	case !p.Category.Valid():
 		return "", "", catalogue.Standard{}, fmt.Errorf("analysis: assess: project %q: field category: value %q: %w", p.ID, p.Category, layers.ErrInvalid)
 	}
 	mode, std, ok := e.assessMode(p.Category)
 	if !ok {
-		return "", "", catalogue.Standard{}, fmt.Errorf("analysis: assess: project %q: catalogue %s has no standard for category %q: %w", p.ID, e.cat.ID(), p.Category, layers.ErrInvalid)
+		return "", "", catalogue.Standard{}, &unknownEffect{fmt.Sprintf("catalogue %s has no travel-time standard for category %q", e.cat.ID(), p.Category)}
+	}
+	if std.Measure != catalogue.MeasureAreaService {
+		if len(e.byCat[p.Category]) == 0 {
+			return "", "", catalogue.Standard{}, &unknownEffect{fmt.Sprintf("no facilities of category %q are loaded: the travel time before the project is unknown", p.Category)}
+		}
+		if e.nets[mode] == nil {
+			return "", "", catalogue.Standard{}, &unknownEffect{fmt.Sprintf("no %s road network is loaded: travel times by %s are unknown", mode, mode)}
+		}
 	}
 	return p.Category, mode, std, nil
 }
 
 // newFacility assesses new sites of a category: the drop of every cell's
-// time, by the "only improving" search on the baseline field (network) or
-// by straight line.
-func (e *Engine) newFacility(ctx context.Context, p layers.Project, d map[string]any) (*projectEffect, []string, error) {
-	cat, mode, std, err := e.projectStandard(p)
-	if err != nil {
-		return nil, nil, err
-	}
-	if std.Measure == catalogue.MeasureAreaService {
-		return nil, nil, fmt.Errorf("analysis: assess: project %q: category %q is an area service; submit it as kind area_service: %w", p.ID, cat, layers.ErrInvalid)
-	}
+// time, by the "only improving" search on the baseline field of the
+// network.
+func (e *Engine) newFacility(ctx context.Context, p layers.Project, d map[string]any) (*projectEffect, []string, []orb.Point, error) {
 	sites, err := projectSites(p)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	f, err := e.fieldFor(ctx, cat, mode)
-	if err != nil {
-		return nil, nil, err
-	}
-	eff := &projectEffect{cat: cat, mode: mode, std: std, limit: std.MaxSeconds(), before: f, method: methodLabel(f, mode)}
 	siteAGS := make([]string, len(sites))
 	for i, s := range sites {
 		siteAGS[i] = e.muniAt(s)
 	}
+	cat, mode, std, err := e.projectStandard(p)
+	if err != nil {
+		return nil, siteAGS, sites, err
+	}
+	if std.Measure == catalogue.MeasureAreaService {
+		return nil, nil, nil, fmt.Errorf("analysis: assess: project %q: category %q is an area service; submit it as kind area_service: %w", p.ID, cat, layers.ErrInvalid)
+	}
+	f, err := e.fieldFor(ctx, cat, mode)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	eff := &projectEffect{cat: cat, mode: mode, std: std, limit: std.MaxSeconds(), before: f, method: methodLabel(f, mode)}
 	mn := e.nets[mode]
 	var snaps []SnapInfo
-	if mn == nil {
-		for ci, c := range e.cells {
-			best := math.Inf(1)
-			for _, s := range sites {
-				best = math.Min(best, e.slSeconds(mode, math.Hypot(c.utm[0]-s[0], c.utm[1]-s[1])))
-			}
-			if best < f.secs[ci] {
-				eff.changes = append(eff.changes, cellChange{ci: int32(ci), before: f.secs[ci], after: best})
-			}
-		}
-		bands, err := e.straightBands(ctx, sites, mode, catchmentMinutes(std))
+	var arrivals [][]route.Source
+	var extra []isochrone.Reached
+	for _, s := range sites {
+		ll, _ := fromUTM(s)
+		sn, info, err := mn.snapPoint(ll)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, fmt.Errorf("analysis: assess: project %q: %w", p.ID, err)
 		}
-		d["catchment"] = bandsJSON(bands)
-	} else {
-		var arrivals [][]route.Source
-		var extra []isochrone.Reached
-		for _, s := range sites {
-			ll, _ := fromUTM(s)
-			sn, info, err := mn.snapPoint(ll)
-			if err != nil {
-				return nil, nil, fmt.Errorf("analysis: assess: project %q: %w", p.ID, err)
-			}
-			snaps = append(snaps, info)
-			arrivals = append(arrivals, sn.Arrivals())
-			if sn.Snapped {
-				extra = append(extra, isochrone.Reached{P: sn.Point, Seconds: float64(sn.Access.Seconds())})
-			}
+		snaps = append(snaps, info)
+		arrivals = append(arrivals, sn.Arrivals())
+		if sn.Snapped {
+			extra = append(extra, isochrone.Reached{P: sn.Point, Seconds: float64(sn.Access.Seconds())})
 		}
-		imp := e.improveNetwork(mn, f, arrivals)
-		for i, ci := range imp.cells {
-			eff.changes = append(eff.changes, cellChange{ci: ci, before: f.secs[ci], after: imp.secs[i]})
-		}
-		bands, err := e.catchment(ctx, mn, arrivals, extra, catchmentMinutes(std))
-		if err != nil {
-			return nil, nil, err
-		}
-		d["catchment"] = bandsJSON(bands)
-		d["sites"] = snaps
 	}
-	d["site_municipalities"] = siteAGS
-	return eff, siteAGS, nil
+	imp := e.improveNetwork(mn, f, arrivals)
+	for i, ci := range imp.cells {
+		eff.changes = append(eff.changes, cellChange{ci: ci, before: f.secs[ci], after: imp.secs[i]})
+	}
+	bands, err := e.catchment(ctx, mn, arrivals, extra, catchmentMinutes(std))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	d["catchment"] = bandsJSON(bands)
+	d["sites"] = snaps
+	return eff, siteAGS, sites, nil
+}
+
+// facilityUpgrade assesses the improvement of an existing facility: the
+// facility named by the project, or the nearest of its category to the
+// site. It adds no coverage (no travel time changes): its beneficiaries
+// are the residents whose nearest facility of the category it is, and the
+// dossier names what changes (capacity, opening hours, accessibility).
+func (e *Engine) facilityUpgrade(ctx context.Context, p layers.Project, d map[string]any) (*projectEffect, []string, []orb.Point, error) {
+	u := layers.Upgrade{}
+	if p.Upgrade != nil {
+		u = *p.Upgrade
+	}
+	d["capacity_change"], d["opening_hours_change"], d["accessible_for"] = fptr(u.CapacityChange), fptr(u.OpeningHoursChange), u.AccessibleFor
+	var site orb.Point
+	hasSite := false
+	if pt, ok := p.Geometry.(orb.Point); ok {
+		site, hasSite = pt, true
+	}
+	siteList := func() ([]string, []orb.Point) {
+		if !hasSite {
+			return nil, nil
+		}
+		return []string{e.muniAt(site)}, []orb.Point{site}
+	}
+	if p.Category == layers.CatOther || !p.Category.Valid() || len(e.byCat[p.Category]) == 0 {
+		ags, sites := siteList()
+		_, _, _, err := e.projectStandard(p)
+		return nil, ags, sites, err
+	}
+	if u.CapacityChange == nil && u.OpeningHoursChange == nil && u.AccessibleFor == "" {
+		ags, sites := siteList()
+		return nil, ags, sites, &unknownEffect{"the upgrade states no change (capacity_change, opening_hours_change or accessible_for): what it improves is unknown"}
+	}
+	fi := -1
+	if u.FacilityID != "" {
+		for _, i := range e.byCat[p.Category] {
+			if e.facs[i].ID == u.FacilityID {
+				fi = i
+			}
+		}
+		if fi < 0 {
+			for _, f := range e.facs {
+				if f.ID == u.FacilityID {
+					return nil, nil, nil, fmt.Errorf("analysis: assess: project %q: field facility_id: value %q: the facility is of category %q, not %q: %w", p.ID, u.FacilityID, f.Category, p.Category, layers.ErrInvalid)
+				}
+			}
+			ags, sites := siteList()
+			return nil, ags, sites, &unknownEffect{fmt.Sprintf("facility %q is not in the loaded facilities of category %q", u.FacilityID, p.Category)}
+		}
+	} else if hasSite {
+		best := math.Inf(1)
+		for _, i := range e.byCat[p.Category] {
+			q := e.facUTM[i]
+			if dd := math.Hypot(q[0]-site[0], q[1]-site[1]); dd < best {
+				best, fi = dd, i
+			}
+		}
+		if fi >= 0 {
+			d["facility_distance_m"] = best
+		}
+	}
+	if fi < 0 {
+		ags, sites := siteList()
+		return nil, ags, sites, &unknownEffect{fmt.Sprintf("no facilities of category %q are loaded: the facility to upgrade and whom it serves are unknown", p.Category)}
+	}
+	fac := e.facs[fi]
+	d["facility_id"], d["facility_name"] = fac.ID, fac.Name
+	site = e.facUTM[fi]
+	hasSite = true
+	ags, sites := siteList()
+	cat, mode, std, err := e.projectStandard(p)
+	if err != nil {
+		return nil, ags, sites, err
+	}
+	f, err := e.fieldFor(ctx, cat, mode)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	eff := &projectEffect{cat: cat, mode: mode, std: std, limit: std.MaxSeconds(), before: f, served: map[int32]bool{},
+		method: methodLabel(f, mode) + ": residents whose nearest facility of the category is the upgraded one; an upgrade adds no coverage"}
+	var served int64
+	for ci := range e.cells {
+		if int(f.fac[ci]) == fi {
+			eff.served[int32(ci)] = true
+			served += e.cells[ci].pop
+		}
+	}
+	d["served_residents"] = served
+	return eff, ags, sites, nil
 }
 
 // catchmentMinutes are the thresholds of a new facility's catchment: half
@@ -522,8 +883,9 @@ func bandsJSON(bs []Band) []bandJSON {
 }
 
 // areaService counts the residents of cells whose centre lies in the
-// project's service area. Without a layer of the areas served today,
-// every resident inside counts as newly within the standard.
+// project's service area. There is no layer of the areas served today, so
+// who would gain is unknown: the effect is unknown with that reason, and
+// the residents inside are reported as a fact in the details.
 func (e *Engine) areaService(p layers.Project, d map[string]any) (*projectEffect, error) {
 	var mp orb.MultiPolygon
 	switch g := p.Geometry.(type) {
@@ -534,26 +896,20 @@ func (e *Engine) areaService(p layers.Project, d map[string]any) (*projectEffect
 	default:
 		return nil, fmt.Errorf("analysis: assess: project %q: field geometry: an area service needs a Polygon or MultiPolygon, got %s: %w", p.ID, geomType(p.Geometry), layers.ErrInvalid)
 	}
-	f := newField(len(e.cells), MethodStraightLine)
-	eff := &projectEffect{cat: p.Category, before: f, limit: 0, method: "cells whose centre lies in the service area (EPSG:25833)"}
-	if s, ok := e.cat.Standard(p.Category, layers.Car); ok {
-		eff.std = s
-	}
 	b := mp.Bound()
 	var pop int64
 	cells := 0
-	for ci, c := range e.cells {
+	for _, c := range e.cells {
 		if !b.Contains(c.utm) || !planar.MultiPolygonContains(mp, c.utm) {
 			continue
 		}
-		eff.changes = append(eff.changes, cellChange{ci: int32(ci), before: math.Inf(1), after: 0})
 		pop += c.pop
 		cells++
 	}
 	d["population_inside"] = pop
 	d["cells_inside"] = cells
 	d["area_km2"] = planar.Area(mp) / 1e6
-	return eff, nil
+	return nil, &unknownEffect{fmt.Sprintf("no layer of the areas served today by %s is loaded: who would newly be served is unknown (%d residents live inside the area)", p.Category, pop)}
 }
 
 // muniAt returns the AGS of the municipality containing p (EPSG:25833), by
@@ -626,25 +982,6 @@ func (e *Engine) equalOrHigherCovers(eff *projectEffect, minLevel layers.Level) 
 type higherReach struct {
 	strengthens bool
 	places      []string
-}
-
-// facilityHigherReach: a new facility strengthens the reach of the next
-// Mittel- or Oberzentrum when a site lies in one (or in a member of its
-// Verbund) and it brings residents newly within the standard there.
-func (e *Engine) facilityHigherReach(siteAGS []string, newly int64) higherReach {
-	var h higherReach
-	if newly == 0 {
-		return h
-	}
-	names := map[string]bool{}
-	for _, ags := range siteAGS {
-		if name, lvl, ok := e.placeOfMuni(ags); ok && lvl >= layers.LevelMittelzentrum {
-			names[name] = true
-		}
-	}
-	h.places = sortedKeys(names)
-	h.strengthens = len(h.places) > 0
-	return h
 }
 
 func sortedKeys(m map[string]bool) []string {

@@ -195,8 +195,13 @@ func (e *Engine) roadProject(ctx context.Context, p layers.Project, d map[string
 		if _, err := projectLines(p); err != nil {
 			return nil, higherReach{}, err
 		}
-		d["note"] = "no road network loaded: a road project cannot be assessed"
-		return &projectEffect{cat: p.Category, before: newField(len(e.cells), MethodStraightLine), method: "no road network loaded"}, higherReach{}, nil
+		return nil, higherReach{}, &unknownEffect{"no road network is loaded: the effect of a road project is unknown"}
+	}
+	if p.Category == layers.CatOther {
+		return nil, higherReach{}, &unknownEffect{fmt.Sprintf("category %q has no standard in the catalogue: the effect on it is unknown", p.Category)}
+	}
+	if p.Category.Valid() && len(e.byCat[p.Category]) == 0 {
+		return nil, higherReach{}, &unknownEffect{fmt.Sprintf("no facilities of category %q are loaded: travel times to it are unknown", p.Category)}
 	}
 	roads, changes, err := e.scenarioRoads(ctx, p)
 	if err != nil {
@@ -259,12 +264,10 @@ func (e *Engine) roadProject(ctx context.Context, p layers.Project, d map[string
 			best = i
 		}
 	}
-	if best >= 0 {
-		head = effs[best].eff
-	} else {
-		f := newField(len(e.cells), MethodNetwork)
-		head = &projectEffect{cat: p.Category, mode: mode, before: f, method: fmt.Sprintf("network %s: no category with facilities and a standard", mode)}
+	if best < 0 {
+		return nil, higherReach{}, &unknownEffect{fmt.Sprintf("no category has both facilities loaded and a %s standard: the effect on travel times is unknown", mode)}
 	}
+	head = effs[best].eff
 	hr, err := e.roadHigherReach(ctx, mode, after)
 	if err != nil {
 		return nil, higherReach{}, err

@@ -83,11 +83,13 @@ func (d *derived) infos() []layers.Collection {
 		{Name: "title", Type: "string"},
 		{Name: "kind", Type: "string", Filterable: true},
 		{Name: "category", Type: "string", Filterable: true},
-		{Name: "newly_within_standard", Type: "integer"},
-		{Name: "beneficiaries", Type: "integer"},
+		{Name: "newly_within_standard", Type: "integer", Description: "null when the effect is unknown"},
+		{Name: "beneficiaries", Type: "integer", Description: "null when the effect is unknown"},
 		{Name: "verdict", Type: "string", Filterable: true},
 		{Name: "score", Type: "number"},
-		{Name: "requested_funding", Type: "number", Unit: "EUR"},
+		{Name: "requested_funding", Type: "number", Unit: "EUR", Description: "null when not stated"},
+		{Name: "complete", Type: "boolean", Filterable: true, Description: "false when the dossier lacks what the ranking needs"},
+		{Name: "effect_unknown_reason", Type: "string", Description: "why the effect is unknown; null when known"},
 	}
 	syn := d.e.info.Synthetic
 	return []layers.Collection{
@@ -363,15 +365,20 @@ func assessmentFeature(a Assessment, p layers.Project) layers.Feature {
 	if a.Category != "" {
 		cat = string(a.Category)
 	}
-	var ben int64
-	for _, m := range a.ByMunicipality {
-		ben += m.Beneficiaries
+	var newly, ben any // null when the effect is unknown
+	if a.Effect.Known {
+		newly, ben = *a.Effect.NewlyWithinStandard, *a.Effect.Beneficiaries
+	}
+	var fund any
+	if p.RequestedFunding > 0 {
+		fund = p.RequestedFunding
 	}
 	return layers.Feature{ID: a.ProjectID, Geometry: g, Properties: []layers.Property{
 		{Name: "project_id", Value: a.ProjectID}, {Name: "title", Value: a.Title}, {Name: "kind", Value: string(a.Kind)},
-		{Name: "category", Value: cat}, {Name: "newly_within_standard", Value: a.NewlyWithinStandard},
+		{Name: "category", Value: cat}, {Name: "newly_within_standard", Value: newly},
 		{Name: "beneficiaries", Value: ben}, {Name: "verdict", Value: string(a.ZentraleOrte.Verdict)},
-		{Name: "score", Value: a.Score.Total}, {Name: "requested_funding", Value: p.RequestedFunding},
+		{Name: "score", Value: a.Score.Total}, {Name: "requested_funding", Value: fund},
+		{Name: "complete", Value: a.Completeness.Complete}, {Name: "effect_unknown_reason", Value: optText(a.Effect.Reason)},
 	}}
 }
 
@@ -558,4 +565,11 @@ func (c *combined) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page,
 
 func (c *combined) Item(ctx context.Context, collection, id string) (layers.Feature, error) {
 	return c.pick(collection).Item(ctx, collection, id)
+}
+
+func optText(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }

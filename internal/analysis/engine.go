@@ -64,6 +64,11 @@ type Options struct {
 	// Hierarchy says when the networks' contraction hierarchies are
 	// prepared; the zero value is HierarchyAuto.
 	Hierarchy HierarchyMode
+	// RankingDeadline bounds the search for the best selection of a
+	// ranking; 0 means appraisal.DefaultSelectionDeadline (3 s). When it
+	// passes, the ranking gives the best selection found with its proven
+	// optimality gap.
+	RankingDeadline time.Duration
 }
 
 // BuildStats tells what Build read and what it could not use. It stands in
@@ -130,6 +135,11 @@ type Engine struct {
 	classification classify.Classification
 	stats          BuildStats
 	kreisName      map[string]string
+
+	// assessed memoises one project's assessment (before scoring) by a
+	// fingerprint of the project; the engine's layers and catalogue are
+	// fixed, so the project is the only input that changes.
+	assessed assessCache
 
 	mu     sync.Mutex
 	fields map[fieldKey]*fieldEntry

@@ -500,7 +500,7 @@ func TestNewSiteNewlyWithinStandardEqualsBruteForce(t *testing.T) {
 				g = sites[0]
 			}
 			p := layers.Project{ID: "p1", Title: "Praxis", Kind: layers.KindNewFacility, Category: layers.CatGeneralPractice, Geometry: g, Municipalities: []string{"14628020"}, InvestmentCost: 1e6, RequestedFunding: 5e5}
-			a, err := e.Assess(ctx, p)
+			a, err := e.Assess(ctx, p, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -519,10 +519,10 @@ func TestNewSiteNewlyWithinStandardEqualsBruteForce(t *testing.T) {
 				}
 			}
 			t.Logf("newly within standard %d, beneficiaries %d, verdict %s", newly, ben, a.ZentraleOrte.Verdict)
-			if a.NewlyWithinStandard != newly {
-				t.Fatalf("newly within standard %d, brute force %d", a.NewlyWithinStandard, newly)
+			if a.NewlyWithinStandard == nil || *a.NewlyWithinStandard != newly || *a.Effect.NewlyWithinStandard != newly {
+				t.Fatalf("newly within standard %v, brute force %d", a.NewlyWithinStandard, newly)
 			}
-			if got := a.Details["beneficiaries"].(int64); got != ben {
+			if got := *a.Effect.Beneficiaries; got != ben {
 				t.Fatalf("beneficiaries %d, brute force %d", got, ben)
 			}
 			for _, m := range a.ByMunicipality {
@@ -566,7 +566,7 @@ func TestRoadLinkEqualsRecomputeFromScratch(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			p := layers.Project{ID: "road", Title: "Straße", Kind: layers.KindRoadUpgrade, Category: layers.CatGeneralPractice, Geometry: tc.line, SpeedKmh: tc.speed, Municipalities: []string{"14628020"}, InvestmentCost: 2e6, RequestedFunding: 1e6}
-			a, err := e.Assess(ctx, p)
+			a, err := e.Assess(ctx, p, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -591,8 +591,8 @@ func TestRoadLinkEqualsRecomputeFromScratch(t *testing.T) {
 					ben += before[i].Population
 				}
 			}
-			if a.NewlyWithinStandard != newly || a.Details["beneficiaries"].(int64) != ben {
-				t.Fatalf("newly %d, beneficiaries %v; recompute from scratch gives %d, %d", a.NewlyWithinStandard, a.Details["beneficiaries"], newly, ben)
+			if a.NewlyWithinStandard == nil || *a.NewlyWithinStandard != newly || *a.Effect.Beneficiaries != ben {
+				t.Fatalf("newly %v, beneficiaries %v; recompute from scratch gives %d, %d", a.NewlyWithinStandard, a.Effect.Beneficiaries, newly, ben)
 			}
 			t.Logf("newly %d, beneficiaries %d", newly, ben)
 			if ben == 0 {

@@ -36,11 +36,11 @@ func TestRoadScenarioFromSnapshot(t *testing.T) {
 	for _, line := range []orb.LineString{{n.nodes['D'], n.nodes['I']}, {n.nodes['A'], n.nodes['F']}} {
 		p := layers.Project{ID: "road", Title: "Straße", Kind: layers.KindRoadUpgrade, Category: layers.CatGeneralPractice, Geometry: line, SpeedKmh: 90,
 			Municipalities: []string{"14628020"}, InvestmentCost: 2e6, RequestedFunding: 1e6}
-		want, err := ref.Assess(ctx, p)
+		want, err := ref.Assess(ctx, p, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		have, err := got.Assess(ctx, p)
+		have, err := got.Assess(ctx, p, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,7 +70,7 @@ func TestRoadScenarioLayerChanged(t *testing.T) {
 	r.roads[0].Car.SpeedKmh++
 	p := layers.Project{ID: "road", Title: "Straße", Kind: layers.KindRoadUpgrade, Category: layers.CatGeneralPractice,
 		Geometry: orb.LineString{n.nodes['D'], n.nodes['I']}, SpeedKmh: 90, Municipalities: []string{"14628020"}}
-	_, err = e.Assess(ctx, p)
+	_, err = e.Assess(ctx, p, nil)
 	if !errors.Is(err, ErrSnapshotMismatch) || !strings.Contains(err.Error(), "road layer changed") {
 		t.Fatalf("road scenario on a changed road layer: error %v, want one wrapping ErrSnapshotMismatch", err)
 	}

@@ -14,8 +14,8 @@ import (
 // only applies the rules.
 type AlignmentInput struct {
 	Project layers.Project
-	// SiteAGS are the municipalities of the project's sites (new facilities);
-	// empty for road upgrades and area services.
+	// SiteAGS are the municipalities of the project's sites (new facilities
+	// and facility upgrades); empty for road upgrades and area services.
 	SiteAGS []string
 	// Places is the central-places layer (Ober-, Mittel-, Grundzentren with
 	// their Verbünde).
@@ -25,19 +25,58 @@ type AlignmentInput struct {
 	// central places; MinLevelSource is the rule's source.
 	MinLevel       layers.Level
 	MinLevelSource string
+	// EffectKnown is false when the project's effect on travel times is
+	// unknown (no facilities or no network): the duplication rule then
+	// cannot be checked.
+	EffectKnown bool
 	// EqualOrHigherCovers is true when a central place of MinLevel or
 	// higher already offers the category within the standard for the
 	// project's beneficiaries (the project would duplicate it);
 	// CoveringPlaces names those places.
 	EqualOrHigherCovers bool
 	CoveringPlaces      []string
-	// StrengthensHigherReach is true when the project improves the reach of
-	// the next Mittel- or Oberzentrum for residents outside the standard;
-	// HigherReachPlaces optionally names those centres.
+	// StrengthensHigherReach is true when a road upgrade improves the reach
+	// of the next Mittel- or Oberzentrum for residents outside the standard;
+	// HigherReachPlaces optionally names those centres. Only road upgrades
+	// change that reach; for other kinds the rule does not apply.
 	StrengthensHigherReach bool
 	HigherReachPlaces      []string
 	// MunicipalityNames maps AGS to names for the reasons; optional.
 	MunicipalityNames map[string]string
+}
+
+// Rules of the Zentrale-Orte alignment, named in every Reason.
+const (
+	RuleCategoryLevel = "category_level" // the level the category belongs in
+	RuleSiteLevel     = "site_level"     // the level of the central place a site lies in
+	RuleDuplication   = "duplication"    // an equal or higher place already offers it
+	RuleHigherReach   = "higher_reach"   // a road upgrade improves the reach of Mittel-/Oberzentren
+)
+
+// Findings of a rule.
+const (
+	FindingFits          = "fits"           // site at or above the required level
+	FindingBelow         = "below"          // site below the required level
+	FindingYes           = "yes"            // duplication found, reach improved
+	FindingNo            = "no"             // no duplication, reach not improved
+	FindingUnknown       = "unknown"        // the data do not say
+	FindingNotApplicable = "not_applicable" // the rule has no meaning for the project
+	FindingRequired      = "required"       // category_level: the level needed
+)
+
+// Reason is one rule applied to one project (or one site of it).
+type Reason struct {
+	Rule    string `json:"rule"`
+	Finding string `json:"finding"`
+	// Site is the AGS of the site the reason is about; "" for the project.
+	Site string `json:"site,omitempty"`
+	// LevelFound is the central-place level the data give for the site
+	// ("none" when the site is no central place of the levels the data
+	// cover), "" when the rule looks at no level.
+	LevelFound string `json:"level_found,omitempty"`
+	// LevelRequired is the category's minimum level, "" when none.
+	LevelRequired string `json:"level_required,omitempty"`
+	Text          string `json:"text"`
 }
 
 // SiteAlignment says in which central place one site municipality lies.
@@ -45,156 +84,267 @@ type SiteAlignment struct {
 	AGS     string `json:"ags"`
 	Name    string `json:"name,omitempty"`
 	Place   string `json:"place,omitempty"`   // central place (or Verbund) the site counts in; "" if none
-	Level   string `json:"level,omitempty"`   // its level; "" if none
+	Level   string `json:"level,omitempty"`   // its level; "" if none or unknown
 	Verbund string `json:"verbund,omitempty"` // Verbund name when the site counts through a Verbund
 	Fits    bool   `json:"fits"`              // level ≥ the category's minimum level
+	// Known is false when the central-place data do not cover the site's
+	// Kreis for the levels below the required one, so that "not a central
+	// place of the required level" cannot be told from "not in the data".
+	Known bool `json:"known"`
 }
 
 // AlignZentraleOrte decides whether a project fits the central-places
-// system and spells out every reason. The rules, applied in this order:
+// system, with one Reason per rule (and per site), each naming the rule,
+// the level found and the level required. The rules:
 //
-//  1. Site level. A site counts as in a central place when its
+//  1. category_level: the lowest level the category belongs in. A category
+//     tied to no level (or the category "other") makes the site and
+//     duplication rules not applicable.
+//  2. site_level, per site: a site counts as in a central place when its
 //     municipality is the place's municipality, one of its members, or a
-//     member municipality of the same Verbund (a Verbund acts as one central
-//     place; its level is the highest level among its rows). A site fits
-//     when that level is at least MinLevel. When MinLevel is LevelNone
-//     every site fits. All sites fit → "fit"; some → "partial"; none →
-//     "miss". A project without sites (road upgrade, area service) has no
-//     site check.
-//  2. Duplication. EqualOrHigherCovers means an equal or higher central
-//     place already offers the category within the standard for the
-//     beneficiaries.
-//  3. Reach of higher centres. StrengthensHigherReach means the project
-//     improves the reach of the next Mittel- or Oberzentrum for the
-//     under-served.
+//     member of the same Verbund (a Verbund acts as one central place at
+//     the highest level among its rows). It fits when that level is at
+//     least the required one. A site in no place is below the required
+//     level only where the data cover its Kreis: a level counts as covered
+//     in a Kreis when the layer holds a place of that level there (an
+//     Oberzentrum anywhere covers the Oberzentrum level). Where a level
+//     between Grundzentrum and the required one is not covered, the finding
+//     is unknown and says which data are missing.
+//  3. duplication: whether an equal or higher central place already offers
+//     the category within the standard for the beneficiaries; unknown when
+//     the effect is unknown.
+//  4. higher_reach: for road upgrades only, whether the reach of the next
+//     Mittel- or Oberzentrum improves for residents outside the standard.
 //
-// Verdict:
-//
-//	site check | duplication | strengthens | verdict
-//	fit        | no          | any         | aligned
-//	fit        | yes         | any         | partly_aligned
-//	partial    | no          | any         | partly_aligned
-//	partial    | yes         | any         | in_conflict
-//	miss       | no          | yes         | partly_aligned
-//	miss       | no          | no          | in_conflict
-//	miss       | yes         | any         | in_conflict
-//	none       | no          | yes         | aligned
-//	none       | no          | no          | partly_aligned
-//	none       | yes         | any         | partly_aligned
-//
-// The function is pure and deterministic.
+// Verdict, in this order: no category level and no road upgrade →
+// not_applicable; any site below → in_conflict when no site fits, else
+// (some fit) partly_aligned, or in_conflict with duplication; a site or
+// the duplication unknown → unknown; all sites fit → aligned, or
+// partly_aligned with duplication. A road upgrade without a category
+// level: aligned when it strengthens the reach of higher centres, else
+// not_applicable; without central places of Mittel- or Oberzentrum level
+// in the data, unknown. The function is pure and deterministic.
 func AlignZentraleOrte(in AlignmentInput) Alignment {
 	catTitle := categoryTitle(in.Project.Category)
-	out := Alignment{MinLevel: in.MinLevel.String(), MinLevelSource: in.MinLevelSource}
-	reason := func(format string, a ...any) { out.Reasons = append(out.Reasons, fmt.Sprintf(format, a...)) }
+	req := ""
+	if in.MinLevel != layers.LevelNone {
+		req = in.MinLevel.String()
+	}
+	out := Alignment{MinLevel: req, MinLevelSource: in.MinLevelSource}
+	add := func(r Reason) { out.Reasons = append(out.Reasons, r) }
+	finish := func(v Verdict) Alignment {
+		out.Verdict = v
+		return out
+	}
+	isRoad := in.Project.Kind == layers.KindRoadUpgrade
 
+	// 1. Category level.
 	if in.MinLevel == layers.LevelNone {
-		reason("%s is not tied to a central-place level (source: %s), so any site fits the central-places system.", catTitle, orUnknown(in.MinLevelSource))
+		add(Reason{Rule: RuleCategoryLevel, Finding: FindingNotApplicable,
+			Text: fmt.Sprintf("%s is not tied to a central-place level (source: %s): the site and duplication rules do not apply.", catTitle, orUnknown(in.MinLevelSource))})
 	} else {
-		reason("%s belongs at least in %s (source: %s).", catTitle, withArticle(in.MinLevel), orUnknown(in.MinLevelSource))
+		add(Reason{Rule: RuleCategoryLevel, Finding: FindingRequired, LevelRequired: req,
+			Text: fmt.Sprintf("%s belongs at least in %s (source: %s).", catTitle, withArticle(in.MinLevel), orUnknown(in.MinLevelSource))})
 	}
 
-	// 1. Site level.
+	// 4. Higher reach (road upgrades only), decided first for road
+	// upgrades without a category level.
+	higher := func() (Reason, bool) {
+		if !isRoad {
+			return Reason{Rule: RuleHigherReach, Finding: FindingNotApplicable,
+				Text: "Only a road upgrade changes the travel time to the Mittel- and Oberzentren: the rule does not apply to " + kindText(in.Project.Kind) + "."}, false
+		}
+		hasHigher := false
+		for _, p := range in.Places {
+			hasHigher = hasHigher || p.Level >= layers.LevelMittelzentrum
+		}
+		switch {
+		case !hasHigher:
+			return Reason{Rule: RuleHigherReach, Finding: FindingUnknown,
+				Text: "The central-places layer holds no Mittel- or Oberzentrum: whether the upgrade improves their reach is unknown."}, false
+		case in.StrengthensHigherReach && len(in.HigherReachPlaces) > 0:
+			return Reason{Rule: RuleHigherReach, Finding: FindingYes, LevelFound: layers.LevelMittelzentrum.String(),
+				Text: fmt.Sprintf("The upgrade improves the reach of the next Mittel- or Oberzentrum (%s) for residents outside %v minutes.", strings.Join(in.HigherReachPlaces, ", "), HigherReachMinutes)}, true
+		case in.StrengthensHigherReach:
+			return Reason{Rule: RuleHigherReach, Finding: FindingYes,
+				Text: fmt.Sprintf("The upgrade improves the reach of the next Mittel- or Oberzentrum for residents outside %v minutes.", HigherReachMinutes)}, true
+		}
+		return Reason{Rule: RuleHigherReach, Finding: FindingNo,
+			Text: fmt.Sprintf("The upgrade does not improve the reach of the next Mittel- or Oberzentrum for residents outside %v minutes.", HigherReachMinutes)}, true
+	}
+	hr, hrApplies := higher()
+
+	if in.MinLevel == layers.LevelNone {
+		add(hr)
+		switch {
+		case !isRoad:
+			return finish(NotApplicable)
+		case hr.Finding == FindingUnknown:
+			return finish(Unknown)
+		case hr.Finding == FindingYes:
+			return finish(Aligned)
+		}
+		return finish(NotApplicable)
+	}
+
+	// 2. Site level.
 	idx := NewPlaceIndex(in.Places)
+	cov := newCoverage(in.Places)
 	sites := uniqueSorted(in.SiteAGS)
-	fits := 0
+	fits, below, unknown := 0, 0, 0
 	for _, ags := range sites {
-		sa := SiteAlignment{AGS: ags, Name: in.MunicipalityNames[ags]}
+		sa := SiteAlignment{AGS: ags, Name: in.MunicipalityNames[ags], Known: true}
 		label := municipalityLabel(ags, in.MunicipalityNames)
+		r := Reason{Rule: RuleSiteLevel, Site: ags, LevelRequired: req}
 		if pl, ok := idx.PlaceOf(ags); ok {
 			sa.Place, sa.Level, sa.Verbund = pl.Name, pl.Level.String(), pl.Verbund
 			sa.Fits = pl.Level >= in.MinLevel
+			r.LevelFound = pl.Level.String()
 			where := fmt.Sprintf("%s, %s", pl.Name, withArticle(pl.Level))
 			if pl.Verbund != "" {
 				where = fmt.Sprintf("%s, a Verbund of which the municipality is a member and which acts as one %s", pl.Verbund, pl.Level)
 			}
-			switch {
-			case in.MinLevel == layers.LevelNone:
-				reason("The site in %s lies in %s.", label, where)
-			case sa.Fits:
-				reason("The site in %s lies in %s, which is at or above the %s level the category needs.", label, where, in.MinLevel)
-			default:
-				reason("The site in %s lies in %s, below the %s level the category needs.", label, where, in.MinLevel)
-			}
-		} else {
-			sa.Fits = in.MinLevel == layers.LevelNone
 			if sa.Fits {
-				reason("The site in %s is not a central place, which the category does not require.", label)
+				r.Finding = FindingFits
+				r.Text = fmt.Sprintf("The site in %s lies in %s, at or above the %s level the category needs.", label, where, in.MinLevel)
 			} else {
-				reason("The site in %s is not a central place (nor a member of a Verbund), but the category needs %s.", label, withArticle(in.MinLevel))
+				r.Finding = FindingBelow
+				r.Text = fmt.Sprintf("The site in %s lies in %s, below the %s level the category needs.", label, where, in.MinLevel)
 			}
+		} else if missing := cov.missing(ags, in.MinLevel); len(missing) > 0 {
+			sa.Known = false
+			r.Finding = FindingUnknown
+			r.Text = fmt.Sprintf("The site in %s is in no central place of the data, but the data hold no %s for Kreis %s: whether the site is a central place of the %s level is unknown.",
+				label, strings.Join(missing, " and no "), kreisOf(ags), in.MinLevel)
+		} else if len(cov.missing(ags, layers.LevelGrundzentrum)) == 0 {
+			r.Finding = FindingBelow
+			r.LevelFound = "none"
+			r.Text = fmt.Sprintf("The site in %s is not a central place (nor a member of a Verbund), but the category needs %s.", label, withArticle(in.MinLevel))
+		} else {
+			r.Finding = FindingBelow
+			r.LevelFound = "below " + in.MinLevel.String()
+			r.Text = fmt.Sprintf("The site in %s is no central place of %s level or higher, which the category needs; the data hold no Grundzentren for Kreis %s, so whether it is a Grundzentrum is not known.",
+				label, in.MinLevel, kreisOf(ags))
 		}
-		if sa.Fits {
+		switch r.Finding {
+		case FindingFits:
 			fits++
+		case FindingBelow:
+			below++
+		default:
+			unknown++
 		}
+		add(r)
 		out.Sites = append(out.Sites, sa)
 	}
-	type check int
-	const (
-		checkNone check = iota
-		checkFit
-		checkPartial
-		checkMiss
-	)
-	sc := checkNone
+	if len(sites) == 0 {
+		add(Reason{Rule: RuleSiteLevel, Finding: FindingNotApplicable, LevelRequired: req,
+			Text: fmt.Sprintf("The project has no facility site (%s): the site level is not checked.", kindText(in.Project.Kind))})
+	}
+
+	// 3. Duplication.
+	dup := false
+	dupKnown := true
 	switch {
-	case len(sites) == 0:
-		reason("The project has no facility site (%s), so the site level is not checked.", kindText(in.Project.Kind))
-	case fits == len(sites):
-		sc = checkFit
-	case fits > 0:
-		sc = checkPartial
-		reason("%d of %d sites lie in a central place of the needed level.", fits, len(sites))
-	default:
-		sc = checkMiss
-	}
-
-	// 2. Duplication.
-	if in.EqualOrHigherCovers {
+	case !in.EffectKnown:
+		dupKnown = false
+		add(Reason{Rule: RuleDuplication, Finding: FindingUnknown, LevelRequired: req,
+			Text: "The project's effect on travel times is unknown, so whether a central place of the needed level already offers the service is unknown."})
+	case in.EqualOrHigherCovers:
+		dup = true
+		places := ""
 		if len(in.CoveringPlaces) > 0 {
-			reason("An equal or higher central place already offers %s within the standard for the project's beneficiaries: %s.", strings.ToLower(catTitle), strings.Join(in.CoveringPlaces, ", "))
-		} else {
-			reason("An equal or higher central place already offers %s within the standard for the project's beneficiaries.", strings.ToLower(catTitle))
+			places = ": " + strings.Join(in.CoveringPlaces, ", ")
 		}
-	} else if in.MinLevel != layers.LevelNone {
-		reason("No central place of %s level or higher already offers %s within the standard for the project's beneficiaries.", in.MinLevel, strings.ToLower(catTitle))
-	}
-
-	// 3. Reach of higher centres.
-	if in.StrengthensHigherReach {
-		if len(in.HigherReachPlaces) > 0 {
-			reason("The project improves the reach of the next Mittel- or Oberzentrum (%s) for residents outside the standard.", strings.Join(in.HigherReachPlaces, ", "))
-		} else {
-			reason("The project improves the reach of the next Mittel- or Oberzentrum for residents outside the standard.")
-		}
-	} else {
-		reason("The project does not improve the reach of the next Mittel- or Oberzentrum for residents outside the standard.")
-	}
-
-	switch sc {
-	case checkFit:
-		out.Verdict = Aligned
-		if in.EqualOrHigherCovers {
-			out.Verdict = PartlyAligned
-		}
-	case checkPartial:
-		out.Verdict = PartlyAligned
-		if in.EqualOrHigherCovers {
-			out.Verdict = InConflict
-		}
-	case checkMiss:
-		out.Verdict = InConflict
-		if in.StrengthensHigherReach && !in.EqualOrHigherCovers {
-			out.Verdict = PartlyAligned
-		}
+		add(Reason{Rule: RuleDuplication, Finding: FindingYes, LevelRequired: req,
+			Text: fmt.Sprintf("A central place of %s level or higher already offers %s within the standard for most of the project's beneficiaries%s.", in.MinLevel, strings.ToLower(catTitle), places)})
 	default:
-		out.Verdict = PartlyAligned
-		if in.StrengthensHigherReach && !in.EqualOrHigherCovers {
-			out.Verdict = Aligned
+		add(Reason{Rule: RuleDuplication, Finding: FindingNo, LevelRequired: req,
+			Text: fmt.Sprintf("No central place of %s level or higher already offers %s within the standard for most of the project's beneficiaries.", in.MinLevel, strings.ToLower(catTitle))})
+	}
+	add(hr)
+
+	switch {
+	case below > 0 && fits == 0:
+		return finish(InConflict)
+	case below > 0 && dup:
+		return finish(InConflict)
+	case below > 0:
+		return finish(PartlyAligned)
+	case unknown > 0 || !dupKnown:
+		return finish(Unknown)
+	case len(sites) == 0:
+		// A road upgrade or area service of a category with a level.
+		switch {
+		case hrApplies && hr.Finding == FindingYes && !dup:
+			return finish(Aligned)
+		case hr.Finding == FindingUnknown:
+			return finish(Unknown)
+		}
+		return finish(PartlyAligned)
+	case dup:
+		return finish(PartlyAligned)
+	}
+	return finish(Aligned)
+}
+
+// HigherReachMinutes is the time by car to the next Mittel- or
+// Oberzentrum beyond which residents count as under-served when checking
+// whether a road upgrade strengthens that reach (BBSR: 30 minutes by car
+// to the next Mittelzentrum are a reasonable travel time).
+const HigherReachMinutes = 30.0
+
+// coverage says for which levels the central-places layer holds data in
+// each Kreis.
+type coverage struct {
+	byKreis map[string]map[layers.Level]bool
+	ober    bool
+}
+
+func newCoverage(places []layers.CentralPlace) coverage {
+	c := coverage{byKreis: map[string]map[layers.Level]bool{}}
+	for _, p := range places {
+		if p.Level == layers.LevelOberzentrum {
+			c.ober = true
+		}
+		k := p.KreisAGS
+		if k == "" {
+			k = kreisOf(p.AGS)
+		}
+		if c.byKreis[k] == nil {
+			c.byKreis[k] = map[layers.Level]bool{}
+		}
+		c.byKreis[k][p.Level] = true
+	}
+	return c
+}
+
+// missing lists the levels from need up to Oberzentrum that the data do
+// not cover in the Kreis of ags (plural names, e.g. "Mittelzentren"): only
+// where they are covered does "in no place" mean "below need".
+func (c coverage) missing(ags string, need layers.Level) []string {
+	var out []string
+	k := kreisOf(ags)
+	for l := need; l <= layers.LevelOberzentrum; l++ {
+		ok := c.byKreis[k][l]
+		if l == layers.LevelOberzentrum {
+			ok = c.ober
+		}
+		if !ok {
+			out = append(out, plural(l))
 		}
 	}
-	reason("Verdict: %s.", strings.ReplaceAll(string(out.Verdict), "_", " "))
 	return out
+}
+
+func plural(l layers.Level) string { return strings.TrimSuffix(l.String(), "um") + "en" }
+
+// kreisOf returns the Kreis part (5 digits) of an 8-digit AGS, else ags.
+func kreisOf(ags string) string {
+	if len(ags) == 8 {
+		return ags[:5]
+	}
+	return ags
 }
 
 // Place is the central place a municipality counts in: its name (the
@@ -307,7 +457,9 @@ func kindText(k layers.ProjectKind) string {
 	case layers.KindAreaService:
 		return "an area service"
 	case layers.KindNewFacility:
-		return "a new facility without a located site"
+		return "a new facility"
+	case layers.KindFacilityUpgrade:
+		return "a facility upgrade"
 	}
 	return "no kind given"
 }

@@ -13,12 +13,18 @@ const (
 	Aligned       Verdict = "aligned"
 	PartlyAligned Verdict = "partly_aligned"
 	InConflict    Verdict = "in_conflict"
+	// NotApplicable: the category is tied to no central-place level (and
+	// the project is no road upgrade strengthening higher centres).
+	NotApplicable Verdict = "not_applicable"
+	// Unknown: the central-place data (or the project's effect) do not
+	// support a verdict; the reasons say which data are missing.
+	Unknown Verdict = "unknown"
 )
 
 // Alignment is the Zentrale-Orte verdict with every reason spelled out.
 type Alignment struct {
 	Verdict Verdict  `json:"verdict"`
-	Reasons []string `json:"reasons"`
+	Reasons []Reason `json:"reasons"`
 	// MinLevel is the lowest central-place level where the category belongs
 	// ("" when it is not tied to central places) and MinLevelSource its source.
 	MinLevel       string `json:"min_level,omitempty"`

@@ -116,6 +116,14 @@ type ScoreInput struct {
 	CostPerNewlyCovered float64
 	// Alignment is the Zentrale-Orte verdict; "" means not assessed.
 	Alignment Verdict
+	// EffectUnknown, when not "", says why the project's effect is unknown
+	// (no facilities of the category, no network for the mode, …): the
+	// effect criteria (counts, need share, cost per head) are then missing,
+	// count 0 and take no part in the normalisation of the others.
+	EffectUnknown string
+	// CostUnknown, when not "", says why the cost is unknown (not stated):
+	// the cost criterion is then missing and counts 0.
+	CostUnknown string
 	// Innovation and Transferability are the committee's marks on 0–10;
 	// nil means not yet entered.
 	Innovation, Transferability *float64
@@ -174,9 +182,18 @@ func ScoreProjects(in []ScoreInput, w ScoreWeights) ([]Score, error) {
 	}
 	type rng struct{ min, max float64 }
 	ranges := make([]rng, len(countCrit))
+	known := 0
+	for _, p := range in {
+		if p.EffectUnknown == "" {
+			known++
+		}
+	}
 	for c, cc := range countCrit {
 		r := rng{math.Inf(1), math.Inf(-1)}
 		for _, p := range in {
+			if p.EffectUnknown != "" && cc.name != CritParticipating {
+				continue
+			}
 			v := cc.get(p)
 			r.min, r.max = math.Min(r.min, v), math.Max(r.max, v)
 		}
@@ -184,7 +201,7 @@ func ScoreProjects(in []ScoreInput, w ScoreWeights) ([]Score, error) {
 	}
 	costR := rng{math.Inf(1), math.Inf(-1)}
 	for _, p := range in {
-		if p.NewlyWithinStandard > 0 {
+		if p.NewlyWithinStandard > 0 && p.EffectUnknown == "" && p.CostUnknown == "" {
 			costR.min, costR.max = math.Min(costR.min, p.CostPerNewlyCovered), math.Max(costR.max, p.CostPerNewlyCovered)
 		}
 	}
@@ -193,29 +210,49 @@ func ScoreProjects(in []ScoreInput, w ScoreWeights) ([]Score, error) {
 	for i, p := range in {
 		crits := make([]Criterion, 0, 11)
 		for c, cc := range countCrit {
+			if p.EffectUnknown != "" && cc.name != CritParticipating {
+				crits = append(crits, Criterion{Name: cc.name, Unit: cc.unit, Weight: cc.weight, Missing: true,
+					Normalisation: "unknown: " + p.EffectUnknown + "; counts 0"})
+				continue
+			}
 			v := cc.get(p)
 			r := ranges[c]
 			var norm float64
 			var how string
+			n := known
+			if cc.name == CritParticipating {
+				n = len(in)
+			}
 			if r.max > r.min {
 				norm = (v - r.min) / (r.max - r.min)
-				how = fmt.Sprintf("min–max across the %d proposals: (%g − %g) / (%g − %g)", len(in), v, r.min, r.max, r.min)
+				how = fmt.Sprintf("min–max across the %d proposals with a known value: (%g − %g) / (%g − %g)", n, v, r.min, r.max, r.min)
 			} else {
 				if v > 0 {
 					norm = 1
 				}
-				how = fmt.Sprintf("all %d proposals have %g: %g", len(in), v, norm)
+				how = fmt.Sprintf("all %d proposals with a known value have %g: %g", n, v, norm)
 			}
 			crits = append(crits, Criterion{Name: cc.name, Value: v, Unit: cc.unit, Normalised: norm, Normalisation: how, Weight: cc.weight})
 		}
 
-		crits = append(crits, Criterion{
-			Name: CritNeedShare, Value: p.NeedShare, Unit: "share", Normalised: p.NeedShare,
-			Normalisation: "fixed scale: the share itself (0–1)", Weight: w.NeedShare,
-		})
+		if p.EffectUnknown != "" {
+			crits = append(crits, Criterion{Name: CritNeedShare, Unit: "share", Weight: w.NeedShare, Missing: true,
+				Normalisation: "unknown: " + p.EffectUnknown + "; counts 0"})
+		} else {
+			crits = append(crits, Criterion{
+				Name: CritNeedShare, Value: p.NeedShare, Unit: "share", Normalised: p.NeedShare,
+				Normalisation: "fixed scale: the share itself (0–1)", Weight: w.NeedShare,
+			})
+		}
 
 		cost := Criterion{Name: CritCostPerNewlyCovered, Unit: "EUR per resident", Weight: w.CostPerNewlyCovered}
 		switch {
+		case p.EffectUnknown != "":
+			cost.Missing = true
+			cost.Normalisation = "unknown: " + p.EffectUnknown + "; counts 0"
+		case p.CostUnknown != "":
+			cost.Missing = true
+			cost.Normalisation = "unknown: " + p.CostUnknown + "; counts 0 (never the best value)"
 		case p.NewlyWithinStandard <= 0:
 			cost.NotApplicable = true
 			cost.Normalisation = "no resident newly within the standard, so no cost per head: not applicable, counts 0"
@@ -241,6 +278,12 @@ func ScoreProjects(in []ScoreInput, w ScoreWeights) ([]Score, error) {
 			al.Normalisation = "fixed: aligned 1, partly aligned 0.5, in conflict 0"
 		case InConflict:
 			al.Normalisation = "fixed: aligned 1, partly aligned 0.5, in conflict 0"
+		case NotApplicable:
+			al.NotApplicable = true
+			al.Normalisation = "the category is tied to no central-place level: not applicable, counts 0"
+		case Unknown:
+			al.Missing = true
+			al.Normalisation = "the central-place data do not support a verdict: unknown, counts 0"
 		default:
 			al.Missing = true
 			al.Normalisation = "not assessed: missing, counts 0"
@@ -301,13 +344,13 @@ func validateScoreInput(i int, p ScoreInput) error {
 	if math.IsNaN(p.NeedShare) || p.NeedShare < 0 || p.NeedShare > 1 {
 		return bad("need_share", p.NeedShare, "want a share in [0, 1]")
 	}
-	if p.NewlyWithinStandard > 0 && (math.IsNaN(p.CostPerNewlyCovered) || math.IsInf(p.CostPerNewlyCovered, 0) || p.CostPerNewlyCovered < 0) {
+	if p.NewlyWithinStandard > 0 && p.EffectUnknown == "" && p.CostUnknown == "" && (math.IsNaN(p.CostPerNewlyCovered) || math.IsInf(p.CostPerNewlyCovered, 0) || p.CostPerNewlyCovered < 0) {
 		return bad("cost_per_newly_covered", p.CostPerNewlyCovered, "want finite euros ≥ 0")
 	}
 	switch p.Alignment {
-	case "", Aligned, PartlyAligned, InConflict:
+	case "", Aligned, PartlyAligned, InConflict, NotApplicable, Unknown:
 	default:
-		return bad("alignment", p.Alignment, "want aligned, partly_aligned or in_conflict")
+		return bad("alignment", p.Alignment, "want aligned, partly_aligned, in_conflict, not_applicable or unknown")
 	}
 	for _, m := range []struct {
 		name string

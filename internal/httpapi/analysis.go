@@ -28,8 +28,9 @@ type Analyzer interface {
 	Matrix(ctx context.Context, req analysis.MatrixRequest) (analysis.MatrixResult, error)
 	// Isochrones gives cumulative travel-time bands for ascending Minutes.
 	Isochrones(ctx context.Context, req analysis.IsochroneRequest) (analysis.IsochroneResult, error)
-	// Assess gives the dossier of one project.
-	Assess(ctx context.Context, p layers.Project) (analysis.Assessment, error)
+	// Assess gives the dossier of one project within the call of set (the
+	// stored proposals), which its score and overlaps depend on.
+	Assess(ctx context.Context, p layers.Project, set []layers.Project) (analysis.Assessment, error)
 	// Ranking ranks projects and selects the best set within budget (EUR).
 	Ranking(ctx context.Context, projects []layers.Project, budget float64) (analysis.Ranking, error)
 	// SuggestSites suggests sites for a category.
@@ -300,9 +301,14 @@ func (s *server) assessment(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, http.StatusBadRequest)
 		return
 	}
+	set, err := st.Projects(r.Context())
+	if err != nil {
+		s.fail(w, r, err, http.StatusBadRequest)
+		return
+	}
 	var res analysis.Assessment
 	err = s.run(r.Context(), func(ctx context.Context) (err error) {
-		res, err = a.Assess(ctx, p)
+		res, err = a.Assess(ctx, p, set)
 		return err
 	})
 	if err != nil {

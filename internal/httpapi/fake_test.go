@@ -261,9 +261,10 @@ func (a *fakeAnalyzer) Isochrones(ctx context.Context, req analysis.IsochroneReq
 	return res, nil
 }
 
-func (a *fakeAnalyzer) Assess(ctx context.Context, p layers.Project) (analysis.Assessment, error) {
-	return analysis.Assessment{ProjectID: p.ID, Title: p.Title, Kind: p.Kind, Category: p.Category, NewlyWithinStandard: 1234,
-		ZentraleOrte: appraisal.Alignment{Verdict: appraisal.Aligned, Reasons: []string{"site in a Grundzentrum"}},
+func (a *fakeAnalyzer) Assess(ctx context.Context, p layers.Project, set []layers.Project) (analysis.Assessment, error) {
+	newly := int64(1234)
+	return analysis.Assessment{ProjectID: p.ID, Title: p.Title, Kind: p.Kind, Category: p.Category, NewlyWithinStandard: &newly,
+		ZentraleOrte: appraisal.Alignment{Verdict: appraisal.Aligned, Reasons: []appraisal.Reason{{Rule: appraisal.RuleSiteLevel, Finding: appraisal.FindingFits, Text: "site in a Grundzentrum"}}},
 		Score:        appraisal.Score{Total: 0.5}}, nil
 }
 

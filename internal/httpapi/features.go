@@ -334,6 +334,10 @@ func (s *server) items(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, http.StatusBadRequest)
 		return
 	}
+	if p.Format == ogc.FormatCSV || p.Format == ogc.FormatGPKG {
+		s.download(w, r, c, p)
+		return
+	}
 	page, err := src.Items(ctx, p.Query)
 	if err != nil {
 		s.fail(w, r, err, http.StatusBadRequest)

@@ -845,6 +845,19 @@ func TestPostProjectListsEveryInvalidField(t *testing.T) {
 	if !paramNames(p)["properties.requested_funding"] {
 		t.Errorf("funding above cost not reported: %+v", p.InvalidParams)
 	}
+	// Money above the programme's scale (cents would overflow int64 at
+	// 1e17 €): 422 naming the field.
+	for _, v := range []string{"1e17", "1e300", "100000000.5"} {
+		body := strings.Replace(validProject, `"requested_funding":900000`, `"requested_funding":`+v, 1)
+		p = problemOf(t, e.do(t, "POST", "/projects", body), 422)
+		ok := false
+		for _, ip := range p.InvalidParams {
+			ok = ok || ip.Name == "properties.requested_funding" && strings.Contains(ip.Reason, "100 million")
+		}
+		if !ok {
+			t.Errorf("requested_funding %s not refused by name as above 100 million: %+v", v, p.InvalidParams)
+		}
+	}
 	// Outside Saxony, or lat/lon swapped.
 	for _, c := range []string{"[2.35,48.85]", "[50.93,13.95]"} {
 		p = problemOf(t, e.do(t, "POST", "/projects", strings.Replace(validProject, "[13.95,50.93]", c, 1)), 422)

@@ -152,8 +152,8 @@ func queryParam(name, desc string, schema obj) obj {
 func parameters() obj {
 	crsEnum := ogc.CRSURIs()
 	return obj{
-		"f": queryParam("f", "Output format; without it, browsers get HTML and everyone else JSON.",
-			obj{"type": "string", "enum": []string{"json", "geojson", "html"}}),
+		"f": queryParam("f", "Output format; without it, browsers get HTML and everyone else JSON. Items also take csv (UTF-8 with BOM; x/y for points, WKT otherwise) and gpkg (GeoPackage), both with every matching feature.",
+			obj{"type": "string", "enum": []string{"json", "geojson", "html", "csv", "gpkg"}}),
 		"bbox": queryParam("bbox", "minx,miny,maxx,maxy (or 6 numbers with heights) in bbox-crs axis order; only features intersecting it.",
 			obj{"type": "array", "minItems": 4, "maxItems": 6, "items": obj{"type": "number"}}),
 		"bbox-crs": queryParam("bbox-crs", "CRS of bbox (default CRS84; EPSG:4326 is latitude first).", obj{"type": "string", "format": "uri", "enum": crsEnum}),
@@ -193,6 +193,7 @@ func schemas() obj {
 		cats = append(cats, string(c.Category))
 	}
 	nullableNum := obj{"type": "number", "nullable": true}
+	nullableInt := obj{"type": "integer", "nullable": true}
 	snap := obj{"type": "object", "properties": obj{"input": ref("Position"), "location": ref("Position"), "distance_m": num,
 		"offset_s": num, "snapped": obj{"type": "boolean"}, "reason": str}}
 	link := obj{"type": "object", "required": []string{"href", "rel"}, "properties": obj{"href": str, "rel": str, "type": str, "title": str}}
@@ -233,23 +234,54 @@ func schemas() obj {
 				"candidates": obj{"type": "string", "enum": []string{"central_places", "cells", "all"}, "default": "all"}}},
 		"SiteResult": obj{"type": "object", "properties": obj{"category": str, "mode": str, "sites": arrayOf(obj{"type": "object"}),
 			"total_newly_covered": integer, "upper_bound": integer, "optimality_gap": num, "provenance": obj{"type": "object"}}},
-		"Assessment": obj{"type": "object", "properties": obj{"project_id": str, "newly_within_standard": integer,
-			"by_municipality": arrayOf(obj{"type": "object"}), "zentrale_orte": obj{"type": "object", "properties": obj{
-				"verdict": obj{"type": "string", "enum": []string{"aligned", "partly_aligned", "in_conflict"}}, "reasons": arrayOf(str)}},
-			"score":      obj{"type": "object", "properties": obj{"total": num, "criteria": arrayOf(obj{"type": "object"})}},
-			"provenance": obj{"type": "object"}}},
-		"Ranking": obj{"type": "object", "properties": obj{"budget": num, "selected_funding": num, "selected_score": num,
+		"Assessment": obj{"type": "object", "required": []string{"project_id", "effect", "completeness", "overlaps", "zentrale_orte", "score"},
+			"properties": obj{"project_id": str, "title": str, "kind": str, "category": str,
+				"newly_within_standard": obj{"type": "integer", "nullable": true, "description": "null when the effect is unknown"},
+				"effect": ref("Effect"), "completeness": ref("Completeness"), "overlaps": arrayOf(ref("Overlap")),
+				"by_municipality": arrayOf(obj{"type": "object", "properties": obj{"ags": str, "name": str, "participating": obj{"type": "boolean"},
+					"beneficiaries": integer, "newly_within_standard": integer, "mean_seconds_before": num, "mean_seconds_after": num}}),
+				"zentrale_orte": ref("Alignment"),
+				"score": obj{"type": "object", "properties": obj{"total": num, "max_total": num, "complete": obj{"type": "boolean"},
+					"missing": arrayOf(str), "criteria": arrayOf(obj{"type": "object", "properties": obj{"name": str, "value": num, "unit": str,
+						"normalised": num, "normalisation": str, "weight": num, "contribution": num,
+						"missing": obj{"type": "boolean"}, "not_applicable": obj{"type": "boolean"}}})}},
+				"provenance": obj{"type": "object"},
+				"details":    obj{"type": "object", "description": "what only one kind has: catchment and sites (new_facility), road_changes and categories (road_upgrade), population_inside (area_service), facility_id, served_residents and the changes (facility_upgrade)"}}},
+		"Effect": obj{"type": "object", "required": []string{"known"}, "properties": obj{
+			"known": obj{"type": "boolean"}, "reason": obj{"type": "string", "description": "why the effect is unknown"},
+			"mode": str, "standard_minutes": num, "standard_source": str, "method": str,
+			"beneficiaries": nullableInt, "beneficiaries_participating": nullableInt, "beneficiaries_other": nullableInt,
+			"newly_within_standard": nullableInt, "municipalities_benefiting": integer, "kreise_benefiting": integer,
+			"planning_regions_benefiting": integer, "need_share": nullableNum,
+			"mean_seconds_before": nullableNum, "mean_seconds_after": nullableNum, "p90_seconds_before": nullableNum, "p90_seconds_after": nullableNum,
+			"unreached_before": nullableInt, "unreached_after": nullableInt, "cost_per_newly_covered": nullableNum}},
+		"Completeness": obj{"type": "object", "required": []string{"complete", "missing"}, "properties": obj{
+			"complete": obj{"type": "boolean"}, "missing": arrayOf(obj{"type": "object", "properties": obj{"field": str, "reason": str}})}},
+		"Overlap": obj{"type": "object", "properties": obj{"project_id": str, "title": str,
+			"residents_gained_by_both": nullableInt, "newly_within_standard_by_both": nullableInt,
+			"same_site": obj{"type": "boolean"}, "duplicate": obj{"type": "boolean"}}},
+		"Alignment": obj{"type": "object", "properties": obj{
+			"verdict": obj{"type": "string", "enum": []string{"aligned", "partly_aligned", "in_conflict", "not_applicable", "unknown"}},
+			"reasons": arrayOf(obj{"type": "object", "required": []string{"rule", "finding", "text"}, "properties": obj{
+				"rule":    obj{"type": "string", "enum": []string{"category_level", "site_level", "duplication", "higher_reach"}},
+				"finding": obj{"type": "string", "enum": []string{"required", "fits", "below", "yes", "no", "unknown", "not_applicable"}},
+				"site":    str, "level_found": str, "level_required": str, "text": str}}),
+			"min_level": str, "min_level_source": str, "sites": arrayOf(obj{"type": "object"})}},
+		"Ranking": obj{"type": "object", "properties": obj{"budget": num, "selected_funding": num, "selected_score": num, "sum_of_scores": num,
+			"optimal": obj{"type": "boolean"}, "optimality_gap": num, "upper_bound": num, "deadline_seconds": num,
 			"projects": arrayOf(obj{"type": "object", "properties": obj{"rank": integer, "id": str, "title": str, "score": num,
-				"requested_funding": num, "selected": obj{"type": "boolean"}}}), "method": str, "provenance": obj{"type": "object"}}},
+				"requested_funding": num, "selected": obj{"type": "boolean"}, "eligible": obj{"type": "boolean"},
+				"not_eligible": arrayOf(obj{"type": "object", "properties": obj{"field": str, "reason": str}})}}), "method": str, "provenance": obj{"type": "object"}}},
 		"ProjectFeature": obj{"type": "object", "required": []string{"type", "geometry", "properties"}, "properties": obj{
 			"type": obj{"type": "string", "enum": []string{"Feature"}}, "id": obj{"type": "string", "description": "made up when absent"},
 			"geometry": obj{"type": "object", "description": "CRS84, inside Saxony; Point/MultiPoint for new_facility, LineString/MultiLineString for road_upgrade, Polygon/MultiPolygon for area_service"},
 			"properties": obj{"type": "object", "required": []string{"title", "municipalities", "kind"},
 				"additionalProperties": false, "properties": obj{
 					"title": str, "applicant": str, "municipalities": arrayOf(obj{"type": "string", "pattern": "^[0-9]{8}$"}),
-					"category":        obj{"type": "string", "enum": cats},
-					"kind":            obj{"type": "string", "enum": []string{string(layers.KindNewFacility), string(layers.KindRoadUpgrade), string(layers.KindAreaService)}},
-					"investment_cost": obj{"type": "number", "minimum": 0}, "requested_funding": obj{"type": "number", "minimum": 0},
+					"category":        obj{"type": "string", "enum": append(append([]string(nil), cats...), string(layers.CatOther))},
+					"kind":            obj{"type": "string", "enum": []string{string(layers.KindNewFacility), string(layers.KindRoadUpgrade), string(layers.KindAreaService), string(layers.KindFacilityUpgrade)}},
+					"investment_cost": obj{"type": "number", "minimum": 0, "maximum": layers.MaxMoneyEUR}, "requested_funding": obj{"type": "number", "minimum": 0, "maximum": layers.MaxMoneyEUR},
+					"facility_id": str, "capacity_change": num, "opening_hours_change": num, "accessible_for": str, "location_source": str,
 					"planning_region": obj{"type": "string", "enum": tables.PlanningRegions()},
 					"status":          obj{"type": "string", "enum": []string{"draft", "submitted", "selected", "funded", "rejected", "withdrawn"}, "default": "submitted"},
 					"submitted_at":    obj{"type": "string", "format": "date-time"},

@@ -313,13 +313,16 @@
       var rows = (r.projects || []).map(function (p) {
         var b = el("button", { type: "button", class: "link", text: p.title || p.id, title: "Dossier von " + p.id });
         b.addEventListener("click", function () { showDossier(p.id); });
+        var why = (p.not_eligible || []).map(function (m) { return m.field + ": " + m.reason; }).join("; ");
         return el("tr", { class: p.selected ? "selected" : "" }, [el("td", { class: "num", text: String(p.rank) }),
-          el("td", {}, [b, p.selected ? el("span", { class: "muted", text: " ✓ ausgewählt" }) : null]),
+          el("td", {}, [b, p.selected ? el("span", { class: "muted", text: " ✓ ausgewählt" }) : null,
+            p.eligible === false ? el("div", { class: "muted", text: "nicht auswählbar (unvollständig): " + why }) : null]),
           el("td", { class: "num", text: fmtNum(p.score, 1) }), el("td", { class: "num", text: fmtMio(p.requested_funding) })]);
       });
       out.appendChild(el("table", {}, [head].concat(rows)));
       out.appendChild(el("div", { class: "muted", text: "Auswahl: " + fmtEUR(r.selected_funding) + " von " + fmtEUR(r.budget) +
-        ", Summe der Punkte " + fmtNum(r.selected_score, 3) + (r.method ? " · " + r.method : "") }));
+        ", gemeinsame Punkte " + fmtNum(r.selected_score, 3) + " (Summe der Einzelpunkte " + fmtNum(r.sum_of_scores, 3) + ")" +
+        (r.optimal ? " · optimal" : " · beste gefundene Auswahl, Optimalitätslücke höchstens " + fmtNum(100 * r.optimality_gap, 2) + " %") }));
     }).catch(function (err) {
       out.textContent = "";
       out.appendChild(el("div", { class: "error", text: err.message }));
@@ -339,10 +342,27 @@
       out.appendChild(el("p", {}, [
         (CATEGORY_DE[a.category] || a.category || "") + " · " + (a.kind || "") + " · beantragt " + fmtEUR(feat.properties.requested_funding)
       ]));
-      out.appendChild(el("p", {}, [el("strong", { text: fmtInt(a.newly_within_standard) }), " Einwohner neu innerhalb des Standards"]));
+      var eff = a.effect || {};
+      if (eff.known === false) {
+        out.appendChild(el("p", { class: "error", text: "Wirkung unbekannt: " + (eff.reason || "") }));
+      } else {
+        out.appendChild(el("p", {}, [el("strong", { text: fmtInt(a.newly_within_standard) }), " Einwohner neu innerhalb des Standards, ",
+          el("strong", { text: fmtInt(eff.beneficiaries) }), " Nutznießer"]));
+      }
+      var comp = a.completeness || {};
+      if (comp.complete === false) {
+        out.appendChild(el("p", {}, ["Unvollständig: "].concat((comp.missing || []).map(function (m) { return m.field + " (" + m.reason + ") "; }))));
+      }
+      (a.overlaps || []).forEach(function (o) {
+        out.appendChild(el("div", { class: "muted", text: "Überschneidung mit " + (o.title || o.project_id) + ": " +
+          (o.residents_gained_by_both == null ? "gemeinsame Nutznießer unbekannt" : fmtInt(o.residents_gained_by_both) + " gemeinsame Nutznießer") +
+          (o.duplicate ? " · gleicher Standort, gleiche Kategorie (Doppelantrag?)" : o.same_site ? " · gleicher Standort" : "") }));
+      });
       var zo = a.zentrale_orte || {};
       out.appendChild(el("p", {}, ["Zentrale Orte: ", el("span", { class: "verdict " + (zo.verdict || ""), text: zo.verdict || "–" })]));
-      if (zo.reasons && zo.reasons.length) out.appendChild(el("ul", {}, zo.reasons.map(function (r) { return el("li", { text: r }); })));
+      if (zo.reasons && zo.reasons.length) out.appendChild(el("ul", {}, zo.reasons.map(function (r) {
+        return el("li", { text: (r.text || r) + (r.rule ? " [" + r.rule + ": " + r.finding + "]" : "") });
+      })));
       if (a.score) {
         out.appendChild(el("p", {}, ["Punkte gesamt: ", el("strong", { text: fmtNum(a.score.total, 3) })]));
         var crit = (a.score.criteria || []).map(function (c) {
