@@ -209,10 +209,10 @@ func (e *Engine) networkCatchments(ctx context.Context, mn *modeNet, facs []int,
 					return
 				}
 				fi := facs[j]
-				if !mn.facSnap[fi] {
+				if !mn.facs.Snapped(fi) {
 					continue
 				}
-				parts[w], cells = mn.catchOne(q, mn.facIn[fi], limit, thresholdS, int32(j), parts[w], cells)
+				parts[w], cells = mn.catchOne(q, mn.facs.Arrivals(fi), limit, thresholdS, int32(j), parts[w], cells)
 			}
 		})
 	}
@@ -269,7 +269,7 @@ func (mn *modeNet) catchOne(q *route.Query, arrivals []route.Source, limit graph
 	q.Run(arrivals, limit)
 	cells = cells[:0]
 	for _, v := range q.Settled() {
-		cells = append(cells, mn.cellsAt(v)...)
+		cells = append(cells, mn.cells.At(v)...)
 	}
 	sort.Slice(cells, func(a, b int) bool { return cells[a] < cells[b] })
 	prev := int32(-1)
@@ -278,7 +278,7 @@ func (mn *modeNet) catchOne(q *route.Query, arrivals []route.Source, limit graph
 			continue
 		}
 		prev = ci
-		r := network.Via(mn.cellOut[ci], q)
+		r := network.Via(mn.cells.Departures(int(ci)), q)
 		if !r.Reached {
 			continue
 		}
