@@ -251,6 +251,8 @@ func (s *server) routeTable() []route {
 		{method: "GET", pattern: "/ranking", opID: "getRanking", summary: "Proposals ranked by score, with the best selection within the budget", tag: "Projects",
 			params: []string{"budget"}, ok: response{200, "the ranking", []string{ogc.MediaJSON}, "Ranking"},
 			problem: []int{400, 429, 503}, handler: s.ranking},
+		{method: "GET", pattern: "/credits", opID: "getCredits", summary: "Data sources and licences of the loaded layers", tag: "Capabilities",
+			params: []string{"f"}, ok: response{200, "the credits", jsonHTML, ""}, problem: []int{400}, handler: s.credits},
 		{method: "GET", pattern: "/healthz", opID: "getHealth", summary: "Liveness: the process answers", tag: "Operations",
 			ok: response{200, "ok", []string{ogc.MediaJSON}, ""}, handler: s.healthz},
 		{method: "GET", pattern: "/readyz", opID: "getReady", summary: "Readiness: the data can be served", tag: "Operations",
