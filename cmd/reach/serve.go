@@ -15,6 +15,7 @@ import (
 	"reach/internal/analysis"
 	"reach/internal/config"
 	"reach/internal/httpapi"
+	"reach/internal/ogc"
 	"reach/layers"
 	"reach/layers/memory"
 	"reach/layers/postgis"
@@ -90,6 +91,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Logger:   log,
 		Ready:    eng.ready,
 		Coverage: eng.coverage,
+		Basemap:  ogc.Basemap{URL: cfg.Basemap, Attribution: cfg.BasemapAttribution},
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -187,6 +187,10 @@ func (s *server) landing(w http.ResponseWriter, r *http.Request) {
 			{Href: b + "/tileMatrixSets", Rel: "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes", Type: ogc.MediaJSON, Title: "tile matrix sets"},
 		},
 	}
+	if s.deps.Basemap.URL != "" {
+		bm := s.deps.Basemap
+		doc.Basemap = &bm
+	}
 	doc.Links = append(doc.Links, ogc.Link{Href: b + "/map/", Rel: "related", Type: ogc.MediaHTML, Title: "map for planners and committees"},
 		ogc.Link{Href: b + "/credits", Rel: "license", Type: ogc.MediaHTML, Title: "data sources and licences"})
 	if f == ogc.FormatHTML {

@@ -69,6 +69,9 @@ type Deps struct {
 	// BaseURL, when set (e.g. "https://reach.example.org"), is used for
 	// absolute links instead of the request's scheme and host.
 	BaseURL string
+	// Basemap, when its URL is set, is the raster background the map shows;
+	// without it the map makes no request to another server.
+	Basemap ogc.Basemap
 	// Now gives the time for timeStamp members; nil means time.Now.
 	Now func() time.Time
 }
