@@ -19,6 +19,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -251,6 +252,8 @@ func (s *server) routeTable() []route {
 		{method: "GET", pattern: "/projects/{projectId}/assessment", opID: "getAssessment", summary: "The assessment dossier of a project", tag: "Projects",
 			params: []string{"projectId"}, ok: response{200, "the assessment", []string{ogc.MediaJSON}, "Assessment"},
 			problem: []int{404, 429, 503}, handler: s.assessment},
+		{method: "GET", pattern: "/projects/{projectId}/dossier", opID: "getDossier", summary: "The committee's dossier of a project as a page for the browser and A4 print (redirects to the map's dossier page)", tag: "Projects",
+			params: []string{"projectId"}, ok: response{303, "see the dossier page", []string{ogc.MediaHTML}, ""}, handler: s.dossierPage},
 		{method: "GET", pattern: "/ranking", opID: "getRanking", summary: "Proposals ranked by score, with the best selection within the budget", tag: "Projects",
 			params: []string{"budget"}, ok: response{200, "the ranking", []string{ogc.MediaJSON}, "Ranking"},
 			problem: []int{400, 429, 503}, handler: s.ranking},
@@ -290,4 +293,9 @@ func (s *server) coverage() []analysis.NetworkCoverage {
 		return nil
 	}
 	return s.deps.Coverage()
+}
+
+// dossierPage sends the browser to the printable dossier page of a project.
+func (s *server) dossierPage(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, "/map/dossier.html?project="+url.QueryEscape(urlParam(r, "projectId")), http.StatusSeeOther)
 }

@@ -355,6 +355,7 @@
       var feat = res[0], a = res[1];
       out.textContent = "";
       out.appendChild(el("h3", { text: a.title || feat.properties.title || id }));
+      out.appendChild(el("a", { href: "dossier.html?project=" + encodeURIComponent(id), target: "_blank", text: "Dossier als Seite (Druck A4)" }));
       if (feat.properties.synthetic) out.appendChild(el("div", { class: "synthetic", text: "SYNTHETISCH" }));
       out.appendChild(el("p", {}, [
         (CATEGORY_DE[a.category] || a.category || "") + " · " + (a.kind || "") + " · beantragt " + fmtEUR(feat.properties.requested_funding)
