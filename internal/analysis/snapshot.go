@@ -7,7 +7,7 @@ package analysis
 //
 // Layout (little endian throughout):
 //
-//	magic "REACHES6"
+//	magic "REACHES7"
 //	u32 header length, header, u32 CRC-32C of the header
 //	  header: str engine version, f64 snap radius (m),
 //	          u8 mode count, str per requested mode (Options.Modes order),
@@ -61,7 +61,7 @@ import (
 )
 
 const (
-	snapMagic    = "REACHES6"
+	snapMagic    = "REACHES7"
 	snapEndMagic = "REACHEND"
 	// snapSourceBytes is the size of one encoded route.Source.
 	snapSourceBytes = 12
