@@ -53,6 +53,10 @@ var collectionInfos = []Collection{
 			{Name: "density", Type: "number", Unit: "1/km²", Description: "residents per km²"},
 			{Name: "degurba", Type: "integer", Description: "official degree of urbanisation: 1 cities, 2 towns and suburbs, 3 rural areas; null if not given"},
 			{Name: "indicators", Type: "object", Description: "indicator values by key"},
+			{Name: IndCarMinutesMittelzentrum, Type: "number", Description: "population-weighted mean car minutes to the nearest Mittelzentrum or higher (0 for the centres); null until reach analyze"},
+			{Name: IndCarMinutesOberzentrum, Type: "number", Description: "population-weighted mean car minutes to the nearest Oberzentrum (0 for the centres); null until reach analyze"},
+			{Name: IndBicycleMinutesMittelzentrum, Type: "number", Description: "as car_minutes_to_mittelzentrum, by bicycle"},
+			{Name: IndBicycleMinutesOberzentrum, Type: "number", Description: "as car_minutes_to_oberzentrum, by bicycle"},
 		},
 	},
 	{
@@ -83,6 +87,7 @@ var collectionInfos = []Collection{
 			{Name: "kreis_ags", Type: "string", Filterable: true},
 			{Name: "planning_region", Type: "string", Filterable: true},
 			{Name: "source", Type: "string"},
+			{Name: "location_source", Type: "string", Description: "where the point comes from: geometry (given), destatis_seat, osm_place or interior_point"},
 		},
 	},
 	{
@@ -185,11 +190,19 @@ func MunicipalityFeature(m Municipality) Feature {
 	for k, v := range m.Indicators {
 		ind[k] = v
 	}
-	return Feature{ID: m.AGS, Geometry: g, Properties: []Property{
+	props := []Property{
 		{"ags", m.AGS}, {"name", m.Name}, {"kreis_ags", optString(m.KreisAGS)}, {"kreis", optString(m.KreisName)},
 		{"planning_region", optString(m.PlanningRegion)}, {"population", m.Population}, {"population_date", date},
 		{"area_km2", m.AreaKm2}, {"density", round(m.Density(), 1)}, {"degurba", deg}, {"indicators", ind},
-	}}
+	}
+	for _, k := range CentreIndicatorKeys {
+		var v any
+		if x, ok := m.Indicators[k]; ok {
+			v = round(x, 2)
+		}
+		props = append(props, Property{k, v})
+	}
+	return Feature{ID: m.AGS, Geometry: g, Properties: props}
 }
 
 // CellFeature returns the served feature of c. A cell whose id cannot be
@@ -225,6 +238,7 @@ func CentralPlaceFeature(p CentralPlace) Feature {
 		{"name", p.Name}, {"level", p.Level.String()}, {"level_rank", int64(p.Level)}, {"lep_type", optString(p.LEPType)},
 		{"verbund", optString(p.Verbund)}, {"members", members}, {"ags", p.AGS}, {"kreis_ags", optString(p.KreisAGS)},
 		{"planning_region", optString(p.PlanningRegion)}, {"source", optString(p.Source)},
+		{"location_source", optString(p.LocationSource)},
 	}}
 }
 

@@ -84,7 +84,20 @@ const (
 	IndPopulationChangePct  = "population_change_pct" // change to the forecast, %
 	IndShare65Plus          = "share_65plus_pct"
 	IndPopulationZensus2022 = "population_zensus2022"
+	// Population-weighted mean travel time in minutes of the municipality's
+	// populated cells to the nearest Mittelzentrum (or higher) and the
+	// nearest Oberzentrum, by car and by bicycle; 0 for the centres
+	// themselves. Computed by reach analyze and also served as properties
+	// of their own (CentreIndicatorKeys).
+	IndCarMinutesMittelzentrum     = "car_minutes_to_mittelzentrum"
+	IndCarMinutesOberzentrum       = "car_minutes_to_oberzentrum"
+	IndBicycleMinutesMittelzentrum = "bicycle_minutes_to_mittelzentrum"
+	IndBicycleMinutesOberzentrum   = "bicycle_minutes_to_oberzentrum"
 )
+
+// CentreIndicatorKeys are the central-place indicators that the
+// municipalities collection serves as properties of their own.
+var CentreIndicatorKeys = []string{IndCarMinutesMittelzentrum, IndCarMinutesOberzentrum, IndBicycleMinutesMittelzentrum, IndBicycleMinutesOberzentrum}
 
 // MembershipKind names a kind of grouping of municipalities.
 type MembershipKind string
@@ -177,7 +190,18 @@ type CentralPlace struct {
 	PlanningRegion string
 	Location       orb.Point // EPSG:25833; zero when unknown
 	Source         string
+	// LocationSource says where Location came from: LocDestatisSeat,
+	// LocOSMPlace, LocInteriorPoint or LocGeometry; "" when unknown.
+	LocationSource string
 }
+
+// Sources of a central place's location, best first.
+const (
+	LocGeometry      = "geometry"       // the point given in the file
+	LocDestatisSeat  = "destatis_seat"  // the municipality's coordinate in the Destatis Gemeindeverzeichnis
+	LocOSMPlace      = "osm_place"      // the OSM place=city|town|village node of that name inside the municipality
+	LocInteriorPoint = "interior_point" // a point inside the municipality's polygon
+)
 
 // Category is a service category from the facility catalogue.
 type Category string

@@ -109,6 +109,9 @@ func analyze(ctx context.Context, st analyzeTarget, cats []layers.Category, mode
 		}
 	}
 	fmt.Fprintln(stdout)
+	if err := writeCentreAccess(ctx, st, eng, stdout); err != nil {
+		return err
+	}
 
 	// The gap summary: one row per (category, mode) written.
 	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', tabwriter.AlignRight)
@@ -355,4 +358,60 @@ func methodShares(shares map[string]float64) string {
 		return "-"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// writeCentreAccess computes the central-place indicators of every
+// municipality (car and bicycle minutes to the nearest Mittelzentrum and
+// Oberzentrum), stores them as indicators and prints a summary.
+func writeCentreAccess(ctx context.Context, st analyzeTarget, eng *analysis.Engine, stdout io.Writer) error {
+	if eng.Stats().CentralPlaces == 0 {
+		fmt.Fprintln(stdout, "central places: none loaded (no indicators car_minutes_to_mittelzentrum, car_minutes_to_oberzentrum)")
+		return nil
+	}
+	modes := []layers.Mode{layers.Car, layers.Bicycle}
+	rows, err := eng.CentreAccess(ctx, modes)
+	if err != nil {
+		return err
+	}
+	var vals []layers.IndicatorValue
+	type acc struct {
+		n        int
+		sum, net float64
+	}
+	sums := map[string]*acc{}
+	var keys []string
+	for _, r := range rows {
+		for k, v := range r.Minutes {
+			vals = append(vals, layers.IndicatorValue{AGS: r.AGS, Key: k, Value: v})
+			a := sums[k]
+			if a == nil {
+				a = &acc{}
+				sums[k] = a
+				keys = append(keys, k)
+			}
+			a.n++
+			a.sum += v
+			a.net += r.NetworkShare[k]
+		}
+	}
+	if len(vals) == 0 {
+		return nil
+	}
+	seq := func(yield func(layers.IndicatorValue, error) bool) {
+		for _, v := range vals {
+			if !yield(v, nil) {
+				return
+			}
+		}
+	}
+	if _, err := st.ReplaceIndicators(ctx, seq); err != nil {
+		return fmt.Errorf("analyze: central-place indicators: %w", err)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		a := sums[k]
+		fmt.Fprintf(stdout, "central places: %s for %d of %d municipalities, mean %.1f min (network times for %.1f %% of them on average)\n",
+			k, a.n, len(rows), a.sum/float64(a.n), 100*a.net/float64(a.n))
+	}
+	return nil
 }

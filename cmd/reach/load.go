@@ -45,6 +45,7 @@ type importOptions struct {
 	typeField    string
 	kind         string
 	locations    string
+	places       string
 	year         int
 	decimalComma bool
 	anyRegion    bool
@@ -62,6 +63,7 @@ func (o *importOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.typeField, "type-field", "", "facilities: column or property holding the source type")
 	fs.StringVar(&o.kind, "kind", "", "memberships: verbund, verwaltungsgemeinschaft or mittelbereich (default from the header)")
 	fs.StringVar(&o.locations, "locations", "", "central places, projects: CSV with ags, lon, lat (and name) locating places and project table rows without geometry (default: the municipalities' polygons)")
+	fs.StringVar(&o.places, "places", "", "central places: OSM file whose place=city|town|village nodes locate places missing from --locations (by name, inside the municipality)")
 	fs.IntVar(&o.year, "year", 0, "grid: reference year of the counts (default from the id form)")
 	fs.BoolVar(&o.decimalComma, "decimal-comma", false, "numbers use a decimal comma")
 	fs.BoolVar(&o.anyRegion, "any-region", false, "do not check that positions lie in Saxony")
@@ -192,7 +194,7 @@ func loadLayer(ctx context.Context, st layers.Store, layer, path string, o impor
 		opts.Lookup = lookup
 		n, err = st.ReplaceCells(ctx, counted(zensus.ReadCells(ctx, path, opts), c))
 	case "central-places":
-		locate, lerr := placeLocator(ctx, st, o.locations)
+		locate, lerr := placeLocator(ctx, st, o.locations, o.places)
 		if lerr != nil {
 			return 0, lerr
 		}
@@ -420,68 +422,36 @@ func projectSeats(ctx context.Context, st layers.Store, locations string) (func(
 	return func(ags string) (tables.Seat, bool) { s, ok := seats[ags]; return s, ok }, nil
 }
 
-// placeLocator gives central places without geometry a location: from a
-// CSV of representative points when given, else a point inside the
-// municipality's polygon.
-func placeLocator(ctx context.Context, st layers.Store, locations string) (func(string) (orb.Point, bool), error) {
+// placeLocator gives central places without geometry the location of
+// their town (tables.TownLocator): the seat coordinate of the Destatis table
+// --locations when given, else the OSM place node of that name inside the
+// municipality from --places, else an interior point of the municipality's
+// polygon.
+func placeLocator(ctx context.Context, st layers.Store, locations, places string) (func(string, string) (orb.Point, string, bool), error) {
+	var seats map[string]orb.Point
 	if locations != "" {
 		pts, err := tables.ReadLocations(ctx, locations)
 		if err != nil {
 			return nil, err
 		}
-		return func(ags string) (orb.Point, bool) { p, ok := pts[ags]; return p, ok }, nil
+		seats = pts
+	}
+	var named []tables.NamedPoint
+	if places != "" {
+		ps, err := osm.Places(ctx, places)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			named = append(named, tables.NamedPoint{Name: p.Name, Kind: p.Kind, Location: p.Location})
+		}
 	}
 	ms, err := st.Municipalities(ctx)
 	if err != nil {
 		return nil, err
 	}
-	pts := make(map[string]orb.Point, len(ms))
-	for _, m := range ms {
-		if p, ok := interiorPoint(m.Geometry); ok {
-			pts[m.AGS] = p
-		}
-	}
-	return func(ags string) (orb.Point, bool) { p, ok := pts[ags]; return p, ok }, nil
+	return tables.NewTownLocator(seats, named, ms).Locate, nil
 }
 
-// interiorPoint returns the centroid of the largest part of mp when it lies
-// inside, else the centre of the widest horizontal run through it.
-func interiorPoint(mp orb.MultiPolygon) (orb.Point, bool) {
-	if len(mp) == 0 {
-		return orb.Point{}, false
-	}
-	best, bestArea := 0, -1.0
-	for i, p := range mp {
-		if a := planar.Area(p); a > bestArea {
-			best, bestArea = i, a
-		}
-	}
-	poly := mp[best]
-	c, _ := planar.CentroidArea(poly)
-	if planar.PolygonContains(poly, c) {
-		return c, true
-	}
-	b := poly.Bound()
-	y := c[1]
-	var xs []float64
-	for _, r := range poly {
-		for i := 0; i+1 < len(r); i++ {
-			a, d := r[i], r[i+1]
-			if (a[1] <= y) != (d[1] <= y) {
-				xs = append(xs, a[0]+(y-a[1])*(d[0]-a[0])/(d[1]-a[1]))
-			}
-		}
-	}
-	sort.Float64s(xs)
-	widest := -1.0
-	var out orb.Point
-	for i := 0; i+1 < len(xs); i += 2 {
-		if w := xs[i+1] - xs[i]; w > widest {
-			widest, out = w, orb.Point{(xs[i] + xs[i+1]) / 2, y}
-		}
-	}
-	if widest < 0 {
-		return b.Center(), true
-	}
-	return out, true
-}
+// interiorPoint returns a point inside mp (tables.InteriorPoint).
+func interiorPoint(mp orb.MultiPolygon) (orb.Point, bool) { return tables.InteriorPoint(mp) }

@@ -17,11 +17,12 @@ import (
 // CentralPlaceOptions tune ReadCentralPlaces.
 type CentralPlaceOptions struct {
 	VectorSource
-	// Locate returns the location (EPSG:25833) of a municipality by AGS,
-	// e.g. its representative point from ReadLocations. It is used for
-	// table rows, which have no geometry; nil or a miss leaves Location
-	// zero. Point features keep their own geometry.
-	Locate func(ags string) (orb.Point, bool)
+	// Locate returns the location (EPSG:25833) of the town of a
+	// municipality by AGS and the central place's name, and where it comes
+	// from (layers.Loc…; TownLocator.Locate). It is used for table rows,
+	// which have no geometry; nil or a miss leaves Location zero. Point
+	// features keep their own geometry (layers.LocGeometry).
+	Locate func(ags, name string) (orb.Point, string, bool)
 	// Source is stored in CentralPlace.Source when the file has no source
 	// column; "" uses the file name.
 	Source string
@@ -99,8 +100,8 @@ func centralPlacesCSV(ctx context.Context, path string, opts CentralPlaceOptions
 				cp.Source = s
 			}
 			if opts.Locate != nil {
-				if p, ok := opts.Locate(ags); ok {
-					cp.Location = p
+				if p, src, ok := opts.Locate(ags, cp.Name); ok {
+					cp.Location, cp.LocationSource = p, src
 				}
 			}
 			if cp.Verbund != "" {
@@ -168,11 +169,11 @@ func centralPlacesVector(ctx context.Context, path string, opts CentralPlaceOpti
 			}
 			switch g := f.Geometry.(type) {
 			case orb.Point:
-				cp.Location = g
+				cp.Location, cp.LocationSource = g, layers.LocGeometry
 			case nil:
 				if opts.Locate != nil {
-					if pt, ok := opts.Locate(ags); ok {
-						cp.Location = pt
+					if pt, src, ok := opts.Locate(ags, cp.Name); ok {
+						cp.Location, cp.LocationSource = pt, src
 					}
 				}
 			default:

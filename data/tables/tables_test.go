@@ -386,7 +386,7 @@ func TestReadCentralPlaces(t *testing.T) {
 	if len(locs) != 419 {
 		t.Fatalf("locations: %d, want 419", len(locs))
 	}
-	locate := func(ags string) (orb.Point, bool) { p, ok := locs[ags]; return p, ok }
+	locate := NewTownLocator(locs, nil, nil).Locate
 	path := realdata.Path(t, "zentrale_orte/zentrale_orte_sachsen.csv")
 	cps := all(t, ReadCentralPlaces(context.Background(), path, CentralPlaceOptions{Locate: locate}))
 	idx, recs := readCSV(t, path)
@@ -400,8 +400,8 @@ func TestReadCentralPlaces(t *testing.T) {
 		if cp.AGS != r[idx["ags"]] || cp.Verbund != r[idx["verbund"]] || cp.PlanningRegion != r[idx["planungsregion"]] {
 			t.Errorf("row %d: %+v vs %v", i+2, cp, r)
 		}
-		if cp.Location == (orb.Point{}) {
-			t.Errorf("%s: no location", cp.Name)
+		if cp.Location == (orb.Point{}) || cp.Location != locs[cp.AGS] || cp.LocationSource != layers.LocDestatisSeat {
+			t.Errorf("%s: location %v (%s), want the Destatis seat %v", cp.Name, cp.Location, cp.LocationSource, locs[cp.AGS])
 		}
 		if cp.Verbund == "" && (len(cp.Members) != 1 || cp.Members[0] != cp.AGS) {
 			t.Errorf("%s: members %v, want itself", cp.Name, cp.Members)

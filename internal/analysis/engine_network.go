@@ -212,15 +212,69 @@ type netField struct {
 // prepared it is route.Query.RunParallel on the reverse graph. Both use one
 // worker per processor and give the same costs.
 func (e *Engine) networkField(ctx context.Context, mn *modeNet, cat layers.Category) (*field, error) {
-	if err := ctx.Err(); err != nil {
+	idxs := e.byCat[cat]
+	tg := targets{id: make([]int32, len(idxs)), arrivals: make([][]route.Source, len(idxs)), pts: make([]orb.Point, len(idxs)),
+		all: func() *field { return e.straight(cat) }}
+	for i, fi := range idxs {
+		tg.id[i] = int32(fi)
+		tg.pts[i] = e.facUTM[fi]
+		if mn.facSnap[fi] {
+			tg.arrivals[i] = mn.facIn[fi]
+		}
+	}
+	f, err := e.targetField(ctx, mn, tg)
+	if err != nil {
 		return nil, fmt.Errorf("analysis: travel times %s %s: %w", cat, mn.mode, err)
 	}
+	return f, nil
+}
+
+// targets are the places a field measures the time to: per target the id
+// stored in field.fac (a facility index, or the target's own index), its
+// arrivals on the network (nil when it does not snap) and its position
+// (EPSG:25833). all, when not nil, returns the straight-line field to every
+// target (cached by the caller); nil computes it.
+type targets struct {
+	id       []int32
+	arrivals [][]route.Source
+	pts      []orb.Point
+	all      func() *field
+}
+
+// straightTo returns the straight-line distance field from every cell to
+// the nearest of pts, with fac holding ids[i] of the nearest.
+func (e *Engine) straightTo(pts []orb.Point, ids []int32) *field {
+	ix := newPointIndex(pts, 2000)
+	f := newField(len(e.cells), MethodStraightLine)
+	for ci, c := range e.cells {
+		i, d := ix.nearest(c.utm, nil)
+		if i < 0 {
+			continue
+		}
+		f.dist[ci] = d
+		f.fac[ci] = ids[i]
+	}
+	return f
+}
+
+// targetField computes the travel time from every cell to the nearest
+// target on mn: one multi-source search towards the targets, seeded with
+// every target's arrivals, then each cell's departures combined with the
+// node costs. With the network's contraction hierarchy the search is a
+// backward PHAST sweep (route.Sweep.Backward); until the hierarchy is
+// prepared it is route.Query.RunParallel on the reverse graph. Both use one
+// worker per processor and give the same costs. offNetwork completes the
+// field where the network ends.
+func (e *Engine) targetField(ctx context.Context, mn *modeNet, tg targets) (*field, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	var sources []route.Source
-	var owner []int32 // source index → facility index
-	for _, fi := range e.byCat[cat] {
-		for _, a := range mn.facIn[fi] {
+	var owner []int32 // source index → target id
+	for i, arr := range tg.arrivals {
+		for _, a := range arr {
 			sources = append(sources, a)
-			owner = append(owner, int32(fi))
+			owner = append(owner, tg.id[i])
 		}
 	}
 	workers := runtime.GOMAXPROCS(0)
@@ -235,7 +289,7 @@ func (e *Engine) networkField(ctx context.Context, mn *modeNet, cat layers.Categ
 	} else {
 		q := mn.n.ReverseQueries().Get()
 		defer mn.n.ReverseQueries().Put(q)
-		// The search covers the whole graph from every facility: split
+		// The search covers the whole graph from every target: split
 		// over the processors (one more search state per extra worker,
 		// never one per source).
 		q.RunParallel(sources, route.Unbounded, workers)
@@ -269,52 +323,53 @@ func (e *Engine) networkField(ctx context.Context, mn *modeNet, cat layers.Categ
 	}
 	wg.Wait()
 	f.net = &netField{base: base}
-	e.offNetwork(mn, cat, f)
+	e.offNetwork(mn, tg, f)
 	return f, nil
 }
 
 // offNetwork completes a network field where the network ends: a cell that
-// does not snap gets the straight-line estimate to its nearest facility; a
-// snapped cell gets it to the nearest facility that does not snap when that
+// does not snap gets the straight-line estimate to its nearest target; a
+// snapped cell gets it to the nearest target that does not snap when that
 // is sooner than what the network gives. A snapped cell that reaches no
-// facility on the network and has none off it is "unreachable" (it cannot
+// target on the network and has none off it is "unreachable" (it cannot
 // leave its part of the network). Every cell's method is recorded.
-func (e *Engine) offNetwork(mn *modeNet, cat layers.Category, f *field) {
-	idxs := e.byCat[cat]
-	if len(idxs) == 0 {
+func (e *Engine) offNetwork(mn *modeNet, tg targets, f *field) {
+	if len(tg.id) == 0 {
 		return
 	}
-	var off []int
-	for _, fi := range idxs {
-		if !mn.facSnap[fi] {
-			off = append(off, fi)
+	var offPts []orb.Point
+	var offID []int32
+	for i, arr := range tg.arrivals {
+		if len(arr) == 0 {
+			offPts = append(offPts, tg.pts[i])
+			offID = append(offID, tg.id[i])
 		}
 	}
 	var offIx *pointIndex
-	if len(off) > 0 {
-		pts := make([]orb.Point, len(off))
-		for i, fi := range off {
-			pts[i] = e.facUTM[fi]
-		}
-		offIx = newPointIndex(pts, 2000)
+	if len(offPts) > 0 {
+		offIx = newPointIndex(offPts, 2000)
 	}
-	var all *field // straight-line distances to every facility, for cells off the network
+	var all *field // straight-line distances to every target, for cells off the network
 	f.how = make([]uint8, len(e.cells))
 	for ci, c := range e.cells {
 		if len(mn.cellOut[ci]) == 0 {
 			if all == nil {
-				all = e.straight(cat)
+				if tg.all != nil {
+					all = tg.all()
+				} else {
+					all = e.straightTo(tg.pts, tg.id)
+				}
 			}
 			f.how[ci] = howStraight
-			if fi := all.fac[ci]; fi >= 0 {
-				f.secs[ci], f.dist[ci], f.fac[ci] = e.slSeconds(mn.mode, all.dist[ci]), all.dist[ci], fi
+			if id := all.fac[ci]; id >= 0 {
+				f.secs[ci], f.dist[ci], f.fac[ci] = e.slSeconds(mn.mode, all.dist[ci]), all.dist[ci], id
 			}
 			continue
 		}
 		if offIx != nil {
 			if j, d := offIx.nearest(c.utm, nil); j >= 0 {
 				if s := e.slSeconds(mn.mode, d); s < f.secs[ci] {
-					f.secs[ci], f.dist[ci], f.fac[ci] = s, d, int32(off[j])
+					f.secs[ci], f.dist[ci], f.fac[ci] = s, d, offID[j]
 					f.how[ci] = howStraight
 					continue
 				}

@@ -42,9 +42,13 @@ var queryables = map[string]map[string]sqlProp{
 		"ags": {"ags", sqlText}, "name": {"name", sqlText}, "kreis_ags": {"kreis_ags", sqlText},
 		"kreis": {"kreis_name", sqlText}, "planning_region": {"planning_region", sqlText},
 		"population": {"population", sqlFloat}, "population_date": {"population_date", sqlDate},
-		"area_km2": {"area_km2", sqlFloat},
-		"density":  {"(CASE WHEN area_km2 > 0 THEN round((population / area_km2)::numeric, 1)::double precision ELSE 0 END)", sqlFloat},
-		"degurba":  {"degurba", sqlFloat},
+		"area_km2":                         {"area_km2", sqlFloat},
+		"density":                          {"(CASE WHEN area_km2 > 0 THEN round((population / area_km2)::numeric, 1)::double precision ELSE 0 END)", sqlFloat},
+		"degurba":                          {"degurba", sqlFloat},
+		"car_minutes_to_mittelzentrum":     {indicatorSQL("car_minutes_to_mittelzentrum"), sqlFloat},
+		"car_minutes_to_oberzentrum":       {indicatorSQL("car_minutes_to_oberzentrum"), sqlFloat},
+		"bicycle_minutes_to_mittelzentrum": {indicatorSQL("bicycle_minutes_to_mittelzentrum"), sqlFloat},
+		"bicycle_minutes_to_oberzentrum":   {indicatorSQL("bicycle_minutes_to_oberzentrum"), sqlFloat},
 	},
 	"population_grid": {
 		"inspire_id": {"inspire_id", sqlText}, "resolution_m": {"resolution_m", sqlFloat}, "population": {"population", sqlFloat},
@@ -55,6 +59,7 @@ var queryables = map[string]map[string]sqlProp{
 		"name": {"name", sqlText}, "level": {"level", sqlLevel}, "level_rank": {"level", sqlFloat},
 		"lep_type": {"lep_type", sqlText}, "verbund": {"verbund", sqlText}, "ags": {"coalesce(ags, '')", sqlText},
 		"kreis_ags": {"kreis_ags", sqlText}, "planning_region": {"planning_region", sqlText}, "source": {"source", sqlText},
+		"location_source": {"location_source", sqlText},
 	},
 	"facilities": {
 		"category": {"category", sqlText}, "name": {"coalesce(name, '')", sqlText}, "capacity": {"capacity", sqlFloat},
@@ -245,4 +250,11 @@ func (t *table) intersectsSQL(x *layers.Intersects, arg func(any) string) (strin
 	}
 	return "geom && ST_Expand(ST_Transform(" + envSQL + ", " + strconv.Itoa(t.srid) + "), 1) AND ST_Intersects(ST_Transform(geom, " +
 		strconv.Itoa(srid) + "), " + g + ")", nil
+}
+
+// indicatorSQL is the SQL of an indicator served as a property of its own
+// (layers.CentreIndicatorKeys): the value rounded as served. key is one of
+// those constants, never user input.
+func indicatorSQL(key string) string {
+	return "(SELECT round(i.value::numeric, 2)::double precision FROM municipality_indicators i WHERE i.ags = municipalities.ags AND i.key = '" + key + "')"
 }

@@ -487,7 +487,7 @@ func (s *Store) ReplaceCells(ctx context.Context, src iter.Seq2[layers.Cell, err
 	})
 }
 
-var centralPlaceColumns = []string{"id", "name", "level", "lep_type", "verbund", "members", "ags", "kreis_ags", "planning_region", "geom", "source"}
+var centralPlaceColumns = []string{"id", "name", "level", "lep_type", "verbund", "members", "ags", "kreis_ags", "planning_region", "geom", "source", "location_source"}
 
 // ReplaceCentralPlaces replaces the central places.
 func (s *Store) ReplaceCentralPlaces(ctx context.Context, src iter.Seq2[layers.CentralPlace, error]) (int, error) {
@@ -517,7 +517,7 @@ func (s *Store) ReplaceCentralPlaces(ctx context.Context, src iter.Seq2[layers.C
 			return name, nil, invalid("location", p.Location, err.Error())
 		}
 		return name, []any{p.ID, p.Name, int16(p.Level), nullText(p.LEPType), nullText(p.Verbund), strs(p.Members), nullText(p.AGS),
-			nullText(p.KreisAGS), nullText(p.PlanningRegion), geom, nullText(p.Source)}, nil
+			nullText(p.KreisAGS), nullText(p.PlanningRegion), geom, nullText(p.Source), nullText(p.LocationSource)}, nil
 	})
 }
 

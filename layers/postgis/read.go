@@ -73,18 +73,19 @@ func scanCell(rows pgx.Rows) (layers.Cell, error) {
 }
 
 const centralPlaceSelect = `SELECT id, name, level, lep_type, verbund, members, ags, kreis_ags, planning_region,
-	ST_AsBinary(geom), source FROM central_places`
+	ST_AsBinary(geom), source, location_source FROM central_places`
 
 func scanCentralPlace(rows pgx.Rows) (layers.CentralPlace, error) {
 	var p layers.CentralPlace
 	var level int16
-	var lep, verbund, ags, kreis, region, source *string
+	var lep, verbund, ags, kreis, region, source, locSource *string
 	var geom []byte
-	if err := rows.Scan(&p.ID, &p.Name, &level, &lep, &verbund, &p.Members, &ags, &kreis, &region, &geom, &source); err != nil {
+	if err := rows.Scan(&p.ID, &p.Name, &level, &lep, &verbund, &p.Members, &ags, &kreis, &region, &geom, &source, &locSource); err != nil {
 		return p, fmt.Errorf("postgis: read central place: %w", err)
 	}
 	p.Level = layers.Level(level)
 	p.LEPType, p.Verbund, p.AGS, p.KreisAGS, p.PlanningRegion, p.Source = deref(lep), deref(verbund), deref(ags), deref(kreis), deref(region), deref(source)
+	p.LocationSource = deref(locSource)
 	g, err := decodeGeom(geom)
 	if err != nil {
 		return p, fmt.Errorf("postgis: central place %s: %w", p.ID, err)

@@ -1,0 +1,180 @@
+package analysis
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+
+	"reach/geo/route"
+	"reach/layers"
+)
+
+// CentreKey returns the indicator key of the time by mode to the nearest
+// central place of level or higher, e.g. "car_minutes_to_mittelzentrum".
+func CentreKey(mode layers.Mode, level layers.Level) string {
+	switch level {
+	case layers.LevelOberzentrum:
+		return string(mode) + "_minutes_to_oberzentrum"
+	case layers.LevelMittelzentrum:
+		return string(mode) + "_minutes_to_mittelzentrum"
+	}
+	return string(mode) + "_minutes_to_grundzentrum"
+}
+
+// CentreAccessRow is, for one municipality, the population-weighted mean
+// travel time in minutes of its populated cells to the nearest central
+// place of a level or higher (the indicator of the federal spatial
+// monitoring, BBSR "Erreichbarkeit von Mittel-/Oberzentren"), by key
+// (CentreKey), and the share of its residents whose time is a network time.
+// A municipality that is itself a central place of the level (a member
+// of a Verbund counts) has 0. A municipality without populated cells is
+// measured from an interior point of its polygon.
+type CentreAccessRow struct {
+	AGS        string             `json:"ags"`
+	Name       string             `json:"name"`
+	Population int64              `json:"population"` // residents of its populated cells
+	Minutes    map[string]float64 `json:"minutes"`
+	// NetworkShare is, by key, the share of the residents whose time was
+	// found on the network (the rest by the straight-line estimate).
+	NetworkShare map[string]float64 `json:"network_share"`
+}
+
+// CentreAccess returns the central-place indicators of every municipality
+// (ordered by AGS) for each of modes and the levels Mittelzentrum (or
+// higher) and Oberzentrum. Central places without a location are left
+// out; with none of a level the keys of that level are absent.
+func (e *Engine) CentreAccess(ctx context.Context, modes []layers.Mode) ([]CentreAccessRow, error) {
+	rows := make([]CentreAccessRow, len(e.munis))
+	for i, m := range e.munis {
+		rows[i] = CentreAccessRow{AGS: m.AGS, Name: m.Name, Minutes: map[string]float64{}, NetworkShare: map[string]float64{}}
+	}
+	for _, c := range e.cells {
+		if i, ok := e.muniIdx[c.ags]; ok {
+			rows[i].Population += c.pop
+		}
+	}
+	for _, level := range []layers.Level{layers.LevelMittelzentrum, layers.LevelOberzentrum} {
+		var pts []orb.Point
+		centre := map[string]bool{}
+		for _, p := range e.places {
+			if p.Level < level {
+				continue
+			}
+			centre[p.AGS] = true
+			for _, m := range p.Members {
+				centre[m] = true
+			}
+			if p.Location != (orb.Point{}) {
+				pts = append(pts, p.Location)
+			}
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		for _, mode := range modes {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("analysis: central places: %w", err)
+			}
+			f, err := e.pointsField(ctx, mode, pts)
+			if err != nil {
+				return nil, err
+			}
+			key := CentreKey(mode, level)
+			sum := make([]float64, len(rows))
+			netPop := make([]int64, len(rows))
+			for ci, c := range e.cells {
+				i, ok := e.muniIdx[c.ags]
+				if !ok {
+					continue
+				}
+				sum[i] += float64(c.pop) * f.secs[ci]
+				if f.methodOf(ci) == MethodNetwork {
+					netPop[i] += c.pop
+				}
+			}
+			for i := range rows {
+				r := &rows[i]
+				switch {
+				case centre[r.AGS]:
+					r.Minutes[key] = 0
+					r.NetworkShare[key] = 1
+				case r.Population > 0:
+					r.Minutes[key] = sum[i] / float64(r.Population) / 60
+					r.NetworkShare[key] = float64(netPop[i]) / float64(r.Population)
+				default:
+					p, ok := muniPoint(e.munis[i].Geometry)
+					if !ok {
+						continue
+					}
+					r.Minutes[key] = e.pointToNearest(mode, p, pts) / 60
+					r.NetworkShare[key] = 0
+				}
+				if math.IsInf(r.Minutes[key], 0) || math.IsNaN(r.Minutes[key]) {
+					delete(r.Minutes, key)
+					delete(r.NetworkShare, key)
+				}
+			}
+		}
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].AGS < rows[j].AGS })
+	return rows, nil
+}
+
+// pointsField is the travel-time field by mode from every cell to the
+// nearest of pts (EPSG:25833): on the network where one is loaded,
+// completed by the straight-line estimate; fac holds the index into pts.
+func (e *Engine) pointsField(ctx context.Context, mode layers.Mode, pts []orb.Point) (*field, error) {
+	ids := make([]int32, len(pts))
+	for i := range ids {
+		ids[i] = int32(i)
+	}
+	mn := e.nets[mode]
+	if mn == nil {
+		return e.straightTo(pts, ids).withStraightSeconds(e, mode), nil
+	}
+	tg := targets{id: ids, arrivals: make([][]route.Source, len(pts)), pts: pts}
+	for i, p := range pts {
+		if s := mn.n.Snap(p); s.Snapped {
+			tg.arrivals[i] = append([]route.Source(nil), s.Arrivals()...)
+		}
+	}
+	f, err := e.targetField(ctx, mn, tg)
+	if err != nil {
+		return nil, fmt.Errorf("analysis: central places %s: %w", mode, err)
+	}
+	return f, nil
+}
+
+// pointToNearest is the straight-line estimate by mode from p to the
+// nearest of pts (EPSG:25833), in seconds.
+func (e *Engine) pointToNearest(mode layers.Mode, p orb.Point, pts []orb.Point) float64 {
+	best := math.Inf(1)
+	for _, q := range pts {
+		best = math.Min(best, math.Hypot(p[0]-q[0], p[1]-q[1]))
+	}
+	return e.slSeconds(mode, best)
+}
+
+// muniPoint returns a point of a municipality's polygon (EPSG:25833): the
+// centroid of its largest part when that lies inside, else the centre of
+// that part's bounds.
+func muniPoint(mp orb.MultiPolygon) (orb.Point, bool) {
+	if len(mp) == 0 {
+		return orb.Point{}, false
+	}
+	best, area := 0, -1.0
+	for i, p := range mp {
+		if a := planar.Area(p); a > area {
+			best, area = i, a
+		}
+	}
+	c, _ := planar.CentroidArea(mp[best])
+	if planar.PolygonContains(mp[best], c) {
+		return c, true
+	}
+	return mp[best].Bound().Center(), true
+}

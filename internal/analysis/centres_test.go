@@ -1,0 +1,130 @@
+package analysis
+
+import (
+	"context"
+	"math"
+	"path/filepath"
+	"testing"
+
+	"github.com/paulmach/orb"
+
+	"reach/data/osm"
+	"reach/data/tables"
+	"reach/layers"
+)
+
+// TestRealSaxonyCentreAccess loads the README's real data (the 2011 grid,
+// the central places at their Destatis seats, the Hoyerswerda extract as
+// the only road network) and checks the central-place indicators of all
+// 419 municipalities against a brute force over the cells, and that at
+// least 99 % of the residents have a car time with its method.
+func TestRealSaxonyCentreAccess(t *testing.T) {
+	r := saxony(t)
+	dir := testData(t)
+	ctx := context.Background()
+	seats, err := tables.ReadLocations(ctx, filepath.Join(dir, "population", "gemeinden_sachsen_gv_bevoelkerung_2019.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := tables.NewTownLocator(seats, nil, r.munis)
+	r.places = collect(t, tables.ReadCentralPlaces(ctx, filepath.Join(dir, "zentrale_orte", "zentrale_orte_sachsen.csv"), tables.CentralPlaceOptions{Locate: loc.Locate}))
+	r.roads = collect(t, osm.Roads(ctx, filepath.Join(dir, "osm", "hoyerswerda.osm.pbf"), nil))
+	e := buildEngine(t, r)
+
+	tts, err := e.TravelTimes(ctx, layers.CatHospital, layers.Car)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pop, timed int64
+	byMethod := map[string]int64{}
+	for _, tt := range tts {
+		pop += tt.Population
+		byMethod[tt.Method] += tt.Population
+		if tt.Reached && (tt.Method == MethodNetwork || tt.Method == MethodStraightLine) {
+			timed += tt.Population
+		}
+	}
+	if float64(timed) < 0.99*float64(pop) {
+		t.Fatalf("%d of %d residents have a car time (%v)", timed, pop, byMethod)
+	}
+	if byMethod[MethodNetwork] == 0 {
+		t.Fatalf("no network times around Hoyerswerda: %v", byMethod)
+	}
+	t.Logf("hospital by car: residents by method %v", byMethod)
+
+	rows, err := e.CentreAccess(ctx, []layers.Mode{layers.Car, layers.Bicycle})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 419 {
+		t.Fatalf("%d rows, want 419", len(rows))
+	}
+	centres := map[layers.Level][]orb.Point{}
+	isCentre := map[layers.Level]map[string]bool{layers.LevelMittelzentrum: {}, layers.LevelOberzentrum: {}}
+	for _, p := range r.places {
+		for _, lv := range []layers.Level{layers.LevelMittelzentrum, layers.LevelOberzentrum} {
+			if p.Level >= lv {
+				centres[lv] = append(centres[lv], p.Location)
+				isCentre[lv][p.AGS] = true
+			}
+		}
+	}
+	// Brute force over the cells of municipalities with no network time.
+	sum := map[string]map[layers.Level]float64{}
+	cpop := map[string]int64{}
+	snapped := map[string]bool{}
+	for ci, c := range e.cells {
+		if len(e.nets[layers.Car].cellOut[ci]) > 0 {
+			snapped[c.ags] = true
+		}
+		cpop[c.ags] += c.pop
+		if sum[c.ags] == nil {
+			sum[c.ags] = map[layers.Level]float64{}
+		}
+		for lv, pts := range centres {
+			d := math.Inf(1)
+			for _, p := range pts {
+				d = math.Min(d, math.Hypot(c.utm[0]-p[0], c.utm[1]-p[1]))
+			}
+			sum[c.ags][lv] += float64(c.pop) * e.model.Seconds(layers.Car, d)
+		}
+	}
+	var checked int
+	var meanMZ, meanOZ float64
+	for _, row := range rows {
+		for _, lv := range []layers.Level{layers.LevelMittelzentrum, layers.LevelOberzentrum} {
+			for _, m := range []layers.Mode{layers.Car, layers.Bicycle} {
+				if _, ok := row.Minutes[CentreKey(m, lv)]; !ok {
+					t.Fatalf("%s %s: no %s", row.AGS, row.Name, CentreKey(m, lv))
+				}
+			}
+			got := row.Minutes[CentreKey(layers.Car, lv)]
+			if isCentre[lv][row.AGS] {
+				if got != 0 {
+					t.Fatalf("%s %s is a centre of level %s: %v min, want 0", row.AGS, row.Name, lv, got)
+				}
+				continue
+			}
+			if !(got > 0) || got > 120 {
+				t.Fatalf("%s %s: %v min to %s", row.AGS, row.Name, got, lv)
+			}
+			if bike := row.Minutes[CentreKey(layers.Bicycle, lv)]; !(bike > got) {
+				t.Fatalf("%s %s: bicycle %v min not above car %v min", row.AGS, row.Name, bike, got)
+			}
+			if snapped[row.AGS] || cpop[row.AGS] == 0 {
+				continue
+			}
+			want := sum[row.AGS][lv] / float64(cpop[row.AGS]) / 60
+			if math.Abs(got-want) > 1e-9 {
+				t.Fatalf("%s %s to %s: %v min, brute force %v min", row.AGS, row.Name, lv, got, want)
+			}
+			checked++
+		}
+		meanMZ += row.Minutes[CentreKey(layers.Car, layers.LevelMittelzentrum)]
+		meanOZ += row.Minutes[CentreKey(layers.Car, layers.LevelOberzentrum)]
+	}
+	if checked < 600 {
+		t.Fatalf("only %d values checked by brute force", checked)
+	}
+	t.Logf("mean over municipalities: %.1f min to the Mittelzentrum, %.1f min to the Oberzentrum by car", meanMZ/419, meanOZ/419)
+}
