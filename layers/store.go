@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
+
+	"reach/geo/crs"
 )
 
 // Reader reads whole layers as domain values. It is what the read model
@@ -111,6 +113,11 @@ type Collection struct {
 	Properties  []PropertyInfo
 	Attribution string
 	Synthetic   bool
+	// Version names the collection's content: it changes whenever a feature
+	// is added, changed or removed, and one version always stands for the
+	// same features (so responses may be cached under it). "" when the
+	// store cannot tell; such responses are not cached.
+	Version string
 }
 
 // PropertyInfo describes one feature property.
@@ -131,8 +138,13 @@ type PropertyInfo struct {
 // ItemsQuery selects features of one collection.
 type ItemsQuery struct {
 	Collection string
-	// BBox restricts to features intersecting it, in CRS84; nil for none.
+	// BBox restricts to features whose served geometry, in BBoxCRS,
+	// intersects it (see BBoxPlan); nil for none. It is x east: longitude
+	// first for lon/lat.
 	BBox *orb.Bound
+	// BBoxCRS is the CRS of BBox; 0 means CRS84 (as does EPSG:4326, whose
+	// boxes are given longitude first here).
+	BBoxCRS crs.Code
 	// Limit is the page size (1…10000); the store applies it as given.
 	Limit int
 	// After is the keyset cursor: only features with id > After (in the
@@ -150,8 +162,12 @@ type ItemsQuery struct {
 type Page struct {
 	Features []Feature
 	// NumberMatched is the number of features matching the query without
-	// paging, or -1 when unknown.
+	// paging, or -1 when unknown (a store leaves it unknown rather than
+	// scan a table for it).
 	NumberMatched int
+	// Version names the content the page was read from (see
+	// Collection.Version); "" when the store cannot say.
+	Version string
 	// Next is the cursor for the following page, "" on the last page.
 	Next string
 }

@@ -1,20 +1,26 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
+	"os"
 	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"reach/data/demo"
+	"reach/data/vector"
 	"reach/internal/analysis"
 	"reach/internal/catalogue"
 	"reach/internal/classify"
 	"reach/internal/config"
+	"reach/internal/ogc"
 	"reach/layers"
 	"reach/layers/postgis"
 )
@@ -223,6 +229,13 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	out := fs.String("out", "-", "file to write, - for standard output")
 	filter := fs.String("filter", "", `property filters, e.g. "category=general_practice,mode=car"`)
 	project := fs.String("project", "", "with `assessment`: the project id")
+	format := fs.String("format", "geojson", "collections: geojson, csv (UTF-8 with BOM) or gpkg (GeoPackage)")
+	outCRS := fs.String("crs", "", "collections: CRS of the output, e.g. EPSG:25833 (default CRS84)")
+	bbox := fs.String("bbox", "", "collections: only features intersecting minx,miny,maxx,maxy (in --bbox-crs)")
+	bboxCRS := fs.String("bbox-crs", "", "CRS of --bbox (default CRS84)")
+	cql := fs.String("cql", "", `collections: a CQL2 text filter, e.g. "capacity > 20 AND category = 'kita'"`)
+	datetime := fs.String("datetime", "", "collections: an instant or interval (projects: submitted_at)")
+	seed := fs.Int64("seed", demo.DefaultSeed, "without --db: seed of the demo region (the one reach serve shows)")
 	budget := fs.Float64("budget", 4_000_000, "with `ranking`: budget in euros")
 	var ef engineFlags
 	ef.register(fs)
@@ -250,11 +263,11 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		}
 	}
 	log := newLogger(stderr, false)
-	url := *db
-	if url == "" {
-		url = getenv(config.EnvDatabaseURL)
+	dbURL := *db
+	if dbURL == "" {
+		dbURL = getenv(config.EnvDatabaseURL)
 	}
-	st, closeStore, err := openStore(ctx, url, "", 0, log)
+	st, closeStore, err := openStore(ctx, dbURL, "", *seed, log)
 	if err != nil {
 		return err
 	}
@@ -306,7 +319,22 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		sort.Strings(ids)
 		return fmt.Errorf("export: %q: %w (collections: %s)", pos[0], err, strings.Join(ids, ", "))
 	}
-	n, err := writeCollection(ctx, src, pos[0], filters, *out)
+	// The same parameters, parsed the same way, as GET /collections/{id}/items.
+	q := url.Values{}
+	for k, v := range filters {
+		q.Set(k, v)
+	}
+	for k, v := range map[string]string{"crs": *outCRS, "bbox": *bbox, "bbox-crs": *bboxCRS, "filter": *cql, "datetime": *datetime} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	coll, _ := src.Collection(ctx, pos[0])
+	params, err := ogc.ParseItems(q, coll, ogc.CursorCodec{}, "")
+	if err != nil {
+		return fmt.Errorf("export %s: %w", pos[0], err)
+	}
+	n, err := exportCollection(ctx, src, coll, params, *format, *out, stdout)
 	if err != nil {
 		return err
 	}
@@ -358,6 +386,88 @@ func methodShares(shares map[string]float64) string {
 		return "-"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// exportCollection writes every feature params selects, in format, to path
+// ("-": stdout; not for gpkg). Files are written aside and renamed, so a
+// failed export leaves no half-written file.
+func exportCollection(ctx context.Context, src layers.FeatureSource, c layers.Collection, params ogc.ItemsParams, format, path string, stdout io.Writer) (n int, err error) {
+	each := func(fn func(layers.Feature) error) error {
+		q := params.Query
+		q.Limit, q.After = ogc.MaxLimit, ""
+		for {
+			page, err := src.Items(ctx, q)
+			if err != nil {
+				return fmt.Errorf("export %s: %w", c.ID, err)
+			}
+			for _, f := range page.Features {
+				if err := fn(f); err != nil {
+					return err
+				}
+				n++
+			}
+			if page.Next == "" {
+				return nil
+			}
+			q.After = page.Next
+		}
+	}
+	if format == "gpkg" {
+		if path == "-" {
+			return 0, fmt.Errorf("export %s: --format gpkg needs --out FILE", c.ID)
+		}
+		tmp := path + ".part"
+		_ = os.Remove(tmp)
+		gw, err := vector.CreateGeoPackage(ctx, tmp, c, params.CRS)
+		if err != nil {
+			return 0, err
+		}
+		if err := each(func(f layers.Feature) error { return gw.Write(ctx, f) }); err != nil {
+			gw.Abort()
+			os.Remove(tmp)
+			return n, err
+		}
+		if err := gw.Close(ctx); err != nil {
+			os.Remove(tmp)
+			return n, err
+		}
+		return n, os.Rename(tmp, path)
+	}
+	var buf bytes.Buffer
+	var w io.Writer = &buf
+	if path == "-" {
+		w = stdout
+	}
+	switch format {
+	case "csv":
+		cw := ogc.NewCSVWriter(w, c, params.CRS)
+		if err := cw.Begin(w); err != nil {
+			return 0, err
+		}
+		if err := each(cw.Write); err != nil {
+			return n, err
+		}
+		if err := cw.End(); err != nil {
+			return n, err
+		}
+	case "geojson", "json":
+		fw := ogc.NewFeatureWriter(w, params.CRS)
+		if err := fw.Begin(ogc.CollectionHeader{NumberMatched: -1, NumberReturned: -1, TimeStamp: time.Now()}); err != nil {
+			return 0, err
+		}
+		if err := each(fw.Write); err != nil {
+			return n, err
+		}
+		if err := fw.End(); err != nil {
+			return n, err
+		}
+	default:
+		return 0, fmt.Errorf("export %s: --format %q: want geojson, csv or gpkg", c.ID, format)
+	}
+	if path == "-" {
+		return n, nil
+	}
+	return n, writeFileAtomic(path, buf.Bytes())
 }
 
 // writeCentreAccess computes the central-place indicators of every

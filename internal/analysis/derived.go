@@ -260,12 +260,16 @@ func (d *derived) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, 
 	if err != nil {
 		return layers.Page{}, err
 	}
+	plan, hasBox, err := q.PlanLonLat(crs.Code(c.StorageCRS))
+	if err != nil {
+		return layers.Page{}, err
+	}
 	var matched []layers.Feature
 	for _, f := range fs {
 		if !layers.MatchFilters(f, q.Filters) {
 			continue
 		}
-		if q.BBox != nil && (f.Geometry == nil || !f.Geometry.Bound().Intersects(*q.BBox)) {
+		if hasBox && (f.Geometry == nil || !plan.Match(f.Geometry, f.Geometry.Bound())) {
 			continue
 		}
 		if !layers.Match(q.Filter, f) {
@@ -482,7 +486,7 @@ func (c *classified) Items(ctx context.Context, q layers.ItemsQuery) (layers.Pag
 		}
 		return p, nil
 	}
-	all := layers.ItemsQuery{Collection: q.Collection, BBox: q.BBox, Limit: 10000, After: q.After, Filters: baseF}
+	all := layers.ItemsQuery{Collection: q.Collection, BBox: q.BBox, BBoxCRS: q.BBoxCRS, Limit: 10000, After: q.After, Filters: baseF}
 	var kept []layers.Feature
 	for {
 		p, err := c.base.Items(ctx, all)

@@ -37,7 +37,7 @@ var allowed = []struct {
 	{"reach/internal/classify", []string{"reach/layers", "reach/geo/*"}, "the classification is pure policy on layers"},
 	{"reach/internal/appraisal", []string{"reach/internal/catalogue", "reach/layers", "reach/geo/*"}, "the appraisal judges effects, it computes none"},
 	{"reach/internal/analysis", []string{"reach/internal/network", "reach/internal/estimate", "reach/internal/catalogue", "reach/internal/classify", "reach/internal/appraisal", "reach/layers", "reach/geo/*"}, "use cases see layers, geo, networks and the policy packages"},
-	{"reach/internal/httpapi", []string{"reach/internal/analysis", "reach/internal/catalogue", "reach/internal/classify", "reach/internal/appraisal", "reach/internal/ogc", "reach/internal/web", "reach/data/tables", "reach/layers", "reach/geo/*"}, "the HTTP edge sees the use cases, never a store adapter"},
+	{"reach/internal/httpapi", []string{"reach/internal/analysis", "reach/internal/catalogue", "reach/internal/classify", "reach/internal/appraisal", "reach/internal/ogc", "reach/internal/web", "reach/data/tables", "reach/data/vector", "reach/layers", "reach/geo/*"}, "the HTTP edge sees the use cases, never a store adapter"},
 	{"reach/internal/pgtest", []string{"*"}, "test helper"},
 	{"reach/internal/realdata", []string{"reach/layers"}, "test helper: finds and reads the real data"},
 	{"reach/internal/config", []string{"reach/layers", "reach/geo/*"}, "config is read by cmd only"},

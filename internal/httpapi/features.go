@@ -30,6 +30,18 @@ func (s *server) source() layers.FeatureSource {
 	return s.deps.Features
 }
 
+// resolve finds the source that serves collection id and describes the
+// collection (with its version), once per request: the handlers then ask
+// that source directly.
+func (s *server) resolve(ctx context.Context, id string) (layers.FeatureSource, layers.Collection, error) {
+	src := s.source()
+	if c, ok := src.(composite); ok {
+		return c.owner(ctx, id)
+	}
+	coll, err := src.Collection(ctx, id)
+	return src, coll, err
+}
+
 // composite serves the base collections first, then those derived ones
 // whose ids the base does not use.
 type composite struct {
@@ -320,8 +332,7 @@ type itemsPage struct {
 func (s *server) items(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	id := urlParam(r, "collectionId")
-	src := s.source()
-	c, err := src.Collection(ctx, id)
+	src, c, err := s.resolve(ctx, id)
 	if err != nil {
 		s.fail(w, r, collErr(id, err), http.StatusBadRequest)
 		return
@@ -329,6 +340,10 @@ func (s *server) items(w http.ResponseWriter, r *http.Request) {
 	p, err := ogc.ParseItems(r.URL.Query(), c, s.cursors, r.Header.Get("Accept"))
 	if err != nil {
 		s.fail(w, r, err, http.StatusBadRequest)
+		return
+	}
+	if p.Format == ogc.FormatCSV || p.Format == ogc.FormatGPKG {
+		s.download(w, r, c, p)
 		return
 	}
 	page, err := src.Items(ctx, p.Query)
@@ -401,8 +416,7 @@ func (s *server) item(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, http.StatusBadRequest)
 		return
 	}
-	src := s.source()
-	c, err := src.Collection(ctx, id)
+	src, c, err := s.resolve(ctx, id)
 	if err != nil {
 		s.fail(w, r, collErr(id, err), http.StatusBadRequest)
 		return

@@ -206,7 +206,7 @@ func (s *server) routeTable() []route {
 			params: []string{"collectionId", "f"}, ok: response{200, "the collection", jsonHTML, "Collection"},
 			problem: []int{400, 404}, handler: s.collection},
 		{method: "GET", pattern: "/collections/{collectionId}/items", opID: "getFeatures", summary: "Features of a collection, one page at a time (keyset paging with next links)", tag: "Data",
-			params: []string{"collectionId", "bbox", "bbox-crs", "crs", "limit", "cursor", "datetime", "filter", "filter-lang", "filter-crs", "f"}, ok: response{200, "a page of features", geoHTML, "FeatureCollection"},
+			params: []string{"collectionId", "bbox", "bbox-crs", "crs", "limit", "cursor", "datetime", "filter", "filter-lang", "filter-crs", "f"}, ok: response{200, "a page of features; f=csv or f=gpkg downloads every matching feature", []string{ogc.MediaGeoJSON, ogc.MediaHTML, ogc.MediaCSV, mediaGPKG}, "FeatureCollection"},
 			problem: []int{400, 404}, handler: s.items},
 		{method: "GET", pattern: "/collections/{collectionId}/items/{featureId}", opID: "getFeature", summary: "One feature", tag: "Data",
 			params: []string{"collectionId", "featureId", "crs", "f"}, ok: response{200, "the feature", geoHTML, "Feature"},

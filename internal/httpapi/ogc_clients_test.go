@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -15,6 +18,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"reach/data/demo"
+	"reach/data/vector"
 	"reach/geo/crs"
 	"reach/internal/httpapi"
 	"reach/internal/ogc"
@@ -358,5 +362,70 @@ func TestSchemasAndTilesets(t *testing.T) {
 		if w := get(t, h, "GET", path); w.Code != 200 {
 			t.Errorf("%s: %d", path, w.Code)
 		}
+	}
+}
+
+// TestDownloads fetches a filtered selection as CSV and as GeoPackage and
+// checks both against the GeoJSON of the same request: the same features,
+// the same values, coordinates in the requested CRS.
+func TestDownloads(t *testing.T) {
+	h, _ := demoHandler(t)
+	q := "filter=" + url.QueryEscape("category IN ('kita', 'general_practice') AND capacity IS NOT NULL") + "&crs=" + url.QueryEscape(crs.UTM33N.URI())
+	w := get(t, h, "GET", "/collections/facilities/items?limit=10000&"+q)
+	var fc struct {
+		Features []struct {
+			ID         string
+			Geometry   struct{ Coordinates []float64 }
+			Properties map[string]any
+		}
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &fc); err != nil || len(fc.Features) < 5 {
+		t.Fatalf("geojson: %v, %d features", err, len(fc.Features))
+	}
+
+	w = get(t, h, "GET", "/collections/facilities/items?f=csv&"+q)
+	body := w.Body.String()
+	if w.Code != 200 || !strings.HasPrefix(body, "\uFEFFid,category,name,capacity,source,ags,x,y\r\n") && !strings.HasPrefix(body, "\uFEFFid,category,name,capacity,source,ags,x,y\n") {
+		t.Fatalf("csv: %d %q", w.Code, body[:min(len(body), 80)])
+	}
+	rows := strings.Split(strings.TrimSpace(strings.TrimPrefix(body, "\uFEFF")), "\n")[1:]
+	if len(rows) != len(fc.Features) {
+		t.Fatalf("csv: %d rows, geojson %d features", len(rows), len(fc.Features))
+	}
+	for i, row := range rows {
+		f := fc.Features[i]
+		wantEnd := "," + strconv.FormatFloat(f.Geometry.Coordinates[0], 'f', -1, 64) + "," + strconv.FormatFloat(f.Geometry.Coordinates[1], 'f', -1, 64)
+		if !strings.HasPrefix(row, f.ID+",") || !strings.HasSuffix(strings.TrimSpace(row), wantEnd) {
+			t.Errorf("csv row %d %q: want id %s and coordinates %s", i, row, f.ID, wantEnd)
+		}
+	}
+
+	w = get(t, h, "GET", "/collections/facilities/items?f=gpkg&"+q)
+	if w.Code != 200 || w.Header().Get("Content-Type") != "application/geopackage+sqlite3" {
+		t.Fatalf("gpkg: %d %s", w.Code, w.Header().Get("Content-Type"))
+	}
+	path := t.TempDir() + "/f.gpkg"
+	if err := os.WriteFile(path, w.Body.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	i := 0
+	for f, err := range vector.ReadGeoPackage(context.Background(), path, vector.Options{Layer: "facilities", Target: crs.UTM33N}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i >= len(fc.Features) {
+			t.Fatalf("gpkg: more features than the geojson's %d", len(fc.Features))
+		}
+		want := fc.Features[i]
+		p, _ := f.Geometry.(orb.Point)
+		if f.Properties["id"] != want.ID || f.Properties["category"] != want.Properties["category"] ||
+			f.Properties["capacity"] != want.Properties["capacity"] ||
+			math.Abs(p[0]-want.Geometry.Coordinates[0]) > 0.01 || math.Abs(p[1]-want.Geometry.Coordinates[1]) > 0.01 {
+			t.Errorf("gpkg feature %d: %v %v, want %s %v %v", i, f.Properties, p, want.ID, want.Properties, want.Geometry.Coordinates)
+		}
+		i++
+	}
+	if i != len(fc.Features) {
+		t.Errorf("gpkg: %d features, geojson %d", i, len(fc.Features))
 	}
 }

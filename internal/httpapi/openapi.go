@@ -152,8 +152,8 @@ func queryParam(name, desc string, schema obj) obj {
 func parameters() obj {
 	crsEnum := ogc.CRSURIs()
 	return obj{
-		"f": queryParam("f", "Output format; without it, browsers get HTML and everyone else JSON.",
-			obj{"type": "string", "enum": []string{"json", "geojson", "html"}}),
+		"f": queryParam("f", "Output format; without it, browsers get HTML and everyone else JSON. Items also take csv (UTF-8 with BOM; x/y for points, WKT otherwise) and gpkg (GeoPackage), both with every matching feature.",
+			obj{"type": "string", "enum": []string{"json", "geojson", "html", "csv", "gpkg"}}),
 		"bbox": queryParam("bbox", "minx,miny,maxx,maxy (or 6 numbers with heights) in bbox-crs axis order; only features intersecting it.",
 			obj{"type": "array", "minItems": 4, "maxItems": 6, "items": obj{"type": "number"}}),
 		"bbox-crs": queryParam("bbox-crs", "CRS of bbox (default CRS84; EPSG:4326 is latitude first).", obj{"type": "string", "format": "uri", "enum": crsEnum}),

@@ -64,8 +64,7 @@ func (s *server) tile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := urlParam(r, "collectionId")
-	src := s.source()
-	coll, err := src.Collection(ctx, id)
+	src, coll, err := s.resolve(ctx, id)
 	if err != nil {
 		s.fail(w, r, collErr(id, err), http.StatusBadRequest)
 		return

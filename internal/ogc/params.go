@@ -191,6 +191,8 @@ type Format string
 const (
 	FormatJSON Format = "json"
 	FormatHTML Format = "html"
+	FormatCSV  Format = "csv"  // items only: a download of every matching feature
+	FormatGPKG Format = "gpkg" // items only: a GeoPackage of every matching feature
 )
 
 // ParseFormat chooses the output format: the f parameter when given
@@ -332,8 +334,18 @@ func ParseItems(q url.Values, coll layers.Collection, cursors CursorCodec, accep
 		}
 	}
 	var err error
-	out.Format, err = ParseFormat(q.Get("f"), accept)
-	add(err)
+	switch strings.ToLower(q.Get("f")) {
+	case "csv":
+		out.Format = FormatCSV
+	case "gpkg", "geopackage":
+		out.Format = FormatGPKG
+	default:
+		out.Format, err = ParseFormat(q.Get("f"), accept)
+		if err != nil {
+			err = ParamError{Name: "f", Value: q.Get("f"), Reason: "unknown format; want json, geojson, html, csv or gpkg"}
+		}
+		add(err)
+	}
 	out.CRS, err = ParseCRS("crs", q.Get("crs"))
 	add(err)
 	out.BBoxCRS, err = ParseCRS("bbox-crs", q.Get("bbox-crs"))

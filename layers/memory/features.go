@@ -24,6 +24,9 @@ type collIndex struct {
 	hasGeom []bool
 	tree    *rtree
 	extent  orb.Bound // CRS84 extent; zero when no feature has a geometry
+	// version names this index's content; set once when the store installs
+	// it (Store.swap), before any reader sees it.
+	version string
 	// feature builds the full served feature of rank i.
 	feature func(i int) layers.Feature
 	// props builds the feature of rank i for property filtering; its
@@ -243,14 +246,15 @@ func (sn *snapshot) collection(id string) (layers.Collection, error) {
 		return layers.Collection{}, fmt.Errorf("memory: collection %q: %w", id, layers.ErrNotFound)
 	}
 	c.Extent = ci.extent
+	c.Version = ci.version
 	c.Synthetic = sn.synthetic
 	c.Attribution = sn.attribution
 	return c, nil
 }
 
 // Items returns one page of features of q.Collection in keyset order.
-// q.BBox (CRS84) selects features whose served geometry intersects it,
-// q.Filters selects by exact property value (layers.MatchFilters), q.After
+// q.BBox (in q.BBoxCRS) selects features whose served geometry intersects
+// it exactly (layers.BBoxPlan), q.Filters selects by exact property value (layers.MatchFilters), q.After
 // starts after that id. NumberMatched counts every feature matching BBox
 // and Filters, irrespective of paging. An unknown collection wraps
 // layers.ErrNotFound; a bad limit, bbox, cursor or filter wraps
@@ -273,17 +277,14 @@ func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, er
 	if err := layers.CheckFilter(c, q.Filter); err != nil {
 		return layers.Page{}, fmt.Errorf("memory: items of %q: %w", q.Collection, err)
 	}
-	if q.BBox != nil {
-		b := *q.BBox
-		for _, v := range []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]} {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return layers.Page{}, fmt.Errorf("memory: items of %q: field bbox: value %v: not finite: %w", q.Collection, b, layers.ErrInvalid)
-			}
-		}
-		if b.Min[0] > b.Max[0] || b.Min[1] > b.Max[1] {
-			return layers.Page{}, fmt.Errorf("memory: items of %q: field bbox: value %v: minimum exceeds maximum: %w", q.Collection, b, layers.ErrInvalid)
-		}
+	plan, hasBox, err := q.PlanLonLat(crs.Code(c.StorageCRS))
+	if err != nil {
+		return layers.Page{}, fmt.Errorf("memory: items of %q: %w", q.Collection, err)
 	}
+	// A box covering the whole domain matches every feature with a
+	// geometry, without an index search.
+	allBox := hasBox && plan.All
+	hasBox = hasBox && !plan.All
 	ci := sn.colls[q.Collection]
 	if q.After != "" && q.Collection == layers.CollRoads {
 		if _, err := strconv.ParseInt(q.After, 10, 64); err != nil {
@@ -291,11 +292,11 @@ func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, er
 		}
 	}
 	start := ci.after(q.After)
-	page := layers.Page{Features: []layers.Feature{}}
+	page := layers.Page{Features: []layers.Feature{}, Version: ci.version}
 	n := len(ci.ids)
 
 	// Fast path: no selection, so every feature matches.
-	if q.BBox == nil && len(q.Filters) == 0 && q.Filter == nil {
+	if !hasBox && !allBox && len(q.Filters) == 0 && q.Filter == nil {
 		end := min(start+q.Limit, n)
 		for i := start; i < end; i++ {
 			if i%256 == 0 {
@@ -315,8 +316,11 @@ func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, er
 	// The spatial index narrows the candidates to the bbox, and to the
 	// envelope of an S_INTERSECTS the filter requires.
 	search, useIndex := orb.Bound{}, false
-	if q.BBox != nil {
-		search, useIndex = *q.BBox, true
+	if hasBox {
+		if plan.None {
+			return page, nil
+		}
+		search, useIndex = plan.Outer, true
 	}
 	if env, ok := layers.FilterEnvelope(q.Filter); ok {
 		if useIndex && !search.Intersects(env) {
@@ -351,10 +355,13 @@ func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, er
 		if useIndex {
 			i = int(cand[k])
 		}
+		if allBox && !ci.hasGeom[i] {
+			continue // a feature without geometry intersects nothing
+		}
 		var full *layers.Feature
-		if q.BBox != nil && !within(ci.bounds[i], *q.BBox) {
+		if hasBox && !(plan.HasInner && ci.hasGeom[i] && within(ci.bounds[i], plan.Inner)) {
 			f := ci.feature(i)
-			if !intersectsBound(f.Geometry, *q.BBox) {
+			if !plan.Match(f.Geometry, ci.bounds[i]) {
 				continue
 			}
 			full = &f

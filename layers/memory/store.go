@@ -20,10 +20,13 @@ package memory
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"iter"
 	"maps"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -49,6 +52,10 @@ type Store struct {
 	cur  *snapshot
 	res  *results
 	info layers.StoreInfo
+	// epoch and gen name collection versions: epoch is drawn at New, gen
+	// counts the collection indexes installed since (guarded by mu).
+	epoch string
+	gen   uint64
 }
 
 // Option configures a Store in New.
@@ -99,8 +106,10 @@ func New(opts ...Option) *Store {
 		o(&info)
 	}
 	info.Kind = "memory"
-	s := &Store{info: info, res: newResults()}
-	s.cur = emptySnapshot(info.Synthetic, strings.Join(info.Attribution, "; "))
+	var e [8]byte
+	_, _ = rand.Read(e[:])
+	s := &Store{info: info, res: newResults(), epoch: hex.EncodeToString(e[:])}
+	s.swap(emptySnapshot(info.Synthetic, strings.Join(info.Attribution, "; ")))
 	return s
 }
 
@@ -125,9 +134,16 @@ func (s *Store) snap() *snapshot {
 	return s.cur
 }
 
-// swap installs next as the current snapshot.
+// swap installs next as the current snapshot, giving each collection index
+// that is new in it a version of its own.
 func (s *Store) swap(next *snapshot) {
 	s.mu.Lock()
+	for _, ci := range next.colls {
+		if ci.version == "" {
+			s.gen++
+			ci.version = "m" + s.epoch + "." + strconv.FormatUint(s.gen, 10)
+		}
+	}
 	s.cur = next
 	s.mu.Unlock()
 }

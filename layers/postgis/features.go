@@ -2,11 +2,11 @@ package postgis
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
@@ -41,7 +41,7 @@ type table struct {
 	selectSQL  string
 	filters    map[string]filterColumn
 	// features scans the rows of selectSQL into features.
-	features func(ctx context.Context, s *Store, rows pgx.Rows) ([]layers.Feature, error)
+	features func(ctx context.Context, db querier, rows pgx.Rows) ([]layers.Feature, error)
 }
 
 func scanAll[T any](rows pgx.Rows, scan func(pgx.Rows) (T, error), feature func(T) layers.Feature) ([]layers.Feature, error) {
@@ -66,7 +66,7 @@ var tables = []table{
 			"ags": {"ags", textRequired}, "name": {"name", textRequired},
 			"kreis_ags": {"kreis_ags", textOptional}, "planning_region": {"planning_region", textOptional},
 		},
-		features: func(ctx context.Context, s *Store, rows pgx.Rows) ([]layers.Feature, error) {
+		features: func(ctx context.Context, db querier, rows pgx.Rows) ([]layers.Feature, error) {
 			var ms []layers.Municipality
 			for rows.Next() {
 				m, err := scanMunicipality(rows)
@@ -83,7 +83,7 @@ var tables = []table{
 			for i, m := range ms {
 				agss[i] = m.AGS
 			}
-			if err := s.attachIndicators(ctx, ms, agss); err != nil {
+			if err := attachIndicators(ctx, db, ms, agss); err != nil {
 				return nil, err
 			}
 			out := make([]layers.Feature, len(ms))
@@ -98,7 +98,7 @@ var tables = []table{
 		filters: map[string]filterColumn{
 			"inspire_id": {"inspire_id", textRequired}, "resolution_m": {"resolution_m", integer}, "ags": {"ags", textOptional},
 		},
-		features: func(_ context.Context, _ *Store, rows pgx.Rows) ([]layers.Feature, error) {
+		features: func(_ context.Context, _ querier, rows pgx.Rows) ([]layers.Feature, error) {
 			return scanAll(rows, scanCell, layers.CellFeature)
 		},
 	},
@@ -108,7 +108,7 @@ var tables = []table{
 			"level": {"level", levelName}, "verbund": {"verbund", textOptional}, "ags": {"ags", textRequired},
 			"kreis_ags": {"kreis_ags", textOptional}, "planning_region": {"planning_region", textOptional},
 		},
-		features: func(_ context.Context, _ *Store, rows pgx.Rows) ([]layers.Feature, error) {
+		features: func(_ context.Context, _ querier, rows pgx.Rows) ([]layers.Feature, error) {
 			return scanAll(rows, scanCentralPlace, layers.CentralPlaceFeature)
 		},
 	},
@@ -117,14 +117,14 @@ var tables = []table{
 		filters: map[string]filterColumn{
 			"category": {"category", textRequired}, "source": {"source", textOptional}, "ags": {"ags", textOptional},
 		},
-		features: func(_ context.Context, _ *Store, rows pgx.Rows) ([]layers.Feature, error) {
+		features: func(_ context.Context, _ querier, rows pgx.Rows) ([]layers.Feature, error) {
 			return scanAll(rows, scanFacility, layers.FacilityFeature)
 		},
 	},
 	{
 		collection: layers.CollRoads, table: "roads", idColumn: "id", numericID: true, srid: sridUTM33N, selectSQL: roadSelect,
 		filters: map[string]filterColumn{"highway": {"highway", textRequired}},
-		features: func(_ context.Context, _ *Store, rows pgx.Rows) ([]layers.Feature, error) {
+		features: func(_ context.Context, _ querier, rows pgx.Rows) ([]layers.Feature, error) {
 			return scanAll(rows, scanRoad, layers.RoadFeature)
 		},
 	},
@@ -134,7 +134,7 @@ var tables = []table{
 			"category": {"category", textOptional}, "kind": {"kind", textRequired},
 			"planning_region": {"planning_region", textOptional}, "status": {"status", textOptional},
 		},
-		features: func(_ context.Context, _ *Store, rows pgx.Rows) ([]layers.Feature, error) {
+		features: func(_ context.Context, _ querier, rows pgx.Rows) ([]layers.Feature, error) {
 			return scanAll(rows, scanProject, layers.ProjectFeature)
 		},
 	},
@@ -163,9 +163,11 @@ func (s *Store) Collections(ctx context.Context) ([]layers.Collection, error) {
 	return out, nil
 }
 
-// Collection describes one collection. Its extent is the storage-CRS
-// extent of the features transformed to CRS84 along its densified outline,
-// so that it covers every feature; it is empty for an empty layer.
+// Collection describes one collection: its version (from layer_changes,
+// one small query) and the extent of its stored features, transformed to
+// CRS84 along its densified outline so that it covers every feature (empty
+// for an empty layer). The extent is kept per version and measured again
+// only when the version changes.
 func (s *Store) Collection(ctx context.Context, id string) (layers.Collection, error) {
 	t, err := lookupTable(id)
 	if err != nil {
@@ -175,18 +177,25 @@ func (s *Store) Collection(ctx context.Context, id string) (layers.Collection, e
 	if !ok {
 		return layers.Collection{}, fmt.Errorf("postgis: collection %q: %w", id, layers.ErrNotFound)
 	}
-	ext, err := s.extent(ctx, t)
+	var version *string
+	err = s.pool.QueryRow(ctx, versionSQL, t.table).Scan(&version)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return layers.Collection{}, dbError("collection "+id, err)
+	}
+	if version != nil {
+		c.Version = *version
+	}
+	e, err := s.describe(ctx, t, c.Version)
 	if err != nil {
 		return layers.Collection{}, err
 	}
-	c.Extent = ext
-	if id == layers.CollProjects {
-		if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM projects WHERE synthetic)`).Scan(&c.Synthetic); err != nil {
-			return layers.Collection{}, fmt.Errorf("postgis: collection %s: %w", id, err)
-		}
-	}
+	c.Extent, c.Synthetic, c.Version = e.b, e.synthetic, e.version
 	return c, nil
 }
+
+// versionSQL reads the version of a served table (see migration
+// 006_layer_changes.sql); no row when the migration is missing.
+const versionSQL = `SELECT epoch::text || '.' || version::text FROM layer_changes WHERE tbl = $1`
 
 // where builds the WHERE clause (without keyset) of q and its arguments.
 // Only static fragments and $n placeholders go into the SQL.
@@ -198,15 +207,11 @@ func (t *table) where(q layers.ItemsQuery) (string, []any, error) {
 		return "$" + strconv.Itoa(len(args))
 	}
 	if q.BBox != nil {
-		box := *q.BBox
-		if box.Min[0] > box.Max[0] || box.Min[1] > box.Max[1] {
-			return "", nil, fmt.Errorf("postgis: bbox %v: %w", box, layers.ErrInvalid)
-		}
-		b, err := crs.BoundFromLonLat(crs.Code(t.srid), box)
+		cond, err := t.bboxCondition(q, arg)
 		if err != nil {
-			return "", nil, fmt.Errorf("postgis: bbox %v: %w", box, layers.ErrInvalid)
+			return "", nil, err
 		}
-		conds = append(conds, "geom && ST_MakeEnvelope("+arg(b.Min[0])+", "+arg(b.Min[1])+", "+arg(b.Max[0])+", "+arg(b.Max[1])+", "+arg(t.srid)+")")
+		conds = append(conds, cond)
 	}
 	for _, name := range sortedKeys(q.Filters) {
 		want := q.Filters[name]
@@ -262,9 +267,47 @@ func (t *table) where(q layers.ItemsQuery) (string, []any, error) {
 	return " WHERE " + strings.Join(conds, " AND "), args, nil
 }
 
+// bboxCondition is the SQL of q's bbox: the GIST index finds candidates
+// with && on a storage-CRS rectangle containing the box; candidates inside
+// an inscribed rectangle are taken as they are, the others are tested
+// exactly with ST_Intersects in the box's CRS (layers.BBoxPlan). A box that
+// covers the storage CRS's domain matches every feature with a geometry.
+func (t *table) bboxCondition(q layers.ItemsQuery, arg func(any) string) (string, error) {
+	p, err := layers.PlanBBox(*q.BBox, q.BBoxCRS, crs.Code(t.srid), crs.Code(t.srid))
+	if err != nil {
+		return "", fmt.Errorf("postgis: items of %s: %w", t.collection, err)
+	}
+	env := func(b orb.Bound, srid int) string {
+		return "ST_MakeEnvelope(" + arg(b.Min[0]) + ", " + arg(b.Min[1]) + ", " + arg(b.Max[0]) + ", " + arg(b.Max[1]) + ", " + arg(srid) + ")"
+	}
+	switch {
+	case p.All:
+		return "geom IS NOT NULL", nil
+	case p.None:
+		return "FALSE", nil
+	case p.Same:
+		box := env(p.Box, t.srid)
+		return "(geom && " + box + " AND ST_Intersects(geom, " + box + "))", nil
+	}
+	srid := int(p.CRS)
+	if p.CRS == crs.CRS84 {
+		srid = 4326 // PostGIS keeps EPSG:4326 longitude first
+	}
+	exact := "ST_Intersects(ST_Transform(geom, " + arg(srid) + "::integer), " + env(p.Box, srid) + ")"
+	if p.HasInner {
+		exact = "(geom @ " + env(p.Inner, t.srid) + " OR " + exact + ")"
+	}
+	return "(geom && " + env(p.Outer, t.srid) + " AND " + exact + ")", nil
+}
+
 // Items returns one page of features ordered by id: keyset paging with
-// id > After, LIMIT Limit+1 to know whether a next page exists, and
-// numberMatched from count(*) over the same filters.
+// id > After and LIMIT Limit+1 to know whether a next page exists, read in
+// one read-only repeatable-read transaction together with the collection's
+// version (Page.Version). numberMatched is exact without counting when the
+// first page is also the last; otherwise it comes from a count kept per
+// version and query, made once for queries without bbox (an index or one
+// scan per version) and left unknown (-1) for bbox queries, where every new
+// box would cost a scan.
 func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, error) {
 	t, err := lookupTable(q.Collection)
 	if err != nil {
@@ -284,14 +327,8 @@ func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, er
 	if err != nil {
 		return layers.Page{}, err
 	}
-	from := " FROM " + pgx.Identifier{t.table}.Sanitize()
-	var matched int
-	if err := s.pool.QueryRow(ctx, "SELECT count(*)"+from+where, args...).Scan(&matched); err != nil {
-		return layers.Page{}, fmt.Errorf("postgis: count %s: %w", q.Collection, err)
-	}
-
 	idCol := pgx.Identifier{t.idColumn}.Sanitize()
-	page := args
+	page := append([]any(nil), args...)
 	conds := where
 	if q.After != "" {
 		var after any = q.After
@@ -312,21 +349,51 @@ func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, er
 	}
 	page = append(page, q.Limit+1)
 	sql := t.selectSQL + conds + " ORDER BY " + idCol + " LIMIT $" + strconv.Itoa(len(page))
-	rows, err := s.pool.Query(ctx, sql, page...)
+
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
-		return layers.Page{}, fmt.Errorf("postgis: items of %s: %w", q.Collection, err)
+		return layers.Page{}, dbError("items of "+q.Collection, err)
 	}
-	defer rows.Close()
-	fs, err := t.features(ctx, s, rows)
+	defer tx.Rollback(ctx) //nolint:errcheck // read-only; no-op after Commit
+	var version *string
+	if err := tx.QueryRow(ctx, versionSQL, t.table).Scan(&version); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return layers.Page{}, dbError("items of "+q.Collection, err)
+	}
+	p := layers.Page{NumberMatched: -1}
+	if version != nil {
+		p.Version = *version
+	}
+	rows, err := tx.Query(ctx, sql, page...)
+	if err != nil {
+		return layers.Page{}, dbError("items of "+q.Collection, err)
+	}
+	fs, err := t.features(ctx, tx, rows)
+	rows.Close()
 	if err != nil {
 		return layers.Page{}, err
 	}
-	p := layers.Page{NumberMatched: matched}
 	if len(fs) > q.Limit {
 		fs = fs[:q.Limit]
 		p.Next = fs[len(fs)-1].ID
 	}
 	p.Features = fs
+	switch key := p.Version + "\x00" + q.Collection + "\x00" + where + "\x00" + fmt.Sprintf("%#v", args); {
+	case q.After == "" && p.Next == "":
+		p.NumberMatched = len(fs)
+	case p.Version == "":
+	default:
+		if n, ok := s.counts.get(key); ok {
+			p.NumberMatched = n
+		} else if q.BBox == nil && q.Filter == nil {
+			if err := tx.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{t.table}.Sanitize()+where, args...).Scan(&p.NumberMatched); err != nil {
+				return layers.Page{}, dbError("count "+q.Collection, err)
+			}
+			s.counts.put(key, p.NumberMatched)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return layers.Page{}, dbError("items of "+q.Collection, err)
+	}
 	return p, nil
 }
 
@@ -349,7 +416,7 @@ func (s *Store) Item(ctx context.Context, collection, id string) (layers.Feature
 		return layers.Feature{}, fmt.Errorf("postgis: %s item %q: %w", collection, id, err)
 	}
 	defer rows.Close()
-	fs, err := t.features(ctx, s, rows)
+	fs, err := t.features(ctx, s.pool, rows)
 	if err != nil {
 		return layers.Feature{}, err
 	}
@@ -359,62 +426,86 @@ func (s *Store) Item(ctx context.Context, collection, id string) (layers.Feature
 	return fs[0], nil
 }
 
-// extentTTL bounds how long a cached extent is served without checking the
-// table again, for tables changed behind the store's back (ogr2ogr, psql).
-const extentTTL = time.Minute
-
-// extentCache keeps the CRS84 extent of each table, because ST_Extent scans
-// the whole table and Collection runs for every items request. An entry is
-// valid while the loads recorded in layer_versions are unchanged and it is
-// younger than extentTTL. Safe for concurrent use.
+// extentCache keeps the CRS84 extent of each table (ST_Extent scans the
+// whole table) with the version it was measured at. Safe for concurrent use.
 type extentCache struct {
 	mu      sync.Mutex
 	entries map[string]extentEntry
 }
 
 type extentEntry struct {
-	token string
-	at    time.Time
-	b     orb.Bound
+	version   string
+	b         orb.Bound
+	synthetic bool
 }
 
-// extent returns the CRS84 extent of t's features (empty for an empty
-// table): the storage-CRS extent transformed along its densified outline.
-// Projects, which change one by one through PutProject, are always measured.
-func (s *Store) extent(ctx context.Context, t *table) (orb.Bound, error) {
-	cache := t.collection != layers.CollProjects
-	var token string
-	if cache {
-		if err := s.pool.QueryRow(ctx, `SELECT coalesce(max(loaded_at)::text, '') || '/' || count(*)::text FROM layer_versions`).Scan(&token); err != nil {
-			return orb.Bound{}, fmt.Errorf("postgis: extent of %s: %w", t.collection, err)
-		}
+// describe returns the CRS84 extent of t's features (empty for an empty
+// table) and, for projects, whether any is synthetic; version is the one
+// just read, and the returned entry carries the version the measurement
+// belongs to (read in the same statement). Unversioned tables are measured
+// every time.
+func (s *Store) describe(ctx context.Context, t *table, version string) (extentEntry, error) {
+	if version != "" {
 		s.extents.mu.Lock()
 		e, ok := s.extents.entries[t.table]
 		s.extents.mu.Unlock()
-		if ok && e.token == token && time.Since(e.at) < extentTTL {
-			return e.b, nil
+		if ok && e.version == version {
+			return e, nil
 		}
 	}
+	synth := "false"
+	if t.collection == layers.CollProjects {
+		synth = "EXISTS (SELECT 1 FROM projects WHERE synthetic)"
+	}
+	var v *string
 	var x0, y0, x1, y1 *float64
-	err := s.pool.QueryRow(ctx, `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)
-		FROM (SELECT ST_Extent(geom) AS e FROM `+pgx.Identifier{t.table}.Sanitize()+`) x`).Scan(&x0, &y0, &x1, &y1)
+	var e extentEntry
+	err := s.pool.QueryRow(ctx, `SELECT (`+versionSQL+`), ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), `+synth+`
+		FROM (SELECT ST_Extent(geom) AS e FROM `+pgx.Identifier{t.table}.Sanitize()+`) x`, t.table).Scan(&v, &x0, &y0, &x1, &y1, &e.synthetic)
 	if err != nil {
-		return orb.Bound{}, fmt.Errorf("postgis: extent of %s: %w", t.collection, err)
+		return extentEntry{}, dbError("extent of "+t.collection, err)
 	}
-	var b orb.Bound
 	if x0 != nil {
-		b, err = crs.BoundToLonLat(crs.Code(t.srid), orb.Bound{Min: orb.Point{*x0, *y0}, Max: orb.Point{*x1, *y1}})
+		e.b, err = crs.BoundToLonLat(crs.Code(t.srid), orb.Bound{Min: orb.Point{*x0, *y0}, Max: orb.Point{*x1, *y1}})
 		if err != nil {
-			return orb.Bound{}, fmt.Errorf("postgis: extent of %s: %w", t.collection, err)
+			return extentEntry{}, fmt.Errorf("postgis: extent of %s: %w", t.collection, err)
 		}
 	}
-	if cache {
+	if v != nil {
+		e.version = *v
 		s.extents.mu.Lock()
 		if s.extents.entries == nil {
 			s.extents.entries = map[string]extentEntry{}
 		}
-		s.extents.entries[t.table] = extentEntry{token: token, at: time.Now(), b: b}
+		s.extents.entries[t.table] = e
 		s.extents.mu.Unlock()
 	}
-	return b, nil
+	return e, nil
+}
+
+// countCacheSize bounds the number of cached counts; the cache is emptied
+// when it is full (entries of old versions are never asked for again).
+const countCacheSize = 4096
+
+// countCache keeps numberMatched per version and query. Safe for
+// concurrent use.
+type countCache struct {
+	mu sync.Mutex
+	m  map[string]int
+}
+
+func (c *countCache) get(key string) (int, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n, ok := c.m[key]
+	return n, ok
+}
+
+func (c *countCache) put(key string, n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= countCacheSize {
+		c.m = make(map[string]int)
+	}
+	c.m[key] = n
 }

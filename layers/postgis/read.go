@@ -223,15 +223,21 @@ func (s *Store) Municipalities(ctx context.Context) ([]layers.Municipality, erro
 	if err != nil {
 		return nil, err
 	}
-	if err := s.attachIndicators(ctx, ms, nil); err != nil {
+	if err := attachIndicators(ctx, s.pool, ms, nil); err != nil {
 		return nil, err
 	}
 	return ms, nil
 }
 
-// attachIndicators fills the Indicators of ms; agss restricts the query to
-// those AGS (nil: all).
-func (s *Store) attachIndicators(ctx context.Context, ms []layers.Municipality, agss []string) error {
+// querier is what a pool and a transaction share: attachIndicators runs in
+// the transaction of the page it completes.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// attachIndicators fills the Indicators of ms, read through db; agss
+// restricts the query to those AGS (nil: all).
+func attachIndicators(ctx context.Context, db querier, ms []layers.Municipality, agss []string) error {
 	if len(ms) == 0 {
 		return nil
 	}
@@ -249,13 +255,17 @@ func (s *Store) attachIndicators(ctx context.Context, ms []layers.Municipality, 
 		sql += ` WHERE ags = ANY($1)`
 		args = append(args, agss)
 	}
-	vals, err := collect(ctx, s, "indicators", sql, func(rows pgx.Rows) (kv, error) {
-		var v kv
-		err := rows.Scan(&v.ags, &v.key, &v.value)
-		return v, err
-	}, args...)
+	rows, err := db.Query(ctx, sql, args...)
 	if err != nil {
-		return err
+		return fmt.Errorf("postgis: read indicators: %w", err)
+	}
+	vals, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (kv, error) {
+		var v kv
+		err := row.Scan(&v.ags, &v.key, &v.value)
+		return v, err
+	})
+	if err != nil {
+		return fmt.Errorf("postgis: read indicators: %w", err)
 	}
 	for _, v := range vals {
 		i, ok := idx[v.ags]

@@ -43,6 +43,7 @@ type Store struct {
 	pool     *pgxpool.Pool
 	readOnly bool
 	extents  extentCache
+	counts   countCache
 }
 
 // Open connects to the database at url (a postgres:// URL or a key=value

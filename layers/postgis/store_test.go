@@ -50,6 +50,7 @@ func TestStore(t *testing.T) {
 		{"GeometryRoundTripExact", testGeometryRoundTripExact},
 		{"RealData", testRealData},
 		{"ExtentFollowsLoads", testExtentFollowsLoads},
+		{"BBoxExact", testBBoxExact},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, db) })
 	}

@@ -1,4 +1,4 @@
-package memory
+package layers
 
 import (
 	"github.com/paulmach/orb"
