@@ -143,7 +143,7 @@ type Engine struct {
 	// buildNetworks; on the snapshot path only hashed at Build (roadsSum)
 	// and read again on demand, for road scenarios (roads.go).
 	roads    []layers.RoadSegment
-	roadsSum *snapDigest
+	roadsSum *layerDigest
 	roadsMu  sync.Mutex
 	class    classInfo
 	// classification is the full result of Classify.
