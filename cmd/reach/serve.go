@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -63,7 +65,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	log := newLogger(stderr, cfg.LogJSON)
-	store, closeStore, err := openStore(ctx, cfg.DatabaseURL, cfg.DataDir, cfg.Seed, log)
+	store, closeStore, err := openStore(ctx, withPoolSize(cfg.DatabaseURL, cfg.DBPool), cfg.DataDir, cfg.Seed, log)
 	if err != nil {
 		return err
 	}
@@ -83,13 +85,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	go eng.build(ctx, store, info, ef, cfg.Snapshot, log)
 
 	handler := httpapi.NewHandler(httpapi.Deps{
-		Features: eng.features(store),
-		Store:    store,
-		Analyzer: eng,
-		Info:     info,
-		Logger:   log,
-		Ready:    eng.ready,
-		Coverage: eng.coverage,
+		Features:   eng.features(store),
+		Store:      store,
+		Analyzer:   eng,
+		Info:       info,
+		Logger:     log,
+		Ready:      eng.ready,
+		Coverage:   eng.coverage,
+		CacheBytes: cacheBytes(cfg.CacheMB),
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -268,4 +271,29 @@ func (l *lazyEngine) Derived() layers.FeatureSource {
 		return nil
 	}
 	return l.eng.Derived()
+}
+
+// cacheBytes converts --cache-mb for httpapi.Deps, where 0 means the
+// default and a negative value no cache.
+func cacheBytes(mb int) int64 {
+	if mb <= 0 {
+		return -1
+	}
+	return int64(mb) << 20
+}
+
+// withPoolSize sets pgxpool's pool_max_conns in a database URL or key=value
+// string unless it names one already; "" stays "".
+func withPoolSize(dbURL string, n int) string {
+	if dbURL == "" || n <= 0 || strings.Contains(dbURL, "pool_max_conns") {
+		return dbURL
+	}
+	setting := "pool_max_conns=" + strconv.Itoa(n)
+	if strings.HasPrefix(dbURL, "postgres://") || strings.HasPrefix(dbURL, "postgresql://") {
+		if strings.Contains(dbURL, "?") {
+			return dbURL + "&" + setting
+		}
+		return dbURL + "?" + setting
+	}
+	return dbURL + " " + setting
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -35,7 +36,18 @@ type Serve struct {
 	Settings  string
 	// Snapshot names the engine snapshot file for a fast cold start ("" for none).
 	Snapshot string
+	// CacheMB bounds the memory for encoded feature pages and tiles, in MiB
+	// (0 turns the cache off).
+	CacheMB int
+	// DBPool is the size of the database connection pool (0: pgx's default).
+	DBPool int
 }
+
+// Environment variables standing in for flags of `reach serve`.
+const (
+	EnvCacheMB = "REACH_CACHE_MB"
+	EnvDBPool  = "REACH_DB_POOL"
+)
 
 // ParseServe reads the flags of `reach serve`. getenv supplies DATABASE_URL
 // when --db is not given. It returns flag.ErrHelp when -h was asked for.
@@ -53,6 +65,16 @@ func ParseServe(args []string, getenv func(string) string, stderr io.Writer, def
 	fs.BoolVar(&s.LogJSON, "log-json", false, "log as JSON lines")
 	fs.StringVar(&s.Catalogue, "catalogue", "", "standards catalogue (JSON) instead of the embedded one")
 	fs.StringVar(&s.Settings, "settings", "", "analysis settings (JSON): score_weights, weakness_weights, weak_share, snap_radius_m")
+	cacheMB, err := envInt(getenv, EnvCacheMB, 64)
+	if err != nil {
+		return s, err
+	}
+	dbPool, err := envInt(getenv, EnvDBPool, 16)
+	if err != nil {
+		return s, err
+	}
+	fs.IntVar(&s.CacheMB, "cache-mb", cacheMB, "memory for encoded feature pages and vector tiles, in MiB; 0 turns the cache off (env "+EnvCacheMB+")")
+	fs.IntVar(&s.DBPool, "db-pool", dbPool, "database connections in the serving pool (env "+EnvDBPool+")")
 	fs.StringVar(&s.Snapshot, "snapshot", "", "engine snapshot file: read for a fast start when it matches the layers, (re)written otherwise")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: reach serve [--addr 127.0.0.1:8080] [--db URL | --data DIR] [--seed N] [--catalogue FILE] [--settings FILE] [--snapshot FILE]")
@@ -70,6 +92,12 @@ func ParseServe(args []string, getenv func(string) string, stderr io.Writer, def
 	if s.DatabaseURL != "" && s.DataDir != "" {
 		return s, errors.New("serve: --db and --data exclude each other")
 	}
+	if s.CacheMB < 0 {
+		return s, fmt.Errorf("serve: --cache-mb %d: want 0 or more", s.CacheMB)
+	}
+	if s.DBPool < 1 || s.DBPool > 1000 {
+		return s, fmt.Errorf("serve: --db-pool %d: want 1 to 1000", s.DBPool)
+	}
 	if _, _, err := net.SplitHostPort(s.Addr); err != nil {
 		return s, fmt.Errorf("serve: --addr %q: %v", s.Addr, err)
 	}
@@ -86,4 +114,17 @@ func DatabaseURL(flagValue string, getenv func(string) string, command string) (
 		return v, nil
 	}
 	return "", fmt.Errorf("%s: no database: pass --db URL or set %s", command, EnvDatabaseURL)
+}
+
+// envInt reads an integer setting from the environment, def when unset.
+func envInt(getenv func(string) string, name string, def int) (int, error) {
+	v := strings.TrimSpace(getenv(name))
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, fmt.Errorf("serve: %s=%q: not an integer", name, v)
+	}
+	return n, nil
 }

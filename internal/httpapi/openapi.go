@@ -237,7 +237,7 @@ func schemas() obj {
 		"Assessment": obj{"type": "object", "required": []string{"project_id", "effect", "completeness", "overlaps", "zentrale_orte", "score"},
 			"properties": obj{"project_id": str, "title": str, "kind": str, "category": str,
 				"newly_within_standard": obj{"type": "integer", "nullable": true, "description": "null when the effect is unknown"},
-				"effect": ref("Effect"), "completeness": ref("Completeness"), "overlaps": arrayOf(ref("Overlap")),
+				"effect":                ref("Effect"), "completeness": ref("Completeness"), "overlaps": arrayOf(ref("Overlap")),
 				"by_municipality": arrayOf(obj{"type": "object", "properties": obj{"ags": str, "name": str, "participating": obj{"type": "boolean"},
 					"beneficiaries": integer, "newly_within_standard": integer, "mean_seconds_before": num, "mean_seconds_after": num}}),
 				"zentrale_orte": ref("Alignment"),
