@@ -47,6 +47,7 @@ const usage = `reach: reachability of public services in Saxony
 usage:
   reach serve   [--addr 127.0.0.1:8080] [--db URL | --data DIR] [--seed N]
   reach migrate --db URL
+  reach bootstrap --db URL [--manifest FILE] [--cache DIR]   fetch, verify, import, analyze
   reach import  --db URL <layer> <file> [flags]
       layers: municipalities, population, indicators, memberships, grid,
               central-places, facilities, osm, projects
@@ -87,6 +88,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runCatalogue(ctx, rest, getenv, stdout, stderr)
 	case "calibrate":
 		return runCalibrate(ctx, rest, getenv, stdout, stderr)
+	case "bootstrap":
+		return runBootstrap(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "reach", version)
 		return nil

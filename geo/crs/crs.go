@@ -5,6 +5,8 @@
 //   - EPSG:4326: the same datum with latitude, longitude axis order (as OGC
 //     API Features requires when a client asks for it by that URI)
 //   - EPSG:25833: ETRS89 / UTM zone 33N, metres (easting, northing)
+//   - EPSG:25832: ETRS89 / UTM zone 32N, metres (easting, northing), the CRS
+//     of the federal BKG products (VG250); read, not served
 //   - EPSG:3035: ETRS89-LAEA Europe, metres (easting, northing)
 //   - EPSG:3857: WGS84 / Pseudo-Mercator, metres
 //
@@ -34,6 +36,7 @@ const (
 	CRS84       Code = 84
 	EPSG4326    Code = 4326
 	UTM33N      Code = 25833
+	UTM32N      Code = 25832
 	LAEA        Code = 3035
 	WebMercator Code = 3857
 )
@@ -63,7 +66,7 @@ func (c Code) String() string {
 // Valid reports whether c is one of the supported systems.
 func (c Code) Valid() bool {
 	switch c {
-	case CRS84, EPSG4326, UTM33N, LAEA, WebMercator:
+	case CRS84, EPSG4326, UTM33N, UTM32N, LAEA, WebMercator:
 		return true
 	}
 	return false
@@ -101,7 +104,7 @@ func Parse(s string) (Code, error) {
 	}
 	c := Code(n)
 	if !c.Valid() {
-		return 0, fmt.Errorf("crs: %q: %w (supported: CRS84, EPSG:4326, EPSG:25833, EPSG:3035, EPSG:3857)", s, ErrUnsupported)
+		return 0, fmt.Errorf("crs: %q: %w (supported: CRS84, EPSG:4326, EPSG:25833, EPSG:25832, EPSG:3035, EPSG:3857)", s, ErrUnsupported)
 	}
 	return c, nil
 }
@@ -138,6 +141,8 @@ func ToLonLat(from Code, p orb.Point) (orb.Point, error) {
 		return orb.Point{p[1], p[0]}, nil
 	case UTM33N:
 		return utmInverse(p, 15), nil
+	case UTM32N:
+		return utmInverse(p, 9), nil
 	case LAEA:
 		return laeaInverse(p), nil
 	case WebMercator:
@@ -157,6 +162,8 @@ func FromLonLat(to Code, ll orb.Point) (orb.Point, error) {
 		return orb.Point{ll[1], ll[0]}, nil
 	case UTM33N:
 		return utmForward(ll, 15), nil
+	case UTM32N:
+		return utmForward(ll, 9), nil
 	case LAEA:
 		return laeaForward(ll), nil
 	case WebMercator:

@@ -102,3 +102,30 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestUTM32NAgainstPROJ checks EPSG:25832 against PROJ 9 (cs2cs EPSG:4326
+// EPSG:25832, -f %.4f): Saxon points, far east of the zone's meridian.
+func TestUTM32NAgainstPROJ(t *testing.T) {
+	cases := []struct{ ll, want orb.Point }{
+		{orb.Point{12.0, 51.0}, orb.Point{710488.8570, 5654109.1786}},
+		{orb.Point{13.7373, 51.0504}, orb.Point{831974.8533, 5666113.7357}},
+		{orb.Point{14.9, 51.15}, orb.Point{912508.4850, 5683072.6039}},
+		{orb.Point{11.9, 50.3}, orb.Point{706522.2029, 5576009.7848}},
+	}
+	for _, tc := range cases {
+		got, err := FromLonLat(UTM32N, tc.ll)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(got[0]-tc.want[0]) > 0.001 || math.Abs(got[1]-tc.want[1]) > 0.001 {
+			t.Errorf("%v → %v, PROJ %v", tc.ll, got, tc.want)
+		}
+		back, _ := ToLonLat(UTM32N, got)
+		if math.Abs(back[0]-tc.ll[0]) > 1e-9 || math.Abs(back[1]-tc.ll[1]) > 1e-9 {
+			t.Errorf("%v → %v → %v", tc.ll, got, back)
+		}
+		if c, err := Parse("EPSG:25832"); err != nil || c != UTM32N {
+			t.Errorf("Parse(EPSG:25832) = %v, %v", c, err)
+		}
+	}
+}

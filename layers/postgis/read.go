@@ -374,6 +374,24 @@ func (s *Store) Info(ctx context.Context) (layers.StoreInfo, error) {
 	if err := rows.Err(); err != nil {
 		return info, fmt.Errorf("postgis: info: %w", err)
 	}
+	// Downloaded sources (reach bootstrap): "source <layer> <url>" →
+	// "sha256 <hex> fetched <time>".
+	srows, err := s.pool.Query(ctx, `SELECT layer, url, sha256, fetched_at FROM layer_sources ORDER BY layer, url`)
+	if err != nil {
+		return info, fmt.Errorf("postgis: info: %w", err)
+	}
+	defer srows.Close()
+	for srows.Next() {
+		var layer, url, sum string
+		var at time.Time
+		if err := srows.Scan(&layer, &url, &sum, &at); err != nil {
+			return info, fmt.Errorf("postgis: info: %w", err)
+		}
+		info.Versions["source "+layer+" "+url] = fmt.Sprintf("sha256 %s fetched %s", sum, at.UTC().Format(time.RFC3339))
+	}
+	if err := srows.Err(); err != nil {
+		return info, fmt.Errorf("postgis: info: %w", err)
+	}
 	var synthetic bool
 	if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM projects WHERE synthetic)`).Scan(&synthetic); err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return info, fmt.Errorf("postgis: info: %w", err)
@@ -410,4 +428,17 @@ func attributions(versions map[string]string) []string {
 		out = append(out, "© OpenStreetMap contributors, ODbL 1.0")
 	}
 	return out
+}
+
+// RecordSource records that layer was imported from a file downloaded from
+// url with the given SHA-256 (lower-case hex), replacing an earlier record
+// of the same layer and URL. Info lists the records, so that every
+// result's provenance names them.
+func (s *Store) RecordSource(ctx context.Context, layer, url, sha256 string) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO layer_sources (layer, url, sha256, fetched_at) VALUES ($1, $2, $3, now())
+		ON CONFLICT (layer, url) DO UPDATE SET sha256 = EXCLUDED.sha256, fetched_at = EXCLUDED.fetched_at`, layer, url, sha256)
+	if err != nil {
+		return fmt.Errorf("postgis: record source of %s: %w", layer, err)
+	}
+	return nil
 }

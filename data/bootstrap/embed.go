@@ -1,0 +1,6 @@
+package bootstrap
+
+import _ "embed"
+
+//go:embed saxony.layers
+var defaultManifest string
