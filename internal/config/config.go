@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"strconv"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -36,18 +36,65 @@ type Serve struct {
 	Settings  string
 	// Snapshot names the engine snapshot file for a fast cold start ("" for none).
 	Snapshot string
+	// BaseURL is the public URL of the service for links ("" trusts the
+	// request's Host header, fine on a local machine only).
+	BaseURL string
+	// CursorKey signs paging cursors so that they survive restarts and
+	// cannot be forged ("" makes a random key per start).
+	CursorKey string
+	// MaxBodyBytes bounds request bodies.
+	MaxBodyBytes int64
+	// RequestTimeout bounds each request.
+	RequestTimeout time.Duration
+	// MaxConcurrentAnalyses bounds analyses running at once.
+	MaxConcurrentAnalyses int
+	// MaxPoints bounds the points of one analysis request.
+	MaxPoints int
+	// AllowOrigins lists browser origins besides the server's own that may write.
+	AllowOrigins []string
+	// ReadToken makes reads need a token as well.
+	ReadToken bool
+	// CallCloses is when submitters can no longer submit or amend (zero: open).
+	CallCloses time.Time
+	// Basemap is the XYZ raster tile URL template ({z}/{x}/{y}) of the map's
+	// background, "" for none: then the map makes no request to another server.
+	Basemap string
+	// BasemapAttribution is the credit shown with the basemap.
+	BasemapAttribution string
 	// CacheMB bounds the memory for encoded feature pages and tiles, in MiB
 	// (0 turns the cache off).
 	CacheMB int
-	// DBPool is the size of the database connection pool (0: pgx's default).
+	// DBPool is the size of the database connection pool of serve.
 	DBPool int
 }
 
-// Environment variables standing in for flags of `reach serve`.
-const (
-	EnvCacheMB = "REACH_CACHE_MB"
-	EnvDBPool  = "REACH_DB_POOL"
-)
+// EnvPrefix starts the environment variable of every flag of serve: the
+// flag --max-body-bytes is also read from REACH_MAX_BODY_BYTES.
+const EnvPrefix = "REACH_"
+
+// EnvName returns the environment variable that stands in for a flag.
+func EnvName(flagName string) string {
+	return EnvPrefix + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// applyEnv sets every flag not given on the command line from its
+// environment variable (EnvName), naming the variable when its value is bad.
+func applyEnv(fs *flag.FlagSet, getenv func(string) string) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if err != nil || given[f.Name] {
+			return
+		}
+		if v := getenv(EnvName(f.Name)); v != "" {
+			if serr := fs.Set(f.Name, v); serr != nil {
+				err = fmt.Errorf("%s=%q: %v", EnvName(f.Name), v, serr)
+			}
+		}
+	})
+	return err
+}
 
 // ParseServe reads the flags of `reach serve`. getenv supplies DATABASE_URL
 // when --db is not given. It returns flag.ErrHelp when -h was asked for.
@@ -65,19 +112,22 @@ func ParseServe(args []string, getenv func(string) string, stderr io.Writer, def
 	fs.BoolVar(&s.LogJSON, "log-json", false, "log as JSON lines")
 	fs.StringVar(&s.Catalogue, "catalogue", "", "standards catalogue (JSON) instead of the embedded one")
 	fs.StringVar(&s.Settings, "settings", "", "analysis settings (JSON): score_weights, weakness_weights, weak_share, snap_radius_m")
-	cacheMB, err := envInt(getenv, EnvCacheMB, 64)
-	if err != nil {
-		return s, err
-	}
-	dbPool, err := envInt(getenv, EnvDBPool, 16)
-	if err != nil {
-		return s, err
-	}
-	fs.IntVar(&s.CacheMB, "cache-mb", cacheMB, "memory for encoded feature pages and vector tiles, in MiB; 0 turns the cache off (env "+EnvCacheMB+")")
-	fs.IntVar(&s.DBPool, "db-pool", dbPool, "database connections in the serving pool (env "+EnvDBPool+")")
 	fs.StringVar(&s.Snapshot, "snapshot", "", "engine snapshot file: read for a fast start when it matches the layers, (re)written otherwise")
+	fs.StringVar(&s.BaseURL, "base-url", "", "public URL of the service for links, e.g. https://reach.example.org (default: from the request's Host, for local use)")
+	fs.StringVar(&s.CursorKey, "cursor-key", "", "secret that signs paging cursors (default: random per start)")
+	fs.Int64Var(&s.MaxBodyBytes, "max-body-bytes", 1<<20, "largest request body in bytes")
+	fs.DurationVar(&s.RequestTimeout, "request-timeout", 60*time.Second, "time limit of one request")
+	fs.IntVar(&s.MaxConcurrentAnalyses, "max-concurrent-analyses", 4, "analyses running at once; more wait up to a second, then get 429")
+	fs.IntVar(&s.MaxPoints, "max-points", 100, "points of one analysis request (sources plus destinations, origins)")
+	allow := fs.String("allow-origin", "", "comma-separated browser origins besides the server's own that may write (CORS for writes)")
+	fs.BoolVar(&s.ReadToken, "read-token", false, "reads need a token as well (with --db; default: reading is open)")
+	closes := fs.String("call-closes", "", "RFC 3339 time after which submitters can no longer submit or amend (default: the call is open)")
+	fs.StringVar(&s.Basemap, "basemap", "", "raster tile URL template for the map's background, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png (default: none, no external requests)")
+	fs.StringVar(&s.BasemapAttribution, "basemap-attribution", "", "credit shown with --basemap (default: © OpenStreetMap contributors for openstreetmap.org tiles)")
+	fs.IntVar(&s.CacheMB, "cache-mb", 64, "memory for encoded feature pages and vector tiles, in MiB; 0 turns the cache off")
+	fs.IntVar(&s.DBPool, "db-pool", 16, "database connections in the serving pool")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: reach serve [--addr 127.0.0.1:8080] [--db URL | --data DIR] [--seed N] [--catalogue FILE] [--settings FILE] [--snapshot FILE]")
+		fmt.Fprintln(stderr, "usage: reach serve [--addr 127.0.0.1:8080] [--db URL | --data DIR] [--seed N] [--catalogue FILE] [--settings FILE] [--snapshot FILE] [--basemap URL]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -86,17 +136,57 @@ func ParseServe(args []string, getenv func(string) string, stderr io.Writer, def
 	if fs.NArg() > 0 {
 		return s, fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
 	}
-	if s.DatabaseURL == "" && s.DataDir == "" {
-		s.DatabaseURL = getenv(EnvDatabaseURL)
+	if err := applyEnv(fs, getenv); err != nil {
+		return s, fmt.Errorf("serve: %w", err)
 	}
-	if s.DatabaseURL != "" && s.DataDir != "" {
-		return s, errors.New("serve: --db and --data exclude each other")
+	for _, o := range strings.Split(*allow, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			u, err := url.Parse(o)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+				return s, fmt.Errorf("serve: --allow-origin %q: want an origin such as https://portal.example.org", o)
+			}
+			s.AllowOrigins = append(s.AllowOrigins, strings.TrimRight(o, "/"))
+		}
+	}
+	if *closes != "" {
+		t, err := time.Parse(time.RFC3339, *closes)
+		if err != nil {
+			return s, fmt.Errorf("serve: --call-closes %q: want an RFC 3339 time such as 2026-06-30T23:59:59+02:00", *closes)
+		}
+		s.CallCloses = t
+	}
+	if s.BaseURL != "" {
+		u, err := url.Parse(s.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
+			return s, fmt.Errorf("serve: --base-url %q: want an absolute http(s) URL such as https://reach.example.org", s.BaseURL)
+		}
 	}
 	if s.CacheMB < 0 {
 		return s, fmt.Errorf("serve: --cache-mb %d: want 0 or more", s.CacheMB)
 	}
 	if s.DBPool < 1 || s.DBPool > 1000 {
 		return s, fmt.Errorf("serve: --db-pool %d: want 1 to 1000", s.DBPool)
+	}
+	if s.MaxBodyBytes < 1024 {
+		return s, fmt.Errorf("serve: --max-body-bytes %d: want at least 1024", s.MaxBodyBytes)
+	}
+	if s.RequestTimeout <= 0 || s.MaxConcurrentAnalyses < 1 || s.MaxPoints < 2 {
+		return s, errors.New("serve: --request-timeout, --max-concurrent-analyses and --max-points must be positive (max-points ≥ 2)")
+	}
+	if s.DatabaseURL == "" && s.DataDir == "" {
+		s.DatabaseURL = getenv(EnvDatabaseURL)
+	}
+	if s.DatabaseURL != "" && s.DataDir != "" {
+		return s, errors.New("serve: --db and --data exclude each other")
+	}
+	if s.Basemap != "" {
+		if !strings.HasPrefix(s.Basemap, "https://") && !strings.HasPrefix(s.Basemap, "http://") ||
+			!strings.Contains(s.Basemap, "{z}") || !strings.Contains(s.Basemap, "{x}") || !strings.Contains(s.Basemap, "{y}") {
+			return s, fmt.Errorf("serve: --basemap %q: want an http(s) URL template with {z}, {x} and {y}", s.Basemap)
+		}
+		if s.BasemapAttribution == "" && strings.Contains(s.Basemap, "openstreetmap.org") {
+			s.BasemapAttribution = "© OpenStreetMap contributors"
+		}
 	}
 	if _, _, err := net.SplitHostPort(s.Addr); err != nil {
 		return s, fmt.Errorf("serve: --addr %q: %v", s.Addr, err)
@@ -114,17 +204,4 @@ func DatabaseURL(flagValue string, getenv func(string) string, command string) (
 		return v, nil
 	}
 	return "", fmt.Errorf("%s: no database: pass --db URL or set %s", command, EnvDatabaseURL)
-}
-
-// envInt reads an integer setting from the environment, def when unset.
-func envInt(getenv func(string) string, name string, def int) (int, error) {
-	v := strings.TrimSpace(getenv(name))
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		return 0, fmt.Errorf("serve: %s=%q: not an integer", name, v)
-	}
-	return n, nil
 }

@@ -11,10 +11,11 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
-	"strings"
+	"unicode/utf8"
 
 	"github.com/paulmach/orb"
 
+	"reach/internal/analysis"
 	"reach/internal/ogc"
 	"reach/layers"
 )
@@ -31,23 +32,23 @@ func (e errBody) Error() string { return "httpapi: request body: " + e.detail }
 // object is a JSON object body read field by field, so that every invalid
 // field can be reported at once.
 type object struct {
+	// body is the request body as sent (for the fingerprint of an
+	// idempotent request).
+	body []byte
 	raw  map[string]json.RawMessage
 	used map[string]bool
 	errs ogc.ParamErrors
 }
 
-// readObject reads a JSON object body of at most max bytes. The body must
-// be JSON whatever the Content-Type says, but the types that clients send
-// by default (curl -d sends application/x-www-form-urlencoded) are
-// accepted; multipart and other formats are answered 415.
+// readObject reads a JSON object body of at most max bytes, sent as
+// application/json or application/geo+json (415 otherwise: browsers send
+// text/plain and form types cross-site without a preflight). The body must
+// be valid UTF-8.
 func readObject(w http.ResponseWriter, r *http.Request, max int64) (*object, error) {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		jsonish := mt == "application/json" || mt == "application/geo+json" || strings.HasSuffix(mt, "+json") ||
-			mt == "text/plain" || mt == "application/x-www-form-urlencoded"
-		if err != nil || !jsonish {
-			return nil, errBody{http.StatusUnsupportedMediaType, fmt.Sprintf("content type %q; send application/json", ct)}
-		}
+	ct := r.Header.Get("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || (mt != "application/json" && mt != "application/geo+json") {
+		return nil, errBody{http.StatusUnsupportedMediaType, fmt.Sprintf("content type %q; send application/json or application/geo+json", ct)}
 	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
 	if err != nil {
@@ -58,13 +59,16 @@ func readObject(w http.ResponseWriter, r *http.Request, max int64) (*object, err
 		return nil, errBody{http.StatusBadRequest, "cannot be read: " + err.Error()}
 	}
 	data = bytes.TrimSpace(data)
+	if !utf8.Valid(data) {
+		return nil, errBody{http.StatusBadRequest, "not valid UTF-8"}
+	}
 	if len(data) == 0 {
 		return nil, errBody{http.StatusBadRequest, "empty; send a JSON object"}
 	}
 	if data[0] != '{' {
 		return nil, errBody{http.StatusBadRequest, "not a JSON object"}
 	}
-	o := &object{used: map[string]bool{}}
+	o := &object{used: map[string]bool{}, body: data}
 	if err := json.Unmarshal(data, &o.raw); err != nil {
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
@@ -156,6 +160,53 @@ func (o *object) mode(name string) (layers.Mode, bool) {
 		o.add(name, s, "unknown mode; want car, bicycle or foot")
 	}
 	return m, ok
+}
+
+// travelMode reads a travel mode field that may also be "transit".
+func (o *object) travelMode(name string) (layers.Mode, bool) {
+	s, ok := o.str(name, true)
+	if !ok {
+		return "", false
+	}
+	if layers.Mode(s) == analysis.Transit {
+		return analysis.Transit, true
+	}
+	m, ok := layers.ParseMode(s)
+	if !ok {
+		o.add(name, s, "unknown mode; want car, bicycle, foot or transit")
+	}
+	return m, ok
+}
+
+// transitQuery reads departure and window_minutes, required and allowed only with mode transit.
+func (o *object) transitQuery(mode layers.Mode) analysis.TransitQuery {
+	var q analysis.TransitQuery
+	dep, hasDep := o.str("departure", mode == analysis.Transit)
+	win, hasWin := o.num("window_minutes", false)
+	if mode != analysis.Transit {
+		if hasDep {
+			o.add("departure", dep, "only with mode transit")
+		}
+		if hasWin {
+			o.add("window_minutes", strconv.FormatFloat(win, 'g', -1, 64), "only with mode transit")
+		}
+		return q
+	}
+	if hasDep {
+		t, err := analysis.ParseDeparture(dep)
+		if err != nil {
+			o.add("departure", dep, "want a local date-time YYYY-MM-DDTHH:MM")
+		}
+		q.Departure = t
+	}
+	if hasWin {
+		if win != math.Trunc(win) || win < 1 || win > analysis.MaxWindowMinutes {
+			o.add("window_minutes", strconv.FormatFloat(win, 'g', -1, 64), fmt.Sprintf("want a whole number of minutes from 1 to %d", analysis.MaxWindowMinutes))
+		} else {
+			q.WindowMinutes = int(win)
+		}
+	}
+	return q
 }
 
 // points reads a list of [lon, lat] positions (CRS84), at most max.

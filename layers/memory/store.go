@@ -47,11 +47,15 @@ type Store struct {
 	// wmu serialises writers so that read-modify-write replacements (one
 	// facility source, one project) never lose an update.
 	wmu sync.Mutex
+	// idem holds the idempotency keys of CreateProject (guarded by wmu).
+	idem map[idemKey]idemEntry
 	// mu guards cur and res; readers hold it only to take the pointer.
 	mu   sync.RWMutex
 	cur  *snapshot
 	res  *results
 	info layers.StoreInfo
+	// transit is the timetable, nil when none is loaded; guarded by mu.
+	transit *layers.TransitFeed
 	// epoch and gen name collection versions: epoch is drawn at New, gen
 	// counts the collection indexes installed since (guarded by mu).
 	epoch string
