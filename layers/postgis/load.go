@@ -317,7 +317,7 @@ func (s *Store) ReplaceMunicipalities(ctx context.Context, src iter.Seq2[layers.
 		if len(m.Geometry) > 0 {
 			g = m.Geometry
 		}
-		geom, err := encodeGeom(g, sridUTM33N)
+		geom, err := toStore(g, sridUTM33N)
 		if err != nil {
 			return name, nil, invalid("geometry", "", err.Error())
 		}
@@ -500,7 +500,7 @@ func (s *Store) ReplaceCells(ctx context.Context, src iter.Seq2[layers.Cell, err
 		if c.Year != 0 && (c.Year < 1900 || c.Year > 2200) {
 			return name, nil, invalid("year", c.Year, "want a year 1900–2200 or 0")
 		}
-		geom, err := encodeGeom(id.Polygon(), sridLAEA)
+		geom, err := toStore(id.Polygon(), sridLAEA)
 		if err != nil {
 			return name, nil, invalid("geometry", c.ID, err.Error())
 		}
@@ -540,7 +540,7 @@ func (s *Store) ReplaceCentralPlaces(ctx context.Context, src iter.Seq2[layers.C
 		if p.Location != (orb.Point{}) {
 			g = p.Location
 		}
-		geom, err := encodeGeom(g, sridUTM33N)
+		geom, err := toStore(g, sridUTM33N)
 		if err != nil {
 			return name, nil, invalid("location", p.Location, err.Error())
 		}
@@ -589,7 +589,7 @@ func facilityLoad(source string) (copyLoad, func(layers.Facility) (string, []any
 		if err := checkAGS("ags", f.AGS, true); err != nil {
 			return name, nil, err
 		}
-		geom, err := encodeGeom(f.Location, sridUTM33N)
+		geom, err := toStore(f.Location, sridUTM33N)
 		if err != nil {
 			return name, nil, invalid("location", f.Location, err.Error())
 		}
@@ -627,7 +627,7 @@ func roadRow(r layers.RoadSegment) (string, []any, error) {
 			return name, nil, err
 		}
 	}
-	geom, err := encodeGeom(r.Geometry, sridUTM33N)
+	geom, err := toStore(r.Geometry, sridUTM33N)
 	if err != nil {
 		return name, nil, invalid("geometry", "", err.Error())
 	}
@@ -652,7 +652,7 @@ func projectRow(p layers.Project) (string, []any, error) {
 	if err := p.Validate(); err != nil {
 		return name, nil, err
 	}
-	geom, err := encodeGeom(p.Geometry, sridUTM33N)
+	geom, err := toStore(p.Geometry, sridUTM33N)
 	if err != nil {
 		return name, nil, invalid("geometry", "", err.Error())
 	}

@@ -71,6 +71,7 @@ func open(ctx context.Context, dbURL string, readOnly bool) (*Store, error) {
 	if readOnly {
 		cfg.ConnConfig.RuntimeParams["default_transaction_read_only"] = "on"
 	}
+	cfg.AfterConnect = registerGeometry
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgis: connect %s: %w", redact(dbURL), err)
