@@ -30,12 +30,17 @@ type engineFlags struct {
 	settings  string
 	needs     string
 	ages      string
+	// departure and window are when transit travel times leave (reach analyze).
+	departure string
+	window    int
 }
 
 func (f *engineFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.catalogue, "catalogue", "", "standards catalogue (JSON) instead of the embedded one; `reach catalogue` prints the embedded one")
 	fs.StringVar(&f.settings, "settings", "", "analysis settings (JSON): score_weights, weakness_weights, weak_share, snap_radius_m, ranking_deadline_seconds, fire_turnout_minutes")
 	fs.StringVar(&f.needs, "needs", "", "need catalogue (JSON: demand groups, supply defaults, decay, planning ratios, fire turn-out and limit) instead of the embedded one; `reach catalogue --needs` prints the embedded one")
+	fs.StringVar(&f.departure, "departure", "", "public transport: first departure of the window as a local date-time YYYY-MM-DDTHH:MM (default: 07:00 on the timetable's first day)")
+	fs.IntVar(&f.window, "window-minutes", 60, "public transport: minutes of the departure window (one departure per minute)")
 	fs.StringVar(&f.ages, "ages", "", "population by age per municipality or district, base year and projection (CSV: Jahr;Variante;Schluessel;Gebiet;Altersgruppe;Anzahl); the demo region brings its own")
 }
 
@@ -241,8 +246,26 @@ func runCatalogue(ctx context.Context, args []string, getenv func(string) string
 	fs := flag.NewFlagSet("reach catalogue", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	check := fs.String("check", "", "validate this catalogue file instead of printing the embedded one")
+	needs := fs.Bool("needs", false, "the need catalogue (demand groups, capacities, planning ratios, fire) instead of the standards catalogue")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *needs {
+		if *check == "" {
+			_, err := stdout.Write(catalogue.DefaultNeedsJSON())
+			return err
+		}
+		f, err := os.Open(*check)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		n, err := catalogue.LoadNeeds(f, filepath.Base(*check))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "need catalogue %s: %d categories, valid\n", n.ID(), len(n.Needs()))
+		return nil
 	}
 	if *check != "" {
 		f, err := os.Open(*check)
