@@ -40,6 +40,13 @@ var (
 	// ErrInvalid says that input failed validation; wrap it with the field
 	// and the value that were wrong.
 	ErrInvalid = errors.New("layers: invalid input")
+	// ErrConflict says that a record with the same key exists already (a
+	// create that found its id taken, an idempotency key reused for another
+	// body).
+	ErrConflict = errors.New("layers: conflict")
+	// ErrStale says that an update was based on a revision that is no
+	// longer the current one.
+	ErrStale = errors.New("layers: stale revision")
 )
 
 // Municipality is one Gemeinde, keyed by its 8-digit AGS.
@@ -409,6 +416,16 @@ type Project struct {
 	Innovation      *float64
 	Transferability *float64
 	Synthetic       bool // true for projects of the demo region
+	// Source says where the proposal came from and is the unit of
+	// replacement: "api" for submissions through the HTTP API, "file:NAME"
+	// for an import of the file NAME, "demo" for the demo region. ReplaceProjects
+	// replaces the projects of one source only.
+	Source string
+	// SubmittedBy names who submitted it through the API (a token name), "" otherwise.
+	SubmittedBy string
+	// Revision counts the stored versions of the project, starting at 1;
+	// stores set it, and an update names the revision it was based on.
+	Revision int64
 	// LocationSource says where the geometry came from when it was not
 	// drawn by the applicant, e.g. "seat of municipality 14523360 (…)";
 	// "" when the geometry was given.

@@ -67,3 +67,21 @@ type ResultWriter interface {
 	// suggestion, classification) under kind and key, replacing an older one.
 	PutDocument(ctx context.Context, kind, key string, doc []byte, computedAt time.Time) error
 }
+
+// NetworkImport is everything one OSM extract replaces: the road segments,
+// the graph tables built from them, and the facilities found by their
+// tags (source FacilitySource, normally "osm").
+type NetworkImport struct {
+	Roads          iter.Seq2[RoadSegment, error]
+	Graphs         map[Mode]iter.Seq2[GraphEdge, error]
+	FacilitySource string
+	Facilities     iter.Seq2[Facility, error]
+}
+
+// NetworkLoader replaces roads, graph tables and OSM facilities together:
+// after any failure, cancellation or kill, all of them are from the
+// previous extract or all from the new one.
+type NetworkLoader interface {
+	// ReplaceNetwork returns the number of road segments stored.
+	ReplaceNetwork(ctx context.Context, n NetworkImport) (int, error)
+}

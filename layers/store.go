@@ -62,7 +62,11 @@ type Loader interface {
 	ReplaceRoads(ctx context.Context, src iter.Seq2[RoadSegment, error]) (int, error)
 	// PutProject inserts or replaces one project by id.
 	PutProject(ctx context.Context, p Project) error
-	ReplaceProjects(ctx context.Context, src iter.Seq2[Project, error]) (int, error)
+	// ReplaceProjects replaces the projects of one source (Project.Source,
+	// e.g. "file:proposals.csv"); those of other sources, the API's above
+	// all, stay. Records with an empty Source get source; another Source is
+	// an error, and so is an id held by another source.
+	ReplaceProjects(ctx context.Context, source string, src iter.Seq2[Project, error]) (int, error)
 }
 
 // Store is a complete store: read model source, feature source and loader.
@@ -70,6 +74,7 @@ type Store interface {
 	Reader
 	FeatureSource
 	Loader
+	ProjectWriter
 	// Info tells what the store holds and where it came from.
 	Info(ctx context.Context) (StoreInfo, error)
 }

@@ -10,9 +10,12 @@ import (
 	"net/url"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/paulmach/orb"
 
 	"reach/data/demo"
 	"reach/data/vector"
@@ -158,6 +161,9 @@ func analyze(ctx context.Context, st analyzeTarget, cats []layers.Category, mode
 	if len(empty) > 0 {
 		fmt.Fprintf(stdout, "no facilities loaded (no gaps computed): %s\n", strings.Join(empty, ", "))
 	}
+	if err := printNeeds(ctx, eng, cats, stdout); err != nil {
+		return err
+	}
 	if len(projects) > 0 {
 		r, err := eng.Ranking(ctx, projects, budget)
 		if err != nil {
@@ -237,10 +243,16 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	datetime := fs.String("datetime", "", "collections: an instant or interval (projects: submitted_at)")
 	seed := fs.Int64("seed", demo.DefaultSeed, "without --db: seed of the demo region (the one reach serve shows)")
 	budget := fs.Float64("budget", 4_000_000, "with `ranking`: budget in euros")
+	needCat := fs.String("category", "", "with `need`: the service category")
+	year := fs.Int("year", 0, "with `need` and `fire`: projection year (0: today)")
+	variant := fs.String("variant", "", "with `need` and `fire`: projection variant, e.g. \"Variante 1\"")
+	cellsFlag := fs.Bool("cells", false, "with `need` and `fire`: include per-cell values")
+	addFlag := fs.String("add", "", "with `fire`: proposed stations, \"lon,lat[,full-time]\" separated by \";\"")
+	closeFlag := fs.String("close", "", "with `fire`: facility ids of stations to close, separated by commas")
 	var ef engineFlags
 	ef.register(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: reach export [--db URL] <collection | assessment | ranking> [--filter k=v,…] [--out FILE]")
+		fmt.Fprintln(stderr, "usage: reach export [--db URL] <collection | assessment | ranking | need | fire> [--filter k=v,…] [--out FILE]")
 		fmt.Fprintln(stderr, "collections: municipalities, population-grid, central-places, facilities, roads, projects, travel-times, gaps, assessments")
 		fs.PrintDefaults()
 	}
@@ -298,6 +310,32 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 			return err
 		}
 		return writeJSON(*out, stdout, a)
+	case "need":
+		if *needCat == "" {
+			return fmt.Errorf("export need: --category is required")
+		}
+		res, err := eng.Need(ctx, analysis.NeedQuery{Category: layers.Category(*needCat), Scenario: analysis.Scenario{Year: *year, Variant: *variant}, Cells: *cellsFlag})
+		if err != nil {
+			return fmt.Errorf("export need: %w", err)
+		}
+		return writeJSON(*out, stdout, res)
+	case "fire":
+		q := analysis.FireQuery{Scenario: analysis.Scenario{Year: *year, Variant: *variant}, Cells: *cellsFlag}
+		if *addFlag != "" {
+			sites, err := parseFireSites(*addFlag)
+			if err != nil {
+				return fmt.Errorf("export fire: --add: %w", err)
+			}
+			q.Add = sites
+		}
+		if *closeFlag != "" {
+			q.Close = strings.Split(*closeFlag, ",")
+		}
+		res, err := eng.Fire(ctx, q)
+		if err != nil {
+			return fmt.Errorf("export fire: %w", err)
+		}
+		return writeJSON(*out, stdout, res)
 	case "ranking":
 		ps, err := st.Projects(ctx)
 		if err != nil {
@@ -353,6 +391,102 @@ func writeJSON(path string, stdout io.Writer, v any) error {
 		return err
 	}
 	return writeFileAtomic(path, b)
+}
+
+// parseFireSites reads "lon,lat[,full-time]" items separated by ";".
+func parseFireSites(s string) ([]analysis.FireSite, error) {
+	var out []analysis.FireSite
+	for i, item := range strings.Split(s, ";") {
+		parts := strings.Split(strings.TrimSpace(item), ",")
+		if len(parts) < 2 || len(parts) > 3 {
+			return nil, fmt.Errorf("item %d %q: want lon,lat or lon,lat,full-time", i+1, item)
+		}
+		lon, err1 := strconv.ParseFloat(strings.TrimSpace(parts[0]), 64)
+		lat, err2 := strconv.ParseFloat(strings.TrimSpace(parts[1]), 64)
+		if err1 != nil || err2 != nil || lon < -180 || lon > 180 || lat < -90 || lat > 90 {
+			return nil, fmt.Errorf("item %d %q: lon,lat must be numbers in CRS84", i+1, item)
+		}
+		site := analysis.FireSite{Location: orb.Point{lon, lat}}
+		if len(parts) == 3 {
+			switch strings.TrimSpace(parts[2]) {
+			case "full-time":
+				site.FullTime = true
+			case "volunteer":
+			default:
+				return nil, fmt.Errorf("item %d %q: third part must be full-time or volunteer", i+1, item)
+			}
+		}
+		out = append(out, site)
+	}
+	return out, nil
+}
+
+// printNeeds prints the capacity-aware access of every category of the
+// need catalogue that has facilities, today and in every loaded
+// projection, and the fire coverage.
+func printNeeds(ctx context.Context, eng *analysis.Engine, cats []layers.Category, w io.Writer) error {
+	bs := eng.Stats()
+	scs := append([]analysis.Scenario{{}}, eng.Scenarios()...)
+	fmt.Fprintln(w, "\ncapacity-aware access (E2SFCA; supply per 1,000 residents of the demand group; planning ratio in residents per unit):")
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "category\tscenario\tgroup\tdemand\tsupply\tassumed\tper 1000\tresidents/unit\tplanning\tmuni below\tgini\tpalma\t")
+	want := map[layers.Category]bool{}
+	for _, c := range cats {
+		want[c] = true
+	}
+	for _, nd := range eng.Needs().Needs() {
+		if bs.Facilities[nd.Category] == 0 || (len(want) > 0 && !want[nd.Category]) {
+			continue
+		}
+		for _, sc := range scs {
+			r, err := eng.Need(ctx, analysis.NeedQuery{Category: nd.Category, Scenario: sc})
+			if err != nil {
+				return err
+			}
+			below := 0
+			for _, m := range r.Municipalities {
+				if m.BelowPlanningRatio != nil && *m.BelowPlanningRatio {
+					below++
+				}
+			}
+			plan := "-"
+			if r.PlanningRatio != nil {
+				plan = strconv.FormatFloat(r.PlanningRatio.ResidentsPerUnit, 'f', -1, 64)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%.0f\t%.0f %s\t%d/%d\t%.2f\t%s\t%s\t%d/%d\t%s\t%s\t\n", r.Category, r.ScenarioLabel, r.DemandGroup, r.Demand,
+				r.Supply.Total, r.Supply.Unit, r.Supply.Assumed, r.Supply.Facilities, r.UnitsPer1000, fmtPtr(r.ResidentsPerUnit, 0), plan,
+				below, len(r.Municipalities), fmtPtr(r.Fairness.All.Gini, 3), fmtPtr(r.Fairness.All.Palma, 2))
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fire := eng.Needs().Fire()
+	if bs.Facilities[fire.Category] == 0 || (len(want) > 0 && !want[fire.Category]) {
+		return nil
+	}
+	for _, sc := range scs {
+		f, err := eng.Fire(ctx, analysis.FireQuery{Scenario: sc})
+		if err != nil {
+			return err
+		}
+		short := 0
+		for _, m := range f.Today.Municipalities {
+			if !m.MeetsTarget {
+				short++
+			}
+		}
+		fmt.Fprintf(w, "fire brigade (%s): %.1f %% of residents and %.1f %% of settled cells reached within %.0f min (turn-out + drive); %d of %d municipalities below the target share %.0f %%; median %s min\n",
+			f.ScenarioLabel, 100*f.Today.Share, 100*f.Today.CellShare, f.LimitMinutes, short, len(f.Today.Municipalities), 100*f.TargetShare, fmtPtr(f.Today.Fairness.All.Percentiles["p50"], 1))
+	}
+	return nil
+}
+
+func fmtPtr(v *float64, prec int) string {
+	if v == nil {
+		return "-"
+	}
+	return strconv.FormatFloat(*v, 'f', prec, 64)
 }
 
 // printCoverage prints, per mode, the share of residents whose cell snaps

@@ -57,7 +57,7 @@ func (o *importOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.crs, "crs", "", "CRS of the coordinates when the file does not say (e.g. EPSG:25833)")
 	fs.StringVar(&o.gpkgLayer, "gpkg-layer", "", "GeoPackage table to read (default: the only one)")
 	fs.StringVar(&o.date, "date", "", "reference date of population counts (YYYY-MM-DD)")
-	fs.StringVar(&o.source, "source", "", "facilities: source key replaced by this import (default from the file)")
+	fs.StringVar(&o.source, "source", "", "facilities, projects: source replaced by this import (default from the file)")
 	fs.StringVar(&o.category, "category", "", "facilities: one category for every record")
 	fs.StringVar(&o.mapping, "mapping", "", `facilities: source type to category, e.g. "Grundschule=primary_school,Gymnasium=gymnasium"`)
 	fs.StringVar(&o.typeField, "type-field", "", "facilities: column or property holding the source type")
@@ -211,7 +211,13 @@ func loadLayer(ctx context.Context, st layers.Store, layer, path string, o impor
 		warn := func(pos vector.Pos, field, value, msg string) {
 			log.Warn(fmt.Sprintf("import projects: %s: field %q: %q %s", pos, field, value, msg))
 		}
-		n, err = st.ReplaceProjects(ctx, counted(tables.ReadProjects(ctx, path, tables.ProjectOptions{VectorSource: vs, IDPrefix: o.idPrefix, Seat: seat, Warn: warn}), c))
+		// An import replaces the proposals of its own source (the file
+		// name, or --source); those submitted through the API stay.
+		source := o.source
+		if source == "" {
+			source = "file:" + filepath.Base(path)
+		}
+		n, err = st.ReplaceProjects(ctx, source, counted(tables.ReadProjects(ctx, path, tables.ProjectOptions{VectorSource: vs, IDPrefix: o.idPrefix, Seat: seat, Warn: warn}), c))
 	default:
 		return 0, fmt.Errorf("import: unknown layer %q (want one of %s)", layer, strings.Join(importLayers, ", "))
 	}
@@ -283,39 +289,60 @@ func importFacilities(ctx context.Context, st layers.Store, path string, o impor
 	return n, err
 }
 
+// importOSM replaces roads, the graph tables built from them and the OSM
+// facilities of the extract at path in one step (layers.NetworkLoader):
+// an interrupted import, even by kill -9, leaves all of them from the
+// previous extract. The road segments are held in memory meanwhile, as the
+// graphs are built from them before anything is written.
 func importOSM(ctx context.Context, st layers.Store, path string, c *counter, log *slog.Logger) (int, error) {
+	nl, ok := st.(layers.NetworkLoader)
+	if !ok {
+		return 0, fmt.Errorf("osm: the store cannot replace a network in one step")
+	}
 	var rs osm.RoadStats
-	n, err := st.ReplaceRoads(ctx, counted(osm.Roads(ctx, path, &rs), c))
-	if err != nil {
-		return n, err
+	var roads []layers.RoadSegment
+	for r, err := range counted(osm.Roads(ctx, path, &rs), c) {
+		if err != nil {
+			return 0, err
+		}
+		roads = append(roads, r)
 	}
 	log.Info("roads", "file", path, "ways", rs.RoutableWays, "segments", rs.Segments, "km", fmt.Sprintf("%.1f", rs.LengthM/1000), "missing_nodes", rs.MissingNodes)
 	// The graph tables (graph_car, graph_bicycle, graph_foot) hold exactly
 	// the graph reach routes on, for pgRouting and QGIS.
-	if rw, ok := st.(layers.ResultWriter); ok {
-		nets, err := network.Build(ctx, st.Roads(ctx), network.Options{})
+	graphs := map[layers.Mode]iter.Seq2[layers.GraphEdge, error]{}
+	if _, ok := st.(layers.ResultWriter); ok {
+		nets, err := network.Build(ctx, seqOf(roads), network.Options{})
 		if err != nil {
-			return n, fmt.Errorf("graph: %w", err)
+			return 0, fmt.Errorf("graph: %w", err)
 		}
 		for _, mode := range layers.Modes() {
-			net := nets[mode]
-			if net == nil {
-				continue
+			if net := nets[mode]; net != nil {
+				graphs[mode] = net.Edges()
 			}
-			e, err := rw.ReplaceGraph(ctx, mode, net.Edges())
-			if err != nil {
-				return n, fmt.Errorf("graph_%s: %w", mode, err)
-			}
-			log.Info("graph table", "mode", mode, "edges", e)
 		}
 	}
 	var fs osm.FacilityStats
-	m, err := st.ReplaceFacilities(ctx, "osm", osm.Facilities(ctx, path, &fs))
+	n, err := nl.ReplaceNetwork(ctx, layers.NetworkImport{
+		Roads: seqOf(roads), Graphs: graphs,
+		FacilitySource: "osm", Facilities: osm.Facilities(ctx, path, &fs),
+	})
 	if err != nil {
-		return n, fmt.Errorf("facilities: %w", err)
+		return 0, err
 	}
-	log.Info("facilities from OSM tags", "file", path, "count", m)
+	log.Info("network replaced", "file", path, "segments", n, "graph_modes", len(graphs), "facilities", fmt.Sprint(fs.ByCategory))
 	return n, nil
+}
+
+// seqOf streams a slice without errors.
+func seqOf[T any](xs []T) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		for _, x := range xs {
+			if !yield(x, nil) {
+				return
+			}
+		}
+	}
 }
 
 func detectMembershipKind(path string) (layers.MembershipKind, error) {

@@ -55,6 +55,8 @@ usage:
   reach export  --db URL <what> [--out FILE]
   reach demo    [--out DIR] [--seed N]
   reach catalogue [--check FILE]   print the embedded standards catalogue, or check one
+  reach token add --db URL --name NAME --role submitter|committee|admin
+  reach token list|revoke --db URL [--name NAME]
   reach calibrate FILE.osm.pbf... [--regional FILE]   fit the straight-line model on road networks
   reach version
 
@@ -86,6 +88,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runDemo(ctx, rest, getenv, stdout, stderr)
 	case "catalogue", "catalog":
 		return runCatalogue(ctx, rest, getenv, stdout, stderr)
+	case "token":
+		return runToken(ctx, rest, getenv, stdout, stderr)
 	case "calibrate":
 		return runCalibrate(ctx, rest, getenv, stdout, stderr)
 	case "bootstrap":

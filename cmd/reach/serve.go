@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -82,15 +83,41 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	eng := newLazyEngine()
 	go eng.build(ctx, store, info, ef, cfg.Snapshot, log)
 
-	handler := httpapi.NewHandler(httpapi.Deps{
-		Features: eng.features(store),
-		Store:    store,
-		Analyzer: eng,
-		Info:     info,
-		Logger:   log,
-		Ready:    eng.ready,
-		Coverage: eng.coverage,
-	})
+	deps := httpapi.Deps{
+		Features:              eng.features(store),
+		Store:                 store,
+		Analyzer:              eng,
+		Info:                  info,
+		Logger:                log,
+		Ready:                 eng.ready,
+		Coverage:              eng.coverage,
+		RequestTimeout:        cfg.RequestTimeout,
+		MaxBodyBytes:          cfg.MaxBodyBytes,
+		MaxPoints:             cfg.MaxPoints,
+		MaxConcurrentAnalyses: cfg.MaxConcurrentAnalyses,
+		BaseURL:               cfg.BaseURL,
+		AllowedOrigins:        cfg.AllowOrigins,
+		ReadRequiresToken:     cfg.ReadToken,
+		CallCloses:            cfg.CallCloses,
+	}
+	if cfg.CursorKey != "" {
+		deps.CursorKey = []byte(cfg.CursorKey)
+	} else {
+		deps.CursorKey = make([]byte, 32)
+		if _, err := rand.Read(deps.CursorKey); err != nil {
+			return fmt.Errorf("serve: cursor key: %w", err)
+		}
+	}
+	if ts, ok := store.(layers.TokenStore); ok {
+		// With a database, every write needs a token (reach token add).
+		deps.Tokens = ts
+	} else {
+		if cfg.ReadToken {
+			return errors.New("serve: --read-token needs --db: tokens live in the database")
+		}
+		log.Warn("no database: writes are accepted from this machine only, without a token, and are lost when the server stops")
+	}
+	handler := httpapi.NewHandler(deps)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

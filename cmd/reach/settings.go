@@ -12,6 +12,9 @@ import (
 	"path/filepath"
 	"time"
 
+	"reach/data/demo"
+	"reach/data/tables"
+	"reach/geo/access"
 	"reach/internal/analysis"
 	"reach/internal/appraisal"
 	"reach/internal/catalogue"
@@ -25,11 +28,35 @@ import (
 type engineFlags struct {
 	catalogue string
 	settings  string
+	needs     string
+	ages      string
 }
 
 func (f *engineFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.catalogue, "catalogue", "", "standards catalogue (JSON) instead of the embedded one; `reach catalogue` prints the embedded one")
-	fs.StringVar(&f.settings, "settings", "", "analysis settings (JSON): score_weights, weakness_weights, weak_share, snap_radius_m, ranking_deadline_seconds")
+	fs.StringVar(&f.settings, "settings", "", "analysis settings (JSON): score_weights, weakness_weights, weak_share, snap_radius_m, ranking_deadline_seconds, fire_turnout_minutes")
+	fs.StringVar(&f.needs, "needs", "", "need catalogue (JSON: demand groups, supply defaults, decay, planning ratios, fire turn-out and limit) instead of the embedded one; `reach catalogue --needs` prints the embedded one")
+	fs.StringVar(&f.ages, "ages", "", "population by age per municipality or district, base year and projection (CSV: Jahr;Variante;Schluessel;Gebiet;Altersgruppe;Anzahl); the demo region brings its own")
+}
+
+// demography returns the population by age: from --ages, else the demo
+// region's own table when the store is the demo region, else nil.
+func (f engineFlags) demography(info layers.StoreInfo) (*access.Demography, error) {
+	if f.ages != "" {
+		return tables.ReadAgeTables(context.Background(), f.ages)
+	}
+	if !info.Synthetic {
+		return nil, nil
+	}
+	seed, ok := demo.SeedOf(info.Versions)
+	if !ok {
+		return nil, nil
+	}
+	r, err := demo.Generate(seed)
+	if err != nil {
+		return nil, err
+	}
+	return r.Demography(context.Background())
 }
 
 // settingsFile is the JSON form of the analysis settings. Every field is
@@ -42,6 +69,9 @@ type settingsFile struct {
 	// RankingDeadlineS bounds the search for the best selection of a
 	// ranking, in seconds (default 3).
 	RankingDeadlineS *float64 `json:"ranking_deadline_seconds"`
+	// FireTurnoutMinutes sets the turn-out time of single fire stations
+	// by facility id.
+	FireTurnoutMinutes map[string]float64 `json:"fire_turnout_minutes"`
 }
 
 type scoreWeightsJSON struct {
@@ -69,6 +99,23 @@ type weaknessWeightsJSON struct {
 // field and the value.
 func (f engineFlags) options(info layers.StoreInfo) (analysis.Options, error) {
 	opts := analysis.Options{Info: info}
+	d, err := f.demography(info)
+	if err != nil {
+		return opts, fmt.Errorf("--ages: %w", err)
+	}
+	opts.Demography = d
+	if f.needs != "" {
+		file, err := os.Open(f.needs)
+		if err != nil {
+			return opts, fmt.Errorf("--needs: %w", err)
+		}
+		defer file.Close()
+		n, err := catalogue.LoadNeeds(file, filepath.Base(f.needs))
+		if err != nil {
+			return opts, err
+		}
+		opts.Needs = n
+	}
 	if f.catalogue != "" {
 		file, err := os.Open(f.catalogue)
 		if err != nil {
@@ -171,6 +218,15 @@ func (f engineFlags) options(info layers.StoreInfo) (analysis.Options, error) {
 			return opts, fmt.Errorf("settings %s: field %q: value %v: want metres in (0, 10000]", name, "snap_radius_m", *sf.SnapRadiusM)
 		}
 		opts.SnapRadiusM = *sf.SnapRadiusM
+	}
+	if len(sf.FireTurnoutMinutes) > 0 {
+		opts.Turnout = map[string]float64{}
+		for id, m := range sf.FireTurnoutMinutes {
+			if !(m >= 0) || m > 60 {
+				return opts, fmt.Errorf("settings %s: field %q: station %q: value %v: want minutes 0–60", name, "fire_turnout_minutes", id, m)
+			}
+			opts.Turnout[id] = m * 60
+		}
 	}
 	if v := sf.RankingDeadlineS; v != nil {
 		if !(*v > 0 && *v <= 600) {

@@ -150,7 +150,7 @@ func (r *Region) Load(ctx context.Context, l layers.Loader) error {
 		{"central places", func() (int, error) { return l.ReplaceCentralPlaces(ctx, all(r.CentralPlaces)) }},
 		{"facilities", func() (int, error) { return l.ReplaceFacilities(ctx, Source, all(r.Facilities)) }},
 		{"roads", func() (int, error) { return l.ReplaceRoads(ctx, all(r.Roads)) }},
-		{"projects", func() (int, error) { return l.ReplaceProjects(ctx, all(r.Projects)) }},
+		{"projects", func() (int, error) { return l.ReplaceProjects(ctx, "demo", all(r.Projects)) }},
 	}
 	for _, s := range steps {
 		if _, err := s.run(); err != nil {

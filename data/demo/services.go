@@ -215,6 +215,10 @@ func (g *gen) facilities() {
 			return math.Round(g.uniform(40, 130))
 		case layers.CatSeniorCare:
 			return math.Round(g.uniform(50, 120))
+		case layers.CatGeneralPractice, layers.CatDentist:
+			// Doctors per practice, 1–3, from the running count (no draw
+			// from the generator's stream, so that the other layers stay).
+			return float64(1 + len(g.r.Facilities)%3)
 		}
 		return 0
 	}

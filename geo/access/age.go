@@ -135,16 +135,16 @@ func UniformTable(pop float64) AgeTable {
 // the grid gives the shares under 18 and 65 and over (fractions 0–1; nil
 // where not given), those three segments are taken from the cell and
 // split within each segment in the proportions of the municipal table;
-// where it does not, the municipal table is scaled to the cell. The result
-// has the municipal bands, cut at 18 and 65.
+// where it does not, the municipal table is scaled to the cell. Without a municipal
+// table (nil or empty), UniformTable stands in. The result has the
+// municipal bands, cut at 18 and 65.
 func CellTable(pop float64, under18, over65 *float64, muni AgeTable) AgeTable {
+	if !(muni.Total() > 0) {
+		muni = UniformTable(1)
+	}
 	t := muni.splitAt(18, 65)
-	total := t.Total()
 	if under18 == nil || over65 == nil {
-		if total == 0 {
-			return UniformTable(pop).splitAt(18, 65).withBands(t)
-		}
-		return t.Scale(pop / total)
+		return t.Scale(pop / t.Total())
 	}
 	u, o := clamp01(*under18), clamp01(*over65)
 	if u+o > 1 {
@@ -173,19 +173,6 @@ func CellTable(pop float64, under18, over65 *float64, muni AgeTable) AgeTable {
 				out[i].Count = want[s] * b.span() / years
 			}
 		}
-	}
-	return out
-}
-
-// withBands returns u re-expressed on the bands of t (same cuts assumed to
-// cover: used only for the uniform fallback).
-func (u AgeTable) withBands(t AgeTable) AgeTable {
-	if len(t) == 0 {
-		return u
-	}
-	out := make(AgeTable, len(t))
-	for i, b := range t {
-		out[i] = AgeBand{b.Lo, b.Hi, u.Count(b.Lo, b.Hi)}
 	}
 	return out
 }

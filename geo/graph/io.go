@@ -4,12 +4,12 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"math"
-	"slices"
 
 	"github.com/paulmach/orb"
+
+	"reach/geo/snapshotio"
 )
 
 // snapshot layout (all little endian):
@@ -34,55 +34,17 @@ const snapshotMagic = "REACHGR2"
 // header cannot make ReadFrom allocate without limit.
 const maxSnapshotCount = 1 << 31
 
-// ioChunk is the size of the buffer columns are encoded into and decoded
-// from.
-const ioChunk = 1 << 20
-
 // capLimit caps the capacity allocated from a header count before the data
 // arrive: a column longer than this grows as it is read, so a corrupt header
 // cannot demand much memory before the input runs out.
 const capLimit = 1 << 22
 
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
 var le = binary.LittleEndian
-
-// colWriter writes columns through a chunk buffer, keeping a running
-// CRC-32C, the byte count and the first error.
-type colWriter struct {
-	w   io.Writer
-	buf []byte
-	crc uint32
-	n   int64
-	err error
-}
-
-func (c *colWriter) write(b []byte) {
-	if c.err != nil {
-		return
-	}
-	c.crc = crc32.Update(c.crc, castagnoli, b)
-	k, err := c.w.Write(b)
-	c.n += int64(k)
-	c.err = err
-}
-
-// column writes n values of size bytes each; enc fills b with the values
-// from lo on (len(b)/size of them).
-func (c *colWriter) column(n, size int, enc func(b []byte, lo int)) {
-	per := len(c.buf) / size
-	for lo := 0; lo < n && c.err == nil; lo += per {
-		k := min(n-lo, per)
-		b := c.buf[:k*size]
-		enc(b, lo)
-		c.write(b)
-	}
-}
 
 // WriteTo writes a binary snapshot of g to w (see ReadFrom). It returns the
 // number of bytes written.
 func (g *Graph) WriteTo(w io.Writer) (int64, error) {
-	cw := &colWriter{w: w, buf: make([]byte, ioChunk)}
+	cw := snapshotio.NewWriter(w)
 	var flags uint32
 	if g.reversed {
 		flags |= 1
@@ -92,29 +54,29 @@ func (g *Graph) WriteTo(w io.Writer) (int64, error) {
 	le.PutUint64(head[12:], uint64(len(g.pts)))
 	le.PutUint64(head[20:], uint64(len(g.eFrom)))
 	le.PutUint64(head[28:], uint64(len(g.src)))
-	cw.write(head)
+	cw.Write(head)
 	n, m := len(g.pts), len(g.eFrom)
-	cw.column(n, 16, func(b []byte, lo int) {
+	cw.Column(n, 16, func(b []byte, lo int) {
 		for i := 0; i < len(b); i += 16 {
 			p := g.pts[lo+i/16]
 			le.PutUint64(b[i:], math.Float64bits(p[0]))
 			le.PutUint64(b[i+8:], math.Float64bits(p[1]))
 		}
 	})
-	cw.column(n, 8, func(b []byte, lo int) { encode64(b, g.keys[lo:]) })
-	cw.column(m, 4, func(b []byte, lo int) { encode32(b, g.eFrom[lo:]) })
-	cw.column(m, 4, func(b []byte, lo int) { encode32(b, g.eTo[lo:]) })
-	cw.column(m, 4, func(b []byte, lo int) { encode32(b, g.eFwd[lo:]) })
-	cw.column(m, 4, func(b []byte, lo int) { encode32(b, g.eBwd[lo:]) })
-	cw.column(m, 8, func(b []byte, lo int) {
+	cw.Column(n, 8, func(b []byte, lo int) { encode64(b, g.keys[lo:]) })
+	cw.Column(m, 4, func(b []byte, lo int) { encode32(b, g.eFrom[lo:]) })
+	cw.Column(m, 4, func(b []byte, lo int) { encode32(b, g.eTo[lo:]) })
+	cw.Column(m, 4, func(b []byte, lo int) { encode32(b, g.eFwd[lo:]) })
+	cw.Column(m, 4, func(b []byte, lo int) { encode32(b, g.eBwd[lo:]) })
+	cw.Column(m, 8, func(b []byte, lo int) {
 		for i := 0; i < len(b); i += 8 {
 			le.PutUint64(b[i:], math.Float64bits(g.eLen[lo+i/8]))
 		}
 	})
-	cw.column(m, 8, func(b []byte, lo int) { encode64(b, g.eKey[lo:]) })
-	cw.column(m, 4, func(b []byte, lo int) { encode32(b, g.srcStart[1+lo:]) })
-	cw.column(len(g.src), 8, func(b []byte, lo int) { encode64(b, g.src[lo:]) })
-	cw.column((len(g.srcRev)+7)/8, 1, func(b []byte, lo int) {
+	cw.Column(m, 8, func(b []byte, lo int) { encode64(b, g.eKey[lo:]) })
+	cw.Column(m, 4, func(b []byte, lo int) { encode32(b, g.srcStart[1+lo:]) })
+	cw.Column(len(g.src), 8, func(b []byte, lo int) { encode64(b, g.src[lo:]) })
+	cw.Column((len(g.srcRev)+7)/8, 1, func(b []byte, lo int) {
 		clear(b)
 		rev := g.srcRev[8*lo:]
 		for i, r := range rev[:min(len(rev), 8*len(b))] {
@@ -123,17 +85,11 @@ func (g *Graph) WriteTo(w io.Writer) (int64, error) {
 			}
 		}
 	})
-	if cw.err == nil {
-		var sum [4]byte
-		le.PutUint32(sum[:], cw.crc)
-		k, err := w.Write(sum[:])
-		cw.n += int64(k)
-		cw.err = err
+	cw.End()
+	if err := cw.Err(); err != nil {
+		return cw.N(), fmt.Errorf("graph: write snapshot: %w", err)
 	}
-	if cw.err != nil {
-		return cw.n, fmt.Errorf("graph: write snapshot: %w", cw.err)
-	}
-	return cw.n, nil
+	return cw.N(), nil
 }
 
 // encode32 writes len(b)/4 values of src to b.
@@ -150,57 +106,6 @@ func encode64[T ~int64 | ~uint64](b []byte, src []T) {
 	for i, v := range src {
 		le.PutUint64(b[8*i:], uint64(v))
 	}
-}
-
-// colReader reads columns through a chunk buffer, keeping a running
-// CRC-32C of what it read, the offset and the first error.
-type colReader struct {
-	r   io.Reader
-	buf []byte
-	crc uint32
-	off int64
-	err error
-}
-
-// read reads exactly len(b) bytes into b and adds them to the checksum.
-func (c *colReader) read(b []byte) {
-	if c.err != nil {
-		return
-	}
-	if _, err := io.ReadFull(c.r, b); err != nil {
-		if errors.Is(err, io.EOF) {
-			err = io.ErrUnexpectedEOF
-		}
-		c.err = fmt.Errorf("graph: read snapshot at byte %d: %w", c.off, err)
-		return
-	}
-	c.crc = crc32.Update(c.crc, castagnoli, b)
-	c.off += int64(len(b))
-}
-
-// readColumn reads n values of size bytes each, chunk by chunk, and
-// appends them to out (a new slice when nil); dec decodes a chunk b into
-// dst (len(b)/size values). A new slice has room for at most capLimit
-// values and grows with the data actually read. It returns nil after an
-// error.
-func readColumn[T any](c *colReader, out []T, n uint64, size int, dec func(dst []T, b []byte)) []T {
-	if out == nil {
-		out = make([]T, 0, min(n, capLimit))
-	}
-	per := uint64(len(c.buf) / size)
-	for done := uint64(0); done < n; {
-		k := int(min(n-done, per))
-		b := c.buf[:k*size]
-		c.read(b)
-		if c.err != nil {
-			return nil
-		}
-		out = slices.Grow(out, k)
-		dec(out[len(out):len(out)+k], b)
-		out = out[:len(out)+k]
-		done += uint64(k)
-	}
-	return out
 }
 
 func decode32[T ~uint32](dst []T, b []byte) {
@@ -235,18 +140,23 @@ func decodePoints(dst []orb.Point, b []byte) {
 // the invariants of Validate and returns the graph. Errors about content
 // wrap ErrInvalid.
 func ReadFrom(r io.Reader) (*Graph, error) {
-	cr := &colReader{r: r}
+	g, err := readFrom(snapshotio.NewReader(r))
+	if err != nil && !errors.Is(err, ErrInvalid) {
+		err = fmt.Errorf("graph: read snapshot: %w", err)
+	}
+	return g, err
+}
+
+func readFrom(cr *snapshotio.Reader) (*Graph, error) {
 	head := make([]byte, len(snapshotMagic)+4+3*8)
-	cr.read(head[:len(snapshotMagic)])
-	if cr.err != nil {
-		return nil, cr.err
+	if err := cr.Full(head[:len(snapshotMagic)]); err != nil {
+		return nil, err
 	}
 	if magic := head[:len(snapshotMagic)]; string(magic) != snapshotMagic {
 		return nil, fmt.Errorf("%w: snapshot magic %q, want %q", ErrInvalid, magic, snapshotMagic)
 	}
-	cr.read(head[len(snapshotMagic):])
-	if cr.err != nil {
-		return nil, cr.err
+	if err := cr.Full(head[len(snapshotMagic):]); err != nil {
+		return nil, err
 	}
 	hdr := head[len(snapshotMagic):]
 	flags := le.Uint32(hdr)
@@ -257,19 +167,21 @@ func ReadFrom(r io.Reader) (*Graph, error) {
 		return nil, fmt.Errorf("%w: snapshot header: flags %d, %d nodes, %d edges, %d sources", ErrInvalid, flags, n, m, ns)
 	}
 	g := &Graph{reversed: flags&1 == 1}
-	cr.buf = make([]byte, min(ioChunk, max(16*n, 8*m, 8*ns, 64)))
-	g.pts = readColumn(cr, nil, n, 16, decodePoints)
-	g.keys = readColumn(cr, nil, n, 8, decode64[int64])
-	g.eFrom = readColumn(cr, nil, m, 4, decode32[NodeID])
-	g.eTo = readColumn(cr, nil, m, 4, decode32[NodeID])
-	g.eFwd = readColumn(cr, nil, m, 4, decode32[Cost])
-	g.eBwd = readColumn(cr, nil, m, 4, decode32[Cost])
-	g.eLen = readColumn(cr, nil, m, 8, decodeF64)
-	g.eKey = readColumn(cr, nil, m, 8, decode64[int64])
+	cr.SetChunk(int(min(snapshotio.Chunk, max(16*n, 8*m, 8*ns, 64))))
+	var err error
+	column(cr, &err, &g.pts, n, 16, decodePoints)
+	column(cr, &err, &g.keys, n, 8, decode64[int64])
+	column(cr, &err, &g.eFrom, m, 4, decode32[NodeID])
+	column(cr, &err, &g.eTo, m, 4, decode32[NodeID])
+	column(cr, &err, &g.eFwd, m, 4, decode32[Cost])
+	column(cr, &err, &g.eBwd, m, 4, decode32[Cost])
+	column(cr, &err, &g.eLen, m, 8, decodeF64)
+	column(cr, &err, &g.eKey, m, 8, decode64[int64])
 	// the ends of the edges' sources, after srcStart[0] = 0
-	g.srcStart = readColumn(cr, make([]uint32, 1, min(m+1, capLimit)), m, 4, decode32[uint32])
-	if cr.err != nil {
-		return nil, cr.err
+	g.srcStart = make([]uint32, 1, min(m+1, capLimit))
+	column(cr, &err, &g.srcStart, m, 4, decode32[uint32])
+	if err != nil {
+		return nil, err
 	}
 	for e := range m {
 		if end := g.srcStart[e+1]; end < g.srcStart[e] || uint64(end) > ns {
@@ -279,10 +191,11 @@ func ReadFrom(r io.Reader) (*Graph, error) {
 	if uint64(g.srcStart[m]) != ns {
 		return nil, fmt.Errorf("%w: snapshot: edges name %d sources, header %d", ErrInvalid, g.srcStart[m], ns)
 	}
-	g.src = readColumn(cr, nil, ns, 8, decode64[int64])
-	bits := readColumn(cr, nil, (ns+7)/8, 1, func(dst, b []byte) { copy(dst, b) })
-	if cr.err != nil {
-		return nil, cr.err
+	column(cr, &err, &g.src, ns, 8, decode64[int64])
+	var bits []byte
+	column(cr, &err, &bits, (ns+7)/8, 1, func(dst, b []byte) { copy(dst, b) })
+	if err != nil {
+		return nil, err
 	}
 	if ns%8 != 0 && bits[len(bits)-1]>>(ns%8) != 0 {
 		return nil, fmt.Errorf("%w: snapshot: reversed bits beyond the %d sources", ErrInvalid, ns)
@@ -291,20 +204,25 @@ func ReadFrom(r io.Reader) (*Graph, error) {
 	for i := range g.srcRev {
 		g.srcRev[i] = bits[i/8]&(1<<(i%8)) != 0
 	}
-	want := cr.crc
-	var tail [4]byte
-	cr.read(tail[:])
-	if cr.err != nil {
-		return nil, cr.err
-	}
-	if got := le.Uint32(tail[:]); got != want {
-		return nil, fmt.Errorf("%w: snapshot checksum %08x, computed %08x", ErrInvalid, got, want)
+	if err := cr.End(); err != nil {
+		if errors.Is(err, snapshotio.ErrChecksum) {
+			return nil, fmt.Errorf("%w: snapshot %w", ErrInvalid, err)
+		}
+		return nil, err
 	}
 	if err := g.validateColumns(); err != nil {
 		return nil, err
 	}
 	g.buildCSR()
 	return g, nil
+}
+
+// column appends n values of size bytes to *dst (see
+// snapshotio.ReadColumn) unless *err is set, and sets *err on failure.
+func column[T any](cr *snapshotio.Reader, err *error, dst *[]T, n uint64, size int, dec func(dst []T, b []byte)) {
+	if *err == nil {
+		*dst, *err = snapshotio.ReadColumn(cr, *dst, n, size, capLimit, dec)
+	}
 }
 
 // validateColumns checks what Validate checks of the node and edge arrays:

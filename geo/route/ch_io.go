@@ -4,12 +4,12 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"slices"
 	"unsafe"
 
 	"reach/geo/graph"
+	"reach/geo/snapshotio"
 )
 
 // Hierarchy snapshot layout (little endian):
@@ -26,24 +26,6 @@ const chMagic = "REACHCH1"
 // ErrHierarchySnapshot is wrapped by ReadHierarchy's errors about a
 // malformed or damaged snapshot.
 var ErrHierarchySnapshot = errors.New("route: invalid hierarchy snapshot")
-
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
-// littleEndian reports whether the machine stores integers little endian,
-// so that arrays can be written and read as they lie in memory.
-var littleEndian = func() bool {
-	x := uint16(1)
-	return *(*byte)(unsafe.Pointer(&x)) == 1
-}()
-
-// u32Bytes views s as bytes (on little-endian machines the snapshot
-// layout).
-func u32Bytes(s []uint32) []byte {
-	if len(s) == 0 {
-		return nil
-	}
-	return unsafe.Slice((*byte)(unsafe.Pointer(&s[0])), 4*len(s))
-}
 
 func arcWords(s []hArc) []uint32 {
 	if len(s) == 0 {
@@ -62,56 +44,20 @@ func nodeWords(s []graph.NodeID) []uint32 {
 // WriteTo writes h to w in the snapshot layout above and returns the bytes
 // written.
 func (h *Hierarchy) WriteTo(w io.Writer) (int64, error) {
-	var total int64
-	crc := uint32(0)
-	put := func(b []byte, sum bool) error {
-		k, err := w.Write(b)
-		total += int64(k)
-		if sum {
-			crc = crc32.Update(crc, castagnoli, b)
-		}
-		return err
+	sw := snapshotio.NewWriter(w)
+	sw.Write([]byte(chMagic))
+	sw.Begin()
+	for _, x := range []int{h.n, h.arcs, len(h.levels), len(h.up), len(h.down)} {
+		sw.U64(uint64(x))
 	}
-	words := func(s []uint32) error {
-		if littleEndian {
-			return put(u32Bytes(s), true)
-		}
-		buf := make([]byte, 0, 1<<16)
-		for len(s) > 0 {
-			k := min(len(s), cap(buf)/4)
-			buf = buf[:0]
-			for _, x := range s[:k] {
-				buf = binary.LittleEndian.AppendUint32(buf, x)
-			}
-			if err := put(buf, true); err != nil {
-				return err
-			}
-			s = s[k:]
-		}
-		return nil
-	}
-	if err := put([]byte(chMagic), false); err != nil {
-		return total, fmt.Errorf("route: write hierarchy: %w", err)
-	}
-	var head [40]byte
-	for i, x := range []int{h.n, h.arcs, len(h.levels), len(h.up), len(h.down)} {
-		binary.LittleEndian.PutUint64(head[8*i:], uint64(x))
-	}
-	err := put(head[:], true)
 	for _, s := range [][]uint32{nodeWords(h.node), h.levels, h.upFirst, h.downFirst, arcWords(h.up), arcWords(h.down)} {
-		if err == nil {
-			err = words(s)
-		}
+		sw.Words(s)
 	}
-	if err == nil {
-		var tail [4]byte
-		binary.LittleEndian.PutUint32(tail[:], crc)
-		err = put(tail[:], false)
+	sw.End()
+	if err := sw.Err(); err != nil {
+		return sw.N(), fmt.Errorf("route: write hierarchy: %w", err)
 	}
-	if err != nil {
-		return total, fmt.Errorf("route: write hierarchy: %w", err)
-	}
-	return total, nil
+	return sw.N(), nil
 }
 
 // ReadHierarchy reads a hierarchy written by Hierarchy.WriteTo for a graph
@@ -121,14 +67,18 @@ func ReadHierarchy(r io.Reader, nodes int) (*Hierarchy, error) {
 	fail := func(format string, a ...any) (*Hierarchy, error) {
 		return nil, fmt.Errorf("%w: %s", ErrHierarchySnapshot, fmt.Sprintf(format, a...))
 	}
+	sr := snapshotio.NewReader(r)
 	var head [8 + 40]byte
-	if _, err := io.ReadFull(r, head[:]); err != nil {
+	if err := sr.Full(head[:8]); err != nil {
 		return nil, fmt.Errorf("route: read hierarchy: %w", err)
 	}
 	if string(head[:8]) != chMagic {
 		return fail("magic %q, want %q", head[:8], chMagic)
 	}
-	crc := crc32.Update(0, castagnoli, head[8:])
+	sr.Begin()
+	if err := sr.Full(head[8:]); err != nil {
+		return nil, fmt.Errorf("route: read hierarchy: %w", err)
+	}
 	var v [5]uint64
 	for i := range v {
 		v[i] = binary.LittleEndian.Uint64(head[8+8*i:])
@@ -144,30 +94,7 @@ func ReadHierarchy(r io.Reader, nodes int) (*Hierarchy, error) {
 	h := &Hierarchy{n: int(n), arcs: int(arcs),
 		node: make([]graph.NodeID, n), levels: make([]uint32, nlev),
 		upFirst: make([]uint32, n+1), downFirst: make([]uint32, n+1)}
-	words := func(s []uint32) error {
-		if littleEndian {
-			b := u32Bytes(s)
-			if _, err := io.ReadFull(r, b); err != nil {
-				return err
-			}
-			crc = crc32.Update(crc, castagnoli, b)
-			return nil
-		}
-		buf := make([]byte, 1<<16)
-		for len(s) > 0 {
-			k := min(len(s), len(buf)/4)
-			b := buf[:4*k]
-			if _, err := io.ReadFull(r, b); err != nil {
-				return err
-			}
-			crc = crc32.Update(crc, castagnoli, b)
-			for i := range k {
-				s[i] = binary.LittleEndian.Uint32(b[4*i:])
-			}
-			s = s[k:]
-		}
-		return nil
-	}
+	words := sr.Words
 	for _, s := range [][]uint32{nodeWords(h.node), h.levels, h.upFirst, h.downFirst} {
 		if err := words(s); err != nil {
 			return nil, fmt.Errorf("route: read hierarchy: %w", err)
@@ -204,12 +131,11 @@ func ReadHierarchy(r io.Reader, nodes int) (*Hierarchy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("route: read hierarchy: %w", err)
 	}
-	var tail [4]byte
-	if _, err := io.ReadFull(r, tail[:]); err != nil {
+	if err := sr.End(); err != nil {
+		if errors.Is(err, snapshotio.ErrChecksum) {
+			return nil, fmt.Errorf("%w: %w", ErrHierarchySnapshot, err)
+		}
 		return nil, fmt.Errorf("route: read hierarchy checksum: %w", err)
-	}
-	if got := binary.LittleEndian.Uint32(tail[:]); got != crc {
-		return fail("checksum %08x, computed %08x", got, crc)
 	}
 	h.pos = make([]uint32, n)
 	for p, v := range h.node {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"runtime"
 	"slices"
 	"strings"
@@ -111,7 +112,7 @@ func (e *Engine) addCells(cells []layers.Cell, ids []grid.ID, centres func() []b
 					lastMuni = int32(mi)
 				}
 			}
-			out[k] = cell{id: c.ID, ags: c.AGS, muni: lastMuni, pop: c.Population}
+			out[k] = cell{id: c.ID, ags: c.AGS, muni: lastMuni, pop: c.Population, u18: shareOf(c.ShareUnder18), o65: shareOf(c.Share65Plus)}
 		}
 	})
 	n := 0
@@ -202,4 +203,13 @@ func cellCentre(id grid.ID) (ll, utm orb.Point, err error) {
 	}
 	utm, err = crs.FromLonLat(crs.UTM33N, ll)
 	return ll, utm, err
+}
+
+// shareOf turns a grid share in percent into a fraction, NaN when absent
+// or out of range.
+func shareOf(p *float64) float32 {
+	if p == nil || !(*p >= 0 && *p <= 100) {
+		return float32(math.NaN())
+	}
+	return float32(*p / 100)
 }

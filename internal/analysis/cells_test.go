@@ -51,7 +51,7 @@ func refAddCells(munis map[string]int, cells []layers.Cell) (out []cell, st Buil
 		if i, ok := munis[c.AGS]; ok {
 			mi = int32(i)
 		}
-		out = append(out, cell{id: c.ID, ags: c.AGS, muni: mi, pop: c.Population, utm: utm, lonlat: ll})
+		out = append(out, cell{id: c.ID, ags: c.AGS, muni: mi, pop: c.Population, utm: utm, lonlat: ll, u18: refShare(c.ShareUnder18), o65: refShare(c.Share65Plus)})
 		st.PopulatedCells++
 		st.Population += c.Population
 	}
@@ -229,4 +229,13 @@ func BenchmarkAddCells(b *testing.B) {
 			}
 		}
 	})
+}
+
+// refShare is a grid share in percent as a fraction, NaN when absent or
+// outside 0–100.
+func refShare(p *float64) float32 {
+	if p == nil || *p < 0 || *p > 100 || math.IsNaN(*p) {
+		return float32(math.NaN())
+	}
+	return float32(*p / 100)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"reach/geo/access"
 	"reach/geo/crs"
 	"reach/internal/appraisal"
 	"reach/internal/catalogue"
@@ -64,6 +65,17 @@ type Options struct {
 	// Hierarchy says when the networks' contraction hierarchies are
 	// prepared; the zero value is HierarchyAuto.
 	Hierarchy HierarchyMode
+	// Needs is the need catalogue (demand groups, supply defaults, decay,
+	// planning ratios, fire turn-out and limit); nil means DefaultNeeds().
+	Needs *catalogue.Needs
+	// Demography holds municipal age tables of the base year and the
+	// population projections; nil: cells split by the grid's shares and
+	// the uniform assumption, no projection years.
+	Demography *access.Demography
+	// Turnout gives the turn-out time in seconds of single fire stations
+	// by facility id, replacing what the station's name and the need
+	// catalogue say.
+	Turnout map[string]float64
 	// RankingDeadline bounds the search for the best selection of a
 	// ranking; 0 means appraisal.DefaultSelectionDeadline (3 s). When it
 	// passes, the ranking gives the best selection found with its proven
@@ -103,6 +115,9 @@ type cell struct {
 	pop    int64
 	utm    orb.Point // centre in EPSG:25833
 	lonlat orb.Point
+	// u18 and o65 are the grid's shares under 18 and 65 and over as
+	// fractions (0–1), NaN where the grid gives none.
+	u18, o65 float32
 }
 
 // Engine is the immutable read model and the entry point of every analysis.
@@ -128,7 +143,7 @@ type Engine struct {
 	// buildNetworks; on the snapshot path only hashed at Build (roadsSum)
 	// and read again on demand, for road scenarios (roads.go).
 	roads    []layers.RoadSegment
-	roadsSum *snapDigest
+	roadsSum *layerDigest
 	roadsMu  sync.Mutex
 	class    classInfo
 	// classification is the full result of Classify.
@@ -142,6 +157,7 @@ type Engine struct {
 	assessed assessCache
 
 	mu     sync.Mutex
+	need   needCache
 	fields map[fieldKey]*fieldEntry
 	slines map[layers.Category]*fieldEntry
 }
@@ -163,6 +179,18 @@ func Build(ctx context.Context, r layers.Reader, opts Options) (*Engine, error) 
 			return nil, fmt.Errorf("analysis: build: %w", err)
 		}
 		opts.Catalogue = c
+	}
+	if opts.Needs == nil {
+		n, err := catalogue.DefaultNeeds()
+		if err != nil {
+			return nil, fmt.Errorf("analysis: build: %w", err)
+		}
+		opts.Needs = n
+	}
+	for id, s := range opts.Turnout {
+		if !(s >= 0) || s > 3600 {
+			return nil, fmt.Errorf("analysis: build: turn-out time of fire station %q is %v s: want 0–3600: %w", id, s, layers.ErrInvalid)
+		}
 	}
 	if opts.Modes == nil {
 		opts.Modes = layers.Modes()

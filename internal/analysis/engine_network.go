@@ -277,6 +277,15 @@ func (e *Engine) targetField(ctx context.Context, mn *modeNet, tg targets) (*fie
 			owner = append(owner, tg.id[i])
 		}
 	}
+	f := e.fieldFromSources(mn, sources, owner)
+	e.offNetwork(mn, tg, f)
+	return f, nil
+}
+
+// fieldFromSources computes the field of one multi-source search towards
+// sources (arrivals with their offsets); the label of a source is
+// owner[source index], what the field's fac holds.
+func (e *Engine) fieldFromSources(mn *modeNet, sources []route.Source, owner []int32) *field {
 	workers := runtime.GOMAXPROCS(0)
 	base := make([]graph.Cost, mn.n.ReverseGraph().NumNodes())
 	var res route.Result
@@ -323,8 +332,7 @@ func (e *Engine) targetField(ctx context.Context, mn *modeNet, tg targets) (*fie
 	}
 	wg.Wait()
 	f.net = &netField{base: base}
-	e.offNetwork(mn, tg, f)
-	return f, nil
+	return f
 }
 
 // offNetwork completes a network field where the network ends: a cell that

@@ -48,7 +48,7 @@ func (e *Engine) roadSegments(ctx context.Context) ([]layers.RoadSegment, error)
 
 // roadLayerDigest returns the digest of the road layer the networks were
 // built from.
-func (e *Engine) roadLayerDigest() snapDigest {
+func (e *Engine) roadLayerDigest() layerDigest {
 	if e.roadsSum != nil {
 		return *e.roadsSum
 	}
@@ -58,14 +58,14 @@ func (e *Engine) roadLayerDigest() snapDigest {
 // hashRoads reads the road layer of r and returns its digest without
 // keeping the segments (each is hashed as it arrives). It stops with
 // errSnapshotStopped once stop reports true.
-func hashRoads(ctx context.Context, r layers.Reader, stop func() bool) (snapDigest, error) {
+func hashRoads(ctx context.Context, r layers.Reader, stop func() bool) (layerDigest, error) {
 	ph := newPartHasher()
 	for seg, err := range r.Roads(ctx) {
 		if err != nil {
-			return snapDigest{}, fmt.Errorf("analysis: build: roads: %w", err)
+			return layerDigest{}, fmt.Errorf("analysis: build: roads: %w", err)
 		}
 		if stop() {
-			return snapDigest{}, errSnapshotStopped
+			return layerDigest{}, errSnapshotStopped
 		}
 		ph.record().road(&seg)
 	}

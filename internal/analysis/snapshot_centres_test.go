@@ -35,8 +35,8 @@ func rewriteCentres(tb testing.TB, data []byte, change func(k int, v *[4]float64
 	out := bytes.Clone(data)
 	at, clen := centreBlock(tb, out)
 	block := out[at : at+clen]
-	for k := 0; 4+(k+1)*snapCentreBytes <= clen; k++ {
-		b := block[4+k*snapCentreBytes:]
+	for k := 0; 4+(k+1)*snapshotCentreBytes <= clen; k++ {
+		b := block[4+k*snapshotCentreBytes:]
 		var v [4]float64
 		for j := range v {
 			v[j] = math.Float64frombits(binary.LittleEndian.Uint64(b[8*j:]))
@@ -79,7 +79,7 @@ func TestSnapshotCentres(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := writeSnapshot(t, ref)
-	if _, clen := centreBlock(t, data); clen != 4+len(ref.cells)*snapCentreBytes {
+	if _, clen := centreBlock(t, data); clen != 4+len(ref.cells)*snapshotCentreBytes {
 		t.Fatalf("centre block of %d bytes for %d cells", clen, len(ref.cells))
 	}
 	build := func(snap []byte) (*Engine, error) {
@@ -121,7 +121,7 @@ func TestSnapshotCentres(t *testing.T) {
 
 	// A block of the wrong size is never taken.
 	e := &Engine{cells: make([]cell, 3)}
-	if e.centresFrom(make([]byte, 2*snapCentreBytes), nil) || e.centresFrom(nil, nil) {
+	if e.centresFrom(make([]byte, 2*snapshotCentreBytes), nil) || e.centresFrom(nil, nil) {
 		t.Error("centresFrom took a block with too few centres")
 	}
 }

@@ -295,7 +295,7 @@ func FuzzReadSnapshot(f *testing.F) {
 	data, _, _ := smallSnapshot(f)
 	f.Add(data)
 	f.Add(data[:len(data)/2])
-	f.Add([]byte(snapMagic))
+	f.Add([]byte(snapshotMagic))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		sd, err := readSnapshot(bytes.NewReader(b), nil)
 		if err != nil {

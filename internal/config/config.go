@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -35,6 +36,54 @@ type Serve struct {
 	Settings  string
 	// Snapshot names the engine snapshot file for a fast cold start ("" for none).
 	Snapshot string
+	// BaseURL is the public URL of the service for links ("" trusts the
+	// request's Host header, fine on a local machine only).
+	BaseURL string
+	// CursorKey signs paging cursors so that they survive restarts and
+	// cannot be forged ("" makes a random key per start).
+	CursorKey string
+	// MaxBodyBytes bounds request bodies.
+	MaxBodyBytes int64
+	// RequestTimeout bounds each request.
+	RequestTimeout time.Duration
+	// MaxConcurrentAnalyses bounds analyses running at once.
+	MaxConcurrentAnalyses int
+	// MaxPoints bounds the points of one analysis request.
+	MaxPoints int
+	// AllowOrigins lists browser origins besides the server's own that may write.
+	AllowOrigins []string
+	// ReadToken makes reads need a token as well.
+	ReadToken bool
+	// CallCloses is when submitters can no longer submit or amend (zero: open).
+	CallCloses time.Time
+}
+
+// EnvPrefix starts the environment variable of every flag of serve: the
+// flag --max-body-bytes is also read from REACH_MAX_BODY_BYTES.
+const EnvPrefix = "REACH_"
+
+// EnvName returns the environment variable that stands in for a flag.
+func EnvName(flagName string) string {
+	return EnvPrefix + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// applyEnv sets every flag not given on the command line from its
+// environment variable (EnvName), naming the variable when its value is bad.
+func applyEnv(fs *flag.FlagSet, getenv func(string) string) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if err != nil || given[f.Name] {
+			return
+		}
+		if v := getenv(EnvName(f.Name)); v != "" {
+			if serr := fs.Set(f.Name, v); serr != nil {
+				err = fmt.Errorf("%s=%q: %v", EnvName(f.Name), v, serr)
+			}
+		}
+	})
+	return err
 }
 
 // ParseServe reads the flags of `reach serve`. getenv supplies DATABASE_URL
@@ -54,6 +103,15 @@ func ParseServe(args []string, getenv func(string) string, stderr io.Writer, def
 	fs.StringVar(&s.Catalogue, "catalogue", "", "standards catalogue (JSON) instead of the embedded one")
 	fs.StringVar(&s.Settings, "settings", "", "analysis settings (JSON): score_weights, weakness_weights, weak_share, snap_radius_m")
 	fs.StringVar(&s.Snapshot, "snapshot", "", "engine snapshot file: read for a fast start when it matches the layers, (re)written otherwise")
+	fs.StringVar(&s.BaseURL, "base-url", "", "public URL of the service for links, e.g. https://reach.example.org (default: from the request's Host, for local use)")
+	fs.StringVar(&s.CursorKey, "cursor-key", "", "secret that signs paging cursors (default: random per start)")
+	fs.Int64Var(&s.MaxBodyBytes, "max-body-bytes", 1<<20, "largest request body in bytes")
+	fs.DurationVar(&s.RequestTimeout, "request-timeout", 60*time.Second, "time limit of one request")
+	fs.IntVar(&s.MaxConcurrentAnalyses, "max-concurrent-analyses", 4, "analyses running at once; more wait up to a second, then get 429")
+	fs.IntVar(&s.MaxPoints, "max-points", 100, "points of one analysis request (sources plus destinations, origins)")
+	allow := fs.String("allow-origin", "", "comma-separated browser origins besides the server's own that may write (CORS for writes)")
+	fs.BoolVar(&s.ReadToken, "read-token", false, "reads need a token as well (with --db; default: reading is open)")
+	closes := fs.String("call-closes", "", "RFC 3339 time after which submitters can no longer submit or amend (default: the call is open)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: reach serve [--addr 127.0.0.1:8080] [--db URL | --data DIR] [--seed N] [--catalogue FILE] [--settings FILE] [--snapshot FILE]")
 		fs.PrintDefaults()
@@ -63,6 +121,37 @@ func ParseServe(args []string, getenv func(string) string, stderr io.Writer, def
 	}
 	if fs.NArg() > 0 {
 		return s, fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
+	}
+	if err := applyEnv(fs, getenv); err != nil {
+		return s, fmt.Errorf("serve: %w", err)
+	}
+	for _, o := range strings.Split(*allow, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			u, err := url.Parse(o)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+				return s, fmt.Errorf("serve: --allow-origin %q: want an origin such as https://portal.example.org", o)
+			}
+			s.AllowOrigins = append(s.AllowOrigins, strings.TrimRight(o, "/"))
+		}
+	}
+	if *closes != "" {
+		t, err := time.Parse(time.RFC3339, *closes)
+		if err != nil {
+			return s, fmt.Errorf("serve: --call-closes %q: want an RFC 3339 time such as 2026-06-30T23:59:59+02:00", *closes)
+		}
+		s.CallCloses = t
+	}
+	if s.BaseURL != "" {
+		u, err := url.Parse(s.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
+			return s, fmt.Errorf("serve: --base-url %q: want an absolute http(s) URL such as https://reach.example.org", s.BaseURL)
+		}
+	}
+	if s.MaxBodyBytes < 1024 {
+		return s, fmt.Errorf("serve: --max-body-bytes %d: want at least 1024", s.MaxBodyBytes)
+	}
+	if s.RequestTimeout <= 0 || s.MaxConcurrentAnalyses < 1 || s.MaxPoints < 2 {
+		return s, errors.New("serve: --request-timeout, --max-concurrent-analyses and --max-points must be positive (max-points ≥ 2)")
 	}
 	if s.DatabaseURL == "" && s.DataDir == "" {
 		s.DatabaseURL = getenv(EnvDatabaseURL)

@@ -11,7 +11,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
-	"strings"
+	"unicode/utf8"
 
 	"github.com/paulmach/orb"
 
@@ -31,23 +31,23 @@ func (e errBody) Error() string { return "httpapi: request body: " + e.detail }
 // object is a JSON object body read field by field, so that every invalid
 // field can be reported at once.
 type object struct {
+	// body is the request body as sent (for the fingerprint of an
+	// idempotent request).
+	body []byte
 	raw  map[string]json.RawMessage
 	used map[string]bool
 	errs ogc.ParamErrors
 }
 
-// readObject reads a JSON object body of at most max bytes. The body must
-// be JSON whatever the Content-Type says, but the types that clients send
-// by default (curl -d sends application/x-www-form-urlencoded) are
-// accepted; multipart and other formats are answered 415.
+// readObject reads a JSON object body of at most max bytes, sent as
+// application/json or application/geo+json (415 otherwise: browsers send
+// text/plain and form types cross-site without a preflight). The body must
+// be valid UTF-8.
 func readObject(w http.ResponseWriter, r *http.Request, max int64) (*object, error) {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		jsonish := mt == "application/json" || mt == "application/geo+json" || strings.HasSuffix(mt, "+json") ||
-			mt == "text/plain" || mt == "application/x-www-form-urlencoded"
-		if err != nil || !jsonish {
-			return nil, errBody{http.StatusUnsupportedMediaType, fmt.Sprintf("content type %q; send application/json", ct)}
-		}
+	ct := r.Header.Get("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || (mt != "application/json" && mt != "application/geo+json") {
+		return nil, errBody{http.StatusUnsupportedMediaType, fmt.Sprintf("content type %q; send application/json or application/geo+json", ct)}
 	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
 	if err != nil {
@@ -58,13 +58,16 @@ func readObject(w http.ResponseWriter, r *http.Request, max int64) (*object, err
 		return nil, errBody{http.StatusBadRequest, "cannot be read: " + err.Error()}
 	}
 	data = bytes.TrimSpace(data)
+	if !utf8.Valid(data) {
+		return nil, errBody{http.StatusBadRequest, "not valid UTF-8"}
+	}
 	if len(data) == 0 {
 		return nil, errBody{http.StatusBadRequest, "empty; send a JSON object"}
 	}
 	if data[0] != '{' {
 		return nil, errBody{http.StatusBadRequest, "not a JSON object"}
 	}
-	o := &object{used: map[string]bool{}}
+	o := &object{used: map[string]bool{}, body: data}
 	if err := json.Unmarshal(data, &o.raw); err != nil {
 		var se *json.SyntaxError
 		if errors.As(err, &se) {

@@ -125,6 +125,7 @@ type fakeStore struct {
 	layers.Store
 	mu       sync.Mutex
 	projects map[string]layers.Project
+	idem     map[string][2]string // actor NUL key → fingerprint, project id
 }
 
 func (s *fakeStore) Project(ctx context.Context, id string) (layers.Project, error) {
@@ -146,6 +147,50 @@ func (s *fakeStore) Projects(ctx context.Context) ([]layers.Project, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
+}
+
+func (s *fakeStore) CreateProject(ctx context.Context, p layers.Project, c layers.Create) (layers.Project, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := p.Validate(); err != nil {
+		return p, false, err
+	}
+	if c.IdempotencyKey != "" {
+		if e, ok := s.idem[c.Actor.Name+"\x00"+c.IdempotencyKey]; ok {
+			if e[0] != c.Fingerprint {
+				return p, false, fmt.Errorf("fake: key reused: %w", layers.ErrConflict)
+			}
+			return s.projects[e[1]], false, nil
+		}
+	}
+	if _, ok := s.projects[p.ID]; ok {
+		return p, false, fmt.Errorf("fake: id %q taken: %w", p.ID, layers.ErrConflict)
+	}
+	p.Revision = 1
+	s.projects[p.ID] = p
+	if c.IdempotencyKey != "" {
+		if s.idem == nil {
+			s.idem = map[string][2]string{}
+		}
+		s.idem[c.Actor.Name+"\x00"+c.IdempotencyKey] = [2]string{c.Fingerprint, p.ID}
+	}
+	return p, true, nil
+}
+
+func (s *fakeStore) UpdateProject(ctx context.Context, p layers.Project, by layers.Actor) (layers.Project, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old, ok := s.projects[p.ID]
+	if !ok {
+		return p, fmt.Errorf("fake: project %q: %w", p.ID, layers.ErrNotFound)
+	}
+	if old.Revision != p.Revision {
+		return old, fmt.Errorf("fake: stale: %w", layers.ErrStale)
+	}
+	p.Revision++
+	p.Source, p.SubmittedBy = old.Source, old.SubmittedBy
+	s.projects[p.ID] = p
+	return p, nil
 }
 
 func (s *fakeStore) PutProject(ctx context.Context, p layers.Project) error {

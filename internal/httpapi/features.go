@@ -139,10 +139,13 @@ func (s *server) format(w http.ResponseWriter, r *http.Request, allowed ...strin
 // writeCached writes a metadata document with an ETag and a short cache
 // lifetime, answering 304 when the client has it.
 func writeCached(w http.ResponseWriter, r *http.Request, ct string, body []byte) {
-	sum := sha256.Sum256(body)
-	etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
 	h := w.Header()
-	h.Set("ETag", etag)
+	etag := h.Get("ETag") // a revision set by the handler (projects)
+	if etag == "" {
+		sum := sha256.Sum256(body)
+		etag = `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
+		h.Set("ETag", etag)
+	}
 	h.Set("Cache-Control", "public, max-age=60")
 	h.Add("Vary", "Accept")
 	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatch(inm, etag) {
@@ -452,7 +455,7 @@ func (s *server) writeFeature(w http.ResponseWriter, r *http.Request, feat layer
 		return
 	}
 	w.Header().Set("Content-Crs", "<"+code.URI()+">")
-	if status != http.StatusOK {
+	if status != http.StatusOK || isWrite(r.Method) {
 		w.Header().Set("Content-Type", ogc.MediaGeoJSON)
 		w.WriteHeader(status)
 		_, _ = w.Write(append(body, '\n'))

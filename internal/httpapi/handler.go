@@ -71,6 +71,20 @@ type Deps struct {
 	BaseURL string
 	// Now gives the time for timeStamp members; nil means time.Now.
 	Now func() time.Time
+	// Tokens authenticates writers by bearer token. nil is the demo mode
+	// (no database): writes are accepted without a token from loopback only,
+	// and every write answer says that it is not kept.
+	Tokens layers.TokenStore
+	// ReadRequiresToken makes every read (except /healthz and /readyz)
+	// need a token of any role too; reads are open otherwise.
+	ReadRequiresToken bool
+	// AllowedOrigins are the browser origins (e.g. "https://portal.example.org")
+	// besides this server's own that may write (CORS for writes). Reads are
+	// open to every origin.
+	AllowedOrigins []string
+	// CallCloses is when submitters can no longer submit or amend; zero
+	// means the call is open.
+	CallCloses time.Time
 }
 
 // server holds the dependencies of the handlers.
@@ -95,6 +109,11 @@ type route struct {
 	ok      response // the success response
 	problem []int    // documented problem statuses besides 500
 	handler http.HandlerFunc
+	// write marks routes that change records: they need a token with a
+	// role (see internal/auth).
+	write bool
+	// open marks routes that never need a token (health checks).
+	open bool
 }
 
 // response documents a success response.
@@ -144,7 +163,8 @@ func build(deps Deps) (*server, *chi.Mux) {
 	r.Use(s.accessLog)
 	r.Use(s.recoverer)
 	r.Use(s.timeout)
-	r.Use(cors)
+	r.Use(securityHeaders)
+	r.Use(s.cors)
 	r.Use(middleware.Compress(5, ogc.MediaJSON, ogc.MediaGeoJSON, ogc.MediaProblem, "application/vnd.oai.openapi+json",
 		"text/html", "text/css", "text/javascript", "application/javascript", ogc.MediaMVT))
 	r.NotFound(func(w http.ResponseWriter, req *http.Request) {
@@ -157,10 +177,14 @@ func build(deps Deps) (*server, *chi.Mux) {
 			req.Method+" is not allowed on "+req.URL.Path+"; allowed: "+strings.Join(allow, ", "), nil)
 	})
 	for _, rt := range s.routes {
-		r.Method(rt.method, rt.pattern, rt.handler)
+		h := rt.handler
+		if !rt.open {
+			h = s.guard(rt.write, h)
+		}
+		r.Method(rt.method, rt.pattern, h)
 		if rt.method == http.MethodGet {
 			// HEAD wherever GET is: the same handler; net/http drops the body.
-			r.Method(http.MethodHead, rt.pattern, rt.handler)
+			r.Method(http.MethodHead, rt.pattern, h)
 		}
 	}
 	toMap := func(w http.ResponseWriter, req *http.Request) {
@@ -239,9 +263,18 @@ func (s *server) routeTable() []route {
 		{method: "POST", pattern: "/analyses/sites", opID: "postSites", summary: "Suggest k sites that cover the most residents outside the standard", tag: "Analyses",
 			body: "SiteRequest", ok: response{200, "the suggested sites", []string{ogc.MediaJSON}, "SiteResult"},
 			problem: []int{400, 413, 422, 429, 503}, handler: s.sites},
+		{method: "POST", pattern: "/analyses/need", opID: "postNeed", summary: "Capacity-aware access of a category (E2SFCA supply ratio per cell, facility and municipality, next to the planning ratio) today or in a projection year, with the fairness of travel times", tag: "Analyses",
+			body: "NeedRequest", ok: response{200, "supply ratios, planning ratio, distribution of access times", []string{ogc.MediaJSON}, "NeedResult"},
+			problem: []int{400, 413, 422, 429, 503}, handler: s.need},
+		{method: "POST", pattern: "/analyses/fire", opID: "postFire", summary: "Fire brigade arrival (turn-out plus drive) per cell, share within the limit per municipality, areas of first responsibility; with proposed stations or closures, before and after", tag: "Analyses",
+			body: "FireRequest", ok: response{200, "coverage today and, with a proposal, after", []string{ogc.MediaJSON}, "FireResult"},
+			problem: []int{400, 413, 422, 429, 503}, handler: s.fire},
 		{method: "POST", pattern: "/projects", opID: "postProject", summary: "Submit a project proposal as a GeoJSON Feature", tag: "Projects",
-			body: "ProjectFeature", ok: response{201, "created; Location names the project", []string{ogc.MediaGeoJSON}, "Feature"},
-			problem: []int{400, 413, 422, 503}, handler: s.postProject},
+			body: "ProjectFeature", ok: response{201, "created; Location names the project, ETag its revision; a repeated Idempotency-Key returns the first answer", []string{ogc.MediaGeoJSON}, "Feature"},
+			problem: []int{400, 401, 403, 409, 413, 415, 422, 503}, handler: s.postProject, write: true},
+		{method: "PUT", pattern: "/projects/{projectId}", opID: "putProject", summary: "Replace a project proposal (If-Match with the ETag of the revision it is based on)", tag: "Projects",
+			params: []string{"projectId"}, body: "ProjectFeature", ok: response{200, "the stored project with its new ETag", []string{ogc.MediaGeoJSON}, "Feature"},
+			problem: []int{400, 401, 403, 404, 412, 413, 415, 422, 428, 503}, handler: s.putProject, write: true},
 		{method: "GET", pattern: "/projects/{projectId}", opID: "getProject", summary: "One project proposal as a GeoJSON Feature", tag: "Projects",
 			params: []string{"projectId"}, ok: response{200, "the project", []string{ogc.MediaGeoJSON}, "Feature"},
 			problem: []int{404}, handler: s.getProject},
@@ -252,9 +285,9 @@ func (s *server) routeTable() []route {
 			params: []string{"budget"}, ok: response{200, "the ranking", []string{ogc.MediaJSON}, "Ranking"},
 			problem: []int{400, 429, 503}, handler: s.ranking},
 		{method: "GET", pattern: "/healthz", opID: "getHealth", summary: "Liveness: the process answers", tag: "Operations",
-			ok: response{200, "ok", []string{ogc.MediaJSON}, ""}, handler: s.healthz},
+			ok: response{200, "ok", []string{ogc.MediaJSON}, ""}, handler: s.healthz, open: true},
 		{method: "GET", pattern: "/readyz", opID: "getReady", summary: "Readiness: the data can be served", tag: "Operations",
-			ok: response{200, "ready", []string{ogc.MediaJSON}, ""}, problem: []int{503}, handler: s.readyz},
+			ok: response{200, "ready", []string{ogc.MediaJSON}, ""}, problem: []int{503}, handler: s.readyz, open: true},
 	}
 }
 

@@ -60,29 +60,6 @@ func (s *server) timeout(next http.Handler) http.Handler {
 	})
 }
 
-// cors lets GIS web clients on other origins read the API with GET; the
-// analysis and project endpoints (POST) are for same-origin use.
-func cors(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// The answer depends on Origin (CORS headers or none), so caches
-		// must keep the two apart.
-		w.Header().Add("Vary", "Origin")
-		if r.Header.Get("Origin") != "" {
-			h := w.Header()
-			h.Set("Access-Control-Allow-Origin", "*")
-			h.Set("Access-Control-Expose-Headers", "Content-Crs, Link, Location, ETag")
-			if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
-				h.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
-				h.Set("Access-Control-Allow-Headers", "Accept, Accept-Encoding, Content-Type, If-None-Match")
-				h.Set("Access-Control-Max-Age", "86400")
-				w.WriteHeader(http.StatusNoContent)
-				return
-			}
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
 // levelOf logs server errors as errors, client errors as warnings at most.
 func levelOf(status int) slog.Level {
 	switch {

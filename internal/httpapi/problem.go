@@ -50,6 +50,16 @@ func problemType(status int) string {
 		return "/problems/unavailable"
 	case http.StatusRequestEntityTooLarge:
 		return "/problems/body-too-large"
+	case http.StatusUnauthorized:
+		return "/problems/unauthenticated"
+	case http.StatusForbidden:
+		return "/problems/forbidden"
+	case http.StatusConflict:
+		return "/problems/conflict"
+	case http.StatusPreconditionFailed, http.StatusPreconditionRequired:
+		return "/problems/precondition"
+	case http.StatusUnsupportedMediaType:
+		return "/problems/unsupported-media-type"
 	}
 	return "about:blank"
 }
@@ -90,6 +100,11 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error, invalid
 	switch {
 	case errors.Is(err, layers.ErrNotFound):
 		s.problem(w, r, http.StatusNotFound, "not found", trimPrefix(err), nil)
+	case errors.Is(err, layers.ErrConflict):
+		s.problem(w, r, http.StatusConflict, "conflict", trimPrefix(err), nil)
+	case errors.Is(err, layers.ErrStale):
+		s.problem(w, r, http.StatusPreconditionFailed, "precondition failed", trimPrefix(err),
+			[]InvalidParam{{Name: "If-Match", Reason: "the project changed since; fetch it again and re-apply the change"}})
 	case errors.Is(err, layers.ErrInvalid):
 		title := "invalid parameter"
 		if invalidStatus == http.StatusUnprocessableEntity {

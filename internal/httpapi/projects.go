@@ -2,12 +2,15 @@ package httpapi
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -15,6 +18,7 @@ import (
 
 	"reach/data/tables"
 	"reach/geo/crs"
+	"reach/internal/auth"
 	"reach/internal/ogc"
 	"reach/layers"
 )
@@ -176,13 +180,43 @@ func newProjectID() (string, error) {
 	return "p-" + hex.EncodeToString(b[:]), nil
 }
 
+// writer returns the store's project writer, or answers 503.
+func (s *server) writer(w http.ResponseWriter, r *http.Request) (layers.ProjectWriter, bool) {
+	st, ok := s.store(w, r)
+	if !ok {
+		return nil, false
+	}
+	return st, true
+}
+
+// etag is the entity tag of a stored project revision.
+func etag(p layers.Project) string { return fmt.Sprintf(`"r%d"`, p.Revision) }
+
+// parseETag reads an If-Match value of one revision ("r3", quoted, weak
+// or not).
+func parseETag(v string) (int64, bool) {
+	v = strings.TrimPrefix(strings.TrimSpace(v), "W/")
+	if len(v) < 4 || v[0] != '"' || v[len(v)-1] != '"' || v[1] != 'r' {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(v[2:len(v)-1], 10, 64)
+	return n, err == nil && n >= 1
+}
+
 func (s *server) postProject(w http.ResponseWriter, r *http.Request) {
 	if err := ogc.CheckOnly(r.URL.Query()); err != nil {
 		s.fail(w, r, err, http.StatusBadRequest)
 		return
 	}
-	st, ok := s.store(w, r)
+	pw, ok := s.writer(w, r)
 	if !ok {
+		return
+	}
+	actor, _ := actorOf(r.Context())
+	key := r.Header.Get("Idempotency-Key")
+	if key != "" && (len(key) > 200 || layers.ValidText(key) != "") {
+		s.problem(w, r, http.StatusBadRequest, "invalid parameter", "Idempotency-Key must be 1 to 200 bytes of text",
+			[]InvalidParam{{Name: "Idempotency-Key", Value: shorten(key), Reason: "want 1 to 200 bytes of text"}})
 		return
 	}
 	o, err := readObject(w, r, s.deps.MaxBodyBytes)
@@ -190,32 +224,145 @@ func (s *server) postProject(w http.ResponseWriter, r *http.Request) {
 		s.bodyFail(w, r, err)
 		return
 	}
+	newID := newProjectID
+	if key != "" {
+		// A retried body without an id gets the same id again.
+		newID = func() (string, error) {
+			h := sha256.Sum256([]byte(actor.Name + "\x00" + key))
+			return "p-" + hex.EncodeToString(h[:8]), nil
+		}
+	}
+	p, err := decodeProject(o.raw, s.deps.Now(), newID)
+	if err != nil {
+		s.bodyFail(w, r, err)
+		return
+	}
+	now := s.deps.Now()
+	if err := auth.MayCreate(actor, p, auth.CallOpen{Closes: s.deps.CallCloses}, now); err != nil {
+		if s.denied(w, r, err) {
+			return
+		}
+		s.fail(w, r, err, http.StatusUnprocessableEntity)
+		return
+	}
+	p.Source = "api"
+	p.SubmittedBy = actor.Name
+	sum := sha256.Sum256(o.body)
+	stored, created, err := pw.CreateProject(r.Context(), p, layers.Create{Actor: actor, IdempotencyKey: key, Fingerprint: hex.EncodeToString(sum[:])})
+	if err != nil {
+		if errors.Is(err, layers.ErrConflict) && key == "" {
+			s.problem(w, r, http.StatusConflict, "conflict", fmt.Sprintf("project %q exists already", p.ID),
+				[]InvalidParam{{Name: "id", Value: p.ID, Reason: "a project with this id exists already; change it with PUT /projects/{id} and If-Match"}})
+			return
+		}
+		if errors.Is(err, layers.ErrConflict) {
+			s.problem(w, r, http.StatusConflict, "conflict", trimPrefix(err),
+				[]InvalidParam{{Name: "Idempotency-Key", Value: shorten(key), Reason: "already used for another request body, or the id is taken"}})
+			return
+		}
+		s.fail(w, r, err, http.StatusUnprocessableEntity)
+		return
+	}
+	if !created {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	s.log.InfoContext(r.Context(), "httpapi: project created", "id", stored.ID, "actor", actor.Name, "replayed", !created)
+	loc := "/projects/" + url.PathEscape(stored.ID)
+	w.Header().Set("Location", loc)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("ETag", etag(stored))
+	b := s.baseURL(r)
+	s.writeFeature(w, r, layers.ProjectFeature(stored), crs.CRS84, []ogc.Link{
+		{Href: b + loc, Rel: "self", Type: ogc.MediaGeoJSON, Title: "this project"},
+		{Href: b + loc + "/assessment", Rel: "related", Type: ogc.MediaJSON, Title: "assessment"},
+	}, http.StatusCreated)
+}
+
+// putProject replaces a project: If-Match must name the revision the
+// change is based on (428 without it, 412 when the project moved on).
+func (s *server) putProject(w http.ResponseWriter, r *http.Request) {
+	if err := ogc.CheckOnly(r.URL.Query()); err != nil {
+		s.fail(w, r, err, http.StatusBadRequest)
+		return
+	}
+	pw, ok := s.writer(w, r)
+	if !ok {
+		return
+	}
+	id := urlParam(r, "projectId")
+	im := r.Header.Get("If-Match")
+	if im == "" {
+		s.problem(w, r, http.StatusPreconditionRequired, "precondition required",
+			"send If-Match with the ETag of the project as you read it, so that no change of others is overwritten",
+			[]InvalidParam{{Name: "If-Match", Reason: "missing"}})
+		return
+	}
+	rev, ok := parseETag(im)
+	if !ok {
+		s.problem(w, r, http.StatusBadRequest, "invalid parameter", "If-Match must be one ETag of this API, such as \"r1\"",
+			[]InvalidParam{{Name: "If-Match", Value: shorten(im), Reason: "want one ETag such as \"r1\""}})
+		return
+	}
+	o, err := readObject(w, r, s.deps.MaxBodyBytes)
+	if err != nil {
+		s.bodyFail(w, r, err)
+		return
+	}
+	if v, ok := o.raw["id"]; ok {
+		var bodyID string
+		if json.Unmarshal(v, &bodyID) != nil || bodyID != id {
+			s.problem(w, r, http.StatusUnprocessableEntity, "invalid request body", "the id of the body differs from the id of the path",
+				[]InvalidParam{{Name: "id", Value: shorten(string(v)), Reason: "must equal the id in the path, " + strconv.Quote(id)}})
+			return
+		}
+	} else {
+		o.raw["id"], _ = json.Marshal(id)
+	}
 	p, err := decodeProject(o.raw, s.deps.Now(), newProjectID)
 	if err != nil {
 		s.bodyFail(w, r, err)
 		return
 	}
 	ctx := r.Context()
-	if _, err := st.Project(ctx, p.ID); err == nil {
-		s.problem(w, r, http.StatusConflict, "conflict", fmt.Sprintf("project %q exists already", p.ID),
-			[]InvalidParam{{Name: "id", Value: p.ID, Reason: "a project with this id exists already"}})
+	old, err := s.deps.Store.Project(ctx, id)
+	if err != nil {
+		s.fail(w, r, err, http.StatusBadRequest)
 		return
-	} else if !errors.Is(err, layers.ErrNotFound) {
+	}
+	if old.Revision != rev {
+		w.Header().Set("ETag", etag(old))
+		s.problem(w, r, http.StatusPreconditionFailed, "precondition failed",
+			fmt.Sprintf("project %q is at revision %d; your change was based on revision %d", id, old.Revision, rev),
+			[]InvalidParam{{Name: "If-Match", Value: im, Reason: "stale; fetch the project again and re-apply the change"}})
+		return
+	}
+	actor, _ := actorOf(ctx)
+	var props map[string]json.RawMessage
+	_ = json.Unmarshal(o.raw["properties"], &props)
+	if _, given := props["submitted_at"]; !given {
+		p.SubmittedAt = old.SubmittedAt
+	}
+	if err := auth.MayUpdate(actor, old, p, auth.CallOpen{Closes: s.deps.CallCloses}, s.deps.Now()); err != nil {
+		if s.denied(w, r, err) {
+			return
+		}
 		s.fail(w, r, err, http.StatusUnprocessableEntity)
 		return
 	}
-	if err := st.PutProject(ctx, p); err != nil {
+	p.Revision = rev
+	stored, err := pw.UpdateProject(ctx, p, actor)
+	if err != nil {
 		s.fail(w, r, err, http.StatusUnprocessableEntity)
 		return
 	}
-	loc := "/projects/" + url.PathEscape(p.ID)
-	w.Header().Set("Location", loc)
+	loc := "/projects/" + url.PathEscape(stored.ID)
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("ETag", etag(stored))
 	b := s.baseURL(r)
-	s.writeFeature(w, r, layers.ProjectFeature(p), crs.CRS84, []ogc.Link{
+	s.writeFeature(w, r, layers.ProjectFeature(stored), crs.CRS84, []ogc.Link{
 		{Href: b + loc, Rel: "self", Type: ogc.MediaGeoJSON, Title: "this project"},
 		{Href: b + loc + "/assessment", Rel: "related", Type: ogc.MediaJSON, Title: "assessment"},
-	}, http.StatusCreated)
+	}, http.StatusOK)
 }
 
 func (s *server) getProject(w http.ResponseWriter, r *http.Request) {
@@ -230,6 +377,7 @@ func (s *server) getProject(w http.ResponseWriter, r *http.Request) {
 		var p layers.Project
 		if p, err = s.deps.Store.Project(r.Context(), id); err == nil {
 			feat = layers.ProjectFeature(p)
+			w.Header().Set("ETag", etag(p))
 		}
 	} else {
 		feat, err = s.deps.Features.Item(r.Context(), layers.CollProjects, id)

@@ -5,15 +5,14 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"math"
-	"slices"
 
 	"github.com/paulmach/orb"
 
 	"reach/geo/graph"
 	"reach/geo/route"
+	"reach/geo/snapshotio"
 	"reach/layers"
 )
 
@@ -41,18 +40,12 @@ import (
 // reading them costs a few milliseconds and computing them a hundred.
 const netMagic = "REACHNW5"
 
-// ioChunk is the size of the buffer the geometry is encoded into and decoded
-// from.
-const ioChunk = 1 << 20
-
 // blockPoints is the most vertices allocated before they are read: the
 // lines share backing arrays of this many points (one line longer than
 // that has an array of its own, grown as its vertices arrive), each
 // allocated when its first vertex is read, so that a corrupt count cannot
 // demand much memory before the input runs out.
 const blockPoints = 1 << 22
-
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 var le = binary.LittleEndian
 
@@ -67,109 +60,92 @@ func (n *Network) WriteTo(w io.Writer) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	var total int64
-	put := func(b []byte) {
-		if err == nil {
-			var k int
-			k, err = w.Write(b)
-			total += int64(k)
+	sw := snapshotio.NewWriter(w)
+	sw.Write([]byte(netMagic))
+	sw.U8(byte(len(n.mode)))
+	sw.Write([]byte(n.mode))
+	sw.F64(n.speed)
+	sw.F64(n.radius)
+	sw.U64(uint64(size))
+	if sw.Err() == nil {
+		if _, err := n.g.WriteTo(sw); err != nil {
+			return sw.N(), err
 		}
 	}
-	head := []byte(netMagic)
-	head = append(head, byte(len(n.mode)))
-	head = append(head, n.mode...)
-	head = le.AppendUint64(head, math.Float64bits(n.speed))
-	head = le.AppendUint64(head, math.Float64bits(n.radius))
-	head = le.AppendUint64(head, uint64(size))
-	put(head)
-	if err == nil {
-		var k int64
-		k, err = n.g.WriteTo(w)
-		total += k
-	}
-	crc := uint32(0)
-	buf := make([]byte, 0, ioChunk)
-	flush := func() {
-		crc = crc32.Update(crc, castagnoli, buf)
-		put(buf)
-		buf = buf[:0]
-	}
+
+	sw.Begin()
 	vertices := 0
 	for _, line := range n.geom {
 		vertices += len(line)
 	}
-	buf = le.AppendUint64(buf, uint64(vertices))
-	for e, line := range n.geom {
-		if len(buf)+4 > cap(buf) {
-			flush()
-		}
-		k := uint32(len(line))
-		if n.noSnap[e] {
-			k |= noSnapBit
-		}
-		buf = le.AppendUint32(buf, k)
-	}
-	for _, line := range n.geom {
-		for _, p := range line {
-			if len(buf)+16 > cap(buf) {
-				flush()
+	sw.U64(uint64(vertices))
+	sw.Column(len(n.geom), 4, func(b []byte, lo int) {
+		for i := range len(b) / 4 {
+			k := uint32(len(n.geom[lo+i]))
+			if n.noSnap[lo+i] {
+				k |= noSnapBit
 			}
-			buf = le.AppendUint64(buf, math.Float64bits(p[0]))
-			buf = le.AppendUint64(buf, math.Float64bits(p[1]))
+			le.PutUint32(b[4*i:], k)
 		}
-	}
-	flush()
-	put(le.AppendUint32(nil, crc))
+	})
+	// the vertices of all lines one after another, in chunks that may
+	// split a line
+	line, at := 0, 0
+	sw.Column(vertices, 16, func(b []byte, _ int) {
+		for i := 0; i < len(b); i += 16 {
+			for at == len(n.geom[line]) {
+				line, at = line+1, 0
+			}
+			p := n.geom[line][at]
+			at++
+			le.PutUint64(b[i:], math.Float64bits(p[0]))
+			le.PutUint64(b[i+8:], math.Float64bits(p[1]))
+		}
+	})
+	sw.End()
 
-	crc = 0
-	buf = le.AppendUint32(buf, uint32(len(n.comp.Size)))
-	for _, size := range n.comp.Size {
-		if len(buf)+4 > cap(buf) {
-			flush()
+	sw.Begin()
+	sw.U32(uint32(len(n.comp.Size)))
+	sw.Column(len(n.comp.Size), 4, func(b []byte, lo int) {
+		for i := range len(b) / 4 {
+			le.PutUint32(b[4*i:], uint32(n.comp.Size[lo+i]))
 		}
-		buf = le.AppendUint32(buf, uint32(size))
-	}
-	for _, c := range n.comp.Of {
-		if len(buf)+4 > cap(buf) {
-			flush()
-		}
-		buf = le.AppendUint32(buf, c)
-	}
-	flush()
-	put(le.AppendUint32(nil, crc))
+	})
+	sw.Words(n.comp.Of)
+	sw.End()
 
 	if h := n.Hierarchy(); h == nil {
-		put([]byte{0})
+		sw.U8(0)
 	} else {
-		put([]byte{1})
-		if err == nil {
-			var k int64
-			k, err = h.WriteTo(w)
-			total += k
+		sw.U8(1)
+		if sw.Err() == nil {
+			if _, err := h.WriteTo(sw); err != nil {
+				return sw.N(), fmt.Errorf("network: write snapshot: %w", err)
+			}
 		}
 	}
-	if err != nil {
-		return total, fmt.Errorf("network: write snapshot: %w", err)
+	if err := sw.Err(); err != nil {
+		return sw.N(), fmt.Errorf("network: write snapshot: %w", err)
 	}
-	return total, nil
+	return sw.N(), nil
 }
 
 // ReadFrom reads a snapshot written by Network.WriteTo and rebuilds the
 // reverse graph, components, snap index and query pools.
 func ReadFrom(r io.Reader) (*Network, error) {
-	br := bufio.NewReaderSize(r, 1<<16)
+	sr := snapshotio.NewReader(bufio.NewReaderSize(r, 1<<16))
 	fail := func(format string, a ...any) (*Network, error) {
 		return nil, fmt.Errorf("%w: %s", ErrSnapshot, fmt.Sprintf(format, a...))
 	}
 	head := make([]byte, len(netMagic)+1)
-	if _, err := io.ReadFull(br, head); err != nil {
+	if err := sr.Full(head); err != nil {
 		return nil, fmt.Errorf("network: read snapshot: %w", err)
 	}
 	if string(head[:len(netMagic)]) != netMagic {
 		return fail("magic %q", head[:len(netMagic)])
 	}
 	rest := make([]byte, int(head[len(netMagic)])+24)
-	if _, err := io.ReadFull(br, rest); err != nil {
+	if err := sr.Full(rest); err != nil {
 		return nil, fmt.Errorf("network: read snapshot: %w", err)
 	}
 	mode, ok := layers.ParseMode(string(rest[:len(rest)-24]))
@@ -183,7 +159,7 @@ func ReadFrom(r io.Reader) (*Network, error) {
 	if !(speed > 0) || !(radius > 0) || math.IsInf(speed, 0) || math.IsInf(radius, 0) || size > 1<<40 {
 		return fail("access speed %v m/s, radius %v m, graph size %d", speed, radius, size)
 	}
-	lr := &io.LimitedReader{R: br, N: int64(size)}
+	lr := &io.LimitedReader{R: sr, N: int64(size)}
 	g, err := graph.ReadFrom(lr)
 	if err != nil {
 		return nil, fmt.Errorf("network: %w", err)
@@ -191,27 +167,27 @@ func ReadFrom(r io.Reader) (*Network, error) {
 	if lr.N != 0 {
 		return fail("graph snapshot shorter than its stated %d bytes", size)
 	}
-	geom, noSnap, err := readGeometry(br, g.NumEdges())
+	geom, noSnap, err := readGeometry(sr, g.NumEdges())
 	if err != nil {
 		return nil, err
 	}
-	comp, err := readComponents(br, g.NumNodes())
+	comp, err := readComponents(sr, g.NumNodes())
 	if err != nil {
 		return nil, err
 	}
-	var flag [1]byte
-	if _, err := io.ReadFull(br, flag[:]); err != nil {
+	flag, err := sr.U8()
+	if err != nil {
 		return nil, fmt.Errorf("network: read snapshot hierarchy flag: %w", err)
 	}
 	var h *route.Hierarchy
-	switch flag[0] {
+	switch flag {
 	case 0:
 	case 1:
-		if h, err = route.ReadHierarchy(br, g.NumNodes()); err != nil {
+		if h, err = route.ReadHierarchy(sr, g.NumNodes()); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrSnapshot, err)
 		}
 	default:
-		return fail("hierarchy flag %d", flag[0])
+		return fail("hierarchy flag %d", flag)
 	}
 	n := assemble(mode, g, geom, noSnap, speed, radius, comp)
 	if err := n.SetHierarchy(h); err != nil {
@@ -220,57 +196,44 @@ func ReadFrom(r io.Reader) (*Network, error) {
 	return n, nil
 }
 
-// partReader reads a part of a snapshot in chunks, keeping a running
-// CRC-32C and the offset within the part.
-type partReader struct {
-	r    io.Reader
-	part string
-	buf  []byte
-	crc  uint32
-	off  int64
+// part reads one checksummed part of a snapshot (geometry, components),
+// naming it and what is read in its errors.
+type part struct {
+	r    *snapshotio.Reader
+	name string
 }
 
 // read reads exactly len(b) bytes of what into b.
-func (p *partReader) read(b []byte, what string) error {
-	if _, err := io.ReadFull(p.r, b); err != nil {
-		if errors.Is(err, io.EOF) {
-			err = io.ErrUnexpectedEOF
-		}
-		return fmt.Errorf("network: read snapshot %s at byte %d of the %s: %w", what, p.off, p.part, err)
+func (p part) read(b []byte, what string) error {
+	if err := p.r.Full(b); err != nil {
+		return fmt.Errorf("network: read snapshot %s of the %s: %w", what, p.name, err)
 	}
-	p.crc = crc32.Update(p.crc, castagnoli, b)
-	p.off += int64(len(b))
 	return nil
 }
 
 // u32s reads n little-endian u32 values of what, chunk by chunk, and
-// calls f with each chunk (which f must not keep); it stops at f's first
-// error.
-func (p *partReader) u32s(n int, what string, f func(v []byte, first int) error) error {
-	for done := 0; done < n; {
-		k := min(n-done, len(p.buf)/4)
-		b := p.buf[:4*k]
-		if err := p.read(b, what); err != nil {
-			return err
-		}
-		if err := f(b, done); err != nil {
-			return err
-		}
-		done += k
+// calls f with each chunk (which f must not keep) and the index of its
+// first value; it stops at f's first error.
+func (p part) u32s(n int, what string, f func(v []byte, first int) error) error {
+	var ferr error
+	err := p.r.Chunks(uint64(n), 4, func(b []byte, first uint64) error {
+		ferr = f(b, int(first))
+		return ferr
+	})
+	if err != nil && err != ferr {
+		return fmt.Errorf("network: read snapshot %s of the %s: %w", what, p.name, err)
 	}
-	return nil
+	return err
 }
 
 // checksum reads the part's stored checksum and compares it with the one
 // computed.
-func (p *partReader) checksum() error {
-	want := p.crc
-	var b [4]byte
-	if err := p.read(b[:], "checksum"); err != nil {
-		return err
-	}
-	if got := le.Uint32(b[:]); got != want {
-		return fmt.Errorf("%w: %s checksum %08x, computed %08x", ErrSnapshot, p.part, got, want)
+func (p part) checksum() error {
+	if err := p.r.End(); err != nil {
+		if errors.Is(err, snapshotio.ErrChecksum) {
+			return fmt.Errorf("%w: %s %w", ErrSnapshot, p.name, err)
+		}
+		return fmt.Errorf("network: read snapshot checksum of the %s: %w", p.name, err)
 	}
 	return nil
 }
@@ -279,8 +242,10 @@ func (p *partReader) checksum() error {
 // nodes nodes and checks that it is a partition: sizes decreasing and
 // positive, every node in a component, each component as large as its
 // size says.
-func readComponents(r io.Reader, nodes int) (*graph.Components, error) {
-	p := &partReader{r: r, part: "components", buf: make([]byte, min(ioChunk, 4*nodes+64))}
+func readComponents(r *snapshotio.Reader, nodes int) (*graph.Components, error) {
+	r.Begin()
+	r.SetChunk(min(snapshotio.Chunk, 4*nodes+64))
+	p := part{r: r, name: "components"}
 	fail := func(format string, a ...any) (*graph.Components, error) {
 		return nil, fmt.Errorf("%w: components: %s", ErrSnapshot, fmt.Sprintf(format, a...))
 	}
@@ -339,8 +304,9 @@ func readComponents(r io.Reader, nodes int) (*graph.Components, error) {
 }
 
 // readGeometry reads the geometry part of a snapshot for m edges.
-func readGeometry(r io.Reader, m int) ([]orb.LineString, []bool, error) {
-	p := &partReader{r: r, part: "geometry"}
+func readGeometry(r *snapshotio.Reader, m int) ([]orb.LineString, []bool, error) {
+	r.Begin()
+	p := part{r: r, name: "geometry"}
 	fail := func(format string, a ...any) ([]orb.LineString, []bool, error) {
 		return nil, nil, fmt.Errorf("%w: %s", ErrSnapshot, fmt.Sprintf(format, a...))
 	}
@@ -352,7 +318,7 @@ func readGeometry(r io.Reader, m int) ([]orb.LineString, []bool, error) {
 	if vertices > 1<<32 {
 		return fail("%d vertices", vertices)
 	}
-	p.buf = make([]byte, min(ioChunk, max(4*uint64(m), 16*vertices, 64)))
+	r.SetChunk(int(min(snapshotio.Chunk, max(4*uint64(m), 16*vertices, 64))))
 	counts := make([]uint32, m)
 	noSnap := make([]bool, m)
 	sum := uint64(0)
@@ -387,19 +353,9 @@ func readGeometry(r io.Reader, m int) ([]orb.LineString, []bool, error) {
 			k += int(counts[f])
 			f++
 		}
-		pts := make([]orb.Point, 0, min(k, blockPoints))
-		for len(pts) < k {
-			c := min(k-len(pts), len(p.buf)/16)
-			b := p.buf[:16*c]
-			if err := p.read(b, "vertices"); err != nil {
-				return nil, nil, err
-			}
-			pts = slices.Grow(pts, c)
-			dst := pts[len(pts) : len(pts)+c]
-			for i := range dst {
-				dst[i] = orb.Point{math.Float64frombits(le.Uint64(b[16*i:])), math.Float64frombits(le.Uint64(b[16*i+8:]))}
-			}
-			pts = pts[:len(pts)+c]
+		pts, err := snapshotio.ReadColumn(r, nil, uint64(k), 16, blockPoints, decodePoints)
+		if err != nil {
+			return nil, nil, fmt.Errorf("network: read snapshot vertices of the geometry: %w", err)
 		}
 		at := 0
 		for ; e < f; e++ {
@@ -412,6 +368,12 @@ func readGeometry(r io.Reader, m int) ([]orb.LineString, []bool, error) {
 		return nil, nil, err
 	}
 	return geom, noSnap, nil
+}
+
+func decodePoints(dst []orb.Point, b []byte) {
+	for i := range dst {
+		dst[i] = orb.Point{math.Float64frombits(le.Uint64(b[16*i:])), math.Float64frombits(le.Uint64(b[16*i+8:]))}
+	}
 }
 
 // noSnapBit marks an edge's vertex count in a snapshot when places must not

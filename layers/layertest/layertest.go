@@ -26,6 +26,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -125,6 +126,30 @@ func Run(t *testing.T, open func(t *testing.T) layers.Store) {
 		fx := NewFixture()
 		load(t, s, fx)
 		checkPutProject(t, s, fx)
+	})
+	t.Run("ProjectsExactlyOnce", func(t *testing.T) {
+		s := open(t)
+		fx := NewFixture()
+		load(t, s, fx)
+		checkProjectWriter(t, s, fx)
+	})
+	t.Run("ProjectSources", func(t *testing.T) {
+		s := open(t)
+		fx := NewFixture()
+		load(t, s, fx)
+		checkProjectSources(t, s, fx)
+	})
+	t.Run("MunicipalitiesKeepIndicators", func(t *testing.T) {
+		s := open(t)
+		fx := NewFixture()
+		load(t, s, fx)
+		checkMunicipalitiesKeepIndicators(t, s, fx)
+	})
+	t.Run("InvalidProjects", func(t *testing.T) {
+		s := open(t)
+		fx := NewFixture()
+		load(t, s, fx)
+		checkInvalidProjects(t, s, fx)
 	})
 	t.Run("Info", func(t *testing.T) {
 		s := open(t)
@@ -232,7 +257,7 @@ func load(t *testing.T, s layers.Store, fx Fixture) {
 	}
 	n, err = s.ReplaceRoads(ctx, all(fx.Roads))
 	count("roads", n, len(fx.Roads), err)
-	n, err = s.ReplaceProjects(ctx, all(fx.Projects))
+	n, err = s.ReplaceProjects(ctx, "file:fixture", all(fx.Projects))
 	count("projects", n, len(fx.Projects), err)
 }
 
@@ -1139,12 +1164,12 @@ func checkFailedLoads(t *testing.T, s layers.Store, fx Fixture) {
 			return s.ReplaceRoads(ctx, all(rs))
 		}, true, ctx},
 		{"projects stream error", func(ctx context.Context) (int, error) {
-			return s.ReplaceProjects(ctx, seq(fx.Projects, 1, errStream))
+			return s.ReplaceProjects(ctx, "file:fixture", seq(fx.Projects, 1, errStream))
 		}, false, ctx},
 		{"projects unknown kind", func(ctx context.Context) (int, error) {
 			ps := slices.Clone(fx.Projects)
 			ps[2].Kind = "bridge"
-			return s.ReplaceProjects(ctx, all(ps))
+			return s.ReplaceProjects(ctx, "file:fixture", all(ps))
 		}, true, ctx},
 		{"population unknown ags", func(ctx context.Context) (int, error) {
 			return s.UpdatePopulation(ctx, all([]layers.PopulationRecord{
@@ -1471,4 +1496,190 @@ func jsonEqual(a, b []byte) bool {
 		return false
 	}
 	return reflect.DeepEqual(x, y)
+}
+
+// checkProjectWriter: CreateProject is insert-or-ErrConflict even under a
+// race, an idempotency key returns the first project, UpdateProject refuses
+// a stale revision.
+func checkProjectWriter(t *testing.T, s layers.Store, fx Fixture) {
+	ctx := context.Background()
+	p := layers.Project{ID: "race-1", Title: "Kita am Markt", Kind: layers.KindNewFacility, Category: layers.CatKita,
+		Municipalities: []string{agsEast}, Geometry: orb.Point{453000, 5653000}, Status: "submitted"}
+	by := layers.Actor{Name: "amt", Role: layers.RoleSubmitter}
+	var wg sync.WaitGroup
+	errs := make([]error, 12)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _, errs[i] = s.CreateProject(ctx, p, layers.Create{Actor: by})
+		}()
+	}
+	wg.Wait()
+	ok, conflicts := 0, 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case errors.Is(err, layers.ErrConflict):
+			conflicts++
+		default:
+			t.Errorf("CreateProject in a race: %v", err)
+		}
+	}
+	if ok != 1 || conflicts != len(errs)-1 {
+		t.Errorf("12 concurrent creates of one id: %d succeeded, %d conflicts; want 1 and 11", ok, conflicts)
+	}
+	got, err := s.Project(ctx, "race-1")
+	if err != nil || got.Revision != 1 || got.Source != "api" {
+		t.Errorf("Project(race-1) = revision %d source %q, %v; want revision 1 from api", got.Revision, got.Source, err)
+	}
+
+	q := p
+	q.ID = "idem-1"
+	c := layers.Create{Actor: by, IdempotencyKey: "k-1", Fingerprint: "f-1"}
+	first, created, err := s.CreateProject(ctx, q, c)
+	if err != nil || !created {
+		t.Fatalf("CreateProject(idem-1) = %v, %v", created, err)
+	}
+	q2 := q
+	q2.ID = "idem-2" // a retry that made up another id
+	again, created, err := s.CreateProject(ctx, q2, c)
+	if err != nil || created || again.ID != first.ID {
+		t.Errorf("repeated key: project %q created %v, %v; want the first, %q, not created", again.ID, created, err, first.ID)
+	}
+	if _, err := s.Project(ctx, "idem-2"); !errors.Is(err, layers.ErrNotFound) {
+		t.Errorf("a repeated key stored a second project: %v", err)
+	}
+	if _, _, err := s.CreateProject(ctx, q2, layers.Create{Actor: by, IdempotencyKey: "k-1", Fingerprint: "f-other"}); !errors.Is(err, layers.ErrConflict) {
+		t.Errorf("key reused for another body: error %v, want layers.ErrConflict", err)
+	}
+
+	u := got
+	u.Title = "Kita am Markt (erweitert)"
+	up, err := s.UpdateProject(ctx, u, by)
+	if err != nil || up.Revision != 2 || up.Source != "api" {
+		t.Fatalf("UpdateProject = revision %d source %q, %v; want 2, api", up.Revision, up.Source, err)
+	}
+	if _, err := s.UpdateProject(ctx, u, by); !errors.Is(err, layers.ErrStale) {
+		t.Errorf("UpdateProject on revision 1 after revision 2: error %v, want layers.ErrStale", err)
+	}
+	u.ID = "nobody"
+	if _, err := s.UpdateProject(ctx, u, by); !errors.Is(err, layers.ErrNotFound) {
+		t.Errorf("UpdateProject(nobody) error %v, want layers.ErrNotFound", err)
+	}
+	if got, _ := s.Project(ctx, "race-1"); got.Title != "Kita am Markt (erweitert)" || got.Revision != 2 {
+		t.Errorf("after the update: %q revision %d", got.Title, got.Revision)
+	}
+}
+
+// checkProjectSources: ReplaceProjects replaces the projects of its own
+// source; those of the API and of other files stay, and an id held by
+// another source fails the load, which then changes nothing.
+func checkProjectSources(t *testing.T, s layers.Store, fx Fixture) {
+	ctx := context.Background()
+	api := layers.Project{ID: "api-1", Title: "Feuerwehr", Kind: layers.KindNewFacility, Category: layers.CatFireStation,
+		Municipalities: []string{agsEast}, Geometry: orb.Point{453000, 5653000}}
+	if _, _, err := s.CreateProject(ctx, api, layers.Create{Actor: layers.Actor{Name: "amt", Role: layers.RoleSubmitter}}); err != nil {
+		t.Fatal(err)
+	}
+	other := slices.Clone(fx.Projects[:1])
+	other[0].ID = "other-1"
+	if _, err := s.ReplaceProjects(ctx, "file:other.csv", all(other)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.ReplaceProjects(ctx, "file:fixture", all(fx.Projects[1:])); err != nil || n != len(fx.Projects)-1 {
+		t.Fatalf("ReplaceProjects(fixture, smaller) = %d, %v", n, err)
+	}
+	ps, err := s.Projects(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := map[string]int{}
+	for _, p := range ps {
+		by[p.Source]++
+	}
+	if by["api"] != 1 || by["file:other.csv"] != 1 || by["file:fixture"] != len(fx.Projects)-1 {
+		t.Errorf("projects by source %v; want api 1, file:other.csv 1, file:fixture %d", by, len(fx.Projects)-1)
+	}
+	clash := slices.Clone(fx.Projects[:1])
+	clash[0].ID = "api-1"
+	if _, err := s.ReplaceProjects(ctx, "file:fixture", all(clash)); err == nil {
+		t.Error("an import holding the id of an API project was accepted")
+	}
+	if ps2, _ := s.Projects(ctx); len(ps2) != len(ps) {
+		t.Errorf("a failed import changed the projects: %d, want %d", len(ps2), len(ps))
+	}
+}
+
+// checkInvalidProjects: both stores refuse the same broken records, with
+// layers.ErrInvalid, whichever way they come in.
+func checkInvalidProjects(t *testing.T, s layers.Store, fx Fixture) {
+	ctx := context.Background()
+	good := layers.Project{ID: "ok-1", Title: "Sportplatz", Kind: layers.KindAreaService, Category: layers.CatSports,
+		Municipalities: []string{agsEast}, Geometry: orb.Polygon{{{453000, 5653000}, {453100, 5653000}, {453100, 5653100}, {453000, 5653000}}}}
+	cases := []struct {
+		name string
+		mod  func(p *layers.Project)
+	}{
+		{"NUL in id", func(p *layers.Project) { p.ID = "a\x00b" }},
+		{"invalid UTF-8 in title", func(p *layers.Project) { p.Title = "Zw\xfcnitz" }},
+		{"U+FFFD in title", func(p *layers.Project) { p.Title = "Zw\ufffdnitz" }},
+		{"bow-tie polygon", func(p *layers.Project) {
+			p.Geometry = orb.Polygon{{{453000, 5653000}, {453100, 5653100}, {453100, 5653000}, {453000, 5653100}, {453000, 5653000}}}
+		}},
+		{"zero-length line", func(p *layers.Project) {
+			p.Kind = layers.KindRoadUpgrade
+			p.Geometry = orb.LineString{{453000, 5653000}, {453000, 5653000}}
+		}},
+		{"unknown status", func(p *layers.Project) { p.Status = "approved-ish" }},
+		{"funding above cost", func(p *layers.Project) { p.InvestmentCost, p.RequestedFunding = 10, 20 }},
+		{"short AGS", func(p *layers.Project) { p.Municipalities = []string{"1462811"} }},
+	}
+	for _, c := range cases {
+		p := good
+		c.mod(&p)
+		if err := s.PutProject(ctx, p); !errors.Is(err, layers.ErrInvalid) {
+			t.Errorf("%s: PutProject error %v, want layers.ErrInvalid", c.name, err)
+		}
+		if _, _, err := s.CreateProject(ctx, p, layers.Create{Actor: layers.Actor{Name: "amt"}}); !errors.Is(err, layers.ErrInvalid) {
+			t.Errorf("%s: CreateProject error %v, want layers.ErrInvalid", c.name, err)
+		}
+		if _, err := s.ReplaceProjects(ctx, "file:bad", all([]layers.Project{p})); !errors.Is(err, layers.ErrInvalid) {
+			t.Errorf("%s: ReplaceProjects error %v, want layers.ErrInvalid", c.name, err)
+		}
+	}
+	if err := s.PutProject(ctx, good); err != nil {
+		t.Errorf("the valid project: %v", err)
+	}
+}
+
+// checkMunicipalitiesKeepIndicators: re-importing the municipalities keeps
+// the indicator values imported on their own.
+func checkMunicipalitiesKeepIndicators(t *testing.T, s layers.Store, fx Fixture) {
+	ctx := context.Background()
+	if _, err := s.ReplaceIndicators(ctx, all([]layers.IndicatorValue{{AGS: agsEast, Key: "unemployment_rate", Value: 7.25}})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ReplaceMunicipalities(ctx, all(fx.Municipalities)); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := s.Municipalities(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.AGS == agsEast {
+			if v, ok := m.Indicators["unemployment_rate"]; !ok || v != 7.25 {
+				t.Errorf("after re-importing the municipalities: unemployment_rate of %s = %v, %v; want 7.25 kept", agsEast, v, ok)
+			}
+			for k, v := range fx.Municipalities[slices.IndexFunc(fx.Municipalities, func(f layers.Municipality) bool { return f.AGS == agsEast })].Indicators {
+				if m.Indicators[k] != v {
+					t.Errorf("indicator %s of %s = %v, want the file's %v", k, agsEast, m.Indicators[k], v)
+				}
+			}
+			return
+		}
+	}
+	t.Errorf("municipality %s is gone", agsEast)
 }

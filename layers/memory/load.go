@@ -22,6 +22,9 @@ type fieldErr struct {
 	field  string
 	value  any
 	reason string
+	// all, when set, is the record's complete validation error (a
+	// layers.FieldErrors from the record's Validate method).
+	all error
 }
 
 func bad(field string, value any, reason string) *fieldErr {
@@ -47,6 +50,9 @@ func fmtValue(v any) string {
 // the layer, the record number (1-based, in stream order), the record's key,
 // field, value and rule, and wraps layers.ErrInvalid.
 func invalid(layer string, n int, key string, fe *fieldErr) error {
+	if fe.all != nil {
+		return fmt.Errorf("memory: %s: record %d (%s): %w", layer, n, key, fe.all)
+	}
 	return fmt.Errorf("memory: %s: record %d (%s): field %s: value %s: %s: %w",
 		layer, n, key, fe.field, fmtValue(fe.value), fe.reason, layers.ErrInvalid)
 }
@@ -210,10 +216,23 @@ func (s *Store) ReplaceMunicipalities(ctx context.Context, src iter.Seq2[layers.
 	if err != nil {
 		return 0, err
 	}
+	cur := s.snap()
 	for i := range ms {
 		ms[i] = cloneMunicipality(ms[i])
+		// Indicators are a layer of their own: a municipality that stays
+		// keeps the values its record does not give anew.
+		if j, ok := cur.munIndex[ms[i].AGS]; ok {
+			for k, v := range cur.municipalities[j].Indicators {
+				if _, given := ms[i].Indicators[k]; !given {
+					if ms[i].Indicators == nil {
+						ms[i].Indicators = map[string]float64{}
+					}
+					ms[i].Indicators[k] = v
+				}
+			}
+		}
 	}
-	next := s.snap().clone()
+	next := cur.clone()
 	next.setMunicipalities(ms)
 	s.swap(next)
 	return len(ms), nil
@@ -584,89 +603,22 @@ func (s *Store) ReplaceRoads(ctx context.Context, src iter.Seq2[layers.RoadSegme
 	return len(rs), nil
 }
 
+// checkProject applies layers.Project.Validate.
 func checkProject(p layers.Project) *fieldErr {
-	if strings.TrimSpace(p.ID) == "" {
-		return bad("id", p.ID, "must not be empty")
-	}
-	if strings.TrimSpace(p.Title) == "" {
-		return bad("title", p.Title, "must not be empty")
-	}
-	if p.Category != "" && !p.Category.ValidForProject() {
-		return bad("category", string(p.Category), "not in the catalogue")
-	}
-	for _, a := range p.Municipalities {
-		if fe := checkAGS("municipalities", a); fe != nil {
-			return fe
-		}
-	}
-	if p.Kind == layers.KindFacilityUpgrade && p.Geometry == nil && p.Upgrade != nil && p.Upgrade.FacilityID != "" {
-		return checkMoney(p) // the facility's own location is the site
-	}
-	if p.Geometry == nil {
-		return bad("geometry", "null", "a project needs sites, a road link or an area")
-	}
-	gt := p.Geometry.GeoJSONType()
-	switch p.Kind {
-	case layers.KindFacilityUpgrade:
-		if gt != "Point" {
-			return bad("geometry", gt, "a facility upgrade needs the Point of the facility's site")
-		}
-	case layers.KindNewFacility:
-		if gt != "Point" && gt != "MultiPoint" {
-			return bad("geometry", gt, "a new facility needs a Point or MultiPoint")
-		}
-	case layers.KindRoadUpgrade:
-		if gt != "LineString" && gt != "MultiLineString" {
-			return bad("geometry", gt, "a road upgrade needs a LineString or MultiLineString")
-		}
-	case layers.KindAreaService:
-		if gt != "Polygon" && gt != "MultiPolygon" {
-			return bad("geometry", gt, "an area service needs a Polygon or MultiPolygon")
-		}
-	default:
-		return bad("kind", string(p.Kind), "want new_facility, road_upgrade, area_service or facility_upgrade")
-	}
-	if fe := checkGeometry("geometry", p.Geometry); fe != nil {
-		return fe
-	}
-	return checkMoney(p)
-}
-
-// checkMoney checks the amounts, speed and marks of a project.
-func checkMoney(p layers.Project) *fieldErr {
-	if fe := checkNonNeg("investment_cost", p.InvestmentCost); fe != nil {
-		return fe
-	}
-	if fe := checkNonNeg("requested_funding", p.RequestedFunding); fe != nil {
-		return fe
-	}
-	if p.InvestmentCost > layers.MaxMoneyEUR {
-		return bad("investment_cost", p.InvestmentCost, "above 100 million euros, the largest amount a project may state")
-	}
-	if p.RequestedFunding > layers.MaxMoneyEUR {
-		return bad("requested_funding", p.RequestedFunding, "above 100 million euros, the largest amount a project may state")
-	}
-	if p.RequestedFunding > p.InvestmentCost && p.InvestmentCost > 0 {
-		return bad("requested_funding", p.RequestedFunding, fmt.Sprintf("exceeds the investment cost %s", fmtValue(p.InvestmentCost)))
-	}
-	if fe := checkNonNeg("speed_kmh", p.SpeedKmh); fe != nil {
-		return fe
-	}
-	for _, m := range []struct {
-		name string
-		v    *float64
-	}{{"innovation", p.Innovation}, {"transferability", p.Transferability}} {
-		if m.v != nil && (!finite(*m.v) || *m.v < 0 || *m.v > 10) {
-			return bad(m.name, m.v, "want a mark from 0 to 10")
-		}
+	if err := p.Validate(); err != nil {
+		return &fieldErr{all: err}
 	}
 	return nil
 }
 
-// PutProject inserts or replaces one project by id.
+// PutProject inserts or replaces one project by id (Source "api" when
+// empty); a replaced project gets the next revision.
 func (s *Store) PutProject(ctx context.Context, p layers.Project) error {
 	if err := checkCtx(ctx, "projects"); err != nil {
 		return err
+	}
+	if p.Source == "" {
+		p.Source = "api"
 	}
 	if fe := checkProject(p); fe != nil {
 		return invalid("projects", 1, p.ID, fe)
@@ -675,9 +627,12 @@ func (s *Store) PutProject(ctx context.Context, p layers.Project) error {
 	defer s.wmu.Unlock()
 	cur := s.snap()
 	ps := make([]layers.Project, 0, len(cur.projects)+1)
+	p.Revision = 1
 	for _, q := range cur.projects {
 		if q.ID != p.ID {
 			ps = append(ps, q)
+		} else {
+			p.Revision = q.Revision + 1
 		}
 	}
 	ps = append(ps, cloneProject(p))
@@ -687,19 +642,43 @@ func (s *Store) PutProject(ctx context.Context, p layers.Project) error {
 	return nil
 }
 
-// ReplaceProjects replaces every project.
-func (s *Store) ReplaceProjects(ctx context.Context, src iter.Seq2[layers.Project, error]) (int, error) {
+// ReplaceProjects replaces the projects of one source; the others stay.
+func (s *Store) ReplaceProjects(ctx context.Context, source string, src iter.Seq2[layers.Project, error]) (int, error) {
+	if why := layers.ValidText(source); source == "" || why != "" {
+		return 0, invalid("projects", 0, "", bad("source", source, "want a source name such as file:proposals.csv"))
+	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	ps, err := collect(ctx, "projects", src, func(p layers.Project) string { return p.ID }, checkProject)
+	cur := s.snap()
+	held := map[string]string{}
+	var keep []layers.Project
+	for _, q := range cur.projects {
+		if q.Source != source {
+			held[q.ID] = q.Source
+			keep = append(keep, q)
+		}
+	}
+	ps, err := collect(ctx, "projects", src, func(p layers.Project) string { return p.ID }, func(p layers.Project) *fieldErr {
+		if p.Source != "" && p.Source != source {
+			return bad("source", p.Source, "this import replaces the projects of source "+strconv.Quote(source))
+		}
+		if other, ok := held[p.ID]; ok {
+			return bad("id", p.ID, "is held by a project of source "+strconv.Quote(other))
+		}
+		return checkProject(p)
+	})
 	if err != nil {
 		return 0, err
 	}
 	for i := range ps {
 		ps[i] = cloneProject(ps[i])
+		ps[i].Source = source
+		if ps[i].Revision < 1 {
+			ps[i].Revision = 1
+		}
 	}
-	next := s.snap().clone()
-	next.setProjects(ps)
+	next := cur.clone()
+	next.setProjects(append(keep, ps...))
 	s.swap(next)
 	return len(ps), nil
 }

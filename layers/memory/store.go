@@ -47,6 +47,8 @@ type Store struct {
 	// wmu serialises writers so that read-modify-write replacements (one
 	// facility source, one project) never lose an update.
 	wmu sync.Mutex
+	// idem holds the idempotency keys of CreateProject (guarded by wmu).
+	idem map[idemKey]idemEntry
 	// mu guards cur and res; readers hold it only to take the pointer.
 	mu   sync.RWMutex
 	cur  *snapshot

@@ -608,7 +608,7 @@ func TestProjects(t *testing.T) {
 	if len(ps) != 1 {
 		t.Errorf("%d projects, want 1", len(ps))
 	}
-	if n, err := s.ReplaceProjects(ctx, seqOf[layers.Project]()); err != nil || n != 0 {
+	if n, err := s.ReplaceProjects(ctx, "api", seqOf[layers.Project]()); err != nil || n != 0 {
 		t.Errorf("ReplaceProjects(empty) = %d, %v", n, err)
 	}
 	if ps, _ := s.Projects(ctx); len(ps) != 0 {

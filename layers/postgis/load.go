@@ -28,6 +28,8 @@ type copyLoad struct {
 	// del deletes what the load replaces; delArgs are its arguments.
 	del     string
 	delArgs []any
+	// before runs inside the transaction before del.
+	before func(ctx context.Context, tx pgx.Tx) error
 	// after runs inside the transaction once the rows are copied.
 	after func(ctx context.Context, tx pgx.Tx) error
 }
@@ -43,10 +45,28 @@ func replace[T any](ctx context.Context, s *Store, l copyLoad, src iter.Seq2[T, 
 		return 0, fmt.Errorf("postgis: load %s: begin: %w", l.layer, err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // no-op after Commit
+	n, err := replaceIn(ctx, tx, l, src, row)
+	if err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return 0, dbError("load "+l.layer+": commit", err)
+	}
+	return n, nil
+}
+
+// replaceIn runs a copyLoad inside tx, which the caller commits: several
+// layers that must change together are loaded in one transaction.
+func replaceIn[T any](ctx context.Context, tx pgx.Tx, l copyLoad, src iter.Seq2[T, error], row func(T) (name string, values []any, err error)) (int, error) {
 	// Serialise loads of the same layer; readers keep seeing the old layer
 	// until commit (MVCC), so DELETE is used rather than TRUNCATE.
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, "reach-load:"+l.layer); err != nil {
 		return 0, dbError("load "+l.layer+": lock", err)
+	}
+	if l.before != nil {
+		if err := l.before(ctx, tx); err != nil {
+			return 0, err
+		}
 	}
 	if _, err := tx.Exec(ctx, l.del, l.delArgs...); err != nil {
 		return 0, dbError("load "+l.layer+": delete previous layer", err)
@@ -98,9 +118,6 @@ func replace[T any](ctx context.Context, s *Store, l copyLoad, src iter.Seq2[T, 
 	}
 	if err := recordVersion(ctx, tx, l.layer, h, n); err != nil {
 		return 0, err
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return 0, dbError("load "+l.layer+": commit", err)
 	}
 	return n, nil
 }
@@ -250,17 +267,28 @@ func strs(xs []string) []string {
 
 var municipalityColumns = []string{"ags", "name", "kreis_ags", "kreis_name", "planning_region", "geom", "population", "population_date", "area_km2", "degurba"}
 
-// ReplaceMunicipalities replaces the municipalities layer and, with it, all
-// indicator values (each record's Indicators are stored; memberships,
-// central places and cells are separate layers and stay).
+// ReplaceMunicipalities replaces the municipalities layer. Each record's
+// Indicators are stored; the indicator values a municipality had before
+// and its record does not give anew are kept (indicators are imported as a
+// layer of their own), those of municipalities that are gone go with them.
+// Memberships, central places and cells are separate layers and stay.
 func (s *Store) ReplaceMunicipalities(ctx context.Context, src iter.Seq2[layers.Municipality, error]) (int, error) {
 	var ind [][]any
 	l := copyLoad{
 		layer: "municipalities", table: "municipalities", columns: municipalityColumns,
 		del: `DELETE FROM municipalities`,
+		before: func(ctx context.Context, tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, `CREATE TEMPORARY TABLE kept_indicators ON COMMIT DROP AS SELECT ags, key, value FROM municipality_indicators`)
+			return dbError("load municipalities: keep indicators", err)
+		},
 		after: func(ctx context.Context, tx pgx.Tx) error {
 			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"municipality_indicators"}, []string{"ags", "key", "value"}, pgx.CopyFromRows(ind)); err != nil {
 				return dbError("load municipalities: indicators", err)
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO municipality_indicators (ags, key, value)
+				SELECT k.ags, k.key, k.value FROM kept_indicators k JOIN municipalities m ON m.ags = k.ags
+				ON CONFLICT (ags, key) DO NOTHING`); err != nil {
+				return dbError("load municipalities: restore indicators", err)
 			}
 			return nil
 		},
@@ -527,14 +555,22 @@ var facilityColumns = []string{"id", "category", "name", "geom", "capacity", "so
 // Source, up to the first ':', equals source. Every record must belong to
 // that source.
 func (s *Store) ReplaceFacilities(ctx context.Context, source string, src iter.Seq2[layers.Facility, error]) (int, error) {
+	l, row, err := facilityLoad(source)
+	if err != nil {
+		return 0, err
+	}
+	return replace(ctx, s, l, src, row)
+}
+
+func facilityLoad(source string) (copyLoad, func(layers.Facility) (string, []any, error), error) {
 	if source == "" || strings.Contains(source, ":") {
-		return 0, fmt.Errorf("postgis: load facilities: %w", invalid("source", source, "want a source key without ':'"))
+		return copyLoad{}, nil, fmt.Errorf("postgis: load facilities: %w", invalid("source", source, "want a source key without ':'"))
 	}
 	l := copyLoad{
 		layer: "facilities:" + source, table: "facilities", columns: facilityColumns,
 		del: `DELETE FROM facilities WHERE source_key = $1`, delArgs: []any{source},
 	}
-	return replace(ctx, s, l, src, func(f layers.Facility) (string, []any, error) {
+	return l, func(f layers.Facility) (string, []any, error) {
 		name := "facility " + f.ID
 		if f.ID == "" {
 			return name, nil, invalid("id", f.ID, "must not be empty")
@@ -558,7 +594,7 @@ func (s *Store) ReplaceFacilities(ctx context.Context, source string, src iter.S
 			return name, nil, invalid("location", f.Location, err.Error())
 		}
 		return name, []any{f.ID, string(f.Category), nullText(f.Name), geom, nullFloat(f.Capacity), f.Source, nullText(f.AGS)}, nil
-	})
+	}, nil
 }
 
 var roadColumns = []string{"id", "way_id", "from_node", "to_node", "geom", "highway", "name", "ref", "length_m",
@@ -567,92 +603,67 @@ var roadColumns = []string{"id", "way_id", "from_node", "to_node", "geom", "high
 
 // ReplaceRoads replaces the road network.
 func (s *Store) ReplaceRoads(ctx context.Context, src iter.Seq2[layers.RoadSegment, error]) (int, error) {
-	l := copyLoad{layer: "roads", table: "roads", columns: roadColumns, del: `DELETE FROM roads`}
-	return replace(ctx, s, l, src, func(r layers.RoadSegment) (string, []any, error) {
-		name := "segment " + strconv.FormatInt(r.ID, 10) + " of way " + strconv.FormatInt(r.WayID, 10)
-		if len(r.Geometry) < 2 {
-			return name, nil, invalid("geometry", len(r.Geometry), "a segment needs at least 2 points")
-		}
-		if r.Highway == "" {
-			return name, nil, invalid("highway", r.Highway, "must not be empty")
-		}
-		if err := checkNonNegative("length_m", r.LengthM); err != nil {
+	return replace(ctx, s, roadLoad, src, roadRow)
+}
+
+var roadLoad = copyLoad{layer: "roads", table: "roads", columns: roadColumns, del: `DELETE FROM roads`}
+
+func roadRow(r layers.RoadSegment) (string, []any, error) {
+	name := "segment " + strconv.FormatInt(r.ID, 10) + " of way " + strconv.FormatInt(r.WayID, 10)
+	if len(r.Geometry) < 2 {
+		return name, nil, invalid("geometry", len(r.Geometry), "a segment needs at least 2 points")
+	}
+	if r.Highway == "" {
+		return name, nil, invalid("highway", r.Highway, "must not be empty")
+	}
+	if err := checkNonNegative("length_m", r.LengthM); err != nil {
+		return name, nil, err
+	}
+	for _, a := range []struct {
+		f string
+		v float64
+	}{{"car_kmh", r.Car.SpeedKmh}, {"bicycle_kmh", r.Bicycle.SpeedKmh}, {"foot_kmh", r.Foot.SpeedKmh}, {"duration_s", r.DurationS}} {
+		if err := checkNonNegative(a.f, a.v); err != nil {
 			return name, nil, err
 		}
-		for _, a := range []struct {
-			f string
-			v float64
-		}{{"car_kmh", r.Car.SpeedKmh}, {"bicycle_kmh", r.Bicycle.SpeedKmh}, {"foot_kmh", r.Foot.SpeedKmh}, {"duration_s", r.DurationS}} {
-			if err := checkNonNegative(a.f, a.v); err != nil {
-				return name, nil, err
-			}
-		}
-		geom, err := encodeGeom(r.Geometry, sridUTM33N)
-		if err != nil {
-			return name, nil, invalid("geometry", "", err.Error())
-		}
-		var dur any
-		if r.DurationS > 0 {
-			dur = r.DurationS
-		}
-		return name, []any{r.ID, r.WayID, r.FromNode, r.ToNode, geom, r.Highway, nullText(r.Name), nullText(r.Ref), r.LengthM,
-			r.Car.Forward, r.Car.Backward, r.Car.SpeedKmh, r.Bicycle.Forward, r.Bicycle.Backward, r.Bicycle.SpeedKmh,
-			r.Foot.Forward, r.Foot.Backward, r.Foot.SpeedKmh, r.Oneway, dur}, nil
-	})
+	}
+	geom, err := encodeGeom(r.Geometry, sridUTM33N)
+	if err != nil {
+		return name, nil, invalid("geometry", "", err.Error())
+	}
+	var dur any
+	if r.DurationS > 0 {
+		dur = r.DurationS
+	}
+	return name, []any{r.ID, r.WayID, r.FromNode, r.ToNode, geom, r.Highway, nullText(r.Name), nullText(r.Ref), r.LengthM,
+		r.Car.Forward, r.Car.Backward, r.Car.SpeedKmh, r.Bicycle.Forward, r.Bicycle.Backward, r.Bicycle.SpeedKmh,
+		r.Foot.Forward, r.Foot.Backward, r.Foot.SpeedKmh, r.Oneway, dur}, nil
 }
 
 var projectColumns = []string{"id", "title", "applicant", "municipalities", "category", "kind", "geom", "investment_cost",
 	"requested_funding", "planning_region", "status", "submitted_at", "speed_kmh", "innovation", "transferability", "synthetic",
-	"location_source", "facility_id", "capacity_change", "opening_hours_change", "accessible_for"}
+	"location_source", "facility_id", "capacity_change", "opening_hours_change", "accessible_for",
+	"source", "submitted_by", "revision"}
 
+// projectRow checks p (layers.Project.Validate) and returns its row in
+// projectColumns order.
 func projectRow(p layers.Project) (string, []any, error) {
 	name := "project " + p.ID
-	if p.ID == "" {
-		return name, nil, invalid("id", p.ID, "must not be empty")
-	}
-	if strings.TrimSpace(p.Title) == "" {
-		return name, nil, invalid("title", p.Title, "must not be empty")
-	}
-	if !p.Kind.Valid() {
-		return name, nil, invalid("kind", string(p.Kind), "want new_facility, road_upgrade, area_service or facility_upgrade")
-	}
-	if p.Category != "" && !p.Category.ValidForProject() {
-		return name, nil, invalid("category", string(p.Category), "not in the catalogue")
-	}
-	for _, m := range p.Municipalities {
-		if err := checkAGS("municipalities", m, false); err != nil {
-			return name, nil, err
-		}
-	}
-	for _, c := range []struct {
-		f string
-		v float64
-	}{{"investment_cost", p.InvestmentCost}, {"requested_funding", p.RequestedFunding}, {"speed_kmh", p.SpeedKmh}} {
-		if err := checkNonNegative(c.f, c.v); err != nil {
-			return name, nil, err
-		}
-	}
-	for _, c := range []struct {
-		f string
-		v float64
-	}{{"investment_cost", p.InvestmentCost}, {"requested_funding", p.RequestedFunding}} {
-		if c.v > layers.MaxMoneyEUR {
-			return name, nil, invalid(c.f, strconv.FormatFloat(c.v, 'g', -1, 64), "above 100 million euros, the largest amount a project may state")
-		}
-	}
-	if err := checkMark("innovation", p.Innovation); err != nil {
-		return name, nil, err
-	}
-	if err := checkMark("transferability", p.Transferability); err != nil {
+	if err := p.Validate(); err != nil {
 		return name, nil, err
 	}
 	geom, err := encodeGeom(p.Geometry, sridUTM33N)
 	if err != nil {
 		return name, nil, invalid("geometry", "", err.Error())
 	}
-	return name, append([]any{p.ID, p.Title, nullText(p.Applicant), strs(p.Municipalities), nullText(string(p.Category)), string(p.Kind), geom,
+	rev := p.Revision
+	if rev < 1 {
+		rev = 1
+	}
+	row := append([]any{p.ID, p.Title, nullText(p.Applicant), strs(p.Municipalities), nullText(string(p.Category)), string(p.Kind), geom,
 		p.InvestmentCost, p.RequestedFunding, nullText(p.PlanningRegion), nullText(p.Status), nullTime(p.SubmittedAt), p.SpeedKmh,
-		nullFloat(p.Innovation), nullFloat(p.Transferability), p.Synthetic, nullText(p.LocationSource)}, upgradeValues(p.Upgrade)...), nil
+		nullFloat(p.Innovation), nullFloat(p.Transferability), p.Synthetic, nullText(p.LocationSource)}, upgradeValues(p.Upgrade)...)
+	return name, append(row, p.Source, nullText(p.SubmittedBy), rev), nil
 }
 
 // upgradeValues are the facility_upgrade columns of a project row.
@@ -663,29 +674,23 @@ func upgradeValues(u *layers.Upgrade) []any {
 	return []any{nullText(u.FacilityID), nullFloat(u.CapacityChange), nullFloat(u.OpeningHoursChange), nullText(u.AccessibleFor)}
 }
 
-// ReplaceProjects replaces all projects.
-func (s *Store) ReplaceProjects(ctx context.Context, src iter.Seq2[layers.Project, error]) (int, error) {
-	l := copyLoad{layer: "projects", table: "projects", columns: projectColumns, del: `DELETE FROM projects`}
-	return replace(ctx, s, l, src, projectRow)
-}
-
-// PutProject inserts or replaces one project by id.
-func (s *Store) PutProject(ctx context.Context, p layers.Project) error {
-	name, v, err := projectRow(p)
-	if err != nil {
-		return fmt.Errorf("postgis: put %s: %w", name, err)
+// ReplaceProjects replaces the projects of one source; the others stay.
+// An id held by a project of another source fails the load with an error
+// naming the id and that source.
+func (s *Store) ReplaceProjects(ctx context.Context, source string, src iter.Seq2[layers.Project, error]) (int, error) {
+	if why := layers.ValidText(source); source == "" || why != "" {
+		return 0, fmt.Errorf("postgis: load projects: %w", invalid("source", source, "want a source name such as file:proposals.csv"))
 	}
-	_, err = s.pool.Exec(ctx, `INSERT INTO projects (id, title, applicant, municipalities, category, kind, geom, investment_cost,
-			requested_funding, planning_region, status, submitted_at, speed_kmh, innovation, transferability, synthetic,
-			location_source, facility_id, capacity_change, opening_hours_change, accessible_for)
-		VALUES ($1, $2, $3, $4, $5, $6, ST_GeomFromEWKB($7::bytea), $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
-		ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, applicant = EXCLUDED.applicant,
-			municipalities = EXCLUDED.municipalities, category = EXCLUDED.category, kind = EXCLUDED.kind, geom = EXCLUDED.geom,
-			investment_cost = EXCLUDED.investment_cost, requested_funding = EXCLUDED.requested_funding,
-			planning_region = EXCLUDED.planning_region, status = EXCLUDED.status, submitted_at = EXCLUDED.submitted_at,
-			speed_kmh = EXCLUDED.speed_kmh, innovation = EXCLUDED.innovation, transferability = EXCLUDED.transferability,
-			synthetic = EXCLUDED.synthetic, location_source = EXCLUDED.location_source, facility_id = EXCLUDED.facility_id,
-			capacity_change = EXCLUDED.capacity_change, opening_hours_change = EXCLUDED.opening_hours_change,
-			accessible_for = EXCLUDED.accessible_for`, v...)
-	return dbError("put "+name, err)
+	l := copyLoad{layer: "projects:" + source, table: "projects", columns: projectColumns,
+		del: `DELETE FROM projects WHERE source = $1`, delArgs: []any{source},
+	}
+	return replace(ctx, s, l, src, func(p layers.Project) (string, []any, error) {
+		if p.Source == "" {
+			p.Source = source
+		}
+		if p.Source != source {
+			return "project " + p.ID, nil, invalid("source", p.Source, "this import replaces the projects of source "+strconv.Quote(source))
+		}
+		return projectRow(p)
+	})
 }

@@ -155,7 +155,8 @@ func scanRoad(rows pgx.Rows) (layers.RoadSegment, error) {
 
 const projectSelect = `SELECT id, title, applicant, municipalities, category, kind, ST_AsBinary(geom), investment_cost,
 	requested_funding, planning_region, status, submitted_at, speed_kmh, innovation, transferability, synthetic,
-	location_source, facility_id, capacity_change, opening_hours_change, accessible_for FROM projects`
+	location_source, facility_id, capacity_change, opening_hours_change, accessible_for,
+	source, submitted_by, revision FROM projects`
 
 func scanProject(rows pgx.Rows) (layers.Project, error) {
 	var p layers.Project
@@ -163,11 +164,12 @@ func scanProject(rows pgx.Rows) (layers.Project, error) {
 	var kind string
 	var geom []byte
 	var sub *time.Time
-	var locSrc, facID, access *string
+	var locSrc, facID, access, by *string
 	var u layers.Upgrade
 	if err := rows.Scan(&p.ID, &p.Title, &applicant, &p.Municipalities, &cat, &kind, &geom, &p.InvestmentCost,
 		&p.RequestedFunding, &region, &status, &sub, &p.SpeedKmh, &p.Innovation, &p.Transferability, &p.Synthetic,
-		&locSrc, &facID, &u.CapacityChange, &u.OpeningHoursChange, &access); err != nil {
+		&locSrc, &facID, &u.CapacityChange, &u.OpeningHoursChange, &access,
+		&p.Source, &by, &p.Revision); err != nil {
 		return p, fmt.Errorf("postgis: read project: %w", err)
 	}
 	p.Kind = layers.ProjectKind(kind)
@@ -177,7 +179,7 @@ func scanProject(rows pgx.Rows) (layers.Project, error) {
 		p.Upgrade = &u
 	}
 	p.Applicant, p.Category = deref(applicant), layers.Category(deref(cat))
-	p.PlanningRegion, p.Status = deref(region), deref(status)
+	p.PlanningRegion, p.Status, p.SubmittedBy = deref(region), deref(status), deref(by)
 	if sub != nil {
 		p.SubmittedAt = sub.UTC()
 	}

@@ -60,32 +60,41 @@ func recordRun(result string, run layers.ResultRun) func(ctx context.Context, tx
 // ReplaceGraph replaces the graph table of one mode (graph_car,
 // graph_bicycle, graph_foot) in pgRouting's convention.
 func (s *Store) ReplaceGraph(ctx context.Context, mode layers.Mode, src iter.Seq2[layers.GraphEdge, error]) (int, error) {
+	l, err := graphLoad(mode)
+	if err != nil {
+		return 0, err
+	}
+	return replace(ctx, s, l, src, graphRow)
+}
+
+func graphLoad(mode layers.Mode) (copyLoad, error) {
 	name, err := graphTable(mode)
 	if err != nil {
-		return 0, fmt.Errorf("postgis: load graph: %w", err)
+		return copyLoad{}, fmt.Errorf("postgis: load graph: %w", err)
 	}
-	l := copyLoad{
+	return copyLoad{
 		layer: name, table: name, columns: []string{"id", "source", "target", "cost", "reverse_cost", "length_m", "geom"},
 		del: `DELETE FROM ` + pgx.Identifier{name}.Sanitize(),
+	}, nil
+}
+
+func graphRow(e layers.GraphEdge) (string, []any, error) {
+	rec := fmt.Sprintf("edge %d", e.ID)
+	if math.IsNaN(e.Cost) || math.IsNaN(e.ReverseCost) || math.IsInf(e.Cost, 0) || math.IsInf(e.ReverseCost, 0) {
+		return rec, nil, invalid("cost", fmt.Sprintf("%g/%g", e.Cost, e.ReverseCost), "want finite seconds (negative = closed)")
 	}
-	return replace(ctx, s, l, src, func(e layers.GraphEdge) (string, []any, error) {
-		rec := fmt.Sprintf("edge %d", e.ID)
-		if math.IsNaN(e.Cost) || math.IsNaN(e.ReverseCost) || math.IsInf(e.Cost, 0) || math.IsInf(e.ReverseCost, 0) {
-			return rec, nil, invalid("cost", fmt.Sprintf("%g/%g", e.Cost, e.ReverseCost), "want finite seconds (negative = closed)")
-		}
-		if err := checkNonNegative("length_m", e.LengthM); err != nil {
-			return rec, nil, err
-		}
-		var g orb.Geometry
-		if len(e.Geometry) > 0 {
-			g = e.Geometry
-		}
-		geom, err := encodeGeom(g, sridUTM33N)
-		if err != nil {
-			return rec, nil, invalid("geometry", "", err.Error())
-		}
-		return rec, []any{e.ID, e.Source, e.Target, e.Cost, e.ReverseCost, e.LengthM, geom}, nil
-	})
+	if err := checkNonNegative("length_m", e.LengthM); err != nil {
+		return rec, nil, err
+	}
+	var g orb.Geometry
+	if len(e.Geometry) > 0 {
+		g = e.Geometry
+	}
+	geom, err := encodeGeom(g, sridUTM33N)
+	if err != nil {
+		return rec, nil, invalid("geometry", "", err.Error())
+	}
+	return rec, []any{e.ID, e.Source, e.Target, e.Cost, e.ReverseCost, e.LengthM, geom}, nil
 }
 
 var travelTimeColumns = []string{"category", "mode", "inspire_id", "ags", "population", "reached", "seconds", "distance_m", "facility_id", "method", "computed_at"}
