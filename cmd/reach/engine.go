@@ -20,7 +20,23 @@ func buildEngine(ctx context.Context, st layers.Store, info layers.StoreInfo, ef
 	if err != nil {
 		return nil, err
 	}
+	if opts.Transit, err = storedTransit(ctx, st); err != nil {
+		return nil, err
+	}
 	return analysis.Build(ctx, st, opts)
+}
+
+// storedTransit returns the store's timetable, nil when it keeps none.
+func storedTransit(ctx context.Context, st layers.Store) (*layers.TransitFeed, error) {
+	ts, ok := st.(layers.TransitStore)
+	if !ok {
+		return nil, nil
+	}
+	feed, err := ts.Transit(ctx)
+	if errors.Is(err, layers.ErrNotFound) {
+		return nil, nil
+	}
+	return feed, err
 }
 
 // buildEngineWithSnapshot builds the read model from the engine snapshot at
@@ -30,6 +46,9 @@ func buildEngine(ctx context.Context, st layers.Store, info layers.StoreInfo, ef
 func buildEngineWithSnapshot(ctx context.Context, st layers.Store, info layers.StoreInfo, ef engineFlags, path string, log *slog.Logger) (*analysis.Engine, error) {
 	opts, err := ef.options(info)
 	if err != nil {
+		return nil, err
+	}
+	if opts.Transit, err = storedTransit(ctx, st); err != nil {
 		return nil, err
 	}
 	if f, err := os.Open(path); err == nil {

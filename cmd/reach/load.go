@@ -20,6 +20,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"reach/data/gtfs"
 	"reach/data/osm"
 	"reach/data/tables"
 	"reach/data/vector"
@@ -31,7 +32,7 @@ import (
 
 // importLayers lists the layers `reach import` loads, in the order a
 // folder is loaded (municipalities first: others are checked against them).
-var importLayers = []string{"municipalities", "population", "indicators", "memberships", "grid", "central-places", "facilities", "osm", "projects"}
+var importLayers = []string{"municipalities", "population", "indicators", "memberships", "grid", "central-places", "facilities", "osm", "gtfs", "projects"}
 
 // importOptions are the flags of one import, shared by `reach import` and
 // the lines of a data folder's manifest.
@@ -203,6 +204,8 @@ func loadLayer(ctx context.Context, st layers.Store, layer, path string, o impor
 		n, err = importFacilities(ctx, st, path, o, vs, c, log)
 	case "osm":
 		n, err = importOSM(ctx, st, path, c, log)
+	case "gtfs":
+		n, err = importGTFS(ctx, st, path, log)
 	case "projects":
 		seat, serr := projectSeats(ctx, st, o.locations)
 		if serr != nil {
@@ -225,6 +228,26 @@ func loadLayer(ctx context.Context, st layers.Store, layer, path string, o impor
 		return n, fmt.Errorf("import %s from %s: %w", layer, path, err)
 	}
 	return n, nil
+}
+
+// importGTFS reads a GTFS zip and stores it as the timetable of mode transit.
+func importGTFS(ctx context.Context, st layers.Store, path string, log *slog.Logger) (int, error) {
+	ts, ok := st.(layers.TransitStore)
+	if !ok {
+		return 0, errors.New("this store keeps no timetable")
+	}
+	feed, err := gtfs.ReadFile(ctx, path)
+	if err != nil {
+		return 0, err
+	}
+	feed.Name = filepath.Base(path)
+	if err := ts.ReplaceTransit(ctx, feed); err != nil {
+		return 0, err
+	}
+	first, last := feed.DateRange()
+	log.Info("timetable stored", "file", path, "stops", len(feed.Stops), "routes", len(feed.Routes), "trips", len(feed.Trips),
+		"stop_times", len(feed.Arr), "first_day", first, "last_day", last)
+	return len(feed.Arr), nil
 }
 
 func importFacilities(ctx context.Context, st layers.Store, path string, o importOptions, vs tables.VectorSource, c *counter, log *slog.Logger) (int, error) {

@@ -16,6 +16,7 @@ import (
 	"reach/internal/analysis"
 	"reach/internal/config"
 	"reach/internal/httpapi"
+	"reach/internal/ogc"
 	"reach/layers"
 	"reach/layers/memory"
 	"reach/layers/postgis"
@@ -91,6 +92,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Logger:                log,
 		Ready:                 eng.ready,
 		Coverage:              eng.coverage,
+		Basemap:               ogc.Basemap{URL: cfg.Basemap, Attribution: cfg.BasemapAttribution},
 		RequestTimeout:        cfg.RequestTimeout,
 		MaxBodyBytes:          cfg.MaxBodyBytes,
 		MaxPoints:             cfg.MaxPoints,

@@ -24,6 +24,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"reach/geo/crs"
+	"reach/layers"
 )
 
 // Error is a problem at a place in the feed.
@@ -55,82 +56,8 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Agency is a row of agency.txt.
-type Agency struct {
-	ID, Name, URL, Timezone string
-}
-
-// Stop is a row of stops.txt with its position in EPSG:25833.
-type Stop struct {
-	ID, Name     string
-	Lon, Lat     float64
-	Pos          orb.Point // EPSG:25833
-	LocationType int
-	Parent       string
-}
-
-// Route is a row of routes.txt.
-type Route struct {
-	ID, AgencyID, ShortName, LongName string
-	Type                              int
-}
-
-// Trip is a row of trips.txt with its stop times.
-type Trip struct {
-	ID       string
-	Route    int32 // index in Feed.Routes
-	Service  int32 // index in Feed.Services
-	Headsign string
-}
-
-// Service is a service_id with its calendar and exceptions. Dates are YYYYMMDD integers.
-type Service struct {
-	ID         string
-	Weekdays   [7]bool // Monday first, as in calendar.txt
-	Start, End int     // 0 if the service has no calendar.txt row
-	Added      []int
-	Removed    []int
-}
-
-// Frequency is a row of frequencies.txt: the trip runs every Headway seconds from Start to End.
-type Frequency struct {
-	Trip       int32
-	Start, End int32
-	Headway    int32
-	ExactTimes bool
-}
-
-// Transfer is a row of transfers.txt between two stops.
-type Transfer struct {
-	From, To int32 // indices in Feed.Stops
-	Type     int   // 0 recommended, 1 timed, 2 minimum time, 3 not possible
-	MinTime  int32 // seconds, -1 if not given
-}
-
-// Feed is a whole GTFS feed in memory. Stop times of trip i are at indices
-// StopTimeStart[i]:StopTimeStart[i+1] of StopIdx, Arr and Dep, in stop_sequence order.
-type Feed struct {
-	Name        string
-	Agencies    []Agency
-	Stops       []Stop
-	Routes      []Route
-	Trips       []Trip
-	Services    []Service
-	Frequencies []Frequency
-	Transfers   []Transfer
-
-	StopTimeStart []uint32
-	StopIdx       []uint32
-	Arr, Dep      []int32 // seconds after noon minus 12 h; interpolated where the file left them empty
-
-	stopIndex  map[string]int32
-	routeIndex map[string]int32
-	tripIndex  map[string]int32
-	svcIndex   map[string]int32
-}
-
 // ReadFile reads the feed in the zip file at path.
-func ReadFile(ctx context.Context, path string) (*Feed, error) {
+func ReadFile(ctx context.Context, path string) (*layers.TransitFeed, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("gtfs: %w", err)
@@ -144,7 +71,7 @@ func ReadFile(ctx context.Context, path string) (*Feed, error) {
 }
 
 // Read reads a feed from a zip archive. name labels errors.
-func Read(ctx context.Context, r io.ReaderAt, size int64, name string) (*Feed, error) {
+func Read(ctx context.Context, r io.ReaderAt, size int64, name string) (*layers.TransitFeed, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return nil, fmt.Errorf("gtfs: %s: not a zip archive: %w", name, err)
@@ -165,7 +92,7 @@ func Read(ctx context.Context, r io.ReaderAt, size int64, name string) (*Feed, e
 	if files["calendar.txt"] == nil && files["calendar_dates.txt"] == nil {
 		return nil, fmt.Errorf("gtfs: %s: neither calendar.txt nor calendar_dates.txt is present", name)
 	}
-	feed := &Feed{Name: name, stopIndex: map[string]int32{}, routeIndex: map[string]int32{},
+	feed := &reader{TransitFeed: &layers.TransitFeed{Name: name}, stopIndex: map[string]int32{}, routeIndex: map[string]int32{},
 		tripIndex: map[string]int32{}, svcIndex: map[string]int32{}}
 	steps := []struct {
 		file     string
@@ -196,7 +123,16 @@ func Read(ctx context.Context, r io.ReaderAt, size int64, name string) (*Feed, e
 			return nil, err
 		}
 	}
-	return feed, nil
+	return feed.TransitFeed, nil
+}
+
+// reader is a feed being read, with the indices from ids to positions.
+type reader struct {
+	*layers.TransitFeed
+	stopIndex  map[string]int32
+	routeIndex map[string]int32
+	tripIndex  map[string]int32
+	svcIndex   map[string]int32
 }
 
 // row is one CSV record with its header.
@@ -311,8 +247,8 @@ func (b *bomSkipper) Read(p []byte) (int, error) {
 	return b.r.Read(p)
 }
 
-func (feed *Feed) agency(r *row) error {
-	a := Agency{ID: r.get("agency_id"), Name: r.get("agency_name"), URL: r.get("agency_url"), Timezone: r.get("agency_timezone")}
+func (feed *reader) agency(r *row) error {
+	a := layers.TransitAgency{ID: r.get("agency_id"), Name: r.get("agency_name"), URL: r.get("agency_url"), Timezone: r.get("agency_timezone")}
 	if a.Name == "" {
 		return r.errf("agency_name", "", "required value is empty")
 	}
@@ -320,7 +256,7 @@ func (feed *Feed) agency(r *row) error {
 	return nil
 }
 
-func (feed *Feed) stop(r *row) error {
+func (feed *reader) stop(r *row) error {
 	id, err := r.required("stop_id")
 	if err != nil {
 		return err
@@ -332,7 +268,7 @@ func (feed *Feed) stop(r *row) error {
 	if err != nil {
 		return err
 	}
-	s := Stop{ID: id, Name: r.get("stop_name"), LocationType: lt, Parent: r.get("parent_station")}
+	s := layers.TransitStop{ID: id, Name: r.get("stop_name"), LocationType: lt, Parent: r.get("parent_station")}
 	latS, lonS := r.get("stop_lat"), r.get("stop_lon")
 	if latS == "" && lonS == "" && lt >= 3 {
 		// Generic nodes and boarding areas may omit coordinates; they carry no service.
@@ -354,7 +290,7 @@ func (feed *Feed) stop(r *row) error {
 	return nil
 }
 
-func (feed *Feed) route(r *row) error {
+func (feed *reader) route(r *row) error {
 	id, err := r.required("route_id")
 	if err != nil {
 		return err
@@ -370,18 +306,18 @@ func (feed *Feed) route(r *row) error {
 		return r.errf("route_type", "", "required value is empty")
 	}
 	feed.routeIndex[id] = int32(len(feed.Routes))
-	feed.Routes = append(feed.Routes, Route{ID: id, AgencyID: r.get("agency_id"),
+	feed.Routes = append(feed.Routes, layers.TransitRoute{ID: id, AgencyID: r.get("agency_id"),
 		ShortName: r.get("route_short_name"), LongName: r.get("route_long_name"), Type: t})
 	return nil
 }
 
-func (feed *Feed) service(id string) int32 {
+func (feed *reader) service(id string) int32 {
 	if i, ok := feed.svcIndex[id]; ok {
 		return i
 	}
 	i := int32(len(feed.Services))
 	feed.svcIndex[id] = i
-	feed.Services = append(feed.Services, Service{ID: id})
+	feed.Services = append(feed.Services, layers.TransitService{ID: id})
 	return i
 }
 
@@ -399,7 +335,7 @@ func (r *row) date(field string) (int, error) {
 
 var weekdays = [7]string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 
-func (feed *Feed) calendar(r *row) error {
+func (feed *reader) calendar(r *row) error {
 	id, err := r.required("service_id")
 	if err != nil {
 		return err
@@ -430,7 +366,7 @@ func (feed *Feed) calendar(r *row) error {
 	return nil
 }
 
-func (feed *Feed) calendarDate(r *row) error {
+func (feed *reader) calendarDate(r *row) error {
 	id, err := r.required("service_id")
 	if err != nil {
 		return err
@@ -451,7 +387,7 @@ func (feed *Feed) calendarDate(r *row) error {
 	return nil
 }
 
-func (feed *Feed) trip(r *row) error {
+func (feed *reader) trip(r *row) error {
 	id, err := r.required("trip_id")
 	if err != nil {
 		return err
@@ -470,7 +406,7 @@ func (feed *Feed) trip(r *row) error {
 		return r.errf("service_id", sid, "no such service in calendar.txt or calendar_dates.txt")
 	}
 	feed.tripIndex[id] = int32(len(feed.Trips))
-	feed.Trips = append(feed.Trips, Trip{ID: id, Route: ri, Service: si, Headsign: r.get("trip_headsign")})
+	feed.Trips = append(feed.Trips, layers.TransitTrip{ID: id, Route: ri, Service: si, Headsign: r.get("trip_headsign")})
 	return nil
 }
 
@@ -498,7 +434,7 @@ func ParseTime(s string) (int32, error) {
 const noTime = -1
 
 // readStopTimes streams stop_times.txt into packed columns grouped by trip.
-func (feed *Feed) readStopTimes(ctx context.Context, f *zip.File) error {
+func (feed *reader) readStopTimes(ctx context.Context, f *zip.File) error {
 	type st struct {
 		trip int32
 		seq  uint32
@@ -638,13 +574,13 @@ func permute[T any](s []T, perm []uint32) []T {
 
 func fmtTime(t int32) string { return fmt.Sprintf("%d:%02d:%02d", t/3600, t/60%60, t%60) }
 
-func (feed *Feed) frequency(r *row) error {
+func (feed *reader) frequency(r *row) error {
 	tid := r.get("trip_id")
 	ti, ok := feed.tripIndex[tid]
 	if !ok {
 		return r.errf("trip_id", tid, "no such trip in trips.txt")
 	}
-	fr := Frequency{Trip: ti}
+	fr := layers.TransitFrequency{Trip: ti}
 	for _, f := range []struct {
 		name string
 		dst  *int32
@@ -672,7 +608,7 @@ func (feed *Feed) frequency(r *row) error {
 	return nil
 }
 
-func (feed *Feed) transfer(r *row) error {
+func (feed *reader) transfer(r *row) error {
 	var ends [2]int32
 	for i, field := range []string{"from_stop_id", "to_stop_id"} {
 		v := r.get(field)
@@ -700,6 +636,6 @@ func (feed *Feed) transfer(r *row) error {
 	if typ == 2 && mt < 0 {
 		return r.errf("min_transfer_time", "", "transfer_type 2 needs a minimum transfer time")
 	}
-	feed.Transfers = append(feed.Transfers, Transfer{From: ends[0], To: ends[1], Type: typ, MinTime: int32(mt)})
+	feed.Transfers = append(feed.Transfers, layers.TransitTransfer{From: ends[0], To: ends[1], Type: typ, MinTime: int32(mt)})
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"reach/geo/transit"
+	"reach/layers"
 )
 
 // feedZip zips the given files; a file given as "" is left out.
@@ -40,10 +41,10 @@ func baseFiles() map[string]string {
 			"mitte,Dresden Mitte,51.0550,13.7240\n" +
 			"pirna,Pirna,50.9620,13.9420\n" +
 			"hbf2,Dresden Hbf Bus,51.0410,13.7325\n",
-		"routes.txt":   "route_id,agency_id,route_short_name,route_type\nS1,A,S1,2\nB,A,360,3\n",
-		"calendar.txt": "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\nWK,1,1,1,1,1,0,0,20230101,20231231\n",
+		"routes.txt":         "route_id,agency_id,route_short_name,route_type\nS1,A,S1,2\nB,A,360,3\n",
+		"calendar.txt":       "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\nWK,1,1,1,1,1,0,0,20230101,20231231\n",
 		"calendar_dates.txt": "service_id,date,exception_type\nWK,20230111,2\nSP,20230111,1\n",
-		"trips.txt": "route_id,service_id,trip_id\nS1,WK,s1a\nS1,SP,s1b\nB,WK,late\nB,WK,bus\n",
+		"trips.txt":          "route_id,service_id,trip_id\nS1,WK,s1a\nS1,SP,s1b\nB,WK,late\nB,WK,bus\n",
 		"stop_times.txt": "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n" +
 			"s1a,07:00:00,07:00:00,mitte,1\ns1a,07:05:00,07:06:00,hbf,2\ns1a,07:25:00,07:25:00,pirna,3\n" +
 			"s1b,07:10:00,07:10:00,mitte,1\ns1b,,,hbf,2\ns1b,07:30:00,07:30:00,pirna,3\n" +
@@ -53,7 +54,7 @@ func baseFiles() map[string]string {
 	}
 }
 
-func read(tb testing.TB, files map[string]string) (*Feed, error) {
+func read(tb testing.TB, files map[string]string) (*layers.TransitFeed, error) {
 	tb.Helper()
 	z := feedZip(tb, files)
 	return Read(context.Background(), z, int64(z.Len()), "test.zip")
@@ -86,8 +87,8 @@ func TestReadAndServiceDays(t *testing.T) {
 		{"2023-01-14", []string{"late(day before)"}},
 	}
 	for _, c := range cases {
-		day, _ := ParseDate(c.day)
-		tt, err := feed.Timetable(day, DefaultWalk)
+		day, _ := layers.ParseTransitDate(c.day)
+		tt, err := feed.Timetable(day, layers.DefaultWalk())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -132,8 +133,8 @@ func TestPastMidnightAndWalks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	day, _ := ParseDate("2023-01-11")
-	tt, err := feed.Timetable(day, DefaultWalk)
+	day, _ := layers.ParseTransitDate("2023-01-11")
+	tt, err := feed.Timetable(day, layers.DefaultWalk())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"reach/internal/realdata"
+	"reach/layers"
 )
 
 func TestDresdenFeed(t *testing.T) {
@@ -26,8 +27,8 @@ func TestDresdenFeed(t *testing.T) {
 	if got, want := len(feed.Arr), 309795; got != want {
 		t.Errorf("stop times: got %d, want %d", got, want)
 	}
-	day, _ := ParseDate("2023-01-11")
-	tt, err := feed.Timetable(day, DefaultWalk)
+	day, _ := layers.ParseTransitDate("2023-01-11")
+	tt, err := feed.Timetable(day, layers.DefaultWalk())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,8 +36,8 @@ func TestDresdenFeed(t *testing.T) {
 	if tt.NumTrips() != 15320 {
 		t.Errorf("trips on 2023-01-11: got %d, want 15320", tt.NumTrips())
 	}
-	other, _ := ParseDate("2023-01-13")
-	tt2, err := feed.Timetable(other, DefaultWalk)
+	other, _ := layers.ParseTransitDate("2023-01-13")
+	tt2, err := feed.Timetable(other, layers.DefaultWalk())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package transit
 
 import (
 	"fmt"
-	"sort"
 )
 
 // Access is a way onto the network: stop Stop is reached Walk seconds after leaving the origin.
@@ -196,16 +195,28 @@ func (r *Router) run(access []Access, dep Time) {
 					}
 				}
 				// Board an earlier trip here if the previous round reached s in time.
-				if t := prev[s]; t != Unreachable && (trip < 0 || t <= tt.dep[row+uint32(trip)]) {
-					hi := uint32(nt)
-					if trip >= 0 {
-						hi = uint32(trip)
+				t := prev[s]
+				if t == Unreachable {
+					continue
+				}
+				if trip >= 0 {
+					// Usually the trip on board is the one to keep or only a few are earlier.
+					for trip > 0 && tt.dep[row+uint32(trip-1)] >= t {
+						trip--
 					}
-					deps := tt.dep[row : row+hi]
-					j := sort.Search(len(deps), func(j int) bool { return deps[j] >= t })
-					if j < len(deps) {
-						trip = int32(j)
+					continue
+				}
+				lo, hi := uint32(0), nt
+				for lo < hi {
+					m := (lo + hi) / 2
+					if tt.dep[row+m] < t {
+						lo = m + 1
+					} else {
+						hi = m
 					}
+				}
+				if lo < nt {
+					trip = int32(lo)
 				}
 			}
 		}

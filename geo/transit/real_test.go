@@ -11,6 +11,7 @@ import (
 	"reach/data/gtfs"
 	"reach/geo/transit"
 	"reach/internal/realdata"
+	"reach/layers"
 )
 
 var dresden struct {
@@ -29,8 +30,8 @@ func dresdenTimetable(tb testing.TB) *transit.Timetable {
 			dresden.err = err
 			return
 		}
-		day, _ := gtfs.ParseDate("2023-01-11")
-		dresden.tt, dresden.err = feed.Timetable(day, gtfs.DefaultWalk)
+		day, _ := layers.ParseTransitDate("2023-01-11")
+		dresden.tt, dresden.err = feed.Timetable(day, layers.DefaultWalk())
 	})
 	if dresden.err != nil {
 		tb.Fatal(dresden.err)
@@ -74,7 +75,7 @@ func TestDresdenAgainstConnectionScan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	queries, pairs := 200, 0
+	queries, pairs := 100, 0
 	if testing.Short() {
 		queries = 20
 	}

@@ -47,11 +47,11 @@ type Route struct {
 // TripSpec is one vehicle run as given to the Builder: the stops in order with their arrival and
 // departure times on the service day.
 type TripSpec struct {
-	ID     string
-	Route  int // index in Builder.Routes
-	Stops  []StopID
-	Arr    []Time
-	Dep    []Time
+	ID    string
+	Route int // index in Builder.Routes
+	Stops []StopID
+	Arr   []Time
+	Dep   []Time
 }
 
 // Transfer is a walk between two stops that takes Duration seconds.
@@ -102,7 +102,7 @@ type patRef struct {
 }
 
 type walk struct {
-	to StopID
+	to  StopID
 	dur Time
 }
 

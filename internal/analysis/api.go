@@ -42,6 +42,9 @@ type SnapInfo struct {
 	OffsetS   float64   `json:"offset_s"`           // access time added at the mode's access speed
 	Snapped   bool      `json:"snapped"`
 	Reason    string    `json:"reason,omitempty"` // why not snapped, e.g. "no road within 1000 m"
+	// Stop is the nearest stop for mode transit (the point walks to any stop within
+	// TransitAccessM; Location, DistanceM and OffsetS describe the nearest).
+	Stop string `json:"stop,omitempty"`
 }
 
 // MatrixRequest asks for travel times from every source to every destination.
@@ -49,6 +52,8 @@ type MatrixRequest struct {
 	Mode         layers.Mode
 	Sources      []orb.Point // lon/lat
 	Destinations []orb.Point // lon/lat
+	// Transit gives the departures when Mode is Transit.
+	Transit TransitQuery
 }
 
 // MatrixResult holds durations (seconds) and network distances (metres);
@@ -61,6 +66,9 @@ type MatrixResult struct {
 	// Method is "network" or "straight_line" (no road network for the mode).
 	Method     string     `json:"method,omitempty"`
 	Provenance Provenance `json:"provenance"`
+	// Transit holds the window and the spread over it for mode transit (Durations are then the
+	// medians over the window's departures, waiting included).
+	Transit *TransitMatrix `json:"transit,omitempty"`
 }
 
 // IsochroneRequest asks for travel-time bands around one or more origins.

@@ -861,7 +861,7 @@ func (e *Engine) catchment(ctx context.Context, mn *modeNet, arrivals [][]route.
 	q := mn.n.ReverseQueries().Get()
 	defer mn.n.ReverseQueries().Put(q)
 	q.Run(sources, limit)
-	return e.networkBands(ctx, mn, mn.n.ReverseGraph(), q, minutes, mn.cellOut, extra)
+	return e.networkBands(ctx, mn, mn.n.ReverseGraph(), q, minutes, mn.cells.AllDepartures(), extra)
 }
 
 // bandJSON is a catchment band in an assessment's details.

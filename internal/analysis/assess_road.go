@@ -297,7 +297,7 @@ func (e *Engine) placesField(mn *modeNet) ([]float64, []int) {
 	q.Run(sources, route.Unbounded)
 	for ci := range e.cells {
 		secs[ci], who[ci] = math.Inf(1), -1
-		r := network.Via(mn.cellOut[ci], q)
+		r := network.Via(mn.cells.Departures(ci), q)
 		if r.Reached && r.Label >= 0 {
 			secs[ci], who[ci] = float64(r.Cost.Seconds()), owner[r.Label]
 		}

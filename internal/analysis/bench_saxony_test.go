@@ -607,10 +607,6 @@ func BenchmarkSaxonyColdStart(b *testing.B) {
 	}
 	size := buf.Len()
 	buf = bytes.Buffer{}
-	highway := make(map[int64]string, len(f.reader.roads))
-	for _, s := range f.reader.roads {
-		highway[s.ID] = s.Highway
-	}
 	load := func() *network.Network {
 		fh, err := os.Open(path)
 		if err != nil {
@@ -632,10 +628,10 @@ func BenchmarkSaxonyColdStart(b *testing.B) {
 			t0 := time.Now()
 			n := load()
 			t1 := time.Now()
-			mn := f.e.snapAll(n, highway)
+			mn := f.e.snapAll(n)
 			read += t1.Sub(t0)
 			snap += time.Since(t1)
-			if n.Graph().NumNodes() != f.mn.n.Graph().NumNodes() || len(mn.cellOut) != len(f.e.cells) {
+			if n.Graph().NumNodes() != f.mn.n.Graph().NumNodes() || mn.cells.Len() != len(f.e.cells) {
 				b.Fatal("snapshot does not match the network")
 			}
 		})

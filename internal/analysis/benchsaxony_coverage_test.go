@@ -83,7 +83,7 @@ func fullSearchCoverage(mn *modeNet, p orb.Point, limit float64, uncovered []boo
 	defer mn.n.ReverseQueries().Put(q)
 	q.Run(s.Arrivals(), lc)
 	var out []int32
-	for ci, out0 := range mn.cellOut {
+	for ci, out0 := range mn.cells.AllDepartures() {
 		if !uncovered[ci] {
 			continue
 		}

@@ -102,7 +102,7 @@ func pgSaxony(b *testing.B, f *saxonyFixture) *pgx.Conn {
 	copyRows("bench_facility_arrivals", []string{"cat", "node", "offset_s"}, func(yield func([]any) bool) {
 		for cat, idx := range f.e.byCat {
 			for _, fi := range idx {
-				for _, a := range f.mn.facIn[fi] {
+				for _, a := range f.mn.facs.Arrivals(fi) {
 					if !yield([]any{string(cat), g.Key(a.Node), float64(a.Offset.Seconds())}) {
 						return
 					}
@@ -112,7 +112,7 @@ func pgSaxony(b *testing.B, f *saxonyFixture) *pgx.Conn {
 	})
 	exec(`CREATE TABLE bench_cell_departures (cell integer NOT NULL, node bigint NOT NULL, offset_s double precision NOT NULL)`)
 	deps := copyRows("bench_cell_departures", []string{"cell", "node", "offset_s"}, func(yield func([]any) bool) {
-		for ci, out := range f.mn.cellOut {
+		for ci, out := range f.mn.cells.AllDepartures() {
 			for _, d := range out {
 				if !yield([]any{int32(ci), g.Key(d.Node), float64(d.Offset.Seconds())}) {
 					return
@@ -283,7 +283,7 @@ func BenchmarkSaxonyPgRouting(b *testing.B) {
 	b.Run("Equicost10", func(b *testing.B) {
 		var keys []int64
 		for _, fi := range f.e.byCat[layers.CatHospital] {
-			for _, a := range f.mn.facIn[fi] {
+			for _, a := range f.mn.facs.Arrivals(fi) {
 				keys = append(keys, f.mn.n.Graph().Key(a.Node))
 			}
 		}

@@ -70,7 +70,7 @@ func BenchmarkSaxonyColdStartSnapshot(b *testing.B) {
 				}
 			})
 			mn := e.nets[layers.Car]
-			if mn == nil || mn.n.Graph().NumNodes() != f.mn.n.Graph().NumNodes() || len(mn.cellOut) != len(f.e.cells) {
+			if mn == nil || mn.n.Graph().NumNodes() != f.mn.n.Graph().NumNodes() || mn.cells.Len() != len(f.e.cells) {
 				b.Fatal("engine from the snapshot does not hold the fixture's network")
 			}
 			if !reflect.DeepEqual(e.Stats().Networks, f.e.Stats().Networks) {

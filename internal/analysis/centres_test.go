@@ -74,7 +74,7 @@ func TestRealSaxonyCentreAccess(t *testing.T) {
 	cpop := map[string]int64{}
 	snapped := map[string]bool{}
 	for ci, c := range e.cells {
-		if len(e.nets[layers.Car].cellOut[ci]) > 0 {
+		if len(e.nets[layers.Car].cells.Departures(ci)) > 0 {
 			snapped[c.ags] = true
 		}
 		cpop[c.ags] += c.pop

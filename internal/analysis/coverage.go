@@ -31,7 +31,7 @@ func (e *Engine) Coverage() []NetworkCoverage {
 		mn := e.nets[m]
 		for ci, cl := range e.cells {
 			c.Population += cl.pop
-			if mn != nil && len(mn.cellOut[ci]) > 0 {
+			if mn != nil && len(mn.cells.Departures(ci)) > 0 {
 				c.OnNetwork += cl.pop
 			}
 		}

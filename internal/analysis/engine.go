@@ -65,6 +65,8 @@ type Options struct {
 	// Hierarchy says when the networks' contraction hierarchies are
 	// prepared; the zero value is HierarchyAuto.
 	Hierarchy HierarchyMode
+	// Transit is the public transport timetable behind mode "transit"; nil means none.
+	Transit *layers.TransitFeed
 	// Needs is the need catalogue (demand groups, supply defaults, decay,
 	// planning ratios, fire turn-out and limit); nil means DefaultNeeds().
 	Needs *catalogue.Needs
@@ -151,6 +153,7 @@ type Engine struct {
 	stats          BuildStats
 	kreisName      map[string]string
 
+	transit *transitData
 	// assessed memoises one project's assessment (before scoring) by a
 	// fingerprint of the project; the engine's layers and catalogue are
 	// fixed, so the project is the only input that changes.
@@ -231,6 +234,9 @@ func Build(ctx context.Context, r layers.Reader, opts Options) (*Engine, error) 
 		muniIdx: map[string]int{}, byCat: map[layers.Category][]int{},
 		nets: map[layers.Mode]*modeNet{}, fields: map[fieldKey]*fieldEntry{}, slines: map[layers.Category]*fieldEntry{},
 		kreisName: map[string]string{},
+	}
+	if opts.Transit != nil {
+		e.transit = &transitData{feed: opts.Transit, days: map[string]*transitDay{}}
 	}
 	e.stats.Facilities = map[layers.Category]int{}
 	e.stats.Networks = map[layers.Mode]NetworkStats{}

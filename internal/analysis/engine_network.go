@@ -21,27 +21,15 @@ import (
 type modeNet struct {
 	mode layers.Mode
 	n    *network.Network
-	// Per cell (index into Engine.cells): how it leaves onto the network
-	// (for reverse searches: time to facilities) and how it is entered (for
-	// forward searches: time from origins). Empty when not snapped.
-	cellOut, cellIn [][]route.Source
-	// nodeCells lists, per node, the cells that leave through it (CSR),
-	// so that a search touching few nodes touches only their cells.
-	nodeFirst []uint32
-	nodeCells []int32
-	// facIn holds per facility (index into Engine.facs) its arrivals;
-	// facSnap says whether it was snapped.
-	facIn   [][]route.Source
-	facSnap []bool
-	// exit is false for edges one cannot leave between their end nodes
-	// (motorways and their links, for cars): their interior gives no
-	// access to the surroundings in isochrones.
-	exit []bool
+	// cells are the populated cells (index into Engine.cells) on n, with
+	// departures (for reverse searches: time to facilities) and arrivals
+	// (for forward searches: time from origins), indexed by the node they
+	// leave through.
+	cells *network.Places
+	// facs are the facilities (index into Engine.facs) on n, with their
+	// arrivals.
+	facs *network.Places
 }
-
-// noExitHighways are the highway classes one cannot leave along the way
-// by car.
-var noExitHighways = map[string]bool{"motorway": true, "motorway_link": true, "trunk": true, "trunk_link": true}
 
 // buildNetworks builds the networks of the requested modes from the road
 // layer and snaps cells and facilities. With no roads, e.nets stays empty
@@ -72,14 +60,14 @@ func (e *Engine) networkStats() {
 	for m, mn := range e.nets {
 		st := NetworkStats{Nodes: mn.n.Graph().NumNodes(), Arcs: mn.n.Graph().NumArcs()}
 		for ci := range e.cells {
-			if len(mn.cellOut[ci]) > 0 || len(mn.cellIn[ci]) > 0 {
+			if mn.cells.Snapped(ci) {
 				st.CellsSnapped++
 			} else {
 				st.CellsNotSnapped++
 			}
 		}
 		for fi := range e.facs {
-			if !mn.facSnap[fi] {
+			if !mn.facs.Snapped(fi) {
 				st.FacilitiesNotSnapped++
 			}
 		}
@@ -101,10 +89,6 @@ func (e *Engine) networksFrom(ctx context.Context, roads []layers.RoadSegment, m
 	if err != nil {
 		return nil, fmt.Errorf("analysis: build: %w", err)
 	}
-	highway := make(map[int64]string, len(roads))
-	for _, s := range roads {
-		highway[s.ID] = s.Highway
-	}
 	out := map[layers.Mode]*modeNet{}
 	for _, m := range modes {
 		n := built[m]
@@ -114,88 +98,24 @@ func (e *Engine) networksFrom(ctx context.Context, roads []layers.RoadSegment, m
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("analysis: build: %w", err)
 		}
-		out[m] = e.snapAll(n, highway)
+		out[m] = e.snapAll(n)
 	}
 	return out, nil
 }
 
 // snapAll snaps cells and facilities to n.
-func (e *Engine) snapAll(n *network.Network, highway map[int64]string) *modeNet {
-	g := n.Graph()
-	mn := &modeNet{mode: n.Mode(), n: n,
-		cellOut: make([][]route.Source, len(e.cells)), cellIn: make([][]route.Source, len(e.cells)),
-		facIn: make([][]route.Source, len(e.facs)), facSnap: make([]bool, len(e.facs)),
-		exit: make([]bool, g.NumEdges()),
+func (e *Engine) snapAll(n *network.Network) *modeNet {
+	cells := make([]orb.Point, len(e.cells))
+	for ci := range e.cells {
+		cells[ci] = e.cells[ci].utm
 	}
-	// Snapping is most of the work and the network is safe for concurrent
-	// use: cells are snapped in contiguous chunks, one per processor, each
-	// goroutine writing only its own cells' entries.
-	workers := max(1, min(runtime.GOMAXPROCS(0), len(e.cells)/4096))
-	chunk := (len(e.cells) + workers - 1) / workers
-	var wg sync.WaitGroup
-	for w := range workers {
-		lo, hi := w*chunk, min(len(e.cells), (w+1)*chunk)
-		wg.Go(func() {
-			for ci := lo; ci < hi; ci++ {
-				s := n.Snap(e.cells[ci].utm)
-				if !s.Snapped {
-					continue
-				}
-				mn.cellOut[ci] = append([]route.Source(nil), s.Departures()...)
-				mn.cellIn[ci] = append([]route.Source(nil), s.Arrivals()...)
-			}
-		})
+	facs := make([]orb.Point, len(e.facs))
+	for fi := range e.facs {
+		facs[fi] = e.facs[fi].Location
 	}
-	wg.Wait()
-	mn.indexCells()
-	for fi, f := range e.facs {
-		s := n.Snap(f.Location)
-		if !s.Snapped {
-			continue
-		}
-		mn.facSnap[fi] = true
-		mn.facIn[fi] = append([]route.Source(nil), s.Arrivals()...)
-	}
-	for ed := 0; ed < g.NumEdges(); ed++ {
-		mn.exit[ed] = true
-		if mn.mode != layers.Car {
-			continue
-		}
-		for _, src := range g.Sources(graph.EdgeID(ed)) {
-			if noExitHighways[highway[src.ID]] {
-				mn.exit[ed] = false
-			}
-		}
-	}
-	return mn
-}
-
-// indexCells builds nodeFirst and nodeCells from cellOut.
-func (mn *modeNet) indexCells() {
-	nodes := mn.n.Graph().NumNodes()
-	counts := make([]uint32, nodes+1)
-	for _, out := range mn.cellOut {
-		for _, d := range out {
-			counts[d.Node+1]++
-		}
-	}
-	for v := 0; v < nodes; v++ {
-		counts[v+1] += counts[v]
-	}
-	mn.nodeFirst = counts
-	mn.nodeCells = make([]int32, counts[nodes])
-	next := append([]uint32(nil), counts[:nodes]...)
-	for ci, out := range mn.cellOut {
-		for _, d := range out {
-			mn.nodeCells[next[d.Node]] = int32(ci)
-			next[d.Node]++
-		}
-	}
-}
-
-// cellsAt returns the cells that leave onto the network at node v.
-func (mn *modeNet) cellsAt(v graph.NodeID) []int32 {
-	return mn.nodeCells[mn.nodeFirst[v]:mn.nodeFirst[v+1]]
+	return &modeNet{mode: n.Mode(), n: n,
+		cells: n.SnapPlaces(cells, network.Departures|network.Arrivals),
+		facs:  n.SnapPlaces(facs, network.Arrivals)}
 }
 
 // netField is the network part of a field: the node costs of the reverse
@@ -218,8 +138,8 @@ func (e *Engine) networkField(ctx context.Context, mn *modeNet, cat layers.Categ
 	for i, fi := range idxs {
 		tg.id[i] = int32(fi)
 		tg.pts[i] = e.facUTM[fi]
-		if mn.facSnap[fi] {
-			tg.arrivals[i] = mn.facIn[fi]
+		if mn.facs.Snapped(fi) {
+			tg.arrivals[i] = mn.facs.Arrivals(fi)
 		}
 	}
 	f, err := e.targetField(ctx, mn, tg)
@@ -320,7 +240,7 @@ func (e *Engine) fieldFromSources(mn *modeNet, sources []route.Source, owner []i
 		lo, hi := w*chunk, min(len(e.cells), (w+1)*chunk)
 		wg.Go(func() {
 			for ci := lo; ci < hi; ci++ {
-				r := network.Via(mn.cellOut[ci], res)
+				r := network.Via(mn.cells.Departures(ci), res)
 				if !r.Reached || r.Label < 0 {
 					continue
 				}
@@ -360,7 +280,7 @@ func (e *Engine) offNetwork(mn *modeNet, tg targets, f *field) {
 	var all *field // straight-line distances to every target, for cells off the network
 	f.how = make([]uint8, len(e.cells))
 	for ci, c := range e.cells {
-		if len(mn.cellOut[ci]) == 0 {
+		if len(mn.cells.Departures(ci)) == 0 {
 			if all == nil {
 				if tg.all != nil {
 					all = tg.all()
@@ -421,12 +341,12 @@ func (e *Engine) improveNetwork(mn *modeNet, f *field, sites [][]route.Source) i
 	// repeats, which is cheaper than a set when a site wins a large area.
 	var touched []int32
 	for _, v := range q.Settled() {
-		touched = append(touched, mn.cellsAt(v)...)
+		touched = append(touched, mn.cells.At(v)...)
 	}
 	slices.Sort(touched)
 	touched = slices.Compact(touched)
 	for _, ci := range touched {
-		r := network.Via(mn.cellOut[ci], q)
+		r := network.Via(mn.cells.Departures(int(ci)), q)
 		if !r.Reached || r.Label < 0 {
 			continue
 		}

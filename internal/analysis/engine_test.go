@@ -640,7 +640,7 @@ func TestIsochroneExcludesTheLake(t *testing.T) {
 	for _, b := range res.Bands {
 		var want, wantRing int64
 		for ci, c := range e.cells {
-			cs, _, ok := network.Leave(mn.cellIn[ci], tree.Cost)
+			cs, _, ok := network.Leave(mn.cells.Arrivals(ci), tree.Cost)
 			if ok && float64(cs.Seconds()) <= b.Minutes*60 {
 				want += c.pop
 				if float64(cs.Seconds()) > b.FromMinutes*60 || b.FromMinutes == 0 {

@@ -198,7 +198,7 @@ func (e *Engine) Fire(ctx context.Context, q FireQuery) (FireResult, error) {
 		secs, kind, src := e.turnoutOf(f)
 		st := fireStation{info: FireStation{ID: f.ID, Name: f.Name, AGS: f.AGS, Kind: kind, TurnoutMinutes: secs / 60, TurnoutSource: src}, turn: secs, utm: e.facUTM[fi]}
 		if mn != nil {
-			st.in, st.info.Snapped = mn.facIn[fi], mn.facSnap[fi]
+			st.in, st.info.Snapped = mn.facs.Arrivals(fi), mn.facs.Snapped(fi)
 		}
 		base = append(base, st)
 	}
@@ -325,7 +325,7 @@ func (e *Engine) fireCoverage(ctx context.Context, mn *modeNet, stations []fireS
 		// Cells that do not snap to the network get the straight-line
 		// estimate, as travel times do (offNetwork).
 		for i, c := range e.cells {
-			if len(mn.cellOut[i]) > 0 {
+			if len(mn.cells.Departures(i)) > 0 {
 				continue
 			}
 			for si, st := range stations {

@@ -142,7 +142,7 @@ func (e *Engine) Isochrones(ctx context.Context, req IsochroneRequest) (Isochron
 	q := mn.fromOrigins(deps, limit)
 	defer mn.n.Queries().Put(q)
 	var step float64
-	res.Bands, step, err = e.networkBandsStep(ctx, mn, mn.n.Graph(), q, minutes, mn.cellIn, extra)
+	res.Bands, step, err = e.networkBandsStep(ctx, mn, mn.n.Graph(), q, minutes, mn.cells.AllArrivals(), extra)
 	res.Method = e.isoMethod(req.Mode, true, step)
 	res.Provenance = e.provenance(res.Method)
 	return res, err
@@ -304,7 +304,7 @@ func (e *Engine) networkRaster(mn *modeNet, g *graph.Graph, q *route.Query, maxS
 					continue
 				}
 				ed, backward := g.ArcEdge(graph.ArcID(a))
-				if !mn.exit[ed] {
+				if !mn.n.SideAccess(ed) {
 					continue
 				}
 				edge := g.Edge(ed)

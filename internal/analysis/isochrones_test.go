@@ -52,7 +52,7 @@ func BenchmarkSaxonyIsochroneParts(b *testing.B) {
 		t2 := time.Now()
 		costs := q.Costs()
 		pops, cells := f.e.bandPopulation(minutes, func(ci int) float64 {
-			if c, _, ok := network.Leave(mn.cellIn[ci], costs); ok {
+			if c, _, ok := network.Leave(mn.cells.Arrivals(ci), costs); ok {
 				return float64(c.Seconds())
 			}
 			return 1e18

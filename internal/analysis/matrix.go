@@ -27,7 +27,7 @@ const MaxMatrixPoints = 1000
 // straight-line fallback (distance × detour / assumed speed) and every point
 // is reported as not snapped with the reason.
 func (e *Engine) Matrix(ctx context.Context, req MatrixRequest) (MatrixResult, error) {
-	if _, ok := layers.ParseMode(string(req.Mode)); !ok {
+	if _, ok := layers.ParseMode(string(req.Mode)); !ok && req.Mode != Transit {
 		return MatrixResult{}, fmt.Errorf("analysis: matrix: mode %q: %w", req.Mode, layers.ErrInvalid)
 	}
 	if len(req.Sources) == 0 || len(req.Destinations) == 0 {
@@ -43,6 +43,11 @@ func (e *Engine) Matrix(ctx context.Context, req MatrixRequest) (MatrixResult, e
 	for i := range res.Durations {
 		res.Durations[i] = make([]*float64, len(req.Destinations))
 		res.Distances[i] = make([]*float64, len(req.Destinations))
+	}
+	if req.Mode == Transit {
+		res.Method = MethodTransit
+		res.Provenance = e.provenance("public transport: range RAPTOR over the departure window, straight-line walks to and from stops")
+		return e.transitMatrix(ctx, req, res)
 	}
 	mn := e.nets[req.Mode]
 	if mn == nil {

@@ -208,13 +208,13 @@ func (e *Engine) networkCatchments(ctx context.Context, mn *modeNet, facs []int,
 					return
 				}
 				fi := facs[j]
-				if !mn.facSnap[fi] {
+				if !mn.facs.Snapped(fi) {
 					continue
 				}
-				q.Run(mn.facIn[fi], limit)
+				q.Run(mn.facs.Arrivals(fi), limit)
 				cells = cells[:0]
 				for _, v := range q.Settled() {
-					cells = append(cells, mn.cellsAt(v)...)
+					cells = append(cells, mn.cells.At(v)...)
 				}
 				sort.Slice(cells, func(a, b int) bool { return cells[a] < cells[b] })
 				prev := int32(-1)
@@ -223,7 +223,7 @@ func (e *Engine) networkCatchments(ctx context.Context, mn *modeNet, facs []int,
 						continue
 					}
 					prev = ci
-					r := network.Via(mn.cellOut[ci], q)
+					r := network.Via(mn.cells.Departures(int(ci)), q)
 					if !r.Reached {
 						continue
 					}

@@ -258,11 +258,11 @@ func (e *Engine) coverage(mode layers.Mode, f *field, p orb.Point, limit float64
 	// drop repeats, which is cheaper than a set when a site wins a large
 	// area.
 	for _, v := range q.Settled() {
-		for _, ci := range mn.cellsAt(v) {
+		for _, ci := range mn.cells.At(v) {
 			if !uncovered[ci] {
 				continue
 			}
-			if r := network.Via(mn.cellOut[ci], q); r.Reached && float64(r.Cost.Seconds()) <= limit {
+			if r := network.Via(mn.cells.Departures(int(ci)), q); r.Reached && float64(r.Cost.Seconds()) <= limit {
 				out = append(out, ci)
 			}
 		}

@@ -9,7 +9,7 @@ package analysis
 //
 // Layout (little endian throughout):
 //
-//	magic "REACHES6"
+//	magic "REACHES7"
 //	u32 header length, header, u32 CRC-32C of the header
 //	  header: str engine version, f64 snap radius (m),
 //	          u8 mode count, str per requested mode (Options.Modes order),
@@ -24,15 +24,14 @@ package analysis
 //	  str mode, u64 length of the network snapshot
 //	  the network snapshot (network.WriteTo, format REACHNW5)
 //	  u32 CRC-32C of the network snapshot bytes
-//	  u64 length of the index block, the index block, u32 CRC-32C of it
-//	    index block: u32 edges, exit bitset ((edges+7)/8 bytes, bit e of
-//	      byte e/8: edge e can be left along the way),
-//	      u32 cells, one count byte per cell (departures | arrivals<<2),
-//	      u32 facilities, one count byte per facility (arrivals | 0x80
-//	      when snapped), then the sources in the order counted (cells:
-//	      departures then arrivals; facilities: arrivals), 12 bytes each:
-//	      u32 node, u32 offset (ms), f32 metres
+//	  the populated cells on it, in engine order, with departures and
+//	    arrivals (network.Places.WriteTo, format REACHPL1, checksummed)
+//	  the facilities on it, in engine order, with arrivals (the same)
 //	magic "REACHEND"
+//
+// Snapshots of the earlier formats (REACHES6 and before) are refused with
+// that reason; the engine is then built from the layers and the snapshot
+// written anew.
 //
 // A string is a u16 length and the bytes.
 
@@ -55,10 +54,8 @@ import (
 )
 
 const (
-	snapshotMagic    = "REACHES6"
+	snapshotMagic    = "REACHES7"
 	snapshotEndMagic = "REACHEND"
-	// snapshotSourceBytes is the size of one encoded route.Source.
-	snapshotSourceBytes = 12
 	// snapshotCentreBytes is the size of one cell centre in the centre block.
 	snapshotCentreBytes = 32
 	// snapshotMaxHeader bounds the header read before its checksum is known.

@@ -13,14 +13,11 @@ import (
 	"io"
 	"math"
 	"slices"
-	"sync"
 	"sync/atomic"
 
 	"github.com/paulmach/orb"
 
-	"reach/geo/graph"
 	"reach/geo/grid"
-	"reach/geo/route"
 	"reach/geo/snapshotio"
 	"reach/internal/network"
 	"reach/layers"
@@ -66,32 +63,13 @@ func (e *Engine) centresFrom(block []byte, id func(k int) grid.ID) bool {
 	return true
 }
 
-// snapshotNet is one mode's part of a decoded snapshot.
-type snapshotNet struct {
-	mode    layers.Mode
-	n       *network.Network
-	exit    []bool
-	cellOut [][]route.Source
-	cellIn  [][]route.Source
-	facIn   [][]route.Source
-	facSnap []bool
-	mn      *modeNet // made by index
-}
-
-// index makes the engine's network of sn, with the cells indexed by the
-// node they leave from.
-func (sn *snapshotNet) index() {
-	sn.mn = &modeNet{mode: sn.mode, n: sn.n, cellOut: sn.cellOut, cellIn: sn.cellIn, facIn: sn.facIn, facSnap: sn.facSnap, exit: sn.exit}
-	sn.mn.indexCells()
-}
-
 // snapshotData is a decoded snapshot, not yet checked against the layers.
 type snapshotData struct {
 	fp snapshotFingerprint
 	// centres is the centre block without its count: snapshotCentreBytes per
 	// populated cell.
 	centres []byte
-	nets    []*snapshotNet
+	nets    []*modeNet
 }
 
 // stopReader fails every Read once stop is set, so that a background
@@ -145,13 +123,6 @@ func startSnapshot(ctx context.Context, snap io.Reader, r layers.Reader) *pendin
 		})
 		if !centred {
 			close(p.centred)
-		}
-		if p.err == nil {
-			// here rather than in Build's goroutine, which is still
-			// reading the other layers
-			for _, sn := range p.data.nets {
-				sn.index()
-			}
 		}
 	}()
 	go func() {
@@ -211,11 +182,20 @@ func decodeSnapshot(r io.Reader, onHeader func(snapshotFingerprint), onCentres f
 		}
 		return fmt.Errorf("analysis: read snapshot %s: %w", what, err)
 	}
+	placesErr := func(what string, err error) error {
+		if errors.Is(err, network.ErrPlaces) {
+			return fmt.Errorf("%w: %s: %w", ErrSnapshot, what, err)
+		}
+		return short(what, err)
+	}
 	var b8 [8]byte
 	if err := sr.Full(b8[:]); err != nil {
 		return nil, short("magic", err)
 	}
 	if string(b8[:]) != snapshotMagic {
+		if string(b8[:7]) == snapshotMagic[:7] {
+			return nil, bad("format %q written by an earlier version of reach, this one reads %q (the snapshot is rebuilt from the layers)", b8[:], snapshotMagic)
+		}
 		return nil, bad("magic %q, want %q", b8[:], snapshotMagic)
 	}
 	hlen, err := sr.U32()
@@ -335,27 +315,15 @@ func decodeSnapshot(r io.Reader, onHeader func(snapshotFingerprint), onCentres f
 		if err := sr.End(); err != nil {
 			return nil, short(fmt.Sprintf("%s network", mode), err)
 		}
-		blen, err := sr.U64()
+		cells, err := network.ReadPlaces(sr, n)
 		if err != nil {
-			return nil, short(fmt.Sprintf("%s index", mode), err)
+			return nil, placesErr(fmt.Sprintf("%s cells", mode), err)
 		}
-		// At most 1 + 4 sources per cell and facility; 2^32 of them.
-		if blen > 12+1<<29+(1<<32)*(1+4*snapshotSourceBytes) {
-			return nil, bad("%s index of %d bytes", mode, blen)
-		}
-		sr.Begin()
-		block, err := sr.Bytes(blen)
-		if err == nil {
-			err = sr.End()
-		}
+		facs, err := network.ReadPlaces(sr, n)
 		if err != nil {
-			return nil, short(fmt.Sprintf("%s index", mode), err)
+			return nil, placesErr(fmt.Sprintf("%s facilities", mode), err)
 		}
-		sn, err := decodeIndex(block, n)
-		if err != nil {
-			return nil, bad("%s index: %v", mode, err)
-		}
-		sn.mode = mode
+		sn := &modeNet{mode: mode, n: n, cells: cells, facs: facs}
 		out.nets = append(out.nets, sn)
 	}
 	if err := sr.Full(b8[:]); err != nil {
@@ -365,92 +333,6 @@ func decodeSnapshot(r io.Reader, onHeader func(snapshotFingerprint), onCentres f
 		return nil, bad("end marker %q, want %q", b8[:], snapshotEndMagic)
 	}
 	return out, nil
-}
-
-// decodeIndex decodes an index block (see the layout) for network n.
-func decodeIndex(block []byte, n *network.Network) (*snapshotNet, error) {
-	d := &snapshotio.Fields{B: block}
-	edges := int(d.U32())
-	if d.Err == nil && edges != n.Graph().NumEdges() {
-		return nil, fmt.Errorf("%d edges, network has %d", edges, n.Graph().NumEdges())
-	}
-	bits := d.Bytes((edges + 7) / 8)
-	ncells := int(d.U32())
-	ccount := d.Bytes(ncells)
-	nfacs := int(d.U32())
-	fcount := d.Bytes(nfacs)
-	if d.Err != nil {
-		return nil, d.Err
-	}
-	sn := &snapshotNet{n: n, exit: make([]bool, edges),
-		cellOut: make([][]route.Source, ncells), cellIn: make([][]route.Source, ncells),
-		facIn: make([][]route.Source, nfacs), facSnap: make([]bool, nfacs)}
-	for ed := range sn.exit {
-		sn.exit[ed] = bits[ed/8]&(1<<(ed%8)) != 0
-	}
-	total := 0
-	for ci, c := range ccount {
-		nout, nin := int(c&3), int(c>>2)
-		if nout > 2 || nin > 2 {
-			return nil, fmt.Errorf("cell %d: count byte %#x", ci, c)
-		}
-		total += nout + nin
-	}
-	for fi, c := range fcount {
-		nin := int(c &^ 0x80)
-		if nin > 2 || (nin > 0) != (c&0x80 != 0) {
-			return nil, fmt.Errorf("facility %d: count byte %#x", fi, c)
-		}
-		total += nin
-	}
-	if len(d.B) != total*snapshotSourceBytes {
-		return nil, fmt.Errorf("%d bytes of sources, counts say %d", len(d.B), total*snapshotSourceBytes)
-	}
-	// One backing array for every source; each cell's and facility's
-	// slices are capped views of it.
-	all := make([]route.Source, total)
-	nodes := uint32(n.Graph().NumNodes())
-	src := d.B
-	decode := func(lo, hi int) error {
-		for i := lo; i < hi; i++ {
-			b := src[i*snapshotSourceBytes:]
-			v := binary.LittleEndian.Uint32(b)
-			m := math.Float32frombits(binary.LittleEndian.Uint32(b[8:]))
-			if v >= nodes || !(m >= 0) || math.IsInf(float64(m), 0) {
-				return fmt.Errorf("source %d: node %d (network has %d), %v m", i, v, nodes, m)
-			}
-			all[i] = route.Source{Node: graph.NodeID(v), Offset: graph.Cost(binary.LittleEndian.Uint32(b[4:])), Meters: m}
-		}
-		return nil
-	}
-	// Two halves in parallel (each writes only its own part of all).
-	var errs [2]error
-	var wg sync.WaitGroup
-	half := total / 2
-	wg.Go(func() { errs[0] = decode(0, half) })
-	errs[1] = decode(half, total)
-	wg.Wait()
-	if err := errors.Join(errs[0], errs[1]); err != nil {
-		return nil, err
-	}
-	at := 0
-	take := func(k int) []route.Source {
-		s := all[at : at+k : at+k]
-		at += k
-		if k == 0 {
-			return nil
-		}
-		return s
-	}
-	for ci, c := range ccount {
-		sn.cellOut[ci] = take(int(c & 3))
-		sn.cellIn[ci] = take(int(c >> 2))
-	}
-	for fi, c := range fcount {
-		sn.facIn[fi] = take(int(c &^ 0x80))
-		sn.facSnap[fi] = c&0x80 != 0
-	}
-	return sn, nil
 }
 
 // networksFromSnapshot is the snapshot branch of Build's network step:
@@ -500,11 +382,11 @@ func (e *Engine) networksFromSnapshot(ctx context.Context, p *pendingSnapshot) e
 		if !slices.Contains(e.opts.Modes, sn.mode) {
 			return fmt.Errorf("analysis: build: %w: network of mode %s, options ask for %v", ErrSnapshotMismatch, sn.mode, e.opts.Modes)
 		}
-		if len(sn.cellOut) != len(e.cells) || len(sn.facIn) != len(e.facs) {
-			return fmt.Errorf("analysis: build: %w: %s index holds %d cells and %d facilities, layers have %d and %d",
-				ErrSnapshot, sn.mode, len(sn.cellOut), len(sn.facIn), len(e.cells), len(e.facs))
+		if sn.cells.Len() != len(e.cells) || sn.facs.Len() != len(e.facs) {
+			return fmt.Errorf("analysis: build: %w: %s network holds %d cells and %d facilities, layers have %d and %d",
+				ErrSnapshot, sn.mode, sn.cells.Len(), sn.facs.Len(), len(e.cells), len(e.facs))
 		}
-		e.nets[sn.mode] = sn.mn
+		e.nets[sn.mode] = sn
 	}
 	e.networkStats()
 	return nil

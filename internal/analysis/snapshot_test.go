@@ -84,8 +84,7 @@ func TestSnapshotRoundTripDemo(t *testing.T) {
 			name      string
 			got, want any
 		}{
-			{"cellOut", b.cellOut, a.cellOut}, {"cellIn", b.cellIn, a.cellIn}, {"facIn", b.facIn, a.facIn},
-			{"facSnap", b.facSnap, a.facSnap}, {"exit", b.exit, a.exit}, {"nodeFirst", b.nodeFirst, a.nodeFirst}, {"nodeCells", b.nodeCells, a.nodeCells},
+			{"cells", b.cells, a.cells}, {"facilities", b.facs, a.facs},
 		} {
 			if !reflect.DeepEqual(c.got, c.want) {
 				t.Errorf("%s %s differs from the engine built from the roads", m, c.name)
@@ -306,13 +305,10 @@ func FuzzReadSnapshot(f *testing.F) {
 		}
 		for _, sn := range sd.nets {
 			nodes := sn.n.Graph().NumNodes()
-			if len(sn.exit) != sn.n.Graph().NumEdges() {
-				t.Fatalf("%s: %d exit flags for %d edges", sn.mode, len(sn.exit), sn.n.Graph().NumEdges())
-			}
-			if len(sn.cellOut) != len(sn.cellIn) || len(sn.facIn) != len(sn.facSnap) {
+			if len(sn.cells.AllDepartures()) != sn.cells.Len() || len(sn.cells.AllArrivals()) != sn.cells.Len() || len(sn.facs.AllArrivals()) != sn.facs.Len() {
 				t.Fatalf("%s: inconsistent lengths", sn.mode)
 			}
-			for _, list := range [][][]route.Source{sn.cellOut, sn.cellIn, sn.facIn} {
+			for _, list := range [][][]route.Source{sn.cells.AllDepartures(), sn.cells.AllArrivals(), sn.facs.AllArrivals()} {
 				for _, ss := range list {
 					for _, s := range ss {
 						if int(s.Node) >= nodes {

@@ -9,8 +9,8 @@ import (
 	"io"
 	"math"
 
-	"reach/geo/route"
 	"reach/geo/snapshotio"
+	"reach/internal/network"
 	"reach/layers"
 )
 
@@ -79,11 +79,13 @@ func (e *Engine) WriteSnapshot(w io.Writer) error {
 			}
 		}
 		sw.End()
-		block := e.encodeIndex(mn)
-		sw.U64(uint64(len(block)))
-		sw.Begin()
-		sw.Write(block)
-		sw.End()
+		for _, pl := range []*network.Places{mn.cells, mn.facs} {
+			if sw.Err() == nil {
+				if _, err := pl.WriteTo(sw); err != nil {
+					return fail(err)
+				}
+			}
+		}
 	}
 	sw.Write([]byte(snapshotEndMagic))
 	err := sw.Err()
@@ -105,54 +107,6 @@ func (e *Engine) encodeCentres() []byte {
 		for _, v := range [4]float64{c.lonlat[0], c.lonlat[1], c.utm[0], c.utm[1]} {
 			out = binary.LittleEndian.AppendUint64(out, math.Float64bits(v))
 		}
-	}
-	return out
-}
-
-// encodeIndex encodes the index block of mn (see the layout).
-func (e *Engine) encodeIndex(mn *modeNet) []byte {
-	nsrc := 0
-	for ci := range e.cells {
-		nsrc += len(mn.cellOut[ci]) + len(mn.cellIn[ci])
-	}
-	for fi := range e.facs {
-		nsrc += len(mn.facIn[fi])
-	}
-	edges := len(mn.exit)
-	out := make([]byte, 0, 12+(edges+7)/8+len(e.cells)+len(e.facs)+nsrc*snapshotSourceBytes)
-	out = binary.LittleEndian.AppendUint32(out, uint32(edges))
-	bits := make([]byte, (edges+7)/8)
-	for ed, ok := range mn.exit {
-		if ok {
-			bits[ed/8] |= 1 << (ed % 8)
-		}
-	}
-	out = append(out, bits...)
-	out = binary.LittleEndian.AppendUint32(out, uint32(len(e.cells)))
-	for ci := range e.cells {
-		out = append(out, byte(len(mn.cellOut[ci])|len(mn.cellIn[ci])<<2))
-	}
-	out = binary.LittleEndian.AppendUint32(out, uint32(len(e.facs)))
-	for fi := range e.facs {
-		b := byte(len(mn.facIn[fi]))
-		if mn.facSnap[fi] {
-			b |= 0x80
-		}
-		out = append(out, b)
-	}
-	put := func(ss []route.Source) {
-		for _, s := range ss {
-			out = binary.LittleEndian.AppendUint32(out, uint32(s.Node))
-			out = binary.LittleEndian.AppendUint32(out, uint32(s.Offset))
-			out = binary.LittleEndian.AppendUint32(out, math.Float32bits(s.Meters))
-		}
-	}
-	for ci := range e.cells {
-		put(mn.cellOut[ci])
-		put(mn.cellIn[ci])
-	}
-	for fi := range e.facs {
-		put(mn.facIn[fi])
 	}
 	return out
 }

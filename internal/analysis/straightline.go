@@ -20,7 +20,9 @@ import (
 const (
 	MethodNetwork      = "network"
 	MethodStraightLine = "straight_line"
-	MethodUnreachable  = "unreachable"
+	// MethodTransit is a travel time by public transport over a departure window.
+	MethodTransit     = "transit"
+	MethodUnreachable = "unreachable"
 )
 
 // methodCodes index per-cell method codes (field.how).

@@ -56,6 +56,11 @@ type Serve struct {
 	ReadToken bool
 	// CallCloses is when submitters can no longer submit or amend (zero: open).
 	CallCloses time.Time
+	// Basemap is the XYZ raster tile URL template ({z}/{x}/{y}) of the map's
+	// background, "" for none: then the map makes no request to another server.
+	Basemap string
+	// BasemapAttribution is the credit shown with the basemap.
+	BasemapAttribution string
 }
 
 // EnvPrefix starts the environment variable of every flag of serve: the
@@ -112,8 +117,10 @@ func ParseServe(args []string, getenv func(string) string, stderr io.Writer, def
 	allow := fs.String("allow-origin", "", "comma-separated browser origins besides the server's own that may write (CORS for writes)")
 	fs.BoolVar(&s.ReadToken, "read-token", false, "reads need a token as well (with --db; default: reading is open)")
 	closes := fs.String("call-closes", "", "RFC 3339 time after which submitters can no longer submit or amend (default: the call is open)")
+	fs.StringVar(&s.Basemap, "basemap", "", "raster tile URL template for the map's background, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png (default: none, no external requests)")
+	fs.StringVar(&s.BasemapAttribution, "basemap-attribution", "", "credit shown with --basemap (default: © OpenStreetMap contributors for openstreetmap.org tiles)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: reach serve [--addr 127.0.0.1:8080] [--db URL | --data DIR] [--seed N] [--catalogue FILE] [--settings FILE] [--snapshot FILE]")
+		fmt.Fprintln(stderr, "usage: reach serve [--addr 127.0.0.1:8080] [--db URL | --data DIR] [--seed N] [--catalogue FILE] [--settings FILE] [--snapshot FILE] [--basemap URL]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -158,6 +165,15 @@ func ParseServe(args []string, getenv func(string) string, stderr io.Writer, def
 	}
 	if s.DatabaseURL != "" && s.DataDir != "" {
 		return s, errors.New("serve: --db and --data exclude each other")
+	}
+	if s.Basemap != "" {
+		if !strings.HasPrefix(s.Basemap, "https://") && !strings.HasPrefix(s.Basemap, "http://") ||
+			!strings.Contains(s.Basemap, "{z}") || !strings.Contains(s.Basemap, "{x}") || !strings.Contains(s.Basemap, "{y}") {
+			return s, fmt.Errorf("serve: --basemap %q: want an http(s) URL template with {z}, {x} and {y}", s.Basemap)
+		}
+		if s.BasemapAttribution == "" && strings.Contains(s.Basemap, "openstreetmap.org") {
+			s.BasemapAttribution = "© OpenStreetMap contributors"
+		}
 	}
 	if _, _, err := net.SplitHostPort(s.Addr); err != nil {
 		return s, fmt.Errorf("serve: --addr %q: %v", s.Addr, err)

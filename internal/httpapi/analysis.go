@@ -93,7 +93,8 @@ func (s *server) analysisFail(w http.ResponseWriter, r *http.Request, err error)
 // parseMatrix validates a matrix request body.
 func parseMatrix(o *object, maxPoints int) (analysis.MatrixRequest, error) {
 	var req analysis.MatrixRequest
-	req.Mode, _ = o.mode("mode")
+	req.Mode, _ = o.travelMode("mode")
+	req.Transit = o.transitQuery(req.Mode)
 	req.Sources, _ = o.points("sources", maxPoints)
 	req.Destinations, _ = o.points("destinations", maxPoints)
 	return req, o.finish(false)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"reach/internal/analysis"
 	"reach/internal/ogc"
 	"reach/layers"
 )
@@ -159,6 +160,53 @@ func (o *object) mode(name string) (layers.Mode, bool) {
 		o.add(name, s, "unknown mode; want car, bicycle or foot")
 	}
 	return m, ok
+}
+
+// travelMode reads a travel mode field that may also be "transit".
+func (o *object) travelMode(name string) (layers.Mode, bool) {
+	s, ok := o.str(name, true)
+	if !ok {
+		return "", false
+	}
+	if layers.Mode(s) == analysis.Transit {
+		return analysis.Transit, true
+	}
+	m, ok := layers.ParseMode(s)
+	if !ok {
+		o.add(name, s, "unknown mode; want car, bicycle, foot or transit")
+	}
+	return m, ok
+}
+
+// transitQuery reads departure and window_minutes, required and allowed only with mode transit.
+func (o *object) transitQuery(mode layers.Mode) analysis.TransitQuery {
+	var q analysis.TransitQuery
+	dep, hasDep := o.str("departure", mode == analysis.Transit)
+	win, hasWin := o.num("window_minutes", false)
+	if mode != analysis.Transit {
+		if hasDep {
+			o.add("departure", dep, "only with mode transit")
+		}
+		if hasWin {
+			o.add("window_minutes", strconv.FormatFloat(win, 'g', -1, 64), "only with mode transit")
+		}
+		return q
+	}
+	if hasDep {
+		t, err := analysis.ParseDeparture(dep)
+		if err != nil {
+			o.add("departure", dep, "want a local date-time YYYY-MM-DDTHH:MM")
+		}
+		q.Departure = t
+	}
+	if hasWin {
+		if win != math.Trunc(win) || win < 1 || win > analysis.MaxWindowMinutes {
+			o.add("window_minutes", strconv.FormatFloat(win, 'g', -1, 64), fmt.Sprintf("want a whole number of minutes from 1 to %d", analysis.MaxWindowMinutes))
+		} else {
+			q.WindowMinutes = int(win)
+		}
+	}
+	return q
 }
 
 // points reads a list of [lon, lat] positions (CRS84), at most max.

@@ -202,7 +202,12 @@ func (s *server) landing(w http.ResponseWriter, r *http.Request) {
 			{Href: b + "/tileMatrixSets", Rel: "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes", Type: ogc.MediaJSON, Title: "tile matrix sets"},
 		},
 	}
-	doc.Links = append(doc.Links, ogc.Link{Href: b + "/map/", Rel: "related", Type: ogc.MediaHTML, Title: "map for planners and committees"})
+	if s.deps.Basemap.URL != "" {
+		bm := s.deps.Basemap
+		doc.Basemap = &bm
+	}
+	doc.Links = append(doc.Links, ogc.Link{Href: b + "/map/", Rel: "related", Type: ogc.MediaHTML, Title: "map for planners and committees"},
+		ogc.Link{Href: b + "/credits", Rel: "license", Type: ogc.MediaHTML, Title: "data sources and licences"})
 	if f == ogc.FormatHTML {
 		s.renderHTML(w, r, "landing", doc.Title, landingHTML{LandingPage: doc, Coverage: s.coverage()})
 		return
@@ -226,9 +231,13 @@ func (s *server) conformance(w http.ResponseWriter, r *http.Request) {
 // wireCollection converts a collection to its wire form.
 func (s *server) wireCollection(b string, c layers.Collection) ogc.Collection {
 	esc := url.PathEscape(c.ID)
+	attribution := layers.CollectionAttribution(c.ID, layers.Credits(s.deps.Info.Versions))
+	if attribution == "" {
+		attribution = c.Attribution
+	}
 	out := ogc.Collection{
 		ID: c.ID, Title: c.Title, Description: c.Description, ItemType: "feature",
-		CRS: ogc.CRSURIs(), GeometryType: c.GeometryType, Attribution: c.Attribution,
+		CRS: ogc.CRSURIs(), GeometryType: c.GeometryType, Attribution: attribution,
 		Synthetic: c.Synthetic || s.deps.Info.Synthetic,
 		Links: []ogc.Link{
 			{Href: b + "/collections/" + esc + "?f=json", Rel: "self", Type: ogc.MediaJSON, Title: c.Title},
@@ -485,4 +494,49 @@ func urlParam(r *http.Request, name string) string {
 type landingHTML struct {
 	ogc.LandingPage
 	Coverage []analysis.NetworkCoverage
+}
+
+// creditsDoc is the credits page: every publisher of the loaded layers.
+type creditsDoc struct {
+	Credits []creditEntry `json:"credits"`
+	// Other holds credits the store reports that no rule matched.
+	Other     []string   `json:"other,omitempty"`
+	Synthetic bool       `json:"synthetic"`
+	Links     []ogc.Link `json:"links"`
+}
+
+type creditEntry struct {
+	Text        string   `json:"text"`
+	Layers      []string `json:"layers"`
+	Collections []string `json:"collections"`
+}
+
+// credits answers /credits: the licence credits of the layers actually
+// loaded (from the data versions of the store), with the layers and
+// collections each covers.
+func (s *server) credits(w http.ResponseWriter, r *http.Request) {
+	f, ok := s.format(w, r)
+	if !ok {
+		return
+	}
+	b := s.baseURL(r)
+	doc := creditsDoc{Synthetic: s.deps.Info.Synthetic, Credits: []creditEntry{}, Links: []ogc.Link{
+		{Href: b + "/credits?f=json", Rel: "self", Type: ogc.MediaJSON, Title: "credits"},
+		{Href: b + "/credits?f=html", Rel: "alternate", Type: ogc.MediaHTML, Title: "credits as HTML"},
+	}}
+	seen := map[string]bool{}
+	for _, c := range layers.Credits(s.deps.Info.Versions) {
+		doc.Credits = append(doc.Credits, creditEntry{Text: c.Text, Layers: c.Layers, Collections: c.Collections})
+		seen[c.Text] = true
+	}
+	for _, a := range s.deps.Info.Attribution {
+		if !seen[a] {
+			doc.Other = append(doc.Other, a)
+		}
+	}
+	if f == ogc.FormatHTML {
+		s.renderHTML(w, r, "credits", "Datenquellen und Lizenzen", doc)
+		return
+	}
+	s.writeDoc(w, r, doc)
 }

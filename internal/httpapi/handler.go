@@ -19,6 +19,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -69,6 +70,9 @@ type Deps struct {
 	// BaseURL, when set (e.g. "https://reach.example.org"), is used for
 	// absolute links instead of the request's scheme and host.
 	BaseURL string
+	// Basemap, when its URL is set, is the raster background the map shows;
+	// without it the map makes no request to another server.
+	Basemap ogc.Basemap
 	// Now gives the time for timeStamp members; nil means time.Now.
 	Now func() time.Time
 	// Tokens authenticates writers by bearer token. nil is the demo mode
@@ -281,9 +285,13 @@ func (s *server) routeTable() []route {
 		{method: "GET", pattern: "/projects/{projectId}/assessment", opID: "getAssessment", summary: "The assessment dossier of a project", tag: "Projects",
 			params: []string{"projectId"}, ok: response{200, "the assessment", []string{ogc.MediaJSON}, "Assessment"},
 			problem: []int{404, 429, 503}, handler: s.assessment},
+		{method: "GET", pattern: "/projects/{projectId}/dossier", opID: "getDossier", summary: "The committee's dossier of a project as a page for the browser and A4 print (redirects to the map's dossier page)", tag: "Projects",
+			params: []string{"projectId"}, ok: response{303, "see the dossier page", []string{ogc.MediaHTML}, ""}, handler: s.dossierPage},
 		{method: "GET", pattern: "/ranking", opID: "getRanking", summary: "Proposals ranked by score, with the best selection within the budget", tag: "Projects",
 			params: []string{"budget"}, ok: response{200, "the ranking", []string{ogc.MediaJSON}, "Ranking"},
 			problem: []int{400, 429, 503}, handler: s.ranking},
+		{method: "GET", pattern: "/credits", opID: "getCredits", summary: "Data sources and licences of the loaded layers", tag: "Capabilities",
+			params: []string{"f"}, ok: response{200, "the credits", jsonHTML, ""}, problem: []int{400}, handler: s.credits},
 		{method: "GET", pattern: "/healthz", opID: "getHealth", summary: "Liveness: the process answers", tag: "Operations",
 			ok: response{200, "ok", []string{ogc.MediaJSON}, ""}, handler: s.healthz, open: true},
 		{method: "GET", pattern: "/readyz", opID: "getReady", summary: "Readiness: the data can be served", tag: "Operations",
@@ -318,4 +326,9 @@ func (s *server) coverage() []analysis.NetworkCoverage {
 		return nil
 	}
 	return s.deps.Coverage()
+}
+
+// dossierPage sends the browser to the printable dossier page of a project.
+func (s *server) dossierPage(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, "/map/dossier.html?project="+url.QueryEscape(urlParam(r, "projectId")), http.StatusSeeOther)
 }

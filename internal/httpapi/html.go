@@ -53,6 +53,14 @@ code{font-size:13px}
 {{if .Data.Attribution}}<h2>Data sources</h2><ul>{{range .Data.Attribution}}<li>{{.}}</li>{{end}}</ul>{{end}}
 {{template "foot" .}}{{end}}
 
+{{define "credits"}}{{template "head" .}}
+<p>Die gezeigten und ausgelieferten Daten stammen von diesen Stellen; bitte nennen Sie sie, wo Sie die Daten zeigen oder weitergeben.</p>
+<table><tr><th>Quelle und Lizenz</th><th>Geladene Ebenen</th><th>Sammlungen</th></tr>
+{{range .Data.Credits}}<tr><td>{{.Text}}</td><td>{{range .Layers}}<code>{{.}}</code> {{end}}</td><td>{{range .Collections}}<a href="/collections/{{pathEsc .}}?f=html">{{.}}</a> {{end}}</td></tr>{{end}}
+</table>
+{{if .Data.Other}}<h2>Weitere Hinweise</h2><ul>{{range .Data.Other}}<li>{{.}}</li>{{end}}</ul>{{end}}
+{{template "foot" .}}{{end}}
+
 {{define "conformance"}}{{template "head" .}}
 <ul>{{range .Data.ConformsTo}}<li><code>{{.}}</code></li>{{end}}</ul>
 {{template "foot" .}}{{end}}

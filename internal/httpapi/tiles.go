@@ -347,7 +347,10 @@ func (s *server) tileset(w http.ResponseWriter, r *http.Request) {
 	if e := c.Extent; e != (orb.Bound{}) {
 		bounds = []float64{round7(e.Min[0]), round7(e.Min[1]), round7(e.Max[0]), round7(e.Max[1])}
 	}
-	attribution := c.Attribution
+	attribution := layers.CollectionAttribution(c.ID, layers.Credits(s.deps.Info.Versions))
+	if attribution == "" {
+		attribution = c.Attribution
+	}
 	if f == "tilejson" {
 		doc := map[string]any{
 			"tilejson": "3.0.0", "name": c.Title, "description": c.Description, "scheme": "xyz",

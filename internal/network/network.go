@@ -32,10 +32,14 @@
 // snapped point the traveller moves along the edge, in the directions it is
 // open, to its end nodes; the part of the edge's cost is proportional to the
 // part of its length (exact within an edge, whose pieces share one speed).
-// Places never snap to motorways, motorway links or ferries: those are
-// entered only at junctions and landings, so a house beside the motorway
-// snaps to the nearest road it can drive onto, and reaches the motorway
-// through the network.
+// Places never snap to motorways, trunk roads, their links or ferries:
+// those are entered only at junctions and landings, so a house beside the
+// motorway snaps to the nearest road it can drive onto, and reaches the
+// motorway through the network (SideAccess; the same rule keeps an
+// isochrone from spreading out of their interior). SnapPlaces snaps many
+// places at once and keeps them as Places, indexed by the nodes they leave
+// through; Places have a snapshot of their own (Places.WriteTo,
+// ReadPlaces).
 // A place farther than the radius from the main component is not snapped and
 // the Snap says why; a place whose nearest road is an island (a part that
 // cannot reach the main component or cannot be reached from it) is snapped
@@ -120,7 +124,7 @@ type Network struct {
 	g, r     *graph.Graph
 	comp     *graph.Components
 	geom     []orb.LineString // per edge, From → To
-	noSnap   []bool           // per edge: places must not snap to it (motorways, ferries)
+	endsOnly []bool           // per edge: entered and left only at its end nodes (enteredAtEndsOnly)
 	lines    *snap.Lines
 	main     uint32 // main component
 	mainEdge []bool
@@ -212,7 +216,7 @@ func Build(ctx context.Context, roads iter.Seq2[layers.RoadSegment, error], opts
 		return i
 	}
 	segGeom := map[int64]orb.LineString{}
-	noSnapSeg := map[int64]bool{}
+	endsOnlySeg := map[int64]bool{}
 	count := 0
 	var nextFerryClass uint32 = 1 << 31
 	for seg, err := range roads {
@@ -241,8 +245,8 @@ func Build(ctx context.Context, roads iter.Seq2[layers.RoadSegment, error], opts
 			return nil, fmt.Errorf("network: segment %d (way %d): duplicate segment id", seg.ID, seg.WayID)
 		}
 		segGeom[seg.ID] = seg.Geometry
-		if noAccessFromSide(seg.Highway) {
-			noSnapSeg[seg.ID] = true
+		if enteredAtEndsOnly(seg.Highway) {
+			endsOnlySeg[seg.ID] = true
 		}
 		length := seg.LengthM
 		if length == 0 {
@@ -262,7 +266,7 @@ func Build(ctx context.Context, roads iter.Seq2[layers.RoadSegment, error], opts
 			if err != nil {
 				return nil, err
 			}
-			class.noSnap = noSnapSeg[seg.ID]
+			class.endsOnly = endsOnlySeg[seg.ID]
 			c, err := graph.CostOf(graph.Seconds(secs))
 			if err != nil {
 				return nil, fmt.Errorf("network: segment %d (way %d) %s: %w", seg.ID, seg.WayID, m, err)
@@ -315,7 +319,7 @@ func Build(ctx context.Context, roads iter.Seq2[layers.RoadSegment, error], opts
 		if !(speed > 0) || math.IsInf(speed, 0) {
 			speed = defaultAccess(m)
 		}
-		out[m] = newNetwork(m, g, segGeom, noSnapSeg, speed/3.6, radius)
+		out[m] = newNetwork(m, g, segGeom, endsOnlySeg, speed/3.6, radius)
 	}
 	return out, nil
 }
@@ -324,18 +328,21 @@ func Build(ctx context.Context, roads iter.Seq2[layers.RoadSegment, error], opts
 // ferry (ferries get a class of their own each), and either all or none
 // closed to snapping.
 type classKey struct {
-	speed  float64
-	ferry  bool
-	noSnap bool
+	speed    float64
+	ferry    bool
+	endsOnly bool
 }
 
-// noAccessFromSide reports whether places beside a road of this highway
-// class cannot get onto it directly: motorways and their ramps are entered
-// only at junctions, and a ferry only at its landing. Places never snap to
-// such edges; they reach them through the road network.
-func noAccessFromSide(highway string) bool {
+// enteredAtEndsOnly is the one rule for roads one cannot get on or off
+// along the way: motorways, trunk roads (in Germany the Kraftfahrstraßen)
+// and their links are entered and left only at junctions, a ferry only at
+// its landings. Places never snap to such edges (a house beside the
+// motorway snaps to the nearest road it can drive onto and reaches the
+// motorway through the network), and their interior gives no access to
+// the surroundings (SideAccess), in every mode.
+func enteredAtEndsOnly(highway string) bool {
 	switch highway {
-	case "motorway", "motorway_link", "ferry":
+	case "motorway", "motorway_link", "trunk", "trunk_link", "ferry":
 		return true
 	}
 	return false
@@ -374,15 +381,15 @@ func planarLength(l orb.LineString) float64 {
 
 // newNetwork joins the segments' geometry into edge geometry and assembles
 // the network.
-func newNetwork(m layers.Mode, g *graph.Graph, segGeom map[int64]orb.LineString, noSnapSeg map[int64]bool, speed, radius float64) *Network {
+func newNetwork(m layers.Mode, g *graph.Graph, segGeom map[int64]orb.LineString, endsOnlySeg map[int64]bool, speed, radius float64) *Network {
 	geom := make([]orb.LineString, g.NumEdges())
-	noSnap := make([]bool, g.NumEdges())
+	endsOnly := make([]bool, g.NumEdges())
 	for e := range geom {
 		var line orb.LineString
 		srcs := g.Sources(graph.EdgeID(e))
-		noSnap[e] = len(srcs) > 0
+		endsOnly[e] = len(srcs) > 0
 		for _, s := range srcs {
-			noSnap[e] = noSnap[e] && noSnapSeg[s.ID]
+			endsOnly[e] = endsOnly[e] && endsOnlySeg[s.ID]
 			part := segGeom[s.ID]
 			start := len(line)
 			if start > 0 {
@@ -398,7 +405,7 @@ func newNetwork(m layers.Mode, g *graph.Graph, segGeom map[int64]orb.LineString,
 		}
 		geom[e] = line
 	}
-	return assemble(m, g, geom, noSnap, speed, radius, nil)
+	return assemble(m, g, geom, endsOnly, speed, radius, nil)
 }
 
 // assemble computes the reverse graph, the strongly connected components
@@ -406,8 +413,8 @@ func newNetwork(m layers.Mode, g *graph.Graph, segGeom map[int64]orb.LineString,
 // snap index and the query pools of a graph with its edge geometry. The
 // snap index and the reverse graph depend only on g and geom and are
 // computed alongside the rest.
-func assemble(m layers.Mode, g *graph.Graph, geom []orb.LineString, noSnap []bool, speed, radius float64, comp *graph.Components) *Network {
-	n := &Network{mode: m, g: g, geom: geom, noSnap: noSnap, speed: speed, radius: radius, comp: comp}
+func assemble(m layers.Mode, g *graph.Graph, geom []orb.LineString, endsOnly []bool, speed, radius float64, comp *graph.Components) *Network {
+	n := &Network{mode: m, g: g, geom: geom, endsOnly: endsOnly, speed: speed, radius: radius, comp: comp}
 	var wg sync.WaitGroup
 	wg.Go(func() { n.lines = snap.NewLines(n.geom, 0) })
 	wg.Go(func() { n.r = g.Reverse() })
@@ -432,13 +439,18 @@ func assemble(m layers.Mode, g *graph.Graph, geom []orb.LineString, noSnap []boo
 	n.mainEdge = make([]bool, g.NumEdges())
 	for e := range n.mainEdge {
 		ed := g.Edge(graph.EdgeID(e))
-		n.mainEdge[e] = n.comp.Of[ed.From] == n.main && n.comp.Of[ed.To] == n.main && !noSnap[e]
+		n.mainEdge[e] = n.comp.Of[ed.From] == n.main && n.comp.Of[ed.To] == n.main && !endsOnly[e]
 	}
 	wg.Wait()
 	n.fwd = route.NewPool(g)
 	n.rev = route.NewPool(n.r)
 	return n
 }
+
+// SideAccess reports whether places beside edge e can get on and off it
+// along the way; false for the roads entered and left only at their end
+// nodes (motorways, trunk roads, their links, ferries).
+func (n *Network) SideAccess(e graph.EdgeID) bool { return !n.endsOnly[e] }
 
 // Snap is where a place meets the network. When Snapped is false only Input,
 // Reason and Island are meaningful.
@@ -479,7 +491,7 @@ func (n *Network) Snap(p orb.Point) Snap { return n.SnapWithin(p, n.radius) }
 func (n *Network) SnapWithin(p orb.Point, radius float64) Snap {
 	s := Snap{Input: p}
 	hit, ok := n.lines.Nearest(p, radius, func(e uint32) bool { return n.mainEdge[e] })
-	anyHit, anyOK := n.lines.Nearest(p, radius, func(e uint32) bool { return !n.noSnap[e] })
+	anyHit, anyOK := n.lines.Nearest(p, radius, func(e uint32) bool { return !n.endsOnly[e] })
 	if anyOK && (!ok || anyHit.Distance < hit.Distance) {
 		s.Island = true
 	}

@@ -82,8 +82,8 @@ func (n *Network) WriteTo(w io.Writer) (int64, error) {
 	sw.Column(len(n.geom), 4, func(b []byte, lo int) {
 		for i := range len(b) / 4 {
 			k := uint32(len(n.geom[lo+i]))
-			if n.noSnap[lo+i] {
-				k |= noSnapBit
+			if n.endsOnly[lo+i] {
+				k |= endsOnlyBit
 			}
 			le.PutUint32(b[4*i:], k)
 		}
@@ -167,7 +167,7 @@ func ReadFrom(r io.Reader) (*Network, error) {
 	if lr.N != 0 {
 		return fail("graph snapshot shorter than its stated %d bytes", size)
 	}
-	geom, noSnap, err := readGeometry(sr, g.NumEdges())
+	geom, endsOnly, err := readGeometry(sr, g.NumEdges())
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +189,7 @@ func ReadFrom(r io.Reader) (*Network, error) {
 	default:
 		return fail("hierarchy flag %d", flag)
 	}
-	n := assemble(mode, g, geom, noSnap, speed, radius, comp)
+	n := assemble(mode, g, geom, endsOnly, speed, radius, comp)
 	if err := n.SetHierarchy(h); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSnapshot, err)
 	}
@@ -320,14 +320,14 @@ func readGeometry(r *snapshotio.Reader, m int) ([]orb.LineString, []bool, error)
 	}
 	r.SetChunk(int(min(snapshotio.Chunk, max(4*uint64(m), 16*vertices, 64))))
 	counts := make([]uint32, m)
-	noSnap := make([]bool, m)
+	endsOnly := make([]bool, m)
 	sum := uint64(0)
 	err := p.u32s(m, "vertex counts", func(b []byte, first int) error {
 		for i := range len(b) / 4 {
 			e, c := first+i, le.Uint32(b[4*i:])
-			if c&noSnapBit != 0 {
-				noSnap[e] = true
-				c &^= noSnapBit
+			if c&endsOnlyBit != 0 {
+				endsOnly[e] = true
+				c &^= endsOnlyBit
 			}
 			if c > 1<<24 {
 				return fmt.Errorf("%w: edge %d: %d vertices", ErrSnapshot, e, c)
@@ -367,7 +367,7 @@ func readGeometry(r *snapshotio.Reader, m int) ([]orb.LineString, []bool, error)
 	if err := p.checksum(); err != nil {
 		return nil, nil, err
 	}
-	return geom, noSnap, nil
+	return geom, endsOnly, nil
 }
 
 func decodePoints(dst []orb.Point, b []byte) {
@@ -376,6 +376,6 @@ func decodePoints(dst []orb.Point, b []byte) {
 	}
 }
 
-// noSnapBit marks an edge's vertex count in a snapshot when places must not
+// endsOnlyBit marks an edge's vertex count in a snapshot when places must not
 // snap to the edge.
-const noSnapBit = 1 << 31
+const endsOnlyBit = 1 << 31

@@ -73,7 +73,15 @@ type LandingPage struct {
 	Description string   `json:"description,omitempty"`
 	Synthetic   bool     `json:"synthetic"`
 	Attribution []string `json:"attribution,omitempty"`
-	Links       []Link   `json:"links"`
+	// Basemap is the background the map may show; nil for none.
+	Basemap *Basemap `json:"basemap,omitempty"`
+	Links   []Link   `json:"links"`
+}
+
+// Basemap names a raster tile source ({z}/{x}/{y}) and its credit.
+type Basemap struct {
+	URL         string `json:"url"`
+	Attribution string `json:"attribution,omitempty"`
 }
 
 // Conformance is the document at /conformance.

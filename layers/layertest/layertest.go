@@ -95,6 +95,14 @@ func Run(t *testing.T, open func(t *testing.T) layers.Store) {
 		t.Run("SecretCell", func(t *testing.T) { checkSecretCell(t, s) })
 		t.Run("Concurrent", func(t *testing.T) { checkConcurrent(t, s, fx) })
 	})
+	t.Run("Transit", func(t *testing.T) {
+		s := open(t)
+		ts, ok := s.(layers.TransitStore)
+		if !ok {
+			t.Skip("the store keeps no timetable")
+		}
+		checkTransit(t, ts)
+	})
 	t.Run("FailedLoads", func(t *testing.T) {
 		s := open(t)
 		fx := NewFixture()

@@ -54,6 +54,8 @@ type Store struct {
 	cur  *snapshot
 	res  *results
 	info layers.StoreInfo
+	// transit is the timetable, nil when none is loaded; guarded by mu.
+	transit *layers.TransitFeed
 	// epoch and gen name collection versions: epoch is drawn at New, gen
 	// counts the collection indexes installed since (guarded by mu).
 	epoch string

@@ -123,6 +123,14 @@
     return u;
   }
 
+  function downloadURL(id, f) {
+    var u = API + "/collections/" + encodeURIComponent(id) + "/items?f=" + f;
+    if (FILTERED[id]) {
+      u += "&category=" + encodeURIComponent($("tt-category").value || "general_practice") + "&mode=" + encodeURIComponent($("tt-mode").value || "car");
+    }
+    return u;
+  }
+
   function layerIds(id) { return ["c-" + id + "-fill", "c-" + id + "-line", "c-" + id + "-circle"]; }
 
   function addCollection(c, i) {
@@ -215,6 +223,15 @@
       var label = el("label", {}, [cb, " ", x.c.title]);
       var li = el("li", {}, [sw, label]);
       if (x.c.synthetic) li.appendChild(el("span", { class: "muted", text: "synth." }));
+      // Downloads of what the layer shows (the travel-time layers with the
+      // chosen category and mode).
+      ["csv", "gpkg"].forEach(function (f) {
+        var a = el("a", { class: "download", text: f.toUpperCase(), title: x.c.title + " als " + (f === "csv" ? "CSV (Tabellenkalkulation)" : "GeoPackage (GIS)") + " herunterladen" });
+        a.setAttribute("download", "");
+        a.addEventListener("click", function () { a.href = downloadURL(x.c.id, f); });
+        a.href = downloadURL(x.c.id, f);
+        li.appendChild(a);
+      });
       li.id = "layer-" + x.c.id;
       ul.appendChild(li);
       x.checkbox = cb;
@@ -338,6 +355,7 @@
       var feat = res[0], a = res[1];
       out.textContent = "";
       out.appendChild(el("h3", { text: a.title || feat.properties.title || id }));
+      out.appendChild(el("a", { href: "dossier.html?project=" + encodeURIComponent(id), target: "_blank", text: "Dossier als Seite (Druck A4)" }));
       if (feat.properties.synthetic) out.appendChild(el("div", { class: "synthetic", text: "SYNTHETISCH" }));
       out.appendChild(el("p", {}, [
         (CATEGORY_DE[a.category] || a.category || "") + " · " + (a.kind || "") + " · beantragt " + fmtEUR(feat.properties.requested_funding)
@@ -399,18 +417,16 @@
 
   // --- Start ---
 
-  function baseStyle() {
-    return {
-      version: 8,
-      sources: {
-        osm: { type: "raster", tiles: ["https://tile.openstreetmap.org/{z}/{x}/{y}.png"], tileSize: 256, maxzoom: 19,
-          attribution: "© <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap contributors</a>" }
-      },
-      layers: [
-        { id: "background", type: "background", paint: { "background-color": "#eef0f2" } },
-        { id: "osm", type: "raster", source: "osm", paint: { "raster-opacity": 0.55, "raster-saturation": -0.6 } }
-      ]
-    };
+  // baseStyle is the style without data layers: a plain background, and a
+  // raster basemap only when the server was started with --basemap (the
+  // landing page names it); otherwise the map makes no request elsewhere.
+  function baseStyle(basemap) {
+    var style = { version: 8, sources: {}, layers: [{ id: "background", type: "background", paint: { "background-color": "#eef0f2" } }] };
+    if (basemap && basemap.url) {
+      style.sources.osm = { type: "raster", tiles: [basemap.url], tileSize: 256, maxzoom: 19, attribution: basemap.attribution || "" };
+      style.layers.push({ id: "osm", type: "raster", source: "osm", paint: { "raster-opacity": 0.55, "raster-saturation": -0.6 } });
+    }
+    return style;
   }
 
   function start(landing, colls) {
@@ -426,11 +442,20 @@
       if (!bb || bb.length < 4) return;
       bounds = bounds ? [Math.min(bounds[0], bb[0]), Math.min(bounds[1], bb[1]), Math.max(bounds[2], bb[2]), Math.max(bounds[3], bb[3])] : bb.slice(0, 4);
     });
+    $("basemap-row").hidden = !(landing.basemap && landing.basemap.url);
     map = new maplibregl.Map({
-      container: "map", style: baseStyle(),
+      container: "map", style: baseStyle(landing.basemap),
       bounds: bounds || [11.87, 50.17, 15.04, 51.68], fitBoundsOptions: { padding: 20 },
       attributionControl: { compact: false }
     });
+    // Open where the travel times show: at least the zoom from which their
+    // tiles are drawn, centred on the populated cells.
+    var tt = collections.find(function (c) { return c.id === "travel-times"; });
+    var ttMin = (STYLE["travel-times"] || {}).minzoom || 0;
+    if (tt && map.getZoom() < ttMin) {
+      var e = tt.extent && tt.extent.spatial && tt.extent.spatial.bbox && tt.extent.spatial.bbox[0];
+      map.jumpTo({ center: e ? [(e[0] + e[2]) / 2, (e[1] + e[3]) / 2] : map.getCenter(), zoom: ttMin });
+    }
     map.addControl(new maplibregl.NavigationControl(), "top-right");
     map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-right");
     window.reachMap = map;

@@ -1,0 +1,214 @@
+// reach dossier: the committee's view of one proposal, built from the API
+// of the same server and laid out for A4 paper. German by default; the
+// labels follow the browser's language for English readers.
+(function () {
+  "use strict";
+
+  var API = new URL("..", window.location.href).href.replace(/\/$/, "");
+  var EN = /^en\b/i.test(navigator.language || "") && !/^de\b/i.test(navigator.language || "");
+  var T = EN ? {
+    title: "Dossier", applicant: "Applicant", municipalities: "Municipalities", kind: "Kind", category: "Category",
+    cost: "Investment", funding: "Requested funding", submitted: "Submitted", effect: "Effect", map: "Site and travel-time bands",
+    newly: "residents newly within the standard", beneficiaries: "beneficiaries", byMun: "Effects per municipality",
+    mun: "Municipality (* participating)", ben: "Beneficiaries", newCol: "Newly within standard", mean: "Mean minutes before → after",
+    zo: "Zentrale Orte", verdict: "Verdict", score: "Score", criterion: "Criterion", value: "Value", normalised: "Normalised",
+    weight: "Weight", contribution: "Contribution", total: "Total", completeness: "Completeness", complete: "complete",
+    incomplete: "incomplete", provenance: "Provenance", unknown: "Effect unknown", overlaps: "Overlaps", none: "none",
+    standard: "Standard", band: "Band", population: "Residents", cells: "Cells", synthetic: "SYNTHETIC DATA",
+    notFound: "No project with this id", print: "Print (A4)", minutes: "min"
+  } : {
+    title: "Dossier", applicant: "Antragsteller", municipalities: "Gemeinden", kind: "Art", category: "Kategorie",
+    cost: "Investition", funding: "Beantragte Förderung", submitted: "Eingereicht", effect: "Wirkung", map: "Standort und Reisezeitbänder",
+    newly: "Einwohner neu innerhalb des Standards", beneficiaries: "Nutznießer", byMun: "Wirkung je Gemeinde",
+    mun: "Gemeinde (* beteiligt)", ben: "Nutznießer", newCol: "Neu im Standard", mean: "Ø Minuten vorher → nachher",
+    zo: "Zentrale Orte", verdict: "Urteil", score: "Punkte", criterion: "Kriterium", value: "Wert", normalised: "normiert",
+    weight: "Gewicht", contribution: "Beitrag", total: "Gesamt", completeness: "Vollständigkeit", complete: "vollständig",
+    incomplete: "unvollständig", provenance: "Herkunft der Angaben", unknown: "Wirkung unbekannt", overlaps: "Überschneidungen", none: "keine",
+    standard: "Standard", band: "Band", population: "Einwohner", cells: "Zellen", synthetic: "SYNTHETISCHE DATEN",
+    notFound: "Kein Vorhaben mit dieser Kennung", print: "Drucken (A4)", minutes: "min"
+  };
+  var LOCALE = EN ? "en-GB" : "de-DE";
+  var KIND = EN ? { new_facility: "new facility", road_upgrade: "road upgrade", area_service: "area service", facility_upgrade: "facility upgrade" }
+    : { new_facility: "neue Einrichtung", road_upgrade: "Straßenausbau", area_service: "Flächenangebot", facility_upgrade: "Ausbau einer Einrichtung" };
+  var VERDICT = EN ? { aligned: "aligned", partly_aligned: "partly aligned", in_conflict: "in conflict" }
+    : { aligned: "im Einklang", partly_aligned: "teilweise im Einklang", in_conflict: "im Widerspruch" };
+  var CATEGORY = EN ? {} : {
+    general_practice: "Hausarztpraxis", hospital: "Krankenhaus", pharmacy: "Apotheke", dentist: "Zahnarzt",
+    primary_school: "Grundschule", secondary_school: "Oberschule", gymnasium: "Gymnasium", kita: "Kita",
+    fire_station: "Feuerwehr", sports: "Sportstätte", senior_care: "Pflege", town_hall: "Rathaus",
+    community_centre: "Bürgerhaus", water_supply: "Wasserversorgung", sewage: "Abwasser", other: "Sonstiges"
+  };
+  var CRITERION = EN ? {} : {
+    newly_within_standard: "Neu innerhalb des Standards", beneficiaries: "Nutznießer", municipalities_benefiting: "Begünstigte Gemeinden",
+    need_share: "Anteil mit Bedarf", innovation: "Innovation", transferability: "Übertragbarkeit", cost_per_newly_covered: "Kosten je neu Versorgtem",
+    thinly_populated: "Dünn besiedelt", structurally_weak: "Strukturschwach", zentrale_orte: "Zentrale Orte"
+  };
+  var BAND_COLOURS = ["#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#fddbc7", "#f4a582"];
+
+  function $(id) { return document.getElementById(id); }
+  function el(tag, attrs, children) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "text") e.textContent = attrs[k];
+      else if (k === "class") e.className = attrs[k];
+      else e.setAttribute(k, attrs[k]);
+    });
+    (children || []).forEach(function (c) {
+      if (c == null) return;
+      e.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+    });
+    return e;
+  }
+  function fmtInt(n) { return n == null ? "–" : Math.round(n).toLocaleString(LOCALE); }
+  function fmtNum(n, d) { return n == null ? "–" : Number(n).toLocaleString(LOCALE, { maximumFractionDigits: d == null ? 2 : d }); }
+  // fmtMoney: "2,9 Mio. €" from a million up, else "850.000 €".
+  function fmtMoney(n) {
+    if (n == null) return "–";
+    if (Math.abs(n) >= 1e6) {
+      return (n / 1e6).toLocaleString(LOCALE, { maximumFractionDigits: 1 }) + (EN ? " m €" : " Mio. €");
+    }
+    return Math.round(n).toLocaleString(LOCALE) + " €";
+  }
+  function fmtMin(s) { return s == null ? "–" : fmtNum(s / 60, 1); }
+  function th(t, cls) { return el("th", { text: t, class: cls || "" }); }
+  function td(t, cls) { return el("td", { text: t == null ? "–" : String(t), class: cls || "" }); }
+  function table(head, rows) { return el("table", {}, [el("tr", {}, head)].concat(rows)); }
+  function section(id, title, children, long) {
+    return el("section", { id: "sec-" + id, class: long ? "long" : "" }, [el("h2", { text: title })].concat(children));
+  }
+
+  function api(path) {
+    return fetch(API + path, { headers: { "Accept": "application/json" } }).then(function (r) {
+      return r.json().then(function (body) {
+        if (!r.ok) throw new Error((body && (body.detail || body.title)) || r.statusText);
+        return body;
+      });
+    });
+  }
+
+  function render(feat, a) {
+    var p = feat.properties || {};
+    var out = $("dossier");
+    out.textContent = "";
+    document.title = T.title + ": " + (a.title || p.title || a.project_id) + " · reach";
+    var head = [el("h1", { text: a.title || p.title || a.project_id })];
+    if (p.synthetic || (a.provenance && a.provenance.synthetic)) head.push(el("span", { class: "synthetic", text: T.synthetic }));
+    out.appendChild(el("header", { id: "sec-title" }, head));
+
+    out.appendChild(section("applicant", T.applicant, [el("dl", {}, [
+      el("dt", { text: T.applicant }), el("dd", { text: p.applicant || "–" }),
+      el("dt", { text: T.municipalities }), el("dd", { text: (p.municipalities || []).join(", ") || "–" }),
+      el("dt", { text: T.kind }), el("dd", { text: KIND[a.kind] || a.kind || "–" }),
+      el("dt", { text: T.category }), el("dd", { text: CATEGORY[a.category] || a.category || "–" }),
+      el("dt", { text: T.cost }), el("dd", { text: fmtMoney(p.investment_cost) }),
+      el("dt", { text: T.funding }), el("dd", { text: fmtMoney(p.requested_funding) }),
+      el("dt", { text: T.submitted }), el("dd", { text: p.submitted_at ? new Date(p.submitted_at).toLocaleDateString(LOCALE) : "–" })
+    ])]));
+
+    var mapDiv = el("div", { id: "dossier-map" });
+    var bands = ((a.details || {}).catchment || []);
+    var legend = el("div", { class: "legend muted" }, bands.map(function (b, i) {
+      var sw = el("span");
+      sw.style.background = BAND_COLOURS[i % BAND_COLOURS.length];
+      return el("span", {}, [sw, fmtNum(b.from_minutes, 0) + "–" + fmtNum(b.to_minutes, 0) + " " + T.minutes + ": " + fmtInt(b.population) + " " + T.population]);
+    }));
+    out.appendChild(section("map", T.map, [mapDiv, legend]));
+
+    var eff = a.effect || {};
+    var effKids = [];
+    if (eff.known === false) {
+      effKids.push(el("p", { class: "error", text: T.unknown + ": " + (eff.reason || "") }));
+    } else {
+      effKids.push(el("p", {}, [el("strong", { text: fmtInt(a.newly_within_standard) }), " " + T.newly + ", ",
+        el("strong", { text: fmtInt(eff.beneficiaries) }), " " + T.beneficiaries + "."]));
+      effKids.push(el("p", { class: "muted", text: T.standard + ": " + fmtNum(eff.standard_minutes, 0) + " " + T.minutes +
+        (eff.standard_source ? " (" + eff.standard_source + ")" : "") }));
+    }
+    if ((a.overlaps || []).length) {
+      effKids.push(el("p", { text: T.overlaps + ": " + a.overlaps.map(function (o) { return o.title || o.project_id; }).join(", ") }));
+    }
+    out.appendChild(section("effect", T.effect, effKids));
+
+    var rows = (a.by_municipality || []).map(function (m) {
+      return el("tr", {}, [td((m.name || m.ags) + (m.participating ? " *" : "")), td(fmtInt(m.beneficiaries), "num"),
+        td(fmtInt(m.newly_within_standard), "num"), td(fmtMin(m.mean_seconds_before) + " → " + fmtMin(m.mean_seconds_after), "num")]);
+    });
+    out.appendChild(section("municipalities", T.byMun, rows.length ? [table([th(T.mun), th(T.ben, "num"), th(T.newCol, "num"), th(T.mean, "num")], rows)]
+      : [el("p", { class: "muted", text: T.none })], true));
+
+    var zo = a.zentrale_orte || {};
+    out.appendChild(section("zentrale-orte", T.zo, [
+      el("p", {}, [T.verdict + ": ", el("span", { class: "verdict " + (zo.verdict || ""), text: VERDICT[zo.verdict] || zo.verdict || "–" })]),
+      el("ol", {}, (zo.reasons || []).map(function (r) { return el("li", { text: typeof r === "string" ? r : r.text }); }))
+    ]));
+
+    var sc = a.score || {};
+    var crit = (sc.criteria || []).map(function (c) {
+      return el("tr", {}, [td(CRITERION[c.name] || c.name), td(fmtNum(c.value) + (c.unit ? " " + c.unit : ""), "num"),
+        td(fmtNum(c.normalised, 3), "num"), td(fmtNum(c.weight, 2), "num"), td(fmtNum(c.contribution, 2), "num")]);
+    });
+    crit.push(el("tr", {}, [el("th", { text: T.total }), td(""), td(""), td(fmtNum(sc.max_total, 0), "num"), el("th", { class: "num", text: fmtNum(sc.total, 2) })]));
+    out.appendChild(section("score", T.score, [table([th(T.criterion), th(T.value, "num"), th(T.normalised, "num"), th(T.weight, "num"), th(T.contribution, "num")], crit)], true));
+
+    var comp = a.completeness || {};
+    out.appendChild(section("completeness", T.completeness, [el("p", { text: comp.complete === false ? T.incomplete : T.complete }),
+      el("ul", {}, (comp.missing || []).map(function (m) { return el("li", { text: (m.field || "") + ": " + (m.reason || "") }); }))]));
+
+    var pv = a.provenance || {};
+    var dv = pv.data_versions || {};
+    out.appendChild(section("provenance", T.provenance, [el("dl", {}, [
+      el("dt", { text: "Engine" }), el("dd", { text: pv.engine_version || "–" }),
+      el("dt", { text: "Katalog" }), el("dd", { text: pv.catalogue || "–" }),
+      el("dt", { text: "Methode" }), el("dd", { text: pv.method || "–" }),
+      el("dt", { text: EN ? "Computed" : "Berechnet" }), el("dd", { text: pv.computed_at ? new Date(pv.computed_at).toLocaleString(LOCALE) : "–" }),
+      el("dt", { text: EN ? "Data" : "Daten" }), el("dd", { text: Object.keys(dv).sort().map(function (k) { return k + ": " + dv[k]; }).join("; ") || "–" })
+    ])]));
+
+    drawMap(mapDiv, feat, bands);
+  }
+
+  // drawMap shows the site and the catchment bands with no basemap (the
+  // dossier makes no request elsewhere); the canvas keeps its drawing so
+  // that it prints.
+  function drawMap(div, feat, bands) {
+    var features = bands.map(function (b, i) {
+      return { type: "Feature", geometry: b.geometry, properties: { colour: BAND_COLOURS[i % BAND_COLOURS.length], order: -i } };
+    }).filter(function (f) { return f.geometry; }).reverse();
+    var bounds = new maplibregl.LngLatBounds();
+    function walk(c) { if (typeof c[0] === "number") bounds.extend(c); else c.forEach(walk); }
+    features.forEach(function (f) { walk(f.geometry.coordinates); });
+    if (feat.geometry) walk(feat.geometry.coordinates);
+    var map = new maplibregl.Map({
+      container: div, preserveDrawingBuffer: true, interactive: false, attributionControl: false,
+      style: { version: 8, sources: {
+        bands: { type: "geojson", data: { type: "FeatureCollection", features: features } },
+        site: { type: "geojson", data: feat.geometry ? { type: "Feature", geometry: feat.geometry, properties: {} } : { type: "FeatureCollection", features: [] } }
+      }, layers: [
+        { id: "bg", type: "background", paint: { "background-color": "#f4f5f7" } },
+        { id: "bands", type: "fill", source: "bands", paint: { "fill-color": ["get", "colour"], "fill-opacity": 0.55, "fill-outline-color": "#555" } },
+        { id: "site-line", type: "line", source: "site", paint: { "line-color": "#000", "line-width": 2.5 } },
+        { id: "site", type: "circle", source: "site", filter: ["any", ["==", ["geometry-type"], "Point"], ["==", ["geometry-type"], "MultiPoint"]],
+          paint: { "circle-radius": 6, "circle-color": "#000", "circle-stroke-color": "#fff", "circle-stroke-width": 2 } }
+      ] }
+    });
+    if (!bounds.isEmpty()) map.fitBounds(bounds, { padding: 20, duration: 0 });
+    map.on("idle", function () { $("dossier").setAttribute("data-ready", "true"); });
+    map.on("error", function (e) { console.warn("dossier map:", e && e.error && e.error.message); $("dossier").setAttribute("data-ready", "true"); });
+  }
+
+  $("print").textContent = T.print;
+  $("print").addEventListener("click", function () { window.print(); });
+  var id = new URLSearchParams(window.location.search).get("project");
+  if (!id) {
+    $("status").textContent = T.notFound;
+    $("dossier").setAttribute("data-ready", "true");
+    return;
+  }
+  Promise.all([api("/projects/" + encodeURIComponent(id)), api("/projects/" + encodeURIComponent(id) + "/assessment")])
+    .then(function (r) { render(r[0], r[1]); })
+    .catch(function (err) {
+      $("dossier").textContent = "";
+      $("dossier").appendChild(el("p", { class: "error", text: err.message }));
+      $("dossier").setAttribute("data-ready", "true");
+    });
+})();
