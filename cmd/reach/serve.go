@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -65,7 +67,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	log := newLogger(stderr, cfg.LogJSON)
-	store, closeStore, err := openStore(ctx, cfg.DatabaseURL, cfg.DataDir, cfg.Seed, log)
+	store, closeStore, err := openStore(ctx, withPoolSize(cfg.DatabaseURL, cfg.DBPool), cfg.DataDir, cfg.Seed, log)
 	if err != nil {
 		return err
 	}
@@ -101,6 +103,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		AllowedOrigins:        cfg.AllowOrigins,
 		ReadRequiresToken:     cfg.ReadToken,
 		CallCloses:            cfg.CallCloses,
+		CacheBytes:            cacheBytes(cfg.CacheMB),
 	}
 	if cfg.CursorKey != "" {
 		deps.CursorKey = []byte(cfg.CursorKey)
@@ -297,4 +300,29 @@ func (l *lazyEngine) Derived() layers.FeatureSource {
 		return nil
 	}
 	return l.eng.Derived()
+}
+
+// cacheBytes converts --cache-mb for httpapi.Deps, where 0 means the
+// default and a negative value no cache.
+func cacheBytes(mb int) int64 {
+	if mb <= 0 {
+		return -1
+	}
+	return int64(mb) << 20
+}
+
+// withPoolSize sets pgxpool's pool_max_conns in a database URL or key=value
+// string unless it names one already; "" stays "".
+func withPoolSize(dbURL string, n int) string {
+	if dbURL == "" || n <= 0 || strings.Contains(dbURL, "pool_max_conns") {
+		return dbURL
+	}
+	setting := "pool_max_conns=" + strconv.Itoa(n)
+	if strings.HasPrefix(dbURL, "postgres://") || strings.HasPrefix(dbURL, "postgresql://") {
+		if strings.Contains(dbURL, "?") {
+			return dbURL + "&" + setting
+		}
+		return dbURL + "?" + setting
+	}
+	return dbURL + " " + setting
 }

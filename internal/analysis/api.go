@@ -147,6 +147,12 @@ type Assessment struct {
 	// per category of a road upgrade, the area of an area service, the
 	// facility of an upgrade.
 	Details map[string]any `json:"details,omitempty"`
+	// Need is the need side: distribution of access times of the demand
+	// group before and after, today and in every loaded projection, the
+	// supply ratio before and after, and for fire stations the share
+	// within the arrival limit per municipality; nil when the effect is
+	// unknown.
+	Need *NeedDossier `json:"need,omitempty"`
 }
 
 // Effect is the effect of a project on the travel times of its category.

@@ -166,12 +166,13 @@ func (e *Engine) effectOf(ctx context.Context, p layers.Project) (*effectResult,
 // the same result. A project's effect is computed once per change of the
 // project and reused.
 func (e *Engine) AssessAll(ctx context.Context, projects []layers.Project) ([]Assessment, error) {
-	as, _, err := e.assessSet(ctx, projects)
+	as, _, err := e.assessSet(ctx, projects, true)
 	return as, err
 }
 
 // assessSet is AssessAll that also returns the assessed values.
-func (e *Engine) assessSet(ctx context.Context, projects []layers.Project) ([]Assessment, []*assessed, error) {
+// withNeed adds the need side of each dossier (the ranking needs none).
+func (e *Engine) assessSet(ctx context.Context, projects []layers.Project, withNeed bool) ([]Assessment, []*assessed, error) {
 	ps := append([]layers.Project(nil), projects...)
 	sort.SliceStable(ps, func(i, j int) bool { return ps[i].ID < ps[j].ID })
 	seen := map[string]bool{}
@@ -186,7 +187,7 @@ func (e *Engine) assessSet(ctx context.Context, projects []layers.Project) ([]As
 			return nil, nil, fmt.Errorf("analysis: assess: project %q: given twice: %w", p.ID, layers.ErrInvalid)
 		}
 		seen[p.ID] = true
-		v, err := e.assessOne(ctx, p)
+		v, err := e.assessOne(ctx, p, withNeed)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -304,7 +305,7 @@ func (e *Engine) Ranking(ctx context.Context, projects []layers.Project, budget 
 	if math.IsNaN(budget) || math.IsInf(budget, 0) || budget < 0 || budget > 1e12 {
 		return Ranking{}, fmt.Errorf("analysis: ranking: field budget: value %v: want 0 to 1e12 euros: %w", budget, layers.ErrInvalid)
 	}
-	as, vals, err := e.assessSet(ctx, projects)
+	as, vals, err := e.assessSet(ctx, projects, false)
 	if err != nil {
 		return Ranking{}, err
 	}
@@ -436,7 +437,7 @@ func (e *Engine) computeEffect(ctx context.Context, p layers.Project) (*effectRe
 
 // assessOne gives p's assessment but the score and the overlaps, and the
 // score input: the cached effect with p's costs, marks and completeness.
-func (e *Engine) assessOne(ctx context.Context, p layers.Project) (*assessed, error) {
+func (e *Engine) assessOne(ctx context.Context, p layers.Project, withNeed bool) (*assessed, error) {
 	r, err := e.effectOf(ctx, p)
 	if err != nil {
 		return nil, err
@@ -512,6 +513,13 @@ func (e *Engine) assessOne(ctx context.Context, p layers.Project) (*assessed, er
 		StrengthensHigherReach: r.higher.strengthens, HigherReachPlaces: r.higher.places, MunicipalityNames: names,
 	})
 	in.Alignment = a.ZentraleOrte.Verdict
+	if eff != nil && withNeed {
+		nd, err := e.needDossier(ctx, p, r)
+		if err != nil {
+			return nil, fmt.Errorf("analysis: assess %s: need: %w", p.ID, err)
+		}
+		a.Need = nd
+	}
 	v.a, v.in = a, in
 	return v, nil
 }

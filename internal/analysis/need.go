@@ -10,6 +10,7 @@ import (
 
 	"reach/geo/access"
 	"reach/geo/graph"
+	"reach/geo/route"
 	"reach/internal/catalogue"
 	"reach/internal/network"
 	"reach/layers"
@@ -211,26 +212,7 @@ func (e *Engine) networkCatchments(ctx context.Context, mn *modeNet, facs []int,
 				if !mn.facs.Snapped(fi) {
 					continue
 				}
-				q.Run(mn.facs.Arrivals(fi), limit)
-				cells = cells[:0]
-				for _, v := range q.Settled() {
-					cells = append(cells, mn.cells.At(v)...)
-				}
-				sort.Slice(cells, func(a, b int) bool { return cells[a] < cells[b] })
-				prev := int32(-1)
-				for _, ci := range cells {
-					if ci == prev {
-						continue
-					}
-					prev = ci
-					r := network.Via(mn.cells.Departures(int(ci)), q)
-					if !r.Reached {
-						continue
-					}
-					if s := float64(r.Cost.Seconds()); s <= thresholdS {
-						parts[w] = append(parts[w], access.Pair{Facility: int32(j), Cell: ci, Seconds: float32(s)})
-					}
-				}
+				parts[w], cells = mn.catchOne(q, mn.facs.Arrivals(fi), limit, thresholdS, int32(j), parts[w], cells)
 			}
 		})
 	}
@@ -279,4 +261,30 @@ func supplyOf(facs []layers.Facility, idx []int, nd catalogue.Need) (supply []fl
 		}
 	}
 	return supply, assumed
+}
+
+// catchOne runs the bounded search towards one facility's arrivals and
+// appends a pair for every cell within thresholdS to out; cells is scratch.
+func (mn *modeNet) catchOne(q *route.Query, arrivals []route.Source, limit graph.Cost, thresholdS float64, j int32, out []access.Pair, cells []int32) ([]access.Pair, []int32) {
+	q.Run(arrivals, limit)
+	cells = cells[:0]
+	for _, v := range q.Settled() {
+		cells = append(cells, mn.cells.At(v)...)
+	}
+	sort.Slice(cells, func(a, b int) bool { return cells[a] < cells[b] })
+	prev := int32(-1)
+	for _, ci := range cells {
+		if ci == prev {
+			continue
+		}
+		prev = ci
+		r := network.Via(mn.cells.Departures(int(ci)), q)
+		if !r.Reached {
+			continue
+		}
+		if s := float64(r.Cost.Seconds()); s <= thresholdS {
+			out = append(out, access.Pair{Facility: j, Cell: ci, Seconds: float32(s)})
+		}
+	}
+	return out, cells
 }

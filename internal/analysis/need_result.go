@@ -367,16 +367,27 @@ func degurbaLabel(c int) string {
 // DEGURBA class and structural weakness of the cell's municipality, and by
 // age group (weighted by that group's residents in scenario sc).
 func (e *Engine) fairness(secs, weights []float64, sc Scenario, measure, weight string) (Fairness, error) {
+	return e.fairnessOf(nil, secs, weights, sc, measure, weight)
+}
+
+// fairnessOf is fairness over the cells idx (nil: every cell).
+func (e *Engine) fairnessOf(idx []int, secs, weights []float64, sc Scenario, measure, weight string) (Fairness, error) {
 	out := Fairness{Measure: measure, Weight: weight, ByDEGURBA: map[string]Distribution{}, ByAgeGroup: map[string]Distribution{}, ByStructuralWeakness: map[string]Distribution{}}
-	all, err := access.Summarise(secs, weights)
+	if idx == nil {
+		idx = make([]int, len(e.cells))
+		for i := range idx {
+			idx[i] = i
+		}
+	}
+	all, err := access.SummariseIndex(secs, weights, idx)
 	if err != nil {
 		return out, err
 	}
 	out.All = distribution(all)
 	byClass := map[string][]int{}
 	byWeak := map[string][]int{}
-	for i, c := range e.cells {
-		cl := e.class.of(c.ags)
+	for _, i := range idx {
+		cl := e.class.of(e.cells[i].ags)
 		byClass[degurbaLabel(cl.degurba)] = append(byClass[degurbaLabel(cl.degurba)], i)
 		w := "not weak"
 		if cl.weak {
@@ -384,15 +395,15 @@ func (e *Engine) fairness(secs, weights []float64, sc Scenario, measure, weight 
 		}
 		byWeak[w] = append(byWeak[w], i)
 	}
-	for k, idx := range byClass {
-		s, err := access.SummariseIndex(secs, weights, idx)
+	for k, ix := range byClass {
+		s, err := access.SummariseIndex(secs, weights, ix)
 		if err != nil {
 			return out, err
 		}
 		out.ByDEGURBA[k] = distribution(s)
 	}
-	for k, idx := range byWeak {
-		s, err := access.SummariseIndex(secs, weights, idx)
+	for k, ix := range byWeak {
+		s, err := access.SummariseIndex(secs, weights, ix)
 		if err != nil {
 			return out, err
 		}
@@ -403,7 +414,7 @@ func (e *Engine) fairness(secs, weights []float64, sc Scenario, measure, weight 
 		if err != nil {
 			return out, err
 		}
-		s, err := access.Summarise(secs, d.v)
+		s, err := access.SummariseIndex(secs, d.v, idx)
 		if err != nil {
 			return out, err
 		}

@@ -118,3 +118,76 @@ func TestCatchmentsAgainstOracle(t *testing.T) {
 		}
 	}
 }
+
+// TestNeedDossier: the demo's proposals carry the need side of the dossier
+// for today and the projection; a new facility raises the supply ratio of
+// its municipalities, a fire station shows its effect per municipality.
+func TestNeedDossier(t *testing.T) {
+	r, reg := demoReader(t)
+	e0 := buildEngine(t, r)
+	e, err := Build(context.Background(), r, Options{Modes: []layers.Mode{layers.Car, layers.Foot}, Demography: demoDemography(e0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	seen := 0
+	for _, p := range reg.Projects {
+		a, err := e.Assess(ctx, p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !a.Effect.Known {
+			continue
+		}
+		if a.Need == nil || len(a.Need.Scenarios) != 2 {
+			t.Fatalf("%s: need dossier %+v", p.ID, a.Need)
+		}
+		seen++
+		today := a.Need.Scenarios[0]
+		if today.FairnessBefore.All.Residents <= 0 || today.FairnessBefore.All.Residents != today.FairnessAfter.All.Residents {
+			t.Errorf("%s: residents before %v after %v", p.ID, today.FairnessBefore.All.Residents, today.FairnessAfter.All.Residents)
+		}
+		// Travel times only drop: the mean after is not above the mean before.
+		if b, a2 := today.FairnessBefore.All.MeanMinutes, today.FairnessAfter.All.MeanMinutes; b != nil && a2 != nil && *a2 > *b+1e-9 {
+			t.Errorf("%s: mean %v → %v", p.ID, *b, *a2)
+		}
+		if s := today.Supply; s != nil && p.Kind == layers.KindNewFacility {
+			if s.Added <= 0 || s.UnitsPer1000After < s.UnitsPer1000Before {
+				t.Errorf("%s: supply %+v", p.ID, s)
+			}
+		}
+	}
+	if seen == 0 {
+		t.Fatal("no demo project with a known effect")
+	}
+	// A fire station proposal, made up at the cell farthest from any station.
+	fr, err := e.Fire(ctx, FireQuery{Cells: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	far := 0
+	for i, c := range fr.Today.CellsDetail {
+		if ptrVal(c.ArrivalMinutes) > ptrVal(fr.Today.CellsDetail[far].ArrivalMinutes) && !math.IsInf(ptrVal(c.ArrivalMinutes), 1) {
+			far = i
+		}
+	}
+	site := e.cells[far].utm
+	p := layers.Project{ID: "fire-test", Title: "Feuerwehrhaus", Kind: layers.KindNewFacility, Category: layers.CatFireStation,
+		Municipalities: []string{e.cells[far].ags}, Geometry: site, InvestmentCost: 1e6, RequestedFunding: 5e5}
+	a, err := e.Assess(ctx, p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Need == nil || a.Need.Fire == nil || a.Need.Fire.After == nil {
+		t.Fatalf("fire dossier: %+v", a.Need)
+	}
+	gained := false
+	for _, c := range a.Need.Fire.Changes {
+		if c.AGS == e.cells[far].ags && c.ShareAfter > c.ShareBefore {
+			gained = true
+		}
+	}
+	if !gained && fr.Today.CellsDetail[far].ArrivalMinutes != nil && *fr.Today.CellsDetail[far].ArrivalMinutes > fr.LimitMinutes {
+		t.Errorf("a station at the latest cell (%v min) raises no share: %+v", *fr.Today.CellsDetail[far].ArrivalMinutes, a.Need.Fire.Changes)
+	}
+}

@@ -61,6 +61,11 @@ type Serve struct {
 	Basemap string
 	// BasemapAttribution is the credit shown with the basemap.
 	BasemapAttribution string
+	// CacheMB bounds the memory for encoded feature pages and tiles, in MiB
+	// (0 turns the cache off).
+	CacheMB int
+	// DBPool is the size of the database connection pool of serve.
+	DBPool int
 }
 
 // EnvPrefix starts the environment variable of every flag of serve: the
@@ -119,6 +124,8 @@ func ParseServe(args []string, getenv func(string) string, stderr io.Writer, def
 	closes := fs.String("call-closes", "", "RFC 3339 time after which submitters can no longer submit or amend (default: the call is open)")
 	fs.StringVar(&s.Basemap, "basemap", "", "raster tile URL template for the map's background, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png (default: none, no external requests)")
 	fs.StringVar(&s.BasemapAttribution, "basemap-attribution", "", "credit shown with --basemap (default: © OpenStreetMap contributors for openstreetmap.org tiles)")
+	fs.IntVar(&s.CacheMB, "cache-mb", 64, "memory for encoded feature pages and vector tiles, in MiB; 0 turns the cache off")
+	fs.IntVar(&s.DBPool, "db-pool", 16, "database connections in the serving pool")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: reach serve [--addr 127.0.0.1:8080] [--db URL | --data DIR] [--seed N] [--catalogue FILE] [--settings FILE] [--snapshot FILE] [--basemap URL]")
 		fs.PrintDefaults()
@@ -153,6 +160,12 @@ func ParseServe(args []string, getenv func(string) string, stderr io.Writer, def
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
 			return s, fmt.Errorf("serve: --base-url %q: want an absolute http(s) URL such as https://reach.example.org", s.BaseURL)
 		}
+	}
+	if s.CacheMB < 0 {
+		return s, fmt.Errorf("serve: --cache-mb %d: want 0 or more", s.CacheMB)
+	}
+	if s.DBPool < 1 || s.DBPool > 1000 {
+		return s, fmt.Errorf("serve: --db-pool %d: want 1 to 1000", s.DBPool)
 	}
 	if s.MaxBodyBytes < 1024 {
 		return s, fmt.Errorf("serve: --max-body-bytes %d: want at least 1024", s.MaxBodyBytes)

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -358,12 +359,24 @@ func (s *server) items(w http.ResponseWriter, r *http.Request) {
 		s.download(w, r, c, p)
 		return
 	}
+	// A GeoJSON page of a versioned collection is kept encoded under the
+	// version: the same request is answered from memory (or with 304).
+	b := s.baseURL(r)
+	pageKey := func(version string) string {
+		return "items\x00" + c.ID + "\x00" + version + "\x00" + b + "\x00" + r.URL.Query().Encode()
+	}
+	const itemsCacheControl = "public, max-age=30"
+	if p.Format != ogc.FormatHTML && c.Version != "" {
+		if hit, ok := s.cache.get(pageKey(c.Version)); ok {
+			hit.write(w, r, itemsCacheControl)
+			return
+		}
+	}
 	page, err := src.Items(ctx, p.Query)
 	if err != nil {
 		s.fail(w, r, err, http.StatusBadRequest)
 		return
 	}
-	b := s.baseURL(r)
 	esc := url.PathEscape(c.ID)
 	itemsURL := b + "/collections/" + esc + "/items"
 	withQuery := func(mod func(url.Values)) string {
@@ -395,13 +408,9 @@ func (s *server) items(w http.ResponseWriter, r *http.Request) {
 			NumberMatched: page.NumberMatched, NumberReturned: len(page.Features), Links: links, Next: next})
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", ogc.MediaGeoJSON)
-	h.Set("Content-Crs", "<"+p.CRS.URI()+">")
-	h.Set("Cache-Control", "public, max-age=30")
-	h.Add("Vary", "Accept")
-	w.WriteHeader(http.StatusOK)
-	fw := ogc.NewFeatureWriter(w, p.CRS)
+	w.Header().Add("Vary", "Accept")
+	var buf bytes.Buffer
+	fw := ogc.NewFeatureWriter(&buf, p.CRS)
 	err = fw.Begin(ogc.CollectionHeader{TimeStamp: s.deps.Now(), NumberMatched: page.NumberMatched,
 		NumberReturned: len(page.Features), Links: links})
 	for i := 0; err == nil && i < len(page.Features); i++ {
@@ -410,10 +419,16 @@ func (s *server) items(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = fw.End()
 	}
-	if err != nil && ctx.Err() == nil {
-		// Headers are gone; all that is left is to log and cut the response.
-		s.log.ErrorContext(ctx, "httpapi: writing features", "err", err, "collection", c.ID)
+	if err != nil {
+		s.fail(w, r, fmt.Errorf("httpapi: writing features of %q: %w", c.ID, err), http.StatusBadRequest)
+		return
 	}
+	resp := newCachedResponse(pageKey(page.Version), ogc.MediaGeoJSON, buf.Bytes())
+	resp.contentCRS = "<" + p.CRS.URI() + ">"
+	if page.Version != "" {
+		s.cache.put(resp)
+	}
+	resp.write(w, r, itemsCacheControl)
 }
 
 func (s *server) item(w http.ResponseWriter, r *http.Request) {

@@ -75,6 +75,10 @@ type Deps struct {
 	Basemap ogc.Basemap
 	// Now gives the time for timeStamp members; nil means time.Now.
 	Now func() time.Time
+	// CacheBytes bounds the memory kept for encoded feature pages and
+	// vector tiles of versioned collections; 0 means 64 MiB, negative
+	// turns the cache off.
+	CacheBytes int64
 	// Tokens authenticates writers by bearer token. nil is the demo mode
 	// (no database): writes are accepted without a token from loopback only,
 	// and every write answer says that it is not kept.
@@ -97,7 +101,9 @@ type server struct {
 	log     *slog.Logger
 	cursors ogc.CursorCodec
 	sem     chan struct{}
-	routes  []route
+	// cache keeps encoded feature pages and tiles per collection version.
+	cache  *responseCache
+	routes []route
 }
 
 // route is one entry of the route table from which both the chi router and
@@ -154,11 +160,15 @@ func build(deps Deps) (*server, *chi.Mux) {
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
+	if deps.CacheBytes == 0 {
+		deps.CacheBytes = 64 << 20
+	}
 	s := &server{
 		deps:    deps,
 		log:     deps.Logger,
 		cursors: ogc.CursorCodec{Key: deps.CursorKey},
 		sem:     make(chan struct{}, deps.MaxConcurrentAnalyses),
+		cache:   newResponseCache(deps.CacheBytes),
 	}
 	s.routes = s.routeTable()
 

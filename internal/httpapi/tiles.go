@@ -1,9 +1,6 @@
 package httpapi
 
 import (
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -74,10 +71,23 @@ func (s *server) tile(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, http.StatusBadRequest)
 		return
 	}
+	// An encoded tile of a versioned collection is kept under the version.
+	tileKey := func(version string) string {
+		return "tile\x00" + id + "\x00" + version + "\x00" + strconv.Itoa(int(z)) + "/" + strconv.Itoa(int(y)) + "/" +
+			strconv.Itoa(int(x)) + "\x00" + r.URL.Query().Encode()
+	}
+	const tileCacheControl = "public, max-age=300"
+	if coll.Version != "" {
+		if hit, ok := s.cache.get(tileKey(coll.Version)); ok {
+			hit.write(w, r, tileCacheControl)
+			return
+		}
+	}
 	t := maptile.New(x, y, maptile.Zoom(z))
 	bound := t.Bound(float64(tileBuffer) / mvt.DefaultExtent)
 	fc := geojson.NewFeatureCollection()
 	truncated := false
+	version := coll.Version
 	q := layers.ItemsQuery{Collection: id, BBox: &bound, Limit: ogc.MaxLimit, Filters: filters}
 	for {
 		page, err := src.Items(ctx, q)
@@ -85,11 +95,14 @@ func (s *server) tile(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err, http.StatusBadRequest)
 			return
 		}
+		if page.Version != version {
+			version = "" // the collection changed while the tile was read: not cached
+		}
 		for _, f := range page.Features {
 			if f.Geometry == nil {
 				continue
 			}
-			fc.Append(tileFeature(f))
+			fc.Append(tileFeature(f, z))
 		}
 		if page.Next == "" {
 			break
@@ -112,21 +125,12 @@ func (s *server) tile(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, fmt.Errorf("httpapi: encode tile %d/%d/%d of %q: %w", z, y, x, id, err), http.StatusBadRequest)
 		return
 	}
-	sum := sha256.Sum256(data)
-	etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
-	h := w.Header()
-	h.Set("ETag", etag)
-	h.Set("Cache-Control", "public, max-age=300")
-	if truncated {
-		h.Set("Reach-Tile-Truncated", "true")
+	resp := newCachedResponse(tileKey(version), ogc.MediaMVT, data)
+	resp.truncated = truncated
+	if version != "" {
+		s.cache.put(resp)
 	}
-	if etagMatch(r.Header.Get("If-None-Match"), etag) {
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	h.Set("Content-Type", ogc.MediaMVT)
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(data)
+	resp.write(w, r, tileCacheControl)
 }
 
 // orientRings puts polygon rings in the winding order of the vector tile
@@ -179,26 +183,38 @@ func tileFilters(q url.Values, c layers.Collection) (map[string]string, error) {
 	return out, nil
 }
 
-// tileFeature converts a feature for a vector tile. MVT values are scalars:
-// arrays are joined with commas, objects encoded as JSON text, nulls left
-// out. The feature id is kept as the "id" property (MVT ids are integers).
-func tileFeature(f layers.Feature) *geojson.Feature {
+// detailZoom is the first zoom whose tiles carry every scalar property and
+// the arrays; below it tiles carry only what the map styles and labels by
+// (overviewProperties).
+const detailZoom = 12
+
+// overviewProperties are the properties kept in tiles below detailZoom.
+var overviewProperties = map[string]bool{
+	"name": true, "title": true, "population": true, "secret": true, "level": true, "level_rank": true,
+	"category": true, "kind": true, "status": true, "highway": true, "seconds": true, "reached": true,
+	"minutes": true, "colour": true, "degurba": true, "density": true,
+}
+
+// tileFeature converts a feature for a vector tile of zoom z. MVT values are
+// scalars: arrays are joined with commas (from detailZoom on), objects such
+// as the indicators are left out (they would be JSON blobs; the feature's
+// item has them), nulls too. The feature id is kept as the "id" property
+// (MVT ids are integers).
+func tileFeature(f layers.Feature, z uint32) *geojson.Feature {
 	g := geojson.NewFeature(f.Geometry)
 	if n, err := strconv.ParseUint(f.ID, 10, 64); err == nil {
 		g.ID = n
 	}
 	g.Properties["id"] = f.ID
 	for _, p := range f.Properties {
+		if z < detailZoom && !overviewProperties[p.Name] {
+			continue
+		}
 		switch v := p.Value.(type) {
-		case nil:
 		case string, bool, int64, float64, int:
 			g.Properties[p.Name] = v
 		case []string:
 			g.Properties[p.Name] = strings.Join(v, ",")
-		default:
-			if b, err := json.Marshal(v); err == nil {
-				g.Properties[p.Name] = string(b)
-			}
 		}
 	}
 	return g

@@ -522,18 +522,51 @@ func (n *Network) SnapWithin(p orb.Point, radius float64) Snap {
 	before, after := float32(f*total), float32((1-f)*total)
 	// leave: along the edge forwards to To, backwards to From
 	if e.Forward != graph.Closed {
-		s.out[s.nOut] = route.Source{Node: e.To, Offset: part(e.Forward, 1-f), Meters: after}
-		s.nOut++
-		s.in[s.nIn] = route.Source{Node: e.From, Offset: part(e.Forward, f), Meters: before}
-		s.nIn++
+		s.addOut(route.Source{Node: e.To, Offset: part(e.Forward, 1-f), Meters: after})
+		s.addIn(route.Source{Node: e.From, Offset: part(e.Forward, f), Meters: before})
 	}
 	if e.Backward != graph.Closed {
-		s.out[s.nOut] = route.Source{Node: e.From, Offset: part(e.Backward, f), Meters: before}
-		s.nOut++
-		s.in[s.nIn] = route.Source{Node: e.To, Offset: part(e.Backward, 1-f), Meters: after}
-		s.nIn++
+		s.addOut(route.Source{Node: e.From, Offset: part(e.Backward, f), Meters: before})
+		s.addIn(route.Source{Node: e.To, Offset: part(e.Backward, 1-f), Meters: after})
+	}
+	// A place at a node (within AtNodeM) leaves and arrives by every edge
+	// of that node, not only by the one it snapped to: the node itself is a
+	// departure and an arrival at the cost of the access leg. (From a
+	// vertex where a one-way road starts, the road's own direction alone
+	// would miss the other roads of the junction.)
+	if float64(before) <= AtNodeM {
+		s.addOut(route.Source{Node: e.From, Offset: s.Access})
+		s.addIn(route.Source{Node: e.From, Offset: s.Access})
+	}
+	if float64(after) <= AtNodeM {
+		s.addOut(route.Source{Node: e.To, Offset: s.Access})
+		s.addIn(route.Source{Node: e.To, Offset: s.Access})
 	}
 	return s
+}
+
+// AtNodeM is how close (metres) a snapped point must lie to a node to count
+// as at that node.
+const AtNodeM = 0.01
+
+// addOut adds a departure, keeping one entry per node (the cheaper): the
+// entries of a snap only ever name the edge's two end nodes.
+func (s *Snap) addOut(src route.Source) { s.nOut = addSource(&s.out, s.nOut, src) }
+
+// addIn adds an arrival like addOut.
+func (s *Snap) addIn(src route.Source) { s.nIn = addSource(&s.in, s.nIn, src) }
+
+func addSource(list *[2]route.Source, n uint8, src route.Source) uint8 {
+	for i := range n {
+		if list[i].Node == src.Node {
+			if src.Offset < list[i].Offset || (src.Offset == list[i].Offset && src.Meters < list[i].Meters) {
+				list[i] = src
+			}
+			return n
+		}
+	}
+	list[n] = src
+	return n + 1
 }
 
 func (n *Network) accessCost(d float64) graph.Cost {

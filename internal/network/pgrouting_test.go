@@ -284,3 +284,98 @@ func TestPgRoutingAgreesOnRealExtracts(t *testing.T) {
 		}
 	}
 }
+
+// compareVertexPlaces checks places that lie exactly at network vertices:
+// the time from one to another through the snapping (departures, search,
+// arrivals) equals pgRouting's pgr_dijkstraCost between the two vertices,
+// to a microsecond, for random pairs. Vertices where the place snaps more
+// than AtNodeM away (the vertex of a road one may not enter from the side,
+// such as a motorway) are skipped. It returns the number of pairs compared.
+func compareVertexPlaces(ctx context.Context, t *testing.T, conn *pgx.Conn, table string, n *network.Network, seed uint64, pairs int) int {
+	t.Helper()
+	g := n.Graph()
+	rng := rand.New(rand.NewPCG(seed, 3))
+	t.Logf("%s: seed %d", table, seed)
+	edgesSQL := "SELECT id, source, target, cost, reverse_cost FROM " + pgx.Identifier{table}.Sanitize()
+	var places []network.Snap
+	var keys []int64
+	for tries := 0; len(places) < 2*pairs && tries < 50*pairs; tries++ {
+		v := graph.NodeID(rng.IntN(g.NumNodes()))
+		s := n.Snap(g.Point(v))
+		p := g.Point(v)
+		if !s.Snapped || math.Hypot(s.Point[0]-p[0], s.Point[1]-p[1]) > network.AtNodeM {
+			continue
+		}
+		places = append(places, s)
+		keys = append(keys, g.Key(v))
+	}
+	compared := 0
+	for i := 0; i+1 < len(places); i += 2 {
+		a, b := places[i], places[i+1]
+		tree := route.Dijkstra(g, a.Departures(), route.Unbounded)
+		ours := math.Inf(1)
+		for _, arr := range b.Arrivals() {
+			if c := tree.Cost[arr.Node]; c != graph.Closed {
+				ours = math.Min(ours, float64(c.Seconds())+float64(arr.Offset.Seconds()))
+			}
+		}
+		pg := pgCosts(ctx, t, conn, "SELECT end_vid, agg_cost FROM pgr_dijkstraCost($1, $2::bigint, $3::bigint[], directed => true)", edgesSQL, keys[i], []int64{keys[i+1]})
+		want, ok := pg[keys[i+1]]
+		if keys[i] == keys[i+1] {
+			want, ok = 0, true
+		}
+		switch {
+		case !ok && !math.IsInf(ours, 1):
+			t.Errorf("%s: vertex %d → %d: ours %.6f s, pgRouting finds no path", table, keys[i], keys[i+1], ours)
+		case ok && math.Abs(want-ours) > 1e-6:
+			t.Errorf("%s: vertex %d → %d: pgRouting %.6f s, ours %.6f s (departures %v, arrivals %v)", table, keys[i], keys[i+1], want, ours, a.Departures(), b.Arrivals())
+		}
+		compared++
+	}
+	return compared
+}
+
+// TestVertexPlacesAgreeWithPgRouting: places at vertices of the real
+// extracts (the Lower Saxony main roads, where a place at the start of a
+// one-way road used to miss the junction's other roads) and of a generated
+// network, compared with pgr_dijkstraCost.
+func TestVertexPlacesAgreeWithPgRouting(t *testing.T) {
+	url := pgtest.New(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	gen := netgen.Generate(netgen.Config{Seed: 5, Columns: 30, Rows: 30, Cells: 10, Facilities: 3})
+	nets, err := network.Build(ctx, gen.Roads(), network.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, m := range layers.Modes() {
+		table := "vertex_gen_" + string(m)
+		loadEdges(ctx, t, conn, table, nets[m])
+		total += compareVertexPlaces(ctx, t, conn, table, nets[m], 21, 40)
+	}
+	dir := testData(t)
+	for i, name := range []string{"testfeld_nds_main_roads.osm.pbf", "hoyerswerda.osm.pbf"} {
+		nets, err := network.Build(ctx, osm.Roads(ctx, filepath.Join(dir, "osm", name), nil), network.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range []layers.Mode{layers.Car, layers.Bicycle} {
+			if nets[m].Graph().NumEdges() == 0 {
+				continue
+			}
+			table := fmt.Sprintf("vertex_%d_%s", i, m)
+			loadEdges(ctx, t, conn, table, nets[m])
+			total += compareVertexPlaces(ctx, t, conn, table, nets[m], uint64(30+i), 60)
+		}
+	}
+	if total < 200 {
+		t.Errorf("only %d vertex pairs compared", total)
+	}
+	t.Logf("%d vertex pairs agree with pgr_dijkstraCost", total)
+}
