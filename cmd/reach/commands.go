@@ -75,7 +75,11 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	log := newLogger(stderr, *logJSON)
-	st, err := postgis.Open(ctx, url)
+	var opts []postgis.Option
+	if o.allowShrink {
+		opts = append(opts, postgis.WithAllowShrink())
+	}
+	st, err := postgis.Open(ctx, url, opts...)
 	if err != nil {
 		return err
 	}

@@ -78,7 +78,7 @@ func TestKillDuringOSMImport(t *testing.T) {
 	var took time.Duration
 	for _, x := range extracts {
 		start := time.Now()
-		if err := run(ctx, []string{"import", "osm", x}, env, &out, &errOut); err != nil {
+		if err := run(ctx, []string{"import", "osm", x, "--allow-shrink"}, env, &out, &errOut); err != nil {
 			t.Fatalf("import %s: %v\n%s", x, err, errOut.String())
 		}
 		took = max(took, time.Since(start))
@@ -95,7 +95,7 @@ func TestKillDuringOSMImport(t *testing.T) {
 	for i := range kills {
 		x := extracts[i%2]
 		cmd := exec.Command(os.Args[0], "-test.run=^TestImportHelperProcess$")
-		cmd.Env = append(os.Environ(), "REACH_IMPORT_HELPER="+strings.Join([]string{"import", "osm", x}, "\x1f"), "DATABASE_URL="+url)
+		cmd.Env = append(os.Environ(), "REACH_IMPORT_HELPER="+strings.Join([]string{"import", "osm", x, "--allow-shrink"}, "\x1f"), "DATABASE_URL="+url)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}

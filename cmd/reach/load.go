@@ -52,6 +52,7 @@ type importOptions struct {
 	anyRegion    bool
 	noValueZero  bool
 	idPrefix     string
+	allowShrink  bool
 }
 
 func (o *importOptions) register(fs *flag.FlagSet) {
@@ -70,6 +71,7 @@ func (o *importOptions) register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.anyRegion, "any-region", false, "do not check that positions lie in Saxony")
 	fs.BoolVar(&o.noValueZero, "no-value-is-zero", false, "grid: read the 2011 value -1 as 0 residents instead of unknown")
 	fs.StringVar(&o.idPrefix, "id-prefix", "", "projects: prefix of the ids of table rows")
+	fs.BoolVar(&o.allowShrink, "allow-shrink", false, "replace a layer of 50 or more records by one with fewer than 80 % of them (refused otherwise as a sign of a cut or wrong file)")
 }
 
 func (o importOptions) vectorSource() (tables.VectorSource, error) {

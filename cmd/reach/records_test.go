@@ -201,3 +201,101 @@ func TestWritesAgainstPostGIS(t *testing.T) {
 		t.Errorf("import of an id held by the API: error %v, want one naming gp-1", err)
 	}
 }
+
+// TestDamagedFilesAgainstPostGIS imports the real hospital table cut off,
+// halved and in Latin-1: the damaged ones are refused with the database
+// unchanged, the Latin-1 one is decoded to the same names.
+func TestDamagedFilesAgainstPostGIS(t *testing.T) {
+	d := testdata(t)
+	src, err := os.ReadFile(filepath.Join(d, "facilities", "krankenhaeuser_sachsen_2020.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := pgtest.New(t)
+	env := func(k string) string {
+		if k == "DATABASE_URL" {
+			return url
+		}
+		return ""
+	}
+	ctx := context.Background()
+	var out, errOut syncBuffer
+	if err := run(ctx, []string{"migrate"}, env, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	st, err := postgis.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	names := func() []string {
+		fs, err := st.Facilities(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ns []string
+		for _, f := range fs {
+			ns = append(ns, f.Name)
+		}
+		return ns
+	}
+	if err := run(ctx, []string{"import", "facilities", write("kh.csv", src)}, env, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	want := names()
+	lines := strings.SplitAfter(string(src), "\n")
+	half := strings.Join(lines[:len(lines)/2], "")
+	for _, c := range []struct {
+		name, file, wantErr string
+	}{
+		{"cut inside its last line", write("kh_cut.csv", src[:len(src)-30]), "line"},
+		{"cut before the last line break", write("kh_cut2.csv", []byte(strings.TrimRight(string(src), "\r\n"))), "line break"},
+		{"half of the rows", write("kh_half.csv", []byte(half)), "--allow-shrink"},
+	} {
+		err := run(ctx, []string{"import", "facilities", c.file}, env, &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+			t.Errorf("%s: error %v, want one saying %q", c.name, err, c.wantErr)
+		}
+		if got := names(); len(got) != len(want) {
+			t.Errorf("%s: %d hospitals stored after the refused import, want the %d before", c.name, len(got), len(want))
+		}
+	}
+	if err := run(ctx, []string{"import", "facilities", filepath.Join(dir, "kh_half.csv"), "--allow-shrink"}, env, &out, &errOut); err != nil {
+		t.Errorf("half of the rows with --allow-shrink: %v", err)
+	}
+	// Latin-1: every name decoded as in the UTF-8 file, no U+FFFD.
+	var latin1 []byte
+	for _, r := range string(src) {
+		if r > 0xFF {
+			t.Skipf("the hospital table holds %q, which Latin-1 cannot hold", r)
+		}
+		latin1 = append(latin1, byte(r))
+	}
+	if err := run(ctx, []string{"import", "facilities", write("kh_latin1.csv", latin1), "--allow-shrink"}, env, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	got := names()
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("names from the Latin-1 file differ from the UTF-8 file's")
+	}
+	umlauts := 0
+	for _, n := range got {
+		if strings.ContainsRune(n, '\uFFFD') {
+			t.Errorf("stored name %q holds U+FFFD", n)
+		}
+		if strings.ContainsAny(n, "äöüÄÖÜß") {
+			umlauts++
+		}
+	}
+	if umlauts == 0 {
+		t.Error("no name with an umlaut: the test does not exercise the decoding")
+	}
+}

@@ -180,7 +180,8 @@ func DecodeCSV(ctx context.Context, r io.Reader, name string, opts CSVOptions) i
 		fail := func(line int, err error) {
 			yield(Row{}, NewRecordError(pkg, Pos{File: name, Line: line}, err))
 		}
-		br := bufio.NewReaderSize(r, 64<<10)
+		tr := NewTextReader(r)
+		br := bufio.NewReaderSize(tr, 64<<10)
 		if bom, _ := br.Peek(3); bytes.Equal(bom, []byte{0xEF, 0xBB, 0xBF}) {
 			_, _ = br.Discard(3)
 		}
@@ -201,6 +202,7 @@ func DecodeCSV(ctx context.Context, r io.Reader, name string, opts CSVOptions) i
 			fail(1, csvErr(err))
 			return
 		}
+		lastLine := 1
 		h, err := NewHeader(rec)
 		if err != nil {
 			fail(1, err)
@@ -221,18 +223,28 @@ func DecodeCSV(ctx context.Context, r io.Reader, name string, opts CSVOptions) i
 			}
 			rec, err := cr.Read()
 			if errors.Is(err, io.EOF) {
+				// A file cut off inside its last line may still have the
+				// right number of fields; a complete file ends with a line
+				// break.
+				if tr.last != '\n' && tr.last != '\r' && n > 0 {
+					fail(lastLine, Invalidf("the file ends without a line break: its last line may have been cut off (a complete export ends with one; add it if the line is whole)"))
+				}
 				return
 			}
 			if err != nil {
 				line := 0
 				var pe *csv.ParseError
-				if errors.As(err, &pe) {
+				var ee *EncodingError
+				if errors.As(err, &ee) {
+					line = ee.Line
+				} else if errors.As(err, &pe) {
 					line = pe.StartLine
 				}
 				fail(line, csvErr(err))
 				return
 			}
 			line, _ := cr.FieldPos(0)
+			lastLine = line
 			if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" && len(h.Names) > 1 {
 				continue // a blank line with spaces
 			}

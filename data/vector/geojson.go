@@ -80,7 +80,8 @@ func DecodeGeoJSON(ctx context.Context, r io.Reader, name string, opts Options) 
 	return func(yield func(Feature, error) bool) {
 		filePos := FilePos(name)
 		fail := func(err error) { yield(Feature{}, NewRecordError(pkg, filePos, err)) }
-		dec := json.NewDecoder(bufio.NewReaderSize(r, 64<<10))
+		// JSON is UTF-8; a Latin-1 export is decoded, never stored with U+FFFD.
+		dec := json.NewDecoder(bufio.NewReaderSize(NewTextReader(r), 64<<10))
 		dec.UseNumber()
 		if err := expectDelim(dec, '{'); err != nil {
 			fail(err)

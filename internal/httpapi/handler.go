@@ -178,6 +178,7 @@ func build(deps Deps) (*server, *chi.Mux) {
 	r.Use(s.recoverer)
 	r.Use(s.timeout)
 	r.Use(securityHeaders)
+	r.Use(s.cleanInput)
 	r.Use(s.cors)
 	r.Use(middleware.Compress(5, ogc.MediaJSON, ogc.MediaGeoJSON, ogc.MediaProblem, "application/vnd.oai.openapi+json",
 		"text/html", "text/css", "text/javascript", "application/javascript", ogc.MediaMVT))

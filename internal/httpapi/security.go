@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5/middleware"
 
@@ -215,4 +216,55 @@ func (s *server) denied(w http.ResponseWriter, r *http.Request, err error) bool 
 	}
 	s.problem(w, r, http.StatusForbidden, "forbidden", d.Reason, ps)
 	return true
+}
+
+// cleanInput refuses, with 400 naming the parameter, a request whose path
+// or query holds bytes no text may hold: invalid UTF-8 (%FF) or NUL (%00).
+// Such bytes would otherwise reach the stores (PostgreSQL refuses them
+// with an error of its own) and the logs.
+func (s *server) cleanInput(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		bad := func(name, value, why string) {
+			s.problem(w, r, http.StatusBadRequest, "invalid parameter", name+" "+why,
+				[]InvalidParam{{Name: name, Value: strings.ToValidUTF8(strings.ReplaceAll(value, "\x00", "\\0"), "\uFFFD"), Reason: why}})
+		}
+		path, err := url.PathUnescape(r.URL.EscapedPath())
+		if err != nil {
+			bad("path", r.URL.EscapedPath(), "is not valid percent-encoding")
+			return
+		}
+		if why := textProblem(path); why != "" {
+			bad("path", path, why)
+			return
+		}
+		q, err := url.ParseQuery(r.URL.RawQuery)
+		if err != nil {
+			bad("query", r.URL.RawQuery, "is not a valid query string: "+err.Error())
+			return
+		}
+		for k, vs := range q {
+			if why := textProblem(k); why != "" {
+				bad(k, k, "(the parameter name) "+why)
+				return
+			}
+			for _, v := range vs {
+				if why := textProblem(v); why != "" {
+					bad(k, v, why)
+					return
+				}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// textProblem says why s is not text a parameter may hold, or "".
+func textProblem(s string) string {
+	switch {
+	case !utf8.ValidString(s):
+		return "is not valid UTF-8"
+	case strings.IndexByte(s, 0) >= 0:
+		return "contains a NUL byte"
+	}
+	return ""
 }

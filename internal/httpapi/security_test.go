@@ -238,3 +238,27 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 		}
 	}
 }
+
+func TestBadBytesInIdsAndParameters(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, c := range []struct{ target, param string }{
+		{"/projects/%FF", "path"},
+		{"/projects/a%00b", "path"},
+		{"/collections/facilities/items/%FFx", "path"},
+		{"/collections/facilities/items/x%00", "path"},
+		{"/collections/%C3%28", "path"},
+		{"/collections/facilities/items?category=%FF", "category"},
+		{"/collections/facilities/items?category=a%00", "category"},
+		{"/collections/facilities/items?%FF=1", "%FF"},
+		{"/collections/facilities/items?a=%zz", "query"},
+	} {
+		p := problemOf(t, e.do(t, "GET", c.target, ""), 400)
+		if c.param != "%FF" && !paramNames(p)[c.param] {
+			t.Errorf("GET %s: 400 names %+v, want %q", c.target, p.InvalidParams, c.param)
+		}
+	}
+	// Valid UTF-8, encoded or not, passes.
+	if w := e.do(t, "GET", "/projects/Zw%C3%B6nitz", ""); w.Code != 404 {
+		t.Errorf("GET /projects/Zwönitz: %d, want 404", w.Code)
+	}
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"reach/data/osm"
 	"reach/data/zensus"
 	"reach/internal/pgtest"
 	"reach/layers"
@@ -71,4 +72,45 @@ func BenchmarkItemsBBox(b *testing.B) {
 			b.Fatalf("%d features, want 100", len(p.Features))
 		}
 	}
+}
+
+// BenchmarkReadLayers reads whole layers as the engine does at start: the
+// road segments of the real Lower Saxony main-road extract (geometry
+// included) and the 18,453 cells of the Saxon 1 km grid.
+func BenchmarkReadLayers(b *testing.B) {
+	s := benchStore(b)
+	ctx := context.Background()
+	n, err := s.ReplaceRoads(ctx, osm.Roads(ctx, filepath.Join(testData(b), "osm", "testfeld_nds_main_roads.osm.pbf"), nil))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("roads", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			got, vertices := 0, 0
+			for seg, err := range s.Roads(ctx) {
+				if err != nil {
+					b.Fatal(err)
+				}
+				got++
+				vertices += len(seg.Geometry)
+			}
+			if got != n || vertices == 0 {
+				b.Fatalf("read %d segments with %d vertices, loaded %d", got, vertices, n)
+			}
+		}
+		b.ReportMetric(float64(n), "segments")
+	})
+	b.Run("cells", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			cells, err := s.Cells(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(cells) != 18453 {
+				b.Fatalf("read %d cells, want 18,453", len(cells))
+			}
+		}
+	})
 }

@@ -28,6 +28,9 @@ type copyLoad struct {
 	// del deletes what the load replaces; delArgs are its arguments.
 	del     string
 	delArgs []any
+	// guardShrink refuses to replace a layer of ShrinkMinRows or more
+	// records by one with fewer than ShrinkShare of them, unless shrinkOK.
+	guardShrink, shrinkOK bool
 	// before runs inside the transaction before del.
 	before func(ctx context.Context, tx pgx.Tx) error
 	// after runs inside the transaction once the rows are copied.
@@ -45,6 +48,7 @@ func replace[T any](ctx context.Context, s *Store, l copyLoad, src iter.Seq2[T, 
 		return 0, fmt.Errorf("postgis: load %s: begin: %w", l.layer, err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // no-op after Commit
+	l.shrinkOK = l.shrinkOK || s.allowShrink
 	n, err := replaceIn(ctx, tx, l, src, row)
 	if err != nil {
 		return 0, err
@@ -114,6 +118,17 @@ func replaceIn[T any](ctx context.Context, tx pgx.Tx, l copyLoad, src iter.Seq2[
 	if l.after != nil {
 		if err := l.after(ctx, tx); err != nil {
 			return 0, err
+		}
+	}
+	if l.guardShrink && !l.shrinkOK {
+		var prev int64
+		err := tx.QueryRow(ctx, `SELECT rows FROM layer_versions WHERE layer = $1`, l.layer).Scan(&prev)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return 0, dbError("load "+l.layer+": previous version", err)
+		}
+		if prev >= ShrinkMinRows && float64(n) < ShrinkShare*float64(prev) {
+			return 0, fmt.Errorf("postgis: load %s: %d records where the layer had %d: a file cut short or the wrong file? Nothing was changed; pass --allow-shrink if the layer really shrinks: %w",
+				l.layer, n, prev, layers.ErrInvalid)
 		}
 	}
 	if err := recordVersion(ctx, tx, l.layer, h, n); err != nil {
@@ -275,7 +290,7 @@ var municipalityColumns = []string{"ags", "name", "kreis_ags", "kreis_name", "pl
 func (s *Store) ReplaceMunicipalities(ctx context.Context, src iter.Seq2[layers.Municipality, error]) (int, error) {
 	var ind [][]any
 	l := copyLoad{
-		layer: "municipalities", table: "municipalities", columns: municipalityColumns,
+		layer: "municipalities", table: "municipalities", columns: municipalityColumns, guardShrink: true,
 		del: `DELETE FROM municipalities`,
 		before: func(ctx context.Context, tx pgx.Tx) error {
 			_, err := tx.Exec(ctx, `CREATE TEMPORARY TABLE kept_indicators ON COMMIT DROP AS SELECT ags, key, value FROM municipality_indicators`)
@@ -317,7 +332,7 @@ func (s *Store) ReplaceMunicipalities(ctx context.Context, src iter.Seq2[layers.
 		if len(m.Geometry) > 0 {
 			g = m.Geometry
 		}
-		geom, err := encodeGeom(g, sridUTM33N)
+		geom, err := toStore(g, sridUTM33N)
 		if err != nil {
 			return name, nil, invalid("geometry", "", err.Error())
 		}
@@ -452,7 +467,7 @@ func (s *Store) ReplaceMemberships(ctx context.Context, kind layers.MembershipKi
 		return 0, fmt.Errorf("postgis: load memberships: %w", invalid("kind", string(kind), "unknown membership kind"))
 	}
 	l := copyLoad{
-		layer: "memberships:" + string(kind), table: "memberships", columns: []string{"ags", "kind", "group_id", "group_name"},
+		guardShrink: true, layer: "memberships:" + string(kind), table: "memberships", columns: []string{"ags", "kind", "group_id", "group_name"},
 		del: `DELETE FROM memberships WHERE kind = $1`, delArgs: []any{string(kind)},
 	}
 	return replace(ctx, s, l, src, func(m layers.Membership) (string, []any, error) {
@@ -475,7 +490,7 @@ var cellColumns = []string{"inspire_id", "resolution_m", "geom", "population", "
 // ReplaceCells replaces the population grid. Cell polygons are computed from
 // the INSPIRE ids (EPSG:3035); a secret cell is stored with population NULL.
 func (s *Store) ReplaceCells(ctx context.Context, src iter.Seq2[layers.Cell, error]) (int, error) {
-	l := copyLoad{layer: "population-grid", table: "population_grid", columns: cellColumns, del: `DELETE FROM population_grid`}
+	l := copyLoad{layer: "population-grid", table: "population_grid", columns: cellColumns, del: `DELETE FROM population_grid`, guardShrink: true}
 	return replace(ctx, s, l, src, func(c layers.Cell) (string, []any, error) {
 		name := "cell " + c.ID
 		id, err := grid.ParseID(c.ID)
@@ -500,7 +515,7 @@ func (s *Store) ReplaceCells(ctx context.Context, src iter.Seq2[layers.Cell, err
 		if c.Year != 0 && (c.Year < 1900 || c.Year > 2200) {
 			return name, nil, invalid("year", c.Year, "want a year 1900–2200 or 0")
 		}
-		geom, err := encodeGeom(id.Polygon(), sridLAEA)
+		geom, err := toStore(id.Polygon(), sridLAEA)
 		if err != nil {
 			return name, nil, invalid("geometry", c.ID, err.Error())
 		}
@@ -519,7 +534,7 @@ var centralPlaceColumns = []string{"id", "name", "level", "lep_type", "verbund",
 
 // ReplaceCentralPlaces replaces the central places.
 func (s *Store) ReplaceCentralPlaces(ctx context.Context, src iter.Seq2[layers.CentralPlace, error]) (int, error) {
-	l := copyLoad{layer: "central-places", table: "central_places", columns: centralPlaceColumns, del: `DELETE FROM central_places`}
+	l := copyLoad{layer: "central-places", table: "central_places", columns: centralPlaceColumns, del: `DELETE FROM central_places`, guardShrink: true}
 	return replace(ctx, s, l, src, func(p layers.CentralPlace) (string, []any, error) {
 		name := "central place " + p.ID
 		if p.ID == "" {
@@ -540,7 +555,7 @@ func (s *Store) ReplaceCentralPlaces(ctx context.Context, src iter.Seq2[layers.C
 		if p.Location != (orb.Point{}) {
 			g = p.Location
 		}
-		geom, err := encodeGeom(g, sridUTM33N)
+		geom, err := toStore(g, sridUTM33N)
 		if err != nil {
 			return name, nil, invalid("location", p.Location, err.Error())
 		}
@@ -567,7 +582,7 @@ func facilityLoad(source string) (copyLoad, func(layers.Facility) (string, []any
 		return copyLoad{}, nil, fmt.Errorf("postgis: load facilities: %w", invalid("source", source, "want a source key without ':'"))
 	}
 	l := copyLoad{
-		layer: "facilities:" + source, table: "facilities", columns: facilityColumns,
+		layer: "facilities:" + source, table: "facilities", columns: facilityColumns, guardShrink: true,
 		del: `DELETE FROM facilities WHERE source_key = $1`, delArgs: []any{source},
 	}
 	return l, func(f layers.Facility) (string, []any, error) {
@@ -589,7 +604,7 @@ func facilityLoad(source string) (copyLoad, func(layers.Facility) (string, []any
 		if err := checkAGS("ags", f.AGS, true); err != nil {
 			return name, nil, err
 		}
-		geom, err := encodeGeom(f.Location, sridUTM33N)
+		geom, err := toStore(f.Location, sridUTM33N)
 		if err != nil {
 			return name, nil, invalid("location", f.Location, err.Error())
 		}
@@ -606,7 +621,7 @@ func (s *Store) ReplaceRoads(ctx context.Context, src iter.Seq2[layers.RoadSegme
 	return replace(ctx, s, roadLoad, src, roadRow)
 }
 
-var roadLoad = copyLoad{layer: "roads", table: "roads", columns: roadColumns, del: `DELETE FROM roads`}
+var roadLoad = copyLoad{layer: "roads", table: "roads", columns: roadColumns, del: `DELETE FROM roads`, guardShrink: true}
 
 func roadRow(r layers.RoadSegment) (string, []any, error) {
 	name := "segment " + strconv.FormatInt(r.ID, 10) + " of way " + strconv.FormatInt(r.WayID, 10)
@@ -627,7 +642,7 @@ func roadRow(r layers.RoadSegment) (string, []any, error) {
 			return name, nil, err
 		}
 	}
-	geom, err := encodeGeom(r.Geometry, sridUTM33N)
+	geom, err := toStore(r.Geometry, sridUTM33N)
 	if err != nil {
 		return name, nil, invalid("geometry", "", err.Error())
 	}
@@ -652,7 +667,7 @@ func projectRow(p layers.Project) (string, []any, error) {
 	if err := p.Validate(); err != nil {
 		return name, nil, err
 	}
-	geom, err := encodeGeom(p.Geometry, sridUTM33N)
+	geom, err := toStore(p.Geometry, sridUTM33N)
 	if err != nil {
 		return name, nil, invalid("geometry", "", err.Error())
 	}

@@ -112,5 +112,10 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	if err := tx.Commit(ctx); err != nil {
 		return nil, fmt.Errorf("postgis: migrate: commit: %w", err)
 	}
+	if len(done) > 0 {
+		// Connections opened before the PostGIS extension existed have
+		// no geometry codec (registerGeometry): they are replaced.
+		s.pool.Reset()
+	}
 	return done, nil
 }

@@ -21,7 +21,10 @@ func (s *Store) ReplaceNetwork(ctx context.Context, n layers.NetworkImport) (int
 		return 0, dbError("load network: begin", err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // no-op after Commit
-	roads, err := replaceIn(ctx, tx, roadLoad, n.Roads, roadRow)
+	rl := roadLoad
+	rl.shrinkOK = s.allowShrink
+	fl.shrinkOK = s.allowShrink
+	roads, err := replaceIn(ctx, tx, rl, n.Roads, roadRow)
 	if err != nil {
 		return 0, err
 	}

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
+	"github.com/twpayne/go-geom"
 
 	"reach/layers"
 )
@@ -17,13 +19,13 @@ import (
 // functions serve the Reader and the FeatureSource, so that both see the
 // same domain values.
 
-const municipalitySelect = `SELECT ags, name, kreis_ags, kreis_name, planning_region, ST_AsBinary(geom), population,
+const municipalitySelect = `SELECT ags, name, kreis_ags, kreis_name, planning_region, geom, population,
 	population_date, area_km2, degurba FROM municipalities`
 
 func scanMunicipality(rows pgx.Rows) (layers.Municipality, error) {
 	var m layers.Municipality
 	var kreis, kreisName, region *string
-	var geom []byte
+	var geom geom.T
 	var date *time.Time
 	var deg *int16
 	if err := rows.Scan(&m.AGS, &m.Name, &kreis, &kreisName, &region, &geom, &m.Population, &date, &m.AreaKm2, &deg); err != nil {
@@ -36,9 +38,9 @@ func scanMunicipality(rows pgx.Rows) (layers.Municipality, error) {
 	if deg != nil {
 		m.DEGURBA = int(*deg)
 	}
-	g, err := decodeGeom(geom)
+	g, err := fromStore(geom, "municipalities", m.AGS, sridUTM33N)
 	if err != nil {
-		return m, fmt.Errorf("postgis: municipality %s: %w", m.AGS, err)
+		return m, err
 	}
 	if g != nil {
 		mp, ok := g.(orb.MultiPolygon)
@@ -73,22 +75,22 @@ func scanCell(rows pgx.Rows) (layers.Cell, error) {
 }
 
 const centralPlaceSelect = `SELECT id, name, level, lep_type, verbund, members, ags, kreis_ags, planning_region,
-	ST_AsBinary(geom), source, location_source FROM central_places`
+	geom, source, location_source FROM central_places`
 
 func scanCentralPlace(rows pgx.Rows) (layers.CentralPlace, error) {
 	var p layers.CentralPlace
 	var level int16
 	var lep, verbund, ags, kreis, region, source, locSource *string
-	var geom []byte
+	var geom geom.T
 	if err := rows.Scan(&p.ID, &p.Name, &level, &lep, &verbund, &p.Members, &ags, &kreis, &region, &geom, &source, &locSource); err != nil {
 		return p, fmt.Errorf("postgis: read central place: %w", err)
 	}
 	p.Level = layers.Level(level)
 	p.LEPType, p.Verbund, p.AGS, p.KreisAGS, p.PlanningRegion, p.Source = deref(lep), deref(verbund), deref(ags), deref(kreis), deref(region), deref(source)
 	p.LocationSource = deref(locSource)
-	g, err := decodeGeom(geom)
+	g, err := fromStore(geom, "central_places", p.ID, sridUTM33N)
 	if err != nil {
-		return p, fmt.Errorf("postgis: central place %s: %w", p.ID, err)
+		return p, err
 	}
 	if g != nil {
 		pt, ok := g.(orb.Point)
@@ -100,20 +102,20 @@ func scanCentralPlace(rows pgx.Rows) (layers.CentralPlace, error) {
 	return p, nil
 }
 
-const facilitySelect = `SELECT id, category, name, ST_AsBinary(geom), capacity, source, ags FROM facilities`
+const facilitySelect = `SELECT id, category, name, geom, capacity, source, ags FROM facilities`
 
 func scanFacility(rows pgx.Rows) (layers.Facility, error) {
 	var f layers.Facility
 	var cat string
 	var name, ags *string
-	var geom []byte
+	var geom geom.T
 	if err := rows.Scan(&f.ID, &cat, &name, &geom, &f.Capacity, &f.Source, &ags); err != nil {
 		return f, fmt.Errorf("postgis: read facility: %w", err)
 	}
 	f.Category, f.Name, f.AGS = layers.Category(cat), deref(name), deref(ags)
-	g, err := decodeGeom(geom)
+	g, err := fromStore(geom, "facilities", f.ID, sridUTM33N)
 	if err != nil {
-		return f, fmt.Errorf("postgis: facility %s: %w", f.ID, err)
+		return f, err
 	}
 	pt, ok := g.(orb.Point)
 	if !ok {
@@ -123,13 +125,13 @@ func scanFacility(rows pgx.Rows) (layers.Facility, error) {
 	return f, nil
 }
 
-const roadSelect = `SELECT id, way_id, from_node, to_node, ST_AsBinary(geom), highway, name, ref, length_m,
+const roadSelect = `SELECT id, way_id, from_node, to_node, geom, highway, name, ref, length_m,
 	car_forward, car_backward, car_kmh, bicycle_forward, bicycle_backward, bicycle_kmh,
 	foot_forward, foot_backward, foot_kmh, oneway, duration_s FROM roads`
 
 func scanRoad(rows pgx.Rows) (layers.RoadSegment, error) {
 	var r layers.RoadSegment
-	var geom []byte
+	var geom geom.T
 	var name, ref *string
 	var dur *float64
 	if err := rows.Scan(&r.ID, &r.WayID, &r.FromNode, &r.ToNode, &geom, &r.Highway, &name, &ref, &r.LengthM,
@@ -141,9 +143,9 @@ func scanRoad(rows pgx.Rows) (layers.RoadSegment, error) {
 	if dur != nil {
 		r.DurationS = *dur
 	}
-	g, err := decodeGeom(geom)
+	g, err := fromStore(geom, "roads", strconv.FormatInt(r.ID, 10), sridUTM33N)
 	if err != nil {
-		return r, fmt.Errorf("postgis: road segment %d: %w", r.ID, err)
+		return r, err
 	}
 	ls, ok := g.(orb.LineString)
 	if !ok {
@@ -153,7 +155,7 @@ func scanRoad(rows pgx.Rows) (layers.RoadSegment, error) {
 	return r, nil
 }
 
-const projectSelect = `SELECT id, title, applicant, municipalities, category, kind, ST_AsBinary(geom), investment_cost,
+const projectSelect = `SELECT id, title, applicant, municipalities, category, kind, geom, investment_cost,
 	requested_funding, planning_region, status, submitted_at, speed_kmh, innovation, transferability, synthetic,
 	location_source, facility_id, capacity_change, opening_hours_change, accessible_for,
 	source, submitted_by, revision FROM projects`
@@ -162,7 +164,7 @@ func scanProject(rows pgx.Rows) (layers.Project, error) {
 	var p layers.Project
 	var applicant, cat, region, status *string
 	var kind string
-	var geom []byte
+	var geom geom.T
 	var sub *time.Time
 	var locSrc, facID, access, by *string
 	var u layers.Upgrade
@@ -183,9 +185,9 @@ func scanProject(rows pgx.Rows) (layers.Project, error) {
 	if sub != nil {
 		p.SubmittedAt = sub.UTC()
 	}
-	g, err := decodeGeom(geom)
+	g, err := fromStore(geom, "projects", p.ID, sridUTM33N)
 	if err != nil {
-		return p, fmt.Errorf("postgis: project %s: %w", p.ID, err)
+		return p, err
 	}
 	p.Geometry = g
 	return p, nil

@@ -21,7 +21,7 @@ const projectInsert = `INSERT INTO projects (id, title, applicant, municipalitie
 		requested_funding, planning_region, status, submitted_at, speed_kmh, innovation, transferability, synthetic,
 		location_source, facility_id, capacity_change, opening_hours_change, accessible_for,
 		source, submitted_by, revision)
-	VALUES ($1, $2, $3, $4, $5, $6, ST_GeomFromEWKB($7::bytea), $8, $9, $10, $11, $12, $13, $14, $15, $16,
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
 		$17, $18, $19, $20, $21, $22, $23, $24)`
 
 // PutProject inserts or replaces one project by id (Source "api" when

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"iter"
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
+	"github.com/twpayne/go-geom"
 
 	"reach/layers"
 )
@@ -90,7 +92,7 @@ func graphRow(e layers.GraphEdge) (string, []any, error) {
 	if len(e.Geometry) > 0 {
 		g = e.Geometry
 	}
-	geom, err := encodeGeom(g, sridUTM33N)
+	geom, err := toStore(g, sridUTM33N)
 	if err != nil {
 		return rec, nil, invalid("geometry", "", err.Error())
 	}
@@ -262,7 +264,7 @@ func (s *Store) Graph(ctx context.Context, mode layers.Mode) iter.Seq2[layers.Gr
 			yield(layers.GraphEdge{}, fmt.Errorf("postgis: read graph: %w", err))
 			return
 		}
-		rows, err := s.pool.Query(ctx, `SELECT id, source, target, cost, reverse_cost, length_m, ST_AsBinary(geom) FROM `+
+		rows, err := s.pool.Query(ctx, `SELECT id, source, target, cost, reverse_cost, length_m, geom FROM `+
 			pgx.Identifier{name}.Sanitize()+` ORDER BY id`)
 		if err != nil {
 			yield(layers.GraphEdge{}, fmt.Errorf("postgis: read %s: %w", name, err))
@@ -271,14 +273,14 @@ func (s *Store) Graph(ctx context.Context, mode layers.Mode) iter.Seq2[layers.Gr
 		defer rows.Close()
 		for rows.Next() {
 			var e layers.GraphEdge
-			var geom []byte
+			var geom geom.T
 			if err := rows.Scan(&e.ID, &e.Source, &e.Target, &e.Cost, &e.ReverseCost, &e.LengthM, &geom); err != nil {
 				yield(layers.GraphEdge{}, fmt.Errorf("postgis: read %s: %w", name, err))
 				return
 			}
-			g, err := decodeGeom(geom)
+			g, err := fromStore(geom, name, strconv.FormatInt(e.ID, 10), sridUTM33N)
 			if err != nil {
-				yield(layers.GraphEdge{}, fmt.Errorf("postgis: %s edge %d: %w", name, e.ID, err))
+				yield(layers.GraphEdge{}, err)
 				return
 			}
 			if ls, ok := g.(orb.LineString); ok {

@@ -44,12 +44,38 @@ type Store struct {
 	readOnly bool
 	extents  extentCache
 	counts   countCache
+	// allowShrink lets a load replace a layer by one far smaller (see
+	// ShrinkGuard); set by WithAllowShrink.
+	allowShrink bool
 }
+
+// Option tunes a Store at Open.
+type Option func(*Store)
+
+// WithAllowShrink lets loads replace a layer of ShrinkMinRows or more
+// records by one with fewer than ShrinkShare of them, which is otherwise
+// refused as the sign of a damaged or truncated file (`reach import
+// --allow-shrink`).
+func WithAllowShrink() Option { return func(s *Store) { s.allowShrink = true } }
+
+// ShrinkMinRows and ShrinkShare define a suspicious shrink: a layer of at
+// least ShrinkMinRows records replaced by fewer than ShrinkShare of them.
+const (
+	ShrinkMinRows = 50
+	ShrinkShare   = 0.8
+)
 
 // Open connects to the database at url (a postgres:// URL or a key=value
 // string) and checks that it answers. It does not migrate; call Migrate.
-func Open(ctx context.Context, url string) (*Store, error) {
-	return open(ctx, url, false)
+func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
+	s, err := open(ctx, url, false)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	return s, nil
 }
 
 // OpenReadOnly connects like Open but sets default_transaction_read_only on
@@ -71,6 +97,7 @@ func open(ctx context.Context, dbURL string, readOnly bool) (*Store, error) {
 	if readOnly {
 		cfg.ConnConfig.RuntimeParams["default_transaction_read_only"] = "on"
 	}
+	cfg.AfterConnect = registerGeometry
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgis: connect %s: %w", redact(dbURL), err)

@@ -51,6 +51,7 @@ func TestStore(t *testing.T) {
 		{"RealData", testRealData},
 		{"ExtentFollowsLoads", testExtentFollowsLoads},
 		{"BBoxExact", testBBoxExact},
+		{"SRIDMismatch", testSRIDMismatch},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, db) })
 	}

@@ -82,7 +82,7 @@ func (s *Store) ReplaceTransit(ctx context.Context, f *layers.TransitFeed) error
 			st := f.Stops[i]
 			var geom any
 			if st.Pos != (orb.Point{}) {
-				g, err := encodeGeom(st.Pos, sridUTM33N)
+				g, err := toStore(st.Pos, sridUTM33N)
 				if err != nil {
 					return nil, fmt.Errorf("stop %s: %w", st.ID, err)
 				}

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# serving.sh measures reach's feature and tile endpoints side by side with
+# CrunchyData pg_featureserv (v1.3.1) and pg_tileserv on one PostGIS
+# database: a 100 m grid of about 400,000 cells over Saxony (the populated
+# 1 km Zensus 2011 cells of ../shared/data subdivided, a fixed share of
+# their 100 m cells kept, population spread evenly) plus the real
+# municipalities (VG5000). Both sides run with max_parallel_workers_per_gather=0,
+# 16 connections, interleaved rounds, loopback only (bench/serving_load.go).
+# It prints the table of issue 14; BENCHMARKS.md records a run.
+#
+# Usage: flock /tmp/reach-heavy.lock bench/serving.sh [round-seconds] [rounds]
+# Needs: Go (module proxy), psql, PostgreSQL with PostGIS at
+# REACH_BENCH_PGURL (default postgres://postgres@127.0.0.1:5432/postgres),
+# and the baseline sources OUTSIDE this repository:
+#   $REACH_BENCH_SRC/pg_featureserv  (git tag v1.3.1; built with pgx/v4 bumped
+#                                      to v4.18.3, which it needs to survive load)
+#   $REACH_BENCH_SRC/pg_tileserv     (git tag v1.0.9)
+# (default REACH_BENCH_SRC=$HOME/reach-bench-src; e.g.
+#  git clone --branch v1.3.1 https://github.com/CrunchyData/pg_featureserv).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo="$(pwd)"
+round="${1:-5}"
+rounds="${2:-3}"
+src="${REACH_BENCH_SRC:-$HOME/reach-bench-src}"
+data="${REACH_TESTDATA:-../shared/data}"
+admin="${REACH_BENCH_PGURL:-postgres://postgres@127.0.0.1:5432/postgres}"
+db="reach_bench_serving"
+dburl="${admin%/*}/$db"
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	psql "$admin" -qAtc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+for d in "$src/pg_featureserv" "$src/pg_tileserv"; do
+	[ -f "$d/go.mod" ] || { echo "serving.sh: no source tree at $d (see the header of this script)" >&2; exit 2; }
+done
+
+echo "== machine"
+echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "nproc: $(nproc)"; lscpu | grep -E 'Model name|^CPU\(s\)' || true
+free -g | head -2; uptime; go version
+echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+psql "$admin" -Atc "SELECT version()"
+
+echo "== build"
+mkdir -p "$work/bin"
+cp -r "$src/pg_featureserv" "$work/pgfs"
+(cd "$work/pgfs" && go get github.com/jackc/pgx/v4@v4.18.3 >/dev/null 2>&1 && go mod tidy >/dev/null 2>&1 && go build -o "$work/bin/pg_featureserv" .)
+(cd "$src/pg_tileserv" && go build -o "$work/bin/pg_tileserv" .)
+go build -o "$work/bin/reach" ./cmd/reach
+echo "pg_featureserv $(cd "$work/pgfs" && git describe --tags 2>/dev/null || echo v1.3.1) with $(grep 'jackc/pgx/v4 ' "$work/pgfs/go.mod" | xargs)"
+
+echo "== load"
+psql "$admin" -qAtc "DROP DATABASE IF EXISTS $db" >/dev/null
+psql "$admin" -qAtc "CREATE DATABASE $db"
+psql "$dburl" -qAtc "CREATE EXTENSION IF NOT EXISTS postgis; ALTER DATABASE $db SET max_parallel_workers_per_gather = 0"
+"$work/bin/reach" migrate --db "$dburl" >/dev/null
+"$work/bin/reach" import --db "$dburl" municipalities "$data/boundaries/gemeinden_sachsen_vg5000_2021.geojson" >/dev/null
+# 100 m cells of the populated 1 km cells; a fixed pseudo-random 34 % kept.
+awk -F, 'NR == 1 { print "GITTER_ID_100m;x_mp_100m;y_mp_100m;Einwohner"; next }
+	$4 > 0 {
+		x0 = $2 - 500; y0 = $3 - 500
+		for (i = 0; i < 10; i++) for (j = 0; j < 10; j++) {
+			x = x0 + 100 * i; y = y0 + 100 * j
+			if ((x / 100 * 7919 + y / 100 * 104729) % 100 >= 34) continue
+			printf "CRS3035RES100mN%dE%d;%d;%d;%d\n", y, x, x + 50, y + 50, int($4 / 34 + 0.5)
+		}
+	}' "$data/grid/zensus2011_1km_sachsen_epsg3035.csv" > "$work/grid100m.csv"
+"$work/bin/reach" import --db "$dburl" grid "$work/grid100m.csv" >/dev/null
+psql "$dburl" -qAtc "VACUUM ANALYZE"
+psql "$dburl" -Atc "SELECT 'cells: ' || count(*) FROM population_grid UNION ALL SELECT 'municipalities: ' || count(*) FROM municipalities"
+
+echo "== servers"
+"$work/bin/reach" serve --db "$dburl" --addr 127.0.0.1:18080 --cache-mb "${REACH_BENCH_CACHE_MB:-64}" >"$work/reach.log" 2>&1 &
+pids+=($!); reach_pid=$!
+DATABASE_URL="$dburl" PGFS_SERVER_HTTPPORT=19000 PGFS_SERVER_HTTPHOST=127.0.0.1 "$work/bin/pg_featureserv" >"$work/pgfs.log" 2>&1 &
+pids+=($!)
+DATABASE_URL="$dburl" TS_HTTPPORT=17800 TS_HTTPHOST=127.0.0.1 "$work/bin/pg_tileserv" >"$work/pgts.log" 2>&1 &
+pids+=($!)
+for u in http://127.0.0.1:18080/collections http://127.0.0.1:19000/collections.json http://127.0.0.1:17800/index.json; do
+	for _ in $(seq 60); do curl -fs -o /dev/null "$u" && break; sleep 1; done
+	curl -fs -o /dev/null "$u" || { echo "serving.sh: $u does not answer" >&2; tail -5 "$work"/*.log >&2; exit 1; }
+done
+
+# The requests: the same tiles and boxes on both sides, around the Saxon
+# towns (tiles) and at fixed random places (boxes).
+python3 - "$work/spec.tsv" <<'PY'
+import math, random, sys
+R, F, T = "http://127.0.0.1:18080", "http://127.0.0.1:19000", "http://127.0.0.1:17800"
+towns = [(13.74, 51.05), (12.37, 51.34), (12.92, 50.83), (12.50, 50.72), (12.14, 50.50), (14.99, 51.15), (14.43, 51.18), (13.34, 50.92)]
+def tile(lon, lat, z):
+    n = 2 ** z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return x, y
+def tiles(z, k):
+    out = []
+    for lon, lat in towns:
+        x, y = tile(lon, lat, z)
+        out += [(x + i, y + j) for i in range(k) for j in range(k)]
+    return sorted(set(out))
+rng = random.Random(14)
+boxes = []
+for _ in range(40):
+    lon, lat = rng.choice(towns)
+    lon += rng.uniform(-0.15, 0.15); lat += rng.uniform(-0.1, 0.1)
+    boxes.append("%.4f,%.4f,%.4f,%.4f" % (lon, lat, lon + 0.1, lat + 0.1))
+def rt(coll, z, ts): return ",".join("%s/collections/%s/tiles/WebMercatorQuad/%d/%d/%d" % (R, coll, z, y, x) for x, y in ts)
+def bt(tab, z, ts): return ",".join("%s/public.%s/%d/%d/%d.pbf" % (T, tab, z, x, y) for x, y in ts)
+x0, y1 = tile(11.87, 50.17, 10); x1, y0 = tile(15.04, 51.68, 10)
+z10 = [(x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
+lines = [
+    ("items limit=100, no bbox", R + "/collections/population-grid/items?limit=100", F + "/collections/public.population_grid/items.json?limit=100"),
+    ("items limit=1000, 0.1° bbox", ",".join(R + "/collections/population-grid/items?limit=1000&bbox=" + b for b in boxes),
+        ",".join(F + "/collections/public.population_grid/items.json?limit=1000&bbox=" + b for b in boxes)),
+    ("first: grid tiles z10, first render", rt("population-grid", 10, z10), bt("population_grid", 10, z10)),
+    ("grid tiles z14", rt("population-grid", 14, tiles(14, 4)), bt("population_grid", 14, tiles(14, 4))),
+    ("grid tiles z12", rt("population-grid", 12, tiles(12, 2)), bt("population_grid", 12, tiles(12, 2))),
+    ("grid tiles z10", rt("population-grid", 10, z10), bt("population_grid", 10, z10)),
+    ("municipality tiles z14", rt("municipalities", 14, tiles(14, 4)), bt("municipalities", 14, tiles(14, 4))),
+    ("municipality tiles z10", rt("municipalities", 10, z10), bt("municipalities", 10, z10)),
+]
+with open(sys.argv[1], "w") as f:
+    for l in lines:
+        f.write("\t".join(l) + "\n")
+PY
+
+# Peak RSS of reach while the load runs.
+( peak=0; while kill -0 "$reach_pid" 2>/dev/null; do
+	r=$(awk '/VmRSS/ { print $2 }' "/proc/$reach_pid/status" 2>/dev/null || echo 0)
+	[ "${r:-0}" -gt "$peak" ] && peak=$r && echo "$peak" > "$work/peak_rss"
+	sleep 0.2; done ) &
+pids+=($!)
+
+echo "== load (16 connections, ${rounds} interleaved rounds of ${round}s per side)"
+go run bench/serving_load.go -spec "$work/spec.tsv" -conns 16 -round "${round}s" -rounds "$rounds"
+echo
+echo "reach peak RSS: $(( $(cat "$work/peak_rss" 2>/dev/null || echo 0) / 1024 )) MB (cache ${REACH_BENCH_CACHE_MB:-64} MiB)"
