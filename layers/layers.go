@@ -295,6 +295,10 @@ const (
 	Foot    Mode = "foot"
 )
 
+// Transit is public transport on a timetable (layers.TransitFeed). It is not a road mode:
+// Modes and ParseMode leave it out; the catalogue and the analyses accept it where they say so.
+const Transit Mode = "transit"
+
 // Modes lists the modes in a stable order.
 func Modes() []Mode { return []Mode{Car, Bicycle, Foot} }
 

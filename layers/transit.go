@@ -3,6 +3,7 @@ package layers
 import (
 	"context"
 	"fmt"
+	"iter"
 	"math"
 	"slices"
 	"time"
@@ -316,4 +317,25 @@ func (feed *TransitFeed) Timetable(day time.Time, walk WalkOptions) (*transit.Ti
 		return nil, fmt.Errorf("layers: %s: %w", feed.Name, err)
 	}
 	return tt, nil
+}
+
+// TransitTimeRecord is the travel time by public transport from one cell to the nearest
+// facility of a category over a window of departures, as stored in transit_travel_times.
+type TransitTimeRecord struct {
+	CellID          string
+	AGS             string
+	Population      int64
+	Known           bool
+	Departure       time.Time // local wall-clock time of the first departure
+	WindowMinutes   int
+	Median, P10     *float64 // seconds; nil when not reached
+	P90             *float64
+	ShareWithin     *float64 // share of departures within the standard; nil without one
+	StandardMinutes float64
+}
+
+// TransitResultWriter stores transit travel times; the PostGIS store implements it.
+type TransitResultWriter interface {
+	// ReplaceTransitTravelTimes replaces the rows of one category, atomically.
+	ReplaceTransitTravelTimes(ctx context.Context, cat Category, computedAt time.Time, src iter.Seq2[TransitTimeRecord, error]) (int, error)
 }

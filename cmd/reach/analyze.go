@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net/url"
 	"os"
 	"sort"
@@ -160,6 +162,11 @@ func analyze(ctx context.Context, st analyzeTarget, cats []layers.Category, mode
 	}
 	if len(empty) > 0 {
 		fmt.Fprintf(stdout, "no facilities loaded (no gaps computed): %s\n", strings.Join(empty, ", "))
+	}
+	if eng.HasTransit() {
+		if err := analyzeTransit(ctx, st, eng, useCats, bs.Facilities, ef, stdout); err != nil {
+			return err
+		}
 	}
 	if err := printNeeds(ctx, eng, cats, stdout); err != nil {
 		return err
@@ -658,4 +665,90 @@ func writeCentreAccess(ctx context.Context, st analyzeTarget, eng *analysis.Engi
 			k, a.n, len(rows), a.sum/float64(a.n), 100*a.net/float64(a.n))
 	}
 	return nil
+}
+
+// analyzeTransit computes the travel times by public transport of every category with
+// facilities, stores them (transit_travel_times) where the store keeps them and prints a summary.
+func analyzeTransit(ctx context.Context, st analyzeTarget, eng *analysis.Engine, cats []layers.Category, facs map[layers.Category]int, ef engineFlags, stdout io.Writer) error {
+	var q analysis.TransitQuery
+	if ef.departure != "" {
+		d, err := analysis.ParseDeparture(ef.departure)
+		if err != nil {
+			return fmt.Errorf("analyze: --departure: %w", err)
+		}
+		q.Departure = d
+	} else {
+		first, _ := eng.TransitFeed().DateRange()
+		if first == 0 {
+			return errors.New("analyze: the timetable runs on no day")
+		}
+		q.Departure = time.Date(first/10000, time.Month(first/100%100), first%100, 7, 0, 0, 0, time.UTC)
+	}
+	q.WindowMinutes = ef.window
+	rw, canStore := st.(layers.TransitResultWriter)
+	fmt.Fprintf(stdout, "\npublic transport (%s, departures %s + %d min, median over the window, waiting included):\n",
+		eng.TransitFeed().Name, q.Departure.Format("2006-01-02 15:04"), q.WindowMinutes)
+	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "category\tcells\treached\tresidents reached\tmedian\tp90 of medians\twithin standard\ttook\t")
+	for _, c := range cats {
+		if facs[c] == 0 {
+			continue
+		}
+		start := time.Now()
+		res, err := eng.TransitTravelTimes(ctx, c, q)
+		if err != nil {
+			return err
+		}
+		took := time.Since(start)
+		var reached int
+		var pop, popReached int64
+		var meds []float64
+		var within, withinPop float64
+		for _, cell := range res.Cells {
+			if !cell.Known || cell.Population <= 0 {
+				continue
+			}
+			pop += cell.Population
+			if cell.Median != nil {
+				reached++
+				popReached += cell.Population
+				meds = append(meds, *cell.Median)
+			}
+			if !math.IsNaN(cell.ShareWithin) {
+				within += cell.ShareWithin * float64(cell.Population)
+				withinPop += float64(cell.Population)
+			}
+		}
+		sort.Float64s(meds)
+		med, p90 := "-", "-"
+		if len(meds) > 0 {
+			med = fmt.Sprintf("%.1f min", meds[(len(meds)-1)/2]/60)
+			p90 = fmt.Sprintf("%.1f min", meds[int(math.Ceil(0.9*float64(len(meds))))-1]/60)
+		}
+		share := "no standard"
+		if withinPop > 0 {
+			share = fmt.Sprintf("%.1f %% (%.0f min)", 100*within/withinPop, res.StandardMinutes)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d of %d\t%s\t%s\t%s\t%s\t\n", c, len(res.Cells), reached, popReached, pop, med, p90, share, took.Round(time.Millisecond))
+		if canStore {
+			seq := func(yield func(layers.TransitTimeRecord, error) bool) {
+				for _, cell := range res.Cells {
+					r := layers.TransitTimeRecord{CellID: cell.CellID, AGS: cell.AGS, Population: cell.Population, Known: cell.Known,
+						Departure: q.Departure, WindowMinutes: q.WindowMinutes, Median: cell.Median, P10: cell.P10, P90: cell.P90,
+						StandardMinutes: res.StandardMinutes}
+					if !math.IsNaN(cell.ShareWithin) {
+						v := cell.ShareWithin
+						r.ShareWithin = &v
+					}
+					if !yield(r, nil) {
+						return
+					}
+				}
+			}
+			if _, err := rw.ReplaceTransitTravelTimes(ctx, c, res.Provenance.ComputedAt, seq); err != nil {
+				return err
+			}
+		}
+	}
+	return tw.Flush()
 }

@@ -30,12 +30,17 @@ type engineFlags struct {
 	settings  string
 	needs     string
 	ages      string
+	// departure and window are when transit travel times leave (reach analyze).
+	departure string
+	window    int
 }
 
 func (f *engineFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.catalogue, "catalogue", "", "standards catalogue (JSON) instead of the embedded one; `reach catalogue` prints the embedded one")
 	fs.StringVar(&f.settings, "settings", "", "analysis settings (JSON): score_weights, weakness_weights, weak_share, snap_radius_m, ranking_deadline_seconds, fire_turnout_minutes")
 	fs.StringVar(&f.needs, "needs", "", "need catalogue (JSON: demand groups, supply defaults, decay, planning ratios, fire turn-out and limit) instead of the embedded one; `reach catalogue --needs` prints the embedded one")
+	fs.StringVar(&f.departure, "departure", "", "public transport: first departure of the window as a local date-time YYYY-MM-DDTHH:MM (default: 07:00 on the timetable's first day)")
+	fs.IntVar(&f.window, "window-minutes", 60, "public transport: minutes of the departure window (one departure per minute)")
 	fs.StringVar(&f.ages, "ages", "", "population by age per municipality or district, base year and projection (CSV: Jahr;Variante;Schluessel;Gebiet;Altersgruppe;Anzahl); the demo region brings its own")
 }
 

@@ -23,9 +23,9 @@ import (
 // TransitAccessM; walks between stops are those of the timetable (layers.DefaultWalk: transfers.txt,
 // else stops within 300 m).
 
-// Transit is the mode name of public transport in requests. It is not a road mode: ParseMode
-// does not accept it.
-const Transit layers.Mode = "transit"
+// Transit is the mode name of public transport in requests (layers.Transit). It is not a road
+// mode: ParseMode does not accept it.
+const Transit = layers.Transit
 
 // Defaults of transit requests.
 const (

@@ -143,7 +143,7 @@ type levelEntry struct {
 //	  "sources": {"KEY": "full citation", …},
 //	  "standards": [{
 //	    "category": "general_practice",  // a layers.Category
-//	    "mode": "car",                   // car, bicycle or foot
+//	    "mode": "car",                   // car, bicycle, foot or transit (public transport)
 //	    "measure": "travel_time",        // or "area_service"; default travel_time
 //	    "max_minutes": 20,               // > 0 for travel_time, 0 for area_service
 //	    "target_share": 0.99,            // in (0, 1]
@@ -205,8 +205,11 @@ func LoadCatalogue(r io.Reader, name string) (*Catalogue, error) {
 			return nil, bad(where, "category", fmt.Sprintf("%q", e.Category), "not a category of the facility catalogue")
 		}
 		mode, ok := layers.ParseMode(e.Mode)
+		if layers.Mode(e.Mode) == layers.Transit {
+			mode, ok = layers.Transit, true
+		}
 		if !ok {
-			return nil, bad(where, "mode", fmt.Sprintf("%q", e.Mode), "want car, bicycle or foot")
+			return nil, bad(where, "mode", fmt.Sprintf("%q", e.Mode), "want car, bicycle, foot or transit")
 		}
 		where = fmt.Sprintf("standards[%d] (%s/%s)", i, cat, mode)
 		measure := e.Measure

@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"iter"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
@@ -268,4 +270,21 @@ func (s *Store) Transit(ctx context.Context) (*layers.TransitFeed, error) {
 		return nil, fmt.Errorf("postgis: read transit: %w", err)
 	}
 	return f, nil
+}
+
+var _ layers.TransitResultWriter = (*Store)(nil)
+
+// ReplaceTransitTravelTimes replaces the transit travel times of one category in one transaction.
+func (s *Store) ReplaceTransitTravelTimes(ctx context.Context, cat layers.Category, computedAt time.Time, src iter.Seq2[layers.TransitTimeRecord, error]) (int, error) {
+	l := copyLoad{layer: "transit_travel_times:" + string(cat), table: "transit_travel_times",
+		columns: []string{"category", "inspire_id", "ags", "population", "departure", "window_minutes", "median_s", "p10_s", "p90_s", "share_within", "standard_min", "computed_at"},
+		del:     `DELETE FROM transit_travel_times WHERE category = $1`, delArgs: []any{string(cat)}}
+	return replace(ctx, s, l, src, func(r layers.TransitTimeRecord) (string, []any, error) {
+		var pop any
+		if r.Known {
+			pop = r.Population
+		}
+		return "cell " + r.CellID, []any{string(cat), r.CellID, nullText(r.AGS), pop, r.Departure, r.WindowMinutes,
+			r.Median, r.P10, r.P90, r.ShareWithin, r.StandardMinutes, computedAt}, nil
+	})
 }
