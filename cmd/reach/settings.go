@@ -246,8 +246,26 @@ func runCatalogue(ctx context.Context, args []string, getenv func(string) string
 	fs := flag.NewFlagSet("reach catalogue", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	check := fs.String("check", "", "validate this catalogue file instead of printing the embedded one")
+	needs := fs.Bool("needs", false, "the need catalogue (demand groups, capacities, planning ratios, fire) instead of the standards catalogue")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *needs {
+		if *check == "" {
+			_, err := stdout.Write(catalogue.DefaultNeedsJSON())
+			return err
+		}
+		f, err := os.Open(*check)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		n, err := catalogue.LoadNeeds(f, filepath.Base(*check))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "need catalogue %s: %d categories, valid\n", n.ID(), len(n.Needs()))
+		return nil
 	}
 	if *check != "" {
 		f, err := os.Open(*check)

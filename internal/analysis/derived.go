@@ -426,8 +426,19 @@ func (c *classified) Collections(ctx context.Context) ([]layers.Collection, erro
 func (c *classified) widen(col layers.Collection) layers.Collection {
 	if col.ID == layers.CollMunicipalities {
 		col.Properties = append(append([]layers.PropertyInfo(nil), col.Properties...), classProps...)
+		col.Version = classVersion(col.Version)
 	}
 	return col
+}
+
+// classVersion names the widened municipalities apart from the store's, so
+// that pages cached before the classification was there are not served
+// after it.
+func classVersion(v string) string {
+	if v == "" {
+		return ""
+	}
+	return v + "+classified"
 }
 
 func (c *classified) Collection(ctx context.Context, id string) (layers.Collection, error) {
@@ -484,14 +495,21 @@ func (c *classified) Items(ctx context.Context, q layers.ItemsQuery) (layers.Pag
 		for i := range p.Features {
 			p.Features[i] = c.addClass(p.Features[i])
 		}
+		p.Version = classVersion(p.Version)
 		return p, nil
 	}
 	all := layers.ItemsQuery{Collection: q.Collection, BBox: q.BBox, BBoxCRS: q.BBoxCRS, Limit: 10000, After: q.After, Filters: baseF}
 	var kept []layers.Feature
+	version, first := "", true
 	for {
 		p, err := c.base.Items(ctx, all)
 		if err != nil {
 			return p, err
+		}
+		if first {
+			version, first = p.Version, false
+		} else if p.Version != version {
+			version = "" // the layer changed between the pages
 		}
 		for _, f := range p.Features {
 			f = c.addClass(f)
@@ -508,7 +526,7 @@ func (c *classified) Items(ctx context.Context, q layers.ItemsQuery) (layers.Pag
 	if limit <= 0 {
 		limit = 10
 	}
-	page := layers.Page{NumberMatched: -1}
+	page := layers.Page{NumberMatched: -1, Version: classVersion(version)}
 	if q.After == "" {
 		page.NumberMatched = len(kept)
 	}
