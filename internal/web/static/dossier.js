@@ -7,7 +7,7 @@
   var API = new URL("..", window.location.href).href.replace(/\/$/, "");
   var EN = /^en\b/i.test(navigator.language || "") && !/^de\b/i.test(navigator.language || "");
   var T = EN ? {
-    title: "Dossier", applicant: "Applicant", municipalities: "Municipalities", kind: "Kind", category: "Category",
+    title: "Dossier", application: "Application", applicant: "Applicant", municipalities: "Municipalities", kind: "Kind", category: "Category",
     cost: "Investment", funding: "Requested funding", submitted: "Submitted", effect: "Effect", map: "Site and travel-time bands",
     newly: "residents newly within the standard", beneficiaries: "beneficiaries", byMun: "Effects per municipality",
     mun: "Municipality (* participating)", ben: "Beneficiaries", newCol: "Newly within standard", mean: "Mean minutes before → after",
@@ -17,7 +17,7 @@
     standard: "Standard", band: "Band", population: "Residents", cells: "Cells", synthetic: "SYNTHETIC DATA",
     notFound: "No project with this id", print: "Print (A4)", minutes: "min"
   } : {
-    title: "Dossier", applicant: "Antragsteller", municipalities: "Gemeinden", kind: "Art", category: "Kategorie",
+    title: "Dossier", application: "Antrag", applicant: "Antragsteller", municipalities: "Gemeinden", kind: "Art", category: "Kategorie",
     cost: "Investition", funding: "Beantragte Förderung", submitted: "Eingereicht", effect: "Wirkung", map: "Standort und Reisezeitbänder",
     newly: "Einwohner neu innerhalb des Standards", beneficiaries: "Nutznießer", byMun: "Wirkung je Gemeinde",
     mun: "Gemeinde (* beteiligt)", ben: "Nutznießer", newCol: "Neu im Standard", mean: "Ø Minuten vorher → nachher",
@@ -95,7 +95,7 @@
     if (p.synthetic || (a.provenance && a.provenance.synthetic)) head.push(el("span", { class: "synthetic", text: T.synthetic }));
     out.appendChild(el("header", { id: "sec-title" }, head));
 
-    out.appendChild(section("applicant", T.applicant, [el("dl", {}, [
+    out.appendChild(section("applicant", T.application, [el("dl", {}, [
       el("dt", { text: T.applicant }), el("dd", { text: p.applicant || "–" }),
       el("dt", { text: T.municipalities }), el("dd", { text: (p.municipalities || []).join(", ") || "–" }),
       el("dt", { text: T.kind }), el("dd", { text: KIND[a.kind] || a.kind || "–" }),
@@ -179,7 +179,7 @@
     features.forEach(function (f) { walk(f.geometry.coordinates); });
     if (feat.geometry) walk(feat.geometry.coordinates);
     var map = new maplibregl.Map({
-      container: div, preserveDrawingBuffer: true, interactive: false, attributionControl: false,
+      container: div, canvasContextAttributes: { preserveDrawingBuffer: true }, interactive: false, attributionControl: false,
       style: { version: 8, sources: {
         bands: { type: "geojson", data: { type: "FeatureCollection", features: features } },
         site: { type: "geojson", data: feat.geometry ? { type: "Feature", geometry: feat.geometry, properties: {} } : { type: "FeatureCollection", features: [] } }
