@@ -113,6 +113,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			return fmt.Errorf("serve: cursor key: %w", err)
 		}
 	}
+	if pg, ok := store.(*postgis.Store); ok {
+		deps.Ping = pg.Ping
+		deps.Unavailable = postgis.IsUnavailable
+	}
 	if ts, ok := store.(layers.TokenStore); ok {
 		// With a database, every write needs a token (reach token add).
 		deps.Tokens = ts
@@ -182,10 +186,23 @@ func (l *lazyEngine) build(ctx context.Context, store layers.Store, info layers.
 	start := time.Now()
 	var eng *analysis.Engine
 	var err error
-	if snapshot != "" {
-		eng, err = buildEngineWithSnapshot(ctx, store, info, ef, snapshot, log)
-	} else {
-		eng, err = buildEngine(ctx, store, info, ef)
+	// A database that drops out while the read model is built is waited
+	// for, with growing pauses, instead of leaving the service without
+	// analyses until a restart.
+	for delay := time.Second; ; delay = min(2*delay, 30*time.Second) {
+		if snapshot != "" {
+			eng, err = buildEngineWithSnapshot(ctx, store, info, ef, snapshot, log)
+		} else {
+			eng, err = buildEngine(ctx, store, info, ef)
+		}
+		if err == nil || !postgis.IsUnavailable(err) || ctx.Err() != nil {
+			break
+		}
+		log.Warn("read model: the database is unavailable; retrying", "err", err, "in", delay)
+		select {
+		case <-ctx.Done():
+		case <-time.After(delay):
+		}
 	}
 	l.mu.Lock()
 	if err == nil {

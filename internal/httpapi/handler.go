@@ -93,6 +93,11 @@ type Deps struct {
 	// CallCloses is when submitters can no longer submit or amend; zero
 	// means the call is open.
 	CallCloses time.Time
+	// Ping checks the database for /readyz; nil when there is none.
+	Ping func(ctx context.Context) error
+	// Unavailable tells errors of a database that cannot serve now (they
+	// are answered 503 with Retry-After instead of 500); nil means none are.
+	Unavailable func(error) bool
 }
 
 // server holds the dependencies of the handlers.
@@ -321,6 +326,14 @@ func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
 		if err := s.deps.Ready(r.Context()); err != nil {
 			s.log.WarnContext(r.Context(), "httpapi: not ready", "err", err, "request_id", middleware.GetReqID(r.Context()))
 			s.problem(w, r, http.StatusServiceUnavailable, "not ready", "the service cannot serve data yet", nil)
+			return
+		}
+	}
+	if s.deps.Ping != nil {
+		if err := s.deps.Ping(r.Context()); err != nil {
+			s.log.WarnContext(r.Context(), "httpapi: database unreachable", "err", err, "request_id", middleware.GetReqID(r.Context()))
+			s.problem(w, r, http.StatusServiceUnavailable, "database unavailable",
+				"the database does not answer; the read model keeps serving what it holds", nil)
 			return
 		}
 	}

@@ -116,6 +116,9 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error, invalid
 			detail = "see invalid_params"
 		}
 		s.problem(w, r, invalidStatus, title, detail, paramsOf(ps))
+	case s.deps.Unavailable != nil && s.deps.Unavailable(err) && !errors.Is(err, context.Canceled):
+		s.log.WarnContext(ctx, "httpapi: database unavailable", "err", err, "request_id", middleware.GetReqID(ctx))
+		s.problem(w, r, http.StatusServiceUnavailable, "database unavailable", "the database does not answer; retry shortly", nil)
 	case errors.Is(err, ErrOverloaded):
 		s.problem(w, r, http.StatusTooManyRequests, "too many requests", err.Error(), nil)
 	case errors.Is(err, context.DeadlineExceeded):

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http/httptest"
 	"strings"
@@ -260,5 +261,37 @@ func TestBadBytesInIdsAndParameters(t *testing.T) {
 	// Valid UTF-8, encoded or not, passes.
 	if w := e.do(t, "GET", "/projects/Zw%C3%B6nitz", ""); w.Code != 404 {
 		t.Errorf("GET /projects/Zwönitz: %d, want 404", w.Code)
+	}
+}
+
+// downStore fails every project read as a database that went away.
+type downStore struct{ *fakeStore }
+
+var errDown = errors.New("test: connection refused")
+
+func (downStore) Project(ctx context.Context, id string) (layers.Project, error) {
+	return layers.Project{}, fmt.Errorf("test: read project: %w", errDown)
+}
+
+func TestDatabaseOutage(t *testing.T) {
+	down := func(ctx context.Context) error { return errDown }
+	e := newEnv(t, func(d *Deps) {
+		d.Ping = down
+		d.Store = downStore{&fakeStore{projects: map[string]layers.Project{}}}
+		d.Unavailable = func(err error) bool { return errors.Is(err, errDown) }
+	})
+	w := e.do(t, "GET", "/readyz", "")
+	problemOf(t, w, 503)
+	if w.Header().Get("Retry-After") == "" {
+		t.Error("/readyz during an outage: no Retry-After")
+	}
+	w = e.do(t, "GET", "/projects/a", "")
+	p := problemOf(t, w, 503)
+	if w.Header().Get("Retry-After") == "" || strings.Contains(p.Detail, "connection refused") {
+		t.Errorf("a read during an outage: Retry-After %q, detail %q (must not show the error)", w.Header().Get("Retry-After"), p.Detail)
+	}
+	// What the read model holds is still served.
+	if w := e.do(t, "GET", "/collections", ""); w.Code != 200 {
+		t.Errorf("GET /collections during an outage: %d", w.Code)
 	}
 }
