@@ -176,3 +176,42 @@ func BenchmarkSelectPortfolio200Correlated(b *testing.B) {
 	}
 	b.ReportMetric(gap, "gap")
 }
+
+// BenchmarkSelectWithinBudget30Correlated is the baseline: the exact
+// selection without deadline on 30 proposals with costs proportional to
+// their scores.
+func BenchmarkSelectWithinBudget30Correlated(b *testing.B) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	cands := correlatedCandidates(rng, 30)
+	items := make([]BudgetItem, len(cands))
+	var total float64
+	for i, c := range cands {
+		items[i] = BudgetItem{ID: c.ID, Score: c.Score, Cost: float64(c.CostCents) / 100}
+		total += items[i].Cost
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := SelectWithinBudget(items, total/3+123.45); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkSelectPortfolio30Correlated(b *testing.B) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	cands := correlatedCandidates(rng, 30)
+	var total int64
+	for _, c := range cands {
+		total += c.CostCents
+	}
+	b.ReportAllocs()
+	var gap float64
+	for b.Loop() {
+		pf, err := SelectPortfolio(context.Background(), cands, total/3+12345, time.Second)
+		if err != nil {
+			b.Fatal(err)
+		}
+		gap = pf.OptimalityGap
+	}
+	b.ReportMetric(gap, "gap")
+}
