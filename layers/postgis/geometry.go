@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"unsafe"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -194,7 +195,16 @@ func toOrb(g geom.T) (orb.Geometry, error) {
 	return nil, fmt.Errorf("geometry of type %T: %w", g, layers.ErrInvalid)
 }
 
+// orbLine returns the points of flat. With stride 2 (x, y) it is a view
+// of flat itself, which has the memory layout of []orb.Point: a geometry
+// is decoded once and not copied.
 func orbLine(flat []float64, stride int) orb.LineString {
+	if len(flat) == 0 {
+		return orb.LineString{}
+	}
+	if stride == 2 {
+		return unsafe.Slice((*orb.Point)(unsafe.Pointer(&flat[0])), len(flat)/2)
+	}
 	out := make(orb.LineString, len(flat)/stride)
 	for i := range out {
 		out[i] = orb.Point{flat[i*stride], flat[i*stride+1]}
