@@ -197,8 +197,8 @@ func TestWritesAgainstPostGIS(t *testing.T) {
 	if err := os.WriteFile(other, []byte(fc), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := run(ctx, []string{"import", "projects", other}, env, &out, &errOut); err == nil || !strings.Contains(err.Error(), "gp-1") {
-		t.Errorf("import of an id held by the API: error %v, want one naming gp-1", err)
+	if err := run(ctx, []string{"import", "projects", other}, env, &out, &errOut); err == nil || !strings.Contains(err.Error(), `"gp-1" is held by source "api"`) {
+		t.Errorf("import of an id held by the API: error %v, want one naming gp-1 and its source api", err)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/paulmach/orb"
 
 	"reach/geo/grid"
@@ -699,7 +700,7 @@ func (s *Store) ReplaceProjects(ctx context.Context, source string, src iter.Seq
 	l := copyLoad{layer: "projects:" + source, table: "projects", columns: projectColumns,
 		del: `DELETE FROM projects WHERE source = $1`, delArgs: []any{source},
 	}
-	return replace(ctx, s, l, src, func(p layers.Project) (string, []any, error) {
+	n, err := replace(ctx, s, l, src, func(p layers.Project) (string, []any, error) {
 		if p.Source == "" {
 			p.Source = source
 		}
@@ -708,4 +709,33 @@ func (s *Store) ReplaceProjects(ctx context.Context, source string, src iter.Seq
 		}
 		return projectRow(p)
 	})
+	if err != nil && isUniqueViolation(err, "projects_pkey") {
+		return 0, s.heldByOtherSource(ctx, source, err)
+	}
+	return n, err
+}
+
+// heldByOtherSource explains a load of source that failed on an id already
+// held by a project of another source: it names the id and that source, so
+// the user can re-import under that source (--source) or withdraw it.
+func (s *Store) heldByOtherSource(ctx context.Context, source string, err error) error {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return err
+	}
+	// The detail reads: Key (id)=(ID) already exists.
+	id, ok := strings.CutPrefix(pgErr.Detail, "Key (id)=(")
+	if !ok {
+		return err
+	}
+	id, ok = strings.CutSuffix(id, ") already exists.")
+	if !ok {
+		return err
+	}
+	var holder string
+	if qerr := s.pool.QueryRow(ctx, `SELECT source FROM projects WHERE id = $1`, id).Scan(&holder); qerr != nil {
+		return err
+	}
+	return fmt.Errorf("postgis: load projects:%s: project %q is held by source %q; import under that source (--source %s) or withdraw it first: %w",
+		source, id, holder, holder, layers.ErrInvalid)
 }

@@ -155,11 +155,22 @@ func dbError(what string, err error) error {
 			if pgErr.Where != "" {
 				msg += " [" + pgErr.Where + "]"
 			}
-			return fmt.Errorf("%s: %w", msg, layers.ErrInvalid)
+			return refusedError{msg: msg, pg: pgErr}
 		}
 	}
 	return fmt.Errorf("postgis: %s: %w", what, err)
 }
+
+// refusedError is a record the database refused: its message is dbError's,
+// and it is both layers.ErrInvalid and the server's *pgconn.PgError, so
+// callers can explain a constraint in the user's terms.
+type refusedError struct {
+	msg string
+	pg  *pgconn.PgError
+}
+
+func (e refusedError) Error() string   { return e.msg + ": " + layers.ErrInvalid.Error() }
+func (e refusedError) Unwrap() []error { return []error{layers.ErrInvalid, e.pg} }
 
 // IsUnavailable reports whether err says that the database cannot be
 // reached or cannot serve now (connection refused or lost, server shutting
