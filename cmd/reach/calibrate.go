@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"reach/data/osm"
+	"reach/geo/graph"
 	"reach/internal/estimate"
 	"reach/internal/network"
 	"reach/layers"
@@ -32,6 +33,7 @@ func runCalibrate(ctx context.Context, args []string, getenv func(string) string
 	dests := fs.Int("destinations", 40, "destinations tried per origin")
 	seed := fs.Uint64("seed", 1, "random seed")
 	local := fs.Float64("local-until", 12000, "straight-line metres below which only complete networks (not --regional ones) enter the fit")
+	anyRoad := fs.Bool("any-road", false, "place origins and destinations beside any road (default: only beside roads people live along, see settledHighway)")
 	asJSON := fs.Bool("json", false, "print the fitted model as JSON (the form of estimate.Model)")
 	var regional multiFlag
 	fs.Var(&regional, "regional", "OSM file of a main-road network (repeatable): its car pairs enter the fit only beyond --local-until (a main-road network says nothing about cycling or walking)")
@@ -65,10 +67,30 @@ The README's calibration:
 	}
 	opts := estimate.SampleOptions{Origins: *origins, Destinations: *dests, Seed: *seed}
 	model := estimate.Model{Source: calibrationSource(nets, opts, *local)}
+	if !*anyRoad {
+		model.Source += "; places beside residential to primary roads"
+	}
 	all := map[layers.Mode][]estimate.Pair{}
 	for i := range nets {
 		cn := &nets[i]
-		built, err := network.Build(ctx, osm.Roads(ctx, cn.Path, nil), network.Options{})
+		var roads []layers.RoadSegment
+		for s, err := range osm.Roads(ctx, cn.Path, nil) {
+			if err != nil {
+				return fmt.Errorf("calibrate: %s: %w", cn.Path, err)
+			}
+			roads = append(roads, s)
+		}
+		highway := make(map[int64]string, len(roads))
+		for _, s := range roads {
+			highway[s.ID] = s.Highway
+		}
+		built, err := network.Build(ctx, func(yield func(layers.RoadSegment, error) bool) {
+			for _, s := range roads {
+				if !yield(s, nil) {
+					return
+				}
+			}
+		}, network.Options{})
 		if err != nil {
 			return fmt.Errorf("calibrate: %s: %w", cn.Path, err)
 		}
@@ -77,7 +99,15 @@ The README's calibration:
 			if n == nil || n.Graph().NumNodes() == 0 {
 				continue
 			}
-			pairs, err := estimate.Sample(ctx, cn.Name, n, opts)
+			o := opts
+			if !*anyRoad {
+				g := n.Graph()
+				o.Settled = func(e graph.EdgeID) bool {
+					src := g.Sources(e)
+					return len(src) > 0 && settledHighway[highway[src[0].ID]]
+				}
+			}
+			pairs, err := estimate.Sample(ctx, cn.Name, n, o)
 			if err != nil {
 				return fmt.Errorf("calibrate: %w", err)
 			}
@@ -164,3 +194,12 @@ type multiFlag []string
 
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// settledHighway are the road classes people live along: origins of the
+// calibration lie beside them and destinations snap to them, as populated
+// cell centres and town centres do (tracks, service ways, paths and
+// motorways are left out).
+var settledHighway = map[string]bool{
+	"residential": true, "living_street": true, "unclassified": true, "tertiary": true,
+	"secondary": true, "primary": true, "road": true,
+}

@@ -33,6 +33,11 @@ type SampleOptions struct {
 	OffsetM      float64 // largest offset of a place from its road, like a cell centre; default 250
 	MinM         float64 // shortest straight line sampled; default 300
 	Seed         uint64  // default 1
+	// Settled, when not nil, says whether an edge is a road people live
+	// along (residential streets, village roads — not tracks, service
+	// ways or motorways): origins lie only beside such edges and
+	// destinations must snap to one, as cell centres and town centres do.
+	Settled func(e graph.EdgeID) bool
 }
 
 func (o SampleOptions) withDefaults() SampleOptions {
@@ -78,15 +83,18 @@ func Sample(ctx context.Context, name string, n *network.Network, opts SampleOpt
 		if !n.InMain(ed.From) || !n.InMain(ed.To) || ed.Length <= 0 {
 			continue
 		}
-		total += float64(ed.Length)
-		edges = append(edges, graph.EdgeID(e))
-		cum = append(cum, total)
 		b := n.Geometry(graph.EdgeID(e)).Bound()
 		if first {
 			ext, first = b, false
 		} else {
 			ext = ext.Union(b)
 		}
+		if opts.Settled != nil && !opts.Settled(graph.EdgeID(e)) {
+			continue
+		}
+		total += float64(ed.Length)
+		edges = append(edges, graph.EdgeID(e))
+		cum = append(cum, total)
 	}
 	if len(edges) == 0 {
 		return nil, fmt.Errorf("estimate: %s %s: no roads in the main component", name, n.Mode())
@@ -111,6 +119,9 @@ func Sample(ctx context.Context, name string, n *network.Network, opts SampleOpt
 		for tries := 0; tries < 50 && !o.Snapped; tries++ {
 			op = randomPlace()
 			o = n.Snap(op)
+			if o.Snapped && opts.Settled != nil && !opts.Settled(o.Edge) {
+				o.Snapped = false
+			}
 		}
 		if !o.Snapped {
 			continue
@@ -124,7 +135,7 @@ func Sample(ctx context.Context, name string, n *network.Network, opts SampleOpt
 				continue
 			}
 			s := n.Snap(dp)
-			if !s.Snapped {
+			if !s.Snapped || (opts.Settled != nil && !opts.Settled(s.Edge)) {
 				continue
 			}
 			r := network.Via(s.Arrivals(), q)

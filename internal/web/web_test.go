@@ -17,6 +17,7 @@ func TestHandlerServesTheMap(t *testing.T) {
 	}{
 		{"/", "text/html; charset=utf-8", "reach"},
 		{"/app.js", "text/javascript; charset=utf-8", "/analyses/isochrones"},
+		{"/app.js", "text/javascript; charset=utf-8", "network_coverage"},
 		{"/app.css", "text/css; charset=utf-8", "#map"},
 		{"/vendor/maplibre-gl/maplibre-gl.js", "text/javascript; charset=utf-8", "MapLibre"},
 	}

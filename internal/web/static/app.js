@@ -500,6 +500,21 @@
     if (map) map.getCanvas().style.cursor = $("iso-click").checked ? "crosshair" : "";
   });
 
+  // Network coverage note: where a mode's network covers under 95 % of the
+  // residents, most of its times are straight-line estimates (/readyz).
+  function showCoverage() {
+    api("/readyz").then(function (r) {
+      var notes = (r.network_coverage || []).filter(function (c) { return c.warning; }).map(function (c) {
+        var share = (100 * c.share).toFixed(1).replace(".", ",");
+        return (MODE_DE[c.mode] || c.mode) + ": Netz deckt " + share + " % der Einwohner ab";
+      });
+      if (!notes.length) return;
+      $("coverage").textContent = "Netzabdeckung unter 95 % – " + notes.join("; ") + ". Übrige Zeiten sind Luftlinien-Schätzungen (Methode straight_line).";
+      $("coverage").hidden = false;
+    }).catch(function () { /* not ready yet or no engine: no note */ });
+  }
+  showCoverage();
+
   Promise.all([api("/"), api("/collections")]).then(function (r) { start(r[0], r[1]); }).catch(function (err) {
     $("layers").textContent = "";
     $("layers").appendChild(el("li", { class: "error", text: "API nicht erreichbar: " + err.message }));
