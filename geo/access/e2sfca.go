@@ -123,8 +123,11 @@ func (c *Catchments) Catchment(j int, fn func(cell int, seconds float64)) {
 // Weights are the decay weights of every pair of a Catchments, in its
 // facility order.
 type Weights struct {
-	c     *Catchments
-	w     []float32
+	c *Catchments
+	w []float32
+	// wCell holds the same weights in the cell order, so that step 2
+	// reads them in sequence.
+	wCell []float32
 	decay Decay
 }
 
@@ -139,7 +142,13 @@ func (c *Catchments) Weigh(d Decay) (*Weights, error) {
 			w[k] = float32(d.Weight(float64(c.facSecs[k])))
 		}
 	})
-	return &Weights{c: c, w: w, decay: d}, nil
+	wc := make([]float32, len(w))
+	parallel(len(wc), func(lo, hi int) {
+		for m := lo; m < hi; m++ {
+			wc[m] = w[c.cellPos[m]]
+		}
+	})
+	return &Weights{c: c, w: w, wCell: wc, decay: d}, nil
 }
 
 // Decay returns the decay the weights were computed with.
@@ -213,7 +222,7 @@ func (w *Weights) E2SFCA(supply, demand []float64) (Result, error) {
 		for i := lo; i < hi; i++ {
 			var sum float64
 			for m := c.cellFirst[i]; m < c.cellFirst[i+1]; m++ {
-				sum += res.FacilityRatio[c.cellFac[m]] * float64(w.w[c.cellPos[m]])
+				sum += res.FacilityRatio[c.cellFac[m]] * float64(w.wCell[m])
 			}
 			res.CellAccess[i] = sum
 		}

@@ -9,7 +9,7 @@ package analysis
 //
 // Layout (little endian throughout):
 //
-//	magic "REACHES7"
+//	magic "REACHES8"
 //	u32 header length, header, u32 CRC-32C of the header
 //	  header: str engine version, f64 snap radius (m),
 //	          u8 mode count, str per requested mode (Options.Modes order),
@@ -29,7 +29,7 @@ package analysis
 //	  the facilities on it, in engine order, with arrivals (the same)
 //	magic "REACHEND"
 //
-// Snapshots of the earlier formats (REACHES6 and before) are refused with
+// Snapshots of the earlier formats (REACHES7 and before) are refused with
 // that reason; the engine is then built from the layers and the snapshot
 // written anew.
 //
@@ -54,7 +54,7 @@ import (
 )
 
 const (
-	snapshotMagic    = "REACHES7"
+	snapshotMagic    = "REACHES8"
 	snapshotEndMagic = "REACHEND"
 	// snapshotCentreBytes is the size of one cell centre in the centre block.
 	snapshotCentreBytes = 32
