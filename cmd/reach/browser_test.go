@@ -219,6 +219,22 @@ func TestBrowserMap(t *testing.T) {
 	}
 	b.poll(t, "isochrone bands", `window.reachMap.querySourceFeatures("isochrones").length > 0 || (window.reachMap.getSource("isochrones")._data && (window.reachMap.getSource("isochrones")._data.features || []).length > 0)`, 60*time.Second)
 
+	// A click far off the network says so instead of an empty table.
+	err = chromedp.Run(b.ctx, chromedp.Evaluate(`(function () { var m = window.reachMap, b = m.getBounds();
+		var ll = new maplibregl.LngLat(b.getWest() + 0.001, b.getNorth() - 0.001); m.fire("click", {lngLat: ll, point: m.project(ll)}); return true; })()`, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var offText string
+	b.poll(t, "off-network message", `!!document.querySelector("#iso-result .off-network")`, 60*time.Second)
+	if err := chromedp.Run(b.ctx, chromedp.Text(`#iso-result`, &offText, chromedp.ByQuery)); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("off the network: %s", offText)
+	if strings.Contains(offText, "0 m raster") || strings.Contains(offText, "Einwohner im Ring") {
+		t.Errorf("off-network click shows a table or raster note: %s", offText)
+	}
+
 	// Ranking.
 	if err := chromedp.Run(b.ctx, chromedp.Click(`#rank-btn`, chromedp.ByQuery)); err != nil {
 		t.Fatal(err)
