@@ -83,6 +83,25 @@ func TestAttackCorpus(t *testing.T) {
 				t.Errorf("%d of %d bad requests were answered wrongly", bad, len(corpus))
 			}
 			t.Logf("%s: %d bad requests in %v", name, len(corpus), time.Since(start).Round(time.Millisecond))
+
+			// A proposal naming an AGS that is not loaded is refused naming
+			// it; one naming a loaded municipality is stored.
+			page, err := st.Items(ctx, layers.ItemsQuery{Collection: layers.CollMunicipalities, Limit: 1})
+			if err != nil || len(page.Features) == 0 {
+				t.Fatalf("no municipality in the demo region: %v", err)
+			}
+			known := page.Features[0].ID
+			unknown := strings.Replace(strings.Replace(proposalBody, `"14628110"`, `"`+known+`","99999999"`, 1), "attack-1", "ags-1", 1)
+			w := send(h, "POST", "/projects", "application/json", unknown)
+			var p Problem
+			_ = json.Unmarshal(w.Body.Bytes(), &p)
+			if w.Code != 422 || len(p.InvalidParams) != 1 || p.InvalidParams[0].Name != "properties.municipalities[1]" || p.InvalidParams[0].Value != "99999999" {
+				t.Errorf("unknown AGS: %d %+v, want 422 naming properties.municipalities[1]=99999999", w.Code, p.InvalidParams)
+			}
+			ok := strings.Replace(strings.Replace(proposalBody, `"14628110"`, `"`+known+`"`, 1), "attack-1", "ags-2", 1)
+			if w := send(h, "POST", "/projects", "application/json", ok); w.Code != 201 {
+				t.Errorf("proposal in municipality %s: %d %s", known, w.Code, w.Body.String())
+			}
 		})
 	}
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -245,6 +246,10 @@ func (s *server) postProject(w http.ResponseWriter, r *http.Request) {
 		s.bodyFail(w, r, err)
 		return
 	}
+	if err := s.knownMunicipalities(r.Context(), p.Municipalities); err != nil {
+		s.bodyFail(w, r, err)
+		return
+	}
 	now := s.deps.Now()
 	if err := auth.MayCreate(actor, p, auth.CallOpen{Closes: s.deps.CallCloses}, now); err != nil {
 		if s.denied(w, r, err) {
@@ -443,4 +448,36 @@ func badCoordinates(geom json.RawMessage) string {
 		}
 	}
 	return walk(v)
+}
+
+// knownMunicipalities refuses AGS keys that name no loaded municipality,
+// each as properties.municipalities[i]. Without a municipalities layer
+// (an empty database) there is nothing to check against and every key of
+// the right form passes.
+func (s *server) knownMunicipalities(ctx context.Context, ags []string) error {
+	if s.deps.Features == nil || len(ags) == 0 {
+		return nil
+	}
+	page, err := s.deps.Features.Items(ctx, layers.ItemsQuery{Collection: layers.CollMunicipalities, Limit: 1})
+	if errors.Is(err, layers.ErrNotFound) || (err == nil && len(page.Features) == 0) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var errs ogc.ParamErrors
+	for i, a := range ags {
+		_, err := s.deps.Features.Item(ctx, layers.CollMunicipalities, a)
+		switch {
+		case errors.Is(err, layers.ErrNotFound):
+			errs = append(errs, ogc.ParamError{Name: fmt.Sprintf("properties.municipalities[%d]", i), Value: a,
+				Reason: "no municipality of this AGS is loaded; see the municipalities collection"})
+		case err != nil:
+			return err
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
 }
