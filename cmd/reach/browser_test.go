@@ -144,6 +144,62 @@ func TestBrowserMap(t *testing.T) {
 	ttFeatures := `window.reachMap.loaded() && window.reachMap.queryRenderedFeatures({layers: window.reachMap.getStyle().layers.filter(function (l) { return l.source === "c-travel-times"; }).map(function (l) { return l.id; })}).length > 0`
 	b.poll(t, "travel times drawn", ttFeatures, 60*time.Second)
 
+	// A click on a travel-time cell opens a popup with German labels and
+	// units, no raw snake_case keys.
+	var at []float64
+	err = chromedp.Run(b.ctx, chromedp.Evaluate(`(function () {
+		var m = window.reachMap, ids = m.getStyle().layers.filter(function (l) { return l.source === "c-travel-times"; }).map(function (l) { return l.id; });
+		var fs = m.queryRenderedFeatures({layers: ids});
+		var r = m.getContainer().getBoundingClientRect();
+		for (var i = 0; i < fs.length; i++) {
+			var g = fs[i].geometry, ring = g.type === "Polygon" ? g.coordinates[0] : (g.type === "MultiPolygon" ? g.coordinates[0][0] : null);
+			if (!ring) continue;
+			var x = 0, y = 0; ring.slice(0, -1).forEach(function (c) { x += c[0]; y += c[1]; });
+			var p = m.project([x / (ring.length - 1), y / (ring.length - 1)]);
+			if (p.x > 5 && p.y > 5 && p.x < r.width - 5 && p.y < r.height - 5 && m.queryRenderedFeatures(p, {layers: ids}).length) return [r.left + p.x, r.top + p.y];
+		}
+		return [];
+	})()`, &at))
+	if err != nil || len(at) != 2 {
+		t.Fatalf("no travel-time cell on top to click (%v, %v)", at, err)
+	}
+	if err := chromedp.Run(b.ctx, chromedp.MouseClickXY(at[0], at[1])); err != nil {
+		t.Fatal(err)
+	}
+	b.poll(t, "popup", `!!document.querySelector(".maplibregl-popup-content [data-collection=travel-times] table")`, 10*time.Second)
+	var popup []string
+	if err := chromedp.Run(b.ctx, chromedp.Evaluate(`Array.prototype.map.call(document.querySelectorAll(".maplibregl-popup-content [data-collection=travel-times] th"), function (e) { return e.textContent + "=" + e.nextSibling.textContent; })`, &popup)); err != nil {
+		t.Fatal(err)
+	}
+	joined := strings.Join(popup, " | ")
+	for _, want := range []string{"Einwohner=", "Kategorie=", "Verkehrsmittel="} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("popup: no %q in %s", want, joined)
+		}
+	}
+	if !strings.Contains(joined, "Fahrzeit=") && !strings.Contains(joined, "erreichbar=nein") {
+		t.Errorf("popup: neither a travel time nor \"erreichbar=nein\" in %s", joined)
+	}
+	if strings.Contains(joined, "Fahrzeit=") && !strings.Contains(joined, " min") {
+		t.Errorf("popup: travel time without unit in %s", joined)
+	}
+	for _, row := range popup {
+		label, _, _ := strings.Cut(row, "=")
+		if strings.Contains(label, "_") {
+			t.Errorf("popup: raw key %q in %s", label, joined)
+		}
+	}
+	// Every visible layer has a legend.
+	var legends, visible int
+	if err := chromedp.Run(b.ctx,
+		chromedp.Evaluate(`document.querySelectorAll("#legend .legend-block").length`, &legends),
+		chromedp.Evaluate(`document.querySelectorAll("#layers input:checked").length`, &visible)); err != nil {
+		t.Fatal(err)
+	}
+	if visible == 0 || legends != visible {
+		t.Errorf("legend: %d blocks for %d visible layers", legends, visible)
+	}
+
 	// Category and mode switch: the tiles are requested anew with the mode
 	// and the layer is drawn again.
 	err = chromedp.Run(b.ctx, chromedp.Evaluate(`(function () { var s = document.getElementById("tt-mode"); s.value = "bicycle"; s.dispatchEvent(new Event("change")); return true; })()`, nil))
@@ -151,6 +207,7 @@ func TestBrowserMap(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.poll(t, "mode switch", `window.reachMap.getSource("c-travel-times").tiles[0].indexOf("mode=bicycle") >= 0`, 10*time.Second)
+	b.poll(t, "mode in the URL", `window.location.hash.indexOf("mode=bicycle") >= 0`, 5*time.Second)
 	b.poll(t, "travel times redrawn", ttFeatures, 60*time.Second)
 
 	// Isochrones on click.
@@ -162,12 +219,82 @@ func TestBrowserMap(t *testing.T) {
 	}
 	b.poll(t, "isochrone bands", `window.reachMap.querySourceFeatures("isochrones").length > 0 || (window.reachMap.getSource("isochrones")._data && (window.reachMap.getSource("isochrones")._data.features || []).length > 0)`, 60*time.Second)
 
+	// A click far off the network says so instead of an empty table.
+	err = chromedp.Run(b.ctx, chromedp.Evaluate(`(function () { var m = window.reachMap, b = m.getBounds();
+		var ll = new maplibregl.LngLat(b.getWest() + 0.001, b.getNorth() - 0.001); m.fire("click", {lngLat: ll, point: m.project(ll)}); return true; })()`, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var offText string
+	b.poll(t, "off-network message", `!!document.querySelector("#iso-result .off-network")`, 60*time.Second)
+	if err := chromedp.Run(b.ctx, chromedp.Text(`#iso-result`, &offText, chromedp.ByQuery)); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("off the network: %s", offText)
+	if strings.Contains(offText, "0 m raster") || strings.Contains(offText, "Einwohner im Ring") {
+		t.Errorf("off-network click shows a table or raster note: %s", offText)
+	}
+
 	// Ranking.
 	if err := chromedp.Run(b.ctx, chromedp.Click(`#rank-btn`, chromedp.ByQuery)); err != nil {
 		t.Fatal(err)
 	}
 	b.poll(t, "ranking", `document.querySelectorAll("#ranking table tr").length > 2`, 90*time.Second)
 	b.check(t, "map")
+}
+
+// TestBrowserMapURLState opens the map from a shared URL: the layers,
+// category, mode, view and selected proposal named in it are restored, and
+// the dossier's reasons are in German.
+func TestBrowserMapURLState(t *testing.T) {
+	base := startServe(t)
+	waitReady(t, base)
+	fc := getJSON(t, base+"/collections/projects/items?limit=1", 200)
+	feats := fc["features"].([]any)
+	if len(feats) == 0 {
+		t.Fatal("no proposal in the demo region")
+	}
+	id := feats[0].(map[string]any)["id"].(string)
+	b := newBrowser(t, base)
+	hash := "#l=municipalities,population-grid&cat=pharmacy&mode=foot&v=11.50/51.00000/13.50000&p=" + url.QueryEscape(id)
+	err := chromedp.Run(b.ctx, chromedp.Navigate(base+"/map/"+hash),
+		chromedp.WaitVisible(`body[data-ready="true"]`, chromedp.ByQuery))
+	if err != nil {
+		t.Fatalf("map did not load: %v", err)
+	}
+	var got string
+	err = chromedp.Run(b.ctx, chromedp.Evaluate(`[document.getElementById("tt-category").value, document.getElementById("tt-mode").value,
+		window.reachMap.getZoom().toFixed(1), window.reachMap.getCenter().lat.toFixed(2), window.reachMap.getCenter().lng.toFixed(2),
+		Array.prototype.map.call(document.querySelectorAll("#layers input:checked"), function (c) { return c.closest("li").id; }).sort().join("+"),
+		window.reachMap.getLayoutProperty("c-travel-times-fill", "visibility")].join(" ")`, &got))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "pharmacy foot 11.5 51.00 13.50 layer-municipalities+layer-population-grid none"; got != want {
+		t.Errorf("restored state %q, want %q", got, want)
+	}
+	b.poll(t, "selected proposal", fmt.Sprintf(`document.getElementById("dossier-section").getAttribute("data-project") === %q && !document.getElementById("dossier-section").hidden`, id), 60*time.Second)
+	var dossier string
+	if err := chromedp.Run(b.ctx, chromedp.Text(`#dossier`, &dossier, chromedp.ByQuery)); err != nil {
+		t.Fatal(err)
+	}
+	for _, raw := range []string{"in_conflict", "partly_aligned", "newly_within_standard", "category_level", "site_level"} {
+		if strings.Contains(dossier, raw) {
+			t.Errorf("dossier on the map shows the raw key %s: %s", raw, dossier)
+		}
+	}
+	// The view stays as shared (the proposal does not pull the map away) and
+	// the hash keeps the state.
+	var hashNow string
+	if err := chromedp.Run(b.ctx, chromedp.Evaluate(`window.location.hash`, &hashNow)); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"cat=pharmacy", "mode=foot", "l=municipalities,population-grid", "v=11.50/51.00000/13.50000", "p="} {
+		if !strings.Contains(hashNow, want) {
+			t.Errorf("hash %q lacks %q", hashNow, want)
+		}
+	}
+	b.check(t, "map from URL")
 }
 
 // TestBrowserDossierPrints opens the dossier page of a proposal and prints

@@ -297,7 +297,7 @@ func (s *server) assessment(w http.ResponseWriter, r *http.Request) {
 	p, err := st.Project(r.Context(), id)
 	if err != nil {
 		if errors.Is(err, layers.ErrNotFound) {
-			err = fmt.Errorf("httpapi: project %q: %w", id, layers.ErrNotFound)
+			err = notFound(fmt.Sprintf("httpapi: project %q", id), "projectId", id, "no such project")
 		}
 		s.fail(w, r, err, http.StatusBadRequest)
 		return

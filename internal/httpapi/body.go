@@ -244,14 +244,21 @@ func (o *object) points(name string, max int) ([]orb.Point, bool) {
 
 // parsePosition reads one [lon, lat] (an optional third height is ignored).
 func parsePosition(raw json.RawMessage) (orb.Point, error) {
-	var c []float64
+	// Pointers, so that null is told apart from 0 (json leaves a float at
+	// 0 for null).
+	var c []*float64
 	if err := json.Unmarshal(raw, &c); err != nil {
 		return orb.Point{}, errors.New("must be [lon, lat] with numbers")
 	}
 	if len(c) != 2 && len(c) != 3 {
 		return orb.Point{}, fmt.Errorf("has %d numbers; want [lon, lat]", len(c))
 	}
-	return checkLonLat(orb.Point{c[0], c[1]})
+	for _, v := range c {
+		if v == nil {
+			return orb.Point{}, errors.New("has null where a number belongs; want [lon, lat]")
+		}
+	}
+	return checkLonLat(orb.Point{*c[0], *c[1]})
 }
 
 func checkLonLat(p orb.Point) (orb.Point, error) {
@@ -276,7 +283,11 @@ func (s *server) bodyFail(w http.ResponseWriter, r *http.Request, err error) {
 		if eb.status == http.StatusUnsupportedMediaType {
 			title = "unsupported media type"
 		}
-		s.problem(w, r, eb.status, title, eb.detail, nil)
+		name := "body"
+		if eb.status == http.StatusUnsupportedMediaType {
+			name = "Content-Type"
+		}
+		s.problem(w, r, eb.status, title, eb.detail, []InvalidParam{{Name: name, Reason: eb.detail}})
 		return
 	}
 	s.fail(w, r, err, http.StatusUnprocessableEntity)

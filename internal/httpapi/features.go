@@ -327,7 +327,7 @@ func (s *server) collection(w http.ResponseWriter, r *http.Request) {
 // collErr names the collection in a not-found error.
 func collErr(id string, err error) error {
 	if errors.Is(err, layers.ErrNotFound) {
-		return fmt.Errorf("httpapi: collection %q: %w", id, layers.ErrNotFound)
+		return notFound(fmt.Sprintf("httpapi: collection %q", id), "collectionId", id, "no such collection; see /collections")
 	}
 	return err
 }
@@ -451,7 +451,7 @@ func (s *server) item(w http.ResponseWriter, r *http.Request) {
 	feat, err := src.Item(ctx, id, fid)
 	if err != nil {
 		if errors.Is(err, layers.ErrNotFound) {
-			err = fmt.Errorf("httpapi: feature %q in collection %q: %w", fid, id, layers.ErrNotFound)
+			err = notFound(fmt.Sprintf("httpapi: feature %q in collection %q", fid, id), "featureId", fid, "no such feature in this collection")
 		}
 		s.fail(w, r, err, http.StatusBadRequest)
 		return

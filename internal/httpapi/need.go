@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/paulmach/orb"
 
@@ -79,10 +80,10 @@ func parseNeed(o *object) (analysis.NeedQuery, error) {
 }
 
 type fireSiteWire struct {
-	Name           string    `json:"name"`
-	Point          []float64 `json:"point"`
-	FullTime       bool      `json:"full_time"`
-	TurnoutMinutes *float64  `json:"turnout_minutes"`
+	Name           string     `json:"name"`
+	Point          []*float64 `json:"point"`
+	FullTime       bool       `json:"full_time"`
+	TurnoutMinutes *float64   `json:"turnout_minutes"`
 }
 
 func parseFire(o *object) (analysis.FireQuery, error) {
@@ -100,11 +101,11 @@ func parseFire(o *object) (analysis.FireQuery, error) {
 		}
 		for i, s := range sites {
 			field := fmt.Sprintf("add[%d]", i)
-			if len(s.Point) != 2 || math.IsNaN(s.Point[0]) || s.Point[0] < -180 || s.Point[0] > 180 || s.Point[1] < -90 || s.Point[1] > 90 {
-				o.add(field+".point", fmt.Sprint(s.Point), "must be [lon, lat] in CRS84")
+			if len(s.Point) != 2 || s.Point[0] == nil || s.Point[1] == nil || math.IsNaN(*s.Point[0]) || *s.Point[0] < -180 || *s.Point[0] > 180 || *s.Point[1] < -90 || *s.Point[1] > 90 {
+				o.add(field+".point", pointText(s.Point), "must be [lon, lat] in CRS84, numbers, not null")
 				continue
 			}
-			site := analysis.FireSite{Name: s.Name, Location: orb.Point{s.Point[0], s.Point[1]}, FullTime: s.FullTime}
+			site := analysis.FireSite{Name: s.Name, Location: orb.Point{*s.Point[0], *s.Point[1]}, FullTime: s.FullTime}
 			if s.TurnoutMinutes != nil {
 				if *s.TurnoutMinutes < 0 || *s.TurnoutMinutes > 60 {
 					o.add(field+".turnout_minutes", fmt.Sprint(*s.TurnoutMinutes), "must be 0–60")
@@ -160,4 +161,16 @@ func (s *server) fire(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		writeJSON(w, http.StatusOK, res)
 	}
+}
+
+// pointText shows a position as given, with null for a missing number.
+func pointText(p []*float64) string {
+	parts := make([]string, len(p))
+	for i, v := range p {
+		parts[i] = "null"
+		if v != nil {
+			parts[i] = fmt.Sprint(*v)
+		}
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
 }

@@ -99,7 +99,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error, invalid
 	ctx := r.Context()
 	switch {
 	case errors.Is(err, layers.ErrNotFound):
-		s.problem(w, r, http.StatusNotFound, "not found", trimPrefix(err), nil)
+		s.problem(w, r, http.StatusNotFound, "not found", trimPrefix(err), paramsOf(ogc.AsParamErrors(err)))
 	case errors.Is(err, layers.ErrConflict):
 		s.problem(w, r, http.StatusConflict, "conflict", trimPrefix(err), nil)
 	case errors.Is(err, layers.ErrStale):
@@ -111,6 +111,17 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error, invalid
 			title = "invalid request body"
 		}
 		ps := ogc.AsParamErrors(err)
+		var fes layers.FieldErrors
+		var fe layers.FieldError
+		switch {
+		case len(ps) > 0:
+		case errors.As(err, &fes):
+			for _, e := range fes {
+				ps = append(ps, ogc.ParamError{Name: e.Field, Value: shorten(e.Value), Reason: e.Reason})
+			}
+		case errors.As(err, &fe):
+			ps = append(ps, ogc.ParamError{Name: fe.Field, Value: shorten(fe.Value), Reason: fe.Reason})
+		}
 		detail := trimPrefix(err)
 		if len(ps) > 0 {
 			detail = "see invalid_params"
@@ -148,4 +159,22 @@ func writeJSONType(w http.ResponseWriter, status int, ct string, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
+}
+
+// notFoundError is a not-found error (404) that names the path parameter
+// whose value matches nothing, so that the problem lists it in
+// invalid_params.
+type notFoundError struct {
+	msg   string
+	param ogc.ParamError
+}
+
+func (e notFoundError) Error() string   { return e.msg + ": " + layers.ErrNotFound.Error() }
+func (e notFoundError) Unwrap() []error { return []error{layers.ErrNotFound, e.param} }
+
+func notFound(msg, name, value, reason string) error {
+	if len(value) > 80 {
+		value = value[:80] + "…"
+	}
+	return notFoundError{msg: msg, param: ogc.ParamError{Name: name, Value: value, Reason: reason}}
 }

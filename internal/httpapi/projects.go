@@ -1,12 +1,15 @@
 package httpapi
 
 import (
+	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -47,6 +50,10 @@ func decodeProject(raw map[string]json.RawMessage, now time.Time, newID func() (
 		raw["id"], _ = json.Marshal(id)
 	}
 	var errs ogc.ParamErrors
+	if v, ok := raw["id"]; ok && (len(v) == 0 || v[0] != '"') {
+		errs = append(errs, ogc.ParamError{Name: "id", Value: shorten(string(v)), Reason: "must be a string of 1–100 characters of A–Z a–z 0–9 . _ : -"})
+		delete(raw, "id")
+	}
 	geomBad := false
 	if v, ok := raw["geometry"]; ok && string(v) != "null" {
 		g, err := geojson.UnmarshalGeometry(v)
@@ -54,6 +61,8 @@ func decodeProject(raw map[string]json.RawMessage, now time.Time, newID func() (
 		switch {
 		case err != nil:
 			reason = "not a GeoJSON geometry: " + err.Error()
+		case badCoordinates(v) != "":
+			reason = badCoordinates(v)
 		default:
 			reason = checkGeometry(g.Geometry())
 		}
@@ -237,6 +246,10 @@ func (s *server) postProject(w http.ResponseWriter, r *http.Request) {
 		s.bodyFail(w, r, err)
 		return
 	}
+	if err := s.knownMunicipalities(r.Context(), p.Municipalities); err != nil {
+		s.bodyFail(w, r, err)
+		return
+	}
 	now := s.deps.Now()
 	if err := auth.MayCreate(actor, p, auth.CallOpen{Closes: s.deps.CallCloses}, now); err != nil {
 		if s.denied(w, r, err) {
@@ -384,7 +397,7 @@ func (s *server) getProject(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		if errors.Is(err, layers.ErrNotFound) {
-			err = fmt.Errorf("httpapi: project %q: %w", id, layers.ErrNotFound)
+			err = notFound(fmt.Sprintf("httpapi: project %q", id), "projectId", id, "no such project")
 		}
 		s.fail(w, r, err, http.StatusBadRequest)
 		return
@@ -396,4 +409,75 @@ func (s *server) getProject(w http.ResponseWriter, r *http.Request) {
 		{Href: loc + "/assessment", Rel: "related", Type: ogc.MediaJSON, Title: "assessment"},
 		{Href: b + "/collections/" + layers.CollProjects + "/items/" + url.PathEscape(id), Rel: "alternate", Type: ogc.MediaGeoJSON, Title: "as an OGC feature"},
 	}, http.StatusOK)
+}
+
+// badCoordinates checks the coordinates member of a GeoJSON geometry as
+// written: every position only finite numbers (a decoder would drop a
+// text third element or read an overflowing number as infinity).
+func badCoordinates(geom json.RawMessage) string {
+	var g struct {
+		Coordinates json.RawMessage `json:"coordinates"`
+	}
+	if json.Unmarshal(geom, &g) != nil || g.Coordinates == nil {
+		return ""
+	}
+	dec := json.NewDecoder(bytes.NewReader(g.Coordinates))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return "coordinates: " + err.Error()
+	}
+	var walk func(v any) string
+	walk = func(v any) string {
+		switch x := v.(type) {
+		case []any:
+			for _, e := range x {
+				if r := walk(e); r != "" {
+					return r
+				}
+			}
+			return ""
+		case json.Number:
+			f, err := strconv.ParseFloat(string(x), 64)
+			if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+				return fmt.Sprintf("coordinate %s is not a finite number", x)
+			}
+			return ""
+		default:
+			return fmt.Sprintf("coordinates hold %v where a number belongs", x)
+		}
+	}
+	return walk(v)
+}
+
+// knownMunicipalities refuses AGS keys that name no loaded municipality,
+// each as properties.municipalities[i]. Without a municipalities layer
+// (an empty database) there is nothing to check against and every key of
+// the right form passes.
+func (s *server) knownMunicipalities(ctx context.Context, ags []string) error {
+	if s.deps.Features == nil || len(ags) == 0 {
+		return nil
+	}
+	page, err := s.deps.Features.Items(ctx, layers.ItemsQuery{Collection: layers.CollMunicipalities, Limit: 1})
+	if errors.Is(err, layers.ErrNotFound) || (err == nil && len(page.Features) == 0) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var errs ogc.ParamErrors
+	for i, a := range ags {
+		_, err := s.deps.Features.Item(ctx, layers.CollMunicipalities, a)
+		switch {
+		case errors.Is(err, layers.ErrNotFound):
+			errs = append(errs, ogc.ParamError{Name: fmt.Sprintf("properties.municipalities[%d]", i), Value: a,
+				Reason: "no municipality of this AGS is loaded; see the municipalities collection"})
+		case err != nil:
+			return err
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
 }

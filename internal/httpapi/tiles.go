@@ -37,7 +37,8 @@ func parseTileIndex(name, s string, max uint64) (uint32, error) {
 		return 0, ogc.ParamError{Name: name, Value: s, Reason: "not a non-negative integer"}
 	}
 	if n > max {
-		return 0, fmt.Errorf("httpapi: %s %d is outside the tile matrix (0 to %d): %w", name, n, max, layers.ErrNotFound)
+		return 0, notFound(fmt.Sprintf("httpapi: %s %d is outside the tile matrix (0 to %d)", name, n, max),
+			name, s, fmt.Sprintf("outside the tile matrix (0 to %d)", max))
 	}
 	return uint32(n), nil
 }
@@ -177,8 +178,20 @@ func tileFilters(q url.Values, c layers.Collection) (map[string]string, error) {
 		return nil, nil
 	}
 	out := make(map[string]string, len(q))
-	for k, v := range q {
-		out[k] = v[0]
+	var errs ogc.ParamErrors
+	for _, p := range c.Properties {
+		v, ok := q[p.Name]
+		if !ok || !p.Filterable {
+			continue
+		}
+		if err := ogc.CheckFilterValue(p, v[0]); err != nil {
+			errs = append(errs, err.(ogc.ParamError))
+			continue
+		}
+		out[p.Name] = v[0]
+	}
+	if len(errs) > 0 {
+		return nil, errs
 	}
 	return out, nil
 }

@@ -275,7 +275,9 @@ func ParseItems(q url.Values, coll layers.Collection, cursors CursorCodec, accep
 	}
 	filterable := map[string]bool{}
 	queryable := map[string]layers.PropertyInfo{}
+	props := map[string]layers.PropertyInfo{}
 	for _, p := range coll.Properties {
+		props[p.Name] = p
 		if p.Filterable {
 			filterable[p.Name] = true
 		}
@@ -322,6 +324,12 @@ func ParseItems(q url.Values, coll layers.Collection, cursors CursorCodec, accep
 		switch {
 		case standard[k]:
 		case filterable[k]:
+			// Typed: a number or boolean property takes only such values
+			// (or null for a missing one).
+			if err := CheckFilterValue(props[k], vs[0]); err != nil {
+				errs = append(errs, err.(ParamError))
+				continue
+			}
 			filters[k] = vs[0]
 		default:
 			// A queryable used as a parameter (Part 3): equality.
@@ -551,6 +559,9 @@ func queryableValue(p layers.PropertyInfo, s string) (layers.Value, error) {
 		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
 			return layers.Value{}, fmt.Errorf("property %s is a number", p.Name)
 		}
+		if p.Type == "integer" && (f != math.Trunc(f) || math.Abs(f) > 1<<53) {
+			return layers.Value{}, fmt.Errorf("property %s is a whole number (at most 2^53 in size)", p.Name)
+		}
 		return layers.Value{Kind: layers.KindNumber, Num: f}, nil
 	case "boolean":
 		b, err := strconv.ParseBool(s)
@@ -571,4 +582,17 @@ func queryableValue(p layers.PropertyInfo, s string) (layers.Value, error) {
 		return v, nil
 	}
 	return layers.Value{Kind: layers.KindString, Str: s}, nil
+}
+
+// CheckFilterValue checks the value of a ?name=value property filter by the
+// property's type: a number or boolean property takes only such values (or
+// "null" or nothing for a missing one). The error is a ParamError.
+func CheckFilterValue(p layers.PropertyInfo, v string) error {
+	if (p.Type != "integer" && p.Type != "number" && p.Type != "boolean") || v == "" || v == "null" {
+		return nil
+	}
+	if _, err := queryableValue(p, v); err != nil {
+		return ParamError{Name: p.Name, Value: v, Reason: err.Error()}
+	}
+	return nil
 }

@@ -35,7 +35,98 @@
   };
   var MODE_DE = { car: "Auto", bicycle: "Fahrrad", foot: "zu Fuß" };
 
+  var VERDICT_DE = { aligned: "passt ins System der Zentralen Orte", partly_aligned: "passt teilweise", in_conflict: "im Widerspruch",
+    not_applicable: "nicht anwendbar", unknown: "unbekannt" };
+  var RULE_DE = { category_level: "Stufe der Kategorie", site_level: "Stufe des Standorts", duplication: "Doppelung",
+    higher_reach: "Erreichbarkeit höherer Zentren" };
+  var FINDING_DE = { fits: "passt", below: "unterhalb der nötigen Stufe", yes: "ja", no: "nein", unknown: "unbekannt",
+    not_applicable: "nicht anwendbar", required: "erforderlich" };
+  var CRITERION_DE = { newly_within_standard: "Neu innerhalb des Standards", beneficiaries: "Nutznießer",
+    municipalities_benefiting: "Begünstigte Gemeinden", kreise_benefiting: "Begünstigte Kreise", regions_benefiting: "Begünstigte Planungsregionen",
+    participating_municipalities: "Beteiligte Gemeinden", need_share: "Anteil mit Bedarf", cost_per_newly_covered: "Kosten je neu versorgtem Einwohner",
+    zentrale_orte_alignment: "Einordnung Zentrale Orte", innovation: "Innovation", transferability: "Übertragbarkeit" };
+  var UNIT_DE = { residents: "Einwohner", municipalities: "Gemeinden", Kreise: "Kreise", "planning regions": "Planungsregionen", share: "",
+    "EUR per resident": "€ je Einwohner", verdict: "", "mark 0–10": "Note 0–10" };
+  var METHOD_DE = { network: "Straßennetz", straight_line: "Luftlinie (geschätzt)" };
+
+  // Popup labels: key → [label, format]. Keys not listed get a readable
+  // label from their name (never the raw snake_case key).
+  var LABELS = {
+    id: ["Kennung"], name: ["Name"], title: ["Titel"], ags: ["Gemeindeschlüssel (AGS)"], inspire_id: ["Zelle (INSPIRE)"],
+    seconds: ["Fahrzeit", function (v) { return fmtNum(v / 60, v < 600 ? 1 : 0) + " min"; }],
+    distance_m: ["Entfernung", fmtDist], length_m: ["Länge", fmtDist],
+    population: ["Einwohner", fmtInt], capacity: ["Kapazität", fmtInt],
+    category: ["Kategorie", function (v) { return CATEGORY_DE[v] || v; }],
+    mode: ["Verkehrsmittel", function (v) { return MODE_DE[v] || v; }],
+    reached: ["erreichbar", yesNo], known: ["bekannt", yesNo], synthetic: ["synthetisch", yesNo],
+    facility_id: ["Nächste Einrichtung"], method: ["Methode", function (v) { return METHOD_DE[v] || v; }],
+    requested_funding: ["Beantragte Förderung", function (v) { return fmtEUR(v); }],
+    total_cost: ["Gesamtkosten", function (v) { return fmtEUR(v); }],
+    level: ["Stufe"], level_rank: ["Rang der Stufe", fmtInt], kind: ["Art"], applicant: ["Antragsteller"],
+    newly_within_standard: ["Neu innerhalb des Standards", function (v) { return fmtInt(v) + " Einwohner"; }],
+    beneficiaries: ["Nutznießer", function (v) { return fmtInt(v) + " Einwohner"; }],
+    verdict: ["Zentrale Orte", function (v) { return VERDICT_DE[v] || v; }],
+    score: ["Punkte", function (v) { return fmtNum(v, 3); }], standard_minutes: ["Standard", function (v) { return fmtNum(v) + " min"; }],
+    source: ["Quelle"], highway: ["Straßenklasse"], maxspeed: ["Höchstgeschwindigkeit", function (v) { return fmtNum(v) + " km/h"; }],
+    speed_kmh: ["Geschwindigkeit", function (v) { return fmtNum(v) + " km/h"; }], area_m2: ["Fläche", function (v) { return fmtNum(v / 1e6, 2) + " km²"; }],
+    municipality: ["Gemeinde"], address: ["Adresse"], operator: ["Träger"]
+  };
+
+  function yesNo(v) { return v === true || v === "true" ? "ja" : (v === false || v === "false" ? "nein" : String(v)); }
+  function fmtDist(v) { return v >= 1000 ? fmtNum(v / 1000, 1) + " km" : fmtInt(v) + " m"; }
+  // humanise turns an unknown key into words ("foo_bar_m" → "Foo bar (m)").
+  function humanise(k) {
+    var unit = "";
+    var m = /_(m|s|km|kmh|eur|pct)$/.exec(k);
+    if (m) { unit = { m: "m", s: "s", km: "km", kmh: "km/h", eur: "€", pct: "%" }[m[1]]; k = k.slice(0, -m[0].length); }
+    var w = k.replace(/[_-]+/g, " ").trim();
+    return w.charAt(0).toUpperCase() + w.slice(1) + (unit ? " (" + unit + ")" : "");
+  }
+  // labelled returns [label, value text] for one property.
+  function labelled(k, v) {
+    var l = LABELS[k];
+    if (l) {
+      var n = typeof v === "string" && v !== "" && !isNaN(Number(v)) && l[1] && l[1] !== yesNo ? Number(v) : v;
+      return [l[0], l[1] ? l[1](n) : (typeof v === "number" ? fmtNum(v, 3) : String(v))];
+    }
+    if (typeof v === "boolean") return [humanise(k), yesNo(v)];
+    return [humanise(k), typeof v === "number" ? fmtNum(v, 3) : String(v)];
+  }
+
   var $ = function (id) { return document.getElementById(id); };
+
+  // --- Shareable state in the URL hash ---
+  // #l=<visible layers, comma separated>&cat=<category>&mode=<mode>&v=<zoom>/<lat>/<lon>&p=<project id>
+  // (a bare #<collection id> still switches that collection on).
+  function parseHash() {
+    var h = (window.location.hash || "").slice(1);
+    if (!h) return {};
+    if (h.indexOf("=") < 0) return { focus: decodeURIComponent(h) };
+    var q = new URLSearchParams(h), st = {};
+    if (q.has("l")) st.layers = q.get("l").split(",").filter(Boolean);
+    if (q.get("cat")) st.cat = q.get("cat");
+    if (q.get("mode")) st.mode = q.get("mode");
+    if (q.get("p")) st.project = q.get("p");
+    var v = (q.get("v") || "").split("/").map(Number);
+    if (v.length === 3 && v.every(isFinite) && Math.abs(v[1]) <= 90 && Math.abs(v[2]) <= 180) st.view = { zoom: v[0], center: [v[2], v[1]] };
+    return st;
+  }
+  var initial = parseHash();
+  var restoring = true; // no saving until the initial state is applied
+  var currentProject = null;
+
+  function saveState() {
+    if (!map || restoring) return;
+    var q = new URLSearchParams();
+    q.set("l", layerEntries.filter(function (x) { return x.checkbox && x.checkbox.checked; }).map(function (x) { return x.c.id; }).join(","));
+    if ($("tt-category").value) q.set("cat", $("tt-category").value);
+    if ($("tt-mode").value) q.set("mode", $("tt-mode").value);
+    var c = map.getCenter();
+    q.set("v", map.getZoom().toFixed(2) + "/" + c.lat.toFixed(5) + "/" + c.lng.toFixed(5));
+    if (currentProject) q.set("p", currentProject);
+    var h = "#" + q.toString().replace(/%2C/g, ",").replace(/%2F/g, "/");
+    if (h !== window.location.hash) history.replaceState(null, "", h);
+  }
   var collections = [];
   var map;
   // Collections that need category and mode filters: their tiles are
@@ -170,7 +261,6 @@
     }
     layerIds(c.id).forEach(function (lid) {
       if (!map.getLayer(lid)) return;
-      map.on("click", lid, function (e) { onFeatureClick(c, e); });
       map.on("mouseenter", lid, function () { map.getCanvas().style.cursor = "pointer"; });
       map.on("mouseleave", lid, function () { map.getCanvas().style.cursor = ""; });
     });
@@ -184,21 +274,41 @@
   }
 
   function propsTable(props) {
-    var rows = Object.keys(props).filter(function (k) { return props[k] !== null && props[k] !== ""; }).map(function (k) {
-      var v = props[k];
-      if (typeof v === "number") v = fmtNum(v, 3);
-      return el("tr", {}, [el("th", { text: k }), el("td", { text: String(v) })]);
+    var keys = Object.keys(props).filter(function (k) { return props[k] !== null && props[k] !== "" && typeof props[k] !== "object"; });
+    // A cell with no facility reached has no meaningful time or distance.
+    if (props.reached === false || props.reached === "false") keys = keys.filter(function (k) { return k !== "seconds" && k !== "distance_m"; });
+    var rows = keys.map(function (k) {
+      var lv = labelled(k, props[k]);
+      return el("tr", {}, [el("th", { text: lv[0] }), el("td", { text: lv[1] })]);
     });
-    return el("table", {}, rows);
+    return el("table", { class: "props" }, rows);
   }
 
-  function onFeatureClick(c, e) {
-    if ($("iso-click").checked) return; // the map click handles isochrones
-    var f = e.features && e.features[0];
-    if (!f) return;
+  // onFeatureClick opens one popup for the features under the click: the
+  // topmost of each collection (at most three), top first.
+  function onFeatureClick(hits, lngLat) {
+    var seen = {}, box = el("div", {});
+    hits.forEach(function (f) {
+      var cid = f.layer.id.replace(/^c-/, "").replace(/-(fill|line|circle)$/, "");
+      var c = collections.find(function (x) { return x.id === cid; });
+      if (!c || seen[cid] || Object.keys(seen).length >= 3) return;
+      seen[cid] = true;
+      box.appendChild(featureBox(c, f));
+    });
+    if (!box.childNodes.length) return;
+    new maplibregl.Popup({ maxWidth: "360px" }).setLngLat(lngLat).setDOMContent(box).addTo(map);
+  }
+
+  function featureBox(c, f) {
     var id = f.properties.id;
-    var box = el("div", {}, [el("strong", { text: c.title + (id ? " · " + id : "") })]);
-    box.appendChild(propsTable(f.properties));
+    var box = el("div", { class: "feature", "data-collection": c.id }, [el("strong", { text: c.title + (id ? " · " + id : "") })]);
+    var props = Object.assign({}, f.properties);
+    // The travel-time tiles carry the chosen category and mode only in the URL.
+    if (FILTERED[c.id]) {
+      if (props.category == null) props.category = $("tt-category").value;
+      if (props.mode == null) props.mode = $("tt-mode").value;
+    }
+    box.appendChild(propsTable(props));
     if (c.id === "projects" && id) {
       var b = el("button", { type: "button", text: "Dossier anzeigen" });
       b.addEventListener("click", function () { showDossier(id); });
@@ -207,8 +317,61 @@
     if (id) {
       box.appendChild(el("div", {}, [el("a", { href: API + "/collections/" + encodeURIComponent(c.id) + "/items/" + encodeURIComponent(id) + "?f=html", target: "_blank", text: "Details" })]));
     }
-    new maplibregl.Popup({ maxWidth: "360px" }).setLngLat(e.lngLat).setDOMContent(box).addTo(map);
-    e.preventDefault();
+    return box;
+  }
+
+  var POP_CLASSES = [[0, "#f2f0f7"], [20, "#cbc9e2"], [100, "#9e9ac8"], [500, "#756bb1"], [2000, "#54278f"]];
+  var layerEntries = [];
+
+  function legendSwatch(colour, kind) {
+    var sw = el("i", { class: "swatch " + (kind || "") });
+    sw.style.background = colour;
+    return sw;
+  }
+
+  // renderLegend draws a legend for every visible layer (in drawing order,
+  // top first) and for the isochrone bands when there are any.
+  function renderLegend() {
+    var box = $("legend");
+    if (!box) return;
+    box.textContent = "";
+    layerEntries.forEach(function (x) {
+      if (!x.checkbox || !x.checkbox.checked) return;
+      var id = x.c.id, items = [];
+      var kind = geometryKind(x.c);
+      if (id === "travel-times") {
+        var cat = CATEGORY_DE[$("tt-category").value] || $("tt-category").value, mode = MODE_DE[$("tt-mode").value] || $("tt-mode").value;
+        var labels = ["< 5"].concat(TT_BREAKS.slice(0, -1).map(function (b, i) { return b + "–" + TT_BREAKS[i + 1]; })).concat(["≥ " + TT_BREAKS[TT_BREAKS.length - 1]]);
+        labels.forEach(function (l, i) { items.push([TT_COLOURS[i], l + " min", "polygon"]); });
+        items.push(["#555555", "nicht erreichbar", "polygon"]);
+        x.note = "Fahrzeit zur nächsten Einrichtung: " + cat + ", " + mode;
+      } else if (id === "population-grid") {
+        POP_CLASSES.forEach(function (c, i) {
+          var next = POP_CLASSES[i + 1];
+          items.push([c[1], next ? fmtInt(c[0]) + "–" + fmtInt(next[0]) + " Einwohner" : "≥ " + fmtInt(c[0]) + " Einwohner", "polygon"]);
+        });
+      } else if (id === "gaps") {
+        items.push([x.st.colour, "außerhalb des Standards (" + (CATEGORY_DE[$("tt-category").value] || "") + ", " + (MODE_DE[$("tt-mode").value] || "") + ")", "polygon"]);
+      } else if (id === "central-places") {
+        items.push([x.st.colour, "Zentraler Ort (größerer Kreis: höhere Stufe)", "point"]);
+      } else {
+        items.push([x.st.colour, x.c.title, kind]);
+      }
+      var block = el("div", { class: "legend-block", "data-layer": id }, [el("div", { class: "legend-title", text: x.c.title + (x.st.minzoom ? " (ab Zoomstufe " + x.st.minzoom + ")" : "") })]);
+      if (id === "travel-times" && x.note) block.appendChild(el("div", { class: "muted", text: x.note }));
+      var row = el("div", { class: "legend" });
+      items.forEach(function (it) { row.appendChild(el("span", {}, [legendSwatch(it[0], it[2]), it[1]])); });
+      block.appendChild(row);
+      box.appendChild(block);
+    });
+    var iso = map && map.getSource("isochrones") && map.getSource("isochrones")._data;
+    var feats = iso && iso.features ? iso.features : [];
+    if (feats.length) {
+      var r = el("div", { class: "legend" });
+      feats.slice().reverse().forEach(function (f) { r.appendChild(el("span", {}, [legendSwatch(f.properties.colour, "polygon"), fmtNum(f.properties.from_minutes) + "–" + fmtNum(f.properties.minutes) + " min"])); });
+      box.appendChild(el("div", { class: "legend-block", "data-layer": "isochrones" }, [el("div", { class: "legend-title", text: "Isochronen (" + (MODE_DE[$("iso-mode").value] || "") + ")" }), r]));
+    }
+    if (!box.childNodes.length) box.appendChild(el("div", { class: "muted", text: "Keine Ebene eingeschaltet." }));
   }
 
   function renderLayerList(entries) {
@@ -217,7 +380,7 @@
     entries.forEach(function (x) {
       var cb = el("input", { type: "checkbox" });
       cb.checked = x.st.visible;
-      cb.addEventListener("change", function () { setVisible(x.c.id, cb.checked); });
+      cb.addEventListener("change", function () { setVisible(x.c.id, cb.checked); renderLegend(); saveState(); });
       var sw = el("span", { class: "swatch" });
       sw.style.background = x.st.colour;
       var label = el("label", {}, [cb, " ", x.c.title]);
@@ -236,6 +399,7 @@
       ul.appendChild(li);
       x.checkbox = cb;
     });
+    layerEntries = entries;
   }
 
   // setupTravelTimes fills the category and mode selectors; they must exist
@@ -253,8 +417,12 @@
         if (src) src.setTiles([tileURL(c.id)]);
       });
     }
-    catSel.addEventListener("change", apply);
-    modeSel.addEventListener("change", apply);
+    function changed() { apply(); renderLegend(); saveState(); }
+    catSel.addEventListener("change", changed);
+    modeSel.addEventListener("change", changed);
+    if (initial.cat && CATEGORY_DE[initial.cat]) catSel.value = initial.cat;
+    if (initial.mode && MODE_DE[initial.mode]) modeSel.value = initial.mode;
+    if (initial.cat && CATEGORY_DE[initial.cat]) return; // the URL chose the category
     // Start with the first category (in catalogue order) that has facilities
     // in the data, so that the travel-time layer shows something at once.
     (function pick(keys, i) {
@@ -262,23 +430,13 @@
       api("/collections/facilities/items?f=json&limit=1&category=" + encodeURIComponent(keys[i]))
         .then(function (d) {
           if (d && d.numberMatched > 0) {
-            if (catSel.value !== keys[i]) { catSel.value = keys[i]; apply(); }
+            if (catSel.value !== keys[i]) { catSel.value = keys[i]; apply(); renderLegend(); saveState(); }
             return;
           }
           pick(keys, i + 1);
         })
         .catch(function () {});
     })(Object.keys(CATEGORY_DE), 0);
-    var legend = $("tt-legend");
-    var labels = ["< 5"].concat(TT_BREAKS.slice(0, -1).map(function (b, i) { return b + "–" + TT_BREAKS[i + 1]; })).concat(["≥ " + TT_BREAKS[TT_BREAKS.length - 1]]);
-    labels.forEach(function (l, i) {
-      var sw = el("i", { class: "swatch" });
-      sw.style.background = TT_COLOURS[i];
-      legend.appendChild(el("span", {}, [sw, l + " min"]));
-    });
-    var sw = el("i", { class: "swatch" });
-    sw.style.background = "#555";
-    legend.appendChild(el("span", {}, [sw, "nicht erreichbar"]));
   }
 
   // --- Isochrones ---
@@ -292,10 +450,26 @@
     $("iso-result").textContent = "berechne …";
     api("/analyses/isochrones", { method: "POST", body: body }).then(function (fc) {
       var src = map.getSource("isochrones");
+      var origins = fc.origins || [];
+      var cells = (fc.features || []).reduce(function (n, f) { return n + (f.properties.cells || 0); }, 0);
+      if ((origins.length && origins.every(function (o) { return !o.snapped; })) || !(fc.features || []).length || cells === 0) {
+        // Off the network (or nothing reached): say so instead of an empty table.
+        src.setData({ type: "FeatureCollection", features: [] });
+        renderLegend();
+        map.getSource("iso-origin").setData({ type: "FeatureCollection", features: [{ type: "Feature", geometry: { type: "Point", coordinates: body.origins[0] }, properties: {} }] });
+        var why = origins.filter(function (o) { return !o.snapped && o.reason; }).map(function (o) { return o.reason; }).join("; ");
+        var msg = $("iso-result");
+        msg.textContent = "";
+        msg.appendChild(el("div", { class: "error off-network", text: "Dieser Punkt liegt abseits des Verkehrsnetzes für " + (MODE_DE[body.mode] || body.mode) +
+          " – von hier ist innerhalb von " + body.minutes.join(", ") + " min keine besiedelte Zelle erreichbar" + (why ? " (" + why + ")" : "") +
+          ". Bitte näher an einer Straße oder einem Weg klicken." }));
+        return;
+      }
       // Draw the widest band first so that the narrower ones stay visible.
       fc.features.sort(function (a, b) { return b.properties.minutes - a.properties.minutes; });
       fc.features.forEach(function (f, i) { f.properties.colour = ISO_COLOURS[Math.min(fc.features.length - 1 - i, ISO_COLOURS.length - 1)]; });
       src.setData(fc);
+      renderLegend();
       map.getSource("iso-origin").setData({ type: "FeatureCollection", features: [{ type: "Feature", geometry: { type: "Point", coordinates: body.origins[0] }, properties: {} }] });
       var rows = fc.features.slice().reverse().map(function (f) {
         var sw = el("i", { class: "swatch" });
@@ -308,7 +482,7 @@
       var out = $("iso-result");
       out.textContent = "";
       out.appendChild(el("table", {}, [el("tr", {}, [el("th", { text: "Band" }), el("th", { text: "Einwohner im Ring" }), el("th", { text: "Einwohner kumuliert" }), el("th", { text: "Zellen im Ring" })])].concat(rows)));
-      if (fc.method) out.appendChild(el("div", { class: "muted", text: "Methode: " + fc.method }));
+      if (fc.method) out.appendChild(el("div", { class: "muted", text: "Methode: " + fc.method.replace(/(\d) m raster/, "$1-m-Raster") }));
       (fc.origins || []).forEach(function (o) {
         if (!o.snapped) out.appendChild(el("div", { class: "error", text: "Startpunkt nicht am Netz: " + (o.reason || "") }));
       });
@@ -330,12 +504,17 @@
       var rows = (r.projects || []).map(function (p) {
         var b = el("button", { type: "button", class: "link", text: p.title || p.id, title: "Dossier von " + p.id });
         b.addEventListener("click", function () { showDossier(p.id); });
-        var why = (p.not_eligible || []).map(function (m) { return m.field + ": " + m.reason; }).join("; ");
+        var why = (p.not_eligible || []).map(function (m) { return labelled(m.field, "")[0] + ": " + m.reason; }).join("; ");
         return el("tr", { class: p.selected ? "selected" : "" }, [el("td", { class: "num", text: String(p.rank) }),
           el("td", {}, [b, p.selected ? el("span", { class: "muted", text: " ✓ ausgewählt" }) : null,
             p.eligible === false ? el("div", { class: "muted", text: "nicht auswählbar (unvollständig): " + why }) : null]),
           el("td", { class: "num", text: fmtNum(p.score, 1) }), el("td", { class: "num", text: fmtMio(p.requested_funding) })]);
       });
+      if (!rows.length) {
+        out.appendChild(el("div", { class: "hint empty-ranking", text: "Keine Vorhaben zu bewerten: In den geladenen Daten gibt es keine Vorhaben (Ebene „Vorhaben“). " +
+          "Vorhaben werden über die API eingereicht (POST /projects, siehe README); die Demoregion bringt Beispielvorhaben mit." }));
+        return;
+      }
       out.appendChild(el("table", {}, [head].concat(rows)));
       out.appendChild(el("div", { class: "muted", text: "Auswahl: " + fmtEUR(r.selected_funding) + " von " + fmtEUR(r.budget) +
         ", gemeinsame Punkte " + fmtNum(r.selected_score, 3) + " (Summe der Einzelpunkte " + fmtNum(r.sum_of_scores, 3) + ")" +
@@ -346,8 +525,10 @@
     });
   }
 
-  function showDossier(id) {
+  function showDossier(id, keepView) {
     var sec = $("dossier-section"), out = $("dossier");
+    currentProject = id;
+    saveState();
     sec.hidden = false;
     out.textContent = "lade …";
     sec.scrollIntoView({ behavior: "smooth" });
@@ -369,7 +550,7 @@
       }
       var comp = a.completeness || {};
       if (comp.complete === false) {
-        out.appendChild(el("p", {}, ["Unvollständig: "].concat((comp.missing || []).map(function (m) { return m.field + " (" + m.reason + ") "; }))));
+        out.appendChild(el("p", {}, ["Unvollständig: "].concat((comp.missing || []).map(function (m) { return typeof m === "string" ? humanise(m) + " " : labelled(m.field, "")[0] + " (" + m.reason + ") "; }))));
       }
       (a.overlaps || []).forEach(function (o) {
         out.appendChild(el("div", { class: "muted", text: "Überschneidung mit " + (o.title || o.project_id) + ": " +
@@ -377,14 +558,20 @@
           (o.duplicate ? " · gleicher Standort, gleiche Kategorie (Doppelantrag?)" : o.same_site ? " · gleicher Standort" : "") }));
       });
       var zo = a.zentrale_orte || {};
-      out.appendChild(el("p", {}, ["Zentrale Orte: ", el("span", { class: "verdict " + (zo.verdict || ""), text: zo.verdict || "–" })]));
+      out.appendChild(el("p", {}, ["Zentrale Orte: ", el("span", { class: "verdict " + (zo.verdict || ""), text: VERDICT_DE[zo.verdict] || zo.verdict || "–" })]));
       if (zo.reasons && zo.reasons.length) out.appendChild(el("ul", {}, zo.reasons.map(function (r) {
-        return el("li", { text: (r.text || r) + (r.rule ? " [" + r.rule + ": " + r.finding + "]" : "") });
+        if (typeof r === "string") return el("li", { text: r });
+        return el("li", { text: (RULE_DE[r.rule] || humanise(r.rule || "")) + ": " + (FINDING_DE[r.finding] || r.finding || "") +
+          (r.level_found ? " (Stufe am Standort: " + (r.level_found === "none" ? "kein Zentraler Ort" : r.level_found) + ")" : "") +
+          (r.site ? " · Standort " + r.site : "") + (r.text ? " – " + r.text : "") });
       })));
       if (a.score) {
         out.appendChild(el("p", {}, ["Punkte gesamt: ", el("strong", { text: fmtNum(a.score.total, 3) })]));
         var crit = (a.score.criteria || []).map(function (c) {
-          return el("tr", {}, [el("td", { text: c.name }), el("td", { class: "num", text: fmtNum(c.value) + (c.unit ? " " + c.unit : "") }),
+          var unit = UNIT_DE[c.unit] !== undefined ? UNIT_DE[c.unit] : c.unit;
+          var val = c.name === "zentrale_orte_alignment" ? (VERDICT_DE[a.zentrale_orte && a.zentrale_orte.verdict] || fmtNum(c.value)) :
+            (c.unit === "share" ? fmtNum(100 * c.value, 1) + " %" : fmtNum(c.value) + (unit ? " " + unit : ""));
+          return el("tr", {}, [el("td", { text: CRITERION_DE[c.name] || humanise(c.name) }), el("td", { class: "num", text: val }),
             el("td", { class: "num", text: fmtNum(c.normalised, 3) }), el("td", { class: "num", text: fmtNum(c.weight, 3) }),
             el("td", { class: "num", text: fmtNum(c.contribution, 3) })]);
         });
@@ -399,7 +586,8 @@
         out.appendChild(el("table", {}, [el("tr", {}, ["Gemeinde (* beteiligt)", "Nutznießer", "neu im Standard", "Ø min"].map(function (h) { return el("th", { text: h }); }))].concat(bm)));
       }
       if (a.provenance) out.appendChild(el("div", { class: "muted", text: "Berechnet " + (a.provenance.computed_at || "") + " · Engine " + (a.provenance.engine_version || "") + (a.provenance.synthetic ? " · synthetische Daten" : "") }));
-      if (feat.geometry) zoomTo(feat.geometry);
+      if (feat.geometry && !keepView) zoomTo(feat.geometry);
+      sec.setAttribute("data-project", id);
     }).catch(function (err) {
       out.textContent = "";
       out.appendChild(el("div", { class: "error", text: err.message }));
@@ -452,7 +640,9 @@
     // tiles are drawn, centred on the populated cells.
     var tt = collections.find(function (c) { return c.id === "travel-times"; });
     var ttMin = (STYLE["travel-times"] || {}).minzoom || 0;
-    if (tt && map.getZoom() < ttMin) {
+    if (initial.view) {
+      map.jumpTo(initial.view);
+    } else if (tt && map.getZoom() < ttMin) {
       var e = tt.extent && tt.extent.spatial && tt.extent.spatial.bbox && tt.extent.spatial.bbox[0];
       map.jumpTo({ center: e ? [(e[0] + e[2]) / 2, (e[1] + e[3]) / 2] : map.getCenter(), zoom: ttMin });
     }
@@ -473,16 +663,31 @@
       map.addSource("iso-origin", { type: "geojson", data: { type: "FeatureCollection", features: [] } });
       map.addLayer({ id: "iso-origin", type: "circle", source: "iso-origin", paint: { "circle-radius": 6, "circle-color": "#000", "circle-stroke-color": "#fff", "circle-stroke-width": 2 } });
 
-      var focus = decodeURIComponent((window.location.hash || "").slice(1));
-      if (focus) {
-        var x = entries.find(function (e) { return e.c.id === focus; });
-        if (x) { setVisible(focus, true); x.checkbox.checked = true; }
+      if (initial.layers) {
+        layerEntries.forEach(function (x) {
+          var on = initial.layers.indexOf(x.c.id) >= 0;
+          setVisible(x.c.id, on);
+          x.checkbox.checked = on;
+        });
+      } else if (initial.focus) {
+        var x = entries.find(function (e) { return e.c.id === initial.focus; });
+        if (x) { setVisible(initial.focus, true); x.checkbox.checked = true; }
       }
+      renderLegend();
+      if (initial.project) showDossier(initial.project, !!initial.view);
+      restoring = false;
+      map.on("moveend", saveState);
+      saveState();
       document.body.setAttribute("data-ready", "true");
     });
 
     map.on("click", function (e) {
-      if ($("iso-click").checked) runIsochrones(e.lngLat);
+      if ($("iso-click").checked) { runIsochrones(e.lngLat); return; }
+      // One popup per click, for the topmost feature of the data layers.
+      var ids = [];
+      collections.forEach(function (c) { layerIds(c.id).forEach(function (lid) { if (map.getLayer(lid)) ids.push(lid); }); });
+      var hits = ids.length ? map.queryRenderedFeatures(e.point, { layers: ids }) : [];
+      if (hits.length) onFeatureClick(hits, e.lngLat);
     });
     map.on("error", function (e) {
       // Basemap tiles may be unreachable (offline); the data layers still work.
@@ -495,7 +700,7 @@
     if (map && map.getLayer("osm")) map.setLayoutProperty("osm", "visibility", $("basemap").checked ? "visible" : "none");
   });
   $("rank-btn").addEventListener("click", loadRanking);
-  $("dossier-close").addEventListener("click", function () { $("dossier-section").hidden = true; });
+  $("dossier-close").addEventListener("click", function () { $("dossier-section").hidden = true; currentProject = null; saveState(); });
   $("iso-click").addEventListener("change", function () {
     if (map) map.getCanvas().style.cursor = $("iso-click").checked ? "crosshair" : "";
   });
@@ -504,7 +709,7 @@
   // residents, most of its times are straight-line estimates (/readyz).
   function showCoverage() {
     api("/readyz").then(function (r) {
-      var notes = (r.network_coverage || []).filter(function (c) { return c.warning; }).map(function (c) {
+      var notes = (r.network_coverage || []).filter(function (c) { return c.warning || (c.population > 0 && c.share < 0.95); }).map(function (c) {
         var share = (100 * c.share).toFixed(1).replace(".", ",");
         return (MODE_DE[c.mode] || c.mode) + ": Netz deckt " + share + " % der Einwohner ab";
       });
