@@ -315,9 +315,17 @@ func facilityFromFeature(format string, f vector.Feature, p props, file string, 
 		fac.Category = c
 	}
 	if af, ok := p.find("ags", "AGS", "community_key"); ok {
-		if a := p.text(af); ValidAGS(a) {
+		switch a := strings.TrimSpace(p.text(af)); {
+		case ValidAGS(a):
 			fac.AGS = a
+		case a != "":
+			// A name or any other text where the key belongs: columns swapped
+			// or shifted, refused rather than stored without its municipality.
+			return fac, false, f.Errorf(af, a, "is not an AGS (8 digits)")
 		}
+	}
+	if ValidAGS(strings.TrimSpace(fac.Name)) {
+		return fac, false, f.Errorf("name", fac.Name, "is an AGS where the facility's name belongs (columns swapped?)")
 	}
 	if cf, ok := p.find("capacity", "cap_beds"); ok {
 		if v, ok, err := f.Float(cf, opts.DecimalComma); err != nil {

@@ -854,3 +854,29 @@ func FuzzParseProjectFeature(f *testing.F) {
 		}
 	})
 }
+
+// TestSchoolsWithSwappedColumnsRefused: a school whose ags holds its name and
+// whose name holds its AGS is refused naming the field and the value, never
+// stored without its municipality.
+func TestSchoolsWithSwappedColumnsRefused(t *testing.T) {
+	for _, tc := range []struct{ props, field, value string }{
+		{`"school_id":"1","building_no":"1","name":"14612000","type_guess":"grundschule","ags":"Oberschule Zwönitz"`, "ags", "Oberschule Zwönitz"},
+		{`"school_id":"2","building_no":"1","name":"14612000","type_guess":"grundschule","ags":"14612000"`, "name", "14612000"},
+	} {
+		path := filepath.Join(t.TempDir(), "schulen.geojson")
+		fc := `{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[12.8,50.6]},"properties":{` + tc.props + `}}]}`
+		if err := os.WriteFile(path, []byte(fc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var got error
+		for _, err := range ReadFacilities(context.Background(), path, FacilityOptions{}) {
+			if err != nil {
+				got = err
+				break
+			}
+		}
+		if got == nil || !errors.Is(got, layers.ErrInvalid) || !strings.Contains(got.Error(), tc.field) || !strings.Contains(got.Error(), tc.value) {
+			t.Errorf("%s: error %v, want one naming field %q and value %q", tc.props, got, tc.field, tc.value)
+		}
+	}
+}
