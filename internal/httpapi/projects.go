@@ -336,6 +336,10 @@ func (s *server) putProject(w http.ResponseWriter, r *http.Request) {
 		s.bodyFail(w, r, err)
 		return
 	}
+	if err := s.knownMunicipalities(r.Context(), p.Municipalities); err != nil {
+		s.bodyFail(w, r, err)
+		return
+	}
 	ctx := r.Context()
 	old, err := s.deps.Store.Project(ctx, id)
 	if err != nil {
