@@ -154,10 +154,9 @@ type Engine struct {
 	kreisName      map[string]string
 
 	transit *transitData
-	// assessed memoises one project's assessment (before scoring) by a
-	// fingerprint of the project; the engine's layers and catalogue are
-	// fixed, so the project is the only input that changes.
-	assessed assessCache
+	// memo holds state kept for the engine's life by other packages (see
+	// Memo).
+	memo sync.Map
 
 	mu     sync.Mutex
 	need   needCache

@@ -58,20 +58,16 @@ type SupplyRatioChange struct {
 }
 
 // needDossier computes the need dossier of a project whose effect is known.
-func (e *Engine) needDossier(ctx context.Context, p layers.Project, r *effectResult) (*NeedDossier, error) {
-	eff := r.eff
-	if eff == nil || eff.before == nil {
-		return nil, nil
-	}
-	nd, hasNeed := e.opts.Needs.Need(eff.cat)
+func (e *Engine) needDossier(ctx context.Context, p layers.Project, r ProjectChange) (*NeedDossier, error) {
+	nd, hasNeed := e.opts.Needs.Need(r.Category)
 	lo, hi, group := 0, access.OpenAge, "all"
 	if hasNeed {
 		lo, hi, group = nd.MinAge, nd.MaxAge, nd.DemandGroup
 	}
-	d := &NeedDossier{Category: eff.cat, Mode: eff.mode, DemandGroup: group, Warnings: []string{}, Method: "Travel times of the demand group's residents before and after the project (the dossier's effect), over the participating municipalities and every cell whose time changes, weighted by the residents of each scenario; supply ratios by E2SFCA with the project's supply added: routing is done once, a projection year changes only the demand."}
-	after := append([]float64(nil), eff.before.secs...)
-	for _, c := range eff.changes {
-		after[c.ci] = c.after
+	d := &NeedDossier{Category: r.Category, Mode: r.Mode, DemandGroup: group, Warnings: []string{}, Method: "Travel times of the demand group's residents before and after the project (the dossier's effect), over the participating municipalities and every cell whose time changes, weighted by the residents of each scenario; supply ratios by E2SFCA with the project's supply added: routing is done once, a projection year changes only the demand."}
+	after := append([]float64(nil), r.Before.f.secs...)
+	for _, c := range r.Changes {
+		after[c.Cell] = c.After
 	}
 	part := map[string]bool{}
 	for _, a := range p.Municipalities {
@@ -81,8 +77,8 @@ func (e *Engine) needDossier(ctx context.Context, p layers.Project, r *effectRes
 	// municipalities and every one whose time changes.
 	var idx []int
 	changed := map[int32]bool{}
-	for _, c := range eff.changes {
-		changed[c.ci] = true
+	for _, c := range r.Changes {
+		changed[c.Cell] = true
 	}
 	for i, c := range e.cells {
 		if part[c.ags] || changed[int32(i)] {
@@ -99,9 +95,9 @@ func (e *Engine) needDossier(ctx context.Context, p layers.Project, r *effectRes
 			se.Demand += v
 		}
 		se.Demand = round(se.Demand, 1)
-		measure := fmt.Sprintf("travel time to the nearest %s by %s, minutes", eff.cat, eff.mode)
+		measure := fmt.Sprintf("travel time to the nearest %s by %s, minutes", r.Category, r.Mode)
 		weight := "residents aged " + group + " of the participating municipalities and wherever the time changes"
-		if se.FairnessBefore, err = e.fairnessOf(idx, eff.before.secs, dem.v, sc, measure, weight); err != nil {
+		if se.FairnessBefore, err = e.fairnessOf(idx, r.Before.f.secs, dem.v, sc, measure, weight); err != nil {
 			return nil, err
 		}
 		if se.FairnessAfter, err = e.fairnessOf(idx, after, dem.v, sc, measure, weight); err != nil {
@@ -120,9 +116,9 @@ func (e *Engine) needDossier(ctx context.Context, p layers.Project, r *effectRes
 		d.Scenarios = append(d.Scenarios, se)
 	}
 	fire := e.opts.Needs.Fire()
-	if eff.cat == fire.Category && p.Kind == layers.KindNewFacility {
+	if r.Category == fire.Category && p.Kind == layers.KindNewFacility {
 		var add []FireSite
-		for i, s := range r.sites {
+		for i, s := range r.Sites {
 			ll, err := fromUTM(s)
 			if err != nil {
 				return nil, err
@@ -143,7 +139,7 @@ func (e *Engine) needDossier(ctx context.Context, p layers.Project, r *effectRes
 // supplyChange computes the E2SFCA ratio before and after adding the
 // project's supply: an upgrade's capacity change at its facility, or new
 // sites with the need catalogue's default capacity (an assumption).
-func (e *Engine) supplyChange(ctx context.Context, p layers.Project, r *effectResult, cat layers.Category, sc Scenario, part map[string]bool) (*SupplyRatioChange, string, error) {
+func (e *Engine) supplyChange(ctx context.Context, p layers.Project, r ProjectChange, cat layers.Category, sc Scenario, part map[string]bool) (*SupplyRatioChange, string, error) {
 	nd, _ := e.opts.Needs.Need(cat)
 	ce, err := e.catchments(ctx, cat, nd.Mode, nd.Decay)
 	if err != nil {
@@ -167,7 +163,7 @@ func (e *Engine) supplyChange(ctx context.Context, p layers.Project, r *effectRe
 	warn := ""
 	switch p.Kind {
 	case layers.KindFacilityUpgrade:
-		id, _ := r.details["facility_id"].(string)
+		id := r.FacilityID
 		up := append([]float64(nil), supply...)
 		found := false
 		for j, fi := range ce.facs {
@@ -200,7 +196,7 @@ func (e *Engine) supplyChange(ctx context.Context, p layers.Project, r *effectRe
 		sup := append([]float64(nil), supply...)
 		mn := e.nets[nd.Mode]
 		limit, _ := graph.CostOf(graph.Seconds(nd.Decay.ThresholdS))
-		for k, s := range r.sites {
+		for k, s := range r.Sites {
 			j := int32(n + k)
 			sup = append(sup, nd.DefaultCapacity)
 			out.Added += nd.DefaultCapacity
