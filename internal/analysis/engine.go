@@ -78,6 +78,9 @@ type Options struct {
 	// by facility id, replacing what the station's name and the need
 	// catalogue say.
 	Turnout map[string]float64
+	// NeedSection, when not nil, adds the need side to each assessment
+	// dossier (Assessment.Need); internal/analysis/need provides it.
+	NeedSection NeedSection
 	// RankingDeadline bounds the search for the best selection of a
 	// ranking; 0 means appraisal.DefaultSelectionDeadline (3 s). When it
 	// passes, the ranking gives the best selection found with its proven
@@ -154,14 +157,10 @@ type Engine struct {
 	kreisName      map[string]string
 
 	transit *transitData
-	// memo holds state kept for the engine's life by other packages (see
-	// Memo).
-	memo sync.Map
-
-	mu     sync.Mutex
-	need   needCache
-	fields map[fieldKey]*fieldEntry
-	slines map[layers.Category]*fieldEntry
+	mu      sync.Mutex
+	memo    memo
+	fields  map[fieldKey]*fieldEntry
+	slines  map[layers.Category]*fieldEntry
 }
 
 // Build reads every layer from r and builds the engine: cells with their

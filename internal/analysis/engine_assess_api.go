@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"sync"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -28,7 +27,7 @@ import (
 type CellInfo struct {
 	ID   string
 	AGS  string
-	Muni int // index into Municipalities(), -1 when unknown
+	Muni int // index into Municipality(i), -1 when unknown
 	Pop  int64
 	UTM  orb.Point // centre, EPSG:25833
 }
@@ -45,8 +44,12 @@ func (e *Engine) Cell(ci int) CellInfo {
 // CellPop returns the residents of populated cell ci.
 func (e *Engine) CellPop(ci int) int64 { return e.cells[ci].pop }
 
-// Municipalities returns the municipalities of the read model.
-func (e *Engine) Municipalities() []layers.Municipality { return e.munis }
+// NumMunicipalities is the number of municipalities; Municipality(i)
+// returns municipality i (the index CellInfo.Muni refers to).
+func (e *Engine) NumMunicipalities() int { return len(e.munis) }
+
+// Municipality returns municipality i as read from the layer.
+func (e *Engine) Municipality(i int) layers.Municipality { return e.munis[i] }
 
 // MunicipalityName returns the name of the municipality with ags, or "".
 func (e *Engine) MunicipalityName(ags string) string { return e.muniName(ags) }
@@ -65,8 +68,9 @@ func (e *Engine) Facilities() []layers.Facility { return e.facs }
 // FacilityUTM returns the location of facility fi in EPSG:25833.
 func (e *Engine) FacilityUTM(fi int) orb.Point { return e.facUTM[fi] }
 
-// FacilitiesOf returns the indexes of the facilities of cat, sorted by id.
-func (e *Engine) FacilitiesOf(cat layers.Category) []int { return e.byCat[cat] }
+// FacilityIndexes returns the indexes into Facilities() of the facilities
+// of cat, sorted by id.
+func (e *Engine) FacilityIndexes(cat layers.Category) []int { return e.byCat[cat] }
 
 // CentralPlaces returns the central places of the read model.
 func (e *Engine) CentralPlaces() []layers.CentralPlace { return e.places }
@@ -95,24 +99,6 @@ func (e *Engine) BuiltAt() time.Time { return e.builtAt }
 
 // Provenance returns the provenance of a result computed by method.
 func (e *Engine) Provenance(method string) Provenance { return e.provenance(method) }
-
-// HasNetwork says whether a road network of mode is loaded.
-func (e *Engine) HasNetwork(mode layers.Mode) bool { return e.nets[mode] != nil }
-
-type memoEntry struct {
-	once sync.Once
-	v    any
-}
-
-// Memo returns the value stored under key, storing mk() first when there
-// is none: state that belongs to one engine (the assessments' cache) lives
-// as long as the engine does.
-func (e *Engine) Memo(key any, mk func() any) any {
-	v, _ := e.memo.LoadOrStore(key, &memoEntry{})
-	m := v.(*memoEntry)
-	m.once.Do(func() { m.v = mk() })
-	return m.v
-}
 
 // Field is the travel-time field of one (category, mode): per populated
 // cell the seconds to the nearest facility (+Inf when none is reachable)
@@ -272,11 +258,9 @@ func (e *Engine) placesField(mn *modeNet) ([]float64, []int) {
 	return secs, who
 }
 
-// MunicipalityAt returns the AGS of the municipality containing p
-// (EPSG:25833), by polygon where geometries exist, else the municipality of
-// the nearest populated cell centre; "" when neither is known.
-func (e *Engine) MunicipalityAt(p orb.Point) string { return e.muniAt(p) }
-
+// muniAt returns the AGS of the municipality containing p (EPSG:25833),
+// by polygon where geometries exist, else the municipality of the nearest
+// populated cell centre; "" when neither is known.
 func (e *Engine) muniAt(p orb.Point) string {
 	for _, m := range e.munis {
 		if len(m.Geometry) == 0 || !m.Geometry.Bound().Contains(p) {
@@ -293,26 +277,6 @@ func (e *Engine) muniAt(p orb.Point) string {
 		}
 	}
 	return best
-}
-
-// ProjectChange is what a project changes, as the need side of its dossier
-// reads it: the field before, the cells whose time changes, the new sites
-// (EPSG:25833) and, for an upgrade, the facility upgraded.
-type ProjectChange struct {
-	Category   layers.Category
-	Mode       layers.Mode
-	Before     Field
-	Changes    []CellChange
-	Sites      []orb.Point
-	FacilityID string
-}
-
-// NeedDossier computes the need side of a dossier whose effect is known.
-func (e *Engine) NeedDossier(ctx context.Context, p layers.Project, c ProjectChange) (*NeedDossier, error) {
-	if c.Before.f == nil {
-		return nil, nil
-	}
-	return e.needDossier(ctx, p, c)
 }
 
 // WeightedQuantile returns the lower weighted quantile q of vals weighted

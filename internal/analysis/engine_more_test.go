@@ -54,7 +54,6 @@ func TestCancelledComputationIsNotCached(t *testing.T) {
 	}
 }
 
-
 // memWriter is a layers.ResultWriter that keeps counts.
 type memWriter struct {
 	graphs map[layers.Mode]int

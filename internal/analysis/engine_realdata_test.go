@@ -15,8 +15,8 @@ import (
 	"reach/data/zensus"
 	"reach/geo/crs"
 	"reach/geo/grid"
-	"reach/internal/estimate"
 	"reach/internal/analysis/analysistest"
+	"reach/internal/estimate"
 	"reach/internal/realdata"
 	"reach/layers"
 )
@@ -285,4 +285,3 @@ func TestDemoRegion(t *testing.T) {
 		}
 	}
 }
-

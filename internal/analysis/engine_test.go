@@ -375,8 +375,6 @@ func TestGapRegisterTotalsEqualDirectSums(t *testing.T) {
 	}
 }
 
-
-
 func TestIsochroneExcludesTheLake(t *testing.T) {
 	r, n := fixture(t)
 	e := buildEngine(t, r)

@@ -61,7 +61,8 @@ type memoKey struct{}
 
 // For returns the assessor of e, made on first use and kept with e.
 func For(e *analysis.Engine) *Assessor {
-	return e.Memo(memoKey{}, func() any { return &Assessor{eng: e} }).(*Assessor)
+	v, _ := e.Memo(memoKey{}, func() (any, error) { return &Assessor{eng: e}, nil })
+	return v.(*Assessor)
 }
 
 // Engine returns the engine the assessor reads.
@@ -160,6 +161,21 @@ func fptr(p *float64) any {
 		return nil
 	}
 	return *p
+}
+
+// projectEffect is what the need side of a dossier reads of an effect.
+func (e *Assessor) projectEffect(eff *projectEffect, r *effectResult) analysis.ProjectEffect {
+	before := eff.before.Seconds()
+	pe := analysis.ProjectEffect{Category: eff.cat, Mode: eff.mode, Before: before, After: before, Sites: r.sites}
+	if len(eff.changes) > 0 {
+		pe.After = append([]float64(nil), before...)
+		for _, c := range eff.changes {
+			pe.After[c.Cell] = c.After
+			pe.Changed = append(pe.Changed, int(c.Cell))
+		}
+	}
+	pe.FacilityID, _ = r.details["facility_id"].(string)
+	return pe
 }
 
 // effectOf returns p's effect, computing it once per fingerprint.
@@ -514,8 +530,9 @@ func (e *Assessor) assessOne(ctx context.Context, p layers.Project, withNeed boo
 	if !a.Category.Valid() {
 		minLevel, minSrc = layers.LevelNone, fmt.Sprintf("category %q is outside the catalogue", a.Category)
 	}
-	names := make(map[string]string, len(e.eng.Municipalities()))
-	for _, m := range e.eng.Municipalities() {
+	names := make(map[string]string, e.eng.NumMunicipalities())
+	for i := range e.eng.NumMunicipalities() {
+		m := e.eng.Municipality(i)
 		names[m.AGS] = m.Name
 	}
 	a.ZentraleOrte = appraisal.AlignZentraleOrte(appraisal.AlignmentInput{
@@ -525,9 +542,7 @@ func (e *Assessor) assessOne(ctx context.Context, p layers.Project, withNeed boo
 	})
 	in.Alignment = a.ZentraleOrte.Verdict
 	if eff != nil && withNeed {
-		fid, _ := r.details["facility_id"].(string)
-		nd, err := e.eng.NeedDossier(ctx, p, analysis.ProjectChange{Category: eff.cat, Mode: eff.mode, Before: eff.before,
-			Changes: eff.changes, Sites: r.sites, FacilityID: fid})
+		nd, err := e.eng.NeedSectionOf(ctx, p, e.projectEffect(eff, r))
 		if err != nil {
 			return nil, fmt.Errorf("analysis: assess %s: need: %w", p.ID, err)
 		}
@@ -572,7 +587,6 @@ func (e *Assessor) aggregate(p layers.Project, eff *projectEffect) aggregation {
 	n := e.eng.NumCells()
 	secsB, secsA, pops := make([]float64, n), make([]float64, n), make([]int64, n)
 	beforeSecs := eff.before.Seconds()
-	munis := e.eng.Municipalities()
 	var sumB, sumA float64
 	var popB, popA int64
 	for ci := range n {
@@ -625,8 +639,9 @@ func (e *Assessor) aggregate(p layers.Project, eff *projectEffect) aggregation {
 				need += c.Pop
 			}
 			if c.Muni >= 0 {
-				kreise[munis[c.Muni].KreisAGS] = true
-				regions[munis[c.Muni].PlanningRegion] = true
+				mu := e.eng.Municipality(c.Muni)
+				kreise[mu.KreisAGS] = true
+				regions[mu.PlanningRegion] = true
 			}
 		}
 		if newly {
@@ -714,7 +729,7 @@ func (e *Assessor) projectStandard(p layers.Project) (layers.Category, layers.Mo
 		return "", "", catalogue.Standard{}, &unknownEffect{fmt.Sprintf("catalogue %s has no travel-time standard for category %q", e.eng.Catalogue().ID(), p.Category)}
 	}
 	if std.Measure != catalogue.MeasureAreaService {
-		if len(e.eng.FacilitiesOf(p.Category)) == 0 {
+		if len(e.eng.FacilityIndexes(p.Category)) == 0 {
 			return "", "", catalogue.Standard{}, &unknownEffect{fmt.Sprintf("no facilities of category %q are loaded: the travel time before the project is unknown", p.Category)}
 		}
 		if !e.eng.HasNetwork(mode) {
@@ -780,7 +795,7 @@ func (e *Assessor) facilityUpgrade(ctx context.Context, p layers.Project, d map[
 		}
 		return []string{e.muniAt(site)}, []orb.Point{site}
 	}
-	if p.Category == layers.CatOther || !p.Category.Valid() || len(e.eng.FacilitiesOf(p.Category)) == 0 {
+	if p.Category == layers.CatOther || !p.Category.Valid() || len(e.eng.FacilityIndexes(p.Category)) == 0 {
 		ags, sites := siteList()
 		_, _, _, err := e.projectStandard(p)
 		return nil, ags, sites, err
@@ -791,7 +806,7 @@ func (e *Assessor) facilityUpgrade(ctx context.Context, p layers.Project, d map[
 	}
 	fi := -1
 	if u.FacilityID != "" {
-		for _, i := range e.eng.FacilitiesOf(p.Category) {
+		for _, i := range e.eng.FacilityIndexes(p.Category) {
 			if e.eng.Facilities()[i].ID == u.FacilityID {
 				fi = i
 			}
@@ -807,7 +822,7 @@ func (e *Assessor) facilityUpgrade(ctx context.Context, p layers.Project, d map[
 		}
 	} else if hasSite {
 		best := math.Inf(1)
-		for _, i := range e.eng.FacilitiesOf(p.Category) {
+		for _, i := range e.eng.FacilityIndexes(p.Category) {
 			q := e.eng.FacilityUTM(i)
 			if dd := math.Hypot(q[0]-site[0], q[1]-site[1]); dd < best {
 				best, fi = dd, i

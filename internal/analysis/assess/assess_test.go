@@ -18,7 +18,6 @@ import (
 
 	"reach/data/tables"
 	"reach/data/zensus"
-	"reach/geo/access"
 	"reach/internal/analysis"
 	"reach/internal/analysis/analysistest"
 	"reach/internal/appraisal"
@@ -381,80 +380,6 @@ func TestRealSaxonyProposals(t *testing.T) {
 	}
 }
 
-// TestNeedDossier: the demo's proposals carry the need side of the dossier
-// for today and the projection; a new facility raises the supply ratio of
-// its municipalities, a fire station shows its effect per municipality.
-func TestNeedDossier(t *testing.T) {
-	r, reg := demoReader(t)
-	e0, _ := build(t, r)
-	eng, err := analysis.Build(context.Background(), r, analysis.Options{Modes: []layers.Mode{layers.Car, layers.Foot}, Demography: demoDemography(e0)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := For(eng)
-	ctx := context.Background()
-	seen := 0
-	for _, p := range reg.Projects {
-		a, err := e.Assess(ctx, p, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !a.Effect.Known {
-			continue
-		}
-		if a.Need == nil || len(a.Need.Scenarios) != 2 {
-			t.Fatalf("%s: need dossier %+v", p.ID, a.Need)
-		}
-		seen++
-		today := a.Need.Scenarios[0]
-		if today.FairnessBefore.All.Residents <= 0 || today.FairnessBefore.All.Residents != today.FairnessAfter.All.Residents {
-			t.Errorf("%s: residents before %v after %v", p.ID, today.FairnessBefore.All.Residents, today.FairnessAfter.All.Residents)
-		}
-		// Travel times only drop: the mean after is not above the mean before.
-		if b, a2 := today.FairnessBefore.All.MeanMinutes, today.FairnessAfter.All.MeanMinutes; b != nil && a2 != nil && *a2 > *b+1e-9 {
-			t.Errorf("%s: mean %v → %v", p.ID, *b, *a2)
-		}
-		if s := today.Supply; s != nil && p.Kind == layers.KindNewFacility {
-			if s.Added <= 0 || s.UnitsPer1000After < s.UnitsPer1000Before {
-				t.Errorf("%s: supply %+v", p.ID, s)
-			}
-		}
-	}
-	if seen == 0 {
-		t.Fatal("no demo project with a known effect")
-	}
-	// A fire station proposal, made up at the cell farthest from any station.
-	fr, err := eng.Fire(ctx, analysis.FireQuery{Cells: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	far := 0
-	for i, c := range fr.Today.CellsDetail {
-		if ptrVal(c.ArrivalMinutes) > ptrVal(fr.Today.CellsDetail[far].ArrivalMinutes) && !math.IsInf(ptrVal(c.ArrivalMinutes), 1) {
-			far = i
-		}
-	}
-	site := eng.Cell(far).UTM
-	p := layers.Project{ID: "fire-test", Title: "Feuerwehrhaus", Kind: layers.KindNewFacility, Category: layers.CatFireStation,
-		Municipalities: []string{eng.Cell(far).AGS}, Geometry: site, InvestmentCost: 1e6, RequestedFunding: 5e5}
-	a, err := e.Assess(ctx, p, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a.Need == nil || a.Need.Fire == nil || a.Need.Fire.After == nil {
-		t.Fatalf("fire dossier: %+v", a.Need)
-	}
-	gained := false
-	for _, c := range a.Need.Fire.Changes {
-		if c.AGS == eng.Cell(far).AGS && c.ShareAfter > c.ShareBefore {
-			gained = true
-		}
-	}
-	if !gained && fr.Today.CellsDetail[far].ArrivalMinutes != nil && *fr.Today.CellsDetail[far].ArrivalMinutes > fr.LimitMinutes {
-		t.Errorf("a station at the latest cell (%v min) raises no share: %+v", *fr.Today.CellsDetail[far].ArrivalMinutes, a.Need.Fire.Changes)
-	}
-}
-
 // TestRoadScenarioFromSnapshot checks that an engine built from a
 // snapshot, which keeps only the digest of the road layer, assesses road
 // projects as the engine built from the roads does (reading the layer
@@ -538,28 +463,6 @@ func smallSnapshot(tb testing.TB) ([]byte, *analysis.Engine, *analysistest.Reade
 		tb.Fatal(err)
 	}
 	return buf.Bytes(), e, r
-}
-
-// demoDemography is a small projection for the demo region: every
-// municipality has the same base table; in "2040 T" the under-sixes halve
-// and the 65+ double.
-func demoDemography(e *analysis.Engine) *access.Demography {
-	base := access.AgeTable{{Lo: 0, Hi: 5, Count: 500}, {Lo: 6, Hi: 9, Count: 350}, {Lo: 10, Hi: 17, Count: 700}, {Lo: 18, Hi: 64, Count: 5600}, {Lo: 65, Hi: access.OpenAge, Count: 2850}}
-	proj := access.AgeTable{{Lo: 0, Hi: 5, Count: 250}, {Lo: 6, Hi: 9, Count: 350}, {Lo: 10, Hi: 17, Count: 700}, {Lo: 18, Hi: 64, Count: 5600}, {Lo: 65, Hi: access.OpenAge, Count: 5700}}
-	sc := access.Scenario{Variant: "T", Year: 2040}
-	d := &access.Demography{Source: "test", BaseYear: 2022, Base: map[string]access.AgeTable{}, Projected: map[access.Scenario]map[string]access.AgeTable{sc: {}}}
-	for _, m := range e.Municipalities() {
-		d.Base[m.AGS] = base
-		d.Projected[sc][m.AGS] = proj
-	}
-	return d
-}
-
-func ptrVal(p *float64) float64 {
-	if p == nil {
-		return math.Inf(1)
-	}
-	return *p
 }
 
 // saxony reads the real Saxon layers: municipalities (VG5000), the 2011

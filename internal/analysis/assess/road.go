@@ -199,7 +199,7 @@ func (e *Assessor) roadProject(ctx context.Context, p layers.Project, d map[stri
 	if p.Category == layers.CatOther {
 		return nil, higherReach{}, &unknownEffect{fmt.Sprintf("category %q has no standard in the catalogue: the effect on it is unknown", p.Category)}
 	}
-	if p.Category.Valid() && len(e.eng.FacilitiesOf(p.Category)) == 0 {
+	if p.Category.Valid() && len(e.eng.FacilityIndexes(p.Category)) == 0 {
 		return nil, higherReach{}, &unknownEffect{fmt.Sprintf("no facilities of category %q are loaded: travel times to it are unknown", p.Category)}
 	}
 	roads, changes, err := e.scenarioRoads(ctx, p)
@@ -215,7 +215,7 @@ func (e *Assessor) roadProject(ctx context.Context, p layers.Project, d map[stri
 	for _, ci := range layers.Categories() {
 		cat := ci.Category
 		std, ok := e.eng.Catalogue().Standard(cat, mode)
-		if !ok || std.Measure == catalogue.MeasureAreaService || len(e.eng.FacilitiesOf(cat)) == 0 {
+		if !ok || std.Measure == catalogue.MeasureAreaService || len(e.eng.FacilityIndexes(cat)) == 0 {
 			continue
 		}
 		before, err := e.eng.TravelField(ctx, cat, mode)
