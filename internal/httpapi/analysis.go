@@ -13,6 +13,7 @@ import (
 
 	"reach/geo/crs"
 	"reach/internal/analysis"
+	"reach/internal/httpapi/reply"
 	"reach/internal/ogc"
 	"reach/layers"
 )
@@ -68,7 +69,7 @@ func (s *server) acquire(ctx context.Context) (func(), error) {
 	case s.sem <- struct{}{}:
 		return func() { <-s.sem }, nil
 	case <-t.C:
-		return nil, ErrOverloaded
+		return nil, reply.ErrOverloaded
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
@@ -105,7 +106,7 @@ func (s *server) matrix(w http.ResponseWriter, r *http.Request) {
 		Analyzer.Matrix)
 	if ok {
 		w.Header().Set("Cache-Control", "no-store")
-		writeJSON(w, http.StatusOK, res)
+		reply.WriteJSON(w, http.StatusOK, res)
 	}
 }
 
@@ -268,7 +269,7 @@ func (s *server) sites(w http.ResponseWriter, r *http.Request) {
 	res, ok := analyse(s, w, r, parseSites, Analyzer.SuggestSites)
 	if ok {
 		w.Header().Set("Cache-Control", "no-store")
-		writeJSON(w, http.StatusOK, res)
+		reply.WriteJSON(w, http.StatusOK, res)
 	}
 }
 
@@ -294,11 +295,11 @@ func (s *server) assessment(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id := urlParam(r, "projectId")
+	id := reply.URLParam(r, "projectId")
 	p, err := st.Project(r.Context(), id)
 	if err != nil {
 		if errors.Is(err, layers.ErrNotFound) {
-			err = notFound(fmt.Sprintf("httpapi: project %q", id), "projectId", id, "no such project")
+			err = reply.NotFound(fmt.Sprintf("httpapi: project %q", id), "projectId", id, "no such project")
 		}
 		s.fail(w, r, err, http.StatusBadRequest)
 		return
@@ -318,7 +319,7 @@ func (s *server) assessment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, res)
+	reply.WriteJSON(w, http.StatusOK, res)
 }
 
 // parseBudget reads the budget parameter in EUR: a positive finite number,
@@ -367,5 +368,5 @@ func (s *server) ranking(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, res)
+	reply.WriteJSON(w, http.StatusOK, res)
 }

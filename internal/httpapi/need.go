@@ -14,6 +14,7 @@ import (
 
 	"reach/geo/access"
 	"reach/internal/analysis"
+	"reach/internal/httpapi/reply"
 	"reach/layers"
 )
 
@@ -146,7 +147,7 @@ func (s *server) need(w http.ResponseWriter, r *http.Request) {
 	})
 	if ok {
 		w.Header().Set("Cache-Control", "no-store")
-		writeJSON(w, http.StatusOK, res)
+		reply.WriteJSON(w, http.StatusOK, res)
 	}
 }
 
@@ -159,7 +160,7 @@ func (s *server) fire(w http.ResponseWriter, r *http.Request) {
 	})
 	if ok {
 		w.Header().Set("Cache-Control", "no-store")
-		writeJSON(w, http.StatusOK, res)
+		reply.WriteJSON(w, http.StatusOK, res)
 	}
 }
 
