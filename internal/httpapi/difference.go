@@ -10,6 +10,7 @@ import (
 
 	"reach/geo/crs"
 	"reach/internal/analysis"
+	"reach/internal/httpapi/reply"
 	"reach/internal/ogc"
 	"reach/layers"
 )
@@ -65,11 +66,11 @@ func differenceFeature(c analysis.CellDifference) layers.Feature {
 // storedProject reads the project of the projectId path parameter, or
 // answers 404 (or the store's error) and returns false.
 func (s *server) storedProject(w http.ResponseWriter, r *http.Request, st layers.Store) (layers.Project, bool) {
-	id := urlParam(r, "projectId")
+	id := reply.URLParam(r, "projectId")
 	p, err := st.Project(r.Context(), id)
 	if err != nil {
 		if errors.Is(err, layers.ErrNotFound) {
-			err = notFound(fmt.Sprintf("httpapi: project %q", id), "projectId", id, "no such project")
+			err = reply.NotFound(fmt.Sprintf("httpapi: project %q", id), "projectId", id, "no such project")
 		}
 		s.fail(w, r, err, http.StatusBadRequest)
 		return layers.Project{}, false
@@ -86,7 +87,7 @@ func (s *server) difference(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	p, err := ogc.ParseItems(q, differenceCollection, s.cursors, r.Header.Get("Accept"))
+	p, err := ogc.ParseItems(q, differenceCollection, ogc.CursorCodec{}, r.Header.Get("Accept")) // no cursor: refused above
 	if err == nil && p.Format == ogc.FormatHTML {
 		err = ogc.ParamError{Name: "f", Value: q.Get("f"), Reason: "unknown format; want json, geojson, csv or gpkg (the dossier page shows the difference on its map)"}
 	}
@@ -140,7 +141,7 @@ func (s *server) difference(w http.ResponseWriter, r *http.Request) {
 	if p.Format == ogc.FormatCSV || p.Format == ogc.FormatGPKG {
 		c := differenceCollection
 		c.ID, c.Title = "difference-"+proj.ID, "Difference of "+proj.ID+": "+proj.Title
-		s.writeDownload(w, r, c, p.Format, p.CRS, func(fn func(layers.Feature) error) error {
+		s.ogc.WriteDownload(w, r, c, p.Format, p.CRS, func(fn func(layers.Feature) error) error {
 			for _, f := range feats {
 				if err := fn(f); err != nil {
 					return err

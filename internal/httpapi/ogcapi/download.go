@@ -1,4 +1,4 @@
-package httpapi
+package ogcapi
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 )
 
 // MediaGPKG is the media type of a GeoPackage.
-const mediaGPKG = "application/geopackage+sqlite3"
+const MediaGPKG = "application/geopackage+sqlite3"
 
 // eachFeature calls fn for every feature matching q, page by page (the
 // page size q.Limit as parsed is ignored: downloads are whole).
@@ -45,24 +45,25 @@ func eachFeature(ctx context.Context, src layers.FeatureSource, q layers.ItemsQu
 // file (SQLite needs one) and streamed from it, then removed. The first
 // page is read before any header is sent, so that a bad filter is still a
 // 400.
-func (s *server) download(w http.ResponseWriter, r *http.Request, c layers.Collection, p ogc.ItemsParams) {
+func (s *Server) download(w http.ResponseWriter, r *http.Request, c layers.Collection, p ogc.ItemsParams) {
 	ctx := r.Context()
 	probe := p.Query
 	probe.Limit = 1
-	if _, err := s.source().Items(ctx, probe); err != nil {
-		s.fail(w, r, err, http.StatusBadRequest)
+	if _, err := s.Source().Items(ctx, probe); err != nil {
+		s.reply.Fail(w, r, err, http.StatusBadRequest)
 		return
 	}
-	src := s.source()
-	s.writeDownload(w, r, c, p.Format, p.CRS, func(fn func(layers.Feature) error) error {
+	src := s.Source()
+	s.WriteDownload(w, r, c, p.Format, p.CRS, func(fn func(layers.Feature) error) error {
 		return eachFeature(ctx, src, p.Query, fn)
 	})
 }
 
-// writeDownload writes the features each gives as a CSV (streamed) or
-// GeoPackage file of collection c (its schema gives the columns) in CRS
-// code, as an attachment named after c.
-func (s *server) writeDownload(w http.ResponseWriter, r *http.Request, c layers.Collection, format ogc.Format, code crs.Code,
+// WriteDownload writes the features each gives as a CSV (streamed) or
+// GeoPackage file of collection c (its properties give the columns and
+// their types) in CRS code, as an attachment named after c. Failures before
+// the first byte are answered as problems.
+func (s *Server) WriteDownload(w http.ResponseWriter, r *http.Request, c layers.Collection, format ogc.Format, code crs.Code,
 	each func(fn func(layers.Feature) error) error) {
 	ctx := r.Context()
 	name := strings.Map(func(r rune) rune {
@@ -88,44 +89,44 @@ func (s *server) writeDownload(w http.ResponseWriter, r *http.Request, c layers.
 			err = cw.End()
 		}
 		if err != nil && ctx.Err() == nil {
-			s.log.ErrorContext(ctx, "httpapi: writing csv", "err", err, "collection", c.ID)
+			s.reply.Log.ErrorContext(ctx, "httpapi: writing csv", "err", err, "collection", c.ID)
 		}
 	case ogc.FormatGPKG:
 		tmp, err := os.MkdirTemp("", "reach-gpkg-")
 		if err != nil {
-			s.fail(w, r, fmt.Errorf("httpapi: geopackage: %w", err), http.StatusBadRequest)
+			s.reply.Fail(w, r, fmt.Errorf("httpapi: geopackage: %w", err), http.StatusBadRequest)
 			return
 		}
 		defer os.RemoveAll(tmp)
 		path := tmp + "/" + name + ".gpkg"
 		gw, err := vector.CreateGeoPackage(ctx, path, c, code)
 		if err != nil {
-			s.fail(w, r, err, http.StatusBadRequest)
+			s.reply.Fail(w, r, err, http.StatusBadRequest)
 			return
 		}
 		if err := each(func(f layers.Feature) error { return gw.Write(ctx, f) }); err != nil {
 			gw.Abort()
-			s.fail(w, r, err, http.StatusBadRequest)
+			s.reply.Fail(w, r, err, http.StatusBadRequest)
 			return
 		}
 		if err := gw.Close(ctx); err != nil {
-			s.fail(w, r, err, http.StatusBadRequest)
+			s.reply.Fail(w, r, err, http.StatusBadRequest)
 			return
 		}
 		f, err := os.Open(path)
 		if err != nil {
-			s.fail(w, r, fmt.Errorf("httpapi: geopackage: %w", err), http.StatusBadRequest)
+			s.reply.Fail(w, r, fmt.Errorf("httpapi: geopackage: %w", err), http.StatusBadRequest)
 			return
 		}
 		defer f.Close()
 		if st, err := f.Stat(); err == nil {
 			h.Set("Content-Length", fmt.Sprint(st.Size()))
 		}
-		h.Set("Content-Type", mediaGPKG)
+		h.Set("Content-Type", MediaGPKG)
 		h.Set("Content-Disposition", `attachment; filename="`+name+`.gpkg"`)
 		w.WriteHeader(http.StatusOK)
 		if _, err := io.Copy(w, f); err != nil && ctx.Err() == nil {
-			s.log.ErrorContext(ctx, "httpapi: writing geopackage", "err", err, "collection", c.ID)
+			s.reply.Log.ErrorContext(ctx, "httpapi: writing geopackage", "err", err, "collection", c.ID)
 		}
 	}
 }
