@@ -278,6 +278,10 @@ func (e *Engine) transitMatrix(ctx context.Context, req MatrixRequest, res Matri
 		for j := range req.Destinations {
 			st := statsOf(times[j])
 			res.Durations[i][j], tm.P10[i][j], tm.P90[i][j] = st.Median, st.P10, st.P90
+			res.Methods[i][j] = MethodTransit
+			if st.Median == nil {
+				res.Methods[i][j] = MethodUnreachable
+			}
 		}
 	}
 	res.Transit = tm
