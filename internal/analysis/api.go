@@ -83,6 +83,8 @@ type IsochroneRequest struct {
 	Mode    layers.Mode
 	Origins []orb.Point // lon/lat
 	Minutes []float64   // thresholds, ascending after validation
+	// Transit gives the departures when Mode is Transit.
+	Transit TransitQuery
 }
 
 // Band is one travel-time band: the ring of residents reached after
@@ -158,8 +160,9 @@ type Assessment struct {
 	// group before and after, today and in every loaded projection, the
 	// supply ratio before and after, and for fire stations the share
 	// within the arrival limit per municipality; nil when the effect is
-	// unknown.
-	Need *NeedDossier `json:"need,omitempty"`
+	// unknown or Options.NeedSection is not set (the need package gives
+	// a *need.Dossier).
+	Need any `json:"need,omitempty"`
 }
 
 // Effect is the effect of a project on the travel times of its category.

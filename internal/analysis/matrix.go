@@ -53,7 +53,22 @@ func (e *Engine) Matrix(ctx context.Context, req MatrixRequest) (MatrixResult, e
 	if req.Mode == Transit {
 		res.Method = MethodTransit
 		res.Provenance = e.provenance("public transport: range RAPTOR over the departure window, straight-line walks to and from stops")
-		return e.transitMatrix(ctx, req, res)
+		if e.transit == nil {
+			return MatrixResult{}, errNoTransit("matrix")
+		}
+		res, err := e.transit.Matrix(ctx, req, res)
+		if err != nil {
+			return res, err
+		}
+		for i, row := range res.Durations {
+			for j, d := range row {
+				res.Methods[i][j] = MethodTransit
+				if d == nil {
+					res.Methods[i][j] = MethodUnreachable
+				}
+			}
+		}
+		return res, nil
 	}
 	mn := e.nets[req.Mode]
 	if mn == nil {

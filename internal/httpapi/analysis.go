@@ -13,6 +13,7 @@ import (
 
 	"reach/geo/crs"
 	"reach/internal/analysis"
+	"reach/internal/httpapi/reply"
 	"reach/internal/ogc"
 	"reach/layers"
 )
@@ -68,7 +69,7 @@ func (s *server) acquire(ctx context.Context) (func(), error) {
 	case s.sem <- struct{}{}:
 		return func() { <-s.sem }, nil
 	case <-t.C:
-		return nil, ErrOverloaded
+		return nil, reply.ErrOverloaded
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
@@ -105,7 +106,7 @@ func (s *server) matrix(w http.ResponseWriter, r *http.Request) {
 		Analyzer.Matrix)
 	if ok {
 		w.Header().Set("Cache-Control", "no-store")
-		writeJSON(w, http.StatusOK, res)
+		reply.WriteJSON(w, http.StatusOK, res)
 	}
 }
 
@@ -144,7 +145,8 @@ func analyse[Req, Res any](s *server, w http.ResponseWriter, r *http.Request, pa
 // ascending.
 func parseIsochrones(o *object, maxPoints int) (analysis.IsochroneRequest, error) {
 	var req analysis.IsochroneRequest
-	req.Mode, _ = o.mode("mode")
+	req.Mode, _ = o.travelMode("mode")
+	req.Transit = o.transitQuery(req.Mode)
 	req.Origins, _ = o.points("origins", maxPoints)
 	if v, ok := o.get("minutes", true); ok {
 		var ms []json.RawMessage
@@ -267,7 +269,7 @@ func (s *server) sites(w http.ResponseWriter, r *http.Request) {
 	res, ok := analyse(s, w, r, parseSites, Analyzer.SuggestSites)
 	if ok {
 		w.Header().Set("Cache-Control", "no-store")
-		writeJSON(w, http.StatusOK, res)
+		reply.WriteJSON(w, http.StatusOK, res)
 	}
 }
 
@@ -293,11 +295,11 @@ func (s *server) assessment(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id := urlParam(r, "projectId")
+	id := reply.URLParam(r, "projectId")
 	p, err := st.Project(r.Context(), id)
 	if err != nil {
 		if errors.Is(err, layers.ErrNotFound) {
-			err = notFound(fmt.Sprintf("httpapi: project %q", id), "projectId", id, "no such project")
+			err = reply.NotFound(fmt.Sprintf("httpapi: project %q", id), "projectId", id, "no such project")
 		}
 		s.fail(w, r, err, http.StatusBadRequest)
 		return
@@ -317,7 +319,7 @@ func (s *server) assessment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, res)
+	reply.WriteJSON(w, http.StatusOK, res)
 }
 
 // parseBudget reads the budget parameter in EUR: a positive finite number,
@@ -366,5 +368,5 @@ func (s *server) ranking(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, res)
+	reply.WriteJSON(w, http.StatusOK, res)
 }

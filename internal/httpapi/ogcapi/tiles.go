@@ -1,4 +1,4 @@
-package httpapi
+package ogcapi
 
 import (
 	"fmt"
@@ -13,13 +13,15 @@ import (
 	"github.com/paulmach/orb/maptile"
 	"github.com/paulmach/orb/simplify"
 
+	"reach/internal/httpapi/reply"
 	"reach/internal/ogc"
 	"reach/layers"
 )
 
 // Vector tile parameters.
 const (
-	maxTileZoom = 24 // deepest tile matrix of WebMercatorQuad
+	// MaxTileZoom is the deepest tile matrix of WebMercatorQuad.
+	MaxTileZoom = 24
 	// tileBuffer is the margin kept around a tile, in tile units (of
 	// mvt.DefaultExtent = 4096), so that lines and polygons continue
 	// seamlessly across tile edges.
@@ -37,39 +39,40 @@ func parseTileIndex(name, s string, max uint64) (uint32, error) {
 		return 0, ogc.ParamError{Name: name, Value: s, Reason: "not a non-negative integer"}
 	}
 	if n > max {
-		return 0, notFound(fmt.Sprintf("httpapi: %s %d is outside the tile matrix (0 to %d)", name, n, max),
+		return 0, reply.NotFound(fmt.Sprintf("httpapi: %s %d is outside the tile matrix (0 to %d)", name, n, max),
 			name, s, fmt.Sprintf("outside the tile matrix (0 to %d)", max))
 	}
 	return uint32(n), nil
 }
 
-func (s *server) tile(w http.ResponseWriter, r *http.Request) {
+// Tile answers a vector tile of a collection in WebMercatorQuad.
+func (s *Server) Tile(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	z, err := parseTileIndex("tileMatrix", urlParam(r, "tileMatrix"), maxTileZoom)
+	z, err := parseTileIndex("tileMatrix", reply.URLParam(r, "tileMatrix"), MaxTileZoom)
 	if err != nil {
-		s.fail(w, r, err, http.StatusBadRequest)
+		s.reply.Fail(w, r, err, http.StatusBadRequest)
 		return
 	}
 	last := uint64(1)<<z - 1
-	y, err := parseTileIndex("tileRow", urlParam(r, "tileRow"), last)
+	y, err := parseTileIndex("tileRow", reply.URLParam(r, "tileRow"), last)
 	if err != nil {
-		s.fail(w, r, err, http.StatusBadRequest)
+		s.reply.Fail(w, r, err, http.StatusBadRequest)
 		return
 	}
-	x, err := parseTileIndex("tileCol", urlParam(r, "tileCol"), last)
+	x, err := parseTileIndex("tileCol", reply.URLParam(r, "tileCol"), last)
 	if err != nil {
-		s.fail(w, r, err, http.StatusBadRequest)
+		s.reply.Fail(w, r, err, http.StatusBadRequest)
 		return
 	}
-	id := urlParam(r, "collectionId")
+	id := reply.URLParam(r, "collectionId")
 	src, coll, err := s.resolve(ctx, id)
 	if err != nil {
-		s.fail(w, r, collErr(id, err), http.StatusBadRequest)
+		s.reply.Fail(w, r, collErr(id, err), http.StatusBadRequest)
 		return
 	}
 	filters, err := tileFilters(r.URL.Query(), coll)
 	if err != nil {
-		s.fail(w, r, err, http.StatusBadRequest)
+		s.reply.Fail(w, r, err, http.StatusBadRequest)
 		return
 	}
 	// An encoded tile of a versioned collection is kept under the version.
@@ -93,7 +96,7 @@ func (s *server) tile(w http.ResponseWriter, r *http.Request) {
 	for {
 		page, err := src.Items(ctx, q)
 		if err != nil {
-			s.fail(w, r, err, http.StatusBadRequest)
+			s.reply.Fail(w, r, err, http.StatusBadRequest)
 			return
 		}
 		if page.Version != version {
@@ -123,7 +126,7 @@ func (s *server) tile(w http.ResponseWriter, r *http.Request) {
 	layer.Version = 2
 	data, err := mvt.Marshal(mvt.Layers{layer})
 	if err != nil {
-		s.fail(w, r, fmt.Errorf("httpapi: encode tile %d/%d/%d of %q: %w", z, y, x, id, err), http.StatusBadRequest)
+		s.reply.Fail(w, r, fmt.Errorf("httpapi: encode tile %d/%d/%d of %q: %w", z, y, x, id, err), http.StatusBadRequest)
 		return
 	}
 	resp := newCachedResponse(tileKey(version), ogc.MediaMVT, data)
@@ -233,11 +236,11 @@ func tileFeature(f layers.Feature, z uint32) *geojson.Feature {
 	return g
 }
 
-// tileMatrixSet is a minimal description of WebMercatorQuad (OGC Two
+// TileMatrixSet is a minimal description of WebMercatorQuad (OGC Two
 // Dimensional Tile Matrix Set, EPSG:3857, 256-pixel tiles, origin top left).
-func (s *server) tileMatrixSet(w http.ResponseWriter, r *http.Request) {
+func (s *Server) TileMatrixSet(w http.ResponseWriter, r *http.Request) {
 	if err := ogc.CheckOnly(r.URL.Query(), "f"); err != nil {
-		s.fail(w, r, err, http.StatusBadRequest)
+		s.reply.Fail(w, r, err, http.StatusBadRequest)
 		return
 	}
 	const (
@@ -258,21 +261,21 @@ func (s *server) tileMatrixSet(w http.ResponseWriter, r *http.Request) {
 		MatrixWidth      uint64     `json:"matrixWidth"`
 		MatrixHeight     uint64     `json:"matrixHeight"`
 	}
-	ms := make([]matrix, 0, maxTileZoom+1)
-	for z := 0; z <= maxTileZoom; z++ {
+	ms := make([]matrix, 0, MaxTileZoom+1)
+	for z := 0; z <= MaxTileZoom; z++ {
 		f := float64(uint64(1) << z)
 		ms = append(ms, matrix{ID: strconv.Itoa(z), ScaleDenominator: scale0 / f, CellSize: cellSize0 / f,
 			CornerOfOrigin: "topLeft", PointOfOrigin: [2]float64{-origin, origin},
 			TileWidth: tileWidth, TileHeight: tileHeight, MatrixWidth: uint64(1) << z, MatrixHeight: uint64(1) << z})
 	}
-	s.writeDoc(w, r, map[string]any{
+	s.reply.WriteDoc(w, r, map[string]any{
 		"id":           "WebMercatorQuad",
 		"title":        "Google Maps Compatible for the World",
 		"uri":          "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad",
 		"crs":          "http://www.opengis.net/def/crs/EPSG/0/3857",
 		"orderedAxes":  []string{"E", "N"},
 		"tileMatrices": ms,
-		"links": []ogc.Link{{Href: s.baseURL(r) + "/tileMatrixSets/WebMercatorQuad", Rel: "self", Type: ogc.MediaJSON,
+		"links": []ogc.Link{{Href: reply.BaseURL(s.deps.BaseURL, r) + "/tileMatrixSets/WebMercatorQuad", Rel: "self", Type: ogc.MediaJSON,
 			Title: "this tile matrix set"}},
 	})
 }
@@ -280,14 +283,14 @@ func (s *server) tileMatrixSet(w http.ResponseWriter, r *http.Request) {
 // webMercatorQuadURI names the one tile matrix set served.
 const webMercatorQuadURI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
 
-// tileMatrixSets lists the tile matrix sets (only WebMercatorQuad).
-func (s *server) tileMatrixSets(w http.ResponseWriter, r *http.Request) {
+// TileMatrixSets lists the tile matrix sets (only WebMercatorQuad).
+func (s *Server) TileMatrixSets(w http.ResponseWriter, r *http.Request) {
 	if err := ogc.CheckOnly(r.URL.Query(), "f"); err != nil {
-		s.fail(w, r, err, http.StatusBadRequest)
+		s.reply.Fail(w, r, err, http.StatusBadRequest)
 		return
 	}
-	b := s.baseURL(r)
-	s.writeDoc(w, r, map[string]any{
+	b := reply.BaseURL(s.deps.BaseURL, r)
+	s.reply.WriteDoc(w, r, map[string]any{
 		"tileMatrixSets": []map[string]any{{
 			"id": "WebMercatorQuad", "title": "Google Maps Compatible for the World", "uri": webMercatorQuadURI,
 			"crs":   "http://www.opengis.net/def/crs/EPSG/0/3857",
@@ -309,20 +312,20 @@ func tilesetLinks(b, esc string) []ogc.Link {
 	}
 }
 
-// tilesets lists the tilesets of a collection (one, in WebMercatorQuad).
-func (s *server) tilesets(w http.ResponseWriter, r *http.Request) {
+// Tilesets lists the tilesets of a collection (one, in WebMercatorQuad).
+func (s *Server) Tilesets(w http.ResponseWriter, r *http.Request) {
 	if err := ogc.CheckOnly(r.URL.Query(), "f"); err != nil {
-		s.fail(w, r, err, http.StatusBadRequest)
+		s.reply.Fail(w, r, err, http.StatusBadRequest)
 		return
 	}
-	id := urlParam(r, "collectionId")
-	c, err := s.source().Collection(r.Context(), id)
+	id := reply.URLParam(r, "collectionId")
+	c, err := s.Source().Collection(r.Context(), id)
 	if err != nil {
-		s.fail(w, r, collErr(id, err), http.StatusBadRequest)
+		s.reply.Fail(w, r, collErr(id, err), http.StatusBadRequest)
 		return
 	}
-	b, esc := s.baseURL(r), url.PathEscape(c.ID)
-	s.writeDoc(w, r, map[string]any{
+	b, esc := reply.BaseURL(s.deps.BaseURL, r), url.PathEscape(c.ID)
+	s.reply.WriteDoc(w, r, map[string]any{
 		"tilesets": []map[string]any{{
 			"title": c.Title, "dataType": "vector", "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
 			"tileMatrixSetURI": webMercatorQuadURI, "links": tilesetLinks(b, esc),
@@ -334,25 +337,25 @@ func (s *server) tilesets(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// tileset describes the collection's tileset, or with f=tilejson gives its
+// Tileset describes the collection's tileset, or with f=tilejson gives its
 // TileJSON 3.0.0 document (for MapLibre and QGIS).
-func (s *server) tileset(w http.ResponseWriter, r *http.Request) {
+func (s *Server) Tileset(w http.ResponseWriter, r *http.Request) {
 	if err := ogc.CheckOnly(r.URL.Query(), "f"); err != nil {
-		s.fail(w, r, err, http.StatusBadRequest)
+		s.reply.Fail(w, r, err, http.StatusBadRequest)
 		return
 	}
 	f := strings.ToLower(r.URL.Query().Get("f"))
 	if f != "" && f != "json" && f != "tilejson" {
-		s.fail(w, r, ogc.ParamError{Name: "f", Value: f, Reason: "unknown format; want json or tilejson"}, http.StatusBadRequest)
+		s.reply.Fail(w, r, ogc.ParamError{Name: "f", Value: f, Reason: "unknown format; want json or tilejson"}, http.StatusBadRequest)
 		return
 	}
-	id := urlParam(r, "collectionId")
-	c, err := s.source().Collection(r.Context(), id)
+	id := reply.URLParam(r, "collectionId")
+	c, err := s.Source().Collection(r.Context(), id)
 	if err != nil {
-		s.fail(w, r, collErr(id, err), http.StatusBadRequest)
+		s.reply.Fail(w, r, collErr(id, err), http.StatusBadRequest)
 		return
 	}
-	b, esc := s.baseURL(r), url.PathEscape(c.ID)
+	b, esc := reply.BaseURL(s.deps.BaseURL, r), url.PathEscape(c.ID)
 	fields := map[string]string{"id": "String"}
 	props := map[string]any{"id": map[string]any{"type": "string"}}
 	for _, p := range c.Properties {
@@ -384,8 +387,8 @@ func (s *server) tileset(w http.ResponseWriter, r *http.Request) {
 		doc := map[string]any{
 			"tilejson": "3.0.0", "name": c.Title, "description": c.Description, "scheme": "xyz",
 			"tiles":   []string{b + "/collections/" + esc + "/tiles/WebMercatorQuad/{z}/{y}/{x}"},
-			"minzoom": 0, "maxzoom": maxTileZoom,
-			"vector_layers": []map[string]any{{"id": c.ID, "description": c.Title, "fields": fields, "minzoom": 0, "maxzoom": maxTileZoom}},
+			"minzoom": 0, "maxzoom": MaxTileZoom,
+			"vector_layers": []map[string]any{{"id": c.ID, "description": c.Title, "fields": fields, "minzoom": 0, "maxzoom": MaxTileZoom}},
 		}
 		if bounds != nil {
 			doc["bounds"] = bounds
@@ -393,7 +396,7 @@ func (s *server) tileset(w http.ResponseWriter, r *http.Request) {
 		if attribution != "" {
 			doc["attribution"] = attribution
 		}
-		s.writeDoc(w, r, doc)
+		s.reply.WriteDoc(w, r, doc)
 		return
 	}
 	doc := map[string]any{
@@ -411,5 +414,5 @@ func (s *server) tileset(w http.ResponseWriter, r *http.Request) {
 	if attribution != "" {
 		doc["attribution"] = attribution
 	}
-	s.writeDoc(w, r, doc)
+	s.reply.WriteDoc(w, r, doc)
 }

@@ -1,4 +1,4 @@
-package httpapi
+package ogcapi
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 )
 
 // MediaGPKG is the media type of a GeoPackage.
-const mediaGPKG = "application/geopackage+sqlite3"
+const MediaGPKG = "application/geopackage+sqlite3"
 
 // eachFeature calls fn for every feature matching q, page by page (the
 // page size q.Limit as parsed is ignored: downloads are whole).
@@ -44,15 +44,15 @@ func eachFeature(ctx context.Context, src layers.FeatureSource, q layers.ItemsQu
 // file (SQLite needs one) and streamed from it, then removed. The first
 // page is read before any header is sent, so that a bad filter is still a
 // 400.
-func (s *server) download(w http.ResponseWriter, r *http.Request, c layers.Collection, p ogc.ItemsParams) {
+func (s *Server) download(w http.ResponseWriter, r *http.Request, c layers.Collection, p ogc.ItemsParams) {
 	ctx := r.Context()
 	probe := p.Query
 	probe.Limit = 1
-	if _, err := s.source().Items(ctx, probe); err != nil {
-		s.fail(w, r, err, http.StatusBadRequest)
+	if _, err := s.Source().Items(ctx, probe); err != nil {
+		s.reply.Fail(w, r, err, http.StatusBadRequest)
 		return
 	}
-	src := s.source()
+	src := s.Source()
 	name := strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
 			return r
@@ -76,44 +76,44 @@ func (s *server) download(w http.ResponseWriter, r *http.Request, c layers.Colle
 			err = cw.End()
 		}
 		if err != nil && ctx.Err() == nil {
-			s.log.ErrorContext(ctx, "httpapi: writing csv", "err", err, "collection", c.ID)
+			s.reply.Log.ErrorContext(ctx, "httpapi: writing csv", "err", err, "collection", c.ID)
 		}
 	case ogc.FormatGPKG:
 		tmp, err := os.MkdirTemp("", "reach-gpkg-")
 		if err != nil {
-			s.fail(w, r, fmt.Errorf("httpapi: geopackage: %w", err), http.StatusBadRequest)
+			s.reply.Fail(w, r, fmt.Errorf("httpapi: geopackage: %w", err), http.StatusBadRequest)
 			return
 		}
 		defer os.RemoveAll(tmp)
 		path := tmp + "/" + name + ".gpkg"
 		gw, err := vector.CreateGeoPackage(ctx, path, c, p.CRS)
 		if err != nil {
-			s.fail(w, r, err, http.StatusBadRequest)
+			s.reply.Fail(w, r, err, http.StatusBadRequest)
 			return
 		}
 		if err := eachFeature(ctx, src, p.Query, func(f layers.Feature) error { return gw.Write(ctx, f) }); err != nil {
 			gw.Abort()
-			s.fail(w, r, err, http.StatusBadRequest)
+			s.reply.Fail(w, r, err, http.StatusBadRequest)
 			return
 		}
 		if err := gw.Close(ctx); err != nil {
-			s.fail(w, r, err, http.StatusBadRequest)
+			s.reply.Fail(w, r, err, http.StatusBadRequest)
 			return
 		}
 		f, err := os.Open(path)
 		if err != nil {
-			s.fail(w, r, fmt.Errorf("httpapi: geopackage: %w", err), http.StatusBadRequest)
+			s.reply.Fail(w, r, fmt.Errorf("httpapi: geopackage: %w", err), http.StatusBadRequest)
 			return
 		}
 		defer f.Close()
 		if st, err := f.Stat(); err == nil {
 			h.Set("Content-Length", fmt.Sprint(st.Size()))
 		}
-		h.Set("Content-Type", mediaGPKG)
+		h.Set("Content-Type", MediaGPKG)
 		h.Set("Content-Disposition", `attachment; filename="`+name+`.gpkg"`)
 		w.WriteHeader(http.StatusOK)
 		if _, err := io.Copy(w, f); err != nil && ctx.Err() == nil {
-			s.log.ErrorContext(ctx, "httpapi: writing geopackage", "err", err, "collection", c.ID)
+			s.reply.Log.ErrorContext(ctx, "httpapi: writing geopackage", "err", err, "collection", c.ID)
 		}
 	}
 }

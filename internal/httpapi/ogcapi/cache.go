@@ -1,4 +1,4 @@
-package httpapi
+package ogcapi
 
 import (
 	"container/list"
@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"net/http"
 	"sync"
+
+	"reach/internal/httpapi/reply"
 )
 
 // cachedResponse is one encoded response: a feature page or a vector tile
@@ -41,7 +43,7 @@ func (c *cachedResponse) write(w http.ResponseWriter, r *http.Request, cacheCont
 	if c.truncated {
 		h.Set("Reach-Tile-Truncated", "true")
 	}
-	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatch(inm, c.etag) {
+	if inm := r.Header.Get("If-None-Match"); inm != "" && reply.ETagMatch(inm, c.etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}

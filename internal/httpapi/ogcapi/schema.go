@@ -1,4 +1,4 @@
-package httpapi
+package ogcapi
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 
+	"reach/internal/httpapi/reply"
 	"reach/internal/ogc"
 	"reach/layers"
 )
@@ -69,8 +70,8 @@ func geometrySchema(c layers.Collection) map[string]any {
 // included, as Part 3 has them); the feature schema describes the GeoJSON
 // feature that /items/{featureId} returns, with the typed properties under
 // "properties", the shape GDAL's OAPIF driver reads field types from.
-func (s *server) collectionSchema(r *http.Request, c layers.Collection, queryables bool) map[string]any {
-	b := s.baseURL(r) + "/collections/" + url.PathEscape(c.ID)
+func (s *Server) collectionSchema(r *http.Request, c layers.Collection, queryables bool) map[string]any {
+	b := reply.BaseURL(s.deps.BaseURL, r) + "/collections/" + url.PathEscape(c.ID)
 	props := orderedObject{}
 	for _, p := range c.Properties {
 		if queryables && !p.Queryable() {
@@ -103,31 +104,33 @@ func (s *server) collectionSchema(r *http.Request, c layers.Collection, queryabl
 	return doc
 }
 
-func (s *server) queryables(w http.ResponseWriter, r *http.Request) { s.schemaDoc(w, r, true) }
+// Queryables answers /collections/{collectionId}/queryables.
+func (s *Server) Queryables(w http.ResponseWriter, r *http.Request) { s.schemaDoc(w, r, true) }
 
-func (s *server) featureSchema(w http.ResponseWriter, r *http.Request) { s.schemaDoc(w, r, false) }
+// FeatureSchema answers /collections/{collectionId}/schema.
+func (s *Server) FeatureSchema(w http.ResponseWriter, r *http.Request) { s.schemaDoc(w, r, false) }
 
-func (s *server) schemaDoc(w http.ResponseWriter, r *http.Request, queryables bool) {
+func (s *Server) schemaDoc(w http.ResponseWriter, r *http.Request, queryables bool) {
 	if err := ogc.CheckOnly(r.URL.Query(), "f"); err != nil {
-		s.fail(w, r, err, http.StatusBadRequest)
+		s.reply.Fail(w, r, err, http.StatusBadRequest)
 		return
 	}
 	if f := strings.ToLower(r.URL.Query().Get("f")); f != "" && f != "json" {
-		s.fail(w, r, ogc.ParamError{Name: "f", Value: f, Reason: "unknown format; want json"}, http.StatusBadRequest)
+		s.reply.Fail(w, r, ogc.ParamError{Name: "f", Value: f, Reason: "unknown format; want json"}, http.StatusBadRequest)
 		return
 	}
-	id := urlParam(r, "collectionId")
-	c, err := s.source().Collection(r.Context(), id)
+	id := reply.URLParam(r, "collectionId")
+	c, err := s.Source().Collection(r.Context(), id)
 	if err != nil {
-		s.fail(w, r, collErr(id, err), http.StatusBadRequest)
+		s.reply.Fail(w, r, collErr(id, err), http.StatusBadRequest)
 		return
 	}
 	body, err := ogc.MarshalJSON(s.collectionSchema(r, c, queryables))
 	if err != nil {
-		s.fail(w, r, err, http.StatusBadRequest)
+		s.reply.Fail(w, r, err, http.StatusBadRequest)
 		return
 	}
-	writeCached(w, r, ogc.MediaSchema, append(body, '\n'))
+	reply.Cached(w, r, ogc.MediaSchema, append(body, '\n'))
 }
 
 // orderedObject is a JSON object whose members keep their order, so that

@@ -1,28 +1,25 @@
-package httpapi
+package ogcapi
 
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/paulmach/orb"
 
 	"reach/geo/crs"
 	"reach/internal/analysis"
+	"reach/internal/httpapi/reply"
 	"reach/internal/ogc"
 	"reach/layers"
 )
 
-// source returns the feature source of this request: the base layers,
+// Source returns the feature source of this request: the base layers,
 // composed with the analyzer's derived collections when there are any.
-func (s *server) source() layers.FeatureSource {
+func (s *Server) Source() layers.FeatureSource {
 	if s.deps.Analyzer != nil {
 		if d := s.deps.Analyzer.Derived(); d != nil {
 			return composite{base: s.deps.Features, derived: d}
@@ -34,8 +31,8 @@ func (s *server) source() layers.FeatureSource {
 // resolve finds the source that serves collection id and describes the
 // collection (with its version), once per request: the handlers then ask
 // that source directly.
-func (s *server) resolve(ctx context.Context, id string) (layers.FeatureSource, layers.Collection, error) {
-	src := s.source()
+func (s *Server) resolve(ctx context.Context, id string) (layers.FeatureSource, layers.Collection, error) {
+	src := s.Source()
 	if c, ok := src.(composite); ok {
 		return c.owner(ctx, id)
 	}
@@ -106,83 +103,13 @@ func (c composite) Item(ctx context.Context, collection, id string) (layers.Feat
 	return src.Item(ctx, collection, id)
 }
 
-// baseURL returns the scheme and host links are built on, without a
-// trailing slash.
-func (s *server) baseURL(r *http.Request) string {
-	if s.deps.BaseURL != "" {
-		return strings.TrimRight(s.deps.BaseURL, "/")
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
-		scheme = p
-	}
-	return scheme + "://" + r.Host
-}
-
-// format parses f and the Accept header for a request that takes only the
-// given parameters besides f.
-func (s *server) format(w http.ResponseWriter, r *http.Request, allowed ...string) (ogc.Format, bool) {
-	if err := ogc.CheckOnly(r.URL.Query(), append([]string{"f"}, allowed...)...); err != nil {
-		s.fail(w, r, err, http.StatusBadRequest)
-		return "", false
-	}
-	f, err := ogc.ParseFormat(r.URL.Query().Get("f"), r.Header.Get("Accept"))
-	if err != nil {
-		s.fail(w, r, err, http.StatusBadRequest)
-		return "", false
-	}
-	return f, true
-}
-
-// writeCached writes a metadata document with an ETag and a short cache
-// lifetime, answering 304 when the client has it.
-func writeCached(w http.ResponseWriter, r *http.Request, ct string, body []byte) {
-	h := w.Header()
-	etag := h.Get("ETag") // a revision set by the handler (projects)
-	if etag == "" {
-		sum := sha256.Sum256(body)
-		etag = `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
-		h.Set("ETag", etag)
-	}
-	h.Set("Cache-Control", "public, max-age=60")
-	h.Add("Vary", "Accept")
-	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatch(inm, etag) {
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	h.Set("Content-Type", ct)
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(body)
-}
-
-func etagMatch(header, etag string) bool {
-	for _, t := range strings.Split(header, ",") {
-		t = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(t), "W/"))
-		if t == etag || t == "*" {
-			return true
-		}
-	}
-	return false
-}
-
-func (s *server) writeDoc(w http.ResponseWriter, r *http.Request, v any) {
-	body, err := ogc.MarshalJSON(v)
-	if err != nil {
-		s.fail(w, r, fmt.Errorf("httpapi: encode: %w", err), http.StatusBadRequest)
-		return
-	}
-	writeCached(w, r, ogc.MediaJSON, append(body, '\n'))
-}
-
-func (s *server) landing(w http.ResponseWriter, r *http.Request) {
-	f, ok := s.format(w, r)
+// Landing answers / (JSON or HTML).
+func (s *Server) Landing(w http.ResponseWriter, r *http.Request) {
+	f, ok := s.reply.Format(w, r)
 	if !ok {
 		return
 	}
-	b := s.baseURL(r)
+	b := reply.BaseURL(s.deps.BaseURL, r)
 	info := s.deps.Info
 	title := "reach: reachability of public services in Saxony"
 	if info.Title != "" {
@@ -213,11 +140,12 @@ func (s *server) landing(w http.ResponseWriter, r *http.Request) {
 		s.renderHTML(w, r, "landing", doc.Title, landingHTML{LandingPage: doc, Coverage: s.coverage()})
 		return
 	}
-	s.writeDoc(w, r, doc)
+	s.reply.WriteDoc(w, r, doc)
 }
 
-func (s *server) conformance(w http.ResponseWriter, r *http.Request) {
-	f, ok := s.format(w, r)
+// Conformance answers /conformance.
+func (s *Server) Conformance(w http.ResponseWriter, r *http.Request) {
+	f, ok := s.reply.Format(w, r)
 	if !ok {
 		return
 	}
@@ -226,11 +154,11 @@ func (s *server) conformance(w http.ResponseWriter, r *http.Request) {
 		s.renderHTML(w, r, "conformance", "Conformance", doc)
 		return
 	}
-	s.writeDoc(w, r, doc)
+	s.reply.WriteDoc(w, r, doc)
 }
 
 // wireCollection converts a collection to its wire form.
-func (s *server) wireCollection(b string, c layers.Collection) ogc.Collection {
+func (s *Server) wireCollection(b string, c layers.Collection) ogc.Collection {
 	esc := url.PathEscape(c.ID)
 	attribution := layers.CollectionAttribution(c.ID, layers.Credits(s.deps.Info.Versions))
 	if attribution == "" {
@@ -277,17 +205,18 @@ func (s *server) wireCollection(b string, c layers.Collection) ogc.Collection {
 
 func round7(v float64) float64 { return ogc.RoundCoord(v, 7) }
 
-func (s *server) collections(w http.ResponseWriter, r *http.Request) {
-	f, ok := s.format(w, r)
+// Collections answers /collections.
+func (s *Server) Collections(w http.ResponseWriter, r *http.Request) {
+	f, ok := s.reply.Format(w, r)
 	if !ok {
 		return
 	}
-	cs, err := s.source().Collections(r.Context())
+	cs, err := s.Source().Collections(r.Context())
 	if err != nil {
-		s.fail(w, r, err, http.StatusBadRequest)
+		s.reply.Fail(w, r, err, http.StatusBadRequest)
 		return
 	}
-	b := s.baseURL(r)
+	b := reply.BaseURL(s.deps.BaseURL, r)
 	doc := ogc.Collections{
 		Links: []ogc.Link{
 			{Href: b + "/collections?f=json", Rel: "self", Type: ogc.MediaJSON, Title: "collections"},
@@ -303,31 +232,32 @@ func (s *server) collections(w http.ResponseWriter, r *http.Request) {
 		s.renderHTML(w, r, "collections", "Collections", doc)
 		return
 	}
-	s.writeDoc(w, r, doc)
+	s.reply.WriteDoc(w, r, doc)
 }
 
-func (s *server) collection(w http.ResponseWriter, r *http.Request) {
-	f, ok := s.format(w, r)
+// Collection answers /collections/{collectionId}.
+func (s *Server) Collection(w http.ResponseWriter, r *http.Request) {
+	f, ok := s.reply.Format(w, r)
 	if !ok {
 		return
 	}
-	c, err := s.source().Collection(r.Context(), urlParam(r, "collectionId"))
+	c, err := s.Source().Collection(r.Context(), reply.URLParam(r, "collectionId"))
 	if err != nil {
-		s.fail(w, r, collErr(urlParam(r, "collectionId"), err), http.StatusBadRequest)
+		s.reply.Fail(w, r, collErr(reply.URLParam(r, "collectionId"), err), http.StatusBadRequest)
 		return
 	}
-	doc := s.wireCollection(s.baseURL(r), c)
+	doc := s.wireCollection(reply.BaseURL(s.deps.BaseURL, r), c)
 	if f == ogc.FormatHTML {
 		s.renderHTML(w, r, "collection", c.Title, doc)
 		return
 	}
-	s.writeDoc(w, r, doc)
+	s.reply.WriteDoc(w, r, doc)
 }
 
 // collErr names the collection in a not-found error.
 func collErr(id string, err error) error {
 	if errors.Is(err, layers.ErrNotFound) {
-		return notFound(fmt.Sprintf("httpapi: collection %q", id), "collectionId", id, "no such collection; see /collections")
+		return reply.NotFound(fmt.Sprintf("httpapi: collection %q", id), "collectionId", id, "no such collection; see /collections")
 	}
 	return err
 }
@@ -342,17 +272,18 @@ type itemsPage struct {
 	Next           string
 }
 
-func (s *server) items(w http.ResponseWriter, r *http.Request) {
+// Items answers /collections/{collectionId}/items: one page of features, or a CSV or GeoPackage download of all matching ones.
+func (s *Server) Items(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	id := urlParam(r, "collectionId")
+	id := reply.URLParam(r, "collectionId")
 	src, c, err := s.resolve(ctx, id)
 	if err != nil {
-		s.fail(w, r, collErr(id, err), http.StatusBadRequest)
+		s.reply.Fail(w, r, collErr(id, err), http.StatusBadRequest)
 		return
 	}
 	p, err := ogc.ParseItems(r.URL.Query(), c, s.cursors, r.Header.Get("Accept"))
 	if err != nil {
-		s.fail(w, r, err, http.StatusBadRequest)
+		s.reply.Fail(w, r, err, http.StatusBadRequest)
 		return
 	}
 	if p.Format == ogc.FormatCSV || p.Format == ogc.FormatGPKG {
@@ -361,7 +292,7 @@ func (s *server) items(w http.ResponseWriter, r *http.Request) {
 	}
 	// A GeoJSON page of a versioned collection is kept encoded under the
 	// version: the same request is answered from memory (or with 304).
-	b := s.baseURL(r)
+	b := reply.BaseURL(s.deps.BaseURL, r)
 	pageKey := func(version string) string {
 		return "items\x00" + c.ID + "\x00" + version + "\x00" + b + "\x00" + r.URL.Query().Encode()
 	}
@@ -374,7 +305,7 @@ func (s *server) items(w http.ResponseWriter, r *http.Request) {
 	}
 	page, err := src.Items(ctx, p.Query)
 	if err != nil {
-		s.fail(w, r, err, http.StatusBadRequest)
+		s.reply.Fail(w, r, err, http.StatusBadRequest)
 		return
 	}
 	esc := url.PathEscape(c.ID)
@@ -420,7 +351,7 @@ func (s *server) items(w http.ResponseWriter, r *http.Request) {
 		err = fw.End()
 	}
 	if err != nil {
-		s.fail(w, r, fmt.Errorf("httpapi: writing features of %q: %w", c.ID, err), http.StatusBadRequest)
+		s.reply.Fail(w, r, fmt.Errorf("httpapi: writing features of %q: %w", c.ID, err), http.StatusBadRequest)
 		return
 	}
 	resp := newCachedResponse(pageKey(page.Version), ogc.MediaGeoJSON, buf.Bytes())
@@ -431,32 +362,33 @@ func (s *server) items(w http.ResponseWriter, r *http.Request) {
 	resp.write(w, r, itemsCacheControl)
 }
 
-func (s *server) item(w http.ResponseWriter, r *http.Request) {
+// Item answers /collections/{collectionId}/items/{featureId}.
+func (s *Server) Item(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	id, fid := urlParam(r, "collectionId"), urlParam(r, "featureId")
-	f, ok := s.format(w, r, "crs")
+	id, fid := reply.URLParam(r, "collectionId"), reply.URLParam(r, "featureId")
+	f, ok := s.reply.Format(w, r, "crs")
 	if !ok {
 		return
 	}
 	code, err := ogc.ParseCRS("crs", r.URL.Query().Get("crs"))
 	if err != nil {
-		s.fail(w, r, err, http.StatusBadRequest)
+		s.reply.Fail(w, r, err, http.StatusBadRequest)
 		return
 	}
 	src, c, err := s.resolve(ctx, id)
 	if err != nil {
-		s.fail(w, r, collErr(id, err), http.StatusBadRequest)
+		s.reply.Fail(w, r, collErr(id, err), http.StatusBadRequest)
 		return
 	}
 	feat, err := src.Item(ctx, id, fid)
 	if err != nil {
 		if errors.Is(err, layers.ErrNotFound) {
-			err = notFound(fmt.Sprintf("httpapi: feature %q in collection %q", fid, id), "featureId", fid, "no such feature in this collection")
+			err = reply.NotFound(fmt.Sprintf("httpapi: feature %q in collection %q", fid, id), "featureId", fid, "no such feature in this collection")
 		}
-		s.fail(w, r, err, http.StatusBadRequest)
+		s.reply.Fail(w, r, err, http.StatusBadRequest)
 		return
 	}
-	b := s.baseURL(r)
+	b := reply.BaseURL(s.deps.BaseURL, r)
 	self := b + "/collections/" + url.PathEscape(c.ID) + "/items/" + url.PathEscape(feat.ID)
 	links := []ogc.Link{
 		{Href: self + "?f=json", Rel: "self", Type: ogc.MediaGeoJSON, Title: "this feature"},
@@ -468,41 +400,7 @@ func (s *server) item(w http.ResponseWriter, r *http.Request) {
 			Features: []layers.Feature{feat}, NumberReturned: 1, Links: links})
 		return
 	}
-	s.writeFeature(w, r, feat, code, links, http.StatusOK)
-}
-
-// writeFeature writes one GeoJSON feature document.
-func (s *server) writeFeature(w http.ResponseWriter, r *http.Request, feat layers.Feature, code crs.Code, links []ogc.Link, status int) {
-	body, err := ogc.AppendFeature(nil, feat, code, links)
-	if err != nil {
-		s.fail(w, r, err, http.StatusBadRequest)
-		return
-	}
-	w.Header().Set("Content-Crs", "<"+code.URI()+">")
-	if status != http.StatusOK || isWrite(r.Method) {
-		w.Header().Set("Content-Type", ogc.MediaGeoJSON)
-		w.WriteHeader(status)
-		_, _ = w.Write(append(body, '\n'))
-		return
-	}
-	writeCached(w, r, ogc.MediaGeoJSON, append(body, '\n'))
-}
-
-// urlParam returns the path parameter name of r, percent-decoded. The
-// router matches on the escaped path when the request has one (so that an
-// id holding an encoded "/" stays one segment) and hands the parameter over
-// still escaped; ids like "osm:node/1831217402" arrive as
-// "osm:node%2F1831217402". A parameter that is not valid percent-encoding
-// is returned as given.
-func urlParam(r *http.Request, name string) string {
-	v := chi.URLParam(r, name)
-	if !strings.Contains(v, "%") {
-		return v
-	}
-	if u, err := url.PathUnescape(v); err == nil {
-		return u
-	}
-	return v
+	s.reply.Feature(w, r, feat, code, links, http.StatusOK)
 }
 
 // landingHTML is the landing page with the network coverage note.
@@ -526,15 +424,15 @@ type creditEntry struct {
 	Collections []string `json:"collections"`
 }
 
-// credits answers /credits: the licence credits of the layers actually
+// Credits answers /credits: the licence credits of the layers actually
 // loaded (from the data versions of the store), with the layers and
 // collections each covers.
-func (s *server) credits(w http.ResponseWriter, r *http.Request) {
-	f, ok := s.format(w, r)
+func (s *Server) Credits(w http.ResponseWriter, r *http.Request) {
+	f, ok := s.reply.Format(w, r)
 	if !ok {
 		return
 	}
-	b := s.baseURL(r)
+	b := reply.BaseURL(s.deps.BaseURL, r)
 	doc := creditsDoc{Synthetic: s.deps.Info.Synthetic, Credits: []creditEntry{}, Links: []ogc.Link{
 		{Href: b + "/credits?f=json", Rel: "self", Type: ogc.MediaJSON, Title: "credits"},
 		{Href: b + "/credits?f=html", Rel: "alternate", Type: ogc.MediaHTML, Title: "credits as HTML"},
@@ -553,5 +451,5 @@ func (s *server) credits(w http.ResponseWriter, r *http.Request) {
 		s.renderHTML(w, r, "credits", "Datenquellen und Lizenzen", doc)
 		return
 	}
-	s.writeDoc(w, r, doc)
+	s.reply.WriteDoc(w, r, doc)
 }

@@ -1,9 +1,15 @@
-package httpapi
+// Package reply is how every handler of the HTTP API answers: problem
+// documents (RFC 9457) mapped from the error vocabulary of layers and ogc,
+// JSON and cached metadata documents with their ETag, content negotiation
+// by f and Accept, single GeoJSON features, and the base URL of links. It
+// keeps no state besides the logger and the unavailability test it is given.
+package reply
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 
 	"github.com/go-chi/chi/v5/middleware"
@@ -64,8 +70,17 @@ func problemType(status int) string {
 	return "about:blank"
 }
 
-// problem writes a problem document.
-func (s *server) problem(w http.ResponseWriter, r *http.Request, status int, title, detail string, params []InvalidParam) {
+// Replier answers requests: problems with the errors logged to Log.
+// Unavailable tells errors of a database that cannot serve now (answered
+// 503 with Retry-After instead of 500); nil means none are. The zero value
+// is not usable: Log must be set. Safe for concurrent use.
+type Replier struct {
+	Log         *slog.Logger
+	Unavailable func(error) bool
+}
+
+// Problem writes a problem document.
+func (s Replier) Problem(w http.ResponseWriter, r *http.Request, status int, title, detail string, params []InvalidParam) {
 	p := Problem{
 		Type: problemType(status), Title: title, Status: status, Detail: detail,
 		Instance: r.URL.RequestURI(), RequestID: middleware.GetReqID(r.Context()), InvalidParams: params,
@@ -91,19 +106,19 @@ func paramsOf(es ogc.ParamErrors) []InvalidParam {
 	return out
 }
 
-// fail maps err to a problem: parameter errors and layers.ErrInvalid → 400
+// Fail maps err to a problem: parameter errors and layers.ErrInvalid → 400
 // (bodyStatus for errors about a request body, normally 422), ErrNotFound →
 // 404, ErrOverloaded → 429, deadline → 503, anything else → 500 with the
 // error logged under the request id.
-func (s *server) fail(w http.ResponseWriter, r *http.Request, err error, invalidStatus int) {
+func (s Replier) Fail(w http.ResponseWriter, r *http.Request, err error, invalidStatus int) {
 	ctx := r.Context()
 	switch {
 	case errors.Is(err, layers.ErrNotFound):
-		s.problem(w, r, http.StatusNotFound, "not found", trimPrefix(err), paramsOf(ogc.AsParamErrors(err)))
+		s.Problem(w, r, http.StatusNotFound, "not found", trimPrefix(err), paramsOf(ogc.AsParamErrors(err)))
 	case errors.Is(err, layers.ErrConflict):
-		s.problem(w, r, http.StatusConflict, "conflict", trimPrefix(err), nil)
+		s.Problem(w, r, http.StatusConflict, "conflict", trimPrefix(err), nil)
 	case errors.Is(err, layers.ErrStale):
-		s.problem(w, r, http.StatusPreconditionFailed, "precondition failed", trimPrefix(err),
+		s.Problem(w, r, http.StatusPreconditionFailed, "precondition failed", trimPrefix(err),
 			[]InvalidParam{{Name: "If-Match", Reason: "the project changed since; fetch it again and re-apply the change"}})
 	case errors.Is(err, layers.ErrInvalid):
 		title := "invalid parameter"
@@ -117,30 +132,30 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error, invalid
 		case len(ps) > 0:
 		case errors.As(err, &fes):
 			for _, e := range fes {
-				ps = append(ps, ogc.ParamError{Name: e.Field, Value: shorten(e.Value), Reason: e.Reason})
+				ps = append(ps, ogc.ParamError{Name: e.Field, Value: Shorten(e.Value), Reason: e.Reason})
 			}
 		case errors.As(err, &fe):
-			ps = append(ps, ogc.ParamError{Name: fe.Field, Value: shorten(fe.Value), Reason: fe.Reason})
+			ps = append(ps, ogc.ParamError{Name: fe.Field, Value: Shorten(fe.Value), Reason: fe.Reason})
 		}
 		detail := trimPrefix(err)
 		if len(ps) > 0 {
 			detail = "see invalid_params"
 		}
-		s.problem(w, r, invalidStatus, title, detail, paramsOf(ps))
-	case s.deps.Unavailable != nil && s.deps.Unavailable(err) && !errors.Is(err, context.Canceled):
-		s.log.WarnContext(ctx, "httpapi: database unavailable", "err", err, "request_id", middleware.GetReqID(ctx))
-		s.problem(w, r, http.StatusServiceUnavailable, "database unavailable", "the database does not answer; retry shortly", nil)
+		s.Problem(w, r, invalidStatus, title, detail, paramsOf(ps))
+	case s.Unavailable != nil && s.Unavailable(err) && !errors.Is(err, context.Canceled):
+		s.Log.WarnContext(ctx, "httpapi: database unavailable", "err", err, "request_id", middleware.GetReqID(ctx))
+		s.Problem(w, r, http.StatusServiceUnavailable, "database unavailable", "the database does not answer; retry shortly", nil)
 	case errors.Is(err, ErrOverloaded):
-		s.problem(w, r, http.StatusTooManyRequests, "too many requests", err.Error(), nil)
+		s.Problem(w, r, http.StatusTooManyRequests, "too many requests", err.Error(), nil)
 	case errors.Is(err, context.DeadlineExceeded):
-		s.problem(w, r, http.StatusServiceUnavailable, "timeout", "the request took too long; narrow it down or retry", nil)
+		s.Problem(w, r, http.StatusServiceUnavailable, "timeout", "the request took too long; narrow it down or retry", nil)
 	case errors.Is(err, context.Canceled):
 		// The client went away; nobody reads the answer.
-		s.log.InfoContext(ctx, "httpapi: request cancelled", "request_id", middleware.GetReqID(ctx))
+		s.Log.InfoContext(ctx, "httpapi: request cancelled", "request_id", middleware.GetReqID(ctx))
 	default:
-		s.log.ErrorContext(ctx, "httpapi: internal error", "err", err, "request_id", middleware.GetReqID(ctx),
+		s.Log.ErrorContext(ctx, "httpapi: internal error", "err", err, "request_id", middleware.GetReqID(ctx),
 			"method", r.Method, "path", r.URL.Path)
-		s.problem(w, r, http.StatusInternalServerError, "internal error", "internal error", nil)
+		s.Problem(w, r, http.StatusInternalServerError, "internal error", "internal error", nil)
 	}
 }
 
@@ -148,12 +163,13 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error, invalid
 // errors are written to be read ("layers: not found: collection \"x\"").
 func trimPrefix(err error) string { return err.Error() }
 
-// writeJSON writes v as JSON with the given status.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	writeJSONType(w, status, ogc.MediaJSON, v)
+// WriteJSON writes v as JSON with the given status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	WriteJSONType(w, status, ogc.MediaJSON, v)
 }
 
-func writeJSONType(w http.ResponseWriter, status int, ct string, v any) {
+// WriteJSONType writes v as JSON of media type ct with the given status.
+func WriteJSONType(w http.ResponseWriter, status int, ct string, v any) {
 	w.Header().Set("Content-Type", ct)
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
@@ -172,9 +188,19 @@ type notFoundError struct {
 func (e notFoundError) Error() string   { return e.msg + ": " + layers.ErrNotFound.Error() }
 func (e notFoundError) Unwrap() []error { return []error{layers.ErrNotFound, e.param} }
 
-func notFound(msg, name, value, reason string) error {
+// NotFound is a not-found error (404) naming the parameter name with
+// value (shortened to 80 bytes) and why it matches nothing.
+func NotFound(msg, name, value, reason string) error {
 	if len(value) > 80 {
 		value = value[:80] + "…"
 	}
 	return notFoundError{msg: msg, param: ogc.ParamError{Name: name, Value: value, Reason: reason}}
+}
+
+// Shorten cuts a value shown in a problem to 80 bytes.
+func Shorten(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "…"
+	}
+	return s
 }

@@ -1,4 +1,4 @@
-package httpapi
+package ogcapi
 
 import (
 	"bytes"
@@ -121,7 +121,7 @@ func htmlValue(f layers.Feature, name string) string {
 }
 
 // renderHTML renders one page.
-func (s *server) renderHTML(w http.ResponseWriter, r *http.Request, name, title string, data any) {
+func (s *Server) renderHTML(w http.ResponseWriter, r *http.Request, name, title string, data any) {
 	var buf bytes.Buffer
 	err := pageTemplates.ExecuteTemplate(&buf, name, struct {
 		Title     string
@@ -129,7 +129,7 @@ func (s *server) renderHTML(w http.ResponseWriter, r *http.Request, name, title 
 		Data      any
 	}{title, s.deps.Info.Synthetic, data})
 	if err != nil {
-		s.fail(w, r, fmt.Errorf("httpapi: render %s: %w", name, err), http.StatusBadRequest)
+		s.reply.Fail(w, r, fmt.Errorf("httpapi: render %s: %w", name, err), http.StatusBadRequest)
 		return
 	}
 	h := w.Header()
