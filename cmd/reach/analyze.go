@@ -22,6 +22,7 @@ import (
 	"reach/data/demo"
 	"reach/data/vector"
 	"reach/internal/analysis"
+	"reach/internal/analysis/need"
 	"reach/internal/catalogue"
 	"reach/internal/classify"
 	"reach/internal/config"
@@ -321,13 +322,13 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		if *needCat == "" {
 			return fmt.Errorf("export need: --category is required")
 		}
-		res, err := eng.Need(ctx, analysis.NeedQuery{Category: layers.Category(*needCat), Scenario: analysis.Scenario{Year: *year, Variant: *variant}, Cells: *cellsFlag})
+		res, err := need.New(eng).Need(ctx, need.Query{Category: layers.Category(*needCat), Scenario: need.Scenario{Year: *year, Variant: *variant}, Cells: *cellsFlag})
 		if err != nil {
 			return fmt.Errorf("export need: %w", err)
 		}
 		return writeJSON(*out, stdout, res)
 	case "fire":
-		q := analysis.FireQuery{Scenario: analysis.Scenario{Year: *year, Variant: *variant}, Cells: *cellsFlag}
+		q := need.FireQuery{Scenario: need.Scenario{Year: *year, Variant: *variant}, Cells: *cellsFlag}
 		if *addFlag != "" {
 			sites, err := parseFireSites(*addFlag)
 			if err != nil {
@@ -338,7 +339,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		if *closeFlag != "" {
 			q.Close = strings.Split(*closeFlag, ",")
 		}
-		res, err := eng.Fire(ctx, q)
+		res, err := need.New(eng).Fire(ctx, q)
 		if err != nil {
 			return fmt.Errorf("export fire: %w", err)
 		}
@@ -401,8 +402,8 @@ func writeJSON(path string, stdout io.Writer, v any) error {
 }
 
 // parseFireSites reads "lon,lat[,full-time]" items separated by ";".
-func parseFireSites(s string) ([]analysis.FireSite, error) {
-	var out []analysis.FireSite
+func parseFireSites(s string) ([]need.FireSite, error) {
+	var out []need.FireSite
 	for i, item := range strings.Split(s, ";") {
 		parts := strings.Split(strings.TrimSpace(item), ",")
 		if len(parts) < 2 || len(parts) > 3 {
@@ -413,7 +414,7 @@ func parseFireSites(s string) ([]analysis.FireSite, error) {
 		if err1 != nil || err2 != nil || lon < -180 || lon > 180 || lat < -90 || lat > 90 {
 			return nil, fmt.Errorf("item %d %q: lon,lat must be numbers in CRS84", i+1, item)
 		}
-		site := analysis.FireSite{Location: orb.Point{lon, lat}}
+		site := need.FireSite{Location: orb.Point{lon, lat}}
 		if len(parts) == 3 {
 			switch strings.TrimSpace(parts[2]) {
 			case "full-time":
@@ -433,7 +434,7 @@ func parseFireSites(s string) ([]analysis.FireSite, error) {
 // projection, and the fire coverage.
 func printNeeds(ctx context.Context, eng *analysis.Engine, cats []layers.Category, w io.Writer) error {
 	bs := eng.Stats()
-	scs := append([]analysis.Scenario{{}}, eng.Scenarios()...)
+	scs := append([]need.Scenario{{}}, eng.Scenarios()...)
 	fmt.Fprintln(w, "\ncapacity-aware access (E2SFCA; supply per 1,000 residents of the demand group; planning ratio in residents per unit):")
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "category\tscenario\tgroup\tdemand\tsupply\tassumed\tper 1000\tresidents/unit\tplanning\tmuni below\tgini\tpalma\t")
@@ -446,7 +447,7 @@ func printNeeds(ctx context.Context, eng *analysis.Engine, cats []layers.Categor
 			continue
 		}
 		for _, sc := range scs {
-			r, err := eng.Need(ctx, analysis.NeedQuery{Category: nd.Category, Scenario: sc})
+			r, err := need.New(eng).Need(ctx, need.Query{Category: nd.Category, Scenario: sc})
 			if err != nil {
 				return err
 			}
@@ -473,7 +474,7 @@ func printNeeds(ctx context.Context, eng *analysis.Engine, cats []layers.Categor
 		return nil
 	}
 	for _, sc := range scs {
-		f, err := eng.Fire(ctx, analysis.FireQuery{Scenario: sc})
+		f, err := need.New(eng).Fire(ctx, need.FireQuery{Scenario: sc})
 		if err != nil {
 			return err
 		}

@@ -16,6 +16,7 @@ import (
 
 	"reach/data/demo"
 	"reach/internal/analysis"
+	"reach/internal/analysis/need"
 	"reach/internal/config"
 	"reach/internal/httpapi"
 	"reach/internal/ogc"
@@ -302,6 +303,22 @@ func (l *lazyEngine) SuggestSites(ctx context.Context, req analysis.SiteRequest)
 		return analysis.SiteResult{}, err
 	}
 	return e.SuggestSites(ctx, req)
+}
+
+// Need answers capacity-aware access once the engine is ready.
+func (l *lazyEngine) Need(ctx context.Context, q need.Query) (need.Result, error) {
+	if _, err := l.get(ctx); err != nil {
+		return need.Result{}, err
+	}
+	return need.New(l.full).Need(ctx, q)
+}
+
+// Fire answers fire coverage once the engine is ready.
+func (l *lazyEngine) Fire(ctx context.Context, q need.FireQuery) (need.FireResult, error) {
+	if _, err := l.get(ctx); err != nil {
+		return need.FireResult{}, err
+	}
+	return need.New(l.full).Fire(ctx, q)
 }
 
 // Derived serves the computed collections once the engine is ready.

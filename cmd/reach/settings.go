@@ -16,6 +16,7 @@ import (
 	"reach/data/tables"
 	"reach/geo/access"
 	"reach/internal/analysis"
+	"reach/internal/analysis/need"
 	"reach/internal/appraisal"
 	"reach/internal/catalogue"
 	"reach/internal/classify"
@@ -103,7 +104,7 @@ type weaknessWeightsJSON struct {
 // options turns the flags into engine options; errors name the file, the
 // field and the value.
 func (f engineFlags) options(info layers.StoreInfo) (analysis.Options, error) {
-	opts := analysis.Options{Info: info}
+	opts := analysis.Options{Info: info, NeedSection: need.Section}
 	d, err := f.demography(info)
 	if err != nil {
 		return opts, fmt.Errorf("--ages: %w", err)

@@ -151,8 +151,9 @@ type Assessment struct {
 	// group before and after, today and in every loaded projection, the
 	// supply ratio before and after, and for fire stations the share
 	// within the arrival limit per municipality; nil when the effect is
-	// unknown.
-	Need *NeedDossier `json:"need,omitempty"`
+	// unknown or Options.NeedSection is not set (the need package gives
+	// a *need.Dossier).
+	Need any `json:"need,omitempty"`
 }
 
 // Effect is the effect of a project on the travel times of its category.

@@ -514,7 +514,7 @@ func (e *Engine) assessOne(ctx context.Context, p layers.Project, withNeed bool)
 	})
 	in.Alignment = a.ZentraleOrte.Verdict
 	if eff != nil && withNeed {
-		nd, err := e.needDossier(ctx, p, r)
+		nd, err := e.needSection(ctx, p, r)
 		if err != nil {
 			return nil, fmt.Errorf("analysis: assess %s: need: %w", p.ID, err)
 		}

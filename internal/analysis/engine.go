@@ -78,6 +78,9 @@ type Options struct {
 	// by facility id, replacing what the station's name and the need
 	// catalogue say.
 	Turnout map[string]float64
+	// NeedSection, when not nil, adds the need side to each assessment
+	// dossier (Assessment.Need); internal/analysis/need provides it.
+	NeedSection NeedSection
 	// RankingDeadline bounds the search for the best selection of a
 	// ranking; 0 means appraisal.DefaultSelectionDeadline (3 s). When it
 	// passes, the ranking gives the best selection found with its proven
@@ -160,7 +163,7 @@ type Engine struct {
 	assessed assessCache
 
 	mu     sync.Mutex
-	need   needCache
+	memo   memo
 	fields map[fieldKey]*fieldEntry
 	slines map[layers.Category]*fieldEntry
 }

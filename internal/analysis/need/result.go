@@ -1,4 +1,4 @@
-package analysis
+package need
 
 import (
 	"context"
@@ -8,11 +8,12 @@ import (
 	"strings"
 
 	"reach/geo/access"
+	"reach/internal/analysis"
 	"reach/layers"
 )
 
-// NeedQuery asks for the capacity-aware access of one category.
-type NeedQuery struct {
+// Query asks for the capacity-aware access of one category.
+type Query struct {
 	Category layers.Category `json:"category"`
 	// Mode is the mode of the catchment; "" means the need's mode.
 	Mode layers.Mode `json:"mode"`
@@ -61,8 +62,8 @@ type PlanningRatio struct {
 	Assumption       bool    `json:"assumption"`
 }
 
-// NeedSupply describes the supply side.
-type NeedSupply struct {
+// Supply describes the supply side.
+type Supply struct {
 	Unit       string  `json:"unit"`
 	Facilities int     `json:"facilities"`
 	Total      float64 `json:"total"`
@@ -79,8 +80,8 @@ type NeedSupply struct {
 	Unreached   float64 `json:"unreached"`
 }
 
-// NeedMunicipality is the supply ratio of one municipality.
-type NeedMunicipality struct {
+// Municipality is the supply ratio of one municipality.
+type Municipality struct {
 	AGS     string `json:"ags"`
 	Name    string `json:"name"`
 	DEGURBA int    `json:"degurba"`
@@ -101,8 +102,8 @@ type NeedMunicipality struct {
 	MedianMinutes *float64 `json:"median_minutes"`
 }
 
-// NeedFacility is the step-1 ratio of one facility.
-type NeedFacility struct {
+// Facility is the step-1 ratio of one facility.
+type Facility struct {
 	ID             string  `json:"id"`
 	Name           string  `json:"name"`
 	AGS            string  `json:"ags"`
@@ -113,8 +114,8 @@ type NeedFacility struct {
 	UnitsPer1000 float64 `json:"units_per_1000"`
 }
 
-// NeedCell is the per-cell result.
-type NeedCell struct {
+// Cell is the per-cell result.
+type Cell struct {
 	CellID       string  `json:"inspire_id"`
 	AGS          string  `json:"ags"`
 	Demand       float64 `json:"demand"`
@@ -123,8 +124,8 @@ type NeedCell struct {
 	Minutes *float64 `json:"minutes"`
 }
 
-// NeedResult is the capacity-aware access of one category in one scenario.
-type NeedResult struct {
+// Result is the capacity-aware access of one category in one scenario.
+type Result struct {
 	Category layers.Category `json:"category"`
 	Mode     layers.Mode     `json:"mode"`
 	Scenario Scenario        `json:"-"`
@@ -141,74 +142,75 @@ type NeedResult struct {
 	Demand        float64        `json:"demand"`
 	Decay         string         `json:"decay"`
 	DecaySource   string         `json:"decay_source"`
-	Supply        NeedSupply     `json:"supply"`
+	Supply        Supply         `json:"supply"`
 	PlanningRatio *PlanningRatio `json:"planning_ratio"`
 	// UnitsPer1000 is the overall ratio: distributed supply per 1,000
 	// residents of the demand group; ResidentsPerUnit its inverse.
-	UnitsPer1000     float64            `json:"units_per_1000"`
-	ResidentsPerUnit *float64           `json:"residents_per_unit"`
-	Municipalities   []NeedMunicipality `json:"municipalities"`
-	Facilities       []NeedFacility     `json:"facilities"`
-	Cells            []NeedCell         `json:"cells,omitempty"`
-	Fairness         Fairness           `json:"fairness"`
+	UnitsPer1000     float64        `json:"units_per_1000"`
+	ResidentsPerUnit *float64       `json:"residents_per_unit"`
+	Municipalities   []Municipality `json:"municipalities"`
+	Facilities       []Facility     `json:"facilities"`
+	Cells            []Cell         `json:"cells,omitempty"`
+	Fairness         Fairness       `json:"fairness"`
 	// Method explains the computation and its limits.
-	Method     string     `json:"method"`
-	Warnings   []string   `json:"warnings"`
-	Provenance Provenance `json:"provenance"`
+	Method     string              `json:"method"`
+	Warnings   []string            `json:"warnings"`
+	Provenance analysis.Provenance `json:"provenance"`
 }
 
 // Need computes the E2SFCA supply ratio of q.Category per cell, facility
 // and municipality in q.Scenario, with the planning ratio and the fairness
 // of the travel times to the nearest facility.
-func (e *Engine) Need(ctx context.Context, q NeedQuery) (NeedResult, error) {
-	nd, ok := e.opts.Needs.Need(q.Category)
+func (s *Service) Need(ctx context.Context, q Query) (Result, error) {
+	e := s.e
+	nd, ok := e.Needs().Need(q.Category)
 	if !ok {
-		return NeedResult{}, fmt.Errorf("analysis: need: category %q has no entry in the need catalogue %s: %w", q.Category, e.opts.Needs.Name(), layers.ErrInvalid)
+		return Result{}, fmt.Errorf("need: category %q has no entry in the need catalogue %s: %w", q.Category, e.Needs().Name(), layers.ErrInvalid)
 	}
 	mode := q.Mode
 	if mode == "" {
 		mode = nd.Mode
 	}
-	if err := checkCatMode(q.Category, mode); err != nil {
-		return NeedResult{}, err
+	if _, ok := layers.ParseMode(string(mode)); !ok {
+		return Result{}, fmt.Errorf("need: mode %q: %w", mode, layers.ErrInvalid)
 	}
-	if err := e.checkScenario(q.Scenario); err != nil {
-		return NeedResult{}, err
+	if err := s.checkScenario(q.Scenario); err != nil {
+		return Result{}, err
 	}
-	ce, err := e.catchments(ctx, q.Category, mode, nd.Decay)
+	ce, err := s.catchments(ctx, q.Category, mode, nd.Decay)
 	if err != nil {
-		return NeedResult{}, err
+		return Result{}, err
 	}
-	dem, err := e.demandOf(nd.MinAge, nd.MaxAge, q.Scenario)
+	dem, err := s.demandOf(nd.MinAge, nd.MaxAge, q.Scenario)
 	if err != nil {
-		return NeedResult{}, err
+		return Result{}, err
 	}
-	supply, assumed := supplyOf(e.facs, ce.facs, nd)
+	supply, assumed := supplyOf(ce.facs, nd)
 	isAssumed := make([]bool, len(supply))
-	for j, fi := range ce.facs {
-		isAssumed[j] = e.facs[fi].Capacity == nil
-		if v, ok := q.Supply[e.facs[fi].ID]; ok {
+	for j, fac := range ce.facs {
+		isAssumed[j] = fac.Capacity == nil
+		if v, ok := q.Supply[fac.ID]; ok {
 			if !(v >= 0) || math.IsInf(v, 0) {
-				return NeedResult{}, fmt.Errorf("analysis: need: supply of facility %q is %v: %w", e.facs[fi].ID, v, layers.ErrInvalid)
+				return Result{}, fmt.Errorf("need: supply of facility %q is %v: %w", fac.ID, v, layers.ErrInvalid)
 			}
 			supply[j] = v
 		}
 	}
 	res, err := ce.w.E2SFCA(supply, dem.v)
 	if err != nil {
-		return NeedResult{}, fmt.Errorf("analysis: need %s: %w", q.Category, err)
+		return Result{}, fmt.Errorf("need: %s: %w", q.Category, err)
 	}
-	f, err := e.fieldFor(ctx, q.Category, mode)
+	secs, method, err := e.NearestField(ctx, q.Category, mode)
 	if err != nil {
-		return NeedResult{}, err
+		return Result{}, err
 	}
-	out := NeedResult{Category: q.Category, Mode: mode, Scenario: q.Scenario, ScenarioLabel: q.Scenario.String(), Year: q.Scenario.Year, Variant: q.Scenario.Variant,
-		DemandGroup: nd.DemandGroup, MinAge: nd.MinAge, DemandSource: e.citation(nd.DemandSource),
-		Decay: nd.Decay.String(), DecaySource: e.citation(nd.DecaySource),
-		Supply: NeedSupply{Unit: nd.Unit, Facilities: len(supply), FromData: len(supply) - assumed, Assumed: assumed,
+	out := Result{Category: q.Category, Mode: mode, Scenario: q.Scenario, ScenarioLabel: q.Scenario.String(), Year: q.Scenario.Year, Variant: q.Scenario.Variant,
+		DemandGroup: nd.DemandGroup, MinAge: nd.MinAge, DemandSource: s.citation(nd.DemandSource),
+		Decay: nd.Decay.String(), DecaySource: s.citation(nd.DecaySource),
+		Supply: Supply{Unit: nd.Unit, Facilities: len(supply), FromData: len(supply) - assumed, Assumed: assumed,
 			DefaultCapacity: nd.DefaultCapacity, CapacitySource: nd.CapacitySource,
 			Distributed: res.SupplyDistributed, Unreached: res.SupplyUnreached},
-		Provenance: e.provenance(methodLabel(f, mode)),
+		Provenance: e.ProvenanceOf(method),
 	}
 	if nd.MaxAge != access.OpenAge {
 		m := nd.MaxAge
@@ -218,7 +220,7 @@ func (e *Engine) Need(ctx context.Context, q NeedQuery) (NeedResult, error) {
 		out.Supply.Total += s
 	}
 	if nd.ResidentsPerUnit > 0 {
-		out.PlanningRatio = &PlanningRatio{ResidentsPerUnit: nd.ResidentsPerUnit, Source: e.citation(nd.PlanningSource), Assumption: nd.PlanningAssumption}
+		out.PlanningRatio = &PlanningRatio{ResidentsPerUnit: nd.ResidentsPerUnit, Source: s.citation(nd.PlanningSource), Assumption: nd.PlanningAssumption}
 	}
 	for _, d := range dem.v {
 		out.Demand += d
@@ -232,26 +234,26 @@ func (e *Engine) Need(ctx context.Context, q NeedQuery) (NeedResult, error) {
 		out.Demand = round(out.Demand, 1)
 	}
 	// Per municipality.
-	group := make([]int32, len(e.cells))
-	for i, c := range e.cells {
-		group[i] = c.muni
+	cells, munis := e.PopulatedCells(), e.Municipalities()
+	group := make([]int32, len(cells))
+	for i, c := range cells {
+		group[i] = c.Municipality
 	}
-	mean, gdem, err := access.GroupAccess(res.CellAccess, dem.v, group, len(e.munis))
+	mean, gdem, err := access.GroupAccess(res.CellAccess, dem.v, group, len(munis))
 	if err != nil {
-		return NeedResult{}, err
+		return Result{}, err
 	}
-	byMuni := make([][]int, len(e.munis))
-	for i, c := range e.cells {
-		if c.muni >= 0 {
-			byMuni[c.muni] = append(byMuni[c.muni], i)
+	byMuni := make([][]int, len(munis))
+	for i, c := range cells {
+		if c.Municipality >= 0 {
+			byMuni[c.Municipality] = append(byMuni[c.Municipality], i)
 		}
 	}
-	for mi, m := range e.munis {
+	for mi, m := range munis {
 		if gdem[mi] == 0 {
 			continue
 		}
-		cl := e.class.of(m.AGS)
-		nm := NeedMunicipality{AGS: m.AGS, Name: m.Name, DEGURBA: cl.degurba, Weak: cl.weak, Demand: round(gdem[mi], 1), UnitsPer1000: round(1000*mean[mi], 3)}
+		nm := Municipality{AGS: m.AGS, Name: m.Name, DEGURBA: m.DEGURBA, Weak: m.Weak, Demand: round(gdem[mi], 1), UnitsPer1000: round(1000*mean[mi], 3)}
 		if mean[mi] > 0 {
 			r := round(1/mean[mi], 2)
 			nm.ResidentsPerUnit = &r
@@ -260,25 +262,24 @@ func (e *Engine) Need(ctx context.Context, q NeedQuery) (NeedResult, error) {
 				nm.BelowPlanningRatio = &below
 			}
 		}
-		if s, err := access.SummariseIndex(f.secs, dem.v, byMuni[mi]); err == nil {
+		if s, err := access.SummariseIndex(secs, dem.v, byMuni[mi]); err == nil {
 			nm.MedianMinutes = minutesPtr(s.Percentile[2])
 		}
 		out.Municipalities = append(out.Municipalities, nm)
 	}
-	for j, fi := range ce.facs {
-		fac := e.facs[fi]
-		nf := NeedFacility{ID: fac.ID, Name: fac.Name, AGS: fac.AGS, Supply: supply[j], Assumed: isAssumed[j], WeightedDemand: round(res.WeightedDemand[j], 1), UnitsPer1000: round(1000*res.FacilityRatio[j], 3)}
+	for j, fac := range ce.facs {
+		nf := Facility{ID: fac.ID, Name: fac.Name, AGS: fac.AGS, Supply: supply[j], Assumed: isAssumed[j], WeightedDemand: round(res.WeightedDemand[j], 1), UnitsPer1000: round(1000*res.FacilityRatio[j], 3)}
 		out.Facilities = append(out.Facilities, nf)
 	}
 	if q.Cells {
-		out.Cells = make([]NeedCell, len(e.cells))
-		for i, c := range e.cells {
-			out.Cells[i] = NeedCell{CellID: c.id, AGS: c.ags, Demand: dem.v[i], UnitsPer1000: 1000 * res.CellAccess[i], Minutes: minutesOf(f.secs[i])}
+		out.Cells = make([]Cell, len(cells))
+		for i, c := range cells {
+			out.Cells[i] = Cell{CellID: c.ID, AGS: c.AGS, Demand: dem.v[i], UnitsPer1000: 1000 * res.CellAccess[i], Minutes: minutesOf(secs[i])}
 		}
 	}
-	out.Fairness, err = e.fairness(f.secs, dem.v, q.Scenario, fmt.Sprintf("travel time to the nearest %s by %s, minutes", q.Category, mode), fmt.Sprintf("residents aged %s", nd.DemandGroup))
+	out.Fairness, err = s.fairness(secs, dem.v, q.Scenario, fmt.Sprintf("travel time to the nearest %s by %s, minutes", q.Category, mode), fmt.Sprintf("residents aged %s", nd.DemandGroup))
 	if err != nil {
-		return NeedResult{}, err
+		return Result{}, err
 	}
 	out.Method = needMethod
 	if dem.assumed > 0 {
@@ -297,8 +298,8 @@ const needMethod = "Enhanced two-step floating catchment (E2SFCA): step 1 divide
 
 // citation expands a source key of the need catalogue ("BPL-RL") into its
 // citation, keeping the text when it is no key.
-func (e *Engine) citation(src string) string {
-	srcs := e.opts.Needs.Sources()
+func (s *Service) citation(src string) string {
+	srcs := s.e.Needs().Sources()
 	if c, ok := srcs[src]; ok {
 		return src + ": " + c
 	}
@@ -366,15 +367,16 @@ func degurbaLabel(c int) string {
 // fairness summarises secs (per cell) weighted by weights overall, by
 // DEGURBA class and structural weakness of the cell's municipality, and by
 // age group (weighted by that group's residents in scenario sc).
-func (e *Engine) fairness(secs, weights []float64, sc Scenario, measure, weight string) (Fairness, error) {
-	return e.fairnessOf(nil, secs, weights, sc, measure, weight)
+func (s *Service) fairness(secs, weights []float64, sc Scenario, measure, weight string) (Fairness, error) {
+	return s.fairnessOf(nil, secs, weights, sc, measure, weight)
 }
 
 // fairnessOf is fairness over the cells idx (nil: every cell).
-func (e *Engine) fairnessOf(idx []int, secs, weights []float64, sc Scenario, measure, weight string) (Fairness, error) {
+func (s *Service) fairnessOf(idx []int, secs, weights []float64, sc Scenario, measure, weight string) (Fairness, error) {
+	cells := s.e.PopulatedCells()
 	out := Fairness{Measure: measure, Weight: weight, ByDEGURBA: map[string]Distribution{}, ByAgeGroup: map[string]Distribution{}, ByStructuralWeakness: map[string]Distribution{}}
 	if idx == nil {
-		idx = make([]int, len(e.cells))
+		idx = make([]int, len(cells))
 		for i := range idx {
 			idx[i] = i
 		}
@@ -387,10 +389,10 @@ func (e *Engine) fairnessOf(idx []int, secs, weights []float64, sc Scenario, mea
 	byClass := map[string][]int{}
 	byWeak := map[string][]int{}
 	for _, i := range idx {
-		cl := e.class.of(e.cells[i].ags)
-		byClass[degurbaLabel(cl.degurba)] = append(byClass[degurbaLabel(cl.degurba)], i)
+		c := &cells[i]
+		byClass[degurbaLabel(c.DEGURBA)] = append(byClass[degurbaLabel(c.DEGURBA)], i)
 		w := "not weak"
-		if cl.weak {
+		if c.Weak {
 			w = "weak"
 		}
 		byWeak[w] = append(byWeak[w], i)
@@ -410,7 +412,7 @@ func (e *Engine) fairnessOf(idx []int, secs, weights []float64, sc Scenario, mea
 		out.ByStructuralWeakness[k] = distribution(s)
 	}
 	for _, g := range ageGroups {
-		d, err := e.demandOf(g.lo, g.hi, sc)
+		d, err := s.demandOf(g.lo, g.hi, sc)
 		if err != nil {
 			return out, err
 		}
@@ -431,10 +433,10 @@ var ageGroups = []struct {
 }{{"0-17", 0, 17}, {"18-64", 18, 64}, {"65+", 65, access.OpenAge}}
 
 // NeedAll computes Need for every category of the need catalogue in sc.
-func (e *Engine) NeedAll(ctx context.Context, sc Scenario) ([]NeedResult, error) {
-	var out []NeedResult
-	for _, nd := range e.opts.Needs.Needs() {
-		r, err := e.Need(ctx, NeedQuery{Category: nd.Category, Scenario: sc})
+func (s *Service) NeedAll(ctx context.Context, sc Scenario) ([]Result, error) {
+	var out []Result
+	for _, nd := range s.e.Needs().Needs() {
+		r, err := s.Need(ctx, Query{Category: nd.Category, Scenario: sc})
 		if err != nil {
 			return nil, err
 		}

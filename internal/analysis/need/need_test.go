@@ -1,45 +1,27 @@
-package analysis
+package need
 
 import (
 	"context"
 	"math"
 	"testing"
 
-	"github.com/paulmach/orb"
-
 	"reach/geo/access"
+	"reach/internal/analysis"
 	"reach/layers"
 )
 
-// demoDemography is a small projection for the demo region: every
-// municipality has the same base table; in "2040 T" the under-sixes halve
-// and the 65+ double.
-func demoDemography(e *Engine) *access.Demography {
-	base := access.AgeTable{{Lo: 0, Hi: 5, Count: 500}, {Lo: 6, Hi: 9, Count: 350}, {Lo: 10, Hi: 17, Count: 700}, {Lo: 18, Hi: 64, Count: 5600}, {Lo: 65, Hi: access.OpenAge, Count: 2850}}
-	proj := access.AgeTable{{Lo: 0, Hi: 5, Count: 250}, {Lo: 6, Hi: 9, Count: 350}, {Lo: 10, Hi: 17, Count: 700}, {Lo: 18, Hi: 64, Count: 5600}, {Lo: 65, Hi: access.OpenAge, Count: 5700}}
-	d := &access.Demography{Source: "test", BaseYear: 2022, Base: map[string]access.AgeTable{}, Projected: map[access.Scenario]map[string]access.AgeTable{{Variant: "T", Year: 2040}: {}}}
-	for _, m := range e.munis {
-		d.Base[m.AGS] = base
-		d.Projected[access.Scenario{Variant: "T", Year: 2040}][m.AGS] = proj
-	}
-	return d
-}
-
 func TestNeedDemo(t *testing.T) {
-	r, _ := demoReader(t)
-	e0 := buildEngine(t, r)
-	e, err := Build(context.Background(), r, Options{Modes: []layers.Mode{layers.Car, layers.Foot}, Demography: demoDemography(e0)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, reg := demoStore(t)
+	e, _ := demoEngine(t, analysis.Options{Demography: testDemography(reg)})
+	s := New(e)
 	ctx := context.Background()
-	sc := access.Scenario{Variant: "T", Year: 2040}
-	for _, nd := range e.Needs().Needs() {
-		today, err := e.Need(ctx, NeedQuery{Category: nd.Category, Cells: true})
+	sc := testScenario
+	for _, nd := range s.Needs().Needs() {
+		today, err := s.Need(ctx, Query{Category: nd.Category, Cells: true})
 		if err != nil {
 			t.Fatalf("%s: %v", nd.Category, err)
 		}
-		if len(e.byCat[nd.Category]) == 0 {
+		if len(e.FacilitiesOf(nd.Category)) == 0 {
 			continue
 		}
 		// The balance: Σ demand × access equals the distributed supply.
@@ -59,7 +41,7 @@ func TestNeedDemo(t *testing.T) {
 		if today.Fairness.All.Residents <= 0 || len(today.Fairness.ByAgeGroup) != 3 || len(today.Municipalities) == 0 {
 			t.Errorf("%s: fairness %+v, %d municipalities", nd.Category, today.Fairness.All, len(today.Municipalities))
 		}
-		later, err := e.Need(ctx, NeedQuery{Category: nd.Category, Scenario: sc})
+		later, err := s.Need(ctx, Query{Category: nd.Category, Scenario: sc})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,43 +61,11 @@ func TestNeedDemo(t *testing.T) {
 			}
 		}
 	}
-	if _, err := e.Need(ctx, NeedQuery{Category: layers.CatKita, Scenario: access.Scenario{Variant: "X", Year: 2050}}); err == nil {
+	if _, err := s.Need(ctx, Query{Category: layers.CatKita, Scenario: access.Scenario{Variant: "X", Year: 2050}}); err == nil {
 		t.Error("unknown projection: no error")
 	}
-	if _, err := e.Need(ctx, NeedQuery{Category: layers.CatTownHall}); err == nil {
+	if _, err := s.Need(ctx, Query{Category: layers.CatTownHall}); err == nil {
 		t.Error("category without need: no error")
-	}
-}
-
-// TestCatchmentsAgainstOracle checks the catchment of a few facilities
-// against the reference Dijkstra: every cell within the threshold is in
-// it with the reference time, no other cell is.
-func TestCatchmentsAgainstOracle(t *testing.T) {
-	r, _ := demoReader(t)
-	e := buildEngine(t, r)
-	nd, _ := e.Needs().Need(layers.CatGeneralPractice)
-	ce, err := e.catchments(context.Background(), layers.CatGeneralPractice, layers.Car, nd.Decay)
-	if err != nil {
-		t.Fatal(err)
-	}
-	step := max(1, len(e.cells)/60)
-	var idx []int
-	for i := 0; i < len(e.cells); i += step {
-		idx = append(idx, i)
-	}
-	for j := 0; j < len(ce.facs); j += max(1, len(ce.facs)/4) {
-		want := oracleAt(t, e, layers.Car, []orb.Point{e.facs[ce.facs[j]].Location}, idx)
-		got := map[int]float64{}
-		ce.c.Catchment(j, func(cell int, s float64) { got[cell] = s })
-		for _, i := range idx {
-			s, in := got[i]
-			if want[i] <= nd.Decay.ThresholdS-0.01 && (!in || math.Abs(s-want[i]) > 0.01) {
-				t.Fatalf("facility %d cell %d: reference %v s, catchment %v (in %v)", j, i, want[i], s, in)
-			}
-			if want[i] > nd.Decay.ThresholdS+0.01 && in {
-				t.Fatalf("facility %d cell %d: reference %v s beyond the threshold, yet in the catchment", j, i, want[i])
-			}
-		}
 	}
 }
 
@@ -123,12 +73,9 @@ func TestCatchmentsAgainstOracle(t *testing.T) {
 // for today and the projection; a new facility raises the supply ratio of
 // its municipalities, a fire station shows its effect per municipality.
 func TestNeedDossier(t *testing.T) {
-	r, reg := demoReader(t)
-	e0 := buildEngine(t, r)
-	e, err := Build(context.Background(), r, Options{Modes: []layers.Mode{layers.Car, layers.Foot}, Demography: demoDemography(e0)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, reg0 := demoStore(t)
+	e, reg := demoEngine(t, analysis.Options{Demography: testDemography(reg0)})
+	s := New(e)
 	ctx := context.Background()
 	seen := 0
 	for _, p := range reg.Projects {
@@ -139,11 +86,12 @@ func TestNeedDossier(t *testing.T) {
 		if !a.Effect.Known {
 			continue
 		}
-		if a.Need == nil || len(a.Need.Scenarios) != 2 {
+		nd, ok := a.Need.(*Dossier)
+		if !ok || len(nd.Scenarios) != 2 {
 			t.Fatalf("%s: need dossier %+v", p.ID, a.Need)
 		}
 		seen++
-		today := a.Need.Scenarios[0]
+		today := nd.Scenarios[0]
 		if today.FairnessBefore.All.Residents <= 0 || today.FairnessBefore.All.Residents != today.FairnessAfter.All.Residents {
 			t.Errorf("%s: residents before %v after %v", p.ID, today.FairnessBefore.All.Residents, today.FairnessAfter.All.Residents)
 		}
@@ -161,7 +109,7 @@ func TestNeedDossier(t *testing.T) {
 		t.Fatal("no demo project with a known effect")
 	}
 	// A fire station proposal, made up at the cell farthest from any station.
-	fr, err := e.Fire(ctx, FireQuery{Cells: true})
+	fr, err := s.Fire(ctx, FireQuery{Cells: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,23 +119,25 @@ func TestNeedDossier(t *testing.T) {
 			far = i
 		}
 	}
-	site := e.cells[far].utm
+	cells := e.PopulatedCells()
+	site := cells[far].UTM
 	p := layers.Project{ID: "fire-test", Title: "Feuerwehrhaus", Kind: layers.KindNewFacility, Category: layers.CatFireStation,
-		Municipalities: []string{e.cells[far].ags}, Geometry: site, InvestmentCost: 1e6, RequestedFunding: 5e5}
+		Municipalities: []string{cells[far].AGS}, Geometry: site, InvestmentCost: 1e6, RequestedFunding: 5e5}
 	a, err := e.Assess(ctx, p, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Need == nil || a.Need.Fire == nil || a.Need.Fire.After == nil {
+	nd, ok := a.Need.(*Dossier)
+	if !ok || nd.Fire == nil || nd.Fire.After == nil {
 		t.Fatalf("fire dossier: %+v", a.Need)
 	}
 	gained := false
-	for _, c := range a.Need.Fire.Changes {
-		if c.AGS == e.cells[far].ags && c.ShareAfter > c.ShareBefore {
+	for _, c := range nd.Fire.Changes {
+		if c.AGS == cells[far].AGS && c.ShareAfter > c.ShareBefore {
 			gained = true
 		}
 	}
 	if !gained && fr.Today.CellsDetail[far].ArrivalMinutes != nil && *fr.Today.CellsDetail[far].ArrivalMinutes > fr.LimitMinutes {
-		t.Errorf("a station at the latest cell (%v min) raises no share: %+v", *fr.Today.CellsDetail[far].ArrivalMinutes, a.Need.Fire.Changes)
+		t.Errorf("a station at the latest cell (%v min) raises no share: %+v", *fr.Today.CellsDetail[far].ArrivalMinutes, nd.Fire.Changes)
 	}
 }

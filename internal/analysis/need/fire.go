@@ -1,4 +1,4 @@
-package analysis
+package need
 
 import (
 	"context"
@@ -10,8 +10,8 @@ import (
 	"github.com/paulmach/orb"
 
 	"reach/geo/access"
-	"reach/geo/graph"
-	"reach/geo/route"
+	"reach/geo/crs"
+	"reach/internal/analysis"
 	"reach/layers"
 )
 
@@ -139,11 +139,11 @@ type FireResult struct {
 	Today                   FireCoverage `json:"today"`
 	// After and Changes are set when the query proposes stations or
 	// closures; Changes lists the municipalities whose share changes.
-	After      *FireCoverage `json:"after,omitempty"`
-	Changes    []FireChange  `json:"changes,omitempty"`
-	Method     string        `json:"method"`
-	Warnings   []string      `json:"warnings"`
-	Provenance Provenance    `json:"provenance"`
+	After      *FireCoverage       `json:"after,omitempty"`
+	Changes    []FireChange        `json:"changes,omitempty"`
+	Method     string              `json:"method"`
+	Warnings   []string            `json:"warnings"`
+	Provenance analysis.Provenance `json:"provenance"`
 }
 
 // fullTimeWords mark a station with a full-time crew in its name.
@@ -151,8 +151,8 @@ var fullTimeWords = []string{"berufsfeuerwehr", "feuer- und rettungswache", "hau
 
 // turnoutOf returns a station's turn-out time in seconds, its kind and
 // where the value came from.
-func (e *Engine) turnoutOf(f layers.Facility) (float64, string, string) {
-	fire := e.opts.Needs.Fire()
+func (s *Service) turnoutOf(f layers.Facility) (float64, string, string) {
+	fire := s.e.Needs().Fire()
 	kind, secs, src := "volunteer", fire.TurnoutVolunteerS, "catalogue"
 	name := strings.ToLower(f.Name)
 	for _, w := range fullTimeWords {
@@ -160,17 +160,19 @@ func (e *Engine) turnoutOf(f layers.Facility) (float64, string, string) {
 			kind, secs, src = "full-time", fire.TurnoutFullTimeS, "facility name"
 		}
 	}
-	if s, ok := e.opts.Turnout[f.ID]; ok {
-		secs, src = s, "settings"
+	if t, ok := s.e.TurnoutSetting(f.ID); ok {
+		secs, src = t, "settings"
 	}
 	return secs, kind, src
 }
 
+// fireStation is a station of one computation: an existing one (fac its
+// index in the engine's fire stations) or a proposed one (fac -1, at utm).
 type fireStation struct {
 	info FireStation
-	turn float64   // seconds
-	utm  orb.Point // site
-	in   []route.Source
+	turn float64 // seconds
+	fac  int
+	utm  orb.Point // EPSG:25833
 }
 
 // Fire computes the arrival of the fire brigade at every populated cell,
@@ -178,29 +180,20 @@ type fireStation struct {
 // municipality, the stations' areas of first responsibility and, when q
 // proposes stations or closures, the coverage after and the change per
 // municipality.
-func (e *Engine) Fire(ctx context.Context, q FireQuery) (FireResult, error) {
-	fire := e.opts.Needs.Fire()
-	if err := e.checkScenario(q.Scenario); err != nil {
+func (s *Service) Fire(ctx context.Context, q FireQuery) (FireResult, error) {
+	e := s.e
+	fire := e.Needs().Fire()
+	if err := s.checkScenario(q.Scenario); err != nil {
 		return FireResult{}, err
 	}
 	out := FireResult{Mode: fire.Mode, Scenario: q.Scenario, ScenarioLabel: q.Scenario.String(), Year: q.Scenario.Year, Variant: q.Scenario.Variant,
-		LimitMinutes: fire.LimitS / 60, LimitSource: e.citation(fire.LimitSource), TargetShare: fire.TargetShare, ShareSource: fire.ShareSource,
+		LimitMinutes: fire.LimitS / 60, LimitSource: s.citation(fire.LimitSource), TargetShare: fire.TargetShare, ShareSource: fire.ShareSource,
 		TurnoutVolunteerMinutes: fire.TurnoutVolunteerS / 60, TurnoutFullTimeMinutes: fire.TurnoutFullTimeS / 60, TurnoutSource: fire.TurnoutSource,
-		Method: fireMethod}
-	mn := e.nets[fire.Mode]
-	out.Provenance = e.provenance(fmt.Sprintf("network %s", fire.Mode))
-	if mn == nil {
-		out.Provenance = e.provenance(fmt.Sprintf("straight line (no %s road network loaded)", fire.Mode))
-	}
+		Method: fireMethod, Warnings: []string{}}
 	var base []fireStation
-	for _, fi := range e.byCat[fire.Category] {
-		f := e.facs[fi]
-		secs, kind, src := e.turnoutOf(f)
-		st := fireStation{info: FireStation{ID: f.ID, Name: f.Name, AGS: f.AGS, Kind: kind, TurnoutMinutes: secs / 60, TurnoutSource: src}, turn: secs, utm: e.facUTM[fi]}
-		if mn != nil {
-			st.in, st.info.Snapped = mn.facs.Arrivals(fi), mn.facs.Snapped(fi)
-		}
-		base = append(base, st)
+	for j, f := range e.FacilitiesOf(fire.Category) {
+		secs, kind, src := s.turnoutOf(f)
+		base = append(base, fireStation{info: FireStation{ID: f.ID, Name: f.Name, AGS: f.AGS, Kind: kind, TurnoutMinutes: secs / 60, TurnoutSource: src}, turn: secs, fac: j, utm: f.Location})
 	}
 	closed := map[string]bool{}
 	for _, id := range q.Close {
@@ -211,7 +204,7 @@ func (e *Engine) Fire(ctx context.Context, q FireQuery) (FireResult, error) {
 			}
 		}
 		if !found {
-			return FireResult{}, fmt.Errorf("analysis: fire: station %q to close: no such %s facility: %w", id, fire.Category, layers.ErrInvalid)
+			return FireResult{}, fmt.Errorf("need: fire: station %q to close: no such %s facility: %w", id, fire.Category, layers.ErrInvalid)
 		}
 		closed[id] = true
 	}
@@ -221,48 +214,42 @@ func (e *Engine) Fire(ctx context.Context, q FireQuery) (FireResult, error) {
 			after = append(after, st)
 		}
 	}
-	for i, s := range q.Add {
-		utm, err := toUTM(s.Location)
+	for i, site := range q.Add {
+		if err := crs.CheckLonLat(site.Location); err != nil {
+			return FireResult{}, fmt.Errorf("need: fire: proposed station %d: point %v: %v: %w", i, site.Location, err, layers.ErrInvalid)
+		}
+		utm, err := crs.FromLonLat(crs.UTM33N, site.Location)
 		if err != nil {
-			return FireResult{}, fmt.Errorf("analysis: fire: proposed station %d: %w", i, err)
+			return FireResult{}, fmt.Errorf("need: fire: proposed station %d: %w", i, err)
 		}
 		secs, kind := fire.TurnoutVolunteerS, "volunteer"
-		if s.FullTime {
+		if site.FullTime {
 			secs, kind = fire.TurnoutFullTimeS, "full-time"
 		}
-		if s.TurnoutS != nil {
-			if !(*s.TurnoutS >= 0) || *s.TurnoutS > 3600 {
-				return FireResult{}, fmt.Errorf("analysis: fire: proposed station %d: turn-out %v s: want 0–3600: %w", i, *s.TurnoutS, layers.ErrInvalid)
+		if site.TurnoutS != nil {
+			if !(*site.TurnoutS >= 0) || *site.TurnoutS > 3600 {
+				return FireResult{}, fmt.Errorf("need: fire: proposed station %d: turn-out %v s: want 0–3600: %w", i, *site.TurnoutS, layers.ErrInvalid)
 			}
-			secs = *s.TurnoutS
+			secs = *site.TurnoutS
 		}
-		name := s.Name
+		name := site.Name
 		if name == "" {
 			name = fmt.Sprintf("proposed station %d", i+1)
 		}
-		st := fireStation{info: FireStation{ID: fmt.Sprintf("proposed:%d", i+1), Name: name, AGS: e.muniAt(utm), Kind: kind, TurnoutMinutes: secs / 60, TurnoutSource: "proposal", Proposed: true}, turn: secs, utm: utm}
-		if mn != nil {
-			sn := mn.n.Snap(utm)
-			st.info.Snapped = sn.Snapped
-			if sn.Snapped {
-				st.in = append([]route.Source(nil), sn.Arrivals()...)
-			} else {
-				out.Warnings = append(out.Warnings, fmt.Sprintf("proposed station %q: %s; it reaches no cell", name, sn.Reason))
-			}
-		}
-		after = append(after, st)
+		after = append(after, fireStation{info: FireStation{ID: fmt.Sprintf("proposed:%d", i+1), Name: name, AGS: e.MunicipalityAt(utm), Kind: kind, TurnoutMinutes: secs / 60, TurnoutSource: "proposal", Proposed: true}, turn: secs, fac: -1, utm: utm})
 	}
-	w, err := e.demandOf(0, access.OpenAge, q.Scenario)
+	w, err := s.demandOf(0, access.OpenAge, q.Scenario)
 	if err != nil {
 		return FireResult{}, err
 	}
-	today, err := e.fireCoverage(ctx, mn, base, w.v, q, fire.LimitS, fire.TargetShare)
+	today, method, err := s.fireCoverage(ctx, base, w.v, q, nil)
 	if err != nil {
 		return FireResult{}, err
 	}
 	out.Today = today
+	out.Provenance = e.ProvenanceOf(method)
 	if len(q.Add) > 0 || len(q.Close) > 0 {
-		a, err := e.fireCoverage(ctx, mn, after, w.v, q, fire.LimitS, fire.TargetShare)
+		a, _, err := s.fireCoverage(ctx, after, w.v, q, &out.Warnings)
 		if err != nil {
 			return FireResult{}, err
 		}
@@ -293,68 +280,37 @@ func sameMinutes(a, b *float64) bool {
 	return *a == *b
 }
 
-// fireCoverage computes the arrival field of stations and summarises it.
-func (e *Engine) fireCoverage(ctx context.Context, mn *modeNet, stations []fireStation, residents []float64, q FireQuery, limitS, target float64) (FireCoverage, error) {
-	if err := ctx.Err(); err != nil {
-		return FireCoverage{}, fmt.Errorf("analysis: fire: %w", err)
+// fireCoverage computes the arrival field of stations and summarises it;
+// warnings, when not nil, receives a line per proposed station off the
+// network.
+func (s *Service) fireCoverage(ctx context.Context, stations []fireStation, residents []float64, q FireQuery, warnings *[]string) (FireCoverage, string, error) {
+	e := s.e
+	fire := e.Needs().Fire()
+	origins := make([]analysis.Origin, len(stations))
+	for si, st := range stations {
+		origins[si] = analysis.Origin{Facility: st.fac, Site: st.utm, OffsetS: st.turn}
 	}
-	secs := make([]float64, len(e.cells))
-	who := make([]int32, len(e.cells))
-	for i := range secs {
-		secs[i], who[i] = math.Inf(1), -1
+	af, err := e.ArrivalField(ctx, fire.Category, fire.Mode, origins)
+	if err != nil {
+		return FireCoverage{}, "", fmt.Errorf("need: fire: %w", err)
 	}
-	if mn != nil {
-		var sources []route.Source
-		var owner []int32
-		for si, st := range stations {
-			add, err := graph.CostOf(graph.Seconds(st.turn))
-			if err != nil {
-				return FireCoverage{}, err
-			}
-			for _, a := range st.in {
-				a.Offset = graph.AddCost(a.Offset, add)
-				sources = append(sources, a)
-				owner = append(owner, int32(si))
-			}
-		}
-		if len(sources) > 0 {
-			f := e.fieldFromSources(mn, sources, owner)
-			copy(secs, f.secs)
-			copy(who, f.fac)
-		}
-		// Cells that do not snap to the network get the straight-line
-		// estimate, as travel times do (offNetwork).
-		for i, c := range e.cells {
-			if len(mn.cells.Departures(i)) > 0 {
-				continue
-			}
-			for si, st := range stations {
-				if s := st.turn + e.slSeconds(mn.mode, math.Hypot(c.utm[0]-st.utm[0], c.utm[1]-st.utm[1])); s < secs[i] {
-					secs[i], who[i] = s, int32(si)
-				}
-			}
-		}
-	} else {
-		mode := e.opts.Needs.Fire().Mode
-		for i, c := range e.cells {
-			for si, st := range stations {
-				s := st.turn + e.slSeconds(mode, math.Hypot(c.utm[0]-st.utm[0], c.utm[1]-st.utm[1]))
-				if s < secs[i] {
-					secs[i], who[i] = s, int32(si)
-				}
-			}
-		}
-	}
+	secs, who := af.Seconds, af.From
+	cells := e.PopulatedCells()
+	munis := e.Municipalities()
 	cov := FireCoverage{}
 	st := make([]FireStation, len(stations))
 	for si := range stations {
 		st[si] = stations[si].info
+		st[si].Snapped = af.Snapped[si]
+		if stations[si].fac < 0 && warnings != nil && e.HasNetwork(fire.Mode) && !af.Snapped[si] {
+			*warnings = append(*warnings, fmt.Sprintf("proposed station %q: %s; it reaches only off-network cells, by straight line", st[si].Name, af.Reason[si]))
+		}
 	}
 	byMuni := map[int32]*FireMunicipality{}
 	idx := map[int32][]int{}
-	for i, c := range e.cells {
+	for i, c := range cells {
 		r := int64(math.Round(residents[i]))
-		within := secs[i] <= limitS
+		within := secs[i] <= fire.LimitS
 		cov.Residents += r
 		cov.Cells++
 		if within {
@@ -372,27 +328,28 @@ func (e *Engine) fireCoverage(ctx context.Context, mn *modeNet, stations []fireS
 				s.WithinLimit += r
 			}
 		}
-		if c.muni < 0 {
+		if q.Cells {
+			fc := FireCell{CellID: c.ID, AGS: c.AGS, Residents: r, ArrivalMinutes: minutesOf(secs[i])}
+			if who[i] >= 0 {
+				fc.StationID = st[who[i]].ID
+			}
+			cov.CellsDetail = append(cov.CellsDetail, fc)
+		}
+		if c.Municipality < 0 {
 			continue
 		}
-		m := byMuni[c.muni]
+		m := byMuni[c.Municipality]
 		if m == nil {
-			mu := e.munis[c.muni]
+			mu := munis[c.Municipality]
 			m = &FireMunicipality{AGS: mu.AGS, Name: mu.Name}
-			byMuni[c.muni] = m
+			byMuni[c.Municipality] = m
 		}
 		m.Residents += r
 		m.Cells++
-		idx[c.muni] = append(idx[c.muni], i)
+		idx[c.Municipality] = append(idx[c.Municipality], i)
 		if within {
 			m.WithinLimit += r
 			m.CellsWithin++
-		}
-		if q.Cells {
-			cov.CellsDetail = append(cov.CellsDetail, FireCell{CellID: c.id, AGS: c.ags, Residents: r, ArrivalMinutes: minutesOf(secs[i])})
-			if who[i] >= 0 {
-				cov.CellsDetail[len(cov.CellsDetail)-1].StationID = st[who[i]].ID
-			}
 		}
 	}
 	cov.Share = ratio(cov.WithinLimit, cov.Residents)
@@ -406,16 +363,15 @@ func (e *Engine) fireCoverage(ctx context.Context, mn *modeNet, stations []fireS
 		m := byMuni[k]
 		m.Share = ratio(m.WithinLimit, m.Residents)
 		m.CellShare = round(float64(m.CellsWithin)/math.Max(1, float64(m.Cells)), 4)
-		m.MeetsTarget = m.Share >= target
-		if s, err := access.SummariseIndex(secs, residents, idx[k]); err == nil {
-			m.MedianMinutes = minutesPtr(s.Percentile[2])
+		m.MeetsTarget = m.Share >= fire.TargetShare
+		if sm, err := access.SummariseIndex(secs, residents, idx[k]); err == nil {
+			m.MedianMinutes = minutesPtr(sm.Percentile[2])
 		}
 		cov.Municipalities = append(cov.Municipalities, *m)
 	}
 	cov.Stations = st
-	var err error
-	cov.Fairness, err = e.fairness(secs, residents, q.Scenario, "arrival time of the fire brigade (turn-out plus drive), minutes", "residents")
-	return cov, err
+	cov.Fairness, err = s.fairness(secs, residents, q.Scenario, "arrival time of the fire brigade (turn-out plus drive), minutes", "residents")
+	return cov, af.Method, err
 }
 
 func ratio(a, b int64) float64 {

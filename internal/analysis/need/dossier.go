@@ -1,4 +1,4 @@
-package analysis
+package need
 
 import (
 	"context"
@@ -6,20 +6,20 @@ import (
 	"math"
 
 	"reach/geo/access"
-	"reach/geo/graph"
-	"reach/geo/route"
+	"reach/geo/crs"
+	"reach/internal/analysis"
 	"reach/layers"
 )
 
-// NeedDossier is the need side of a project's dossier: for today and every
+// Dossier is the need side of a project's dossier: for today and every
 // loaded projection, the distribution of travel times of the demand group
 // before and after the project and the supply ratio before and after; for
 // a fire station, the share within the arrival limit per municipality.
-type NeedDossier struct {
-	Category    layers.Category      `json:"category"`
-	Mode        layers.Mode          `json:"mode"`
-	DemandGroup string               `json:"demand_group"`
-	Scenarios   []NeedScenarioEffect `json:"scenarios"`
+type Dossier struct {
+	Category    layers.Category  `json:"category"`
+	Mode        layers.Mode      `json:"mode"`
+	DemandGroup string           `json:"demand_group"`
+	Scenarios   []ScenarioEffect `json:"scenarios"`
 	// Fire is set for fire stations: coverage before and after with the
 	// change per municipality.
 	Fire     *FireResult `json:"fire,omitempty"`
@@ -27,8 +27,8 @@ type NeedDossier struct {
 	Warnings []string    `json:"warnings"`
 }
 
-// NeedScenarioEffect is the effect in one scenario.
-type NeedScenarioEffect struct {
+// ScenarioEffect is the effect in one scenario.
+type ScenarioEffect struct {
 	Scenario string `json:"scenario"`
 	Year     int    `json:"year,omitempty"`
 	Variant  string `json:"variant,omitempty"`
@@ -57,58 +57,54 @@ type SupplyRatioChange struct {
 	PlanningRatio                   *PlanningRatio `json:"planning_ratio"`
 }
 
-// needDossier computes the need dossier of a project whose effect is known.
-func (e *Engine) needDossier(ctx context.Context, p layers.Project, r *effectResult) (*NeedDossier, error) {
-	eff := r.eff
-	if eff == nil || eff.before == nil {
+// dossier computes the need dossier of a project from its effect.
+func (s *Service) dossier(ctx context.Context, p layers.Project, eff analysis.ProjectEffect) (*Dossier, error) {
+	if eff.Before == nil {
 		return nil, nil
 	}
-	nd, hasNeed := e.opts.Needs.Need(eff.cat)
+	e := s.e
+	nd, hasNeed := e.Needs().Need(eff.Category)
 	lo, hi, group := 0, access.OpenAge, "all"
 	if hasNeed {
 		lo, hi, group = nd.MinAge, nd.MaxAge, nd.DemandGroup
 	}
-	d := &NeedDossier{Category: eff.cat, Mode: eff.mode, DemandGroup: group, Warnings: []string{}, Method: "Travel times of the demand group's residents before and after the project (the dossier's effect), over the participating municipalities and every cell whose time changes, weighted by the residents of each scenario; supply ratios by E2SFCA with the project's supply added: routing is done once, a projection year changes only the demand."}
-	after := append([]float64(nil), eff.before.secs...)
-	for _, c := range eff.changes {
-		after[c.ci] = c.after
-	}
+	d := &Dossier{Category: eff.Category, Mode: eff.Mode, DemandGroup: group, Warnings: []string{}, Method: "Travel times of the demand group's residents before and after the project (the dossier's effect), over the participating municipalities and every cell whose time changes, weighted by the residents of each scenario; supply ratios by E2SFCA with the project's supply added: routing is done once, a projection year changes only the demand."}
 	part := map[string]bool{}
 	for _, a := range p.Municipalities {
 		part[a] = true
 	}
 	// The residents the dossier looks at: those of the participating
 	// municipalities and every one whose time changes.
-	var idx []int
-	changed := map[int32]bool{}
-	for _, c := range eff.changes {
-		changed[c.ci] = true
+	changed := map[int]bool{}
+	for _, ci := range eff.Changed {
+		changed[ci] = true
 	}
-	for i, c := range e.cells {
-		if part[c.ags] || changed[int32(i)] {
+	var idx []int
+	for i, c := range e.PopulatedCells() {
+		if part[c.AGS] || changed[i] {
 			idx = append(idx, i)
 		}
 	}
-	for _, sc := range append([]Scenario{{}}, e.Scenarios()...) {
-		dem, err := e.demandOf(lo, hi, sc)
+	for _, sc := range append([]Scenario{{}}, s.Scenarios()...) {
+		dem, err := s.demandOf(lo, hi, sc)
 		if err != nil {
 			return nil, err
 		}
-		se := NeedScenarioEffect{Scenario: sc.String(), Year: sc.Year, Variant: sc.Variant}
+		se := ScenarioEffect{Scenario: sc.String(), Year: sc.Year, Variant: sc.Variant}
 		for _, v := range dem.v {
 			se.Demand += v
 		}
 		se.Demand = round(se.Demand, 1)
-		measure := fmt.Sprintf("travel time to the nearest %s by %s, minutes", eff.cat, eff.mode)
+		measure := fmt.Sprintf("travel time to the nearest %s by %s, minutes", eff.Category, eff.Mode)
 		weight := "residents aged " + group + " of the participating municipalities and wherever the time changes"
-		if se.FairnessBefore, err = e.fairnessOf(idx, eff.before.secs, dem.v, sc, measure, weight); err != nil {
+		if se.FairnessBefore, err = s.fairnessOf(idx, eff.Before, dem.v, sc, measure, weight); err != nil {
 			return nil, err
 		}
-		if se.FairnessAfter, err = e.fairnessOf(idx, after, dem.v, sc, measure, weight); err != nil {
+		if se.FairnessAfter, err = s.fairnessOf(idx, eff.After, dem.v, sc, measure, weight); err != nil {
 			return nil, err
 		}
 		if hasNeed && (p.Kind == layers.KindNewFacility || p.Kind == layers.KindFacilityUpgrade) {
-			ch, warn, err := e.supplyChange(ctx, p, r, nd.Category, sc, part)
+			ch, warn, err := s.supplyChange(ctx, p, eff, sc, part)
 			if err != nil {
 				return nil, err
 			}
@@ -119,17 +115,17 @@ func (e *Engine) needDossier(ctx context.Context, p layers.Project, r *effectRes
 		}
 		d.Scenarios = append(d.Scenarios, se)
 	}
-	fire := e.opts.Needs.Fire()
-	if eff.cat == fire.Category && p.Kind == layers.KindNewFacility {
+	fire := e.Needs().Fire()
+	if eff.Category == fire.Category && p.Kind == layers.KindNewFacility {
 		var add []FireSite
-		for i, s := range r.sites {
-			ll, err := fromUTM(s)
+		for i, site := range eff.Sites {
+			ll, err := crs.ToLonLat(crs.UTM33N, site)
 			if err != nil {
 				return nil, err
 			}
 			add = append(add, FireSite{Name: fmt.Sprintf("%s, site %d", p.Title, i+1), Location: ll})
 		}
-		fr, err := e.Fire(ctx, FireQuery{Add: add})
+		fr, err := s.Fire(ctx, FireQuery{Add: add})
 		if err != nil {
 			return nil, err
 		}
@@ -143,35 +139,35 @@ func (e *Engine) needDossier(ctx context.Context, p layers.Project, r *effectRes
 // supplyChange computes the E2SFCA ratio before and after adding the
 // project's supply: an upgrade's capacity change at its facility, or new
 // sites with the need catalogue's default capacity (an assumption).
-func (e *Engine) supplyChange(ctx context.Context, p layers.Project, r *effectResult, cat layers.Category, sc Scenario, part map[string]bool) (*SupplyRatioChange, string, error) {
-	nd, _ := e.opts.Needs.Need(cat)
-	ce, err := e.catchments(ctx, cat, nd.Mode, nd.Decay)
+func (s *Service) supplyChange(ctx context.Context, p layers.Project, eff analysis.ProjectEffect, sc Scenario, part map[string]bool) (*SupplyRatioChange, string, error) {
+	e := s.e
+	nd, _ := e.Needs().Need(eff.Category)
+	ce, err := s.catchments(ctx, eff.Category, nd.Mode, nd.Decay)
 	if err != nil {
 		return nil, "", err
 	}
-	dem, err := e.demandOf(nd.MinAge, nd.MaxAge, sc)
+	dem, err := s.demandOf(nd.MinAge, nd.MaxAge, sc)
 	if err != nil {
 		return nil, "", err
 	}
-	supply, _ := supplyOf(e.facs, ce.facs, nd)
+	supply, _ := supplyOf(ce.facs, nd)
 	before, err := ce.w.E2SFCA(supply, dem.v)
 	if err != nil {
 		return nil, "", err
 	}
 	out := &SupplyRatioChange{Unit: nd.Unit}
 	if nd.ResidentsPerUnit > 0 {
-		out.PlanningRatio = &PlanningRatio{ResidentsPerUnit: nd.ResidentsPerUnit, Source: e.citation(nd.PlanningSource), Assumption: nd.PlanningAssumption}
+		out.PlanningRatio = &PlanningRatio{ResidentsPerUnit: nd.ResidentsPerUnit, Source: s.citation(nd.PlanningSource), Assumption: nd.PlanningAssumption}
 	}
 	var afterAccess []float64
 	var afterDistributed float64
 	warn := ""
 	switch p.Kind {
 	case layers.KindFacilityUpgrade:
-		id, _ := r.details["facility_id"].(string)
 		up := append([]float64(nil), supply...)
 		found := false
-		for j, fi := range ce.facs {
-			if e.facs[fi].ID == id {
+		for j, f := range ce.facs {
+			if f.ID == eff.FacilityID {
 				found = true
 				if p.Upgrade != nil && p.Upgrade.CapacityChange != nil {
 					out.Added = *p.Upgrade.CapacityChange
@@ -190,39 +186,26 @@ func (e *Engine) supplyChange(ctx context.Context, p layers.Project, r *effectRe
 		afterAccess, afterDistributed = res.CellAccess, res.SupplyDistributed
 	case layers.KindNewFacility:
 		// The catchments of the new sites join the existing ones.
-		var pairs []access.Pair
-		for j := 0; j < ce.c.Facilities(); j++ {
-			ce.c.Catchment(j, func(cell int, s float64) {
-				pairs = append(pairs, access.Pair{Facility: int32(j), Cell: int32(cell), Seconds: float32(s)})
+		n := ce.c.Facilities()
+		pairs := make([]access.Pair, 0, ce.c.Pairs())
+		for j := range n {
+			ce.c.Catchment(j, func(cell int, secs float64) {
+				pairs = append(pairs, access.Pair{Facility: int32(j), Cell: int32(cell), Seconds: float32(secs)})
 			})
 		}
-		n := ce.c.Facilities()
 		sup := append([]float64(nil), supply...)
-		mn := e.nets[nd.Mode]
-		limit, _ := graph.CostOf(graph.Seconds(nd.Decay.ThresholdS))
-		for k, s := range r.sites {
-			j := int32(n + k)
+		for k, site := range eff.Sites {
 			sup = append(sup, nd.DefaultCapacity)
 			out.Added += nd.DefaultCapacity
-			if mn == nil {
-				for ci, c := range e.cells {
-					if secs := e.slSeconds(nd.Mode, math.Hypot(c.utm[0]-s[0], c.utm[1]-s[1])); secs <= nd.Decay.ThresholdS {
-						pairs = append(pairs, access.Pair{Facility: j, Cell: int32(ci), Seconds: float32(secs)})
-					}
-				}
-				continue
+			ps, _, err := e.SiteCatchment(ctx, nd.Mode, site, nd.Decay.ThresholdS, int32(n+k))
+			if err != nil {
+				return nil, "", err
 			}
-			sn := mn.n.Snap(s)
-			if !sn.Snapped {
-				continue
-			}
-			q := mn.n.ReverseQueries().Get()
-			pairs, _ = mn.catchOne(q, append([]route.Source(nil), sn.Arrivals()...), limit, nd.Decay.ThresholdS, j, pairs, nil)
-			mn.n.ReverseQueries().Put(q)
+			pairs = append(pairs, ps...)
 		}
 		out.AddedSource = fmt.Sprintf("%s (%g %s per site; a project states no capacity)", nd.CapacitySource, nd.DefaultCapacity, nd.Unit)
 		warn = "new sites get the need catalogue's default capacity: " + nd.CapacitySource
-		c2, err := access.NewCatchments(len(sup), len(e.cells), pairs)
+		c2, err := access.NewCatchments(len(sup), ce.c.Cells(), pairs)
 		if err != nil {
 			return nil, "", err
 		}
@@ -237,9 +220,9 @@ func (e *Engine) supplyChange(ctx context.Context, p layers.Project, r *effectRe
 		afterAccess, afterDistributed = res.CellAccess, res.SupplyDistributed
 	}
 	var total, pd, pb, pa float64
-	for i, c := range e.cells {
+	for i, c := range e.PopulatedCells() {
 		total += dem.v[i]
-		if part[c.ags] {
+		if part[c.AGS] {
 			pd += dem.v[i]
 			pb += dem.v[i] * before.CellAccess[i]
 			pa += dem.v[i] * afterAccess[i]

@@ -1,42 +1,41 @@
-package analysis
+package need
 
 import (
 	"context"
 	"math"
 	"testing"
 
-	"github.com/paulmach/orb"
-
+	"reach/geo/crs"
+	"reach/internal/analysis"
 	"reach/layers"
 )
 
 func TestFireDemo(t *testing.T) {
-	r, _ := demoReader(t)
+	_, reg := demoStore(t)
 	// One station gets its turn-out time from the settings.
 	var first string
-	for _, f := range r.facs {
+	for _, f := range reg.Facilities {
 		if f.Category == layers.CatFireStation {
 			first = f.ID
 			break
 		}
 	}
-	e, err := Build(context.Background(), r, Options{Modes: []layers.Mode{layers.Car}, Turnout: map[string]float64{first: 30}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, _ := demoEngine(t, analysis.Options{Modes: []layers.Mode{layers.Car}, Turnout: map[string]float64{first: 30}})
+	s := New(e)
 	ctx := context.Background()
-	res, err := e.Fire(ctx, FireQuery{Cells: true})
+	cells := e.PopulatedCells()
+	res, err := s.Fire(ctx, FireQuery{Cells: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.LimitMinutes != 9 || res.Today.Residents != e.stats.Population {
-		t.Fatalf("limit %v, residents %d of %d", res.LimitMinutes, res.Today.Residents, e.stats.Population)
+	if res.LimitMinutes != 9 || res.Today.Residents != e.Stats().Population {
+		t.Fatalf("limit %v, residents %d of %d", res.LimitMinutes, res.Today.Residents, e.Stats().Population)
 	}
 	// Arrival = least over stations of turn-out + reference drive, on a
 	// sample of cells.
-	step := max(1, len(e.cells)/15)
+	step := max(1, len(cells)/15)
 	var idx []int
-	for i := 0; i < len(e.cells); i += step {
+	for i := 0; i < len(cells); i += step {
 		idx = append(idx, i)
 	}
 	best := map[int]float64{}
@@ -46,18 +45,23 @@ func TestFireDemo(t *testing.T) {
 	var sum int64
 	for _, st := range res.Today.Stations {
 		sum += st.Residents
-		var loc orb.Point
-		for _, fi := range e.byCat[layers.CatFireStation] {
-			if e.facs[fi].ID == st.ID {
-				loc = e.facs[fi].Location
+		k := -1
+		for j, f := range e.FacilitiesOf(layers.CatFireStation) {
+			if f.ID == st.ID {
+				k = j
 			}
 		}
 		if st.ID == first && (st.TurnoutMinutes != 0.5 || st.TurnoutSource != "settings") {
 			t.Errorf("station %s: turn-out %v min from %s, want 0.5 from settings", st.ID, st.TurnoutMinutes, st.TurnoutSource)
 		}
-		drive := oracleAt(t, e, layers.Car, []orb.Point{loc}, idx)
+		// The drive from this station alone (the field of one origin is
+		// checked against the reference Dijkstra in internal/analysis).
+		one, err := e.ArrivalField(ctx, layers.CatFireStation, layers.Car, []analysis.Origin{{Facility: k}})
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, i := range idx {
-			best[i] = math.Min(best[i], drive[i]+st.TurnoutMinutes*60)
+			best[i] = math.Min(best[i], one.Seconds[i]+st.TurnoutMinutes*60)
 		}
 	}
 	// The areas of first responsibility split the residents.
@@ -67,7 +71,7 @@ func TestFireDemo(t *testing.T) {
 	for _, i := range idx {
 		got := res.Today.CellsDetail[i].ArrivalMinutes
 		if got == nil || math.Abs(*got-best[i]/60) > 0.006 {
-			t.Fatalf("cell %s: arrival %v min, reference %v", e.cells[i].id, got, best[i]/60)
+			t.Fatalf("cell %s: arrival %v min, reference %v", cells[i].ID, got, best[i]/60)
 		}
 	}
 	// A full-time station in the municipality with the lowest share lifts
@@ -83,12 +87,16 @@ func TestFireDemo(t *testing.T) {
 	}
 	// Its cell farthest in time.
 	far := -1
-	for i, c := range e.cells {
-		if c.ags == worst.AGS && (far < 0 || ptrVal(res.Today.CellsDetail[i].ArrivalMinutes) > ptrVal(res.Today.CellsDetail[far].ArrivalMinutes)) {
+	for i, c := range cells {
+		if c.AGS == worst.AGS && (far < 0 || ptrVal(res.Today.CellsDetail[i].ArrivalMinutes) > ptrVal(res.Today.CellsDetail[far].ArrivalMinutes)) {
 			far = i
 		}
 	}
-	after, err := e.Fire(ctx, FireQuery{Add: []FireSite{{Name: "Neue Wache", Location: e.cells[far].lonlat, FullTime: true}}})
+	ll, err := crs.ToLonLat(crs.UTM33N, cells[far].UTM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := s.Fire(ctx, FireQuery{Add: []FireSite{{Name: "Neue Wache", Location: ll, FullTime: true}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +114,7 @@ func TestFireDemo(t *testing.T) {
 			t.Errorf("adding a station lost residents in %s", c.Name)
 		}
 	}
-	closed, err := e.Fire(ctx, FireQuery{Close: []string{first}})
+	closed, err := s.Fire(ctx, FireQuery{Close: []string{first}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,14 +123,8 @@ func TestFireDemo(t *testing.T) {
 			t.Errorf("closing a station gained residents in %s", c.Name)
 		}
 	}
-	if _, err := e.Fire(ctx, FireQuery{Close: []string{"nope"}}); err == nil {
+	if _, err := s.Fire(ctx, FireQuery{Close: []string{"nope"}}); err == nil {
 		t.Error("closing an unknown station: no error")
 	}
 }
 
-func ptrVal(p *float64) float64 {
-	if p == nil {
-		return math.Inf(1)
-	}
-	return *p
-}
