@@ -76,6 +76,8 @@ type IsochroneRequest struct {
 	Mode    layers.Mode
 	Origins []orb.Point // lon/lat
 	Minutes []float64   // thresholds, ascending after validation
+	// Transit gives the departures when Mode is Transit.
+	Transit TransitQuery
 }
 
 // Band is one travel-time band: the ring of residents reached after

@@ -47,7 +47,10 @@ func (e *Engine) Matrix(ctx context.Context, req MatrixRequest) (MatrixResult, e
 	if req.Mode == Transit {
 		res.Method = MethodTransit
 		res.Provenance = e.provenance("public transport: range RAPTOR over the departure window, straight-line walks to and from stops")
-		return e.transitMatrix(ctx, req, res)
+		if e.transit == nil {
+			return MatrixResult{}, errNoTransit("matrix")
+		}
+		return e.transit.Matrix(ctx, req, res)
 	}
 	mn := e.nets[req.Mode]
 	if mn == nil {

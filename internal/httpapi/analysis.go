@@ -145,7 +145,8 @@ func analyse[Req, Res any](s *server, w http.ResponseWriter, r *http.Request, pa
 // ascending.
 func parseIsochrones(o *object, maxPoints int) (analysis.IsochroneRequest, error) {
 	var req analysis.IsochroneRequest
-	req.Mode, _ = o.mode("mode")
+	req.Mode, _ = o.travelMode("mode")
+	req.Transit = o.transitQuery(req.Mode)
 	req.Origins, _ = o.points("origins", maxPoints)
 	if v, ok := o.get("minutes", true); ok {
 		var ms []json.RawMessage
