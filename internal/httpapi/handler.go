@@ -284,7 +284,7 @@ func (s *server) routeTable() []route {
 		{method: "GET", pattern: "/tileMatrixSets/WebMercatorQuad", opID: "getTileMatrixSet", summary: "The WebMercatorQuad tile matrix set", tag: "Tiles",
 			ok: response{200, "tile matrix set metadata", []string{ogc.MediaJSON}, ""}, handler: s.ogc.TileMatrixSet},
 		{method: "POST", pattern: "/analyses/matrix", opID: "postMatrix", summary: "Travel times and network distances from every source to every destination", tag: "Analyses",
-			body: "MatrixRequest", ok: response{200, "durations (s) and distances (m), null where unreachable", []string{ogc.MediaJSON}, "MatrixResult"},
+			body: "MatrixRequest", ok: response{200, "durations (s) and distances (m), null where unreachable; methods per pair (straight_line where an end is off the network)", []string{ogc.MediaJSON}, "MatrixResult"},
 			problem: []int{400, 413, 422, 429, 503}, handler: s.matrix},
 		{method: "POST", pattern: "/analyses/isochrones", opID: "postIsochrones", summary: "Travel-time bands around origins with their population", tag: "Analyses",
 			body: "IsochroneRequest", ok: response{200, "one feature per band: geometry the area within to_minutes; population and cells of the ring from_minutes–to_minutes, cumulative_population and cumulative_cells within to_minutes", []string{ogc.MediaGeoJSON}, "FeatureCollection"},
