@@ -32,9 +32,6 @@ type CellInfo struct {
 	UTM  orb.Point // centre, EPSG:25833
 }
 
-// NumCells is the number of populated cells.
-func (e *Engine) NumCells() int { return len(e.cells) }
-
 // Cell returns populated cell ci.
 func (e *Engine) Cell(ci int) CellInfo {
 	c := &e.cells[ci]
@@ -96,9 +93,6 @@ func (e *Engine) SnapRadiusM() float64 { return e.opts.SnapRadiusM }
 
 // BuiltAt is the time recorded in every result's provenance.
 func (e *Engine) BuiltAt() time.Time { return e.builtAt }
-
-// Provenance returns the provenance of a result computed by method.
-func (e *Engine) Provenance(method string) Provenance { return e.provenance(method) }
 
 // Field is the travel-time field of one (category, mode): per populated
 // cell the seconds to the nearest facility (+Inf when none is reachable)
@@ -289,3 +283,7 @@ func WeightedQuantile(vals []float64, w []int64, q float64) *float64 {
 	}
 	return weightedQuantile(ws, q)
 }
+
+// CellPolygon returns the square of the INSPIRE cell id in CRS84, or nil
+// for an id that is not one.
+func CellPolygon(id string) orb.Geometry { return cellPolygon(id) }
