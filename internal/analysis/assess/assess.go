@@ -208,13 +208,14 @@ func (e *Assessor) effectOf(ctx context.Context, p layers.Project) (*effectResul
 // the same result. A project's effect is computed once per change of the
 // project and reused.
 func (e *Assessor) AssessAll(ctx context.Context, projects []layers.Project) ([]Assessment, error) {
-	as, _, err := e.assessSet(ctx, projects, true)
+	as, _, err := e.assessSet(ctx, projects, func(string) bool { return true })
 	return as, err
 }
 
 // assessSet is AssessAll that also returns the assessed values.
-// withNeed adds the need side of each dossier (the ranking needs none).
-func (e *Assessor) assessSet(ctx context.Context, projects []layers.Project, withNeed bool) ([]Assessment, []*assessed, error) {
+// withNeed says which dossiers get their need side (the ranking needs
+// none, one project's assessment only its own).
+func (e *Assessor) assessSet(ctx context.Context, projects []layers.Project, withNeed func(id string) bool) ([]Assessment, []*assessed, error) {
 	ps := append([]layers.Project(nil), projects...)
 	sort.SliceStable(ps, func(i, j int) bool { return ps[i].ID < ps[j].ID })
 	seen := map[string]bool{}
@@ -229,7 +230,7 @@ func (e *Assessor) assessSet(ctx context.Context, projects []layers.Project, wit
 			return nil, nil, fmt.Errorf("analysis: assess: project %q: given twice: %w", p.ID, layers.ErrInvalid)
 		}
 		seen[p.ID] = true
-		v, err := e.assessOne(ctx, p, withNeed)
+		v, err := e.assessOne(ctx, p, withNeed(p.ID))
 		if err != nil {
 			return nil, nil, err
 		}
@@ -320,7 +321,7 @@ func (e *Assessor) Assess(ctx context.Context, p layers.Project, set []layers.Pr
 			all = append(all, s)
 		}
 	}
-	as, err := e.AssessAll(ctx, all)
+	as, _, err := e.assessSet(ctx, all, func(id string) bool { return id == p.ID })
 	if err != nil {
 		return Assessment{}, err
 	}
@@ -344,7 +345,7 @@ func (e *Assessor) Ranking(ctx context.Context, projects []layers.Project, budge
 	if math.IsNaN(budget) || math.IsInf(budget, 0) || budget < 0 || budget > 1e12 {
 		return Ranking{}, fmt.Errorf("analysis: ranking: field budget: value %v: want 0 to 1e12 euros: %w", budget, layers.ErrInvalid)
 	}
-	as, vals, err := e.assessSet(ctx, projects, false)
+	as, vals, err := e.assessSet(ctx, projects, func(string) bool { return false })
 	if err != nil {
 		return Ranking{}, err
 	}
