@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -672,21 +671,10 @@ func writeCentreAccess(ctx context.Context, st analyzeTarget, eng *analysis.Engi
 // analyzeTransit computes the travel times by public transport of every category with
 // facilities, stores them (transit_travel_times) where the store keeps them and prints a summary.
 func analyzeTransit(ctx context.Context, st analyzeTarget, eng *analysis.Engine, cats []layers.Category, facs map[layers.Category]int, ef engineFlags, stdout io.Writer) error {
-	var q analysis.TransitQuery
-	if ef.departure != "" {
-		d, err := analysis.ParseDeparture(ef.departure)
-		if err != nil {
-			return fmt.Errorf("analyze: --departure: %w", err)
-		}
-		q.Departure = d
-	} else {
-		first, _ := eng.TransitFeed().DateRange()
-		if first == 0 {
-			return errors.New("analyze: the timetable runs on no day")
-		}
-		q.Departure = time.Date(first/10000, time.Month(first/100%100), first%100, 7, 0, 0, 0, time.UTC)
+	q, err := eng.DefaultTransitQuery()
+	if err != nil {
+		return fmt.Errorf("analyze: %w", err)
 	}
-	q.WindowMinutes = ef.window
 	planner, err := transit.Of(eng)
 	if err != nil {
 		return fmt.Errorf("analyze: %w", err)

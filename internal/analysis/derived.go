@@ -152,6 +152,9 @@ func catModeFilters(filters map[string]string) (layers.Category, layers.Mode, er
 		return "", "", fmt.Errorf("analysis: parameter category: %q is not a category: %w", cs, layers.ErrInvalid)
 	}
 	mode, ok := layers.ParseMode(ms)
+	if !ok && layers.Mode(ms) == Transit {
+		mode, ok = Transit, true
+	}
 	if !ok {
 		return "", "", fmt.Errorf("analysis: parameter mode: %q is not a mode: %w", ms, layers.ErrInvalid)
 	}

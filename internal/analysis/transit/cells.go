@@ -198,3 +198,20 @@ func nearestDistance(facs []analysis.FacilityPoint, pt orb.Point) float64 {
 	}
 	return math.Sqrt(bd)
 }
+
+// CellSeconds gives the median of every cell's travel times (analysis.TransitPlanner): the
+// medians of TravelTimes, +Inf where the median departure reaches no facility.
+func (p *Planner) CellSeconds(ctx context.Context, cat layers.Category, q analysis.TransitQuery) (analysis.TransitCells, error) {
+	res, err := p.TravelTimes(ctx, cat, q)
+	if err != nil {
+		return analysis.TransitCells{}, err
+	}
+	out := analysis.TransitCells{Seconds: make([]float64, len(res.Cells)), Method: res.Method}
+	for i, c := range res.Cells {
+		out.Seconds[i] = math.Inf(1)
+		if c.Median != nil {
+			out.Seconds[i] = *c.Median
+		}
+	}
+	return out, nil
+}
