@@ -91,7 +91,7 @@ func clock(t raptor.Time) string {
 }
 
 // noTime marks "no journey" in the per-facility arrays.
-const noTime = math.MinInt32
+const noTime = raptor.NoDeparture
 
 // RoundTrips answers q for every populated cell. Per facility of the category two RAPTOR
 // searches run: one on the reversed timetable from the facility's stops at the appointment
@@ -173,11 +173,11 @@ func (p *Planner) RoundTrips(ctx context.Context, q RoundTripQuery) (RoundTripRe
 				}
 				o, b := make([]raptor.Time, n), make([]raptor.Time, n)
 				if len(egress[i]) > 0 {
-					for s, a := range rr.EarliestArrival(egress[i], -appt) {
-						o[s] = noTime
-						if a != raptor.Unreachable {
-							o[s] = -a
-						}
+					if _, err := rr.LatestDepartures(o[:0], egress[i], appt); err != nil {
+						mu.Lock()
+						runErr = err
+						mu.Unlock()
+						return
 					}
 					copy(b, fr.EarliestArrival(egress[i], endStay))
 				} else {
