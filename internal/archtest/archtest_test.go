@@ -26,6 +26,7 @@ var allowed = []struct {
 	{"reach/geo/*", []string{"reach/geo/*"}, "geo/* imports only geo/*"},
 	{"reach/layers", []string{"reach/geo/*"}, "layers imports only geo/*"},
 	{"reach/layers/layertest", []string{"reach/layers", "reach/geo/*"}, "the contract suite sees only the ports"},
+	{"reach/layers/postgis", []string{"reach/layers/postgis/*", "reach/layers", "reach/geo/*"}, "the PostGIS store uses its geometry codec, filter translation and migrations"},
 	{"reach/layers/*", []string{"reach/layers", "reach/geo/*"}, "stores import layers and geo/*"},
 	{"reach/data/*", []string{"reach/data/*", "reach/layers", "reach/geo/*"}, "readers import layers and geo/*"},
 	{"reach/internal/web", nil, "web assets import nothing"},
@@ -132,6 +133,13 @@ func TestDependencyRule(t *testing.T) {
 		}
 		if !ruleFound {
 			violations = append(violations, p.ImportPath+" has no rule in archtest; add one to docs/architecture.md and here")
+		}
+		if !strings.HasPrefix(p.ImportPath, module+"/layers/postgis") {
+			for _, imp := range p.Imports {
+				if strings.HasPrefix(imp, "github.com/twpayne/go-geom") {
+					violations = append(violations, p.ImportPath+" imports "+imp+" (go-geom stays at the PostGIS boundary)")
+				}
+			}
 		}
 		if strings.HasPrefix(p.ImportPath, module+"/geo/") {
 			for _, imp := range p.Imports {

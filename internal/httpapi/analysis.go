@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -295,13 +294,8 @@ func (s *server) assessment(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id := reply.URLParam(r, "projectId")
-	p, err := st.Project(r.Context(), id)
-	if err != nil {
-		if errors.Is(err, layers.ErrNotFound) {
-			err = reply.NotFound(fmt.Sprintf("httpapi: project %q", id), "projectId", id, "no such project")
-		}
-		s.fail(w, r, err, http.StatusBadRequest)
+	p, ok := s.storedProject(w, r, st)
+	if !ok {
 		return
 	}
 	set, err := st.Projects(r.Context())
