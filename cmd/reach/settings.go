@@ -36,6 +36,9 @@ type engineFlags struct {
 	// departure and window are when transit travel times leave (reach analyze).
 	departure string
 	window    int
+	// arriveBy and stay are the appointment of the round trips of reach analyze.
+	arriveBy string
+	stay     int
 }
 
 func (f *engineFlags) register(fs *flag.FlagSet) {
@@ -44,6 +47,8 @@ func (f *engineFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.needs, "needs", "", "need catalogue (JSON: demand groups, supply defaults, decay, planning ratios, fire turn-out and limit) instead of the embedded one; `reach catalogue --needs` prints the embedded one")
 	fs.StringVar(&f.departure, "departure", "", "public transport: first departure of the window as a local date-time YYYY-MM-DDTHH:MM (default: the settings file's departure, else 07:00 on the timetable's first day)")
 	fs.IntVar(&f.window, "window-minutes", 0, "public transport: minutes of the departure window, one departure per minute (default: the settings file's window_minutes, else 60)")
+	fs.StringVar(&f.arriveBy, "arrive-by", "", "public transport round trips: the appointment as a local date-time YYYY-MM-DDTHH:MM (default: 10:00 on the day of the departure window)")
+	fs.IntVar(&f.stay, "stay-minutes", 60, "public transport round trips: minutes at the facility from the appointment on")
 	fs.StringVar(&f.ages, "ages", "", "population by age per municipality or district, base year and projection (CSV: Jahr;Variante;Schluessel;Gebiet;Altersgruppe;Anzahl); the demo region brings its own")
 }
 

@@ -80,7 +80,7 @@ type RoundTripResult struct {
 	Possible       int64               `json:"possible"`
 	Share          float64             `json:"share_possible"`
 	Municipalities []RoundTripArea     `json:"municipalities"`
-	Cells          []RoundTripCell     `json:"cells"`
+	Cells          []RoundTripCell     `json:"cells,omitempty"`
 	Method         string              `json:"method"`
 	Provenance     analysis.Provenance `json:"provenance"`
 }

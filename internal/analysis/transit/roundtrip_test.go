@@ -2,12 +2,15 @@ package transit
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"testing"
 	"time"
 
 	"github.com/paulmach/orb"
 
 	"reach/geo/crs"
+	raptor "reach/geo/transit"
 	"reach/internal/analysis"
 	"reach/layers"
 )
@@ -140,5 +143,75 @@ func TestRoundTripShuttle(t *testing.T) {
 	// Bad input names the field.
 	if _, err := p.RoundTrips(context.Background(), RoundTripQuery{Category: layers.CatGeneralPractice, ArriveBy: appt, StayMinutes: -1}); err == nil {
 		t.Error("negative stay: got no error")
+	}
+}
+
+// TestRoundTripDresden runs a 10:00 appointment with a stay of 60 minutes on the Dresden feed
+// and checks every possible cell against plain searches: leaving home at LeaveHome reaches the
+// practice by 10:00, and leaving the practice at 11:00 gets home at BackHome.
+func TestRoundTripDresden(t *testing.T) {
+	e := dresdenEngine(t)
+	p, err := Of(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	appt := time.Date(2023, 1, 11, 10, 0, 0, 0, time.UTC)
+	start := time.Now()
+	res, err := p.RoundTrips(context.Background(), RoundTripQuery{Category: layers.CatGeneralPractice, ArriveBy: appt, StayMinutes: 60})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d cells, %d of %d residents can make it (%.1f %%), %v", len(res.Cells), res.Possible, res.Population, 100*res.Share, time.Since(start))
+	if res.Possible == 0 || res.Possible == res.Population {
+		t.Errorf("%d of %d can make it: want some but not all (cells up to 15 km out)", res.Possible, res.Population)
+	}
+	d, _ := p.timetable(time.Date(2023, 1, 11, 0, 0, 0, 0, time.UTC))
+	tt := d.tt
+	r, _ := tt.NewRouter(MaxTransfers)
+	facs := map[string]analysis.FacilityPoint{}
+	for _, f := range e.FacilityPoints(layers.CatGeneralPractice) {
+		facs[f.ID] = f
+	}
+	parse := func(s string) raptor.Time {
+		var h, m, sec int
+		fmt.Sscanf(s, "%d:%d:%d", &h, &m, &sec)
+		return raptor.Time(h*3600 + m*60 + sec)
+	}
+	checked := 0
+	for ci, c := range res.Cells {
+		if !c.Possible || checked >= 40 {
+			continue
+		}
+		f := facs[c.FacilityID]
+		home := e.CellPoint(ci).UTM
+		if math.Hypot(f.UTM[0]-home[0], f.UTM[1]-home[1]) <= AccessM {
+			continue // on foot
+		}
+		checked++
+		acc, _ := p.stopWalks(tt, home, nil)
+		eg, _ := p.stopWalks(tt, f.UTM, nil)
+		arrival := func(from, to []raptor.Access, dep raptor.Time) raptor.Time {
+			arr := r.EarliestArrival(from, dep)
+			best := raptor.Unreachable
+			for _, a := range to {
+				if arr[a.Stop] != raptor.Unreachable {
+					best = min(best, arr[a.Stop]+a.Walk)
+				}
+			}
+			return best
+		}
+		leave := parse(c.LeaveHome)
+		if got := arrival(acc, eg, leave); got > raptor.Time(10*3600) {
+			t.Errorf("cell %s: leaving at %s arrives at %s, after 10:00", c.CellID, c.LeaveHome, got)
+		}
+		if got := arrival(acc, eg, leave+1); got <= raptor.Time(10*3600) {
+			t.Errorf("cell %s: leaving a second after %s still arrives at %s", c.CellID, c.LeaveHome, got)
+		}
+		if got := arrival(eg, acc, raptor.Time(11*3600)); got != parse(c.BackHome) {
+			t.Errorf("cell %s: back home at %s, the plain search says %s", c.CellID, c.BackHome, got)
+		}
+	}
+	if checked < 10 {
+		t.Errorf("only %d cells checked by transit", checked)
 	}
 }
