@@ -310,6 +310,3 @@ func (e *Engine) transitGaps(ctx context.Context, q GapQuery) (GapReport, error)
 	rep.Provenance = e.provenance("public transport: median door-to-door time over the departure window (range RAPTOR)")
 	return rep, nil
 }
-
-// MunicipalityName returns the name of the municipality with ags, "" when none is loaded.
-func (e *Engine) MunicipalityName(ags string) string { return e.muniName(ags) }
