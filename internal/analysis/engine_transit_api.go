@@ -40,6 +40,23 @@ type TransitPlanner interface {
 	// CellSeconds gives the travel time of every populated cell to the nearest facility of
 	// cat over the window of q (Departure set).
 	CellSeconds(ctx context.Context, cat layers.Category, q TransitQuery) (TransitCells, error)
+	// Collections describes the timetable's own collections (stops, routes), served with the
+	// derived ones; Features gives all features of one of them, geometry in lon/lat.
+	Collections() []layers.Collection
+	Features(ctx context.Context, coll string) ([]layers.Feature, error)
+}
+
+// transitCollection reports whether id is a collection of the engine's timetable.
+func (e *Engine) transitCollection(id string) bool {
+	if e.transit == nil {
+		return false
+	}
+	for _, c := range e.transit.Collections() {
+		if c.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // TransitQuery is when a transit request leaves: at Departure (local wall-clock time of the
