@@ -23,7 +23,9 @@
     "projects": { colour: "#e66101", visible: true, order: 6 },
     "travel-times": { colour: "#1a9850", visible: true, order: 0.5, minzoom: 8 },
     "gaps": { colour: "#b3261e", visible: false, order: 0.6, minzoom: 8 },
-    "assessments": { colour: "#5e3c99", visible: false, order: 6.5 }
+    "assessments": { colour: "#5e3c99", visible: false, order: 6.5 },
+    "stops": { colour: "#0570b0", visible: false, order: 3.5, minzoom: 11 },
+    "routes": { colour: "#7a0177", visible: false, order: 2.5 }
   };
   var PALETTE = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d"];
 
@@ -48,7 +50,8 @@
     "central-places": ["Zentrale Orte", "Central places (Zentrale Orte)"], "facilities": ["Einrichtungen", "Facilities"],
     "roads": ["Straßennetz", "Road network"], "projects": ["Vorhaben", "Proposed projects"],
     "travel-times": ["Reisezeiten zur nächsten Einrichtung", "Travel times to the nearest facility"],
-    "gaps": ["Versorgungslücken", "Gap register"], "assessments": ["Bewertungen der Vorhaben", "Project assessments"]
+    "gaps": ["Versorgungslücken", "Gap register"], "assessments": ["Bewertungen der Vorhaben", "Project assessments"],
+    "stops": ["Haltestellen (ÖPNV)", "Stops (public transport)"], "routes": ["Linien (ÖPNV)", "Routes (public transport)"]
   };
   function collTitle(c) { var t = TITLE[c.id]; return t ? tr(t[0], t[1]) : c.title; }
 
@@ -86,7 +89,8 @@
     "EUR per resident": "€ je Einwohner", verdict: "", "mark 0–10": "Note 0–10" };
   var KIND_T = EN ? { new_facility: "new facility", road_upgrade: "road upgrade", area_service: "area service", facility_upgrade: "facility upgrade" }
     : { new_facility: "neue Einrichtung", road_upgrade: "Straßenausbau", area_service: "Flächenangebot", facility_upgrade: "Ausbau einer Einrichtung" };
-  var METHOD_T = EN ? { network: "road network", straight_line: "straight line (estimated)" } : { network: "Straßennetz", straight_line: "Luftlinie (geschätzt)" };
+  var METHOD_T = EN ? { network: "road network", straight_line: "straight line (estimated)", transit: "public transport (median over the departure window)" }
+    : { network: "Straßennetz", straight_line: "Luftlinie (geschätzt)", transit: "ÖPNV (Median über das Abfahrtsfenster)" };
 
   // Popup labels: key → [label, format]. Keys not listed get a readable
   // label from their name (never the raw snake_case key).
@@ -110,7 +114,13 @@
     score: [tr("Punkte", "Score"), function (v) { return fmtNum(v, 3); }], standard_minutes: [tr("Standard", "Standard"), function (v) { return fmtNum(v) + " min"; }],
     source: [tr("Quelle", "Source")], highway: [tr("Straßenklasse", "Road class")], maxspeed: [tr("Höchstgeschwindigkeit", "Speed limit"), function (v) { return fmtNum(v) + " km/h"; }],
     speed_kmh: [tr("Geschwindigkeit", "Speed"), function (v) { return fmtNum(v) + " km/h"; }], area_m2: [tr("Fläche", "Area"), function (v) { return fmtNum(v / 1e6, 2) + " km²"; }],
-    municipality: [tr("Gemeinde", "Municipality")], address: [tr("Adresse", "Address")], operator: [tr("Träger", "Operator")]
+    municipality: [tr("Gemeinde", "Municipality")], address: [tr("Adresse", "Address")], operator: [tr("Träger", "Operator")],
+    stop_id: [tr("Haltestelle (GTFS)", "Stop (GTFS)")], departures: [tr("Abfahrten am Betriebstag", "Departures on the service day"), fmtInt],
+    departures_peak_hour: [tr("Abfahrten in der Spitzenstunde", "Departures in the peak hour"), fmtInt],
+    departures_per_hour: [tr("Abfahrten je Stunde (Stunde:Anzahl)", "Departures per hour (hour:count)")], service_day: [tr("Betriebstag", "Service day")],
+    route_id: [tr("Linie (GTFS)", "Route (GTFS)")], short_name: [tr("Linie", "Line")], long_name: [tr("Linienname", "Line name")],
+    route_type: [tr("Verkehrsart (GTFS)", "Route type (GTFS)")], agency_id: [tr("Verkehrsunternehmen", "Operator (agency)")],
+    trips: [tr("Fahrten am Betriebstag", "Trips on the service day"), fmtInt]
   };
 
   // downloadTitle is the tooltip of a download link of what is shown.
@@ -506,6 +516,22 @@
     })(Object.keys(CATEGORY_T), 0);
   }
 
+  // setupTransit offers public transport as a mode where the server has a timetable (it then
+  // serves the stops collection): in the travel-time and isochrone selectors, with the
+  // departure (07:00 on the timetable's service day) and window of isochrones.
+  function setupTransit() {
+    if (!collections.some(function (c) { return c.id === "stops"; })) return;
+    MODE_T.transit = tr("ÖPNV", "Public transport");
+    $("iso-mode").appendChild(el("option", { value: "transit", text: MODE_T.transit }));
+    function shown() { $("iso-transit").hidden = $("iso-mode").value !== "transit"; }
+    $("iso-mode").addEventListener("change", shown);
+    shown();
+    api("/collections/stops/items?f=json&limit=1").then(function (d) {
+      var day = d && d.features && d.features[0] && d.features[0].properties.service_day;
+      if (day && !$("iso-departure").value) $("iso-departure").value = day + "T07:00";
+    }).catch(function () {});
+  }
+
   // --- Isochrones ---
 
   function isoMinutes() {
@@ -514,6 +540,10 @@
 
   function runIsochrones(lngLat) {
     var body = { mode: $("iso-mode").value, origins: [[lngLat.lng, lngLat.lat]], minutes: isoMinutes() };
+    if (body.mode === "transit") {
+      body.departure = $("iso-departure").value;
+      body.window_minutes = Number($("iso-window").value) || 60;
+    }
     $("iso-result").textContent = tr("berechne …", "computing …");
     api("/analyses/isochrones", { method: "POST", body: body }).then(function (fc) {
       var src = map.getSource("isochrones");
@@ -806,6 +836,7 @@
     map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-right");
     window.reachMap = map;
 
+    setupTransit();
     setupTravelTimes();
     map.on("load", function () {
       var entries = collections.map(function (c, i) { return { c: c, i: i, st: styleOf(c, i) }; })
