@@ -23,6 +23,7 @@ import (
 	"reach/data/vector"
 	"reach/internal/analysis"
 	"reach/internal/analysis/need"
+	"reach/internal/analysis/transit"
 	"reach/internal/catalogue"
 	"reach/internal/classify"
 	"reach/internal/config"
@@ -686,6 +687,10 @@ func analyzeTransit(ctx context.Context, st analyzeTarget, eng *analysis.Engine,
 		q.Departure = time.Date(first/10000, time.Month(first/100%100), first%100, 7, 0, 0, 0, time.UTC)
 	}
 	q.WindowMinutes = ef.window
+	planner, err := transit.Of(eng)
+	if err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
 	rw, canStore := st.(layers.TransitResultWriter)
 	fmt.Fprintf(stdout, "\npublic transport (%s, departures %s + %d min, median over the window, waiting included):\n",
 		eng.TransitFeed().Name, q.Departure.Format("2006-01-02 15:04"), q.WindowMinutes)
@@ -696,7 +701,7 @@ func analyzeTransit(ctx context.Context, st analyzeTarget, eng *analysis.Engine,
 			continue
 		}
 		start := time.Now()
-		res, err := eng.TransitTravelTimes(ctx, c, q)
+		res, err := planner.TravelTimes(ctx, c, q)
 		if err != nil {
 			return err
 		}

@@ -56,14 +56,21 @@ type MatrixRequest struct {
 	Transit TransitQuery
 }
 
-// MatrixResult holds durations (seconds) and network distances (metres);
-// nil entries are unreachable pairs or points that could not be snapped.
+// MatrixResult holds durations (seconds) and distances (metres: on the
+// network, or the straight line times the detour factor); nil entries are
+// pairs that cannot be reached although the network is loaded at both ends.
 type MatrixResult struct {
 	Durations    [][]*float64 `json:"durations"`
 	Distances    [][]*float64 `json:"distances"`
 	Sources      []SnapInfo   `json:"sources"`
 	Destinations []SnapInfo   `json:"destinations"`
-	// Method is "network" or "straight_line" (no road network for the mode).
+	// Methods says per pair how its entry was found: "network";
+	// "straight_line" (an end is off the network, or no road network for
+	// the mode: the calibrated straight-line estimate); "transit";
+	// "unreachable" (nil entry).
+	Methods [][]string `json:"methods"`
+	// Method summarises Methods: the one method of every pair with a time,
+	// or "mixed" when network and straight-line entries occur together.
 	Method     string     `json:"method,omitempty"`
 	Provenance Provenance `json:"provenance"`
 	// Transit holds the window and the spread over it for mode transit (Durations are then the
@@ -76,6 +83,8 @@ type IsochroneRequest struct {
 	Mode    layers.Mode
 	Origins []orb.Point // lon/lat
 	Minutes []float64   // thresholds, ascending after validation
+	// Transit gives the departures when Mode is Transit.
+	Transit TransitQuery
 }
 
 // Band is one travel-time band: the ring of residents reached after

@@ -67,6 +67,10 @@ type Options struct {
 	Hierarchy HierarchyMode
 	// Transit is the public transport timetable behind mode "transit"; nil means none.
 	Transit *layers.TransitFeed
+	// NewTransitPlanner makes the planner that answers mode transit on Transit
+	// (internal/analysis/transit.New); called once at the end of Build when both are set.
+	// Without it, mode transit is refused.
+	NewTransitPlanner func(*Engine) TransitPlanner
 	// Needs is the need catalogue (demand groups, supply defaults, decay,
 	// planning ratios, fire turn-out and limit); nil means DefaultNeeds().
 	Needs *catalogue.Needs
@@ -156,7 +160,7 @@ type Engine struct {
 	stats          BuildStats
 	kreisName      map[string]string
 
-	transit *transitData
+	transit TransitPlanner // nil without a timetable
 	// assessed memoises one project's assessment (before scoring) by a
 	// fingerprint of the project; the engine's layers and catalogue are
 	// fixed, so the project is the only input that changes.
@@ -238,9 +242,6 @@ func Build(ctx context.Context, r layers.Reader, opts Options) (*Engine, error) 
 		nets: map[layers.Mode]*modeNet{}, fields: map[fieldKey]*fieldEntry{}, slines: map[layers.Category]*fieldEntry{},
 		kreisName: map[string]string{},
 	}
-	if opts.Transit != nil {
-		e.transit = &transitData{feed: opts.Transit, days: map[string]*transitDay{}}
-	}
 	e.stats.Facilities = map[layers.Category]int{}
 	e.stats.Networks = map[layers.Mode]NetworkStats{}
 	// Engine snapshot (snapshot.go): decoded, and the road layer read, in
@@ -321,6 +322,9 @@ func Build(ctx context.Context, r layers.Reader, opts Options) (*Engine, error) 
 	}
 	if err := e.prepareHierarchies(ctx); err != nil {
 		return nil, err
+	}
+	if opts.Transit != nil && opts.NewTransitPlanner != nil {
+		e.transit = opts.NewTransitPlanner(e)
 	}
 	return e, nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
 
 	"reach/geo/crs"
 	"reach/geo/graph"
@@ -711,11 +712,16 @@ func TestMatrixAgainstReferenceDijkstra(t *testing.T) {
 			du, _ := crs.FromLonLat(crs.UTM33N, dp)
 			ds := mn.n.Snap(du)
 			got := res.Durations[i][j]
-			if !ss.Snapped {
-				if got != nil {
-					t.Fatalf("(%d, %d): got %v for an unsnapped source, want null", i, j, *got)
+			if !ss.Snapped || !ds.Snapped {
+				// an end off the network: the calibrated straight-line estimate, labelled
+				want := math.Round(e.StraightLineModel().Seconds(layers.Car, planar.Distance(su, du))*1000) / 1000
+				if got == nil || *got != want || res.Methods[i][j] != MethodStraightLine {
+					t.Fatalf("(%d, %d) with an end off the network: got %v %q, want %v straight_line", i, j, got, res.Methods[i][j], want)
 				}
 				continue
+			}
+			if res.Methods[i][j] == MethodStraightLine {
+				t.Fatalf("(%d, %d): both ends snapped but labelled straight_line", i, j)
 			}
 			tree := route.Dijkstra(mn.n.Graph(), ss.Departures(), route.Unbounded)
 			c, _, ok := network.Leave(ds.Arrivals(), tree.Cost)
@@ -726,13 +732,13 @@ func TestMatrixAgainstReferenceDijkstra(t *testing.T) {
 				t.Fatalf("a place to itself: reference %v, want twice the access leg %v", c, ss.Access)
 			}
 			if !ok {
-				if got != nil {
-					t.Fatalf("(%d, %d): got %v, want null", i, j, *got)
+				if got != nil || res.Methods[i][j] != MethodUnreachable {
+					t.Fatalf("(%d, %d): got %v %q, want null unreachable", i, j, got, res.Methods[i][j])
 				}
 				continue
 			}
-			if got == nil {
-				t.Fatalf("(%d, %d): got null, want %v", i, j, c.Seconds())
+			if got == nil || res.Methods[i][j] != MethodNetwork {
+				t.Fatalf("(%d, %d): got %v %q, want %v network", i, j, got, res.Methods[i][j], c.Seconds())
 			}
 			if *got != float64(c.Seconds()) {
 				t.Fatalf("(%d, %d): got %v, want %v", i, j, *got, c.Seconds())
@@ -741,6 +747,9 @@ func TestMatrixAgainstReferenceDijkstra(t *testing.T) {
 	}
 	if res.Sources[2].Reason == "" {
 		t.Fatal("the far source has no reason for not snapping")
+	}
+	if res.Method != MethodMixed {
+		t.Fatalf("method %q for network and straight-line pairs, want %q", res.Method, MethodMixed)
 	}
 }
 

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -145,7 +144,8 @@ func analyse[Req, Res any](s *server, w http.ResponseWriter, r *http.Request, pa
 // ascending.
 func parseIsochrones(o *object, maxPoints int) (analysis.IsochroneRequest, error) {
 	var req analysis.IsochroneRequest
-	req.Mode, _ = o.mode("mode")
+	req.Mode, _ = o.travelMode("mode")
+	req.Transit = o.transitQuery(req.Mode)
 	req.Origins, _ = o.points("origins", maxPoints)
 	if v, ok := o.get("minutes", true); ok {
 		var ms []json.RawMessage
@@ -294,13 +294,8 @@ func (s *server) assessment(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id := reply.URLParam(r, "projectId")
-	p, err := st.Project(r.Context(), id)
-	if err != nil {
-		if errors.Is(err, layers.ErrNotFound) {
-			err = reply.NotFound(fmt.Sprintf("httpapi: project %q", id), "projectId", id, "no such project")
-		}
-		s.fail(w, r, err, http.StatusBadRequest)
+	p, ok := s.storedProject(w, r, st)
+	if !ok {
 		return
 	}
 	set, err := st.Projects(r.Context())

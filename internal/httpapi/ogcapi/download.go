@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"reach/data/vector"
+	"reach/geo/crs"
 	"reach/internal/ogc"
 	"reach/layers"
 )
@@ -53,6 +54,18 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request, c layers.Colle
 		return
 	}
 	src := s.Source()
+	s.WriteDownload(w, r, c, p.Format, p.CRS, func(fn func(layers.Feature) error) error {
+		return eachFeature(ctx, src, p.Query, fn)
+	})
+}
+
+// WriteDownload writes the features each gives as a CSV (streamed) or
+// GeoPackage file of collection c (its properties give the columns and
+// their types) in CRS code, as an attachment named after c. Failures before
+// the first byte are answered as problems.
+func (s *Server) WriteDownload(w http.ResponseWriter, r *http.Request, c layers.Collection, format ogc.Format, code crs.Code,
+	each func(fn func(layers.Feature) error) error) {
+	ctx := r.Context()
 	name := strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
 			return r
@@ -60,17 +73,17 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request, c layers.Colle
 		return '_'
 	}, c.ID)
 	h := w.Header()
-	h.Set("Content-Crs", "<"+p.CRS.URI()+">")
+	h.Set("Content-Crs", "<"+code.URI()+">")
 	h.Set("Cache-Control", "no-store")
-	switch p.Format {
+	switch format {
 	case ogc.FormatCSV:
 		h.Set("Content-Type", ogc.MediaCSV)
 		h.Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
 		w.WriteHeader(http.StatusOK)
-		cw := ogc.NewCSVWriter(w, c, p.CRS)
+		cw := ogc.NewCSVWriter(w, c, code)
 		err := cw.Begin(w)
 		if err == nil {
-			err = eachFeature(ctx, src, p.Query, cw.Write)
+			err = each(cw.Write)
 		}
 		if err == nil {
 			err = cw.End()
@@ -86,12 +99,12 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request, c layers.Colle
 		}
 		defer os.RemoveAll(tmp)
 		path := tmp + "/" + name + ".gpkg"
-		gw, err := vector.CreateGeoPackage(ctx, path, c, p.CRS)
+		gw, err := vector.CreateGeoPackage(ctx, path, c, code)
 		if err != nil {
 			s.reply.Fail(w, r, err, http.StatusBadRequest)
 			return
 		}
-		if err := eachFeature(ctx, src, p.Query, func(f layers.Feature) error { return gw.Write(ctx, f) }); err != nil {
+		if err := each(func(f layers.Feature) error { return gw.Write(ctx, f) }); err != nil {
 			gw.Abort()
 			s.reply.Fail(w, r, err, http.StatusBadRequest)
 			return

@@ -1,4 +1,4 @@
-package analysis
+package transit
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"reach/data/gtfs"
 	"reach/geo/crs"
+	"reach/internal/analysis"
 	"reach/internal/realdata"
 	"reach/layers"
 )
@@ -36,19 +37,23 @@ func BenchmarkTransitCells(b *testing.B) {
 		p, _ := crs.FromLonLat(crs.UTM33N, ll)
 		r.facs = append(r.facs, layers.Facility{ID: fmt.Sprintf("gp:%d", i), Category: layers.CatGeneralPractice, Name: "Praxis", Location: p, AGS: "14628270"})
 	}
-	e, err := Build(context.Background(), r, Options{Transit: feed, Modes: []layers.Mode{}})
+	e, err := analysis.Build(context.Background(), r, analysis.Options{Transit: feed, Modes: []layers.Mode{}, NewTransitPlanner: New})
 	if err != nil {
 		b.Fatal(err)
 	}
-	dep, _ := ParseDeparture("2023-01-11T07:00")
-	q := TransitQuery{Departure: dep, WindowMinutes: 60}
-	if _, err := e.TransitTravelTimes(context.Background(), layers.CatGeneralPractice, q); err != nil {
+	p, err := Of(e)
+	if err != nil {
 		b.Fatal(err)
 	}
-	b.ReportMetric(float64(len(e.cells)), "cells")
+	dep, _ := analysis.ParseDeparture("2023-01-11T07:00")
+	q := analysis.TransitQuery{Departure: dep, WindowMinutes: 60}
+	if _, err := p.TravelTimes(context.Background(), layers.CatGeneralPractice, q); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(e.NumCells()), "cells")
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := e.TransitTravelTimes(context.Background(), layers.CatGeneralPractice, q); err != nil {
+		if _, err := p.TravelTimes(context.Background(), layers.CatGeneralPractice, q); err != nil {
 			b.Fatal(err)
 		}
 	}

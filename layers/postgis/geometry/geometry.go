@@ -1,4 +1,9 @@
-package postgis
+// Package geometry is the pgx codec of PostGIS's geometry type: geometries
+// cross the connection in binary as go-geom EWKB values carrying their SRID,
+// are checked against the SRID their layer declares when read, and are
+// converted to and from orb once, here. Nothing outside layers/postgis sees
+// go-geom.
+package geometry
 
 import (
 	"context"
@@ -24,13 +29,13 @@ import (
 // (geometry_send/geometry_recv are EWKB) with no ST_AsBinary or
 // ST_GeomFromEWKB around it. Each geometry read is checked against the
 // SRID its layer declares and converted to orb once, here at the edge
-// (fromStore); each written is converted from orb with the layer's SRID
-// (toStore). Nothing outside this package sees go-geom.
+// (FromStore); each written is converted from orb with the layer's SRID
+// (ToStore). Nothing outside layers/postgis sees go-geom.
 
-// registerGeometry registers geometryCodec for the geometry type on c.
+// Register registers geometryCodec for the geometry type on c.
 // Before the PostGIS extension exists (a fresh database before Migrate)
 // there is nothing to register; Migrate resets the pool afterwards.
-func registerGeometry(ctx context.Context, c *pgx.Conn) error {
+func Register(ctx context.Context, c *pgx.Conn) error {
 	var oid *uint32
 	if err := c.QueryRow(ctx, `SELECT to_regtype('geometry')::oid`).Scan(&oid); err != nil {
 		return fmt.Errorf("postgis: look up the geometry type: %w", err)
@@ -132,10 +137,10 @@ func (geometryCodec) DecodeValue(_ *pgtype.Map, _ uint32, format int16, src []by
 // the one its layer declares.
 var ErrSRID = errors.New("geometry in another CRS than its layer declares")
 
-// fromStore checks g (as read; nil for SQL NULL) against the SRID its layer
+// FromStore checks g (as read; nil for SQL NULL) against the SRID its layer
 // declares and converts it to orb. A mismatch is an error naming the layer,
 // the record and both SRIDs.
-func fromStore(g geom.T, layer, record string, srid int) (orb.Geometry, error) {
+func FromStore(g geom.T, layer, record string, srid int) (orb.Geometry, error) {
 	if g == nil {
 		return nil, nil
 	}
@@ -222,9 +227,9 @@ func orbPolygon(flat []float64, stride, start int, ends []int) orb.Polygon {
 	return out
 }
 
-// toStore converts g to a go-geom geometry with srid for writing, or
+// ToStore converts g to a go-geom geometry with srid for writing, or
 // returns nil (SQL NULL) when g is nil.
-func toStore(g orb.Geometry, srid int) (any, error) {
+func ToStore(g orb.Geometry, srid int) (any, error) {
 	if g == nil {
 		return nil, nil
 	}

@@ -1,7 +1,11 @@
-package postgis
+// Package filtersql translates filter expressions (layers.Expr, from CQL2)
+// into PostGIS SQL with $n arguments, for the collections of the PostGIS
+// store; the translation gives what layers.Match gives in memory.
+package filtersql
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -85,13 +89,32 @@ var queryables = map[string]map[string]sqlProp{
 	},
 }
 
-// filterSQL translates e for table t, appending its arguments through arg.
-func (t *table) filterSQL(e layers.Expr, arg func(any) string) (string, error) {
-	props := queryables[t.table]
+// Table names the stored table of a collection and the SRID of its
+// geometry column.
+type Table struct {
+	Collection string // collection id, for error messages
+	Name       string // table name, a key of the queryables
+	SRID       int
+}
+
+// Properties returns the queryable properties of table name, in ascending
+// order; none for a table without queryables.
+func Properties(name string) []string {
+	out := make([]string, 0, len(queryables[name]))
+	for k := range queryables[name] {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// SQL translates e for table t, appending its arguments through arg.
+func (t Table) SQL(e layers.Expr, arg func(any) string) (string, error) {
+	props := queryables[t.Name]
 	col := func(name string) (sqlProp, error) {
 		p, ok := props[name]
 		if !ok {
-			return p, fmt.Errorf("postgis: filter: collection %q: property %q cannot be filtered: %w", t.collection, name, layers.ErrInvalid)
+			return p, fmt.Errorf("postgis: filter: collection %q: property %q cannot be filtered: %w", t.Collection, name, layers.ErrInvalid)
 		}
 		return p, nil
 	}
@@ -228,7 +251,7 @@ func (t *table) filterSQL(e layers.Expr, arg func(any) string) (string, error) {
 // stored geometry's index first: in the storage CRS directly, otherwise
 // against the envelope of the filter geometry densified, transformed into
 // the storage CRS and widened by a metre.
-func (t *table) intersectsSQL(x *layers.Intersects, arg func(any) string) (string, error) {
+func (t Table) intersectsSQL(x *layers.Intersects, arg func(any) string) (string, error) {
 	srid := int(x.CRS)
 	step := 1000.0 // metres
 	if x.CRS == crs.CRS84 {
@@ -239,7 +262,7 @@ func (t *table) intersectsSQL(x *layers.Intersects, arg func(any) string) (strin
 		return "", fmt.Errorf("postgis: filter: geometry: %w: %w", err, layers.ErrInvalid)
 	}
 	g := "ST_GeomFromWKB(" + arg(b) + ", " + strconv.Itoa(srid) + ")"
-	if srid == t.srid {
+	if srid == t.SRID {
 		return "ST_Intersects(geom, " + g + ")", nil
 	}
 	env := x.Geometry.Bound()
@@ -248,7 +271,7 @@ func (t *table) intersectsSQL(x *layers.Intersects, arg func(any) string) (strin
 	if env.Min == env.Max || env.Min[0] == env.Max[0] || env.Min[1] == env.Max[1] {
 		envSQL = g // a point or an axis-parallel line: its own envelope
 	}
-	return "geom && ST_Expand(ST_Transform(" + envSQL + ", " + strconv.Itoa(t.srid) + "), 1) AND ST_Intersects(ST_Transform(geom, " +
+	return "geom && ST_Expand(ST_Transform(" + envSQL + ", " + strconv.Itoa(t.SRID) + "), 1) AND ST_Intersects(ST_Transform(geom, " +
 		strconv.Itoa(srid) + "), " + g + ")", nil
 }
 

@@ -1,4 +1,4 @@
-package analysis
+package transit
 
 import (
 	"context"
@@ -12,7 +12,8 @@ import (
 
 	"reach/data/gtfs"
 	"reach/geo/crs"
-	"reach/geo/transit"
+	raptor "reach/geo/transit"
+	"reach/internal/analysis"
 	"reach/internal/realdata"
 	"reach/layers"
 )
@@ -47,14 +48,14 @@ func lineFeed(tb testing.TB) (*layers.TransitFeed, orb.Point, orb.Point) {
 
 func TestTransitMatrixWaitingIncluded(t *testing.T) {
 	feed, a, b := lineFeed(t)
-	r, _ := fixture(t)
-	e, err := Build(context.Background(), r, Options{Transit: feed, Modes: []layers.Mode{}})
+	r := &fakeReader{}
+	e, err := analysis.Build(context.Background(), r, analysis.Options{Transit: feed, Modes: []layers.Mode{}, NewTransitPlanner: New})
 	if err != nil {
 		t.Fatal(err)
 	}
-	dep, _ := ParseDeparture("2023-01-11T06:59")
-	res, err := e.Matrix(context.Background(), MatrixRequest{Mode: Transit, Sources: []orb.Point{a}, Destinations: []orb.Point{b},
-		Transit: TransitQuery{Departure: dep, WindowMinutes: 20}})
+	dep, _ := analysis.ParseDeparture("2023-01-11T06:59")
+	res, err := e.Matrix(context.Background(), analysis.MatrixRequest{Mode: analysis.Transit, Sources: []orb.Point{a}, Destinations: []orb.Point{b},
+		Transit: analysis.TransitQuery{Departure: dep, WindowMinutes: 20}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,9 +75,9 @@ func TestTransitMatrixWaitingIncluded(t *testing.T) {
 		t.Errorf("p90: got %v, want %v s", deref(got), want(33))
 	}
 	// After the last train nothing is reached.
-	late, _ := ParseDeparture("2023-01-11T09:00")
-	res, err = e.Matrix(context.Background(), MatrixRequest{Mode: Transit, Sources: []orb.Point{a}, Destinations: []orb.Point{b},
-		Transit: TransitQuery{Departure: late}})
+	late, _ := analysis.ParseDeparture("2023-01-11T09:00")
+	res, err = e.Matrix(context.Background(), analysis.MatrixRequest{Mode: analysis.Transit, Sources: []orb.Point{a}, Destinations: []orb.Point{b},
+		Transit: analysis.TransitQuery{Departure: late}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,9 +85,9 @@ func TestTransitMatrixWaitingIncluded(t *testing.T) {
 		t.Errorf("after the last train: got %v, want unreachable", *res.Durations[0][0])
 	}
 	// A day without service is an error naming the feed's days.
-	other, _ := ParseDeparture("2023-01-12T07:00")
-	_, err = e.Matrix(context.Background(), MatrixRequest{Mode: Transit, Sources: []orb.Point{a}, Destinations: []orb.Point{b},
-		Transit: TransitQuery{Departure: other}})
+	other, _ := analysis.ParseDeparture("2023-01-12T07:00")
+	_, err = e.Matrix(context.Background(), analysis.MatrixRequest{Mode: analysis.Transit, Sources: []orb.Point{a}, Destinations: []orb.Point{b},
+		Transit: analysis.TransitQuery{Departure: other}})
 	if err == nil {
 		t.Error("a day without trips: got no error")
 	}
@@ -104,17 +105,17 @@ func TestTransitMatrixDresdenToPirna(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, _ := fixture(t)
-	e, err := Build(context.Background(), r, Options{Transit: feed, Modes: []layers.Mode{}})
+	r := &fakeReader{}
+	e, err := analysis.Build(context.Background(), r, analysis.Options{Transit: feed, Modes: []layers.Mode{}, NewTransitPlanner: New})
 	if err != nil {
 		t.Fatal(err)
 	}
-	dep, _ := ParseDeparture("2023-01-11T07:00")
+	dep, _ := analysis.ParseDeparture("2023-01-11T07:00")
 	hbf := orb.Point{13.7320, 51.0405}   // Dresden Hauptbahnhof
 	pirna := orb.Point{13.9297, 50.9619} // Pirna ZOB / Bahnhof
 	start := time.Now()
-	res, err := e.Matrix(context.Background(), MatrixRequest{Mode: Transit, Sources: []orb.Point{hbf}, Destinations: []orb.Point{pirna},
-		Transit: TransitQuery{Departure: dep}})
+	res, err := e.Matrix(context.Background(), analysis.MatrixRequest{Mode: analysis.Transit, Sources: []orb.Point{hbf}, Destinations: []orb.Point{pirna},
+		Transit: analysis.TransitQuery{Departure: dep}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +134,7 @@ func TestTransitMatrixDresdenToPirna(t *testing.T) {
 
 // dresdenEngine builds an engine with cells on a 2.5 km grid between Dresden and Pirna, three
 // general practices and the shared feed.
-func dresdenEngine(tb testing.TB) *Engine {
+func dresdenEngine(tb testing.TB) *analysis.Engine {
 	tb.Helper()
 	feed, err := gtfs.ReadFile(context.Background(), filepath.Join(realdata.Dir(tb), "transit", "dresden_region_2023-01-11_gtfs.zip"))
 	if err != nil {
@@ -156,7 +157,7 @@ func dresdenEngine(tb testing.TB) *Engine {
 		p, _ := crs.FromLonLat(crs.UTM33N, ll)
 		r.facs = append(r.facs, layers.Facility{ID: fmt.Sprintf("gp:%d", i), Category: layers.CatGeneralPractice, Name: "Praxis", Location: p, AGS: "14628270"})
 	}
-	e, err := Build(context.Background(), r, Options{Transit: feed, Modes: []layers.Mode{}})
+	e, err := analysis.Build(context.Background(), r, analysis.Options{Transit: feed, Modes: []layers.Mode{}, NewTransitPlanner: New})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -167,62 +168,68 @@ func dresdenEngine(tb testing.TB) *Engine {
 // against one forward range search per cell, arrival rounded up to the minute.
 func TestTransitCellsAgainstForwardSearches(t *testing.T) {
 	e := dresdenEngine(t)
-	dep, _ := ParseDeparture("2023-01-11T07:10")
-	q := TransitQuery{Departure: dep, WindowMinutes: 15}
-	res, err := e.TransitTravelTimes(context.Background(), layers.CatGeneralPractice, q)
+	p, err := Of(e)
 	if err != nil {
 		t.Fatal(err)
 	}
-	day, t0 := q.day()
-	d, _ := e.timetable(day)
+	dep, _ := analysis.ParseDeparture("2023-01-11T07:10")
+	q := analysis.TransitQuery{Departure: dep, WindowMinutes: 15}
+	res, err := p.TravelTimes(context.Background(), layers.CatGeneralPractice, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	date, t0 := serviceDay(q)
+	d, _ := p.timetable(date)
 	tt := d.tt
-	egress := map[transit.StopID]transit.Time{}
-	for _, fi := range e.byCat[layers.CatGeneralPractice] {
-		acc, _ := e.stopWalks(tt, e.facUTM[fi], nil)
+	egress := map[raptor.StopID]raptor.Time{}
+	facs := e.FacilityPoints(layers.CatGeneralPractice)
+	for _, f := range facs {
+		acc, _ := p.stopWalks(tt, f.UTM, nil)
 		for _, a := range acc {
 			if w, ok := egress[a.Stop]; !ok || a.Walk < w {
 				egress[a.Stop] = a.Walk
 			}
 		}
 	}
-	r, _ := tt.NewRouter(DefaultMaxTransfers)
+	r, _ := tt.NewRouter(MaxTransfers)
 	reached := 0
-	for ci, c := range e.cells {
-		acc, _ := e.stopWalks(tt, c.utm, nil)
+	for ci := range e.NumCells() {
+		c := e.CellPoint(ci)
+		acc, _ := p.stopWalks(tt, c.UTM, nil)
 		direct := math.Inf(1)
-		if fi, dist := e.nearestFacility(layers.CatGeneralPractice, c.utm); fi >= 0 && dist <= TransitAccessM {
-			direct = float64(e.walkSeconds(dist))
+		if dist := nearestDistance(facs, c.UTM); dist <= AccessM {
+			direct = float64(p.walkSeconds(dist))
 		}
 		var times []float64
-		r.Range(acc, t0, t0+60*transit.Time(q.WindowMinutes-1), 60, func(t transit.Time, arr []transit.Time) {
+		r.Range(acc, t0, t0+60*raptor.Time(q.WindowMinutes-1), 60, func(t raptor.Time, arr []raptor.Time) {
 			best := math.Inf(1)
 			for s, w := range egress {
-				if arr[s] != transit.Unreachable {
+				if arr[s] != raptor.Unreachable {
 					best = min(best, float64(arr[s]+w-t))
 				}
 			}
 			best = math.Ceil(best/60) * 60
-			if best > TransitMaxMinutes*60 {
+			if best > MaxJourneyMinutes*60 {
 				best = math.Inf(1)
 			}
 			times = append(times, min(best, direct))
 		})
 		want := statsOf(times)
 		got := res.Cells[ci]
-		for _, p := range []struct {
+		for _, pc := range []struct {
 			name      string
 			got, want *float64
 		}{{"median", got.Median, want.Median}, {"p10", got.P10, want.P10}, {"p90", got.P90, want.P90}} {
-			if (p.got == nil) != (p.want == nil) || (p.got != nil && *p.got != *p.want) {
-				t.Errorf("cell %s %s: got %v, want %v", c.id, p.name, deref(p.got), deref(p.want))
+			if (pc.got == nil) != (pc.want == nil) || (pc.got != nil && *pc.got != *pc.want) {
+				t.Errorf("cell %s %s: got %v, want %v", c.ID, pc.name, deref(pc.got), deref(pc.want))
 			}
 		}
 		if got.Median != nil {
 			reached++
 		}
 	}
-	t.Logf("%d cells, %d reach a practice (median) within %d min", len(e.cells), reached, TransitMaxMinutes)
-	if reached < len(e.cells)/4 {
-		t.Errorf("only %d of %d cells reach a practice: the comparison proves little", reached, len(e.cells))
+	t.Logf("%d cells, %d reach a practice (median) within %d min", e.NumCells(), reached, MaxJourneyMinutes)
+	if reached < e.NumCells()/4 {
+		t.Errorf("only %d of %d cells reach a practice: the comparison proves little", reached, e.NumCells())
 	}
 }

@@ -1,4 +1,6 @@
-package postgis
+// Package migrations holds the schema of the PostGIS store as numbered SQL
+// files, embedded, and applies those a database lacks (List, Apply).
+package migrations
 
 import (
 	"context"
@@ -10,9 +12,10 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-//go:embed migrations/*.sql
+//go:embed *.sql
 var migrationFiles embed.FS
 
 // migrationLockKey is the key of the advisory lock that serialises Migrate
@@ -26,9 +29,9 @@ type Migration struct {
 	SQL     string
 }
 
-// Migrations returns the embedded migrations in the order they are applied.
-func Migrations() ([]Migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
+// List returns the embedded migrations in the order they are applied.
+func List() ([]Migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, ".")
 	if err != nil {
 		return nil, fmt.Errorf("postgis: read embedded migrations: %w", err)
 	}
@@ -48,7 +51,7 @@ func Migrations() ([]Migration, error) {
 			return nil, fmt.Errorf("postgis: migrations %s and %s share version %d", other, name, v)
 		}
 		seen[v] = name
-		b, err := migrationFiles.ReadFile("migrations/" + name)
+		b, err := migrationFiles.ReadFile(name)
 		if err != nil {
 			return nil, fmt.Errorf("postgis: read migration %s: %w", name, err)
 		}
@@ -58,18 +61,18 @@ func Migrations() ([]Migration, error) {
 	return out, nil
 }
 
-// Migrate applies the embedded migrations that the database lacks, in
+// Apply applies the embedded migrations that the database lacks, in
 // order, in one transaction holding an advisory lock, so that concurrent
 // calls (several instances starting at once) apply each migration exactly
 // once. Applied versions are recorded in schema_migrations. Calling Migrate
 // on an up-to-date database changes nothing. It returns the names of the
 // migrations it applied.
-func (s *Store) Migrate(ctx context.Context) ([]string, error) {
-	ms, err := Migrations()
+func Apply(ctx context.Context, pool *pgxpool.Pool) ([]string, error) {
+	ms, err := List()
 	if err != nil {
 		return nil, err
 	}
-	tx, err := s.pool.Begin(ctx)
+	tx, err := pool.Begin(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("postgis: migrate: %w", err)
 	}
@@ -114,8 +117,8 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	}
 	if len(done) > 0 {
 		// Connections opened before the PostGIS extension existed have
-		// no geometry codec (registerGeometry): they are replaced.
-		s.pool.Reset()
+		// no geometry codec (geometry.Register): they are replaced.
+		pool.Reset()
 	}
 	return done, nil
 }
