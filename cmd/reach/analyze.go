@@ -22,6 +22,7 @@ import (
 	"reach/data/demo"
 	"reach/data/vector"
 	"reach/internal/analysis"
+	"reach/internal/analysis/assess"
 	"reach/internal/analysis/need"
 	"reach/internal/analysis/transit"
 	"reach/internal/catalogue"
@@ -111,11 +112,15 @@ func analyze(ctx context.Context, st analyzeTarget, cats []layers.Category, mode
 	if err != nil {
 		return err
 	}
-	ws, err := eng.WriteResults(ctx, st, analysis.WriteOptions{Categories: cats, Modes: modes, Projects: projects, Budget: budget})
+	ws, err := eng.WriteResults(ctx, st, analysis.WriteOptions{Categories: cats, Modes: modes})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "stored: %d travel-time rows, %d gap rows, %d documents", ws.TravelTimes, ws.Gaps, ws.Documents)
+	docs, err := assess.For(eng).WriteResults(ctx, st, projects, budget)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "stored: %d travel-time rows, %d gap rows, %d documents", ws.TravelTimes, ws.Gaps, docs)
 	for _, m := range layers.Modes() {
 		if n, ok := ws.GraphEdges[m]; ok {
 			fmt.Fprintf(stdout, ", graph_%s %d edges", m, n)
@@ -174,7 +179,7 @@ func analyze(ctx context.Context, st analyzeTarget, cats []layers.Category, mode
 		return err
 	}
 	if len(projects) > 0 {
-		r, err := eng.Ranking(ctx, projects, budget)
+		r, err := assess.For(eng).Ranking(ctx, projects, budget)
 		if err != nil {
 			return err
 		}
@@ -314,7 +319,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		if err != nil {
 			return err
 		}
-		a, err := eng.Assess(ctx, p, set)
+		a, err := assess.For(eng).Assess(ctx, p, set)
 		if err != nil {
 			return err
 		}
@@ -350,13 +355,13 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		if err != nil {
 			return err
 		}
-		r, err := eng.Ranking(ctx, ps, *budget)
+		r, err := assess.For(eng).Ranking(ctx, ps, *budget)
 		if err != nil {
 			return err
 		}
 		return writeJSON(*out, stdout, r)
 	}
-	src := eng.Combined(st)
+	src := eng.Combined(st, assess.For(eng).Features)
 	if _, err := src.Collection(ctx, pos[0]); err != nil {
 		var ids []string
 		cs, _ := src.Collections(ctx)

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
@@ -26,6 +25,7 @@ import (
 	"reach/data/vector"
 	"reach/data/zensus"
 	"reach/geo/crs"
+	"reach/geo/spatial"
 	"reach/internal/network"
 	"reach/layers"
 )
@@ -415,36 +415,6 @@ func detectMembershipKind(path string) (layers.MembershipKind, error) {
 	return "", fmt.Errorf("import memberships: %s: cannot tell the kind from the header; pass --kind", path)
 }
 
-// muniIndex finds municipalities by point (EPSG:25833).
-type muniIndex struct {
-	ags    []string
-	bounds []orb.Bound
-	geoms  []orb.MultiPolygon
-}
-
-func newMuniIndex(ms []layers.Municipality) *muniIndex {
-	ix := &muniIndex{}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].AGS < ms[j].AGS })
-	for _, m := range ms {
-		if len(m.Geometry) == 0 {
-			continue
-		}
-		ix.ags = append(ix.ags, m.AGS)
-		ix.bounds = append(ix.bounds, m.Geometry.Bound())
-		ix.geoms = append(ix.geoms, m.Geometry)
-	}
-	return ix
-}
-
-func (ix *muniIndex) find(p orb.Point) (string, bool) {
-	for i, b := range ix.bounds {
-		if b.Contains(p) && planar.MultiPolygonContains(ix.geoms[i], p) {
-			return ix.ags[i], true
-		}
-	}
-	return "", false
-}
-
 // municipalityLookup returns the AGS of the municipality containing an
 // EPSG:3035 point, for grid files without an AGS column; nil when the store
 // has no municipalities.
@@ -456,13 +426,22 @@ func municipalityLookup(ctx context.Context, st layers.Store) (func(orb.Point) (
 	if len(ms) == 0 {
 		return nil, nil
 	}
-	ix := newMuniIndex(ms)
+	sort.Slice(ms, func(i, j int) bool { return ms[i].AGS < ms[j].AGS })
+	polys := make([]orb.MultiPolygon, len(ms))
+	for i, m := range ms {
+		polys[i] = m.Geometry
+	}
+	ix := spatial.NewPolygons(polys)
 	return func(c orb.Point) (string, bool) {
 		p, err := crs.Transform(crs.LAEA, crs.UTM33N, c)
 		if err != nil {
 			return "", false
 		}
-		return ix.find(p)
+		i, ok := ix.Locate(p)
+		if !ok {
+			return "", false
+		}
+		return ms[i].AGS, true
 	}, nil
 }
 
@@ -478,7 +457,7 @@ func projectSeats(ctx context.Context, st layers.Store, locations string) (func(
 	}
 	seats := make(map[string]tables.Seat, len(ms))
 	for _, m := range ms {
-		if p, ok := interiorPoint(m.Geometry); ok {
+		if p, ok := spatial.InteriorPoint(m.Geometry); ok {
 			seats[m.AGS] = tables.Seat{Name: m.Name, Location: p, Source: "interior point of the municipal polygon (municipalities layer)"}
 		}
 	}
@@ -527,6 +506,3 @@ func placeLocator(ctx context.Context, st layers.Store, locations, places string
 	}
 	return tables.NewTownLocator(seats, named, ms).Locate, nil
 }
-
-// interiorPoint returns a point inside mp (tables.InteriorPoint).
-func interiorPoint(mp orb.MultiPolygon) (orb.Point, bool) { return tables.InteriorPoint(mp) }

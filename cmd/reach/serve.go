@@ -16,6 +16,7 @@ import (
 
 	"reach/data/demo"
 	"reach/internal/analysis"
+	"reach/internal/analysis/assess"
 	"reach/internal/analysis/need"
 	"reach/internal/config"
 	"reach/internal/httpapi"
@@ -207,7 +208,7 @@ func (l *lazyEngine) build(ctx context.Context, store layers.Store, info layers.
 	}
 	l.mu.Lock()
 	if err == nil {
-		l.eng, l.full = eng, eng
+		l.eng, l.full = newAnalyzer(eng), eng
 	}
 	l.err = err
 	l.mu.Unlock()
@@ -281,18 +282,18 @@ func (l *lazyEngine) Isochrones(ctx context.Context, req analysis.IsochroneReque
 	return e.Isochrones(ctx, req)
 }
 
-func (l *lazyEngine) Assess(ctx context.Context, p layers.Project, set []layers.Project) (analysis.Assessment, error) {
+func (l *lazyEngine) Assess(ctx context.Context, p layers.Project, set []layers.Project) (assess.Assessment, error) {
 	e, err := l.get(ctx)
 	if err != nil {
-		return analysis.Assessment{}, err
+		return assess.Assessment{}, err
 	}
 	return e.Assess(ctx, p, set)
 }
 
-func (l *lazyEngine) Ranking(ctx context.Context, projects []layers.Project, budget float64) (analysis.Ranking, error) {
+func (l *lazyEngine) Ranking(ctx context.Context, projects []layers.Project, budget float64) (assess.Ranking, error) {
 	e, err := l.get(ctx)
 	if err != nil {
-		return analysis.Ranking{}, err
+		return assess.Ranking{}, err
 	}
 	return e.Ranking(ctx, projects, budget)
 }

@@ -161,15 +161,10 @@ type Engine struct {
 	kreisName      map[string]string
 
 	transit TransitPlanner // nil without a timetable
-	// assessed memoises one project's assessment (before scoring) by a
-	// fingerprint of the project; the engine's layers and catalogue are
-	// fixed, so the project is the only input that changes.
-	assessed assessCache
-
-	mu     sync.Mutex
-	memo   memo
-	fields map[fieldKey]*fieldEntry
-	slines map[layers.Category]*fieldEntry
+	mu      sync.Mutex
+	memo    memo
+	fields  map[fieldKey]*fieldEntry
+	slines  map[layers.Category]*fieldEntry
 }
 
 // Build reads every layer from r and builds the engine: cells with their

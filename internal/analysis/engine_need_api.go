@@ -473,22 +473,12 @@ type ProjectEffect struct {
 // effect (internal/analysis/need provides it); a nil result adds none.
 type NeedSection func(ctx context.Context, e *Engine, p layers.Project, eff ProjectEffect) (any, error)
 
-// needSection computes the need section of an assessed project with
-// Options.NeedSection; nil without one or without a known effect.
-func (e *Engine) needSection(ctx context.Context, p layers.Project, r *effectResult) (any, error) {
-	if e.opts.NeedSection == nil || r.eff == nil || r.eff.before == nil {
+// NeedSectionOf computes the need section of an assessed project with
+// Options.NeedSection; nil without one.
+func (e *Engine) NeedSectionOf(ctx context.Context, p layers.Project, pe ProjectEffect) (any, error) {
+	if e.opts.NeedSection == nil {
 		return nil, nil
 	}
-	eff := r.eff
-	pe := ProjectEffect{Category: eff.cat, Mode: eff.mode, Before: eff.before.secs, After: eff.before.secs, Sites: r.sites}
-	if len(eff.changes) > 0 {
-		pe.After = append([]float64(nil), eff.before.secs...)
-		for _, c := range eff.changes {
-			pe.After[c.ci] = c.after
-			pe.Changed = append(pe.Changed, int(c.ci))
-		}
-	}
-	pe.FacilityID, _ = r.details["facility_id"].(string)
 	v, err := e.opts.NeedSection(ctx, e, p, pe)
 	if err != nil || v == nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 
 	"reach/geo/crs"
 	"reach/internal/analysis"
+	"reach/internal/analysis/assess"
 	"reach/internal/httpapi/reply"
 	"reach/internal/ogc"
 	"reach/layers"
@@ -30,9 +31,9 @@ type Analyzer interface {
 	Isochrones(ctx context.Context, req analysis.IsochroneRequest) (analysis.IsochroneResult, error)
 	// Assess gives the dossier of one project within the call of set (the
 	// stored proposals), which its score and overlaps depend on.
-	Assess(ctx context.Context, p layers.Project, set []layers.Project) (analysis.Assessment, error)
+	Assess(ctx context.Context, p layers.Project, set []layers.Project) (assess.Assessment, error)
 	// Ranking ranks projects and selects the best set within budget (EUR).
-	Ranking(ctx context.Context, projects []layers.Project, budget float64) (analysis.Ranking, error)
+	Ranking(ctx context.Context, projects []layers.Project, budget float64) (assess.Ranking, error)
 	// SuggestSites suggests sites for a category.
 	SuggestSites(ctx context.Context, req analysis.SiteRequest) (analysis.SiteResult, error)
 	// Derived serves the computed collections (travel-times, gaps,
@@ -303,7 +304,7 @@ func (s *server) assessment(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, http.StatusBadRequest)
 		return
 	}
-	var res analysis.Assessment
+	var res assess.Assessment
 	err = s.run(r.Context(), func(ctx context.Context) (err error) {
 		res, err = a.Assess(ctx, p, set)
 		return err
@@ -352,7 +353,7 @@ func (s *server) ranking(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, http.StatusBadRequest)
 		return
 	}
-	var res analysis.Ranking
+	var res assess.Ranking
 	err = s.run(r.Context(), func(ctx context.Context) (err error) {
 		res, err = a.Ranking(ctx, ps, budget)
 		return err

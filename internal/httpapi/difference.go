@@ -9,7 +9,7 @@ import (
 	"net/url"
 
 	"reach/geo/crs"
-	"reach/internal/analysis"
+	"reach/internal/analysis/assess"
 	"reach/internal/httpapi/reply"
 	"reach/internal/ogc"
 	"reach/layers"
@@ -23,7 +23,7 @@ import (
 // ProjectDiffer computes the before/after map of a project; the engine
 // satisfies it. An Analyzer without it answers the difference with 503.
 type ProjectDiffer interface {
-	Difference(ctx context.Context, p layers.Project) (analysis.Difference, error)
+	Difference(ctx context.Context, p layers.Project) (assess.Difference, error)
 }
 
 // differenceCollection describes the features of a difference, for the
@@ -48,7 +48,7 @@ var differenceCollection = layers.Collection{
 }
 
 // differenceFeature is one changed cell as a feature (id: the INSPIRE id).
-func differenceFeature(c analysis.CellDifference) layers.Feature {
+func differenceFeature(c assess.CellDifference) layers.Feature {
 	opt := func(p *float64) any {
 		if p == nil {
 			return nil
@@ -112,7 +112,7 @@ func (s *server) difference(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var d analysis.Difference
+	var d assess.Difference
 	err = s.run(r.Context(), func(ctx context.Context) (err error) {
 		d, err = differ.Difference(ctx, proj)
 		return err

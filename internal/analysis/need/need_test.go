@@ -7,6 +7,7 @@ import (
 
 	"reach/geo/access"
 	"reach/internal/analysis"
+	"reach/internal/analysis/assess"
 	"reach/layers"
 )
 
@@ -79,7 +80,7 @@ func TestNeedDossier(t *testing.T) {
 	ctx := context.Background()
 	seen := 0
 	for _, p := range reg.Projects {
-		a, err := e.Assess(ctx, p, nil)
+		a, err := assess.For(e).Assess(ctx, p, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -123,7 +124,7 @@ func TestNeedDossier(t *testing.T) {
 	site := cells[far].UTM
 	p := layers.Project{ID: "fire-test", Title: "Feuerwehrhaus", Kind: layers.KindNewFacility, Category: layers.CatFireStation,
 		Municipalities: []string{cells[far].AGS}, Geometry: site, InvestmentCost: 1e6, RequestedFunding: 5e5}
-	a, err := e.Assess(ctx, p, nil)
+	a, err := assess.For(e).Assess(ctx, p, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package analysis
+package assess
 
 import (
 	"context"
@@ -9,9 +9,8 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 
-	"reach/geo/route"
+	"reach/internal/analysis"
 	"reach/internal/catalogue"
-	"reach/internal/network"
 	"reach/layers"
 )
 
@@ -53,7 +52,7 @@ func projectLines(p layers.Project) ([]orb.LineString, error) {
 // they were closed); a line along no existing segment becomes a new link,
 // open both ways for every mode, joined to the nearest road nodes within
 // the snapping radius.
-func (e *Engine) scenarioRoads(ctx context.Context, p layers.Project) ([]layers.RoadSegment, map[string]any, error) {
+func (e *Assessor) scenarioRoads(ctx context.Context, p layers.Project) ([]layers.RoadSegment, map[string]any, error) {
 	lines, err := projectLines(p)
 	if err != nil {
 		return nil, nil, err
@@ -61,7 +60,7 @@ func (e *Engine) scenarioRoads(ctx context.Context, p layers.Project) ([]layers.
 	if p.SpeedKmh < 0 || math.IsNaN(p.SpeedKmh) || math.IsInf(p.SpeedKmh, 0) {
 		return nil, nil, fmt.Errorf("analysis: assess: project %q: field speed_kmh: value %v: %w", p.ID, p.SpeedKmh, layers.ErrInvalid)
 	}
-	base, err := e.roadSegments(ctx)
+	base, err := e.eng.RoadSegments(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("analysis: assess: project %q: %w", p.ID, err)
 	}
@@ -122,7 +121,7 @@ func (e *Engine) scenarioRoads(ctx context.Context, p layers.Project) ([]layers.
 					best, bestD = i, d
 				}
 			}
-			if best < 0 || bestD > e.opts.SnapRadiusM {
+			if best < 0 || bestD > e.eng.SnapRadiusM() {
 				return 0, orb.Point{}, false
 			}
 			return nodes[best].key, nodes[best].p, true
@@ -164,9 +163,9 @@ func (e *Engine) scenarioRoads(ctx context.Context, p layers.Project) ([]layers.
 
 // roadMode is the mode road projects are assessed by: car where a car
 // network exists, else the first mode with a network.
-func (e *Engine) roadMode() (layers.Mode, bool) {
+func (e *Assessor) roadMode() (layers.Mode, bool) {
 	for _, m := range layers.Modes() {
-		if e.nets[m] != nil {
+		if e.eng.HasNetwork(m) {
 			return m, true
 		}
 	}
@@ -189,7 +188,7 @@ type categoryEffect struct {
 // recomputed; the effect lists the cells whose time changes. The headline
 // category is the project's own when given, else the one with the most
 // residents newly within its standard.
-func (e *Engine) roadProject(ctx context.Context, p layers.Project, d map[string]any) (*projectEffect, higherReach, error) {
+func (e *Assessor) roadProject(ctx context.Context, p layers.Project, d map[string]any) (*projectEffect, higherReach, error) {
 	mode, ok := e.roadMode()
 	if !ok {
 		if _, err := projectLines(p); err != nil {
@@ -200,7 +199,7 @@ func (e *Engine) roadProject(ctx context.Context, p layers.Project, d map[string
 	if p.Category == layers.CatOther {
 		return nil, higherReach{}, &unknownEffect{fmt.Sprintf("category %q has no standard in the catalogue: the effect on it is unknown", p.Category)}
 	}
-	if p.Category.Valid() && len(e.byCat[p.Category]) == 0 {
+	if p.Category.Valid() && len(e.eng.FacilityIndexes(p.Category)) == 0 {
 		return nil, higherReach{}, &unknownEffect{fmt.Sprintf("no facilities of category %q are loaded: travel times to it are unknown", p.Category)}
 	}
 	roads, changes, err := e.scenarioRoads(ctx, p)
@@ -208,37 +207,37 @@ func (e *Engine) roadProject(ctx context.Context, p layers.Project, d map[string
 		return nil, higherReach{}, err
 	}
 	d["road_changes"] = changes
-	nets, err := e.networksFrom(ctx, roads, []layers.Mode{mode})
+	after, err := e.eng.ScenarioNetwork(ctx, roads, mode)
 	if err != nil {
 		return nil, higherReach{}, fmt.Errorf("analysis: assess: project %q: scenario network: %w", p.ID, err)
 	}
-	after := nets[mode]
 	var effs []categoryEffect
 	for _, ci := range layers.Categories() {
 		cat := ci.Category
-		std, ok := e.cat.Standard(cat, mode)
-		if !ok || std.Measure == catalogue.MeasureAreaService || len(e.byCat[cat]) == 0 {
+		std, ok := e.eng.Catalogue().Standard(cat, mode)
+		if !ok || std.Measure == catalogue.MeasureAreaService || len(e.eng.FacilityIndexes(cat)) == 0 {
 			continue
 		}
-		before, err := e.fieldFor(ctx, cat, mode)
+		before, err := e.eng.TravelField(ctx, cat, mode)
 		if err != nil {
 			return nil, higherReach{}, err
 		}
-		af, err := e.networkField(ctx, after, cat)
+		af, err := after.Seconds(ctx, cat)
 		if err != nil {
 			return nil, higherReach{}, err
 		}
 		eff := &projectEffect{cat: cat, mode: mode, std: std, limit: std.MaxSeconds(), before: before,
 			method: fmt.Sprintf("network %s, scenario network with the project recomputed for every category", mode)}
 		ce := categoryEffect{Category: cat, StandardMinutes: std.MaxMinutes, eff: eff}
-		for i := range e.cells {
-			b, a := before.secs[i], af.secs[i]
+		bs := before.Seconds()
+		for i := range e.eng.NumCells() {
+			b, a := bs[i], af[i]
 			if b == a || (math.IsInf(b, 1) && math.IsInf(a, 1)) {
 				continue
 			}
-			eff.changes = append(eff.changes, cellChange{ci: int32(i), before: b, after: a})
+			eff.changes = append(eff.changes, analysis.CellChange{Cell: int32(i), Before: b, After: a})
 			ce.CellsChanged++
-			pop := e.cells[i].pop
+			pop := e.eng.CellPop(i)
 			if b-a >= MinImprovementS {
 				ce.Beneficiaries += pop
 			}
@@ -275,48 +274,18 @@ func (e *Engine) roadProject(ctx context.Context, p layers.Project, d map[string
 	return head, hr, nil
 }
 
-// placesField returns, per cell, the travel time to the nearest central
-// place of level ≥ Mittelzentrum (by its location) on mn, and the place.
-func (e *Engine) placesField(mn *modeNet) ([]float64, []int) {
-	var sources []route.Source
-	var owner []int
-	for pi, pl := range e.places {
-		if pl.Level < layers.LevelMittelzentrum || pl.Location == (orb.Point{}) {
-			continue
-		}
-		s := mn.n.Snap(pl.Location)
-		for _, a := range s.Arrivals() {
-			sources = append(sources, a)
-			owner = append(owner, pi)
-		}
-	}
-	secs := make([]float64, len(e.cells))
-	who := make([]int, len(e.cells))
-	q := mn.n.ReverseQueries().Get()
-	defer mn.n.ReverseQueries().Put(q)
-	q.Run(sources, route.Unbounded)
-	for ci := range e.cells {
-		secs[ci], who[ci] = math.Inf(1), -1
-		r := network.Via(mn.cells.Departures(ci), q)
-		if r.Reached && r.Label >= 0 {
-			secs[ci], who[ci] = float64(r.Cost.Seconds()), owner[r.Label]
-		}
-	}
-	return secs, who
-}
-
 // roadHigherReach says whether the scenario improves the time to the next
 // Mittel- or Oberzentrum for residents beyond HigherReachMinutes.
-func (e *Engine) roadHigherReach(ctx context.Context, mode layers.Mode, after *modeNet) (higherReach, error) {
+func (e *Assessor) roadHigherReach(ctx context.Context, mode layers.Mode, after *analysis.RoadScenario) (higherReach, error) {
 	if err := ctx.Err(); err != nil {
 		return higherReach{}, fmt.Errorf("analysis: assess: %w", err)
 	}
-	before, _ := e.placesField(e.nets[mode])
-	aft, who := e.placesField(after)
+	before, _ := e.eng.HigherPlaces(mode)
+	aft, who := after.HigherPlaces()
 	names := map[string]bool{}
-	for ci := range e.cells {
+	for ci := range e.eng.NumCells() {
 		if before[ci] > HigherReachMinutes*60 && before[ci]-aft[ci] >= MinImprovementS && who[ci] >= 0 {
-			names[e.places[who[ci]].Name] = true
+			names[e.eng.CentralPlaces()[who[ci]].Name] = true
 		}
 	}
 	h := higherReach{places: sortedKeys(names)}

@@ -1,4 +1,4 @@
-package analysis
+package assess
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"reach/internal/analysis"
 	"reach/layers"
 )
 
@@ -16,9 +17,9 @@ import (
 // standard, and the times before are the published travel times.
 func TestDifferenceMatchesAssessment(t *testing.T) {
 	r, _ := demoReader(t)
-	e := buildEngine(t, r)
+	eng, e := build(t, r)
 	ctx := context.Background()
-	as, err := e.AssessAll(ctx, r.projects)
+	as, err := e.AssessAll(ctx, r.L.Projects)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +28,7 @@ func TestDifferenceMatchesAssessment(t *testing.T) {
 		byID[a.ProjectID] = a
 	}
 	withNewly := 0
-	for _, p := range r.projects {
+	for _, p := range r.L.Projects {
 		t.Run(p.ID, func(t *testing.T) {
 			d, err := e.Difference(ctx, p)
 			if err != nil {
@@ -50,11 +51,11 @@ func TestDifferenceMatchesAssessment(t *testing.T) {
 			if d.NewlyWithinStandard > 0 {
 				withNewly++
 			}
-			tts, err := e.TravelTimes(ctx, d.Category, d.Mode)
+			tts, err := eng.TravelTimes(ctx, d.Category, d.Mode)
 			if err != nil {
 				t.Fatal(err)
 			}
-			before := map[string]TravelTime{}
+			before := map[string]analysis.TravelTime{}
 			for _, tt := range tts {
 				before[tt.CellID] = tt
 			}
@@ -121,7 +122,7 @@ func TestDifferenceMatchesAssessment(t *testing.T) {
 func TestDifferenceNewFacilityIsAFacility(t *testing.T) {
 	r, _ := demoReader(t)
 	var p layers.Project
-	for _, q := range r.projects {
+	for _, q := range r.L.Projects {
 		if _, ok := q.Geometry.(orb.Point); ok && q.Kind == layers.KindNewFacility {
 			p = q
 			break
@@ -130,7 +131,7 @@ func TestDifferenceNewFacilityIsAFacility(t *testing.T) {
 	if p.ID == "" {
 		t.Fatal("the demo has no new facility at one point")
 	}
-	e := buildEngine(t, r)
+	_, e := build(t, r)
 	ctx := context.Background()
 	d, err := e.Difference(ctx, p)
 	if err != nil {
@@ -140,14 +141,14 @@ func TestDifferenceNewFacilityIsAFacility(t *testing.T) {
 		t.Fatalf("difference of %s: known %v, %d cells; the test needs changed cells", p.ID, d.Known, len(d.Cells))
 	}
 	with := *r
-	with.facs = append(append([]layers.Facility(nil), r.facs...), layers.Facility{ID: "test:new", Category: d.Category,
+	with.L.Facilities = append(append([]layers.Facility(nil), r.L.Facilities...), layers.Facility{ID: "test:new", Category: d.Category,
 		Name: "new", Location: p.Geometry.(orb.Point), Source: "test"})
-	e2 := buildEngine(t, &with)
+	e2, _ := build(t, &with)
 	after, err := e2.TravelTimes(ctx, d.Category, d.Mode)
 	if err != nil {
 		t.Fatal(err)
 	}
-	byCell := map[string]TravelTime{}
+	byCell := map[string]analysis.TravelTime{}
 	for _, tt := range after {
 		byCell[tt.CellID] = tt
 	}

@@ -1,4 +1,4 @@
-package analysis
+package assess
 
 import (
 	"context"
@@ -14,9 +14,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/planar"
 
-	"reach/geo/graph"
-	"reach/geo/isochrone"
-	"reach/geo/route"
+	"reach/internal/analysis"
 	"reach/internal/appraisal"
 	"reach/internal/catalogue"
 	"reach/layers"
@@ -38,32 +36,44 @@ const (
 	coversShare = 0.5
 )
 
-// cellChange is the travel time of one cell before and after a project.
-type cellChange struct {
-	ci            int32
-	before, after float64 // seconds, +Inf unreachable
-}
-
 // projectEffect is what a project changes for one category and mode.
 type projectEffect struct {
 	cat     layers.Category
 	mode    layers.Mode
 	std     catalogue.Standard
 	limit   float64 // seconds
-	before  *field
-	changes []cellChange // sorted by cell
+	before  analysis.Field
+	changes []analysis.CellChange // sorted by cell
 	method  string
 	// served marks the cells a facility upgrade serves: they benefit
 	// without any change of travel time.
 	served map[int32]bool
 }
 
+// Assessor assesses the projects of one engine. It is safe for concurrent
+// use; what it caches lives as long as the engine (see For).
+type Assessor struct {
+	eng   *analysis.Engine
+	cache assessCache
+}
+
+type memoKey struct{}
+
+// For returns the assessor of e, made on first use and kept with e.
+func For(e *analysis.Engine) *Assessor {
+	v, _ := e.Memo(memoKey{}, func() (any, error) { return &Assessor{eng: e}, nil })
+	return v.(*Assessor)
+}
+
+// Engine returns the engine the assessor reads.
+func (e *Assessor) Engine() *analysis.Engine { return e.eng }
+
 // assessMode picks the mode of the standard a category is assessed by: car
 // when the catalogue has a car standard, else the first mode (in
 // layers.Modes order) that has one.
-func (e *Engine) assessMode(cat layers.Category) (layers.Mode, catalogue.Standard, bool) {
+func (e *Assessor) assessMode(cat layers.Category) (layers.Mode, catalogue.Standard, bool) {
 	for _, m := range layers.Modes() {
-		if s, ok := e.cat.Standard(cat, m); ok {
+		if s, ok := e.eng.Catalogue().Standard(cat, m); ok {
 			return m, s, true
 		}
 	}
@@ -145,17 +155,40 @@ func effectFingerprint(p layers.Project) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// fptr is the value *p, or nil.
+func fptr(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// projectEffect is what the need side of a dossier reads of an effect.
+func (e *Assessor) projectEffect(eff *projectEffect, r *effectResult) analysis.ProjectEffect {
+	before := eff.before.Seconds()
+	pe := analysis.ProjectEffect{Category: eff.cat, Mode: eff.mode, Before: before, After: before, Sites: r.sites}
+	if len(eff.changes) > 0 {
+		pe.After = append([]float64(nil), before...)
+		for _, c := range eff.changes {
+			pe.After[c.Cell] = c.After
+			pe.Changed = append(pe.Changed, int(c.Cell))
+		}
+	}
+	pe.FacilityID, _ = r.details["facility_id"].(string)
+	return pe
+}
+
 // effectOf returns p's effect, computing it once per fingerprint.
-func (e *Engine) effectOf(ctx context.Context, p layers.Project) (*effectResult, error) {
+func (e *Assessor) effectOf(ctx context.Context, p layers.Project) (*effectResult, error) {
 	k := effectFingerprint(p)
-	if v, ok := e.assessed.get(k); ok {
+	if v, ok := e.cache.get(k); ok {
 		return v, nil
 	}
 	v, err := e.computeEffect(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	e.assessed.put(k, v)
+	e.cache.put(k, v)
 	return v, nil
 }
 
@@ -165,14 +198,14 @@ func (e *Engine) effectOf(ctx context.Context, p layers.Project) (*effectResult,
 // result is in the order of projects sorted by id, and the same input gives
 // the same result. A project's effect is computed once per change of the
 // project and reused.
-func (e *Engine) AssessAll(ctx context.Context, projects []layers.Project) ([]Assessment, error) {
+func (e *Assessor) AssessAll(ctx context.Context, projects []layers.Project) ([]Assessment, error) {
 	as, _, err := e.assessSet(ctx, projects, true)
 	return as, err
 }
 
 // assessSet is AssessAll that also returns the assessed values.
 // withNeed adds the need side of each dossier (the ranking needs none).
-func (e *Engine) assessSet(ctx context.Context, projects []layers.Project, withNeed bool) ([]Assessment, []*assessed, error) {
+func (e *Assessor) assessSet(ctx context.Context, projects []layers.Project, withNeed bool) ([]Assessment, []*assessed, error) {
 	ps := append([]layers.Project(nil), projects...)
 	sort.SliceStable(ps, func(i, j int) bool { return ps[i].ID < ps[j].ID })
 	seen := map[string]bool{}
@@ -196,10 +229,7 @@ func (e *Engine) assessSet(ctx context.Context, projects []layers.Project, withN
 	for i := range out {
 		out[i].Overlaps = overlapsOf(i, vals, ps)
 	}
-	w := appraisal.DefaultScoreWeights()
-	if e.opts.Weights != nil {
-		w = *e.opts.Weights
-	}
+	w := e.eng.ScoreWeights()
 	scores, err := appraisal.ScoreProjects(inputs, w)
 	if err != nil {
 		return nil, nil, fmt.Errorf("analysis: assess: %w", err)
@@ -274,7 +304,7 @@ func sharedPop(a, b []cellPop) int64 {
 // Assess assesses p within the call it belongs to: the proposals of set
 // with p added (or replacing the proposal of the same id), so that its
 // score and overlaps equal those AssessAll gives for that set.
-func (e *Engine) Assess(ctx context.Context, p layers.Project, set []layers.Project) (Assessment, error) {
+func (e *Assessor) Assess(ctx context.Context, p layers.Project, set []layers.Project) (Assessment, error) {
 	all := []layers.Project{p}
 	for _, s := range set {
 		if s.ID != p.ID {
@@ -301,7 +331,7 @@ func (e *Engine) Assess(ctx context.Context, p layers.Project, set []layers.Proj
 // category and mode is credited once (appraisal.SelectPortfolio). The
 // search stops at the engine's RankingDeadline or when ctx is done and
 // then reports the proven optimality gap.
-func (e *Engine) Ranking(ctx context.Context, projects []layers.Project, budget float64) (Ranking, error) {
+func (e *Assessor) Ranking(ctx context.Context, projects []layers.Project, budget float64) (Ranking, error) {
 	if math.IsNaN(budget) || math.IsInf(budget, 0) || budget < 0 || budget > 1e12 {
 		return Ranking{}, fmt.Errorf("analysis: ranking: field budget: value %v: want 0 to 1e12 euros: %w", budget, layers.ErrInvalid)
 	}
@@ -340,16 +370,13 @@ func (e *Engine) Ranking(ctx context.Context, projects []layers.Project, budget 
 				continue
 			}
 			for _, cp := range crit.cells {
-				key := (ci*int64(len(e.cells))+int64(cp.ci))*2 + int64(k)
+				key := (ci*int64(e.eng.NumCells())+int64(cp.ci))*2 + int64(k)
 				c.Shares = append(c.Shares, appraisal.Share{Key: key, Points: contrib * float64(cp.pop) / float64(total)})
 			}
 		}
 		cands = append(cands, c)
 	}
-	deadline := e.opts.RankingDeadline
-	if deadline <= 0 {
-		deadline = appraisal.DefaultSelectionDeadline
-	}
+	deadline := e.eng.RankingDeadline()
 	pf, err := appraisal.SelectPortfolio(ctx, cands, layers.Cents(budget), deadline)
 	if err != nil {
 		return Ranking{}, fmt.Errorf("analysis: ranking: %w", err)
@@ -360,7 +387,7 @@ func (e *Engine) Ranking(ctx context.Context, projects []layers.Project, budget 
 	}
 	r := Ranking{Budget: budget, SelectedTotal: float64(pf.CostCents) / 100, SelectedScore: pf.JointScore, SumOfScores: pf.SumOfScores,
 		Optimal: pf.Optimal, OptimalityGap: pf.OptimalityGap, UpperBound: pf.UpperBound, DeadlineSeconds: deadline.Seconds(),
-		Method: pf.Method, Provenance: e.provenance("assessment of every proposal, " + pf.Method)}
+		Method: pf.Method, Provenance: e.eng.Provenance("assessment of every proposal, " + pf.Method)}
 	for _, a := range as {
 		rp := RankedProject{ID: a.ProjectID, Title: a.Title, Score: a.Score.Total, RequestedFunding: byID[a.ProjectID].RequestedFunding,
 			Selected: chosen[a.ProjectID], Eligible: a.Completeness.Complete}
@@ -402,7 +429,7 @@ func (u *unknownEffect) Error() string { return u.reason }
 // computeEffect computes what p changes. What the layers cannot tell (no
 // facilities of the category, no network for the mode, no standard) makes
 // the effect unknown with its reason; it never counts as zero.
-func (e *Engine) computeEffect(ctx context.Context, p layers.Project) (*effectResult, error) {
+func (e *Assessor) computeEffect(ctx context.Context, p layers.Project) (*effectResult, error) {
 	r := &effectResult{details: map[string]any{}}
 	var err error
 	switch p.Kind {
@@ -429,7 +456,7 @@ func (e *Engine) computeEffect(ctx context.Context, p layers.Project) (*effectRe
 	}
 	if r.eff != nil {
 		r.agg = e.aggregate(p, r.eff)
-		minLevel, _ := e.cat.MinLevel(r.eff.cat)
+		minLevel, _ := e.eng.Catalogue().MinLevel(r.eff.cat)
 		r.covers, r.covering = e.equalOrHigherCovers(r.eff, minLevel)
 	}
 	return r, nil
@@ -437,7 +464,7 @@ func (e *Engine) computeEffect(ctx context.Context, p layers.Project) (*effectRe
 
 // assessOne gives p's assessment but the score and the overlaps, and the
 // score input: the cached effect with p's costs, marks and completeness.
-func (e *Engine) assessOne(ctx context.Context, p layers.Project, withNeed bool) (*assessed, error) {
+func (e *Assessor) assessOne(ctx context.Context, p layers.Project, withNeed bool) (*assessed, error) {
 	r, err := e.effectOf(ctx, p)
 	if err != nil {
 		return nil, err
@@ -453,9 +480,9 @@ func (e *Engine) assessOne(ctx context.Context, p layers.Project, withNeed bool)
 		a.Effect = Effect{Known: false, Reason: r.unknown}
 		in.EffectUnknown = r.unknown
 		missing = append(missing, Missing{Field: "effect", Reason: r.unknown})
-		a.Provenance = e.provenance("effect unknown: " + r.unknown)
+		a.Provenance = e.eng.Provenance("effect unknown: " + r.unknown)
 		for _, ags := range uniqueStrings(p.Municipalities) {
-			a.ByMunicipality = append(a.ByMunicipality, MunicipalityBenefit{AGS: ags, Name: e.muniName(ags), Participating: true})
+			a.ByMunicipality = append(a.ByMunicipality, MunicipalityBenefit{AGS: ags, Name: e.eng.MunicipalityName(ags), Participating: true})
 		}
 	} else {
 		if eff.cat != "" {
@@ -465,7 +492,7 @@ func (e *Engine) assessOne(ctx context.Context, p layers.Project, withNeed bool)
 		agg := r.agg
 		v.ben, v.newly = agg.benCells, agg.newlyCells
 		a.ByMunicipality = agg.byMuni
-		a.Provenance = e.provenance(eff.method)
+		a.Provenance = e.eng.Provenance(eff.method)
 		newly, ben, part := agg.newly, agg.beneficiaries, agg.participating
 		other := ben - part
 		need := agg.needShare
@@ -499,22 +526,23 @@ func (e *Engine) assessOne(ctx context.Context, p layers.Project, withNeed bool)
 	}
 
 	// Zentrale-Orte facts.
-	minLevel, minSrc := e.cat.MinLevel(a.Category)
+	minLevel, minSrc := e.eng.Catalogue().MinLevel(a.Category)
 	if !a.Category.Valid() {
 		minLevel, minSrc = layers.LevelNone, fmt.Sprintf("category %q is outside the catalogue", a.Category)
 	}
-	names := make(map[string]string, len(e.munis))
-	for _, m := range e.munis {
+	names := make(map[string]string, e.eng.NumMunicipalities())
+	for i := range e.eng.NumMunicipalities() {
+		m := e.eng.Municipality(i)
 		names[m.AGS] = m.Name
 	}
 	a.ZentraleOrte = appraisal.AlignZentraleOrte(appraisal.AlignmentInput{
-		Project: p, SiteAGS: r.siteAGS, Places: e.places, MinLevel: minLevel, MinLevelSource: minSrc, EffectKnown: eff != nil,
+		Project: p, SiteAGS: r.siteAGS, Places: e.eng.CentralPlaces(), MinLevel: minLevel, MinLevelSource: minSrc, EffectKnown: eff != nil,
 		EqualOrHigherCovers: r.covers, CoveringPlaces: r.covering,
 		StrengthensHigherReach: r.higher.strengthens, HigherReachPlaces: r.higher.places, MunicipalityNames: names,
 	})
 	in.Alignment = a.ZentraleOrte.Verdict
 	if eff != nil && withNeed {
-		nd, err := e.needSection(ctx, p, r)
+		nd, err := e.eng.NeedSectionOf(ctx, p, e.projectEffect(eff, r))
 		if err != nil {
 			return nil, fmt.Errorf("analysis: assess %s: need: %w", p.ID, err)
 		}
@@ -537,7 +565,7 @@ type aggregation struct {
 }
 
 // aggregate sums an effect over municipalities, Kreise and regions.
-func (e *Engine) aggregate(p layers.Project, eff *projectEffect) aggregation {
+func (e *Assessor) aggregate(p layers.Project, eff *projectEffect) aggregation {
 	var g aggregation
 	participating := map[string]bool{}
 	for _, ags := range p.Municipalities {
@@ -545,7 +573,7 @@ func (e *Engine) aggregate(p layers.Project, eff *projectEffect) aggregation {
 	}
 	after := make(map[int32]float64, len(eff.changes))
 	for _, c := range eff.changes {
-		after[c.ci] = c.after
+		after[c.Cell] = c.After
 	}
 	type mAcc struct {
 		b          MunicipalityBenefit
@@ -556,41 +584,43 @@ func (e *Engine) aggregate(p layers.Project, eff *projectEffect) aggregation {
 	accs := map[string]*mAcc{}
 	kreise, regions := map[string]bool{}, map[string]bool{}
 	var need int64
-	var wsB, wsA []weighted
+	n := e.eng.NumCells()
+	secsB, secsA, pops := make([]float64, n), make([]float64, n), make([]int64, n)
+	beforeSecs := eff.before.Seconds()
 	var sumB, sumA float64
 	var popB, popA int64
-	for ci, c := range e.cells {
-		before := eff.before.secs[ci]
+	for ci := range n {
+		c := e.eng.Cell(ci)
+		before := beforeSecs[ci]
 		aft := before
 		if v, ok := after[int32(ci)]; ok {
 			aft = v
 		}
-		wsB = append(wsB, weighted{before, c.pop})
-		wsA = append(wsA, weighted{aft, c.pop})
+		secsB[ci], secsA[ci], pops[ci] = before, aft, c.Pop
 		if math.IsInf(before, 1) {
-			g.unreachedBefore += c.pop
+			g.unreachedBefore += c.Pop
 		} else {
-			sumB += float64(c.pop) * before
-			popB += c.pop
+			sumB += float64(c.Pop) * before
+			popB += c.Pop
 		}
 		if math.IsInf(aft, 1) {
-			g.unreachedAfter += c.pop
+			g.unreachedAfter += c.Pop
 		} else {
-			sumA += float64(c.pop) * aft
-			popA += c.pop
+			sumA += float64(c.Pop) * aft
+			popA += c.Pop
 		}
-		m := accs[c.ags]
+		m := accs[c.AGS]
 		if m == nil {
-			m = &mAcc{b: MunicipalityBenefit{AGS: c.ags, Name: e.muniName(c.ags), Participating: participating[c.ags]}}
-			accs[c.ags] = m
+			m = &mAcc{b: MunicipalityBenefit{AGS: c.AGS, Name: e.eng.MunicipalityName(c.AGS), Participating: participating[c.AGS]}}
+			accs[c.AGS] = m
 		}
 		if !math.IsInf(before, 1) {
-			m.sumB += float64(c.pop) * before
-			m.popB += c.pop
+			m.sumB += float64(c.Pop) * before
+			m.popB += c.Pop
 		}
 		if !math.IsInf(aft, 1) {
-			m.sumA += float64(c.pop) * aft
-			m.popA += c.pop
+			m.sumA += float64(c.Pop) * aft
+			m.popA += c.Pop
 		}
 		benefits := before-aft >= MinImprovementS || eff.served[int32(ci)]
 		newly := before > eff.limit && aft <= eff.limit
@@ -599,24 +629,25 @@ func (e *Engine) aggregate(p layers.Project, eff *projectEffect) aggregation {
 		}
 		m.touched = true
 		if benefits {
-			g.benCells = append(g.benCells, cellPop{int32(ci), c.pop})
-			m.b.Beneficiaries += c.pop
-			g.beneficiaries += c.pop
-			if participating[c.ags] {
-				g.participating += c.pop
+			g.benCells = append(g.benCells, cellPop{int32(ci), c.Pop})
+			m.b.Beneficiaries += c.Pop
+			g.beneficiaries += c.Pop
+			if participating[c.AGS] {
+				g.participating += c.Pop
 			}
-			if mc := e.class.of(c.ags); mc.thin || mc.weak {
-				need += c.pop
+			if e.eng.InNeed(c.AGS) {
+				need += c.Pop
 			}
-			if c.muni >= 0 {
-				kreise[e.munis[c.muni].KreisAGS] = true
-				regions[e.munis[c.muni].PlanningRegion] = true
+			if c.Muni >= 0 {
+				mu := e.eng.Municipality(c.Muni)
+				kreise[mu.KreisAGS] = true
+				regions[mu.PlanningRegion] = true
 			}
 		}
 		if newly {
-			g.newlyCells = append(g.newlyCells, cellPop{int32(ci), c.pop})
-			m.b.NewlyWithinStandard += c.pop
-			g.newly += c.pop
+			g.newlyCells = append(g.newlyCells, cellPop{int32(ci), c.Pop})
+			m.b.NewlyWithinStandard += c.Pop
+			g.newly += c.Pop
 		}
 	}
 	if popB > 0 {
@@ -627,7 +658,7 @@ func (e *Engine) aggregate(p layers.Project, eff *projectEffect) aggregation {
 		v := sumA / float64(popA)
 		g.meanAfter = &v
 	}
-	g.p90Before, g.p90After = weightedQuantile(wsB, 0.9), weightedQuantile(wsA, 0.9)
+	g.p90Before, g.p90After = analysis.WeightedQuantile(secsB, pops, 0.9), analysis.WeightedQuantile(secsA, pops, 0.9)
 	if g.beneficiaries > 0 {
 		g.needShare = float64(need) / float64(g.beneficiaries)
 	}
@@ -652,7 +683,7 @@ func (e *Engine) aggregate(p layers.Project, eff *projectEffect) aggregation {
 	// Participating municipalities without populated cells still appear.
 	for ags := range participating {
 		if _, ok := accs[ags]; !ok {
-			g.byMuni = append(g.byMuni, MunicipalityBenefit{AGS: ags, Name: e.muniName(ags), Participating: true})
+			g.byMuni = append(g.byMuni, MunicipalityBenefit{AGS: ags, Name: e.eng.MunicipalityName(ags), Participating: true})
 		}
 	}
 	sort.Slice(g.byMuni, func(i, j int) bool { return g.byMuni[i].AGS < g.byMuni[j].AGS })
@@ -686,7 +717,7 @@ func geomType(g orb.Geometry) string {
 // projectStandard returns the category, mode and standard of p, or an
 // *unknownEffect when the category has no standard or no facilities, or
 // the mode of its standard no network.
-func (e *Engine) projectStandard(p layers.Project) (layers.Category, layers.Mode, catalogue.Standard, error) {
+func (e *Assessor) projectStandard(p layers.Project) (layers.Category, layers.Mode, catalogue.Standard, error) {
 	switch {
 	case p.Category == layers.CatOther:
 		return "", "", catalogue.Standard{}, &unknownEffect{fmt.Sprintf("category %q: the field of the call has no category in the standards catalogue, so there is no standard and no facility layer to measure against", p.Category)}
@@ -695,13 +726,13 @@ func (e *Engine) projectStandard(p layers.Project) (layers.Category, layers.Mode
 	}
 	mode, std, ok := e.assessMode(p.Category)
 	if !ok {
-		return "", "", catalogue.Standard{}, &unknownEffect{fmt.Sprintf("catalogue %s has no travel-time standard for category %q", e.cat.ID(), p.Category)}
+		return "", "", catalogue.Standard{}, &unknownEffect{fmt.Sprintf("catalogue %s has no travel-time standard for category %q", e.eng.Catalogue().ID(), p.Category)}
 	}
 	if std.Measure != catalogue.MeasureAreaService {
-		if len(e.byCat[p.Category]) == 0 {
+		if len(e.eng.FacilityIndexes(p.Category)) == 0 {
 			return "", "", catalogue.Standard{}, &unknownEffect{fmt.Sprintf("no facilities of category %q are loaded: the travel time before the project is unknown", p.Category)}
 		}
-		if e.nets[mode] == nil {
+		if !e.eng.HasNetwork(mode) {
 			return "", "", catalogue.Standard{}, &unknownEffect{fmt.Sprintf("no %s road network is loaded: travel times by %s are unknown", mode, mode)}
 		}
 	}
@@ -711,7 +742,7 @@ func (e *Engine) projectStandard(p layers.Project) (layers.Category, layers.Mode
 // newFacility assesses new sites of a category: the drop of every cell's
 // time, by the "only improving" search on the baseline field of the
 // network.
-func (e *Engine) newFacility(ctx context.Context, p layers.Project, d map[string]any) (*projectEffect, []string, []orb.Point, error) {
+func (e *Assessor) newFacility(ctx context.Context, p layers.Project, d map[string]any) (*projectEffect, []string, []orb.Point, error) {
 	sites, err := projectSites(p)
 	if err != nil {
 		return nil, nil, nil, err
@@ -727,37 +758,18 @@ func (e *Engine) newFacility(ctx context.Context, p layers.Project, d map[string
 	if std.Measure == catalogue.MeasureAreaService {
 		return nil, nil, nil, fmt.Errorf("analysis: assess: project %q: category %q is an area service; submit it as kind area_service: %w", p.ID, cat, layers.ErrInvalid)
 	}
-	f, err := e.fieldFor(ctx, cat, mode)
+	f, err := e.eng.TravelField(ctx, cat, mode)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	eff := &projectEffect{cat: cat, mode: mode, std: std, limit: std.MaxSeconds(), before: f, method: methodLabel(f, mode)}
-	mn := e.nets[mode]
-	var snaps []SnapInfo
-	var arrivals [][]route.Source
-	var extra []isochrone.Reached
-	for _, s := range sites {
-		ll, _ := fromUTM(s)
-		sn, info, err := mn.snapPoint(ll)
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("analysis: assess: project %q: %w", p.ID, err)
-		}
-		snaps = append(snaps, info)
-		arrivals = append(arrivals, sn.Arrivals())
-		if sn.Snapped {
-			extra = append(extra, isochrone.Reached{P: sn.Point, Seconds: float64(sn.Access.Seconds())})
-		}
-	}
-	imp := e.improveNetwork(mn, f, arrivals)
-	for i, ci := range imp.cells {
-		eff.changes = append(eff.changes, cellChange{ci: ci, before: f.secs[ci], after: imp.secs[i]})
-	}
-	bands, err := e.catchment(ctx, mn, arrivals, extra, catchmentMinutes(std))
+	eff := &projectEffect{cat: cat, mode: mode, std: std, limit: std.MaxSeconds(), before: f, method: f.Method()}
+	se, err := e.eng.AddSites(ctx, f, sites, catchmentMinutes(std))
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, fmt.Errorf("analysis: assess: project %q: %w", p.ID, err)
 	}
-	d["catchment"] = bandsJSON(bands)
-	d["sites"] = snaps
+	eff.changes = se.Changes
+	d["catchment"] = bandsJSON(se.Catchment)
+	d["sites"] = se.Sites
 	return eff, siteAGS, sites, nil
 }
 
@@ -766,7 +778,7 @@ func (e *Engine) newFacility(ctx context.Context, p layers.Project, d map[string
 // site. It adds no coverage (no travel time changes): its beneficiaries
 // are the residents whose nearest facility of the category it is, and the
 // dossier names what changes (capacity, opening hours, accessibility).
-func (e *Engine) facilityUpgrade(ctx context.Context, p layers.Project, d map[string]any) (*projectEffect, []string, []orb.Point, error) {
+func (e *Assessor) facilityUpgrade(ctx context.Context, p layers.Project, d map[string]any) (*projectEffect, []string, []orb.Point, error) {
 	u := layers.Upgrade{}
 	if p.Upgrade != nil {
 		u = *p.Upgrade
@@ -783,7 +795,7 @@ func (e *Engine) facilityUpgrade(ctx context.Context, p layers.Project, d map[st
 		}
 		return []string{e.muniAt(site)}, []orb.Point{site}
 	}
-	if p.Category == layers.CatOther || !p.Category.Valid() || len(e.byCat[p.Category]) == 0 {
+	if p.Category == layers.CatOther || !p.Category.Valid() || len(e.eng.FacilityIndexes(p.Category)) == 0 {
 		ags, sites := siteList()
 		_, _, _, err := e.projectStandard(p)
 		return nil, ags, sites, err
@@ -794,13 +806,13 @@ func (e *Engine) facilityUpgrade(ctx context.Context, p layers.Project, d map[st
 	}
 	fi := -1
 	if u.FacilityID != "" {
-		for _, i := range e.byCat[p.Category] {
-			if e.facs[i].ID == u.FacilityID {
+		for _, i := range e.eng.FacilityIndexes(p.Category) {
+			if e.eng.Facilities()[i].ID == u.FacilityID {
 				fi = i
 			}
 		}
 		if fi < 0 {
-			for _, f := range e.facs {
+			for _, f := range e.eng.Facilities() {
 				if f.ID == u.FacilityID {
 					return nil, nil, nil, fmt.Errorf("analysis: assess: project %q: field facility_id: value %q: the facility is of category %q, not %q: %w", p.ID, u.FacilityID, f.Category, p.Category, layers.ErrInvalid)
 				}
@@ -810,8 +822,8 @@ func (e *Engine) facilityUpgrade(ctx context.Context, p layers.Project, d map[st
 		}
 	} else if hasSite {
 		best := math.Inf(1)
-		for _, i := range e.byCat[p.Category] {
-			q := e.facUTM[i]
+		for _, i := range e.eng.FacilityIndexes(p.Category) {
+			q := e.eng.FacilityUTM(i)
 			if dd := math.Hypot(q[0]-site[0], q[1]-site[1]); dd < best {
 				best, fi = dd, i
 			}
@@ -824,26 +836,26 @@ func (e *Engine) facilityUpgrade(ctx context.Context, p layers.Project, d map[st
 		ags, sites := siteList()
 		return nil, ags, sites, &unknownEffect{fmt.Sprintf("no facilities of category %q are loaded: the facility to upgrade and whom it serves are unknown", p.Category)}
 	}
-	fac := e.facs[fi]
+	fac := e.eng.Facilities()[fi]
 	d["facility_id"], d["facility_name"] = fac.ID, fac.Name
-	site = e.facUTM[fi]
+	site = e.eng.FacilityUTM(fi)
 	hasSite = true
 	ags, sites := siteList()
 	cat, mode, std, err := e.projectStandard(p)
 	if err != nil {
 		return nil, ags, sites, err
 	}
-	f, err := e.fieldFor(ctx, cat, mode)
+	f, err := e.eng.TravelField(ctx, cat, mode)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	eff := &projectEffect{cat: cat, mode: mode, std: std, limit: std.MaxSeconds(), before: f, served: map[int32]bool{},
-		method: methodLabel(f, mode) + ": residents whose nearest facility of the category is the upgraded one; an upgrade adds no coverage"}
+		method: f.Method() + ": residents whose nearest facility of the category is the upgraded one; an upgrade adds no coverage"}
 	var served int64
-	for ci := range e.cells {
-		if int(f.fac[ci]) == fi {
+	for ci := range e.eng.NumCells() {
+		if f.Facility(ci) == fi {
 			eff.served[int32(ci)] = true
-			served += e.cells[ci].pop
+			served += e.eng.CellPop(ci)
 		}
 	}
 	d["served_residents"] = served
@@ -859,19 +871,6 @@ func catchmentMinutes(std catalogue.Standard) []float64 {
 	return []float64{std.MaxMinutes / 2, std.MaxMinutes}
 }
 
-// catchment builds the isochrones of travel to the sites (reverse search).
-func (e *Engine) catchment(ctx context.Context, mn *modeNet, arrivals [][]route.Source, extra []isochrone.Reached, minutes []float64) ([]Band, error) {
-	var sources []route.Source
-	for _, a := range arrivals {
-		sources = append(sources, a...)
-	}
-	limit, _ := graph.CostOf(graph.Seconds(minutes[len(minutes)-1] * 60))
-	q := mn.n.ReverseQueries().Get()
-	defer mn.n.ReverseQueries().Put(q)
-	q.Run(sources, limit)
-	return e.networkBands(ctx, mn, mn.n.ReverseGraph(), q, minutes, mn.cells.AllDepartures(), extra)
-}
-
 // bandJSON is a catchment band in an assessment's details.
 type bandJSON struct {
 	FromMinutes          float64           `json:"from_minutes"`
@@ -882,7 +881,7 @@ type bandJSON struct {
 	Geometry             *geojson.Geometry `json:"geometry"`              // lon/lat, area within to_minutes
 }
 
-func bandsJSON(bs []Band) []bandJSON {
+func bandsJSON(bs []analysis.Band) []bandJSON {
 	out := make([]bandJSON, len(bs))
 	for i, b := range bs {
 		out[i] = bandJSON{FromMinutes: b.FromMinutes, Minutes: b.Minutes, Population: b.Population, CumulativePopulation: b.CumulativePopulation, Cells: b.Cells, Geometry: geojson.NewGeometry(b.Geometry)}
@@ -894,7 +893,7 @@ func bandsJSON(bs []Band) []bandJSON {
 // project's service area. There is no layer of the areas served today, so
 // who would gain is unknown: the effect is unknown with that reason, and
 // the residents inside are reported as a fact in the details.
-func (e *Engine) areaService(p layers.Project, d map[string]any) (*projectEffect, error) {
+func (e *Assessor) areaService(p layers.Project, d map[string]any) (*projectEffect, error) {
 	var mp orb.MultiPolygon
 	switch g := p.Geometry.(type) {
 	case orb.Polygon:
@@ -907,11 +906,12 @@ func (e *Engine) areaService(p layers.Project, d map[string]any) (*projectEffect
 	b := mp.Bound()
 	var pop int64
 	cells := 0
-	for _, c := range e.cells {
-		if !b.Contains(c.utm) || !planar.MultiPolygonContains(mp, c.utm) {
+	for ci := range e.eng.NumCells() {
+		c := e.eng.Cell(ci)
+		if !b.Contains(c.UTM) || !planar.MultiPolygonContains(mp, c.UTM) {
 			continue
 		}
-		pop += c.pop
+		pop += c.Pop
 		cells++
 	}
 	d["population_inside"] = pop
@@ -920,31 +920,13 @@ func (e *Engine) areaService(p layers.Project, d map[string]any) (*projectEffect
 	return nil, &unknownEffect{fmt.Sprintf("no layer of the areas served today by %s is loaded: who would newly be served is unknown (%d residents live inside the area)", p.Category, pop)}
 }
 
-// muniAt returns the AGS of the municipality containing p (EPSG:25833), by
-// polygon where geometries exist, else the municipality of the nearest
-// populated cell centre; "" when neither is known.
-func (e *Engine) muniAt(p orb.Point) string {
-	for _, m := range e.munis {
-		if len(m.Geometry) == 0 || !m.Geometry.Bound().Contains(p) {
-			continue
-		}
-		if planar.MultiPolygonContains(m.Geometry, p) {
-			return m.AGS
-		}
-	}
-	best, bestD := "", math.Inf(1)
-	for _, c := range e.cells {
-		if d := math.Hypot(c.utm[0]-p[0], c.utm[1]-p[1]); d < bestD {
-			best, bestD = c.ags, d
-		}
-	}
-	return best
-}
+// muniAt is Engine.MunicipalityAt.
+func (e *Assessor) muniAt(p orb.Point) string { return e.eng.MunicipalityAt(p) }
 
 // placeOfMuni returns the central place a municipality belongs to (itself
 // or through a Verbund) with its level.
-func (e *Engine) placeOfMuni(ags string) (string, layers.Level, bool) {
-	r, ok := appraisal.NewPlaceIndex(e.places).PlaceOf(ags)
+func (e *Assessor) placeOfMuni(ags string) (string, layers.Level, bool) {
+	r, ok := appraisal.NewPlaceIndex(e.eng.CentralPlaces()).PlaceOf(ags)
 	if !ok {
 		return "", layers.LevelNone, false
 	}
@@ -954,24 +936,24 @@ func (e *Engine) placeOfMuni(ags string) (string, layers.Level, bool) {
 // equalOrHigherCovers says whether most beneficiaries already reach the
 // category within the standard at a facility in a central place of level
 // ≥ minLevel, and names those places.
-func (e *Engine) equalOrHigherCovers(eff *projectEffect, minLevel layers.Level) (bool, []string) {
-	if minLevel == layers.LevelNone || eff.before == nil || len(eff.changes) == 0 {
+func (e *Assessor) equalOrHigherCovers(eff *projectEffect, minLevel layers.Level) (bool, []string) {
+	if minLevel == layers.LevelNone || len(eff.changes) == 0 {
 		return false, nil
 	}
-	idx := appraisal.NewPlaceIndex(e.places)
+	idx := appraisal.NewPlaceIndex(e.eng.CentralPlaces())
 	var ben, covered int64
 	names := map[string]bool{}
 	for _, c := range eff.changes {
-		if c.before-c.after < MinImprovementS {
+		if c.Before-c.After < MinImprovementS {
 			continue
 		}
-		pop := e.cells[c.ci].pop
+		pop := e.eng.CellPop(int(c.Cell))
 		ben += pop
-		fi := eff.before.fac[c.ci]
-		if c.before > eff.limit || fi < 0 {
+		fi := eff.before.Facility(int(c.Cell))
+		if c.Before > eff.limit || fi < 0 {
 			continue
 		}
-		f := e.facs[fi]
+		f := e.eng.Facilities()[fi]
 		ags := f.AGS
 		if ags == "" {
 			ags = e.muniAt(f.Location)

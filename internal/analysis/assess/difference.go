@@ -1,4 +1,4 @@
-package analysis
+package assess
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"reach/internal/analysis"
 	"reach/layers"
 )
 
@@ -68,7 +69,7 @@ type CellDifference struct {
 // (the assessment's own computation; nothing is routed twice). A project
 // whose effect is unknown gives Known false with the reason; invalid
 // projects give an error wrapping layers.ErrInvalid.
-func (e *Engine) Difference(ctx context.Context, p layers.Project) (Difference, error) {
+func (e *Assessor) Difference(ctx context.Context, p layers.Project) (Difference, error) {
 	r, err := e.effectOf(ctx, p)
 	if err != nil {
 		return Difference{}, err
@@ -86,7 +87,7 @@ func (e *Engine) Difference(ctx context.Context, p layers.Project) (Difference, 
 	d.Mode, d.StandardMinutes, d.StandardSource, d.Method = eff.mode, eff.std.MaxMinutes, eff.std.Source, eff.method
 	after := make(map[int32]float64, len(eff.changes))
 	for _, c := range eff.changes {
-		after[c.ci] = c.after
+		after[c.Cell] = c.After
 	}
 	newly := make(map[int32]bool, len(r.agg.newlyCells))
 	for _, c := range r.agg.newlyCells {
@@ -105,28 +106,29 @@ func (e *Engine) Difference(ctx context.Context, p layers.Project) (Difference, 
 			touched = append(touched, ci)
 		}
 	}
+	beforeSecs := eff.before.Seconds()
 	for i, ci := range touched {
 		if i%4096 == 0 && ctx.Err() != nil {
 			return Difference{}, ctx.Err()
 		}
-		c := e.cells[ci]
-		before := eff.before.secs[ci]
+		c := e.eng.Cell(int(ci))
+		before := beforeSecs[ci]
 		aft, ok := after[ci]
 		if !ok {
 			aft = before
 		}
-		cd := CellDifference{CellID: c.id, AGS: c.ags, Population: c.pop, BeforeSeconds: secondsOrNil(before), AfterSeconds: secondsOrNil(aft),
+		cd := CellDifference{CellID: c.ID, AGS: c.AGS, Population: c.Pop, BeforeSeconds: secondsOrNil(before), AfterSeconds: secondsOrNil(aft),
 			NewlyWithinStandard: newly[ci], NewlyReached: math.IsInf(before, 1) && !math.IsInf(aft, 1),
-			Served: eff.served[ci], Geometry: cellPolygon(c.id)}
+			Served: eff.served[ci], Geometry: analysis.CellPolygon(c.ID)}
 		if !math.IsInf(before, 1) && !math.IsInf(aft, 1) {
 			g := before - aft
 			cd.GainSeconds = &g
 		}
 		if ben[ci] {
-			d.Beneficiaries += c.pop
+			d.Beneficiaries += c.Pop
 		}
 		if newly[ci] {
-			d.NewlyWithinStandard += c.pop
+			d.NewlyWithinStandard += c.Pop
 		}
 		d.Cells = append(d.Cells, cd)
 	}

@@ -1,4 +1,4 @@
-package analysis
+package assess
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"reach/internal/analysis"
 	"reach/internal/appraisal"
 	"reach/layers"
 )
@@ -20,7 +21,7 @@ import (
 func TestTwinProposalsOverlapAndCountOnce(t *testing.T) {
 	r, _ := demoReader(t)
 	var orig layers.Project
-	for _, p := range r.projects {
+	for _, p := range r.L.Projects {
 		if p.Kind == layers.KindNewFacility && p.Category == layers.CatGeneralPractice {
 			orig = p
 			break
@@ -31,8 +32,8 @@ func TestTwinProposalsOverlapAndCountOnce(t *testing.T) {
 	}
 	twin := orig
 	twin.ID, twin.Title = orig.ID+"-twin", orig.Title+" (zweiter Antrag)"
-	ps := append(append([]layers.Project(nil), r.projects...), twin)
-	e := buildEngine(t, r)
+	ps := append(append([]layers.Project(nil), r.L.Projects...), twin)
+	_, e := build(t, r)
 	ctx := context.Background()
 	as, err := e.AssessAll(ctx, ps)
 	if err != nil {
@@ -106,19 +107,23 @@ func TestTwinProposalsOverlapAndCountOnce(t *testing.T) {
 // proven gap; the second request reuses every effect.
 func TestRankingFortyProportionalProposals(t *testing.T) {
 	r, _ := demoReader(t)
-	e := buildEngine(t, r)
+	eng, err := analysis.Build(context.Background(), r, analysis.Options{Modes: []layers.Mode{layers.Car, layers.Foot}, Now: testNow, RankingDeadline: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := For(eng)
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(40, 40))
-	b := orb.Bound{Min: e.cells[0].utm, Max: e.cells[0].utm}
-	for _, c := range e.cells {
-		b = b.Extend(c.utm)
+	b := orb.Bound{Min: eng.Cell(0).UTM, Max: eng.Cell(0).UTM}
+	for ci := range eng.NumCells() {
+		b = b.Extend(eng.Cell(ci).UTM)
 	}
 	var ps []layers.Project
 	cats := []layers.Category{layers.CatGeneralPractice, layers.CatKita, layers.CatPharmacy, layers.CatPrimarySchool}
 	for i := range 40 {
 		pt := orb.Point{b.Min[0] + rng.Float64()*(b.Max[0]-b.Min[0]), b.Min[1] + rng.Float64()*(b.Max[1]-b.Min[1])}
 		ps = append(ps, layers.Project{ID: "p" + string(rune('A'+i/26)) + string(rune('a'+i%26)), Title: "Vorschlag", Kind: layers.KindNewFacility,
-			Category: cats[i%len(cats)], Geometry: pt, Municipalities: []string{r.munis[i%len(r.munis)].AGS}, InvestmentCost: 1e6, RequestedFunding: 5e5})
+			Category: cats[i%len(cats)], Geometry: pt, Municipalities: []string{r.L.Municipalities[i%len(r.L.Municipalities)].AGS}, InvestmentCost: 1e6, RequestedFunding: 5e5})
 	}
 	as, err := e.AssessAll(ctx, ps)
 	if err != nil {
@@ -132,7 +137,6 @@ func TestRankingFortyProportionalProposals(t *testing.T) {
 			}
 		}
 	}
-	e.opts.RankingDeadline = 300 * time.Millisecond
 	start := time.Now()
 	rk, err := e.Ranking(ctx, ps, 4e6)
 	took := time.Since(start)
@@ -156,10 +160,10 @@ func TestRankingFortyProportionalProposals(t *testing.T) {
 // nearest facility to a site give the same answer.
 func TestFacilityUpgrade(t *testing.T) {
 	r, _ := demoReader(t)
-	e := buildEngine(t, r)
+	eng, e := build(t, r)
 	ctx := context.Background()
 	var fac layers.Facility
-	for _, f := range r.facs {
+	for _, f := range r.L.Facilities {
 		if f.Category == layers.CatKita {
 			fac = f
 			break
@@ -174,7 +178,7 @@ func TestFacilityUpgrade(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tts, err := e.TravelTimes(ctx, layers.CatKita, layers.Car)
+	tts, err := eng.TravelTimes(ctx, layers.CatKita, layers.Car)
 	if err != nil {
 		t.Fatal(err)
 	}
