@@ -22,6 +22,9 @@ import (
 	"reach/data/demo"
 	"reach/data/vector"
 	"reach/internal/analysis"
+	"reach/internal/analysis/assess"
+	"reach/internal/analysis/need"
+	"reach/internal/analysis/transit"
 	"reach/internal/catalogue"
 	"reach/internal/classify"
 	"reach/internal/config"
@@ -109,11 +112,15 @@ func analyze(ctx context.Context, st analyzeTarget, cats []layers.Category, mode
 	if err != nil {
 		return err
 	}
-	ws, err := eng.WriteResults(ctx, st, analysis.WriteOptions{Categories: cats, Modes: modes, Projects: projects, Budget: budget})
+	ws, err := eng.WriteResults(ctx, st, analysis.WriteOptions{Categories: cats, Modes: modes})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "stored: %d travel-time rows, %d gap rows, %d documents", ws.TravelTimes, ws.Gaps, ws.Documents)
+	docs, err := assess.For(eng).WriteResults(ctx, st, projects, budget)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "stored: %d travel-time rows, %d gap rows, %d documents", ws.TravelTimes, ws.Gaps, docs)
 	for _, m := range layers.Modes() {
 		if n, ok := ws.GraphEdges[m]; ok {
 			fmt.Fprintf(stdout, ", graph_%s %d edges", m, n)
@@ -172,7 +179,7 @@ func analyze(ctx context.Context, st analyzeTarget, cats []layers.Category, mode
 		return err
 	}
 	if len(projects) > 0 {
-		r, err := eng.Ranking(ctx, projects, budget)
+		r, err := assess.For(eng).Ranking(ctx, projects, budget)
 		if err != nil {
 			return err
 		}
@@ -312,7 +319,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		if err != nil {
 			return err
 		}
-		a, err := eng.Assess(ctx, p, set)
+		a, err := assess.For(eng).Assess(ctx, p, set)
 		if err != nil {
 			return err
 		}
@@ -321,13 +328,13 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		if *needCat == "" {
 			return fmt.Errorf("export need: --category is required")
 		}
-		res, err := eng.Need(ctx, analysis.NeedQuery{Category: layers.Category(*needCat), Scenario: analysis.Scenario{Year: *year, Variant: *variant}, Cells: *cellsFlag})
+		res, err := need.New(eng).Need(ctx, need.Query{Category: layers.Category(*needCat), Scenario: need.Scenario{Year: *year, Variant: *variant}, Cells: *cellsFlag})
 		if err != nil {
 			return fmt.Errorf("export need: %w", err)
 		}
 		return writeJSON(*out, stdout, res)
 	case "fire":
-		q := analysis.FireQuery{Scenario: analysis.Scenario{Year: *year, Variant: *variant}, Cells: *cellsFlag}
+		q := need.FireQuery{Scenario: need.Scenario{Year: *year, Variant: *variant}, Cells: *cellsFlag}
 		if *addFlag != "" {
 			sites, err := parseFireSites(*addFlag)
 			if err != nil {
@@ -338,7 +345,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		if *closeFlag != "" {
 			q.Close = strings.Split(*closeFlag, ",")
 		}
-		res, err := eng.Fire(ctx, q)
+		res, err := need.New(eng).Fire(ctx, q)
 		if err != nil {
 			return fmt.Errorf("export fire: %w", err)
 		}
@@ -348,13 +355,13 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		if err != nil {
 			return err
 		}
-		r, err := eng.Ranking(ctx, ps, *budget)
+		r, err := assess.For(eng).Ranking(ctx, ps, *budget)
 		if err != nil {
 			return err
 		}
 		return writeJSON(*out, stdout, r)
 	}
-	src := eng.Combined(st)
+	src := eng.Combined(st, assess.For(eng).Features)
 	if _, err := src.Collection(ctx, pos[0]); err != nil {
 		var ids []string
 		cs, _ := src.Collections(ctx)
@@ -401,8 +408,8 @@ func writeJSON(path string, stdout io.Writer, v any) error {
 }
 
 // parseFireSites reads "lon,lat[,full-time]" items separated by ";".
-func parseFireSites(s string) ([]analysis.FireSite, error) {
-	var out []analysis.FireSite
+func parseFireSites(s string) ([]need.FireSite, error) {
+	var out []need.FireSite
 	for i, item := range strings.Split(s, ";") {
 		parts := strings.Split(strings.TrimSpace(item), ",")
 		if len(parts) < 2 || len(parts) > 3 {
@@ -413,7 +420,7 @@ func parseFireSites(s string) ([]analysis.FireSite, error) {
 		if err1 != nil || err2 != nil || lon < -180 || lon > 180 || lat < -90 || lat > 90 {
 			return nil, fmt.Errorf("item %d %q: lon,lat must be numbers in CRS84", i+1, item)
 		}
-		site := analysis.FireSite{Location: orb.Point{lon, lat}}
+		site := need.FireSite{Location: orb.Point{lon, lat}}
 		if len(parts) == 3 {
 			switch strings.TrimSpace(parts[2]) {
 			case "full-time":
@@ -433,7 +440,7 @@ func parseFireSites(s string) ([]analysis.FireSite, error) {
 // projection, and the fire coverage.
 func printNeeds(ctx context.Context, eng *analysis.Engine, cats []layers.Category, w io.Writer) error {
 	bs := eng.Stats()
-	scs := append([]analysis.Scenario{{}}, eng.Scenarios()...)
+	scs := append([]need.Scenario{{}}, eng.Scenarios()...)
 	fmt.Fprintln(w, "\ncapacity-aware access (E2SFCA; supply per 1,000 residents of the demand group; planning ratio in residents per unit):")
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "category\tscenario\tgroup\tdemand\tsupply\tassumed\tper 1000\tresidents/unit\tplanning\tmuni below\tgini\tpalma\t")
@@ -446,7 +453,7 @@ func printNeeds(ctx context.Context, eng *analysis.Engine, cats []layers.Categor
 			continue
 		}
 		for _, sc := range scs {
-			r, err := eng.Need(ctx, analysis.NeedQuery{Category: nd.Category, Scenario: sc})
+			r, err := need.New(eng).Need(ctx, need.Query{Category: nd.Category, Scenario: sc})
 			if err != nil {
 				return err
 			}
@@ -473,7 +480,7 @@ func printNeeds(ctx context.Context, eng *analysis.Engine, cats []layers.Categor
 		return nil
 	}
 	for _, sc := range scs {
-		f, err := eng.Fire(ctx, analysis.FireQuery{Scenario: sc})
+		f, err := need.New(eng).Fire(ctx, need.FireQuery{Scenario: sc})
 		if err != nil {
 			return err
 		}
@@ -685,6 +692,10 @@ func analyzeTransit(ctx context.Context, st analyzeTarget, eng *analysis.Engine,
 		q.Departure = time.Date(first/10000, time.Month(first/100%100), first%100, 7, 0, 0, 0, time.UTC)
 	}
 	q.WindowMinutes = ef.window
+	planner, err := transit.Of(eng)
+	if err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
 	rw, canStore := st.(layers.TransitResultWriter)
 	fmt.Fprintf(stdout, "\npublic transport (%s, departures %s + %d min, median over the window, waiting included):\n",
 		eng.TransitFeed().Name, q.Departure.Format("2006-01-02 15:04"), q.WindowMinutes)
@@ -695,7 +706,7 @@ func analyzeTransit(ctx context.Context, st analyzeTarget, eng *analysis.Engine,
 			continue
 		}
 		start := time.Now()
-		res, err := eng.TransitTravelTimes(ctx, c, q)
+		res, err := planner.TravelTimes(ctx, c, q)
 		if err != nil {
 			return err
 		}

@@ -294,6 +294,29 @@ func TestBrowserMapURLState(t *testing.T) {
 			t.Errorf("hash %q lacks %q", hashNow, want)
 		}
 	}
+	// The proposal's before/after is drawn as its own layer with a legend:
+	// as many cells as GET /projects/{id}/difference has.
+	diff := getJSON(t, base+"/projects/"+url.PathEscape(id)+"/difference", 200)
+	nCells := len(diff["features"].([]any))
+	if nCells == 0 {
+		t.Fatalf("the difference of %s has no cells; the test needs some", id)
+	}
+	b.poll(t, "difference layer", fmt.Sprintf(`document.body.getAttribute("data-difference") === "%d"`, nCells), 60*time.Second)
+	ring := diff["features"].([]any)[0].(map[string]any)["geometry"].(map[string]any)["coordinates"].([]any)[0].([]any)
+	corner := ring[0].([]any)
+	if err := chromedp.Run(b.ctx, chromedp.Evaluate(fmt.Sprintf(`window.reachMap.jumpTo({center: [%v, %v], zoom: 13}); true`, corner[0], corner[1]), nil)); err != nil {
+		t.Fatal(err)
+	}
+	b.poll(t, "difference drawn", `window.reachMap.queryRenderedFeatures({layers: ["difference-fill"]}).length > 0`, 30*time.Second)
+	var diffLegend string
+	if err := chromedp.Run(b.ctx, chromedp.Text(`#legend [data-layer=difference]`, &diffLegend, chromedp.ByQuery)); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Wirkung des Vorhabens", "neu innerhalb des Standards", "schneller um", "Zellen", "CSV", "GPKG"} {
+		if !strings.Contains(diffLegend, want) {
+			t.Errorf("difference legend lacks %q: %s", want, diffLegend)
+		}
+	}
 	b.check(t, "map from URL")
 }
 
@@ -352,11 +375,26 @@ func TestBrowserDossierPrints(t *testing.T) {
 	if err != nil || colours < 3 {
 		t.Errorf("dossier: the map canvas shows %d colours (err %v); want the site and the bands drawn", colours, err)
 	}
+	// The cells the proposal changes are drawn on the dossier's map, with
+	// their legend (and so are in the print).
+	var cellsDrawn int
+	if err := chromedp.Run(b.ctx, chromedp.Evaluate(`window.reachDossierMap ? window.reachDossierMap.queryRenderedFeatures({layers: ["cells"]}).length : -1`, &cellsDrawn)); err != nil {
+		t.Fatal(err)
+	}
+	if cellsDrawn <= 0 {
+		t.Errorf("dossier: %d changed cells drawn on its map", cellsDrawn)
+	}
+	if !strings.Contains(text, "neu innerhalb des Standards") || !strings.Contains(text, "veränderte Zellen") {
+		t.Errorf("dossier: no legend of the changed cells in %q", text[:min(len(text), 600)])
+	}
 	if !strings.Contains(text, "Mio. €") {
 		t.Errorf("dossier: no amount in German form (… Mio. €) in %q", text[:min(len(text), 300)])
 	}
 	if !bytes.HasPrefix(pdf, []byte("%PDF")) || bytes.Count(pdf, []byte("/Type /Page")) < 1 {
 		t.Fatalf("dossier: printToPDF gave %d bytes, not a PDF with pages", len(pdf))
+	}
+	if p := os.Getenv("REACH_DOSSIER_PDF"); p != "" {
+		_ = os.WriteFile(p, pdf, 0o644)
 	}
 	t.Logf("dossier of %s: PDF %d bytes, %d page objects; sections %s", id, len(pdf), bytes.Count(pdf, []byte("/Type /Page\n"))+bytes.Count(pdf, []byte("/Type /Page ")), heights)
 	b.check(t, "dossier")

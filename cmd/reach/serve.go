@@ -16,6 +16,8 @@ import (
 
 	"reach/data/demo"
 	"reach/internal/analysis"
+	"reach/internal/analysis/assess"
+	"reach/internal/analysis/need"
 	"reach/internal/config"
 	"reach/internal/httpapi"
 	"reach/internal/ogc"
@@ -206,7 +208,7 @@ func (l *lazyEngine) build(ctx context.Context, store layers.Store, info layers.
 	}
 	l.mu.Lock()
 	if err == nil {
-		l.eng, l.full = eng, eng
+		l.eng, l.full = newAnalyzer(eng), eng
 	}
 	l.err = err
 	l.mu.Unlock()
@@ -280,18 +282,18 @@ func (l *lazyEngine) Isochrones(ctx context.Context, req analysis.IsochroneReque
 	return e.Isochrones(ctx, req)
 }
 
-func (l *lazyEngine) Assess(ctx context.Context, p layers.Project, set []layers.Project) (analysis.Assessment, error) {
+func (l *lazyEngine) Assess(ctx context.Context, p layers.Project, set []layers.Project) (assess.Assessment, error) {
 	e, err := l.get(ctx)
 	if err != nil {
-		return analysis.Assessment{}, err
+		return assess.Assessment{}, err
 	}
 	return e.Assess(ctx, p, set)
 }
 
-func (l *lazyEngine) Ranking(ctx context.Context, projects []layers.Project, budget float64) (analysis.Ranking, error) {
+func (l *lazyEngine) Ranking(ctx context.Context, projects []layers.Project, budget float64) (assess.Ranking, error) {
 	e, err := l.get(ctx)
 	if err != nil {
-		return analysis.Ranking{}, err
+		return assess.Ranking{}, err
 	}
 	return e.Ranking(ctx, projects, budget)
 }
@@ -302,6 +304,22 @@ func (l *lazyEngine) SuggestSites(ctx context.Context, req analysis.SiteRequest)
 		return analysis.SiteResult{}, err
 	}
 	return e.SuggestSites(ctx, req)
+}
+
+// Need answers capacity-aware access once the engine is ready.
+func (l *lazyEngine) Need(ctx context.Context, q need.Query) (need.Result, error) {
+	if _, err := l.get(ctx); err != nil {
+		return need.Result{}, err
+	}
+	return need.New(l.full).Need(ctx, q)
+}
+
+// Fire answers fire coverage once the engine is ready.
+func (l *lazyEngine) Fire(ctx context.Context, q need.FireQuery) (need.FireResult, error) {
+	if _, err := l.get(ctx); err != nil {
+		return need.FireResult{}, err
+	}
+	return need.New(l.full).Fire(ctx, q)
 }
 
 // Derived serves the computed collections once the engine is ready.

@@ -16,6 +16,8 @@ import (
 	"reach/data/tables"
 	"reach/geo/access"
 	"reach/internal/analysis"
+	"reach/internal/analysis/need"
+	"reach/internal/analysis/transit"
 	"reach/internal/appraisal"
 	"reach/internal/catalogue"
 	"reach/internal/classify"
@@ -103,7 +105,7 @@ type weaknessWeightsJSON struct {
 // options turns the flags into engine options; errors name the file, the
 // field and the value.
 func (f engineFlags) options(info layers.StoreInfo) (analysis.Options, error) {
-	opts := analysis.Options{Info: info}
+	opts := analysis.Options{Info: info, NeedSection: need.Section, NewTransitPlanner: transit.New}
 	d, err := f.demography(info)
 	if err != nil {
 		return opts, fmt.Errorf("--ages: %w", err)

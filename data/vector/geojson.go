@@ -257,7 +257,7 @@ func parseLegacyCRS(lc legacyCRS) (crs.Code, error) {
 	}
 	c, err := crs.Parse(s)
 	if err != nil {
-		return 0, &FieldError{Field: "crs", Value: s, Reason: "is not a supported CRS (supported: CRS84, EPSG:4326, EPSG:25833, EPSG:3035, EPSG:3857)"}
+		return 0, &FieldError{Field: "crs", Value: s, Reason: "is not a supported CRS (supported: " + crs.ReadableNames + ")"}
 	}
 	if c == crs.EPSG4326 {
 		c = crs.CRS84

@@ -204,7 +204,7 @@ func gpkgSRS(ctx context.Context, db *sql.DB, srsID int) (crs.Code, error) {
 		return crs.CRS84, nil // GeoPackage stores x = longitude
 	}
 	if !c.Valid() {
-		return 0, &FieldError{Field: "srs_id", Value: fmt.Sprintf("EPSG:%d", code), Reason: "is not a supported CRS (supported: CRS84, EPSG:4326, EPSG:25833, EPSG:3035, EPSG:3857)"}
+		return 0, &FieldError{Field: "srs_id", Value: fmt.Sprintf("EPSG:%d", code), Reason: "is not a supported CRS (supported: " + crs.ReadableNames + ")"}
 	}
 	return c, nil
 }

@@ -201,6 +201,18 @@ func TestDecodeGeoJSON(t *testing.T) {
 	if err != nil || len(fs) != 1 || fs[0].Geometry.(orb.Point) != (orb.Point{411000, 5657000}) || fs[0].SourceCRS != crs.UTM33N {
 		t.Errorf("EPSG:25833 file: %+v, %v", fs, err)
 	}
+	// Legacy Saxon data in DHDN / Gauss-Krüger zone 5: Dresden (13.7373, 51.0504)
+	// is GK5 (5411596.2772, 5658005.6804) by PROJ (see geo/crs).
+	gk := `{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:31469"}},
+	 "features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[5411596.2772,5658005.6804]}}]}`
+	fs, err = features(t, gk, Options{Region: crs.SaxonyLonLat})
+	if err != nil || len(fs) != 1 || fs[0].SourceCRS != crs.GK5 {
+		t.Fatalf("EPSG:31469 file: %+v, %v", fs, err)
+	}
+	want, _ := crs.FromLonLat(crs.UTM33N, orb.Point{13.7373, 51.0504})
+	if got := fs[0].Geometry.(orb.Point); math.Hypot(got[0]-want[0], got[1]-want[1]) > 0.01 {
+		t.Errorf("EPSG:31469 point in EPSG:25833: %v, want %v", got, want)
+	}
 	single := `{"properties":{"a":"b"},"type":"Feature","crs":{"type":"name","properties":{"name":"EPSG:4326"}},"geometry":{"type":"Point","coordinates":[13.7,51.0]}}`
 	fs, err = features(t, single, Options{Region: crs.SaxonyLonLat})
 	if err != nil || len(fs) != 1 || fs[0].Properties["a"] != "b" {

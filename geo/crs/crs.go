@@ -7,6 +7,10 @@
 //   - EPSG:25833: ETRS89 / UTM zone 33N, metres (easting, northing)
 //   - EPSG:25832: ETRS89 / UTM zone 32N, metres (easting, northing), the CRS
 //     of the federal BKG products (VG250); read, not served
+//   - EPSG:31468, EPSG:31469: DHDN / 3-degree Gauss-Krüger zones 4 and 5
+//     (Bessel 1841, the legacy CRS of older Saxon data), metres (easting
+//     with the zone prefix, northing); read, not served. The datum shift
+//     DHDN → ETRS89 is a 7-parameter Helmert transformation (see gk.go)
 //   - EPSG:3035: ETRS89-LAEA Europe, metres (easting, northing)
 //   - EPSG:3857: WGS84 / Pseudo-Mercator, metres
 //
@@ -37,9 +41,14 @@ const (
 	EPSG4326    Code = 4326
 	UTM33N      Code = 25833
 	UTM32N      Code = 25832
+	GK4         Code = 31468 // DHDN / 3-degree Gauss-Krüger zone 4 (central meridian 12°E)
+	GK5         Code = 31469 // DHDN / 3-degree Gauss-Krüger zone 5 (central meridian 15°E)
 	LAEA        Code = 3035
 	WebMercator Code = 3857
 )
+
+// ReadableNames lists every CRS that input files may be in, for messages.
+const ReadableNames = "CRS84, EPSG:4326, EPSG:25833, EPSG:25832, EPSG:31468, EPSG:31469, EPSG:3035, EPSG:3857"
 
 // ErrUnsupported is returned for a CRS that this package cannot transform.
 var ErrUnsupported = errors.New("crs: unsupported reference system")
@@ -66,7 +75,7 @@ func (c Code) String() string {
 // Valid reports whether c is one of the supported systems.
 func (c Code) Valid() bool {
 	switch c {
-	case CRS84, EPSG4326, UTM33N, UTM32N, LAEA, WebMercator:
+	case CRS84, EPSG4326, UTM33N, UTM32N, GK4, GK5, LAEA, WebMercator:
 		return true
 	}
 	return false
@@ -104,7 +113,7 @@ func Parse(s string) (Code, error) {
 	}
 	c := Code(n)
 	if !c.Valid() {
-		return 0, fmt.Errorf("crs: %q: %w (supported: CRS84, EPSG:4326, EPSG:25833, EPSG:25832, EPSG:3035, EPSG:3857)", s, ErrUnsupported)
+		return 0, fmt.Errorf("crs: %q: %w (supported: %s)", s, ErrUnsupported, ReadableNames)
 	}
 	return c, nil
 }
@@ -143,6 +152,10 @@ func ToLonLat(from Code, p orb.Point) (orb.Point, error) {
 		return utmInverse(p, 15), nil
 	case UTM32N:
 		return utmInverse(p, 9), nil
+	case GK4:
+		return gkInverse(p, 12), nil
+	case GK5:
+		return gkInverse(p, 15), nil
 	case LAEA:
 		return laeaInverse(p), nil
 	case WebMercator:
@@ -164,6 +177,10 @@ func FromLonLat(to Code, ll orb.Point) (orb.Point, error) {
 		return utmForward(ll, 15), nil
 	case UTM32N:
 		return utmForward(ll, 9), nil
+	case GK4:
+		return gkForward(ll, 12), nil
+	case GK5:
+		return gkForward(ll, 15), nil
 	case LAEA:
 		return laeaForward(ll), nil
 	case WebMercator:
@@ -306,15 +323,21 @@ var SaxonyLonLat = orb.Bound{Min: orb.Point{11.0, 49.5}, Max: orb.Point{16.0, 52
 
 // --- Transverse Mercator (Krüger series to n⁴, Karney 2011) ---
 
-var tm = func() (t struct {
-	a           float64
+// tmerc is a Transverse Mercator projection on one ellipsoid: semi-major
+// axis a, eccentricity e, scale k0 on the central meridian, false easting fe.
+type tmerc struct {
+	a, e        float64 // rectifying radius A (not the semi-major axis) and eccentricity
 	alpha, beta [4]float64
 	delta       [4]float64
 	k0, fe, fn  float64
-}) {
+}
+
+func newTMerc(semiMajor, flattening, k0, fe float64) tmerc {
+	var t tmerc
 	n := flattening / (2 - flattening)
 	n2, n3, n4 := n*n, n*n*n, n*n*n*n
 	t.a = semiMajor / (1 + n) * (1 + n2/4 + n4/64)
+	t.e = math.Sqrt(flattening * (2 - flattening))
 	t.alpha = [4]float64{
 		n/2 - 2*n2/3 + 5*n3/16 + 41*n4/180,
 		13*n2/48 - 3*n3/5 + 557*n4/1440,
@@ -333,39 +356,49 @@ var tm = func() (t struct {
 		56*n3/15 - 136*n4/35,
 		4279 * n4 / 630,
 	}
-	t.k0, t.fe, t.fn = 0.9996, 500000, 0
+	t.k0, t.fe, t.fn = k0, fe, 0
 	return t
-}()
+}
 
-func utmForward(ll orb.Point, lon0 float64) orb.Point {
+// tm is UTM on GRS80 (false easting 500 km, scale 0.9996).
+var tm = newTMerc(semiMajor, flattening, 0.9996, 500000)
+
+func utmForward(ll orb.Point, lon0 float64) orb.Point { return tm.forward(ll, lon0) }
+
+func utmInverse(p orb.Point, lon0 float64) orb.Point { return tm.inverse(p, lon0) }
+
+// forward projects geographic ll (degrees, on the projection's ellipsoid)
+// with central meridian lon0.
+func (t *tmerc) forward(ll orb.Point, lon0 float64) orb.Point {
 	phi := ll[1] * math.Pi / 180
 	lam := (ll[0] - lon0) * math.Pi / 180
 	sp := math.Sin(phi)
-	tau := math.Sinh(math.Atanh(sp) - ecc*math.Atanh(ecc*sp))
+	tau := math.Sinh(math.Atanh(sp) - t.e*math.Atanh(t.e*sp))
 	xi1 := math.Atan2(tau, math.Cos(lam))
 	eta1 := math.Atanh(math.Sin(lam) / math.Sqrt(1+tau*tau))
 	xi, eta := xi1, eta1
 	for j := 0; j < 4; j++ {
 		k := float64(2 * (j + 1))
-		xi += tm.alpha[j] * math.Sin(k*xi1) * math.Cosh(k*eta1)
-		eta += tm.alpha[j] * math.Cos(k*xi1) * math.Sinh(k*eta1)
+		xi += t.alpha[j] * math.Sin(k*xi1) * math.Cosh(k*eta1)
+		eta += t.alpha[j] * math.Cos(k*xi1) * math.Sinh(k*eta1)
 	}
-	return orb.Point{tm.fe + tm.k0*tm.a*eta, tm.fn + tm.k0*tm.a*xi}
+	return orb.Point{t.fe + t.k0*t.a*eta, t.fn + t.k0*t.a*xi}
 }
 
-func utmInverse(p orb.Point, lon0 float64) orb.Point {
-	xi := (p[1] - tm.fn) / (tm.k0 * tm.a)
-	eta := (p[0] - tm.fe) / (tm.k0 * tm.a)
+// inverse is the inverse of forward.
+func (t *tmerc) inverse(p orb.Point, lon0 float64) orb.Point {
+	xi := (p[1] - t.fn) / (t.k0 * t.a)
+	eta := (p[0] - t.fe) / (t.k0 * t.a)
 	xi1, eta1 := xi, eta
 	for j := 0; j < 4; j++ {
 		k := float64(2 * (j + 1))
-		xi1 -= tm.beta[j] * math.Sin(k*xi) * math.Cosh(k*eta)
-		eta1 -= tm.beta[j] * math.Cos(k*xi) * math.Sinh(k*eta)
+		xi1 -= t.beta[j] * math.Sin(k*xi) * math.Cosh(k*eta)
+		eta1 -= t.beta[j] * math.Cos(k*xi) * math.Sinh(k*eta)
 	}
 	chi := math.Asin(math.Sin(xi1) / math.Cosh(eta1))
 	phi := chi
 	for j := 0; j < 4; j++ {
-		phi += tm.delta[j] * math.Sin(float64(2*(j+1))*chi)
+		phi += t.delta[j] * math.Sin(float64(2*(j+1))*chi)
 	}
 	lam := math.Atan2(math.Sinh(eta1), math.Cos(xi1))
 	return orb.Point{lon0 + lam*180/math.Pi, phi * 180 / math.Pi}

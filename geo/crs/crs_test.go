@@ -70,7 +70,7 @@ func TestParse(t *testing.T) {
 		{"urn:ogc:def:crs:OGC:1.3:CRS84", CRS84, false},
 		{"CRS84", CRS84, false},
 		{"4326", EPSG4326, false},
-		{"EPSG:31467", 0, true},
+		{"EPSG:31467", 0, true}, // Gauss-Krüger zone 3 lies west of Saxony
 		{"", 0, true},
 		{"EPSG:abc", 0, true},
 	}
@@ -126,6 +126,84 @@ func TestUTM32NAgainstPROJ(t *testing.T) {
 		}
 		if c, err := Parse("EPSG:25832"); err != nil || c != UTM32N {
 			t.Errorf("Parse(EPSG:25832) = %v, %v", c, err)
+		}
+	}
+}
+
+// TestGaussKruegerAgainstPROJ checks EPSG:31468 and EPSG:31469 against PROJ
+// 9.1.1. The references were produced once with cs2cs and the datum shift
+// spelled out, e.g. for zone 4:
+//
+//	cs2cs -f %.4f +proj=longlat +ellps=GRS80 +towgs84=0,0,0,0,0,0,0 +to \
+//	  +proj=tmerc +lat_0=0 +lon_0=12 +k=1 +x_0=4500000 +y_0=0 +ellps=bessel \
+//	  +towgs84=612.4,77,440.2,-0.054,0.057,-2.797,2.55
+//
+// (zone 5: +lon_0=15 +x_0=5500000), and the inverse direction with the two
+// sides swapped (-f %.10f). The "grid" column is PROJ's preferred
+// transformation (`cs2cs EPSG:4258 EPSG:31468`, through the BeTA2007 grid):
+// the Helmert shift must stay within 0.5 m of it across Saxony.
+func TestGaussKruegerAgainstPROJ(t *testing.T) {
+	forward := []struct {
+		name       string
+		to         Code
+		ll         orb.Point
+		want, grid orb.Point
+	}{
+		{"Plauen GK4", GK4, orb.Point{12.1374, 50.4948}, orb.Point{4509855.7254, 5595452.2153}, orb.Point{4509855.7059, 5595452.2863}},
+		{"Leipzig GK4", GK4, orb.Point{12.3731, 51.3397}, orb.Point{4526104.2747, 5689502.2357}, orb.Point{4526104.2288, 5689502.1941}},
+		{"Dresden GK4", GK4, orb.Point{13.7373, 51.0504}, orb.Point{4621924.4101, 5658688.3371}, orb.Point{4621924.2365, 5658688.3090}},
+		{"Görlitz GK4 far from the meridian", GK4, orb.Point{14.9872, 51.1525}, orb.Point{4709092.5464, 5672856.1812}, orb.Point{4709092.3130, 5672856.0592}},
+		{"Oberwiesenthal GK4", GK4, orb.Point{12.9706, 50.4196}, orb.Point{4569086.3240, 5587529.0343}, orb.Point{4569086.2319, 5587529.0686}},
+		{"Plauen GK5 far from the meridian", GK5, orb.Point{12.1374, 50.4948}, orb.Point{5297031.3229, 5599354.5725}, orb.Point{5297031.3062, 5599354.6443}},
+		{"Dresden GK5", GK5, orb.Point{13.7373, 51.0504}, orb.Point{5411596.2772, 5658005.6804}, orb.Point{5411596.1027, 5658005.6595}},
+		{"Görlitz GK5", GK5, orb.Point{14.9872, 51.1525}, orb.Point{5499241.9956, 5668606.5577}, orb.Point{5499241.7575, 5668606.4453}},
+		{"Zittau GK5", GK5, orb.Point{14.8073, 50.8961}, orb.Point{5486580.5506, 5640099.7384}, orb.Point{5486580.3039, 5640099.5906}},
+	}
+	for _, tc := range forward {
+		got, err := FromLonLat(tc.to, tc.ll)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := math.Hypot(got[0]-tc.want[0], got[1]-tc.want[1]); d > 0.002 {
+			t.Errorf("%s: %v → %v, PROJ %v (off by %.4f m)", tc.name, tc.ll, got, tc.want, d)
+		}
+		if d := math.Hypot(got[0]-tc.grid[0], got[1]-tc.grid[1]); d > 0.5 {
+			t.Errorf("%s: %v → %v, %.2f m from PROJ's BeTA2007 grid %v", tc.name, tc.ll, got, d, tc.grid)
+		}
+		// heights are taken as 0 on either ellipsoid (as cs2cs does in 2D), so the
+		// round trip is exact only to about a millimetre (2e-8 degrees)
+		back, _ := ToLonLat(tc.to, got)
+		if math.Abs(back[0]-tc.ll[0]) > 2e-8 || math.Abs(back[1]-tc.ll[1]) > 2e-8 {
+			t.Errorf("%s: %v → %v → %v", tc.name, tc.ll, got, back)
+		}
+	}
+	inverse := []struct {
+		from    Code
+		p, want orb.Point
+	}{
+		{GK4, orb.Point{4590000, 5660000}, orb.Point{13.2824851469, 51.0680705058}},
+		{GK4, orb.Point{4700000, 5680000}, orb.Point{14.8613840773, 51.2198787750}},
+		{GK5, orb.Point{5420000, 5650000}, orb.Point{13.8588858957, 50.9796848956}},
+		{GK5, orb.Point{5490000, 5560000}, orb.Point{14.8580681927, 50.1761087863}},
+	}
+	for _, tc := range inverse {
+		got, err := ToLonLat(tc.from, tc.p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 1e-8 degrees is under a millimetre
+		if math.Abs(got[0]-tc.want[0]) > 3e-8 || math.Abs(got[1]-tc.want[1]) > 3e-8 {
+			t.Errorf("%v %v → %v, PROJ %v", tc.from, tc.p, got, tc.want)
+		}
+	}
+	// between the zones and to UTM: through ETRS89
+	q, err := Transform(GK4, GK5, orb.Point{4621924.4101, 5658688.3371})
+	if err != nil || math.Hypot(q[0]-5411596.2772, q[1]-5658005.6804) > 0.004 {
+		t.Errorf("GK4 → GK5 of Dresden: %v, %v", q, err)
+	}
+	for _, s := range []string{"EPSG:31468", "urn:ogc:def:crs:EPSG::31469"} {
+		if c, err := Parse(s); err != nil || (c != GK4 && c != GK5) {
+			t.Errorf("Parse(%q) = %v, %v", s, c, err)
 		}
 	}
 }

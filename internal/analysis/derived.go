@@ -30,22 +30,28 @@ const (
 //     distance_m and method; cell polygons in CRS84;
 //   - "gaps": the cells outside the standard for ?category=…&mode=… with
 //     the classification of their municipality;
-//   - "assessments": one feature per project (its geometry) with verdict,
-//     score and residents newly within the standard, from AssessAll over
-//     every project of the reader.
+//   - "assessments", when assessments is not nil: one feature per
+//     project of the reader, as assessments gives them (see
+//     internal/analysis/assess).
 //
 // Feature ids of the cell collections are "category:mode:inspire_id" so that
 // Item can be answered without filters. The source is safe for concurrent
 // use; fields are computed on first use and cached by the engine.
-func (e *Engine) Derived() layers.FeatureSource { return &derived{e: e} }
+func (e *Engine) Derived(assessments ProjectFeatures) layers.FeatureSource {
+	return &derived{e: e, assess: assessments}
+}
+
+// ProjectFeatures gives one feature per project of ps (sorted by id), with
+// the project id as feature id.
+type ProjectFeatures func(ctx context.Context, ps []layers.Project) ([]layers.Feature, error)
 
 type derived struct {
-	e *Engine
+	e      *Engine
+	assess ProjectFeatures
 
 	mu      sync.Mutex
 	lastKey string
-	lastAs  []Assessment
-	lastPs  []layers.Project
+	lastFs  []layers.Feature
 }
 
 var _ layers.FeatureSource = (*derived)(nil)
@@ -92,7 +98,7 @@ func (d *derived) infos() []layers.Collection {
 		{Name: "effect_unknown_reason", Type: "string", Description: "why the effect is unknown; null when known"},
 	}
 	syn := d.e.info.Synthetic
-	return []layers.Collection{
+	out := []layers.Collection{
 		{ID: CollTravelTimes, Title: "Travel times to the nearest facility", StorageCRS: 3035, GeometryType: "Polygon", Extent: ext, Synthetic: syn,
 			Description: "Per populated grid cell the travel time to the nearest facility of a category by a mode (filters category and mode; without them: general practice by car).", Properties: cellProps},
 		{ID: CollGaps, Title: "Gap register", StorageCRS: 3035, GeometryType: "Polygon", Extent: ext, Synthetic: syn,
@@ -100,6 +106,10 @@ func (d *derived) infos() []layers.Collection {
 		{ID: CollAssessments, Title: "Project assessments", StorageCRS: 25833, GeometryType: "Geometry", Extent: ext, Synthetic: syn,
 			Description: "One feature per proposal with its Zentrale-Orte verdict, score and residents newly within the standard.", Properties: assessProps},
 	}
+	if d.assess == nil {
+		out = out[:2]
+	}
+	return out
 }
 
 // extent is the CRS84 bound of the populated cells.
@@ -189,43 +199,35 @@ func (d *derived) features(ctx context.Context, coll string, filters map[string]
 		}
 		return out, nil
 	case CollAssessments:
-		as, ps, err := d.assessments(ctx)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]layers.Feature, len(as))
-		for i, a := range as {
-			out[i] = assessmentFeature(a, ps[i])
-		}
-		return out, nil
+		return d.assessments(ctx)
 	}
 	return nil, fmt.Errorf("analysis: collection %q: %w", coll, layers.ErrNotFound)
 }
 
-// assessments runs AssessAll over the reader's projects, reusing the last
-// result while the projects are unchanged.
-func (d *derived) assessments(ctx context.Context) ([]Assessment, []layers.Project, error) {
+// assessments gives the features of the reader's projects, reusing the
+// last result while the projects are unchanged.
+func (d *derived) assessments(ctx context.Context) ([]layers.Feature, error) {
 	ps, err := d.e.reader.Projects(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("analysis: assessments: %w", err)
+		return nil, fmt.Errorf("analysis: assessments: %w", err)
 	}
 	sort.Slice(ps, func(i, j int) bool { return ps[i].ID < ps[j].ID })
 	key := projectsKey(ps)
 	d.mu.Lock()
-	if d.lastAs != nil && d.lastKey == key {
-		as, ps := d.lastAs, d.lastPs
+	if d.lastFs != nil && d.lastKey == key {
+		fs := d.lastFs
 		d.mu.Unlock()
-		return as, ps, nil
+		return fs, nil
 	}
 	d.mu.Unlock()
-	as, err := d.e.AssessAll(ctx, ps)
+	fs, err := d.assess(ctx, ps)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	d.mu.Lock()
-	d.lastKey, d.lastAs, d.lastPs = key, as, ps
+	d.lastKey, d.lastFs = key, fs
 	d.mu.Unlock()
-	return as, ps, nil
+	return fs, nil
 }
 
 // projectsKey fingerprints a project list for the assessment cache.
@@ -357,32 +359,6 @@ func gapFeature(cat layers.Category, mode layers.Mode, rep GapReport, g GapCell)
 		{Name: "seconds", Value: secs}, {Name: "standard_minutes", Value: rep.StandardMinutes}, {Name: "facility_id", Value: fac},
 		{Name: "thinly_populated", Value: g.ThinlyPopulated}, {Name: "structurally_weak", Value: g.StructurallyWeak},
 		{Name: "method", Value: rep.Method},
-	}}
-}
-
-func assessmentFeature(a Assessment, p layers.Project) layers.Feature {
-	var g orb.Geometry
-	if p.Geometry != nil {
-		g = crs.MustProject(p.Geometry, crs.UTM33N, crs.CRS84)
-	}
-	var cat any
-	if a.Category != "" {
-		cat = string(a.Category)
-	}
-	var newly, ben any // null when the effect is unknown
-	if a.Effect.Known {
-		newly, ben = *a.Effect.NewlyWithinStandard, *a.Effect.Beneficiaries
-	}
-	var fund any
-	if p.RequestedFunding > 0 {
-		fund = p.RequestedFunding
-	}
-	return layers.Feature{ID: a.ProjectID, Geometry: g, Properties: []layers.Property{
-		{Name: "project_id", Value: a.ProjectID}, {Name: "title", Value: a.Title}, {Name: "kind", Value: string(a.Kind)},
-		{Name: "category", Value: cat}, {Name: "newly_within_standard", Value: newly},
-		{Name: "beneficiaries", Value: ben}, {Name: "verdict", Value: string(a.ZentraleOrte.Verdict)},
-		{Name: "score", Value: a.Score.Total}, {Name: "requested_funding", Value: fund},
-		{Name: "complete", Value: a.Completeness.Complete}, {Name: "effect_unknown_reason", Value: optText(a.Effect.Reason)},
 	}}
 }
 
@@ -548,9 +524,9 @@ func (c *classified) Item(ctx context.Context, collection, id string) (layers.Fe
 
 // Combined returns one feature source with the base collections (the
 // municipalities widened as by WithClassification) followed by the derived
-// collections of Derived.
-func (e *Engine) Combined(base layers.FeatureSource) layers.FeatureSource {
-	return &combined{base: e.WithClassification(base), derived: e.Derived()}
+// collections of Derived (with assessments).
+func (e *Engine) Combined(base layers.FeatureSource, assessments ProjectFeatures) layers.FeatureSource {
+	return &combined{base: e.WithClassification(base), derived: e.Derived(assessments)}
 }
 
 type combined struct {
@@ -587,11 +563,4 @@ func (c *combined) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page,
 
 func (c *combined) Item(ctx context.Context, collection, id string) (layers.Feature, error) {
 	return c.pick(collection).Item(ctx, collection, id)
-}
-
-func optText(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 
-	"reach/internal/appraisal"
 	"reach/internal/catalogue"
 	"reach/layers"
 )
@@ -18,12 +17,6 @@ type WriteOptions struct {
 	Categories []layers.Category
 	// Modes to write; nil: every mode of the engine's options.
 	Modes []layers.Mode
-	// Projects are assessed (together, see AssessAll) and stored as
-	// documents of kind "assessment" keyed by project id, plus the ranking
-	// under kind "ranking", key "default"; nil writes no assessments.
-	Projects []layers.Project
-	// Budget for the ranking in euros; 0 means DefaultBudget.
-	Budget float64
 }
 
 // WriteStats counts what WriteResults stored.
@@ -31,7 +24,6 @@ type WriteStats struct {
 	GraphEdges  map[layers.Mode]int
 	TravelTimes int // rows over all (category, mode)
 	Gaps        int // rows over all (category, mode)
-	Documents   int
 	// Runs lists the (category, mode) pairs written, as "category/mode (method)".
 	Runs []string
 }
@@ -39,8 +31,8 @@ type WriteStats struct {
 // WriteResults stores computed results next to the layers: the graph table
 // of every mode with a network (pgRouting convention), the travel times and
 // the gap register (cells outside the catalogue standard) of every
-// (category, mode) selected, and, when projects are given, their
-// assessments and the ranking as JSON documents. Each table is replaced
+// (category, mode) selected (the assessments of projects are written by
+// internal/analysis/assess). Each table is replaced
 // atomically by the writer. Used by `reach analyze`.
 func (e *Engine) WriteResults(ctx context.Context, w layers.ResultWriter, opts WriteOptions) (WriteStats, error) {
 	st := WriteStats{GraphEdges: map[layers.Mode]int{}}
@@ -115,38 +107,6 @@ func (e *Engine) WriteResults(ctx context.Context, w layers.ResultWriter, opts W
 			st.Gaps += n
 			st.Runs = append(st.Runs, fmt.Sprintf("%s/%s (%s)", cat, m, f.method))
 		}
-	}
-	if opts.Projects != nil {
-		as, err := e.AssessAll(ctx, opts.Projects)
-		if err != nil {
-			return st, err
-		}
-		for _, a := range as {
-			doc, err := json.Marshal(a)
-			if err != nil {
-				return st, fmt.Errorf("analysis: write assessment %q: %w", a.ProjectID, err)
-			}
-			if err := w.PutDocument(ctx, "assessment", a.ProjectID, doc, e.builtAt); err != nil {
-				return st, fmt.Errorf("analysis: write assessment %q: %w", a.ProjectID, err)
-			}
-			st.Documents++
-		}
-		budget := opts.Budget
-		if budget == 0 {
-			budget = appraisal.DefaultBudget
-		}
-		r, err := e.Ranking(ctx, opts.Projects, budget)
-		if err != nil {
-			return st, err
-		}
-		doc, err := json.Marshal(r)
-		if err != nil {
-			return st, fmt.Errorf("analysis: write ranking: %w", err)
-		}
-		if err := w.PutDocument(ctx, "ranking", "default", doc, e.builtAt); err != nil {
-			return st, fmt.Errorf("analysis: write ranking: %w", err)
-		}
-		st.Documents++
 	}
 	return st, nil
 }

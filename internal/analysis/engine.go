@@ -67,6 +67,10 @@ type Options struct {
 	Hierarchy HierarchyMode
 	// Transit is the public transport timetable behind mode "transit"; nil means none.
 	Transit *layers.TransitFeed
+	// NewTransitPlanner makes the planner that answers mode transit on Transit
+	// (internal/analysis/transit.New); called once at the end of Build when both are set.
+	// Without it, mode transit is refused.
+	NewTransitPlanner func(*Engine) TransitPlanner
 	// Needs is the need catalogue (demand groups, supply defaults, decay,
 	// planning ratios, fire turn-out and limit); nil means DefaultNeeds().
 	Needs *catalogue.Needs
@@ -78,6 +82,9 @@ type Options struct {
 	// by facility id, replacing what the station's name and the need
 	// catalogue say.
 	Turnout map[string]float64
+	// NeedSection, when not nil, adds the need side to each assessment
+	// dossier (Assessment.Need); internal/analysis/need provides it.
+	NeedSection NeedSection
 	// RankingDeadline bounds the search for the best selection of a
 	// ranking; 0 means appraisal.DefaultSelectionDeadline (3 s). When it
 	// passes, the ranking gives the best selection found with its proven
@@ -153,16 +160,11 @@ type Engine struct {
 	stats          BuildStats
 	kreisName      map[string]string
 
-	transit *transitData
-	// assessed memoises one project's assessment (before scoring) by a
-	// fingerprint of the project; the engine's layers and catalogue are
-	// fixed, so the project is the only input that changes.
-	assessed assessCache
-
-	mu     sync.Mutex
-	need   needCache
-	fields map[fieldKey]*fieldEntry
-	slines map[layers.Category]*fieldEntry
+	transit TransitPlanner // nil without a timetable
+	mu      sync.Mutex
+	memo    memo
+	fields  map[fieldKey]*fieldEntry
+	slines  map[layers.Category]*fieldEntry
 }
 
 // Build reads every layer from r and builds the engine: cells with their
@@ -234,9 +236,6 @@ func Build(ctx context.Context, r layers.Reader, opts Options) (*Engine, error) 
 		muniIdx: map[string]int{}, byCat: map[layers.Category][]int{},
 		nets: map[layers.Mode]*modeNet{}, fields: map[fieldKey]*fieldEntry{}, slines: map[layers.Category]*fieldEntry{},
 		kreisName: map[string]string{},
-	}
-	if opts.Transit != nil {
-		e.transit = &transitData{feed: opts.Transit, days: map[string]*transitDay{}}
 	}
 	e.stats.Facilities = map[layers.Category]int{}
 	e.stats.Networks = map[layers.Mode]NetworkStats{}
@@ -318,6 +317,9 @@ func Build(ctx context.Context, r layers.Reader, opts Options) (*Engine, error) 
 	}
 	if err := e.prepareHierarchies(ctx); err != nil {
 		return nil, err
+	}
+	if opts.Transit != nil && opts.NewTransitPlanner != nil {
+		e.transit = opts.NewTransitPlanner(e)
 	}
 	return e, nil
 }

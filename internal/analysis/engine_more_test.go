@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"context"
-	"encoding/json"
 	"iter"
 	"reflect"
 	"sync"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 
 	"reach/geo/crs"
 	"reach/layers"
@@ -53,85 +51,6 @@ func TestCancelledComputationIsNotCached(t *testing.T) {
 	}
 	if _, err := e.TravelTimes(context.Background(), layers.CatGeneralPractice, layers.Car); err != nil {
 		t.Fatalf("after a cancelled call: %v", err)
-	}
-}
-
-func TestAssessConsistentWithAssessAllAndDeterministic(t *testing.T) {
-	r, n := fixture(t)
-	area := orb.Polygon{{{origin[0] + 9000, origin[1] - 3500}, {origin[0] + 16500, origin[1] - 3500}, {origin[0] + 16500, origin[1] + 500}, {origin[0] + 9000, origin[1] + 500}, {origin[0] + 9000, origin[1] - 3500}}}
-	inn := 7.0
-	r.projects = []layers.Project{
-		{ID: "a", Title: "Praxis Ost", Kind: layers.KindNewFacility, Category: layers.CatGeneralPractice, Geometry: n.nodes['E'], Municipalities: []string{"14628020"}, InvestmentCost: 8e5, RequestedFunding: 6e5, Innovation: &inn},
-		{ID: "b", Title: "Wasser Ost", Kind: layers.KindAreaService, Category: layers.CatWaterSupply, Geometry: area, Municipalities: []string{"14628020", "14628010"}, InvestmentCost: 3e6, RequestedFunding: 2e6},
-		{ID: "c", Title: "Verbindung", Kind: layers.KindRoadUpgrade, Geometry: orb.LineString{n.nodes['D'], n.nodes['I']}, SpeedKmh: 70, InvestmentCost: 2e6, RequestedFunding: 1.5e6},
-	}
-	e := buildEngine(t, r)
-	ctx := context.Background()
-	all, err := e.AssessAll(ctx, r.projects)
-	if err != nil {
-		t.Fatal(err)
-	}
-	again, err := e.AssessAll(ctx, []layers.Project{r.projects[2], r.projects[0], r.projects[1]})
-	if err != nil {
-		t.Fatal(err)
-	}
-	j1, _ := json.Marshal(all)
-	j2, err := json.Marshal(again)
-	if err != nil {
-		t.Fatalf("assessments do not encode: %v", err)
-	}
-	if string(j1) != string(j2) {
-		t.Fatal("the same projects in another order give another result")
-	}
-	for _, a := range all {
-		one, err := e.Assess(ctx, r.projects[map[string]int{"a": 0, "b": 1, "c": 2}[a.ProjectID]], r.projects)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(one.Score, a.Score) || !reflect.DeepEqual(one.NewlyWithinStandard, a.NewlyWithinStandard) || !reflect.DeepEqual(one.Overlaps, a.Overlaps) {
-			t.Fatalf("%s: Assess score %v, AssessAll %v", a.ProjectID, one.Score.Total, a.Score.Total)
-		}
-	}
-	// The area service: residents of cells whose centre lies inside, as a
-	// fact; who gains is unknown without a layer of the areas served today.
-	var want int64
-	for _, c := range e.cells {
-		if planar.PolygonContains(area, c.utm) {
-			want += c.pop
-		}
-	}
-	if all[1].Details["population_inside"] != want || want == 0 || all[1].NewlyWithinStandard != nil || all[1].Effect.Known || all[1].Completeness.Complete {
-		t.Fatalf("area service: %v residents inside (brute force %d), newly %v, effect %+v", all[1].Details["population_inside"], want, all[1].NewlyWithinStandard, all[1].Effect)
-	}
-	parts := 0
-	for _, m := range all[1].ByMunicipality {
-		if m.Participating {
-			parts++
-		}
-	}
-	if parts != 2 {
-		t.Fatalf("area service: %d participating municipalities listed, want 2", parts)
-	}
-	// The road link without a category: the headline is the category with
-	// the most residents newly within its standard.
-	if all[2].Category == "" || all[2].Details["categories"] == nil {
-		t.Fatalf("road project: category %q, details %v", all[2].Category, all[2].Details)
-	}
-	rk, err := e.Ranking(ctx, r.projects, 2.5e6)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var spent float64
-	for i, p := range rk.Projects {
-		if p.Selected {
-			spent += p.RequestedFunding
-		}
-		if i > 0 && p.Score > rk.Projects[i-1].Score {
-			t.Fatalf("ranking not ordered by score: %+v", rk.Projects)
-		}
-	}
-	if spent > 2.5e6 || spent != rk.SelectedTotal {
-		t.Fatalf("selected %v € (reported %v) within 2.5 M€", spent, rk.SelectedTotal)
 	}
 }
 
@@ -188,11 +107,10 @@ func (w *memWriter) PutDocument(_ context.Context, kind, key string, doc []byte,
 }
 
 func TestWriteResults(t *testing.T) {
-	r, n := fixture(t)
-	r.projects = []layers.Project{{ID: "a", Title: "Praxis", Kind: layers.KindNewFacility, Category: layers.CatGeneralPractice, Geometry: n.nodes['E'], RequestedFunding: 1e5, InvestmentCost: 2e5}}
+	r, _ := fixture(t)
 	e := buildEngine(t, r)
 	w := &memWriter{graphs: map[layers.Mode]int{}, tt: map[string]int{}, gaps: map[string]int{}, docs: map[string][]byte{}}
-	st, err := e.WriteResults(context.Background(), w, WriteOptions{Categories: []layers.Category{layers.CatGeneralPractice}, Projects: r.projects})
+	_, err := e.WriteResults(context.Background(), w, WriteOptions{Categories: []layers.Category{layers.CatGeneralPractice}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,8 +118,8 @@ func TestWriteResults(t *testing.T) {
 	if w.graphs[layers.Car] != e.nets[layers.Car].n.Graph().NumEdges() || w.tt["general_practice/car"] != len(e.cells) || w.gaps["general_practice/car"] != len(rep.Cells) {
 		t.Fatalf("wrote graphs %v, travel times %v, gaps %v", w.graphs, w.tt, w.gaps)
 	}
-	if w.docs["assessment/a"] == nil || w.docs["ranking/default"] == nil || st.Documents != 2 {
-		t.Fatalf("documents %d: %v", st.Documents, len(w.docs))
+	if len(w.docs) != 0 {
+		t.Fatalf("documents %v written; the assessments are written by internal/analysis/assess", len(w.docs))
 	}
 }
 
@@ -242,7 +160,7 @@ func (m memFeatures) Item(_ context.Context, _, id string) (layers.Feature, erro
 func TestWithClassification(t *testing.T) {
 	r, _ := fixture(t)
 	e := buildEngine(t, r)
-	src := e.Combined(memFeatures{munis: r.munis})
+	src := e.Combined(memFeatures{munis: r.munis}, func(context.Context, []layers.Project) ([]layers.Feature, error) { return nil, nil })
 	ctx := context.Background()
 	cs, err := src.Collections(ctx)
 	if err != nil {
@@ -298,11 +216,6 @@ func TestRequestValidation(t *testing.T) {
 		"matrix empty": func() error { _, err := e.Matrix(ctx, MatrixRequest{Mode: layers.Car}); return err }(),
 		"sites k=0": func() error {
 			_, err := e.SuggestSites(ctx, SiteRequest{Category: layers.CatHospital, Mode: layers.Car})
-			return err
-		}(),
-		"project bad kind": func() error { _, err := e.Assess(ctx, layers.Project{ID: "x", Kind: "bridge"}, nil); return err }(),
-		"project no site": func() error {
-			_, err := e.Assess(ctx, layers.Project{ID: "x", Kind: layers.KindNewFacility, Category: layers.CatHospital}, nil)
 			return err
 		}(),
 	} {

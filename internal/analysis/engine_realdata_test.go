@@ -5,7 +5,6 @@ import (
 	"math"
 	"path/filepath"
 	"sort"
-	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -16,7 +15,7 @@ import (
 	"reach/data/zensus"
 	"reach/geo/crs"
 	"reach/geo/grid"
-	"reach/internal/appraisal"
+	"reach/internal/analysis/analysistest"
 	"reach/internal/estimate"
 	"reach/internal/realdata"
 	"reach/layers"
@@ -247,11 +246,8 @@ func TestRealSaxonyStraightLineGapRegister(t *testing.T) {
 // demoReader generates the demo region.
 func demoReader(tb testing.TB) (*fakeReader, *demo.Region) {
 	tb.Helper()
-	reg, err := demo.Generate(1)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return &fakeReader{munis: reg.Municipalities, cells: reg.Cells, places: reg.CentralPlaces, facs: reg.Facilities, roads: reg.Roads, projects: reg.Projects}, reg
+	l, reg := analysistest.Demo(tb)
+	return readerOf(l), reg
 }
 
 func TestDemoRegion(t *testing.T) {
@@ -286,119 +282,6 @@ func TestDemoRegion(t *testing.T) {
 		}
 		if len(reg.Lake) > 0 && ringHas(reg.Lake[0], reg.Lake.Bound().Center()) && containsPoint(res.Bands[1].Geometry, lake) {
 			t.Fatalf("the 30 min isochrone from %s covers the lake", pl.Name)
-		}
-	}
-	// Every demo project assesses; the ranking respects the budget.
-	rk, err := e.Ranking(ctx, r.projects, appraisal.DefaultBudget)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var total float64
-	for _, p := range rk.Projects {
-		if p.Selected {
-			total += p.RequestedFunding
-		}
-	}
-	if total > appraisal.DefaultBudget+1e-6 || len(rk.Projects) != len(r.projects) {
-		t.Fatalf("ranking selects %v € of %v, %d of %d projects", total, appraisal.DefaultBudget, len(rk.Projects), len(r.projects))
-	}
-	for _, p := range rk.Projects {
-		t.Logf("rank %d %s score %.3f funding %.0f selected %v", p.Rank, p.ID, p.Score, p.RequestedFunding, p.Selected)
-	}
-}
-
-// TestRealSaxonyProposals assesses the six real proposals of the 2021
-// Vitale-Regionen list (located at their municipalities' seats) and a
-// Gymnasium and a water project on the real layers, which hold no road
-// network, no town halls and no community centres: every effect is unknown
-// with its reason, never a count, and the ranking selects none of them.
-func TestRealSaxonyProposals(t *testing.T) {
-	r := saxony(t)
-	dir := testData(t)
-	ctx := context.Background()
-	seats, err := tables.ReadSeats(ctx, filepath.Join(dir, "population", "gemeinden_sachsen_gv_bevoelkerung_2019.csv"), "GV table")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.projects = collect(t, tables.ReadProjects(ctx, filepath.Join(dir, "projects", "vitale_regionen_2021_region_chemnitz_auszug.csv"),
-		tables.ProjectOptions{IDPrefix: "vr", Seat: func(ags string) (tables.Seat, bool) { s, ok := seats[ags]; return s, ok }}))
-	gym := layers.Project{ID: "real-gym", Title: "Gymnasium", Kind: layers.KindNewFacility, Category: layers.CatGymnasium,
-		Geometry: seats["14628270"].Location, Municipalities: []string{"14628270"}, InvestmentCost: 1e6, RequestedFunding: 8e5}
-	water := layers.Project{ID: "real-water", Title: "Wasser", Kind: layers.KindAreaService, Category: layers.CatWaterSupply,
-		Geometry: orb.Polygon{{{400000, 5640000}, {410000, 5640000}, {410000, 5650000}, {400000, 5640000}}}, Municipalities: []string{"14628270"}, InvestmentCost: 2e6, RequestedFunding: 1e6}
-	all := append(append([]layers.Project(nil), r.projects...), gym, water)
-	e := buildEngine(t, r)
-	as, err := e.AssessAll(ctx, all)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(as) != 8 {
-		t.Fatalf("%d dossiers, want 8", len(as))
-	}
-	reasonHas := map[string]string{
-		"vr-1": `category "other"`, "vr-2": `category "other"`, "vr-3": `no facilities of category "town_hall"`,
-		"vr-4": `category "other"`, "vr-5": `no facilities of category "community_centre"`, "vr-6": `no facilities of category "community_centre"`,
-		"real-gym": "no car road network", "real-water": "no layer of the areas served today",
-	}
-	for _, a := range as {
-		if a.Effect.Known || a.NewlyWithinStandard != nil || a.Effect.Beneficiaries != nil || a.Completeness.Complete {
-			t.Errorf("%s: effect %+v, newly %v, completeness %+v: want an unknown effect and an incomplete dossier", a.ProjectID, a.Effect, a.NewlyWithinStandard, a.Completeness)
-		}
-		if !strings.Contains(a.Effect.Reason, reasonHas[a.ProjectID]) {
-			t.Errorf("%s: reason %q, want it to name %q", a.ProjectID, a.Effect.Reason, reasonHas[a.ProjectID])
-		}
-		for _, m := range a.ByMunicipality {
-			if m.Beneficiaries != 0 || m.NewlyWithinStandard != 0 {
-				t.Errorf("%s: municipality %s counts beneficiaries of an unknown effect", a.ProjectID, m.AGS)
-			}
-		}
-		for _, c := range a.Score.Criteria {
-			if c.Name == appraisal.CritBeneficiaries && (!c.Missing || c.Contribution != 0) {
-				t.Errorf("%s: beneficiaries criterion %+v, want missing", a.ProjectID, c)
-			}
-		}
-		if strings.HasPrefix(a.ProjectID, "vr-") {
-			fields := map[string]bool{}
-			for _, m := range a.Completeness.Missing {
-				fields[m.Field] = true
-			}
-			if !fields["effect"] || !fields["investment_cost"] || !fields["requested_funding"] {
-				t.Errorf("%s: missing %+v, want effect and both costs", a.ProjectID, a.Completeness.Missing)
-			}
-		}
-		var texts []string
-		for _, rs := range a.ZentraleOrte.Reasons {
-			texts = append(texts, rs.Rule+"/"+rs.Finding)
-			if rs.Rule == appraisal.RuleHigherReach && rs.Finding == appraisal.FindingYes {
-				t.Errorf("%s: claims to improve the reach of higher centres", a.ProjectID)
-			}
-		}
-		t.Logf("%s %s (%s, %s): %s; Zentrale Orte %s %v", a.ProjectID, a.Title, a.Kind, a.Category, a.Effect.Reason, a.ZentraleOrte.Verdict, texts)
-	}
-	// Town halls and community centres are tied to no level: not applicable.
-	for _, id := range []string{"vr-3", "vr-5", "vr-6"} {
-		for _, a := range as {
-			if a.ProjectID == id && a.ZentraleOrte.Verdict != appraisal.NotApplicable {
-				t.Errorf("%s: verdict %s, want not_applicable", id, a.ZentraleOrte.Verdict)
-			}
-		}
-	}
-	// The observatory and the Ratskeller hall lie at the same site.
-	for _, a := range as {
-		if a.ProjectID != "vr-4" {
-			continue
-		}
-		if len(a.Overlaps) != 1 || a.Overlaps[0].ProjectID != "vr-5" || !a.Overlaps[0].SameSite || a.Overlaps[0].ResidentsGainedByBoth != nil {
-			t.Errorf("vr-4 overlaps %+v, want vr-5 at the same site with unknown shared residents", a.Overlaps)
-		}
-	}
-	rk, err := e.Ranking(ctx, all, appraisal.DefaultBudget)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range rk.Projects {
-		if p.Selected || p.Eligible || len(p.NotEligible) == 0 {
-			t.Errorf("ranking: %s selected %v eligible %v (%v), want not eligible with reasons", p.ID, p.Selected, p.Eligible, p.NotEligible)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"context"
-	"fmt"
 	"iter"
 	"math"
 	"sort"
@@ -11,11 +10,12 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
 
 	"reach/geo/crs"
 	"reach/geo/graph"
-	"reach/geo/grid"
 	"reach/geo/route"
+	"reach/internal/analysis/analysistest"
 	"reach/internal/estimate"
 	"reach/internal/network"
 	"reach/layers"
@@ -65,142 +65,33 @@ func (r *fakeReader) Project(_ context.Context, id string) (layers.Project, erro
 	return layers.Project{}, layers.ErrNotFound
 }
 
-// asciiNet is a road network drawn as text. Letters are nodes; '-' and
-// '|' are two-way roads, '>' '<' 'v' '^' one-way roads in the arrow's
-// direction. Characters are charM metres apart; the top-left character
-// lies at origin (EPSG:25833), rows go south.
+// asciiNet is a road network drawn as text (see analysistest.ParseASCII).
 type asciiNet struct {
 	nodes map[byte]orb.Point
 	roads []layers.RoadSegment
 }
 
-const charM = 500.0
+const charM = analysistest.CharM
 
-var origin = orb.Point{400000, 5660000}
+var origin = analysistest.Origin
 
 func parseASCII(tb testing.TB, art string, carKmh float64) asciiNet {
-	tb.Helper()
-	lines := strings.Split(strings.Trim(art, "\n"), "\n")
-	at := func(r, c int) byte {
-		if r < 0 || r >= len(lines) || c < 0 || c >= len(lines[r]) {
-			return ' '
-		}
-		return lines[r][c]
-	}
-	pt := func(r, c int) orb.Point { return orb.Point{origin[0] + float64(c)*charM, origin[1] - float64(r)*charM} }
-	isNode := func(b byte) bool { return b >= 'A' && b <= 'Z' }
-	n := asciiNet{nodes: map[byte]orb.Point{}}
-	var id int64
-	add := func(from, to byte, p, q orb.Point, fwd, bwd bool) {
-		id++
-		l := math.Hypot(q[0]-p[0], q[1]-p[1])
-		acc := func(kmh float64) layers.Access { return layers.Access{Forward: fwd, Backward: bwd, SpeedKmh: kmh} }
-		n.roads = append(n.roads, layers.RoadSegment{ID: id, WayID: id, FromNode: int64(from), ToNode: int64(to), Geometry: orb.LineString{p, q},
-			Highway: "residential", LengthM: l, Car: acc(carKmh), Bicycle: acc(15), Foot: acc(4.5), Oneway: fwd != bwd})
-	}
-	for r := range lines {
-		for c := 0; c < len(lines[r]); c++ {
-			b := at(r, c)
-			if !isNode(b) {
-				continue
-			}
-			n.nodes[b] = pt(r, c)
-			// east
-			fwd, bwd, cc := true, true, c+1
-			for ; strings.IndexByte("-<>", at(r, cc)) >= 0; cc++ {
-				if at(r, cc) == '>' {
-					bwd = false
-				}
-				if at(r, cc) == '<' {
-					fwd = false
-				}
-			}
-			if cc > c+1 && isNode(at(r, cc)) {
-				add(b, at(r, cc), pt(r, c), pt(r, cc), fwd, bwd)
-			}
-			// south
-			fwd, bwd = true, true
-			rr := r + 1
-			for ; strings.IndexByte("|v^", at(rr, c)) >= 0; rr++ {
-				if at(rr, c) == 'v' {
-					bwd = false
-				}
-				if at(rr, c) == '^' {
-					fwd = false
-				}
-			}
-			if rr > r+1 && isNode(at(rr, c)) {
-				add(b, at(rr, c), pt(r, c), pt(rr, c), fwd, bwd)
-			}
-		}
-	}
-	return n
+	n := analysistest.ParseASCII(tb, art, carKmh)
+	return asciiNet{nodes: n.Nodes, roads: n.Roads}
 }
 
-// cellAt returns the 100 m INSPIRE cell containing p (EPSG:25833).
-func cellAt(tb testing.TB, p orb.Point) string {
-	tb.Helper()
-	q, err := crs.Transform(crs.UTM33N, crs.LAEA, p)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return grid.Containing(q, 100).String()
-}
+func cellAt(tb testing.TB, p orb.Point) string { return analysistest.CellAt(tb, p) }
 
-// The test region: 16 km wide, one-way streets C→H and M→N, a lake
-// between the rows (no roads inside the ring F-G-L-K).
-const testMap = `
-A-------B-------C-------D-------E
-|       |       v               |
-|       |       |               |
-F-------G-------H-------I-------J
-|       |                       |
-|       |                       |
-K-------L-------M>------N-------O
-`
+const testMap = analysistest.TestMap
 
-// fixture builds the reader of the test region: two municipalities (west
-// and east of x = 8 km), cells along the roads with varied populations,
-// general practices at A and M, a central place at C (Mittelzentrum).
+// fixture builds the reader of the test region (analysistest.Fixture).
 func fixture(tb testing.TB) (*fakeReader, asciiNet) {
-	tb.Helper()
-	n := parseASCII(tb, testMap, 30)
-	r := &fakeReader{roads: n.roads}
-	west := orb.MultiPolygon{{{{origin[0] - 1000, origin[1] - 4000}, {origin[0] + 8000, origin[1] - 4000}, {origin[0] + 8000, origin[1] + 1000}, {origin[0] - 1000, origin[1] + 1000}, {origin[0] - 1000, origin[1] - 4000}}}}
-	east := orb.MultiPolygon{{{{origin[0] + 8000, origin[1] - 4000}, {origin[0] + 17000, origin[1] - 4000}, {origin[0] + 17000, origin[1] + 1000}, {origin[0] + 8000, origin[1] + 1000}, {origin[0] + 8000, origin[1] - 4000}}}}
-	r.munis = []layers.Municipality{
-		{AGS: "14628010", Name: "Westdorf", KreisAGS: "14628", KreisName: "Testkreis", PlanningRegion: "Oberes Elbtal/Osterzgebirge", Geometry: west, Population: 5000, AreaKm2: 45, DEGURBA: 3, Indicators: map[string]float64{layers.IndPurchasingPower: 20000, layers.IndUnemployed: 100}},
-		{AGS: "14628020", Name: "Ostdorf", KreisAGS: "14628", KreisName: "Testkreis", PlanningRegion: "Oberes Elbtal/Osterzgebirge", Geometry: east, Population: 5000, AreaKm2: 45, DEGURBA: 3, Indicators: map[string]float64{layers.IndPurchasingPower: 18000, layers.IndUnemployed: 300}},
-	}
-	seen := map[string]bool{}
-	i := 0
-	for x := 0.0; x <= 16000; x += 700 {
-		for _, y := range []float64{0, -1500, -3000} {
-			p := orb.Point{origin[0] + x, origin[1] + y + 120}
-			id := cellAt(tb, p)
-			if seen[id] {
-				continue
-			}
-			seen[id] = true
-			ags := "14628010"
-			if x > 8000 {
-				ags = "14628020"
-			}
-			i++
-			r.cells = append(r.cells, layers.Cell{ID: id, ResolutionM: 100, Population: int64(5 + (i*37)%90), Known: true, AGS: ags, Year: 2011})
-		}
-	}
-	// A secret cell is never counted.
-	r.cells = append(r.cells, layers.Cell{ID: cellAt(tb, orb.Point{origin[0] + 350, origin[1] - 350}), ResolutionM: 100, AGS: "14628010"})
-	r.facs = []layers.Facility{
-		{ID: "gp:a", Category: layers.CatGeneralPractice, Name: "Praxis A", Location: add(n.nodes['A'], orb.Point{30, 40}), AGS: "14628010"},
-		{ID: "gp:m", Category: layers.CatGeneralPractice, Name: "Praxis M", Location: add(n.nodes['M'], orb.Point{-20, -60}), AGS: "14628010"},
-		{ID: "ph:e", Category: layers.CatPharmacy, Name: "Apotheke E", Location: n.nodes['E'], AGS: "14628020"},
-	}
-	r.places = []layers.CentralPlace{
-		{ID: "14628010", Name: "Westdorf", Level: layers.LevelMittelzentrum, Members: []string{"14628010"}, AGS: "14628010", Location: n.nodes['C']},
-	}
-	return r, n
+	l, n := analysistest.Fixture(tb)
+	return readerOf(l), asciiNet{nodes: n.Nodes, roads: n.Roads}
+}
+
+func readerOf(l analysistest.Layers) *fakeReader {
+	return &fakeReader{munis: l.Municipalities, cells: l.Cells, places: l.CentralPlaces, facs: l.Facilities, roads: l.Roads, projects: l.Projects}
 }
 
 func buildEngine(tb testing.TB, r layers.Reader) *Engine {
@@ -485,123 +376,6 @@ func TestGapRegisterTotalsEqualDirectSums(t *testing.T) {
 	}
 }
 
-func TestNewSiteNewlyWithinStandardEqualsBruteForce(t *testing.T) {
-	r, n := fixture(t)
-	ctx := context.Background()
-	e := buildEngine(t, r)
-	for _, sites := range [][]orb.Point{
-		{n.nodes['E']},
-		{add(n.nodes['J'], orb.Point{50, 0}), n.nodes['D']},
-		{n.nodes['A']}, // next to an existing practice: nobody newly covered
-	} {
-		t.Run(fmt.Sprint(sites), func(t *testing.T) {
-			var g orb.Geometry = orb.MultiPoint(sites)
-			if len(sites) == 1 {
-				g = sites[0]
-			}
-			p := layers.Project{ID: "p1", Title: "Praxis", Kind: layers.KindNewFacility, Category: layers.CatGeneralPractice, Geometry: g, Municipalities: []string{"14628020"}, InvestmentCost: 1e6, RequestedFunding: 5e5}
-			a, err := e.Assess(ctx, p, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			before := oracle(t, e, layers.Car, facilityPoints(r, layers.CatGeneralPractice))
-			after := oracle(t, e, layers.Car, append(facilityPoints(r, layers.CatGeneralPractice), sites...))
-			limit := 20 * 60.0
-			var newly, ben int64
-			byMuni := map[string]int64{}
-			for i, c := range e.cells {
-				if before[i] > limit && after[i] <= limit {
-					newly += c.pop
-				}
-				if before[i]-after[i] >= MinImprovementS {
-					ben += c.pop
-					byMuni[c.ags] += c.pop
-				}
-			}
-			t.Logf("newly within standard %d, beneficiaries %d, verdict %s", newly, ben, a.ZentraleOrte.Verdict)
-			if a.NewlyWithinStandard == nil || *a.NewlyWithinStandard != newly || *a.Effect.NewlyWithinStandard != newly {
-				t.Fatalf("newly within standard %v, brute force %d", a.NewlyWithinStandard, newly)
-			}
-			if got := *a.Effect.Beneficiaries; got != ben {
-				t.Fatalf("beneficiaries %d, brute force %d", got, ben)
-			}
-			for _, m := range a.ByMunicipality {
-				if m.Beneficiaries != byMuni[m.AGS] {
-					t.Fatalf("%s: beneficiaries %d, brute force %d", m.AGS, m.Beneficiaries, byMuni[m.AGS])
-				}
-			}
-			if a.ZentraleOrte.Verdict == "" || len(a.ZentraleOrte.Reasons) == 0 || a.Provenance.EngineVersion != Version {
-				t.Fatalf("alignment %+v, provenance %+v: want a verdict with reasons and provenance", a.ZentraleOrte, a.Provenance)
-			}
-		})
-	}
-}
-
-func TestRoadLinkEqualsRecomputeFromScratch(t *testing.T) {
-	r, n := fixture(t)
-	ctx := context.Background()
-	e := buildEngine(t, r)
-	// A new link D–I (no road there today) at 80 km/h, and an upgrade of
-	// the road A–F to 100 km/h.
-	tests := []struct {
-		name  string
-		line  orb.LineString
-		speed float64
-		apply func(roads []layers.RoadSegment) []layers.RoadSegment
-	}{
-		{"new link", orb.LineString{n.nodes['D'], n.nodes['I']}, 80, func(roads []layers.RoadSegment) []layers.RoadSegment {
-			g := orb.LineString{n.nodes['D'], n.nodes['I']}
-			acc := func(k float64) layers.Access { return layers.Access{Forward: true, Backward: true, SpeedKmh: k} }
-			return append(roads, layers.RoadSegment{ID: 9999, FromNode: 'D', ToNode: 'I', Geometry: g, LengthM: 1500, Car: acc(80), Bicycle: acc(15), Foot: acc(4.5)})
-		}},
-		{"upgrade", orb.LineString{n.nodes['A'], n.nodes['F']}, 100, func(roads []layers.RoadSegment) []layers.RoadSegment {
-			for i := range roads {
-				if roads[i].FromNode == 'A' && roads[i].ToNode == 'F' {
-					roads[i].Car.SpeedKmh = 100
-				}
-			}
-			return roads
-		}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			p := layers.Project{ID: "road", Title: "Straße", Kind: layers.KindRoadUpgrade, Category: layers.CatGeneralPractice, Geometry: tc.line, SpeedKmh: tc.speed, Municipalities: []string{"14628020"}, InvestmentCost: 2e6, RequestedFunding: 1e6}
-			a, err := e.Assess(ctx, p, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r2 := *r
-			r2.roads = tc.apply(append([]layers.RoadSegment(nil), r.roads...))
-			e2 := buildEngine(t, &r2)
-			before, _ := e.TravelTimes(ctx, layers.CatGeneralPractice, layers.Car)
-			after, _ := e2.TravelTimes(ctx, layers.CatGeneralPractice, layers.Car)
-			var newly, ben int64
-			for i := range before {
-				b, af := math.Inf(1), math.Inf(1)
-				if before[i].Reached {
-					b = before[i].Seconds
-				}
-				if after[i].Reached {
-					af = after[i].Seconds
-				}
-				if b > 1200 && af <= 1200 {
-					newly += before[i].Population
-				}
-				if b-af >= MinImprovementS {
-					ben += before[i].Population
-				}
-			}
-			if a.NewlyWithinStandard == nil || *a.NewlyWithinStandard != newly || *a.Effect.Beneficiaries != ben {
-				t.Fatalf("newly %v, beneficiaries %v; recompute from scratch gives %d, %d", a.NewlyWithinStandard, a.Effect.Beneficiaries, newly, ben)
-			}
-			t.Logf("newly %d, beneficiaries %d", newly, ben)
-			if ben == 0 {
-				t.Fatal("the test road changes nothing; make it matter")
-			}
-		})
-	}
-}
-
 func TestIsochroneExcludesTheLake(t *testing.T) {
 	r, n := fixture(t)
 	e := buildEngine(t, r)
@@ -711,11 +485,16 @@ func TestMatrixAgainstReferenceDijkstra(t *testing.T) {
 			du, _ := crs.FromLonLat(crs.UTM33N, dp)
 			ds := mn.n.Snap(du)
 			got := res.Durations[i][j]
-			if !ss.Snapped {
-				if got != nil {
-					t.Fatalf("(%d, %d): got %v for an unsnapped source, want null", i, j, *got)
+			if !ss.Snapped || !ds.Snapped {
+				// an end off the network: the calibrated straight-line estimate, labelled
+				want := math.Round(e.StraightLineModel().Seconds(layers.Car, planar.Distance(su, du))*1000) / 1000
+				if got == nil || *got != want || res.Methods[i][j] != MethodStraightLine {
+					t.Fatalf("(%d, %d) with an end off the network: got %v %q, want %v straight_line", i, j, got, res.Methods[i][j], want)
 				}
 				continue
+			}
+			if res.Methods[i][j] == MethodStraightLine {
+				t.Fatalf("(%d, %d): both ends snapped but labelled straight_line", i, j)
 			}
 			tree := route.Dijkstra(mn.n.Graph(), ss.Departures(), route.Unbounded)
 			c, _, ok := network.Leave(ds.Arrivals(), tree.Cost)
@@ -726,13 +505,13 @@ func TestMatrixAgainstReferenceDijkstra(t *testing.T) {
 				t.Fatalf("a place to itself: reference %v, want twice the access leg %v", c, ss.Access)
 			}
 			if !ok {
-				if got != nil {
-					t.Fatalf("(%d, %d): got %v, want null", i, j, *got)
+				if got != nil || res.Methods[i][j] != MethodUnreachable {
+					t.Fatalf("(%d, %d): got %v %q, want null unreachable", i, j, got, res.Methods[i][j])
 				}
 				continue
 			}
-			if got == nil {
-				t.Fatalf("(%d, %d): got null, want %v", i, j, c.Seconds())
+			if got == nil || res.Methods[i][j] != MethodNetwork {
+				t.Fatalf("(%d, %d): got %v %q, want %v network", i, j, got, res.Methods[i][j], c.Seconds())
 			}
 			if *got != float64(c.Seconds()) {
 				t.Fatalf("(%d, %d): got %v, want %v", i, j, *got, c.Seconds())
@@ -741,6 +520,9 @@ func TestMatrixAgainstReferenceDijkstra(t *testing.T) {
 	}
 	if res.Sources[2].Reason == "" {
 		t.Fatal("the far source has no reason for not snapping")
+	}
+	if res.Method != MethodMixed {
+		t.Fatalf("method %q for network and straight-line pairs, want %q", res.Method, MethodMixed)
 	}
 }
 
@@ -804,7 +586,25 @@ func TestDerivedCollections(t *testing.T) {
 	r, _ := fixture(t)
 	e := buildEngine(t, r)
 	ctx := context.Background()
-	d := e.Derived()
+	if cs, _ := e.Derived(nil).Collections(ctx); len(cs) != 2 {
+		t.Fatalf("derived collections without assessments: %d, want travel-times and gaps", len(cs))
+	}
+	// The assessments collection gives what the function gives for the
+	// reader's projects, sorted by id.
+	r.projects = []layers.Project{{ID: "b"}, {ID: "a"}}
+	var asked []string
+	d := e.Derived(func(_ context.Context, ps []layers.Project) ([]layers.Feature, error) {
+		asked = nil
+		var out []layers.Feature
+		for _, p := range ps {
+			asked = append(asked, p.ID)
+			out = append(out, layers.Feature{ID: p.ID})
+		}
+		return out, nil
+	})
+	if f, err := d.Item(ctx, CollAssessments, "b"); err != nil || f.ID != "b" || strings.Join(asked, ",") != "a,b" {
+		t.Fatalf("assessment b: %v, %v; projects asked %v", f, err, asked)
+	}
 	// Without filters a GIS client gets general practice by car.
 	def, err := d.Items(ctx, layers.ItemsQuery{Collection: CollTravelTimes, Limit: 3})
 	if err != nil {
@@ -858,4 +658,4 @@ func TestDerivedCollections(t *testing.T) {
 	}
 }
 
-func add(p, d orb.Point) orb.Point { return orb.Point{p[0] + d[0], p[1] + d[1]} }
+func add(p, d orb.Point) orb.Point { return analysistest.Add(p, d) }

@@ -97,6 +97,12 @@ func checkMinutes(minutes []float64) ([]float64, error) {
 // land behind a river without a bridge, the surroundings of a motorway —
 // stays outside.
 func (e *Engine) Isochrones(ctx context.Context, req IsochroneRequest) (IsochroneResult, error) {
+	if req.Mode == Transit {
+		if e.transit == nil {
+			return IsochroneResult{}, errNoTransit("isochrones")
+		}
+		return e.transit.Isochrones(ctx, req)
+	}
 	if _, ok := layers.ParseMode(string(req.Mode)); !ok {
 		return IsochroneResult{}, fmt.Errorf("analysis: isochrones: mode %q: %w", req.Mode, layers.ErrInvalid)
 	}

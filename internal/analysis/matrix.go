@@ -20,12 +20,16 @@ const MaxMatrixPoints = 1000
 
 // Matrix returns the travel time (seconds) and network distance (metres)
 // from every source to every destination by req.Mode, with where each point
-// snapped. An entry is nil when either point could not be snapped or the
-// destination cannot be reached. Times include both access legs; distances
-// are the network part (access legs excluded). One forward search runs per
-// source. Without a road network for the mode the entries are the
-// straight-line fallback (distance × detour / assumed speed) and every point
-// is reported as not snapped with the reason.
+// snapped and, per pair, the method that gave the entry (Methods). A pair
+// whose ends both snap is routed on the network (times include both access
+// legs; distances are the network part, access legs excluded); it is nil
+// and labelled "unreachable" only when the network is loaded at both ends
+// and the destination cannot be reached. A pair with an end that does not
+// snap gets the calibrated straight-line estimate between the two input
+// points, labelled "straight_line", rather than no time. One forward search
+// runs per snapped source. Without a road network for the mode every entry
+// is the straight-line estimate and every point is reported as not snapped
+// with the reason.
 func (e *Engine) Matrix(ctx context.Context, req MatrixRequest) (MatrixResult, error) {
 	if _, ok := layers.ParseMode(string(req.Mode)); !ok && req.Mode != Transit {
 		return MatrixResult{}, fmt.Errorf("analysis: matrix: mode %q: %w", req.Mode, layers.ErrInvalid)
@@ -40,14 +44,31 @@ func (e *Engine) Matrix(ctx context.Context, req MatrixRequest) (MatrixResult, e
 		Durations: make([][]*float64, len(req.Sources)), Distances: make([][]*float64, len(req.Sources)),
 		Sources: make([]SnapInfo, len(req.Sources)), Destinations: make([]SnapInfo, len(req.Destinations)),
 	}
+	res.Methods = make([][]string, len(req.Sources))
 	for i := range res.Durations {
 		res.Durations[i] = make([]*float64, len(req.Destinations))
 		res.Distances[i] = make([]*float64, len(req.Destinations))
+		res.Methods[i] = make([]string, len(req.Destinations))
 	}
 	if req.Mode == Transit {
 		res.Method = MethodTransit
 		res.Provenance = e.provenance("public transport: range RAPTOR over the departure window, straight-line walks to and from stops")
-		return e.transitMatrix(ctx, req, res)
+		if e.transit == nil {
+			return MatrixResult{}, errNoTransit("matrix")
+		}
+		res, err := e.transit.Matrix(ctx, req, res)
+		if err != nil {
+			return res, err
+		}
+		for i, row := range res.Durations {
+			for j, d := range row {
+				res.Methods[i][j] = MethodTransit
+				if d == nil {
+					res.Methods[i][j] = MethodUnreachable
+				}
+			}
+		}
+		return res, nil
 	}
 	mn := e.nets[req.Mode]
 	if mn == nil {
@@ -55,8 +76,7 @@ func (e *Engine) Matrix(ctx context.Context, req MatrixRequest) (MatrixResult, e
 		res.Provenance = e.provenance(fmt.Sprintf("straight line (no %s road network loaded)", req.Mode))
 		return e.straightMatrix(req, res)
 	}
-	res.Method = MethodNetwork
-	res.Provenance = e.provenance(fmt.Sprintf("network %s, one search over the whole network per source", req.Mode))
+	res.Provenance = e.provenance(fmt.Sprintf("network %s, one search over the whole network per source; pairs with an end off the network by the calibrated straight-line estimate", req.Mode))
 	srcs := make([]network.Snap, len(req.Sources))
 	dsts := make([]network.Snap, len(req.Destinations))
 	for i, p := range req.Sources {
@@ -87,18 +107,40 @@ func (e *Engine) Matrix(ctx context.Context, req MatrixRequest) (MatrixResult, e
 		defer mn.n.Queries().Put(q)
 		found, run = q, func(deps []route.Source) { q.Run(deps, route.Unbounded) }
 	}
+	curve := e.model.Curve(req.Mode)
+	var offnet []orb.Point // UTM of the input points, built on the first pair with an end off the network
+	straight := func(i, j int) error {
+		if offnet == nil {
+			offnet = make([]orb.Point, len(req.Sources)+len(req.Destinations))
+			for k, p := range append(append([]orb.Point{}, req.Sources...), req.Destinations...) {
+				u, err := toUTM(p)
+				if err != nil {
+					return err
+				}
+				offnet[k] = u
+			}
+		}
+		s := planar.Distance(offnet[i], offnet[len(req.Sources)+j])
+		t := math.Round(curve.Seconds(s)*1000) / 1000
+		d := round3(s * curve.Detour(s))
+		res.Durations[i][j], res.Distances[i][j], res.Methods[i][j] = &t, &d, MethodStraightLine
+		return nil
+	}
 	for i := range srcs {
 		if err := ctx.Err(); err != nil {
 			return MatrixResult{}, fmt.Errorf("analysis: matrix: %w", err)
 		}
-		if !srcs[i].Snapped {
-			continue
+		if srcs[i].Snapped {
+			run(srcs[i].Departures())
 		}
-		run(srcs[i].Departures())
 		for j := range dsts {
-			if !dsts[j].Snapped {
+			if !srcs[i].Snapped || !dsts[j].Snapped {
+				if err := straight(i, j); err != nil {
+					return MatrixResult{}, fmt.Errorf("analysis: matrix: (%d, %d): %w", i, j, err)
+				}
 				continue
 			}
+			res.Methods[i][j] = MethodUnreachable
 			r := network.Via(dsts[j].Arrivals(), found)
 			// Two places on the same edge may be joined along it without
 			// passing a node (the search only connects through nodes).
@@ -109,10 +151,37 @@ func (e *Engine) Matrix(ctx context.Context, req MatrixRequest) (MatrixResult, e
 				continue
 			}
 			d, m := float64(r.Cost.Seconds()), round3(r.Meters)
-			res.Durations[i][j], res.Distances[i][j] = &d, &m
+			res.Durations[i][j], res.Distances[i][j], res.Methods[i][j] = &d, &m, MethodNetwork
 		}
 	}
+	res.Method = matrixMethod(res.Methods)
 	return res, nil
+}
+
+// MethodMixed labels a matrix whose pairs were found by more than one
+// method (see MatrixResult.Methods).
+const MethodMixed = "mixed"
+
+// matrixMethod summarises the per-pair methods: the one method all pairs
+// with a time share (unreachable pairs do not count), MethodMixed when they
+// differ, MethodNetwork when no pair has a time.
+func matrixMethod(methods [][]string) string {
+	out := ""
+	for _, row := range methods {
+		for _, m := range row {
+			switch {
+			case m == MethodUnreachable || m == "" || m == out:
+			case out == "":
+				out = m
+			default:
+				return MethodMixed
+			}
+		}
+	}
+	if out == "" {
+		return MethodNetwork
+	}
+	return out
 }
 
 // straightMatrix answers a matrix without a road network.
@@ -140,7 +209,7 @@ func (e *Engine) straightMatrix(req MatrixRequest, res MatrixResult) (MatrixResu
 			s := planar.Distance(us[i], ud[j])
 			t := math.Round(curve.Seconds(s)*1000) / 1000
 			d := round3(s * curve.Detour(s))
-			res.Durations[i][j], res.Distances[i][j] = &t, &d
+			res.Durations[i][j], res.Distances[i][j], res.Methods[i][j] = &t, &d, MethodStraightLine
 		}
 	}
 	return res, nil

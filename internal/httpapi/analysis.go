@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -13,6 +12,8 @@ import (
 
 	"reach/geo/crs"
 	"reach/internal/analysis"
+	"reach/internal/analysis/assess"
+	"reach/internal/httpapi/reply"
 	"reach/internal/ogc"
 	"reach/layers"
 )
@@ -30,9 +31,9 @@ type Analyzer interface {
 	Isochrones(ctx context.Context, req analysis.IsochroneRequest) (analysis.IsochroneResult, error)
 	// Assess gives the dossier of one project within the call of set (the
 	// stored proposals), which its score and overlaps depend on.
-	Assess(ctx context.Context, p layers.Project, set []layers.Project) (analysis.Assessment, error)
+	Assess(ctx context.Context, p layers.Project, set []layers.Project) (assess.Assessment, error)
 	// Ranking ranks projects and selects the best set within budget (EUR).
-	Ranking(ctx context.Context, projects []layers.Project, budget float64) (analysis.Ranking, error)
+	Ranking(ctx context.Context, projects []layers.Project, budget float64) (assess.Ranking, error)
 	// SuggestSites suggests sites for a category.
 	SuggestSites(ctx context.Context, req analysis.SiteRequest) (analysis.SiteResult, error)
 	// Derived serves the computed collections (travel-times, gaps,
@@ -68,7 +69,7 @@ func (s *server) acquire(ctx context.Context) (func(), error) {
 	case s.sem <- struct{}{}:
 		return func() { <-s.sem }, nil
 	case <-t.C:
-		return nil, ErrOverloaded
+		return nil, reply.ErrOverloaded
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
@@ -105,7 +106,7 @@ func (s *server) matrix(w http.ResponseWriter, r *http.Request) {
 		Analyzer.Matrix)
 	if ok {
 		w.Header().Set("Cache-Control", "no-store")
-		writeJSON(w, http.StatusOK, res)
+		reply.WriteJSON(w, http.StatusOK, res)
 	}
 }
 
@@ -144,7 +145,8 @@ func analyse[Req, Res any](s *server, w http.ResponseWriter, r *http.Request, pa
 // ascending.
 func parseIsochrones(o *object, maxPoints int) (analysis.IsochroneRequest, error) {
 	var req analysis.IsochroneRequest
-	req.Mode, _ = o.mode("mode")
+	req.Mode, _ = o.travelMode("mode")
+	req.Transit = o.transitQuery(req.Mode)
 	req.Origins, _ = o.points("origins", maxPoints)
 	if v, ok := o.get("minutes", true); ok {
 		var ms []json.RawMessage
@@ -267,7 +269,7 @@ func (s *server) sites(w http.ResponseWriter, r *http.Request) {
 	res, ok := analyse(s, w, r, parseSites, Analyzer.SuggestSites)
 	if ok {
 		w.Header().Set("Cache-Control", "no-store")
-		writeJSON(w, http.StatusOK, res)
+		reply.WriteJSON(w, http.StatusOK, res)
 	}
 }
 
@@ -293,13 +295,8 @@ func (s *server) assessment(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id := urlParam(r, "projectId")
-	p, err := st.Project(r.Context(), id)
-	if err != nil {
-		if errors.Is(err, layers.ErrNotFound) {
-			err = notFound(fmt.Sprintf("httpapi: project %q", id), "projectId", id, "no such project")
-		}
-		s.fail(w, r, err, http.StatusBadRequest)
+	p, ok := s.storedProject(w, r, st)
+	if !ok {
 		return
 	}
 	set, err := st.Projects(r.Context())
@@ -307,7 +304,7 @@ func (s *server) assessment(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, http.StatusBadRequest)
 		return
 	}
-	var res analysis.Assessment
+	var res assess.Assessment
 	err = s.run(r.Context(), func(ctx context.Context) (err error) {
 		res, err = a.Assess(ctx, p, set)
 		return err
@@ -317,7 +314,7 @@ func (s *server) assessment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, res)
+	reply.WriteJSON(w, http.StatusOK, res)
 }
 
 // parseBudget reads the budget parameter in EUR: a positive finite number,
@@ -356,7 +353,7 @@ func (s *server) ranking(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, http.StatusBadRequest)
 		return
 	}
-	var res analysis.Ranking
+	var res assess.Ranking
 	err = s.run(r.Context(), func(ctx context.Context) (err error) {
 		res, err = a.Ranking(ctx, ps, budget)
 		return err
@@ -366,5 +363,5 @@ func (s *server) ranking(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, res)
+	reply.WriteJSON(w, http.StatusOK, res)
 }

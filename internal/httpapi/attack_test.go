@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"reach/data/demo"
-	"reach/internal/analysis"
+	"reach/internal/analysis/need"
 	"reach/internal/pgtest"
 	"reach/layers"
 	"reach/layers/memory"
@@ -359,10 +359,10 @@ const proposalBody = `{"type":"Feature","id":"attack-1","geometry":{"type":"Poin
 // their request bodies are parsed.
 type needFake struct{ *fakeAnalyzer }
 
-func (needFake) Need(ctx context.Context, q analysis.NeedQuery) (analysis.NeedResult, error) {
-	return analysis.NeedResult{}, nil
+func (needFake) Need(ctx context.Context, q need.Query) (need.Result, error) {
+	return need.Result{}, nil
 }
 
-func (needFake) Fire(ctx context.Context, q analysis.FireQuery) (analysis.FireResult, error) {
-	return analysis.FireResult{}, nil
+func (needFake) Fire(ctx context.Context, q need.FireQuery) (need.FireResult, error) {
+	return need.FireResult{}, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"reach/internal/analysis"
+	"reach/internal/analysis/assess"
 	"reach/internal/appraisal"
 	"reach/layers"
 )
@@ -261,14 +262,14 @@ func (a *fakeAnalyzer) Isochrones(ctx context.Context, req analysis.IsochroneReq
 	return res, nil
 }
 
-func (a *fakeAnalyzer) Assess(ctx context.Context, p layers.Project, set []layers.Project) (analysis.Assessment, error) {
+func (a *fakeAnalyzer) Assess(ctx context.Context, p layers.Project, set []layers.Project) (assess.Assessment, error) {
 	newly := int64(1234)
-	return analysis.Assessment{ProjectID: p.ID, Title: p.Title, Kind: p.Kind, Category: p.Category, NewlyWithinStandard: &newly,
+	return assess.Assessment{ProjectID: p.ID, Title: p.Title, Kind: p.Kind, Category: p.Category, NewlyWithinStandard: &newly,
 		ZentraleOrte: appraisal.Alignment{Verdict: appraisal.Aligned, Reasons: []appraisal.Reason{{Rule: appraisal.RuleSiteLevel, Finding: appraisal.FindingFits, Text: "site in a Grundzentrum"}}},
 		Score:        appraisal.Score{Total: 0.5}}, nil
 }
 
-func (a *fakeAnalyzer) Ranking(ctx context.Context, ps []layers.Project, budget float64) (analysis.Ranking, error) {
+func (a *fakeAnalyzer) Ranking(ctx context.Context, ps []layers.Project, budget float64) (assess.Ranking, error) {
 	a.mu.Lock()
 	a.budget = budget
 	a.ranked = nil
@@ -276,9 +277,9 @@ func (a *fakeAnalyzer) Ranking(ctx context.Context, ps []layers.Project, budget 
 		a.ranked = append(a.ranked, p.ID)
 	}
 	a.mu.Unlock()
-	r := analysis.Ranking{Budget: budget, Method: "fake"}
+	r := assess.Ranking{Budget: budget, Method: "fake"}
 	for i, p := range ps {
-		r.Projects = append(r.Projects, analysis.RankedProject{Rank: i + 1, ID: p.ID, Title: p.Title, RequestedFunding: p.RequestedFunding})
+		r.Projects = append(r.Projects, assess.RankedProject{Rank: i + 1, ID: p.ID, Title: p.Title, RequestedFunding: p.RequestedFunding})
 	}
 	return r, nil
 }

@@ -27,6 +27,8 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"reach/internal/analysis"
+	"reach/internal/httpapi/ogcapi"
+	"reach/internal/httpapi/reply"
 	"reach/internal/ogc"
 	"reach/internal/web"
 	"reach/layers"
@@ -102,12 +104,12 @@ type Deps struct {
 
 // server holds the dependencies of the handlers.
 type server struct {
-	deps    Deps
-	log     *slog.Logger
-	cursors ogc.CursorCodec
-	sem     chan struct{}
-	// cache keeps encoded feature pages and tiles per collection version.
-	cache  *responseCache
+	deps  Deps
+	log   *slog.Logger
+	reply reply.Replier
+	sem   chan struct{}
+	// ogc serves the layers as OGC API Features and Tiles.
+	ogc    *ogcapi.Server
 	routes []route
 }
 
@@ -169,12 +171,19 @@ func build(deps Deps) (*server, *chi.Mux) {
 		deps.CacheBytes = 64 << 20
 	}
 	s := &server{
-		deps:    deps,
-		log:     deps.Logger,
-		cursors: ogc.CursorCodec{Key: deps.CursorKey},
-		sem:     make(chan struct{}, deps.MaxConcurrentAnalyses),
-		cache:   newResponseCache(deps.CacheBytes),
+		deps:  deps,
+		log:   deps.Logger,
+		reply: reply.Replier{Log: deps.Logger, Unavailable: deps.Unavailable},
+		sem:   make(chan struct{}, deps.MaxConcurrentAnalyses),
 	}
+	var derived ogcapi.Deriver
+	if deps.Analyzer != nil {
+		derived = deps.Analyzer
+	}
+	s.ogc = ogcapi.New(ogcapi.Deps{
+		Features: deps.Features, Analyzer: derived, Info: deps.Info, BaseURL: deps.BaseURL, Basemap: deps.Basemap,
+		Now: deps.Now, Coverage: deps.Coverage, CursorKey: deps.CursorKey, CacheBytes: deps.CacheBytes,
+	}, s.reply)
 	s.routes = s.routeTable()
 
 	r := chi.NewRouter()
@@ -237,45 +246,45 @@ func (s *server) routeTable() []route {
 	return []route{
 		{method: "GET", pattern: "/", opID: "getLandingPage", summary: "Landing page", tag: "Capabilities",
 			params: []string{"f"}, ok: response{200, "links to the API, conformance and collections", jsonHTML, "LandingPage"},
-			problem: []int{400}, handler: s.landing},
+			problem: []int{400}, handler: s.ogc.Landing},
 		{method: "GET", pattern: "/conformance", opID: "getConformance", summary: "Conformance classes implemented", tag: "Capabilities",
 			params: []string{"f"}, ok: response{200, "conformance classes", jsonHTML, "Conformance"},
-			problem: []int{400}, handler: s.conformance},
+			problem: []int{400}, handler: s.ogc.Conformance},
 		{method: "GET", pattern: "/api", opID: "getAPI", summary: "This OpenAPI 3.0 document", tag: "Capabilities",
 			ok: response{200, "the OpenAPI document", []string{ogc.MediaOpenAPI, ogc.MediaJSON}, ""}, handler: s.openAPI},
 		{method: "GET", pattern: "/collections", opID: "getCollections", summary: "Feature collections served", tag: "Data",
 			params: []string{"f"}, ok: response{200, "the collections", jsonHTML, "Collections"},
-			problem: []int{400}, handler: s.collections},
+			problem: []int{400}, handler: s.ogc.Collections},
 		{method: "GET", pattern: "/collections/{collectionId}", opID: "describeCollection", summary: "Describe one collection", tag: "Data",
 			params: []string{"collectionId", "f"}, ok: response{200, "the collection", jsonHTML, "Collection"},
-			problem: []int{400, 404}, handler: s.collection},
+			problem: []int{400, 404}, handler: s.ogc.Collection},
 		{method: "GET", pattern: "/collections/{collectionId}/items", opID: "getFeatures", summary: "Features of a collection, one page at a time (keyset paging with next links)", tag: "Data",
-			params: []string{"collectionId", "bbox", "bbox-crs", "crs", "limit", "cursor", "datetime", "filter", "filter-lang", "filter-crs", "f"}, ok: response{200, "a page of features; f=csv or f=gpkg downloads every matching feature", []string{ogc.MediaGeoJSON, ogc.MediaHTML, ogc.MediaCSV, mediaGPKG}, "FeatureCollection"},
-			problem: []int{400, 404}, handler: s.items},
+			params: []string{"collectionId", "bbox", "bbox-crs", "crs", "limit", "cursor", "datetime", "filter", "filter-lang", "filter-crs", "f"}, ok: response{200, "a page of features; f=csv or f=gpkg downloads every matching feature", []string{ogc.MediaGeoJSON, ogc.MediaHTML, ogc.MediaCSV, ogcapi.MediaGPKG}, "FeatureCollection"},
+			problem: []int{400, 404}, handler: s.ogc.Items},
 		{method: "GET", pattern: "/collections/{collectionId}/items/{featureId}", opID: "getFeature", summary: "One feature", tag: "Data",
 			params: []string{"collectionId", "featureId", "crs", "f"}, ok: response{200, "the feature", geoHTML, "Feature"},
-			problem: []int{400, 404}, handler: s.item},
+			problem: []int{400, 404}, handler: s.ogc.Item},
 		{method: "GET", pattern: "/collections/{collectionId}/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}", opID: "getTile", summary: "Mapbox vector tile of a collection in WebMercatorQuad (tileMatrix/tileRow/tileCol = z/y/x); accepts the collection's property filters as items does", tag: "Tiles",
 			params: []string{"collectionId", "tileMatrix", "tileRow", "tileCol"}, ok: response{200, "the tile (possibly empty)", []string{ogc.MediaMVT}, ""},
-			problem: []int{400, 404}, handler: s.tile},
+			problem: []int{400, 404}, handler: s.ogc.Tile},
 		{method: "GET", pattern: "/collections/{collectionId}/queryables", opID: "getQueryables", summary: "The properties filter may use, as a JSON Schema (OGC API Features Part 3)", tag: "Data",
 			params: []string{"collectionId"}, ok: response{200, "the queryables", []string{ogc.MediaSchema}, ""},
-			problem: []int{400, 404}, handler: s.queryables},
+			problem: []int{400, 404}, handler: s.ogc.Queryables},
 		{method: "GET", pattern: "/collections/{collectionId}/schema", opID: "getSchema", summary: "The schema of the features, with the type of every property (linked as describedby)", tag: "Data",
 			params: []string{"collectionId"}, ok: response{200, "the feature schema", []string{ogc.MediaSchema}, ""},
-			problem: []int{400, 404}, handler: s.featureSchema},
+			problem: []int{400, 404}, handler: s.ogc.FeatureSchema},
 		{method: "GET", pattern: "/collections/{collectionId}/tiles", opID: "getTilesets", summary: "The tilesets of a collection (one, in WebMercatorQuad)", tag: "Tiles",
 			params: []string{"collectionId"}, ok: response{200, "the tilesets", []string{ogc.MediaJSON}, ""},
-			problem: []int{400, 404}, handler: s.tilesets},
+			problem: []int{400, 404}, handler: s.ogc.Tilesets},
 		{method: "GET", pattern: "/collections/{collectionId}/tiles/WebMercatorQuad", opID: "getTileset", summary: "Tileset metadata; f=tilejson gives TileJSON 3.0.0", tag: "Tiles",
 			params: []string{"collectionId"}, ok: response{200, "the tileset", []string{ogc.MediaJSON}, ""},
-			problem: []int{400, 404}, handler: s.tileset},
+			problem: []int{400, 404}, handler: s.ogc.Tileset},
 		{method: "GET", pattern: "/tileMatrixSets", opID: "getTileMatrixSets", summary: "The tile matrix sets (WebMercatorQuad)", tag: "Tiles",
-			ok: response{200, "tile matrix sets", []string{ogc.MediaJSON}, ""}, handler: s.tileMatrixSets},
+			ok: response{200, "tile matrix sets", []string{ogc.MediaJSON}, ""}, handler: s.ogc.TileMatrixSets},
 		{method: "GET", pattern: "/tileMatrixSets/WebMercatorQuad", opID: "getTileMatrixSet", summary: "The WebMercatorQuad tile matrix set", tag: "Tiles",
-			ok: response{200, "tile matrix set metadata", []string{ogc.MediaJSON}, ""}, handler: s.tileMatrixSet},
+			ok: response{200, "tile matrix set metadata", []string{ogc.MediaJSON}, ""}, handler: s.ogc.TileMatrixSet},
 		{method: "POST", pattern: "/analyses/matrix", opID: "postMatrix", summary: "Travel times and network distances from every source to every destination", tag: "Analyses",
-			body: "MatrixRequest", ok: response{200, "durations (s) and distances (m), null where unreachable", []string{ogc.MediaJSON}, "MatrixResult"},
+			body: "MatrixRequest", ok: response{200, "durations (s) and distances (m), null where unreachable; methods per pair (straight_line where an end is off the network)", []string{ogc.MediaJSON}, "MatrixResult"},
 			problem: []int{400, 413, 422, 429, 503}, handler: s.matrix},
 		{method: "POST", pattern: "/analyses/isochrones", opID: "postIsochrones", summary: "Travel-time bands around origins with their population", tag: "Analyses",
 			body: "IsochroneRequest", ok: response{200, "one feature per band: geometry the area within to_minutes; population and cells of the ring from_minutes–to_minutes, cumulative_population and cumulative_cells within to_minutes", []string{ogc.MediaGeoJSON}, "FeatureCollection"},
@@ -301,13 +310,16 @@ func (s *server) routeTable() []route {
 		{method: "GET", pattern: "/projects/{projectId}/assessment", opID: "getAssessment", summary: "The assessment dossier of a project", tag: "Projects",
 			params: []string{"projectId"}, ok: response{200, "the assessment", []string{ogc.MediaJSON}, "Assessment"},
 			problem: []int{404, 429, 503}, handler: s.assessment},
+		{method: "GET", pattern: "/projects/{projectId}/difference", opID: "getDifference", summary: "The before/after map of a project: the cells whose travel time it shortens or that it brings newly within the standard, with the times before and after; crs, bbox and filter as for items; f=csv or f=gpkg downloads", tag: "Projects",
+			params: []string{"projectId", "bbox", "bbox-crs", "crs", "filter", "filter-lang", "filter-crs", "f"}, ok: response{200, "the changed cells", []string{ogc.MediaGeoJSON, ogc.MediaCSV, ogcapi.MediaGPKG}, "FeatureCollection"},
+			problem: []int{400, 404, 422, 429, 503}, handler: s.difference},
 		{method: "GET", pattern: "/projects/{projectId}/dossier", opID: "getDossier", summary: "The committee's dossier of a project as a page for the browser and A4 print (redirects to the map's dossier page)", tag: "Projects",
 			params: []string{"projectId"}, ok: response{303, "see the dossier page", []string{ogc.MediaHTML}, ""}, handler: s.dossierPage},
 		{method: "GET", pattern: "/ranking", opID: "getRanking", summary: "Proposals ranked by score, with the best selection within the budget", tag: "Projects",
 			params: []string{"budget"}, ok: response{200, "the ranking", []string{ogc.MediaJSON}, "Ranking"},
 			problem: []int{400, 429, 503}, handler: s.ranking},
 		{method: "GET", pattern: "/credits", opID: "getCredits", summary: "Data sources and licences of the loaded layers", tag: "Capabilities",
-			params: []string{"f"}, ok: response{200, "the credits", jsonHTML, ""}, problem: []int{400}, handler: s.credits},
+			params: []string{"f"}, ok: response{200, "the credits", jsonHTML, ""}, problem: []int{400}, handler: s.ogc.Credits},
 		{method: "GET", pattern: "/healthz", opID: "getHealth", summary: "Liveness: the process answers", tag: "Operations",
 			ok: response{200, "ok", []string{ogc.MediaJSON}, ""}, handler: s.healthz, open: true},
 		{method: "GET", pattern: "/readyz", opID: "getReady", summary: "Readiness: the data can be served", tag: "Operations",
@@ -317,7 +329,7 @@ func (s *server) routeTable() []route {
 
 func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	reply.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
@@ -341,7 +353,7 @@ func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
 	if cov := s.coverage(); cov != nil {
 		body["network_coverage"] = cov
 	}
-	writeJSON(w, http.StatusOK, body)
+	reply.WriteJSON(w, http.StatusOK, body)
 }
 
 // coverage returns the network coverage per mode, or nil.
@@ -354,5 +366,5 @@ func (s *server) coverage() []analysis.NetworkCoverage {
 
 // dossierPage sends the browser to the printable dossier page of a project.
 func (s *server) dossierPage(w http.ResponseWriter, r *http.Request) {
-	http.Redirect(w, r, "/map/dossier.html?project="+url.QueryEscape(urlParam(r, "projectId")), http.StatusSeeOther)
+	http.Redirect(w, r, "/map/dossier.html?project="+url.QueryEscape(reply.URLParam(r, "projectId")), http.StatusSeeOther)
 }

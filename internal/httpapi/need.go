@@ -13,15 +13,16 @@ import (
 	"github.com/paulmach/orb"
 
 	"reach/geo/access"
-	"reach/internal/analysis"
+	"reach/internal/analysis/need"
+	"reach/internal/httpapi/reply"
 	"reach/layers"
 )
 
 // NeedAnalyzer answers capacity-aware access and fire coverage; the
 // engine satisfies it. An Analyzer without it answers those routes 503.
 type NeedAnalyzer interface {
-	Need(ctx context.Context, q analysis.NeedQuery) (analysis.NeedResult, error)
-	Fire(ctx context.Context, q analysis.FireQuery) (analysis.FireResult, error)
+	Need(ctx context.Context, q need.Query) (need.Result, error)
+	Fire(ctx context.Context, q need.FireQuery) (need.FireResult, error)
 }
 
 // maxFireSites bounds the proposed stations of one request.
@@ -58,8 +59,8 @@ func (o *object) flag(name string) bool {
 	return b
 }
 
-func parseNeed(o *object) (analysis.NeedQuery, error) {
-	var q analysis.NeedQuery
+func parseNeed(o *object) (need.Query, error) {
+	var q need.Query
 	if c, ok := o.str("category", true); ok {
 		if !layers.Category(c).Valid() {
 			o.add("category", c, "not in the catalogue; see the facilities collection's category values")
@@ -86,8 +87,8 @@ type fireSiteWire struct {
 	TurnoutMinutes *float64   `json:"turnout_minutes"`
 }
 
-func parseFire(o *object) (analysis.FireQuery, error) {
-	var q analysis.FireQuery
+func parseFire(o *object) (need.FireQuery, error) {
+	var q need.FireQuery
 	q.Scenario = scenario(o)
 	q.Cells = o.flag("cells")
 	if v, ok := o.get("add", false); ok {
@@ -105,7 +106,7 @@ func parseFire(o *object) (analysis.FireQuery, error) {
 				o.add(field+".point", pointText(s.Point), "must be [lon, lat] in CRS84, numbers, not null")
 				continue
 			}
-			site := analysis.FireSite{Name: s.Name, Location: orb.Point{*s.Point[0], *s.Point[1]}, FullTime: s.FullTime}
+			site := need.FireSite{Name: s.Name, Location: orb.Point{*s.Point[0], *s.Point[1]}, FullTime: s.FullTime}
 			if s.TurnoutMinutes != nil {
 				if *s.TurnoutMinutes < 0 || *s.TurnoutMinutes > 60 {
 					o.add(field+".turnout_minutes", fmt.Sprint(*s.TurnoutMinutes), "must be 0–60")
@@ -141,12 +142,12 @@ func (s *server) need(w http.ResponseWriter, r *http.Request) {
 	if !s.needAnalyzer(w, r) {
 		return
 	}
-	res, ok := analyse(s, w, r, parseNeed, func(a Analyzer, ctx context.Context, q analysis.NeedQuery) (analysis.NeedResult, error) {
+	res, ok := analyse(s, w, r, parseNeed, func(a Analyzer, ctx context.Context, q need.Query) (need.Result, error) {
 		return a.(NeedAnalyzer).Need(ctx, q)
 	})
 	if ok {
 		w.Header().Set("Cache-Control", "no-store")
-		writeJSON(w, http.StatusOK, res)
+		reply.WriteJSON(w, http.StatusOK, res)
 	}
 }
 
@@ -154,12 +155,12 @@ func (s *server) fire(w http.ResponseWriter, r *http.Request) {
 	if !s.needAnalyzer(w, r) {
 		return
 	}
-	res, ok := analyse(s, w, r, parseFire, func(a Analyzer, ctx context.Context, q analysis.FireQuery) (analysis.FireResult, error) {
+	res, ok := analyse(s, w, r, parseFire, func(a Analyzer, ctx context.Context, q need.FireQuery) (need.FireResult, error) {
 		return a.(NeedAnalyzer).Fire(ctx, q)
 	})
 	if ok {
 		w.Header().Set("Cache-Control", "no-store")
-		writeJSON(w, http.StatusOK, res)
+		reply.WriteJSON(w, http.StatusOK, res)
 	}
 }
 

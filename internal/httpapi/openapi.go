@@ -7,6 +7,8 @@ import (
 
 	"reach/data/tables"
 	"reach/internal/analysis"
+	"reach/internal/httpapi/ogcapi"
+	"reach/internal/httpapi/reply"
 	"reach/internal/ogc"
 	"reach/layers"
 )
@@ -21,7 +23,7 @@ func (s *server) openAPI(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, http.StatusBadRequest)
 		return
 	}
-	cs, err := s.source().Collections(r.Context())
+	cs, err := s.ogc.Source().Collections(r.Context())
 	if err != nil {
 		s.fail(w, r, err, http.StatusBadRequest)
 		return
@@ -32,7 +34,7 @@ func (s *server) openAPI(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, http.StatusBadRequest)
 		return
 	}
-	writeCached(w, r, ogc.MediaOpenAPI, append(body, '\n'))
+	reply.Cached(w, r, ogc.MediaOpenAPI, append(body, '\n'))
 }
 
 // openAPIDoc builds the document.
@@ -172,7 +174,7 @@ func parameters() obj {
 		"collectionId": pathParam("collectionId", "Collection id, e.g. municipalities, population-grid, central-places, facilities, roads, projects.", obj{"type": "string"}),
 		"featureId":    pathParam("featureId", "Feature id within the collection.", obj{"type": "string"}),
 		"projectId":    pathParam("projectId", "Project id.", obj{"type": "string"}),
-		"tileMatrix":   pathParam("tileMatrix", "Zoom level of WebMercatorQuad (0 to 24).", obj{"type": "integer", "minimum": 0, "maximum": maxTileZoom}),
+		"tileMatrix":   pathParam("tileMatrix", "Zoom level of WebMercatorQuad (0 to 24).", obj{"type": "integer", "minimum": 0, "maximum": ogcapi.MaxTileZoom}),
 		"tileRow":      pathParam("tileRow", "Tile row (y, from the top).", obj{"type": "integer", "minimum": 0}),
 		"tileCol":      pathParam("tileCol", "Tile column (x, from the left).", obj{"type": "integer", "minimum": 0}),
 	}
@@ -228,6 +230,9 @@ func schemas() obj {
 				"window_minutes": obj{"type": "integer", "minimum": 1, "maximum": 240, "default": 60, "description": "mode transit: one departure every minute of this window; durations are medians over it, waiting included"}}},
 		"MatrixResult": obj{"type": "object", "properties": obj{"durations": arrayOf(arrayOf(nullableNum)),
 			"distances": arrayOf(arrayOf(nullableNum)), "sources": arrayOf(snap), "destinations": arrayOf(snap),
+			"methods": obj{"type": "array", "description": "per pair: network; straight_line (an end off the network, calibrated estimate); transit; unreachable (null entry)",
+				"items": arrayOf(obj{"type": "string", "enum": []string{"network", "straight_line", "transit", "unreachable"}})},
+			"method": obj{"type": "string", "enum": []string{"network", "straight_line", "transit", "mixed"}},
 			"transit": obj{"type": "object", "description": "mode transit: window, 10th and 90th percentiles (p10, p90) over its departures"}}},
 		"IsochroneRequest": obj{"type": "object", "required": []string{"mode", "origins", "minutes"}, "additionalProperties": false,
 			"properties": obj{"mode": mode, "origins": arrayOf(ref("Position")),

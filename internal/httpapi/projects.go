@@ -22,6 +22,7 @@ import (
 	"reach/data/tables"
 	"reach/geo/crs"
 	"reach/internal/auth"
+	"reach/internal/httpapi/reply"
 	"reach/internal/ogc"
 	"reach/layers"
 )
@@ -51,7 +52,7 @@ func decodeProject(raw map[string]json.RawMessage, now time.Time, newID func() (
 	}
 	var errs ogc.ParamErrors
 	if v, ok := raw["id"]; ok && (len(v) == 0 || v[0] != '"') {
-		errs = append(errs, ogc.ParamError{Name: "id", Value: shorten(string(v)), Reason: "must be a string of 1–100 characters of A–Z a–z 0–9 . _ : -"})
+		errs = append(errs, ogc.ParamError{Name: "id", Value: reply.Shorten(string(v)), Reason: "must be a string of 1–100 characters of A–Z a–z 0–9 . _ : -"})
 		delete(raw, "id")
 	}
 	geomBad := false
@@ -68,7 +69,7 @@ func decodeProject(raw map[string]json.RawMessage, now time.Time, newID func() (
 		}
 		if reason != "" {
 			geomBad = true
-			errs = append(errs, ogc.ParamError{Name: "geometry", Value: shorten(string(v)), Reason: reason})
+			errs = append(errs, ogc.ParamError{Name: "geometry", Value: reply.Shorten(string(v)), Reason: reason})
 			raw["geometry"] = json.RawMessage("null")
 		}
 	}
@@ -89,7 +90,7 @@ func decodeProject(raw map[string]json.RawMessage, now time.Time, newID func() (
 			if name != "geometry" && name != "id" && name != "type" {
 				name = "properties." + name
 			}
-			errs = append(errs, ogc.ParamError{Name: name, Value: shorten(f.Value), Reason: f.Reason})
+			errs = append(errs, ogc.ParamError{Name: name, Value: reply.Shorten(f.Value), Reason: f.Reason})
 		}
 	case errors.Is(err, layers.ErrInvalid):
 		errs = append(errs, ogc.ParamError{Name: "body", Reason: err.Error()})
@@ -103,13 +104,6 @@ func decodeProject(raw map[string]json.RawMessage, now time.Time, newID func() (
 		p.SubmittedAt = now.UTC().Truncate(time.Second)
 	}
 	return p, nil
-}
-
-func shorten(s string) string {
-	if len(s) > 80 {
-		return s[:80] + "…"
-	}
-	return s
 }
 
 // checkGeometry returns why g is not a usable CRS84 geometry, or "".
@@ -225,7 +219,7 @@ func (s *server) postProject(w http.ResponseWriter, r *http.Request) {
 	key := r.Header.Get("Idempotency-Key")
 	if key != "" && (len(key) > 200 || layers.ValidText(key) != "") {
 		s.problem(w, r, http.StatusBadRequest, "invalid parameter", "Idempotency-Key must be 1 to 200 bytes of text",
-			[]InvalidParam{{Name: "Idempotency-Key", Value: shorten(key), Reason: "want 1 to 200 bytes of text"}})
+			[]InvalidParam{{Name: "Idempotency-Key", Value: reply.Shorten(key), Reason: "want 1 to 200 bytes of text"}})
 		return
 	}
 	o, err := readObject(w, r, s.deps.MaxBodyBytes)
@@ -269,8 +263,8 @@ func (s *server) postProject(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if errors.Is(err, layers.ErrConflict) {
-			s.problem(w, r, http.StatusConflict, "conflict", trimPrefix(err),
-				[]InvalidParam{{Name: "Idempotency-Key", Value: shorten(key), Reason: "already used for another request body, or the id is taken"}})
+			s.problem(w, r, http.StatusConflict, "conflict", err.Error(),
+				[]InvalidParam{{Name: "Idempotency-Key", Value: reply.Shorten(key), Reason: "already used for another request body, or the id is taken"}})
 			return
 		}
 		s.fail(w, r, err, http.StatusUnprocessableEntity)
@@ -285,7 +279,7 @@ func (s *server) postProject(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("ETag", etag(stored))
 	b := s.baseURL(r)
-	s.writeFeature(w, r, layers.ProjectFeature(stored), crs.CRS84, []ogc.Link{
+	s.reply.Feature(w, r, layers.ProjectFeature(stored), crs.CRS84, []ogc.Link{
 		{Href: b + loc, Rel: "self", Type: ogc.MediaGeoJSON, Title: "this project"},
 		{Href: b + loc + "/assessment", Rel: "related", Type: ogc.MediaJSON, Title: "assessment"},
 	}, http.StatusCreated)
@@ -302,7 +296,7 @@ func (s *server) putProject(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id := urlParam(r, "projectId")
+	id := reply.URLParam(r, "projectId")
 	im := r.Header.Get("If-Match")
 	if im == "" {
 		s.problem(w, r, http.StatusPreconditionRequired, "precondition required",
@@ -313,7 +307,7 @@ func (s *server) putProject(w http.ResponseWriter, r *http.Request) {
 	rev, ok := parseETag(im)
 	if !ok {
 		s.problem(w, r, http.StatusBadRequest, "invalid parameter", "If-Match must be one ETag of this API, such as \"r1\"",
-			[]InvalidParam{{Name: "If-Match", Value: shorten(im), Reason: "want one ETag such as \"r1\""}})
+			[]InvalidParam{{Name: "If-Match", Value: reply.Shorten(im), Reason: "want one ETag such as \"r1\""}})
 		return
 	}
 	o, err := readObject(w, r, s.deps.MaxBodyBytes)
@@ -325,7 +319,7 @@ func (s *server) putProject(w http.ResponseWriter, r *http.Request) {
 		var bodyID string
 		if json.Unmarshal(v, &bodyID) != nil || bodyID != id {
 			s.problem(w, r, http.StatusUnprocessableEntity, "invalid request body", "the id of the body differs from the id of the path",
-				[]InvalidParam{{Name: "id", Value: shorten(string(v)), Reason: "must equal the id in the path, " + strconv.Quote(id)}})
+				[]InvalidParam{{Name: "id", Value: reply.Shorten(string(v)), Reason: "must equal the id in the path, " + strconv.Quote(id)}})
 			return
 		}
 	} else {
@@ -376,7 +370,7 @@ func (s *server) putProject(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("ETag", etag(stored))
 	b := s.baseURL(r)
-	s.writeFeature(w, r, layers.ProjectFeature(stored), crs.CRS84, []ogc.Link{
+	s.reply.Feature(w, r, layers.ProjectFeature(stored), crs.CRS84, []ogc.Link{
 		{Href: b + loc, Rel: "self", Type: ogc.MediaGeoJSON, Title: "this project"},
 		{Href: b + loc + "/assessment", Rel: "related", Type: ogc.MediaJSON, Title: "assessment"},
 	}, http.StatusOK)
@@ -387,7 +381,7 @@ func (s *server) getProject(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, http.StatusBadRequest)
 		return
 	}
-	id := urlParam(r, "projectId")
+	id := reply.URLParam(r, "projectId")
 	var feat layers.Feature
 	var err error
 	if s.deps.Store != nil {
@@ -401,14 +395,14 @@ func (s *server) getProject(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		if errors.Is(err, layers.ErrNotFound) {
-			err = notFound(fmt.Sprintf("httpapi: project %q", id), "projectId", id, "no such project")
+			err = reply.NotFound(fmt.Sprintf("httpapi: project %q", id), "projectId", id, "no such project")
 		}
 		s.fail(w, r, err, http.StatusBadRequest)
 		return
 	}
 	b := s.baseURL(r)
 	loc := b + "/projects/" + url.PathEscape(id)
-	s.writeFeature(w, r, feat, crs.CRS84, []ogc.Link{
+	s.reply.Feature(w, r, feat, crs.CRS84, []ogc.Link{
 		{Href: loc, Rel: "self", Type: ogc.MediaGeoJSON, Title: "this project"},
 		{Href: loc + "/assessment", Rel: "related", Type: ogc.MediaJSON, Title: "assessment"},
 		{Href: b + "/collections/" + layers.CollProjects + "/items/" + url.PathEscape(id), Rel: "alternate", Type: ogc.MediaGeoJSON, Title: "as an OGC feature"},

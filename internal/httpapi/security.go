@@ -14,6 +14,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"reach/internal/auth"
+	"reach/internal/httpapi/reply"
 	"reach/layers"
 )
 
@@ -33,12 +34,6 @@ func securityHeaders(next http.Handler) http.Handler {
 			"script-src 'self'; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'")
 		next.ServeHTTP(w, r)
 	})
-}
-
-// isWrite reports whether a method may change state (everything but GET,
-// HEAD and OPTIONS).
-func isWrite(method string) bool {
-	return method != http.MethodGet && method != http.MethodHead && method != http.MethodOptions
 }
 
 // ownOrigin is the origin of this server: of BaseURL when set, otherwise of
@@ -84,7 +79,7 @@ func (s *server) cors(next http.Handler) http.Handler {
 				w.WriteHeader(http.StatusNoContent)
 				return
 			}
-			if isWrite(r.Header.Get("Access-Control-Request-Method")) {
+			if reply.IsWrite(r.Header.Get("Access-Control-Request-Method")) {
 				if !s.originAllowed(r, origin) {
 					s.problem(w, r, http.StatusForbidden, "cross-origin write refused",
 						"origin "+origin+" may not write to this server; an administrator can allow it with --allow-origin", nil)
@@ -102,7 +97,7 @@ func (s *server) cors(next http.Handler) http.Handler {
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
-		if isWrite(r.Method) {
+		if reply.IsWrite(r.Method) {
 			if !s.originAllowed(r, origin) {
 				s.problem(w, r, http.StatusForbidden, "cross-origin write refused",
 					"origin "+origin+" may not write to this server; an administrator can allow it with --allow-origin",

@@ -6,6 +6,7 @@ import (
 	"math"
 	"mime"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -155,10 +156,12 @@ func ParseCRS(name, s string) (crs.Code, error) {
 		return crs.CRS84, nil
 	}
 	c, err := crs.Parse(s)
-	if err != nil {
-		return 0, ParamError{Name: name, Value: s, Reason: "unsupported reference system; supported: " + strings.Join(CRSURIs(), ", ")}
+	if err == nil && slices.Contains(crs.Supported(), c) {
+		return c, nil
 	}
-	return c, nil
+	// crs.Parse also knows systems that are read from files, not served
+	// (EPSG:25832, the Gauss-Krüger zones)
+	return 0, ParamError{Name: name, Value: s, Reason: "unsupported reference system; supported: " + strings.Join(CRSURIs(), ", ")}
 }
 
 // ParseLimit reads the limit parameter: "" gives DefaultLimit, a value above

@@ -106,6 +106,7 @@ func TestParseCRS(t *testing.T) {
 		{"http://www.opengis.net/def/crs/EPSG/0/3857", crs.WebMercator, true},
 		{"EPSG:25833", crs.UTM33N, true},
 		{"http://www.opengis.net/def/crs/EPSG/0/31468", 0, false},
+		{"EPSG:25832", 0, false}, // read from files, not served
 		{"nonsense", 0, false},
 	}
 	for _, tt := range tests {

@@ -13,6 +13,7 @@ import (
 
 	"reach/geo/crs"
 	"reach/layers"
+	"reach/layers/postgis/filtersql"
 )
 
 // filterKind says how a filter value compares with a column, mirroring
@@ -255,7 +256,7 @@ func (t *table) where(q layers.ItemsQuery) (string, []any, error) {
 		}
 	}
 	if q.Filter != nil {
-		sql, err := t.filterSQL(q.Filter, arg)
+		sql, err := filtersql.Table{Collection: t.collection, Name: t.table, SRID: t.srid}.SQL(q.Filter, arg)
 		if err != nil {
 			return "", nil, err
 		}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"reach/layers"
+	"reach/layers/postgis/filtersql"
 )
 
 // TestEveryQueryableHasSQL keeps the SQL of the queryables in step with the
@@ -15,7 +16,10 @@ func TestEveryQueryableHasSQL(t *testing.T) {
 		if !ok {
 			t.Fatalf("collection %s: no info", tb.collection)
 		}
-		sql := queryables[tb.table]
+		sql := map[string]bool{}
+		for _, name := range filtersql.Properties(tb.table) {
+			sql[name] = true
+		}
 		for _, p := range c.Properties {
 			if _, ok := sql[p.Name]; p.Queryable() && !ok {
 				t.Errorf("collection %s: queryable %s has no SQL", c.ID, p.Name)

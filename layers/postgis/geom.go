@@ -2,7 +2,13 @@ package postgis
 
 import (
 	"sort"
+
+	"reach/layers/postgis/geometry"
 )
+
+// ErrSRID is wrapped by the error of a geometry read whose SRID is not
+// the one its layer declares.
+var ErrSRID = geometry.ErrSRID
 
 // SRIDs of the stored geometries.
 const (

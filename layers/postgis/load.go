@@ -19,6 +19,7 @@ import (
 
 	"reach/geo/grid"
 	"reach/layers"
+	"reach/layers/postgis/geometry"
 )
 
 // copyLoad describes one transactional replacement of (part of) a table.
@@ -333,7 +334,7 @@ func (s *Store) ReplaceMunicipalities(ctx context.Context, src iter.Seq2[layers.
 		if len(m.Geometry) > 0 {
 			g = m.Geometry
 		}
-		geom, err := toStore(g, sridUTM33N)
+		geom, err := geometry.ToStore(g, sridUTM33N)
 		if err != nil {
 			return name, nil, invalid("geometry", "", err.Error())
 		}
@@ -516,7 +517,7 @@ func (s *Store) ReplaceCells(ctx context.Context, src iter.Seq2[layers.Cell, err
 		if c.Year != 0 && (c.Year < 1900 || c.Year > 2200) {
 			return name, nil, invalid("year", c.Year, "want a year 1900–2200 or 0")
 		}
-		geom, err := toStore(id.Polygon(), sridLAEA)
+		geom, err := geometry.ToStore(id.Polygon(), sridLAEA)
 		if err != nil {
 			return name, nil, invalid("geometry", c.ID, err.Error())
 		}
@@ -556,7 +557,7 @@ func (s *Store) ReplaceCentralPlaces(ctx context.Context, src iter.Seq2[layers.C
 		if p.Location != (orb.Point{}) {
 			g = p.Location
 		}
-		geom, err := toStore(g, sridUTM33N)
+		geom, err := geometry.ToStore(g, sridUTM33N)
 		if err != nil {
 			return name, nil, invalid("location", p.Location, err.Error())
 		}
@@ -605,7 +606,7 @@ func facilityLoad(source string) (copyLoad, func(layers.Facility) (string, []any
 		if err := checkAGS("ags", f.AGS, true); err != nil {
 			return name, nil, err
 		}
-		geom, err := toStore(f.Location, sridUTM33N)
+		geom, err := geometry.ToStore(f.Location, sridUTM33N)
 		if err != nil {
 			return name, nil, invalid("location", f.Location, err.Error())
 		}
@@ -643,7 +644,7 @@ func roadRow(r layers.RoadSegment) (string, []any, error) {
 			return name, nil, err
 		}
 	}
-	geom, err := toStore(r.Geometry, sridUTM33N)
+	geom, err := geometry.ToStore(r.Geometry, sridUTM33N)
 	if err != nil {
 		return name, nil, invalid("geometry", "", err.Error())
 	}
@@ -668,7 +669,7 @@ func projectRow(p layers.Project) (string, []any, error) {
 	if err := p.Validate(); err != nil {
 		return name, nil, err
 	}
-	geom, err := toStore(p.Geometry, sridUTM33N)
+	geom, err := geometry.ToStore(p.Geometry, sridUTM33N)
 	if err != nil {
 		return name, nil, invalid("geometry", "", err.Error())
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/twpayne/go-geom"
 
 	"reach/layers"
+	"reach/layers/postgis/geometry"
 )
 
 // The SELECT lists below pair with the scan functions after them; the same
@@ -38,7 +39,7 @@ func scanMunicipality(rows pgx.Rows) (layers.Municipality, error) {
 	if deg != nil {
 		m.DEGURBA = int(*deg)
 	}
-	g, err := fromStore(geom, "municipalities", m.AGS, sridUTM33N)
+	g, err := geometry.FromStore(geom, "municipalities", m.AGS, sridUTM33N)
 	if err != nil {
 		return m, err
 	}
@@ -88,7 +89,7 @@ func scanCentralPlace(rows pgx.Rows) (layers.CentralPlace, error) {
 	p.Level = layers.Level(level)
 	p.LEPType, p.Verbund, p.AGS, p.KreisAGS, p.PlanningRegion, p.Source = deref(lep), deref(verbund), deref(ags), deref(kreis), deref(region), deref(source)
 	p.LocationSource = deref(locSource)
-	g, err := fromStore(geom, "central_places", p.ID, sridUTM33N)
+	g, err := geometry.FromStore(geom, "central_places", p.ID, sridUTM33N)
 	if err != nil {
 		return p, err
 	}
@@ -113,7 +114,7 @@ func scanFacility(rows pgx.Rows) (layers.Facility, error) {
 		return f, fmt.Errorf("postgis: read facility: %w", err)
 	}
 	f.Category, f.Name, f.AGS = layers.Category(cat), deref(name), deref(ags)
-	g, err := fromStore(geom, "facilities", f.ID, sridUTM33N)
+	g, err := geometry.FromStore(geom, "facilities", f.ID, sridUTM33N)
 	if err != nil {
 		return f, err
 	}
@@ -143,7 +144,7 @@ func scanRoad(rows pgx.Rows) (layers.RoadSegment, error) {
 	if dur != nil {
 		r.DurationS = *dur
 	}
-	g, err := fromStore(geom, "roads", strconv.FormatInt(r.ID, 10), sridUTM33N)
+	g, err := geometry.FromStore(geom, "roads", strconv.FormatInt(r.ID, 10), sridUTM33N)
 	if err != nil {
 		return r, err
 	}
@@ -185,7 +186,7 @@ func scanProject(rows pgx.Rows) (layers.Project, error) {
 	if sub != nil {
 		p.SubmittedAt = sub.UTC()
 	}
-	g, err := fromStore(geom, "projects", p.ID, sridUTM33N)
+	g, err := geometry.FromStore(geom, "projects", p.ID, sridUTM33N)
 	if err != nil {
 		return p, err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/twpayne/go-geom"
 
 	"reach/layers"
+	"reach/layers/postgis/geometry"
 )
 
 func graphTable(mode layers.Mode) (string, error) {
@@ -92,7 +93,7 @@ func graphRow(e layers.GraphEdge) (string, []any, error) {
 	if len(e.Geometry) > 0 {
 		g = e.Geometry
 	}
-	geom, err := toStore(g, sridUTM33N)
+	geom, err := geometry.ToStore(g, sridUTM33N)
 	if err != nil {
 		return rec, nil, invalid("geometry", "", err.Error())
 	}
@@ -278,7 +279,7 @@ func (s *Store) Graph(ctx context.Context, mode layers.Mode) iter.Seq2[layers.Gr
 				yield(layers.GraphEdge{}, fmt.Errorf("postgis: read %s: %w", name, err))
 				return
 			}
-			g, err := fromStore(geom, name, strconv.FormatInt(e.ID, 10), sridUTM33N)
+			g, err := geometry.FromStore(geom, name, strconv.FormatInt(e.ID, 10), sridUTM33N)
 			if err != nil {
 				yield(layers.GraphEdge{}, err)
 				return

@@ -32,6 +32,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"reach/layers"
+	"reach/layers/postgis/geometry"
 )
 
 // Compile-time checks of the ports this store implements.
@@ -100,7 +101,7 @@ func open(ctx context.Context, dbURL string, readOnly bool) (*Store, error) {
 	if readOnly {
 		cfg.ConnConfig.RuntimeParams["default_transaction_read_only"] = "on"
 	}
-	cfg.AfterConnect = registerGeometry
+	cfg.AfterConnect = geometry.Register
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgis: connect %s: %w", redact(dbURL), err)

@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"reach/layers"
+	"reach/layers/postgis/geometry"
 )
 
 var _ layers.TransitStore = (*Store)(nil)
@@ -84,7 +85,7 @@ func (s *Store) ReplaceTransit(ctx context.Context, f *layers.TransitFeed) error
 			st := f.Stops[i]
 			var geom any
 			if st.Pos != (orb.Point{}) {
-				g, err := toStore(st.Pos, sridUTM33N)
+				g, err := geometry.ToStore(st.Pos, sridUTM33N)
 				if err != nil {
 					return nil, fmt.Errorf("stop %s: %w", st.ID, err)
 				}

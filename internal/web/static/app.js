@@ -63,7 +63,9 @@
     requested_funding: ["Beantragte Förderung", function (v) { return fmtEUR(v); }],
     total_cost: ["Gesamtkosten", function (v) { return fmtEUR(v); }],
     level: ["Stufe"], level_rank: ["Rang der Stufe", fmtInt], kind: ["Art"], applicant: ["Antragsteller"],
-    newly_within_standard: ["Neu innerhalb des Standards", function (v) { return fmtInt(v) + " Einwohner"; }],
+    newly_within_standard: ["Neu innerhalb des Standards", function (v) { return typeof v === "boolean" ? yesNo(v) : fmtInt(v) + " Einwohner"; }],
+    before_seconds: ["Fahrzeit vorher", fmtMinutes], after_seconds: ["Fahrzeit nachher", fmtMinutes], gain_seconds: ["Zeitgewinn", fmtMinutes],
+    newly_reached: ["Neu erreichbar", yesNo], served: ["Vom Ausbau bedient", yesNo],
     beneficiaries: ["Nutznießer", function (v) { return fmtInt(v) + " Einwohner"; }],
     verdict: ["Zentrale Orte", function (v) { return VERDICT_DE[v] || v; }],
     score: ["Punkte", function (v) { return fmtNum(v, 3); }], standard_minutes: ["Standard", function (v) { return fmtNum(v) + " min"; }],
@@ -72,6 +74,7 @@
     municipality: ["Gemeinde"], address: ["Adresse"], operator: ["Träger"]
   };
 
+  function fmtMinutes(v) { return fmtNum(v / 60, Math.abs(v) < 600 ? 1 : 0) + " min"; }
   function yesNo(v) { return v === true || v === "true" ? "ja" : (v === false || v === "false" ? "nein" : String(v)); }
   function fmtDist(v) { return v >= 1000 ? fmtNum(v / 1000, 1) + " km" : fmtInt(v) + " m"; }
   // humanise turns an unknown key into words ("foo_bar_m" → "Foo bar (m)").
@@ -290,7 +293,7 @@
     var seen = {}, box = el("div", {});
     hits.forEach(function (f) {
       var cid = f.layer.id.replace(/^c-/, "").replace(/-(fill|line|circle)$/, "");
-      var c = collections.find(function (x) { return x.id === cid; });
+      var c = cid === "difference" ? DIFFERENCE_COLLECTION : collections.find(function (x) { return x.id === cid; });
       if (!c || seen[cid] || Object.keys(seen).length >= 3) return;
       seen[cid] = true;
       box.appendChild(featureBox(c, f));
@@ -314,7 +317,7 @@
       b.addEventListener("click", function () { showDossier(id); });
       box.appendChild(b);
     }
-    if (id) {
+    if (id && c !== DIFFERENCE_COLLECTION) {
       box.appendChild(el("div", {}, [el("a", { href: API + "/collections/" + encodeURIComponent(c.id) + "/items/" + encodeURIComponent(id) + "?f=html", target: "_blank", text: "Details" })]));
     }
     return box;
@@ -364,6 +367,7 @@
       block.appendChild(row);
       box.appendChild(block);
     });
+    if (difference.data) box.insertBefore(differenceLegend(), box.firstChild);
     var iso = map && map.getSource("isochrones") && map.getSource("isochrones")._data;
     var feats = iso && iso.features ? iso.features : [];
     if (feats.length) {
@@ -588,6 +592,7 @@
       if (a.provenance) out.appendChild(el("div", { class: "muted", text: "Berechnet " + (a.provenance.computed_at || "") + " · Engine " + (a.provenance.engine_version || "") + (a.provenance.synthetic ? " · synthetische Daten" : "") }));
       if (feat.geometry && !keepView) zoomTo(feat.geometry);
       sec.setAttribute("data-project", id);
+      showDifference(id);
     }).catch(function (err) {
       out.textContent = "";
       out.appendChild(el("div", { class: "error", text: err.message }));
@@ -601,6 +606,91 @@
       else c.forEach(walk);
     })(geom.coordinates || []);
     if (!b.isEmpty()) map.fitBounds(b, { padding: 80, maxZoom: 13 });
+  }
+
+  // --- Before/after of a proposal ---
+  // The cells a selected proposal changes (GET /projects/{id}/difference):
+  // newly within the standard in magenta, the others by the minutes gained.
+
+  var DIFFERENCE_COLLECTION = { id: "difference", title: "Wirkung des Vorhabens" };
+  var GAIN_BREAKS = [2, 5, 10]; // minutes
+  var GAIN_COLOURS = ["#c6dbef", "#6baed6", "#2171b5", "#08306b"];
+  var NEWLY_COLOUR = "#d01c8b", SERVED_COLOUR = "#fdae61";
+  var difference = { id: null, data: null };
+
+  function differenceColour() {
+    var gain = ["step", ["/", ["to-number", ["get", "gain_seconds"], 0], 60], GAIN_COLOURS[0]];
+    GAIN_BREAKS.forEach(function (b, i) { gain.push(b, GAIN_COLOURS[i + 1]); });
+    return ["case", ["==", ["get", "newly_within_standard"], true], NEWLY_COLOUR,
+      ["==", ["get", "newly_reached"], true], GAIN_COLOURS[GAIN_COLOURS.length - 1],
+      ["all", ["==", ["get", "served"], true], ["<", ["to-number", ["get", "gain_seconds"], 0], 60]], SERVED_COLOUR, gain];
+  }
+
+  function addDifferenceLayer() {
+    map.addSource("difference", { type: "geojson", data: { type: "FeatureCollection", features: [] } });
+    map.addLayer({ id: "difference-fill", type: "fill", source: "difference", paint: { "fill-color": differenceColour(), "fill-opacity": 0.75 } });
+    map.addLayer({ id: "difference-line", type: "line", source: "difference",
+      paint: { "line-color": ["case", ["==", ["get", "newly_within_standard"], true], "#7a0177", "rgba(8,48,107,0.5)"], "line-width": 0.8 } });
+  }
+
+  function differenceURL(id, f) {
+    return API + "/projects/" + encodeURIComponent(id) + "/difference" + (f ? "?f=" + f : "");
+  }
+
+  function showDifference(id) {
+    difference.id = id;
+    api("/projects/" + encodeURIComponent(id) + "/difference").then(function (fc) {
+      if (difference.id !== id || !map.getSource("difference")) return;
+      difference.data = fc;
+      map.getSource("difference").setData(fc);
+      document.body.setAttribute("data-difference", String((fc.features || []).length));
+      renderLegend();
+    }).catch(function (err) {
+      if (difference.id !== id) return;
+      difference.data = { features: [], error: err.message };
+      document.body.setAttribute("data-difference", "error");
+      renderLegend();
+    });
+  }
+
+  function clearDifference() {
+    difference.id = null;
+    difference.data = null;
+    if (map && map.getSource("difference")) map.getSource("difference").setData({ type: "FeatureCollection", features: [] });
+    document.body.removeAttribute("data-difference");
+    renderLegend();
+  }
+
+  function differenceLegend() {
+    var d = difference.data, block = el("div", { class: "legend-block", "data-layer": "difference" });
+    block.appendChild(el("div", { class: "legend-title", text: "Wirkung des Vorhabens (vorher/nachher)" }));
+    if (d.error) {
+      block.appendChild(el("div", { class: "error", text: d.error }));
+      return block;
+    }
+    if (d.known === false) {
+      block.appendChild(el("div", { class: "muted", text: "Wirkung unbekannt: " + (d.reason || "") }));
+      return block;
+    }
+    block.appendChild(el("div", { class: "muted", text: (CATEGORY_DE[d.category] || d.category || "") + ", " + (MODE_DE[d.mode] || d.mode || "") +
+      (d.standard_minutes ? ", Standard " + fmtNum(d.standard_minutes) + " min" : "") + ": " + fmtInt((d.features || []).length) + " Zellen, " +
+      fmtInt(d.newly_within_standard) + " Einwohner neu innerhalb des Standards, " + fmtInt(d.beneficiaries) + " Nutznießer" }));
+    var row = el("div", { class: "legend" });
+    var items = [[NEWLY_COLOUR, "neu innerhalb des Standards"]];
+    var labels = ["< " + GAIN_BREAKS[0]].concat(GAIN_BREAKS.slice(0, -1).map(function (b, i) { return b + "–" + GAIN_BREAKS[i + 1]; }))
+      .concat(["≥ " + GAIN_BREAKS[GAIN_BREAKS.length - 1] + " oder neu erreichbar"]);
+    labels.forEach(function (l, i) { items.push([GAIN_COLOURS[i], "schneller um " + l + " min"]); });
+    if (d.kind === "facility_upgrade") items.push([SERVED_COLOUR, "vom Ausbau bedient"]);
+    items.forEach(function (it) { row.appendChild(el("span", {}, [legendSwatch(it[0], "polygon"), it[1]])); });
+    block.appendChild(row);
+    var dl = el("div", { class: "downloads" }, ["Herunterladen: "]);
+    ["csv", "gpkg"].forEach(function (f) {
+      var a = el("a", { class: "download", href: differenceURL(difference.id, f), download: "", text: f.toUpperCase(),
+        title: "Wirkung des Vorhabens als " + (f === "csv" ? "CSV (Tabellenkalkulation)" : "GeoPackage (GIS)") + " herunterladen" });
+      dl.appendChild(a);
+    });
+    block.appendChild(dl);
+    return block;
   }
 
   // --- Start ---
@@ -660,6 +750,7 @@
       map.addSource("isochrones", { type: "geojson", data: { type: "FeatureCollection", features: [] } });
       map.addLayer({ id: "isochrones-fill", type: "fill", source: "isochrones", paint: { "fill-color": ["get", "colour"], "fill-opacity": 0.35 } });
       map.addLayer({ id: "isochrones-line", type: "line", source: "isochrones", paint: { "line-color": ["get", "colour"], "line-width": 1.5 } });
+      addDifferenceLayer();
       map.addSource("iso-origin", { type: "geojson", data: { type: "FeatureCollection", features: [] } });
       map.addLayer({ id: "iso-origin", type: "circle", source: "iso-origin", paint: { "circle-radius": 6, "circle-color": "#000", "circle-stroke-color": "#fff", "circle-stroke-width": 2 } });
 
@@ -686,6 +777,7 @@
       // One popup per click, for the topmost feature of the data layers.
       var ids = [];
       collections.forEach(function (c) { layerIds(c.id).forEach(function (lid) { if (map.getLayer(lid)) ids.push(lid); }); });
+      if (map.getLayer("difference-fill")) ids.unshift("difference-fill");
       var hits = ids.length ? map.queryRenderedFeatures(e.point, { layers: ids }) : [];
       if (hits.length) onFeatureClick(hits, e.lngLat);
     });
@@ -700,7 +792,7 @@
     if (map && map.getLayer("osm")) map.setLayoutProperty("osm", "visibility", $("basemap").checked ? "visible" : "none");
   });
   $("rank-btn").addEventListener("click", loadRanking);
-  $("dossier-close").addEventListener("click", function () { $("dossier-section").hidden = true; currentProject = null; saveState(); });
+  $("dossier-close").addEventListener("click", function () { $("dossier-section").hidden = true; currentProject = null; clearDifference(); saveState(); });
   $("iso-click").addEventListener("change", function () {
     if (map) map.getCanvas().style.cursor = $("iso-click").checked ? "crosshair" : "";
   });

@@ -8,24 +8,28 @@
   var EN = /^en\b/i.test(navigator.language || "") && !/^de\b/i.test(navigator.language || "");
   var T = EN ? {
     title: "Dossier", application: "Application", applicant: "Applicant", municipalities: "Municipalities", kind: "Kind", category: "Category",
-    cost: "Investment", funding: "Requested funding", submitted: "Submitted", effect: "Effect", map: "Site and travel-time bands",
+    cost: "Investment", funding: "Requested funding", submitted: "Submitted", effect: "Effect", map: "Site, travel-time bands and the cells it changes",
     newly: "residents newly within the standard", beneficiaries: "beneficiaries", byMun: "Effects per municipality",
     mun: "Municipality (* participating)", ben: "Beneficiaries", newCol: "Newly within standard", mean: "Mean minutes before → after",
     zo: "Zentrale Orte", verdict: "Verdict", score: "Score", criterion: "Criterion", value: "Value", normalised: "Normalised",
     weight: "Weight", contribution: "Contribution", total: "Total", completeness: "Completeness", complete: "complete",
     incomplete: "incomplete", provenance: "Provenance", unknown: "Effect unknown", overlaps: "Overlaps", none: "none",
     standard: "Standard", band: "Band", population: "Residents", cells: "Cells", synthetic: "SYNTHETIC DATA",
-    notFound: "No project with this id", print: "Print (A4)", minutes: "min"
+    notFound: "No project with this id", print: "Print (A4)", minutes: "min",
+    newlyCells: "newly within the standard", faster: "faster by", orReached: "or newly reached", served: "served by the upgrade",
+    changedCells: "cells changed", diffUnknown: "Cells changed: unknown"
   } : {
     title: "Dossier", application: "Antrag", applicant: "Antragsteller", municipalities: "Gemeinden", kind: "Art", category: "Kategorie",
-    cost: "Investition", funding: "Beantragte Förderung", submitted: "Eingereicht", effect: "Wirkung", map: "Standort und Reisezeitbänder",
+    cost: "Investition", funding: "Beantragte Förderung", submitted: "Eingereicht", effect: "Wirkung", map: "Standort, Reisezeitbänder und die Zellen, die das Vorhaben verändert",
     newly: "Einwohner neu innerhalb des Standards", beneficiaries: "Nutznießer", byMun: "Wirkung je Gemeinde",
     mun: "Gemeinde (* beteiligt)", ben: "Nutznießer", newCol: "Neu im Standard", mean: "Ø Minuten vorher → nachher",
     zo: "Zentrale Orte", verdict: "Urteil", score: "Punkte", criterion: "Kriterium", value: "Wert", normalised: "normiert",
     weight: "Gewicht", contribution: "Beitrag", total: "Gesamt", completeness: "Vollständigkeit", complete: "vollständig",
     incomplete: "unvollständig", provenance: "Herkunft der Angaben", unknown: "Wirkung unbekannt", overlaps: "Überschneidungen", none: "keine",
     standard: "Standard", band: "Band", population: "Einwohner", cells: "Zellen", synthetic: "SYNTHETISCHE DATEN",
-    notFound: "Kein Vorhaben mit dieser Kennung", print: "Drucken (A4)", minutes: "min"
+    notFound: "Kein Vorhaben mit dieser Kennung", print: "Drucken (A4)", minutes: "min",
+    newlyCells: "neu innerhalb des Standards", faster: "schneller um", orReached: "oder neu erreichbar", served: "vom Ausbau bedient",
+    changedCells: "veränderte Zellen", diffUnknown: "Veränderte Zellen: unbekannt"
   };
   var LOCALE = EN ? "en-GB" : "de-DE";
   var KIND = EN ? { new_facility: "new facility", road_upgrade: "road upgrade", area_service: "area service", facility_upgrade: "facility upgrade" }
@@ -44,6 +48,11 @@
     thinly_populated: "Dünn besiedelt", structurally_weak: "Strukturschwach", zentrale_orte: "Zentrale Orte"
   };
   var BAND_COLOURS = ["#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#fddbc7", "#f4a582"];
+  // The cells the proposal changes, as on the map: newly within the
+  // standard in magenta, the others by the minutes gained.
+  var GAIN_BREAKS = [2, 5, 10];
+  var GAIN_COLOURS = ["#c6dbef", "#6baed6", "#2171b5", "#08306b"];
+  var NEWLY_COLOUR = "#d01c8b", SERVED_COLOUR = "#fdae61";
 
   function $(id) { return document.getElementById(id); }
   function el(tag, attrs, children) {
@@ -86,7 +95,7 @@
     });
   }
 
-  function render(feat, a) {
+  function render(feat, a, diff) {
     var p = feat.properties || {};
     var out = $("dossier");
     out.textContent = "";
@@ -112,7 +121,23 @@
       sw.style.background = BAND_COLOURS[i % BAND_COLOURS.length];
       return el("span", {}, [sw, fmtNum(b.from_minutes, 0) + "–" + fmtNum(b.to_minutes, 0) + " " + T.minutes + ": " + fmtInt(b.population) + " " + T.population]);
     }));
-    out.appendChild(section("map", T.map, [mapDiv, legend]));
+    var diffLegend = el("div", { class: "legend muted", id: "difference-legend" });
+    if (!diff || diff.known === false) {
+      diffLegend.appendChild(document.createTextNode(T.diffUnknown + (diff && diff.reason ? ": " + diff.reason : "")));
+    } else {
+      var items = [[NEWLY_COLOUR, T.newlyCells + " (" + fmtInt(diff.newly_within_standard) + " " + T.population + ")"]];
+      var labels = ["< " + GAIN_BREAKS[0]].concat(GAIN_BREAKS.slice(0, -1).map(function (b, i) { return b + "–" + GAIN_BREAKS[i + 1]; }))
+        .concat(["≥ " + GAIN_BREAKS[GAIN_BREAKS.length - 1]]);
+      labels.forEach(function (l, i) { items.push([GAIN_COLOURS[i], T.faster + " " + l + " " + T.minutes + (i === labels.length - 1 ? " " + T.orReached : "")]); });
+      if (diff.kind === "facility_upgrade") items.push([SERVED_COLOUR, T.served]);
+      diffLegend.appendChild(document.createTextNode(fmtInt((diff.features || []).length) + " " + T.changedCells + ": "));
+      items.forEach(function (it) {
+        var sw = el("span");
+        sw.style.background = it[0];
+        diffLegend.appendChild(el("span", {}, [sw, it[1]]));
+      });
+    }
+    out.appendChild(section("map", T.map, [mapDiv, legend, diffLegend]));
 
     var eff = a.effect || {};
     var effKids = [];
@@ -164,33 +189,47 @@
       el("dt", { text: EN ? "Data" : "Daten" }), el("dd", { text: Object.keys(dv).sort().map(function (k) { return k + ": " + dv[k]; }).join("; ") || "–" })
     ])]));
 
-    drawMap(mapDiv, feat, bands);
+    drawMap(mapDiv, feat, bands, diff);
+  }
+
+  function differenceColour() {
+    var gain = ["step", ["/", ["to-number", ["get", "gain_seconds"], 0], 60], GAIN_COLOURS[0]];
+    GAIN_BREAKS.forEach(function (b, i) { gain.push(b, GAIN_COLOURS[i + 1]); });
+    return ["case", ["==", ["get", "newly_within_standard"], true], NEWLY_COLOUR,
+      ["==", ["get", "newly_reached"], true], GAIN_COLOURS[GAIN_COLOURS.length - 1],
+      ["all", ["==", ["get", "served"], true], ["<", ["to-number", ["get", "gain_seconds"], 0], 60]], SERVED_COLOUR, gain];
   }
 
   // drawMap shows the site and the catchment bands with no basemap (the
   // dossier makes no request elsewhere); the canvas keeps its drawing so
   // that it prints.
-  function drawMap(div, feat, bands) {
+  function drawMap(div, feat, bands, diff) {
+    var cells = diff && diff.features ? diff.features : [];
     var features = bands.map(function (b, i) {
       return { type: "Feature", geometry: b.geometry, properties: { colour: BAND_COLOURS[i % BAND_COLOURS.length], order: -i } };
     }).filter(function (f) { return f.geometry; }).reverse();
     var bounds = new maplibregl.LngLatBounds();
     function walk(c) { if (typeof c[0] === "number") bounds.extend(c); else c.forEach(walk); }
     features.forEach(function (f) { walk(f.geometry.coordinates); });
+    cells.forEach(function (f) { if (f.geometry) walk(f.geometry.coordinates); });
     if (feat.geometry) walk(feat.geometry.coordinates);
     var map = new maplibregl.Map({
       container: div, canvasContextAttributes: { preserveDrawingBuffer: true }, interactive: false, attributionControl: false,
       style: { version: 8, sources: {
         bands: { type: "geojson", data: { type: "FeatureCollection", features: features } },
+        cells: { type: "geojson", data: { type: "FeatureCollection", features: cells } },
         site: { type: "geojson", data: feat.geometry ? { type: "Feature", geometry: feat.geometry, properties: {} } : { type: "FeatureCollection", features: [] } }
       }, layers: [
         { id: "bg", type: "background", paint: { "background-color": "#f4f5f7" } },
         { id: "bands", type: "fill", source: "bands", paint: { "fill-color": ["get", "colour"], "fill-opacity": 0.55, "fill-outline-color": "#555" } },
+        { id: "cells", type: "fill", source: "cells", paint: { "fill-color": differenceColour(), "fill-opacity": 0.85 } },
+        { id: "cells-line", type: "line", source: "cells", paint: { "line-color": ["case", ["==", ["get", "newly_within_standard"], true], "#7a0177", "rgba(8,48,107,0.5)"], "line-width": 0.6 } },
         { id: "site-line", type: "line", source: "site", paint: { "line-color": "#000", "line-width": 2.5 } },
         { id: "site", type: "circle", source: "site", filter: ["any", ["==", ["geometry-type"], "Point"], ["==", ["geometry-type"], "MultiPoint"]],
           paint: { "circle-radius": 6, "circle-color": "#000", "circle-stroke-color": "#fff", "circle-stroke-width": 2 } }
       ] }
     });
+    window.reachDossierMap = map;
     if (!bounds.isEmpty()) map.fitBounds(bounds, { padding: 20, duration: 0 });
     map.on("idle", function () { $("dossier").setAttribute("data-ready", "true"); });
     map.on("error", function (e) { console.warn("dossier map:", e && e.error && e.error.message); $("dossier").setAttribute("data-ready", "true"); });
@@ -204,8 +243,10 @@
     $("dossier").setAttribute("data-ready", "true");
     return;
   }
-  Promise.all([api("/projects/" + encodeURIComponent(id)), api("/projects/" + encodeURIComponent(id) + "/assessment")])
-    .then(function (r) { render(r[0], r[1]); })
+  // The difference is drawn when it can be had; the dossier stands without it.
+  var diff = api("/projects/" + encodeURIComponent(id) + "/difference").catch(function (err) { return { known: false, reason: err.message }; });
+  Promise.all([api("/projects/" + encodeURIComponent(id)), api("/projects/" + encodeURIComponent(id) + "/assessment"), diff])
+    .then(function (r) { render(r[0], r[1], r[2]); })
     .catch(function (err) {
       $("dossier").textContent = "";
       $("dossier").appendChild(el("p", { class: "error", text: err.message }));

@@ -1,0 +1,29 @@
+package main
+
+import (
+	"context"
+
+	"reach/internal/analysis"
+	"reach/internal/analysis/assess"
+	"reach/layers"
+)
+
+// withAssess is the analyzer the HTTP layer gets: the engine with its
+// project assessments (internal/analysis/assess).
+type withAssess struct {
+	*analysis.Engine
+	a *assess.Assessor
+}
+
+func newAnalyzer(e *analysis.Engine) withAssess { return withAssess{Engine: e, a: assess.For(e)} }
+
+func (w withAssess) Assess(ctx context.Context, p layers.Project, set []layers.Project) (assess.Assessment, error) {
+	return w.a.Assess(ctx, p, set)
+}
+
+func (w withAssess) Ranking(ctx context.Context, projects []layers.Project, budget float64) (assess.Ranking, error) {
+	return w.a.Ranking(ctx, projects, budget)
+}
+
+// Derived serves the computed collections with the assessments.
+func (w withAssess) Derived() layers.FeatureSource { return w.Engine.Derived(w.a.Features) }

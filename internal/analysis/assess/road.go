@@ -1,0 +1,294 @@
+package assess
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+
+	"reach/internal/analysis"
+	"reach/internal/catalogue"
+	"reach/layers"
+)
+
+// Road scenario parameters.
+const (
+	// roadMatchM is how close (metres) every vertex of an existing segment
+	// must lie to a project line for the segment to count as upgraded.
+	roadMatchM = 25.0
+	// Default speeds of a new link when the project gives none (km/h).
+	newLinkCarKmh     = 50.0
+	newLinkBicycleKmh = 15.0
+	newLinkFootKmh    = 4.5
+)
+
+// projectLines returns the lines of a road project in EPSG:25833.
+func projectLines(p layers.Project) ([]orb.LineString, error) {
+	switch g := p.Geometry.(type) {
+	case orb.LineString:
+		if len(g) >= 2 {
+			return []orb.LineString{g}, nil
+		}
+	case orb.MultiLineString:
+		var out []orb.LineString
+		for _, l := range g {
+			if len(l) >= 2 {
+				out = append(out, l)
+			}
+		}
+		if len(out) > 0 {
+			return out, nil
+		}
+	}
+	return nil, fmt.Errorf("analysis: assess: project %q: field geometry: a road project needs a LineString or MultiLineString of at least two points, got %s: %w", p.ID, geomType(p.Geometry), layers.ErrInvalid)
+}
+
+// scenarioRoads returns a copy of the road layer with the project applied:
+// existing segments lying along a project line (every vertex within
+// roadMatchM) get the project's car speed (opened both ways for cars if
+// they were closed); a line along no existing segment becomes a new link,
+// open both ways for every mode, joined to the nearest road nodes within
+// the snapping radius.
+func (e *Assessor) scenarioRoads(ctx context.Context, p layers.Project) ([]layers.RoadSegment, map[string]any, error) {
+	lines, err := projectLines(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	if p.SpeedKmh < 0 || math.IsNaN(p.SpeedKmh) || math.IsInf(p.SpeedKmh, 0) {
+		return nil, nil, fmt.Errorf("analysis: assess: project %q: field speed_kmh: value %v: %w", p.ID, p.SpeedKmh, layers.ErrInvalid)
+	}
+	base, err := e.eng.RoadSegments(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("analysis: assess: project %q: %w", p.ID, err)
+	}
+	roads := append([]layers.RoadSegment(nil), base...)
+	var maxID int64
+	type node struct {
+		key int64
+		p   orb.Point
+	}
+	var nodes []node
+	seenNode := map[int64]bool{}
+	for _, s := range roads {
+		maxID = max(maxID, s.ID)
+		for _, n := range []node{{s.FromNode, s.Geometry[0]}, {s.ToNode, s.Geometry[len(s.Geometry)-1]}} {
+			if !seenNode[n.key] {
+				seenNode[n.key] = true
+				nodes = append(nodes, n)
+			}
+		}
+	}
+	var upgraded []int64
+	newLinks := 0
+	for li, line := range lines {
+		lb := line.Bound().Pad(roadMatchM)
+		matched := 0
+		for i := range roads {
+			s := &roads[i]
+			if len(s.Geometry) < 2 || !lb.Intersects(s.Geometry.Bound()) {
+				continue
+			}
+			all := true
+			for _, v := range s.Geometry {
+				if planar.DistanceFrom(line, v) > roadMatchM {
+					all = false
+					break
+				}
+			}
+			if !all {
+				continue
+			}
+			matched++
+			upgraded = append(upgraded, s.ID)
+			if p.SpeedKmh > 0 {
+				s.Car.SpeedKmh = p.SpeedKmh
+				if !s.Car.Forward && !s.Car.Backward {
+					s.Car.Forward, s.Car.Backward = true, true
+				}
+			}
+		}
+		if matched > 0 {
+			continue
+		}
+		// A new link.
+		nearest := func(pt orb.Point) (int64, orb.Point, bool) {
+			best, bestD := -1, math.Inf(1)
+			for i, n := range nodes {
+				if d := planar.Distance(n.p, pt); d < bestD || (d == bestD && n.key < nodes[best].key) {
+					best, bestD = i, d
+				}
+			}
+			if best < 0 || bestD > e.eng.SnapRadiusM() {
+				return 0, orb.Point{}, false
+			}
+			return nodes[best].key, nodes[best].p, true
+		}
+		geom := append(orb.LineString(nil), line...)
+		fromKey, fromPt, ok := nearest(line[0])
+		if ok {
+			if fromPt != geom[0] {
+				geom = append(orb.LineString{fromPt}, geom...)
+			}
+		} else {
+			fromKey = -int64(2*li + 1) // a new, dangling node
+		}
+		toKey, toPt, ok := nearest(line[len(line)-1])
+		if ok {
+			if toPt != geom[len(geom)-1] {
+				geom = append(geom, toPt)
+			}
+		} else {
+			toKey = -int64(2*li + 2)
+		}
+		car := p.SpeedKmh
+		if car == 0 {
+			car = newLinkCarKmh
+		}
+		maxID++
+		newLinks++
+		roads = append(roads, layers.RoadSegment{
+			ID: maxID, FromNode: fromKey, ToNode: toKey, Geometry: geom, Highway: "project", Name: p.Title,
+			LengthM: planar.Length(geom),
+			Car:     layers.Access{Forward: true, Backward: true, SpeedKmh: car},
+			Bicycle: layers.Access{Forward: true, Backward: true, SpeedKmh: math.Min(newLinkBicycleKmh, car)},
+			Foot:    layers.Access{Forward: true, Backward: true, SpeedKmh: math.Min(newLinkFootKmh, car)},
+		})
+	}
+	sort.Slice(upgraded, func(i, j int) bool { return upgraded[i] < upgraded[j] })
+	return roads, map[string]any{"upgraded_segments": upgraded, "new_links": newLinks, "speed_kmh": p.SpeedKmh}, nil
+}
+
+// roadMode is the mode road projects are assessed by: car where a car
+// network exists, else the first mode with a network.
+func (e *Assessor) roadMode() (layers.Mode, bool) {
+	for _, m := range layers.Modes() {
+		if e.eng.HasNetwork(m) {
+			return m, true
+		}
+	}
+	return "", false
+}
+
+// categoryEffect is the effect of a road scenario on one category.
+type categoryEffect struct {
+	Category            layers.Category `json:"category"`
+	StandardMinutes     float64         `json:"standard_minutes"`
+	NewlyWithinStandard int64           `json:"newly_within_standard"`
+	Beneficiaries       int64           `json:"beneficiaries"`
+	CellsChanged        int             `json:"cells_changed"`
+	eff                 *projectEffect
+}
+
+// roadProject assesses a road upgrade or new link: the network of the
+// assessment mode is rebuilt with the project applied and the travel time
+// to every category with facilities and a standard for that mode is
+// recomputed; the effect lists the cells whose time changes. The headline
+// category is the project's own when given, else the one with the most
+// residents newly within its standard.
+func (e *Assessor) roadProject(ctx context.Context, p layers.Project, d map[string]any) (*projectEffect, higherReach, error) {
+	mode, ok := e.roadMode()
+	if !ok {
+		if _, err := projectLines(p); err != nil {
+			return nil, higherReach{}, err
+		}
+		return nil, higherReach{}, &unknownEffect{"no road network is loaded: the effect of a road project is unknown"}
+	}
+	if p.Category == layers.CatOther {
+		return nil, higherReach{}, &unknownEffect{fmt.Sprintf("category %q has no standard in the catalogue: the effect on it is unknown", p.Category)}
+	}
+	if p.Category.Valid() && len(e.eng.FacilityIndexes(p.Category)) == 0 {
+		return nil, higherReach{}, &unknownEffect{fmt.Sprintf("no facilities of category %q are loaded: travel times to it are unknown", p.Category)}
+	}
+	roads, changes, err := e.scenarioRoads(ctx, p)
+	if err != nil {
+		return nil, higherReach{}, err
+	}
+	d["road_changes"] = changes
+	after, err := e.eng.ScenarioNetwork(ctx, roads, mode)
+	if err != nil {
+		return nil, higherReach{}, fmt.Errorf("analysis: assess: project %q: scenario network: %w", p.ID, err)
+	}
+	var effs []categoryEffect
+	for _, ci := range layers.Categories() {
+		cat := ci.Category
+		std, ok := e.eng.Catalogue().Standard(cat, mode)
+		if !ok || std.Measure == catalogue.MeasureAreaService || len(e.eng.FacilityIndexes(cat)) == 0 {
+			continue
+		}
+		before, err := e.eng.TravelField(ctx, cat, mode)
+		if err != nil {
+			return nil, higherReach{}, err
+		}
+		af, err := after.Seconds(ctx, cat)
+		if err != nil {
+			return nil, higherReach{}, err
+		}
+		eff := &projectEffect{cat: cat, mode: mode, std: std, limit: std.MaxSeconds(), before: before,
+			method: fmt.Sprintf("network %s, scenario network with the project recomputed for every category", mode)}
+		ce := categoryEffect{Category: cat, StandardMinutes: std.MaxMinutes, eff: eff}
+		bs := before.Seconds()
+		for i := range e.eng.NumCells() {
+			b, a := bs[i], af[i]
+			if b == a || (math.IsInf(b, 1) && math.IsInf(a, 1)) {
+				continue
+			}
+			eff.changes = append(eff.changes, analysis.CellChange{Cell: int32(i), Before: b, After: a})
+			ce.CellsChanged++
+			pop := e.eng.CellPop(i)
+			if b-a >= MinImprovementS {
+				ce.Beneficiaries += pop
+			}
+			if b > eff.limit && a <= eff.limit {
+				ce.NewlyWithinStandard += pop
+			}
+		}
+		effs = append(effs, ce)
+	}
+	d["categories"] = effs
+	var head *projectEffect
+	best := -1
+	for i, ce := range effs {
+		if p.Category.Valid() {
+			if ce.Category == p.Category {
+				best = i
+				break
+			}
+			continue
+		}
+		if best < 0 || ce.NewlyWithinStandard > effs[best].NewlyWithinStandard ||
+			(ce.NewlyWithinStandard == effs[best].NewlyWithinStandard && ce.Beneficiaries > effs[best].Beneficiaries) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return nil, higherReach{}, &unknownEffect{fmt.Sprintf("no category has both facilities loaded and a %s standard: the effect on travel times is unknown", mode)}
+	}
+	head = effs[best].eff
+	hr, err := e.roadHigherReach(ctx, mode, after)
+	if err != nil {
+		return nil, higherReach{}, err
+	}
+	return head, hr, nil
+}
+
+// roadHigherReach says whether the scenario improves the time to the next
+// Mittel- or Oberzentrum for residents beyond HigherReachMinutes.
+func (e *Assessor) roadHigherReach(ctx context.Context, mode layers.Mode, after *analysis.RoadScenario) (higherReach, error) {
+	if err := ctx.Err(); err != nil {
+		return higherReach{}, fmt.Errorf("analysis: assess: %w", err)
+	}
+	before, _ := e.eng.HigherPlaces(mode)
+	aft, who := after.HigherPlaces()
+	names := map[string]bool{}
+	for ci := range e.eng.NumCells() {
+		if before[ci] > HigherReachMinutes*60 && before[ci]-aft[ci] >= MinImprovementS && who[ci] >= 0 {
+			names[e.eng.CentralPlaces()[who[ci]].Name] = true
+		}
+	}
+	h := higherReach{places: sortedKeys(names)}
+	h.strengthens = len(h.places) > 0
+	return h, nil
+}

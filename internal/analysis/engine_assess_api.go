@@ -1,0 +1,289 @@
+package analysis
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+
+	"reach/geo/graph"
+	"reach/geo/isochrone"
+	"reach/geo/route"
+	"reach/internal/appraisal"
+	"reach/internal/network"
+	"reach/layers"
+)
+
+// This file is the engine's side of the project assessments, which live in
+// internal/analysis/assess: read-only views of the read model and the
+// network searches an assessment needs. Slices returned are the engine's
+// own and must not be modified.
+
+// CellInfo is one populated cell of the read model. Cells are numbered
+// 0..NumCells()-1; every per-cell slice of this package uses that order.
+type CellInfo struct {
+	ID   string
+	AGS  string
+	Muni int // index into Municipality(i), -1 when unknown
+	Pop  int64
+	UTM  orb.Point // centre, EPSG:25833
+}
+
+// Cell returns populated cell ci.
+func (e *Engine) Cell(ci int) CellInfo {
+	c := &e.cells[ci]
+	return CellInfo{ID: c.id, AGS: c.ags, Muni: int(c.muni), Pop: c.pop, UTM: c.utm}
+}
+
+// CellPop returns the residents of populated cell ci.
+func (e *Engine) CellPop(ci int) int64 { return e.cells[ci].pop }
+
+// NumMunicipalities is the number of municipalities; Municipality(i)
+// returns municipality i (the index CellInfo.Muni refers to).
+func (e *Engine) NumMunicipalities() int { return len(e.munis) }
+
+// Municipality returns municipality i as read from the layer.
+func (e *Engine) Municipality(i int) layers.Municipality { return e.munis[i] }
+
+// MunicipalityName returns the name of the municipality with ags, or "".
+func (e *Engine) MunicipalityName(ags string) string { return e.muniName(ags) }
+
+// InNeed says whether the municipality with ags is thinly populated or
+// structurally weak by the engine's classification.
+func (e *Engine) InNeed(ags string) bool {
+	c := e.class.of(ags)
+	return c.thin || c.weak
+}
+
+// Facilities returns the facilities of the read model; FacilityUTM gives
+// their locations in EPSG:25833 by the same index.
+func (e *Engine) Facilities() []layers.Facility { return e.facs }
+
+// FacilityUTM returns the location of facility fi in EPSG:25833.
+func (e *Engine) FacilityUTM(fi int) orb.Point { return e.facUTM[fi] }
+
+// FacilityIndexes returns the indexes into Facilities() of the facilities
+// of cat, sorted by id.
+func (e *Engine) FacilityIndexes(cat layers.Category) []int { return e.byCat[cat] }
+
+// CentralPlaces returns the central places of the read model.
+func (e *Engine) CentralPlaces() []layers.CentralPlace { return e.places }
+
+// ScoreWeights returns the score weights of the engine's options.
+func (e *Engine) ScoreWeights() appraisal.ScoreWeights {
+	if e.opts.Weights != nil {
+		return *e.opts.Weights
+	}
+	return appraisal.DefaultScoreWeights()
+}
+
+// RankingDeadline returns the deadline of a ranking's selection search.
+func (e *Engine) RankingDeadline() time.Duration {
+	if e.opts.RankingDeadline > 0 {
+		return e.opts.RankingDeadline
+	}
+	return appraisal.DefaultSelectionDeadline
+}
+
+// SnapRadiusM is the largest straight access leg to the network, metres.
+func (e *Engine) SnapRadiusM() float64 { return e.opts.SnapRadiusM }
+
+// BuiltAt is the time recorded in every result's provenance.
+func (e *Engine) BuiltAt() time.Time { return e.builtAt }
+
+// Field is the travel-time field of one (category, mode): per populated
+// cell the seconds to the nearest facility (+Inf when none is reachable)
+// and that facility.
+type Field struct {
+	f    *field
+	mode layers.Mode
+}
+
+// TravelField returns the field of (cat, mode), computed once per engine.
+func (e *Engine) TravelField(ctx context.Context, cat layers.Category, mode layers.Mode) (Field, error) {
+	f, err := e.fieldFor(ctx, cat, mode)
+	if err != nil {
+		return Field{}, err
+	}
+	return Field{f: f, mode: mode}, nil
+}
+
+// Seconds returns the seconds of every cell (read-only).
+func (f Field) Seconds() []float64 { return f.f.secs }
+
+// Facility returns the index of cell ci's nearest facility, -1 when none.
+func (f Field) Facility(ci int) int { return int(f.f.fac[ci]) }
+
+// Method describes how the field was computed, for provenance.
+func (f Field) Method() string { return methodLabel(f.f, f.mode) }
+
+// CellChange is the travel time of one cell before and after a project.
+type CellChange struct {
+	Cell          int32
+	Before, After float64 // seconds, +Inf unreachable
+}
+
+// SitesEffect is what new sites of a category change: the cells whose
+// time drops, where each site snapped, and the catchment bands.
+type SitesEffect struct {
+	Changes   []CellChange // ascending by cell
+	Sites     []SnapInfo
+	Catchment []Band
+}
+
+// AddSites computes the effect of new facilities at sites (EPSG:25833) on
+// f, a network field: the "only improving" reverse search from the sites'
+// arrivals on f's baseline, and the catchment isochrones (reverse search)
+// at minutes.
+func (e *Engine) AddSites(ctx context.Context, f Field, sites []orb.Point, minutes []float64) (SitesEffect, error) {
+	var out SitesEffect
+	mn := e.nets[f.mode]
+	if mn == nil || f.f.net == nil {
+		return out, fmt.Errorf("analysis: add sites: no %s network", f.mode)
+	}
+	var arrivals [][]route.Source
+	var extra []isochrone.Reached
+	for _, s := range sites {
+		ll, _ := fromUTM(s)
+		sn, info, err := mn.snapPoint(ll)
+		if err != nil {
+			return out, err
+		}
+		out.Sites = append(out.Sites, info)
+		arrivals = append(arrivals, sn.Arrivals())
+		if sn.Snapped {
+			extra = append(extra, isochrone.Reached{P: sn.Point, Seconds: float64(sn.Access.Seconds())})
+		}
+	}
+	imp := e.improveNetwork(mn, f.f, arrivals)
+	for i, ci := range imp.cells {
+		out.Changes = append(out.Changes, CellChange{Cell: ci, Before: f.f.secs[ci], After: imp.secs[i]})
+	}
+	var sources []route.Source
+	for _, a := range arrivals {
+		sources = append(sources, a...)
+	}
+	limit, _ := graph.CostOf(graph.Seconds(minutes[len(minutes)-1] * 60))
+	q := mn.n.ReverseQueries().Get()
+	defer mn.n.ReverseQueries().Put(q)
+	q.Run(sources, limit)
+	bands, err := e.networkBands(ctx, mn, mn.n.ReverseGraph(), q, minutes, mn.cells.AllDepartures(), extra)
+	if err != nil {
+		return out, err
+	}
+	out.Catchment = bands
+	return out, nil
+}
+
+// RoadSegments returns the road layer the networks were built from.
+func (e *Engine) RoadSegments(ctx context.Context) ([]layers.RoadSegment, error) {
+	return e.roadSegments(ctx)
+}
+
+// RoadScenario is the network of one mode rebuilt from a changed road layer,
+// with every cell and facility snapped again.
+type RoadScenario struct {
+	e  *Engine
+	mn *modeNet
+}
+
+// ScenarioNetwork builds the network of mode from roads.
+func (e *Engine) ScenarioNetwork(ctx context.Context, roads []layers.RoadSegment, mode layers.Mode) (*RoadScenario, error) {
+	nets, err := e.networksFrom(ctx, roads, []layers.Mode{mode})
+	if err != nil {
+		return nil, err
+	}
+	if nets[mode] == nil {
+		return nil, fmt.Errorf("analysis: scenario: the roads give no %s network", mode)
+	}
+	return &RoadScenario{e: e, mn: nets[mode]}, nil
+}
+
+// Seconds returns the time of every cell to the nearest facility of cat on
+// the scenario network.
+func (s *RoadScenario) Seconds(ctx context.Context, cat layers.Category) ([]float64, error) {
+	f, err := s.e.networkField(ctx, s.mn, cat)
+	if err != nil {
+		return nil, err
+	}
+	return f.secs, nil
+}
+
+// HigherPlaces returns, per cell, the time to the nearest central place of
+// level ≥ Mittelzentrum (by its location) on the base network of mode,
+// and the index of that place in CentralPlaces() (-1 when none).
+func (e *Engine) HigherPlaces(mode layers.Mode) ([]float64, []int) {
+	return e.placesField(e.nets[mode])
+}
+
+// HigherPlaces is Engine.HigherPlaces on the scenario network.
+func (s *RoadScenario) HigherPlaces() ([]float64, []int) { return s.e.placesField(s.mn) }
+
+// placesField returns, per cell, the travel time to the nearest central
+// place of level ≥ Mittelzentrum on mn, and the place.
+func (e *Engine) placesField(mn *modeNet) ([]float64, []int) {
+	var sources []route.Source
+	var owner []int
+	for pi, pl := range e.places {
+		if pl.Level < layers.LevelMittelzentrum || pl.Location == (orb.Point{}) {
+			continue
+		}
+		s := mn.n.Snap(pl.Location)
+		for _, a := range s.Arrivals() {
+			sources = append(sources, a)
+			owner = append(owner, pi)
+		}
+	}
+	secs := make([]float64, len(e.cells))
+	who := make([]int, len(e.cells))
+	q := mn.n.ReverseQueries().Get()
+	defer mn.n.ReverseQueries().Put(q)
+	q.Run(sources, route.Unbounded)
+	for ci := range e.cells {
+		secs[ci], who[ci] = math.Inf(1), -1
+		r := network.Via(mn.cells.Departures(ci), q)
+		if r.Reached && r.Label >= 0 {
+			secs[ci], who[ci] = float64(r.Cost.Seconds()), owner[r.Label]
+		}
+	}
+	return secs, who
+}
+
+// muniAt returns the AGS of the municipality containing p (EPSG:25833),
+// by polygon where geometries exist, else the municipality of the nearest
+// populated cell centre; "" when neither is known.
+func (e *Engine) muniAt(p orb.Point) string {
+	for _, m := range e.munis {
+		if len(m.Geometry) == 0 || !m.Geometry.Bound().Contains(p) {
+			continue
+		}
+		if planar.MultiPolygonContains(m.Geometry, p) {
+			return m.AGS
+		}
+	}
+	best, bestD := "", math.Inf(1)
+	for _, c := range e.cells {
+		if d := math.Hypot(c.utm[0]-p[0], c.utm[1]-p[1]); d < bestD {
+			best, bestD = c.ags, d
+		}
+	}
+	return best
+}
+
+// WeightedQuantile returns the lower weighted quantile q of vals weighted
+// by w (see weightedQuantile); nil when the total weight is 0 or the
+// quantile is +Inf.
+func WeightedQuantile(vals []float64, w []int64, q float64) *float64 {
+	ws := make([]weighted, len(vals))
+	for i, v := range vals {
+		ws[i] = weighted{v, w[i]}
+	}
+	return weightedQuantile(ws, q)
+}
+
+// CellPolygon returns the square of the INSPIRE cell id in CRS84, or nil
+// for an id that is not one.
+func CellPolygon(id string) orb.Geometry { return cellPolygon(id) }

@@ -1,0 +1,197 @@
+package analysis
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"reach/geo/isochrone"
+	"reach/internal/catalogue"
+	"reach/layers"
+)
+
+// What the public transport use cases (internal/analysis/transit) need of the engine, and the
+// seam through which the engine hands requests with mode "transit" to them. The engine keeps
+// the timetable (Options.Transit) and knows nothing of routing on it.
+
+// Transit is the mode name of public transport in requests (layers.Transit). It is not a road
+// mode: ParseMode does not accept it.
+const Transit = layers.Transit
+
+// Defaults and limits of transit requests.
+const (
+	// DefaultWindowMinutes is the departure window when a request gives none.
+	DefaultWindowMinutes = 60
+	// MaxWindowMinutes bounds the window of one request.
+	MaxWindowMinutes = 240
+)
+
+// TransitPlanner answers requests with mode transit on the engine's timetable.
+// internal/analysis/transit implements it; Options.NewTransitPlanner makes one per engine. It
+// must be safe for concurrent use.
+type TransitPlanner interface {
+	// Matrix fills res (its slices sized, Method and Provenance set) for req.
+	Matrix(ctx context.Context, req MatrixRequest, res MatrixResult) (MatrixResult, error)
+	// Isochrones answers req (validated: origins, minutes) with req.Transit checked.
+	Isochrones(ctx context.Context, req IsochroneRequest) (IsochroneResult, error)
+}
+
+// TransitQuery is when a transit request leaves: at Departure (local wall-clock time of the
+// timetable's zone; its location is ignored) and every minute of the following WindowMinutes.
+type TransitQuery struct {
+	Departure     time.Time
+	WindowMinutes int
+}
+
+// ParseDeparture reads a local date-time "YYYY-MM-DDTHH:MM" (seconds optional) as the
+// timetable's local wall-clock time. An offset or "Z" is refused: timetables are local.
+func ParseDeparture(s string) (time.Time, error) {
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02 15:04:05"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("departure %q: want a local date-time YYYY-MM-DDTHH:MM (no offset): %w", s, layers.ErrInvalid)
+}
+
+// Check fills the default window and validates the query; errors name the field.
+func (q *TransitQuery) Check() error {
+	if q.Departure.IsZero() {
+		return fmt.Errorf("departure: required with mode transit: %w", layers.ErrInvalid)
+	}
+	if q.WindowMinutes == 0 {
+		q.WindowMinutes = DefaultWindowMinutes
+	}
+	if q.WindowMinutes < 1 || q.WindowMinutes > MaxWindowMinutes {
+		return fmt.Errorf("window_minutes %d: want 1 to %d: %w", q.WindowMinutes, MaxWindowMinutes, layers.ErrInvalid)
+	}
+	return nil
+}
+
+// errNoTransit is the answer to mode transit without a timetable.
+func errNoTransit(what string) error {
+	return fmt.Errorf("analysis: %s: mode transit: no timetable loaded (import one with `reach import gtfs`): %w", what, layers.ErrInvalid)
+}
+
+// HasTransit reports whether the engine has a timetable.
+func (e *Engine) HasTransit() bool { return e.opts.Transit != nil }
+
+// TransitFeed returns the engine's timetable, nil without one.
+func (e *Engine) TransitFeed() *layers.TransitFeed { return e.opts.Transit }
+
+// TransitPlanner returns the planner of the engine's timetable, nil without one.
+func (e *Engine) TransitPlanner() TransitPlanner { return e.transit }
+
+// CellPoint is one populated cell of the read model, as the transit use cases see it.
+type CellPoint struct {
+	ID         string
+	AGS        string
+	Population int64
+	Known      bool
+	UTM        orb.Point // centre, EPSG:25833
+	LonLat     orb.Point
+}
+
+// NumCells returns the number of populated cells; CellPoint(i) for i below it.
+func (e *Engine) NumCells() int { return len(e.cells) }
+
+// CellPoint returns populated cell i (0 ≤ i < NumCells()), in the order of every per-cell result.
+func (e *Engine) CellPoint(i int) CellPoint {
+	c := &e.cells[i]
+	return CellPoint{ID: c.id, AGS: c.ags, Population: c.pop, Known: c.pop >= 0, UTM: c.utm, LonLat: c.lonlat}
+}
+
+// FacilityPoint is one facility of a category: its id, name and position.
+type FacilityPoint struct {
+	ID   string
+	Name string
+	UTM  orb.Point // EPSG:25833
+}
+
+// FacilityPoints returns the facilities of cat sorted by id.
+func (e *Engine) FacilityPoints(cat layers.Category) []FacilityPoint {
+	idx := e.byCat[cat]
+	out := make([]FacilityPoint, len(idx))
+	for i, fi := range idx {
+		out[i] = FacilityPoint{ID: e.facs[fi].ID, Name: e.facs[fi].Name, UTM: e.facUTM[fi]}
+	}
+	return out
+}
+
+// FootSeconds is the calibrated straight-line foot estimate for a walk of d metres, seconds.
+func (e *Engine) FootSeconds(d float64) float64 { return e.model.Curve(layers.Foot).Seconds(d) }
+
+// Standard returns the catalogue's standard of cat by mode.
+func (e *Engine) Standard(cat layers.Category, mode layers.Mode) (catalogue.Standard, bool) {
+	return e.cat.Standard(cat, mode)
+}
+
+// Provenance describes a result of the engine computed by method.
+func (e *Engine) Provenance(method string) Provenance { return e.provenance(method) }
+
+// PointBands builds isochrone bands from points reached at given times, each with a straight
+// walk onwards at speedMS (m/s) up to its MaxLegM, on the engine's raster step (made coarser
+// for large extents as for every isochrone); cellSeconds gives the travel time to populated
+// cell i (+Inf when not reached) for the residents of each band. It returns the bands and the
+// raster step in metres.
+func (e *Engine) PointBands(ctx context.Context, reached []isochrone.Reached, speedMS float64, minutes []float64, cellSeconds func(i int) float64) ([]Band, float64, error) {
+	maxSecs := minutes[len(minutes)-1] * 60
+	pops, cells := e.bandPopulation(minutes, cellSeconds)
+	if err := ctx.Err(); err != nil {
+		return nil, 0, fmt.Errorf("analysis: isochrones: %w", err)
+	}
+	kept := reached[:0:0]
+	for _, p := range reached {
+		if p.Seconds <= maxSecs {
+			kept = append(kept, p)
+		}
+	}
+	if len(kept) == 0 {
+		return contourBands(nil, minutes, pops, cells), 0, nil
+	}
+	r, err := isochrone.Sample(kept, isochrone.SampleOptions{StepM: e.opts.IsochroneStepM, AccessSpeedMS: speedMS,
+		MaxSeconds: maxSecs, MaxSamples: isoMaxSamples})
+	if err != nil {
+		return nil, 0, fmt.Errorf("analysis: isochrones: %w", err)
+	}
+	return contourBands(r, minutes, pops, cells), r.Step, nil
+}
+
+// CheckIsochrone validates origins and minutes of an isochrone request and returns the
+// thresholds sorted.
+func CheckIsochrone(req IsochroneRequest) ([]float64, error) {
+	if len(req.Origins) == 0 || len(req.Origins) > MaxIsochroneOrigins {
+		return nil, fmt.Errorf("analysis: isochrones: origins: want 1 to %d points, got %d: %w", MaxIsochroneOrigins, len(req.Origins), layers.ErrInvalid)
+	}
+	return checkMinutes(req.Minutes)
+}
+
+// ToUTM converts a lon/lat point to EPSG:25833, refusing points outside the valid range.
+func ToUTM(ll orb.Point) (orb.Point, error) { return toUTM(ll) }
+
+// FromUTM converts an EPSG:25833 point to lon/lat.
+func FromUTM(p orb.Point) (orb.Point, error) { return fromUTM(p) }
+
+// Round3 rounds to three decimals (millimetres, milliseconds) for output.
+func Round3(v float64) float64 {
+	if math.IsInf(v, 0) || math.IsNaN(v) {
+		return v
+	}
+	return round3(v)
+}
+
+// TransitMatrix is what a transit matrix adds: the departures and the spread over them.
+type TransitMatrix struct {
+	Departure     string `json:"departure"` // local date-time of the first departure
+	WindowMinutes int    `json:"window_minutes"`
+	// P10 and P90 are the 10th and 90th percentiles of the travel times over the window's
+	// departures (Durations holds the medians), seconds, waiting included.
+	P10       [][]*float64 `json:"p10"`
+	P90       [][]*float64 `json:"p90"`
+	Timetable string       `json:"timetable"` // the feed's name
+	// Method describes the walks and the search.
+	Method string `json:"method"`
+}

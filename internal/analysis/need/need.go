@@ -1,0 +1,199 @@
+// Package need computes capacity-aware access and fire coverage on the
+// engine's read model: supply per facility and demand by age per cell
+// (today and in a projection year), the E2SFCA supply ratio per cell,
+// facility and municipality next to the planning ratio, the fairness of
+// access times (percentiles, Gini, Palma; by DEGURBA class, age group and
+// structural weakness), the fire brigade's arrival (turn-out plus drive)
+// with areas of first responsibility, and the need section of each
+// assessment dossier. Routing happens once per (category, mode, catchment):
+// catchments and demand vectors are kept in the engine's memo, so another
+// scenario or supply only reruns the arithmetic of geo/access.
+package need
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+
+	"reach/geo/access"
+	"reach/internal/analysis"
+	"reach/internal/catalogue"
+	"reach/layers"
+)
+
+// Scenario is a projection year and variant; the zero value is "today".
+type Scenario = access.Scenario
+
+// Service answers the need analyses of one engine. It holds nothing but
+// the engine (its caches live in the engine's memo), so it is cheap to
+// make and safe for concurrent use.
+type Service struct {
+	e *analysis.Engine
+}
+
+// New returns the need service of e.
+func New(e *analysis.Engine) *Service { return &Service{e: e} }
+
+// Section is the analysis.NeedSection of this package: the need side of a
+// project's dossier (a *Dossier, or nil when the effect is unknown).
+func Section(ctx context.Context, e *analysis.Engine, p layers.Project, eff analysis.ProjectEffect) (any, error) {
+	d, err := New(e).dossier(ctx, p, eff)
+	if err != nil || d == nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// Scenarios lists the projection scenarios the engine can compute.
+func (s *Service) Scenarios() []Scenario { return s.e.Scenarios() }
+
+// Needs returns the need catalogue of the engine.
+func (s *Service) Needs() *catalogue.Needs { return s.e.Needs() }
+
+type catchKey struct {
+	cat   layers.Category
+	mode  layers.Mode
+	decay string
+}
+
+// catchEntry is the catchments of one category: weights and the supply
+// side in the order of analysis.Engine.FacilitiesOf.
+type catchEntry struct {
+	c    *access.Catchments
+	w    *access.Weights
+	facs []layers.Facility
+}
+
+type demandKey struct {
+	lo, hi int
+	sc     Scenario
+}
+
+type demandEntry struct {
+	v       []float64
+	missing int // cells without a projection for their area (kept at today's value)
+	assumed int // cells whose ages came from the uniform assumption
+}
+
+// checkScenario says whether sc can be computed.
+func (s *Service) checkScenario(sc Scenario) error {
+	if sc.Today() {
+		return nil
+	}
+	d := s.e.Demography()
+	if d == nil || d.Projected[sc] == nil {
+		have := []string{}
+		for _, x := range s.Scenarios() {
+			have = append(have, x.String())
+		}
+		return fmt.Errorf("need: projection %q: not loaded (loaded: %v): %w", sc.String(), have, layers.ErrInvalid)
+	}
+	return nil
+}
+
+// demandOf returns per cell the residents aged lo..hi (hi access.OpenAge:
+// and over) in scenario sc, computed once per engine and shared (read
+// only).
+func (s *Service) demandOf(lo, hi int, sc Scenario) (*demandEntry, error) {
+	if err := s.checkScenario(sc); err != nil {
+		return nil, err
+	}
+	v, err := s.e.Memo(demandKey{lo, hi, sc}, func() (any, error) {
+		d := s.e.Demography()
+		cells := s.e.PopulatedCells()
+		v := make([]float64, len(cells))
+		var missing, assumed int
+		var mu sync.Mutex
+		parallelChunks(len(cells), func(a, b int) {
+			var miss, ass int
+			for i := a; i < b; i++ {
+				c := &cells[i]
+				var u, o *float64
+				if !math.IsNaN(float64(c.Under18)) && !math.IsNaN(float64(c.Over65)) {
+					uf, of := float64(c.Under18), float64(c.Over65)
+					u, o = &uf, &of
+				}
+				base, _, ok := d.BaseFor(c.AGS)
+				if !ok && u == nil {
+					ass++
+				}
+				t := access.CellTable(float64(c.Residents), u, o, base)
+				if !sc.Today() {
+					pb, pp, _, ok := d.ProjectionFor(c.AGS, sc)
+					if ok {
+						t = access.ProjectTable(t, pb, pp)
+					} else {
+						miss++
+					}
+				}
+				v[i] = t.Count(lo, hi)
+			}
+			mu.Lock()
+			missing += miss
+			assumed += ass
+			mu.Unlock()
+		})
+		return &demandEntry{v: v, missing: missing, assumed: assumed}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*demandEntry), nil
+}
+
+// catchments returns the catchments of every facility of cat by mode
+// within the decay's threshold, with the decay weights; searched once per
+// (category, mode, decay) and kept for the engine's life.
+func (s *Service) catchments(ctx context.Context, cat layers.Category, mode layers.Mode, d access.Decay) (*catchEntry, error) {
+	v, err := s.e.Memo(catchKey{cat, mode, d.String()}, func() (any, error) {
+		facs := s.e.FacilitiesOf(cat)
+		pairs, err := s.e.FacilityCatchments(ctx, cat, mode, d.ThresholdS)
+		if err != nil {
+			return nil, err
+		}
+		c, err := access.NewCatchments(len(facs), len(s.e.PopulatedCells()), pairs)
+		if err != nil {
+			return nil, err
+		}
+		w, err := c.Weigh(d)
+		if err != nil {
+			return nil, err
+		}
+		return &catchEntry{c: c, w: w, facs: facs}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*catchEntry), nil
+}
+
+// parallelChunks runs f over [0, n) in one contiguous chunk per processor
+// (one chunk when n is small).
+func parallelChunks(n int, f func(lo, hi int)) {
+	workers := max(1, min(runtime.GOMAXPROCS(0), n/4096))
+	chunk := (n + workers - 1) / workers
+	var wg sync.WaitGroup
+	for w := 1; w < workers; w++ {
+		lo, hi := w*chunk, min(n, (w+1)*chunk)
+		wg.Go(func() { f(lo, hi) })
+	}
+	f(0, min(n, chunk))
+	wg.Wait()
+}
+
+// supplyOf returns the supply of each catchment facility: its capacity
+// from the facility file, else the need's default (counted as assumed).
+func supplyOf(facs []layers.Facility, nd catalogue.Need) (supply []float64, assumed int) {
+	supply = make([]float64, len(facs))
+	for j, f := range facs {
+		if c := f.Capacity; c != nil && *c >= 0 && !math.IsInf(*c, 0) {
+			supply[j] = *c
+		} else {
+			supply[j] = nd.DefaultCapacity
+			assumed++
+		}
+	}
+	return supply, assumed
+}

@@ -1,0 +1,144 @@
+package need
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"reach/geo/access"
+	"reach/internal/analysis"
+	"reach/internal/analysis/assess"
+	"reach/layers"
+)
+
+func TestNeedDemo(t *testing.T) {
+	_, reg := demoStore(t)
+	e, _ := demoEngine(t, analysis.Options{Demography: testDemography(reg)})
+	s := New(e)
+	ctx := context.Background()
+	sc := testScenario
+	for _, nd := range s.Needs().Needs() {
+		today, err := s.Need(ctx, Query{Category: nd.Category, Cells: true})
+		if err != nil {
+			t.Fatalf("%s: %v", nd.Category, err)
+		}
+		if len(e.FacilitiesOf(nd.Category)) == 0 {
+			continue
+		}
+		// The balance: Σ demand × access equals the distributed supply.
+		var got float64
+		for _, c := range today.Cells {
+			got += c.Demand * c.UnitsPer1000 / 1000
+		}
+		if math.Abs(got-today.Supply.Distributed) > 1e-6*math.Max(1, today.Supply.Distributed) {
+			t.Errorf("%s: Σ demand·access = %v, supply distributed %v", nd.Category, got, today.Supply.Distributed)
+		}
+		if math.Abs(today.Supply.Distributed+today.Supply.Unreached-today.Supply.Total) > 1e-9*today.Supply.Total {
+			t.Errorf("%s: supply %v + %v ≠ %v", nd.Category, today.Supply.Distributed, today.Supply.Unreached, today.Supply.Total)
+		}
+		if today.Supply.Assumed+today.Supply.FromData != today.Supply.Facilities {
+			t.Errorf("%s: supply counts %+v", nd.Category, today.Supply)
+		}
+		if today.Fairness.All.Residents <= 0 || len(today.Fairness.ByAgeGroup) != 3 || len(today.Municipalities) == 0 {
+			t.Errorf("%s: fairness %+v, %d municipalities", nd.Category, today.Fairness.All, len(today.Municipalities))
+		}
+		later, err := s.Need(ctx, Query{Category: nd.Category, Scenario: sc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Demand of the projection: kita (0–5) halves, senior care doubles,
+		// general practice grows by the added 65+.
+		switch nd.Category {
+		case layers.CatKita:
+			if math.Abs(later.Demand-today.Demand/2) > 0.1 {
+				t.Errorf("kita demand 2040 %v, want half of %v", later.Demand, today.Demand)
+			}
+			if later.UnitsPer1000 <= today.UnitsPer1000 {
+				t.Errorf("kita: fewer children but ratio %v ≤ %v", later.UnitsPer1000, today.UnitsPer1000)
+			}
+		case layers.CatSeniorCare:
+			if math.Abs(later.Demand-2*today.Demand) > 0.2 {
+				t.Errorf("senior care demand 2040 %v, want twice %v", later.Demand, today.Demand)
+			}
+		}
+	}
+	if _, err := s.Need(ctx, Query{Category: layers.CatKita, Scenario: access.Scenario{Variant: "X", Year: 2050}}); err == nil {
+		t.Error("unknown projection: no error")
+	}
+	if _, err := s.Need(ctx, Query{Category: layers.CatTownHall}); err == nil {
+		t.Error("category without need: no error")
+	}
+}
+
+// TestNeedDossier: the demo's proposals carry the need side of the dossier
+// for today and the projection; a new facility raises the supply ratio of
+// its municipalities, a fire station shows its effect per municipality.
+func TestNeedDossier(t *testing.T) {
+	_, reg0 := demoStore(t)
+	e, reg := demoEngine(t, analysis.Options{Demography: testDemography(reg0)})
+	s := New(e)
+	ctx := context.Background()
+	seen := 0
+	for _, p := range reg.Projects {
+		a, err := assess.For(e).Assess(ctx, p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !a.Effect.Known {
+			continue
+		}
+		nd, ok := a.Need.(*Dossier)
+		if !ok || len(nd.Scenarios) != 2 {
+			t.Fatalf("%s: need dossier %+v", p.ID, a.Need)
+		}
+		seen++
+		today := nd.Scenarios[0]
+		if today.FairnessBefore.All.Residents <= 0 || today.FairnessBefore.All.Residents != today.FairnessAfter.All.Residents {
+			t.Errorf("%s: residents before %v after %v", p.ID, today.FairnessBefore.All.Residents, today.FairnessAfter.All.Residents)
+		}
+		// Travel times only drop: the mean after is not above the mean before.
+		if b, a2 := today.FairnessBefore.All.MeanMinutes, today.FairnessAfter.All.MeanMinutes; b != nil && a2 != nil && *a2 > *b+1e-9 {
+			t.Errorf("%s: mean %v → %v", p.ID, *b, *a2)
+		}
+		if s := today.Supply; s != nil && p.Kind == layers.KindNewFacility {
+			if s.Added <= 0 || s.UnitsPer1000After < s.UnitsPer1000Before {
+				t.Errorf("%s: supply %+v", p.ID, s)
+			}
+		}
+	}
+	if seen == 0 {
+		t.Fatal("no demo project with a known effect")
+	}
+	// A fire station proposal, made up at the cell farthest from any station.
+	fr, err := s.Fire(ctx, FireQuery{Cells: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	far := 0
+	for i, c := range fr.Today.CellsDetail {
+		if ptrVal(c.ArrivalMinutes) > ptrVal(fr.Today.CellsDetail[far].ArrivalMinutes) && !math.IsInf(ptrVal(c.ArrivalMinutes), 1) {
+			far = i
+		}
+	}
+	cells := e.PopulatedCells()
+	site := cells[far].UTM
+	p := layers.Project{ID: "fire-test", Title: "Feuerwehrhaus", Kind: layers.KindNewFacility, Category: layers.CatFireStation,
+		Municipalities: []string{cells[far].AGS}, Geometry: site, InvestmentCost: 1e6, RequestedFunding: 5e5}
+	a, err := assess.For(e).Assess(ctx, p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nd, ok := a.Need.(*Dossier)
+	if !ok || nd.Fire == nil || nd.Fire.After == nil {
+		t.Fatalf("fire dossier: %+v", a.Need)
+	}
+	gained := false
+	for _, c := range nd.Fire.Changes {
+		if c.AGS == cells[far].AGS && c.ShareAfter > c.ShareBefore {
+			gained = true
+		}
+	}
+	if !gained && fr.Today.CellsDetail[far].ArrivalMinutes != nil && *fr.Today.CellsDetail[far].ArrivalMinutes > fr.LimitMinutes {
+		t.Errorf("a station at the latest cell (%v min) raises no share: %+v", *fr.Today.CellsDetail[far].ArrivalMinutes, nd.Fire.Changes)
+	}
+}

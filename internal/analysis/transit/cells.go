@@ -1,0 +1,200 @@
+package transit
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+
+	"github.com/paulmach/orb"
+
+	raptor "reach/geo/transit"
+	"reach/internal/analysis"
+	"reach/layers"
+)
+
+// MaxJourneyMinutes is the longest journey the cell travel times look for; a departure with no
+// facility within it counts as unreachable.
+const MaxJourneyMinutes = 120
+
+// CellTime is the travel time by public transport from one populated cell to the nearest
+// facility of a category, over the departures of a window (one per minute), waiting included.
+type CellTime struct {
+	CellID     string
+	AGS        string
+	Population int64
+	Known      bool
+	// Median, P10 and P90 are the nearest-rank percentiles of the door-to-door seconds over the
+	// window's departures; nil when that share of departures reaches no facility within
+	// MaxJourneyMinutes.
+	Median, P10, P90 *float64
+	// ShareWithin is the share of departures that reach a facility within the standard
+	// (StandardMinutes); NaN when the catalogue has no transit standard for the category.
+	ShareWithin float64
+}
+
+// CellResult holds the times of every populated cell and how they were found.
+type CellResult struct {
+	Category        layers.Category
+	Departure       string // local date-time of the first departure
+	WindowMinutes   int
+	StandardMinutes float64 // 0 without a transit standard
+	Cells           []CellTime
+	Method          string
+	Provenance      analysis.Provenance
+}
+
+// TravelTimes gives, for every populated cell, the travel time by public transport to the
+// nearest facility of cat for each departure of the window, summarised as median, 10th and 90th
+// percentile and the share within the catalogue's transit standard.
+//
+// One reverse range RAPTOR runs from all facilities at once (on the reversed timetable, from
+// the stops within walking distance of a facility): for every arrival minute A from the first
+// departure to the end of the window plus MaxJourneyMinutes it gives, per stop, the latest
+// departure that still reaches a facility by A. A cell leaving at t then arrives at the first
+// minute A for which one of its stops is left late enough. Arrivals are therefore counted to
+// the full minute (at most 59 s late). Journeys on foot only (within AccessM) count too.
+func (p *Planner) TravelTimes(ctx context.Context, cat layers.Category, q analysis.TransitQuery) (CellResult, error) {
+	if !cat.Valid() {
+		return CellResult{}, fmt.Errorf("analysis: transit travel times: category %q: %w", cat, layers.ErrInvalid)
+	}
+	if err := q.Check(); err != nil {
+		return CellResult{}, fmt.Errorf("analysis: transit travel times: %w", err)
+	}
+	date, dep := serviceDay(q)
+	d, err := p.timetable(date)
+	if err != nil {
+		return CellResult{}, fmt.Errorf("analysis: transit travel times: %w", err)
+	}
+	rev, err := d.reversed()
+	if err != nil {
+		return CellResult{}, fmt.Errorf("analysis: transit travel times: %w", err)
+	}
+	tt := d.tt
+	res := CellResult{Category: cat, Departure: q.Departure.Format("2006-01-02T15:04:05"), WindowMinutes: q.WindowMinutes,
+		Method: fmt.Sprintf("reverse range RAPTOR from every facility, arrivals by the minute, at most %d transfers, journeys up to %d min; walks within %.0f m by the straight-line foot estimate",
+			MaxTransfers, MaxJourneyMinutes, AccessM)}
+	std, hasStd := p.e.Standard(cat, analysis.Transit)
+	if hasStd {
+		res.StandardMinutes = std.MaxMinutes
+	}
+	res.Provenance = p.e.Provenance("public transport: " + res.Method)
+
+	// Egress: stops within walking distance of a facility, with the walk.
+	var buf []raptor.StopDist
+	egress := map[raptor.StopID]raptor.Time{}
+	facs := p.e.FacilityPoints(cat)
+	for _, f := range facs {
+		var acc []raptor.Access
+		acc, buf = p.stopWalks(tt, f.UTM, buf)
+		for _, a := range acc {
+			if w, ok := egress[a.Stop]; !ok || a.Walk < w {
+				egress[a.Stop] = a.Walk
+			}
+		}
+	}
+	seeds := make([]raptor.Access, 0, len(egress))
+	for s, w := range egress {
+		seeds = append(seeds, raptor.Access{Stop: s, Walk: w})
+	}
+
+	// Latest departures per stop and arrival minute: ld[m*n+s] for arrival dep+m·60 (−∞ as
+	// math.MinInt32 when no journey arrives by then).
+	n := len(tt.Stops)
+	minutes := q.WindowMinutes + MaxJourneyMinutes
+	ld := make([]raptor.Time, minutes*n)
+	r, err := rev.NewRouter(MaxTransfers)
+	if err != nil {
+		return CellResult{}, err
+	}
+	last := dep + raptor.Time(60*(minutes-1))
+	err = r.Range(seeds, -last, -dep, 60, func(t raptor.Time, arr []raptor.Time) {
+		m := int((-t - dep) / 60)
+		row := ld[m*n : (m+1)*n]
+		for s, a := range arr {
+			if a == raptor.Unreachable {
+				row[s] = math.MinInt32
+			} else {
+				row[s] = -a
+			}
+		}
+	})
+	if err != nil {
+		return CellResult{}, err
+	}
+
+	// Per cell: for each departure, the first arrival minute at which one of its stops is left
+	// late enough.
+	nc := p.e.NumCells()
+	res.Cells = make([]CellTime, nc)
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	chunk := (nc + workers - 1) / workers
+	for w := 0; w < workers; w++ {
+		lo, hi := w*chunk, min((w+1)*chunk, nc)
+		if lo >= hi {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var buf []raptor.StopDist
+			times := make([]float64, q.WindowMinutes)
+			for ci := lo; ci < hi; ci++ {
+				if ci&255 == 0 && ctx.Err() != nil {
+					return
+				}
+				c := p.e.CellPoint(ci)
+				var acc []raptor.Access
+				acc, buf = p.stopWalks(tt, c.UTM, buf)
+				direct := math.Inf(1)
+				if dist := nearestDistance(facs, c.UTM); dist <= AccessM {
+					direct = float64(p.walkSeconds(dist))
+				}
+				within := 0
+				for k := 0; k < q.WindowMinutes; k++ {
+					t := dep + raptor.Time(60*k)
+					best := direct
+					// The earliest arrival minute m ≥ k with ld[m][s] ≥ t + walk for some stop.
+					for m := k; m < minutes && float64(60*(m-k)) < best; m++ {
+						row := ld[m*n : (m+1)*n]
+						for _, a := range acc {
+							if row[a.Stop] >= t+a.Walk {
+								best = min(best, float64(60*(m-k)))
+								break
+							}
+						}
+					}
+					times[k] = best
+					if hasStd && best <= std.MaxSeconds() {
+						within++
+					}
+				}
+				st := statsOf(times)
+				out := CellTime{CellID: c.ID, AGS: c.AGS, Population: c.Population, Known: c.Known,
+					Median: st.Median, P10: st.P10, P90: st.P90, ShareWithin: math.NaN()}
+				if hasStd {
+					out.ShareWithin = float64(within) / float64(q.WindowMinutes)
+				}
+				res.Cells[ci] = out
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return CellResult{}, fmt.Errorf("analysis: transit travel times: %w", err)
+	}
+	return res, nil
+}
+
+// nearestDistance returns the straight-line distance from pt (EPSG:25833) to the nearest of
+// facs, +Inf when there is none.
+func nearestDistance(facs []analysis.FacilityPoint, pt orb.Point) float64 {
+	bd := math.Inf(1)
+	for _, f := range facs {
+		dx, dy := f.UTM[0]-pt[0], f.UTM[1]-pt[1]
+		bd = min(bd, dx*dx+dy*dy)
+	}
+	return math.Sqrt(bd)
+}
