@@ -128,7 +128,7 @@ def tiles(z, k):
     return sorted(set(out))
 rng = random.Random(14)
 boxes = []
-for _ in range(40):
+for _ in range(200):
     lon, lat = rng.choice(towns)
     lon += rng.uniform(-0.15, 0.15); lat += rng.uniform(-0.1, 0.1)
     boxes.append("%.4f,%.4f,%.4f,%.4f" % (lon, lat, lon + 0.1, lat + 0.1))
@@ -136,11 +136,22 @@ def rt(coll, z, ts): return " ".join("%s/collections/%s/tiles/WebMercatorQuad/%d
 def bt(tab, z, ts): return " ".join("%s/public.%s/%d/%d/%d.pbf" % (T, tab, z, x, y) for x, y in ts)
 x0, y1 = tile(11.87, 50.17, 10); x1, y0 = tile(15.04, 51.68, 10)
 z10 = [(x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
+# "first:" rows send each URL once (nothing cached yet on either side: distinct
+# limits and boxes); the other rows repeat their URLs, so reach answers most
+# of them from its cache (a layer version never changes).
 lines = [
-    ("items limit=100, no bbox", R + "/collections/population-grid/items?limit=100", F + "/collections/public.population_grid/items.json?limit=100"),
-    ("items limit=1000, 0.1° bbox", " ".join(R + "/collections/population-grid/items?limit=1000&bbox=" + b for b in boxes),
+    ("first: items limit=100..299, no bbox, each once", " ".join(R + "/collections/population-grid/items?limit=%d" % n for n in range(100, 300)),
+        " ".join(F + "/collections/public.population_grid/items.json?limit=%d" % n for n in range(100, 300))),
+    ("first: items limit=1000, 0.1° bbox, 200 boxes each once", " ".join(R + "/collections/population-grid/items?limit=1000&bbox=" + b for b in boxes),
         " ".join(F + "/collections/public.population_grid/items.json?limit=1000&bbox=" + b for b in boxes)),
+    ("items limit=100, no bbox", R + "/collections/population-grid/items?limit=100", F + "/collections/public.population_grid/items.json?limit=100"),
+    ("items limit=1000, 0.1° bbox (40 boxes)", " ".join(R + "/collections/population-grid/items?limit=1000&bbox=" + b for b in boxes[:40]),
+        " ".join(F + "/collections/public.population_grid/items.json?limit=1000&bbox=" + b for b in boxes[:40])),
+    ("first: grid tiles z14, first render", rt("population-grid", 14, tiles(14, 4)), bt("population_grid", 14, tiles(14, 4))),
+    ("first: grid tiles z12, first render", rt("population-grid", 12, tiles(12, 2)), bt("population_grid", 12, tiles(12, 2))),
     ("first: grid tiles z10, first render", rt("population-grid", 10, z10), bt("population_grid", 10, z10)),
+    ("first: municipality tiles z14, first render", rt("municipalities", 14, tiles(14, 4)), bt("municipalities", 14, tiles(14, 4))),
+    ("first: municipality tiles z10, first render", rt("municipalities", 10, z10), bt("municipalities", 10, z10)),
     ("grid tiles z14", rt("population-grid", 14, tiles(14, 4)), bt("population_grid", 14, tiles(14, 4))),
     ("grid tiles z12", rt("population-grid", 12, tiles(12, 2)), bt("population_grid", 12, tiles(12, 2))),
     ("grid tiles z10", rt("population-grid", 10, z10), bt("population_grid", 10, z10)),
