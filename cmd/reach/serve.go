@@ -39,7 +39,7 @@ func newLogger(w io.Writer, jsonLines bool) *slog.Logger {
 func openStore(ctx context.Context, dbURL, dataDir string, seed int64, log *slog.Logger) (layers.Store, func(), error) {
 	switch {
 	case dbURL != "":
-		st, err := postgis.Open(ctx, dbURL)
+		st, err := postgis.Open(ctx, dbURL, postgis.WithServingPool())
 		if err != nil {
 			return nil, nil, err
 		}
