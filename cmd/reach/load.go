@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
@@ -26,6 +25,7 @@ import (
 	"reach/data/vector"
 	"reach/data/zensus"
 	"reach/geo/crs"
+	"reach/geo/spatial"
 	"reach/internal/network"
 	"reach/layers"
 )
@@ -64,7 +64,7 @@ func (o *importOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.mapping, "mapping", "", `facilities: source type to category, e.g. "Grundschule=primary_school,Gymnasium=gymnasium"`)
 	fs.StringVar(&o.typeField, "type-field", "", "facilities: column or property holding the source type")
 	fs.StringVar(&o.kind, "kind", "", "memberships: verbund, verwaltungsgemeinschaft or mittelbereich (default from the header)")
-	fs.StringVar(&o.locations, "locations", "", "central places, projects: CSV with ags, lon, lat (and name) locating places and project table rows without geometry (default: the municipalities' polygons)")
+	fs.StringVar(&o.locations, "locations", "", "central places, projects: CSV with ags, lon, lat (and name), or the Destatis Gemeindeverzeichnis (.xlsx), locating places and project table rows without geometry (default: the municipalities' polygons)")
 	fs.StringVar(&o.places, "places", "", "central places: OSM file whose place=city|town|village nodes locate places missing from --locations (by name, inside the municipality)")
 	fs.IntVar(&o.year, "year", 0, "grid: reference year of the counts (default from the id form)")
 	fs.BoolVar(&o.decimalComma, "decimal-comma", false, "numbers use a decimal comma")
@@ -392,36 +392,6 @@ func detectMembershipKind(path string) (layers.MembershipKind, error) {
 	return "", fmt.Errorf("import memberships: %s: cannot tell the kind from the header; pass --kind", path)
 }
 
-// muniIndex finds municipalities by point (EPSG:25833).
-type muniIndex struct {
-	ags    []string
-	bounds []orb.Bound
-	geoms  []orb.MultiPolygon
-}
-
-func newMuniIndex(ms []layers.Municipality) *muniIndex {
-	ix := &muniIndex{}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].AGS < ms[j].AGS })
-	for _, m := range ms {
-		if len(m.Geometry) == 0 {
-			continue
-		}
-		ix.ags = append(ix.ags, m.AGS)
-		ix.bounds = append(ix.bounds, m.Geometry.Bound())
-		ix.geoms = append(ix.geoms, m.Geometry)
-	}
-	return ix
-}
-
-func (ix *muniIndex) find(p orb.Point) (string, bool) {
-	for i, b := range ix.bounds {
-		if b.Contains(p) && planar.MultiPolygonContains(ix.geoms[i], p) {
-			return ix.ags[i], true
-		}
-	}
-	return "", false
-}
-
 // municipalityLookup returns the AGS of the municipality containing an
 // EPSG:3035 point, for grid files without an AGS column; nil when the store
 // has no municipalities.
@@ -433,13 +403,22 @@ func municipalityLookup(ctx context.Context, st layers.Store) (func(orb.Point) (
 	if len(ms) == 0 {
 		return nil, nil
 	}
-	ix := newMuniIndex(ms)
+	sort.Slice(ms, func(i, j int) bool { return ms[i].AGS < ms[j].AGS })
+	polys := make([]orb.MultiPolygon, len(ms))
+	for i, m := range ms {
+		polys[i] = m.Geometry
+	}
+	ix := spatial.NewPolygons(polys)
 	return func(c orb.Point) (string, bool) {
 		p, err := crs.Transform(crs.LAEA, crs.UTM33N, c)
 		if err != nil {
 			return "", false
 		}
-		return ix.find(p)
+		i, ok := ix.Locate(p)
+		if !ok {
+			return "", false
+		}
+		return ms[i].AGS, true
 	}, nil
 }
 
@@ -455,7 +434,7 @@ func projectSeats(ctx context.Context, st layers.Store, locations string) (func(
 	}
 	seats := make(map[string]tables.Seat, len(ms))
 	for _, m := range ms {
-		if p, ok := interiorPoint(m.Geometry); ok {
+		if p, ok := spatial.InteriorPoint(m.Geometry); ok {
 			seats[m.AGS] = tables.Seat{Name: m.Name, Location: p, Source: "interior point of the municipal polygon (municipalities layer)"}
 		}
 	}
@@ -504,6 +483,3 @@ func placeLocator(ctx context.Context, st layers.Store, locations, places string
 	}
 	return tables.NewTownLocator(seats, named, ms).Locate, nil
 }
-
-// interiorPoint returns a point inside mp (tables.InteriorPoint).
-func interiorPoint(mp orb.MultiPolygon) (orb.Point, bool) { return tables.InteriorPoint(mp) }

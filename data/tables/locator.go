@@ -1,12 +1,12 @@
 package tables
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 
+	"reach/geo/spatial"
 	"reach/layers"
 )
 
@@ -72,7 +72,7 @@ func (l *TownLocator) Locate(ags, name string) (orb.Point, string, bool) {
 		}
 	}
 	if hasPoly {
-		if p, ok := InteriorPoint(mp); ok {
+		if p, ok := spatial.InteriorPoint(mp); ok {
 			return p, layers.LocInteriorPoint, true
 		}
 	}
@@ -104,45 +104,4 @@ func nameMatches(osmName, want string) bool {
 		}
 	}
 	return false
-}
-
-// InteriorPoint returns a point inside mp (EPSG:25833): the centroid of its
-// largest part when that lies inside, else the middle of the widest
-// horizontal run through the part at the centroid's height.
-func InteriorPoint(mp orb.MultiPolygon) (orb.Point, bool) {
-	if len(mp) == 0 {
-		return orb.Point{}, false
-	}
-	best, bestArea := 0, -1.0
-	for i, p := range mp {
-		if a := planar.Area(p); a > bestArea {
-			best, bestArea = i, a
-		}
-	}
-	poly := mp[best]
-	c, _ := planar.CentroidArea(poly)
-	if planar.PolygonContains(poly, c) {
-		return c, true
-	}
-	y := c[1]
-	var xs []float64
-	for _, r := range poly {
-		for i := 0; i+1 < len(r); i++ {
-			a, d := r[i], r[i+1]
-			if (a[1] <= y) != (d[1] <= y) {
-				xs = append(xs, a[0]+(y-a[1])/(d[1]-a[1])*(d[0]-a[0]))
-			}
-		}
-	}
-	if len(xs) < 2 {
-		return poly.Bound().Center(), len(poly) > 0
-	}
-	sort.Float64s(xs)
-	bx, bw := 0.0, -1.0
-	for i := 0; i+1 < len(xs); i += 2 {
-		if w := xs[i+1] - xs[i]; w > bw {
-			bx, bw = (xs[i]+xs[i+1])/2, w
-		}
-	}
-	return orb.Point{bx, y}, true
 }

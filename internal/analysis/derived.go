@@ -280,22 +280,7 @@ func (d *derived) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, 
 		}
 		matched = append(matched, f)
 	}
-	sort.Slice(matched, func(i, j int) bool { return layers.CompareIDs(q.Collection, matched[i].ID, matched[j].ID) < 0 })
-	page := layers.Page{NumberMatched: len(matched)}
-	start := 0
-	if q.After != "" {
-		start = sort.Search(len(matched), func(i int) bool { return layers.CompareIDs(q.Collection, matched[i].ID, q.After) > 0 })
-	}
-	limit := q.Limit
-	if limit <= 0 {
-		limit = 10
-	}
-	end := min(start+limit, len(matched))
-	page.Features = matched[start:end]
-	if end < len(matched) && end > start {
-		page.Next = matched[end-1].ID
-	}
-	return page, nil
+	return layers.PageOf(q.Collection, matched, q.After, q.Limit), nil
 }
 
 func (d *derived) Item(ctx context.Context, collection, id string) (layers.Feature, error) {

@@ -93,19 +93,7 @@ func (s *fakeSource) Items(ctx context.Context, q layers.ItemsQuery) (layers.Pag
 		}
 		match = append(match, f)
 	}
-	sort.Slice(match, func(i, j int) bool { return layers.CompareIDs(q.Collection, match[i].ID, match[j].ID) < 0 })
-	page := layers.Page{NumberMatched: len(match)}
-	for _, f := range match {
-		if q.After != "" && layers.CompareIDs(q.Collection, f.ID, q.After) <= 0 {
-			continue
-		}
-		if len(page.Features) == q.Limit {
-			page.Next = page.Features[len(page.Features)-1].ID
-			break
-		}
-		page.Features = append(page.Features, f)
-	}
-	return page, nil
+	return layers.PageOf(q.Collection, match, q.After, q.Limit), nil
 }
 
 func (s *fakeSource) Item(ctx context.Context, collection, id string) (layers.Feature, error) {

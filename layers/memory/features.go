@@ -11,6 +11,7 @@ import (
 
 	"reach/geo/crs"
 	"reach/geo/grid"
+	"reach/geo/spatial"
 	"reach/layers"
 )
 
@@ -22,7 +23,7 @@ type collIndex struct {
 	ids     []string    // feature ids in layers.CompareIDs order; rank = index
 	bounds  []orb.Bound // CRS84 bound of the served geometry; meaningful where hasGeom
 	hasGeom []bool
-	tree    *rtree
+	tree    *spatial.RTree
 	extent  orb.Bound // CRS84 extent; zero when no feature has a geometry
 	// version names this index's content; set once when the store installs
 	// it (Store.swap), before any reader sees it.
@@ -56,7 +57,7 @@ func buildIndex(id string, n int, key func(int) string, bound func(int) (orb.Bou
 			ci.extent = ci.extent.Union(b)
 		}
 	}
-	ci.tree = newRTree(ci.bounds, entries)
+	ci.tree = spatial.NewRTree(ci.bounds, entries)
 	if ci.props == nil {
 		ci.props = ci.feature
 	}
@@ -336,7 +337,7 @@ func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, er
 	}
 	var cand []int32
 	if useIndex {
-		cand = ci.tree.search(search, nil)
+		cand = ci.tree.Search(search, nil)
 		sort.Slice(cand, func(a, b int) bool { return cand[a] < cand[b] })
 	}
 	count := n

@@ -1,4 +1,4 @@
-package memory
+package spatial
 
 import (
 	"math/rand/v2"
@@ -23,11 +23,11 @@ func TestRTreeAgainstBruteForce(t *testing.T) {
 				entries = append(entries, int32(i))
 			}
 		}
-		tree := newRTree(bounds, entries)
+		tree := NewRTree(bounds, entries)
 		for q := 0; q < 50; q++ {
 			x, y := rng.Float64()*110-5, rng.Float64()*110-5
 			qb := orb.Bound{Min: orb.Point{x, y}, Max: orb.Point{x + rng.Float64()*20, y + rng.Float64()*20}}
-			got := tree.search(qb, nil)
+			got := tree.Search(qb, nil)
 			slices.Sort(got)
 			var want []int32
 			for _, i := range entries {

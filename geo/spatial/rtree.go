@@ -1,4 +1,9 @@
-package memory
+// Package spatial indexes planar geometry for search: a static packed
+// R-tree over bounds (Sort-Tile-Recursive bulk load), point location in
+// polygons through it, and a point guaranteed inside a polygon. Coordinates
+// are planar in whatever CRS the caller uses (metres in EPSG:25833 or 3035
+// in this module); nothing here knows a CRS.
+package spatial
 
 import (
 	"math"
@@ -10,10 +15,10 @@ import (
 // rtreeFanout is the number of children per R-tree node.
 const rtreeFanout = 16
 
-// rtree is a static, packed R-tree (Sort-Tile-Recursive bulk load) over
+// RTree is a static, packed R-tree (Sort-Tile-Recursive bulk load) over
 // item bounds. It is immutable after construction and safe for concurrent
 // reads.
-type rtree struct {
+type RTree struct {
 	bounds []orb.Bound // item bounds by item index
 	items  []int32     // item indices in leaf order
 	// levels[0] are the leaves (ranges into items), levels[k] ranges into
@@ -26,9 +31,9 @@ type rnode struct {
 	start, end int32
 }
 
-// newRTree packs the items listed in entries (indices into bounds).
-func newRTree(bounds []orb.Bound, entries []int32) *rtree {
-	t := &rtree{bounds: bounds, items: append([]int32(nil), entries...)}
+// NewRTree packs the items listed in entries (indices into bounds).
+func NewRTree(bounds []orb.Bound, entries []int32) *RTree {
+	t := &RTree{bounds: bounds, items: append([]int32(nil), entries...)}
 	if len(t.items) == 0 {
 		return t
 	}
@@ -87,9 +92,9 @@ func strSortNodes(ns []rnode) {
 	copy(ns, sorted)
 }
 
-// search appends to dst the item indices whose bounds intersect q, in no
+// Search appends to dst the item indices whose bounds intersect q, in no
 // particular order, and returns dst.
-func (t *rtree) search(q orb.Bound, dst []int32) []int32 {
+func (t *RTree) Search(q orb.Bound, dst []int32) []int32 {
 	if len(t.levels) == 0 {
 		return dst
 	}
@@ -100,7 +105,7 @@ func (t *rtree) search(q orb.Bound, dst []int32) []int32 {
 	return dst
 }
 
-func (t *rtree) visit(level, i int, q orb.Bound, dst []int32) []int32 {
+func (t *RTree) visit(level, i int, q orb.Bound, dst []int32) []int32 {
 	n := t.levels[level][i]
 	if !n.b.Intersects(q) {
 		return dst
