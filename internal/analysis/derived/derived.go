@@ -1,4 +1,10 @@
-package analysis
+// Package derived serves what the engine computes as OGC collections — the
+// travel times and the gap register per category and mode, the assessments
+// of the proposals — widens the municipalities with the engine's
+// classification, and stores the results next to the layers
+// (WriteResults, for `reach analyze`). The engine is passed in; the
+// proposals are read, per request, from the project reader given.
+package derived
 
 import (
 	"context"
@@ -7,10 +13,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/paulmach/orb"
-
 	"reach/geo/crs"
-	"reach/geo/grid"
+	"reach/internal/analysis"
 	"reach/layers"
 )
 
@@ -22,7 +26,7 @@ const (
 	CollAssessments = "assessments"
 )
 
-// Derived returns the computed results as OGC collections:
+// Source returns the computed results of e as OGC collections:
 //
 //   - "travel-times": one feature per populated cell for the category and
 //     mode given as filters (?category=…&mode=…, both required), with
@@ -37,8 +41,13 @@ const (
 // Feature ids of the cell collections are "category:mode:inspire_id" so that
 // Item can be answered without filters. The source is safe for concurrent
 // use; fields are computed on first use and cached by the engine.
-func (e *Engine) Derived(assessments ProjectFeatures) layers.FeatureSource {
-	return &derived{e: e, assess: assessments}
+func Source(e *analysis.Engine, projects ProjectReader, assessments ProjectFeatures) layers.FeatureSource {
+	return &derived{e: e, projects: projects, assess: assessments}
+}
+
+// ProjectReader reads the proposals (a layers.Reader is one).
+type ProjectReader interface {
+	Projects(ctx context.Context) ([]layers.Project, error)
 }
 
 // ProjectFeatures gives one feature per project of ps (sorted by id), with
@@ -46,8 +55,9 @@ func (e *Engine) Derived(assessments ProjectFeatures) layers.FeatureSource {
 type ProjectFeatures func(ctx context.Context, ps []layers.Project) ([]layers.Feature, error)
 
 type derived struct {
-	e      *Engine
-	assess ProjectFeatures
+	e        *analysis.Engine
+	projects ProjectReader
+	assess   ProjectFeatures
 
 	mu      sync.Mutex
 	lastKey string
@@ -57,7 +67,7 @@ type derived struct {
 var _ layers.FeatureSource = (*derived)(nil)
 
 func (d *derived) infos() []layers.Collection {
-	ext := d.e.extent()
+	ext := d.e.Extent()
 	cellProps := []layers.PropertyInfo{
 		{Name: "inspire_id", Type: "string"},
 		{Name: "category", Type: "string", Description: "service category (filter; default general_practice)", Filterable: true},
@@ -97,7 +107,7 @@ func (d *derived) infos() []layers.Collection {
 		{Name: "complete", Type: "boolean", Filterable: true, Description: "false when the dossier lacks what the ranking needs"},
 		{Name: "effect_unknown_reason", Type: "string", Description: "why the effect is unknown; null when known"},
 	}
-	syn := d.e.info.Synthetic
+	syn := d.e.Info().Synthetic
 	out := []layers.Collection{
 		{ID: CollTravelTimes, Title: "Travel times to the nearest facility", StorageCRS: 3035, GeometryType: "Polygon", Extent: ext, Synthetic: syn,
 			Description: "Per populated grid cell the travel time to the nearest facility of a category by a mode (filters category and mode; without them: general practice by car).", Properties: cellProps},
@@ -110,18 +120,6 @@ func (d *derived) infos() []layers.Collection {
 		out = out[:2]
 	}
 	return out
-}
-
-// extent is the CRS84 bound of the populated cells.
-func (e *Engine) extent() orb.Bound {
-	if len(e.cells) == 0 {
-		return orb.Bound{}
-	}
-	b := orb.Bound{Min: e.cells[0].lonlat, Max: e.cells[0].lonlat}
-	for _, c := range e.cells[1:] {
-		b = b.Extend(c.lonlat)
-	}
-	return b
 }
 
 func (d *derived) Collections(ctx context.Context) ([]layers.Collection, error) {
@@ -189,7 +187,7 @@ func (d *derived) features(ctx context.Context, coll string, filters map[string]
 		if err != nil {
 			return nil, err
 		}
-		rep, err := d.e.Gaps(ctx, GapQuery{Category: cat, Mode: mode})
+		rep, err := d.e.Gaps(ctx, analysis.GapQuery{Category: cat, Mode: mode})
 		if err != nil {
 			return nil, err
 		}
@@ -207,7 +205,7 @@ func (d *derived) features(ctx context.Context, coll string, filters map[string]
 // assessments gives the features of the reader's projects, reusing the
 // last result while the projects are unchanged.
 func (d *derived) assessments(ctx context.Context) ([]layers.Feature, error) {
-	ps, err := d.e.reader.Projects(ctx)
+	ps, err := d.projects.Projects(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("analysis: assessments: %w", err)
 	}
@@ -309,28 +307,19 @@ func (d *derived) Item(ctx context.Context, collection, id string) (layers.Featu
 	return layers.Feature{}, fmt.Errorf("analysis: %s feature %q: %w", collection, id, layers.ErrNotFound)
 }
 
-// cellPolygon returns the polygon of an INSPIRE cell in CRS84, or nil.
-func cellPolygon(id string) orb.Geometry {
-	g, err := grid.ParseID(id)
-	if err != nil {
-		return nil
-	}
-	return crs.MustProject(g.Polygon(), crs.LAEA, crs.CRS84)
-}
-
-func travelTimeFeature(cat layers.Category, mode layers.Mode, t TravelTime) layers.Feature {
+func travelTimeFeature(cat layers.Category, mode layers.Mode, t analysis.TravelTime) layers.Feature {
 	var secs, dist, fac any
 	if t.Reached {
 		secs, dist, fac = t.Seconds, t.DistanceM, t.FacilityID
 	}
-	return layers.Feature{ID: string(cat) + ":" + string(mode) + ":" + t.CellID, Geometry: cellPolygon(t.CellID), Properties: []layers.Property{
+	return layers.Feature{ID: string(cat) + ":" + string(mode) + ":" + t.CellID, Geometry: analysis.CellPolygon(t.CellID), Properties: []layers.Property{
 		{Name: "inspire_id", Value: t.CellID}, {Name: "category", Value: string(cat)}, {Name: "mode", Value: string(mode)},
 		{Name: "ags", Value: t.AGS}, {Name: "population", Value: t.Population}, {Name: "reached", Value: t.Reached},
 		{Name: "seconds", Value: secs}, {Name: "facility_id", Value: fac}, {Name: "distance_m", Value: dist}, {Name: "method", Value: t.Method},
 	}}
 }
 
-func gapFeature(cat layers.Category, mode layers.Mode, rep GapReport, g GapCell) layers.Feature {
+func gapFeature(cat layers.Category, mode layers.Mode, rep analysis.GapReport, g analysis.GapCell) layers.Feature {
 	var secs, fac any
 	if g.Seconds != nil {
 		secs = *g.Seconds
@@ -338,7 +327,7 @@ func gapFeature(cat layers.Category, mode layers.Mode, rep GapReport, g GapCell)
 	if g.FacilityID != "" {
 		fac = g.FacilityID
 	}
-	return layers.Feature{ID: string(cat) + ":" + string(mode) + ":" + g.CellID, Geometry: cellPolygon(g.CellID), Properties: []layers.Property{
+	return layers.Feature{ID: string(cat) + ":" + string(mode) + ":" + g.CellID, Geometry: analysis.CellPolygon(g.CellID), Properties: []layers.Property{
 		{Name: "inspire_id", Value: g.CellID}, {Name: "category", Value: string(cat)}, {Name: "mode", Value: string(mode)},
 		{Name: "ags", Value: g.AGS}, {Name: "population", Value: g.Population}, {Name: "reached", Value: g.Reached},
 		{Name: "seconds", Value: secs}, {Name: "standard_minutes", Value: rep.StandardMinutes}, {Name: "facility_id", Value: fac},
@@ -355,12 +344,12 @@ func gapFeature(cat layers.Category, mode layers.Mode, rep GapReport, g GapCell)
 // collection and feature passes through unchanged. The HTTP layer serves
 // this in place of the base store; use Combined to add the derived
 // collections as well. Safe for concurrent use when base is.
-func (e *Engine) WithClassification(base layers.FeatureSource) layers.FeatureSource {
+func WithClassification(e *analysis.Engine, base layers.FeatureSource) layers.FeatureSource {
 	return &classified{e: e, base: base}
 }
 
 type classified struct {
-	e    *Engine
+	e    *analysis.Engine
 	base layers.FeatureSource
 }
 
@@ -411,13 +400,13 @@ func (c *classified) Collection(ctx context.Context, id string) (layers.Collecti
 }
 
 func (c *classified) addClass(f layers.Feature) layers.Feature {
-	mc, ok := c.e.class.by[f.ID]
+	mc, ok := c.e.Classification().ByAGS[f.ID]
 	var deg, thin, weak any
 	if ok {
-		if mc.degurba > 0 {
-			deg = int64(mc.degurba)
+		if mc.DEGURBAComputed > 0 {
+			deg = int64(mc.DEGURBAComputed)
 		}
-		thin, weak = mc.thin, mc.weak
+		thin, weak = mc.ThinlyPopulated, mc.StructurallyWeak
 	}
 	props := append(append([]layers.Property(nil), f.Properties...),
 		layers.Property{Name: "degurba_computed", Value: deg},
@@ -509,9 +498,9 @@ func (c *classified) Item(ctx context.Context, collection, id string) (layers.Fe
 
 // Combined returns one feature source with the base collections (the
 // municipalities widened as by WithClassification) followed by the derived
-// collections of Derived (with assessments).
-func (e *Engine) Combined(base layers.FeatureSource, assessments ProjectFeatures) layers.FeatureSource {
-	return &combined{base: e.WithClassification(base), derived: e.Derived(assessments)}
+// collections of Source (with assessments).
+func Combined(e *analysis.Engine, base layers.FeatureSource, projects ProjectReader, assessments ProjectFeatures) layers.FeatureSource {
+	return &combined{base: WithClassification(e, base), derived: Source(e, projects, assessments)}
 }
 
 type combined struct {
