@@ -100,39 +100,60 @@ The embedded manifest (sources, versions and licences):
 		}
 	}
 	got := map[string]bootstrap.Fetched{}
-	resolve := func(e bootstrap.Entry, src string) (string, error) {
-		if !bootstrap.IsURL(src) {
-			if filepath.IsAbs(src) {
-				return src, nil
-			}
-			return filepath.Join(dir, src), nil
-		}
+	// resolve brings one source of entry e onto disk: a URL through the
+	// cache, an embedded table into the cache, a local path as it is (with
+	// its checksum checked when the line gives one for it).
+	resolve := func(e bootstrap.Entry, src, sum string) (bootstrap.Fetched, error) {
 		if f, ok := got[src]; ok {
-			return f.Path, nil
+			return f, nil
 		}
-		u, _, _ := strings.Cut(src, "#")
-		f, err := fetcher.Fetch(ctx, src, sums[u])
+		var (
+			f   bootstrap.Fetched
+			err error
+		)
+		switch {
+		case bootstrap.IsURL(src):
+			u, _, _ := strings.Cut(src, "#")
+			f, err = fetcher.Fetch(ctx, src, sums[u])
+		case bootstrap.IsEmbedded(src):
+			f, err = bootstrap.Embedded(src, cacheDir)
+		default:
+			p := src
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(dir, p)
+			}
+			f, err = bootstrap.Local(p)
+			if err == nil && sum != "" && f.SHA256 != sum {
+				err = fmt.Errorf("%s: sha256 %s, the manifest says %s: %w", p, f.SHA256, sum, bootstrap.ErrChecksum)
+			}
+		}
 		if err != nil {
-			return "", fmt.Errorf("bootstrap: %s: line %d: %w (nothing was imported)", name, e.Line, err)
+			return f, fmt.Errorf("bootstrap: %s: line %d: %w (nothing was imported)", name, e.Line, err)
 		}
 		got[src] = f
-		return f.Path, nil
+		return f, nil
 	}
 	var steps []loadStep
+	var stepSources [][]bootstrap.Fetched
 	for _, e := range entries {
-		file, err := resolve(e, e.Source)
+		src, err := resolve(e, e.Source, e.SHA256)
 		if err != nil {
 			return err
 		}
+		file := src.Path
+		sources := []bootstrap.Fetched{src}
 		args := slices.Clone(e.Args)
 		for i, a := range args {
-			if bootstrap.IsURL(a) {
-				if args[i], err = resolve(e, a); err != nil {
-					return err
-				}
-			} else if i > 0 && (args[i-1] == "--locations" || args[i-1] == "--places") && !filepath.IsAbs(a) {
-				args[i] = filepath.Join(dir, a)
+			isFile := bootstrap.IsURL(a) || bootstrap.IsEmbedded(a) || (i > 0 && (args[i-1] == "--locations" || args[i-1] == "--places"))
+			if !isFile {
+				continue
 			}
+			f, err := resolve(e, a, "")
+			if err != nil {
+				return err
+			}
+			args[i] = f.Path
+			sources = append(sources, f)
 		}
 		where := fmt.Sprintf("%s: line %d", name, e.Line)
 		lfs := flag.NewFlagSet(where, flag.ContinueOnError)
@@ -146,6 +167,7 @@ The embedded manifest (sources, versions and licences):
 			return fmt.Errorf("bootstrap: %s: unexpected argument %q", where, lfs.Arg(0))
 		}
 		steps = append(steps, loadStep{layer: e.Layer, file: file, where: where, opts: o})
+		stepSources = append(stepSources, sources)
 	}
 
 	// 2. Import, recording where each downloaded file came from.
@@ -164,7 +186,11 @@ The embedded manifest (sources, versions and licences):
 			return fmt.Errorf("bootstrap: %s: %w", s.where, err)
 		}
 		fmt.Fprintf(stdout, "bootstrap: %s: %s: %d records\n", s.where, s.layer, n)
-		if f, ok := got[entries[i].Source]; ok {
+		// every file the import read: its source and the files its flags name
+		for _, f := range stepSources[i] {
+			if f.SHA256 == "" { // a local folder: no single checksum to keep
+				continue
+			}
 			if err := st.RecordSource(ctx, s.layer, f.URL, f.SHA256); err != nil {
 				return err
 			}

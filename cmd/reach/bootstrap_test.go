@@ -123,7 +123,8 @@ func TestBootstrapFromLocalServer(t *testing.T) {
 	q(`SELECT count(*) FROM municipality_indicators WHERE key = 'car_minutes_to_mittelzentrum'`, &withMZ)
 	q(`SELECT count(*) FROM layer_sources`, &sources)
 	q(`SELECT count(*) FROM central_places WHERE location_source = 'destatis_seat'`, &located)
-	if munis != 419 || cells < 18000 || withMZ != 419 || sources != 9 || located != 67 {
+	// 9 lines plus the --locations file of the central places
+	if munis != 419 || cells < 18000 || withMZ != 419 || sources != 10 || located != 67 {
 		t.Fatalf("municipalities %d, cells %d, with car_minutes_to_mittelzentrum %d, recorded sources %d, central places at Destatis seats %d",
 			munis, cells, withMZ, sources, located)
 	}
@@ -140,7 +141,36 @@ func TestBootstrapFromLocalServer(t *testing.T) {
 	if _, err := bootstrap.Parse("x", bootstrap.DefaultManifest()); err != nil {
 		t.Fatalf("embedded manifest: %v", err)
 	}
+
+	// The LEP 2013 central places shipped with reach: no download, located
+	// at the Destatis points given by a local file whose checksum is checked.
+	gv := filepath.Join(d, files["/destatis/gv.csv"])
+	lep := filepath.Join(dir, "lep.layers")
+	if err := os.WriteFile(lep, []byte("central-places embedded:lep2013 --locations "+gv+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before = hits.Load()
+	if err := run(ctx, []string{"bootstrap", "--db", url, "--manifest", lep, "--cache", cache, "--no-analyze"}, env, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	var oz, mz, lepSource, gvFile int
+	q(`SELECT count(*) FROM central_places WHERE level = 3 AND location_source = 'destatis_seat'`, &oz)
+	q(`SELECT count(*) FROM central_places WHERE level = 2 AND location_source = 'destatis_seat'`, &mz)
+	q(`SELECT count(*) FROM layer_sources WHERE layer = 'central-places' AND url = 'embedded:lep2013' AND sha256 ~ '^[0-9a-f]{64}$'`, &lepSource)
+	q(`SELECT count(*) FROM layer_sources WHERE layer = 'central-places' AND url LIKE 'file://%gemeinden_sachsen_gv_bevoelkerung_2019.csv' AND sha256 = '`+sums["/destatis/gv.csv"]+`'`, &gvFile)
+	if oz != 8 || mz != 47 || lepSource != 1 || gvFile != 1 || hits.Load() != before {
+		t.Fatalf("embedded LEP 2013: %d Ober-, %d Mittelzentren at Destatis points, source recorded %d, local file recorded %d, %d downloads",
+			oz, mz, lepSource, gvFile, hits.Load()-before)
+	}
+	if err := os.WriteFile(lep, []byte("population "+gv+" --date 2019-12-31 sha256="+strings.Repeat("1", 64)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err = run(ctx, []string{"bootstrap", "--db", url, "--manifest", lep, "--cache", cache, "--no-analyze"}, env, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "checksum mismatch") || !strings.Contains(err.Error(), "nothing was imported") {
+		t.Fatalf("local file with a wrong checksum: %v", err)
+	}
 }
+
 
 // tableCount counts the tables of the public schema.
 func tableCount(t *testing.T, url string) int {

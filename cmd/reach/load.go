@@ -64,7 +64,7 @@ func (o *importOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.mapping, "mapping", "", `facilities: source type to category, e.g. "Grundschule=primary_school,Gymnasium=gymnasium"`)
 	fs.StringVar(&o.typeField, "type-field", "", "facilities: column or property holding the source type")
 	fs.StringVar(&o.kind, "kind", "", "memberships: verbund, verwaltungsgemeinschaft or mittelbereich (default from the header)")
-	fs.StringVar(&o.locations, "locations", "", "central places, projects: CSV with ags, lon, lat (and name) locating places and project table rows without geometry (default: the municipalities' polygons)")
+	fs.StringVar(&o.locations, "locations", "", "central places, projects: CSV with ags, lon, lat (and name), or the Destatis Gemeindeverzeichnis (.xlsx), locating places and project table rows without geometry (default: the municipalities' polygons)")
 	fs.StringVar(&o.places, "places", "", "central places: OSM file whose place=city|town|village nodes locate places missing from --locations (by name, inside the municipality)")
 	fs.IntVar(&o.year, "year", 0, "grid: reference year of the counts (default from the id form)")
 	fs.BoolVar(&o.decimalComma, "decimal-comma", false, "numbers use a decimal comma")

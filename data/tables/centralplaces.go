@@ -191,8 +191,19 @@ func centralPlacesVector(ctx context.Context, path string, opts CentralPlaceOpti
 // a CSV table with ags, lon and lat columns (the GV table; WGS84 degrees)
 // and returns them in EPSG:25833 by AGS. Positions must lie in Saxony
 // (crs.SaxonyLonLat); swapped columns are reported as such.
+//
+// An .xlsx path is read as the Destatis Gemeindeverzeichnis
+// (ReadGemeindeverzeichnis): the Längengrad/Breitengrad of every Saxon
+// municipality that has them.
 func ReadLocations(ctx context.Context, path string) (map[string]orb.Point, error) {
 	out := map[string]orb.Point{}
+	if IsGemeindeverzeichnis(path) {
+		seats, err := gvSeats(path)
+		for ags, s := range seats {
+			out[ags] = s.Location
+		}
+		return out, err
+	}
 	for row, err := range vector.ReadCSV(ctx, path, vector.CSVOptions{Pkg: pkg, Required: []string{"ags", "lon", "lat"}}) {
 		if err != nil {
 			return nil, err
@@ -230,4 +241,31 @@ func lonLatPoint(row vector.Row, lonCol, latCol string, region orb.Bound) (orb.P
 		return orb.Point{}, row.Err(err)
 	}
 	return crs.FromLonLat(crs.UTM33N, ll)
+}
+
+// saxonyLand is the Land part of every Saxon AGS.
+const saxonyLand = "14"
+
+// gvSeats returns the point (EPSG:25833) and name of every Saxon
+// municipality of a Gemeindeverzeichnis workbook that has coordinates.
+func gvSeats(path string) (map[string]Seat, error) {
+	ms, err := ReadGemeindeverzeichnis(path, GVOptions{Land: saxonyLand})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]Seat, len(ms))
+	for _, m := range ms {
+		if !m.HasLocation {
+			continue
+		}
+		if err := vector.CheckPosition(m.Location, crs.CRS84, crs.SaxonyLonLat); err != nil {
+			return nil, fmt.Errorf("tables: %s: row %d (%s %s): Längengrad, Breitengrad: %w", filepath.Base(path), m.Line, m.AGS, m.Name, err)
+		}
+		p, err := crs.FromLonLat(crs.UTM33N, m.Location)
+		if err != nil {
+			return nil, err
+		}
+		out[m.AGS] = Seat{Name: m.Name, Location: p, Source: "Längengrad/Breitengrad of the municipality in the Destatis Gemeindeverzeichnis " + filepath.Base(path)}
+	}
+	return out, nil
 }

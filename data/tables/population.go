@@ -2,6 +2,8 @@ package tables
 
 import (
 	"context"
+	"fmt"
+	"path/filepath"
 	"iter"
 	"strconv"
 	"strings"
@@ -30,7 +32,13 @@ type PopulationOptions struct {
 // pass Date 2019-12-31 for the 2019 file) or the Zensus 2022 table (ags,
 // bevoelkerung_zensus2022; date 2022-05-15). Counts must be whole and not
 // negative; an AGS may occur once.
+//
+// An .xlsx path is read as the Destatis Gemeindeverzeichnis
+// (ReadGemeindeverzeichnis, Saxon municipalities only; Date is required).
 func ReadPopulation(ctx context.Context, path string, opts PopulationOptions) iter.Seq2[layers.PopulationRecord, error] {
+	if IsGemeindeverzeichnis(path) {
+		return gvPopulation(path, opts.Date)
+	}
 	return func(yield func(layers.PopulationRecord, error) bool) {
 		var (
 			agsCol, popCol, areaCol string
@@ -102,6 +110,27 @@ func ReadPopulation(ctx context.Context, path string, opts PopulationOptions) it
 				rec.AreaKm2 = a
 			}
 			if !yield(rec, nil) {
+				return
+			}
+		}
+	}
+}
+
+// gvPopulation yields the population and area of every Saxon municipality
+// of a Gemeindeverzeichnis workbook.
+func gvPopulation(path string, date time.Time) iter.Seq2[layers.PopulationRecord, error] {
+	return func(yield func(layers.PopulationRecord, error) bool) {
+		if date.IsZero() {
+			yield(layers.PopulationRecord{}, fmt.Errorf("tables: %s: the Gemeindeverzeichnis counts have no date in the table: give the date of the extract (e.g. 2022-12-31): %w", filepath.Base(path), layers.ErrInvalid))
+			return
+		}
+		ms, err := ReadGemeindeverzeichnis(path, GVOptions{Land: saxonyLand})
+		if err != nil {
+			yield(layers.PopulationRecord{}, err)
+			return
+		}
+		for _, m := range ms {
+			if !yield(layers.PopulationRecord{AGS: m.AGS, Population: m.Population, Date: date, AreaKm2: m.AreaKm2}, nil) {
 				return
 			}
 		}

@@ -387,7 +387,13 @@ func sameMunicipalityName(given, official string) bool {
 // Gemeindeverzeichnis table: its lon/lat is the representative point of
 // the municipality, WGS84) and returns them by AGS in EPSG:25833, each
 // with source as its Source. Positions must lie in Saxony.
+//
+// An .xlsx path is read as the Destatis Gemeindeverzeichnis (each Seat's
+// Source then names it).
 func ReadSeats(ctx context.Context, path, source string) (map[string]Seat, error) {
+	if IsGemeindeverzeichnis(path) {
+		return gvSeats(path)
+	}
 	out := map[string]Seat{}
 	for row, err := range vector.ReadCSV(ctx, path, vector.CSVOptions{Pkg: pkg, Required: []string{"ags", "lon", "lat"}}) {
 		if err != nil {

@@ -605,8 +605,8 @@ func TestReadFacilitiesErrors(t *testing.T) {
 			[]string{`h.csv: line 1: missing column "lat or latitude"`}},
 		{"duplicate id", "h.csv", "id,name,lat,lon\n1,a,51.05,13.7\n1,b,51.05,13.7\n", FacilityOptions{Category: layers.CatHospital},
 			[]string{`line 3: field "id": "1" repeats the facility of line 2`}},
-		{"unknown crs", "p.geojson", `{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:31468"}},"features":[]}`, FacilityOptions{Category: layers.CatHospital},
-			[]string{`tables: p.geojson: field "crs": "EPSG:31468" is not a supported CRS`}},
+		{"unknown crs", "p.geojson", `{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:31467"}},"features":[]}`, FacilityOptions{Category: layers.CatHospital},
+			[]string{`tables: p.geojson: field "crs": "EPSG:31467" is not a supported CRS`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -11,10 +11,13 @@
 //   - Zensus 2011 ("Gitter_ID_1km,x_mp_1km,y_mp_1km,Einwohner[,ab65_A,
 //     unter18_A][,AGS_approx]", comma): short INSPIRE ids such as
 //     "1kmN3009E4486"; "-1" marks "no value", "-9" a suppressed share.
-//   - Zensus 2022 ("GITTER_ID_100m;x_mp_100m;y_mp_100m;Einwohner",
-//     semicolon, decimal comma): long ids such as
-//     "CRS3035RES100mN2689100E4337000"; "–" (en dash), "-" or "-1" marks a
-//     secret cell.
+//   - Zensus 2022 ("GITTER_ID_100m;x_mp_100m;y_mp_100m;Einwohner" and
+//     "GITTER_ID_1km;x_mp_1km;y_mp_1km;Einwohner", semicolon, decimal
+//     comma, often a trailing "werterlaeuternde_Zeichen" column, which is
+//     ignored): long ids such as "CRS3035RES100mN2689100E4337000" and
+//     "CRS3035RES1000mN2689000E4337000"; "–" (en dash), "-" or "-1" marks a
+//     secret cell, and an empty count (the 2022 files leave cells without
+//     a published value empty) is read the same way: unknown, not zero.
 //
 // The delimiter is detected, not assumed, so a 2011 file saved with
 // semicolons reads as well; numbers in semicolon files are read in German
@@ -254,7 +257,7 @@ func parseRow(row vector.Row, c columns, opts Options) (layers.Cell, grid.ID, er
 	}
 	pop := row.Get(c.pop)
 	switch {
-	case isSecret(pop):
+	case isSecret(pop) || (long && strings.TrimSpace(pop) == ""):
 		if pop == "-1" && !long && opts.NoValueIsZero {
 			cell.Known = true
 		}
@@ -262,7 +265,7 @@ func parseRow(row vector.Row, c columns, opts Options) (layers.Cell, grid.ID, er
 		n, reason, ok := vector.ParseInt(pop, c.decimalComma)
 		if !ok {
 			if pop == "" {
-				reason = "is empty (write -1 or – for a secret count)"
+				reason = "is empty (the 2011 layout writes -1 for a missing count)"
 			}
 			return layers.Cell{}, id, row.Errorf(c.pop, pop, reason)
 		}

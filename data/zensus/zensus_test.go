@@ -161,6 +161,41 @@ func TestDecodeCells2022(t *testing.T) {
 	}
 }
 
+// TestDecodeCells2022OneKm reads the 1 km file of Zensus 2022 as published
+// (Zensus2022_Bevoelkerungszahl_1km-Gitter.csv): semicolons, CRLF line ends,
+// a BOM, the trailing "werterlaeuternde_Zeichen" column, "–" for a secret
+// count and an empty count for a cell without a published value.
+func TestDecodeCells2022OneKm(t *testing.T) {
+	data := "\ufeffGITTER_ID_1km;x_mp_1km;y_mp_1km;Einwohner;werterlaeuternde_Zeichen\r\n" +
+		"CRS3035RES1000mN3009000E4486000;4486500;3009500;1234;\r\n" +
+		"CRS3035RES1000mN3009000E4487000;4487500;3009500;–;\r\n" +
+		"CRS3035RES1000mN3009000E4488000;4488500;3009500;;\r\n" +
+		"CRS3035RES1000mN3010000E4486000;4486500;3010500;7;KLAMMERN\r\n"
+	cells, err := collect(t, DecodeCells(context.Background(), strings.NewReader(data), "z22_1km.csv", Options{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wants := []struct {
+		id    string
+		pop   int64
+		known bool
+	}{{"1kmN3009E4486", 1234, true}, {"1kmN3009E4487", 0, false}, {"1kmN3009E4488", 0, false}, {"1kmN3010E4486", 7, true}}
+	if len(cells) != len(wants) {
+		t.Fatalf("got %d cells, want %d", len(cells), len(wants))
+	}
+	for i, w := range wants {
+		c := cells[i]
+		if c.ID != w.id || c.Population != w.pop || c.Known != w.known || c.Year != 2022 || c.ResolutionM != 1000 {
+			t.Errorf("cell %d: got %+v, want %+v (2022, 1 km)", i, c, w)
+		}
+	}
+	// the 2011 layout writes -1, never an empty count: an empty one is an error there
+	_, err = collect(t, DecodeCells(context.Background(), strings.NewReader("Gitter_ID_1km,x_mp_1km,y_mp_1km,Einwohner\n1kmN3009E4486,4486500,3009500,\n"), "z11.csv", Options{}))
+	if err == nil || !strings.Contains(err.Error(), `line 2: field "Einwohner": "" is empty`) {
+		t.Errorf("empty 2011 count: %v", err)
+	}
+}
+
 func TestDecodeCellsErrors(t *testing.T) {
 	const head2011 = "Gitter_ID_1km,x_mp_1km,y_mp_1km,Einwohner,ab65_A,unter18_A,AGS_approx\n"
 	cases := []struct {
