@@ -18,6 +18,7 @@ import (
 	"reach/internal/analysis"
 	"reach/internal/analysis/assess"
 	"reach/internal/analysis/need"
+	"reach/internal/analysis/transit"
 	"reach/internal/config"
 	"reach/internal/httpapi"
 	"reach/internal/ogc"
@@ -320,6 +321,18 @@ func (l *lazyEngine) Fire(ctx context.Context, q need.FireQuery) (need.FireResul
 		return need.FireResult{}, err
 	}
 	return need.New(l.full).Fire(ctx, q)
+}
+
+// RoundTrips answers public transport round trips once the engine is ready.
+func (l *lazyEngine) RoundTrips(ctx context.Context, q transit.RoundTripQuery) (transit.RoundTripResult, error) {
+	if _, err := l.get(ctx); err != nil {
+		return transit.RoundTripResult{}, err
+	}
+	p, err := transit.Of(l.full)
+	if err != nil {
+		return transit.RoundTripResult{}, err
+	}
+	return p.RoundTrips(ctx, q)
 }
 
 // Derived serves the computed collections once the engine is ready.

@@ -51,3 +51,7 @@ func cellPolygon(id string) orb.Geometry {
 	}
 	return crs.MustProject(g.Polygon(), crs.LAEA, crs.CRS84)
 }
+
+// TransitCollection reports whether id is a collection of the engine's
+// timetable (served by its TransitPlanner).
+func (e *Engine) TransitCollection(id string) bool { return e.transitCollection(id) }

@@ -119,6 +119,9 @@ func (d *derived) infos() []layers.Collection {
 	if d.assess == nil {
 		out = out[:2]
 	}
+	if tp := d.e.TransitPlanner(); tp != nil {
+		out = append(out, tp.Collections()...)
+	}
 	return out
 }
 
@@ -160,6 +163,9 @@ func catModeFilters(filters map[string]string) (layers.Category, layers.Mode, er
 		return "", "", fmt.Errorf("analysis: parameter category: %q is not a category: %w", cs, layers.ErrInvalid)
 	}
 	mode, ok := layers.ParseMode(ms)
+	if !ok && layers.Mode(ms) == analysis.Transit {
+		mode, ok = analysis.Transit, true
+	}
 	if !ok {
 		return "", "", fmt.Errorf("analysis: parameter mode: %q is not a mode: %w", ms, layers.ErrInvalid)
 	}
@@ -198,6 +204,9 @@ func (d *derived) features(ctx context.Context, coll string, filters map[string]
 		return out, nil
 	case CollAssessments:
 		return d.assessments(ctx)
+	}
+	if d.e.TransitCollection(coll) {
+		return d.e.TransitPlanner().Features(ctx, coll)
 	}
 	return nil, fmt.Errorf("analysis: collection %q: %w", coll, layers.ErrNotFound)
 }
@@ -285,7 +294,7 @@ func (d *derived) Item(ctx context.Context, collection, id string) (layers.Featu
 		return layers.Feature{}, err
 	}
 	var filters map[string]string
-	if collection != CollAssessments {
+	if collection != CollAssessments && !d.e.TransitCollection(collection) {
 		parts := strings.SplitN(id, ":", 3)
 		if len(parts) != 3 {
 			return layers.Feature{}, fmt.Errorf("analysis: %s feature %q: want category:mode:inspire_id: %w", collection, id, layers.ErrNotFound)
@@ -500,16 +509,20 @@ func (c *classified) Item(ctx context.Context, collection, id string) (layers.Fe
 // municipalities widened as by WithClassification) followed by the derived
 // collections of Source (with assessments).
 func Combined(e *analysis.Engine, base layers.FeatureSource, projects ProjectReader, assessments ProjectFeatures) layers.FeatureSource {
-	return &combined{base: WithClassification(e, base), derived: Source(e, projects, assessments)}
+	return &combined{base: WithClassification(e, base), derived: Source(e, projects, assessments), e: e}
 }
 
 type combined struct {
 	base, derived layers.FeatureSource
+	e             *analysis.Engine
 }
 
 func (c *combined) pick(id string) layers.FeatureSource {
 	switch id {
 	case CollTravelTimes, CollGaps, CollAssessments:
+		return c.derived
+	}
+	if c.e.TransitCollection(id) {
 		return c.derived
 	}
 	return c.base
