@@ -9,6 +9,7 @@ package derived
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -362,7 +363,10 @@ type classified struct {
 	base layers.FeatureSource
 }
 
-var _ layers.FeatureSource = (*classified)(nil)
+var (
+	_ layers.FeatureSource = (*classified)(nil)
+	_ layers.TileSource    = (*classified)(nil)
+)
 
 var classProps = []layers.PropertyInfo{
 	{Name: "degurba_computed", Type: "integer", Description: "degree of urbanisation computed from the 1 km grid: 1 cities, 2 towns and suburbs, 3 rural areas", Filterable: true},
@@ -495,6 +499,28 @@ func (c *classified) Items(ctx context.Context, q layers.ItemsQuery) (layers.Pag
 	}
 	page.Features = kept
 	return page, nil
+}
+
+// Tile hands tiles to the base store where it encodes them itself
+// (layers.TileSource): municipality tiles only when they carry and filter
+// by none of the classification's properties, under the widened version.
+func (c *classified) Tile(ctx context.Context, q layers.TileQuery) (layers.Tile, error) {
+	ts, ok := c.base.(layers.TileSource)
+	if !ok {
+		return layers.Tile{}, fmt.Errorf("analysis: tiles of %q: %w", q.Collection, layers.ErrTileUnsupported)
+	}
+	if q.Collection != layers.CollMunicipalities {
+		return ts.Tile(ctx, q)
+	}
+	for _, p := range classProps {
+		_, filtered := q.Filters[p.Name]
+		if filtered || slices.Contains(q.Properties, p.Name) {
+			return layers.Tile{}, fmt.Errorf("analysis: tiles of %q with %s: %w", q.Collection, p.Name, layers.ErrTileUnsupported)
+		}
+	}
+	t, err := ts.Tile(ctx, q)
+	t.Version = classVersion(t.Version)
+	return t, err
 }
 
 func (c *classified) Item(ctx context.Context, collection, id string) (layers.Feature, error) {
