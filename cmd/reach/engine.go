@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"reach/internal/analysis"
+	"reach/internal/analysis/derived"
 	"reach/layers"
 )
 
@@ -142,7 +143,7 @@ func (f *lazyFeatures) src() layers.FeatureSource {
 	if f.l.full == nil {
 		return f.base
 	}
-	return f.l.full.WithClassification(f.base)
+	return derived.WithClassification(f.l.full, f.base)
 }
 
 func (f *lazyFeatures) Collections(ctx context.Context) ([]layers.Collection, error) {
