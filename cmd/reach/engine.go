@@ -13,6 +13,7 @@ import (
 	"reach/data/tables"
 	"reach/geo/access"
 	"reach/internal/analysis"
+	"reach/internal/analysis/derived"
 	"reach/layers"
 )
 
@@ -171,7 +172,7 @@ func (f *lazyFeatures) src() layers.FeatureSource {
 	if f.l.full == nil {
 		return f.base
 	}
-	return f.l.full.WithClassification(f.base)
+	return derived.WithClassification(f.l.full, f.base)
 }
 
 func (f *lazyFeatures) Collections(ctx context.Context) ([]layers.Collection, error) {
@@ -188,4 +189,12 @@ func (f *lazyFeatures) Items(ctx context.Context, q layers.ItemsQuery) (layers.P
 
 func (f *lazyFeatures) Item(ctx context.Context, collection, id string) (layers.Feature, error) {
 	return f.src().Item(ctx, collection, id)
+}
+
+// Tile hands the tile to the source where it encodes tiles itself.
+func (f *lazyFeatures) Tile(ctx context.Context, q layers.TileQuery) (layers.Tile, error) {
+	if ts, ok := f.src().(layers.TileSource); ok {
+		return ts.Tile(ctx, q)
+	}
+	return layers.Tile{}, fmt.Errorf("serve: tiles of %q: %w", q.Collection, layers.ErrTileUnsupported)
 }
