@@ -9,14 +9,21 @@
 # It prints the table of issue 14; BENCHMARKS.md records a run.
 #
 # Usage: flock /tmp/reach-heavy.lock bench/serving.sh [round-seconds] [rounds]
-# Needs: Go (module proxy), psql, PostgreSQL with PostGIS at
+# Needs: Go (module proxy), psql, python3, PostgreSQL with PostGIS at
 # REACH_BENCH_PGURL (default postgres://postgres@127.0.0.1:5432/postgres),
-# and the baseline sources OUTSIDE this repository:
-#   $REACH_BENCH_SRC/pg_featureserv  (git tag v1.3.1; built with pgx/v4 bumped
-#                                      to v4.18.3, which it needs to survive load)
-#   $REACH_BENCH_SRC/pg_tileserv     (git tag v1.0.9)
-# (default REACH_BENCH_SRC=$HOME/reach-bench-src; e.g.
-#  git clone --branch v1.3.1 https://github.com/CrunchyData/pg_featureserv).
+# and the baseline sources OUTSIDE this repository, in REACH_BENCH_SRC
+# (default $HOME/reach-bench-src):
+#   $REACH_BENCH_SRC/pg_featureserv  (tag v1.3.1)
+#   $REACH_BENCH_SRC/pg_tileserv     (tag v1.0.9)
+# e.g. git clone --branch v1.3.1 <pg_featureserv repository> pg_featureserv,
+# or git archive of those tags. The script never writes into them: it copies
+# each to a scratch directory, pins github.com/jackc/pgx/v4 of pg_featureserv
+# to v4.18.3 (v1.3.1 ships v4.1.2, whose pool breaks under 16 parallel
+# clients), and builds both. It prints a digest of each source
+# tree and each go.sum so that a run names exactly what it measured.
+# REACH_BENCH_CACHE_MB sets reach's --cache-mb (default 64); REACH_BENCH_POOL
+# its --db-pool (default: reach's own default). The baselines run with their
+# default settings (their own pool sizes), as a user would start them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$(pwd)"
@@ -50,11 +57,23 @@ psql "$admin" -Atc "SELECT version()"
 
 echo "== build"
 mkdir -p "$work/bin"
+# treedigest DIR: one SHA-256 over the paths and contents of the files of DIR.
+treedigest() { (cd "$1" && find . -type f ! -path './.git/*' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16); }
+grep -q 'setVersion string = "1.3.1"' "$src/pg_featureserv/internal/conf/appconfig.go" ||
+	{ echo "serving.sh: $src/pg_featureserv is not pg_featureserv v1.3.1" >&2; exit 2; }
+echo "pg_featureserv source: $src/pg_featureserv (v1.3.1, tree $(treedigest "$src/pg_featureserv"))"
+echo "pg_tileserv source: $src/pg_tileserv (tree $(treedigest "$src/pg_tileserv"))"
 cp -r "$src/pg_featureserv" "$work/pgfs"
-(cd "$work/pgfs" && go get github.com/jackc/pgx/v4@v4.18.3 >/dev/null 2>&1 && go mod tidy >/dev/null 2>&1 && go build -o "$work/bin/pg_featureserv" .)
-(cd "$src/pg_tileserv" && go build -o "$work/bin/pg_tileserv" .)
+cp -r "$src/pg_tileserv" "$work/pgts"
+(cd "$work/pgfs" && go get github.com/jackc/pgx/v4@v4.18.3 && go mod tidy &&
+	go build -o "$work/bin/pg_featureserv" .) >"$work/build.log" 2>&1 ||
+	{ echo "serving.sh: building pg_featureserv failed:" >&2; tail -20 "$work/build.log" >&2; exit 1; }
+(cd "$work/pgts" && go build -o "$work/bin/pg_tileserv" .) >>"$work/build.log" 2>&1 ||
+	{ echo "serving.sh: building pg_tileserv failed:" >&2; tail -20 "$work/build.log" >&2; exit 1; }
 go build -o "$work/bin/reach" ./cmd/reach
-echo "pg_featureserv $(cd "$work/pgfs" && git describe --tags 2>/dev/null || echo v1.3.1) with $(grep 'jackc/pgx/v4 ' "$work/pgfs/go.mod" | xargs)"
+go build -o "$work/bin/serving_load" bench/serving_load.go
+echo "pg_featureserv built with $(grep 'jackc/pgx/v4 ' "$work/pgfs/go.mod" | xargs) (go.sum $(sha256sum "$work/pgfs/go.sum" | cut -c1-16))"
+echo "pg_tileserv built with $(grep 'jackc/pgx/v4 ' "$work/pgts/go.mod" | xargs) (go.sum $(sha256sum "$work/pgts/go.sum" | cut -c1-16))"
 
 echo "== load"
 psql "$admin" -qAtc "DROP DATABASE IF EXISTS $db" >/dev/null
@@ -77,7 +96,9 @@ psql "$dburl" -qAtc "VACUUM ANALYZE"
 psql "$dburl" -Atc "SELECT 'cells: ' || count(*) FROM population_grid UNION ALL SELECT 'municipalities: ' || count(*) FROM municipalities"
 
 echo "== servers"
-"$work/bin/reach" serve --db "$dburl" --addr 127.0.0.1:18080 --cache-mb "${REACH_BENCH_CACHE_MB:-64}" >"$work/reach.log" 2>&1 &
+pool=()
+[ -n "${REACH_BENCH_POOL:-}" ] && pool=(--db-pool "$REACH_BENCH_POOL")
+"$work/bin/reach" serve --db "$dburl" --addr 127.0.0.1:18080 --cache-mb "${REACH_BENCH_CACHE_MB:-64}" "${pool[@]}" >"$work/reach.log" 2>&1 &
 pids+=($!); reach_pid=$!
 DATABASE_URL="$dburl" PGFS_SERVER_HTTPPORT=19000 PGFS_SERVER_HTTPHOST=127.0.0.1 "$work/bin/pg_featureserv" >"$work/pgfs.log" 2>&1 &
 pids+=($!)
@@ -85,7 +106,7 @@ DATABASE_URL="$dburl" TS_HTTPPORT=17800 TS_HTTPHOST=127.0.0.1 "$work/bin/pg_tile
 pids+=($!)
 for u in http://127.0.0.1:18080/collections http://127.0.0.1:19000/collections.json http://127.0.0.1:17800/index.json; do
 	for _ in $(seq 60); do curl -fs -o /dev/null "$u" && break; sleep 1; done
-	curl -fs -o /dev/null "$u" || { echo "serving.sh: $u does not answer" >&2; tail -5 "$work"/*.log >&2; exit 1; }
+	curl -fs -o /dev/null "$u" || { echo "serving.sh: $u does not answer" >&2; tail -n 5 "$work"/*.log >&2; exit 1; }
 done
 
 # The requests: the same tiles and boxes on both sides, around the Saxon
@@ -107,19 +128,30 @@ def tiles(z, k):
     return sorted(set(out))
 rng = random.Random(14)
 boxes = []
-for _ in range(40):
+for _ in range(200):
     lon, lat = rng.choice(towns)
     lon += rng.uniform(-0.15, 0.15); lat += rng.uniform(-0.1, 0.1)
     boxes.append("%.4f,%.4f,%.4f,%.4f" % (lon, lat, lon + 0.1, lat + 0.1))
-def rt(coll, z, ts): return ",".join("%s/collections/%s/tiles/WebMercatorQuad/%d/%d/%d" % (R, coll, z, y, x) for x, y in ts)
-def bt(tab, z, ts): return ",".join("%s/public.%s/%d/%d/%d.pbf" % (T, tab, z, x, y) for x, y in ts)
+def rt(coll, z, ts): return " ".join("%s/collections/%s/tiles/WebMercatorQuad/%d/%d/%d" % (R, coll, z, y, x) for x, y in ts)
+def bt(tab, z, ts): return " ".join("%s/public.%s/%d/%d/%d.pbf" % (T, tab, z, x, y) for x, y in ts)
 x0, y1 = tile(11.87, 50.17, 10); x1, y0 = tile(15.04, 51.68, 10)
 z10 = [(x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
+# "first:" rows send each URL once (nothing cached yet on either side: distinct
+# limits and boxes); the other rows repeat their URLs, so reach answers most
+# of them from its cache (a layer version never changes).
 lines = [
+    ("first: items limit=100..299, no bbox, each once", " ".join(R + "/collections/population-grid/items?limit=%d" % n for n in range(100, 300)),
+        " ".join(F + "/collections/public.population_grid/items.json?limit=%d" % n for n in range(100, 300))),
+    ("first: items limit=1000, 0.1° bbox, 200 boxes each once", " ".join(R + "/collections/population-grid/items?limit=1000&bbox=" + b for b in boxes),
+        " ".join(F + "/collections/public.population_grid/items.json?limit=1000&bbox=" + b for b in boxes)),
     ("items limit=100, no bbox", R + "/collections/population-grid/items?limit=100", F + "/collections/public.population_grid/items.json?limit=100"),
-    ("items limit=1000, 0.1° bbox", ",".join(R + "/collections/population-grid/items?limit=1000&bbox=" + b for b in boxes),
-        ",".join(F + "/collections/public.population_grid/items.json?limit=1000&bbox=" + b for b in boxes)),
+    ("items limit=1000, 0.1° bbox (40 boxes)", " ".join(R + "/collections/population-grid/items?limit=1000&bbox=" + b for b in boxes[:40]),
+        " ".join(F + "/collections/public.population_grid/items.json?limit=1000&bbox=" + b for b in boxes[:40])),
+    ("first: grid tiles z14, first render", rt("population-grid", 14, tiles(14, 4)), bt("population_grid", 14, tiles(14, 4))),
+    ("first: grid tiles z12, first render", rt("population-grid", 12, tiles(12, 2)), bt("population_grid", 12, tiles(12, 2))),
     ("first: grid tiles z10, first render", rt("population-grid", 10, z10), bt("population_grid", 10, z10)),
+    ("first: municipality tiles z14, first render", rt("municipalities", 14, tiles(14, 4)), bt("municipalities", 14, tiles(14, 4))),
+    ("first: municipality tiles z10, first render", rt("municipalities", 10, z10), bt("municipalities", 10, z10)),
     ("grid tiles z14", rt("population-grid", 14, tiles(14, 4)), bt("population_grid", 14, tiles(14, 4))),
     ("grid tiles z12", rt("population-grid", 12, tiles(12, 2)), bt("population_grid", 12, tiles(12, 2))),
     ("grid tiles z10", rt("population-grid", 10, z10), bt("population_grid", 10, z10)),
@@ -139,6 +171,7 @@ PY
 pids+=($!)
 
 echo "== load (16 connections, ${rounds} interleaved rounds of ${round}s per side)"
-go run bench/serving_load.go -spec "$work/spec.tsv" -conns 16 -round "${round}s" -rounds "$rounds"
+"$work/bin/serving_load" -spec "$work/spec.tsv" -conns 16 -round "${round}s" -rounds "$rounds" -pid "$reach_pid"
 echo
+uptime
 echo "reach peak RSS: $(( $(cat "$work/peak_rss" 2>/dev/null || echo 0) / 1024 )) MB (cache ${REACH_BENCH_CACHE_MB:-64} MiB)"

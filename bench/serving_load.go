@@ -5,10 +5,14 @@
 // fixed number of connections, on loopback only, bounded in requests and
 // time, and prints one table row per request kind.
 //
-// Usage: go run bench/serving_load.go -spec FILE [-conns 16] [-round 5s] [-rounds 3] [-max 200000]
+// Usage: go run bench/serving_load.go -spec FILE [-conns 16] [-round 5s] [-rounds 3] [-max 200000] [-pid PID]
+//
+// With -pid it samples that process's resident memory (VmRSS) every 100 ms
+// while a row runs and prints the row's peak; every row also shows the
+// machine's 1-minute load average at its end (the machine is shared).
 //
 // The spec file has one line per kind: "label<TAB>reach-URL-list<TAB>baseline-URL-list",
-// each list comma-separated (the lists are walked round-robin). A label
+// each list separated by spaces (the lists are walked round-robin). A label
 // starting with "first:" sends every URL exactly once per side (first render).
 package main
 
@@ -22,6 +26,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -117,7 +122,7 @@ func merge(a, b result) result {
 
 func loopback(list string) []string {
 	var out []string
-	for _, u := range strings.Split(list, ",") {
+	for _, u := range strings.Fields(list) {
 		pu, err := url.Parse(u)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "serving_load: bad URL %q: %v\n", u, err)
@@ -132,6 +137,55 @@ func loopback(list string) []string {
 	return out
 }
 
+// rssKiB reads VmRSS of pid from /proc, 0 where it cannot.
+func rssKiB(pid int) int64 {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmRSS:" {
+			n, _ := strconv.ParseInt(f[1], 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+// peakRSS samples pid's VmRSS until stop is closed and returns the peak in KiB.
+func peakRSS(pid int, stop <-chan struct{}) <-chan int64 {
+	out := make(chan int64, 1)
+	go func() {
+		var peak int64
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if pid > 0 {
+				peak = max(peak, rssKiB(pid))
+			}
+			select {
+			case <-stop:
+				out <- peak
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return out
+}
+
+func load1() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Fields(string(b))[0]
+}
+
+func ratio(r result) float64 { return float64(r.pct(0.99)) / float64(max(r.pct(0.5), 1)) }
+
+func kib(r result) float64 { return float64(r.bytes) / 1024 / float64(max(r.n, 1)) }
+
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Microseconds())/1000) }
 
 func main() {
@@ -140,6 +194,7 @@ func main() {
 	round := flag.Duration("round", 5*time.Second, "length of one round per side")
 	rounds := flag.Int("rounds", 3, "rounds (reach, baseline alternating)")
 	maxReq := flag.Int("max", 200000, "most requests per side and round")
+	pid := flag.Int("pid", 0, "process whose peak RSS to report per row (reach)")
 	flag.Parse()
 	f, err := os.Open(*spec)
 	if err != nil {
@@ -150,8 +205,8 @@ func main() {
 	tr := &http.Transport{MaxIdleConnsPerHost: *conns, MaxConnsPerHost: *conns, DisableCompression: true,
 		DialContext: (&net.Dialer{Timeout: 5 * time.Second}).DialContext}
 	client := &http.Client{Transport: tr, Timeout: 60 * time.Second}
-	fmt.Printf("| request | reach req/s | reach p50 / p99 ms | baseline req/s | baseline p50 / p99 ms | ratio | reach p99/p50 | errors reach/baseline |\n")
-	fmt.Printf("| --- | --- | --- | --- | --- | --- | --- | --- |\n")
+	fmt.Printf("| request | reach req/s | reach p50 / p99 ms | baseline req/s | baseline p50 / p99 ms | ratio | reach p99/p50 | baseline p99/p50 | reach KiB/resp | baseline KiB/resp | errors reach/baseline | reach peak RSS MB | load |\n")
+	fmt.Printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<24)
 	for sc.Scan() {
@@ -162,6 +217,8 @@ func main() {
 		label, reachURLs, baseURLs := parts[0], loopback(parts[1]), loopback(parts[2])
 		once := strings.HasPrefix(label, "first:")
 		var a, b result
+		stop := make(chan struct{})
+		peak := peakRSS(*pid, stop)
 		n := *rounds
 		if once {
 			n = 1
@@ -175,8 +232,9 @@ func main() {
 				a = merge(a, run(client, reachURLs, *conns, *round, *maxReq, once))
 			}
 		}
-		fmt.Printf("| %s | %.0f | %s / %s | %.0f | %s / %s | %.2f× | %.1f | %d / %d |\n", label,
+		close(stop)
+		fmt.Printf("| %s | %.1f | %s / %s | %.1f | %s / %s | %.2f× | %.1f | %.1f | %.1f | %.1f | %d / %d | %d | %s |\n", label,
 			a.rate(), ms(a.pct(0.5)), ms(a.pct(0.99)), b.rate(), ms(b.pct(0.5)), ms(b.pct(0.99)),
-			a.rate()/b.rate(), float64(a.pct(0.99))/float64(max(a.pct(0.5), 1)), a.errs, b.errs)
+			a.rate()/b.rate(), ratio(a), ratio(b), kib(a), kib(b), a.errs, b.errs, <-peak/1024, load1())
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -677,21 +676,10 @@ func writeCentreAccess(ctx context.Context, st analyzeTarget, eng *analysis.Engi
 // analyzeTransit computes the travel times by public transport of every category with
 // facilities, stores them (transit_travel_times) where the store keeps them and prints a summary.
 func analyzeTransit(ctx context.Context, st analyzeTarget, eng *analysis.Engine, cats []layers.Category, facs map[layers.Category]int, ef engineFlags, stdout io.Writer) error {
-	var q analysis.TransitQuery
-	if ef.departure != "" {
-		d, err := analysis.ParseDeparture(ef.departure)
-		if err != nil {
-			return fmt.Errorf("analyze: --departure: %w", err)
-		}
-		q.Departure = d
-	} else {
-		first, _ := eng.TransitFeed().DateRange()
-		if first == 0 {
-			return errors.New("analyze: the timetable runs on no day")
-		}
-		q.Departure = time.Date(first/10000, time.Month(first/100%100), first%100, 7, 0, 0, 0, time.UTC)
+	q, err := eng.DefaultTransitQuery()
+	if err != nil {
+		return fmt.Errorf("analyze: %w", err)
 	}
-	q.WindowMinutes = ef.window
 	planner, err := transit.Of(eng)
 	if err != nil {
 		return fmt.Errorf("analyze: %w", err)
@@ -760,6 +748,63 @@ func analyzeTransit(ctx context.Context, st analyzeTarget, eng *analysis.Engine,
 				return err
 			}
 		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return analyzeRoundTrips(ctx, planner, cats, facs, q, ef, stdout)
+}
+
+// analyzeRoundTrips prints, per category with facilities, the share of residents who can be
+// at a facility by the appointment (--arrive-by, default 10:00 on the day of the transit
+// window), stay --stay-minutes (default 60) and be back home the same day.
+func analyzeRoundTrips(ctx context.Context, planner *transit.Planner, cats []layers.Category, facs map[layers.Category]int, q analysis.TransitQuery, ef engineFlags, stdout io.Writer) error {
+	rq := transit.RoundTripQuery{StayMinutes: ef.stay}
+	if ef.arriveBy != "" {
+		t, err := analysis.ParseDeparture(ef.arriveBy)
+		if err != nil {
+			return fmt.Errorf("analyze: --arrive-by: %w", err)
+		}
+		rq.ArriveBy = t
+	} else {
+		d := q.Departure
+		rq.ArriveBy = time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, time.UTC)
+	}
+	fmt.Fprintf(stdout, "\nround trips by public transport (at a facility by %s, stay %d min, home by 24:00):\n",
+		rq.ArriveBy.Format("2006-01-02 15:04"), rq.StayMinutes)
+	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "category\tresidents who can\tshare\tmunicipalities all can\tnone can\tmedian door to door\ttook\t")
+	for _, c := range cats {
+		if facs[c] == 0 {
+			continue
+		}
+		start := time.Now()
+		rq.Category = c
+		res, err := planner.RoundTrips(ctx, rq)
+		if err != nil {
+			return err
+		}
+		all, none := 0, 0
+		var durs []float64
+		for _, m := range res.Municipalities {
+			switch {
+			case m.Population > 0 && m.Possible == m.Population:
+				all++
+			case m.Possible == 0:
+				none++
+			}
+		}
+		for _, cell := range res.Cells {
+			if cell.Possible && cell.Population > 0 {
+				durs = append(durs, *cell.DurationS)
+			}
+		}
+		med := "-"
+		if len(durs) > 0 {
+			sort.Float64s(durs)
+			med = fmt.Sprintf("%.0f min (cells)", durs[(len(durs)-1)/2]/60)
+		}
+		fmt.Fprintf(tw, "%s\t%d of %d\t%.1f %%\t%d of %d\t%d\t%s\t%s\t\n", c, res.Possible, res.Population, 100*res.Share, all, len(res.Municipalities), none, med, time.Since(start).Round(time.Millisecond))
 	}
 	return tw.Flush()
 }

@@ -160,3 +160,11 @@ func (f *lazyFeatures) Items(ctx context.Context, q layers.ItemsQuery) (layers.P
 func (f *lazyFeatures) Item(ctx context.Context, collection, id string) (layers.Feature, error) {
 	return f.src().Item(ctx, collection, id)
 }
+
+// Tile hands the tile to the source where it encodes tiles itself.
+func (f *lazyFeatures) Tile(ctx context.Context, q layers.TileQuery) (layers.Tile, error) {
+	if ts, ok := f.src().(layers.TileSource); ok {
+		return ts.Tile(ctx, q)
+	}
+	return layers.Tile{}, fmt.Errorf("serve: tiles of %q: %w", q.Collection, layers.ErrTileUnsupported)
+}

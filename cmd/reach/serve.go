@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,6 +20,7 @@ import (
 	"reach/internal/analysis"
 	"reach/internal/analysis/assess"
 	"reach/internal/analysis/need"
+	"reach/internal/analysis/transit"
 	"reach/internal/config"
 	"reach/internal/httpapi"
 	"reach/internal/ogc"
@@ -39,7 +42,7 @@ func newLogger(w io.Writer, jsonLines bool) *slog.Logger {
 func openStore(ctx context.Context, dbURL, dataDir string, seed int64, log *slog.Logger) (layers.Store, func(), error) {
 	switch {
 	case dbURL != "":
-		st, err := postgis.Open(ctx, dbURL)
+		st, err := postgis.Open(ctx, dbURL, postgis.WithServingPool())
 		if err != nil {
 			return nil, nil, err
 		}
@@ -87,6 +90,23 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	eng := newLazyEngine()
 	go eng.build(ctx, store, info, ef, cfg.Snapshot, log)
+	if getenv("GOMEMLIMIT") == "" {
+		go func() {
+			select {
+			case <-eng.done:
+			case <-ctx.Done():
+				return
+			}
+			// The read model is what the server keeps for good; the limit
+			// is set over it once it is built.
+			runtime.GC()
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			limit := memoryLimit(ms.HeapAlloc, cfg.CacheMB)
+			debug.SetMemoryLimit(limit)
+			log.Info("memory limit for the garbage collector", "MiB", limit>>20, "read_model_MiB", ms.HeapAlloc>>20, "cache_MiB", max(cfg.CacheMB, 0))
+		}()
+	}
 
 	deps := httpapi.Deps{
 		Features:              eng.features(store),
@@ -322,6 +342,18 @@ func (l *lazyEngine) Fire(ctx context.Context, q need.FireQuery) (need.FireResul
 	return need.New(l.full).Fire(ctx, q)
 }
 
+// RoundTrips answers public transport round trips once the engine is ready.
+func (l *lazyEngine) RoundTrips(ctx context.Context, q transit.RoundTripQuery) (transit.RoundTripResult, error) {
+	if _, err := l.get(ctx); err != nil {
+		return transit.RoundTripResult{}, err
+	}
+	p, err := transit.Of(l.full)
+	if err != nil {
+		return transit.RoundTripResult{}, err
+	}
+	return p.RoundTrips(ctx, q)
+}
+
 // Derived serves the computed collections once the engine is ready.
 func (l *lazyEngine) Derived() layers.FeatureSource {
 	select {
@@ -335,6 +367,20 @@ func (l *lazyEngine) Derived() layers.FeatureSource {
 		return nil
 	}
 	return l.eng.Derived()
+}
+
+// servingHeapMiB is the Go memory a server needs besides its read model
+// and its response cache under load (requests in flight, pages and tiles
+// being encoded, the pool).
+const servingHeapMiB = 128
+
+// memoryLimit is the soft memory limit of `reach serve` (unless GOMEMLIMIT
+// sets one): the heap the read model holds once built, plus --cache-mb,
+// plus servingHeapMiB, so that the garbage collector works harder as the
+// process nears that rather than letting the heap grow by GOGC's 100 %
+// over what the read model, the cache and the requests hold.
+func memoryLimit(readModelBytes uint64, cacheMB int) int64 {
+	return int64(readModelBytes) + int64(servingHeapMiB+max(cacheMB, 0))<<20
 }
 
 // cacheBytes converts --cache-mb for httpapi.Deps, where 0 means the

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"time"
@@ -35,14 +36,19 @@ type engineFlags struct {
 	// departure and window are when transit travel times leave (reach analyze).
 	departure string
 	window    int
+	// arriveBy and stay are the appointment of the round trips of reach analyze.
+	arriveBy string
+	stay     int
 }
 
 func (f *engineFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.catalogue, "catalogue", "", "standards catalogue (JSON) instead of the embedded one; `reach catalogue` prints the embedded one")
-	fs.StringVar(&f.settings, "settings", "", "analysis settings (JSON): score_weights, weakness_weights, weak_share, snap_radius_m, ranking_deadline_seconds, fire_turnout_minutes")
+	fs.StringVar(&f.settings, "settings", "", "analysis settings (JSON): score_weights, weakness_weights, weak_share, snap_radius_m, ranking_deadline_seconds, fire_turnout_minutes, departure, window_minutes")
 	fs.StringVar(&f.needs, "needs", "", "need catalogue (JSON: demand groups, supply defaults, decay, planning ratios, fire turn-out and limit) instead of the embedded one; `reach catalogue --needs` prints the embedded one")
-	fs.StringVar(&f.departure, "departure", "", "public transport: first departure of the window as a local date-time YYYY-MM-DDTHH:MM (default: 07:00 on the timetable's first day)")
-	fs.IntVar(&f.window, "window-minutes", 60, "public transport: minutes of the departure window (one departure per minute)")
+	fs.StringVar(&f.departure, "departure", "", "public transport: first departure of the window as a local date-time YYYY-MM-DDTHH:MM (default: the settings file's departure, else 07:00 on the timetable's first day)")
+	fs.IntVar(&f.window, "window-minutes", 0, "public transport: minutes of the departure window, one departure per minute (default: the settings file's window_minutes, else 60)")
+	fs.StringVar(&f.arriveBy, "arrive-by", "", "public transport round trips: the appointment as a local date-time YYYY-MM-DDTHH:MM (default: 10:00 on the day of the departure window)")
+	fs.IntVar(&f.stay, "stay-minutes", 60, "public transport round trips: minutes at the facility from the appointment on")
 	fs.StringVar(&f.ages, "ages", "", "population by age per municipality or district, base year and projection (CSV: Jahr;Variante;Schluessel;Gebiet;Altersgruppe;Anzahl); the demo region brings its own")
 }
 
@@ -79,6 +85,10 @@ type settingsFile struct {
 	// FireTurnoutMinutes sets the turn-out time of single fire stations
 	// by facility id.
 	FireTurnoutMinutes map[string]float64 `json:"fire_turnout_minutes"`
+	// Departure and WindowMinutes time the results by public transport that a request does not
+	// time itself: a local date-time YYYY-MM-DDTHH:MM and minutes (default 60).
+	Departure     *string  `json:"departure"`
+	WindowMinutes *float64 `json:"window_minutes"`
 }
 
 type scoreWeightsJSON struct {
@@ -135,12 +145,33 @@ func (f engineFlags) options(info layers.StoreInfo) (analysis.Options, error) {
 		}
 		opts.Catalogue = c
 	}
-	if f.settings == "" {
-		return opts, nil
+	if f.settings != "" {
+		if err := f.readSettings(&opts); err != nil {
+			return opts, err
+		}
 	}
+	if f.departure != "" {
+		d, err := analysis.ParseDeparture(f.departure)
+		if err != nil {
+			return opts, fmt.Errorf("--departure: %w", err)
+		}
+		opts.TransitDefault.Departure = d
+	}
+	if f.window != 0 {
+		if f.window < 1 || f.window > analysis.MaxWindowMinutes {
+			return opts, fmt.Errorf("--window-minutes %d: want 1 to %d", f.window, analysis.MaxWindowMinutes)
+		}
+		opts.TransitDefault.WindowMinutes = f.window
+	}
+	return opts, nil
+}
+
+// readSettings applies the settings file to opts; errors name the file, the field and the
+// value.
+func (f engineFlags) readSettings(opts *analysis.Options) error {
 	raw, err := os.ReadFile(f.settings)
 	if err != nil {
-		return opts, fmt.Errorf("--settings: %w", err)
+		return fmt.Errorf("--settings: %w", err)
 	}
 	name := filepath.Base(f.settings)
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -149,12 +180,12 @@ func (f engineFlags) options(info layers.StoreInfo) (analysis.Options, error) {
 	if err := dec.Decode(&sf); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return opts, fmt.Errorf("settings %s: field %q: want a %s, got a JSON %s", name, te.Field, te.Type, te.Value)
+			return fmt.Errorf("settings %s: field %q: want a %s, got a JSON %s", name, te.Field, te.Type, te.Value)
 		}
-		return opts, fmt.Errorf("settings %s: %w", name, err)
+		return fmt.Errorf("settings %s: %w", name, err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return opts, fmt.Errorf("settings %s: more than one JSON value", name)
+		return fmt.Errorf("settings %s: more than one JSON value", name)
 	}
 	nonNeg := func(field string, v *float64, dst *float64) error {
 		if v == nil {
@@ -186,7 +217,7 @@ func (f engineFlags) options(info layers.StoreInfo) (analysis.Options, error) {
 			{"score_weights.transferability", w.Transferability, &sw.Transferability},
 		} {
 			if err := nonNeg(x.f, x.v, x.dst); err != nil {
-				return opts, err
+				return err
 			}
 		}
 		opts.Weights = &sw
@@ -205,14 +236,14 @@ func (f engineFlags) options(info layers.StoreInfo) (analysis.Options, error) {
 			{"weakness_weights.share_65_plus", w.Share65Plus, &co.WeaknessWeights.Share65Plus},
 		} {
 			if err := nonNeg(x.f, x.v, x.dst); err != nil {
-				return opts, err
+				return err
 			}
 		}
 		changed = true
 	}
 	if sf.WeakShare != nil {
 		if *sf.WeakShare <= 0 || *sf.WeakShare >= 1 {
-			return opts, fmt.Errorf("settings %s: field %q: value %v: want a share between 0 and 1", name, "weak_share", *sf.WeakShare)
+			return fmt.Errorf("settings %s: field %q: value %v: want a share between 0 and 1", name, "weak_share", *sf.WeakShare)
 		}
 		co.WeakShare = *sf.WeakShare
 		changed = true
@@ -222,7 +253,7 @@ func (f engineFlags) options(info layers.StoreInfo) (analysis.Options, error) {
 	}
 	if sf.SnapRadiusM != nil {
 		if *sf.SnapRadiusM <= 0 || *sf.SnapRadiusM > 10000 {
-			return opts, fmt.Errorf("settings %s: field %q: value %v: want metres in (0, 10000]", name, "snap_radius_m", *sf.SnapRadiusM)
+			return fmt.Errorf("settings %s: field %q: value %v: want metres in (0, 10000]", name, "snap_radius_m", *sf.SnapRadiusM)
 		}
 		opts.SnapRadiusM = *sf.SnapRadiusM
 	}
@@ -230,18 +261,31 @@ func (f engineFlags) options(info layers.StoreInfo) (analysis.Options, error) {
 		opts.Turnout = map[string]float64{}
 		for id, m := range sf.FireTurnoutMinutes {
 			if !(m >= 0) || m > 60 {
-				return opts, fmt.Errorf("settings %s: field %q: station %q: value %v: want minutes 0–60", name, "fire_turnout_minutes", id, m)
+				return fmt.Errorf("settings %s: field %q: station %q: value %v: want minutes 0–60", name, "fire_turnout_minutes", id, m)
 			}
 			opts.Turnout[id] = m * 60
 		}
 	}
 	if v := sf.RankingDeadlineS; v != nil {
 		if !(*v > 0 && *v <= 600) {
-			return opts, fmt.Errorf("settings %s: field %q: value %v: want seconds in (0, 600]", name, "ranking_deadline_seconds", *v)
+			return fmt.Errorf("settings %s: field %q: value %v: want seconds in (0, 600]", name, "ranking_deadline_seconds", *v)
 		}
 		opts.RankingDeadline = time.Duration(*v * float64(time.Second))
 	}
-	return opts, nil
+	if v := sf.Departure; v != nil {
+		d, err := analysis.ParseDeparture(*v)
+		if err != nil {
+			return fmt.Errorf("settings %s: field %q: value %q: want a local date-time YYYY-MM-DDTHH:MM", name, "departure", *v)
+		}
+		opts.TransitDefault.Departure = d
+	}
+	if v := sf.WindowMinutes; v != nil {
+		if *v != math.Trunc(*v) || *v < 1 || *v > analysis.MaxWindowMinutes {
+			return fmt.Errorf("settings %s: field %q: value %v: want whole minutes from 1 to %d", name, "window_minutes", *v, analysis.MaxWindowMinutes)
+		}
+		opts.TransitDefault.WindowMinutes = int(*v)
+	}
+	return nil
 }
 
 func runCatalogue(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

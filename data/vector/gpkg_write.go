@@ -22,12 +22,16 @@ import (
 // typed column per property (TEXT, INTEGER, REAL, BOOLEAN, DATE, DATETIME;
 // arrays and objects as JSON text), the feature id in "id", the geometry in
 // "geom" (GeoPackage binary with envelope) in the CRS given. Everything is
-// written in one transaction; Close commits and fills the extent. A writer
-// is not safe for concurrent use.
+// written in one transaction; Close commits and fills the extent. The
+// geometry column has a spatial index (the "gpkg_rtree_index" extension:
+// an rtree_<table>_geom virtual table filled as features are written, its
+// row in gpkg_extensions, and the triggers that keep it current when GIS
+// software edits the file). A writer is not safe for concurrent use.
 type GeoPackageWriter struct {
 	db     *sql.DB
 	tx     *sql.Tx
 	stmt   *sql.Stmt
+	rtree  *sql.Stmt // inserts the envelope of a feature into the spatial index
 	table  string
 	props  []layers.PropertyInfo
 	srsID  int
@@ -137,10 +141,17 @@ func CreateGeoPackage(ctx context.Context, path string, c layers.Collection, cod
 			CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id))`,
 		`CREATE TABLE ` + quoted + ` (` + strings.Join(cols, ", ") + `)`,
 	}
+	stmts = append(stmts,
+		`CREATE TABLE gpkg_extensions (table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL, definition TEXT NOT NULL,
+			scope TEXT NOT NULL, CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name))`,
+		`CREATE VIRTUAL TABLE `+rtreeName(c.ID)+` USING rtree(id, minx, maxx, miny, maxy)`)
 	for _, s := range stmts {
 		if _, err := w.tx.ExecContext(ctx, s); err != nil {
 			return fail(err)
 		}
+	}
+	if _, err := w.tx.ExecContext(ctx, `INSERT INTO gpkg_extensions VALUES (?, 'geom', 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')`, c.ID); err != nil {
+		return fail(err)
 	}
 	if srs != 4326 {
 		d4326 := srsDefinitions[4326]
@@ -165,13 +176,46 @@ func CreateGeoPackage(ctx context.Context, path string, c layers.Collection, cod
 	if w.stmt, err = w.tx.PrepareContext(ctx, `INSERT INTO `+quoted+` (`+strings.Join(names, ", ")+`) VALUES (`+strings.Join(marks, ", ")+`)`); err != nil {
 		return fail(err)
 	}
+	if w.rtree, err = w.tx.PrepareContext(ctx, `INSERT INTO `+rtreeName(c.ID)+` VALUES (?, ?, ?, ?, ?)`); err != nil {
+		return fail(err)
+	}
 	return w, nil
+}
+
+// rtreeName is the quoted name of the spatial index of table's geometry
+// column "geom", as the GeoPackage rtree extension names it.
+func rtreeName(table string) string { return quoteIdent("rtree_" + table + "_geom") }
+
+// rtreeTriggers are the triggers of the GeoPackage 1.3 rtree extension that
+// keep the index of table's "geom" current on insert, update and delete.
+// They call the ST_* functions a GeoPackage implementation provides (GDAL,
+// QGIS, SpatiaLite); the writer fills the index itself and creates them
+// last, after its own inserts.
+func rtreeTriggers(table string) []string {
+	t, rt := quoteIdent(table), rtreeName(table)
+	trig := func(suffix string) string { return quoteIdent("rtree_" + table + "_geom_" + suffix) }
+	put := `INSERT OR REPLACE INTO ` + rt + ` VALUES (NEW."fid", ST_MinX(NEW."geom"), ST_MaxX(NEW."geom"), ST_MinY(NEW."geom"), ST_MaxY(NEW."geom"));`
+	present := `(NEW."geom" NOT NULL AND NOT ST_IsEmpty(NEW."geom"))`
+	absent := `(NEW."geom" ISNULL OR ST_IsEmpty(NEW."geom"))`
+	return []string{
+		`CREATE TRIGGER ` + trig("insert") + ` AFTER INSERT ON ` + t + ` WHEN ` + present + ` BEGIN ` + put + ` END`,
+		`CREATE TRIGGER ` + trig("update1") + ` AFTER UPDATE OF "geom" ON ` + t + ` WHEN OLD."fid" = NEW."fid" AND ` + present + ` BEGIN ` + put + ` END`,
+		`CREATE TRIGGER ` + trig("update2") + ` AFTER UPDATE OF "geom" ON ` + t + ` WHEN OLD."fid" = NEW."fid" AND ` + absent +
+			` BEGIN DELETE FROM ` + rt + ` WHERE id = OLD."fid"; END`,
+		`CREATE TRIGGER ` + trig("update3") + ` AFTER UPDATE ON ` + t + ` WHEN OLD."fid" != NEW."fid" AND ` + present +
+			` BEGIN DELETE FROM ` + rt + ` WHERE id = OLD."fid"; ` + put + ` END`,
+		`CREATE TRIGGER ` + trig("update4") + ` AFTER UPDATE ON ` + t + ` WHEN OLD."fid" != NEW."fid" AND ` + absent +
+			` BEGIN DELETE FROM ` + rt + ` WHERE id IN (OLD."fid", NEW."fid"); END`,
+		`CREATE TRIGGER ` + trig("delete") + ` AFTER DELETE ON ` + t + ` WHEN OLD."geom" NOT NULL BEGIN DELETE FROM ` + rt + ` WHERE id = OLD."fid"; END`,
+	}
 }
 
 // Write adds one feature; its geometry is in CRS84 and is stored in the
 // writer's CRS (x, y order).
 func (w *GeoPackageWriter) Write(ctx context.Context, f layers.Feature) error {
 	var blob any
+	var box orb.Bound
+	indexed := false
 	if f.Geometry != nil {
 		g := f.Geometry
 		if w.code != crs.CRS84 && w.code != crs.EPSG4326 {
@@ -185,6 +229,7 @@ func (w *GeoPackageWriter) Write(ctx context.Context, f layers.Feature) error {
 			return fmt.Errorf("vector: geopackage: feature %q: %w", f.ID, err)
 		}
 		blob = b
+		box, indexed = g.Bound(), !emptyGeometry(g)
 		if w.n == 0 {
 			w.extent = g.Bound()
 		} else {
@@ -197,10 +242,55 @@ func (w *GeoPackageWriter) Write(ctx context.Context, f layers.Feature) error {
 		v, _ := f.Get(p.Name)
 		w.args = append(w.args, gpkgValue(v))
 	}
-	if _, err := w.stmt.ExecContext(ctx, w.args...); err != nil {
+	res, err := w.stmt.ExecContext(ctx, w.args...)
+	if err != nil {
 		return fmt.Errorf("vector: geopackage: feature %q: %w", f.ID, err)
 	}
+	if indexed {
+		fid, err := res.LastInsertId()
+		if err == nil {
+			_, err = w.rtree.ExecContext(ctx, fid, box.Min[0], box.Max[0], box.Min[1], box.Max[1])
+		}
+		if err != nil {
+			return fmt.Errorf("vector: geopackage: feature %q: spatial index: %w", f.ID, err)
+		}
+	}
 	return nil
+}
+
+// emptyGeometry reports whether g has no coordinates (an empty collection,
+// ring or line): such geometries stay out of the spatial index.
+func emptyGeometry(g orb.Geometry) bool {
+	switch x := g.(type) {
+	case orb.MultiPoint:
+		return len(x) == 0
+	case orb.LineString:
+		return len(x) == 0
+	case orb.MultiLineString:
+		for _, l := range x {
+			if len(l) > 0 {
+				return false
+			}
+		}
+		return true
+	case orb.Polygon:
+		return len(x) == 0 || len(x[0]) == 0
+	case orb.MultiPolygon:
+		for _, p := range x {
+			if len(p) > 0 && len(p[0]) > 0 {
+				return false
+			}
+		}
+		return true
+	case orb.Collection:
+		for _, c := range x {
+			if !emptyGeometry(c) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 func gpkgValue(v any) any {
@@ -246,6 +336,15 @@ func (w *GeoPackageWriter) Close(ctx context.Context) error {
 	if w.stmt != nil {
 		w.stmt.Close()
 	}
+	if w.rtree != nil {
+		w.rtree.Close()
+	}
+	for _, s := range rtreeTriggers(w.table) {
+		if _, err := w.tx.ExecContext(ctx, s); err != nil {
+			_ = w.tx.Rollback()
+			return fmt.Errorf("vector: geopackage: spatial index: %w", err)
+		}
+	}
 	if w.n > 0 {
 		if _, err := w.tx.ExecContext(ctx, `UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? WHERE table_name = ?`,
 			w.extent.Min[0], w.extent.Min[1], w.extent.Max[0], w.extent.Max[1], w.table); err != nil {
@@ -263,6 +362,9 @@ func (w *GeoPackageWriter) Close(ctx context.Context) error {
 func (w *GeoPackageWriter) Abort() {
 	if w.stmt != nil {
 		w.stmt.Close()
+	}
+	if w.rtree != nil {
+		w.rtree.Close()
 	}
 	_ = w.tx.Rollback()
 	w.db.Close()

@@ -403,3 +403,67 @@ func TestSnapshotBadColumns(t *testing.T) {
 		}
 	}
 }
+
+// TestWithEdgeCosts: the changed graph has the new costs on the arcs of the
+// changed edges and nowhere else; the original is unchanged; opening or
+// closing a direction is refused.
+func TestWithEdgeCosts(t *testing.T) {
+	var b graph.Builder
+	for i := range 4 {
+		b.AddNode(int64(i), orb.Point{float64(i), 0})
+	}
+	for i, c := range []graph.Cost{10, 20, 30} {
+		if err := b.AddEdge(graph.EdgeSpec{Key: int64(i), From: graph.NodeID(i), To: graph.NodeID(i + 1), Forward: c, Backward: c + 1, Length: 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	g, err := b.Build(graph.BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, gr := range []*graph.Graph{g, g.Reverse()} {
+		var mid graph.EdgeID
+		for e := range gr.NumEdges() {
+			if gr.Edge(graph.EdgeID(e)).Key == 1 {
+				mid = graph.EdgeID(e)
+			}
+		}
+		old := gr.Edge(mid)
+		h, err := gr.WithEdgeCosts(map[graph.EdgeID]graph.EdgeCosts{mid: {Forward: 5, Backward: 6}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := h.Validate(); err != nil {
+			t.Fatalf("changed graph: %v", err)
+		}
+		if e := h.Edge(mid); e.Forward != 5 || e.Backward != 6 {
+			t.Fatalf("changed edge %+v, want 5/6", e)
+		}
+		if e := gr.Edge(mid); e != old {
+			t.Fatalf("original edge changed to %+v", e)
+		}
+		changed := 0
+		for a := range h.NumArcs() {
+			e, bwd := h.ArcEdge(graph.ArcID(a))
+			want := arcsOf(gr)[a].Cost
+			if e == mid {
+				changed++
+				want = map[bool]graph.Cost{false: 5, true: 6}[bwd]
+			}
+			if arcsOf(h)[a].Cost != want {
+				t.Fatalf("arc %d of edge %d: cost %d, want %d", a, e, arcsOf(h)[a].Cost, want)
+			}
+		}
+		if changed != 2 {
+			t.Fatalf("%d arcs of the changed edge, want 2", changed)
+		}
+		if _, err := gr.WithEdgeCosts(map[graph.EdgeID]graph.EdgeCosts{mid: {Forward: graph.Closed, Backward: 6}}); err == nil {
+			t.Fatal("closing a direction: want an error")
+		}
+	}
+}
+
+func arcsOf(g *graph.Graph) []graph.Arc {
+	_, arcs := g.Arcs()
+	return arcs
+}

@@ -2,6 +2,7 @@ package transit
 
 import (
 	"fmt"
+	"math"
 )
 
 // Access is a way onto the network: stop Stop is reached Walk seconds after leaving the origin.
@@ -258,4 +259,58 @@ func (r *Router) swapScan() {
 	}
 	r.scan, r.next = r.next, r.scan[:0]
 	r.isScan, r.isNext = r.isNext, r.isScan
+}
+
+// NoDeparture is the latest departure of a stop from which the destination cannot be reached
+// in time.
+const NoDeparture Time = math.MinInt32
+
+// IsReversed reports whether the timetable was made by Reversed (for arrive-by searches).
+func (tt *Timetable) IsReversed() bool { return tt.reversed }
+
+// LatestDepartures runs an arrive-by search on a router of a reversed timetable: to arrive by
+// `by` at the destination, reached from each egress stop after its Walk, it returns per stop
+// the latest time one may be there (NoDeparture where no journey arrives in time). Journeys
+// have the shape of EarliestArrival's, read backwards. The slice is dst, grown as needed.
+func (r *Router) LatestDepartures(dst []Time, egress []Access, by Time) ([]Time, error) {
+	if !r.tt.reversed {
+		return nil, fmt.Errorf("transit: latest departures need a router on the reversed timetable")
+	}
+	return negate(dst, r.EarliestArrival(egress, -by)), nil
+}
+
+// RangeLatestDepartures is the reverse range RAPTOR: for every arrival time by = from,
+// from+step, …, ≤ to (earliest first, each reusing the labels of the earlier ones) it calls fn
+// with the latest departures per stop of LatestDepartures. The slice is valid only during the
+// call. It needs a router on the reversed timetable.
+func (r *Router) RangeLatestDepartures(egress []Access, from, to, step Time, fn func(by Time, ld []Time)) error {
+	if !r.tt.reversed {
+		return fmt.Errorf("transit: latest departures need a router on the reversed timetable")
+	}
+	if step <= 0 {
+		return fmt.Errorf("transit: range step %d s, want > 0", step)
+	}
+	if to < from {
+		return fmt.Errorf("transit: range from %s to %s runs backwards", from, to)
+	}
+	var buf []Time
+	// On the reversed timetable a departure at −by runs from −from down to −to.
+	last := from + (to-from)/step*step
+	return r.Range(egress, -last, -from, step, func(dep Time, arr []Time) {
+		buf = negate(buf, arr)
+		fn(-dep, buf)
+	})
+}
+
+// negate writes −t for every reachable t of arr into dst, NoDeparture for Unreachable.
+func negate(dst, arr []Time) []Time {
+	dst = append(dst[:0], make([]Time, len(arr))...)
+	for s, a := range arr {
+		if a == Unreachable {
+			dst[s] = NoDeparture
+		} else {
+			dst[s] = -a
+		}
+	}
+	return dst
 }

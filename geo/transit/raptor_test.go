@@ -447,3 +447,122 @@ func TestReversedGivesLatestDeparture(t *testing.T) {
 		t.Errorf("latest departure from B: got %s, want %s", got, want)
 	}
 }
+
+// checkLatest checks latest departures ld towards egress by `by` against a forward reference
+// search fwd from each stop: leaving at ld[s] must arrive in time, leaving one second later
+// must not (arrival is monotone in the departure); a stop without a departure must not arrive
+// in time even leaving at `early`. It returns false after the first difference.
+func checkLatest(tb testing.TB, what string, ld []Time, egress []Access, by, early Time, stops []StopID, fwd func([]Access, Time) []Time) bool {
+	tb.Helper()
+	arrives := func(s StopID, dep Time) bool {
+		arr := fwd([]Access{{Stop: s}}, dep)
+		for _, e := range egress {
+			if arr[e.Stop] != Unreachable && arr[e.Stop]+e.Walk <= by {
+				return true
+			}
+		}
+		return false
+	}
+	for _, s := range stops {
+		if ld[s] == NoDeparture {
+			if arrives(s, early) {
+				tb.Errorf("%s: stop %d: no departure found, but leaving at %s arrives in time", what, s, early)
+				return false
+			}
+			continue
+		}
+		if !arrives(s, ld[s]) {
+			tb.Errorf("%s: stop %d: leaving at the latest departure %s does not arrive by %s", what, s, ld[s], by)
+			return false
+		}
+		if arrives(s, ld[s]+1) {
+			tb.Errorf("%s: stop %d: leaving one second after the latest departure %s still arrives by %s", what, s, ld[s], by)
+			return false
+		}
+	}
+	return true
+}
+
+func TestReverseAgainstReferences(t *testing.T) {
+	seed := uint64(20230112)
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 3))
+	stops := make([]StopID, 40)
+	for i := range stops {
+		stops[i] = StopID(i)
+	}
+	pairs := 0
+	for round := 0; round < 15; round++ {
+		tt := randomTimetable(rng, 40, 25)
+		rev, err := tt.Reversed()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rev.IsReversed() || tt.IsReversed() {
+			t.Fatal("IsReversed does not tell the reversed timetable")
+		}
+		ref := newCSA(tt)
+		unlimited, _ := rev.NewRouter(20)
+		for q := 0; q < 10; q++ {
+			egress := []Access{{StopID(rng.IntN(40)), Time(rng.IntN(300))}}
+			if rng.IntN(2) == 0 {
+				egress = append(egress, Access{StopID(rng.IntN(40)), Time(rng.IntN(300))})
+			}
+			by := Time(7*3600 + rng.IntN(4*3600))
+			what := fmt.Sprintf("timetable %d query %d to %v by %s", round, q, egress, by)
+			ld, err := unlimited.LatestDepartures(nil, egress, by)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !checkLatest(t, what+" (unlimited, connection scan)", ld, egress, by, -48*3600, stops, ref.run) {
+				return
+			}
+			pairs += len(stops)
+			for k := 0; k < 3; k++ {
+				r, _ := rev.NewRouter(k)
+				ld, _ := r.LatestDepartures(nil, egress, by)
+				fwd := func(a []Access, dep Time) []Time { return byRounds(tt, a, dep, k+1) }
+				if !checkLatest(t, fmt.Sprintf("%s (%d transfers)", what, k), ld, egress, by, -48*3600, stops, fwd) {
+					return
+				}
+			}
+		}
+	}
+	t.Logf("%d stop pairs", pairs)
+	// A router on the forward timetable refuses.
+	tt := randomTimetable(rng, 10, 3)
+	r, _ := tt.NewRouter(2)
+	if _, err := r.LatestDepartures(nil, []Access{{0, 0}}, 8*3600); err == nil {
+		t.Error("latest departures on a forward timetable: got no error")
+	}
+}
+
+func TestReverseRangeEqualsOneRunPerMinute(t *testing.T) {
+	seed := uint64(8)
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 4))
+	for round := 0; round < 15; round++ {
+		tt := randomTimetable(rng, 40, 25)
+		rev, _ := tt.Reversed()
+		rr, _ := rev.NewRouter(3)
+		plain, _ := rev.NewRouter(3)
+		egress := []Access{{StopID(rng.IntN(40)), 0}, {StopID(rng.IntN(40)), Time(rng.IntN(400))}}
+		from := Time(7*3600 + rng.IntN(3*3600))
+		calls, next := 0, from
+		err := rr.RangeLatestDepartures(egress, from, from+90*60, 60, func(by Time, ld []Time) {
+			calls++
+			if by != next {
+				t.Fatalf("range gave arrival %s, want %s (earliest first)", by, next)
+			}
+			next += 60
+			want, _ := plain.LatestDepartures(nil, egress, by)
+			sameArrivals(t, fmt.Sprintf("timetable %d, arrival by %s", round, by), ld, want)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if calls != 91 {
+			t.Errorf("range calls: got %d, want 91", calls)
+		}
+	}
+}

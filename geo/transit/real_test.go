@@ -134,3 +134,63 @@ func TestDresdenRangeEqualsOneRunPerMinute(t *testing.T) {
 		}
 	}
 }
+
+// TestDresdenReverseAgainstConnectionScan checks arrive-by searches on the Dresden feed: for
+// random destinations and deadlines, the latest departure of random stops must arrive in time
+// by the connection scan and leaving one second later must not.
+func TestDresdenReverseAgainstConnectionScan(t *testing.T) {
+	tt := dresdenTimetable(t)
+	rev, err := tt.Reversed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := servedStops(tt)
+	seed := uint64(14)
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 0))
+	ref := transit.NewCSA(tt)
+	r, err := rev.NewRouter(20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	queries, perQuery := 60, 20
+	if testing.Short() {
+		queries = 10
+	}
+	pairs, found := 0, 0
+	for q := 0; q < queries; q++ {
+		dst := served[rng.IntN(len(served))]
+		by := transit.Time(6*3600 + rng.IntN(16*3600))
+		egress := []transit.Access{{Stop: dst}}
+		ld, err := r.LatestDepartures(nil, egress, by)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < perQuery; i++ {
+			s := served[rng.IntN(len(served))]
+			what := fmt.Sprintf("from %s to %s by %s", tt.Stops[s].ID, tt.Stops[dst].ID, by)
+			arrives := func(dep transit.Time) bool {
+				a := ref.Run([]transit.Access{{Stop: s}}, dep)[dst]
+				return a != transit.Unreachable && a <= by
+			}
+			pairs++
+			if ld[s] == transit.NoDeparture {
+				if arrives(by - 24*3600) {
+					t.Fatalf("%s: no departure found, but leaving a day earlier arrives in time", what)
+				}
+				continue
+			}
+			found++
+			if !arrives(ld[s]) {
+				t.Fatalf("%s: leaving at the latest departure %s does not arrive in time", what, ld[s])
+			}
+			if arrives(ld[s] + 1) {
+				t.Fatalf("%s: leaving at %s, a second after the latest departure, still arrives in time", what, ld[s]+1)
+			}
+		}
+	}
+	t.Logf("%d stop pairs (%d with a journey) equal to the second", pairs, found)
+	if found < pairs/4 {
+		t.Errorf("only %d of %d pairs have a journey: the comparison proves little", found, pairs)
+	}
+}

@@ -92,6 +92,7 @@ type Timetable struct {
 	xfers     []walk
 
 	stopTimes int // number of stop times (events) in the timetable
+	reversed  bool // made by Reversed: times are negated and trips run backwards
 
 	index *stopIndex
 }
@@ -370,6 +371,7 @@ func (tt *Timetable) Reversed() (*Timetable, error) {
 	if err != nil {
 		return nil, fmt.Errorf("transit: reversing the timetable: %w", err)
 	}
+	r.reversed = !tt.reversed
 	return r, nil
 }
 

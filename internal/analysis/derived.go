@@ -3,6 +3,7 @@ package analysis
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -109,6 +110,9 @@ func (d *derived) infos() []layers.Collection {
 	if d.assess == nil {
 		out = out[:2]
 	}
+	if d.e.transit != nil {
+		out = append(out, d.e.transit.Collections()...)
+	}
 	return out
 }
 
@@ -162,6 +166,9 @@ func catModeFilters(filters map[string]string) (layers.Category, layers.Mode, er
 		return "", "", fmt.Errorf("analysis: parameter category: %q is not a category: %w", cs, layers.ErrInvalid)
 	}
 	mode, ok := layers.ParseMode(ms)
+	if !ok && layers.Mode(ms) == Transit {
+		mode, ok = Transit, true
+	}
 	if !ok {
 		return "", "", fmt.Errorf("analysis: parameter mode: %q is not a mode: %w", ms, layers.ErrInvalid)
 	}
@@ -200,6 +207,9 @@ func (d *derived) features(ctx context.Context, coll string, filters map[string]
 		return out, nil
 	case CollAssessments:
 		return d.assessments(ctx)
+	}
+	if d.e.transitCollection(coll) {
+		return d.e.transit.Features(ctx, coll)
 	}
 	return nil, fmt.Errorf("analysis: collection %q: %w", coll, layers.ErrNotFound)
 }
@@ -287,7 +297,7 @@ func (d *derived) Item(ctx context.Context, collection, id string) (layers.Featu
 		return layers.Feature{}, err
 	}
 	var filters map[string]string
-	if collection != CollAssessments {
+	if collection != CollAssessments && !d.e.transitCollection(collection) {
 		parts := strings.SplitN(id, ":", 3)
 		if len(parts) != 3 {
 			return layers.Feature{}, fmt.Errorf("analysis: %s feature %q: want category:mode:inspire_id: %w", collection, id, layers.ErrNotFound)
@@ -364,7 +374,10 @@ type classified struct {
 	base layers.FeatureSource
 }
 
-var _ layers.FeatureSource = (*classified)(nil)
+var (
+	_ layers.FeatureSource = (*classified)(nil)
+	_ layers.TileSource    = (*classified)(nil)
+)
 
 var classProps = []layers.PropertyInfo{
 	{Name: "degurba_computed", Type: "integer", Description: "degree of urbanisation computed from the 1 km grid: 1 cities, 2 towns and suburbs, 3 rural areas", Filterable: true},
@@ -499,6 +512,28 @@ func (c *classified) Items(ctx context.Context, q layers.ItemsQuery) (layers.Pag
 	return page, nil
 }
 
+// Tile hands tiles to the base store where it encodes them itself
+// (layers.TileSource): municipality tiles only when they carry and filter
+// by none of the classification's properties, under the widened version.
+func (c *classified) Tile(ctx context.Context, q layers.TileQuery) (layers.Tile, error) {
+	ts, ok := c.base.(layers.TileSource)
+	if !ok {
+		return layers.Tile{}, fmt.Errorf("analysis: tiles of %q: %w", q.Collection, layers.ErrTileUnsupported)
+	}
+	if q.Collection != layers.CollMunicipalities {
+		return ts.Tile(ctx, q)
+	}
+	for _, p := range classProps {
+		_, filtered := q.Filters[p.Name]
+		if filtered || slices.Contains(q.Properties, p.Name) {
+			return layers.Tile{}, fmt.Errorf("analysis: tiles of %q with %s: %w", q.Collection, p.Name, layers.ErrTileUnsupported)
+		}
+	}
+	t, err := ts.Tile(ctx, q)
+	t.Version = classVersion(t.Version)
+	return t, err
+}
+
 func (c *classified) Item(ctx context.Context, collection, id string) (layers.Feature, error) {
 	f, err := c.base.Item(ctx, collection, id)
 	if err != nil || collection != layers.CollMunicipalities {
@@ -511,16 +546,20 @@ func (c *classified) Item(ctx context.Context, collection, id string) (layers.Fe
 // municipalities widened as by WithClassification) followed by the derived
 // collections of Derived (with assessments).
 func (e *Engine) Combined(base layers.FeatureSource, assessments ProjectFeatures) layers.FeatureSource {
-	return &combined{base: e.WithClassification(base), derived: e.Derived(assessments)}
+	return &combined{base: e.WithClassification(base), derived: e.Derived(assessments), e: e}
 }
 
 type combined struct {
 	base, derived layers.FeatureSource
+	e             *Engine
 }
 
 func (c *combined) pick(id string) layers.FeatureSource {
 	switch id {
 	case CollTravelTimes, CollGaps, CollAssessments:
+		return c.derived
+	}
+	if c.e.transitCollection(id) {
 		return c.derived
 	}
 	return c.base

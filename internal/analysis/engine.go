@@ -71,6 +71,10 @@ type Options struct {
 	// (internal/analysis/transit.New); called once at the end of Build when both are set.
 	// Without it, mode transit is refused.
 	NewTransitPlanner func(*Engine) TransitPlanner
+	// TransitDefault is the departure window of results by public transport that a request
+	// does not time itself (the travel-times and gaps collections, gaps without a departure);
+	// a zero Departure means 07:00 on the timetable's first day, a zero window 60 minutes.
+	TransitDefault TransitQuery
 	// Needs is the need catalogue (demand groups, supply defaults, decay,
 	// planning ratios, fire turn-out and limit); nil means DefaultNeeds().
 	Needs *catalogue.Needs

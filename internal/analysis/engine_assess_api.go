@@ -99,6 +99,7 @@ func (e *Engine) BuiltAt() time.Time { return e.builtAt }
 // and that facility.
 type Field struct {
 	f    *field
+	cat  layers.Category
 	mode layers.Mode
 }
 
@@ -108,7 +109,7 @@ func (e *Engine) TravelField(ctx context.Context, cat layers.Category, mode laye
 	if err != nil {
 		return Field{}, err
 	}
-	return Field{f: f, mode: mode}, nil
+	return Field{f: f, cat: cat, mode: mode}, nil
 }
 
 // Seconds returns the seconds of every cell (read-only).
@@ -287,3 +288,6 @@ func WeightedQuantile(vals []float64, w []int64, q float64) *float64 {
 // CellPolygon returns the square of the INSPIRE cell id in CRS84, or nil
 // for an id that is not one.
 func CellPolygon(id string) orb.Geometry { return cellPolygon(id) }
+
+// Category returns the category of the field.
+func (f Field) Category() layers.Category { return f.cat }

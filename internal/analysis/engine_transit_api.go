@@ -35,8 +35,28 @@ const (
 type TransitPlanner interface {
 	// Matrix fills res (its slices sized, Method and Provenance set) for req.
 	Matrix(ctx context.Context, req MatrixRequest, res MatrixResult) (MatrixResult, error)
-	// Isochrones answers req (validated: origins, minutes) with req.Transit checked.
+	// Isochrones answers req (origins and minutes not yet validated).
 	Isochrones(ctx context.Context, req IsochroneRequest) (IsochroneResult, error)
+	// CellSeconds gives the travel time of every populated cell to the nearest facility of
+	// cat over the window of q (Departure set).
+	CellSeconds(ctx context.Context, cat layers.Category, q TransitQuery) (TransitCells, error)
+	// Collections describes the timetable's own collections (stops, routes), served with the
+	// derived ones; Features gives all features of one of them, geometry in lon/lat.
+	Collections() []layers.Collection
+	Features(ctx context.Context, coll string) ([]layers.Feature, error)
+}
+
+// transitCollection reports whether id is a collection of the engine's timetable.
+func (e *Engine) transitCollection(id string) bool {
+	if e.transit == nil {
+		return false
+	}
+	for _, c := range e.transit.Collections() {
+		if c.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // TransitQuery is when a transit request leaves: at Departure (local wall-clock time of the
@@ -194,4 +214,116 @@ type TransitMatrix struct {
 	Timetable string       `json:"timetable"` // the feed's name
 	// Method describes the walks and the search.
 	Method string `json:"method"`
+}
+
+// TransitCells is what a TransitPlanner gives for the travel-time field of a category: per
+// populated cell (in CellPoint order) the median door-to-door seconds over the window's
+// departures, +Inf when the median departure reaches no facility.
+type TransitCells struct {
+	Seconds []float64
+	Method  string
+}
+
+// DefaultTransitQuery returns the departure window of results that a request does not time
+// itself: Options.TransitDefault, its zero Departure meaning 07:00 on the timetable's first
+// day.
+func (e *Engine) DefaultTransitQuery() (TransitQuery, error) {
+	q := e.opts.TransitDefault
+	if q.Departure.IsZero() && e.opts.Transit != nil {
+		first, _ := e.opts.Transit.DateRange()
+		if first == 0 {
+			return q, fmt.Errorf("analysis: mode transit: the timetable runs on no day: %w", layers.ErrInvalid)
+		}
+		q.Departure = time.Date(first/10000, time.Month(first/100%100), first%100, 7, 0, 0, 0, time.UTC)
+	}
+	if err := q.Check(); err != nil {
+		return q, fmt.Errorf("analysis: transit default: %w", err)
+	}
+	return q, nil
+}
+
+// transitField returns the travel-time field of cat by public transport for q (a zero
+// Departure: the default window, cached per category like every field).
+func (e *Engine) transitField(ctx context.Context, cat layers.Category, q TransitQuery) (*field, error) {
+	if !cat.Valid() {
+		return nil, fmt.Errorf("analysis: category %q: %w", cat, layers.ErrInvalid)
+	}
+	if e.transit == nil {
+		return nil, errNoTransit("travel times")
+	}
+	compute := func(q TransitQuery) (*field, error) {
+		tc, err := e.transit.CellSeconds(ctx, cat, q)
+		if err != nil {
+			return nil, err
+		}
+		if len(tc.Seconds) != len(e.cells) {
+			return nil, fmt.Errorf("analysis: transit travel times: %d cells, want %d", len(tc.Seconds), len(e.cells))
+		}
+		f := newField(len(e.cells), MethodTransit)
+		copy(f.secs, tc.Seconds)
+		return f, nil
+	}
+	if !q.Departure.IsZero() {
+		return compute(q)
+	}
+	dq, err := e.DefaultTransitQuery()
+	if err != nil {
+		return nil, err
+	}
+	k := fieldKey{cat, Transit}
+	e.mu.Lock()
+	ent := e.fields[k]
+	if ent == nil {
+		ent = &fieldEntry{}
+		e.fields[k] = ent
+	}
+	e.mu.Unlock()
+	ent.once.Do(func() { ent.f, ent.err = compute(dq) })
+	if ent.err != nil {
+		e.mu.Lock()
+		if e.fields[k] == ent {
+			delete(e.fields, k)
+		}
+		e.mu.Unlock()
+		return nil, ent.err
+	}
+	return ent.f, nil
+}
+
+// transitGaps is the gap register by public transport: a cell is outside when the median of
+// its door-to-door times over the window exceeds the catalogue's transit standard.
+func (e *Engine) transitGaps(ctx context.Context, q GapQuery) (GapReport, error) {
+	if !q.Category.Valid() {
+		return GapReport{}, fmt.Errorf("analysis: gaps: category %q: %w", q.Category, layers.ErrInvalid)
+	}
+	if q.MaxMinutes < 0 || math.IsNaN(q.MaxMinutes) || math.IsInf(q.MaxMinutes, 0) {
+		return GapReport{}, fmt.Errorf("analysis: gaps: max minutes %v: %w", q.MaxMinutes, layers.ErrInvalid)
+	}
+	minutes, source := q.MaxMinutes, "query"
+	if minutes == 0 {
+		s, err := e.standard(q.Category, Transit)
+		if err != nil {
+			return GapReport{}, err
+		}
+		minutes, source = s.MaxMinutes, s.Source
+	}
+	f, err := e.transitField(ctx, q.Category, q.Transit)
+	if err != nil {
+		return GapReport{}, err
+	}
+	rep := e.gapReport(f, q, minutes, source)
+	var reached, total int64
+	for ci, c := range e.cells {
+		total += c.pop
+		if !math.IsInf(f.secs[ci], 1) {
+			reached += c.pop
+		}
+	}
+	rep.MethodShares = map[string]float64{}
+	if total > 0 {
+		rep.MethodShares[MethodTransit] = float64(reached) / float64(total)
+		rep.MethodShares[MethodUnreachable] = float64(total-reached) / float64(total)
+	}
+	rep.Provenance = e.provenance("public transport: median door-to-door time over the departure window (range RAPTOR)")
+	return rep, nil
 }

@@ -22,6 +22,9 @@ type GapQuery struct {
 	OnlyThinOrWeak bool
 	// MaxMinutes overrides the catalogue's standard when > 0.
 	MaxMinutes float64
+	// Transit gives the departures when Mode is Transit; a zero Departure means the engine's
+	// default (Options.TransitDefault).
+	Transit TransitQuery
 }
 
 // GapCell is one populated cell outside the standard.
@@ -91,6 +94,9 @@ type GapReport struct {
 // (Category, Mode) unless q.MaxMinutes overrides it; a cell is outside when
 // its time exceeds the standard or no facility is reachable.
 func (e *Engine) Gaps(ctx context.Context, q GapQuery) (GapReport, error) {
+	if q.Mode == Transit {
+		return e.transitGaps(ctx, q)
+	}
 	if err := checkCatMode(q.Category, q.Mode); err != nil {
 		return GapReport{}, err
 	}
@@ -159,7 +165,9 @@ func (e *Engine) gapReport(f *field, q GapQuery, minutes float64, source string)
 			if !math.IsInf(s, 1) {
 				v := s
 				g.Seconds, g.Reached = &v, true
-				g.FacilityID = e.facs[f.fac[ci]].ID
+				if fi := f.fac[ci]; fi >= 0 {
+					g.FacilityID = e.facs[fi].ID
+				}
 			}
 			rep.Cells = append(rep.Cells, g)
 		}

@@ -70,6 +70,9 @@ type fieldEntry struct {
 // The first caller computes it; concurrent callers wait for that result.
 // A computation cancelled through ctx is not cached.
 func (e *Engine) fieldFor(ctx context.Context, cat layers.Category, mode layers.Mode) (*field, error) {
+	if mode == Transit {
+		return e.transitField(ctx, cat, TransitQuery{})
+	}
 	if err := checkCatMode(cat, mode); err != nil {
 		return nil, err
 	}
@@ -128,6 +131,9 @@ func (e *Engine) travelTimes(f *field) []TravelTime {
 			t.Seconds = f.secs[i]
 			t.DistanceM = f.dist[i]
 			t.FacilityID = e.facs[fi].ID
+		} else if f.method == MethodTransit && !math.IsInf(f.secs[i], 1) {
+			// By public transport the nearest facility is not named (one search from all).
+			t.Reached, t.Seconds = true, f.secs[i]
 		}
 		out[i] = t
 	}

@@ -271,6 +271,7 @@ func attackCorpus(t *testing.T, h http.Handler) []attack {
 		"/analyses/sites":      `{"category":"general_practice","mode":"car","k":3}`,
 		"/analyses/need":       `{"category":"general_practice","mode":"car"}`,
 		"/analyses/fire":       `{"add":[{"name":"Neu","point":[13.7,51.0],"full_time":false}]}`,
+		"/analyses/round-trip": `{"category":"general_practice","arrive_by":"2023-01-11T10:00","stay_minutes":60,"home_by":"2023-01-11T20:00"}`,
 		"/projects":            proposalBody,
 	}
 	targets := make([]string, 0, len(valid))

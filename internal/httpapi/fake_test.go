@@ -10,6 +10,7 @@ import (
 
 	"reach/internal/analysis"
 	"reach/internal/analysis/assess"
+	"reach/internal/analysis/transit"
 	"reach/internal/appraisal"
 	"reach/layers"
 )
@@ -229,6 +230,13 @@ func (a *fakeAnalyzer) Matrix(ctx context.Context, req analysis.MatrixRequest) (
 		res.Destinations = append(res.Destinations, analysis.SnapInfo{Input: d, Location: d, Snapped: true})
 	}
 	return res, nil
+}
+
+// RoundTrips echoes the query: one municipality whose share is the stay over 100.
+func (a *fakeAnalyzer) RoundTrips(ctx context.Context, q transit.RoundTripQuery) (transit.RoundTripResult, error) {
+	return transit.RoundTripResult{Category: q.Category, ArriveBy: q.ArriveBy.Format("2006-01-02T15:04:05"), StayMinutes: q.StayMinutes,
+		Municipalities: []transit.RoundTripArea{{AGS: "14628010", Population: 100, Possible: int64(q.StayMinutes), Share: float64(q.StayMinutes) / 100}},
+		Cells:          []transit.RoundTripCell{{CellID: "c", Possible: true}}}, nil
 }
 
 func (a *fakeAnalyzer) Isochrones(ctx context.Context, req analysis.IsochroneRequest) (analysis.IsochroneResult, error) {

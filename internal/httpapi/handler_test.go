@@ -932,3 +932,48 @@ func TestCORSAndGzip(t *testing.T) {
 		t.Errorf("no working ETag on /collections")
 	}
 }
+
+func TestRoundTripEndpoint(t *testing.T) {
+	e := newEnv(t, nil)
+	w := e.do(t, "POST", "/analyses/round-trip", `{"category":"general_practice","arrive_by":"2023-01-11T10:00","stay_minutes":45}`)
+	if w.Code != 200 {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	var res struct {
+		ArriveBy       string `json:"arrive_by"`
+		StayMinutes    int    `json:"stay_minutes"`
+		Municipalities []struct {
+			Share float64 `json:"share_possible"`
+		} `json:"municipalities"`
+		Cells []any `json:"cells"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.ArriveBy != "2023-01-11T10:00:00" || res.StayMinutes != 45 || len(res.Municipalities) != 1 || res.Municipalities[0].Share != 0.45 {
+		t.Errorf("got %+v, want the query echoed", res)
+	}
+	if res.Cells != nil {
+		t.Errorf("cells without cells: true: %v", res.Cells)
+	}
+	// The stay defaults to 60 minutes.
+	w = e.do(t, "POST", "/analyses/round-trip", `{"category":"general_practice","arrive_by":"2023-01-11T10:00","cells":true}`)
+	if err := json.Unmarshal(w.Body.Bytes(), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.StayMinutes != 60 || len(res.Cells) != 1 {
+		t.Errorf("default stay: got %+v, want 60 minutes and the cells", res)
+	}
+	for _, tt := range []struct{ body, field string }{
+		{`{"category":"general_practice","arrive_by":"10:00"}`, "arrive_by"},
+		{`{"category":"no_such","arrive_by":"2023-01-11T10:00"}`, "category"},
+		{`{"category":"general_practice","arrive_by":"2023-01-11T10:00","stay_minutes":-5}`, "stay_minutes"},
+		{`{"category":"general_practice","arrive_by":"2023-01-11T10:00","stay_minutes":1.5}`, "stay_minutes"},
+		{`{"category":"general_practice"}`, "arrive_by"},
+	} {
+		w := e.do(t, "POST", "/analyses/round-trip", tt.body)
+		if w.Code != 422 || !strings.Contains(w.Body.String(), `"name":"`+tt.field+`"`) {
+			t.Errorf("%s: status %d, body %s; want 422 naming %s", tt.body, w.Code, w.Body, tt.field)
+		}
+	}
+}

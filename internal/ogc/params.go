@@ -245,6 +245,9 @@ func prefersHTML(accept string) bool {
 // ItemsParams is the parsed query of a /collections/{id}/items request.
 type ItemsParams struct {
 	Query   layers.ItemsQuery // BBox in CRS84, Limit, After (decoded cursor), Filters
+	// Cursor is the decoded cursor (Cursor.After is Query.After) with the
+	// way back for prev links; the zero value on the first page.
+	Cursor PageCursor
 	CRS     crs.Code          // output CRS
 	BBoxCRS crs.Code          // CRS the bbox was given in
 	Format  Format
@@ -384,9 +387,9 @@ func ParseItems(q url.Values, coll layers.Collection, cursors CursorCodec, accep
 		errs = append(errs, ParamError{Name: "bbox-crs", Value: q.Get("bbox-crs"), Reason: "given without bbox"})
 	}
 	if q.Has("cursor") {
-		after, err := cursors.Decode(coll.ID, q.Get("cursor"))
+		pc, err := cursors.DecodePage(coll.ID, q.Get("cursor"))
 		add(err)
-		out.Query.After = after
+		out.Cursor, out.Query.After = pc, pc.After
 	}
 	if q.Has("datetime") {
 		when, err = ParseDatetime(q.Get("datetime"), coll)

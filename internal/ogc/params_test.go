@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -272,5 +273,69 @@ func TestCursor(t *testing.T) {
 		if !errors.As(err, &pe) || pe.Name != "cursor" {
 			t.Errorf("Decode(%q) = %v, want a cursor error", bad, err)
 		}
+	}
+}
+
+// TestPageCursor: a cursor with the way back round-trips for ids of any
+// bytes, Prev walks back to the first page (After ""), a cursor remembers at
+// most MaxCursorBack pages, tampering and another collection are refused,
+// and tokens without a way back (Encode) still decode.
+func TestPageCursor(t *testing.T) {
+	c := CursorCodec{Key: []byte("k")}
+	ids := []string{"a", "osm:node/1", "ü\x00x", "", strings.Repeat("z", 90)}
+	var pc PageCursor
+	var seen []PageCursor
+	for _, id := range ids {
+		seen = append(seen, pc)
+		pc = pc.Next(id)
+		tok := c.EncodePage("facilities", pc)
+		got, err := c.DecodePage("facilities", tok)
+		if err != nil || got.After != pc.After || strings.Join(got.Back, "|") != strings.Join(pc.Back, "|") || len(got.Back) != len(pc.Back) {
+			t.Fatalf("DecodePage(EncodePage(%+v)) = %+v, %v", pc, got, err)
+		}
+		if _, err := c.DecodePage("roads", tok); err == nil {
+			t.Errorf("a facilities cursor decoded for roads")
+		}
+		for i := range tok {
+			b := []byte(tok)
+			if b[i] == 'A' {
+				b[i] = 'B'
+			} else {
+				b[i] = 'A'
+			}
+			if got, err := c.DecodePage("facilities", string(b)); err == nil && (got.After != pc.After || len(got.Back) != len(pc.Back)) {
+				t.Errorf("tampered token %q decoded to %+v", b, got)
+			}
+		}
+	}
+	// Walking back gives every earlier position, then no prev.
+	for i := len(seen) - 1; i >= 0; i-- {
+		prev, ok := pc.Prev()
+		if !ok || prev.After != seen[i].After || len(prev.Back) != len(seen[i].Back) {
+			t.Fatalf("step back %d: %+v %v, want %+v", i, prev, ok, seen[i])
+		}
+		pc = prev
+	}
+	if _, ok := pc.Prev(); ok {
+		t.Errorf("the first page has a prev")
+	}
+	// Tokens of Encode decode without a way back.
+	got, err := c.DecodePage("facilities", c.Encode("facilities", "x"))
+	if err != nil || got.After != "x" || got.Back != nil {
+		t.Errorf("DecodePage(Encode) = %+v, %v", got, err)
+	}
+	// The way back is bounded.
+	pc = PageCursor{}
+	for i := range 3 * MaxCursorBack {
+		pc = pc.Next(strconv.Itoa(i))
+	}
+	got, err = c.DecodePage("facilities", c.EncodePage("facilities", pc))
+	if err != nil || len(got.Back) != MaxCursorBack || got.Back[len(got.Back)-1] != pc.Back[len(pc.Back)-1] {
+		t.Errorf("long history: %d entries back (%v), want the last %d", len(got.Back), err, MaxCursorBack)
+	}
+	long := PageCursor{After: strings.Repeat("x", 700), Back: []string{"", strings.Repeat("y", 700), strings.Repeat("z", 700)}}
+	tok := c.EncodePage("facilities", long)
+	if got, err := c.DecodePage("facilities", tok); err != nil || len(tok) > MaxCursorLen || got.After != long.After || len(got.Back) == 3 {
+		t.Errorf("long ids: token %d bytes, %d back, %v", len(tok), len(got.Back), err)
 	}
 }

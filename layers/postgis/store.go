@@ -28,6 +28,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -39,6 +40,7 @@ import (
 var (
 	_ layers.Store        = (*Store)(nil)
 	_ layers.ResultWriter = (*Store)(nil)
+	_ layers.TileSource   = (*Store)(nil)
 )
 
 // Store is the PostGIS store. Create it with Open or OpenReadOnly and release
@@ -51,6 +53,8 @@ type Store struct {
 	// allowShrink lets a load replace a layer by one far smaller (see
 	// ShrinkGuard); set by WithAllowShrink.
 	allowShrink bool
+	// servingPool: see WithServingPool.
+	servingPool bool
 }
 
 // Option tunes a Store at Open.
@@ -62,6 +66,19 @@ type Option func(*Store)
 // --allow-shrink`).
 func WithAllowShrink() Option { return func(s *Store) { s.allowShrink = true } }
 
+// WithServingPool prepares the pool for serving requests (`reach serve`):
+// all its connections are opened at start and kept open (MinConns =
+// MaxConns), and each new connection warms PostGIS's coordinate
+// transformations between the stored and served CRSs (PROJ sets them up
+// on a connection's first ST_Transform, which costs a few hundred
+// milliseconds), so that no request waits for a connection or for PROJ.
+func WithServingPool() Option { return func(s *Store) { s.servingPool = true } }
+
+// warmTransformsSQL transforms a point of Saxony between every pair of the
+// stored (EPSG:3035, EPSG:25833) and served (EPSG:4326, EPSG:3857) CRSs.
+const warmTransformsSQL = `SELECT count(ST_Transform(ST_Transform(ST_SetSRID(ST_MakePoint(13.7, 51.05), 4326), a), b))
+	FROM unnest('{4326,3857,3035,25833}'::int[]) a, unnest('{4326,3857,3035,25833}'::int[]) b WHERE a <> b`
+
 // ShrinkMinRows and ShrinkShare define a suspicious shrink: a layer of at
 // least ShrinkMinRows records replaced by fewer than ShrinkShare of them.
 const (
@@ -72,7 +89,11 @@ const (
 // Open connects to the database at url (a postgres:// URL or a key=value
 // string) and checks that it answers. It does not migrate; call Migrate.
 func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
-	s, err := open(ctx, url, false)
+	var set Store
+	for _, o := range opts {
+		o(&set)
+	}
+	s, err := open(ctx, url, false, set.servingPool)
 	if err != nil {
 		return nil, err
 	}
@@ -86,10 +107,10 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 // every connection, for serving (`reach serve --db`): loaders then fail with
 // the server's read-only error, readers work as usual.
 func OpenReadOnly(ctx context.Context, url string) (*Store, error) {
-	return open(ctx, url, true)
+	return open(ctx, url, true, false)
 }
 
-func open(ctx context.Context, dbURL string, readOnly bool) (*Store, error) {
+func open(ctx context.Context, dbURL string, readOnly, serving bool) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(dbURL)
 	if err != nil {
 		return nil, fmt.Errorf("postgis: parse database url %s: %w", redact(dbURL), err)
@@ -101,7 +122,29 @@ func open(ctx context.Context, dbURL string, readOnly bool) (*Store, error) {
 	if readOnly {
 		cfg.ConnConfig.RuntimeParams["default_transaction_read_only"] = "on"
 	}
+	// Reach's queries are short and index-driven; the planner's cost of a
+	// per-row ST_Transform crosses jit_above_cost and JIT compilation then
+	// adds 50-100 ms to a query of a few milliseconds.
+	cfg.ConnConfig.RuntimeParams["jit"] = "off"
 	cfg.AfterConnect = geometry.Register
+	if serving {
+		cfg.MinConns = cfg.MaxConns
+		cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+			if err := geometry.Register(ctx, c); err != nil {
+				return err
+			}
+			var postgis bool
+			if err := c.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'postgis')`).Scan(&postgis); err != nil {
+				return fmt.Errorf("postgis: look up the postgis extension: %w", err)
+			}
+			if postgis {
+				if _, err := c.Exec(ctx, warmTransformsSQL); err != nil {
+					return fmt.Errorf("postgis: warm the coordinate transformations: %w", err)
+				}
+			}
+			return nil
+		}
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgis: connect %s: %w", redact(dbURL), err)

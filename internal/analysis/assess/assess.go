@@ -55,6 +55,9 @@ type projectEffect struct {
 type Assessor struct {
 	eng   *analysis.Engine
 	cache assessCache
+	// rebuildRoads builds the network anew for every road project (see
+	// NewRebuilding).
+	rebuildRoads bool
 }
 
 type memoKey struct{}
@@ -64,6 +67,12 @@ func For(e *analysis.Engine) *Assessor {
 	v, _ := e.Memo(memoKey{}, func() (any, error) { return &Assessor{eng: e}, nil })
 	return v.(*Assessor)
 }
+
+// NewRebuilding returns an assessor of e, apart from the one For keeps,
+// that builds the network of the mode anew for every road project instead
+// of searching from the changed roads: the reference the faster path is
+// tested and benchmarked against.
+func NewRebuilding(e *analysis.Engine) *Assessor { return &Assessor{eng: e, rebuildRoads: true} }
 
 // Engine returns the engine the assessor reads.
 func (e *Assessor) Engine() *analysis.Engine { return e.eng }

@@ -2,6 +2,7 @@ package assess
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -46,13 +47,40 @@ func projectLines(p layers.Project) ([]orb.LineString, error) {
 	return nil, fmt.Errorf("analysis: assess: project %q: field geometry: a road project needs a LineString or MultiLineString of at least two points, got %s: %w", p.ID, geomType(p.Geometry), layers.ErrInvalid)
 }
 
-// scenarioRoads returns a copy of the road layer with the project applied:
-// existing segments lying along a project line (every vertex within
-// roadMatchM) get the project's car speed (opened both ways for cars if
-// they were closed); a line along no existing segment becomes a new link,
-// open both ways for every mode, joined to the nearest road nodes within
-// the snapping radius.
-func (e *Assessor) scenarioRoads(ctx context.Context, p layers.Project) ([]layers.RoadSegment, map[string]any, error) {
+// roadScenario is a road project applied to the road layer: the changed
+// copies of existing segments (by index into base) and the new links.
+type roadScenario struct {
+	base     []layers.RoadSegment
+	changed  map[int]layers.RoadSegment
+	links    []layers.RoadSegment
+	upgraded []int64
+}
+
+// roads returns a copy of the road layer with the scenario applied.
+func (sc *roadScenario) roads() []layers.RoadSegment {
+	roads := append([]layers.RoadSegment(nil), sc.base...)
+	for i, s := range sc.changed {
+		roads[i] = s
+	}
+	return append(roads, sc.links...)
+}
+
+// changedSegments returns the changed existing segments, by id.
+func (sc *roadScenario) changedSegments() []layers.RoadSegment {
+	out := make([]layers.RoadSegment, 0, len(sc.changed))
+	for _, s := range sc.changed {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// scenarioRoads applies p to the road layer: existing segments lying along
+// a project line (every vertex within roadMatchM) get the project's car
+// speed (opened both ways for cars if they were closed); a line along no
+// existing segment becomes a new link, open both ways for every mode,
+// joined to the nearest road nodes within the snapping radius.
+func (e *Assessor) scenarioRoads(ctx context.Context, p layers.Project) (*roadScenario, map[string]any, error) {
 	lines, err := projectLines(p)
 	if err != nil {
 		return nil, nil, err
@@ -64,56 +92,80 @@ func (e *Assessor) scenarioRoads(ctx context.Context, p layers.Project) ([]layer
 	if err != nil {
 		return nil, nil, fmt.Errorf("analysis: assess: project %q: %w", p.ID, err)
 	}
-	roads := append([]layers.RoadSegment(nil), base...)
-	var maxID int64
+	sc := &roadScenario{base: base, changed: map[int]layers.RoadSegment{}}
 	type node struct {
 		key int64
 		p   orb.Point
 	}
 	var nodes []node
-	seenNode := map[int64]bool{}
-	for _, s := range roads {
-		maxID = max(maxID, s.ID)
-		for _, n := range []node{{s.FromNode, s.Geometry[0]}, {s.ToNode, s.Geometry[len(s.Geometry)-1]}} {
-			if !seenNode[n.key] {
-				seenNode[n.key] = true
-				nodes = append(nodes, n)
+	var maxID int64
+	nodesRead := false
+	readNodes := func() {
+		if nodesRead {
+			return
+		}
+		nodesRead = true
+		seenNode := map[int64]bool{}
+		for _, s := range base {
+			maxID = max(maxID, s.ID)
+			for _, n := range []node{{s.FromNode, s.Geometry[0]}, {s.ToNode, s.Geometry[len(s.Geometry)-1]}} {
+				if !seenNode[n.key] {
+					seenNode[n.key] = true
+					nodes = append(nodes, n)
+				}
 			}
 		}
 	}
-	var upgraded []int64
-	newLinks := 0
+	// match says whether every vertex of s lies within roadMatchM of line.
+	match := func(s *layers.RoadSegment, line orb.LineString, lb orb.Bound) bool {
+		if len(s.Geometry) < 2 || !lb.Intersects(s.Geometry.Bound()) {
+			return false
+		}
+		for _, v := range s.Geometry {
+			if planar.DistanceFrom(line, v) > roadMatchM {
+				return false
+			}
+		}
+		return true
+	}
+	upgrade := func(s *layers.RoadSegment) {
+		sc.upgraded = append(sc.upgraded, s.ID)
+		if p.SpeedKmh > 0 {
+			s.Car.SpeedKmh = p.SpeedKmh
+			if !s.Car.Forward && !s.Car.Backward {
+				s.Car.Forward, s.Car.Backward = true, true
+			}
+		}
+	}
 	for li, line := range lines {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, fmt.Errorf("analysis: assess: %w", err)
+		}
 		lb := line.Bound().Pad(roadMatchM)
 		matched := 0
-		for i := range roads {
-			s := &roads[i]
-			if len(s.Geometry) < 2 || !lb.Intersects(s.Geometry.Bound()) {
-				continue
+		for i := range base {
+			s, ok := sc.changed[i]
+			if !ok {
+				s = base[i]
 			}
-			all := true
-			for _, v := range s.Geometry {
-				if planar.DistanceFrom(line, v) > roadMatchM {
-					all = false
-					break
-				}
-			}
-			if !all {
+			if !match(&s, line, lb) {
 				continue
 			}
 			matched++
-			upgraded = append(upgraded, s.ID)
-			if p.SpeedKmh > 0 {
-				s.Car.SpeedKmh = p.SpeedKmh
-				if !s.Car.Forward && !s.Car.Backward {
-					s.Car.Forward, s.Car.Backward = true, true
-				}
+			upgrade(&s)
+			sc.changed[i] = s
+		}
+		for i := range sc.links {
+			if match(&sc.links[i], line, lb) {
+				matched++
+				upgrade(&sc.links[i])
 			}
 		}
 		if matched > 0 {
 			continue
 		}
 		// A new link.
+		readNodes()
 		nearest := func(pt orb.Point) (int64, orb.Point, bool) {
 			best, bestD := -1, math.Inf(1)
 			for i, n := range nodes {
@@ -148,8 +200,7 @@ func (e *Assessor) scenarioRoads(ctx context.Context, p layers.Project) ([]layer
 			car = newLinkCarKmh
 		}
 		maxID++
-		newLinks++
-		roads = append(roads, layers.RoadSegment{
+		sc.links = append(sc.links, layers.RoadSegment{
 			ID: maxID, FromNode: fromKey, ToNode: toKey, Geometry: geom, Highway: "project", Name: p.Title,
 			LengthM: planar.Length(geom),
 			Car:     layers.Access{Forward: true, Backward: true, SpeedKmh: car},
@@ -157,8 +208,8 @@ func (e *Assessor) scenarioRoads(ctx context.Context, p layers.Project) ([]layer
 			Foot:    layers.Access{Forward: true, Backward: true, SpeedKmh: math.Min(newLinkFootKmh, car)},
 		})
 	}
-	sort.Slice(upgraded, func(i, j int) bool { return upgraded[i] < upgraded[j] })
-	return roads, map[string]any{"upgraded_segments": upgraded, "new_links": newLinks, "speed_kmh": p.SpeedKmh}, nil
+	sort.Slice(sc.upgraded, func(i, j int) bool { return sc.upgraded[i] < sc.upgraded[j] })
+	return sc, map[string]any{"upgraded_segments": sc.upgraded, "new_links": len(sc.links), "speed_kmh": p.SpeedKmh}, nil
 }
 
 // roadMode is the mode road projects are assessed by: car where a car
@@ -182,10 +233,14 @@ type categoryEffect struct {
 	eff                 *projectEffect
 }
 
-// roadProject assesses a road upgrade or new link: the network of the
-// assessment mode is rebuilt with the project applied and the travel time
-// to every category with facilities and a standard for that mode is
-// recomputed; the effect lists the cells whose time changes. The headline
+// roadProject assesses a road upgrade or new link: the travel time to
+// every category with facilities and a standard for the assessment mode is
+// computed with the project applied; the effect lists the cells whose time
+// changes. A speed-up of existing roads is searched from the changed edges
+// on the engine's network (analysis.RoadOverlay); a new link, or a change
+// that opens, closes or slows a road, builds the network of the mode anew
+// with the project (analysis.ScenarioNetwork), as does an assessor made by
+// NewRebuilding, the reference the overlay is tested against. The headline
 // category is the project's own when given, else the one with the most
 // residents newly within its standard.
 func (e *Assessor) roadProject(ctx context.Context, p layers.Project, d map[string]any) (*projectEffect, higherReach, error) {
@@ -202,14 +257,29 @@ func (e *Assessor) roadProject(ctx context.Context, p layers.Project, d map[stri
 	if p.Category.Valid() && len(e.eng.FacilityIndexes(p.Category)) == 0 {
 		return nil, higherReach{}, &unknownEffect{fmt.Sprintf("no facilities of category %q are loaded: travel times to it are unknown", p.Category)}
 	}
-	roads, changes, err := e.scenarioRoads(ctx, p)
+	sc, changes, err := e.scenarioRoads(ctx, p)
 	if err != nil {
 		return nil, higherReach{}, err
 	}
 	d["road_changes"] = changes
-	after, err := e.eng.ScenarioNetwork(ctx, roads, mode)
-	if err != nil {
-		return nil, higherReach{}, fmt.Errorf("analysis: assess: project %q: scenario network: %w", p.ID, err)
+	var after roadAfter
+	method := fmt.Sprintf("network %s, searched from the changed roads for every category (only improving)", mode)
+	if len(sc.links) == 0 && !e.rebuildRoads {
+		ov, err := e.eng.RoadOverlay(ctx, mode, sc.changedSegments())
+		switch {
+		case err == nil:
+			after = overlayAfter{ov}
+		case !errors.Is(err, analysis.ErrNoOverlay):
+			return nil, higherReach{}, fmt.Errorf("analysis: assess: project %q: %w", p.ID, err)
+		}
+	}
+	if after == nil {
+		rn, err := e.eng.ScenarioNetwork(ctx, sc.roads(), mode)
+		if err != nil {
+			return nil, higherReach{}, fmt.Errorf("analysis: assess: project %q: scenario network: %w", p.ID, err)
+		}
+		after = rebuiltAfter{rn, e.eng.NumCells()}
+		method = fmt.Sprintf("network %s, scenario network with the project recomputed for every category", mode)
 	}
 	var effs []categoryEffect
 	for _, ci := range layers.Categories() {
@@ -222,22 +292,16 @@ func (e *Assessor) roadProject(ctx context.Context, p layers.Project, d map[stri
 		if err != nil {
 			return nil, higherReach{}, err
 		}
-		af, err := after.Seconds(ctx, cat)
+		chs, err := after.changes(ctx, before)
 		if err != nil {
 			return nil, higherReach{}, err
 		}
-		eff := &projectEffect{cat: cat, mode: mode, std: std, limit: std.MaxSeconds(), before: before,
-			method: fmt.Sprintf("network %s, scenario network with the project recomputed for every category", mode)}
+		eff := &projectEffect{cat: cat, mode: mode, std: std, limit: std.MaxSeconds(), before: before, method: method, changes: chs}
 		ce := categoryEffect{Category: cat, StandardMinutes: std.MaxMinutes, eff: eff}
-		bs := before.Seconds()
-		for i := range e.eng.NumCells() {
-			b, a := bs[i], af[i]
-			if b == a || (math.IsInf(b, 1) && math.IsInf(a, 1)) {
-				continue
-			}
-			eff.changes = append(eff.changes, analysis.CellChange{Cell: int32(i), Before: b, After: a})
+		for _, c := range chs {
+			b, a := c.Before, c.After
 			ce.CellsChanged++
-			pop := e.eng.CellPop(i)
+			pop := e.eng.CellPop(int(c.Cell))
 			if b-a >= MinImprovementS {
 				ce.Beneficiaries += pop
 			}
@@ -276,7 +340,7 @@ func (e *Assessor) roadProject(ctx context.Context, p layers.Project, d map[stri
 
 // roadHigherReach says whether the scenario improves the time to the next
 // Mittel- or Oberzentrum for residents beyond HigherReachMinutes.
-func (e *Assessor) roadHigherReach(ctx context.Context, mode layers.Mode, after *analysis.RoadScenario) (higherReach, error) {
+func (e *Assessor) roadHigherReach(ctx context.Context, mode layers.Mode, after roadAfter) (higherReach, error) {
 	if err := ctx.Err(); err != nil {
 		return higherReach{}, fmt.Errorf("analysis: assess: %w", err)
 	}
@@ -292,3 +356,45 @@ func (e *Assessor) roadHigherReach(ctx context.Context, mode layers.Mode, after 
 	h.strengthens = len(h.places) > 0
 	return h, nil
 }
+
+// roadAfter gives the travel times with a road project applied.
+type roadAfter interface {
+	// changes lists the cells whose time differs from before, ascending.
+	changes(ctx context.Context, before analysis.Field) ([]analysis.CellChange, error)
+	// HigherPlaces is analysis.Engine.HigherPlaces with the project.
+	HigherPlaces() ([]float64, []int)
+}
+
+// overlayAfter searches from the changed edges.
+type overlayAfter struct{ ov *analysis.RoadOverlay }
+
+func (o overlayAfter) changes(ctx context.Context, before analysis.Field) ([]analysis.CellChange, error) {
+	return o.ov.Changes(ctx, before)
+}
+
+func (o overlayAfter) HigherPlaces() ([]float64, []int) { return o.ov.HigherPlaces() }
+
+// rebuiltAfter compares every cell on the network built anew.
+type rebuiltAfter struct {
+	rn    *analysis.RoadScenario
+	cells int
+}
+
+func (r rebuiltAfter) changes(ctx context.Context, before analysis.Field) ([]analysis.CellChange, error) {
+	af, err := r.rn.Seconds(ctx, before.Category())
+	if err != nil {
+		return nil, err
+	}
+	bs := before.Seconds()
+	var out []analysis.CellChange
+	for i := range r.cells {
+		b, a := bs[i], af[i]
+		if b == a || (math.IsInf(b, 1) && math.IsInf(a, 1)) {
+			continue
+		}
+		out = append(out, analysis.CellChange{Cell: int32(i), Before: b, After: a})
+	}
+	return out, nil
+}
+
+func (r rebuiltAfter) HigherPlaces() ([]float64, []int) { return r.rn.HigherPlaces() }

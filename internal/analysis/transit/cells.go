@@ -99,8 +99,8 @@ func (p *Planner) TravelTimes(ctx context.Context, cat layers.Category, q analys
 		seeds = append(seeds, raptor.Access{Stop: s, Walk: w})
 	}
 
-	// Latest departures per stop and arrival minute: ld[m*n+s] for arrival dep+m·60 (−∞ as
-	// math.MinInt32 when no journey arrives by then).
+	// Latest departures per stop and arrival minute: ld[m*n+s] for arrival dep+m·60
+	// (raptor.NoDeparture when no journey arrives by then).
 	n := len(tt.Stops)
 	minutes := q.WindowMinutes + MaxJourneyMinutes
 	ld := make([]raptor.Time, minutes*n)
@@ -109,16 +109,9 @@ func (p *Planner) TravelTimes(ctx context.Context, cat layers.Category, q analys
 		return CellResult{}, err
 	}
 	last := dep + raptor.Time(60*(minutes-1))
-	err = r.Range(seeds, -last, -dep, 60, func(t raptor.Time, arr []raptor.Time) {
-		m := int((-t - dep) / 60)
-		row := ld[m*n : (m+1)*n]
-		for s, a := range arr {
-			if a == raptor.Unreachable {
-				row[s] = math.MinInt32
-			} else {
-				row[s] = -a
-			}
-		}
+	err = r.RangeLatestDepartures(seeds, dep, last, 60, func(by raptor.Time, lds []raptor.Time) {
+		m := int((by - dep) / 60)
+		copy(ld[m*n:(m+1)*n], lds)
 	})
 	if err != nil {
 		return CellResult{}, err
@@ -197,4 +190,21 @@ func nearestDistance(facs []analysis.FacilityPoint, pt orb.Point) float64 {
 		bd = min(bd, dx*dx+dy*dy)
 	}
 	return math.Sqrt(bd)
+}
+
+// CellSeconds gives the median of every cell's travel times (analysis.TransitPlanner): the
+// medians of TravelTimes, +Inf where the median departure reaches no facility.
+func (p *Planner) CellSeconds(ctx context.Context, cat layers.Category, q analysis.TransitQuery) (analysis.TransitCells, error) {
+	res, err := p.TravelTimes(ctx, cat, q)
+	if err != nil {
+		return analysis.TransitCells{}, err
+	}
+	out := analysis.TransitCells{Seconds: make([]float64, len(res.Cells)), Method: res.Method}
+	for i, c := range res.Cells {
+		out.Seconds[i] = math.Inf(1)
+		if c.Median != nil {
+			out.Seconds[i] = *c.Median
+		}
+	}
+	return out, nil
 }

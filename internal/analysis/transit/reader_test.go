@@ -4,11 +4,13 @@ import (
 	"context"
 	"iter"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 
 	"reach/geo/crs"
 	"reach/geo/grid"
+	raptor "reach/geo/transit"
 	"reach/layers"
 )
 
@@ -49,3 +51,9 @@ func cellAt(tb testing.TB, p orb.Point) string {
 	}
 	return grid.Containing(q, 100).String()
 }
+
+// raptorTime is h:m as seconds after midnight.
+func raptorTime(h, m int) raptor.Time { return raptor.Time(h*3600 + m*60) }
+
+// raptorSeconds converts a duration to whole seconds.
+func raptorSeconds(d time.Duration) raptor.Time { return raptor.Time(d / time.Second) }

@@ -270,6 +270,7 @@ type itemsPage struct {
 	NumberReturned int
 	Links          []ogc.Link
 	Next           string
+	Prev           string
 }
 
 // Items answers /collections/{collectionId}/items: one page of features, or a CSV or GeoPackage download of all matching ones.
@@ -324,19 +325,38 @@ func (s *Server) Items(w http.ResponseWriter, r *http.Request) {
 	}
 	next := ""
 	if page.Next != "" {
-		tok := s.cursors.Encode(c.ID, page.Next)
+		tok := s.cursors.EncodePage(c.ID, p.Cursor.Next(page.Next))
 		next = withQuery(func(q url.Values) { q.Set("cursor", tok) })
 		links = append(links, ogc.Link{Href: withQuery(func(q url.Values) { q.Set("cursor", tok); q.Set("f", "json") }),
 			Rel: "next", Type: ogc.MediaGeoJSON, Title: "next page"})
+	}
+	// prev where the cursor remembers the way back (no query needed).
+	pc, hasPrev := p.Cursor.Prev()
+	prevLink := func(f string) string {
+		return withQuery(func(q url.Values) {
+			if pc.After == "" {
+				q.Del("cursor")
+			} else {
+				q.Set("cursor", s.cursors.EncodePage(c.ID, pc))
+			}
+			q.Set("f", f)
+		})
+	}
+	if hasPrev {
+		links = append(links, ogc.Link{Href: prevLink("json"), Rel: "prev", Type: ogc.MediaGeoJSON, Title: "previous page"})
 	}
 	links = append(links, ogc.Link{Href: b + "/collections/" + esc, Rel: "collection", Type: ogc.MediaJSON, Title: c.Title})
 	if p.Format == ogc.FormatHTML {
 		wc := s.wireCollection(b, c)
 		if next != "" {
-			next = withQuery(func(q url.Values) { q.Set("cursor", s.cursors.Encode(c.ID, page.Next)); q.Set("f", "html") })
+			next = withQuery(func(q url.Values) { q.Set("cursor", s.cursors.EncodePage(c.ID, p.Cursor.Next(page.Next))); q.Set("f", "html") })
+		}
+		prev := ""
+		if hasPrev {
+			prev = prevLink("html")
 		}
 		s.renderHTML(w, r, "items", c.Title, itemsPage{Collection: wc, Features: page.Features,
-			NumberMatched: page.NumberMatched, NumberReturned: len(page.Features), Links: links, Next: next})
+			NumberMatched: page.NumberMatched, NumberReturned: len(page.Features), Links: links, Next: next, Prev: prev})
 		return
 	}
 	w.Header().Add("Vary", "Accept")

@@ -87,9 +87,10 @@ code{font-size:13px}
 
 {{define "items"}}{{template "head" .}}
 <p>{{.Data.NumberReturned}} features{{if ge .Data.NumberMatched 0}} of {{.Data.NumberMatched}} matching{{end}}.
-{{if .Data.Next}}<a href="{{.Data.Next}}">Next page →</a>{{end}}</p>
+{{if .Data.Prev}}<a href="{{.Data.Prev}}" rel="prev">← Previous page</a>{{end}}
+{{if .Data.Next}}<a href="{{.Data.Next}}" rel="next">Next page →</a>{{end}}</p>
 {{template "featuretable" .Data}}
-{{if .Data.Next}}<p><a href="{{.Data.Next}}">Next page →</a></p>{{end}}
+{{if or .Data.Prev .Data.Next}}<p>{{if .Data.Prev}}<a href="{{.Data.Prev}}" rel="prev">← Previous page</a> {{end}}{{if .Data.Next}}<a href="{{.Data.Next}}" rel="next">Next page →</a>{{end}}</p>{{end}}
 {{template "foot" .}}{{end}}
 
 {{define "item"}}{{template "head" .}}

@@ -1,6 +1,8 @@
 package ogcapi
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -87,20 +89,65 @@ func (s *Server) Tile(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	var data []byte
+	var version string
+	var truncated bool
+	ts, ok := src.(layers.TileSource)
+	if ok {
+		var t layers.Tile
+		t, err = ts.Tile(ctx, layers.TileQuery{Collection: id, Z: z, X: x, Y: y, Filters: filters,
+			Properties: tileProperties(coll, z), Extent: mvt.DefaultExtent, Buffer: tileBuffer, MaxFeatures: maxTileFeatures})
+		data, version, truncated = t.Data, t.Version, t.Truncated
+		ok = !errors.Is(err, layers.ErrTileUnsupported)
+	}
+	if !ok {
+		data, version, truncated, err = itemsTile(ctx, src, id, z, x, y, filters)
+	}
+	if err != nil {
+		s.reply.Fail(w, r, err, http.StatusBadRequest)
+		return
+	}
+	if version != coll.Version {
+		version = "" // the collection changed while the tile was read: not cached
+	}
+	resp := newCachedResponse(tileKey(version), ogc.MediaMVT, data)
+	resp.truncated = truncated
+	if version != "" {
+		s.cache.put(resp)
+	}
+	resp.write(w, r, tileCacheControl)
+}
+
+// tileProperties are the properties the tiles of zoom z carry (besides
+// "id"), as tileFeature keeps them.
+func tileProperties(c layers.Collection, z uint32) []string {
+	var out []string
+	for _, p := range c.Properties {
+		if p.Type == "object" || z < detailZoom && !overviewProperties[p.Name] {
+			continue
+		}
+		out = append(out, p.Name)
+	}
+	return out
+}
+
+// itemsTile builds a tile from pages of Items, for stores that do not
+// encode tiles themselves (the memory store, collections without a tile
+// query). version is "" when the collection changed between the pages.
+func itemsTile(ctx context.Context, src layers.FeatureSource, id string, z, x, y uint32, filters map[string]string) (data []byte, version string, truncated bool, err error) {
 	t := maptile.New(x, y, maptile.Zoom(z))
 	bound := t.Bound(float64(tileBuffer) / mvt.DefaultExtent)
 	fc := geojson.NewFeatureCollection()
-	truncated := false
-	version := coll.Version
 	q := layers.ItemsQuery{Collection: id, BBox: &bound, Limit: ogc.MaxLimit, Filters: filters}
-	for {
+	for first := true; ; first = false {
 		page, err := src.Items(ctx, q)
 		if err != nil {
-			s.reply.Fail(w, r, err, http.StatusBadRequest)
-			return
+			return nil, "", false, err
 		}
-		if page.Version != version {
-			version = "" // the collection changed while the tile was read: not cached
+		if first {
+			version = page.Version
+		} else if page.Version != version {
+			version = ""
 		}
 		for _, f := range page.Features {
 			if f.Geometry == nil {
@@ -124,17 +171,11 @@ func (s *Server) Tile(w http.ResponseWriter, r *http.Request) {
 	layer.RemoveEmpty(1.0, 1.0)
 	orientRings(layer)
 	layer.Version = 2
-	data, err := mvt.Marshal(mvt.Layers{layer})
+	data, err = mvt.Marshal(mvt.Layers{layer})
 	if err != nil {
-		s.reply.Fail(w, r, fmt.Errorf("httpapi: encode tile %d/%d/%d of %q: %w", z, y, x, id, err), http.StatusBadRequest)
-		return
+		return nil, "", false, fmt.Errorf("httpapi: encode tile %d/%d/%d of %q: %w", z, y, x, id, err)
 	}
-	resp := newCachedResponse(tileKey(version), ogc.MediaMVT, data)
-	resp.truncated = truncated
-	if version != "" {
-		s.cache.put(resp)
-	}
-	resp.write(w, r, tileCacheControl)
+	return data, version, truncated, nil
 }
 
 // orientRings puts polygon rings in the winding order of the vector tile

@@ -23,7 +23,9 @@
     "projects": { colour: "#e66101", visible: true, order: 6 },
     "travel-times": { colour: "#1a9850", visible: true, order: 0.5, minzoom: 8 },
     "gaps": { colour: "#b3261e", visible: false, order: 0.6, minzoom: 8 },
-    "assessments": { colour: "#5e3c99", visible: false, order: 6.5 }
+    "assessments": { colour: "#5e3c99", visible: false, order: 6.5 },
+    "stops": { colour: "#0570b0", visible: false, order: 3.5, minzoom: 11 },
+    "routes": { colour: "#7a0177", visible: false, order: 2.5 }
   };
   var PALETTE = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d"];
 
@@ -47,7 +49,7 @@
     zentrale_orte_alignment: "Einordnung Zentrale Orte", innovation: "Innovation", transferability: "Übertragbarkeit" };
   var UNIT_DE = { residents: "Einwohner", municipalities: "Gemeinden", Kreise: "Kreise", "planning regions": "Planungsregionen", share: "",
     "EUR per resident": "€ je Einwohner", verdict: "", "mark 0–10": "Note 0–10" };
-  var METHOD_DE = { network: "Straßennetz", straight_line: "Luftlinie (geschätzt)" };
+  var METHOD_DE = { network: "Straßennetz", straight_line: "Luftlinie (geschätzt)", transit: "ÖPNV (Median über das Abfahrtsfenster)" };
 
   // Popup labels: key → [label, format]. Keys not listed get a readable
   // label from their name (never the raw snake_case key).
@@ -71,7 +73,11 @@
     score: ["Punkte", function (v) { return fmtNum(v, 3); }], standard_minutes: ["Standard", function (v) { return fmtNum(v) + " min"; }],
     source: ["Quelle"], highway: ["Straßenklasse"], maxspeed: ["Höchstgeschwindigkeit", function (v) { return fmtNum(v) + " km/h"; }],
     speed_kmh: ["Geschwindigkeit", function (v) { return fmtNum(v) + " km/h"; }], area_m2: ["Fläche", function (v) { return fmtNum(v / 1e6, 2) + " km²"; }],
-    municipality: ["Gemeinde"], address: ["Adresse"], operator: ["Träger"]
+    municipality: ["Gemeinde"], address: ["Adresse"], operator: ["Träger"],
+    stop_id: ["Haltestelle (GTFS)"], departures: ["Abfahrten am Betriebstag", fmtInt], departures_peak_hour: ["Abfahrten in der Spitzenstunde", fmtInt],
+    departures_per_hour: ["Abfahrten je Stunde (Stunde:Anzahl)"], service_day: ["Betriebstag"], route_id: ["Linie (GTFS)"],
+    short_name: ["Linie"], long_name: ["Linienname"], route_type: ["Verkehrsart (GTFS)"], agency_id: ["Verkehrsunternehmen"],
+    trips: ["Fahrten am Betriebstag", fmtInt]
   };
 
   function fmtMinutes(v) { return fmtNum(v / 60, Math.abs(v) < 600 ? 1 : 0) + " min"; }
@@ -443,6 +449,22 @@
     })(Object.keys(CATEGORY_DE), 0);
   }
 
+  // setupTransit offers public transport as a mode where the server has a timetable (it then
+  // serves the stops collection): in the travel-time and isochrone selectors, with the
+  // departure (07:00 on the timetable's service day) and window of isochrones.
+  function setupTransit() {
+    if (!collections.some(function (c) { return c.id === "stops"; })) return;
+    MODE_DE.transit = "ÖPNV";
+    $("iso-mode").appendChild(el("option", { value: "transit", text: MODE_DE.transit }));
+    function shown() { $("iso-transit").hidden = $("iso-mode").value !== "transit"; }
+    $("iso-mode").addEventListener("change", shown);
+    shown();
+    api("/collections/stops/items?f=json&limit=1").then(function (d) {
+      var day = d && d.features && d.features[0] && d.features[0].properties.service_day;
+      if (day && !$("iso-departure").value) $("iso-departure").value = day + "T07:00";
+    }).catch(function () {});
+  }
+
   // --- Isochrones ---
 
   function isoMinutes() {
@@ -451,6 +473,10 @@
 
   function runIsochrones(lngLat) {
     var body = { mode: $("iso-mode").value, origins: [[lngLat.lng, lngLat.lat]], minutes: isoMinutes() };
+    if (body.mode === "transit") {
+      body.departure = $("iso-departure").value;
+      body.window_minutes = Number($("iso-window").value) || 60;
+    }
     $("iso-result").textContent = "berechne …";
     api("/analyses/isochrones", { method: "POST", body: body }).then(function (fc) {
       var src = map.getSource("isochrones");
@@ -740,6 +766,7 @@
     map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-right");
     window.reachMap = map;
 
+    setupTransit();
     setupTravelTimes();
     map.on("load", function () {
       var entries = collections.map(function (c, i) { return { c: c, i: i, st: styleOf(c, i) }; })
