@@ -44,6 +44,32 @@ func saxonyStraightEngine(b *testing.B) *Engine {
 	return buildEngine(b, r)
 }
 
+// BenchmarkRealSaxonyStraightLineAllCategories is the same on the real
+// layers of Saxony: the Zensus 2011 1 km grid (11,746 populated cells), the
+// real schools and hospitals, and for the categories without a real file
+// facilities drawn at populated cells (counts as above, fixed seed).
+func BenchmarkRealSaxonyStraightLineAllCategories(b *testing.B) {
+	r := saxony(b)
+	r.roads = nil
+	rng := rand.New(rand.NewPCG(saxonySeed, 11))
+	have := map[layers.Category]bool{}
+	for _, f := range r.facs {
+		have[f.Category] = true
+	}
+	e0 := buildEngine(b, r)
+	for cat, n := range saxonyStraightCounts {
+		if have[cat] {
+			continue
+		}
+		for i := range n {
+			c := e0.cells[rng.IntN(len(e0.cells))].utm
+			r.facs = append(r.facs, layers.Facility{ID: fmt.Sprintf("%s:%05d", cat, i), Category: cat, Name: string(cat),
+				Location: orb.Point{c[0] + (rng.Float64()-0.5)*1000, c[1] + (rng.Float64()-0.5)*1000}, Source: "bench"})
+		}
+	}
+	benchStraight(b, buildEngine(b, r))
+}
+
 // BenchmarkSaxonyStraightLineAllCategories computes the straight-line
 // estimate for every populated cell of the Saxony-scale layers, every
 // category and every mode: the nearest facility by the point index, then
@@ -51,7 +77,12 @@ func saxonyStraightEngine(b *testing.B) *Engine {
 // run, is the brute-force nearest facility for one category (hospitals,
 // the fewest) and the same times; the two must agree.
 func BenchmarkSaxonyStraightLineAllCategories(b *testing.B) {
-	e := saxonyStraightEngine(b)
+	benchStraight(b, saxonyStraightEngine(b))
+}
+
+// benchStraight measures the straight-line estimates of every category and
+// mode for every cell of e, and the brute-force baseline for hospitals.
+func benchStraight(b *testing.B, e *Engine) {
 	var cats []layers.Category
 	facs := 0
 	for _, ci := range layers.Categories() {
