@@ -22,6 +22,7 @@ import (
 	"reach/data/vector"
 	"reach/internal/analysis"
 	"reach/internal/analysis/assess"
+	"reach/internal/analysis/derived"
 	"reach/internal/analysis/need"
 	"reach/internal/analysis/transit"
 	"reach/internal/catalogue"
@@ -111,7 +112,7 @@ func analyze(ctx context.Context, st analyzeTarget, cats []layers.Category, mode
 	if err != nil {
 		return err
 	}
-	ws, err := eng.WriteResults(ctx, st, analysis.WriteOptions{Categories: cats, Modes: modes})
+	ws, err := derived.WriteResults(ctx, eng, st, derived.WriteOptions{Categories: cats, Modes: modes})
 	if err != nil {
 		return err
 	}
@@ -360,7 +361,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		}
 		return writeJSON(*out, stdout, r)
 	}
-	src := eng.Combined(st, assess.For(eng).Features)
+	src := derived.Combined(eng, st, st, assess.For(eng).Features)
 	if _, err := src.Collection(ctx, pos[0]); err != nil {
 		var ids []string
 		cs, _ := src.Collections(ctx)

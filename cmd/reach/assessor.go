@@ -5,17 +5,22 @@ import (
 
 	"reach/internal/analysis"
 	"reach/internal/analysis/assess"
+	"reach/internal/analysis/derived"
 	"reach/layers"
 )
 
 // withAssess is the analyzer the HTTP layer gets: the engine with its
-// project assessments (internal/analysis/assess).
+// project assessments (internal/analysis/assess) and the proposals of the
+// store for the assessments collection.
 type withAssess struct {
 	*analysis.Engine
-	a *assess.Assessor
+	a        *assess.Assessor
+	projects derived.ProjectReader
 }
 
-func newAnalyzer(e *analysis.Engine) withAssess { return withAssess{Engine: e, a: assess.For(e)} }
+func newAnalyzer(e *analysis.Engine, projects derived.ProjectReader) withAssess {
+	return withAssess{Engine: e, a: assess.For(e), projects: projects}
+}
 
 func (w withAssess) Assess(ctx context.Context, p layers.Project, set []layers.Project) (assess.Assessment, error) {
 	return w.a.Assess(ctx, p, set)
@@ -26,4 +31,6 @@ func (w withAssess) Ranking(ctx context.Context, projects []layers.Project, budg
 }
 
 // Derived serves the computed collections with the assessments.
-func (w withAssess) Derived() layers.FeatureSource { return w.Engine.Derived(w.a.Features) }
+func (w withAssess) Derived() layers.FeatureSource {
+	return derived.Source(w.Engine, w.projects, w.a.Features)
+}

@@ -228,7 +228,7 @@ func (l *lazyEngine) build(ctx context.Context, store layers.Store, info layers.
 	}
 	l.mu.Lock()
 	if err == nil {
-		l.eng, l.full = newAnalyzer(eng), eng
+		l.eng, l.full = newAnalyzer(eng, store), eng
 	}
 	l.err = err
 	l.mu.Unlock()

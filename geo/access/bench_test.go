@@ -31,7 +31,8 @@ var saxonySized = sync.OnceValues(func() (*Weights, error) {
 })
 
 // BenchmarkE2SFCASaxonySize times one E2SFCA run over every cell from
-// cached weights, with 1 and with 2 processors.
+// cached weights, with 1 and with 2 processors, with step 1 shared out by
+// pairs (E2SFCA) and, as the baseline, by facility count.
 func BenchmarkE2SFCASaxonySize(b *testing.B) {
 	w, err := saxonySized()
 	if err != nil {
@@ -46,14 +47,20 @@ func BenchmarkE2SFCASaxonySize(b *testing.B) {
 	for i := range demand {
 		demand[i] = float64(rng.IntN(200))
 	}
+	// "balanced" is E2SFCA (step 1 shared out by pairs); "by-count" the
+	// earlier split by facility count, as the baseline of the same run.
 	for _, procs := range []int{1, 2} {
-		b.Run(fmt.Sprintf("procs=%d/pairs=%d", procs, w.c.Pairs()), func(b *testing.B) {
-			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-			for b.Loop() {
-				if _, err := w.E2SFCA(supply, demand); err != nil {
-					b.Fatal(err)
+		for _, balanced := range []bool{false, true} {
+			name := map[bool]string{false: "by-count", true: "balanced"}[balanced]
+			b.Run(fmt.Sprintf("%s/procs=%d/pairs=%d", name, procs, w.c.Pairs()), func(b *testing.B) {
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := w.e2sfca(supply, demand, balanced); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }

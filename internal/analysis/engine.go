@@ -142,7 +142,7 @@ type Engine struct {
 	cat     *catalogue.Catalogue
 	info    layers.StoreInfo
 	builtAt time.Time
-	reader  layers.Reader
+	roadSrc roadSource
 	munis   []layers.Municipality
 	muniIdx map[string]int
 	members []layers.Membership
@@ -236,7 +236,7 @@ func Build(ctx context.Context, r layers.Reader, opts Options) (*Engine, error) 
 		now = opts.Now
 	}
 	e := &Engine{
-		opts: opts, model: model, cat: opts.Catalogue, info: opts.Info, builtAt: now().UTC(), reader: r,
+		opts: opts, model: model, cat: opts.Catalogue, info: opts.Info, builtAt: now().UTC(), roadSrc: r,
 		muniIdx: map[string]int{}, byCat: map[layers.Category][]int{},
 		nets: map[layers.Mode]*modeNet{}, fields: map[fieldKey]*fieldEntry{}, slines: map[layers.Category]*fieldEntry{},
 		kreisName: map[string]string{},

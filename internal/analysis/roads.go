@@ -3,6 +3,7 @@ package analysis
 import (
 	"context"
 	"fmt"
+	"iter"
 
 	"reach/layers"
 )
@@ -15,8 +16,16 @@ import (
 // the first time a road scenario asks, checking that they are still the
 // layer the networks were made from.
 
+// roadSource streams the road layer (a layers.Reader is one). It is all
+// the engine keeps of the layers it was built from: on the snapshot path
+// the road layer is read again for road scenarios (roadSegments); nothing
+// else is read after Build.
+type roadSource interface {
+	Roads(ctx context.Context) iter.Seq2[layers.RoadSegment, error]
+}
+
 // roadSegments returns the road layer the engine's networks were built
-// from. On the snapshot path the layer is read from the engine's reader
+// from. On the snapshot path the layer is read from the engine's road source
 // on the first call and kept; a layer that no longer hashes to the digest
 // taken at Build is an error wrapping ErrSnapshotMismatch (the networks
 // would not match it).
@@ -31,7 +40,7 @@ func (e *Engine) roadSegments(ctx context.Context) ([]layers.RoadSegment, error)
 	}
 	roads := make([]layers.RoadSegment, 0, min(e.roadsSum.n, 1<<26))
 	ph := newPartHasher()
-	for seg, err := range e.reader.Roads(ctx) {
+	for seg, err := range e.roadSrc.Roads(ctx) {
 		if err != nil {
 			return nil, fmt.Errorf("analysis: roads: %w", err)
 		}

@@ -40,6 +40,7 @@ var allowed = []struct {
 	{"reach/internal/analysis/analysistest", []string{"reach/data/demo", "reach/layers", "reach/geo/*"}, "the test region of the use cases' tests"},
 	{"reach/internal/analysis/assess", []string{"reach/internal/analysis", "reach/internal/catalogue", "reach/internal/appraisal", "reach/layers", "reach/geo/*"}, "project assessments read the engine through its exported methods"},
 	{"reach/internal/analysis", []string{"reach/internal/network", "reach/internal/estimate", "reach/internal/catalogue", "reach/internal/classify", "reach/internal/appraisal", "reach/layers", "reach/geo/*"}, "use cases see layers, geo, networks and the policy packages"},
+	{"reach/internal/analysis/derived", []string{"reach/internal/analysis", "reach/internal/catalogue", "reach/layers", "reach/geo/*"}, "the computed results as collections and result tables, through the engine's accessors"},
 	{"reach/internal/analysis/need", []string{"reach/internal/analysis", "reach/internal/catalogue", "reach/layers", "reach/geo/*"}, "capacity-aware access and fire coverage run on the engine's read model"},
 	{"reach/internal/analysis/transit", []string{"reach/internal/analysis", "reach/internal/catalogue", "reach/layers", "reach/geo/*"}, "public transport use cases work through the engine's accessors"},
 	{"reach/internal/auth", []string{"reach/layers", "reach/geo/*"}, "who may write: tokens and roles, pure policy on layers"},

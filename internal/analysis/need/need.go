@@ -197,3 +197,39 @@ func supplyOf(facs []layers.Facility, nd catalogue.Need) (supply []float64, assu
 	}
 	return supply, assumed
 }
+
+// SupplyRatios runs the E2SFCA of cat (by the need's mode and decay) in
+// scenario sc with the facilities' own supply: per cell the supply per
+// resident of the demand group. The catchments are searched on the first
+// call for cat and reused by every later one, whatever the scenario.
+func (s *Service) SupplyRatios(ctx context.Context, cat layers.Category, sc Scenario) (access.Result, error) {
+	nd, ok := s.e.Needs().Need(cat)
+	if !ok {
+		return access.Result{}, fmt.Errorf("need: category %q has no entry in the need catalogue %s: %w", cat, s.e.Needs().Name(), layers.ErrInvalid)
+	}
+	ce, err := s.catchments(ctx, cat, nd.Mode, nd.Decay)
+	if err != nil {
+		return access.Result{}, err
+	}
+	dem, err := s.demandOf(nd.MinAge, nd.MaxAge, sc)
+	if err != nil {
+		return access.Result{}, err
+	}
+	supply, _ := supplyOf(ce.facs, nd)
+	return ce.w.E2SFCA(supply, dem.v)
+}
+
+// ForgetCaches drops the cached catchments (catchments true) and demand
+// vectors (demand true) of the engine, so that benchmarks can time their
+// computation again.
+func (s *Service) ForgetCaches(catchments, demand bool) {
+	s.e.ForgetIf(func(k any) bool {
+		switch k.(type) {
+		case catchKey:
+			return catchments
+		case demandKey:
+			return demand
+		}
+		return false
+	})
+}

@@ -142,3 +142,51 @@ func TestNeedDossier(t *testing.T) {
 		t.Errorf("a station at the latest cell (%v min) raises no share: %+v", *fr.Today.CellsDetail[far].ArrivalMinutes, nd.Fire.Changes)
 	}
 }
+
+// TestProjectionRerunRoutesNothing: once a category's catchments are
+// searched, its supply ratios in a projection year (and another supply)
+// run no further search, and the projected ratios differ from today's.
+func TestProjectionRerunRoutesNothing(t *testing.T) {
+	_, reg := demoStore(t)
+	e, _ := demoEngine(t, analysis.Options{Demography: testDemography(reg)})
+	s := New(e)
+	ctx := context.Background()
+	today, err := s.SupplyRatios(ctx, layers.CatKita, Scenario{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	searched := e.CatchmentSearches()
+	if searched == 0 {
+		t.Fatal("no catchment search counted for today")
+	}
+	later, err := s.SupplyRatios(ctx, layers.CatKita, testScenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Need(ctx, Query{Category: layers.CatKita, Scenario: testScenario, Supply: map[string]float64{e.FacilitiesOf(layers.CatKita)[0].ID: 500}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.CatchmentSearches(); got != searched {
+		t.Errorf("the projection rerun searched %d more catchments", got-searched)
+	}
+	// Half the children in 2040: wherever there is access, it doubles.
+	checked := 0
+	for i := range today.CellAccess {
+		if today.CellAccess[i] > 0 {
+			checked++
+			if math.Abs(later.CellAccess[i]-2*today.CellAccess[i]) > 1e-9*today.CellAccess[i] {
+				t.Fatalf("cell %d: access %v in 2040, want twice %v", i, later.CellAccess[i], today.CellAccess[i])
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no cell with kita access")
+	}
+	s.ForgetCaches(true, false)
+	if _, err := s.SupplyRatios(ctx, layers.CatKita, Scenario{}); err != nil {
+		t.Fatal(err)
+	}
+	if e.CatchmentSearches() == searched {
+		t.Error("after ForgetCaches the catchments were not searched again")
+	}
+}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"reach/internal/analysis/derived"
 	"reach/layers"
 )
 
@@ -15,7 +16,7 @@ import (
 func TestStopsAndRoutes(t *testing.T) {
 	e, _, _ := lineEngine(t)
 	ctx := context.Background()
-	src := e.Combined(e.Derived(nil), nil)
+	src := derived.Combined(e, derived.Source(e, nil, nil), nil, nil)
 	cols, err := src.Collections(ctx)
 	if err != nil {
 		t.Fatal(err)

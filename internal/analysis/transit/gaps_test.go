@@ -10,6 +10,7 @@ import (
 
 	"reach/geo/crs"
 	"reach/internal/analysis"
+	"reach/internal/analysis/derived"
 	"reach/layers"
 )
 
@@ -100,7 +101,7 @@ func TestTransitGapsAndTravelTimes(t *testing.T) {
 		t.Errorf("gaps after the last train: outside %d, want 30", rep.Outside)
 	}
 	// The gaps collection takes mode=transit.
-	page, err := e.Derived(nil).Items(ctx, layers.ItemsQuery{Collection: analysis.CollGaps, Limit: 10,
+	page, err := derived.Source(e, nil, nil).Items(ctx, layers.ItemsQuery{Collection: derived.CollGaps, Limit: 10,
 		Filters: map[string]string{"category": string(layers.CatGeneralPractice), "mode": "transit"}})
 	if err != nil {
 		t.Fatal(err)

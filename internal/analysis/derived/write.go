@@ -1,4 +1,4 @@
-package analysis
+package derived
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 
+	"reach/internal/analysis"
 	"reach/internal/catalogue"
 	"reach/layers"
 )
@@ -34,18 +35,18 @@ type WriteStats struct {
 // (category, mode) selected (the assessments of projects are written by
 // internal/analysis/assess). Each table is replaced
 // atomically by the writer. Used by `reach analyze`.
-func (e *Engine) WriteResults(ctx context.Context, w layers.ResultWriter, opts WriteOptions) (WriteStats, error) {
+func WriteResults(ctx context.Context, e *analysis.Engine, w layers.ResultWriter, opts WriteOptions) (WriteStats, error) {
 	st := WriteStats{GraphEdges: map[layers.Mode]int{}}
 	modes := opts.Modes
 	if modes == nil {
-		modes = e.opts.Modes
+		modes = e.ConfiguredModes()
 	}
 	for _, m := range modes {
-		mn := e.nets[m]
-		if mn == nil {
+		edges, ok := e.GraphEdges(m)
+		if !ok {
 			continue
 		}
-		n, err := w.ReplaceGraph(ctx, m, mn.n.Edges())
+		n, err := w.ReplaceGraph(ctx, m, edges)
 		if err != nil {
 			return st, fmt.Errorf("analysis: write graph %s: %w", m, err)
 		}
@@ -59,20 +60,24 @@ func (e *Engine) WriteResults(ctx context.Context, w layers.ResultWriter, opts W
 	}
 	for _, cat := range cats {
 		for _, m := range modes {
-			std, ok := e.cat.Standard(cat, m)
+			std, ok := e.Standard(cat, m)
 			if !ok || std.Measure == catalogue.MeasureAreaService {
 				continue
 			}
-			f, err := e.fieldFor(ctx, cat, m)
+			// Both come from the one field of (cat, m) the engine keeps.
+			tts, err := e.TravelTimes(ctx, cat, m)
 			if err != nil {
 				return st, err
 			}
-			prov, err := json.Marshal(e.provenance(methodLabel(f, m)))
+			rep, err := e.Gaps(ctx, analysis.GapQuery{Category: cat, Mode: m})
+			if err != nil {
+				return st, err
+			}
+			prov, err := json.Marshal(rep.Provenance)
 			if err != nil {
 				return st, fmt.Errorf("analysis: write: provenance: %w", err)
 			}
-			run := layers.ResultRun{Category: cat, Mode: m, ComputedAt: e.builtAt, Provenance: string(prov)}
-			tts := e.travelTimes(f)
+			run := layers.ResultRun{Category: cat, Mode: m, ComputedAt: e.BuiltAt(), Provenance: string(prov)}
 			n, err := w.ReplaceTravelTimes(ctx, run, func(yield func(layers.TravelTimeRecord, error) bool) {
 				for _, t := range tts {
 					r := layers.TravelTimeRecord{CellID: t.CellID, AGS: t.AGS, Population: t.Population, Known: t.Known, Reached: t.Reached, FacilityID: t.FacilityID, Method: t.Method}
@@ -88,7 +93,6 @@ func (e *Engine) WriteResults(ctx context.Context, w layers.ResultWriter, opts W
 				return st, fmt.Errorf("analysis: write travel times %s/%s: %w", cat, m, err)
 			}
 			st.TravelTimes += n
-			rep := e.gapReport(f, GapQuery{Category: cat, Mode: m}, std.MaxMinutes, std.Source)
 			n, err = w.ReplaceGaps(ctx, run, func(yield func(layers.GapRecord, error) bool) {
 				for _, g := range rep.Cells {
 					r := layers.GapRecord{CellID: g.CellID, AGS: g.AGS, Population: g.Population, Reached: g.Reached, Seconds: math.Inf(1),
@@ -105,7 +109,7 @@ func (e *Engine) WriteResults(ctx context.Context, w layers.ResultWriter, opts W
 				return st, fmt.Errorf("analysis: write gaps %s/%s: %w", cat, m, err)
 			}
 			st.Gaps += n
-			st.Runs = append(st.Runs, fmt.Sprintf("%s/%s (%s)", cat, m, f.method))
+			st.Runs = append(st.Runs, fmt.Sprintf("%s/%s (%s)", cat, m, rep.Method))
 		}
 	}
 	return st, nil

@@ -1,4 +1,10 @@
-package analysis
+// Package derived serves what the engine computes as OGC collections — the
+// travel times and the gap register per category and mode, the assessments
+// of the proposals — widens the municipalities with the engine's
+// classification, and stores the results next to the layers
+// (WriteResults, for `reach analyze`). The engine is passed in; the
+// proposals are read, per request, from the project reader given.
+package derived
 
 import (
 	"context"
@@ -8,10 +14,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/paulmach/orb"
-
 	"reach/geo/crs"
-	"reach/geo/grid"
+	"reach/internal/analysis"
 	"reach/layers"
 )
 
@@ -23,7 +27,7 @@ const (
 	CollAssessments = "assessments"
 )
 
-// Derived returns the computed results as OGC collections:
+// Source returns the computed results of e as OGC collections:
 //
 //   - "travel-times": one feature per populated cell for the category and
 //     mode given as filters (?category=…&mode=…, both required), with
@@ -38,8 +42,13 @@ const (
 // Feature ids of the cell collections are "category:mode:inspire_id" so that
 // Item can be answered without filters. The source is safe for concurrent
 // use; fields are computed on first use and cached by the engine.
-func (e *Engine) Derived(assessments ProjectFeatures) layers.FeatureSource {
-	return &derived{e: e, assess: assessments}
+func Source(e *analysis.Engine, projects ProjectReader, assessments ProjectFeatures) layers.FeatureSource {
+	return &derived{e: e, projects: projects, assess: assessments}
+}
+
+// ProjectReader reads the proposals (a layers.Reader is one).
+type ProjectReader interface {
+	Projects(ctx context.Context) ([]layers.Project, error)
 }
 
 // ProjectFeatures gives one feature per project of ps (sorted by id), with
@@ -47,8 +56,9 @@ func (e *Engine) Derived(assessments ProjectFeatures) layers.FeatureSource {
 type ProjectFeatures func(ctx context.Context, ps []layers.Project) ([]layers.Feature, error)
 
 type derived struct {
-	e      *Engine
-	assess ProjectFeatures
+	e        *analysis.Engine
+	projects ProjectReader
+	assess   ProjectFeatures
 
 	mu      sync.Mutex
 	lastKey string
@@ -58,7 +68,7 @@ type derived struct {
 var _ layers.FeatureSource = (*derived)(nil)
 
 func (d *derived) infos() []layers.Collection {
-	ext := d.e.extent()
+	ext := d.e.Extent()
 	cellProps := []layers.PropertyInfo{
 		{Name: "inspire_id", Type: "string"},
 		{Name: "category", Type: "string", Description: "service category (filter; default general_practice)", Filterable: true},
@@ -98,7 +108,7 @@ func (d *derived) infos() []layers.Collection {
 		{Name: "complete", Type: "boolean", Filterable: true, Description: "false when the dossier lacks what the ranking needs"},
 		{Name: "effect_unknown_reason", Type: "string", Description: "why the effect is unknown; null when known"},
 	}
-	syn := d.e.info.Synthetic
+	syn := d.e.Info().Synthetic
 	out := []layers.Collection{
 		{ID: CollTravelTimes, Title: "Travel times to the nearest facility", StorageCRS: 3035, GeometryType: "Polygon", Extent: ext, Synthetic: syn,
 			Description: "Per populated grid cell the travel time to the nearest facility of a category by a mode (filters category and mode; without them: general practice by car).", Properties: cellProps},
@@ -110,22 +120,10 @@ func (d *derived) infos() []layers.Collection {
 	if d.assess == nil {
 		out = out[:2]
 	}
-	if d.e.transit != nil {
-		out = append(out, d.e.transit.Collections()...)
+	if tp := d.e.TransitPlanner(); tp != nil {
+		out = append(out, tp.Collections()...)
 	}
 	return out
-}
-
-// extent is the CRS84 bound of the populated cells.
-func (e *Engine) extent() orb.Bound {
-	if len(e.cells) == 0 {
-		return orb.Bound{}
-	}
-	b := orb.Bound{Min: e.cells[0].lonlat, Max: e.cells[0].lonlat}
-	for _, c := range e.cells[1:] {
-		b = b.Extend(c.lonlat)
-	}
-	return b
 }
 
 func (d *derived) Collections(ctx context.Context) ([]layers.Collection, error) {
@@ -166,8 +164,8 @@ func catModeFilters(filters map[string]string) (layers.Category, layers.Mode, er
 		return "", "", fmt.Errorf("analysis: parameter category: %q is not a category: %w", cs, layers.ErrInvalid)
 	}
 	mode, ok := layers.ParseMode(ms)
-	if !ok && layers.Mode(ms) == Transit {
-		mode, ok = Transit, true
+	if !ok && layers.Mode(ms) == analysis.Transit {
+		mode, ok = analysis.Transit, true
 	}
 	if !ok {
 		return "", "", fmt.Errorf("analysis: parameter mode: %q is not a mode: %w", ms, layers.ErrInvalid)
@@ -196,7 +194,7 @@ func (d *derived) features(ctx context.Context, coll string, filters map[string]
 		if err != nil {
 			return nil, err
 		}
-		rep, err := d.e.Gaps(ctx, GapQuery{Category: cat, Mode: mode})
+		rep, err := d.e.Gaps(ctx, analysis.GapQuery{Category: cat, Mode: mode})
 		if err != nil {
 			return nil, err
 		}
@@ -208,8 +206,8 @@ func (d *derived) features(ctx context.Context, coll string, filters map[string]
 	case CollAssessments:
 		return d.assessments(ctx)
 	}
-	if d.e.transitCollection(coll) {
-		return d.e.transit.Features(ctx, coll)
+	if d.e.TransitCollection(coll) {
+		return d.e.TransitPlanner().Features(ctx, coll)
 	}
 	return nil, fmt.Errorf("analysis: collection %q: %w", coll, layers.ErrNotFound)
 }
@@ -217,7 +215,7 @@ func (d *derived) features(ctx context.Context, coll string, filters map[string]
 // assessments gives the features of the reader's projects, reusing the
 // last result while the projects are unchanged.
 func (d *derived) assessments(ctx context.Context) ([]layers.Feature, error) {
-	ps, err := d.e.reader.Projects(ctx)
+	ps, err := d.projects.Projects(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("analysis: assessments: %w", err)
 	}
@@ -297,7 +295,7 @@ func (d *derived) Item(ctx context.Context, collection, id string) (layers.Featu
 		return layers.Feature{}, err
 	}
 	var filters map[string]string
-	if collection != CollAssessments && !d.e.transitCollection(collection) {
+	if collection != CollAssessments && !d.e.TransitCollection(collection) {
 		parts := strings.SplitN(id, ":", 3)
 		if len(parts) != 3 {
 			return layers.Feature{}, fmt.Errorf("analysis: %s feature %q: want category:mode:inspire_id: %w", collection, id, layers.ErrNotFound)
@@ -319,28 +317,19 @@ func (d *derived) Item(ctx context.Context, collection, id string) (layers.Featu
 	return layers.Feature{}, fmt.Errorf("analysis: %s feature %q: %w", collection, id, layers.ErrNotFound)
 }
 
-// cellPolygon returns the polygon of an INSPIRE cell in CRS84, or nil.
-func cellPolygon(id string) orb.Geometry {
-	g, err := grid.ParseID(id)
-	if err != nil {
-		return nil
-	}
-	return crs.MustProject(g.Polygon(), crs.LAEA, crs.CRS84)
-}
-
-func travelTimeFeature(cat layers.Category, mode layers.Mode, t TravelTime) layers.Feature {
+func travelTimeFeature(cat layers.Category, mode layers.Mode, t analysis.TravelTime) layers.Feature {
 	var secs, dist, fac any
 	if t.Reached {
 		secs, dist, fac = t.Seconds, t.DistanceM, t.FacilityID
 	}
-	return layers.Feature{ID: string(cat) + ":" + string(mode) + ":" + t.CellID, Geometry: cellPolygon(t.CellID), Properties: []layers.Property{
+	return layers.Feature{ID: string(cat) + ":" + string(mode) + ":" + t.CellID, Geometry: analysis.CellPolygon(t.CellID), Properties: []layers.Property{
 		{Name: "inspire_id", Value: t.CellID}, {Name: "category", Value: string(cat)}, {Name: "mode", Value: string(mode)},
 		{Name: "ags", Value: t.AGS}, {Name: "population", Value: t.Population}, {Name: "reached", Value: t.Reached},
 		{Name: "seconds", Value: secs}, {Name: "facility_id", Value: fac}, {Name: "distance_m", Value: dist}, {Name: "method", Value: t.Method},
 	}}
 }
 
-func gapFeature(cat layers.Category, mode layers.Mode, rep GapReport, g GapCell) layers.Feature {
+func gapFeature(cat layers.Category, mode layers.Mode, rep analysis.GapReport, g analysis.GapCell) layers.Feature {
 	var secs, fac any
 	if g.Seconds != nil {
 		secs = *g.Seconds
@@ -348,7 +337,7 @@ func gapFeature(cat layers.Category, mode layers.Mode, rep GapReport, g GapCell)
 	if g.FacilityID != "" {
 		fac = g.FacilityID
 	}
-	return layers.Feature{ID: string(cat) + ":" + string(mode) + ":" + g.CellID, Geometry: cellPolygon(g.CellID), Properties: []layers.Property{
+	return layers.Feature{ID: string(cat) + ":" + string(mode) + ":" + g.CellID, Geometry: analysis.CellPolygon(g.CellID), Properties: []layers.Property{
 		{Name: "inspire_id", Value: g.CellID}, {Name: "category", Value: string(cat)}, {Name: "mode", Value: string(mode)},
 		{Name: "ags", Value: g.AGS}, {Name: "population", Value: g.Population}, {Name: "reached", Value: g.Reached},
 		{Name: "seconds", Value: secs}, {Name: "standard_minutes", Value: rep.StandardMinutes}, {Name: "facility_id", Value: fac},
@@ -365,12 +354,12 @@ func gapFeature(cat layers.Category, mode layers.Mode, rep GapReport, g GapCell)
 // collection and feature passes through unchanged. The HTTP layer serves
 // this in place of the base store; use Combined to add the derived
 // collections as well. Safe for concurrent use when base is.
-func (e *Engine) WithClassification(base layers.FeatureSource) layers.FeatureSource {
+func WithClassification(e *analysis.Engine, base layers.FeatureSource) layers.FeatureSource {
 	return &classified{e: e, base: base}
 }
 
 type classified struct {
-	e    *Engine
+	e    *analysis.Engine
 	base layers.FeatureSource
 }
 
@@ -424,13 +413,13 @@ func (c *classified) Collection(ctx context.Context, id string) (layers.Collecti
 }
 
 func (c *classified) addClass(f layers.Feature) layers.Feature {
-	mc, ok := c.e.class.by[f.ID]
+	mc, ok := c.e.Classification().ByAGS[f.ID]
 	var deg, thin, weak any
 	if ok {
-		if mc.degurba > 0 {
-			deg = int64(mc.degurba)
+		if mc.DEGURBAComputed > 0 {
+			deg = int64(mc.DEGURBAComputed)
 		}
-		thin, weak = mc.thin, mc.weak
+		thin, weak = mc.ThinlyPopulated, mc.StructurallyWeak
 	}
 	props := append(append([]layers.Property(nil), f.Properties...),
 		layers.Property{Name: "degurba_computed", Value: deg},
@@ -544,14 +533,14 @@ func (c *classified) Item(ctx context.Context, collection, id string) (layers.Fe
 
 // Combined returns one feature source with the base collections (the
 // municipalities widened as by WithClassification) followed by the derived
-// collections of Derived (with assessments).
-func (e *Engine) Combined(base layers.FeatureSource, assessments ProjectFeatures) layers.FeatureSource {
-	return &combined{base: e.WithClassification(base), derived: e.Derived(assessments), e: e}
+// collections of Source (with assessments).
+func Combined(e *analysis.Engine, base layers.FeatureSource, projects ProjectReader, assessments ProjectFeatures) layers.FeatureSource {
+	return &combined{base: WithClassification(e, base), derived: Source(e, projects, assessments), e: e}
 }
 
 type combined struct {
 	base, derived layers.FeatureSource
-	e             *Engine
+	e             *analysis.Engine
 }
 
 func (c *combined) pick(id string) layers.FeatureSource {
@@ -559,7 +548,7 @@ func (c *combined) pick(id string) layers.FeatureSource {
 	case CollTravelTimes, CollGaps, CollAssessments:
 		return c.derived
 	}
-	if c.e.transitCollection(id) {
+	if c.e.TransitCollection(id) {
 		return c.derived
 	}
 	return c.base
