@@ -32,6 +32,13 @@ type browser struct {
 
 func newBrowser(t *testing.T, base string) *browser {
 	t.Helper()
+	return newBrowserIn(t, base, "de-DE")
+}
+
+// newBrowserIn is newBrowser with the browser's language set to locale
+// (navigator.languages, Accept-Language and Intl).
+func newBrowserIn(t *testing.T, base, locale string) *browser {
+	t.Helper()
 	var path string
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
@@ -48,7 +55,7 @@ func newBrowser(t *testing.T, base string) *browser {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
 		chromedp.Flag("headless", "new"), chromedp.WindowSize(1280, 900), chromedp.Flag("use-gl", "swiftshader"),
 		chromedp.Flag("enable-unsafe-swiftshader", true), chromedp.Flag("ignore-gpu-blocklist", true),
-		chromedp.Flag("lang", "de-DE")) // the planners' language; English readers get English labels
+		chromedp.Flag("lang", locale))
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelC := chromedp.NewContext(actx)
 	ctx, cancelT := context.WithTimeout(ctx, 3*time.Minute)
@@ -76,12 +83,13 @@ func newBrowser(t *testing.T, base string) *browser {
 			}
 		}
 	})
-	// German, as the planners read it (navigator.language and Intl).
+	// The language the page is read in (German for the planners).
+	lang, _, _ := strings.Cut(locale, "-")
 	de := chromedp.ActionFunc(func(ctx context.Context) error {
-		if err := emulation.SetLocaleOverride().WithLocale("de-DE").Do(ctx); err != nil {
+		if err := emulation.SetLocaleOverride().WithLocale(locale).Do(ctx); err != nil {
 			return err
 		}
-		return emulation.SetUserAgentOverride("Mozilla/5.0 (X11; Linux x86_64) reach-browser-test").WithAcceptLanguage("de-DE,de").Do(ctx)
+		return emulation.SetUserAgentOverride("Mozilla/5.0 (X11; Linux x86_64) reach-browser-test").WithAcceptLanguage(locale + "," + lang).Do(ctx)
 	})
 	if err := chromedp.Run(ctx, network.Enable(), runtime.Enable(), de); err != nil {
 		t.Fatalf("start Chromium: %v", err)
@@ -398,4 +406,67 @@ func TestBrowserDossierPrints(t *testing.T) {
 	}
 	t.Logf("dossier of %s: PDF %d bytes, %d page objects; sections %s", id, len(pdf), bytes.Count(pdf, []byte("/Type /Page\n"))+bytes.Count(pdf, []byte("/Type /Page ")), heights)
 	b.check(t, "dossier")
+}
+
+// TestBrowserEnglish reads the map and the dossier with an English browser:
+// the labels, legends, popups, the difference layer and the dossier are in
+// English, and no German label is left.
+func TestBrowserEnglish(t *testing.T) {
+	base := startServe(t)
+	waitReady(t, base)
+	const id = "demo-2025-02"
+	getJSON(t, base+"/projects/"+id, 200)
+	b := newBrowserIn(t, base, "en-GB")
+	err := chromedp.Run(b.ctx, chromedp.Navigate(base+"/map/#p="+id),
+		chromedp.WaitVisible(`body[data-ready="true"]`, chromedp.ByQuery))
+	if err != nil {
+		t.Fatalf("map did not load: %v", err)
+	}
+	b.poll(t, "difference layer", `+document.body.getAttribute("data-difference") > 0`, 60*time.Second)
+	b.poll(t, "dossier", `!!document.querySelector("#dossier table")`, 60*time.Second)
+	// The ranking too.
+	if err := chromedp.Run(b.ctx, chromedp.Click(`#rank-btn`, chromedp.ByQuery)); err != nil {
+		t.Fatal(err)
+	}
+	b.poll(t, "ranking", `document.querySelectorAll("#ranking table tr").length > 2`, 90*time.Second)
+	var text, lang string
+	if err := chromedp.Run(b.ctx, chromedp.Evaluate(`document.getElementById("side").textContent`, &text),
+		chromedp.Evaluate(`document.documentElement.lang`, &lang)); err != nil {
+		t.Fatal(err)
+	}
+	if lang != "en" {
+		t.Errorf("page language %q, want en", lang)
+	}
+	for _, want := range []string{"Layers", "Legend", "Municipalities", "Effect of the proposal (before/after)", "newly within the standard",
+		"faster by", "residents newly within the standard", "Total score", "Criterion", "Ranking of the proposals", "Selection:"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("English map lacks %q", want)
+		}
+	}
+	for _, german := range []string{"Einwohner", "Ebenen", "Legende", "Nutznießer", "Wirkung", "Kriterium", "Punkte", "Gemeinde (", "schneller",
+		"innerhalb des Standards", "Auswahl", "erreichbar", "Berechnen", "Herunterladen"} {
+		if strings.Contains(text, german) {
+			t.Errorf("English map shows the German %q", german)
+		}
+	}
+
+	var dossier string
+	err = chromedp.Run(b.ctx, chromedp.Navigate(base+"/projects/"+id+"/dossier"),
+		chromedp.WaitVisible(`#dossier[data-ready="true"]`, chromedp.ByQuery),
+		chromedp.Text(`body`, &dossier, chromedp.ByQuery))
+	if err != nil {
+		t.Fatalf("dossier: %v", err)
+	}
+	for _, want := range []string{"Application", "Applicant", "Effects per municipality", "Score", "Completeness", "Provenance",
+		"cells changed", "newly within the standard", "← Map", "m €"} {
+		if !strings.Contains(dossier, want) {
+			t.Errorf("English dossier lacks %q", want)
+		}
+	}
+	for _, german := range []string{"Antrag", "Einwohner", "Wirkung", "Gemeinden", "Vollständigkeit", "Herkunft", "Mio. €", "Karte", "Katalog"} {
+		if strings.Contains(dossier, german) {
+			t.Errorf("English dossier shows the German %q", german)
+		}
+	}
+	b.check(t, "English map and dossier")
 }

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"reach/data/tables"
+	"reach/geo/access"
 	"reach/internal/analysis"
 	"reach/internal/analysis/derived"
 	"reach/layers"
@@ -24,7 +26,29 @@ func buildEngine(ctx context.Context, st layers.Store, info layers.StoreInfo, ef
 	if opts.Transit, err = storedTransit(ctx, st); err != nil {
 		return nil, err
 	}
+	if opts.Demography == nil {
+		if opts.Demography, err = storedDemography(ctx, st); err != nil {
+			return nil, err
+		}
+	}
 	return analysis.Build(ctx, st, opts)
+}
+
+// storedDemography returns the store's population by age (base year and
+// projections), nil when it keeps none; --ages replaces it.
+func storedDemography(ctx context.Context, st layers.Store) (*access.Demography, error) {
+	as, ok := st.(layers.AgeStore)
+	if !ok {
+		return nil, nil
+	}
+	counts, source, err := as.AgeCounts(ctx)
+	if errors.Is(err, layers.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return tables.DemographyOf(counts, "population_by_age ("+source+")")
 }
 
 // storedTransit returns the store's timetable, nil when it keeps none.
@@ -51,6 +75,11 @@ func buildEngineWithSnapshot(ctx context.Context, st layers.Store, info layers.S
 	}
 	if opts.Transit, err = storedTransit(ctx, st); err != nil {
 		return nil, err
+	}
+	if opts.Demography == nil {
+		if opts.Demography, err = storedDemography(ctx, st); err != nil {
+			return nil, err
+		}
 	}
 	if f, err := os.Open(path); err == nil {
 		opts.Snapshot = bufio.NewReaderSize(f, 1<<20)

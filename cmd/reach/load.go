@@ -32,7 +32,7 @@ import (
 
 // importLayers lists the layers `reach import` loads, in the order a
 // folder is loaded (municipalities first: others are checked against them).
-var importLayers = []string{"municipalities", "population", "indicators", "memberships", "grid", "central-places", "facilities", "osm", "gtfs", "projects"}
+var importLayers = []string{"municipalities", "population", "indicators", "memberships", "grid", "central-places", "facilities", "osm", "gtfs", "projection", "projects"}
 
 // importOptions are the flags of one import, shared by `reach import` and
 // the lines of a data folder's manifest.
@@ -208,6 +208,8 @@ func loadLayer(ctx context.Context, st layers.Store, layer, path string, o impor
 		n, err = importOSM(ctx, st, path, c, log)
 	case "gtfs":
 		n, err = importGTFS(ctx, st, path, log)
+	case "projection":
+		n, err = importProjection(ctx, st, path)
 	case "projects":
 		seat, serr := projectSeats(ctx, st, o.locations)
 		if serr != nil {
@@ -230,6 +232,27 @@ func loadLayer(ctx context.Context, st layers.Store, layer, path string, o impor
 		return n, fmt.Errorf("import %s from %s: %w", layer, path, err)
 	}
 	return n, nil
+}
+
+// importProjection reads population by age, the counted base year and the
+// projections (tables.ReadAgeCounts: the whole table is checked before
+// anything is stored), into the store's population-by-age layer.
+func importProjection(ctx context.Context, st layers.Store, path string) (int, error) {
+	as, ok := st.(layers.AgeStore)
+	if !ok {
+		return 0, errors.New("this store keeps no population by age")
+	}
+	counts, _, err := tables.ReadAgeCounts(ctx, path)
+	if err != nil {
+		return 0, err
+	}
+	return as.ReplaceAgeCounts(ctx, filepath.Base(path), func(yield func(layers.AgeCount, error) bool) {
+		for _, c := range counts {
+			if !yield(c, nil) {
+				return
+			}
+		}
+	})
 }
 
 // importGTFS reads a GTFS zip and stores it as the timetable of mode transit.

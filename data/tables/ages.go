@@ -13,6 +13,7 @@ import (
 
 	"reach/data/vector"
 	"reach/geo/access"
+	"reach/layers"
 )
 
 // Population by age and its projection.
@@ -43,30 +44,68 @@ import (
 // alternatives "Schlüssel", "AGS", "Gemeindeschluessel" and "Personen",
 // "Bevoelkerung" are accepted. The delimiter is detected.
 func ReadAgeTables(ctx context.Context, path string) (*access.Demography, error) {
-	return decodeAgeTables(path, vector.ReadCSV(ctx, path, vector.CSVOptions{Pkg: pkg}))
+	_, d, err := ReadAgeCounts(ctx, path)
+	return d, err
 }
 
 // DecodeAgeTables is ReadAgeTables on a reader; name labels errors.
 func DecodeAgeTables(ctx context.Context, r io.Reader, name string) (*access.Demography, error) {
-	return decodeAgeTables(name, vector.DecodeCSV(ctx, r, name, vector.CSVOptions{Pkg: pkg}))
+	rows, err := parseAgeRows(name, vector.DecodeCSV(ctx, r, name, vector.CSVOptions{Pkg: pkg}))
+	if err != nil {
+		return nil, err
+	}
+	return buildDemography(name, rows)
 }
 
-func decodeAgeTables(path string, rows iter.Seq2[vector.Row, error]) (*access.Demography, error) {
-	type key struct {
-		sc   access.Scenario
-		area string
+// ReadAgeCounts reads the table as ReadAgeTables does and returns its rows
+// as records of the population-by-age layer (without the "Insgesamt" rows,
+// which are checked against the groups) together with the demography they
+// make: a table that ReadAgeTables refuses gives no rows.
+func ReadAgeCounts(ctx context.Context, path string) ([]layers.AgeCount, *access.Demography, error) {
+	rows, err := parseAgeRows(path, vector.ReadCSV(ctx, path, vector.CSVOptions{Pkg: pkg}))
+	if err != nil {
+		return nil, nil, err
 	}
-	type group struct {
-		band access.AgeBand
-		line int
+	d, err := buildDemography(path, rows)
+	if err != nil {
+		return nil, nil, err
 	}
-	groups := map[key][]group{}
-	totals := map[key]struct {
-		v    float64
-		line int
-	}{}
+	var out []layers.AgeCount
+	for _, r := range rows {
+		if !r.total {
+			out = append(out, r.c)
+		}
+	}
+	return out, d, nil
+}
+
+// DemographyOf builds the demography from the rows of the
+// population-by-age layer (as a store returns them); source labels
+// errors, which name the area, year and variant.
+func DemographyOf(counts []layers.AgeCount, source string) (*access.Demography, error) {
+	rows := make([]ageRow, len(counts))
+	for i, c := range counts {
+		if err := c.Validate(); err != nil {
+			return nil, fmt.Errorf("%s: %s: row %d: %w", pkg, source, i+1, err)
+		}
+		rows[i] = ageRow{c: c}
+	}
+	return buildDemography(source, rows)
+}
+
+// ageRow is one parsed row: a group or the total of its area, year and
+// variant, with its line (0 when it comes from a store).
+type ageRow struct {
+	c     layers.AgeCount
+	total bool
+	line  int
+}
+
+// parseAgeRows reads and checks each row on its own.
+func parseAgeRows(path string, rows iter.Seq2[vector.Row, error]) ([]ageRow, error) {
+	var out []ageRow
 	baseYear := 0
-	var cols struct{ year, variant, area, group, count string }
+	var cols struct{ year, variant, area, name, group, count string }
 	started := false
 	for row, err := range rows {
 		if err != nil {
@@ -89,6 +128,7 @@ func decodeAgeTables(path string, rows iter.Seq2[vector.Row, error]) (*access.De
 					return nil, missingColumn(row, "", c.names...)
 				}
 			}
+			cols.name, _ = row.Header.First("Gebiet", "Name", "name")
 		}
 		ys := row.Get(cols.year)
 		y, err := strconv.Atoi(ys)
@@ -96,15 +136,13 @@ func decodeAgeTables(path string, rows iter.Seq2[vector.Row, error]) (*access.De
 			return nil, row.Errorf(cols.year, ys, "is not a year (1950–2100)")
 		}
 		variant := strings.TrimSpace(row.Get(cols.variant))
-		var sc access.Scenario
 		switch strings.ToLower(variant) {
 		case "", "basis", "ist":
 			if baseYear != 0 && y != baseYear {
 				return nil, row.Errorf(cols.year, ys, fmt.Sprintf("a second base year (the first is %d): counted rows have one year, projections a variant", baseYear))
 			}
 			baseYear = y
-		default:
-			sc = access.Scenario{Variant: variant, Year: y}
+			variant = ""
 		}
 		area := row.Get(cols.area)
 		if !ValidAGS(area) && !(len(area) == 5 && strings.HasPrefix(area, "14") && allDigits(area, 5)) {
@@ -123,25 +161,68 @@ func decodeAgeTables(path string, rows iter.Seq2[vector.Row, error]) (*access.De
 			}
 			n = v
 		}
-		k := key{sc, area}
+		c := layers.AgeCount{Year: y, Variant: variant, Area: area, AreaName: strings.TrimSpace(row.Get(cols.name)), Persons: n}
 		label := row.Get(cols.group)
 		if strings.EqualFold(strings.TrimSpace(label), "insgesamt") {
-			if _, dup := totals[k]; dup {
-				return nil, row.Errorf(cols.group, label, "repeats the total of this area, year and variant")
-			}
-			totals[k] = struct {
-				v    float64
-				line int
-			}{n, row.Pos.Line}
+			out = append(out, ageRow{c: c, total: true, line: row.Pos.Line})
 			continue
 		}
 		lo, hi, ok := ParseAgeGroup(label)
 		if !ok {
 			return nil, row.Errorf(cols.group, label, `is not an age group ("unter 3 Jahre", "3 bis unter 6 Jahre", "75 Jahre und mehr", "Insgesamt", "0-5", "65+")`)
 		}
-		groups[k] = append(groups[k], group{access.AgeBand{Lo: lo, Hi: hi, Count: n}, row.Pos.Line})
+		c.AgeFrom, c.AgeTo = lo, hi
+		out = append(out, ageRow{c: c, line: row.Pos.Line})
 	}
 	if !started {
+		return nil, fmt.Errorf("%s: %s: no rows", pkg, path)
+	}
+	return out, nil
+}
+
+// at names a row's place in errors: its line, or nothing from a store.
+func (r ageRow) at(path string) string {
+	if r.line > 0 {
+		return fmt.Sprintf("%s:%d", path, r.line)
+	}
+	return path
+}
+
+// buildDemography groups the rows by area, year and variant and checks
+// that each group set covers every age and matches its total.
+func buildDemography(path string, rows []ageRow) (*access.Demography, error) {
+	type key struct {
+		sc   access.Scenario
+		area string
+	}
+	type group struct {
+		band access.AgeBand
+		line int
+	}
+	groups := map[key][]group{}
+	totals := map[key]ageRow{}
+	baseYear := 0
+	for _, r := range rows {
+		var sc access.Scenario
+		if r.c.Variant == "" {
+			if baseYear != 0 && r.c.Year != baseYear {
+				return nil, fmt.Errorf("%s: %s: year %d: a second base year (the first is %d): counted rows have one year, projections a variant", pkg, r.at(path), r.c.Year, baseYear)
+			}
+			baseYear = r.c.Year
+		} else {
+			sc = access.Scenario{Variant: r.c.Variant, Year: r.c.Year}
+		}
+		k := key{sc, r.c.Area}
+		if r.total {
+			if _, dup := totals[k]; dup {
+				return nil, fmt.Errorf("%s: %s: area %s, %s: repeats the total (Insgesamt) of this area, year and variant", pkg, r.at(path), r.c.Area, sc)
+			}
+			totals[k] = r
+			continue
+		}
+		groups[k] = append(groups[k], group{access.AgeBand{Lo: r.c.AgeFrom, Hi: r.c.AgeTo, Count: r.c.Persons}, r.line})
+	}
+	if len(rows) == 0 {
 		return nil, fmt.Errorf("%s: %s: no rows", pkg, path)
 	}
 	if baseYear == 0 {
@@ -155,10 +236,10 @@ func decodeAgeTables(path string, rows iter.Seq2[vector.Row, error]) (*access.De
 			t[i] = g.band
 		}
 		if err := t.Validate(); err != nil {
-			return nil, fmt.Errorf("%s: %s: area %s, %s: %v (groups from line %d)", pkg, path, k.area, scenarioLabel(k.sc, baseYear), err, gs[0].line)
+			return nil, fmt.Errorf("%s: %s: area %s, %s: %v%s", pkg, path, k.area, scenarioLabel(k.sc, baseYear), err, fromLine(gs[0].line))
 		}
-		if tot, ok := totals[k]; ok && math.Abs(tot.v-t.Total()) > 0.5 {
-			return nil, fmt.Errorf("%s: %s:%d: area %s, %s: Insgesamt %v but the groups sum to %v", pkg, path, tot.line, k.area, scenarioLabel(k.sc, baseYear), tot.v, t.Total())
+		if tot, ok := totals[k]; ok && math.Abs(tot.c.Persons-t.Total()) > 0.5 {
+			return nil, fmt.Errorf("%s: %s: area %s, %s: Insgesamt %v but the groups sum to %v", pkg, tot.at(path), k.area, scenarioLabel(k.sc, baseYear), tot.c.Persons, t.Total())
 		}
 		if k.sc.Today() {
 			d.Base[k.area] = t
@@ -177,6 +258,14 @@ func decodeAgeTables(path string, rows iter.Seq2[vector.Row, error]) (*access.De
 		}
 	}
 	return d, nil
+}
+
+// fromLine says where a group set starts, when it comes from a file.
+func fromLine(line int) string {
+	if line == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (groups from line %d)", line)
 }
 
 func scenarioLabel(sc access.Scenario, base int) string {

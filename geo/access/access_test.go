@@ -3,6 +3,7 @@ package access
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
@@ -233,5 +234,84 @@ func TestGroupAccess(t *testing.T) {
 	}
 	if _, _, err := GroupAccess([]float64{1}, []float64{1}, []int32{4}, 2); err == nil {
 		t.Error("group out of range: no error")
+	}
+}
+
+// TestE2SFCAParallelSplit: with catchments large enough to be shared out
+// over several workers, and of very uneven size (one facility holds most
+// pairs), every facility's ratio and every cell's access match the
+// reference.
+func TestE2SFCAParallelSplit(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3))
+	rng := rand.New(rand.NewPCG(3, 2040))
+	for _, tc := range []struct {
+		name       string
+		nf, nc     int
+		bigShare   float64 // share of the cells the first facility reaches
+		smallShare float64
+	}{
+		{"one giant catchment", 50, 150_000, 1, 0.002},
+		{"even catchments", 100, 30_000, 0.05, 0.05},
+		{"fewer facilities than workers", 2, 90_000, 0.9, 0.9},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var pairs []Pair
+			for j := 0; j < tc.nf; j++ {
+				share := tc.smallShare
+				if j == 0 {
+					share = tc.bigShare
+				}
+				for i := 0; i < tc.nc; i++ {
+					if rng.Float64() < share {
+						pairs = append(pairs, Pair{int32(j), int32(i), float32(rng.IntN(1300))})
+					}
+				}
+			}
+			if len(pairs) < 1<<17 {
+				t.Fatalf("%d pairs: too few to split over workers", len(pairs))
+			}
+			supply := make([]float64, tc.nf)
+			for j := range supply {
+				supply[j] = float64(1 + rng.IntN(5))
+			}
+			demand := make([]float64, tc.nc)
+			for i := range demand {
+				demand[i] = float64(rng.IntN(300))
+			}
+			c, err := NewCatchments(tc.nf, tc.nc, pairs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := Decay{Kind: DecayGaussian, ThresholdS: 1200}
+			w, err := c.Weigh(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := w.E2SFCA(supply, demand)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ratio, acc := referenceE2SFCA(pairs, supply, demand, d)
+			// The two-step baseline of the benchmark gives the same.
+			two, err := w.e2sfcaTwoStep(supply, demand)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range acc {
+				if math.Abs(two.CellAccess[i]-acc[i]) > 1e-6*math.Max(1e-6, acc[i]) {
+					t.Fatalf("two-step: cell %d: access %v, reference %v", i, two.CellAccess[i], acc[i])
+				}
+			}
+			for j := range ratio {
+				if math.Abs(res.FacilityRatio[j]-ratio[j]) > 1e-6*math.Max(1e-12, ratio[j]) {
+					t.Fatalf("facility %d: ratio %v, reference %v", j, res.FacilityRatio[j], ratio[j])
+				}
+			}
+			for i := range acc {
+				if math.Abs(res.CellAccess[i]-acc[i]) > 1e-6*math.Max(1e-6, acc[i]) {
+					t.Fatalf("cell %d: access %v, reference %v", i, res.CellAccess[i], acc[i])
+				}
+			}
+		})
 	}
 }

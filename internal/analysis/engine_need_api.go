@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/paulmach/orb"
 
@@ -146,11 +147,19 @@ type memoEntry struct {
 	err  error
 }
 
-// memo holds the values of Memo.
+// memo holds the values of Memo, and counts the catchment searches.
 type memo struct {
 	mu sync.Mutex
 	m  map[any]*memoEntry
+	// searches counts the facility searches of FacilityCatchments and
+	// SiteCatchment.
+	searches atomic.Int64
 }
+
+// CatchmentSearches returns how many bounded facility searches
+// FacilityCatchments and SiteCatchment have run on this engine (tests and
+// benchmarks use it to show that a rerun routes nothing).
+func (e *Engine) CatchmentSearches() int64 { return e.memo.searches.Load() }
 
 // Memo returns the value computed by compute for key, computing it once
 // per engine: concurrent callers wait for the first. A failed computation
@@ -179,11 +188,15 @@ func (e *Engine) Memo(key any, compute func() (any, error)) (any, error) {
 	return ent.v, ent.err
 }
 
-// Forget drops the memoised value of key (benchmarks use it to time a
-// computation again).
-func (e *Engine) Forget(key any) {
+// ForgetIf drops the memoised values whose key satisfies drop
+// (benchmarks use it to time a computation again).
+func (e *Engine) ForgetIf(drop func(key any) bool) {
 	e.memo.mu.Lock()
-	delete(e.memo.m, key)
+	for k := range e.memo.m {
+		if drop(k) {
+			delete(e.memo.m, k)
+		}
+	}
 	e.memo.mu.Unlock()
 }
 
@@ -231,6 +244,7 @@ func (e *Engine) FacilityCatchments(ctx context.Context, cat layers.Category, mo
 					continue
 				}
 				parts[w], cells = mn.catchOne(q, mn.facs.Arrivals(fi), limit, thresholdS, int32(j), parts[w], cells)
+				e.memo.searches.Add(1)
 			}
 		})
 	}
@@ -271,6 +285,7 @@ func (e *Engine) SiteCatchment(ctx context.Context, mode layers.Mode, site orb.P
 	q := mn.n.ReverseQueries().Get()
 	defer mn.n.ReverseQueries().Put(q)
 	pairs, _ = mn.catchOne(q, append([]route.Source(nil), sn.Arrivals()...), limit, thresholdS, j, nil, nil)
+	e.memo.searches.Add(1)
 	return pairs, "", nil
 }
 

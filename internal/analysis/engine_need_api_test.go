@@ -144,9 +144,12 @@ func TestMemo(t *testing.T) {
 	if err != nil || v.(int) != 7 {
 		t.Errorf("after a failure: %v %v, want a fresh computation", v, err)
 	}
-	e.Forget(key{1})
+	e.ForgetIf(func(k any) bool { return k == key{1} })
 	if v, _ := e.Memo(key{1}, func() (any, error) { return 9, nil }); v.(int) != 9 {
-		t.Errorf("after Forget: %v", v)
+		t.Errorf("after ForgetIf: %v", v)
+	}
+	if v, _ := e.Memo(key{2}, func() (any, error) { return 8, nil }); v.(int) != 7 {
+		t.Errorf("ForgetIf dropped another key: %v", v)
 	}
 	cells := e.PopulatedCells()
 	if len(cells) != len(e.cells) || cells[0].ID != e.cells[0].id || cells[0].Residents != e.cells[0].pop {

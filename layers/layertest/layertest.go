@@ -103,6 +103,14 @@ func Run(t *testing.T, open func(t *testing.T) layers.Store) {
 		}
 		checkTransit(t, ts)
 	})
+	t.Run("Ages", func(t *testing.T) {
+		s := open(t)
+		as, ok := s.(layers.AgeStore)
+		if !ok {
+			t.Skip("the store keeps no population by age")
+		}
+		checkAges(t, as)
+	})
 	t.Run("FailedLoads", func(t *testing.T) {
 		s := open(t)
 		fx := NewFixture()

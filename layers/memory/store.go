@@ -56,6 +56,9 @@ type Store struct {
 	info layers.StoreInfo
 	// transit is the timetable, nil when none is loaded; guarded by mu.
 	transit *layers.TransitFeed
+	// ages and agesSource are the population-by-age layer (ages.go).
+	ages       []layers.AgeCount
+	agesSource string
 	// epoch and gen name collection versions: epoch is drawn at New, gen
 	// counts the collection indexes installed since (guarded by mu).
 	epoch string

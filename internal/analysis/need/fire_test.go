@@ -127,4 +127,3 @@ func TestFireDemo(t *testing.T) {
 		t.Error("closing an unknown station: no error")
 	}
 }
-

@@ -142,3 +142,92 @@ func TestNeedDossier(t *testing.T) {
 		t.Errorf("a station at the latest cell (%v min) raises no share: %+v", *fr.Today.CellsDetail[far].ArrivalMinutes, nd.Fire.Changes)
 	}
 }
+
+// TestProjectionRerunRoutesNothing: once a category's catchments are
+// searched, its supply ratios in a projection year (and another supply)
+// run no further search, and the projected ratios differ from today's.
+func TestProjectionRerunRoutesNothing(t *testing.T) {
+	_, reg := demoStore(t)
+	e, _ := demoEngine(t, analysis.Options{Demography: testDemography(reg)})
+	s := New(e)
+	ctx := context.Background()
+	today, err := s.SupplyRatios(ctx, layers.CatKita, Scenario{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	searched := e.CatchmentSearches()
+	if searched == 0 {
+		t.Fatal("no catchment search counted for today")
+	}
+	later, err := s.SupplyRatios(ctx, layers.CatKita, testScenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Need(ctx, Query{Category: layers.CatKita, Scenario: testScenario, Supply: map[string]float64{e.FacilitiesOf(layers.CatKita)[0].ID: 500}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.CatchmentSearches(); got != searched {
+		t.Errorf("the projection rerun searched %d more catchments", got-searched)
+	}
+	// Half the children in 2040: wherever there is access, it doubles.
+	checked := 0
+	for i := range today.CellAccess {
+		if today.CellAccess[i] > 0 {
+			checked++
+			if math.Abs(later.CellAccess[i]-2*today.CellAccess[i]) > 1e-9*today.CellAccess[i] {
+				t.Fatalf("cell %d: access %v in 2040, want twice %v", i, later.CellAccess[i], today.CellAccess[i])
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no cell with kita access")
+	}
+	s.ForgetCaches(true, false)
+	if _, err := s.SupplyRatios(ctx, layers.CatKita, Scenario{}); err != nil {
+		t.Fatal(err)
+	}
+	if e.CatchmentSearches() == searched {
+		t.Error("after ForgetCaches the catchments were not searched again")
+	}
+}
+
+// TestDemandAgainstCellTables: the demand of every cell, from the
+// coefficients per municipality, equals the cell's own age table (and its
+// projection) counted over the demand group.
+func TestDemandAgainstCellTables(t *testing.T) {
+	_, reg := demoStore(t)
+	d := testDemography(reg)
+	e, _ := demoEngine(t, analysis.Options{Demography: d})
+	s := New(e)
+	cells := e.PopulatedCells()
+	for _, tc := range []struct {
+		lo, hi int
+		sc     Scenario
+	}{{0, 5, Scenario{}}, {6, 9, testScenario}, {65, access.OpenAge, testScenario}, {0, access.OpenAge, Scenario{}}} {
+		got, err := s.demandOf(tc.lo, tc.hi, tc.sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		withShares := 0
+		for i, c := range cells {
+			var u, o *float64
+			if !math.IsNaN(float64(c.Under18)) && !math.IsNaN(float64(c.Over65)) {
+				uf, of := float64(c.Under18), float64(c.Over65)
+				u, o = &uf, &of
+				withShares++
+			}
+			base, _, _ := d.BaseFor(c.AGS)
+			tab := access.CellTable(float64(c.Residents), u, o, base)
+			if !tc.sc.Today() {
+				pb, pp, _, _ := d.ProjectionFor(c.AGS, tc.sc)
+				tab = access.ProjectTable(tab, pb, pp)
+			}
+			if want := tab.Count(tc.lo, tc.hi); math.Abs(got.v[i]-want) > 1e-9*math.Max(1, want) {
+				t.Fatalf("ages %d–%d %s: cell %s: demand %v, its table gives %v", tc.lo, tc.hi, tc.sc, c.ID, got.v[i], want)
+			}
+		}
+		if withShares == 0 {
+			t.Fatal("no demo cell has age shares: the segment coefficients go unchecked")
+		}
+	}
+}

@@ -29,59 +29,107 @@
   };
   var PALETTE = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d"];
 
-  var CATEGORY_DE = {
+  // Language: German unless the browser prefers English (the first of "de"
+  // and "en" in navigator.languages, which the browser sends as
+  // Accept-Language, wins).
+  var EN = (function () {
+    var ls = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || "de"];
+    for (var i = 0; i < ls.length; i++) {
+      if (/^de\b/i.test(ls[i])) return false;
+      if (/^en\b/i.test(ls[i])) return true;
+    }
+    return false;
+  })();
+  var LOCALE = EN ? "en-GB" : "de-DE";
+  // tr gives the German text, or the English one for English readers.
+  function tr(de, en) { return EN ? en : de; }
+
+  // Titles of the known collections (the server's titles are English).
+  var TITLE = {
+    "municipalities": ["Gemeinden", "Municipalities"], "population-grid": ["Bevölkerungsraster (Zensus)", "Population grid (Zensus)"],
+    "central-places": ["Zentrale Orte", "Central places (Zentrale Orte)"], "facilities": ["Einrichtungen", "Facilities"],
+    "roads": ["Straßennetz", "Road network"], "projects": ["Vorhaben", "Proposed projects"],
+    "travel-times": ["Reisezeiten zur nächsten Einrichtung", "Travel times to the nearest facility"],
+    "gaps": ["Versorgungslücken", "Gap register"], "assessments": ["Bewertungen der Vorhaben", "Project assessments"],
+    "stops": ["Haltestellen (ÖPNV)", "Stops (public transport)"], "routes": ["Linien (ÖPNV)", "Routes (public transport)"]
+  };
+  function collTitle(c) { var t = TITLE[c.id]; return t ? tr(t[0], t[1]) : c.title; }
+
+  var CATEGORY_T = EN ? {
+    general_practice: "General practice", hospital: "Hospital", pharmacy: "Pharmacy", dentist: "Dentist",
+    primary_school: "Primary school", secondary_school: "Secondary school (Oberschule)", gymnasium: "Gymnasium", kita: "Day care (Kita)",
+    fire_station: "Fire station", sports: "Sports facility", senior_care: "Senior care", town_hall: "Town hall",
+    community_centre: "Community centre", water_supply: "Drinking water", sewage: "Sewage"
+  } : {
     general_practice: "Hausarztpraxis", hospital: "Krankenhaus", pharmacy: "Apotheke", dentist: "Zahnarztpraxis",
     primary_school: "Grundschule", secondary_school: "Oberschule", gymnasium: "Gymnasium", kita: "Kita",
     fire_station: "Feuerwehr", sports: "Sportstätte", senior_care: "Senioreneinrichtung", town_hall: "Rathaus",
     community_centre: "Gemeinschaftshaus", water_supply: "Trinkwasser", sewage: "Abwasser"
   };
-  var MODE_DE = { car: "Auto", bicycle: "Fahrrad", foot: "zu Fuß" };
+  var MODE_T = EN ? { car: "Car", bicycle: "Bicycle", foot: "On foot" } : { car: "Auto", bicycle: "Fahrrad", foot: "zu Fuß" };
 
-  var VERDICT_DE = { aligned: "passt ins System der Zentralen Orte", partly_aligned: "passt teilweise", in_conflict: "im Widerspruch",
+  var VERDICT_T = EN ? { aligned: "fits the central-places system", partly_aligned: "fits partly", in_conflict: "in conflict",
+    not_applicable: "not applicable", unknown: "unknown" } : { aligned: "passt ins System der Zentralen Orte", partly_aligned: "passt teilweise", in_conflict: "im Widerspruch",
     not_applicable: "nicht anwendbar", unknown: "unbekannt" };
-  var RULE_DE = { category_level: "Stufe der Kategorie", site_level: "Stufe des Standorts", duplication: "Doppelung",
+  var RULE_T = EN ? { category_level: "level of the category", site_level: "level of the site", duplication: "duplication",
+    higher_reach: "reach of higher centres" } : { category_level: "Stufe der Kategorie", site_level: "Stufe des Standorts", duplication: "Doppelung",
     higher_reach: "Erreichbarkeit höherer Zentren" };
-  var FINDING_DE = { fits: "passt", below: "unterhalb der nötigen Stufe", yes: "ja", no: "nein", unknown: "unbekannt",
+  var FINDING_T = EN ? { fits: "fits", below: "below the level needed", yes: "yes", no: "no", unknown: "unknown",
+    not_applicable: "not applicable", required: "required" } : { fits: "passt", below: "unterhalb der nötigen Stufe", yes: "ja", no: "nein", unknown: "unbekannt",
     not_applicable: "nicht anwendbar", required: "erforderlich" };
-  var CRITERION_DE = { newly_within_standard: "Neu innerhalb des Standards", beneficiaries: "Nutznießer",
+  var CRITERION_T = EN ? { newly_within_standard: "Newly within the standard", beneficiaries: "Beneficiaries",
+    municipalities_benefiting: "Municipalities benefiting", kreise_benefiting: "Kreise benefiting", regions_benefiting: "Planning regions benefiting",
+    participating_municipalities: "Participating municipalities", need_share: "Share in need", cost_per_newly_covered: "Cost per resident newly covered",
+    zentrale_orte_alignment: "Zentrale Orte alignment", innovation: "Innovation", transferability: "Transferability" } : { newly_within_standard: "Neu innerhalb des Standards", beneficiaries: "Nutznießer",
     municipalities_benefiting: "Begünstigte Gemeinden", kreise_benefiting: "Begünstigte Kreise", regions_benefiting: "Begünstigte Planungsregionen",
     participating_municipalities: "Beteiligte Gemeinden", need_share: "Anteil mit Bedarf", cost_per_newly_covered: "Kosten je neu versorgtem Einwohner",
     zentrale_orte_alignment: "Einordnung Zentrale Orte", innovation: "Innovation", transferability: "Übertragbarkeit" };
-  var UNIT_DE = { residents: "Einwohner", municipalities: "Gemeinden", Kreise: "Kreise", "planning regions": "Planungsregionen", share: "",
+  var UNIT_T = EN ? { residents: "residents", municipalities: "municipalities", Kreise: "Kreise", "planning regions": "planning regions", share: "",
+    "EUR per resident": "€ per resident", verdict: "", "mark 0–10": "mark 0–10" } : { residents: "Einwohner", municipalities: "Gemeinden", Kreise: "Kreise", "planning regions": "Planungsregionen", share: "",
     "EUR per resident": "€ je Einwohner", verdict: "", "mark 0–10": "Note 0–10" };
-  var METHOD_DE = { network: "Straßennetz", straight_line: "Luftlinie (geschätzt)", transit: "ÖPNV (Median über das Abfahrtsfenster)" };
+  var KIND_T = EN ? { new_facility: "new facility", road_upgrade: "road upgrade", area_service: "area service", facility_upgrade: "facility upgrade" }
+    : { new_facility: "neue Einrichtung", road_upgrade: "Straßenausbau", area_service: "Flächenangebot", facility_upgrade: "Ausbau einer Einrichtung" };
+  var METHOD_T = EN ? { network: "road network", straight_line: "straight line (estimated)", transit: "public transport (median over the departure window)" }
+    : { network: "Straßennetz", straight_line: "Luftlinie (geschätzt)", transit: "ÖPNV (Median über das Abfahrtsfenster)" };
 
   // Popup labels: key → [label, format]. Keys not listed get a readable
   // label from their name (never the raw snake_case key).
   var LABELS = {
-    id: ["Kennung"], name: ["Name"], title: ["Titel"], ags: ["Gemeindeschlüssel (AGS)"], inspire_id: ["Zelle (INSPIRE)"],
-    seconds: ["Fahrzeit", function (v) { return fmtNum(v / 60, v < 600 ? 1 : 0) + " min"; }],
-    distance_m: ["Entfernung", fmtDist], length_m: ["Länge", fmtDist],
-    population: ["Einwohner", fmtInt], capacity: ["Kapazität", fmtInt],
-    category: ["Kategorie", function (v) { return CATEGORY_DE[v] || v; }],
-    mode: ["Verkehrsmittel", function (v) { return MODE_DE[v] || v; }],
-    reached: ["erreichbar", yesNo], known: ["bekannt", yesNo], synthetic: ["synthetisch", yesNo],
-    facility_id: ["Nächste Einrichtung"], method: ["Methode", function (v) { return METHOD_DE[v] || v; }],
-    requested_funding: ["Beantragte Förderung", function (v) { return fmtEUR(v); }],
-    total_cost: ["Gesamtkosten", function (v) { return fmtEUR(v); }],
-    level: ["Stufe"], level_rank: ["Rang der Stufe", fmtInt], kind: ["Art"], applicant: ["Antragsteller"],
-    newly_within_standard: ["Neu innerhalb des Standards", function (v) { return typeof v === "boolean" ? yesNo(v) : fmtInt(v) + " Einwohner"; }],
-    before_seconds: ["Fahrzeit vorher", fmtMinutes], after_seconds: ["Fahrzeit nachher", fmtMinutes], gain_seconds: ["Zeitgewinn", fmtMinutes],
-    newly_reached: ["Neu erreichbar", yesNo], served: ["Vom Ausbau bedient", yesNo],
-    beneficiaries: ["Nutznießer", function (v) { return fmtInt(v) + " Einwohner"; }],
-    verdict: ["Zentrale Orte", function (v) { return VERDICT_DE[v] || v; }],
-    score: ["Punkte", function (v) { return fmtNum(v, 3); }], standard_minutes: ["Standard", function (v) { return fmtNum(v) + " min"; }],
-    source: ["Quelle"], highway: ["Straßenklasse"], maxspeed: ["Höchstgeschwindigkeit", function (v) { return fmtNum(v) + " km/h"; }],
-    speed_kmh: ["Geschwindigkeit", function (v) { return fmtNum(v) + " km/h"; }], area_m2: ["Fläche", function (v) { return fmtNum(v / 1e6, 2) + " km²"; }],
-    municipality: ["Gemeinde"], address: ["Adresse"], operator: ["Träger"],
-    stop_id: ["Haltestelle (GTFS)"], departures: ["Abfahrten am Betriebstag", fmtInt], departures_peak_hour: ["Abfahrten in der Spitzenstunde", fmtInt],
-    departures_per_hour: ["Abfahrten je Stunde (Stunde:Anzahl)"], service_day: ["Betriebstag"], route_id: ["Linie (GTFS)"],
-    short_name: ["Linie"], long_name: ["Linienname"], route_type: ["Verkehrsart (GTFS)"], agency_id: ["Verkehrsunternehmen"],
-    trips: ["Fahrten am Betriebstag", fmtInt]
+    id: [tr("Kennung", "Id")], name: [tr("Name", "Name")], title: [tr("Titel", "Title")], ags: [tr("Gemeindeschlüssel (AGS)", "Municipality key (AGS)")], inspire_id: [tr("Zelle (INSPIRE)", "Cell (INSPIRE)")],
+    seconds: [tr("Fahrzeit", "Travel time"), function (v) { return fmtNum(v / 60, v < 600 ? 1 : 0) + " min"; }],
+    distance_m: [tr("Entfernung", "Distance"), fmtDist], length_m: [tr("Länge", "Length"), fmtDist],
+    population: [tr("Einwohner", "Residents"), fmtInt], capacity: [tr("Kapazität", "Capacity"), fmtInt],
+    category: [tr("Kategorie", "Category"), function (v) { return CATEGORY_T[v] || v; }],
+    mode: [tr("Verkehrsmittel", "Mode"), function (v) { return MODE_T[v] || v; }],
+    reached: [tr("erreichbar", "reached"), yesNo], known: [tr("bekannt", "known"), yesNo], synthetic: [tr("synthetisch", "synthetic"), yesNo],
+    facility_id: [tr("Nächste Einrichtung", "Nearest facility")], method: [tr("Methode", "Method"), function (v) { return METHOD_T[v] || v; }],
+    requested_funding: [tr("Beantragte Förderung", "Requested funding"), function (v) { return fmtEUR(v); }],
+    total_cost: [tr("Gesamtkosten", "Total cost"), function (v) { return fmtEUR(v); }],
+    level: [tr("Stufe", "Level")], level_rank: [tr("Rang der Stufe", "Rank of the level"), fmtInt], kind: [tr("Art", "Kind")], applicant: [tr("Antragsteller", "Applicant")],
+    newly_within_standard: [tr("Neu innerhalb des Standards", "Newly within the standard"), function (v) { return typeof v === "boolean" ? yesNo(v) : fmtInt(v) + tr(" Einwohner", " residents"); }],
+    before_seconds: [tr("Fahrzeit vorher", "Travel time before"), fmtMinutes], after_seconds: [tr("Fahrzeit nachher", "Travel time after"), fmtMinutes], gain_seconds: [tr("Zeitgewinn", "Time gained"), fmtMinutes],
+    newly_reached: [tr("Neu erreichbar", "Newly reached"), yesNo], served: [tr("Vom Ausbau bedient", "Served by the upgrade"), yesNo],
+    beneficiaries: [tr("Nutznießer", "Beneficiaries"), function (v) { return fmtInt(v) + tr(" Einwohner", " residents"); }],
+    verdict: [tr("Zentrale Orte", "Zentrale Orte"), function (v) { return VERDICT_T[v] || v; }],
+    score: [tr("Punkte", "Score"), function (v) { return fmtNum(v, 3); }], standard_minutes: [tr("Standard", "Standard"), function (v) { return fmtNum(v) + " min"; }],
+    source: [tr("Quelle", "Source")], highway: [tr("Straßenklasse", "Road class")], maxspeed: [tr("Höchstgeschwindigkeit", "Speed limit"), function (v) { return fmtNum(v) + " km/h"; }],
+    speed_kmh: [tr("Geschwindigkeit", "Speed"), function (v) { return fmtNum(v) + " km/h"; }], area_m2: [tr("Fläche", "Area"), function (v) { return fmtNum(v / 1e6, 2) + " km²"; }],
+    municipality: [tr("Gemeinde", "Municipality")], address: [tr("Adresse", "Address")], operator: [tr("Träger", "Operator")],
+    stop_id: [tr("Haltestelle (GTFS)", "Stop (GTFS)")], departures: [tr("Abfahrten am Betriebstag", "Departures on the service day"), fmtInt],
+    departures_peak_hour: [tr("Abfahrten in der Spitzenstunde", "Departures in the peak hour"), fmtInt],
+    departures_per_hour: [tr("Abfahrten je Stunde (Stunde:Anzahl)", "Departures per hour (hour:count)")], service_day: [tr("Betriebstag", "Service day")],
+    route_id: [tr("Linie (GTFS)", "Route (GTFS)")], short_name: [tr("Linie", "Line")], long_name: [tr("Linienname", "Line name")],
+    route_type: [tr("Verkehrsart (GTFS)", "Route type (GTFS)")], agency_id: [tr("Verkehrsunternehmen", "Operator (agency)")],
+    trips: [tr("Fahrten am Betriebstag", "Trips on the service day"), fmtInt]
   };
 
+  // downloadTitle is the tooltip of a download link of what is shown.
+  function downloadTitle(what, f) {
+    var kind = f === "csv" ? tr("CSV (Tabellenkalkulation)", "CSV (spreadsheet)") : tr("GeoPackage (GIS)", "GeoPackage (GIS)");
+    return tr(what + " als " + kind + " herunterladen", "Download " + what + " as " + kind);
+  }
   function fmtMinutes(v) { return fmtNum(v / 60, Math.abs(v) < 600 ? 1 : 0) + " min"; }
-  function yesNo(v) { return v === true || v === "true" ? "ja" : (v === false || v === "false" ? "nein" : String(v)); }
+  function yesNo(v) { return v === true || v === "true" ? tr("ja", "yes") : (v === false || v === "false" ? tr("nein", "no") : String(v)); }
   function fmtDist(v) { return v >= 1000 ? fmtNum(v / 1000, 1) + " km" : fmtInt(v) + " m"; }
   // humanise turns an unknown key into words ("foo_bar_m" → "Foo bar (m)").
   function humanise(k) {
@@ -103,6 +151,15 @@
   }
 
   var $ = function (id) { return document.getElementById(id); };
+
+  // The page's own text: elements with data-en hold their English text.
+  if (EN) {
+    document.documentElement.lang = "en";
+    document.title = "reach · Access to public services";
+    Array.prototype.forEach.call(document.querySelectorAll("[data-en]"), function (e) { e.textContent = e.getAttribute("data-en"); });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-en-title]"), function (e) { e.title = e.getAttribute("data-en-title"); });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-en-label]"), function (e) { e.setAttribute("aria-label", e.getAttribute("data-en-label")); });
+  }
 
   // --- Shareable state in the URL hash ---
   // #l=<visible layers, comma separated>&cat=<category>&mode=<mode>&v=<zoom>/<lat>/<lon>&p=<project id>
@@ -153,10 +210,10 @@
     return e;
   }
 
-  function fmtInt(n) { return n == null ? "–" : Math.round(n).toLocaleString("de-DE"); }
-  function fmtNum(n, d) { return n == null ? "–" : Number(n).toLocaleString("de-DE", { maximumFractionDigits: d == null ? 2 : d }); }
-  function fmtMio(n) { return n == null ? "–" : (n / 1e6).toLocaleString("de-DE", { minimumFractionDigits: 2, maximumFractionDigits: 2 }) + " Mio. €"; }
-  function fmtEUR(n) { return n == null ? "–" : Number(n).toLocaleString("de-DE", { style: "currency", currency: "EUR", maximumFractionDigits: 0 }); }
+  function fmtInt(n) { return n == null ? "–" : Math.round(n).toLocaleString(LOCALE); }
+  function fmtNum(n, d) { return n == null ? "–" : Number(n).toLocaleString(LOCALE, { maximumFractionDigits: d == null ? 2 : d }); }
+  function fmtMio(n) { return n == null ? "–" : (n / 1e6).toLocaleString(LOCALE, { minimumFractionDigits: 2, maximumFractionDigits: 2 }) + tr(" Mio. €", " m €"); }
+  function fmtEUR(n) { return n == null ? "–" : Number(n).toLocaleString(LOCALE, { style: "currency", currency: "EUR", maximumFractionDigits: 0 }); }
 
   function toast(msg) {
     var t = $("toast");
@@ -168,8 +225,8 @@
 
   // problemText turns a problem+json document into one readable line.
   function problemText(p, status) {
-    if (!p || typeof p !== "object") return "Fehler " + status;
-    var s = (p.title || "Fehler") + (p.detail && p.detail !== "see invalid_params" ? ": " + p.detail : "");
+    if (!p || typeof p !== "object") return tr("Fehler ", "Error ") + status;
+    var s = (p.title || tr("Fehler", "Error")) + (p.detail && p.detail !== "see invalid_params" ? ": " + p.detail : "");
     if (p.invalid_params && p.invalid_params.length) {
       s += " — " + p.invalid_params.map(function (ip) { return ip.name + ": " + ip.reason; }).join("; ");
     }
@@ -223,12 +280,22 @@
     return u;
   }
 
+  // viewBBox is "&bbox=…" of the map's view when downloads are to hold only
+  // what is in it (the switch under the layers), else "".
+  function viewBBox() {
+    if (!map || !$("dl-view").checked) return "";
+    var b = map.getBounds();
+    return "&bbox=" + [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(6); }).join(",");
+  }
+
+  // downloadURL is the download of what collection id shows: the chosen
+  // category and mode for the travel-time layers, the view when asked.
   function downloadURL(id, f) {
     var u = API + "/collections/" + encodeURIComponent(id) + "/items?f=" + f;
     if (FILTERED[id]) {
       u += "&category=" + encodeURIComponent($("tt-category").value || "general_practice") + "&mode=" + encodeURIComponent($("tt-mode").value || "car");
     }
-    return u;
+    return u + viewBBox();
   }
 
   function layerIds(id) { return ["c-" + id + "-fill", "c-" + id + "-line", "c-" + id + "-circle"]; }
@@ -310,7 +377,7 @@
 
   function featureBox(c, f) {
     var id = f.properties.id;
-    var box = el("div", { class: "feature", "data-collection": c.id }, [el("strong", { text: c.title + (id ? " · " + id : "") })]);
+    var box = el("div", { class: "feature", "data-collection": c.id }, [el("strong", { text: collTitle(c) + (id ? " · " + id : "") })]);
     var props = Object.assign({}, f.properties);
     // The travel-time tiles carry the chosen category and mode only in the URL.
     if (FILTERED[c.id]) {
@@ -319,7 +386,7 @@
     }
     box.appendChild(propsTable(props));
     if (c.id === "projects" && id) {
-      var b = el("button", { type: "button", text: "Dossier anzeigen" });
+      var b = el("button", { type: "button", text: tr("Dossier anzeigen", "Show dossier") });
       b.addEventListener("click", function () { showDossier(id); });
       box.appendChild(b);
     }
@@ -349,24 +416,24 @@
       var id = x.c.id, items = [];
       var kind = geometryKind(x.c);
       if (id === "travel-times") {
-        var cat = CATEGORY_DE[$("tt-category").value] || $("tt-category").value, mode = MODE_DE[$("tt-mode").value] || $("tt-mode").value;
+        var cat = CATEGORY_T[$("tt-category").value] || $("tt-category").value, mode = MODE_T[$("tt-mode").value] || $("tt-mode").value;
         var labels = ["< 5"].concat(TT_BREAKS.slice(0, -1).map(function (b, i) { return b + "–" + TT_BREAKS[i + 1]; })).concat(["≥ " + TT_BREAKS[TT_BREAKS.length - 1]]);
         labels.forEach(function (l, i) { items.push([TT_COLOURS[i], l + " min", "polygon"]); });
-        items.push(["#555555", "nicht erreichbar", "polygon"]);
-        x.note = "Fahrzeit zur nächsten Einrichtung: " + cat + ", " + mode;
+        items.push(["#555555", tr("nicht erreichbar", "not reached"), "polygon"]);
+        x.note = tr("Fahrzeit zur nächsten Einrichtung: ", "Travel time to the nearest facility: ") + cat + ", " + mode;
       } else if (id === "population-grid") {
         POP_CLASSES.forEach(function (c, i) {
           var next = POP_CLASSES[i + 1];
-          items.push([c[1], next ? fmtInt(c[0]) + "–" + fmtInt(next[0]) + " Einwohner" : "≥ " + fmtInt(c[0]) + " Einwohner", "polygon"]);
+          items.push([c[1], next ? fmtInt(c[0]) + "–" + fmtInt(next[0]) + tr(" Einwohner", " residents") : "≥ " + fmtInt(c[0]) + tr(" Einwohner", " residents"), "polygon"]);
         });
       } else if (id === "gaps") {
-        items.push([x.st.colour, "außerhalb des Standards (" + (CATEGORY_DE[$("tt-category").value] || "") + ", " + (MODE_DE[$("tt-mode").value] || "") + ")", "polygon"]);
+        items.push([x.st.colour, tr("außerhalb des Standards (", "outside the standard (") + (CATEGORY_T[$("tt-category").value] || "") + ", " + (MODE_T[$("tt-mode").value] || "") + ")", "polygon"]);
       } else if (id === "central-places") {
-        items.push([x.st.colour, "Zentraler Ort (größerer Kreis: höhere Stufe)", "point"]);
+        items.push([x.st.colour, tr("Zentraler Ort (größerer Kreis: höhere Stufe)", "Central place (larger circle: higher level)"), "point"]);
       } else {
-        items.push([x.st.colour, x.c.title, kind]);
+        items.push([x.st.colour, collTitle(x.c), kind]);
       }
-      var block = el("div", { class: "legend-block", "data-layer": id }, [el("div", { class: "legend-title", text: x.c.title + (x.st.minzoom ? " (ab Zoomstufe " + x.st.minzoom + ")" : "") })]);
+      var block = el("div", { class: "legend-block", "data-layer": id }, [el("div", { class: "legend-title", text: collTitle(x.c) + (x.st.minzoom ? tr(" (ab Zoomstufe ", " (from zoom ") + x.st.minzoom + ")" : "") })]);
       if (id === "travel-times" && x.note) block.appendChild(el("div", { class: "muted", text: x.note }));
       var row = el("div", { class: "legend" });
       items.forEach(function (it) { row.appendChild(el("span", {}, [legendSwatch(it[0], it[2]), it[1]])); });
@@ -379,9 +446,9 @@
     if (feats.length) {
       var r = el("div", { class: "legend" });
       feats.slice().reverse().forEach(function (f) { r.appendChild(el("span", {}, [legendSwatch(f.properties.colour, "polygon"), fmtNum(f.properties.from_minutes) + "–" + fmtNum(f.properties.minutes) + " min"])); });
-      box.appendChild(el("div", { class: "legend-block", "data-layer": "isochrones" }, [el("div", { class: "legend-title", text: "Isochronen (" + (MODE_DE[$("iso-mode").value] || "") + ")" }), r]));
+      box.appendChild(el("div", { class: "legend-block", "data-layer": "isochrones" }, [el("div", { class: "legend-title", text: tr("Isochronen (", "Isochrones (") + (MODE_T[$("iso-mode").value] || "") + ")" }), r]));
     }
-    if (!box.childNodes.length) box.appendChild(el("div", { class: "muted", text: "Keine Ebene eingeschaltet." }));
+    if (!box.childNodes.length) box.appendChild(el("div", { class: "muted", text: tr("Keine Ebene eingeschaltet.", "No layer switched on.") }));
   }
 
   function renderLayerList(entries) {
@@ -393,13 +460,13 @@
       cb.addEventListener("change", function () { setVisible(x.c.id, cb.checked); renderLegend(); saveState(); });
       var sw = el("span", { class: "swatch" });
       sw.style.background = x.st.colour;
-      var label = el("label", {}, [cb, " ", x.c.title]);
+      var label = el("label", {}, [cb, " ", collTitle(x.c)]);
       var li = el("li", {}, [sw, label]);
-      if (x.c.synthetic) li.appendChild(el("span", { class: "muted", text: "synth." }));
+      if (x.c.synthetic) li.appendChild(el("span", { class: "muted", text: tr("synth.", "synth.") }));
       // Downloads of what the layer shows (the travel-time layers with the
       // chosen category and mode).
       ["csv", "gpkg"].forEach(function (f) {
-        var a = el("a", { class: "download", text: f.toUpperCase(), title: x.c.title + " als " + (f === "csv" ? "CSV (Tabellenkalkulation)" : "GeoPackage (GIS)") + " herunterladen" });
+        var a = el("a", { class: "download", text: f.toUpperCase(), title: downloadTitle(collTitle(x.c), f) });
         a.setAttribute("download", "");
         a.addEventListener("click", function () { a.href = downloadURL(x.c.id, f); });
         a.href = downloadURL(x.c.id, f);
@@ -419,8 +486,8 @@
     if (!present.length) return;
     $("tt-section").hidden = false;
     var catSel = $("tt-category"), modeSel = $("tt-mode");
-    Object.keys(CATEGORY_DE).forEach(function (k) { catSel.appendChild(el("option", { value: k, text: CATEGORY_DE[k] })); });
-    Object.keys(MODE_DE).forEach(function (k) { modeSel.appendChild(el("option", { value: k, text: MODE_DE[k] })); });
+    Object.keys(CATEGORY_T).forEach(function (k) { catSel.appendChild(el("option", { value: k, text: CATEGORY_T[k] })); });
+    Object.keys(MODE_T).forEach(function (k) { modeSel.appendChild(el("option", { value: k, text: MODE_T[k] })); });
     function apply() {
       present.forEach(function (c) {
         var src = map.getSource("c-" + c.id);
@@ -430,9 +497,9 @@
     function changed() { apply(); renderLegend(); saveState(); }
     catSel.addEventListener("change", changed);
     modeSel.addEventListener("change", changed);
-    if (initial.cat && CATEGORY_DE[initial.cat]) catSel.value = initial.cat;
-    if (initial.mode && MODE_DE[initial.mode]) modeSel.value = initial.mode;
-    if (initial.cat && CATEGORY_DE[initial.cat]) return; // the URL chose the category
+    if (initial.cat && CATEGORY_T[initial.cat]) catSel.value = initial.cat;
+    if (initial.mode && MODE_T[initial.mode]) modeSel.value = initial.mode;
+    if (initial.cat && CATEGORY_T[initial.cat]) return; // the URL chose the category
     // Start with the first category (in catalogue order) that has facilities
     // in the data, so that the travel-time layer shows something at once.
     (function pick(keys, i) {
@@ -446,7 +513,7 @@
           pick(keys, i + 1);
         })
         .catch(function () {});
-    })(Object.keys(CATEGORY_DE), 0);
+    })(Object.keys(CATEGORY_T), 0);
   }
 
   // setupTransit offers public transport as a mode where the server has a timetable (it then
@@ -454,8 +521,8 @@
   // departure (07:00 on the timetable's service day) and window of isochrones.
   function setupTransit() {
     if (!collections.some(function (c) { return c.id === "stops"; })) return;
-    MODE_DE.transit = "ÖPNV";
-    $("iso-mode").appendChild(el("option", { value: "transit", text: MODE_DE.transit }));
+    MODE_T.transit = tr("ÖPNV", "Public transport");
+    $("iso-mode").appendChild(el("option", { value: "transit", text: MODE_T.transit }));
     function shown() { $("iso-transit").hidden = $("iso-mode").value !== "transit"; }
     $("iso-mode").addEventListener("change", shown);
     shown();
@@ -477,7 +544,7 @@
       body.departure = $("iso-departure").value;
       body.window_minutes = Number($("iso-window").value) || 60;
     }
-    $("iso-result").textContent = "berechne …";
+    $("iso-result").textContent = tr("berechne …", "computing …");
     api("/analyses/isochrones", { method: "POST", body: body }).then(function (fc) {
       var src = map.getSource("isochrones");
       var origins = fc.origins || [];
@@ -490,9 +557,9 @@
         var why = origins.filter(function (o) { return !o.snapped && o.reason; }).map(function (o) { return o.reason; }).join("; ");
         var msg = $("iso-result");
         msg.textContent = "";
-        msg.appendChild(el("div", { class: "error off-network", text: "Dieser Punkt liegt abseits des Verkehrsnetzes für " + (MODE_DE[body.mode] || body.mode) +
-          " – von hier ist innerhalb von " + body.minutes.join(", ") + " min keine besiedelte Zelle erreichbar" + (why ? " (" + why + ")" : "") +
-          ". Bitte näher an einer Straße oder einem Weg klicken." }));
+        msg.appendChild(el("div", { class: "error off-network", text: tr("Dieser Punkt liegt abseits des Verkehrsnetzes für ", "This point lies off the network for ") + (MODE_T[body.mode] || body.mode) +
+          tr(" – von hier ist innerhalb von ", " – from here no settled cell is reached within ") + body.minutes.join(", ") + tr(" min keine besiedelte Zelle erreichbar", " min") + (why ? " (" + why + ")" : "") +
+          tr(". Bitte näher an einer Straße oder einem Weg klicken.", ". Please click closer to a road or path.") }));
         return;
       }
       // Draw the widest band first so that the narrower ones stay visible.
@@ -511,10 +578,10 @@
       });
       var out = $("iso-result");
       out.textContent = "";
-      out.appendChild(el("table", {}, [el("tr", {}, [el("th", { text: "Band" }), el("th", { text: "Einwohner im Ring" }), el("th", { text: "Einwohner kumuliert" }), el("th", { text: "Zellen im Ring" })])].concat(rows)));
-      if (fc.method) out.appendChild(el("div", { class: "muted", text: "Methode: " + fc.method.replace(/(\d) m raster/, "$1-m-Raster") }));
+      out.appendChild(el("table", {}, [el("tr", {}, [el("th", { text: tr("Band", "Band") }), el("th", { text: tr("Einwohner im Ring", "Residents in the ring") }), el("th", { text: tr("Einwohner kumuliert", "Residents, cumulative") }), el("th", { text: tr("Zellen im Ring", "Cells in the ring") })])].concat(rows)));
+      if (fc.method) out.appendChild(el("div", { class: "muted", text: tr("Methode: ", "Method: ") + (EN ? fc.method : fc.method.replace(/(\d) m raster/, "$1-m-Raster")) }));
       (fc.origins || []).forEach(function (o) {
-        if (!o.snapped) out.appendChild(el("div", { class: "error", text: "Startpunkt nicht am Netz: " + (o.reason || "") }));
+        if (!o.snapped) out.appendChild(el("div", { class: "error", text: tr("Startpunkt nicht am Netz: ", "Origin not on the network: ") + (o.reason || "") }));
       });
     }).catch(function (err) {
       $("iso-result").textContent = "";
@@ -527,28 +594,30 @@
   function loadRanking() {
     var budget = $("budget").value;
     var out = $("ranking");
-    out.textContent = "berechne …";
+    out.textContent = tr("berechne …", "computing …");
     api("/ranking?budget=" + encodeURIComponent(budget)).then(function (r) {
       out.textContent = "";
-      var head = el("tr", {}, ["#", "Vorhaben (Klick: Dossier)", "Punkte", "Förderung"].map(function (h) { return el("th", { text: h }); }));
+      var head = el("tr", {}, ["#", tr("Vorhaben (Klick: Dossier)", "Proposal (click: dossier)"), tr("Punkte", "Score"), tr("Förderung", "Funding")].map(function (h) { return el("th", { text: h }); }));
       var rows = (r.projects || []).map(function (p) {
-        var b = el("button", { type: "button", class: "link", text: p.title || p.id, title: "Dossier von " + p.id });
+        var b = el("button", { type: "button", class: "link", text: p.title || p.id, title: tr("Dossier von ", "Dossier of ") + p.id });
         b.addEventListener("click", function () { showDossier(p.id); });
         var why = (p.not_eligible || []).map(function (m) { return labelled(m.field, "")[0] + ": " + m.reason; }).join("; ");
         return el("tr", { class: p.selected ? "selected" : "" }, [el("td", { class: "num", text: String(p.rank) }),
-          el("td", {}, [b, p.selected ? el("span", { class: "muted", text: " ✓ ausgewählt" }) : null,
-            p.eligible === false ? el("div", { class: "muted", text: "nicht auswählbar (unvollständig): " + why }) : null]),
+          el("td", {}, [b, p.selected ? el("span", { class: "muted", text: tr(" ✓ ausgewählt", " ✓ selected") }) : null,
+            p.eligible === false ? el("div", { class: "muted", text: tr("nicht auswählbar (unvollständig): ", "not eligible (incomplete): ") + why }) : null]),
           el("td", { class: "num", text: fmtNum(p.score, 1) }), el("td", { class: "num", text: fmtMio(p.requested_funding) })]);
       });
       if (!rows.length) {
-        out.appendChild(el("div", { class: "hint empty-ranking", text: "Keine Vorhaben zu bewerten: In den geladenen Daten gibt es keine Vorhaben (Ebene „Vorhaben“). " +
-          "Vorhaben werden über die API eingereicht (POST /projects, siehe README); die Demoregion bringt Beispielvorhaben mit." }));
+        out.appendChild(el("div", { class: "hint empty-ranking", text: tr("Keine Vorhaben zu bewerten: In den geladenen Daten gibt es keine Vorhaben (Ebene „Vorhaben“). " +
+          "Vorhaben werden über die API eingereicht (POST /projects, siehe README); die Demoregion bringt Beispielvorhaben mit.",
+          "No proposals to rank: the loaded data hold none (layer “Proposed projects”). Proposals are submitted through the API " +
+          "(POST /projects, see README); the demo region brings sample proposals.") }));
         return;
       }
       out.appendChild(el("table", {}, [head].concat(rows)));
-      out.appendChild(el("div", { class: "muted", text: "Auswahl: " + fmtEUR(r.selected_funding) + " von " + fmtEUR(r.budget) +
-        ", gemeinsame Punkte " + fmtNum(r.selected_score, 3) + " (Summe der Einzelpunkte " + fmtNum(r.sum_of_scores, 3) + ")" +
-        (r.optimal ? " · optimal" : " · beste gefundene Auswahl, Optimalitätslücke höchstens " + fmtNum(100 * r.optimality_gap, 2) + " %") }));
+      out.appendChild(el("div", { class: "muted", text: tr("Auswahl: ", "Selection: ") + fmtEUR(r.selected_funding) + tr(" von ", " of ") + fmtEUR(r.budget) +
+        tr(", gemeinsame Punkte ", ", joint score ") + fmtNum(r.selected_score, 3) + tr(" (Summe der Einzelpunkte ", " (sum of the single scores ") + fmtNum(r.sum_of_scores, 3) + ")" +
+        (r.optimal ? " · optimal" : tr(" · beste gefundene Auswahl, Optimalitätslücke höchstens ", " · best selection found, optimality gap at most ") + fmtNum(100 * r.optimality_gap, 2) + " %") }));
     }).catch(function (err) {
       out.textContent = "";
       out.appendChild(el("div", { class: "error", text: err.message }));
@@ -560,52 +629,52 @@
     currentProject = id;
     saveState();
     sec.hidden = false;
-    out.textContent = "lade …";
+    out.textContent = tr("lade …", "loading …");
     sec.scrollIntoView({ behavior: "smooth" });
     Promise.all([api("/projects/" + encodeURIComponent(id)), api("/projects/" + encodeURIComponent(id) + "/assessment")]).then(function (res) {
       var feat = res[0], a = res[1];
       out.textContent = "";
       out.appendChild(el("h3", { text: a.title || feat.properties.title || id }));
-      out.appendChild(el("a", { href: "dossier.html?project=" + encodeURIComponent(id), target: "_blank", text: "Dossier als Seite (Druck A4)" }));
-      if (feat.properties.synthetic) out.appendChild(el("div", { class: "synthetic", text: "SYNTHETISCH" }));
+      out.appendChild(el("a", { href: "dossier.html?project=" + encodeURIComponent(id), target: "_blank", text: tr("Dossier als Seite (Druck A4)", "Dossier as a page (A4 print)") }));
+      if (feat.properties.synthetic) out.appendChild(el("div", { class: "synthetic", text: tr("SYNTHETISCH", "SYNTHETIC") }));
       out.appendChild(el("p", {}, [
-        (CATEGORY_DE[a.category] || a.category || "") + " · " + (a.kind || "") + " · beantragt " + fmtEUR(feat.properties.requested_funding)
+        (CATEGORY_T[a.category] || a.category || "") + " · " + (KIND_T[a.kind] || a.kind || "") + tr(" · beantragt ", " · requested ") + fmtEUR(feat.properties.requested_funding)
       ]));
       var eff = a.effect || {};
       if (eff.known === false) {
-        out.appendChild(el("p", { class: "error", text: "Wirkung unbekannt: " + (eff.reason || "") }));
+        out.appendChild(el("p", { class: "error", text: tr("Wirkung unbekannt: ", "Effect unknown: ") + (eff.reason || "") }));
       } else {
-        out.appendChild(el("p", {}, [el("strong", { text: fmtInt(a.newly_within_standard) }), " Einwohner neu innerhalb des Standards, ",
-          el("strong", { text: fmtInt(eff.beneficiaries) }), " Nutznießer"]));
+        out.appendChild(el("p", {}, [el("strong", { text: fmtInt(a.newly_within_standard) }), tr(" Einwohner neu innerhalb des Standards, ", " residents newly within the standard, "),
+          el("strong", { text: fmtInt(eff.beneficiaries) }), tr(" Nutznießer", " beneficiaries")]));
       }
       var comp = a.completeness || {};
       if (comp.complete === false) {
-        out.appendChild(el("p", {}, ["Unvollständig: "].concat((comp.missing || []).map(function (m) { return typeof m === "string" ? humanise(m) + " " : labelled(m.field, "")[0] + " (" + m.reason + ") "; }))));
+        out.appendChild(el("p", {}, [tr("Unvollständig: ", "Incomplete: ")].concat((comp.missing || []).map(function (m) { return typeof m === "string" ? humanise(m) + " " : labelled(m.field, "")[0] + " (" + m.reason + ") "; }))));
       }
       (a.overlaps || []).forEach(function (o) {
-        out.appendChild(el("div", { class: "muted", text: "Überschneidung mit " + (o.title || o.project_id) + ": " +
-          (o.residents_gained_by_both == null ? "gemeinsame Nutznießer unbekannt" : fmtInt(o.residents_gained_by_both) + " gemeinsame Nutznießer") +
-          (o.duplicate ? " · gleicher Standort, gleiche Kategorie (Doppelantrag?)" : o.same_site ? " · gleicher Standort" : "") }));
+        out.appendChild(el("div", { class: "muted", text: tr("Überschneidung mit ", "Overlap with ") + (o.title || o.project_id) + ": " +
+          (o.residents_gained_by_both == null ? tr("gemeinsame Nutznießer unbekannt", "shared beneficiaries unknown") : fmtInt(o.residents_gained_by_both) + tr(" gemeinsame Nutznießer", " shared beneficiaries")) +
+          (o.duplicate ? tr(" · gleicher Standort, gleiche Kategorie (Doppelantrag?)", " · same site, same category (duplicate?)") : o.same_site ? tr(" · gleicher Standort", " · same site") : "") }));
       });
       var zo = a.zentrale_orte || {};
-      out.appendChild(el("p", {}, ["Zentrale Orte: ", el("span", { class: "verdict " + (zo.verdict || ""), text: VERDICT_DE[zo.verdict] || zo.verdict || "–" })]));
+      out.appendChild(el("p", {}, [tr("Zentrale Orte: ", "Zentrale Orte: "), el("span", { class: "verdict " + (zo.verdict || ""), text: VERDICT_T[zo.verdict] || zo.verdict || "–" })]));
       if (zo.reasons && zo.reasons.length) out.appendChild(el("ul", {}, zo.reasons.map(function (r) {
         if (typeof r === "string") return el("li", { text: r });
-        return el("li", { text: (RULE_DE[r.rule] || humanise(r.rule || "")) + ": " + (FINDING_DE[r.finding] || r.finding || "") +
-          (r.level_found ? " (Stufe am Standort: " + (r.level_found === "none" ? "kein Zentraler Ort" : r.level_found) + ")" : "") +
-          (r.site ? " · Standort " + r.site : "") + (r.text ? " – " + r.text : "") });
+        return el("li", { text: (RULE_T[r.rule] || humanise(r.rule || "")) + ": " + (FINDING_T[r.finding] || r.finding || "") +
+          (r.level_found ? tr(" (Stufe am Standort: ", " (level at the site: ") + (r.level_found === "none" ? tr("kein Zentraler Ort", "no central place") : r.level_found) + ")" : "") +
+          (r.site ? tr(" · Standort ", " · site ") + r.site : "") + (r.text ? " – " + r.text : "") });
       })));
       if (a.score) {
-        out.appendChild(el("p", {}, ["Punkte gesamt: ", el("strong", { text: fmtNum(a.score.total, 3) })]));
+        out.appendChild(el("p", {}, [tr("Punkte gesamt: ", "Total score: "), el("strong", { text: fmtNum(a.score.total, 3) })]));
         var crit = (a.score.criteria || []).map(function (c) {
-          var unit = UNIT_DE[c.unit] !== undefined ? UNIT_DE[c.unit] : c.unit;
-          var val = c.name === "zentrale_orte_alignment" ? (VERDICT_DE[a.zentrale_orte && a.zentrale_orte.verdict] || fmtNum(c.value)) :
+          var unit = UNIT_T[c.unit] !== undefined ? UNIT_T[c.unit] : c.unit;
+          var val = c.name === "zentrale_orte_alignment" ? (VERDICT_T[a.zentrale_orte && a.zentrale_orte.verdict] || fmtNum(c.value)) :
             (c.unit === "share" ? fmtNum(100 * c.value, 1) + " %" : fmtNum(c.value) + (unit ? " " + unit : ""));
-          return el("tr", {}, [el("td", { text: CRITERION_DE[c.name] || humanise(c.name) }), el("td", { class: "num", text: val }),
+          return el("tr", {}, [el("td", { text: CRITERION_T[c.name] || humanise(c.name) }), el("td", { class: "num", text: val }),
             el("td", { class: "num", text: fmtNum(c.normalised, 3) }), el("td", { class: "num", text: fmtNum(c.weight, 3) }),
             el("td", { class: "num", text: fmtNum(c.contribution, 3) })]);
         });
-        if (crit.length) out.appendChild(el("table", {}, [el("tr", {}, ["Kriterium", "Wert", "normiert", "Gewicht", "Beitrag"].map(function (h) { return el("th", { text: h }); }))].concat(crit)));
+        if (crit.length) out.appendChild(el("table", {}, [el("tr", {}, [tr("Kriterium", "Criterion"), tr("Wert", "Value"), tr("normiert", "normalised"), tr("Gewicht", "Weight"), tr("Beitrag", "Contribution")].map(function (h) { return el("th", { text: h }); }))].concat(crit)));
       }
       var bm = (a.by_municipality || []).map(function (m) {
         return el("tr", {}, [el("td", { text: (m.name || m.ags) + (m.participating ? " *" : "") }), el("td", { class: "num", text: fmtInt(m.beneficiaries) }),
@@ -613,9 +682,9 @@
           el("td", { class: "num", text: fmtNum(m.mean_seconds_before / 60, 1) + " → " + fmtNum(m.mean_seconds_after / 60, 1) })]);
       });
       if (bm.length) {
-        out.appendChild(el("table", {}, [el("tr", {}, ["Gemeinde (* beteiligt)", "Nutznießer", "neu im Standard", "Ø min"].map(function (h) { return el("th", { text: h }); }))].concat(bm)));
+        out.appendChild(el("table", {}, [el("tr", {}, [tr("Gemeinde (* beteiligt)", "Municipality (* participating)"), tr("Nutznießer", "Beneficiaries"), tr("neu im Standard", "newly within standard"), tr("Ø min", "mean min")].map(function (h) { return el("th", { text: h }); }))].concat(bm)));
       }
-      if (a.provenance) out.appendChild(el("div", { class: "muted", text: "Berechnet " + (a.provenance.computed_at || "") + " · Engine " + (a.provenance.engine_version || "") + (a.provenance.synthetic ? " · synthetische Daten" : "") }));
+      if (a.provenance) out.appendChild(el("div", { class: "muted", text: tr("Berechnet ", "Computed ") + (a.provenance.computed_at || "") + " · Engine " + (a.provenance.engine_version || "") + (a.provenance.synthetic ? tr(" · synthetische Daten", " · synthetic data") : "") }));
       if (feat.geometry && !keepView) zoomTo(feat.geometry);
       sec.setAttribute("data-project", id);
       showDifference(id);
@@ -638,7 +707,7 @@
   // The cells a selected proposal changes (GET /projects/{id}/difference):
   // newly within the standard in magenta, the others by the minutes gained.
 
-  var DIFFERENCE_COLLECTION = { id: "difference", title: "Wirkung des Vorhabens" };
+  var DIFFERENCE_COLLECTION = { id: "difference", title: tr("Wirkung des Vorhabens", "Effect of the proposal") };
   var GAIN_BREAKS = [2, 5, 10]; // minutes
   var GAIN_COLOURS = ["#c6dbef", "#6baed6", "#2171b5", "#08306b"];
   var NEWLY_COLOUR = "#d01c8b", SERVED_COLOUR = "#fdae61";
@@ -660,7 +729,7 @@
   }
 
   function differenceURL(id, f) {
-    return API + "/projects/" + encodeURIComponent(id) + "/difference" + (f ? "?f=" + f : "");
+    return API + "/projects/" + encodeURIComponent(id) + "/difference?f=" + f + viewBBox();
   }
 
   function showDifference(id) {
@@ -689,30 +758,31 @@
 
   function differenceLegend() {
     var d = difference.data, block = el("div", { class: "legend-block", "data-layer": "difference" });
-    block.appendChild(el("div", { class: "legend-title", text: "Wirkung des Vorhabens (vorher/nachher)" }));
+    block.appendChild(el("div", { class: "legend-title", text: tr("Wirkung des Vorhabens (vorher/nachher)", "Effect of the proposal (before/after)") }));
     if (d.error) {
       block.appendChild(el("div", { class: "error", text: d.error }));
       return block;
     }
     if (d.known === false) {
-      block.appendChild(el("div", { class: "muted", text: "Wirkung unbekannt: " + (d.reason || "") }));
+      block.appendChild(el("div", { class: "muted", text: tr("Wirkung unbekannt: ", "Effect unknown: ") + (d.reason || "") }));
       return block;
     }
-    block.appendChild(el("div", { class: "muted", text: (CATEGORY_DE[d.category] || d.category || "") + ", " + (MODE_DE[d.mode] || d.mode || "") +
-      (d.standard_minutes ? ", Standard " + fmtNum(d.standard_minutes) + " min" : "") + ": " + fmtInt((d.features || []).length) + " Zellen, " +
-      fmtInt(d.newly_within_standard) + " Einwohner neu innerhalb des Standards, " + fmtInt(d.beneficiaries) + " Nutznießer" }));
+    block.appendChild(el("div", { class: "muted", text: (CATEGORY_T[d.category] || d.category || "") + ", " + (MODE_T[d.mode] || d.mode || "") +
+      (d.standard_minutes ? ", Standard " + fmtNum(d.standard_minutes) + " min" : "") + ": " + fmtInt((d.features || []).length) + tr(" Zellen, ", " cells, ") +
+      fmtInt(d.newly_within_standard) + tr(" Einwohner neu innerhalb des Standards, ", " residents newly within the standard, ") + fmtInt(d.beneficiaries) + tr(" Nutznießer", " beneficiaries") }));
     var row = el("div", { class: "legend" });
-    var items = [[NEWLY_COLOUR, "neu innerhalb des Standards"]];
+    var items = [[NEWLY_COLOUR, tr("neu innerhalb des Standards", "newly within the standard")]];
     var labels = ["< " + GAIN_BREAKS[0]].concat(GAIN_BREAKS.slice(0, -1).map(function (b, i) { return b + "–" + GAIN_BREAKS[i + 1]; }))
-      .concat(["≥ " + GAIN_BREAKS[GAIN_BREAKS.length - 1] + " oder neu erreichbar"]);
-    labels.forEach(function (l, i) { items.push([GAIN_COLOURS[i], "schneller um " + l + " min"]); });
-    if (d.kind === "facility_upgrade") items.push([SERVED_COLOUR, "vom Ausbau bedient"]);
+      .concat(["≥ " + GAIN_BREAKS[GAIN_BREAKS.length - 1] + tr(" oder neu erreichbar", " or newly reached")]);
+    labels.forEach(function (l, i) { items.push([GAIN_COLOURS[i], tr("schneller um ", "faster by ") + l + " min"]); });
+    if (d.kind === "facility_upgrade") items.push([SERVED_COLOUR, tr("vom Ausbau bedient", "served by the upgrade")]);
     items.forEach(function (it) { row.appendChild(el("span", {}, [legendSwatch(it[0], "polygon"), it[1]])); });
     block.appendChild(row);
-    var dl = el("div", { class: "downloads" }, ["Herunterladen: "]);
+    var dl = el("div", { class: "downloads" }, [tr("Herunterladen: ", "Download: ")]);
     ["csv", "gpkg"].forEach(function (f) {
       var a = el("a", { class: "download", href: differenceURL(difference.id, f), download: "", text: f.toUpperCase(),
-        title: "Wirkung des Vorhabens als " + (f === "csv" ? "CSV (Tabellenkalkulation)" : "GeoPackage (GIS)") + " herunterladen" });
+        title: downloadTitle(DIFFERENCE_COLLECTION.title, f) });
+      a.addEventListener("click", function () { a.href = differenceURL(difference.id, f); });
       dl.appendChild(a);
     });
     block.appendChild(dl);
@@ -829,11 +899,12 @@
   function showCoverage() {
     api("/readyz").then(function (r) {
       var notes = (r.network_coverage || []).filter(function (c) { return c.warning || (c.population > 0 && c.share < 0.95); }).map(function (c) {
-        var share = (100 * c.share).toFixed(1).replace(".", ",");
-        return (MODE_DE[c.mode] || c.mode) + ": Netz deckt " + share + " % der Einwohner ab";
+        var share = fmtNum(100 * c.share, 1);
+        return (MODE_T[c.mode] || c.mode) + tr(": Netz deckt ", ": the network covers ") + share + tr(" % der Einwohner ab", " % of the residents");
       });
       if (!notes.length) return;
-      $("coverage").textContent = "Netzabdeckung unter 95 % – " + notes.join("; ") + ". Übrige Zeiten sind Luftlinien-Schätzungen (Methode straight_line).";
+      $("coverage").textContent = tr("Netzabdeckung unter 95 % – ", "Network coverage below 95 % – ") + notes.join("; ") +
+        tr(". Übrige Zeiten sind Luftlinien-Schätzungen (Methode straight_line).", ". The other times are straight-line estimates (method straight_line).");
       $("coverage").hidden = false;
     }).catch(function () { /* not ready yet or no engine: no note */ });
   }
@@ -841,6 +912,6 @@
 
   Promise.all([api("/"), api("/collections")]).then(function (r) { start(r[0], r[1]); }).catch(function (err) {
     $("layers").textContent = "";
-    $("layers").appendChild(el("li", { class: "error", text: "API nicht erreichbar: " + err.message }));
+    $("layers").appendChild(el("li", { class: "error", text: tr("API nicht erreichbar: ", "API not reachable: ") + err.message }));
   });
 })();

@@ -5,7 +5,16 @@
   "use strict";
 
   var API = new URL("..", window.location.href).href.replace(/\/$/, "");
-  var EN = /^en\b/i.test(navigator.language || "") && !/^de\b/i.test(navigator.language || "");
+  // German unless the browser prefers English: the first of "de" and "en"
+  // in navigator.languages (what it sends as Accept-Language) wins.
+  var EN = (function () {
+    var ls = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || "de"];
+    for (var i = 0; i < ls.length; i++) {
+      if (/^de\b/i.test(ls[i])) return false;
+      if (/^en\b/i.test(ls[i])) return true;
+    }
+    return false;
+  })();
   var T = EN ? {
     title: "Dossier", application: "Application", applicant: "Applicant", municipalities: "Municipalities", kind: "Kind", category: "Category",
     cost: "Investment", funding: "Requested funding", submitted: "Submitted", effect: "Effect", map: "Site, travel-time bands and the cells it changes",
@@ -36,17 +45,48 @@
     : { new_facility: "neue Einrichtung", road_upgrade: "Straßenausbau", area_service: "Flächenangebot", facility_upgrade: "Ausbau einer Einrichtung" };
   var VERDICT = EN ? { aligned: "aligned", partly_aligned: "partly aligned", in_conflict: "in conflict" }
     : { aligned: "im Einklang", partly_aligned: "teilweise im Einklang", in_conflict: "im Widerspruch" };
-  var CATEGORY = EN ? {} : {
+  var CATEGORY = EN ? {
+    general_practice: "General practice", hospital: "Hospital", pharmacy: "Pharmacy", dentist: "Dentist",
+    primary_school: "Primary school", secondary_school: "Secondary school (Oberschule)", gymnasium: "Gymnasium", kita: "Day care (Kita)",
+    fire_station: "Fire station", sports: "Sports facility", senior_care: "Senior care", town_hall: "Town hall",
+    community_centre: "Community centre", water_supply: "Water supply", sewage: "Sewage", other: "Other"
+  } : {
     general_practice: "Hausarztpraxis", hospital: "Krankenhaus", pharmacy: "Apotheke", dentist: "Zahnarzt",
     primary_school: "Grundschule", secondary_school: "Oberschule", gymnasium: "Gymnasium", kita: "Kita",
     fire_station: "Feuerwehr", sports: "Sportstätte", senior_care: "Pflege", town_hall: "Rathaus",
     community_centre: "Bürgerhaus", water_supply: "Wasserversorgung", sewage: "Abwasser", other: "Sonstiges"
   };
-  var CRITERION = EN ? {} : {
+  var CRITERION = EN ? {
+    newly_within_standard: "Newly within the standard", beneficiaries: "Beneficiaries", municipalities_benefiting: "Municipalities benefiting",
+    kreise_benefiting: "Kreise benefiting", regions_benefiting: "Planning regions benefiting", participating_municipalities: "Participating municipalities",
+    need_share: "Share in need", innovation: "Innovation", transferability: "Transferability", cost_per_newly_covered: "Cost per resident newly covered",
+    zentrale_orte_alignment: "Zentrale Orte alignment"
+  } : {
     newly_within_standard: "Neu innerhalb des Standards", beneficiaries: "Nutznießer", municipalities_benefiting: "Begünstigte Gemeinden",
     need_share: "Anteil mit Bedarf", innovation: "Innovation", transferability: "Übertragbarkeit", cost_per_newly_covered: "Kosten je neu Versorgtem",
-    thinly_populated: "Dünn besiedelt", structurally_weak: "Strukturschwach", zentrale_orte: "Zentrale Orte"
+    thinly_populated: "Dünn besiedelt", structurally_weak: "Strukturschwach", zentrale_orte: "Zentrale Orte",
+    kreise_benefiting: "Begünstigte Kreise", regions_benefiting: "Begünstigte Planungsregionen",
+    participating_municipalities: "Beteiligte Gemeinden", zentrale_orte_alignment: "Einordnung Zentrale Orte"
   };
+  var UNIT = EN ? { share: "", verdict: "", "EUR per resident": "€ per resident" } : { residents: "Einwohner", municipalities: "Gemeinden",
+    Kreise: "Kreise", "planning regions": "Planungsregionen", share: "", verdict: "", "EUR per resident": "€ je Einwohner", "mark 0–10": "Note 0–10" };
+  // The reasons of the Zentrale-Orte verdict in German, from their fields
+  // (the server's text is English and is shown to English readers).
+  var RULE = { category_level: "Stufe der Kategorie", site_level: "Stufe des Standorts", duplication: "Doppelung",
+    higher_reach: "Erreichbarkeit höherer Zentren" };
+  var FINDING = { fits: "passt", below: "unterhalb der nötigen Stufe", yes: "ja", no: "nein", unknown: "unbekannt",
+    not_applicable: "nicht anwendbar", required: "erforderlich" };
+  var FIELD = EN ? { investment_cost: "investment cost", requested_funding: "requested funding", effect: "effect" }
+    : { investment_cost: "Investitionskosten", requested_funding: "Beantragte Förderung", effect: "Wirkung" };
+  function reasonText(r) {
+    if (typeof r === "string") return r;
+    if (EN) return r.text || r.rule;
+    var parts = [];
+    if (r.level_required) parts.push("nötig: " + r.level_required);
+    if (r.level_found) parts.push("am Standort: " + (r.level_found === "none" ? "kein Zentraler Ort" : r.level_found));
+    if (r.site) parts.push("Standort " + r.site);
+    return (RULE[r.rule] || r.rule) + ": " + (FINDING[r.finding] || r.finding || "–") + (parts.length ? " (" + parts.join(", ") + ")" : "");
+  }
   var BAND_COLOURS = ["#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#fddbc7", "#f4a582"];
   // The cells the proposal changes, as on the map: newly within the
   // standard in magenta, the others by the minutes gained.
@@ -164,12 +204,12 @@
     var zo = a.zentrale_orte || {};
     out.appendChild(section("zentrale-orte", T.zo, [
       el("p", {}, [T.verdict + ": ", el("span", { class: "verdict " + (zo.verdict || ""), text: VERDICT[zo.verdict] || zo.verdict || "–" })]),
-      el("ol", {}, (zo.reasons || []).map(function (r) { return el("li", { text: typeof r === "string" ? r : r.text }); }))
+      el("ol", {}, (zo.reasons || []).map(function (r) { return el("li", { text: reasonText(r) }); }))
     ]));
 
     var sc = a.score || {};
     var crit = (sc.criteria || []).map(function (c) {
-      return el("tr", {}, [td(CRITERION[c.name] || c.name), td(fmtNum(c.value) + (c.unit ? " " + c.unit : ""), "num"),
+      return el("tr", {}, [td(CRITERION[c.name] || c.name), td(c.unit === "share" ? fmtNum(100 * c.value, 1) + " %" : fmtNum(c.value) + (c.unit && (UNIT[c.unit] !== undefined ? UNIT[c.unit] : c.unit) ? " " + (UNIT[c.unit] !== undefined ? UNIT[c.unit] : c.unit) : ""), "num"),
         td(fmtNum(c.normalised, 3), "num"), td(fmtNum(c.weight, 2), "num"), td(fmtNum(c.contribution, 2), "num")]);
     });
     crit.push(el("tr", {}, [el("th", { text: T.total }), td(""), td(""), td(fmtNum(sc.max_total, 0), "num"), el("th", { class: "num", text: fmtNum(sc.total, 2) })]));
@@ -177,14 +217,16 @@
 
     var comp = a.completeness || {};
     out.appendChild(section("completeness", T.completeness, [el("p", { text: comp.complete === false ? T.incomplete : T.complete }),
-      el("ul", {}, (comp.missing || []).map(function (m) { return el("li", { text: (m.field || "") + ": " + (m.reason || "") }); }))]));
+      el("ul", {}, (comp.missing || []).map(function (m) {
+        return el("li", { text: (FIELD[m.field] || m.field || "") + ": " + (EN || m.field === "effect" ? (m.reason || "") : "nicht angegeben") });
+      }))]));
 
     var pv = a.provenance || {};
     var dv = pv.data_versions || {};
     out.appendChild(section("provenance", T.provenance, [el("dl", {}, [
       el("dt", { text: "Engine" }), el("dd", { text: pv.engine_version || "–" }),
-      el("dt", { text: "Katalog" }), el("dd", { text: pv.catalogue || "–" }),
-      el("dt", { text: "Methode" }), el("dd", { text: pv.method || "–" }),
+      el("dt", { text: EN ? "Catalogue" : "Katalog" }), el("dd", { text: pv.catalogue || "–" }),
+      el("dt", { text: EN ? "Method" : "Methode" }), el("dd", { text: pv.method || "–" }),
       el("dt", { text: EN ? "Computed" : "Berechnet" }), el("dd", { text: pv.computed_at ? new Date(pv.computed_at).toLocaleString(LOCALE) : "–" }),
       el("dt", { text: EN ? "Data" : "Daten" }), el("dd", { text: Object.keys(dv).sort().map(function (k) { return k + ": " + dv[k]; }).join("; ") || "–" })
     ])]));
@@ -236,6 +278,11 @@
   }
 
   $("print").textContent = T.print;
+  if (EN) {
+    document.documentElement.lang = "en";
+    document.querySelector("nav a").textContent = "← Map";
+    $("status").textContent = "loading …";
+  }
   $("print").addEventListener("click", function () { window.print(); });
   var id = new URLSearchParams(window.location.search).get("project");
   if (!id) {
