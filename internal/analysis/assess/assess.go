@@ -121,7 +121,7 @@ type effectResult struct {
 	siteAGS  []string
 	sites    []orb.Point
 	higher   higherReach
-	details  map[string]any
+	details  *Details
 	covers   bool
 	covering []string
 }
@@ -183,7 +183,9 @@ func (e *Assessor) projectEffect(eff *projectEffect, r *effectResult) analysis.P
 			pe.Changed = append(pe.Changed, int(c.Cell))
 		}
 	}
-	pe.FacilityID, _ = r.details["facility_id"].(string)
+	if u := r.details.FacilityUpgradeDetails; u != nil {
+		pe.FacilityID = u.FacilityID
+	}
 	return pe
 }
 
@@ -208,13 +210,14 @@ func (e *Assessor) effectOf(ctx context.Context, p layers.Project) (*effectResul
 // the same result. A project's effect is computed once per change of the
 // project and reused.
 func (e *Assessor) AssessAll(ctx context.Context, projects []layers.Project) ([]Assessment, error) {
-	as, _, err := e.assessSet(ctx, projects, true)
+	as, _, err := e.assessSet(ctx, projects, func(string) bool { return true })
 	return as, err
 }
 
 // assessSet is AssessAll that also returns the assessed values.
-// withNeed adds the need side of each dossier (the ranking needs none).
-func (e *Assessor) assessSet(ctx context.Context, projects []layers.Project, withNeed bool) ([]Assessment, []*assessed, error) {
+// withNeed says which dossiers get their need side (the ranking needs
+// none, one project's assessment only its own).
+func (e *Assessor) assessSet(ctx context.Context, projects []layers.Project, withNeed func(id string) bool) ([]Assessment, []*assessed, error) {
 	ps := append([]layers.Project(nil), projects...)
 	sort.SliceStable(ps, func(i, j int) bool { return ps[i].ID < ps[j].ID })
 	seen := map[string]bool{}
@@ -229,7 +232,7 @@ func (e *Assessor) assessSet(ctx context.Context, projects []layers.Project, wit
 			return nil, nil, fmt.Errorf("analysis: assess: project %q: given twice: %w", p.ID, layers.ErrInvalid)
 		}
 		seen[p.ID] = true
-		v, err := e.assessOne(ctx, p, withNeed)
+		v, err := e.assessOne(ctx, p, withNeed(p.ID))
 		if err != nil {
 			return nil, nil, err
 		}
@@ -320,7 +323,7 @@ func (e *Assessor) Assess(ctx context.Context, p layers.Project, set []layers.Pr
 			all = append(all, s)
 		}
 	}
-	as, err := e.AssessAll(ctx, all)
+	as, _, err := e.assessSet(ctx, all, func(id string) bool { return id == p.ID })
 	if err != nil {
 		return Assessment{}, err
 	}
@@ -344,7 +347,7 @@ func (e *Assessor) Ranking(ctx context.Context, projects []layers.Project, budge
 	if math.IsNaN(budget) || math.IsInf(budget, 0) || budget < 0 || budget > 1e12 {
 		return Ranking{}, fmt.Errorf("analysis: ranking: field budget: value %v: want 0 to 1e12 euros: %w", budget, layers.ErrInvalid)
 	}
-	as, vals, err := e.assessSet(ctx, projects, false)
+	as, vals, err := e.assessSet(ctx, projects, func(string) bool { return false })
 	if err != nil {
 		return Ranking{}, err
 	}
@@ -439,7 +442,7 @@ func (u *unknownEffect) Error() string { return u.reason }
 // facilities of the category, no network for the mode, no standard) makes
 // the effect unknown with its reason; it never counts as zero.
 func (e *Assessor) computeEffect(ctx context.Context, p layers.Project) (*effectResult, error) {
-	r := &effectResult{details: map[string]any{}}
+	r := &effectResult{details: &Details{}}
 	var err error
 	switch p.Kind {
 	case layers.KindNewFacility:
@@ -461,7 +464,7 @@ func (e *Assessor) computeEffect(ctx context.Context, p layers.Project) (*effect
 		return nil, err
 	}
 	if len(r.siteAGS) > 0 {
-		r.details["site_municipalities"] = r.siteAGS
+		r.details.SiteMunicipalities = r.siteAGS
 	}
 	if r.eff != nil {
 		r.agg = e.aggregate(p, r.eff)
@@ -479,7 +482,7 @@ func (e *Assessor) assessOne(ctx context.Context, p layers.Project, withNeed boo
 		return nil, err
 	}
 	a := Assessment{ProjectID: p.ID, Title: p.Title, Kind: p.Kind, Category: p.Category, ByMunicipality: []MunicipalityBenefit{},
-		Overlaps: []Overlap{}, Details: r.details}
+		Overlaps: []Overlap{}, Details: r.details.orNil()}
 	v := &assessed{sites: r.sites}
 	eff := r.eff
 	in := appraisal.ScoreInput{ProjectID: p.ID, Innovation: p.Innovation, Transferability: p.Transferability, RequestedFunding: p.RequestedFunding}
@@ -551,11 +554,17 @@ func (e *Assessor) assessOne(ctx context.Context, p layers.Project, withNeed boo
 	})
 	in.Alignment = a.ZentraleOrte.Verdict
 	if eff != nil && withNeed {
-		nd, err := e.eng.NeedSectionOf(ctx, p, e.projectEffect(eff, r))
+		pe := e.projectEffect(eff, r)
+		nd, err := e.eng.NeedSectionOf(ctx, p, pe)
 		if err != nil {
 			return nil, fmt.Errorf("analysis: assess %s: need: %w", p.ID, err)
 		}
 		a.Need = nd
+		ts, err := e.eng.TransitSectionOf(ctx, pe)
+		if err != nil {
+			return nil, fmt.Errorf("analysis: assess %s: public transport: %w", p.ID, err)
+		}
+		a.Transit = ts
 	}
 	v.a, v.in = a, in
 	return v, nil
@@ -751,7 +760,7 @@ func (e *Assessor) projectStandard(p layers.Project) (layers.Category, layers.Mo
 // newFacility assesses new sites of a category: the drop of every cell's
 // time, by the "only improving" search on the baseline field of the
 // network.
-func (e *Assessor) newFacility(ctx context.Context, p layers.Project, d map[string]any) (*projectEffect, []string, []orb.Point, error) {
+func (e *Assessor) newFacility(ctx context.Context, p layers.Project, d *Details) (*projectEffect, []string, []orb.Point, error) {
 	sites, err := projectSites(p)
 	if err != nil {
 		return nil, nil, nil, err
@@ -777,8 +786,7 @@ func (e *Assessor) newFacility(ctx context.Context, p layers.Project, d map[stri
 		return nil, nil, nil, fmt.Errorf("analysis: assess: project %q: %w", p.ID, err)
 	}
 	eff.changes = se.Changes
-	d["catchment"] = bandsJSON(se.Catchment)
-	d["sites"] = se.Sites
+	d.NewFacilityDetails = &NewFacilityDetails{Catchment: catchmentBands(se.Catchment), Sites: se.Sites}
 	return eff, siteAGS, sites, nil
 }
 
@@ -787,12 +795,13 @@ func (e *Assessor) newFacility(ctx context.Context, p layers.Project, d map[stri
 // site. It adds no coverage (no travel time changes): its beneficiaries
 // are the residents whose nearest facility of the category it is, and the
 // dossier names what changes (capacity, opening hours, accessibility).
-func (e *Assessor) facilityUpgrade(ctx context.Context, p layers.Project, d map[string]any) (*projectEffect, []string, []orb.Point, error) {
+func (e *Assessor) facilityUpgrade(ctx context.Context, p layers.Project, d *Details) (*projectEffect, []string, []orb.Point, error) {
 	u := layers.Upgrade{}
 	if p.Upgrade != nil {
 		u = *p.Upgrade
 	}
-	d["capacity_change"], d["opening_hours_change"], d["accessible_for"] = fptr(u.CapacityChange), fptr(u.OpeningHoursChange), u.AccessibleFor
+	fd := &FacilityUpgradeDetails{CapacityChange: u.CapacityChange, OpeningHoursChange: u.OpeningHoursChange, AccessibleFor: u.AccessibleFor}
+	d.FacilityUpgradeDetails = fd
 	var site orb.Point
 	hasSite := false
 	if pt, ok := p.Geometry.(orb.Point); ok {
@@ -838,7 +847,7 @@ func (e *Assessor) facilityUpgrade(ctx context.Context, p layers.Project, d map[
 			}
 		}
 		if fi >= 0 {
-			d["facility_distance_m"] = best
+			fd.FacilityDistanceM = &best
 		}
 	}
 	if fi < 0 {
@@ -846,7 +855,7 @@ func (e *Assessor) facilityUpgrade(ctx context.Context, p layers.Project, d map[
 		return nil, ags, sites, &unknownEffect{fmt.Sprintf("no facilities of category %q are loaded: the facility to upgrade and whom it serves are unknown", p.Category)}
 	}
 	fac := e.eng.Facilities()[fi]
-	d["facility_id"], d["facility_name"] = fac.ID, fac.Name
+	fd.FacilityID, fd.FacilityName = fac.ID, fac.Name
 	site = e.eng.FacilityUTM(fi)
 	hasSite = true
 	ags, sites := siteList()
@@ -867,7 +876,7 @@ func (e *Assessor) facilityUpgrade(ctx context.Context, p layers.Project, d map[
 			served += e.eng.CellPop(ci)
 		}
 	}
-	d["served_residents"] = served
+	fd.ServedResidents = &served
 	return eff, ags, sites, nil
 }
 
@@ -880,29 +889,28 @@ func catchmentMinutes(std catalogue.Standard) []float64 {
 	return []float64{std.MaxMinutes / 2, std.MaxMinutes}
 }
 
-// bandJSON is a catchment band in an assessment's details.
-type bandJSON struct {
-	FromMinutes          float64           `json:"from_minutes"`
-	Minutes              float64           `json:"to_minutes"`
-	Population           int64             `json:"population"`            // in the ring from_minutes–to_minutes
-	CumulativePopulation int64             `json:"cumulative_population"` // within to_minutes
-	Cells                int               `json:"cells"`                 // in the ring
-	Geometry             *geojson.Geometry `json:"geometry"`              // lon/lat, area within to_minutes
-}
-
-func bandsJSON(bs []analysis.Band) []bandJSON {
-	out := make([]bandJSON, len(bs))
+// catchmentBands converts the engine's bands for the dossier.
+func catchmentBands(bs []analysis.Band) []CatchmentBand {
+	out := make([]CatchmentBand, len(bs))
 	for i, b := range bs {
-		out[i] = bandJSON{FromMinutes: b.FromMinutes, Minutes: b.Minutes, Population: b.Population, CumulativePopulation: b.CumulativePopulation, Cells: b.Cells, Geometry: geojson.NewGeometry(b.Geometry)}
+		out[i] = CatchmentBand{FromMinutes: b.FromMinutes, Minutes: b.Minutes, Population: b.Population, CumulativePopulation: b.CumulativePopulation, Cells: b.Cells, Geometry: geojson.NewGeometry(b.Geometry)}
 	}
 	return out
+}
+
+// orNil returns d, or nil when it holds nothing.
+func (d *Details) orNil() *Details {
+	if d == nil || (d.SiteMunicipalities == nil && d.NewFacilityDetails == nil && d.RoadUpgradeDetails == nil && d.AreaServiceDetails == nil && d.FacilityUpgradeDetails == nil) {
+		return nil
+	}
+	return d
 }
 
 // areaService counts the residents of cells whose centre lies in the
 // project's service area. There is no layer of the areas served today, so
 // who would gain is unknown: the effect is unknown with that reason, and
 // the residents inside are reported as a fact in the details.
-func (e *Assessor) areaService(p layers.Project, d map[string]any) (*projectEffect, error) {
+func (e *Assessor) areaService(p layers.Project, d *Details) (*projectEffect, error) {
 	var mp orb.MultiPolygon
 	switch g := p.Geometry.(type) {
 	case orb.Polygon:
@@ -923,9 +931,7 @@ func (e *Assessor) areaService(p layers.Project, d map[string]any) (*projectEffe
 		pop += c.Pop
 		cells++
 	}
-	d["population_inside"] = pop
-	d["cells_inside"] = cells
-	d["area_km2"] = planar.Area(mp) / 1e6
+	d.AreaServiceDetails = &AreaServiceDetails{PopulationInside: pop, CellsInside: cells, AreaKm2: planar.Area(mp) / 1e6}
 	return nil, &unknownEffect{fmt.Sprintf("no layer of the areas served today by %s is loaded: who would newly be served is unknown (%d residents live inside the area)", p.Category, pop)}
 }
 

@@ -124,8 +124,8 @@ func TestAssessConsistentWithAssessAllAndDeterministic(t *testing.T) {
 			want += c.Pop
 		}
 	}
-	if all[1].Details["population_inside"] != want || want == 0 || all[1].NewlyWithinStandard != nil || all[1].Effect.Known || all[1].Completeness.Complete {
-		t.Fatalf("area service: %v residents inside (brute force %d), newly %v, effect %+v", all[1].Details["population_inside"], want, all[1].NewlyWithinStandard, all[1].Effect)
+	if all[1].Details == nil || all[1].Details.AreaServiceDetails == nil || all[1].Details.PopulationInside != want || want == 0 || all[1].NewlyWithinStandard != nil || all[1].Effect.Known || all[1].Completeness.Complete {
+		t.Fatalf("area service: %v residents inside (brute force %d), newly %v, effect %+v", all[1].Details, want, all[1].NewlyWithinStandard, all[1].Effect)
 	}
 	parts := 0
 	for _, m := range all[1].ByMunicipality {
@@ -138,7 +138,7 @@ func TestAssessConsistentWithAssessAllAndDeterministic(t *testing.T) {
 	}
 	// The road link without a category: the headline is the category with
 	// the most residents newly within its standard.
-	if all[2].Category == "" || all[2].Details["categories"] == nil {
+	if all[2].Category == "" || all[2].Details == nil || all[2].Details.RoadUpgradeDetails == nil || len(all[2].Details.Categories) == 0 {
 		t.Fatalf("road project: category %q, details %v", all[2].Category, all[2].Details)
 	}
 	rk, err := e.Ranking(ctx, r.L.Projects, 2.5e6)
@@ -534,6 +534,63 @@ func TestProjectValidation(t *testing.T) {
 	} {
 		if _, err := e.Assess(ctx, p, nil); !errors.Is(err, layers.ErrInvalid) {
 			t.Errorf("%s: error %v, want one wrapping layers.ErrInvalid", name, err)
+		}
+	}
+}
+
+// TestDetailsJSON: the typed details keep the JSON members the map and the
+// dossier page read (details.catchment[].from_minutes, to_minutes,
+// population; details.sites; details.road_changes and categories;
+// details.population_inside), and a dossier carries only its own kind's.
+func TestDetailsJSON(t *testing.T) {
+	r, n := fixture(t)
+	_, e := build(t, r)
+	area := orb.Polygon{{{origin[0] + 9000, origin[1] - 3500}, {origin[0] + 16500, origin[1] - 3500}, {origin[0] + 16500, origin[1] + 500}, {origin[0] + 9000, origin[1] - 3500}}}
+	for _, c := range []struct {
+		p          layers.Project
+		want, none []string
+	}{
+		{layers.Project{ID: "f", Kind: layers.KindNewFacility, Category: layers.CatGeneralPractice, Geometry: n.nodes['E']},
+			[]string{"catchment", "sites", "site_municipalities"}, []string{"road_changes", "categories", "population_inside", "facility_id"}},
+		{layers.Project{ID: "r", Kind: layers.KindRoadUpgrade, Category: layers.CatGeneralPractice, Geometry: orb.LineString{n.nodes['A'], n.nodes['F']}, SpeedKmh: 100},
+			[]string{"road_changes", "categories"}, []string{"catchment", "population_inside"}},
+		{layers.Project{ID: "a", Kind: layers.KindAreaService, Category: layers.CatWaterSupply, Geometry: area},
+			[]string{"population_inside", "cells_inside", "area_km2"}, []string{"catchment", "road_changes"}},
+	} {
+		a, err := e.Assess(context.Background(), c.p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(a)
+		var doc struct {
+			Details map[string]json.RawMessage `json:"details"`
+		}
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range c.want {
+			if _, ok := doc.Details[k]; !ok {
+				t.Errorf("%s: details lack %q: %s", c.p.Kind, k, b)
+			}
+		}
+		for _, k := range c.none {
+			if _, ok := doc.Details[k]; ok {
+				t.Errorf("%s: details have %q, a member of another kind", c.p.Kind, k)
+			}
+		}
+		if c.p.Kind == layers.KindNewFacility {
+			var bands []map[string]any
+			json.Unmarshal(doc.Details["catchment"], &bands)
+			if len(bands) != 2 || bands[0]["from_minutes"] == nil || bands[0]["to_minutes"] == nil || bands[0]["population"] == nil {
+				t.Errorf("catchment %s: want two bands with from_minutes, to_minutes and population", doc.Details["catchment"])
+			}
+		}
+		if c.p.Kind == layers.KindRoadUpgrade {
+			var rc map[string]any
+			json.Unmarshal(doc.Details["road_changes"], &rc)
+			if rc["upgraded_segments"] == nil || rc["speed_kmh"] != 100.0 {
+				t.Errorf("road_changes %s", doc.Details["road_changes"])
+			}
 		}
 	}
 }

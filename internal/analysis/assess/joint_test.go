@@ -192,8 +192,8 @@ func TestFacilityUpgrade(t *testing.T) {
 		if !a.Effect.Known || *a.Effect.NewlyWithinStandard != 0 || *a.Effect.Beneficiaries != served || served == 0 {
 			t.Errorf("%s: effect %+v; want no new coverage and the %d residents the facility serves", a.ProjectID, a.Effect, served)
 		}
-		if a.Details["facility_id"] != fac.ID {
-			t.Errorf("%s: facility %v, want %s", a.ProjectID, a.Details["facility_id"], fac.ID)
+		if a.Details == nil || a.Details.FacilityUpgradeDetails == nil || a.Details.FacilityID != fac.ID || *a.Details.CapacityChange != places {
+			t.Errorf("%s: details %+v, want facility %s with capacity change %v", a.ProjectID, a.Details, fac.ID, places)
 		}
 	}
 	noChange := byID

@@ -77,7 +77,7 @@ func TestRoadUpgradeSearchEqualsRebuild(t *testing.T) {
 		if fmt.Sprint(got.ByMunicipality) != fmt.Sprint(want.ByMunicipality) {
 			t.Errorf("%s: by municipality\n%v\nrebuilt\n%v", tag, got.ByMunicipality, want.ByMunicipality)
 		}
-		if g, w := categoryCounts(got.Details["categories"]), categoryCounts(want.Details["categories"]); g != w {
+		if g, w := categoryCounts(got.Details.Categories), categoryCounts(want.Details.Categories); g != w {
 			t.Errorf("%s: categories %s, rebuilt %s", tag, g, w)
 		}
 		dg, err := fast.Difference(ctx, p)
@@ -107,9 +107,9 @@ func TestRoadUpgradeSearchEqualsRebuild(t *testing.T) {
 }
 
 // categoryCounts formats the per-category effects of a road dossier.
-func categoryCounts(v any) string {
+func categoryCounts(v []CategoryEffect) string {
 	var b strings.Builder
-	for _, c := range v.([]categoryEffect) {
+	for _, c := range v {
 		fmt.Fprintf(&b, "%s %d %d %d; ", c.Category, c.NewlyWithinStandard, c.Beneficiaries, c.CellsChanged)
 	}
 	return b.String()

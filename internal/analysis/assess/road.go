@@ -80,17 +80,17 @@ func (sc *roadScenario) changedSegments() []layers.RoadSegment {
 // speed (opened both ways for cars if they were closed); a line along no
 // existing segment becomes a new link, open both ways for every mode,
 // joined to the nearest road nodes within the snapping radius.
-func (e *Assessor) scenarioRoads(ctx context.Context, p layers.Project) (*roadScenario, map[string]any, error) {
+func (e *Assessor) scenarioRoads(ctx context.Context, p layers.Project) (*roadScenario, RoadChanges, error) {
 	lines, err := projectLines(p)
 	if err != nil {
-		return nil, nil, err
+		return nil, RoadChanges{}, err
 	}
 	if p.SpeedKmh < 0 || math.IsNaN(p.SpeedKmh) || math.IsInf(p.SpeedKmh, 0) {
-		return nil, nil, fmt.Errorf("analysis: assess: project %q: field speed_kmh: value %v: %w", p.ID, p.SpeedKmh, layers.ErrInvalid)
+		return nil, RoadChanges{}, fmt.Errorf("analysis: assess: project %q: field speed_kmh: value %v: %w", p.ID, p.SpeedKmh, layers.ErrInvalid)
 	}
 	base, err := e.eng.RoadSegments(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("analysis: assess: project %q: %w", p.ID, err)
+		return nil, RoadChanges{}, fmt.Errorf("analysis: assess: project %q: %w", p.ID, err)
 	}
 	sc := &roadScenario{base: base, changed: map[int]layers.RoadSegment{}}
 	type node struct {
@@ -139,7 +139,7 @@ func (e *Assessor) scenarioRoads(ctx context.Context, p layers.Project) (*roadSc
 	}
 	for li, line := range lines {
 		if err := ctx.Err(); err != nil {
-			return nil, nil, fmt.Errorf("analysis: assess: %w", err)
+			return nil, RoadChanges{}, fmt.Errorf("analysis: assess: %w", err)
 		}
 		lb := line.Bound().Pad(roadMatchM)
 		matched := 0
@@ -209,7 +209,7 @@ func (e *Assessor) scenarioRoads(ctx context.Context, p layers.Project) (*roadSc
 		})
 	}
 	sort.Slice(sc.upgraded, func(i, j int) bool { return sc.upgraded[i] < sc.upgraded[j] })
-	return sc, map[string]any{"upgraded_segments": sc.upgraded, "new_links": len(sc.links), "speed_kmh": p.SpeedKmh}, nil
+	return sc, RoadChanges{UpgradedSegments: sc.upgraded, NewLinks: len(sc.links), SpeedKmh: p.SpeedKmh}, nil
 }
 
 // roadMode is the mode road projects are assessed by: car where a car
@@ -223,15 +223,6 @@ func (e *Assessor) roadMode() (layers.Mode, bool) {
 	return "", false
 }
 
-// categoryEffect is the effect of a road scenario on one category.
-type categoryEffect struct {
-	Category            layers.Category `json:"category"`
-	StandardMinutes     float64         `json:"standard_minutes"`
-	NewlyWithinStandard int64           `json:"newly_within_standard"`
-	Beneficiaries       int64           `json:"beneficiaries"`
-	CellsChanged        int             `json:"cells_changed"`
-	eff                 *projectEffect
-}
 
 // roadProject assesses a road upgrade or new link: the travel time to
 // every category with facilities and a standard for the assessment mode is
@@ -243,7 +234,7 @@ type categoryEffect struct {
 // NewRebuilding, the reference the overlay is tested against. The headline
 // category is the project's own when given, else the one with the most
 // residents newly within its standard.
-func (e *Assessor) roadProject(ctx context.Context, p layers.Project, d map[string]any) (*projectEffect, higherReach, error) {
+func (e *Assessor) roadProject(ctx context.Context, p layers.Project, d *Details) (*projectEffect, higherReach, error) {
 	mode, ok := e.roadMode()
 	if !ok {
 		if _, err := projectLines(p); err != nil {
@@ -261,7 +252,8 @@ func (e *Assessor) roadProject(ctx context.Context, p layers.Project, d map[stri
 	if err != nil {
 		return nil, higherReach{}, err
 	}
-	d["road_changes"] = changes
+	rd := &RoadUpgradeDetails{RoadChanges: changes}
+	d.RoadUpgradeDetails = rd
 	var after roadAfter
 	method := fmt.Sprintf("network %s, searched from the changed roads for every category (only improving)", mode)
 	if len(sc.links) == 0 && !e.rebuildRoads {
@@ -281,7 +273,7 @@ func (e *Assessor) roadProject(ctx context.Context, p layers.Project, d map[stri
 		after = rebuiltAfter{rn, e.eng.NumCells()}
 		method = fmt.Sprintf("network %s, scenario network with the project recomputed for every category", mode)
 	}
-	var effs []categoryEffect
+	var effs []CategoryEffect
 	for _, ci := range layers.Categories() {
 		cat := ci.Category
 		std, ok := e.eng.Catalogue().Standard(cat, mode)
@@ -297,7 +289,7 @@ func (e *Assessor) roadProject(ctx context.Context, p layers.Project, d map[stri
 			return nil, higherReach{}, err
 		}
 		eff := &projectEffect{cat: cat, mode: mode, std: std, limit: std.MaxSeconds(), before: before, method: method, changes: chs}
-		ce := categoryEffect{Category: cat, StandardMinutes: std.MaxMinutes, eff: eff}
+		ce := CategoryEffect{Category: cat, StandardMinutes: std.MaxMinutes, eff: eff}
 		for _, c := range chs {
 			b, a := c.Before, c.After
 			ce.CellsChanged++
@@ -311,7 +303,7 @@ func (e *Assessor) roadProject(ctx context.Context, p layers.Project, d map[stri
 		}
 		effs = append(effs, ce)
 	}
-	d["categories"] = effs
+	rd.Categories = effs
 	var head *projectEffect
 	best := -1
 	for i, ce := range effs {

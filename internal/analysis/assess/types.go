@@ -1,6 +1,8 @@
 package assess
 
 import (
+	"github.com/paulmach/orb/geojson"
+
 	"reach/internal/analysis"
 	"reach/internal/appraisal"
 	"reach/layers"
@@ -29,11 +31,9 @@ type Assessment struct {
 	ZentraleOrte   appraisal.Alignment   `json:"zentrale_orte"`
 	Score          appraisal.Score       `json:"score"`
 	Provenance     analysis.Provenance   `json:"provenance"`
-	// Details holds what only one kind of project has: the catchment bands
-	// and snapped sites of a new facility, the road changes and the effect
-	// per category of a road upgrade, the area of an area service, the
-	// facility of an upgrade.
-	Details map[string]any `json:"details,omitempty"`
+	// Details holds what only one kind of project has, typed per kind (see
+	// Details); nil when the project got no further than its kind.
+	Details *Details `json:"details,omitempty"`
 	// Need is the need side: distribution of access times of the demand
 	// group before and after, today and in every loaded projection, the
 	// supply ratio before and after, and for fire stations the share
@@ -41,6 +41,11 @@ type Assessment struct {
 	// unknown or analysis.Options.NeedSection is not set (the need package
 	// gives a *need.Dossier).
 	Need any `json:"need,omitempty"`
+	// Transit is the public transport side of a project that adds facilities: residents newly
+	// within the transit standard and the median times over the default departure window,
+	// without and with the sites; nil without a timetable (internal/analysis/transit gives a
+	// *transit.FacilityEffect).
+	Transit any `json:"transit,omitempty"`
 }
 
 // Effect is the effect of a project on the travel times of its category.
@@ -157,4 +162,93 @@ type Ranking struct {
 	Projects        []RankedProject     `json:"projects"`
 	Method          string              `json:"method"`
 	Provenance      analysis.Provenance `json:"provenance"`
+}
+
+// Details is what only one kind of project has. The part of the project's
+// kind is set, the others are nil; the members of each part appear at the
+// top level of the JSON object "details".
+type Details struct {
+	// SiteMunicipalities are the AGS of the municipalities of the sites of
+	// a new facility or a facility upgrade.
+	SiteMunicipalities []string `json:"site_municipalities,omitempty"`
+	*NewFacilityDetails
+	*RoadUpgradeDetails
+	*AreaServiceDetails
+	*FacilityUpgradeDetails
+}
+
+// NewFacilityDetails are the catchment of the new sites and where each
+// site meets the network.
+type NewFacilityDetails struct {
+	// Catchment holds the bands of travel to the sites at half the
+	// standard and at the standard.
+	Catchment []CatchmentBand    `json:"catchment"`
+	Sites     []analysis.SnapInfo `json:"sites"`
+}
+
+// CatchmentBand is one band of a new facility's catchment.
+type CatchmentBand struct {
+	FromMinutes float64 `json:"from_minutes"`
+	Minutes     float64 `json:"to_minutes"`
+	// Population counts the ring from_minutes–to_minutes,
+	// CumulativePopulation everyone within to_minutes.
+	Population           int64 `json:"population"`
+	CumulativePopulation int64 `json:"cumulative_population"`
+	Cells                int   `json:"cells"` // populated cells in the ring
+	// Geometry is the area within to_minutes, lon/lat.
+	Geometry *geojson.Geometry `json:"geometry"`
+}
+
+// RoadUpgradeDetails are the road segments a road project changes and its
+// effect on every category with facilities and a standard for the mode.
+type RoadUpgradeDetails struct {
+	RoadChanges RoadChanges      `json:"road_changes"`
+	Categories  []CategoryEffect `json:"categories"`
+}
+
+// RoadChanges says what a road project changes on the road layer.
+type RoadChanges struct {
+	// UpgradedSegments are the ids of the existing segments along the
+	// project's lines, ascending.
+	UpgradedSegments []int64 `json:"upgraded_segments"`
+	// NewLinks counts the lines along no existing segment, added as roads.
+	NewLinks int     `json:"new_links"`
+	SpeedKmh float64 `json:"speed_kmh"`
+}
+
+// CategoryEffect is the effect of a road project on one category.
+type CategoryEffect struct {
+	Category            layers.Category `json:"category"`
+	StandardMinutes     float64         `json:"standard_minutes"`
+	NewlyWithinStandard int64           `json:"newly_within_standard"`
+	Beneficiaries       int64           `json:"beneficiaries"`
+	CellsChanged        int             `json:"cells_changed"`
+	eff                 *projectEffect
+}
+
+// AreaServiceDetails are the residents inside an area service's area, a
+// fact while who would gain is unknown.
+type AreaServiceDetails struct {
+	PopulationInside int64   `json:"population_inside"`
+	CellsInside      int     `json:"cells_inside"`
+	AreaKm2          float64 `json:"area_km2"`
+}
+
+// FacilityUpgradeDetails are what an upgrade changes and the facility it
+// concerns.
+type FacilityUpgradeDetails struct {
+	// CapacityChange, OpeningHoursChange and AccessibleFor are as the
+	// proposal states them (null when not stated).
+	CapacityChange     *float64 `json:"capacity_change"`
+	OpeningHoursChange *float64 `json:"opening_hours_change"`
+	AccessibleFor      string   `json:"accessible_for"`
+	// FacilityID and FacilityName name the facility upgraded once found;
+	// FacilityDistanceM is its distance from the site when it was found as
+	// the nearest of its category.
+	FacilityID        string   `json:"facility_id,omitempty"`
+	FacilityName      string   `json:"facility_name,omitempty"`
+	FacilityDistanceM *float64 `json:"facility_distance_m,omitempty"`
+	// ServedResidents are the residents whose nearest facility of the
+	// category it is.
+	ServedResidents *int64 `json:"served_residents,omitempty"`
 }
