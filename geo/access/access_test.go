@@ -292,6 +292,16 @@ func TestE2SFCAParallelSplit(t *testing.T) {
 				t.Fatal(err)
 			}
 			ratio, acc := referenceE2SFCA(pairs, supply, demand, d)
+			// The two-step baseline of the benchmark gives the same.
+			two, err := w.e2sfcaTwoStep(supply, demand)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range acc {
+				if math.Abs(two.CellAccess[i]-acc[i]) > 1e-6*math.Max(1e-6, acc[i]) {
+					t.Fatalf("two-step: cell %d: access %v, reference %v", i, two.CellAccess[i], acc[i])
+				}
+			}
 			for j := range ratio {
 				if math.Abs(res.FacilityRatio[j]-ratio[j]) > 1e-6*math.Max(1e-12, ratio[j]) {
 					t.Fatalf("facility %d: ratio %v, reference %v", j, res.FacilityRatio[j], ratio[j])

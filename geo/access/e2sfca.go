@@ -17,18 +17,19 @@ type Pair struct {
 }
 
 // Catchments is the sparse facility–cell travel-time matrix within the
-// catchment threshold, held twice: by facility (step 1 of the floating
-// catchment) and by cell (step 2). Immutable once built; safe for
-// concurrent use. The weights of one decay are computed once (Weigh) and
-// reused by every rerun with other supply or demand, which needs no routing.
+// catchment threshold, in facility order (a CSR list of cells per
+// facility). Immutable once built; safe for concurrent use. The weights of
+// one decay are computed once (Weigh) and reused by every rerun with other
+// supply or demand, which needs no routing.
 type Catchments struct {
 	nFac, nCell int
 	// By facility: pairs facFirst[j]..facFirst[j+1] of facCell/facSecs.
 	facFirst []int32
 	facCell  []int32
 	facSecs  []float32
-	// By cell: cellFirst[i]..cellFirst[i+1] of cellFac/cellPos, where
-	// cellPos is the position of the pair in the facility order.
+	// byCell is the same matrix in cell order, built on first use by the
+	// two-step baseline only (e2sfcaTwoStep).
+	byCell    sync.Once
 	cellFirst []int32
 	cellFac   []int32
 	cellPos   []int32
@@ -44,7 +45,6 @@ func NewCatchments(nFac, nCell int, pairs []Pair) (*Catchments, error) {
 	}
 	c := &Catchments{nFac: nFac, nCell: nCell,
 		facFirst: make([]int32, nFac+1), facCell: make([]int32, len(pairs)), facSecs: make([]float32, len(pairs)),
-		cellFirst: make([]int32, nCell+1), cellFac: make([]int32, len(pairs)), cellPos: make([]int32, len(pairs)),
 	}
 	for k, p := range pairs {
 		if p.Facility < 0 || int(p.Facility) >= nFac || p.Cell < 0 || int(p.Cell) >= nCell {
@@ -54,13 +54,9 @@ func NewCatchments(nFac, nCell int, pairs []Pair) (*Catchments, error) {
 			return nil, fmt.Errorf("access: catchment pair %d (facility %d, cell %d): time %v s must be finite and non-negative", k, p.Facility, p.Cell, p.Seconds)
 		}
 		c.facFirst[p.Facility+1]++
-		c.cellFirst[p.Cell+1]++
 	}
 	for j := 0; j < nFac; j++ {
 		c.facFirst[j+1] += c.facFirst[j]
-	}
-	for i := 0; i < nCell; i++ {
-		c.cellFirst[i+1] += c.cellFirst[i]
 	}
 	next := append([]int32(nil), c.facFirst[:nFac]...)
 	for _, p := range pairs {
@@ -83,17 +79,32 @@ func NewCatchments(nFac, nCell int, pairs []Pair) (*Catchments, error) {
 			}
 		}
 	}
-	nextC := append([]int32(nil), c.cellFirst[:nCell]...)
-	for j := 0; j < nFac; j++ {
-		for k := c.facFirst[j]; k < c.facFirst[j+1]; k++ {
-			ci := c.facCell[k]
-			m := nextC[ci]
-			nextC[ci]++
-			c.cellFac[m] = int32(j)
-			c.cellPos[m] = k
-		}
-	}
 	return c, nil
+}
+
+// cellOrder builds the matrix in cell order (once).
+func (c *Catchments) cellOrder() {
+	c.byCell.Do(func() {
+		c.cellFirst = make([]int32, c.nCell+1)
+		c.cellFac = make([]int32, len(c.facCell))
+		c.cellPos = make([]int32, len(c.facCell))
+		for _, ci := range c.facCell {
+			c.cellFirst[ci+1]++
+		}
+		for i := 0; i < c.nCell; i++ {
+			c.cellFirst[i+1] += c.cellFirst[i]
+		}
+		next := append([]int32(nil), c.cellFirst[:c.nCell]...)
+		for j := 0; j < c.nFac; j++ {
+			for k := c.facFirst[j]; k < c.facFirst[j+1]; k++ {
+				ci := c.facCell[k]
+				m := next[ci]
+				next[ci]++
+				c.cellFac[m] = int32(j)
+				c.cellPos[m] = k
+			}
+		}
+	})
 }
 
 type pairSorter struct {
@@ -123,11 +134,8 @@ func (c *Catchments) Catchment(j int, fn func(cell int, seconds float64)) {
 // Weights are the decay weights of every pair of a Catchments, in its
 // facility order.
 type Weights struct {
-	c *Catchments
-	w []float32
-	// wCell holds the same weights in the cell order, so that step 2
-	// reads them in sequence.
-	wCell []float32
+	c     *Catchments
+	w     []float32
 	decay Decay
 }
 
@@ -142,13 +150,7 @@ func (c *Catchments) Weigh(d Decay) (*Weights, error) {
 			w[k] = float32(d.Weight(float64(c.facSecs[k])))
 		}
 	})
-	wc := make([]float32, len(w))
-	parallel(len(wc), func(lo, hi int) {
-		for m := lo; m < hi; m++ {
-			wc[m] = w[c.cellPos[m]]
-		}
-	})
-	return &Weights{c: c, w: w, wCell: wc, decay: d}, nil
+	return &Weights{c: c, w: w, decay: d}, nil
 }
 
 // Decay returns the decay the weights were computed with.
@@ -178,14 +180,63 @@ type Result struct {
 // catchments). The weights are applied in both steps, so that the supply of
 // every facility with demand in reach is distributed exactly:
 // Σ_i D_i·A_i = Σ_j S_j over those facilities.
+//
+// Both steps run per facility, one after the other over the same pairs
+// while they are in cache: step 1 sums the weighted demand of the
+// facility's catchment, step 2 adds its ratio, weighted, to the access of
+// each of its cells. The facilities are shared out over the processors by
+// their number of pairs; each processor adds into an access vector of its
+// own, and the vectors are summed at the end.
 func (w *Weights) E2SFCA(supply, demand []float64) (Result, error) {
-	return w.e2sfca(supply, demand, true)
+	c := w.c
+	res, err := w.newResult(supply, demand)
+	if err != nil {
+		return res, err
+	}
+	var mu sync.Mutex
+	var partial [][]float64
+	c.parallelFacilities(func(lo, hi int) {
+		acc := make([]float64, c.nCell)
+		for j := lo; j < hi; j++ {
+			a, b := c.facFirst[j], c.facFirst[j+1]
+			cells, ws := c.facCell[a:b], w.w[a:b]
+			var sum float64
+			for k, ci := range cells {
+				sum += demand[ci] * float64(ws[k])
+			}
+			res.WeightedDemand[j] = sum
+			if !(sum > 0) {
+				continue
+			}
+			r := supply[j] / sum
+			res.FacilityRatio[j] = r
+			for k, ci := range cells {
+				acc[ci] += r * float64(ws[k])
+			}
+		}
+		mu.Lock()
+		partial = append(partial, acc)
+		mu.Unlock()
+	})
+	if len(partial) == 1 {
+		res.CellAccess = partial[0]
+	} else {
+		parallel(c.nCell, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				var a float64
+				for _, p := range partial {
+					a += p[i]
+				}
+				res.CellAccess[i] = a
+			}
+		})
+	}
+	res.tally(supply)
+	return res, nil
 }
 
-// e2sfca is E2SFCA; balanced false shares step 1 out by facility count
-// instead of pair count (the earlier way, kept for the benchmark that
-// compares both).
-func (w *Weights) e2sfca(supply, demand []float64, balanced bool) (Result, error) {
+// newResult checks the inputs and allocates the result.
+func (w *Weights) newResult(supply, demand []float64) (Result, error) {
 	c := w.c
 	if len(supply) != c.nFac {
 		return Result{}, fmt.Errorf("access: supply has %d values for %d facilities", len(supply), c.nFac)
@@ -203,15 +254,32 @@ func (w *Weights) e2sfca(supply, demand []float64, balanced bool) (Result, error
 			return Result{}, fmt.Errorf("access: demand of cell %d is %v: must be finite and non-negative", i, d)
 		}
 	}
-	res := Result{FacilityRatio: make([]float64, c.nFac), WeightedDemand: make([]float64, c.nFac), CellAccess: make([]float64, c.nCell)}
-	// Step 1: per facility, the weighted demand within its catchment. The
-	// facilities are shared out by their number of pairs (a few thousand
-	// facilities with catchments of very different size), step 2 by cells.
-	split := c.parallelFacilities
-	if !balanced {
-		split = func(f func(lo, hi int)) { parallel(c.nFac, f) }
+	return Result{FacilityRatio: make([]float64, c.nFac), WeightedDemand: make([]float64, c.nFac), CellAccess: make([]float64, c.nCell)}, nil
+}
+
+// tally splits the supply into distributed and unreached.
+func (res *Result) tally(supply []float64) {
+	for j, s := range supply {
+		if res.WeightedDemand[j] > 0 {
+			res.SupplyDistributed += s
+		} else {
+			res.SupplyUnreached += s
+		}
 	}
-	split(func(lo, hi int) {
+}
+
+// e2sfcaTwoStep is the earlier way of E2SFCA, kept as the baseline of
+// BenchmarkE2SFCASaxonySize: step 1 over all facilities (shared out by
+// facility count), then step 2 over all cells in cell order, gathering
+// the ratios through the matrix in cell order.
+func (w *Weights) e2sfcaTwoStep(supply, demand []float64) (Result, error) {
+	c := w.c
+	res, err := w.newResult(supply, demand)
+	if err != nil {
+		return res, err
+	}
+	c.cellOrder()
+	parallel(c.nFac, func(lo, hi int) {
 		for j := lo; j < hi; j++ {
 			var sum float64
 			for k := c.facFirst[j]; k < c.facFirst[j+1]; k++ {
@@ -223,23 +291,16 @@ func (w *Weights) e2sfca(supply, demand []float64, balanced bool) (Result, error
 			}
 		}
 	})
-	for j, s := range supply {
-		if res.WeightedDemand[j] > 0 {
-			res.SupplyDistributed += s
-		} else {
-			res.SupplyUnreached += s
-		}
-	}
-	// Step 2: per cell, the ratios of the facilities in reach, weighted.
 	parallel(c.nCell, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			var sum float64
 			for m := c.cellFirst[i]; m < c.cellFirst[i+1]; m++ {
-				sum += res.FacilityRatio[c.cellFac[m]] * float64(w.wCell[m])
+				sum += res.FacilityRatio[c.cellFac[m]] * float64(w.w[c.cellPos[m]])
 			}
 			res.CellAccess[i] = sum
 		}
 	})
+	res.tally(supply)
 	return res, nil
 }
 

@@ -103,44 +103,77 @@ func (s *Service) demandOf(lo, hi int, sc Scenario) (*demandEntry, error) {
 	v, err := s.e.Memo(demandKey{lo, hi, sc}, func() (any, error) {
 		d := s.e.Demography()
 		cells := s.e.PopulatedCells()
-		v := make([]float64, len(cells))
+		// The age split and the projection are linear in the residents of
+		// a cell's three segments (under 18, 18–64, 65+; or in its
+		// residents where the grid gives no shares): one coefficient per
+		// segment and municipality, computed once from the tables, gives
+		// every cell's demand.
+		coefs := map[string]*ageCoef{}
 		var missing, assumed int
-		var mu sync.Mutex
-		parallelChunks(len(cells), func(a, b int) {
-			var miss, ass int
-			for i := a; i < b; i++ {
-				c := &cells[i]
-				var u, o *float64
-				if !math.IsNaN(float64(c.Under18)) && !math.IsNaN(float64(c.Over65)) {
-					uf, of := float64(c.Under18), float64(c.Over65)
-					u, o = &uf, &of
-				}
-				base, _, ok := d.BaseFor(c.AGS)
-				if !ok && u == nil {
-					ass++
-				}
-				t := access.CellTable(float64(c.Residents), u, o, base)
-				if !sc.Today() {
-					pb, pp, _, ok := d.ProjectionFor(c.AGS, sc)
-					if ok {
-						t = access.ProjectTable(t, pb, pp)
-					} else {
-						miss++
-					}
-				}
-				v[i] = t.Count(lo, hi)
+		for _, c := range cells {
+			if coefs[c.AGS] == nil {
+				coefs[c.AGS] = coefOf(d, c.AGS, lo, hi, sc)
 			}
-			mu.Lock()
-			missing += miss
-			assumed += ass
-			mu.Unlock()
-		})
+		}
+		v := make([]float64, len(cells))
+		for i := range cells {
+			c := &cells[i]
+			k := coefs[c.AGS]
+			pop := float64(c.Residents)
+			if math.IsNaN(float64(c.Under18)) || math.IsNaN(float64(c.Over65)) {
+				v[i] = pop * k.whole
+				if !k.hasBase {
+					assumed++
+				}
+			} else {
+				u, o := math.Max(0, math.Min(1, float64(c.Under18))), math.Max(0, math.Min(1, float64(c.Over65)))
+				if u+o > 1 {
+					o = 1 - u
+				}
+				v[i] = pop * (u*k.seg[0] + (1-u-o)*k.seg[1] + o*k.seg[2])
+			}
+			if !sc.Today() && !k.projected {
+				missing++
+			}
+		}
 		return &demandEntry{v: v, missing: missing, assumed: assumed}, nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return v.(*demandEntry), nil
+}
+
+// ageCoef is the share of a cell's residents aged lo..hi in one scenario,
+// per segment of the grid's shares (under 18, 18–64, 65+) and for a cell
+// without shares (whole), for the cells of one municipality.
+type ageCoef struct {
+	seg                [3]float64
+	whole              float64
+	hasBase, projected bool
+}
+
+// coefOf computes the coefficients of area ags with access.CellTable and
+// access.ProjectTable on one resident of each segment.
+func coefOf(d *access.Demography, ags string, lo, hi int, sc Scenario) *ageCoef {
+	base, _, ok := d.BaseFor(ags)
+	k := &ageCoef{hasBase: ok}
+	var pb, pp access.AgeTable
+	if !sc.Today() {
+		pb, pp, _, k.projected = d.ProjectionFor(ags, sc)
+	}
+	count := func(t access.AgeTable) float64 {
+		if k.projected {
+			t = access.ProjectTable(t, pb, pp)
+		}
+		return t.Count(lo, hi)
+	}
+	one, zero := 1.0, 0.0
+	k.seg[0] = count(access.CellTable(1, &one, &zero, base))
+	k.seg[1] = count(access.CellTable(1, &zero, &zero, base))
+	k.seg[2] = count(access.CellTable(1, &zero, &one, base))
+	k.whole = count(access.CellTable(1, nil, nil, base))
+	return k
 }
 
 // catchments returns the catchments of every facility of cat by mode

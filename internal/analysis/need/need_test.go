@@ -190,3 +190,44 @@ func TestProjectionRerunRoutesNothing(t *testing.T) {
 		t.Error("after ForgetCaches the catchments were not searched again")
 	}
 }
+
+// TestDemandAgainstCellTables: the demand of every cell, from the
+// coefficients per municipality, equals the cell's own age table (and its
+// projection) counted over the demand group.
+func TestDemandAgainstCellTables(t *testing.T) {
+	_, reg := demoStore(t)
+	d := testDemography(reg)
+	e, _ := demoEngine(t, analysis.Options{Demography: d})
+	s := New(e)
+	cells := e.PopulatedCells()
+	for _, tc := range []struct {
+		lo, hi int
+		sc     Scenario
+	}{{0, 5, Scenario{}}, {6, 9, testScenario}, {65, access.OpenAge, testScenario}, {0, access.OpenAge, Scenario{}}} {
+		got, err := s.demandOf(tc.lo, tc.hi, tc.sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		withShares := 0
+		for i, c := range cells {
+			var u, o *float64
+			if !math.IsNaN(float64(c.Under18)) && !math.IsNaN(float64(c.Over65)) {
+				uf, of := float64(c.Under18), float64(c.Over65)
+				u, o = &uf, &of
+				withShares++
+			}
+			base, _, _ := d.BaseFor(c.AGS)
+			tab := access.CellTable(float64(c.Residents), u, o, base)
+			if !tc.sc.Today() {
+				pb, pp, _, _ := d.ProjectionFor(c.AGS, tc.sc)
+				tab = access.ProjectTable(tab, pb, pp)
+			}
+			if want := tab.Count(tc.lo, tc.hi); math.Abs(got.v[i]-want) > 1e-9*math.Max(1, want) {
+				t.Fatalf("ages %d–%d %s: cell %s: demand %v, its table gives %v", tc.lo, tc.hi, tc.sc, c.ID, got.v[i], want)
+			}
+		}
+		if withShares == 0 {
+			t.Fatal("no demo cell has age shares: the segment coefficients go unchecked")
+		}
+	}
+}
