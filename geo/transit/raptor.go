@@ -36,7 +36,14 @@ type Router struct {
 	isRideImp []bool
 
 	patFrom  []int32 // earliest position to scan from per pattern, -1 if not queued
+	patTo    []int32 // last position of a stop improved in the previous round per queued pattern
 	patQueue []uint32
+
+	// held[k][x] is, during a range search, the earliest trip (index within its pattern) that
+	// a scan of round k has ridden past pattern position x (patStopStart[p]+i) so far, over all
+	// departures: a later or equal trip improves nothing there (trips of a pattern do not
+	// overtake and labels only ever decrease). nil outside range searches.
+	held [][]int32
 }
 
 // NewRouter returns a router allowing maxTransfers transfers (maxTransfers+1 rides).
@@ -59,6 +66,7 @@ func (tt *Timetable) NewRouter(maxTransfers int) (*Router, error) {
 	r.isNext = make([]bool, n)
 	r.isRideImp = make([]bool, n)
 	r.patFrom = make([]int32, tt.NumPatterns())
+	r.patTo = make([]int32, tt.NumPatterns())
 	for i := range r.patFrom {
 		r.patFrom[i] = -1
 	}
@@ -84,6 +92,7 @@ func (r *Router) Arrivals() []Time { return r.tau[r.rounds] }
 // returns the earliest arrival per stop (see Arrivals).
 func (r *Router) EarliestArrival(access []Access, dep Time) []Time {
 	r.Reset()
+	r.held = nil
 	r.run(access, dep)
 	return r.Arrivals()
 }
@@ -92,6 +101,12 @@ func (r *Router) EarliestArrival(access []Access, dep Time) []Time {
 // the labels of the later ones (range RAPTOR), and calls fn with each departure and the
 // earliest arrivals per stop for it. The slice is valid only during the call. The results are
 // those of EarliestArrival for each departure.
+//
+// Besides the labels, a range search keeps per round and pattern position the earliest trip
+// any scan has ridden past it: a scan on a later or equal trip compares no arrivals there, and
+// once past the last stop improved in the previous round it stops. Within every search, trips
+// are boarded only at stops improved in the previous round (a stop reached earlier was boarded
+// from when it was).
 func (r *Router) Range(access []Access, from, to, step Time, fn func(dep Time, arr []Time)) error {
 	if step <= 0 {
 		return fmt.Errorf("transit: range step %d s, want > 0", step)
@@ -100,10 +115,23 @@ func (r *Router) Range(access []Access, from, to, step Time, fn func(dep Time, a
 		return fmt.Errorf("transit: range from %s to %s runs backwards", from, to)
 	}
 	r.Reset()
+	if r.held == nil {
+		r.held = make([][]int32, r.rounds+1)
+	}
+	for k := range r.held {
+		if len(r.held[k]) != len(r.tt.patStops) {
+			r.held[k] = make([]int32, len(r.tt.patStops))
+		}
+		h := r.held[k]
+		for i := range h {
+			h[i] = math.MaxInt32
+		}
+	}
 	for dep := to; dep >= from; dep -= step {
 		r.run(access, dep)
 		fn(dep, r.Arrivals())
 	}
+	r.held = r.held[:0:0]
 	return nil
 }
 
@@ -167,23 +195,39 @@ func (r *Router) run(access []Access, dep Time) {
 				if f < 0 {
 					r.patQueue = append(r.patQueue, pr.pat)
 					r.patFrom[pr.pat] = int32(pr.idx)
-				} else if int32(pr.idx) < f {
-					r.patFrom[pr.pat] = int32(pr.idx)
+					r.patTo[pr.pat] = int32(pr.idx)
+				} else {
+					r.patFrom[pr.pat] = min(f, int32(pr.idx))
+					r.patTo[pr.pat] = max(r.patTo[pr.pat], int32(pr.idx))
 				}
 			}
 		}
 		rideK := r.ride[k]
+		var held []int32
+		if len(r.held) > 0 {
+			held = r.held[k]
+		}
 		for _, p := range r.patQueue {
-			from := uint32(r.patFrom[p])
+			from, last := uint32(r.patFrom[p]), uint32(r.patTo[p])
 			r.patFrom[p] = -1
-			stops := tt.patStops[tt.patStopStart[p]:tt.patStopStart[p+1]]
+			pos := tt.patStopStart[p]
+			stops := tt.patStops[pos:tt.patStopStart[p+1]]
 			nt := tt.patTripStart[p+1] - tt.patTripStart[p]
 			base := tt.patTimeStart[p]
 			trip := int32(-1)
 			for i := from; i < uint32(len(stops)); i++ {
+				// Past the last improved stop nothing is boarded any more: without a trip, or
+				// on one that earlier scans have ridden from here on (held only falls along a
+				// pattern), the scan is over.
+				if i > last && (trip < 0 || (held != nil && trip >= held[pos+i])) {
+					break
+				}
 				s := stops[i]
 				row := base + i*nt
-				if trip >= 0 {
+				if trip >= 0 && (held == nil || trip < held[pos+i]) {
+					if held != nil {
+						held[pos+i] = trip
+					}
 					a := tt.arr[row+uint32(trip)]
 					if a < rideK[s] {
 						rideK[s] = a
@@ -195,7 +239,11 @@ func (r *Router) run(access []Access, dep Time) {
 						}
 					}
 				}
-				// Board an earlier trip here if the previous round reached s in time.
+				// Board an earlier trip here if the previous round improved s: a stop not
+				// improved since an earlier round (or departure) was boarded from then.
+				if !r.isScan[s] {
+					continue
+				}
 				t := prev[s]
 				if t == Unreachable {
 					continue

@@ -44,6 +44,19 @@ type TransitPlanner interface {
 	// derived ones; Features gives all features of one of them, geometry in lon/lat.
 	Collections() []layers.Collection
 	Features(ctx context.Context, coll string) ([]layers.Feature, error)
+	// FacilityEffect gives the public transport side of a dossier adding sites (EPSG:25833)
+	// of cat.
+	FacilityEffect(ctx context.Context, cat layers.Category, sites []orb.Point) (any, error)
+}
+
+// TransitSectionOf gives the public transport side of an assessed project's dossier: for a
+// project with new sites of a category, the effect by public transport; nil without a
+// timetable or sites.
+func (e *Engine) TransitSectionOf(ctx context.Context, pe ProjectEffect) (any, error) {
+	if e.transit == nil || len(pe.Sites) == 0 || !pe.Category.Valid() {
+		return nil, nil
+	}
+	return e.transit.FacilityEffect(ctx, pe.Category, pe.Sites)
 }
 
 // transitCollection reports whether id is a collection of the engine's timetable.

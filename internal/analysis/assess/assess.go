@@ -554,11 +554,17 @@ func (e *Assessor) assessOne(ctx context.Context, p layers.Project, withNeed boo
 	})
 	in.Alignment = a.ZentraleOrte.Verdict
 	if eff != nil && withNeed {
-		nd, err := e.eng.NeedSectionOf(ctx, p, e.projectEffect(eff, r))
+		pe := e.projectEffect(eff, r)
+		nd, err := e.eng.NeedSectionOf(ctx, p, pe)
 		if err != nil {
 			return nil, fmt.Errorf("analysis: assess %s: need: %w", p.ID, err)
 		}
 		a.Need = nd
+		ts, err := e.eng.TransitSectionOf(ctx, pe)
+		if err != nil {
+			return nil, fmt.Errorf("analysis: assess %s: public transport: %w", p.ID, err)
+		}
+		a.Transit = ts
 	}
 	v.a, v.in = a, in
 	return v, nil

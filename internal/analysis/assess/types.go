@@ -41,6 +41,11 @@ type Assessment struct {
 	// unknown or analysis.Options.NeedSection is not set (the need package
 	// gives a *need.Dossier).
 	Need any `json:"need,omitempty"`
+	// Transit is the public transport side of a project that adds facilities: residents newly
+	// within the transit standard and the median times over the default departure window,
+	// without and with the sites; nil without a timetable (internal/analysis/transit gives a
+	// *transit.FacilityEffect).
+	Transit any `json:"transit,omitempty"`
 }
 
 // Effect is the effect of a project on the travel times of its category.

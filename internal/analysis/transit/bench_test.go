@@ -16,10 +16,11 @@ import (
 	"reach/layers"
 )
 
-// BenchmarkTransitCells times the travel times of every cell of a 1 km grid over the feed's
-// core area (Dresden to Pirna and Meißen, 45 × 35 km, 1,575 cells) to the nearest of 12
-// facilities over a 60-minute window, the timetable of the day already built.
-func BenchmarkTransitCells(b *testing.B) {
+// benchEngine builds an engine with every cell of a 1 km grid over the feed's core area
+// (Dresden to Pirna and Meißen, 45 × 35 km, 1,575 cells), 12 general practices and the
+// Dresden feed.
+func benchEngine(b *testing.B) (*analysis.Engine, *Planner) {
+	b.Helper()
 	feed, err := gtfs.ReadFile(context.Background(), filepath.Join(realdata.Dir(b), "transit", "dresden_region_2023-01-11_gtfs.zip"))
 	if err != nil {
 		b.Fatal(err)
@@ -45,6 +46,34 @@ func BenchmarkTransitCells(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	return e, p
+}
+
+// BenchmarkTransitIsochrone times a transit isochrone from Dresden Hauptbahnhof (15, 30, 45
+// and 60 minutes) over a 60-minute window of departures, the timetable of the day already
+// built, on the engine of BenchmarkTransitCells.
+func BenchmarkTransitIsochrone(b *testing.B) {
+	e, _ := benchEngine(b)
+	dep, _ := analysis.ParseDeparture("2023-01-11T07:00")
+	req := analysis.IsochroneRequest{Mode: analysis.Transit, Origins: []orb.Point{{13.7320, 51.0405}}, Minutes: []float64{15, 30, 45, 60},
+		Transit: analysis.TransitQuery{Departure: dep, WindowMinutes: 60}}
+	res, err := e.Isochrones(context.Background(), req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(res.Bands[len(res.Bands)-1].CumulativeCells), "cells-within-60min")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.Isochrones(context.Background(), req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkTransitCells times the travel times of every cell of benchEngine to the nearest of
+// its 12 facilities over a 60-minute window, the timetable of the day already built.
+func BenchmarkTransitCells(b *testing.B) {
+	e, p := benchEngine(b)
 	dep, _ := analysis.ParseDeparture("2023-01-11T07:00")
 	q := analysis.TransitQuery{Departure: dep, WindowMinutes: 60}
 	if _, err := p.TravelTimes(context.Background(), layers.CatGeneralPractice, q); err != nil {

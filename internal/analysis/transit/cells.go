@@ -56,6 +56,11 @@ type CellResult struct {
 // minute A for which one of its stops is left late enough. Arrivals are therefore counted to
 // the full minute (at most 59 s late). Journeys on foot only (within AccessM) count too.
 func (p *Planner) TravelTimes(ctx context.Context, cat layers.Category, q analysis.TransitQuery) (CellResult, error) {
+	return p.travelTimes(ctx, cat, q, p.e.FacilityPoints(cat))
+}
+
+// travelTimes is TravelTimes to the facilities facs.
+func (p *Planner) travelTimes(ctx context.Context, cat layers.Category, q analysis.TransitQuery, facs []analysis.FacilityPoint) (CellResult, error) {
 	if !cat.Valid() {
 		return CellResult{}, fmt.Errorf("analysis: transit travel times: category %q: %w", cat, layers.ErrInvalid)
 	}
@@ -84,7 +89,6 @@ func (p *Planner) TravelTimes(ctx context.Context, cat layers.Category, q analys
 	// Egress: stops within walking distance of a facility, with the walk.
 	var buf []raptor.StopDist
 	egress := map[raptor.StopID]raptor.Time{}
-	facs := p.e.FacilityPoints(cat)
 	for _, f := range facs {
 		var acc []raptor.Access
 		acc, buf = p.stopWalks(tt, f.UTM, buf)
