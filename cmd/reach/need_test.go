@@ -80,9 +80,10 @@ func TestProjectionLayerRealData(t *testing.T) {
 		{"grid", filepath.Join(d, "grid/zensus2011_1km_sachsen_epsg3035.csv")},
 		{"facilities", filepath.Join(d, "facilities/krankenhaeuser_sachsen_2020.csv")},
 		{"facilities", filepath.Join(d, "facilities/schulen_sachsen.geojson")},
+		{"facilities", filepath.Join(d, "osm/hoyerswerda.osm.pbf")},
 		{"projection", proj},
 	} {
-		runOut("import", s[0], s[1])
+		runOut(append([]string{"import"}, s...)...)
 	}
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
@@ -120,6 +121,39 @@ func TestProjectionLayerRealData(t *testing.T) {
 			t.Fatal(err)
 		}
 		return r
+	}
+	// General practices and fire stations come from OSM tags
+	// (amenity=doctors in the Hoyerswerda extract, amenity=fire_station
+	// north of Bayreuth).
+	gp := need("general_practice")
+	if gp.Supply.Facilities == 0 || gp.Supply.Assumed != gp.Supply.Facilities {
+		t.Errorf("general practices from OSM: %+v (OSM gives no doctors' count: every one an assumption)", gp.Supply)
+	}
+	var fire struct {
+		LimitMinutes float64 `json:"limit_minutes"`
+		Today        struct {
+			Stations []struct {
+				ID            string `json:"id"`
+				TurnoutSource string `json:"turnout_source"`
+				Residents     int64  `json:"residents"`
+			} `json:"stations"`
+			Residents int64 `json:"residents"`
+		} `json:"today"`
+	}
+	// The only extract with fire stations lies north of Bayreuth, outside
+	// Saxony; it replaces the facilities from OSM.
+	runOut("import", "facilities", filepath.Join(d, "osm/north-bayreuth.osm.pbf"), "--any-region")
+	if err := json.Unmarshal(runOut("export", "fire"), &fire); err != nil {
+		t.Fatal(err)
+	}
+	osmStations := 0
+	for _, st := range fire.Today.Stations {
+		if strings.HasPrefix(st.ID, "osm:") {
+			osmStations++
+		}
+	}
+	if osmStations < 5 || fire.LimitMinutes != 9 || fire.Today.Residents == 0 {
+		t.Errorf("fire stations from OSM: %d of %d, limit %v min, %d residents", osmStations, len(fire.Today.Stations), fire.LimitMinutes, fire.Today.Residents)
 	}
 	for _, cat := range []string{"hospital", "primary_school"} {
 		today := need(cat)

@@ -89,6 +89,9 @@ type Options struct {
 	// NeedSection, when not nil, adds the need side to each assessment
 	// dossier (Assessment.Need); internal/analysis/need provides it.
 	NeedSection NeedSection
+	// Fairness, when not nil, adds the distribution of travel times
+	// (today and in every projection) to each gap register.
+	Fairness FairnessOf
 	// RankingDeadline bounds the search for the best selection of a
 	// ranking; 0 means appraisal.DefaultSelectionDeadline (3 s). When it
 	// passes, the ranking gives the best selection found with its proven

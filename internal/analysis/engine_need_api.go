@@ -485,3 +485,9 @@ func (e *Engine) NeedSectionOf(ctx context.Context, p layers.Project, pe Project
 	}
 	return v, nil
 }
+
+// FairnessOf summarises travel times in seconds per populated cell (secs)
+// over the cells idx as the distribution across residents, today and in
+// every projection; Options.Fairness sets it (internal/analysis/need
+// provides it) and the gap register carries its result.
+type FairnessOf func(ctx context.Context, e *Engine, cat layers.Category, mode layers.Mode, secs []float64, idx []int) (any, error)

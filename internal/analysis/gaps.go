@@ -87,7 +87,12 @@ type GapReport struct {
 	Municipalities  []AreaGap          `json:"municipalities"`
 	Kreise          []AreaGap          `json:"kreise"`
 	PlanningRegions []AreaGap          `json:"planning_regions"`
-	Provenance      Provenance         `json:"provenance"`
+	// Fairness is the distribution of the travel times across residents
+	// (percentiles, Gini, Palma; by DEGURBA class, age group and
+	// structural weakness) today and in every loaded projection, when
+	// Options.Fairness is set (internal/analysis/need gives it).
+	Fairness   any        `json:"fairness,omitempty"`
+	Provenance Provenance `json:"provenance"`
 }
 
 // Gaps returns the gap register of q. The standard is the catalogue's for
@@ -118,7 +123,19 @@ func (e *Engine) Gaps(ctx context.Context, q GapQuery) (GapReport, error) {
 	if err != nil {
 		return GapReport{}, err
 	}
-	return e.gapReport(f, q, minutes, source), nil
+	rep := e.gapReport(f, q, minutes, source)
+	if e.opts.Fairness != nil {
+		var idx []int
+		for ci, c := range e.cells {
+			if mc := e.class.of(c.ags); !q.OnlyThinOrWeak || mc.thin || mc.weak {
+				idx = append(idx, ci)
+			}
+		}
+		if rep.Fairness, err = e.opts.Fairness(ctx, e, q.Category, q.Mode, f.secs, idx); err != nil {
+			return GapReport{}, err
+		}
+	}
+	return rep, nil
 }
 
 // gapReport builds the register from a field. Pure; used by Gaps and the

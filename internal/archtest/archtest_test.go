@@ -58,6 +58,8 @@ var forbiddenInGeo = []string{"net/http", "database/sql", "os", "log", "github.c
 
 type pkgInfo struct {
 	ImportPath string
+	Name       string
+	Doc        string
 	Imports    []string
 }
 
@@ -173,6 +175,20 @@ func TestRuleMatcher(t *testing.T) {
 	for _, tt := range tests {
 		if got := match(tt.pattern, tt.pkg); got != tt.want {
 			t.Errorf("match(%q, %q) = %v, want %v", tt.pattern, tt.pkg, got, tt.want)
+		}
+	}
+}
+
+// TestPackageDocs checks that every package says its job in a doc comment
+// ("Package x …", or "Command x …" for a main package).
+func TestPackageDocs(t *testing.T) {
+	for _, p := range listPackages(t) {
+		want := "Package " + p.Name + " "
+		if p.Name == "main" {
+			want = "Command "
+		}
+		if !strings.HasPrefix(p.Doc, want) {
+			t.Errorf("%s: package doc %q, want a comment starting %q", p.ImportPath, p.Doc, want)
 		}
 	}
 }

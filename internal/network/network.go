@@ -636,7 +636,11 @@ func (n *Network) Direct(a, b *Snap) (Reached, bool) {
 		return Reached{Cost: graph.Closed, Label: route.NoLabel}, false
 	}
 	e := n.g.Edge(a.Edge)
-	total := float64(e.Length)
+	// AlongM is measured on the edge's geometry: the share of the edge
+	// between the two is taken of its planar length, as Snap takes the
+	// legs (the edge's Length, from the road layer, differs from it by the
+	// projection's scale).
+	total := planarLength(n.geom[a.Edge])
 	c := e.Forward
 	from, to := a.AlongM, b.AlongM
 	if to < from {
@@ -651,7 +655,7 @@ func (n *Network) Direct(a, b *Snap) (Reached, bool) {
 		frac = (to - from) / total
 	}
 	part := graph.Cost(math.Round(float64(c) * math.Min(1, frac)))
-	return Reached{Cost: graph.AddCost(graph.AddCost(a.Access, part), b.Access), Label: route.NoLabel, Meters: to - from, Reached: true}, true
+	return Reached{Cost: graph.AddCost(graph.AddCost(a.Access, part), b.Access), Label: route.NoLabel, Meters: math.Min(1, frac) * float64(e.Length), Reached: true}, true
 }
 
 // Edges yields the graph's edges in pgRouting's edge-table convention: id

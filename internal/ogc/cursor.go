@@ -15,7 +15,9 @@ import (
 //
 // A token is base64url (no padding) of: version byte 1, the collection id, a
 // zero byte, the id, and the first 12 bytes of HMAC-SHA256 over everything
-// before it under Key. A token that was altered, truncated, or minted for
+// before it under Key. Version 2 (EncodePage) carries the way back too: after
+// the zero byte, the id and the ids before it, each as a uvarint length and
+// its bytes. A token that was altered, truncated, or minted for
 // another collection fails to decode. With an empty Key the MAC still
 // catches accidental corruption and hand-edited tokens; a deployment that
 // wants tokens that cannot be forged sets a secret Key. A forged token could
@@ -45,46 +47,13 @@ func (c CursorCodec) Encode(collection, id string) string {
 	return base64.RawURLEncoding.EncodeToString(buf)
 }
 
-// Decode returns the id encoded in token for collection. Any token not made
-// by Encode for this collection (and Key) gives a ParamError naming the
+// Decode returns the id encoded in token for collection (the position of
+// DecodePage, without the way back). Any token not made by Encode or
+// EncodePage for this collection (and Key) gives a ParamError naming the
 // cursor parameter.
 func (c CursorCodec) Decode(collection, token string) (string, error) {
-	bad := func(reason string) (string, error) {
-		v := token
-		if len(v) > 80 {
-			v = v[:80] + "…"
-		}
-		return "", ParamError{Name: "cursor", Value: v, Reason: reason}
-	}
-	if token == "" {
-		return bad("empty; use the href of a next link as given")
-	}
-	if len(token) > MaxCursorLen {
-		return bad("too long; use the href of a next link as given")
-	}
-	if strings.ContainsAny(token, "=+/") {
-		return bad("not a cursor of this service (not base64url)")
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(token)
-	if err != nil {
-		return bad("not a cursor of this service (not base64url)")
-	}
-	if len(raw) < 2+cursorMACLen || raw[0] != cursorVersion {
-		return bad("not a cursor of this service")
-	}
-	body, sum := raw[:len(raw)-cursorMACLen], raw[len(raw)-cursorMACLen:]
-	if !hmac.Equal(sum, c.mac(body)) {
-		return bad("cursor was altered or is not from this service")
-	}
-	rest := body[1:]
-	i := bytes.IndexByte(rest, 0)
-	if i < 0 {
-		return bad("not a cursor of this service")
-	}
-	if string(rest[:i]) != collection {
-		return bad("cursor belongs to collection " + quoteShort(string(rest[:i])) + ", not " + quoteShort(collection))
-	}
-	return string(rest[i+1:]), nil
+	pc, err := c.DecodePage(collection, token)
+	return pc.After, err
 }
 
 func (c CursorCodec) mac(b []byte) []byte {
@@ -145,13 +114,10 @@ func (c CursorCodec) EncodePage(collection string, pc PageCursor) string {
 }
 
 // DecodePage returns the position encoded in token for collection, with
-// the way back when the token has one. Errors are those of Decode.
+// the way back when the token has one. Any token not made by Encode or
+// EncodePage for this collection (and Key) gives a ParamError naming the
+// cursor parameter.
 func (c CursorCodec) DecodePage(collection, token string) (PageCursor, error) {
-	raw, err := base64.RawURLEncoding.DecodeString(token)
-	if err != nil || len(raw) == 0 || raw[0] != cursorVersionBack || len(token) > MaxCursorLen {
-		after, err := c.Decode(collection, token)
-		return PageCursor{After: after}, err
-	}
 	bad := func(reason string) (PageCursor, error) {
 		v := token
 		if len(v) > 80 {
@@ -159,7 +125,20 @@ func (c CursorCodec) DecodePage(collection, token string) (PageCursor, error) {
 		}
 		return PageCursor{}, ParamError{Name: "cursor", Value: v, Reason: reason}
 	}
-	if len(raw) < 2+cursorMACLen {
+	if token == "" {
+		return bad("empty; use the href of a next link as given")
+	}
+	if len(token) > MaxCursorLen {
+		return bad("too long; use the href of a next link as given")
+	}
+	if strings.ContainsAny(token, "=+/") {
+		return bad("not a cursor of this service (not base64url)")
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil {
+		return bad("not a cursor of this service (not base64url)")
+	}
+	if len(raw) < 2+cursorMACLen || (raw[0] != cursorVersion && raw[0] != cursorVersionBack) {
 		return bad("not a cursor of this service")
 	}
 	body, sum := raw[:len(raw)-cursorMACLen], raw[len(raw)-cursorMACLen:]
@@ -173,6 +152,9 @@ func (c CursorCodec) DecodePage(collection, token string) (PageCursor, error) {
 	}
 	if string(rest[:i]) != collection {
 		return bad("cursor belongs to collection " + quoteShort(string(rest[:i])) + ", not " + quoteShort(collection))
+	}
+	if raw[0] == cursorVersion {
+		return PageCursor{After: string(rest[i+1:])}, nil
 	}
 	var ids []string
 	for rest = rest[i+1:]; len(rest) > 0; {

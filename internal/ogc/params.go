@@ -244,12 +244,12 @@ func prefersHTML(accept string) bool {
 
 // ItemsParams is the parsed query of a /collections/{id}/items request.
 type ItemsParams struct {
-	Query   layers.ItemsQuery // BBox in CRS84, Limit, After (decoded cursor), Filters
+	Query layers.ItemsQuery // BBox in CRS84, Limit, After (decoded cursor), Filters
 	// Cursor is the decoded cursor (Cursor.After is Query.After) with the
 	// way back for prev links; the zero value on the first page.
-	Cursor PageCursor
-	CRS     crs.Code          // output CRS
-	BBoxCRS crs.Code          // CRS the bbox was given in
+	Cursor  PageCursor
+	CRS     crs.Code // output CRS
+	BBoxCRS crs.Code // CRS the bbox was given in
 	Format  Format
 }
 

@@ -161,6 +161,12 @@ func Run(t *testing.T, open func(t *testing.T) layers.Store) {
 		load(t, s, fx)
 		checkMunicipalitiesKeepIndicators(t, s, fx)
 	})
+	t.Run("InvalidCells", func(t *testing.T) {
+		s := open(t)
+		fx := NewFixture()
+		load(t, s, fx)
+		checkInvalidCells(t, s, fx)
+	})
 	t.Run("InvalidProjects", func(t *testing.T) {
 		s := open(t)
 		fx := NewFixture()
@@ -1667,6 +1673,40 @@ func checkInvalidProjects(t *testing.T, s layers.Store, fx Fixture) {
 	}
 	if err := s.PutProject(ctx, good); err != nil {
 		t.Errorf("the valid project: %v", err)
+	}
+}
+
+// checkInvalidCells: both stores refuse the same broken grid cells with a
+// layers.FieldErrors naming the field, and keep the grid they had.
+func checkInvalidCells(t *testing.T, s layers.Store, fx Fixture) {
+	ctx := context.Background()
+	good := fx.Cells[0]
+	share := func(v float64) *float64 { return &v }
+	cases := []struct {
+		name, field string
+		mod         func(c *layers.Cell)
+	}{
+		{"secret cell with residents", "population", func(c *layers.Cell) { c.Known, c.Population = false, 12 }},
+		{"negative population", "population", func(c *layers.Cell) { c.Population = -3 }},
+		{"year 3000", "year", func(c *layers.Cell) { c.Year = 3000 }},
+		{"year 12", "year", func(c *layers.Cell) { c.Year = 12 }},
+		{"short AGS", "ags", func(c *layers.Cell) { c.AGS = "1462811" }},
+		{"not a cell id", "inspire_id", func(c *layers.Cell) { c.ID = "CRS3035RES100mN1E1x" }},
+		{"resolution not the id's", "resolution_m", func(c *layers.Cell) { c.ResolutionM = 250 }},
+		{"share above 100", "share_65_plus", func(c *layers.Cell) { c.Share65Plus = share(120) }},
+	}
+	for _, c := range cases {
+		bad := good
+		c.mod(&bad)
+		_, err := s.ReplaceCells(ctx, all(append([]layers.Cell{bad}, fx.Cells[1:]...)))
+		var fes layers.FieldErrors
+		if !errors.As(err, &fes) || !slices.ContainsFunc(fes, func(e layers.FieldError) bool { return e.Field == c.field }) {
+			t.Errorf("%s: ReplaceCells error %v, want layers.FieldErrors naming %s", c.name, err, c.field)
+		}
+	}
+	cells, err := s.Cells(ctx)
+	if err != nil || len(cells) != len(fx.Cells) {
+		t.Errorf("after the refused loads: %d cells, %v; want the %d loaded before", len(cells), err, len(fx.Cells))
 	}
 }
 

@@ -13,7 +13,6 @@ import (
 
 	"github.com/paulmach/orb"
 
-	"reach/geo/grid"
 	"reach/layers"
 )
 
@@ -117,13 +116,6 @@ func checkOptAGS(field, ags string) *fieldErr {
 		return nil
 	}
 	return checkAGS(field, ags)
-}
-
-func checkShare(field string, v *float64) *fieldErr {
-	if v != nil && (!finite(*v) || *v < 0 || *v > 100) {
-		return bad(field, v, "want a percentage from 0 to 100")
-	}
-	return nil
 }
 
 func checkNonNeg(field string, v float64) *fieldErr {
@@ -392,29 +384,10 @@ func (s *Store) ReplaceMemberships(ctx context.Context, kind layers.MembershipKi
 }
 
 func checkCell(c layers.Cell) *fieldErr {
-	id, err := grid.ParseID(c.ID)
-	if err != nil {
-		return bad("inspire_id", c.ID, "not an INSPIRE cell id")
+	if err := c.Validate(); err != nil {
+		return &fieldErr{all: err}
 	}
-	if c.ResolutionM != id.ResolutionM {
-		return bad("resolution_m", c.ResolutionM, fmt.Sprintf("the id says %d m", id.ResolutionM))
-	}
-	if c.Population < 0 {
-		return bad("population", c.Population, "must be ≥ 0 (secret cells: Known false and 0)")
-	}
-	if !c.Known && c.Population != 0 {
-		return bad("population", c.Population, "a secret cell must have population 0")
-	}
-	if fe := checkShare("share_under_18", c.ShareUnder18); fe != nil {
-		return fe
-	}
-	if fe := checkShare("share_65_plus", c.Share65Plus); fe != nil {
-		return fe
-	}
-	if c.Year < 0 {
-		return bad("year", c.Year, "must be ≥ 0")
-	}
-	return checkOptAGS("ags", c.AGS)
+	return nil
 }
 
 // ReplaceCells replaces the population grid.

@@ -165,7 +165,8 @@ func (s *Store) Collections(ctx context.Context) ([]layers.Collection, error) {
 }
 
 // Collection describes one collection: its version (from layer_changes,
-// one small query) and the extent of its stored features, transformed to
+// one small query, or kept in memory by a serving store while it listens
+// to the changes) and the extent of its stored features, transformed to
 // CRS84 along its densified outline so that it covers every feature (empty
 // for an empty layer). The extent is kept per version and measured again
 // only when the version changes.
@@ -178,10 +179,13 @@ func (s *Store) Collection(ctx context.Context, id string) (layers.Collection, e
 	if !ok {
 		return layers.Collection{}, fmt.Errorf("postgis: collection %q: %w", id, layers.ErrNotFound)
 	}
-	var version *string
-	err = s.pool.QueryRow(ctx, versionSQL, t.table).Scan(&version)
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return layers.Collection{}, dbError("collection "+id, err)
+	version, gen, kept := s.versions.get(t.table)
+	if !kept {
+		err = s.pool.QueryRow(ctx, versionSQL, t.table).Scan(&version)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return layers.Collection{}, dbError("collection "+id, err)
+		}
+		s.versions.put(t.table, version, gen)
 	}
 	if version != nil {
 		c.Version = *version

@@ -225,16 +225,6 @@ func checkNonNegative(field string, v float64) error {
 	return nil
 }
 
-func checkShare(field string, p *float64) error {
-	if p == nil {
-		return nil
-	}
-	if math.IsNaN(*p) || *p < 0 || *p > 100 {
-		return invalid(field, *p, "want a percentage 0–100")
-	}
-	return nil
-}
-
 func checkMark(field string, p *float64) error {
 	if p == nil {
 		return nil
@@ -495,27 +485,12 @@ func (s *Store) ReplaceCells(ctx context.Context, src iter.Seq2[layers.Cell, err
 	l := copyLoad{layer: "population-grid", table: "population_grid", columns: cellColumns, del: `DELETE FROM population_grid`, guardShrink: true}
 	return replace(ctx, s, l, src, func(c layers.Cell) (string, []any, error) {
 		name := "cell " + c.ID
+		if err := c.Validate(); err != nil {
+			return name, nil, err
+		}
 		id, err := grid.ParseID(c.ID)
 		if err != nil {
 			return name, nil, invalid("inspire_id", c.ID, err.Error())
-		}
-		if c.ResolutionM != id.ResolutionM {
-			return name, nil, invalid("resolution_m", c.ResolutionM, fmt.Sprintf("the id says %d m", id.ResolutionM))
-		}
-		if c.Population < 0 {
-			return name, nil, invalid("population", c.Population, "must not be negative (secret cells have Known false)")
-		}
-		if err := checkShare("share_under_18", c.ShareUnder18); err != nil {
-			return name, nil, err
-		}
-		if err := checkShare("share_65_plus", c.Share65Plus); err != nil {
-			return name, nil, err
-		}
-		if err := checkAGS("ags", c.AGS, true); err != nil {
-			return name, nil, err
-		}
-		if c.Year != 0 && (c.Year < 1900 || c.Year > 2200) {
-			return name, nil, invalid("year", c.Year, "want a year 1900–2200 or 0")
 		}
 		geom, err := geometry.ToStore(id.Polygon(), sridLAEA)
 		if err != nil {

@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/url"
 	"strings"
@@ -55,6 +56,9 @@ type Store struct {
 	allowShrink bool
 	// servingPool: see WithServingPool.
 	servingPool bool
+	// versions keeps the layer versions while a listener follows their
+	// changes (serving pools only); nil otherwise.
+	versions *versionWatch
 }
 
 // Option tunes a Store at Open.
@@ -72,6 +76,10 @@ func WithAllowShrink() Option { return func(s *Store) { s.allowShrink = true } }
 // transformations between the stored and served CRSs (PROJ sets them up
 // on a connection's first ST_Transform, which costs a few hundred
 // milliseconds), so that no request waits for a connection or for PROJ.
+// A connection of its own listens for layer changes (migration 008), so
+// that the versions of the layers, which name cached pages and tiles, are
+// kept in memory instead of read by every request (projects excepted:
+// the server writes them and reads its writes at once).
 func WithServingPool() Option { return func(s *Store) { s.servingPool = true } }
 
 // warmTransformsSQL transforms a point of Saxony between every pair of the
@@ -99,6 +107,9 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	}
 	for _, o := range opts {
 		o(s)
+	}
+	if s.servingPool {
+		s.watchVersions(slog.Default())
 	}
 	return s, nil
 }
@@ -158,7 +169,10 @@ func open(ctx context.Context, dbURL string, readOnly, serving bool) (*Store, er
 
 // Close closes all connections of the pool. It waits for connections in use
 // to be released.
-func (s *Store) Close() { s.pool.Close() }
+func (s *Store) Close() {
+	s.versions.stopWatch()
+	s.pool.Close()
+}
 
 // Pool returns the underlying pool, for callers that run their own queries
 // (benchmarks against pgRouting, for example). It stays owned by the Store.

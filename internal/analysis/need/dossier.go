@@ -238,3 +238,34 @@ func (s *Service) supplyChange(ctx context.Context, p layers.Project, eff analys
 	}
 	return out, warn, nil
 }
+
+// ScenarioFairness is the fairness of travel times in one scenario.
+type ScenarioFairness struct {
+	Scenario string   `json:"scenario"`
+	Year     int      `json:"year,omitempty"`
+	Variant  string   `json:"variant,omitempty"`
+	Fairness Fairness `json:"fairness"`
+}
+
+// GapFairness is the analysis.FairnessOf of this package: the distribution
+// of secs across the residents of the cells idx, today and in every loaded
+// projection (a []ScenarioFairness).
+func GapFairness(ctx context.Context, e *analysis.Engine, cat layers.Category, mode layers.Mode, secs []float64, idx []int) (any, error) {
+	s := New(e)
+	var out []ScenarioFairness
+	for _, sc := range append([]Scenario{{}}, s.Scenarios()...) {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("need: fairness: %w", err)
+		}
+		all, err := s.demandOf(0, access.OpenAge, sc)
+		if err != nil {
+			return nil, err
+		}
+		f, err := s.fairnessOf(idx, secs, all.v, sc, fmt.Sprintf("travel time to the nearest %s by %s, minutes", cat, mode), "residents")
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ScenarioFairness{Scenario: sc.String(), Year: sc.Year, Variant: sc.Variant, Fairness: f})
+	}
+	return out, nil
+}

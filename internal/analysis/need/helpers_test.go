@@ -36,6 +36,7 @@ func demoEngine(tb testing.TB, opts analysis.Options) (*analysis.Engine, *demo.R
 		opts.Modes = []layers.Mode{layers.Car, layers.Foot}
 	}
 	opts.NeedSection = Section
+	opts.Fairness = GapFairness
 	opts.Now = func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }
 	e, err := analysis.Build(context.Background(), st, opts)
 	if err != nil {

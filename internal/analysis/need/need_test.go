@@ -231,3 +231,29 @@ func TestDemandAgainstCellTables(t *testing.T) {
 		}
 	}
 }
+
+// TestGapFairness: the gap register carries the distribution of travel
+// times today and in the projection, over the same residents as the
+// register; in 2040 the 65+ group grows, and so do its residents.
+func TestGapFairness(t *testing.T) {
+	_, reg := demoStore(t)
+	e, _ := demoEngine(t, analysis.Options{Demography: testDemography(reg)})
+	rep, err := e.Gaps(context.Background(), analysis.GapQuery{Category: layers.CatGeneralPractice, Mode: layers.Car})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, ok := rep.Fairness.([]ScenarioFairness)
+	if !ok || len(fs) != 2 || fs[0].Scenario != "today" || fs[1].Scenario != testScenario.String() {
+		t.Fatalf("fairness %+v", rep.Fairness)
+	}
+	today, later := fs[0].Fairness, fs[1].Fairness
+	if math.Abs(today.All.Residents-float64(rep.Population)) > 1 {
+		t.Errorf("fairness counts %v residents, the register %d", today.All.Residents, rep.Population)
+	}
+	if today.All.Percentiles["p50"] == nil || today.All.Gini == nil || len(today.ByDEGURBA) == 0 || len(today.ByStructuralWeakness) == 0 {
+		t.Errorf("today: %+v", today.All)
+	}
+	if later.ByAgeGroup["65+"].Residents <= today.ByAgeGroup["65+"].Residents {
+		t.Errorf("65+ residents %v in 2040, %v today: want more", later.ByAgeGroup["65+"].Residents, today.ByAgeGroup["65+"].Residents)
+	}
+}

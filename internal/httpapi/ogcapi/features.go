@@ -349,7 +349,10 @@ func (s *Server) Items(w http.ResponseWriter, r *http.Request) {
 	if p.Format == ogc.FormatHTML {
 		wc := s.wireCollection(b, c)
 		if next != "" {
-			next = withQuery(func(q url.Values) { q.Set("cursor", s.cursors.EncodePage(c.ID, p.Cursor.Next(page.Next))); q.Set("f", "html") })
+			next = withQuery(func(q url.Values) {
+				q.Set("cursor", s.cursors.EncodePage(c.ID, p.Cursor.Next(page.Next)))
+				q.Set("f", "html")
+			})
 		}
 		prev := ""
 		if hasPrev {

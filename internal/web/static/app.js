@@ -721,11 +721,15 @@
       ["all", ["==", ["get", "served"], true], ["<", ["to-number", ["get", "gain_seconds"], 0], 60]], SERVED_COLOUR, gain];
   }
 
+  // addDifferenceLayer draws the difference above the areas and lines but
+  // beneath the points (facilities, central places, sites stay visible).
   function addDifferenceLayer() {
     map.addSource("difference", { type: "geojson", data: { type: "FeatureCollection", features: [] } });
-    map.addLayer({ id: "difference-fill", type: "fill", source: "difference", paint: { "fill-color": differenceColour(), "fill-opacity": 0.75 } });
+    var points = map.getStyle().layers.filter(function (l) { return l.type === "circle"; });
+    var before = points.length ? points[0].id : undefined;
+    map.addLayer({ id: "difference-fill", type: "fill", source: "difference", paint: { "fill-color": differenceColour(), "fill-opacity": 0.75 } }, before);
     map.addLayer({ id: "difference-line", type: "line", source: "difference",
-      paint: { "line-color": ["case", ["==", ["get", "newly_within_standard"], true], "#7a0177", "rgba(8,48,107,0.5)"], "line-width": 0.8 } });
+      paint: { "line-color": ["case", ["==", ["get", "newly_within_standard"], true], "#7a0177", "rgba(8,48,107,0.5)"], "line-width": 0.8 } }, before);
   }
 
   function differenceURL(id, f) {
@@ -773,8 +777,10 @@
     var row = el("div", { class: "legend" });
     var items = [[NEWLY_COLOUR, tr("neu innerhalb des Standards", "newly within the standard")]];
     var labels = ["< " + GAIN_BREAKS[0]].concat(GAIN_BREAKS.slice(0, -1).map(function (b, i) { return b + "–" + GAIN_BREAKS[i + 1]; }))
-      .concat(["≥ " + GAIN_BREAKS[GAIN_BREAKS.length - 1] + tr(" oder neu erreichbar", " or newly reached")]);
-    labels.forEach(function (l, i) { items.push([GAIN_COLOURS[i], tr("schneller um ", "faster by ") + l + " min"]); });
+      .concat(["≥ " + GAIN_BREAKS[GAIN_BREAKS.length - 1]]);
+    labels.forEach(function (l, i) {
+      items.push([GAIN_COLOURS[i], tr("schneller um ", "faster by ") + l + " min" + (i === labels.length - 1 ? tr(" oder neu erreichbar", " or newly reached") : "")]);
+    });
     if (d.kind === "facility_upgrade") items.push([SERVED_COLOUR, tr("vom Ausbau bedient", "served by the upgrade")]);
     items.forEach(function (it) { row.appendChild(el("span", {}, [legendSwatch(it[0], "polygon"), it[1]])); });
     block.appendChild(row);
@@ -784,6 +790,7 @@
         title: downloadTitle(DIFFERENCE_COLLECTION.title, f) });
       a.addEventListener("click", function () { a.href = differenceURL(difference.id, f); });
       dl.appendChild(a);
+      dl.appendChild(document.createTextNode(" "));
     });
     block.appendChild(dl);
     return block;
