@@ -171,7 +171,6 @@ func TestBootstrapFromLocalServer(t *testing.T) {
 	}
 }
 
-
 // tableCount counts the tables of the public schema.
 func tableCount(t *testing.T, url string) int {
 	t.Helper()

@@ -3,8 +3,8 @@ package tables
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"iter"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"

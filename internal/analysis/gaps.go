@@ -76,17 +76,22 @@ type GapReport struct {
 	OnlyThinOrWeak  bool            `json:"only_thin_or_weak"`
 	Method          string          `json:"method"` // "network" or "straight_line"
 	// MethodShares gives the share of residents whose time was found by
-	// each method ("network", "straight_line", "unreachable").
-	MethodShares    map[string]float64 `json:"method_shares"`
-	Population      int64              `json:"population"`
-	Outside         int64              `json:"outside"`
-	Share           float64            `json:"share_outside"`
-	MedianSeconds   *float64           `json:"median_seconds"`
-	P90Seconds      *float64           `json:"p90_seconds"`
-	Cells           []GapCell          `json:"cells"`
-	Municipalities  []AreaGap          `json:"municipalities"`
-	Kreise          []AreaGap          `json:"kreise"`
-	PlanningRegions []AreaGap          `json:"planning_regions"`
+	// each method ("network", "straight_line", "unreachable"; "unknown" when
+	// no facility of the category is loaded).
+	MethodShares map[string]float64 `json:"method_shares"`
+	// Unknown says why the register cannot be drawn up (no facility of
+	// the category is loaded); then no cell counts as outside and the
+	// counts of residents outside are zero by absence, not by finding.
+	Unknown         string    `json:"unknown,omitempty"`
+	Population      int64     `json:"population"`
+	Outside         int64     `json:"outside"`
+	Share           float64   `json:"share_outside"`
+	MedianSeconds   *float64  `json:"median_seconds"`
+	P90Seconds      *float64  `json:"p90_seconds"`
+	Cells           []GapCell `json:"cells"`
+	Municipalities  []AreaGap `json:"municipalities"`
+	Kreise          []AreaGap `json:"kreise"`
+	PlanningRegions []AreaGap `json:"planning_regions"`
 	// Fairness is the distribution of the travel times across residents
 	// (percentiles, Gini, Palma; by DEGURBA class, age group and
 	// structural weakness) today and in every loaded projection, when
@@ -123,6 +128,9 @@ func (e *Engine) Gaps(ctx context.Context, q GapQuery) (GapReport, error) {
 	if err != nil {
 		return GapReport{}, err
 	}
+	if len(e.byCat[q.Category]) == 0 {
+		return e.unknownGaps(q, minutes, source), nil
+	}
 	rep := e.gapReport(f, q, minutes, source)
 	if e.opts.Fairness != nil {
 		var idx []int
@@ -136,6 +144,29 @@ func (e *Engine) Gaps(ctx context.Context, q GapQuery) (GapReport, error) {
 		}
 	}
 	return rep, nil
+}
+
+// unknownGaps is the register of a category with no facility loaded:
+// the residents are counted, but none is outside the standard, as nothing
+// is known of their times.
+func (e *Engine) unknownGaps(q GapQuery, minutes float64, source string) GapReport {
+	rep := GapReport{
+		Category: q.Category, Mode: q.Mode, StandardMinutes: minutes, StandardSource: source,
+		OnlyThinOrWeak: q.OnlyThinOrWeak, Method: MethodUnknown, MethodShares: map[string]float64{},
+		Unknown:    fmt.Sprintf("no facility of category %q is loaded", q.Category),
+		Provenance: e.provenance("none: no facility of the category is loaded"),
+		Cells:      []GapCell{}, Municipalities: []AreaGap{}, Kreise: []AreaGap{}, PlanningRegions: []AreaGap{},
+	}
+	for _, c := range e.cells {
+		if mc := e.class.of(c.ags); q.OnlyThinOrWeak && !mc.thin && !mc.weak {
+			continue
+		}
+		rep.Population += c.pop
+	}
+	if rep.Population > 0 {
+		rep.MethodShares[MethodUnknown] = 1
+	}
+	return rep
 }
 
 // gapReport builds the register from a field. Pure; used by Gaps and the

@@ -23,6 +23,9 @@ const (
 	// MethodTransit is a travel time by public transport over a departure window.
 	MethodTransit     = "transit"
 	MethodUnreachable = "unreachable"
+	// MethodUnknown labels every cell of a category with no facility
+	// loaded: its time is unknown, not "unreachable", and it is never a gap.
+	MethodUnknown = "unknown"
 )
 
 // methodCodes index per-cell method codes (field.how).

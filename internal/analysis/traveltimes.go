@@ -118,7 +118,14 @@ func (e *Engine) TravelTimes(ctx context.Context, cat layers.Category, mode laye
 	if err != nil {
 		return nil, err
 	}
-	return e.travelTimes(f), nil
+	tts := e.travelTimes(f)
+	if len(e.byCat[cat]) == 0 {
+		// No facility of the category is loaded: every time is unknown.
+		for i := range tts {
+			tts[i].Method = MethodUnknown
+		}
+	}
+	return tts, nil
 }
 
 // travelTimes turns a field into result rows.

@@ -223,7 +223,6 @@ func (e *Assessor) roadMode() (layers.Mode, bool) {
 	return "", false
 }
 
-
 // roadProject assesses a road upgrade or new link: the travel time to
 // every category with facilities and a standard for the assessment mode is
 // computed with the project applied; the effect lists the cells whose time

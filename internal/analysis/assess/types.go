@@ -182,7 +182,7 @@ type Details struct {
 type NewFacilityDetails struct {
 	// Catchment holds the bands of travel to the sites at half the
 	// standard and at the standard.
-	Catchment []CatchmentBand    `json:"catchment"`
+	Catchment []CatchmentBand     `json:"catchment"`
 	Sites     []analysis.SnapInfo `json:"sites"`
 }
 

@@ -79,7 +79,7 @@ func (d *derived) infos() []layers.Collection {
 		{Name: "seconds", Type: "number", Unit: "s", Description: "travel time to the nearest facility in seconds; null when none is reachable"},
 		{Name: "facility_id", Type: "string", Filterable: true},
 		{Name: "distance_m", Type: "number", Unit: "m", Description: "network (or straight-line) distance in metres"},
-		{Name: "method", Type: "string", Description: "network or straight_line"},
+		{Name: "method", Type: "string", Description: "network, straight_line, unreachable, or unknown (no facility of the category loaded)"},
 	}
 	gapProps := []layers.PropertyInfo{
 		{Name: "inspire_id", Type: "string"},
