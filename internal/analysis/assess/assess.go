@@ -55,6 +55,10 @@ type projectEffect struct {
 type Assessor struct {
 	eng   *analysis.Engine
 	cache assessCache
+	// sections memoises the need and public-transport sides of a dossier:
+	// they depend on the project's effect (its fingerprint) and its title
+	// (the name of a proposed fire station) only.
+	sections sectionCache
 	// rebuildRoads builds the network anew for every road project (see
 	// NewRebuilding).
 	rebuildRoads bool
@@ -201,6 +205,79 @@ func (e *Assessor) effectOf(ctx context.Context, p layers.Project) (*effectResul
 	}
 	e.cache.put(k, v)
 	return v, nil
+}
+
+// sections are the need and public-transport sides of one dossier.
+type sections struct {
+	need, transit any
+}
+
+// sectionCache memoises sections by effect fingerprint and title; bounded
+// like assessCache. A failed computation (a cancelled request, say) is not
+// kept.
+type sectionCache struct {
+	mu sync.Mutex
+	m  map[string]*sectionEntry
+}
+
+type sectionEntry struct {
+	done chan struct{}
+	v    sections
+	err  error
+}
+
+// sectionsOf returns the need and public-transport sections of p, computed
+// once per effect fingerprint and title; concurrent callers wait for the
+// first.
+func (e *Assessor) sectionsOf(ctx context.Context, p layers.Project, eff *projectEffect, r *effectResult) (sections, error) {
+	k := effectFingerprint(p) + "\x00" + p.Title
+	c := &e.sections
+	c.mu.Lock()
+	ent, ok := c.m[k]
+	if !ok {
+		if c.m == nil || len(c.m) >= assessCacheMax {
+			c.m = map[string]*sectionEntry{}
+		}
+		ent = &sectionEntry{done: make(chan struct{})}
+		c.m[k] = ent
+	}
+	c.mu.Unlock()
+	if ok {
+		select {
+		case <-ent.done:
+		case <-ctx.Done():
+			return sections{}, fmt.Errorf("analysis: assess %s: %w", p.ID, ctx.Err())
+		}
+		if ent.err == nil {
+			return ent.v, nil
+		}
+		// The first caller failed: compute for this one.
+		return e.computeSections(ctx, p, eff, r)
+	}
+	ent.v, ent.err = e.computeSections(ctx, p, eff, r)
+	if ent.err != nil {
+		c.mu.Lock()
+		if c.m[k] == ent {
+			delete(c.m, k)
+		}
+		c.mu.Unlock()
+	}
+	close(ent.done)
+	return ent.v, ent.err
+}
+
+// computeSections computes the need and public-transport sections of p.
+func (e *Assessor) computeSections(ctx context.Context, p layers.Project, eff *projectEffect, r *effectResult) (sections, error) {
+	pe := e.projectEffect(eff, r)
+	nd, err := e.eng.NeedSectionOf(ctx, p, pe)
+	if err != nil {
+		return sections{}, fmt.Errorf("analysis: assess %s: need: %w", p.ID, err)
+	}
+	ts, err := e.eng.TransitSectionOf(ctx, pe)
+	if err != nil {
+		return sections{}, fmt.Errorf("analysis: assess %s: public transport: %w", p.ID, err)
+	}
+	return sections{need: nd, transit: ts}, nil
 }
 
 // AssessAll assesses every project and scores them together: the scores
@@ -559,17 +636,11 @@ func (e *Assessor) assessOne(ctx context.Context, p layers.Project, withNeed boo
 	})
 	in.Alignment = a.ZentraleOrte.Verdict
 	if eff != nil && withNeed {
-		pe := e.projectEffect(eff, r)
-		nd, err := e.eng.NeedSectionOf(ctx, p, pe)
+		sec, err := e.sectionsOf(ctx, p, eff, r)
 		if err != nil {
-			return nil, fmt.Errorf("analysis: assess %s: need: %w", p.ID, err)
+			return nil, err
 		}
-		a.Need = nd
-		ts, err := e.eng.TransitSectionOf(ctx, pe)
-		if err != nil {
-			return nil, fmt.Errorf("analysis: assess %s: public transport: %w", p.ID, err)
-		}
-		a.Transit = ts
+		a.Need, a.Transit = sec.need, sec.transit
 	}
 	v.a, v.in = a, in
 	return v, nil
