@@ -99,6 +99,7 @@ var collectionInfos = []Collection{
 			{Name: "capacity", Type: "number"},
 			{Name: "source", Type: "string", Filterable: true},
 			{Name: "ags", Type: "string", Filterable: true},
+			{Name: "opening_hours", Type: "string", Description: "opening times in the OSM opening_hours syntax (weekdays and time ranges); null when unknown, counted as always open"},
 		},
 	},
 	{
@@ -246,7 +247,7 @@ func CentralPlaceFeature(p CentralPlace) Feature {
 func FacilityFeature(f Facility) Feature {
 	return Feature{ID: f.ID, Geometry: toLonLat(f.Location, crs.UTM33N), Properties: []Property{
 		{"category", string(f.Category)}, {"name", f.Name}, {"capacity", optFloat(f.Capacity)},
-		{"source", optString(f.Source)}, {"ags", optString(f.AGS)},
+		{"source", optString(f.Source)}, {"ags", optString(f.AGS)}, {"opening_hours", optString(f.OpeningHours)},
 	}}
 }
 

@@ -283,6 +283,9 @@ type Facility struct {
 	Capacity *float64  // places, beds, …; nil when unknown
 	Source   string    // where the record came from
 	AGS      string    // municipality of the site, "" when unknown
+	// OpeningHours are the opening times in the OSM opening_hours syntax that
+	// ParseOpeningHours reads; "" when unknown (counted as always open).
+	OpeningHours string
 }
 
 // Mode is a means of travel.

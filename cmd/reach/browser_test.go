@@ -349,7 +349,7 @@ func TestBrowserDossierPrints(t *testing.T) {
 	b := newBrowser(t, base)
 	var pdf []byte
 	var text string
-	sections := []string{"title", "applicant", "map", "effect", "municipalities", "zentrale-orte", "score", "completeness", "provenance"}
+	sections := []string{"title", "applicant", "map", "effect", "municipalities", "need", "zentrale-orte", "score", "completeness", "provenance"}
 	var heights string
 	err := chromedp.Run(b.ctx,
 		chromedp.Navigate(base+"/projects/"+url.PathEscape(id)+"/dossier"),

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"strconv"
+	"strings"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/osm"
@@ -43,10 +44,22 @@ var facilityKeys = []string{"amenity", "healthcare", "leisure"}
 
 // facilityWay is a way kept from the first pass.
 type facilityWay struct {
-	id   int64
-	cat  layers.Category
-	name string
-	refs []int64
+	id    int64
+	cat   layers.Category
+	name  string
+	hours string
+	refs  []int64
+}
+
+// openingHours returns the opening_hours tag when ParseOpeningHours reads it, else "" (unknown):
+// OSM values outside the supported subset leave the facility open at all times rather than
+// refuse the extract.
+func openingHours(tags map[string]string) string {
+	v := strings.TrimSpace(tags["opening_hours"])
+	if _, err := layers.ParseOpeningHours(v); err != nil {
+		return ""
+	}
+	return v
 }
 
 // Facilities streams the facilities of the OSM file at path: first the
@@ -89,7 +102,7 @@ func readFacilities(ctx context.Context, path string, st *FacilityStats, yield f
 		if !ok {
 			return nil
 		}
-		fw := facilityWay{id: int64(w.ID), cat: cat, name: tags["name"], refs: dedupRefs(nil, w.Nodes)}
+		fw := facilityWay{id: int64(w.ID), cat: cat, name: tags["name"], hours: openingHours(tags), refs: dedupRefs(nil, w.Nodes)}
 		if n := len(fw.refs); n > 1 && fw.refs[0] == fw.refs[n-1] {
 			fw.refs = fw.refs[:n-1]
 		}
@@ -125,11 +138,12 @@ func readFacilities(ctx context.Context, path string, st *FacilityStats, yield f
 		st.FromNodes++
 		st.ByCategory[cat]++
 		f := layers.Facility{
-			ID:       "osm:node/" + strconv.FormatInt(int64(n.ID), 10),
-			Category: cat,
-			Name:     tags["name"],
-			Location: p,
-			Source:   FacilitySource,
+			ID:           "osm:node/" + strconv.FormatInt(int64(n.ID), 10),
+			Category:     cat,
+			Name:         tags["name"],
+			Location:     p,
+			Source:       FacilitySource,
+			OpeningHours: openingHours(tags),
 		}
 		if !yield(f, nil) {
 			return stopped{}
@@ -174,11 +188,12 @@ func readFacilities(ctx context.Context, path string, st *FacilityStats, yield f
 		st.FromWays++
 		st.ByCategory[fw.cat]++
 		f := layers.Facility{
-			ID:       "osm:way/" + strconv.FormatInt(fw.id, 10),
-			Category: fw.cat,
-			Name:     fw.name,
-			Location: orb.Point{sx / float64(n), sy / float64(n)},
-			Source:   FacilitySource,
+			ID:           "osm:way/" + strconv.FormatInt(fw.id, 10),
+			Category:     fw.cat,
+			Name:         fw.name,
+			Location:     orb.Point{sx / float64(n), sy / float64(n)},
+			Source:       FacilitySource,
+			OpeningHours: fw.hours,
 		}
 		if !yield(f, nil) {
 			return nil

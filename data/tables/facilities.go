@@ -334,6 +334,13 @@ func facilityFromFeature(format string, f vector.Feature, p props, file string, 
 			fac.Capacity = &v
 		}
 	}
+	if hf, ok := p.find("opening_hours"); ok {
+		v := strings.TrimSpace(p.text(hf))
+		if _, err := layers.ParseOpeningHours(v); err != nil {
+			return fac, false, f.Errorf(hf, v, err.Error())
+		}
+		fac.OpeningHours = v
+	}
 	fac.Source = key + ":" + file
 	return fac, true, nil
 }
@@ -443,6 +450,14 @@ func facilitiesCSV(ctx context.Context, path string, opts FacilityOptions) iter.
 					return
 				}
 				fac.Capacity = v
+			}
+			if col, ok := row.Header.First("opening_hours"); ok {
+				v := strings.TrimSpace(row.Get(col))
+				if _, err := layers.ParseOpeningHours(v); err != nil {
+					yield(layers.Facility{}, row.Errorf(col, v, err.Error()))
+					return
+				}
+				fac.OpeningHours = v
 			}
 			if prev, dup := seen[fac.ID]; dup {
 				yield(layers.Facility{}, row.Errorf(nonEmpty(idCol, "id"), id, fmt.Sprintf("repeats the facility of line %d", prev)))

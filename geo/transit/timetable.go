@@ -91,7 +91,7 @@ type Timetable struct {
 	xferStart []uint32 // walks from stop s are xfers[xferStart[s]:xferStart[s+1]]
 	xfers     []walk
 
-	stopTimes int // number of stop times (events) in the timetable
+	stopTimes int  // number of stop times (events) in the timetable
 	reversed  bool // made by Reversed: times are negated and trips run backwards
 
 	index *stopIndex

@@ -142,6 +142,9 @@ type FacilityPoint struct {
 	ID   string
 	Name string
 	UTM  orb.Point // EPSG:25833
+	// OpeningHours are the facility's opening times (layers.ParseOpeningHours syntax); ""
+	// when unknown.
+	OpeningHours string
 }
 
 // FacilityPoints returns the facilities of cat sorted by id.
@@ -149,7 +152,7 @@ func (e *Engine) FacilityPoints(cat layers.Category) []FacilityPoint {
 	idx := e.byCat[cat]
 	out := make([]FacilityPoint, len(idx))
 	for i, fi := range idx {
-		out[i] = FacilityPoint{ID: e.facs[fi].ID, Name: e.facs[fi].Name, UTM: e.facUTM[fi]}
+		out[i] = FacilityPoint{ID: e.facs[fi].ID, Name: e.facs[fi].Name, UTM: e.facUTM[fi], OpeningHours: e.facs[fi].OpeningHours}
 	}
 	return out
 }

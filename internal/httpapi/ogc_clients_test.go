@@ -385,7 +385,7 @@ func TestDownloads(t *testing.T) {
 
 	w = get(t, h, "GET", "/collections/facilities/items?f=csv&"+q)
 	body := w.Body.String()
-	if w.Code != 200 || !strings.HasPrefix(body, "\uFEFFid,category,name,capacity,source,ags,x,y\r\n") && !strings.HasPrefix(body, "\uFEFFid,category,name,capacity,source,ags,x,y\n") {
+	if w.Code != 200 || !strings.HasPrefix(body, "\uFEFFid,category,name,capacity,source,ags,opening_hours,x,y\r\n") && !strings.HasPrefix(body, "\uFEFFid,category,name,capacity,source,ags,opening_hours,x,y\n") {
 		t.Fatalf("csv: %d %q", w.Code, body[:min(len(body), 80)])
 	}
 	rows := strings.Split(strings.TrimSpace(strings.TrimPrefix(body, "\uFEFF")), "\n")[1:]

@@ -499,6 +499,9 @@ func (s *Store) ReplaceFacilities(ctx context.Context, source string, src iter.S
 			if fe := checkOptAGS("ags", f.AGS); fe != nil {
 				return fe
 			}
+			if _, err := layers.ParseOpeningHours(f.OpeningHours); err != nil {
+				return bad("opening_hours", f.OpeningHours, err.Error())
+			}
 			return checkGeometry("location", f.Location)
 		})
 	if err != nil {

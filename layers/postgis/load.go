@@ -541,7 +541,7 @@ func (s *Store) ReplaceCentralPlaces(ctx context.Context, src iter.Seq2[layers.C
 	})
 }
 
-var facilityColumns = []string{"id", "category", "name", "geom", "capacity", "source", "ags"}
+var facilityColumns = []string{"id", "category", "name", "geom", "capacity", "source", "ags", "opening_hours"}
 
 // ReplaceFacilities replaces the facilities of one source: those whose
 // Source, up to the first ':', equals source. Every record must belong to
@@ -581,11 +581,14 @@ func facilityLoad(source string) (copyLoad, func(layers.Facility) (string, []any
 		if err := checkAGS("ags", f.AGS, true); err != nil {
 			return name, nil, err
 		}
+		if _, err := layers.ParseOpeningHours(f.OpeningHours); err != nil {
+			return name, nil, invalid("opening_hours", f.OpeningHours, err.Error())
+		}
 		geom, err := geometry.ToStore(f.Location, sridUTM33N)
 		if err != nil {
 			return name, nil, invalid("location", f.Location, err.Error())
 		}
-		return name, []any{f.ID, string(f.Category), nullText(f.Name), geom, nullFloat(f.Capacity), f.Source, nullText(f.AGS)}, nil
+		return name, []any{f.ID, string(f.Category), nullText(f.Name), geom, nullFloat(f.Capacity), f.Source, nullText(f.AGS), nullText(f.OpeningHours)}, nil
 	}, nil
 }
 

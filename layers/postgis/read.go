@@ -103,17 +103,17 @@ func scanCentralPlace(rows pgx.Rows) (layers.CentralPlace, error) {
 	return p, nil
 }
 
-const facilitySelect = `SELECT id, category, name, geom, capacity, source, ags FROM facilities`
+const facilitySelect = `SELECT id, category, name, geom, capacity, source, ags, opening_hours FROM facilities`
 
 func scanFacility(rows pgx.Rows) (layers.Facility, error) {
 	var f layers.Facility
 	var cat string
-	var name, ags *string
+	var name, ags, hours *string
 	var geom geom.T
-	if err := rows.Scan(&f.ID, &cat, &name, &geom, &f.Capacity, &f.Source, &ags); err != nil {
+	if err := rows.Scan(&f.ID, &cat, &name, &geom, &f.Capacity, &f.Source, &ags, &hours); err != nil {
 		return f, fmt.Errorf("postgis: read facility: %w", err)
 	}
-	f.Category, f.Name, f.AGS = layers.Category(cat), deref(name), deref(ags)
+	f.Category, f.Name, f.AGS, f.OpeningHours = layers.Category(cat), deref(name), deref(ags), deref(hours)
 	g, err := geometry.FromStore(geom, "facilities", f.ID, sridUTM33N)
 	if err != nil {
 		return f, err

@@ -215,8 +215,8 @@ func (e *Assessor) AssessAll(ctx context.Context, projects []layers.Project) ([]
 }
 
 // assessSet is AssessAll that also returns the assessed values.
-// withNeed says which dossiers get their need side (the ranking needs
-// none, one project's assessment only its own).
+// withNeed says which dossiers get their need side and their overlaps
+// (the ranking needs neither, one project's assessment only its own).
 func (e *Assessor) assessSet(ctx context.Context, projects []layers.Project, withNeed func(id string) bool) ([]Assessment, []*assessed, error) {
 	ps := append([]layers.Project(nil), projects...)
 	sort.SliceStable(ps, func(i, j int) bool { return ps[i].ID < ps[j].ID })
@@ -239,7 +239,12 @@ func (e *Assessor) assessSet(ctx context.Context, projects []layers.Project, wit
 		vals[i], out[i], inputs[i] = v, v.a, v.in
 	}
 	for i := range out {
-		out[i].Overlaps = overlapsOf(i, vals, ps)
+		// Overlaps compare one proposal's cells with every other's: only
+		// the dossiers asked for (withNeed) get them, so that one project's
+		// assessment costs O(n), not O(n²), in the proposals of the call.
+		if withNeed(ps[i].ID) {
+			out[i].Overlaps = overlapsOf(i, vals, ps)
+		}
 	}
 	w := e.eng.ScoreWeights()
 	scores, err := appraisal.ScoreProjects(inputs, w)

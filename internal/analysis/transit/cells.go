@@ -6,6 +6,7 @@ import (
 	"math"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -86,39 +87,57 @@ func (p *Planner) travelTimes(ctx context.Context, cat layers.Category, q analys
 	}
 	res.Provenance = p.e.Provenance("public transport: " + res.Method)
 
-	// Egress: stops within walking distance of a facility, with the walk.
+	// Facilities grouped by their opening hours; each group's stops within walking distance
+	// of one of its facilities, with the walk.
+	type group struct {
+		hours layers.OpeningHours
+		seeds []raptor.Access
+	}
+	var groups []*group
+	byHours := map[string]*group{}
 	var buf []raptor.StopDist
-	egress := map[raptor.StopID]raptor.Time{}
 	for _, f := range facs {
+		g := byHours[f.OpeningHours]
+		if g == nil {
+			h, err := layers.ParseOpeningHours(f.OpeningHours)
+			if err != nil {
+				return CellResult{}, fmt.Errorf("analysis: transit travel times: facility %s: %w", f.ID, err)
+			}
+			g = &group{hours: h}
+			byHours[f.OpeningHours] = g
+			groups = append(groups, g)
+		}
 		var acc []raptor.Access
 		acc, buf = p.stopWalks(tt, f.UTM, buf)
-		for _, a := range acc {
-			if w, ok := egress[a.Stop]; !ok || a.Walk < w {
-				egress[a.Stop] = a.Walk
-			}
-		}
-	}
-	seeds := make([]raptor.Access, 0, len(egress))
-	for s, w := range egress {
-		seeds = append(seeds, raptor.Access{Stop: s, Walk: w})
+		g.seeds = append(g.seeds, acc...)
 	}
 
 	// Latest departures per stop and arrival minute: ld[m*n+s] for arrival dep+m·60
-	// (raptor.NoDeparture when no journey arrives by then).
+	// (raptor.NoDeparture when no journey arrives by then at a facility open then).
 	n := len(tt.Stops)
 	minutes := q.WindowMinutes + MaxJourneyMinutes
 	ld := make([]raptor.Time, minutes*n)
+	for i := range ld {
+		ld[i] = raptor.NoDeparture
+	}
 	r, err := rev.NewRouter(MaxTransfers)
 	if err != nil {
 		return CellResult{}, err
 	}
 	last := dep + raptor.Time(60*(minutes-1))
-	err = r.RangeLatestDepartures(seeds, dep, last, 60, func(by raptor.Time, lds []raptor.Time) {
-		m := int((by - dep) / 60)
-		copy(ld[m*n:(m+1)*n], lds)
-	})
-	if err != nil {
-		return CellResult{}, err
+	for _, g := range groups {
+		err = r.RangeLatestDepartures(g.seeds, dep, last, 60, func(by raptor.Time, lds []raptor.Time) {
+			if !g.hours.OpenAt(date.Add(time.Duration(by) * time.Second)) {
+				return
+			}
+			row := ld[int((by-dep)/60)*n:][:n]
+			for s, t := range lds {
+				row[s] = max(row[s], t)
+			}
+		})
+		if err != nil {
+			return CellResult{}, err
+		}
 	}
 
 	// Per cell: for each departure, the first arrival minute at which one of its stops is left
@@ -137,6 +156,7 @@ func (p *Planner) travelTimes(ctx context.Context, cat layers.Category, q analys
 		go func() {
 			defer wg.Done()
 			var buf []raptor.StopDist
+			var walks []directWalk
 			times := make([]float64, q.WindowMinutes)
 			for ci := lo; ci < hi; ci++ {
 				if ci&255 == 0 && ctx.Err() != nil {
@@ -145,14 +165,21 @@ func (p *Planner) travelTimes(ctx context.Context, cat layers.Category, q analys
 				c := p.e.CellPoint(ci)
 				var acc []raptor.Access
 				acc, buf = p.stopWalks(tt, c.UTM, buf)
-				direct := math.Inf(1)
-				if dist := nearestDistance(facs, c.UTM); dist <= AccessM {
-					direct = float64(p.walkSeconds(dist))
+				walks = walks[:0]
+				for _, f := range facs {
+					if dist := math.Hypot(f.UTM[0]-c.UTM[0], f.UTM[1]-c.UTM[1]); dist <= AccessM {
+						walks = append(walks, directWalk{f: f, secs: p.walkSeconds(dist)})
+					}
 				}
 				within := 0
 				for k := 0; k < q.WindowMinutes; k++ {
 					t := dep + raptor.Time(60*k)
-					best := direct
+					best := math.Inf(1)
+					for _, w := range walks {
+						if float64(w.secs) < best && byHours[w.f.OpeningHours].hours.OpenAt(date.Add(time.Duration(t+w.secs)*time.Second)) {
+							best = float64(w.secs)
+						}
+					}
 					// The earliest arrival minute m ≥ k with ld[m][s] ≥ t + walk for some stop.
 					for m := k; m < minutes && float64(60*(m-k)) < best; m++ {
 						row := ld[m*n : (m+1)*n]
@@ -183,6 +210,12 @@ func (p *Planner) travelTimes(ctx context.Context, cat layers.Category, q analys
 		return CellResult{}, fmt.Errorf("analysis: transit travel times: %w", err)
 	}
 	return res, nil
+}
+
+// directWalk is a facility within walking distance of a cell and the walk to it.
+type directWalk struct {
+	f    analysis.FacilityPoint
+	secs raptor.Time
 }
 
 // nearestDistance returns the straight-line distance from pt (EPSG:25833) to the nearest of

@@ -8,8 +8,8 @@ import (
 
 	"github.com/paulmach/orb"
 
-	raptor "reach/geo/transit"
 	"reach/geo/isochrone"
+	raptor "reach/geo/transit"
 	"reach/internal/analysis"
 )
 

@@ -93,7 +93,8 @@ func clock(t raptor.Time) string {
 // noTime marks "no journey" in the per-facility arrays.
 const noTime = raptor.NoDeparture
 
-// RoundTrips answers q for every populated cell. Per facility of the category two RAPTOR
+// RoundTrips answers q for every populated cell. Facilities closed at the appointment by their
+// opening hours do not count. Per facility of the category two RAPTOR
 // searches run: one on the reversed timetable from the facility's stops at the appointment
 // (the latest departure from every stop that still arrives in time: an arrive-by search) and
 // one forwards from them at the end of the stay (the earliest arrival at every stop). A cell
@@ -142,8 +143,16 @@ func (p *Planner) RoundTrips(ctx context.Context, q RoundTripQuery) (RoundTripRe
 	back := make([][]raptor.Time, len(facs))
 	egress := make([][]raptor.Access, len(facs))
 	var buf []raptor.StopDist
+	open := make([]bool, len(facs))
 	for i, f := range facs {
-		egress[i], buf = p.stopWalks(tt, f.UTM, buf)
+		h, err := layers.ParseOpeningHours(f.OpeningHours)
+		if err != nil {
+			return RoundTripResult{}, fmt.Errorf("analysis: round trip: facility %s: %w", f.ID, err)
+		}
+		// A facility closed at the appointment does not count.
+		if open[i] = h.OpenAt(q.ArriveBy); open[i] {
+			egress[i], buf = p.stopWalks(tt, f.UTM, buf)
+		}
 	}
 	var next int
 	var mu sync.Mutex
@@ -210,6 +219,9 @@ func (p *Planner) RoundTrips(ctx context.Context, q RoundTripQuery) (RoundTripRe
 		var bestLeave, bestHome raptor.Time
 		bestFac := -1
 		for fi, f := range facs {
+			if !open[fi] {
+				continue
+			}
 			leave, home := raptor.Time(noTime), raptor.Unreachable
 			if dist := math.Hypot(f.UTM[0]-c.UTM[0], f.UTM[1]-c.UTM[1]); dist <= AccessM {
 				w := p.walkSeconds(dist)

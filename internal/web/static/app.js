@@ -662,7 +662,7 @@
         if (typeof r === "string") return el("li", { text: r });
         return el("li", { text: (RULE_T[r.rule] || humanise(r.rule || "")) + ": " + (FINDING_T[r.finding] || r.finding || "") +
           (r.level_found ? tr(" (Stufe am Standort: ", " (level at the site: ") + (r.level_found === "none" ? tr("kein Zentraler Ort", "no central place") : r.level_found) + ")" : "") +
-          (r.site ? tr(" · Standort ", " · site ") + r.site : "") + (r.text ? " – " + r.text : "") });
+          (r.site ? tr(" · Standort ", " · site ") + r.site : "") + (EN && r.text ? " – " + r.text : "") });
       })));
       if (a.score) {
         out.appendChild(el("p", {}, [tr("Punkte gesamt: ", "Total score: "), el("strong", { text: fmtNum(a.score.total, 3) })]));

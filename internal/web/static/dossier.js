@@ -201,6 +201,8 @@
     out.appendChild(section("municipalities", T.byMun, rows.length ? [table([th(T.mun), th(T.ben, "num"), th(T.newCol, "num"), th(T.mean, "num")], rows)]
       : [el("p", { class: "muted", text: T.none })], true));
 
+    if (a.need) out.appendChild(needSection(a.need));
+
     var zo = a.zentrale_orte || {};
     out.appendChild(section("zentrale-orte", T.zo, [
       el("p", {}, [T.verdict + ": ", el("span", { class: "verdict " + (zo.verdict || ""), text: VERDICT[zo.verdict] || zo.verdict || "–" })]),
@@ -232,6 +234,32 @@
     ])]));
 
     drawMap(mapDiv, feat, bands, diff);
+  }
+
+  // needSection shows the need side of the dossier: per scenario (today and
+  // every projection) the travel times of the demand group before → after
+  // (median, 90th percentile, Gini, Palma), the supply ratio before → after,
+  // and for a fire station the share within the limit per municipality.
+  function needSection(n) {
+    var arrow = function (b, x, f) { return f(b) + " → " + f(x); };
+    var gini = function (v) { return fmtNum(v, 3); };
+    var rows = (n.scenarios || []).map(function (sc) {
+      var b = (sc.fairness_before || {}).all || {}, x = (sc.fairness_after || {}).all || {};
+      var bp = b.percentiles || {}, xp = x.percentiles || {};
+      var sup = sc.supply ? arrow(sc.supply.units_per_1000_before, sc.supply.units_per_1000_after, function (v) { return fmtNum(v, 3); }) + " " + sc.supply.unit : "–";
+      return el("tr", {}, [td(sc.scenario === "today" ? (EN ? "today" : "heute") : sc.scenario), td(fmtInt(sc.demand), "num"),
+        td(arrow(bp.p50, xp.p50, function (v) { return fmtNum(v, 1); }), "num"), td(arrow(bp.p90, xp.p90, function (v) { return fmtNum(v, 1); }), "num"),
+        td(arrow(b.gini, x.gini, gini), "num"), td(arrow(b.palma, x.palma, gini), "num"), td(sup, "num")]);
+    });
+    var kids = [el("p", { class: "muted", text: (EN ? "Demand group: ages " : "Bedarfsgruppe: Alter ") + n.demand_group + ", " + n.category + " (" + n.mode + ")" }),
+      table([th(EN ? "Scenario" : "Szenario"), th(EN ? "Residents in need" : "Einwohner mit Bedarf", "num"), th(EN ? "Median min" : "Median Min.", "num"),
+        th(EN ? "90 % min" : "90 % Min.", "num"), th("Gini", "num"), th("Palma", "num"), th(EN ? "Supply per 1,000" : "Angebot je 1.000", "num")], rows)];
+    if (n.fire && n.fire.changes) {
+      kids.push(table([th(EN ? "Municipality" : "Gemeinde"), th((EN ? "Share within " : "Anteil in ") + fmtNum(n.fire.limit_minutes, 0) + " min", "num"), th(EN ? "Residents gained" : "Einwohner dazu", "num")],
+        n.fire.changes.map(function (c) { return el("tr", {}, [td(c.name || c.ags), td(fmtNum(100 * c.share_before, 1) + " % → " + fmtNum(100 * c.share_after, 1) + " %", "num"), td(fmtInt(c.residents_gained), "num")]); })));
+    }
+    (n.warnings || []).forEach(function (w) { kids.push(el("p", { class: "muted", text: w })); });
+    return section("need", EN ? "Need, today and in the projection years" : "Bedarf heute und in den Projektionsjahren", kids, true);
   }
 
   function differenceColour() {

@@ -67,7 +67,7 @@ var queryables = map[string]map[string]sqlProp{
 	},
 	"facilities": {
 		"category": {"category", sqlText}, "name": {"coalesce(name, '')", sqlText}, "capacity": {"capacity", sqlFloat},
-		"source": {"source", sqlText}, "ags": {"ags", sqlText},
+		"source": {"source", sqlText}, "ags": {"ags", sqlText}, "opening_hours": {"opening_hours", sqlText},
 	},
 	"roads": {
 		"way_id": {"way_id", sqlFloat}, "highway": {"highway", sqlText}, "name": {"name", sqlText}, "ref": {"ref", sqlText},
