@@ -148,6 +148,8 @@ type Engine struct {
 	roadSrc roadSource
 	munis   []layers.Municipality
 	muniIdx map[string]int
+	// where locates points in municipalities (muniAt); built on first use.
+	where   whereIndex
 	members []layers.Membership
 	cells   []cell
 	facs    []layers.Facility

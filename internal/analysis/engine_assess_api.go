@@ -4,14 +4,15 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 
 	"reach/geo/graph"
 	"reach/geo/isochrone"
 	"reach/geo/route"
+	"reach/geo/spatial"
 	"reach/internal/appraisal"
 	"reach/internal/network"
 	"reach/layers"
@@ -253,25 +254,40 @@ func (e *Engine) placesField(mn *modeNet) ([]float64, []int) {
 	return secs, who
 }
 
+// whereIndex finds the municipality of a point: an R-tree over the
+// municipality polygons and, for points outside them all, a bucket grid
+// over the populated cell centres.
+type whereIndex struct {
+	once  sync.Once
+	polys *spatial.Polygons
+	cells *pointIndex
+}
+
 // muniAt returns the AGS of the municipality containing p (EPSG:25833),
-// by polygon where geometries exist, else the municipality of the nearest
-// populated cell centre; "" when neither is known.
+// by polygon where geometries exist (where several contain p, the first
+// in layer order), else the municipality of the nearest populated cell
+// centre (ties: the first cell); "" when neither is known.
 func (e *Engine) muniAt(p orb.Point) string {
-	for _, m := range e.munis {
-		if len(m.Geometry) == 0 || !m.Geometry.Bound().Contains(p) {
-			continue
+	w := &e.where
+	w.once.Do(func() {
+		ps := make([]orb.MultiPolygon, len(e.munis))
+		for i, m := range e.munis {
+			ps[i] = m.Geometry
 		}
-		if planar.MultiPolygonContains(m.Geometry, p) {
-			return m.AGS
+		w.polys = spatial.NewPolygons(ps)
+		pts := make([]orb.Point, len(e.cells))
+		for i, c := range e.cells {
+			pts[i] = c.utm
 		}
+		w.cells = newPointIndex(pts, 2000)
+	})
+	if i, ok := w.polys.Locate(p); ok {
+		return e.munis[i].AGS
 	}
-	best, bestD := "", math.Inf(1)
-	for _, c := range e.cells {
-		if d := math.Hypot(c.utm[0]-p[0], c.utm[1]-p[1]); d < bestD {
-			best, bestD = c.ags, d
-		}
+	if i, _ := w.cells.nearest(p, nil); i >= 0 {
+		return e.cells[i].ags
 	}
-	return best
+	return ""
 }
 
 // WeightedQuantile returns the lower weighted quantile q of vals weighted
