@@ -167,23 +167,9 @@ func LoadCatalogue(r io.Reader, name string) (*Catalogue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("catalogue: %s: read: %w", name, err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
 	var f catalogueFile
-	if err := dec.Decode(&f); err != nil {
-		var se *json.SyntaxError
-		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &se):
-			return nil, fmt.Errorf("catalogue: %s: line %d: %w", name, lineOf(raw, se.Offset), layers.ErrInvalid)
-		case errors.As(err, &te):
-			return nil, fmt.Errorf("catalogue: %s: line %d: field %s: value of type %s, want %s: %w",
-				name, lineOf(raw, te.Offset), te.Field, te.Value, te.Type, layers.ErrInvalid)
-		}
-		return nil, fmt.Errorf("catalogue: %s: %v: %w", name, err, layers.ErrInvalid)
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("catalogue: %s: trailing data after the catalogue object: %w", name, layers.ErrInvalid)
+	if err := decodeStrict(raw, "catalogue", name, "the catalogue object", &f); err != nil {
+		return nil, err
 	}
 	bad := func(where, field string, value any, why string) error {
 		return fmt.Errorf("catalogue: %s: %s: field %s: value %v: %s: %w", name, where, field, value, why, layers.ErrInvalid)
@@ -298,6 +284,31 @@ func LoadCatalogue(r io.Reader, name string) (*Catalogue, error) {
 }
 
 // lineOf returns the 1-based line of byte offset off in b.
+// decodeStrict decodes one JSON object of raw into v: unknown fields and
+// trailing data are refused, and every error (wrapping layers.ErrInvalid)
+// names what is read, the file, the line and, for a wrong type, the field
+// and the value.
+func decodeStrict(raw []byte, what, name, object string, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &se):
+			return fmt.Errorf("%s: %s: line %d: %v: %w", what, name, lineOf(raw, se.Offset), se, layers.ErrInvalid)
+		case errors.As(err, &te):
+			return fmt.Errorf("%s: %s: line %d: field %s: value of type %s, want %s: %w",
+				what, name, lineOf(raw, te.Offset), te.Field, te.Value, te.Type, layers.ErrInvalid)
+		}
+		return fmt.Errorf("%s: %s: %v: %w", what, name, err, layers.ErrInvalid)
+	}
+	if dec.More() {
+		return fmt.Errorf("%s: %s: trailing data after %s: %w", what, name, object, layers.ErrInvalid)
+	}
+	return nil
+}
+
 func lineOf(b []byte, off int64) int {
 	if off > int64(len(b)) {
 		off = int64(len(b))

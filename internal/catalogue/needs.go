@@ -5,8 +5,6 @@ import (
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -146,19 +144,9 @@ func LoadNeeds(r io.Reader, name string) (*Needs, error) {
 	if err != nil {
 		return nil, fmt.Errorf("needs %s: %w", name, err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
 	var f needsFile
-	if err := dec.Decode(&f); err != nil {
-		var se *json.SyntaxError
-		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &se):
-			return nil, fmt.Errorf("needs %s line %d: %v", name, lineOf(raw, se.Offset), err)
-		case errors.As(err, &te):
-			return nil, fmt.Errorf("needs %s line %d: field %s: %v", name, lineOf(raw, te.Offset), te.Field, err)
-		}
-		return nil, fmt.Errorf("needs %s: %v", name, err)
+	if err := decodeStrict(raw, "needs", name, "the need catalogue object", &f); err != nil {
+		return nil, err
 	}
 	sum := sha256.Sum256(raw)
 	n := &Needs{name: f.Name, hash: hex.EncodeToString(sum[:]), description: f.Description, sources: f.Sources, byCat: map[layers.Category]Need{}}
