@@ -296,7 +296,7 @@ func parseRow(row vector.Row, c columns, opts Options) (layers.Cell, grid.ID, er
 	}
 	if c.ags != "" {
 		a := row.Get(c.ags)
-		if a != "" && !validAGS(a) {
+		if a != "" && !layers.IsAGS(a) {
 			return layers.Cell{}, id, row.Errorf(c.ags, a, "is not an 8-digit AGS")
 		}
 		cell.AGS = a
@@ -306,16 +306,4 @@ func parseRow(row vector.Row, c columns, opts Options) (layers.Cell, grid.ID, er
 		}
 	}
 	return cell, id, nil
-}
-
-func validAGS(s string) bool {
-	if len(s) != 8 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

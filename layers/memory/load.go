@@ -105,7 +105,7 @@ func isDigits(s string, n int) bool {
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 func checkAGS(field, ags string) *fieldErr {
-	if !isDigits(ags, 8) {
+	if !layers.IsAGS(ags) {
 		return bad(field, ags, "want an AGS of 8 digits")
 	}
 	return nil
