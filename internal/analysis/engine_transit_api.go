@@ -286,24 +286,7 @@ func (e *Engine) transitField(ctx context.Context, cat layers.Category, q Transi
 	if err != nil {
 		return nil, err
 	}
-	k := fieldKey{cat, Transit}
-	e.mu.Lock()
-	ent := e.fields[k]
-	if ent == nil {
-		ent = &fieldEntry{}
-		e.fields[k] = ent
-	}
-	e.mu.Unlock()
-	ent.once.Do(func() { ent.f, ent.err = compute(dq) })
-	if ent.err != nil {
-		e.mu.Lock()
-		if e.fields[k] == ent {
-			delete(e.fields, k)
-		}
-		e.mu.Unlock()
-		return nil, ent.err
-	}
-	return ent.f, nil
+	return e.cachedField(fieldKey{cat, Transit}, func() (*field, error) { return compute(dq) })
 }
 
 // transitGaps is the gap register by public transport: a cell is outside when the median of

@@ -76,7 +76,19 @@ func (e *Engine) fieldFor(ctx context.Context, cat layers.Category, mode layers.
 	if err := checkCatMode(cat, mode); err != nil {
 		return nil, err
 	}
-	k := fieldKey{cat, mode}
+	return e.cachedField(fieldKey{cat, mode}, func() (*field, error) {
+		net := e.nets[mode]
+		if net == nil {
+			return e.straight(cat).withStraightSeconds(e, mode), nil
+		}
+		return e.networkField(ctx, net, cat)
+	})
+}
+
+// cachedField returns the field of k, computing it once with compute;
+// concurrent callers wait for that result. A failed computation (a
+// cancelled context, say) is not kept: the next call computes again.
+func (e *Engine) cachedField(k fieldKey, compute func() (*field, error)) (*field, error) {
 	e.mu.Lock()
 	ent := e.fields[k]
 	if ent == nil {
@@ -84,17 +96,8 @@ func (e *Engine) fieldFor(ctx context.Context, cat layers.Category, mode layers.
 		e.fields[k] = ent
 	}
 	e.mu.Unlock()
-	ent.once.Do(func() {
-		net := e.nets[mode]
-		if net == nil {
-			ent.f = e.straight(cat).withStraightSeconds(e, mode)
-			return
-		}
-		ent.f, ent.err = e.networkField(ctx, net, cat)
-	})
+	ent.once.Do(func() { ent.f, ent.err = compute() })
 	if ent.err != nil {
-		// Do not keep a failure (a cancelled context, say): the next call
-		// computes again.
 		e.mu.Lock()
 		if e.fields[k] == ent {
 			delete(e.fields, k)
