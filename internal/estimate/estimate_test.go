@@ -153,3 +153,30 @@ func TestSecondsIntoEqualsSeconds(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSecondsInto converts 400,000 distances (log-uniform, 50 m to
+// 40 km: the cells of Saxony at 100 m) by car, in one batch and one by one.
+func BenchmarkSecondsInto(b *testing.B) {
+	m, err := Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 1))
+	d := make([]float64, 400000)
+	for i := range d {
+		d[i] = 50 * math.Exp(rng.Float64()*math.Log(800))
+	}
+	dst := make([]float64, len(d))
+	b.Run("batch", func(b *testing.B) {
+		for b.Loop() {
+			m.Car.SecondsInto(dst, d)
+		}
+	})
+	b.Run("one by one", func(b *testing.B) {
+		for b.Loop() {
+			for i, x := range d {
+				dst[i] = m.Seconds(layers.Car, x)
+			}
+		}
+	})
+}
