@@ -108,7 +108,9 @@ func TestUpdateAgainstFullRun(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		close := func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1e-12, math.Max(math.Abs(a), math.Abs(b))) }
+		close := func(a, b float64) bool {
+			return math.Abs(a-b) <= 1e-9*math.Max(1e-12, math.Max(math.Abs(a), math.Abs(b)))
+		}
 		for i := range nc {
 			if !close(up.CellAccess[i], full.CellAccess[i]) {
 				t.Fatalf("trial %d (%s, %d changes): cell %d access %v, full run %v", trial, d, len(changes), i, up.CellAccess[i], full.CellAccess[i])
