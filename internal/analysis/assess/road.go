@@ -335,7 +335,7 @@ func (e *Assessor) roadHigherReach(ctx context.Context, mode layers.Mode, after 
 	if err := ctx.Err(); err != nil {
 		return higherReach{}, fmt.Errorf("analysis: assess: %w", err)
 	}
-	before, _ := e.eng.HigherPlaces(mode)
+	before := e.higherPlacesBefore(mode)
 	aft, who := after.HigherPlaces()
 	names := map[string]bool{}
 	for ci := range e.eng.NumCells() {
@@ -346,6 +346,19 @@ func (e *Assessor) roadHigherReach(ctx context.Context, mode layers.Mode, after 
 	h := higherReach{places: sortedKeys(names)}
 	h.strengthens = len(h.places) > 0
 	return h, nil
+}
+
+type higherBeforeKey struct{ mode layers.Mode }
+
+// higherPlacesBefore is the engine's time to the next Mittel- or
+// Oberzentrum by mode without any project: a search over the whole
+// network, done once per engine (shared, read-only).
+func (e *Assessor) higherPlacesBefore(mode layers.Mode) []float64 {
+	v, _ := e.eng.Memo(higherBeforeKey{mode}, func() (any, error) {
+		secs, _ := e.eng.HigherPlaces(mode)
+		return secs, nil
+	})
+	return v.([]float64)
 }
 
 // roadAfter gives the travel times with a road project applied.
