@@ -34,7 +34,7 @@ type AgeCount struct {
 // Validate checks one row on its own (the coverage of ages is checked over
 // the whole table by its reader).
 func (c AgeCount) Validate() error {
-	es := checker{record: fmt.Sprintf("age group %d–%d of %s in %d", c.AgeFrom, c.AgeTo, c.Area, c.Year)}
+	es := checker{kind: "age group", key: fmt.Sprintf("%d–%d of %s in %d", c.AgeFrom, c.AgeTo, c.Area, c.Year)}
 	if c.Year < 1950 || c.Year > 2100 {
 		es.add("year", c.Year, "want a year from 1950 to 2100")
 	}

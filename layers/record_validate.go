@@ -56,7 +56,7 @@ func (c *checker) nonNeg(field string, v float64) {
 // keys that are not empty with finite values, and a polygon with finite
 // coordinates and closed rings (or none).
 func (m Municipality) Validate() error {
-	c := checker{record: "municipality " + m.AGS}
+	c := checker{kind: "municipality", key: m.AGS}
 	c.ags("ags", m.AGS, false)
 	c.nonEmpty("name", m.Name)
 	c.texts("name", m.Name, "kreis_name", m.KreisName, "planning_region", m.PlanningRegion)
@@ -84,7 +84,7 @@ func (m Municipality) Validate() error {
 // Validate checks a membership: an AGS of 8 digits, a known kind and a
 // group id.
 func (m Membership) Validate() error {
-	c := checker{record: "membership of " + m.AGS + " in " + strconv.Quote(m.GroupID)}
+	c := checker{kind: "membership of", key: m.AGS + " in " + strconv.Quote(m.GroupID)}
 	c.ags("ags", m.AGS, false)
 	switch m.Kind {
 	case KindVerbund, KindVerwaltungsgemeinschaft, KindMittelbereich:
@@ -100,7 +100,7 @@ func (m Membership) Validate() error {
 // Grundzentrum to Oberzentrum, the AGS of its municipality and of every
 // member, a Kreis key of 5 digits or none, and finite coordinates.
 func (p CentralPlace) Validate() error {
-	c := checker{record: "central place " + strconv.Quote(p.ID)}
+	c := checker{kind: "central place", key: p.ID, quote: true}
 	c.nonEmpty("id", p.ID)
 	c.nonEmpty("name", p.Name)
 	c.texts("id", p.ID, "name", p.Name, "lep_type", p.LEPType, "verbund", p.Verbund, "planning_region", p.PlanningRegion,
@@ -121,7 +121,7 @@ func (p CentralPlace) Validate() error {
 // capacity ≥ 0 or none, an AGS of 8 digits or none, opening hours that
 // ParseOpeningHours reads, and finite coordinates.
 func (f Facility) Validate() error {
-	c := checker{record: "facility " + strconv.Quote(f.ID)}
+	c := checker{kind: "facility", key: f.ID, quote: true}
 	c.nonEmpty("id", f.ID)
 	c.texts("id", f.ID, "name", f.Name, "source", f.Source)
 	if !f.Category.Valid() {
@@ -143,7 +143,7 @@ func (f Facility) Validate() error {
 // speed ≥ 0 that is > 0 where a direction is open (unless the segment has a
 // fixed duration).
 func (r RoadSegment) Validate() error {
-	c := checker{record: "road segment " + strconv.FormatInt(r.ID, 10) + " of way " + strconv.FormatInt(r.WayID, 10)}
+	c := checker{kind: "road segment", num: r.ID, isNum: true}
 	c.nonEmpty("highway", r.Highway)
 	c.texts("highway", r.Highway, "name", r.Name, "ref", r.Ref)
 	if r.Geometry == nil {
@@ -169,7 +169,7 @@ func (r RoadSegment) Validate() error {
 // Validate checks an indicator value: an AGS of 8 digits, a key and a
 // finite value.
 func (v IndicatorValue) Validate() error {
-	c := checker{record: "indicator " + strconv.Quote(v.Key) + " of " + v.AGS}
+	c := checker{kind: "indicator", key: strconv.Quote(v.Key) + " of " + v.AGS}
 	c.ags("ags", v.AGS, false)
 	c.nonEmpty("key", v.Key)
 	c.texts("key", v.Key)
@@ -182,7 +182,7 @@ func (v IndicatorValue) Validate() error {
 // Validate checks a population record: an AGS of 8 digits, population
 // and area ≥ 0.
 func (r PopulationRecord) Validate() error {
-	c := checker{record: "population of " + r.AGS}
+	c := checker{kind: "population of", key: r.AGS}
 	c.ags("ags", r.AGS, false)
 	if r.Population < 0 {
 		c.add("population", r.Population, "must be ≥ 0")
@@ -194,7 +194,7 @@ func (r PopulationRecord) Validate() error {
 // Validate checks a graph edge: finite costs (negative for a closed
 // direction), a length ≥ 0 and, when given, a line of finite positions.
 func (e GraphEdge) Validate() error {
-	c := checker{record: "edge " + strconv.FormatInt(e.ID, 10)}
+	c := checker{kind: "edge", num: e.ID, isNum: true}
 	for _, x := range []struct {
 		f string
 		v float64
@@ -231,7 +231,7 @@ func (c *checker) cellResult(cellID string, population int64, ags string, reache
 // (+Inf or ≥ 0 seconds otherwise), and the method "network" or
 // "straight_line".
 func (r TravelTimeRecord) Validate() error {
-	c := checker{record: "travel time of cell " + r.CellID}
+	c := checker{kind: "travel time of cell", key: r.CellID}
 	c.cellResult(r.CellID, r.Population, r.AGS, r.Reached, r.Seconds)
 	if r.Reached {
 		c.nonNeg("distance_m", r.DistanceM)
@@ -246,7 +246,7 @@ func (r TravelTimeRecord) Validate() error {
 // Validate checks a gap: a cell id, population ≥ 0, an AGS of 8 digits or
 // none, seconds as for a travel time and a standard ≥ 0.
 func (g GapRecord) Validate() error {
-	c := checker{record: "gap in cell " + g.CellID}
+	c := checker{kind: "gap in cell", key: g.CellID}
 	c.cellResult(g.CellID, g.Population, g.AGS, g.Reached, g.Seconds)
 	c.nonNeg("standard_seconds", g.StandardSeconds)
 	return c.err()
@@ -255,7 +255,7 @@ func (g GapRecord) Validate() error {
 // Validate checks a result run: a category of the catalogue, a road mode,
 // the time of computation and provenance that is a JSON document or empty.
 func (r ResultRun) Validate() error {
-	c := checker{record: "run " + string(r.Category) + "/" + string(r.Mode)}
+	c := checker{kind: "run", key: string(r.Category) + "/" + string(r.Mode)}
 	if !r.Category.Valid() {
 		c.add("category", string(r.Category), "not in the catalogue")
 	}
@@ -289,7 +289,7 @@ func ValidTokenName(name string) bool {
 // Validate checks a token: a name of ValidTokenName, a known role and a
 // SHA-256 hash of 32 bytes.
 func (t Token) Validate() error {
-	c := checker{record: "token " + strconv.Quote(t.Name)}
+	c := checker{kind: "token", key: t.Name, quote: true}
 	if !ValidTokenName(t.Name) {
 		c.add("name", t.Name, "want 1 to 64 of A-Z a-z 0-9 . _ @ -")
 	}

@@ -29,7 +29,7 @@ func TestRecordValidate(t *testing.T) {
 		{"facility", Facility{ID: " ", Category: "bakery", Capacity: ptr(-1), AGS: "1", OpeningHours: "sometimes"},
 			`facility " "`, []string{"id", "category", "capacity", "ags", "opening_hours"}},
 		{"road", RoadSegment{ID: 4, WayID: 9, Car: Access{Forward: true}, Foot: Access{SpeedKmh: -1}, LengthM: -2},
-			"road segment 4 of way 9", []string{"highway", "geometry", "length_m", "car_kmh", "foot_kmh"}},
+			"road segment 4", []string{"highway", "geometry", "length_m", "car_kmh", "foot_kmh"}},
 		{"road ferry with duration", RoadSegment{ID: 1, Highway: "ferry", Geometry: orb.LineString{{0, 0}, {1, 0}}, DurationS: 600,
 			Car: Access{Forward: true, Backward: true}}, "", nil},
 		{"indicator", IndicatorValue{AGS: "14612000", Value: math.NaN()}, `indicator "" of 14612000`, []string{"key", "value"}},

@@ -77,29 +77,46 @@ func Invalid(record, field string, value any, reason string) error {
 	return FieldErrors{{Record: record, Field: field, Value: FormatValue(value), Reason: reason}}
 }
 
-// checker collects the invalid fields of one record.
+// checker collects the invalid fields of one record. The record's
+// identity (kind and key, or kind and number) is put together only when a
+// field is invalid, so that checking a valid record allocates nothing.
 type checker struct {
-	record string
-	es     FieldErrors
+	kind, key string
+	num       int64
+	isNum     bool // the key is num
+	quote     bool // the key is quoted
+	es        FieldErrors
 }
 
 // add records an invalid field; value is formatted with FormatValue.
 func (c *checker) add(field string, value any, reason string) {
-	c.es = append(c.es, FieldError{Record: c.record, Field: field, Value: FormatValue(value), Reason: reason})
+	c.es = append(c.es, FieldError{Field: field, Value: FormatValue(value), Reason: reason})
 }
 
 // addErr records a field error found by a helper.
 func (c *checker) addErr(fe *FieldError) {
 	if fe != nil {
-		fe.Record = c.record
 		c.es = append(c.es, *fe)
 	}
 }
 
-// err returns the collected errors, or nil when there are none.
+// err returns the collected errors, each naming the record, or nil when
+// there are none.
 func (c *checker) err() error {
 	if len(c.es) == 0 {
 		return nil
+	}
+	rec := c.kind + " "
+	switch {
+	case c.isNum:
+		rec += strconv.FormatInt(c.num, 10)
+	case c.quote:
+		rec += strconv.Quote(c.key)
+	default:
+		rec += c.key
+	}
+	for i := range c.es {
+		c.es[i].Record = rec
 	}
 	return c.es
 }
@@ -174,7 +191,7 @@ var ProjectStatuses = []string{"draft", "submitted", "selected", "funded", "reje
 // status, money within MaxMoneyEUR, and a valid geometry (see
 // ValidateGeometry; a facility_upgrade naming its facility may have none).
 func (p Project) Validate() error {
-	es := checker{record: "project " + strconv.Quote(p.ID)}
+	es := checker{kind: "project", key: p.ID, quote: true}
 	for _, t := range []struct{ f, v string }{{"id", p.ID}, {"title", p.Title}, {"applicant", p.Applicant},
 		{"planning_region", p.PlanningRegion}, {"status", p.Status}, {"source", p.Source}, {"submitted_by", p.SubmittedBy}} {
 		if why := ValidText(t.v); why != "" {
