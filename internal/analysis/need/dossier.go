@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/paulmach/orb"
 
@@ -77,17 +78,15 @@ func (s *Service) dossier(ctx context.Context, p layers.Project, eff analysis.Pr
 		part[a] = true
 	}
 	// The residents the dossier looks at: those of the participating
-	// municipalities and every one whose time changes.
-	changed := map[int]bool{}
-	for _, ci := range eff.Changed {
-		changed[ci] = true
+	// municipalities and every one whose time changes (ascending, each
+	// once).
+	byAGS := s.cellsByAGS()
+	idx := append([]int(nil), eff.Changed...)
+	for ags := range part {
+		idx = append(idx, byAGS[ags]...)
 	}
-	var idx []int
-	for i, c := range e.PopulatedCells() {
-		if part[c.AGS] || changed[i] {
-			idx = append(idx, i)
-		}
-	}
+	slices.Sort(idx)
+	idx = slices.Compact(idx)
 	var siteCatch []access.FacilityCatchment
 	for _, sc := range append([]Scenario{{}}, s.Scenarios()...) {
 		dem, err := s.demandOf(lo, hi, sc)
@@ -143,6 +142,21 @@ func (s *Service) dossier(ctx context.Context, p layers.Project, eff analysis.Pr
 		d.Warnings = append(d.Warnings, "the proposed station is taken as volunteer (the catalogue's turn-out time): a project states no crew")
 	}
 	return d, nil
+}
+
+type cellsByAGSKey struct{}
+
+// cellsByAGS lists the populated cells of each municipality (by AGS),
+// ascending; computed once per engine.
+func (s *Service) cellsByAGS() map[string][]int {
+	v, _ := s.e.Memo(cellsByAGSKey{}, func() (any, error) {
+		m := map[string][]int{}
+		for i, c := range s.e.PopulatedCells() {
+			m[c.AGS] = append(m[c.AGS], i)
+		}
+		return m, nil
+	})
+	return v.(map[string][]int)
 }
 
 // beforeKey keys the E2SFCA of a category with the facilities' own supply
