@@ -294,7 +294,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	if dbURL == "" {
 		dbURL = getenv(config.EnvDatabaseURL)
 	}
-	st, closeStore, err := openStore(ctx, dbURL, "", *seed, log)
+	st, closeStore, err := openStore(ctx, dbURL, "", *seed, 0, log)
 	if err != nil {
 		return err
 	}

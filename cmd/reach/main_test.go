@@ -383,7 +383,7 @@ facilities %[1]s/facilities/krankenhaeuser_sachsen_2020.csv
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	st, closeStore, err := openStore(ctx, "", dir, 0, newLogger(io.Discard, false))
+	st, closeStore, err := openStore(ctx, "", dir, 0, 0, newLogger(io.Discard, false))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -417,7 +417,7 @@ facilities %[1]s/facilities/krankenhaeuser_sachsen_2020.csv
 	if err := os.WriteFile(filepath.Join(dir, load.ManifestName), []byte("grid x.csv --no-such-flag\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = openStore(ctx, "", dir, 0, newLogger(io.Discard, false))
+	_, _, err = openStore(ctx, "", dir, 0, 0, newLogger(io.Discard, false))
 	if err == nil || !strings.Contains(err.Error(), "line 1") {
 		t.Errorf("bad manifest: err = %v, want it to name line 1", err)
 	}

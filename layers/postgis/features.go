@@ -328,6 +328,9 @@ func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, er
 	if q.Limit < 1 {
 		return layers.Page{}, fmt.Errorf("postgis: limit %d: want at least 1: %w", q.Limit, layers.ErrInvalid)
 	}
+	if p, ok := s.itemsFromModel(ctx, t, q); ok {
+		return p, nil
+	}
 	where, args, err := t.where(q)
 	if err != nil {
 		return layers.Page{}, err
@@ -400,6 +403,33 @@ func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, er
 		return layers.Page{}, dbError("items of "+q.Collection, err)
 	}
 	return p, nil
+}
+
+// itemsFromModel answers q from the read model of the grid when there is
+// one for the current version and it can answer q exactly (see gridModel);
+// ok is false otherwise, and the SQL path answers.
+func (s *Store) itemsFromModel(ctx context.Context, t *table, q layers.ItemsQuery) (layers.Page, bool) {
+	if s.modelBytes <= 0 || t.collection != layers.CollPopulationGrid || len(q.Filters) > 0 || q.Filter != nil {
+		return layers.Page{}, false
+	}
+	version, _, kept := s.versions.get(t.table)
+	if !kept {
+		if err := s.pool.QueryRow(ctx, versionSQL, t.table).Scan(&version); err != nil {
+			return layers.Page{}, false
+		}
+	}
+	if version == nil {
+		return layers.Page{}, false
+	}
+	g := s.gridModelFor(*version)
+	if g == nil {
+		return layers.Page{}, false
+	}
+	p, ok := g.items(q)
+	if ok {
+		s.model.pages.Add(1)
+	}
+	return p, ok
 }
 
 // Item returns one feature or an error wrapping layers.ErrNotFound.
