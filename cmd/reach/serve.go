@@ -23,6 +23,7 @@ import (
 	"reach/internal/analysis/transit"
 	"reach/internal/config"
 	"reach/internal/httpapi"
+	"reach/internal/load"
 	"reach/internal/ogc"
 	"reach/layers"
 	"reach/layers/memory"
@@ -49,7 +50,7 @@ func openStore(ctx context.Context, dbURL, dataDir string, seed int64, modelByte
 		return st, st.Close, nil
 	case dataDir != "":
 		st := memory.New(memory.WithTitle("Files of "+dataDir), memory.WithSynthetic(false))
-		if err := loadDir(ctx, st, dataDir, log); err != nil {
+		if err := load.Dir(ctx, st, dataDir, log); err != nil {
 			return nil, nil, err
 		}
 		return st, func() {}, nil

@@ -18,6 +18,7 @@ import (
 	"reach/geo/crs"
 	"reach/geo/grid"
 	"reach/layers"
+	"reach/layers/query"
 )
 
 // The population grid is served from a read model: one layer version of
@@ -350,13 +351,13 @@ func gridEps(c crs.Code) float64 {
 }
 
 // matches returns the positions (in id order) of the cells that intersect
-// the box of q, per layers.PlanBBox as the SQL path does; ok is false when
+// the box of q, per query.PlanBox as the SQL path does; ok is false when
 // a cell lies within gridEps of the box's edge (PostgreSQL decides then).
 func (g *gridModel) matches(q layers.ItemsQuery, memo func(crs.Code) *corners) (all bool, out []int32, ok bool) {
 	if q.BBox == nil {
 		return true, nil, true
 	}
-	p, err := layers.PlanBBox(*q.BBox, q.BBoxCRS, crs.LAEA, crs.LAEA)
+	p, err := query.PlanBox(*q.BBox, q.BBoxCRS, crs.LAEA, crs.LAEA)
 	if err != nil {
 		return false, nil, false // the SQL path names the error
 	}
