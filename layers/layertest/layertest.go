@@ -33,6 +33,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"reach/layers"
+	"reach/layers/query"
 )
 
 // Opener returns a new, empty store for one test. It is called several times
@@ -975,12 +976,12 @@ func checkFilters(t *testing.T, s layers.Store, fx Fixture) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			info, _ := layers.CollectionInfo(tt.collection)
-			if err := layers.ValidateFilters(info, tt.filters); err != nil {
+			if err := query.CheckParams(info, tt.filters); err != nil {
 				t.Fatalf("fixture: %v", err)
 			}
 			var w []layers.Feature
 			for _, f := range want[tt.collection] {
-				if layers.MatchFilters(f, tt.filters) {
+				if query.MatchParams(f, tt.filters) {
 					w = append(w, f)
 				}
 			}
@@ -996,7 +997,7 @@ func checkFilters(t *testing.T, s layers.Store, fx Fixture) {
 		filters := map[string]string{"source": "osm"}
 		var w []layers.Feature
 		for _, f := range want[layers.CollFacilities] {
-			if layers.MatchFilters(f, filters) && box.Intersects(f.Geometry.Bound()) {
+			if query.MatchParams(f, filters) && box.Intersects(f.Geometry.Bound()) {
 				w = append(w, f)
 			}
 		}

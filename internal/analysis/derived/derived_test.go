@@ -13,6 +13,7 @@ import (
 	"reach/internal/analysis/derived"
 	"reach/internal/analysis/gaps"
 	"reach/layers"
+	"reach/layers/query"
 )
 
 // build returns the test region and the engine built from it.
@@ -206,7 +207,7 @@ func (m memFeatures) Items(_ context.Context, q layers.ItemsQuery) (layers.Page,
 	var p layers.Page
 	for _, mu := range m.munis {
 		f := layers.MunicipalityFeature(mu)
-		if f.ID > q.After && layers.MatchFilters(f, q.Filters) {
+		if f.ID > q.After && query.MatchParams(f, q.Filters) {
 			p.Features = append(p.Features, f)
 		}
 	}
