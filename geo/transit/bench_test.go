@@ -1,7 +1,9 @@
 package transit_test
 
 import (
+	"slices"
 	"testing"
+	"time"
 
 	"reach/geo/transit"
 )
@@ -52,4 +54,33 @@ func BenchmarkPerMinute120(b *testing.B) {
 			r.EarliestArrival(access, dep)
 		}
 	}
+}
+
+// BenchmarkRangeSpeedup120 interleaves the range search of BenchmarkRange120 with its baseline,
+// one plain run per minute, so that both see the same load, and reports the median time of each
+// and their ratio (the speed-up of the range form, ≥ 20 wanted).
+func BenchmarkRangeSpeedup120(b *testing.B) {
+	tt := dresdenTimetable(b)
+	access := benchSource(b, tt)
+	r, _ := tt.NewRouter(5)
+	var ranges, plains []float64
+	for b.Loop() {
+		t0 := time.Now()
+		r.Range(access, 7*3600, 9*3600, 60, func(transit.Time, []transit.Time) {})
+		t1 := time.Now()
+		for dep := transit.Time(9 * 3600); dep >= 7*3600; dep -= 60 {
+			r.EarliestArrival(access, dep)
+		}
+		t2 := time.Now()
+		ranges = append(ranges, t1.Sub(t0).Seconds())
+		plains = append(plains, t2.Sub(t1).Seconds())
+	}
+	median := func(v []float64) float64 {
+		slices.Sort(v)
+		return v[len(v)/2]
+	}
+	rm, pm := median(ranges), median(plains)
+	b.ReportMetric(rm*1e3, "range-ms")
+	b.ReportMetric(pm*1e3, "perminute-ms")
+	b.ReportMetric(pm/rm, "speedup")
 }
