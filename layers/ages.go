@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"iter"
 	"math"
-	"strconv"
 
 	"reach/geo/access"
 )
@@ -35,26 +34,23 @@ type AgeCount struct {
 // Validate checks one row on its own (the coverage of ages is checked over
 // the whole table by its reader).
 func (c AgeCount) Validate() error {
-	var errs FieldErrors
+	es := checker{kind: "age group", key: fmt.Sprintf("%d–%d of %s in %d", c.AgeFrom, c.AgeTo, c.Area, c.Year)}
 	if c.Year < 1950 || c.Year > 2100 {
-		errs = append(errs, FieldError{"year", strconv.Itoa(c.Year), "want a year from 1950 to 2100"})
+		es.add("year", c.Year, "want a year from 1950 to 2100")
 	}
 	if !areaKey(c.Area) {
-		errs = append(errs, FieldError{"area", c.Area, "want an 8-digit AGS or a 5-digit Kreis key"})
+		es.add("area", c.Area, "want an 8-digit AGS or a 5-digit Kreis key")
 	}
 	if c.AgeFrom < 0 || c.AgeFrom > 120 {
-		errs = append(errs, FieldError{"age_from", strconv.Itoa(c.AgeFrom), "want 0–120"})
+		es.add("age_from", c.AgeFrom, "want 0–120")
 	}
 	if c.AgeTo != access.OpenAge && (c.AgeTo < c.AgeFrom || c.AgeTo > 120) {
-		errs = append(errs, FieldError{"age_to", strconv.Itoa(c.AgeTo), fmt.Sprintf("want %d–120 or open", c.AgeFrom)})
+		es.add("age_to", c.AgeTo, fmt.Sprintf("want %d–120 or open", c.AgeFrom))
 	}
 	if !(c.Persons >= 0) || math.IsInf(c.Persons, 0) {
-		errs = append(errs, FieldError{"persons", strconv.FormatFloat(c.Persons, 'g', -1, 64), "want a finite number ≥ 0"})
+		es.add("persons", c.Persons, "want a finite number ≥ 0")
 	}
-	if len(errs) > 0 {
-		return errs
-	}
-	return nil
+	return es.err()
 }
 
 func areaKey(s string) bool {

@@ -18,7 +18,7 @@ const (
 // or none, an AGS of 8 digits or none, a year from MinCellYear to
 // MaxCellYear or 0. Every invalid field is reported, as FieldErrors.
 func (c Cell) Validate() error {
-	var es FieldErrors
+	es := checker{kind: "cell", key: c.ID}
 	if id, err := grid.ParseID(c.ID); err != nil {
 		es.add("inspire_id", c.ID, "not an INSPIRE cell id")
 	} else if c.ResolutionM != id.ResolutionM {

@@ -1,8 +1,6 @@
 package layers
 
 import (
-	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -213,6 +211,14 @@ func CellFeature(c Cell) Feature {
 	if id, err := grid.ParseID(c.ID); err == nil {
 		g = toLonLat(id.Polygon(), crs.LAEA)
 	}
+	return CellFeatureWithGeometry(c, g)
+}
+
+// CellFeatureWithGeometry is CellFeature with the served geometry given,
+// for a source that projects the corners of many cells once each: g must
+// be what CellFeature computes (the cell's square, each vertex transformed
+// from EPSG:3035 to CRS84 with crs.Transform).
+func CellFeatureWithGeometry(c Cell, g orb.Geometry) Feature {
 	var pop any
 	if c.Known {
 		pop = c.Population
@@ -287,68 +293,6 @@ func ProjectFeature(p Project) Feature {
 		{"capacity_change", optFloat(u.CapacityChange)}, {"opening_hours_change", optFloat(u.OpeningHoursChange)},
 		{"accessible_for", optString(u.AccessibleFor)},
 	}}
-}
-
-// MatchFilters reports whether f has, for every filter, a property of that
-// name whose value printed as text equals the wanted value. Array values
-// match when any element equals it.
-func MatchFilters(f Feature, filters map[string]string) bool {
-	for k, want := range filters {
-		v, ok := f.Get(k)
-		if !ok {
-			return false
-		}
-		if !valueEquals(v, want) {
-			return false
-		}
-	}
-	return true
-}
-
-func valueEquals(v any, want string) bool {
-	switch x := v.(type) {
-	case nil:
-		return want == "" || want == "null"
-	case string:
-		return x == want
-	case bool:
-		return strconv.FormatBool(x) == strings.ToLower(want)
-	case int64:
-		return strconv.FormatInt(x, 10) == want
-	case float64:
-		w, err := strconv.ParseFloat(want, 64)
-		return err == nil && w == x
-	case []string:
-		for _, s := range x {
-			if s == want {
-				return true
-			}
-		}
-	}
-	return fmt.Sprint(v) == want
-}
-
-// ValidateFilters checks that every filter names a filterable property of
-// the collection; the error names the first one that does not.
-func ValidateFilters(c Collection, filters map[string]string) error {
-	keys := make([]string, 0, len(filters))
-	for k := range filters {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		ok := false
-		for _, p := range c.Properties {
-			if p.Name == k && p.Filterable {
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			return fmt.Errorf("%w: parameter %q: collection %q cannot be filtered by it", ErrInvalid, k, c.ID)
-		}
-	}
-	return nil
 }
 
 // CompareIDs orders the feature ids of a collection for keyset paging: road

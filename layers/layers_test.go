@@ -1,7 +1,6 @@
 package layers
 
 import (
-	"errors"
 	"math"
 	"testing"
 
@@ -63,28 +62,6 @@ func TestCompareIDs(t *testing.T) {
 		if got := CompareIDs(tt.coll, tt.a, tt.b); got != tt.want {
 			t.Errorf("CompareIDs(%q, %q, %q) = %d, want %d", tt.coll, tt.a, tt.b, got, tt.want)
 		}
-	}
-}
-
-func TestMatchAndValidateFilters(t *testing.T) {
-	f := FacilityFeature(Facility{ID: "x", Category: CatHospital, Name: "Klinik", Location: orb.Point{411494, 5656188}, AGS: "14612000"})
-	if !MatchFilters(f, map[string]string{"category": "hospital", "ags": "14612000"}) {
-		t.Error("matching filters rejected")
-	}
-	if MatchFilters(f, map[string]string{"category": "pharmacy"}) {
-		t.Error("non-matching filter accepted")
-	}
-	p := CentralPlaceFeature(CentralPlace{ID: "14523020", Name: "Auerbach", Level: LevelMittelzentrum, Members: []string{"14523020", "14523090"}, AGS: "14523020"})
-	if !MatchFilters(p, map[string]string{"level": "Mittelzentrum"}) {
-		t.Error("level filter rejected")
-	}
-	coll, _ := CollectionInfo(CollFacilities)
-	if err := ValidateFilters(coll, map[string]string{"category": "x"}); err != nil {
-		t.Errorf("filterable property refused: %v", err)
-	}
-	err := ValidateFilters(coll, map[string]string{"name": "x"})
-	if !errors.Is(err, ErrInvalid) {
-		t.Errorf("filter on a non-filterable property: err = %v, want ErrInvalid", err)
 	}
 }
 

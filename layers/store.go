@@ -144,7 +144,7 @@ type PropertyInfo struct {
 type ItemsQuery struct {
 	Collection string
 	// BBox restricts to features whose served geometry, in BBoxCRS,
-	// intersects it (see BBoxPlan); nil for none. It is x east: longitude
+	// intersects it (see query.BoxPlan); nil for none. It is x east: longitude
 	// first for lon/lat.
 	BBox *orb.Bound
 	// BBoxCRS is the CRS of BBox; 0 means CRS84 (as does EPSG:4326, whose
@@ -158,7 +158,7 @@ type ItemsQuery struct {
 	// Filters maps a filterable property name to the exact value wanted.
 	Filters map[string]string
 	// Filter selects features by a filter expression (CQL2), checked with
-	// CheckFilter against the collection; nil for none. It applies on top
+	// query.Check against the collection; nil for none. It applies on top
 	// of BBox and Filters.
 	Filter Expr
 }

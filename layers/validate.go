@@ -10,17 +10,27 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// FieldError is one field of a record that breaks an invariant: the field
-// (dotted for nested values, e.g. "geometry" or "municipalities[2]"), the
-// offending value as text and the reason. It wraps ErrInvalid. The stores,
+// FieldError is one field of a record that breaks an invariant: the
+// record (its kind and key, e.g. "municipality 14612000"; "" where the
+// context names it), the field (dotted or indexed for nested values, e.g.
+// "geometry[0][3]" or "municipalities[2]"), the offending value as text and
+// the reason. It wraps ErrInvalid. Every record's Validate, both stores,
 // the file readers and the HTTP intake report invalid records with it.
 type FieldError struct {
+	Record string
 	Field  string
 	Value  string
 	Reason string
 }
 
 func (e FieldError) Error() string {
+	if e.Record != "" {
+		return e.Record + ": " + e.fieldText()
+	}
+	return e.fieldText()
+}
+
+func (e FieldError) fieldText() string {
 	if e.Value == "" {
 		return fmt.Sprintf("field %s: %s", e.Field, e.Reason)
 	}
@@ -34,10 +44,16 @@ func (e FieldError) Unwrap() error { return ErrInvalid }
 // were found. A nil or empty FieldErrors is never returned as an error.
 type FieldErrors []FieldError
 
+// Error names the record once, then every field.
 func (es FieldErrors) Error() string {
 	parts := make([]string, len(es))
+	rec := ""
 	for i, e := range es {
-		parts[i] = e.Error()
+		if i == 0 || e.Record != rec {
+			parts[i], rec = e.Error(), e.Record
+		} else {
+			parts[i] = e.fieldText()
+		}
 	}
 	return strings.Join(parts, "; ")
 }
@@ -45,17 +61,64 @@ func (es FieldErrors) Error() string {
 // Unwrap makes errors.Is(err, ErrInvalid) true.
 func (es FieldErrors) Unwrap() error { return ErrInvalid }
 
-// add records an invalid field; value is formatted with FormatValue.
-func (es *FieldErrors) add(field string, value any, reason string) {
-	*es = append(*es, FieldError{Field: field, Value: FormatValue(value), Reason: reason})
+// Fields returns the names of the invalid fields, in order.
+func (es FieldErrors) Fields() []string {
+	out := make([]string, len(es))
+	for i, e := range es {
+		out[i] = e.Field
+	}
+	return out
 }
 
-// err returns es as an error, or nil when empty.
-func (es FieldErrors) err() error {
-	if len(es) == 0 {
+// Invalid returns the error of one invalid field of a record, for rules
+// that only the caller can check (a duplicate key, a record of another
+// source than the one replaced). value is formatted with FormatValue.
+func Invalid(record, field string, value any, reason string) error {
+	return FieldErrors{{Record: record, Field: field, Value: FormatValue(value), Reason: reason}}
+}
+
+// checker collects the invalid fields of one record. The record's
+// identity (kind and key, or kind and number) is put together only when a
+// field is invalid, so that checking a valid record allocates nothing.
+type checker struct {
+	kind, key string
+	num       int64
+	isNum     bool // the key is num
+	quote     bool // the key is quoted
+	es        FieldErrors
+}
+
+// add records an invalid field; value is formatted with FormatValue.
+func (c *checker) add(field string, value any, reason string) {
+	c.es = append(c.es, FieldError{Field: field, Value: FormatValue(value), Reason: reason})
+}
+
+// addErr records a field error found by a helper.
+func (c *checker) addErr(fe *FieldError) {
+	if fe != nil {
+		c.es = append(c.es, *fe)
+	}
+}
+
+// err returns the collected errors, each naming the record, or nil when
+// there are none.
+func (c *checker) err() error {
+	if len(c.es) == 0 {
 		return nil
 	}
-	return es
+	rec := c.kind + " "
+	switch {
+	case c.isNum:
+		rec += strconv.FormatInt(c.num, 10)
+	case c.quote:
+		rec += strconv.Quote(c.key)
+	default:
+		rec += c.key
+	}
+	for i := range c.es {
+		c.es[i].Record = rec
+	}
+	return c.es
 }
 
 // FormatValue prints a field value for an error message: strings quoted
@@ -128,7 +191,7 @@ var ProjectStatuses = []string{"draft", "submitted", "selected", "funded", "reje
 // status, money within MaxMoneyEUR, and a valid geometry (see
 // ValidateGeometry; a facility_upgrade naming its facility may have none).
 func (p Project) Validate() error {
-	var es FieldErrors
+	es := checker{kind: "project", key: p.ID, quote: true}
 	for _, t := range []struct{ f, v string }{{"id", p.ID}, {"title", p.Title}, {"applicant", p.Applicant},
 		{"planning_region", p.PlanningRegion}, {"status", p.Status}, {"source", p.Source}, {"submitted_by", p.SubmittedBy}} {
 		if why := ValidText(t.v); why != "" {
@@ -230,9 +293,7 @@ func (p Project) Validate() error {
 		if want != "" && !strings.Contains(" "+want+" ", " "+gt+" ") {
 			es.add("geometry", gt, fmt.Sprintf("a %s project needs a %s", p.Kind, strings.ReplaceAll(want, " ", " or ")))
 		}
-		if fe := ValidateGeometry("geometry", p.Geometry); fe != nil {
-			es = append(es, *fe)
-		}
+		es.addErr(ValidateGeometry("geometry", p.Geometry))
 	}
 	return es.err()
 }
@@ -243,6 +304,18 @@ func (p Project) Validate() error {
 // self-intersection. The error names the position (e.g. "geometry[0][3]",
 // ring 0, position 3) that breaks the rule.
 func ValidateGeometry(field string, g orb.Geometry) *FieldError {
+	return validateGeometry(field, g, true)
+}
+
+// validShape is ValidateGeometry without the rules that drawn geometries
+// keep and surveyed ones may break: a line may have zero length (two OSM
+// nodes at one position) and a ring is not searched for self-intersection
+// (official boundaries are taken as they come).
+func validShape(field string, g orb.Geometry) *FieldError {
+	return validateGeometry(field, g, false)
+}
+
+func validateGeometry(field string, g orb.Geometry, strict bool) *FieldError {
 	bad := func(path string, v any, why string) *FieldError {
 		return &FieldError{Field: field + path, Value: FormatValue(v), Reason: why}
 	}
@@ -261,6 +334,9 @@ func ValidateGeometry(field string, g orb.Geometry) *FieldError {
 		if len(l) < 2 {
 			return bad(path, fmt.Sprintf("%d positions", len(l)), "a line needs at least 2 positions")
 		}
+		if !strict {
+			return nil
+		}
 		for _, p := range l[1:] {
 			if p != l[0] {
 				return nil
@@ -275,6 +351,9 @@ func ValidateGeometry(field string, g orb.Geometry) *FieldError {
 		if len(r) < 4 || r[0] != r[len(r)-1] {
 			return bad(path, fmt.Sprintf("ring of %d positions", len(r)), "rings must be closed with at least 4 positions")
 		}
+		if !strict {
+			return nil
+		}
 		if i, j, ok := selfIntersection(r); ok {
 			return bad(path+"["+strconv.Itoa(j)+"]", r[j], fmt.Sprintf("the ring intersects itself: the edge from position %d crosses the edge from position %d", j, i))
 		}
@@ -282,7 +361,9 @@ func ValidateGeometry(field string, g orb.Geometry) *FieldError {
 	}
 	switch v := g.(type) {
 	case orb.Point:
-		return points("", []orb.Point{v})
+		if !finite(v[0]) || !finite(v[1]) {
+			return bad("", v, "coordinates must be finite numbers")
+		}
 	case orb.MultiPoint:
 		if len(v) == 0 {
 			return bad("", "[]", "has no positions")

@@ -28,6 +28,7 @@ import (
 	"reach/internal/catalogue"
 	"reach/internal/classify"
 	"reach/internal/config"
+	"reach/internal/load"
 	"reach/internal/ogc"
 	"reach/layers"
 	"reach/layers/postgis"
@@ -270,7 +271,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprintln(stderr, "collections: municipalities, population-grid, central-places, facilities, roads, projects, travel-times, gaps, assessments")
 		fs.PrintDefaults()
 	}
-	pos, err := parseInterspersed(fs, args)
+	pos, err := load.ParseInterspersed(fs, args)
 	if err != nil {
 		return err
 	}
@@ -293,7 +294,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	if dbURL == "" {
 		dbURL = getenv(config.EnvDatabaseURL)
 	}
-	st, closeStore, err := openStore(ctx, dbURL, "", *seed, log)
+	st, closeStore, err := openStore(ctx, dbURL, "", *seed, 0, log)
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"runtime/pprof"
 	"slices"
 	"testing"
 	"time"
@@ -156,8 +158,10 @@ func BenchmarkSaxonyAssessmentGET(b *testing.B) {
 			Geometry: c.UTM, Municipalities: []string{c.AGS}, InvestmentCost: 1e6, RequestedFunding: 5e5}
 	}
 	faster := func(i int) layers.Project { return roadProject(roadID, 101+float64(i)) }
+	stop := profileCold(b)
 	report("new facility, changed before each GET (effect computed)", cold(fast, 40, moved))
 	report("road upgrade, changed before each GET: searched from the edges", cold(fast, 20, faster))
+	stop()
 	if a, err := assess.For(eng).Assess(ctx, faster(19), nil); err != nil || !a.Effect.Known {
 		b.Fatalf("road upgrade: %v, effect %+v", err, a.Effect)
 	} else {
@@ -167,4 +171,27 @@ func BenchmarkSaxonyAssessmentGET(b *testing.B) {
 	get(base, facilityID) // the rebuilding assessor's own cache of the 99 others
 	report("road upgrade, changed before each GET: network built anew", cold(base, 3, func(i int) layers.Project { return roadProject(roadID, 150+float64(i)) }))
 	report("new facility, changed before each GET (rebuilding assessor)", cold(base, 40, moved))
+}
+
+// profileCold starts a processor profile of the changed-proposal GETs when
+// REACH_COLD_CPUPROFILE names a file (go test's -cpuprofile covers the
+// engine build and the first GET as well); the returned func stops it.
+func profileCold(b *testing.B) func() {
+	path := os.Getenv("REACH_COLD_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

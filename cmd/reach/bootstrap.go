@@ -14,6 +14,7 @@ import (
 
 	"reach/data/bootstrap"
 	"reach/internal/config"
+	"reach/internal/load"
 	"reach/layers/postgis"
 )
 
@@ -73,8 +74,8 @@ The embedded manifest (sources, versions and licences):
 		return fmt.Errorf("bootstrap: %s: no imports", name)
 	}
 	for _, e := range entries {
-		if !slices.Contains(importLayers, e.Layer) {
-			return fmt.Errorf("bootstrap: %s: line %d: unknown layer %q (want one of %s)", name, e.Line, e.Layer, strings.Join(importLayers, ", "))
+		if !slices.Contains(load.Layers, e.Layer) {
+			return fmt.Errorf("bootstrap: %s: line %d: unknown layer %q (want one of %s)", name, e.Line, e.Layer, strings.Join(load.Layers, ", "))
 		}
 	}
 	cacheDir := *cache
@@ -133,7 +134,7 @@ The embedded manifest (sources, versions and licences):
 		got[src] = f
 		return f, nil
 	}
-	var steps []loadStep
+	var steps []load.Step
 	var stepSources [][]bootstrap.Fetched
 	for _, e := range entries {
 		src, err := resolve(e, e.Source, e.SHA256)
@@ -158,15 +159,15 @@ The embedded manifest (sources, versions and licences):
 		where := fmt.Sprintf("%s: line %d", name, e.Line)
 		lfs := flag.NewFlagSet(where, flag.ContinueOnError)
 		lfs.SetOutput(io.Discard)
-		var o importOptions
-		o.register(lfs)
+		var o load.Options
+		o.Register(lfs)
 		if err := lfs.Parse(args); err != nil {
 			return fmt.Errorf("bootstrap: %s: %w", where, err)
 		}
 		if lfs.NArg() > 0 {
 			return fmt.Errorf("bootstrap: %s: unexpected argument %q", where, lfs.Arg(0))
 		}
-		steps = append(steps, loadStep{layer: e.Layer, file: file, where: where, opts: o})
+		steps = append(steps, load.Step{Layer: e.Layer, File: file, Where: where, Opts: o})
 		stepSources = append(stepSources, sources)
 	}
 
@@ -181,17 +182,17 @@ The embedded manifest (sources, versions and licences):
 		return err
 	}
 	for i, s := range steps {
-		n, err := loadLayer(ctx, st, s.layer, s.file, s.opts, stderr, log)
+		n, err := loadLayer(ctx, st, s.Layer, s.File, s.Opts, stderr, log)
 		if err != nil {
-			return fmt.Errorf("bootstrap: %s: %w", s.where, err)
+			return fmt.Errorf("bootstrap: %s: %w", s.Where, err)
 		}
-		fmt.Fprintf(stdout, "bootstrap: %s: %s: %d records\n", s.where, s.layer, n)
+		fmt.Fprintf(stdout, "bootstrap: %s: %s: %d records\n", s.Where, s.Layer, n)
 		// every file the import read: its source and the files its flags name
 		for _, f := range stepSources[i] {
 			if f.SHA256 == "" { // a local folder: no single checksum to keep
 				continue
 			}
-			if err := st.RecordSource(ctx, s.layer, f.URL, f.SHA256); err != nil {
+			if err := st.RecordSource(ctx, s.Layer, f.URL, f.SHA256); err != nil {
 				return err
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"reach/data/osm"
 	"reach/geo/graph"
 	"reach/internal/estimate"
+	"reach/internal/load"
 	"reach/internal/network"
 	"reach/layers"
 )
@@ -50,7 +51,7 @@ The README's calibration:
       --regional ../shared/data/osm/testfeld_nds_main_roads.osm.pbf`)
 		fs.PrintDefaults()
 	}
-	pos, err := parseInterspersed(fs, args)
+	pos, err := load.ParseInterspersed(fs, args)
 	if err != nil {
 		return err
 	}

@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +13,7 @@ import (
 	"reach/data/demo"
 	"reach/geo/crs"
 	"reach/internal/config"
+	"reach/internal/load"
 	"reach/internal/ogc"
 	"reach/layers"
 	"reach/layers/memory"
@@ -55,14 +54,14 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	fs.SetOutput(stderr)
 	db := fs.String("db", "", "PostGIS connection URL (default $DATABASE_URL)")
 	logJSON := fs.Bool("log-json", false, "log as JSON lines")
-	var o importOptions
-	o.register(fs)
+	var o load.Options
+	o.Register(fs)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: reach import --db URL <layer> <file> [flags]\nlayers: %s\n", strings.Join(importLayers, ", "))
+		fmt.Fprintf(stderr, "usage: reach import --db URL <layer> <file> [flags]\nlayers: %s\n", strings.Join(load.Layers, ", "))
 		fs.PrintDefaults()
 	}
 	// Flags may come before or after the two positional arguments.
-	pos, err := parseInterspersed(fs, args)
+	pos, err := load.ParseInterspersed(fs, args)
 	if err != nil {
 		return err
 	}
@@ -76,7 +75,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	log := newLogger(stderr, *logJSON)
 	var opts []postgis.Option
-	if o.allowShrink {
+	if o.AllowShrink {
 		opts = append(opts, postgis.WithAllowShrink())
 	}
 	st, err := postgis.Open(ctx, url, opts...)
@@ -91,117 +90,6 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	fmt.Fprintf(stdout, "import %s: %d records from %s in %s\n", pos[0], n, pos[1], time.Since(start).Round(time.Millisecond))
 	return nil
-}
-
-// parseInterspersed parses flags that may stand before, between or after
-// the positional arguments, and returns the positional ones.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-}
-
-// manifestName is the file in a data folder that lists what to load, one
-// import per line: "<layer> <file> [flags]" with the flags of reach import.
-const manifestName = "reach.layers"
-
-// loadDir fills the embedded store from a folder: as its manifest says, or
-// else by file names that start with a layer name (municipalities.geojson,
-// grid.csv, osm.pbf, …).
-func loadDir(ctx context.Context, st layers.Store, dir string, log *slog.Logger) error {
-	steps, err := dirSteps(dir)
-	if err != nil {
-		return err
-	}
-	if len(steps) == 0 {
-		return fmt.Errorf("data %s: nothing to load: no %s manifest and no file named after a layer (%s)", dir, manifestName, strings.Join(importLayers, ", "))
-	}
-	for _, s := range steps {
-		n, err := loadLayer(ctx, st, s.layer, s.file, s.opts, io.Discard, log)
-		if err != nil {
-			return fmt.Errorf("data %s: %s: %w", dir, s.where, err)
-		}
-		log.Info("loaded", "layer", s.layer, "file", s.file, "records", n)
-	}
-	return nil
-}
-
-type loadStep struct {
-	layer, file, where string
-	opts               importOptions
-}
-
-func dirSteps(dir string) ([]loadStep, error) {
-	info, err := os.Stat(dir)
-	if err != nil {
-		return nil, fmt.Errorf("data: %w", err)
-	}
-	if !info.IsDir() {
-		return nil, fmt.Errorf("data: %s is not a folder", dir)
-	}
-	manifest := filepath.Join(dir, manifestName)
-	if b, err := os.ReadFile(manifest); err == nil {
-		return parseManifest(dir, manifestName, string(b))
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return nil, err
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, err
-	}
-	var steps []loadStep
-	for _, layer := range importLayers {
-		for _, e := range entries {
-			name := strings.ToLower(e.Name())
-			if e.IsDir() || !strings.HasPrefix(name, layer) {
-				continue
-			}
-			if layer == "osm" && !(strings.HasSuffix(name, ".pbf") || strings.HasSuffix(name, ".osm")) {
-				continue
-			}
-			steps = append(steps, loadStep{layer: layer, file: filepath.Join(dir, e.Name()), where: e.Name()})
-		}
-	}
-	return steps, nil
-}
-
-// parseManifest reads the lines of a manifest; blank lines and lines
-// starting with # are ignored. Files are relative to the folder.
-func parseManifest(dir, name, text string) ([]loadStep, error) {
-	var steps []loadStep
-	for i, line := range strings.Split(text, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		where := fmt.Sprintf("%s: line %d", name, i+1)
-		fs := flag.NewFlagSet(where, flag.ContinueOnError)
-		fs.SetOutput(io.Discard)
-		var o importOptions
-		o.register(fs)
-		pos, err := parseInterspersed(fs, strings.Fields(line))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", where, err)
-		}
-		if len(pos) != 2 {
-			return nil, fmt.Errorf("%s: want <layer> <file> [flags], got %q", where, line)
-		}
-		file := pos[1]
-		if !filepath.IsAbs(file) {
-			file = filepath.Join(dir, file)
-		}
-		steps = append(steps, loadStep{layer: pos[0], file: file, where: where, opts: o})
-	}
-	return steps, nil
 }
 
 func runDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

@@ -24,6 +24,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"reach/internal/appraisal"
+	"reach/internal/load"
 	"reach/internal/pgtest"
 )
 
@@ -378,11 +379,11 @@ grid %[1]s/grid/zensus2011_1km_sachsen_epsg3035.csv
 central-places %[1]s/zentrale_orte/zentrale_orte_sachsen.csv
 facilities %[1]s/facilities/krankenhaeuser_sachsen_2020.csv
 `, d)
-	if err := os.WriteFile(filepath.Join(dir, manifestName), []byte(manifest), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, load.ManifestName), []byte(manifest), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	st, closeStore, err := openStore(ctx, "", dir, 0, newLogger(io.Discard, false))
+	st, closeStore, err := openStore(ctx, "", dir, 0, 0, newLogger(io.Discard, false))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -413,10 +414,10 @@ facilities %[1]s/facilities/krankenhaeuser_sachsen_2020.csv
 	}
 
 	// A manifest line with a wrong flag names the line.
-	if err := os.WriteFile(filepath.Join(dir, manifestName), []byte("grid x.csv --no-such-flag\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, load.ManifestName), []byte("grid x.csv --no-such-flag\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = openStore(ctx, "", dir, 0, newLogger(io.Discard, false))
+	_, _, err = openStore(ctx, "", dir, 0, 0, newLogger(io.Discard, false))
 	if err == nil || !strings.Contains(err.Error(), "line 1") {
 		t.Errorf("bad manifest: err = %v, want it to name line 1", err)
 	}

@@ -23,6 +23,7 @@ import (
 	"reach/internal/analysis/transit"
 	"reach/internal/config"
 	"reach/internal/httpapi"
+	"reach/internal/load"
 	"reach/internal/ogc"
 	"reach/layers"
 	"reach/layers/memory"
@@ -39,17 +40,17 @@ func newLogger(w io.Writer, jsonLines bool) *slog.Logger {
 // openStore opens the store that serve and analyze work on: PostGIS when a
 // database URL is given, else the embedded store filled from a data folder
 // or with the demo region. The returned close function releases it.
-func openStore(ctx context.Context, dbURL, dataDir string, seed int64, log *slog.Logger) (layers.Store, func(), error) {
+func openStore(ctx context.Context, dbURL, dataDir string, seed int64, modelBytes int64, log *slog.Logger) (layers.Store, func(), error) {
 	switch {
 	case dbURL != "":
-		st, err := postgis.Open(ctx, dbURL, postgis.WithServingPool())
+		st, err := postgis.Open(ctx, dbURL, postgis.WithServingPool(), postgis.WithReadModel(modelBytes))
 		if err != nil {
 			return nil, nil, err
 		}
 		return st, st.Close, nil
 	case dataDir != "":
 		st := memory.New(memory.WithTitle("Files of "+dataDir), memory.WithSynthetic(false))
-		if err := loadDir(ctx, st, dataDir, log); err != nil {
+		if err := load.Dir(ctx, st, dataDir, log); err != nil {
 			return nil, nil, err
 		}
 		return st, func() {}, nil
@@ -72,7 +73,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	log := newLogger(stderr, cfg.LogJSON)
-	store, closeStore, err := openStore(ctx, withPoolSize(cfg.DatabaseURL, cfg.DBPool), cfg.DataDir, cfg.Seed, log)
+	store, closeStore, err := openStore(ctx, withPoolSize(cfg.DatabaseURL, cfg.DBPool), cfg.DataDir, cfg.Seed, readModelBytes(cfg.CacheMB), log)
 	if err != nil {
 		return err
 	}
@@ -125,7 +126,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		AllowedOrigins:        cfg.AllowOrigins,
 		ReadRequiresToken:     cfg.ReadToken,
 		CallCloses:            cfg.CallCloses,
-		CacheBytes:            cacheBytes(cfg.CacheMB),
+		CacheBytes:            cacheBytes(cfg.CacheMB) - readModelBytes(cfg.CacheMB),
 	}
 	if cfg.CursorKey != "" {
 		deps.CursorKey = []byte(cfg.CursorKey)
@@ -390,6 +391,17 @@ func cacheBytes(mb int) int64 {
 		return -1
 	}
 	return int64(mb) << 20
+}
+
+// readModelBytes is the share of --cache-mb that a PostGIS store may hold
+// as its read model of the population grid (postgis.WithReadModel): half;
+// the response cache gets the rest, so that both together stay within
+// --cache-mb. 0 without a cache.
+func readModelBytes(mb int) int64 {
+	if mb <= 0 {
+		return 0
+	}
+	return int64(mb) << 19
 }
 
 // withPoolSize sets pgxpool's pool_max_conns in a database URL or key=value

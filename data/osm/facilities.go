@@ -145,6 +145,9 @@ func readFacilities(ctx context.Context, path string, st *FacilityStats, yield f
 			Source:       FacilitySource,
 			OpeningHours: openingHours(tags),
 		}
+		if err := f.Validate(); err != nil {
+			return fmt.Errorf("osm: %s: node %d: %w", path, n.ID, err)
+		}
 		if !yield(f, nil) {
 			return stopped{}
 		}
@@ -194,6 +197,9 @@ func readFacilities(ctx context.Context, path string, st *FacilityStats, yield f
 			Location:     orb.Point{sx / float64(n), sy / float64(n)},
 			Source:       FacilitySource,
 			OpeningHours: fw.hours,
+		}
+		if err := f.Validate(); err != nil {
+			return fmt.Errorf("osm: %s: way %d: %w", path, fw.id, err)
 		}
 		if !yield(f, nil) {
 			return nil

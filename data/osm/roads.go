@@ -173,6 +173,9 @@ func readRoads(ctx context.Context, path string, st *RoadStats, yield func(layer
 		}
 		st.ByHighway[p.Highway] = cs
 		for _, s := range segs {
+			if err := s.Validate(); err != nil {
+				return fmt.Errorf("osm: %s: way %d: %w", path, w.ID, err)
+			}
 			if !yield(s, nil) {
 				return stopped{}
 			}

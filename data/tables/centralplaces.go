@@ -82,10 +82,6 @@ func centralPlacesCSV(ctx context.Context, path string, opts CentralPlaceOptions
 				ID: ags, Name: row.Get("name"), Level: lv, LEPType: row.Get("lep2013_type"),
 				Verbund: row.Get("verbund"), AGS: ags, KreisAGS: ags[:5], PlanningRegion: PlanningRegion(ags), Source: src,
 			}
-			if cp.Name == "" {
-				yield(layers.CentralPlace{}, row.Errorf("name", "", "is empty"))
-				return
-			}
 			if k := row.Get("kreis_ags"); k != "" && k != cp.KreisAGS {
 				yield(layers.CentralPlace{}, row.Errorf("kreis_ags", k, "contradicts the AGS "+ags))
 				return
@@ -103,6 +99,10 @@ func centralPlacesCSV(ctx context.Context, path string, opts CentralPlaceOptions
 				if p, src, ok := opts.Locate(ags, cp.Name); ok {
 					cp.Location, cp.LocationSource = p, src
 				}
+			}
+			if err := cp.Validate(); err != nil {
+				yield(layers.CentralPlace{}, row.Err(vector.InColumns(err, map[string]string{"lep_type": "lep2013_type", "planning_region": "planungsregion"})))
+				return
 			}
 			if cp.Verbund != "" {
 				verbund[cp.Verbund] = append(verbund[cp.Verbund], ags)
@@ -178,6 +178,10 @@ func centralPlacesVector(ctx context.Context, path string, opts CentralPlaceOpti
 				}
 			default:
 				yield(layers.CentralPlace{}, f.Errorf("geometry", g.GeoJSONType(), "is not a Point"))
+				return
+			}
+			if err := cp.Validate(); err != nil {
+				yield(layers.CentralPlace{}, f.Err(vector.InColumns(err, map[string]string{"ags": agsField, "level": levelField, "name": nameField})))
 				return
 			}
 			if !yield(cp, nil) {

@@ -212,6 +212,10 @@ func facilitiesVector(ctx context.Context, path string, opts FacilityOptions) it
 				}
 			}
 			seen[fac.ID] = f.Pos.Index
+			if err := fac.Validate(); err != nil {
+				yield(layers.Facility{}, f.Err(err))
+				return
+			}
 			if !yield(fac, nil) {
 				return
 			}
@@ -451,19 +455,23 @@ func facilitiesCSV(ctx context.Context, path string, opts FacilityOptions) iter.
 				}
 				fac.Capacity = v
 			}
+			cols := map[string]string{"id": idCol, "name": nameCol}
+			if col, ok := row.Header.First("capacity", "cap_beds"); ok {
+				cols["capacity"] = col
+			}
 			if col, ok := row.Header.First("opening_hours"); ok {
-				v := strings.TrimSpace(row.Get(col))
-				if _, err := layers.ParseOpeningHours(v); err != nil {
-					yield(layers.Facility{}, row.Errorf(col, v, err.Error()))
-					return
-				}
-				fac.OpeningHours = v
+				fac.OpeningHours = strings.TrimSpace(row.Get(col))
+				cols["opening_hours"] = col
 			}
 			if prev, dup := seen[fac.ID]; dup {
 				yield(layers.Facility{}, row.Errorf(nonEmpty(idCol, "id"), id, fmt.Sprintf("repeats the facility of line %d", prev)))
 				return
 			}
 			seen[fac.ID] = row.Pos.Line
+			if err := fac.Validate(); err != nil {
+				yield(layers.Facility{}, row.Err(vector.InColumns(err, cols)))
+				return
+			}
 			if !yield(fac, nil) {
 				return
 			}

@@ -195,7 +195,12 @@ func ReadIndicators(ctx context.Context, path string, opts IndicatorOptions) ite
 					yield(layers.IndicatorValue{}, err)
 					return
 				}
-				if !yield(layers.IndicatorValue{AGS: ags, Key: c.Key, Value: v}, nil) {
+				iv := layers.IndicatorValue{AGS: ags, Key: c.Key, Value: v}
+				if err := iv.Validate(); err != nil {
+					yield(layers.IndicatorValue{}, row.Err(vector.InColumns(err, map[string]string{"value": c.Column})))
+					return
+				}
+				if !yield(iv, nil) {
 					return
 				}
 				if c.Key == layers.IndPopulationForecast && c.Year != 0 {

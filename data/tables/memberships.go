@@ -96,6 +96,10 @@ func ReadMemberships(ctx context.Context, path string, opts MembershipOptions) i
 				return
 			}
 			seen[key] = row.Pos.Line
+			if err := m.Validate(); err != nil {
+				yield(layers.Membership{}, row.Err(err))
+				return
+			}
 			members[m.GroupID]++
 			out = append(out, m)
 		}

@@ -91,6 +91,11 @@ func ReadMunicipalities(ctx context.Context, path string, opts MunicipalityOptio
 				return
 			}
 			seen[m.AGS] = f.Pos.Index
+			if err := m.Validate(); err != nil {
+				yield(layers.Municipality{}, f.Err(vector.InColumns(err, map[string]string{
+					"ags": fields.AGS, "name": fields.Name, "population": fields.Population, "area_km2": fields.AreaKm2, "degurba": fields.DEGURBA})))
+				return
+			}
 			if !yield(m, nil) {
 				return
 			}
@@ -159,9 +164,6 @@ func municipality(p props, fl MunicipalityFields, date time.Time, ind []Indicato
 	m := layers.Municipality{AGS: ags, Name: p.text(fl.Name), KreisAGS: ags[:5]}
 	m.KreisName = KreisName(m.KreisAGS)
 	m.PlanningRegion = PlanningRegion(ags)
-	if m.Name == "" {
-		return m, f.Errorf(fl.Name, "", "is empty")
-	}
 	switch g := f.Geometry.(type) {
 	case nil:
 	case orb.Polygon:
@@ -177,19 +179,13 @@ func municipality(p props, fl MunicipalityFields, date time.Time, ind []Indicato
 			return m, err
 		}
 		if ok {
-			if n < 0 {
-				return m, f.Errorf(fl.Population, strconv.FormatInt(n, 10), "is negative")
-			}
 			m.Population, m.PopulationDate = n, date
 		}
 	}
 	if fl.AreaKm2 != "" {
-		a, ok, err := f.Float(fl.AreaKm2, false)
+		a, _, err := f.Float(fl.AreaKm2, false)
 		if err != nil {
 			return m, err
-		}
-		if ok && a < 0 {
-			return m, f.Errorf(fl.AreaKm2, p.text(fl.AreaKm2), "is negative")
 		}
 		m.AreaKm2 = a
 	}

@@ -92,10 +92,6 @@ func ReadPopulation(ctx context.Context, path string, opts PopulationOptions) it
 				yield(layers.PopulationRecord{}, err)
 				return
 			}
-			if n < 0 {
-				yield(layers.PopulationRecord{}, row.Errorf(popCol, row.Get(popCol), "is negative"))
-				return
-			}
 			rec := layers.PopulationRecord{AGS: ags, Population: n, Date: date}
 			if areaCol != "" && row.Get(areaCol) != "" {
 				a, err := row.Float(areaCol)
@@ -108,6 +104,10 @@ func ReadPopulation(ctx context.Context, path string, opts PopulationOptions) it
 					return
 				}
 				rec.AreaKm2 = a
+			}
+			if err := rec.Validate(); err != nil {
+				yield(layers.PopulationRecord{}, row.Err(vector.InColumns(err, map[string]string{"population": popCol, "area_km2": areaCol})))
+				return
 			}
 			if !yield(rec, nil) {
 				return

@@ -2,6 +2,8 @@ package tables
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -14,11 +16,13 @@ import (
 	"reach/layers"
 )
 
-// ProjectError lists every invalid field of one project feature. It wraps
-// layers.ErrInvalid, so HTTP handlers map it to 422 with the field list.
+// ProjectError lists every invalid field of one project feature: those of
+// the schema below and those of layers.Project.Validate, each field once.
+// It wraps layers.ErrInvalid, so HTTP handlers map it to 422 with the
+// field list.
 type ProjectError struct {
 	Pos    vector.Pos
-	Fields []vector.FieldError // in property order, one entry per field
+	Fields layers.FieldErrors // in property order, then the record's own rules
 }
 
 // Error returns "tables: file: feature i: n invalid fields: field …; field …".
@@ -78,14 +82,18 @@ var projectProps = map[string]bool{
 //
 // Any other property is an error (it is most likely a misspelt one). All
 // invalid fields are reported at once in a *ProjectError.
+//
+// The project is returned with the fields that were valid even when err is
+// not nil, so that a caller may check them further (the HTTP intake looks
+// its municipalities up) and report everything together.
 func ParseProjectFeature(f vector.Feature) (layers.Project, error) {
 	var (
 		p    layers.Project
-		errs []vector.FieldError
+		errs layers.FieldErrors
 	)
 	wrongType := map[string]bool{}
 	bad := func(field, value, reason string) {
-		errs = append(errs, vector.FieldError{Field: field, Value: value, Reason: reason})
+		errs = append(errs, layers.FieldError{Field: field, Value: value, Reason: reason})
 	}
 	str := func(name string) (string, bool) {
 		v, ok := f.Properties[name]
@@ -241,7 +249,7 @@ func ParseProjectFeature(f vector.Feature) (layers.Project, error) {
 	cost, hasCost := num("investment_cost")
 	if hasCost {
 		if fe := checkMoney("investment_cost", cost); fe != nil {
-			errs = append(errs, *fe)
+			errs = append(errs, layers.FieldError{Field: fe.Field, Value: fe.Value, Reason: fe.Reason})
 			hasCost = false
 		} else {
 			p.InvestmentCost = cost
@@ -250,7 +258,7 @@ func ParseProjectFeature(f vector.Feature) (layers.Project, error) {
 	if fund, ok := num("requested_funding"); ok {
 		switch fe := checkMoney("requested_funding", fund); {
 		case fe != nil:
-			errs = append(errs, *fe)
+			errs = append(errs, layers.FieldError{Field: fe.Field, Value: fe.Value, Reason: fe.Reason})
 		case hasCost && cost > 0 && fund > cost:
 			bad("requested_funding", fmtNum(fund), fmt.Sprintf("is above the investment cost %s", fmtNum(cost)))
 		default:
@@ -323,10 +331,41 @@ func ParseProjectFeature(f vector.Feature) (layers.Project, error) {
 	for _, k := range unknown {
 		bad(k, vector.Text(f.Properties[k]), "is not a project property")
 	}
+	errs = withRecordRules(errs, p)
 	if len(errs) > 0 {
-		return layers.Project{}, &ProjectError{Pos: f.Pos, Fields: errs}
+		return p, &ProjectError{Pos: f.Pos, Fields: errs}
 	}
 	return p, nil
+}
+
+// withRecordRules adds the errors of p.Validate on fields that errs does
+// not name yet (a field refused by the schema is left out of p, and the
+// record's rules would only repeat it).
+func withRecordRules(errs layers.FieldErrors, p layers.Project) layers.FieldErrors {
+	var fes layers.FieldErrors
+	if !errors.As(p.Validate(), &fes) {
+		return errs
+	}
+	named := map[string]bool{}
+	for _, e := range errs {
+		named[fieldHead(e.Field)] = true
+	}
+	for _, e := range fes {
+		if !named[fieldHead(e.Field)] {
+			e.Record = ""
+			errs = append(errs, e)
+		}
+	}
+	return errs
+}
+
+// fieldHead is a field name without its index or path: "geometry[0][3]" →
+// "geometry".
+func fieldHead(f string) string {
+	if i := strings.IndexAny(f, "[."); i >= 0 {
+		return f[:i]
+	}
+	return f
 }
 
 // DecodeProject decodes and validates one GeoJSON project Feature, e.g. the
@@ -339,6 +378,47 @@ func DecodeProject(data []byte, name string, src VectorSource) (layers.Project, 
 		return layers.Project{}, err
 	}
 	return ParseProjectFeature(f)
+}
+
+// DecodeProjectMembers is DecodeProject for a Feature object whose members
+// were split already (a request body decoded once): each member is decoded
+// once, and a geometry that fails is reported together with the errors of
+// the properties in one *ProjectError. The project holds the valid fields
+// even when err is not nil (see ParseProjectFeature).
+//
+// defaultID is the id of a feature that names none (neither as its id nor
+// as the property "id").
+func DecodeProjectMembers(members map[string]json.RawMessage, name string, src VectorSource, defaultID string) (layers.Project, error) {
+	f, ferr := vector.FeatureOfMembers(members, name, src.options())
+	if ferr != nil && f.Properties == nil {
+		return layers.Project{}, ferr
+	}
+	if _, ok := f.Properties["id"]; !ok && f.ID == "" {
+		f.ID = defaultID
+	}
+	p, err := ParseProjectFeature(f)
+	if ferr == nil {
+		return p, err
+	}
+	geom := layers.FieldError{Field: "geometry", Reason: ferr.Error()}
+	var fe *vector.FieldError
+	var re *vector.RecordError
+	switch {
+	case errors.As(ferr, &fe):
+		geom.Value, geom.Reason = fe.Value, fe.Reason
+	case errors.As(ferr, &re):
+		geom.Reason = re.Err.Error()
+	}
+	fields := layers.FieldErrors{geom}
+	var pe *ProjectError
+	if errors.As(err, &pe) {
+		for _, e := range pe.Fields {
+			if fieldHead(e.Field) != "geometry" {
+				fields = append(fields, e)
+			}
+		}
+	}
+	return p, &ProjectError{Pos: f.Pos, Fields: fields}
 }
 
 // MissingFields lists what project p lacks for a full assessment, in a

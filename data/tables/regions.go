@@ -7,6 +7,7 @@ import (
 
 	"reach/data/vector"
 	"reach/geo/crs"
+	"reach/layers"
 )
 
 const pkg = "tables"
@@ -71,7 +72,7 @@ func validRegion(s string) bool {
 }
 
 // ValidAGS reports whether s is an 8-digit AGS.
-func ValidAGS(s string) bool { return allDigits(s, 8) }
+func ValidAGS(s string) bool { return layers.IsAGS(s) }
 
 // allDigits reports whether s has n characters, all ASCII digits.
 func allDigits(s string, n int) bool {

@@ -201,6 +201,11 @@ func TestReadMunicipalitiesErrors(t *testing.T) {
 			[]string{`field "geometry": "Point" is not a Polygon or MultiPolygon`}},
 		{"duplicate", `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"AGS":"14612000","GEN":"x"},"geometry":null},{"type":"Feature","properties":{"AGS":"14612000","GEN":"y"},"geometry":null}]}`,
 			[]string{`feature 1: field "AGS": "14612000" repeats the municipality of feature 0`}},
+		// The record's own invariants (layers.Municipality.Validate), named by the file's properties.
+		{"negative population", `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"AGS":"14612000","GEN":"x","EWZ_2019":-3,"KFL_KM2":-1},"geometry":` + poly + `}]}`,
+			[]string{`tables: m.geojson: feature 0: municipality 14612000: field EWZ_2019: value -3: must be ≥ 0; field KFL_KM2: value -1: want a finite number ≥ 0`}},
+		{"empty name", `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"AGS":"14612000","GEN":" "},"geometry":` + poly + `}]}`,
+			[]string{`feature 0: municipality 14612000: field GEN: value "": must not be empty`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -605,6 +610,8 @@ func TestReadFacilitiesErrors(t *testing.T) {
 			[]string{`h.csv: line 1: missing column "lat or latitude"`}},
 		{"duplicate id", "h.csv", "id,name,lat,lon\n1,a,51.05,13.7\n1,b,51.05,13.7\n", FacilityOptions{Category: layers.CatHospital},
 			[]string{`line 3: field "id": "1" repeats the facility of line 2`}},
+		{"bad opening hours", "h.csv", "id,name,lat,lon,opening_hours,capacity\n1,a,51.05,13.7,Mo-Fr 08:00-12:00,3\n2,b,51.05,13.7,whenever,-2\n", FacilityOptions{Category: layers.CatHospital},
+			[]string{`tables: h.csv: line 3: facility "h:2": field capacity: value -2: want a finite number ≥ 0; field opening_hours: value "whenever": `}},
 		{"unknown crs", "p.geojson", `{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:31467"}},"features":[]}`, FacilityOptions{Category: layers.CatHospital},
 			[]string{`tables: p.geojson: field "crs": "EPSG:31467" is not a supported CRS`}},
 	}

@@ -3,6 +3,7 @@ package vector
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"reach/layers"
 )
@@ -107,4 +108,29 @@ func pkgOr(p string) string {
 		return "vector"
 	}
 	return p
+}
+
+// InColumns renames the fields of a record's layers.FieldErrors (from the
+// record's Validate) to the columns or properties of the file they were
+// read from, so that an error names what the user sees: cols maps a
+// domain field to its column ("share_65_plus" → "ab65_A"); an indexed or
+// dotted field ("members[1]") is renamed by its head. Fields without a
+// column, and other errors, stay as they are.
+func InColumns(err error, cols map[string]string) error {
+	var fes layers.FieldErrors
+	if !errors.As(err, &fes) || len(cols) == 0 {
+		return err
+	}
+	out := make(layers.FieldErrors, len(fes))
+	for i, fe := range fes {
+		head, rest := fe.Field, ""
+		if j := strings.IndexAny(head, "[."); j >= 0 {
+			head, rest = head[:j], head[j:]
+		}
+		if c, ok := cols[head]; ok && c != "" {
+			fe.Field = c + rest
+		}
+		out[i] = fe
+	}
+	return out
 }

@@ -297,22 +297,58 @@ func buildFeature(raw rawFeature, pos Pos, src crs.Code, opts Options) (Feature,
 			f.Properties[k] = normalise(v)
 		}
 	}
+	// A geometry that fails leaves the feature with its id and properties
+	// next to the error (FeatureOfMembers reports both).
 	if !isNull(raw.Geometry) {
 		g, err := geojson.UnmarshalGeometry(raw.Geometry)
 		if err != nil {
-			return Feature{}, FieldErr(pkg, pos, "geometry", clip(string(raw.Geometry)), "is not a GeoJSON geometry: "+err.Error())
+			return f, FieldErr(pkg, pos, "geometry", clip(string(raw.Geometry)), "is not a GeoJSON geometry: "+err.Error())
 		}
 		geom := g.Geometry()
 		if geom == nil {
-			return Feature{}, FieldErr(pkg, pos, "geometry", clip(string(raw.Geometry)), "is not a GeoJSON geometry")
+			return f, FieldErr(pkg, pos, "geometry", clip(string(raw.Geometry)), "is not a GeoJSON geometry")
 		}
 		out, err := checkAndProject(geom, src, opts)
 		if err != nil {
-			return Feature{}, NewRecordError(pkg, pos, err)
+			return f, NewRecordError(pkg, pos, err)
 		}
 		f.Geometry = out
 	}
 	return f, nil
+}
+
+// FeatureOfMembers builds the Feature of one GeoJSON Feature object whose
+// members were split already (a request body decoded once into its
+// members): "type" must be "Feature", a legacy "crs" member names the
+// source CRS unless the options do, positions are checked and projected as
+// by ParseFeature. When only the geometry fails, the feature returned next
+// to the error still carries its id and properties (Geometry nil), so that
+// a caller can report the errors of both at once. Other members are left
+// to the caller.
+func FeatureOfMembers(members map[string]json.RawMessage, name string, opts Options) (Feature, error) {
+	pkg := pkgOr(opts.Pkg)
+	pos := Pos{File: name, Index: 0}
+	var typ string
+	if json.Unmarshal(members["type"], &typ) != nil {
+		typ = clip(string(members["type"]))
+	}
+	src := opts.CRS
+	if raw, ok := members["crs"]; ok && src == 0 && !isNull(raw) {
+		var lc legacyCRS
+		if err := json.Unmarshal(raw, &lc); err != nil {
+			return Feature{}, NewRecordError(pkg, pos, Invalidf("member \"crs\": %v", err))
+		}
+		c, err := parseLegacyCRS(lc)
+		if err != nil {
+			return Feature{}, NewRecordError(pkg, pos, err)
+		}
+		src = c
+	}
+	if src == 0 {
+		src = crs.CRS84
+	}
+	raw := rawFeature{Type: typ, ID: members["id"], Geometry: members["geometry"], Properties: members["properties"]}
+	return buildFeature(raw, pos, src, opts)
 }
 
 // checkAndProject checks every position of g (in CRS src) and returns g in

@@ -208,6 +208,11 @@ func DecodeCells(ctx context.Context, r io.Reader, name string, opts Options) it
 				return
 			}
 			seen[key] = int32(row.Pos.Line)
+			if err := cell.Validate(); err != nil {
+				yield(layers.Cell{}, row.Err(vector.InColumns(err, map[string]string{
+					"inspire_id": cols.id, "population": cols.pop, "share_65_plus": cols.s65, "share_under_18": cols.s18, "ags": cols.ags})))
+				return
+			}
 			if !yield(cell, nil) {
 				return
 			}
@@ -289,17 +294,10 @@ func parseRow(row vector.Row, c columns, opts Options) (layers.Cell, grid.ID, er
 		if !ok {
 			return layers.Cell{}, id, row.Errorf(sh.col, s, reason)
 		}
-		if v < 0 || v > 100 {
-			return layers.Cell{}, id, row.Errorf(sh.col, s, "is not a percentage between 0 and 100")
-		}
 		*sh.dst = &v
 	}
 	if c.ags != "" {
-		a := row.Get(c.ags)
-		if a != "" && !layers.IsAGS(a) {
-			return layers.Cell{}, id, row.Errorf(c.ags, a, "is not an 8-digit AGS")
-		}
-		cell.AGS = a
+		cell.AGS = row.Get(c.ags)
 	} else if opts.Lookup != nil {
 		if a, ok := opts.Lookup(centre); ok {
 			cell.AGS = a

@@ -467,3 +467,71 @@ func arcsOf(g *graph.Graph) []graph.Arc {
 	_, arcs := g.Arcs()
 	return arcs
 }
+
+// TestWithEdgeCostsRandom: on random graphs with one-way edges, loops and
+// parallel edges, and on their reverses, the arcs of the changed edges
+// carry the new cost of their direction and every other arc its old one.
+func TestWithEdgeCostsRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	for trial := range 50 {
+		var b graph.Builder
+		n := 2 + rng.IntN(30)
+		for i := range n {
+			b.AddNode(int64(i), orb.Point{float64(i), float64(rng.IntN(5))})
+		}
+		for k := range 1 + rng.IntN(3*n) {
+			fwd, bwd := graph.Cost(1+rng.IntN(100)), graph.Cost(1+rng.IntN(100))
+			switch rng.IntN(4) {
+			case 0:
+				bwd = graph.Closed
+			case 1:
+				fwd = graph.Closed
+			}
+			from, to := graph.NodeID(rng.IntN(n)), graph.NodeID(rng.IntN(n))
+			if err := b.AddEdge(graph.EdgeSpec{Key: int64(k), From: from, To: to, Forward: fwd, Backward: bwd, Length: 1}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		g, err := b.Build(graph.BuildOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, gr := range []*graph.Graph{g, g.Reverse()} {
+			costs := map[graph.EdgeID]graph.EdgeCosts{}
+			for e := range gr.NumEdges() {
+				if rng.IntN(3) != 0 {
+					continue
+				}
+				ed := gr.Edge(graph.EdgeID(e))
+				c := graph.EdgeCosts{Forward: graph.Closed, Backward: graph.Closed}
+				if ed.Forward != graph.Closed {
+					c.Forward = graph.Cost(rng.IntN(int(ed.Forward) + 1))
+				}
+				if ed.Backward != graph.Closed {
+					c.Backward = graph.Cost(rng.IntN(int(ed.Backward) + 1))
+				}
+				costs[graph.EdgeID(e)] = c
+			}
+			h, err := gr.WithEdgeCosts(costs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := h.Validate(); err != nil {
+				t.Fatalf("trial %d: %v", trial, err)
+			}
+			for a := range h.NumArcs() {
+				e, bwd := h.ArcEdge(graph.ArcID(a))
+				want := arcsOf(gr)[a].Cost
+				if c, ok := costs[e]; ok {
+					want = c.Forward
+					if bwd {
+						want = c.Backward
+					}
+				}
+				if got := arcsOf(h)[a].Cost; got != want {
+					t.Fatalf("trial %d: arc %d of edge %d (backward %v): cost %d, want %d", trial, a, e, bwd, got, want)
+				}
+			}
+		}
+	}
+}

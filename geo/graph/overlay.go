@@ -29,16 +29,21 @@ func (g *Graph) WithEdgeCosts(costs map[EdgeID]EdgeCosts) (*Graph, error) {
 		out.eFwd[e], out.eBwd[e] = c.Forward, c.Backward
 	}
 	out.arcs = append([]Arc(nil), g.arcs...)
-	for a, x := range g.arcEdge {
-		e := EdgeID(x >> 1)
-		c, ok := costs[e]
-		if !ok {
-			continue
-		}
-		if x&1 == 1 {
-			out.arcs[a].Cost = c.Backward
-		} else {
-			out.arcs[a].Cost = c.Forward
+	// An arc leaves one end of its edge: the arcs of a changed edge are
+	// found among those of its two ends, not by a pass over every arc.
+	for e, c := range costs {
+		for _, v := range [2]NodeID{g.eFrom[e], g.eTo[e]} {
+			for a := g.first[v]; a < g.first[v+1]; a++ {
+				x := g.arcEdge[a]
+				if EdgeID(x>>1) != e {
+					continue
+				}
+				if x&1 == 1 {
+					out.arcs[a].Cost = c.Backward
+				} else {
+					out.arcs[a].Cost = c.Forward
+				}
+			}
 		}
 	}
 	return &out, nil

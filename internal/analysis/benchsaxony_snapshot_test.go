@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"reach/internal/analysis/snapshot"
 	"reach/layers"
 )
 
@@ -116,7 +117,7 @@ func BenchmarkSaxonyColdStartSnapshot(b *testing.B) {
 	})
 }
 
-// BenchmarkSaxonySnapshotDecode is the snapshot decode alone (readSnapshot:
+// BenchmarkSaxonySnapshotDecode is the snapshot decode alone (snapshot.Read:
 // network, checksums, index), from memory, without the layers.
 func BenchmarkSaxonySnapshotDecode(b *testing.B) {
 	f := saxonyBench(b)
@@ -130,7 +131,7 @@ func BenchmarkSaxonySnapshotDecode(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
 		s.time(func() {
-			if _, err := readSnapshot(bytes.NewReader(data), nil); err != nil {
+			if _, err := snapshot.Read(bytes.NewReader(data), nil); err != nil {
 				b.Fatal(err)
 			}
 		})

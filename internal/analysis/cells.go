@@ -14,6 +14,7 @@ import (
 
 	"reach/geo/crs"
 	"reach/geo/grid"
+	"reach/internal/analysis/snapshot"
 	"reach/layers"
 )
 
@@ -53,7 +54,7 @@ func parseCellIDs(cells []layers.Cell) []grid.ID {
 // centres, when not nil, is called once the cells are known and may
 // return their centres as an engine snapshot stores them, which then
 // replace the projections (see Engine.centresFrom).
-func (e *Engine) addCells(cells []layers.Cell, ids []grid.ID, centres func() []byte) error {
+func (e *Engine) addCells(cells []layers.Cell, ids []grid.ID, centres func() snapshot.Centres) error {
 	// The populated cells, as (id, position) sorted by id. The first 16
 	// bytes of each id after the prefix all ids share go into two integers
 	// that decide most comparisons without reading the strings.

@@ -16,6 +16,7 @@ import (
 
 	"reach/geo/access"
 	"reach/geo/crs"
+	"reach/internal/analysis/snapshot"
 	"reach/internal/appraisal"
 	"reach/internal/catalogue"
 	"reach/internal/classify"
@@ -60,7 +61,7 @@ type Options struct {
 	// end in a goroutine of its own while it reads the layers, and not
 	// after it returns. A snapshot made from other layers or options is
 	// rejected with an error wrapping ErrSnapshotMismatch; a damaged one
-	// with ErrSnapshot. See snapshot.go.
+	// with ErrSnapshot. See internal/analysis/snapshot.
 	Snapshot io.Reader
 	// Hierarchy says when the networks' contraction hierarchies are
 	// prepared; the zero value is HierarchyAuto.
@@ -161,7 +162,7 @@ type Engine struct {
 	// buildNetworks; on the snapshot path only hashed at Build (roadsSum)
 	// and read again on demand, for road scenarios (roads.go).
 	roads    []layers.RoadSegment
-	roadsSum *layerDigest
+	roadsSum *snapshot.Digest
 	roadsMu  sync.Mutex
 	class    classInfo
 	// classification is the full result of Classify.
@@ -248,13 +249,13 @@ func Build(ctx context.Context, r layers.Reader, opts Options) (*Engine, error) 
 	}
 	e.stats.Facilities = map[layers.Category]int{}
 	e.stats.Networks = map[layers.Mode]NetworkStats{}
-	// Engine snapshot (snapshot.go): decoded, and the road layer read, in
-	// the background while the other layers are read; neither reader is
-	// used after Build returns.
-	var pending *pendingSnapshot
+	// Engine snapshot (engine_snapshot.go): decoded, and the road layer
+	// read, in the background while the other layers are read; neither
+	// reader is used after Build returns.
+	var pending *snapshot.Pending
 	if opts.Snapshot != nil {
-		pending = startSnapshot(ctx, opts.Snapshot, r)
-		defer pending.close()
+		pending = snapshot.Start(ctx, opts.Snapshot, r)
+		defer pending.Close()
 		e.opts.Snapshot = nil
 	}
 
@@ -281,9 +282,9 @@ func Build(ctx context.Context, r layers.Reader, opts Options) (*Engine, error) 
 	}
 	e.stats.Cells = len(cells)
 	ids := parseCellIDs(cells)
-	var centres func() []byte
+	var centres func() snapshot.Centres
 	if pending != nil {
-		centres = func() []byte { return pending.cellCentres(ctx) }
+		centres = func() snapshot.Centres { return pending.Centres(ctx) }
 	}
 	if err := e.addCells(cells, ids, centres); err != nil {
 		return nil, err

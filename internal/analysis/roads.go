@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 
+	"reach/internal/analysis/snapshot"
 	"reach/layers"
 )
 
@@ -35,21 +36,21 @@ func (e *Engine) roadSegments(ctx context.Context) ([]layers.RoadSegment, error)
 	}
 	e.roadsMu.Lock()
 	defer e.roadsMu.Unlock()
-	if e.roads != nil || e.roadsSum.n == 0 {
+	if e.roads != nil || e.roadsSum.N == 0 {
 		return e.roads, nil
 	}
-	roads := make([]layers.RoadSegment, 0, min(e.roadsSum.n, 1<<26))
-	ph := newPartHasher()
+	roads := make([]layers.RoadSegment, 0, min(e.roadsSum.N, 1<<26))
+	ph := snapshot.NewPartHasher()
 	for seg, err := range e.roadSrc.Roads(ctx) {
 		if err != nil {
 			return nil, fmt.Errorf("analysis: roads: %w", err)
 		}
 		roads = append(roads, seg)
-		ph.record().road(&roads[len(roads)-1])
+		ph.Record().Road(&roads[len(roads)-1])
 	}
-	if d := ph.digest(); d != *e.roadsSum {
+	if d := ph.Digest(); d != *e.roadsSum {
 		return nil, fmt.Errorf("analysis: roads: %w: the road layer changed since the engine was built (%d segments then, %d now; sha256 %x… then, %x… now); rebuild the engine",
-			ErrSnapshotMismatch, e.roadsSum.n, d.n, e.roadsSum.sum[:6], d.sum[:6])
+			ErrSnapshotMismatch, e.roadsSum.N, d.N, e.roadsSum.Sum[:6], d.Sum[:6])
 	}
 	e.roads = roads
 	return roads, nil
@@ -57,26 +58,9 @@ func (e *Engine) roadSegments(ctx context.Context) ([]layers.RoadSegment, error)
 
 // roadLayerDigest returns the digest of the road layer the networks were
 // built from.
-func (e *Engine) roadLayerDigest() layerDigest {
+func (e *Engine) roadLayerDigest() snapshot.Digest {
 	if e.roadsSum != nil {
 		return *e.roadsSum
 	}
-	return roadsDigest(e.roads)
-}
-
-// hashRoads reads the road layer of r and returns its digest without
-// keeping the segments (each is hashed as it arrives). It stops with
-// errSnapshotStopped once stop reports true.
-func hashRoads(ctx context.Context, r layers.Reader, stop func() bool) (layerDigest, error) {
-	ph := newPartHasher()
-	for seg, err := range r.Roads(ctx) {
-		if err != nil {
-			return layerDigest{}, fmt.Errorf("analysis: build: roads: %w", err)
-		}
-		if stop() {
-			return layerDigest{}, errSnapshotStopped
-		}
-		ph.record().road(&seg)
-	}
-	return ph.digest(), nil
+	return snapshot.RoadsDigest(e.roads)
 }

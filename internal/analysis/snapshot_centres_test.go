@@ -11,11 +11,12 @@ import (
 	"strings"
 	"testing"
 
+	"reach/internal/analysis/snapshot"
 	"reach/layers"
 )
 
 // centreBlock returns the offset and length of the centre block of an
-// engine snapshot (see the layout in snapshot.go).
+// engine snapshot (see the layout in internal/analysis/snapshot).
 func centreBlock(tb testing.TB, data []byte) (int, int) {
 	tb.Helper()
 	hlen := int(binary.LittleEndian.Uint32(data[8:]))
@@ -35,8 +36,8 @@ func rewriteCentres(tb testing.TB, data []byte, change func(k int, v *[4]float64
 	out := bytes.Clone(data)
 	at, clen := centreBlock(tb, out)
 	block := out[at : at+clen]
-	for k := 0; 4+(k+1)*snapshotCentreBytes <= clen; k++ {
-		b := block[4+k*snapshotCentreBytes:]
+	for k := 0; 4+(k+1)*snapshot.CentreBytes <= clen; k++ {
+		b := block[4+k*snapshot.CentreBytes:]
 		var v [4]float64
 		for j := range v {
 			v[j] = math.Float64frombits(binary.LittleEndian.Uint64(b[8*j:]))
@@ -79,7 +80,7 @@ func TestSnapshotCentres(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := writeSnapshot(t, ref)
-	if _, clen := centreBlock(t, data); clen != 4+len(ref.cells)*snapshotCentreBytes {
+	if _, clen := centreBlock(t, data); clen != 4+len(ref.cells)*snapshot.CentreBytes {
 		t.Fatalf("centre block of %d bytes for %d cells", clen, len(ref.cells))
 	}
 	build := func(snap []byte) (*Engine, error) {
@@ -121,7 +122,7 @@ func TestSnapshotCentres(t *testing.T) {
 
 	// A block of the wrong size is never taken.
 	e := &Engine{cells: make([]cell, 3)}
-	if e.centresFrom(make([]byte, 2*snapshotCentreBytes), nil) || e.centresFrom(nil, nil) {
+	if e.centresFrom(make([]byte, 2*snapshot.CentreBytes), nil) || e.centresFrom(nil, nil) {
 		t.Error("centresFrom took a block with too few centres")
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 
 	"reach/data/demo"
 	"reach/geo/route"
+	"reach/internal/analysis/snapshot"
 	"reach/layers"
 	"reach/layers/memory"
 )
@@ -239,13 +239,13 @@ func smallSnapshot(tb testing.TB) ([]byte, *Engine, *fakeReader) {
 // rejected, by the decoder and by Build.
 func TestSnapshotDamaged(t *testing.T) {
 	data, _, r := smallSnapshot(t)
-	if _, err := readSnapshot(bytes.NewReader(data), nil); err != nil {
+	if _, err := snapshot.Read(bytes.NewReader(data), nil); err != nil {
 		t.Fatalf("intact snapshot: %v", err)
 	}
 	t.Logf("fixture snapshot: %d bytes", len(data))
 	check := func(t *testing.T, what string, b []byte) {
 		t.Helper()
-		if _, err := readSnapshot(bytes.NewReader(b), nil); !errors.Is(err, ErrSnapshot) {
+		if _, err := snapshot.Read(bytes.NewReader(b), nil); !errors.Is(err, ErrSnapshot) {
 			t.Errorf("%s: readSnapshot error %v, want one wrapping ErrSnapshot", what, err)
 		}
 	}
@@ -294,71 +294,29 @@ func FuzzReadSnapshot(f *testing.F) {
 	data, _, _ := smallSnapshot(f)
 	f.Add(data)
 	f.Add(data[:len(data)/2])
-	f.Add([]byte(snapshotMagic))
+	f.Add([]byte(snapshot.Magic))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		sd, err := readSnapshot(bytes.NewReader(b), nil)
+		sd, err := snapshot.Read(bytes.NewReader(b), nil)
 		if err != nil {
 			if !errors.Is(err, ErrSnapshot) {
 				t.Fatalf("error %v does not wrap ErrSnapshot", err)
 			}
 			return
 		}
-		for _, sn := range sd.nets {
-			nodes := sn.n.Graph().NumNodes()
-			if len(sn.cells.AllDepartures()) != sn.cells.Len() || len(sn.cells.AllArrivals()) != sn.cells.Len() || len(sn.facs.AllArrivals()) != sn.facs.Len() {
-				t.Fatalf("%s: inconsistent lengths", sn.mode)
+		for _, sn := range sd.Nets {
+			nodes := sn.Network.Graph().NumNodes()
+			if len(sn.Cells.AllDepartures()) != sn.Cells.Len() || len(sn.Cells.AllArrivals()) != sn.Cells.Len() || len(sn.Facilities.AllArrivals()) != sn.Facilities.Len() {
+				t.Fatalf("%s: inconsistent lengths", sn.Mode)
 			}
-			for _, list := range [][][]route.Source{sn.cells.AllDepartures(), sn.cells.AllArrivals(), sn.facs.AllArrivals()} {
+			for _, list := range [][][]route.Source{sn.Cells.AllDepartures(), sn.Cells.AllArrivals(), sn.Facilities.AllArrivals()} {
 				for _, ss := range list {
 					for _, s := range ss {
 						if int(s.Node) >= nodes {
-							t.Fatalf("%s: node %d of %d accepted", sn.mode, s.Node, nodes)
+							t.Fatalf("%s: node %d of %d accepted", sn.Mode, s.Node, nodes)
 						}
 					}
 				}
 			}
 		}
 	})
-}
-
-// TestDigestParts checks that a layer's digest is the same whether its
-// parts are hashed as the records arrive or in parallel (with any number
-// of goroutines), on both sides of a part boundary, and that it changes
-// with the order and the number of records.
-func TestDigestParts(t *testing.T) {
-	add := func(w *hashWriter, i int) {
-		w.str(fmt.Sprint("record ", i))
-		w.point(orb.Point{float64(i), -1})
-	}
-	seen := map[[32]byte]int{}
-	for _, n := range []int{0, 1, 2, digestPart - 1, digestPart, digestPart + 1, 3*digestPart + 17} {
-		ph := newPartHasher()
-		for i := range n {
-			add(ph.record(), i)
-		}
-		streamed := ph.digest()
-		for _, procs := range []int{1, 4} {
-			old := runtime.GOMAXPROCS(procs)
-			d := digestOf(n, add)
-			runtime.GOMAXPROCS(old)
-			if d != streamed || d.n != uint64(n) {
-				t.Errorf("%d records, %d goroutines: digest %x (%d), streamed %x (%d)", n, procs, d.sum[:6], d.n, streamed.sum[:6], streamed.n)
-			}
-		}
-		if m, dup := seen[streamed.sum]; dup {
-			t.Errorf("%d and %d records give the same digest", m, n)
-		}
-		seen[streamed.sum] = n
-		if n >= 2 {
-			swapped := digestOf(n, func(w *hashWriter, i int) {
-				if i < 2 {
-					i = 1 - i
-				}
-				add(w, i)
-			})
-			if swapped == streamed {
-				t.Errorf("%d records: swapping the first two leaves the digest unchanged", n)
-			}
-		}
-	}
 }

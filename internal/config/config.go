@@ -124,7 +124,7 @@ func ParseServe(args []string, getenv func(string) string, stderr io.Writer, def
 	closes := fs.String("call-closes", "", "RFC 3339 time after which submitters can no longer submit or amend (default: the call is open)")
 	fs.StringVar(&s.Basemap, "basemap", "", "raster tile URL template for the map's background, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png (default: none, no external requests)")
 	fs.StringVar(&s.BasemapAttribution, "basemap-attribution", "", "credit shown with --basemap (default: © OpenStreetMap contributors for openstreetmap.org tiles)")
-	fs.IntVar(&s.CacheMB, "cache-mb", 64, "memory for encoded feature pages and vector tiles, in MiB; 0 turns the cache off")
+	fs.IntVar(&s.CacheMB, "cache-mb", 64, "memory for encoded feature pages and vector tiles and, with --db, the in-memory population grid (half each), in MiB; 0 turns both off")
 	fs.IntVar(&s.DBPool, "db-pool", 16, "database connections in the serving pool")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: reach serve [--addr 127.0.0.1:8080] [--db URL | --data DIR] [--seed N] [--catalogue FILE] [--settings FILE] [--snapshot FILE] [--basemap URL]")

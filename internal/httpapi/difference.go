@@ -13,6 +13,7 @@ import (
 	"reach/internal/httpapi/reply"
 	"reach/internal/ogc"
 	"reach/layers"
+	"reach/layers/query"
 )
 
 // This file serves the before/after map of a proposal:
@@ -121,7 +122,7 @@ func (s *server) difference(w http.ResponseWriter, r *http.Request) {
 		s.analysisFail(w, r, err)
 		return
 	}
-	plan, hasBox, err := p.Query.PlanLonLat(crs.LAEA)
+	plan, hasBox, err := query.PlanLonLat(p.Query, crs.LAEA)
 	if err != nil {
 		s.fail(w, r, err, http.StatusBadRequest)
 		return
@@ -132,7 +133,7 @@ func (s *server) difference(w http.ResponseWriter, r *http.Request) {
 		if hasBox && (f.Geometry == nil || !plan.Match(f.Geometry, f.Geometry.Bound())) {
 			continue
 		}
-		if !layers.Match(p.Query.Filter, f) {
+		if !query.Match(p.Query.Filter, f) {
 			continue
 		}
 		feats = append(feats, f)

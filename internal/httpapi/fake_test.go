@@ -13,6 +13,7 @@ import (
 	"reach/internal/analysis/transit"
 	"reach/internal/appraisal"
 	"reach/layers"
+	"reach/layers/query"
 )
 
 // fakeSource is a small in-memory FeatureSource for the tests: collections
@@ -78,10 +79,10 @@ func (s *fakeSource) Items(ctx context.Context, q layers.ItemsQuery) (layers.Pag
 	if err != nil {
 		return layers.Page{}, err
 	}
-	if err := layers.ValidateFilters(c, q.Filters); err != nil {
+	if err := query.CheckParams(c, q.Filters); err != nil {
 		return layers.Page{}, err
 	}
-	if err := layers.CheckFilter(c, q.Filter); err != nil {
+	if err := query.Check(c, q.Filter); err != nil {
 		return layers.Page{}, err
 	}
 	var match []layers.Feature
@@ -89,12 +90,12 @@ func (s *fakeSource) Items(ctx context.Context, q layers.ItemsQuery) (layers.Pag
 		if q.BBox != nil && (f.Geometry == nil || !f.Geometry.Bound().Intersects(*q.BBox)) {
 			continue
 		}
-		if !layers.MatchFilters(f, q.Filters) || !layers.Match(q.Filter, f) {
+		if !query.MatchParams(f, q.Filters) || !query.Match(q.Filter, f) {
 			continue
 		}
 		match = append(match, f)
 	}
-	return layers.PageOf(q.Collection, match, q.After, q.Limit), nil
+	return query.PageOf(q.Collection, match, q.After, q.Limit), nil
 }
 
 func (s *fakeSource) Item(ctx context.Context, collection, id string) (layers.Feature, error) {

@@ -16,10 +16,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
-
 	"reach/data/tables"
+	"reach/data/vector"
 	"reach/geo/crs"
 	"reach/internal/auth"
 	"reach/internal/httpapi/reply"
@@ -27,151 +25,60 @@ import (
 	"reach/layers"
 )
 
-// decodeProject validates a submitted project against the project schema
-// of data/tables (tables.DecodeProject: geometry in CRS84 inside Saxony,
-// properties as documented there) and reports every invalid field at once
-// as ogc.ParamErrors, with property names prefixed "properties.". A body
-// without an id gets one from newID. The geometry is checked here first
-// (positions, rings) so that a bad geometry does not hide the property
-// errors. SubmittedAt defaults to now.
-func decodeProject(raw map[string]json.RawMessage, now time.Time, newID func() (string, error)) (layers.Project, error) {
-	var props map[string]json.RawMessage
-	if v, ok := raw["properties"]; ok {
-		_ = json.Unmarshal(v, &props)
-	}
-	_, hasID := raw["id"]
-	if _, ok := props["id"]; ok {
-		hasID = true
-	}
-	if !hasID {
-		id, err := newID()
-		if err != nil {
-			return layers.Project{}, err
-		}
-		raw["id"], _ = json.Marshal(id)
-	}
+// decodeProject is the one intake of a submitted project (POST and PUT).
+// The body, split into its members once by readObject, is decoded member
+// by member once and validated once by tables.DecodeProjectMembers (the
+// project schema, geometry in CRS84 inside Saxony, and the record's own
+// rules, layers.Project.Validate); beside it the rules of the API are
+// checked (an id given as a string, coordinates that are numbers as
+// written, municipalities that are loaded). Every
+// invalid field is reported together as ogc.ParamErrors, property names
+// prefixed "properties.". A body without an id gets id. SubmittedAt stays
+// zero when the body gives none.
+func (s *server) decodeProject(ctx context.Context, o *object, id string) (layers.Project, error) {
 	var errs ogc.ParamErrors
-	if v, ok := raw["id"]; ok && (len(v) == 0 || v[0] != '"') {
+	if v, ok := o.raw["id"]; ok && (len(v) == 0 || v[0] != '"') {
 		errs = append(errs, ogc.ParamError{Name: "id", Value: reply.Shorten(string(v)), Reason: "must be a string of 1–100 characters of A–Z a–z 0–9 . _ : -"})
-		delete(raw, "id")
+		delete(o.raw, "id")
 	}
 	geomBad := false
-	if v, ok := raw["geometry"]; ok && string(v) != "null" {
-		g, err := geojson.UnmarshalGeometry(v)
-		reason := ""
-		switch {
-		case err != nil:
-			reason = "not a GeoJSON geometry: " + err.Error()
-		case badCoordinates(v) != "":
-			reason = badCoordinates(v)
-		default:
-			reason = checkGeometry(g.Geometry())
-		}
-		if reason != "" {
-			geomBad = true
-			errs = append(errs, ogc.ParamError{Name: "geometry", Value: reply.Shorten(string(v)), Reason: reason})
-			raw["geometry"] = json.RawMessage("null")
+	if v, ok := o.raw["geometry"]; ok {
+		if why := badCoordinates(v); why != "" {
+			errs = append(errs, ogc.ParamError{Name: "geometry", Value: reply.Shorten(string(v)), Reason: why})
+			o.raw["geometry"], geomBad = json.RawMessage("null"), true
 		}
 	}
-	data, err := json.Marshal(raw)
-	if err != nil {
-		return layers.Project{}, fmt.Errorf("httpapi: project body: %w", err)
-	}
-	p, err := tables.DecodeProject(data, "request body", tables.VectorSource{})
+	p, err := tables.DecodeProjectMembers(o.raw, "request body", tables.VectorSource{}, id)
 	var pe *tables.ProjectError
+	var fe *vector.FieldError
 	switch {
 	case err == nil:
 	case errors.As(err, &pe):
 		for _, f := range pe.Fields {
 			name := f.Field
-			if name == "geometry" && geomBad {
+			if (name == "id" && len(errs) > 0 && errs[0].Name == "id") || (name == "geometry" && geomBad) {
 				continue
 			}
-			if name != "geometry" && name != "id" && name != "type" {
+			if head, _, _ := strings.Cut(name, "["); head != "geometry" && head != "id" && head != "type" {
 				name = "properties." + name
 			}
 			errs = append(errs, ogc.ParamError{Name: name, Value: reply.Shorten(f.Value), Reason: f.Reason})
 		}
+	case errors.As(err, &fe):
+		errs = append(errs, ogc.ParamError{Name: fe.Field, Value: reply.Shorten(fe.Value), Reason: fe.Reason})
 	case errors.Is(err, layers.ErrInvalid):
 		errs = append(errs, ogc.ParamError{Name: "body", Reason: err.Error()})
 	default:
 		return layers.Project{}, err
 	}
-	if len(errs) > 0 {
+	known, err := s.knownMunicipalities(ctx, p.Municipalities)
+	if err != nil {
+		return layers.Project{}, err
+	}
+	if errs = append(errs, known...); len(errs) > 0 {
 		return layers.Project{}, errs
 	}
-	if p.SubmittedAt.IsZero() {
-		p.SubmittedAt = now.UTC().Truncate(time.Second)
-	}
 	return p, nil
-}
-
-// checkGeometry returns why g is not a usable CRS84 geometry, or "".
-func checkGeometry(g orb.Geometry) string {
-	bad := ""
-	visit := func(ps []orb.Point) {
-		for _, p := range ps {
-			if _, err := checkLonLat(p); err != nil && bad == "" {
-				bad = err.Error() + " (coordinates must be [lon, lat] in CRS84)"
-			} else if bad == "" && !crs.SaxonyLonLat.Contains(p) {
-				b := crs.SaxonyLonLat
-				bad = fmt.Sprintf("position [%g, %g] lies outside Saxony (lon %g to %g, lat %g to %g; coordinates must be [lon, lat] in CRS84)",
-					p[0], p[1], b.Min[0], b.Max[0], b.Min[1], b.Max[1])
-			}
-		}
-	}
-	ring := func(r orb.Ring) {
-		visit(r)
-		if bad == "" && (len(r) < 4 || r[0] != r[len(r)-1]) {
-			bad = "every polygon ring needs at least 4 positions and must be closed"
-		}
-	}
-	switch v := g.(type) {
-	case orb.Point:
-		visit([]orb.Point{v})
-	case orb.MultiPoint:
-		if len(v) == 0 {
-			return "has no positions"
-		}
-		visit(v)
-	case orb.LineString:
-		if len(v) < 2 {
-			return "a LineString needs at least 2 positions"
-		}
-		visit(v)
-	case orb.MultiLineString:
-		if len(v) == 0 {
-			return "has no lines"
-		}
-		for _, l := range v {
-			if len(l) < 2 {
-				return "every line needs at least 2 positions"
-			}
-			visit(l)
-		}
-	case orb.Polygon:
-		if len(v) == 0 {
-			return "has no rings"
-		}
-		for _, r := range v {
-			ring(r)
-		}
-	case orb.MultiPolygon:
-		if len(v) == 0 {
-			return "has no polygons"
-		}
-		for _, p := range v {
-			if len(p) == 0 {
-				return "every polygon needs an outer ring"
-			}
-			for _, r := range p {
-				ring(r)
-			}
-		}
-	default:
-		return fmt.Sprintf("type %s is not accepted; use Point, MultiPoint, LineString, MultiLineString, Polygon or MultiPolygon", g.GeoJSONType())
-	}
-	return bad
 }
 
 // newProjectID returns a random id for a project submitted without one.
@@ -227,24 +134,24 @@ func (s *server) postProject(w http.ResponseWriter, r *http.Request) {
 		s.bodyFail(w, r, err)
 		return
 	}
-	newID := newProjectID
+	var id string
 	if key != "" {
 		// A retried body without an id gets the same id again.
-		newID = func() (string, error) {
-			h := sha256.Sum256([]byte(actor.Name + "\x00" + key))
-			return "p-" + hex.EncodeToString(h[:8]), nil
-		}
+		h := sha256.Sum256([]byte(actor.Name + "\x00" + key))
+		id = "p-" + hex.EncodeToString(h[:8])
+	} else if id, err = newProjectID(); err != nil {
+		s.fail(w, r, err, http.StatusUnprocessableEntity)
+		return
 	}
-	p, err := decodeProject(o.raw, s.deps.Now(), newID)
+	p, err := s.decodeProject(r.Context(), o, id)
 	if err != nil {
 		s.bodyFail(w, r, err)
 		return
 	}
-	if err := s.knownMunicipalities(r.Context(), p.Municipalities); err != nil {
-		s.bodyFail(w, r, err)
-		return
-	}
 	now := s.deps.Now()
+	if p.SubmittedAt.IsZero() {
+		p.SubmittedAt = now.UTC().Truncate(time.Second)
+	}
 	if err := auth.MayCreate(actor, p, auth.CallOpen{Closes: s.deps.CallCloses}, now); err != nil {
 		if s.denied(w, r, err) {
 			return
@@ -322,15 +229,9 @@ func (s *server) putProject(w http.ResponseWriter, r *http.Request) {
 				[]InvalidParam{{Name: "id", Value: reply.Shorten(string(v)), Reason: "must equal the id in the path, " + strconv.Quote(id)}})
 			return
 		}
-	} else {
-		o.raw["id"], _ = json.Marshal(id)
 	}
-	p, err := decodeProject(o.raw, s.deps.Now(), newProjectID)
+	p, err := s.decodeProject(r.Context(), o, id)
 	if err != nil {
-		s.bodyFail(w, r, err)
-		return
-	}
-	if err := s.knownMunicipalities(r.Context(), p.Municipalities); err != nil {
 		s.bodyFail(w, r, err)
 		return
 	}
@@ -348,9 +249,7 @@ func (s *server) putProject(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	actor, _ := actorOf(ctx)
-	var props map[string]json.RawMessage
-	_ = json.Unmarshal(o.raw["properties"], &props)
-	if _, given := props["submitted_at"]; !given {
+	if p.SubmittedAt.IsZero() {
 		p.SubmittedAt = old.SubmittedAt
 	}
 	if err := auth.MayUpdate(actor, old, p, auth.CallOpen{Closes: s.deps.CallCloses}, s.deps.Now()); err != nil {
@@ -448,20 +347,20 @@ func badCoordinates(geom json.RawMessage) string {
 	return walk(v)
 }
 
-// knownMunicipalities refuses AGS keys that name no loaded municipality,
-// each as properties.municipalities[i]. Without a municipalities layer
-// (an empty database) there is nothing to check against and every key of
-// the right form passes.
-func (s *server) knownMunicipalities(ctx context.Context, ags []string) error {
+// knownMunicipalities returns an error for each AGS key that names no
+// loaded municipality, as properties.municipalities[i]. Without a
+// municipalities layer (an empty database) there is nothing to check
+// against and every key of the right form passes.
+func (s *server) knownMunicipalities(ctx context.Context, ags []string) (ogc.ParamErrors, error) {
 	if s.deps.Features == nil || len(ags) == 0 {
-		return nil
+		return nil, nil
 	}
 	page, err := s.deps.Features.Items(ctx, layers.ItemsQuery{Collection: layers.CollMunicipalities, Limit: 1})
 	if errors.Is(err, layers.ErrNotFound) || (err == nil && len(page.Features) == 0) {
-		return nil
+		return nil, nil
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var errs ogc.ParamErrors
 	for i, a := range ags {
@@ -471,11 +370,8 @@ func (s *server) knownMunicipalities(ctx context.Context, ags []string) error {
 			errs = append(errs, ogc.ParamError{Name: fmt.Sprintf("properties.municipalities[%d]", i), Value: a,
 				Reason: "no municipality of this AGS is loaded; see the municipalities collection"})
 		case err != nil:
-			return err
+			return nil, err
 		}
 	}
-	if len(errs) > 0 {
-		return errs
-	}
-	return nil
+	return errs, nil
 }

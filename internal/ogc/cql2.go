@@ -17,6 +17,7 @@ import (
 
 	"reach/geo/crs"
 	"reach/layers"
+	"reach/layers/query"
 )
 
 // This file parses the filter parameter of OGC API Features Part 3 in
@@ -39,7 +40,7 @@ const (
 
 // ParseFilter parses filter in language lang (FilterLangText or
 // FilterLangJSON; "" means text), with geometries in filterCRS, and checks
-// it against collection c (layers.CheckFilter). The error is a ParamError
+// it against collection c (query.Check). The error is a ParamError
 // for parameter "filter" whose reason names the position (text) or the
 // path (JSON) of the fault.
 func ParseFilter(filter, lang string, filterCRS crs.Code, c layers.Collection) (layers.Expr, error) {
@@ -66,8 +67,8 @@ func ParseFilter(filter, lang string, filterCRS crs.Code, c layers.Collection) (
 	}
 	if err == nil {
 		e = coerce(e, c)
-		err = layers.CheckFilter(c, e)
-		var fe *layers.FilterError
+		err = query.Check(c, e)
+		var fe *query.Error
 		if paths != nil && errors.As(err, &fe) && fe.Pos >= 0 && fe.Pos < len(paths) {
 			err = fmt.Errorf("at %s: %s", paths[fe.Pos], fe.Reason)
 		}
@@ -179,7 +180,7 @@ func lex(src string) ([]token, error) {
 		r, n := utf8.DecodeRuneInString(src[i:])
 		switch {
 		case r == utf8.RuneError && n == 1:
-			return nil, &layers.FilterError{Pos: i, Reason: "invalid UTF-8"}
+			return nil, &query.Error{Pos: i, Reason: "invalid UTF-8"}
 		case unicode.IsSpace(r):
 			i += n
 		case r == '(':
@@ -206,7 +207,7 @@ func lex(src string) ([]token, error) {
 			j := i + 1
 			for {
 				if j >= len(src) {
-					return nil, &layers.FilterError{Pos: i, Reason: "string literal not closed (missing ')"}
+					return nil, &query.Error{Pos: i, Reason: "string literal not closed (missing ')"}
 				}
 				if src[j] == '\'' {
 					if j+1 < len(src) && src[j+1] == '\'' {
@@ -224,7 +225,7 @@ func lex(src string) ([]token, error) {
 		case r == '"':
 			j := strings.IndexByte(src[i+1:], '"')
 			if j < 0 {
-				return nil, &layers.FilterError{Pos: i, Reason: "quoted identifier not closed (missing \")"}
+				return nil, &query.Error{Pos: i, Reason: "quoted identifier not closed (missing \")"}
 			}
 			out = append(out, token{tQuoted, src[i+1 : i+1+j], i})
 			i += j + 2
@@ -248,7 +249,7 @@ func lex(src string) ([]token, error) {
 			out = append(out, token{tIdent, src[i:j], i})
 			i = j
 		default:
-			return nil, &layers.FilterError{Pos: i, Reason: fmt.Sprintf("unexpected character %q", r)}
+			return nil, &query.Error{Pos: i, Reason: fmt.Sprintf("unexpected character %q", r)}
 		}
 	}
 	out = append(out, token{tEOF, "", len(src)})
@@ -284,16 +285,16 @@ func (t token) describe() string {
 }
 
 func errAt(t token, format string, args ...any) error {
-	return &layers.FilterError{Pos: t.pos, Reason: fmt.Sprintf(format, args...)}
+	return &query.Error{Pos: t.pos, Reason: fmt.Sprintf(format, args...)}
 }
 
 // ParseCQL2Text parses a CQL2 text expression with geometries in c (CRS84
 // unless filter-crs says otherwise). It checks syntax only; see
-// layers.CheckFilter for the fit to a collection. Errors are
-// *layers.FilterError with the byte position.
+// query.Check for the fit to a collection. Errors are
+// *query.Error with the byte position.
 func ParseCQL2Text(src string, c crs.Code) (layers.Expr, error) {
 	if strings.TrimSpace(src) == "" {
-		return nil, &layers.FilterError{Pos: 0, Reason: "empty filter"}
+		return nil, &query.Error{Pos: 0, Reason: "empty filter"}
 	}
 	toks, err := lex(src)
 	if err != nil {
@@ -662,7 +663,7 @@ func intersectsExpr(g orb.Geometry, c crs.Code, pos int) (layers.Expr, error) {
 		var bad error
 		eachVertex(g, func(q orb.Point) {
 			if bad == nil && (q[0] < -180 || q[0] > 180 || q[1] < -90 || q[1] > 90) {
-				bad = &layers.FilterError{Pos: pos, Reason: fmt.Sprintf("coordinate %g %g is not a longitude/latitude in CRS84", q[0], q[1])}
+				bad = &query.Error{Pos: pos, Reason: fmt.Sprintf("coordinate %g %g is not a longitude/latitude in CRS84", q[0], q[1])}
 			}
 		})
 		if bad != nil {
@@ -1140,7 +1141,7 @@ func (p *jsonParser) expr(v any, path string, depth int) (layers.Expr, error) {
 		}
 		e, err := intersectsExpr(g, p.crs, p.pos(argPath(gi)))
 		if err != nil {
-			var fe *layers.FilterError
+			var fe *query.Error
 			if errors.As(err, &fe) {
 				return nil, jerr(argPath(gi), "%s", fe.Reason)
 			}

@@ -10,6 +10,7 @@ import (
 
 	"reach/geo/crs"
 	"reach/layers"
+	"reach/layers/query"
 )
 
 // show prints an expression in a fixed, readable form for comparisons.
@@ -222,7 +223,7 @@ func FuzzParseCQL2(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		e, err := ParseCQL2Text(s, crs.CRS84)
 		if err != nil {
-			var fe *layers.FilterError
+			var fe *query.Error
 			if !errors.As(err, &fe) {
 				t.Fatalf("ParseCQL2Text(%q): error %v is not a FilterError", s, err)
 			}
@@ -232,8 +233,8 @@ func FuzzParseCQL2(f *testing.F) {
 		} else if e == nil {
 			t.Fatalf("ParseCQL2Text(%q): nil expression without error", s)
 		} else {
-			_ = layers.CheckFilter(coll, e)
-			_ = layers.Match(e, layers.Feature{ID: "x", Geometry: orb.Point{13.5, 51}, Properties: []layers.Property{{Name: "capacity", Value: 3.0}, {Name: "name", Value: "A"}}})
+			_ = query.Check(coll, e)
+			_ = query.Match(e, layers.Feature{ID: "x", Geometry: orb.Point{13.5, 51}, Properties: []layers.Property{{Name: "capacity", Value: 3.0}, {Name: "name", Value: "A"}}})
 		}
 		if _, err := ParseCQL2JSON([]byte(s), crs.CRS84); err != nil && err.Error() == "" {
 			t.Fatalf("ParseCQL2JSON(%q): empty error", s)

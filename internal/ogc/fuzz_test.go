@@ -10,6 +10,7 @@ import (
 
 	"reach/geo/crs"
 	"reach/layers"
+	"reach/layers/query"
 )
 
 func FuzzParseBBox(f *testing.F) {
@@ -160,7 +161,7 @@ func FuzzParseItems(f *testing.F) {
 			t.Fatalf("limit %d", p.Query.Limit)
 		}
 		// Every accepted filter is a filterable property, and validates in layers.
-		if err := layers.ValidateFilters(coll, p.Query.Filters); err != nil {
+		if err := query.CheckParams(coll, p.Query.Filters); err != nil {
 			t.Fatalf("accepted filters %v: %v", p.Query.Filters, err)
 		}
 		for k := range q {

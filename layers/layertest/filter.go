@@ -9,6 +9,7 @@ import (
 
 	"reach/geo/crs"
 	"reach/layers"
+	"reach/layers/query"
 )
 
 // str, num, … build filter literals.
@@ -32,7 +33,7 @@ func utmBox(x0, y0, x1, y1 float64) layers.Expr {
 
 // checkFilterExprs runs filter expressions (CQL2) against the store and
 // checks each result twice: against ids worked out by hand from the
-// fixture, and against layers.Match applied to every feature of the
+// fixture, and against query.Match applied to every feature of the
 // collection, so that every store gives what the in-memory evaluation
 // gives, nulls and all.
 func checkFilterExprs(t *testing.T, s layers.Store, fx Fixture) {
@@ -108,18 +109,18 @@ func checkFilterExprs(t *testing.T, s layers.Store, fx Fixture) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := layers.CheckFilter(coll, tc.expr); err != nil {
+			if err := query.Check(coll, tc.expr); err != nil {
 				t.Fatalf("CheckFilter: %v", err)
 			}
 			all := items(t, s, layers.ItemsQuery{Collection: tc.coll, Limit: 100}, countAll(t, s, tc.coll))
 			var local []layers.Feature
 			for _, f := range all {
-				if layers.Match(tc.expr, f) {
+				if query.Match(tc.expr, f) {
 					local = append(local, f)
 				}
 			}
 			if fmt.Sprint(ids(local)) != fmt.Sprint(tc.want) {
-				t.Errorf("layers.Match over the collection: %v, want %v", ids(local), tc.want)
+				t.Errorf("query.Match over the collection: %v, want %v", ids(local), tc.want)
 			}
 			got := items(t, s, layers.ItemsQuery{Collection: tc.coll, Limit: 2, Filter: tc.expr}, len(tc.want))
 			if fmt.Sprint(ids(got)) != fmt.Sprint(tc.want) {

@@ -33,6 +33,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"reach/layers"
+	"reach/layers/query"
 )
 
 // Opener returns a new, empty store for one test. It is called several times
@@ -47,10 +48,12 @@ type Opener func(t *testing.T) layers.Store
 //     maps are the same.
 //   - ReplaceIndicators and UpdatePopulation fail on an AGS that is not in
 //     the layer, naming it, and change nothing.
-//   - Records that fail validation (AGS not 8 digits, negative population,
-//     share outside 0–100, unknown category, membership kind or facility
-//     source that differs from the argument, duplicate id, …) make the load
-//     fail with an error wrapping layers.ErrInvalid.
+//   - Records that fail their Validate method (AGS not 8 digits, negative
+//     population, share outside 0–100, unknown category, …) or a rule of
+//     the load (membership kind or facility source that differs from the
+//     argument, an AGS not in the layer) make the load fail with
+//     layers.FieldErrors naming the same field in both stores, and store
+//     nothing of the batch; a duplicate id fails it with layers.ErrInvalid.
 //   - Readers return records in any order; FeatureSource pages are ordered
 //     by layers.CompareIDs.
 //   - Collections lists at least layers.CollectionIDs(), in that order,
@@ -166,6 +169,15 @@ func Run(t *testing.T, open func(t *testing.T) layers.Store) {
 		fx := NewFixture()
 		load(t, s, fx)
 		checkInvalidCells(t, s, fx)
+	})
+	t.Run("InvalidRecords", func(t *testing.T) {
+		s := open(t)
+		fx := NewFixture()
+		load(t, s, fx)
+		checkInvalidRecords(t, s, fx)
+		if w, ok := s.(layers.ResultWriter); ok {
+			checkInvalidResults(t, w)
+		}
 	})
 	t.Run("InvalidProjects", func(t *testing.T) {
 		s := open(t)
@@ -964,12 +976,12 @@ func checkFilters(t *testing.T, s layers.Store, fx Fixture) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			info, _ := layers.CollectionInfo(tt.collection)
-			if err := layers.ValidateFilters(info, tt.filters); err != nil {
+			if err := query.CheckParams(info, tt.filters); err != nil {
 				t.Fatalf("fixture: %v", err)
 			}
 			var w []layers.Feature
 			for _, f := range want[tt.collection] {
-				if layers.MatchFilters(f, tt.filters) {
+				if query.MatchParams(f, tt.filters) {
 					w = append(w, f)
 				}
 			}
@@ -985,7 +997,7 @@ func checkFilters(t *testing.T, s layers.Store, fx Fixture) {
 		filters := map[string]string{"source": "osm"}
 		var w []layers.Feature
 		for _, f := range want[layers.CollFacilities] {
-			if layers.MatchFilters(f, filters) && box.Intersects(f.Geometry.Bound()) {
+			if query.MatchParams(f, filters) && box.Intersects(f.Geometry.Bound()) {
 				w = append(w, f)
 			}
 		}
@@ -1641,34 +1653,34 @@ func checkInvalidProjects(t *testing.T, s layers.Store, fx Fixture) {
 	good := layers.Project{ID: "ok-1", Title: "Sportplatz", Kind: layers.KindAreaService, Category: layers.CatSports,
 		Municipalities: []string{agsEast}, Geometry: orb.Polygon{{{453000, 5653000}, {453100, 5653000}, {453100, 5653100}, {453000, 5653000}}}}
 	cases := []struct {
-		name string
-		mod  func(p *layers.Project)
+		name, field string
+		mod         func(p *layers.Project)
 	}{
-		{"NUL in id", func(p *layers.Project) { p.ID = "a\x00b" }},
-		{"invalid UTF-8 in title", func(p *layers.Project) { p.Title = "Zw\xfcnitz" }},
-		{"U+FFFD in title", func(p *layers.Project) { p.Title = "Zw\ufffdnitz" }},
-		{"bow-tie polygon", func(p *layers.Project) {
+		{"NUL in id", "id", func(p *layers.Project) { p.ID = "a\x00b" }},
+		{"invalid UTF-8 in title", "title", func(p *layers.Project) { p.Title = "Zw\xfcnitz" }},
+		{"U+FFFD in title", "title", func(p *layers.Project) { p.Title = "Zw\ufffdnitz" }},
+		{"bow-tie polygon", "geometry", func(p *layers.Project) {
 			p.Geometry = orb.Polygon{{{453000, 5653000}, {453100, 5653100}, {453100, 5653000}, {453000, 5653100}, {453000, 5653000}}}
 		}},
-		{"zero-length line", func(p *layers.Project) {
+		{"zero-length line", "geometry", func(p *layers.Project) {
 			p.Kind = layers.KindRoadUpgrade
 			p.Geometry = orb.LineString{{453000, 5653000}, {453000, 5653000}}
 		}},
-		{"unknown status", func(p *layers.Project) { p.Status = "approved-ish" }},
-		{"funding above cost", func(p *layers.Project) { p.InvestmentCost, p.RequestedFunding = 10, 20 }},
-		{"short AGS", func(p *layers.Project) { p.Municipalities = []string{"1462811"} }},
+		{"unknown status", "status", func(p *layers.Project) { p.Status = "approved-ish" }},
+		{"funding above cost", "requested_funding", func(p *layers.Project) { p.InvestmentCost, p.RequestedFunding = 10, 20 }},
+		{"short AGS", "municipalities", func(p *layers.Project) { p.Municipalities = []string{"1462811"} }},
 	}
 	for _, c := range cases {
 		p := good
 		c.mod(&p)
-		if err := s.PutProject(ctx, p); !errors.Is(err, layers.ErrInvalid) {
-			t.Errorf("%s: PutProject error %v, want layers.ErrInvalid", c.name, err)
+		if err := s.PutProject(ctx, p); !namesField(err, c.field) {
+			t.Errorf("%s: PutProject error %v, want layers.FieldErrors naming %s", c.name, err, c.field)
 		}
-		if _, _, err := s.CreateProject(ctx, p, layers.Create{Actor: layers.Actor{Name: "amt"}}); !errors.Is(err, layers.ErrInvalid) {
-			t.Errorf("%s: CreateProject error %v, want layers.ErrInvalid", c.name, err)
+		if _, _, err := s.CreateProject(ctx, p, layers.Create{Actor: layers.Actor{Name: "amt"}}); !namesField(err, c.field) {
+			t.Errorf("%s: CreateProject error %v, want layers.FieldErrors naming %s", c.name, err, c.field)
 		}
-		if _, err := s.ReplaceProjects(ctx, "file:bad", all([]layers.Project{p})); !errors.Is(err, layers.ErrInvalid) {
-			t.Errorf("%s: ReplaceProjects error %v, want layers.ErrInvalid", c.name, err)
+		if _, err := s.ReplaceProjects(ctx, "file:bad", all([]layers.Project{p})); !namesField(err, c.field) {
+			t.Errorf("%s: ReplaceProjects error %v, want layers.FieldErrors naming %s", c.name, err, c.field)
 		}
 	}
 	if err := s.PutProject(ctx, good); err != nil {

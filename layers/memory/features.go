@@ -13,6 +13,7 @@ import (
 	"reach/geo/grid"
 	"reach/geo/spatial"
 	"reach/layers"
+	"reach/layers/query"
 )
 
 // collIndex is the served view of one collection in a snapshot: feature
@@ -255,7 +256,7 @@ func (sn *snapshot) collection(id string) (layers.Collection, error) {
 
 // Items returns one page of features of q.Collection in keyset order.
 // q.BBox (in q.BBoxCRS) selects features whose served geometry intersects
-// it exactly (layers.BBoxPlan), q.Filters selects by exact property value (layers.MatchFilters), q.After
+// it exactly (query.BoxPlan), q.Filters selects by exact property value (query.MatchParams), q.After
 // starts after that id. NumberMatched counts every feature matching BBox
 // and Filters, irrespective of paging. An unknown collection wraps
 // layers.ErrNotFound; a bad limit, bbox, cursor or filter wraps
@@ -272,13 +273,13 @@ func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, er
 	if q.Limit < 1 {
 		return layers.Page{}, fmt.Errorf("memory: items of %q: field limit: value %d: must be at least 1: %w", q.Collection, q.Limit, layers.ErrInvalid)
 	}
-	if err := layers.ValidateFilters(c, q.Filters); err != nil {
+	if err := query.CheckParams(c, q.Filters); err != nil {
 		return layers.Page{}, fmt.Errorf("memory: items of %q: %w", q.Collection, err)
 	}
-	if err := layers.CheckFilter(c, q.Filter); err != nil {
+	if err := query.Check(c, q.Filter); err != nil {
 		return layers.Page{}, fmt.Errorf("memory: items of %q: %w", q.Collection, err)
 	}
-	plan, hasBox, err := q.PlanLonLat(crs.Code(c.StorageCRS))
+	plan, hasBox, err := query.PlanLonLat(q, crs.Code(c.StorageCRS))
 	if err != nil {
 		return layers.Page{}, fmt.Errorf("memory: items of %q: %w", q.Collection, err)
 	}
@@ -323,7 +324,7 @@ func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, er
 		}
 		search, useIndex = plan.Outer, true
 	}
-	if env, ok := layers.FilterEnvelope(q.Filter); ok {
+	if env, ok := query.Envelope(q.Filter); ok {
 		if useIndex && !search.Intersects(env) {
 			page.Features = []layers.Feature{}
 			return page, nil
@@ -378,7 +379,7 @@ func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, er
 			default:
 				f = ci.props(i)
 			}
-			if !layers.MatchFilters(f, q.Filters) || !layers.Match(q.Filter, f) {
+			if !query.MatchParams(f, q.Filters) || !query.Match(q.Filter, f) {
 				continue
 			}
 		}

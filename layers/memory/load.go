@@ -5,62 +5,20 @@ import (
 	"fmt"
 	"iter"
 	"maps"
-	"math"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/paulmach/orb"
-
 	"reach/layers"
 )
 
-// fieldErr is one failed validation rule of a record.
-type fieldErr struct {
-	field  string
-	value  any
-	reason string
-	// all, when set, is the record's complete validation error (a
-	// layers.FieldErrors from the record's Validate method).
-	all error
-}
-
-func bad(field string, value any, reason string) *fieldErr {
-	return &fieldErr{field: field, value: value, reason: reason}
-}
-
-func fmtValue(v any) string {
-	switch x := v.(type) {
-	case string:
-		return strconv.Quote(x)
-	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64)
-	case *float64:
-		if x == nil {
-			return "null"
-		}
-		return strconv.FormatFloat(*x, 'g', -1, 64)
-	}
-	return fmt.Sprint(v)
-}
-
-// invalid builds the error for a record that failed validation; it names
-// the layer, the record number (1-based, in stream order), the record's key,
-// field, value and rule, and wraps layers.ErrInvalid.
-func invalid(layer string, n int, key string, fe *fieldErr) error {
-	if fe.all != nil {
-		return fmt.Errorf("memory: %s: record %d (%s): %w", layer, n, key, fe.all)
-	}
-	return fmt.Errorf("memory: %s: record %d (%s): field %s: value %s: %s: %w",
-		layer, n, key, fe.field, fmtValue(fe.value), fe.reason, layers.ErrInvalid)
-}
-
-// collect consumes src completely, validating each record with check and
-// rejecting duplicate keys. It stops at the first stream error, invalid
-// record or cancellation of ctx.
+// collect consumes src completely, validating each record with check
+// (its Validate method, and the rules of the load) and rejecting duplicate
+// keys. It stops at the first stream error, invalid record or cancellation
+// of ctx. Errors name the layer and the record number (1-based, in stream
+// order); an invalid record's error is layers.FieldErrors.
 func collect[T any](ctx context.Context, layer string, src iter.Seq2[T, error],
-	key func(T) string, check func(T) *fieldErr) ([]T, error) {
+	key func(T) string, check func(T) error) ([]T, error) {
 	var out []T
 	seen := map[string]int{}
 	n := 0
@@ -75,11 +33,12 @@ func collect[T any](ctx context.Context, layer string, src iter.Seq2[T, error],
 			return nil, fmt.Errorf("memory: %s: record %d: %w", layer, n, err)
 		}
 		k := key(v)
-		if fe := check(v); fe != nil {
-			return nil, invalid(layer, n, k, fe)
+		if err := check(v); err != nil {
+			return nil, fmt.Errorf("memory: %s: record %d: %w", layer, n, err)
 		}
 		if first, dup := seen[k]; dup {
-			return nil, invalid(layer, n, k, bad("id", k, fmt.Sprintf("duplicate of record %d", first)))
+			return nil, fmt.Errorf("memory: %s: record %d: %w", layer, n,
+				layers.Invalid(k, "id", k, fmt.Sprintf("duplicate of record %d", first)))
 		}
 		seen[k] = n
 		out = append(out, v)
@@ -90,121 +49,14 @@ func collect[T any](ctx context.Context, layer string, src iter.Seq2[T, error],
 	return out, nil
 }
 
-func isDigits(s string, n int) bool {
-	if len(s) != n {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
-
-func checkAGS(field, ags string) *fieldErr {
-	if !layers.IsAGS(ags) {
-		return bad(field, ags, "want an AGS of 8 digits")
-	}
-	return nil
-}
-
-func checkOptAGS(field, ags string) *fieldErr {
-	if ags == "" {
-		return nil
-	}
-	return checkAGS(field, ags)
-}
-
-func checkNonNeg(field string, v float64) *fieldErr {
-	if !finite(v) || v < 0 {
-		return bad(field, v, "want a finite number ≥ 0")
-	}
-	return nil
-}
-
-// checkGeometry checks that every coordinate is finite and every ring of a
-// polygon is closed with at least four positions, as PostGIS demands.
-func checkGeometry(field string, g orb.Geometry) *fieldErr {
-	var fe *fieldErr
-	eachPoint(g, func(p orb.Point) {
-		if fe == nil && (!finite(p[0]) || !finite(p[1])) {
-			fe = bad(field, p, "coordinates must be finite")
-		}
-	})
-	if fe != nil {
-		return fe
-	}
-	var rings []orb.Ring
-	switch g := g.(type) {
-	case orb.Polygon:
-		rings = g
-	case orb.MultiPolygon:
-		for _, p := range g {
-			if len(p) == 0 {
-				return bad(field, "empty polygon", "every polygon needs an outer ring")
-			}
-			rings = append(rings, p...)
-		}
-	case orb.LineString:
-		if len(g) < 2 {
-			return bad(field, fmt.Sprintf("%d positions", len(g)), "a line needs at least 2 positions")
-		}
-	case orb.MultiLineString:
-		for _, l := range g {
-			if len(l) < 2 {
-				return bad(field, fmt.Sprintf("%d positions", len(l)), "a line needs at least 2 positions")
-			}
-		}
-	}
-	for _, r := range rings {
-		if len(r) < 4 || r[0] != r[len(r)-1] {
-			return bad(field, fmt.Sprintf("ring of %d positions", len(r)), "rings must be closed with at least 4 positions")
-		}
-	}
-	return nil
-}
-
-func checkMunicipality(m layers.Municipality) *fieldErr {
-	if fe := checkAGS("ags", m.AGS); fe != nil {
-		return fe
-	}
-	if strings.TrimSpace(m.Name) == "" {
-		return bad("name", m.Name, "must not be empty")
-	}
-	if m.KreisAGS != "" && !isDigits(m.KreisAGS, 5) {
-		return bad("kreis_ags", m.KreisAGS, "want a Kreis key of 5 digits")
-	}
-	if m.Population < 0 {
-		return bad("population", m.Population, "must be ≥ 0")
-	}
-	if fe := checkNonNeg("area_km2", m.AreaKm2); fe != nil {
-		return fe
-	}
-	if m.DEGURBA < 0 || m.DEGURBA > 3 {
-		return bad("degurba", m.DEGURBA, "want 1, 2, 3 or 0 for not given")
-	}
-	for _, k := range slices.Sorted(maps.Keys(m.Indicators)) {
-		if strings.TrimSpace(k) == "" {
-			return bad("indicators", k, "indicator key must not be empty")
-		}
-		if v := m.Indicators[k]; !finite(v) {
-			return bad("indicators."+k, v, "must be finite")
-		}
-	}
-	if m.Geometry != nil {
-		return checkGeometry("geometry", m.Geometry)
-	}
-	return nil
-}
+// valid is the check of records that have no rules beyond their own.
+func valid[T interface{ Validate() error }](v T) error { return v.Validate() }
 
 // ReplaceMunicipalities replaces the municipalities layer.
 func (s *Store) ReplaceMunicipalities(ctx context.Context, src iter.Seq2[layers.Municipality, error]) (int, error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	ms, err := collect(ctx, "municipalities", src, func(m layers.Municipality) string { return m.AGS }, checkMunicipality)
+	ms, err := collect(ctx, "municipalities", src, func(m layers.Municipality) string { return m.AGS }, valid)
 	if err != nil {
 		return 0, err
 	}
@@ -248,17 +100,14 @@ func (s *Store) UpdatePopulation(ctx context.Context, src iter.Seq2[layers.Popul
 	defer s.wmu.Unlock()
 	cur := s.snap()
 	recs, err := collect(ctx, "population", src, func(r layers.PopulationRecord) string { return r.AGS },
-		func(r layers.PopulationRecord) *fieldErr {
-			if fe := checkAGS("ags", r.AGS); fe != nil {
-				return fe
+		func(r layers.PopulationRecord) error {
+			if err := r.Validate(); err != nil {
+				return err
 			}
 			if _, ok := cur.munIndex[r.AGS]; !ok {
-				return bad("ags", r.AGS, "no such municipality")
+				return layers.Invalid("population of "+r.AGS, "ags", r.AGS, "no such municipality")
 			}
-			if r.Population < 0 {
-				return bad("population", r.Population, "must be ≥ 0")
-			}
-			return checkNonNeg("area_km2", r.AreaKm2)
+			return nil
 		})
 	if err != nil {
 		return 0, err
@@ -286,18 +135,12 @@ func (s *Store) ReplaceIndicators(ctx context.Context, src iter.Seq2[layers.Indi
 	defer s.wmu.Unlock()
 	cur := s.snap()
 	vals, err := collect(ctx, "indicators", src, func(v layers.IndicatorValue) string { return v.AGS + " " + v.Key },
-		func(v layers.IndicatorValue) *fieldErr {
-			if fe := checkAGS("ags", v.AGS); fe != nil {
-				return fe
+		func(v layers.IndicatorValue) error {
+			if err := v.Validate(); err != nil {
+				return err
 			}
 			if _, ok := cur.munIndex[v.AGS]; !ok {
-				return bad("ags", v.AGS, "no such municipality")
-			}
-			if strings.TrimSpace(v.Key) == "" {
-				return bad("key", v.Key, "must not be empty")
-			}
-			if !finite(v.Value) {
-				return bad("value", v.Value, "must be finite")
+				return layers.Invalid("indicator "+strconv.Quote(v.Key)+" of "+v.AGS, "ags", v.AGS, "no such municipality")
 			}
 			return nil
 		})
@@ -344,15 +187,12 @@ func (s *Store) ReplaceMemberships(ctx context.Context, kind layers.MembershipKi
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	recs, err := collect(ctx, "memberships", src, func(m layers.Membership) string { return m.AGS + " " + m.GroupID },
-		func(m layers.Membership) *fieldErr {
-			if fe := checkAGS("ags", m.AGS); fe != nil {
-				return fe
+		func(m layers.Membership) error {
+			if err := m.Validate(); err != nil {
+				return err
 			}
 			if m.Kind != kind {
-				return bad("kind", string(m.Kind), fmt.Sprintf("want %q as the replaced kind", kind))
-			}
-			if strings.TrimSpace(m.GroupID) == "" {
-				return bad("group_id", m.GroupID, "must not be empty")
+				return layers.Invalid("membership of "+m.AGS+" in "+strconv.Quote(m.GroupID), "kind", string(m.Kind), fmt.Sprintf("want %q as the replaced kind", kind))
 			}
 			return nil
 		})
@@ -383,18 +223,11 @@ func (s *Store) ReplaceMemberships(ctx context.Context, kind layers.MembershipKi
 	return len(recs), nil
 }
 
-func checkCell(c layers.Cell) *fieldErr {
-	if err := c.Validate(); err != nil {
-		return &fieldErr{all: err}
-	}
-	return nil
-}
-
 // ReplaceCells replaces the population grid.
 func (s *Store) ReplaceCells(ctx context.Context, src iter.Seq2[layers.Cell, error]) (int, error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	cs, err := collect(ctx, "population-grid", src, func(c layers.Cell) string { return c.ID }, checkCell)
+	cs, err := collect(ctx, "population-grid", src, func(c layers.Cell) string { return c.ID }, valid)
 	if err != nil {
 		return 0, err
 	}
@@ -409,35 +242,11 @@ func (s *Store) ReplaceCells(ctx context.Context, src iter.Seq2[layers.Cell, err
 	return len(cs), nil
 }
 
-func checkPlace(p layers.CentralPlace) *fieldErr {
-	if strings.TrimSpace(p.ID) == "" {
-		return bad("id", p.ID, "must not be empty")
-	}
-	if strings.TrimSpace(p.Name) == "" {
-		return bad("name", p.Name, "must not be empty")
-	}
-	if p.Level < layers.LevelGrundzentrum || p.Level > layers.LevelOberzentrum {
-		return bad("level", int(p.Level), "want 1 Grundzentrum, 2 Mittelzentrum or 3 Oberzentrum")
-	}
-	if fe := checkAGS("ags", p.AGS); fe != nil {
-		return fe
-	}
-	for _, a := range p.Members {
-		if fe := checkAGS("members", a); fe != nil {
-			return fe
-		}
-	}
-	if p.KreisAGS != "" && !isDigits(p.KreisAGS, 5) {
-		return bad("kreis_ags", p.KreisAGS, "want a Kreis key of 5 digits")
-	}
-	return checkGeometry("location", p.Location)
-}
-
 // ReplaceCentralPlaces replaces the central places.
 func (s *Store) ReplaceCentralPlaces(ctx context.Context, src iter.Seq2[layers.CentralPlace, error]) (int, error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	ps, err := collect(ctx, "central-places", src, func(p layers.CentralPlace) string { return p.ID }, checkPlace)
+	ps, err := collect(ctx, "central-places", src, func(p layers.CentralPlace) string { return p.ID }, valid)
 	if err != nil {
 		return 0, err
 	}
@@ -480,29 +289,17 @@ func (s *Store) ReplaceFacilities(ctx context.Context, source string, src iter.S
 		}
 	}
 	fs, err := collect(ctx, "facilities", src, func(f layers.Facility) string { return f.ID },
-		func(f layers.Facility) *fieldErr {
-			if strings.TrimSpace(f.ID) == "" {
-				return bad("id", f.ID, "must not be empty")
-			}
-			if !f.Category.Valid() {
-				return bad("category", string(f.Category), "not in the catalogue")
+		func(f layers.Facility) error {
+			if err := f.Validate(); err != nil {
+				return err
 			}
 			if SourceKey(f.Source) != source {
-				return bad("source", f.Source, fmt.Sprintf("does not belong to the replaced source %q", source))
+				return layers.Invalid("facility "+strconv.Quote(f.ID), "source", f.Source, fmt.Sprintf("does not belong to the replaced source %q", source))
 			}
 			if o, taken := others[f.ID]; taken {
-				return bad("id", f.ID, fmt.Sprintf("already used by source %q", o))
+				return layers.Invalid("facility "+strconv.Quote(f.ID), "id", f.ID, fmt.Sprintf("already used by source %q", o))
 			}
-			if f.Capacity != nil && (!finite(*f.Capacity) || *f.Capacity < 0) {
-				return bad("capacity", f.Capacity, "want a finite number ≥ 0")
-			}
-			if fe := checkOptAGS("ags", f.AGS); fe != nil {
-				return fe
-			}
-			if _, err := layers.ParseOpeningHours(f.OpeningHours); err != nil {
-				return bad("opening_hours", f.OpeningHours, err.Error())
-			}
-			return checkGeometry("location", f.Location)
+			return nil
 		})
 	if err != nil {
 		return 0, err
@@ -524,47 +321,11 @@ func (s *Store) ReplaceFacilities(ctx context.Context, source string, src iter.S
 	return len(fs), nil
 }
 
-func checkAccess(field string, a layers.Access, fixed bool) *fieldErr {
-	if !finite(a.SpeedKmh) || a.SpeedKmh < 0 {
-		return bad(field+"_kmh", a.SpeedKmh, "want a finite speed ≥ 0")
-	}
-	if (a.Forward || a.Backward) && a.SpeedKmh == 0 && !fixed {
-		return bad(field+"_kmh", a.SpeedKmh, "an open direction needs a speed > 0 or a fixed duration")
-	}
-	return nil
-}
-
-func checkRoad(r layers.RoadSegment) *fieldErr {
-	if strings.TrimSpace(r.Highway) == "" {
-		return bad("highway", r.Highway, "must not be empty")
-	}
-	if r.Geometry == nil {
-		return bad("geometry", "null", "a segment needs a line")
-	}
-	if fe := checkGeometry("geometry", r.Geometry); fe != nil {
-		return fe
-	}
-	if fe := checkNonNeg("length_m", r.LengthM); fe != nil {
-		return fe
-	}
-	if fe := checkNonNeg("duration_s", r.DurationS); fe != nil {
-		return fe
-	}
-	fixed := r.DurationS > 0
-	if fe := checkAccess("car", r.Car, fixed); fe != nil {
-		return fe
-	}
-	if fe := checkAccess("bicycle", r.Bicycle, fixed); fe != nil {
-		return fe
-	}
-	return checkAccess("foot", r.Foot, fixed)
-}
-
 // ReplaceRoads replaces the road network.
 func (s *Store) ReplaceRoads(ctx context.Context, src iter.Seq2[layers.RoadSegment, error]) (int, error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	rs, err := collect(ctx, "roads", src, func(r layers.RoadSegment) string { return strconv.FormatInt(r.ID, 10) }, checkRoad)
+	rs, err := collect(ctx, "roads", src, func(r layers.RoadSegment) string { return strconv.FormatInt(r.ID, 10) }, valid)
 	if err != nil {
 		return 0, err
 	}
@@ -579,14 +340,6 @@ func (s *Store) ReplaceRoads(ctx context.Context, src iter.Seq2[layers.RoadSegme
 	return len(rs), nil
 }
 
-// checkProject applies layers.Project.Validate.
-func checkProject(p layers.Project) *fieldErr {
-	if err := p.Validate(); err != nil {
-		return &fieldErr{all: err}
-	}
-	return nil
-}
-
 // PutProject inserts or replaces one project by id (Source "api" when
 // empty); a replaced project gets the next revision.
 func (s *Store) PutProject(ctx context.Context, p layers.Project) error {
@@ -596,8 +349,8 @@ func (s *Store) PutProject(ctx context.Context, p layers.Project) error {
 	if p.Source == "" {
 		p.Source = "api"
 	}
-	if fe := checkProject(p); fe != nil {
-		return invalid("projects", 1, p.ID, fe)
+	if err := p.Validate(); err != nil {
+		return fmt.Errorf("memory: projects: %w", err)
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
@@ -621,7 +374,7 @@ func (s *Store) PutProject(ctx context.Context, p layers.Project) error {
 // ReplaceProjects replaces the projects of one source; the others stay.
 func (s *Store) ReplaceProjects(ctx context.Context, source string, src iter.Seq2[layers.Project, error]) (int, error) {
 	if why := layers.ValidText(source); source == "" || why != "" {
-		return 0, invalid("projects", 0, "", bad("source", source, "want a source name such as file:proposals.csv"))
+		return 0, fmt.Errorf("memory: projects: %w", layers.Invalid("import", "source", source, "want a source name such as file:proposals.csv"))
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
@@ -634,14 +387,18 @@ func (s *Store) ReplaceProjects(ctx context.Context, source string, src iter.Seq
 			keep = append(keep, q)
 		}
 	}
-	ps, err := collect(ctx, "projects", src, func(p layers.Project) string { return p.ID }, func(p layers.Project) *fieldErr {
+	ps, err := collect(ctx, "projects", src, func(p layers.Project) string { return p.ID }, func(p layers.Project) error {
+		if err := p.Validate(); err != nil {
+			return err
+		}
+		rec := "project " + strconv.Quote(p.ID)
 		if p.Source != "" && p.Source != source {
-			return bad("source", p.Source, "this import replaces the projects of source "+strconv.Quote(source))
+			return layers.Invalid(rec, "source", p.Source, "this import replaces the projects of source "+strconv.Quote(source))
 		}
 		if other, ok := held[p.ID]; ok {
-			return bad("id", p.ID, "is held by a project of source "+strconv.Quote(other))
+			return layers.Invalid(rec, "id", p.ID, "is held by a project of source "+strconv.Quote(other))
 		}
-		return checkProject(p)
+		return nil
 	})
 	if err != nil {
 		return 0, err

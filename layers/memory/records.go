@@ -26,8 +26,8 @@ func (s *Store) CreateProject(ctx context.Context, p layers.Project, c layers.Cr
 		p.Source = "api"
 	}
 	p.Revision = 1
-	if fe := checkProject(p); fe != nil {
-		return p, false, invalid("projects", 1, p.ID, fe)
+	if err := p.Validate(); err != nil {
+		return p, false, fmt.Errorf("memory: create project: %w", err)
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
@@ -85,8 +85,8 @@ func (s *Store) UpdateProject(ctx context.Context, p layers.Project, by layers.A
 			p.SubmittedAt = old.SubmittedAt
 		}
 		p.Revision = old.Revision + 1
-		if fe := checkProject(p); fe != nil {
-			return p, invalid("projects", 1, p.ID, fe)
+		if err := p.Validate(); err != nil {
+			return p, fmt.Errorf("memory: update project: %w", err)
 		}
 		ps[i] = cloneProject(p)
 		next := cur.clone()

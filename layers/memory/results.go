@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
-	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -88,27 +87,7 @@ func (s *Store) swapResults(r *results) {
 
 func checkMode(mode layers.Mode) error {
 	if _, ok := layers.ParseMode(string(mode)); !ok {
-		return fmt.Errorf("memory: field mode: value %q: want car, bicycle or foot: %w", mode, layers.ErrInvalid)
-	}
-	return nil
-}
-
-func checkRun(run layers.ResultRun) error {
-	if !run.Category.Valid() {
-		return fmt.Errorf("memory: run: field category: value %q: not in the catalogue: %w", run.Category, layers.ErrInvalid)
-	}
-	if err := checkMode(run.Mode); err != nil {
-		return err
-	}
-	if run.Provenance != "" && !json.Valid([]byte(run.Provenance)) {
-		return fmt.Errorf("memory: run: field provenance: not a JSON document: %w", layers.ErrInvalid)
-	}
-	return nil
-}
-
-func checkCost(field string, v float64) *fieldErr {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return bad(field, v, "must be finite (negative for a closed direction)")
+		return fmt.Errorf("memory: %w", layers.Invalid("graph", "mode", string(mode), "want car, bicycle or foot"))
 	}
 	return nil
 }
@@ -122,21 +101,7 @@ func (s *Store) ReplaceGraph(ctx context.Context, mode layers.Mode, src iter.Seq
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	es, err := collect(ctx, layer, src, func(e layers.GraphEdge) string { return strconv.FormatInt(e.ID, 10) },
-		func(e layers.GraphEdge) *fieldErr {
-			if fe := checkCost("cost", e.Cost); fe != nil {
-				return fe
-			}
-			if fe := checkCost("reverse_cost", e.ReverseCost); fe != nil {
-				return fe
-			}
-			if fe := checkNonNeg("length_m", e.LengthM); fe != nil {
-				return fe
-			}
-			if e.Geometry != nil {
-				return checkGeometry("geom", e.Geometry)
-			}
-			return nil
-		})
+		valid)
 	if err != nil {
 		return 0, err
 	}
@@ -172,40 +137,14 @@ func (s *Store) Graph(ctx context.Context, mode layers.Mode) ([]layers.GraphEdge
 	return out, nil
 }
 
-func checkSeconds(reached bool, v float64) *fieldErr {
-	if reached && (!finite(v) || v < 0) {
-		return bad("seconds", v, "a reached cell needs a finite time ≥ 0")
-	}
-	if !reached && !math.IsInf(v, 1) && (math.IsNaN(v) || v < 0) {
-		return bad("seconds", v, "want ≥ 0 or +Inf for an unreached cell")
-	}
-	return nil
-}
-
 // ReplaceTravelTimes replaces the travel times of run's category and mode.
 func (s *Store) ReplaceTravelTimes(ctx context.Context, run layers.ResultRun, src iter.Seq2[layers.TravelTimeRecord, error]) (int, error) {
-	if err := checkRun(run); err != nil {
-		return 0, err
+	if err := run.Validate(); err != nil {
+		return 0, fmt.Errorf("memory: %w", err)
 	}
 	return replaceRun(ctx, s, "travel_times", run, src, func(r *results) map[runKey]runTable[layers.TravelTimeRecord] { return r.travelTimes },
 		func(r layers.TravelTimeRecord) string { return r.CellID },
-		func(r layers.TravelTimeRecord) *fieldErr {
-			if fe := checkCellRecord(r.CellID, r.Population, r.AGS); fe != nil {
-				return fe
-			}
-			if fe := checkSeconds(r.Reached, r.Seconds); fe != nil {
-				return fe
-			}
-			if r.Reached {
-				if fe := checkNonNeg("distance_m", r.DistanceM); fe != nil {
-					return fe
-				}
-			}
-			if r.Method != "network" && r.Method != "straight_line" {
-				return bad("method", r.Method, `want "network" or "straight_line"`)
-			}
-			return nil
-		})
+		valid)
 }
 
 // TravelTimes returns the stored run and records (ordered by cell id) for
@@ -216,20 +155,12 @@ func (s *Store) TravelTimes(ctx context.Context, category layers.Category, mode 
 
 // ReplaceGaps replaces the gap records of run's category and mode.
 func (s *Store) ReplaceGaps(ctx context.Context, run layers.ResultRun, src iter.Seq2[layers.GapRecord, error]) (int, error) {
-	if err := checkRun(run); err != nil {
-		return 0, err
+	if err := run.Validate(); err != nil {
+		return 0, fmt.Errorf("memory: %w", err)
 	}
 	return replaceRun(ctx, s, "gaps", run, src, func(r *results) map[runKey]runTable[layers.GapRecord] { return r.gaps },
 		func(r layers.GapRecord) string { return r.CellID },
-		func(r layers.GapRecord) *fieldErr {
-			if fe := checkCellRecord(r.CellID, r.Population, r.AGS); fe != nil {
-				return fe
-			}
-			if fe := checkSeconds(r.Reached, r.Seconds); fe != nil {
-				return fe
-			}
-			return checkNonNeg("standard_seconds", r.StandardSeconds)
-		})
+		valid)
 }
 
 // Gaps returns the stored run and gap records (ordered by cell id) for a
@@ -238,22 +169,11 @@ func (s *Store) Gaps(ctx context.Context, category layers.Category, mode layers.
 	return readRun(ctx, "gaps", s.results().gaps, category, mode)
 }
 
-// checkCellRecord checks the fields every per-cell result record has.
-func checkCellRecord(cellID string, population int64, ags string) *fieldErr {
-	if strings.TrimSpace(cellID) == "" {
-		return bad("cell_id", cellID, "must not be empty")
-	}
-	if population < 0 {
-		return bad("population", population, "must be ≥ 0")
-	}
-	return checkOptAGS("ags", ags)
-}
-
 // replaceRun validates the records of one run (category and mode) aside and
 // swaps them into the table that table selects, ordered by key, only when
 // the whole stream was valid.
 func replaceRun[T any](ctx context.Context, s *Store, layer string, run layers.ResultRun, src iter.Seq2[T, error],
-	table func(*results) map[runKey]runTable[T], key func(T) string, check func(T) *fieldErr) (int, error) {
+	table func(*results) map[runKey]runTable[T], key func(T) string, check func(T) error) (int, error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	recs, err := collect(ctx, layer, src, key, check)

@@ -14,10 +14,11 @@ import (
 	"reach/geo/crs"
 	"reach/layers"
 	"reach/layers/postgis/filtersql"
+	"reach/layers/query"
 )
 
 // filterKind says how a filter value compares with a column, mirroring
-// layers.MatchFilters on the served property.
+// query.MatchParams on the served property.
 type filterKind int
 
 const (
@@ -275,10 +276,10 @@ func (t *table) where(q layers.ItemsQuery) (string, []any, error) {
 // bboxCondition is the SQL of q's bbox: the GIST index finds candidates
 // with && on a storage-CRS rectangle containing the box; candidates inside
 // an inscribed rectangle are taken as they are, the others are tested
-// exactly with ST_Intersects in the box's CRS (layers.BBoxPlan). A box that
+// exactly with ST_Intersects in the box's CRS (query.BoxPlan). A box that
 // covers the storage CRS's domain matches every feature with a geometry.
 func (t *table) bboxCondition(q layers.ItemsQuery, arg func(any) string) (string, error) {
-	p, err := layers.PlanBBox(*q.BBox, q.BBoxCRS, crs.Code(t.srid), crs.Code(t.srid))
+	p, err := query.PlanBox(*q.BBox, q.BBoxCRS, crs.Code(t.srid), crs.Code(t.srid))
 	if err != nil {
 		return "", fmt.Errorf("postgis: items of %s: %w", t.collection, err)
 	}
@@ -319,14 +320,17 @@ func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, er
 		return layers.Page{}, err
 	}
 	info, _ := layers.CollectionInfo(q.Collection)
-	if err := layers.ValidateFilters(info, q.Filters); err != nil {
+	if err := query.CheckParams(info, q.Filters); err != nil {
 		return layers.Page{}, fmt.Errorf("postgis: %w", err)
 	}
-	if err := layers.CheckFilter(info, q.Filter); err != nil {
+	if err := query.Check(info, q.Filter); err != nil {
 		return layers.Page{}, fmt.Errorf("postgis: items of %q: %w", q.Collection, err)
 	}
 	if q.Limit < 1 {
 		return layers.Page{}, fmt.Errorf("postgis: limit %d: want at least 1: %w", q.Limit, layers.ErrInvalid)
+	}
+	if p, ok := s.itemsFromModel(ctx, t, q); ok {
+		return p, nil
 	}
 	where, args, err := t.where(q)
 	if err != nil {
@@ -400,6 +404,33 @@ func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, er
 		return layers.Page{}, dbError("items of "+q.Collection, err)
 	}
 	return p, nil
+}
+
+// itemsFromModel answers q from the read model of the grid when there is
+// one for the current version and it can answer q exactly (see gridModel);
+// ok is false otherwise, and the SQL path answers.
+func (s *Store) itemsFromModel(ctx context.Context, t *table, q layers.ItemsQuery) (layers.Page, bool) {
+	if s.modelBytes <= 0 || t.collection != layers.CollPopulationGrid || len(q.Filters) > 0 || q.Filter != nil {
+		return layers.Page{}, false
+	}
+	version, _, kept := s.versions.get(t.table)
+	if !kept {
+		if err := s.pool.QueryRow(ctx, versionSQL, t.table).Scan(&version); err != nil {
+			return layers.Page{}, false
+		}
+	}
+	if version == nil {
+		return layers.Page{}, false
+	}
+	g := s.gridModelFor(*version)
+	if g == nil {
+		return layers.Page{}, false
+	}
+	p, ok := g.items(q)
+	if ok {
+		s.model.pages.Add(1)
+	}
+	return p, ok
 }
 
 // Item returns one feature or an error wrapping layers.ErrNotFound.

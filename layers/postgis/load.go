@@ -196,45 +196,6 @@ func quote(v any) string {
 	return fmt.Sprint(v)
 }
 
-func digits(s string, n int) bool {
-	if len(s) != n {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-func checkAGS(field, ags string, optional bool) error {
-	if optional && ags == "" {
-		return nil
-	}
-	if !digits(ags, 8) {
-		return invalid(field, ags, "want 8 digits")
-	}
-	return nil
-}
-
-func checkNonNegative(field string, v float64) error {
-	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
-		return invalid(field, v, "want a finite number >= 0")
-	}
-	return nil
-}
-
-func checkMark(field string, p *float64) error {
-	if p == nil {
-		return nil
-	}
-	if math.IsNaN(*p) || *p < 0 || *p > 10 {
-		return invalid(field, *p, "want a mark 0–10")
-	}
-	return nil
-}
-
 // nullText maps "" to SQL NULL.
 func nullText(s string) any {
 	if s == "" {
@@ -302,23 +263,8 @@ func (s *Store) ReplaceMunicipalities(ctx context.Context, src iter.Seq2[layers.
 	}
 	return replace(ctx, s, l, src, func(m layers.Municipality) (string, []any, error) {
 		name := "AGS " + m.AGS
-		if err := checkAGS("ags", m.AGS, false); err != nil {
+		if err := m.Validate(); err != nil {
 			return name, nil, err
-		}
-		if strings.TrimSpace(m.Name) == "" {
-			return name, nil, invalid("name", m.Name, "must not be empty")
-		}
-		if m.KreisAGS != "" && !digits(m.KreisAGS, 5) {
-			return name, nil, invalid("kreis_ags", m.KreisAGS, "want 5 digits")
-		}
-		if m.Population < 0 {
-			return name, nil, invalid("population", m.Population, "must not be negative")
-		}
-		if err := checkNonNegative("area_km2", m.AreaKm2); err != nil {
-			return name, nil, err
-		}
-		if m.DEGURBA < 0 || m.DEGURBA > 3 {
-			return name, nil, invalid("degurba", m.DEGURBA, "want 1, 2, 3 or 0 for none")
 		}
 		var g orb.Geometry
 		if len(m.Geometry) > 0 {
@@ -333,11 +279,7 @@ func (s *Store) ReplaceMunicipalities(ctx context.Context, src iter.Seq2[layers.
 			deg = int16(m.DEGURBA)
 		}
 		for _, k := range sortedKeys(m.Indicators) {
-			v := m.Indicators[k]
-			if k == "" || math.IsNaN(v) || math.IsInf(v, 0) {
-				return name, nil, invalid("indicator "+strconv.Quote(k), v, "want a key and a finite value")
-			}
-			ind = append(ind, []any{m.AGS, k, v})
+			ind = append(ind, []any{m.AGS, k, m.Indicators[k]})
 		}
 		return name, []any{m.AGS, m.Name, nullText(m.KreisAGS), nullText(m.KreisName), nullText(m.PlanningRegion), geom,
 			m.Population, nullDate(m.PopulationDate), m.AreaKm2, deg}, nil
@@ -365,14 +307,8 @@ func (s *Store) UpdatePopulation(ctx context.Context, src iter.Seq2[layers.Popul
 		if err := ctx.Err(); err != nil {
 			return 0, fmt.Errorf("postgis: update population: %w", err)
 		}
-		if err := checkAGS("ags", r.AGS, false); err != nil {
+		if err := r.Validate(); err != nil {
 			return 0, fmt.Errorf("postgis: update population: record %d: %w", n+1, err)
-		}
-		if r.Population < 0 {
-			return 0, fmt.Errorf("postgis: update population: AGS %s: %w", r.AGS, invalid("population", r.Population, "must not be negative"))
-		}
-		if err := checkNonNegative("area_km2", r.AreaKm2); err != nil {
-			return 0, fmt.Errorf("postgis: update population: AGS %s: %w", r.AGS, err)
 		}
 		tag, err := tx.Exec(ctx, `UPDATE municipalities
 			SET population = $2, population_date = $3, area_km2 = CASE WHEN $4::float8 > 0 THEN $4::float8 ELSE area_km2 END
@@ -381,7 +317,7 @@ func (s *Store) UpdatePopulation(ctx context.Context, src iter.Seq2[layers.Popul
 			return 0, dbError("update population: AGS "+r.AGS, err)
 		}
 		if tag.RowsAffected() == 0 {
-			return 0, fmt.Errorf("postgis: update population: AGS %s is not in the municipalities layer: %w", r.AGS, layers.ErrInvalid)
+			return 0, fmt.Errorf("postgis: update population: record %d: %w", n+1, layers.Invalid("population of "+r.AGS, "ags", r.AGS, "no such municipality"))
 		}
 		hashRow(h, []any{r.AGS, r.Population, nullDate(r.Date), r.AreaKm2})
 		n++
@@ -406,11 +342,8 @@ func (s *Store) ReplaceIndicators(ctx context.Context, src iter.Seq2[layers.Indi
 		if err != nil {
 			return 0, fmt.Errorf("postgis: load indicators: record %d: %w", len(rows)+1, err)
 		}
-		if err := checkAGS("ags", v.AGS, false); err != nil {
+		if err := v.Validate(); err != nil {
 			return 0, fmt.Errorf("postgis: load indicators: record %d: %w", len(rows)+1, err)
-		}
-		if v.Key == "" || math.IsNaN(v.Value) || math.IsInf(v.Value, 0) {
-			return 0, fmt.Errorf("postgis: load indicators: AGS %s: %w", v.AGS, invalid("indicator "+strconv.Quote(v.Key), v.Value, "want a key and a finite value"))
 		}
 		row := []any{v.AGS, v.Key, v.Value}
 		hashRow(h, row)
@@ -431,7 +364,7 @@ func (s *Store) ReplaceIndicators(ctx context.Context, src iter.Seq2[layers.Indi
 		WHERE NOT EXISTS (SELECT 1 FROM municipalities m WHERE m.ags = a) ORDER BY a LIMIT 1`, agss).Scan(&missing)
 	switch {
 	case err == nil:
-		return 0, fmt.Errorf("postgis: load indicators: AGS %s is not in the municipalities layer: %w", missing, layers.ErrInvalid)
+		return 0, fmt.Errorf("postgis: load indicators: %w", layers.Invalid("indicators of "+missing, "ags", missing, "no such municipality"))
 	case !errors.Is(err, pgx.ErrNoRows):
 		return 0, dbError("load indicators: check AGS", err)
 	}
@@ -464,14 +397,11 @@ func (s *Store) ReplaceMemberships(ctx context.Context, kind layers.MembershipKi
 	}
 	return replace(ctx, s, l, src, func(m layers.Membership) (string, []any, error) {
 		name := "AGS " + m.AGS + " in " + m.GroupID
-		if m.Kind != kind {
-			return name, nil, invalid("kind", string(m.Kind), "differs from the kind being replaced, "+strconv.Quote(string(kind)))
-		}
-		if err := checkAGS("ags", m.AGS, false); err != nil {
+		if err := m.Validate(); err != nil {
 			return name, nil, err
 		}
-		if m.GroupID == "" {
-			return name, nil, invalid("group_id", m.GroupID, "must not be empty")
+		if m.Kind != kind {
+			return name, nil, layers.Invalid("membership of "+m.AGS+" in "+strconv.Quote(m.GroupID), "kind", string(m.Kind), fmt.Sprintf("want %q as the replaced kind", kind))
 		}
 		return name, []any{m.AGS, string(m.Kind), m.GroupID, nullText(m.GroupName)}, nil
 	})
@@ -514,19 +444,8 @@ func (s *Store) ReplaceCentralPlaces(ctx context.Context, src iter.Seq2[layers.C
 	l := copyLoad{layer: "central-places", table: "central_places", columns: centralPlaceColumns, del: `DELETE FROM central_places`, guardShrink: true}
 	return replace(ctx, s, l, src, func(p layers.CentralPlace) (string, []any, error) {
 		name := "central place " + p.ID
-		if p.ID == "" {
-			return name, nil, invalid("id", p.ID, "must not be empty")
-		}
-		if p.Level < layers.LevelNone || p.Level > layers.LevelOberzentrum {
-			return name, nil, invalid("level", int(p.Level), "want 0–3")
-		}
-		if err := checkAGS("ags", p.AGS, true); err != nil {
+		if err := p.Validate(); err != nil {
 			return name, nil, err
-		}
-		for _, m := range p.Members {
-			if err := checkAGS("members", m, false); err != nil {
-				return name, nil, err
-			}
 		}
 		var g orb.Geometry
 		if p.Location != (orb.Point{}) {
@@ -564,25 +483,11 @@ func facilityLoad(source string) (copyLoad, func(layers.Facility) (string, []any
 	}
 	return l, func(f layers.Facility) (string, []any, error) {
 		name := "facility " + f.ID
-		if f.ID == "" {
-			return name, nil, invalid("id", f.ID, "must not be empty")
-		}
-		if !f.Category.Valid() {
-			return name, nil, invalid("category", string(f.Category), "not in the catalogue")
-		}
-		if k, _, _ := strings.Cut(f.Source, ":"); k != source {
-			return name, nil, invalid("source", f.Source, "does not belong to source "+strconv.Quote(source))
-		}
-		if f.Capacity != nil {
-			if err := checkNonNegative("capacity", *f.Capacity); err != nil {
-				return name, nil, err
-			}
-		}
-		if err := checkAGS("ags", f.AGS, true); err != nil {
+		if err := f.Validate(); err != nil {
 			return name, nil, err
 		}
-		if _, err := layers.ParseOpeningHours(f.OpeningHours); err != nil {
-			return name, nil, invalid("opening_hours", f.OpeningHours, err.Error())
+		if k, _, _ := strings.Cut(f.Source, ":"); k != source {
+			return name, nil, layers.Invalid("facility "+strconv.Quote(f.ID), "source", f.Source, fmt.Sprintf("does not belong to the replaced source %q", source))
 		}
 		geom, err := geometry.ToStore(f.Location, sridUTM33N)
 		if err != nil {
@@ -605,22 +510,8 @@ var roadLoad = copyLoad{layer: "roads", table: "roads", columns: roadColumns, de
 
 func roadRow(r layers.RoadSegment) (string, []any, error) {
 	name := "segment " + strconv.FormatInt(r.ID, 10) + " of way " + strconv.FormatInt(r.WayID, 10)
-	if len(r.Geometry) < 2 {
-		return name, nil, invalid("geometry", len(r.Geometry), "a segment needs at least 2 points")
-	}
-	if r.Highway == "" {
-		return name, nil, invalid("highway", r.Highway, "must not be empty")
-	}
-	if err := checkNonNegative("length_m", r.LengthM); err != nil {
+	if err := r.Validate(); err != nil {
 		return name, nil, err
-	}
-	for _, a := range []struct {
-		f string
-		v float64
-	}{{"car_kmh", r.Car.SpeedKmh}, {"bicycle_kmh", r.Bicycle.SpeedKmh}, {"foot_kmh", r.Foot.SpeedKmh}, {"duration_s", r.DurationS}} {
-		if err := checkNonNegative(a.f, a.v); err != nil {
-			return name, nil, err
-		}
 	}
 	geom, err := geometry.ToStore(r.Geometry, sridUTM33N)
 	if err != nil {
@@ -674,7 +565,7 @@ func upgradeValues(u *layers.Upgrade) []any {
 // naming the id and that source.
 func (s *Store) ReplaceProjects(ctx context.Context, source string, src iter.Seq2[layers.Project, error]) (int, error) {
 	if why := layers.ValidText(source); source == "" || why != "" {
-		return 0, fmt.Errorf("postgis: load projects: %w", invalid("source", source, "want a source name such as file:proposals.csv"))
+		return 0, fmt.Errorf("postgis: load projects: %w", layers.Invalid("import", "source", source, "want a source name such as file:proposals.csv"))
 	}
 	l := copyLoad{layer: "projects:" + source, table: "projects", columns: projectColumns,
 		del: `DELETE FROM projects WHERE source = $1`, delArgs: []any{source},
@@ -683,10 +574,11 @@ func (s *Store) ReplaceProjects(ctx context.Context, source string, src iter.Seq
 		if p.Source == "" {
 			p.Source = source
 		}
-		if p.Source != source {
-			return "project " + p.ID, nil, invalid("source", p.Source, "this import replaces the projects of source "+strconv.Quote(source))
+		name, row, err := projectRow(p)
+		if err == nil && p.Source != source {
+			err = layers.Invalid("project "+strconv.Quote(p.ID), "source", p.Source, "this import replaces the projects of source "+strconv.Quote(source))
 		}
-		return projectRow(p)
+		return name, row, err
 	})
 	if err != nil && isUniqueViolation(err, "projects_pkey") {
 		return 0, s.heldByOtherSource(ctx, source, err)

@@ -195,8 +195,8 @@ func (s *Store) UpdateProject(ctx context.Context, p layers.Project, by layers.A
 
 // AddToken stores a token by its hash.
 func (s *Store) AddToken(ctx context.Context, t layers.Token, by layers.Actor) error {
-	if _, ok := layers.ParseRole(string(t.Role)); !ok {
-		return fmt.Errorf("postgis: add token: %w", invalid("role", string(t.Role), "want submitter, committee or admin"))
+	if err := t.Validate(); err != nil {
+		return fmt.Errorf("postgis: add token: %w", err)
 	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {

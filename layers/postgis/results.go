@@ -30,21 +30,7 @@ func graphTable(mode layers.Mode) (string, error) {
 	return "", invalid("mode", string(mode), "want car, bicycle or foot")
 }
 
-func checkRun(run layers.ResultRun) error {
-	if !run.Category.Valid() {
-		return invalid("category", string(run.Category), "not in the catalogue")
-	}
-	if _, ok := layers.ParseMode(string(run.Mode)); !ok {
-		return invalid("mode", string(run.Mode), "want car, bicycle or foot")
-	}
-	if run.ComputedAt.IsZero() {
-		return invalid("computed_at", "", "must be set")
-	}
-	if run.Provenance != "" && !json.Valid([]byte(run.Provenance)) {
-		return invalid("provenance", run.Provenance, "not a JSON document")
-	}
-	return nil
-}
+func checkRun(run layers.ResultRun) error { return run.Validate() }
 
 // recordRun upserts the provenance of one result run inside a load.
 func recordRun(result string, run layers.ResultRun) func(ctx context.Context, tx pgx.Tx) error {
@@ -83,10 +69,7 @@ func graphLoad(mode layers.Mode) (copyLoad, error) {
 
 func graphRow(e layers.GraphEdge) (string, []any, error) {
 	rec := fmt.Sprintf("edge %d", e.ID)
-	if math.IsNaN(e.Cost) || math.IsNaN(e.ReverseCost) || math.IsInf(e.Cost, 0) || math.IsInf(e.ReverseCost, 0) {
-		return rec, nil, invalid("cost", fmt.Sprintf("%g/%g", e.Cost, e.ReverseCost), "want finite seconds (negative = closed)")
-	}
-	if err := checkNonNegative("length_m", e.LengthM); err != nil {
+	if err := e.Validate(); err != nil {
 		return rec, nil, err
 	}
 	var g orb.Geometry
@@ -117,23 +100,14 @@ func (s *Store) ReplaceTravelTimes(ctx context.Context, run layers.ResultRun, sr
 	}
 	return replace(ctx, s, l, src, func(r layers.TravelTimeRecord) (string, []any, error) {
 		rec := "cell " + r.CellID
-		if r.CellID == "" {
-			return rec, nil, invalid("cell id", r.CellID, "must not be empty")
-		}
-		if r.Population < 0 {
-			return rec, nil, invalid("population", r.Population, "must not be negative")
+		if err := r.Validate(); err != nil {
+			return rec, nil, err
 		}
 		var pop, secs, dist any
 		if r.Known {
 			pop = r.Population
 		}
 		if r.Reached {
-			if err := checkNonNegative("seconds", r.Seconds); err != nil {
-				return rec, nil, err
-			}
-			if err := checkNonNegative("distance_m", r.DistanceM); err != nil {
-				return rec, nil, err
-			}
 			secs, dist = r.Seconds, r.DistanceM
 		}
 		return rec, []any{string(run.Category), string(run.Mode), r.CellID, nullText(r.AGS), pop, r.Reached, secs, dist,
@@ -157,20 +131,11 @@ func (s *Store) ReplaceGaps(ctx context.Context, run layers.ResultRun, src iter.
 	}
 	return replace(ctx, s, l, src, func(g layers.GapRecord) (string, []any, error) {
 		rec := "cell " + g.CellID
-		if g.CellID == "" {
-			return rec, nil, invalid("cell id", g.CellID, "must not be empty")
-		}
-		if g.Population < 0 {
-			return rec, nil, invalid("population", g.Population, "must not be negative")
-		}
-		if err := checkNonNegative("standard_seconds", g.StandardSeconds); err != nil {
+		if err := g.Validate(); err != nil {
 			return rec, nil, err
 		}
 		var secs any
 		if !math.IsInf(g.Seconds, 1) {
-			if err := checkNonNegative("seconds", g.Seconds); err != nil {
-				return rec, nil, err
-			}
 			secs = g.Seconds
 		}
 		return rec, []any{string(run.Category), string(run.Mode), g.CellID, nullText(g.AGS), g.Population, secs, g.Reached,

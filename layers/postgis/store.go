@@ -59,6 +59,10 @@ type Store struct {
 	// versions keeps the layer versions while a listener follows their
 	// changes (serving pools only); nil otherwise.
 	versions *versionWatch
+	// modelBytes bounds the read model of the population grid (see
+	// WithReadModel); model holds it.
+	modelBytes int64
+	model      modelState
 }
 
 // Option tunes a Store at Open.

@@ -52,6 +52,7 @@ func TestStore(t *testing.T) {
 		{"ExtentFollowsLoads", testExtentFollowsLoads},
 		{"BBoxExact", testBBoxExact},
 		{"SRIDMismatch", testSRIDMismatch},
+		{"GridModelMatchesSQL", testGridModelMatchesSQL},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, db) })
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"reach/layers"
+	"reach/layers/query"
 )
 
 // tileTable says how the tiles of one collection are encoded in SQL: the
@@ -71,7 +72,7 @@ func (s *Store) Tile(ctx context.Context, q layers.TileQuery) (layers.Tile, erro
 			q.Extent, q.Buffer, q.MaxFeatures, layers.ErrInvalid)
 	}
 	info, _ := layers.CollectionInfo(q.Collection)
-	if err := layers.ValidateFilters(info, q.Filters); err != nil {
+	if err := query.CheckParams(info, q.Filters); err != nil {
 		return layers.Tile{}, fmt.Errorf("postgis: %w", err)
 	}
 	where, args, err := t.where(layers.ItemsQuery{Collection: q.Collection, Filters: q.Filters})

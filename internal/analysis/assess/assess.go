@@ -624,11 +624,7 @@ func (e *Assessor) assessOne(ctx context.Context, p layers.Project, withNeed boo
 	if !a.Category.Valid() {
 		minLevel, minSrc = layers.LevelNone, fmt.Sprintf("category %q is outside the catalogue", a.Category)
 	}
-	names := make(map[string]string, e.eng.NumMunicipalities())
-	for i := range e.eng.NumMunicipalities() {
-		m := e.eng.Municipality(i)
-		names[m.AGS] = m.Name
-	}
+	names := e.municipalityNames()
 	a.ZentraleOrte = appraisal.AlignZentraleOrte(appraisal.AlignmentInput{
 		Project: p, SiteAGS: r.siteAGS, Places: e.eng.CentralPlaces(), MinLevel: minLevel, MinLevelSource: minSrc, EffectKnown: eff != nil,
 		EqualOrHigherCovers: r.covers, CoveringPlaces: r.covering,
@@ -646,6 +642,22 @@ func (e *Assessor) assessOne(ctx context.Context, p layers.Project, withNeed boo
 	return v, nil
 }
 
+type namesKey struct{}
+
+// municipalityNames maps the AGS of every municipality to its name, made
+// once per engine (shared, read-only).
+func (e *Assessor) municipalityNames() map[string]string {
+	v, _ := e.eng.Memo(namesKey{}, func() (any, error) {
+		names := make(map[string]string, e.eng.NumMunicipalities())
+		for i := range e.eng.NumMunicipalities() {
+			m := e.eng.Municipality(i)
+			names[m.AGS] = m.Name
+		}
+		return names, nil
+	})
+	return v.(map[string]string)
+}
+
 // aggregation of one effect.
 type aggregation struct {
 	newly, beneficiaries, participating int64
@@ -656,135 +668,6 @@ type aggregation struct {
 	p90Before, p90After                 *float64
 	unreachedBefore, unreachedAfter     int64
 	benCells, newlyCells                []cellPop // ascending by cell
-}
-
-// aggregate sums an effect over municipalities, Kreise and regions.
-func (e *Assessor) aggregate(p layers.Project, eff *projectEffect) aggregation {
-	var g aggregation
-	participating := map[string]bool{}
-	for _, ags := range p.Municipalities {
-		participating[ags] = true
-	}
-	after := make(map[int32]float64, len(eff.changes))
-	for _, c := range eff.changes {
-		after[c.Cell] = c.After
-	}
-	type mAcc struct {
-		b          MunicipalityBenefit
-		sumB, sumA float64
-		popB, popA int64
-		touched    bool
-	}
-	accs := map[string]*mAcc{}
-	kreise, regions := map[string]bool{}, map[string]bool{}
-	var need int64
-	n := e.eng.NumCells()
-	secsB, secsA, pops := make([]float64, n), make([]float64, n), make([]int64, n)
-	beforeSecs := eff.before.Seconds()
-	var sumB, sumA float64
-	var popB, popA int64
-	for ci := range n {
-		c := e.eng.Cell(ci)
-		before := beforeSecs[ci]
-		aft := before
-		if v, ok := after[int32(ci)]; ok {
-			aft = v
-		}
-		secsB[ci], secsA[ci], pops[ci] = before, aft, c.Pop
-		if math.IsInf(before, 1) {
-			g.unreachedBefore += c.Pop
-		} else {
-			sumB += float64(c.Pop) * before
-			popB += c.Pop
-		}
-		if math.IsInf(aft, 1) {
-			g.unreachedAfter += c.Pop
-		} else {
-			sumA += float64(c.Pop) * aft
-			popA += c.Pop
-		}
-		m := accs[c.AGS]
-		if m == nil {
-			m = &mAcc{b: MunicipalityBenefit{AGS: c.AGS, Name: e.eng.MunicipalityName(c.AGS), Participating: participating[c.AGS]}}
-			accs[c.AGS] = m
-		}
-		if !math.IsInf(before, 1) {
-			m.sumB += float64(c.Pop) * before
-			m.popB += c.Pop
-		}
-		if !math.IsInf(aft, 1) {
-			m.sumA += float64(c.Pop) * aft
-			m.popA += c.Pop
-		}
-		benefits := before-aft >= MinImprovementS || eff.served[int32(ci)]
-		newly := before > eff.limit && aft <= eff.limit
-		if !benefits && !newly {
-			continue
-		}
-		m.touched = true
-		if benefits {
-			g.benCells = append(g.benCells, cellPop{int32(ci), c.Pop})
-			m.b.Beneficiaries += c.Pop
-			g.beneficiaries += c.Pop
-			if participating[c.AGS] {
-				g.participating += c.Pop
-			}
-			if e.eng.InNeed(c.AGS) {
-				need += c.Pop
-			}
-			if c.Muni >= 0 {
-				mu := e.eng.Municipality(c.Muni)
-				kreise[mu.KreisAGS] = true
-				regions[mu.PlanningRegion] = true
-			}
-		}
-		if newly {
-			g.newlyCells = append(g.newlyCells, cellPop{int32(ci), c.Pop})
-			m.b.NewlyWithinStandard += c.Pop
-			g.newly += c.Pop
-		}
-	}
-	if popB > 0 {
-		v := sumB / float64(popB)
-		g.meanBefore = &v
-	}
-	if popA > 0 {
-		v := sumA / float64(popA)
-		g.meanAfter = &v
-	}
-	g.p90Before, g.p90After = analysis.WeightedQuantile(secsB, pops, 0.9), analysis.WeightedQuantile(secsA, pops, 0.9)
-	if g.beneficiaries > 0 {
-		g.needShare = float64(need) / float64(g.beneficiaries)
-	}
-	delete(kreise, "")
-	delete(regions, "")
-	g.kreise, g.regions = len(kreise), len(regions)
-	for ags, m := range accs {
-		if !m.touched && !participating[ags] {
-			continue
-		}
-		if m.popB > 0 {
-			m.b.MeanSecondsBefore = m.sumB / float64(m.popB)
-		}
-		if m.popA > 0 {
-			m.b.MeanSecondsAfter = m.sumA / float64(m.popA)
-		}
-		if m.b.Beneficiaries > 0 {
-			g.munis++
-		}
-		g.byMuni = append(g.byMuni, m.b)
-	}
-	// Participating municipalities without populated cells still appear.
-	for ags := range participating {
-		if _, ok := accs[ags]; !ok {
-			g.byMuni = append(g.byMuni, MunicipalityBenefit{AGS: ags, Name: e.eng.MunicipalityName(ags), Participating: true})
-		}
-	}
-	sort.Slice(g.byMuni, func(i, j int) bool { return g.byMuni[i].AGS < g.byMuni[j].AGS })
-	if g.byMuni == nil {
-		g.byMuni = []MunicipalityBenefit{}
-	}
-	return g
 }
 
 // projectSites returns the sites of a new-facility project in EPSG:25833.

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 
+	"reach/geo/spatial"
 	"reach/internal/analysis"
 	"reach/internal/catalogue"
 	"reach/layers"
@@ -143,7 +145,10 @@ func (e *Assessor) scenarioRoads(ctx context.Context, p layers.Project) (*roadSc
 		}
 		lb := line.Bound().Pad(roadMatchM)
 		matched := 0
-		for i := range base {
+		near := e.roadTree(base).Search(lb, nil)
+		slices.Sort(near)
+		for _, i32 := range near {
+			i := int(i32)
 			s, ok := sc.changed[i]
 			if !ok {
 				s = base[i]
@@ -210,6 +215,27 @@ func (e *Assessor) scenarioRoads(ctx context.Context, p layers.Project) (*roadSc
 	}
 	sort.Slice(sc.upgraded, func(i, j int) bool { return sc.upgraded[i] < sc.upgraded[j] })
 	return sc, RoadChanges{UpgradedSegments: sc.upgraded, NewLinks: len(sc.links), SpeedKmh: p.SpeedKmh}, nil
+}
+
+type roadTreeKey struct{}
+
+// roadTree indexes the bounds of the road layer's segments (base, the
+// engine's layer, which is fixed for its life), built once per engine: a
+// project line is matched against the segments near it only.
+func (e *Assessor) roadTree(base []layers.RoadSegment) *spatial.RTree {
+	v, _ := e.eng.Memo(roadTreeKey{}, func() (any, error) {
+		bounds := make([]orb.Bound, len(base))
+		entries := make([]int32, 0, len(base))
+		for i := range base {
+			if len(base[i].Geometry) == 0 {
+				continue
+			}
+			bounds[i] = base[i].Geometry.Bound()
+			entries = append(entries, int32(i))
+		}
+		return spatial.NewRTree(bounds, entries), nil
+	})
+	return v.(*spatial.RTree)
 }
 
 // roadMode is the mode road projects are assessed by: car where a car
@@ -335,7 +361,7 @@ func (e *Assessor) roadHigherReach(ctx context.Context, mode layers.Mode, after 
 	if err := ctx.Err(); err != nil {
 		return higherReach{}, fmt.Errorf("analysis: assess: %w", err)
 	}
-	before, _ := e.eng.HigherPlaces(mode)
+	before := e.higherPlacesBefore(mode)
 	aft, who := after.HigherPlaces()
 	names := map[string]bool{}
 	for ci := range e.eng.NumCells() {
@@ -346,6 +372,19 @@ func (e *Assessor) roadHigherReach(ctx context.Context, mode layers.Mode, after 
 	h := higherReach{places: sortedKeys(names)}
 	h.strengthens = len(h.places) > 0
 	return h, nil
+}
+
+type higherBeforeKey struct{ mode layers.Mode }
+
+// higherPlacesBefore is the engine's time to the next Mittel- or
+// Oberzentrum by mode without any project: a search over the whole
+// network, done once per engine (shared, read-only).
+func (e *Assessor) higherPlacesBefore(mode layers.Mode) []float64 {
+	v, _ := e.eng.Memo(higherBeforeKey{mode}, func() (any, error) {
+		secs, _ := e.eng.HigherPlaces(mode)
+		return secs, nil
+	})
+	return v.([]float64)
 }
 
 // roadAfter gives the travel times with a road project applied.

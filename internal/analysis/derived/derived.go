@@ -17,6 +17,7 @@ import (
 	"reach/geo/crs"
 	"reach/internal/analysis"
 	"reach/layers"
+	"reach/layers/query"
 )
 
 // Collection ids of the derived (computed) collections. Other tools rely on
@@ -260,34 +261,34 @@ func (d *derived) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, 
 	if err != nil {
 		return layers.Page{}, err
 	}
-	if err := layers.ValidateFilters(c, q.Filters); err != nil {
+	if err := query.CheckParams(c, q.Filters); err != nil {
 		return layers.Page{}, err
 	}
-	if err := layers.CheckFilter(c, q.Filter); err != nil {
+	if err := query.Check(c, q.Filter); err != nil {
 		return layers.Page{}, fmt.Errorf("analysis: items of %q: %w", q.Collection, err)
 	}
 	fs, err := d.features(ctx, q.Collection, q.Filters)
 	if err != nil {
 		return layers.Page{}, err
 	}
-	plan, hasBox, err := q.PlanLonLat(crs.Code(c.StorageCRS))
+	plan, hasBox, err := query.PlanLonLat(q, crs.Code(c.StorageCRS))
 	if err != nil {
 		return layers.Page{}, err
 	}
 	var matched []layers.Feature
 	for _, f := range fs {
-		if !layers.MatchFilters(f, q.Filters) {
+		if !query.MatchParams(f, q.Filters) {
 			continue
 		}
 		if hasBox && (f.Geometry == nil || !plan.Match(f.Geometry, f.Geometry.Bound())) {
 			continue
 		}
-		if !layers.Match(q.Filter, f) {
+		if !query.Match(q.Filter, f) {
 			continue
 		}
 		matched = append(matched, f)
 	}
-	return layers.PageOf(q.Collection, matched, q.After, q.Limit), nil
+	return query.PageOf(q.Collection, matched, q.After, q.Limit), nil
 }
 
 func (d *derived) Item(ctx context.Context, collection, id string) (layers.Feature, error) {
@@ -445,7 +446,7 @@ func (c *classified) Items(ctx context.Context, q layers.ItemsQuery) (layers.Pag
 		}
 	}
 	classExpr := false
-	for _, p := range layers.FilterProperties(q.Filter) {
+	for _, p := range query.Properties(q.Filter) {
 		if p == "degurba_computed" || p == "thinly_populated" || p == "structurally_weak" {
 			classExpr = true
 		}
@@ -476,7 +477,7 @@ func (c *classified) Items(ctx context.Context, q layers.ItemsQuery) (layers.Pag
 		}
 		for _, f := range p.Features {
 			f = c.addClass(f)
-			if layers.MatchFilters(f, classF) && layers.Match(q.Filter, f) {
+			if query.MatchParams(f, classF) && query.Match(q.Filter, f) {
 				kept = append(kept, f)
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"reach/internal/analysis/analysistest"
 	"reach/internal/analysis/derived"
 	"reach/layers"
+	"reach/layers/query"
 )
 
 // build returns the test region and the engine built from it.
@@ -205,7 +206,7 @@ func (m memFeatures) Items(_ context.Context, q layers.ItemsQuery) (layers.Page,
 	var p layers.Page
 	for _, mu := range m.munis {
 		f := layers.MunicipalityFeature(mu)
-		if f.ID > q.After && layers.MatchFilters(f, q.Filters) {
+		if f.ID > q.After && query.MatchParams(f, q.Filters) {
 			p.Features = append(p.Features, f)
 		}
 	}

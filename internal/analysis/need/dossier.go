@@ -4,10 +4,14 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
+
+	"github.com/paulmach/orb"
 
 	"reach/geo/access"
 	"reach/geo/crs"
 	"reach/internal/analysis"
+	"reach/internal/catalogue"
 	"reach/layers"
 )
 
@@ -74,17 +78,16 @@ func (s *Service) dossier(ctx context.Context, p layers.Project, eff analysis.Pr
 		part[a] = true
 	}
 	// The residents the dossier looks at: those of the participating
-	// municipalities and every one whose time changes.
-	changed := map[int]bool{}
-	for _, ci := range eff.Changed {
-		changed[ci] = true
+	// municipalities and every one whose time changes (ascending, each
+	// once).
+	byAGS := s.cellsByAGS()
+	idx := append([]int(nil), eff.Changed...)
+	for ags := range part {
+		idx = append(idx, byAGS[ags]...)
 	}
-	var idx []int
-	for i, c := range e.PopulatedCells() {
-		if part[c.AGS] || changed[i] {
-			idx = append(idx, i)
-		}
-	}
+	slices.Sort(idx)
+	idx = slices.Compact(idx)
+	var siteCatch []access.FacilityCatchment
 	for _, sc := range append([]Scenario{{}}, s.Scenarios()...) {
 		dem, err := s.demandOf(lo, hi, sc)
 		if err != nil {
@@ -104,7 +107,12 @@ func (s *Service) dossier(ctx context.Context, p layers.Project, eff analysis.Pr
 			return nil, err
 		}
 		if hasNeed && (p.Kind == layers.KindNewFacility || p.Kind == layers.KindFacilityUpgrade) {
-			ch, warn, err := s.supplyChange(ctx, p, eff, sc, part)
+			if p.Kind == layers.KindNewFacility && siteCatch == nil {
+				if siteCatch, err = s.siteCatchments(ctx, nd, eff.Sites, len(e.FacilityIndexes(eff.Category))); err != nil {
+					return nil, err
+				}
+			}
+			ch, warn, err := s.supplyChange(ctx, p, eff, sc, part, siteCatch)
 			if err != nil {
 				return nil, err
 			}
@@ -136,107 +144,219 @@ func (s *Service) dossier(ctx context.Context, p layers.Project, eff analysis.Pr
 	return d, nil
 }
 
-// supplyChange computes the E2SFCA ratio before and after adding the
-// project's supply: an upgrade's capacity change at its facility, or new
-// sites with the need catalogue's default capacity (an assumption).
-func (s *Service) supplyChange(ctx context.Context, p layers.Project, eff analysis.ProjectEffect, sc Scenario, part map[string]bool) (*SupplyRatioChange, string, error) {
-	e := s.e
-	nd, _ := e.Needs().Need(eff.Category)
-	ce, err := s.catchments(ctx, eff.Category, nd.Mode, nd.Decay)
-	if err != nil {
-		return nil, "", err
-	}
+type muniAGSKey struct{}
+
+// municipalityAGS is the AGS of municipality i of Engine.Municipalities.
+func (s *Service) municipalityAGS(i int) string {
+	v, _ := s.e.Memo(muniAGSKey{}, func() (any, error) {
+		var out []string
+		for _, m := range s.e.Municipalities() {
+			out = append(out, m.AGS)
+		}
+		return out, nil
+	})
+	return v.([]string)[i]
+}
+
+type cellsByAGSKey struct{}
+
+// cellsByAGS lists the populated cells of each municipality (by AGS),
+// ascending; computed once per engine.
+func (s *Service) cellsByAGS() map[string][]int {
+	v, _ := s.e.Memo(cellsByAGSKey{}, func() (any, error) {
+		m := map[string][]int{}
+		for i, c := range s.e.PopulatedCells() {
+			m[c.AGS] = append(m[c.AGS], i)
+		}
+		return m, nil
+	})
+	return v.(map[string][]int)
+}
+
+// beforeKey keys the E2SFCA of a category with the facilities' own supply
+// in one scenario: a function of the layers only, kept for the engine's
+// life.
+type beforeKey struct {
+	cat   layers.Category
+	mode  layers.Mode
+	decay string
+	sc    Scenario
+}
+
+// beforeEntry is that E2SFCA with the sums a dossier reads of it.
+type beforeEntry struct {
+	res    access.Result
+	supply []float64
+	// total is the demand of all cells; byAGS the demand and the
+	// demand-weighted access of the cells of each municipality.
+	total float64
+	byAGS map[string]agsSum
+}
+
+type agsSum struct{ demand, weighted float64 }
+
+// before returns the E2SFCA of ce's category in scenario sc with the
+// facilities' own supply, computed once per engine.
+func (s *Service) before(ce *catchEntry, nd catalogue.Need, sc Scenario) (*beforeEntry, *demandEntry, error) {
 	dem, err := s.demandOf(nd.MinAge, nd.MaxAge, sc)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
-	supply, _ := supplyOf(ce.facs, nd)
-	before, err := ce.w.E2SFCA(supply, dem.v)
+	v, err := s.e.Memo(beforeKey{nd.Category, nd.Mode, nd.Decay.String(), sc}, func() (any, error) {
+		supply, _ := supplyOf(ce.facs, nd)
+		res, err := ce.w.E2SFCA(supply, dem.v)
+		if err != nil {
+			return nil, err
+		}
+		b := &beforeEntry{res: res, supply: supply, byAGS: map[string]agsSum{}}
+		for i, c := range s.e.PopulatedCells() {
+			b.total += dem.v[i]
+			a := b.byAGS[c.AGS]
+			a.demand += dem.v[i]
+			a.weighted += dem.v[i] * res.CellAccess[i]
+			b.byAGS[c.AGS] = a
+		}
+		return b, nil
+	})
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
-	out := &SupplyRatioChange{Unit: nd.Unit}
-	if nd.ResidentsPerUnit > 0 {
-		out.PlanningRatio = &PlanningRatio{ResidentsPerUnit: nd.ResidentsPerUnit, Source: s.citation(nd.PlanningSource), Assumption: nd.PlanningAssumption}
+	return v.(*beforeEntry), dem, nil
+}
+
+// siteCatchments are the catchments of a project's new sites by the need's
+// mode and decay: one bounded search per site, shared by the scenarios.
+func (s *Service) siteCatchments(ctx context.Context, nd catalogue.Need, sites []orb.Point, first int) ([]access.FacilityCatchment, error) {
+	out := make([]access.FacilityCatchment, len(sites))
+	for k, site := range sites {
+		ps, _, err := s.e.SiteCatchment(ctx, nd.Mode, site, nd.Decay.ThresholdS, int32(first+k))
+		if err != nil {
+			return nil, err
+		}
+		if out[k], err = access.CatchmentOf(ps, nd.Decay); err != nil {
+			return nil, err
+		}
 	}
-	var afterAccess []float64
-	var afterDistributed float64
-	warn := ""
+	return out, nil
+}
+
+// supplyEffect is the E2SFCA of a category before and after a project in
+// one scenario.
+type supplyEffect struct {
+	nd          catalogue.Need
+	before      *beforeEntry
+	dem         *demandEntry
+	after       access.Updated
+	added       float64
+	addedSource string
+	warn        string
+}
+
+// supplyEffectOf computes the E2SFCA ratio before and after adding the
+// project's supply: an upgrade's capacity change at its facility, or new
+// sites (their catchments in sites) with the need catalogue's default
+// capacity (an assumption). The ratio before is computed once per
+// category and scenario; the one after is that result updated by the
+// changed facilities only (access.Weights.Update: a new facility's ratio
+// spread over its own catchment, an upgrade's ratio scaled), which equals
+// the full E2SFCA with the project (TestSupplyChangeAgainstFullRun).
+func (s *Service) supplyEffectOf(ctx context.Context, p layers.Project, eff analysis.ProjectEffect, sc Scenario, sites []access.FacilityCatchment) (*supplyEffect, error) {
+	nd, _ := s.e.Needs().Need(eff.Category)
+	ce, err := s.catchments(ctx, eff.Category, nd.Mode, nd.Decay)
+	if err != nil {
+		return nil, err
+	}
+	before, dem, err := s.before(ce, nd, sc)
+	if err != nil {
+		return nil, err
+	}
+	se := &supplyEffect{nd: nd, before: before, dem: dem}
+	var changes []access.Change
 	switch p.Kind {
 	case layers.KindFacilityUpgrade:
-		up := append([]float64(nil), supply...)
 		found := false
 		for j, f := range ce.facs {
 			if f.ID == eff.FacilityID {
 				found = true
 				if p.Upgrade != nil && p.Upgrade.CapacityChange != nil {
-					out.Added = *p.Upgrade.CapacityChange
-					up[j] = math.Max(0, up[j]+out.Added)
+					se.added = *p.Upgrade.CapacityChange
+					changes = append(changes, access.Change{Facility: j, To: math.Max(0, before.supply[j]+se.added)})
 				}
 			}
 		}
-		out.AddedSource = "capacity_change of the upgrade"
+		se.addedSource = "capacity_change of the upgrade"
 		if !found || p.Upgrade == nil || p.Upgrade.CapacityChange == nil {
-			out.AddedSource = "the upgrade states no capacity change"
+			se.addedSource = "the upgrade states no capacity change"
 		}
-		res, err := ce.w.E2SFCA(up, dem.v)
-		if err != nil {
-			return nil, "", err
-		}
-		afterAccess, afterDistributed = res.CellAccess, res.SupplyDistributed
 	case layers.KindNewFacility:
-		// The catchments of the new sites join the existing ones.
-		n := ce.c.Facilities()
-		pairs := make([]access.Pair, 0, ce.c.Pairs())
-		for j := range n {
-			ce.c.Catchment(j, func(cell int, secs float64) {
-				pairs = append(pairs, access.Pair{Facility: int32(j), Cell: int32(cell), Seconds: float32(secs)})
-			})
+		for _, c := range sites {
+			changes = append(changes, access.Change{Facility: -1, Catchment: c, To: nd.DefaultCapacity})
+			se.added += nd.DefaultCapacity
 		}
-		sup := append([]float64(nil), supply...)
-		for k, site := range eff.Sites {
-			sup = append(sup, nd.DefaultCapacity)
-			out.Added += nd.DefaultCapacity
-			ps, _, err := e.SiteCatchment(ctx, nd.Mode, site, nd.Decay.ThresholdS, int32(n+k))
-			if err != nil {
-				return nil, "", err
-			}
-			pairs = append(pairs, ps...)
-		}
-		out.AddedSource = fmt.Sprintf("%s (%g %s per site; a project states no capacity)", nd.CapacitySource, nd.DefaultCapacity, nd.Unit)
-		warn = "new sites get the need catalogue's default capacity: " + nd.CapacitySource
-		c2, err := access.NewCatchments(len(sup), ce.c.Cells(), pairs)
-		if err != nil {
-			return nil, "", err
-		}
-		w2, err := c2.Weigh(nd.Decay)
-		if err != nil {
-			return nil, "", err
-		}
-		res, err := w2.E2SFCA(sup, dem.v)
-		if err != nil {
-			return nil, "", err
-		}
-		afterAccess, afterDistributed = res.CellAccess, res.SupplyDistributed
+		se.addedSource = fmt.Sprintf("%s (%g %s per site; a project states no capacity)", nd.CapacitySource, nd.DefaultCapacity, nd.Unit)
+		se.warn = "new sites get the need catalogue's default capacity: " + nd.CapacitySource
 	}
-	var total, pd, pb, pa float64
-	for i, c := range e.PopulatedCells() {
-		total += dem.v[i]
-		if part[c.AGS] {
-			pd += dem.v[i]
-			pb += dem.v[i] * before.CellAccess[i]
-			pa += dem.v[i] * afterAccess[i]
+	if se.after, err = ce.w.Update(before.res, before.supply, dem.v, changes); err != nil {
+		return nil, err
+	}
+	return se, nil
+}
+
+// ratioSums are the sums behind a SupplyRatioChange, unrounded.
+type ratioSums struct {
+	total, distributedBefore, distributedAfter float64
+	// participating: demand, demand-weighted access before and after.
+	pd, pb, pa float64
+}
+
+// sums gives the region's and the participating municipalities' sums: the
+// ones before from the kept sums per municipality, the ones after those
+// plus the change of every touched cell.
+func (s *Service) sums(se *supplyEffect, part map[string]bool) ratioSums {
+	r := ratioSums{total: se.before.total, distributedBefore: se.before.res.SupplyDistributed, distributedAfter: se.after.SupplyDistributed}
+	for ags := range part {
+		a := se.before.byAGS[ags]
+		r.pd += a.demand
+		r.pb += a.weighted
+	}
+	r.pa = r.pb
+	cells := s.e.PopulatedCells()
+	// Membership by municipality index (AGS only for cells without one).
+	byIndex := make([]bool, len(s.e.Municipalities()))
+	for i := range byIndex {
+		byIndex[i] = part[s.municipalityAGS(i)]
+	}
+	for k, ci := range se.after.Touched {
+		c := &cells[ci]
+		in := c.Municipality >= 0 && byIndex[c.Municipality] || c.Municipality < 0 && part[c.AGS]
+		if in {
+			r.pa += se.dem.v[ci] * (se.after.TouchedAccess[k] - se.before.res.CellAccess[ci])
 		}
 	}
-	if total > 0 {
-		out.UnitsPer1000Before = round(1000*before.SupplyDistributed/total, 3)
-		out.UnitsPer1000After = round(1000*afterDistributed/total, 3)
+	return r
+}
+
+// supplyChange is the SupplyRatioChange of a project in scenario sc.
+func (s *Service) supplyChange(ctx context.Context, p layers.Project, eff analysis.ProjectEffect, sc Scenario, part map[string]bool, sites []access.FacilityCatchment) (*SupplyRatioChange, string, error) {
+	se, err := s.supplyEffectOf(ctx, p, eff, sc, sites)
+	if err != nil {
+		return nil, "", err
 	}
-	if pd > 0 {
-		out.ParticipatingUnitsPer1000Before = round(1000*pb/pd, 3)
-		out.ParticipatingUnitsPer1000After = round(1000*pa/pd, 3)
+	nd := se.nd
+	out := &SupplyRatioChange{Unit: nd.Unit, Added: se.added, AddedSource: se.addedSource}
+	if nd.ResidentsPerUnit > 0 {
+		out.PlanningRatio = &PlanningRatio{ResidentsPerUnit: nd.ResidentsPerUnit, Source: s.citation(nd.PlanningSource), Assumption: nd.PlanningAssumption}
 	}
-	return out, warn, nil
+	r := s.sums(se, part)
+	if r.total > 0 {
+		out.UnitsPer1000Before = round(1000*r.distributedBefore/r.total, 3)
+		out.UnitsPer1000After = round(1000*r.distributedAfter/r.total, 3)
+	}
+	if r.pd > 0 {
+		out.ParticipatingUnitsPer1000Before = round(1000*r.pb/r.pd, 3)
+		out.ParticipatingUnitsPer1000After = round(1000*r.pa/r.pd, 3)
+	}
+	return out, se.warn, nil
 }
 
 // ScenarioFairness is the fairness of travel times in one scenario.

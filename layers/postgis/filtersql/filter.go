@@ -1,6 +1,6 @@
 // Package filtersql translates filter expressions (layers.Expr, from CQL2)
 // into PostGIS SQL with $n arguments, for the collections of the PostGIS
-// store; the translation gives what layers.Match gives in memory.
+// store; the translation gives what query.Match gives in memory.
 package filtersql
 
 import (
@@ -20,7 +20,7 @@ import (
 // SQL with $n arguments. Every queryable property maps to a static SQL
 // expression whose value equals the served property (the same nulls, the
 // same rounding), so that the three-valued logic of SQL gives what
-// layers.Match gives in memory. Equality on a plain column uses its index.
+// query.Match gives in memory. Equality on a plain column uses its index.
 
 // sqlType is the SQL type a property's literals are cast to.
 type sqlType string

@@ -1,6 +1,8 @@
-package layers
+package query
 
 import (
+	"reach/layers"
+
 	"fmt"
 	"math"
 
@@ -9,7 +11,7 @@ import (
 	"reach/geo/crs"
 )
 
-// BBoxPlan says how a bbox query is answered exactly against geometry kept
+// BoxPlan says how a bbox query is answered exactly against geometry kept
 // in another CRS. A feature matches when its geometry, transformed vertex by
 // vertex to the CRS of the box, intersects the box (boundary included) —
 // what PostGIS answers with ST_Intersects(ST_Transform(geom, box CRS), box).
@@ -22,7 +24,7 @@ import (
 // one that misses it matches none (None); any other box is clamped to the
 // domain before it is transformed, so boxes far larger than the projection's
 // area of use never reach it.
-type BBoxPlan struct {
+type BoxPlan struct {
 	// Box is the box as asked, x east (longitude first for lon/lat), in CRS.
 	Box orb.Bound
 	// CRS is the CRS of Box; CRS84 for every lon/lat box (EPSG:4326 boxes
@@ -74,25 +76,25 @@ const (
 	planMargin = 1e-3
 )
 
-// PlanBBox plans a query with box (x east, in CRS boxCRS; 0 means CRS84)
+// PlanBox plans a query with box (x east, in CRS boxCRS; 0 means CRS84)
 // against geometry stored in storage and tested in target (the storage CRS
-// for a database, CRS84 for served geometry). The error wraps ErrInvalid for
+// for a database, CRS84 for served geometry). The error wraps layers.ErrInvalid for
 // a box that is not finite, whose minimum exceeds its maximum, or whose CRS
 // is unsupported.
-func PlanBBox(box orb.Bound, boxCRS, storage, target crs.Code) (BBoxPlan, error) {
+func PlanBox(box orb.Bound, boxCRS, storage, target crs.Code) (BoxPlan, error) {
 	c, storage, target := lonLat(boxCRS), lonLat(storage), lonLat(target)
 	for _, v := range []float64{box.Min[0], box.Min[1], box.Max[0], box.Max[1]} {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return BBoxPlan{}, fmt.Errorf("field bbox: value %v: not finite: %w", box, ErrInvalid)
+			return BoxPlan{}, fmt.Errorf("field bbox: value %v: not finite: %w", box, layers.ErrInvalid)
 		}
 	}
 	if box.Min[0] > box.Max[0] || box.Min[1] > box.Max[1] {
-		return BBoxPlan{}, fmt.Errorf("field bbox: value %v: minimum exceeds maximum: %w", box, ErrInvalid)
+		return BoxPlan{}, fmt.Errorf("field bbox: value %v: minimum exceeds maximum: %w", box, layers.ErrInvalid)
 	}
 	if !c.Valid() || !storage.Valid() || !target.Valid() {
-		return BBoxPlan{}, fmt.Errorf("field bbox-crs: value %v: %w", boxCRS, ErrInvalid)
+		return BoxPlan{}, fmt.Errorf("field bbox-crs: value %v: %w", boxCRS, layers.ErrInvalid)
 	}
-	p := BBoxPlan{Box: box, CRS: c}
+	p := BoxPlan{Box: box, CRS: c}
 	// The features' domain: where they are stored, within reach of the box's
 	// CRS, and its image in the box's CRS.
 	dom, ok := intersect(Domain(storage), Domain(c))
@@ -102,7 +104,7 @@ func PlanBBox(box orb.Bound, boxCRS, storage, target crs.Code) (BBoxPlan, error)
 	}
 	domC, err := transformBound(dom, crs.CRS84, c, false)
 	if err != nil {
-		return BBoxPlan{}, fmt.Errorf("field bbox: value %v: %v: %w", box, err, ErrInvalid)
+		return BoxPlan{}, fmt.Errorf("field bbox: value %v: %v: %w", box, err, layers.ErrInvalid)
 	}
 	if covers(box, domC) {
 		p.All = true
@@ -119,7 +121,7 @@ func PlanBBox(box orb.Bound, boxCRS, storage, target crs.Code) (BBoxPlan, error)
 	}
 	p.Outer, err = transformBound(clamped, c, target, false)
 	if err != nil {
-		return BBoxPlan{}, fmt.Errorf("field bbox: value %v: %v: %w", box, err, ErrInvalid)
+		return BoxPlan{}, fmt.Errorf("field bbox: value %v: %v: %w", box, err, layers.ErrInvalid)
 	}
 	if in, err := transformBound(clamped, c, target, true); err == nil && in.Min[0] < in.Max[0] && in.Min[1] < in.Max[1] {
 		p.Inner, p.HasInner = in, true
@@ -198,7 +200,7 @@ func intersect(a, b orb.Bound) (orb.Bound, bool) {
 
 // Match reports whether served geometry g (CRS84) with bound gb matches the
 // plan; the plan must have been made with target CRS84.
-func (p BBoxPlan) Match(g orb.Geometry, gb orb.Bound) bool {
+func (p BoxPlan) Match(g orb.Geometry, gb orb.Bound) bool {
 	switch {
 	case g == nil:
 		return false
@@ -220,10 +222,10 @@ func (p BBoxPlan) Match(g orb.Geometry, gb orb.Bound) bool {
 
 // PlanLonLat plans q's bbox against served (CRS84) geometry of a collection
 // stored in storage. ok is false when q has no bbox.
-func (q ItemsQuery) PlanLonLat(storage crs.Code) (p BBoxPlan, ok bool, err error) {
+func PlanLonLat(q layers.ItemsQuery, storage crs.Code) (p BoxPlan, ok bool, err error) {
 	if q.BBox == nil {
-		return BBoxPlan{}, false, nil
+		return BoxPlan{}, false, nil
 	}
-	p, err = PlanBBox(*q.BBox, q.BBoxCRS, storage, crs.CRS84)
+	p, err = PlanBox(*q.BBox, q.BBoxCRS, storage, crs.CRS84)
 	return p, err == nil, err
 }

@@ -1,10 +1,11 @@
-package layers_test
+package query_test
 
 import (
 	"slices"
 	"testing"
 
 	"reach/layers"
+	"reach/layers/query"
 )
 
 func TestPageOf(t *testing.T) {
@@ -36,7 +37,7 @@ func TestPageOf(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := layers.PageOf(tt.collection, feats(tt.ids...), tt.after, tt.limit)
+			p := query.PageOf(tt.collection, feats(tt.ids...), tt.after, tt.limit)
 			var got []string
 			for _, f := range p.Features {
 				got = append(got, f.ID)

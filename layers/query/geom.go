@@ -1,4 +1,4 @@
-package layers
+package query
 
 import (
 	"github.com/paulmach/orb"

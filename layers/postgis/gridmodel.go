@@ -1,0 +1,589 @@
+package postgis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+
+	"reach/geo/crs"
+	"reach/geo/grid"
+	"reach/layers"
+	"reach/layers/query"
+)
+
+// The population grid is served from a read model: one layer version of
+// population_grid held in memory in compact columns, loaded once (in the
+// background, at the first items request of that version) and answering
+// items pages without SQL. A layer version never changes, so the model is
+// exact for as long as the version is current; a request whose version
+// differs, or that the model cannot answer exactly (filters, a cursor that
+// is no id of the version, a box edge within gridEps of a cell), goes to
+// PostgreSQL as before. Pages are the same as those of the SQL path: the
+// same features in the same order, the same next cursor and the same
+// numberMatched rules, the bbox exact per ST_Intersects in the box's CRS.
+
+// gridCellBytes is the memory one cell takes in the model: its columns
+// (east, north, population, two shares, municipality, year, resolution
+// and id form) and its slot in the spatial index.
+const gridCellBytes = 4 + 4 + 4 + 8 + 8 + 2 + 2 + 1 + 1 + 8 + 4
+
+// WithReadModel lets the store keep the population grid of the current
+// layer version in memory, up to maxBytes (see gridCellBytes), and answer
+// items pages from it without SQL. A grid larger than that is served by
+// PostgreSQL. 0 or less: no read model.
+func WithReadModel(maxBytes int64) Option { return func(s *Store) { s.modelBytes = maxBytes } }
+
+// gridModel is one version of population_grid in memory, cells in the
+// order of ORDER BY inspire_id (which the load checks to be the byte order
+// of the ids).
+type gridModel struct {
+	version string
+	east    []int32
+	north   []int32
+	res     []int32 // per resolution index (resolutions)
+	resIdx  []uint8
+	long    []bool  // id in the long form CRS3035RES…; else the short form
+	pop     []int32 // -1: secret (NULL)
+	u18     []float64
+	o65     []float64 // NaN: NULL
+	ags     []uint16  // index into agsNames; 0 is NULL
+	year    []int16   // 0: NULL
+	agsName []string
+	resList []int32
+	// byRes: per resolution, the cells sorted by (north, east): keys and
+	// their positions in id order.
+	byRes []rowIndex
+}
+
+type rowIndex struct {
+	res  int32
+	keys []int64 // north<<32 | east
+	pos  []int32
+}
+
+func cellKey(north, east int32) int64 { return int64(north)<<32 | int64(uint32(east)) }
+
+// modelState holds the read model and its loading.
+type modelState struct {
+	mu      sync.Mutex
+	grid    *gridModel
+	loading bool
+	// failed: the version whose load failed or did not fit (not tried again).
+	failed string
+	// pages counts the pages answered from the model.
+	pages atomic.Int64
+}
+
+// gridModelFor returns the model of version, starting its load when it is
+// not there yet (nil until then).
+func (s *Store) gridModelFor(version string) *gridModel {
+	if s.modelBytes <= 0 || version == "" {
+		return nil
+	}
+	s.model.mu.Lock()
+	defer s.model.mu.Unlock()
+	if g := s.model.grid; g != nil && g.version == version {
+		return g
+	}
+	if s.model.loading || s.model.failed == version {
+		return nil
+	}
+	s.model.loading = true
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		start := time.Now()
+		g, err := s.loadGridModel(ctx)
+		s.model.mu.Lock()
+		defer s.model.mu.Unlock()
+		s.model.loading = false
+		if err != nil {
+			s.model.failed = version
+			slog.Default().Warn("postgis: the population grid is served from the database", "reason", err)
+			return
+		}
+		s.model.grid = g // the old one goes
+		slog.Default().Info("postgis: population grid held in memory", "version", g.version, "cells", len(g.east),
+			"MiB", int64(len(g.east))*gridCellBytes>>20, "took", time.Since(start).Round(time.Millisecond))
+	}()
+	return nil
+}
+
+// errNoModel says why the grid cannot be held in memory.
+var errNoModel = errors.New("postgis: grid read model")
+
+// loadGridModel reads population_grid and its version in one repeatable-read
+// transaction. It refuses (and the SQL path serves) a grid that exceeds the
+// budget, an id order that is not the byte order, an id that does not
+// print back as read, or a stored geometry that is not exactly its id's cell.
+func (s *Store) loadGridModel(ctx context.Context) (*gridModel, error) {
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // read-only
+	var version *string
+	if err := tx.QueryRow(ctx, versionSQL, "population_grid").Scan(&version); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return nil, err
+	}
+	if version == nil {
+		return nil, fmt.Errorf("%w: population_grid has no version", errNoModel)
+	}
+	var n int64
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM population_grid`).Scan(&n); err != nil {
+		return nil, err
+	}
+	if n*gridCellBytes > s.modelBytes {
+		return nil, fmt.Errorf("%w: %d cells need %d MiB, more than the %d MiB allowed", errNoModel, n, n*gridCellBytes>>20, s.modelBytes>>20)
+	}
+	rows, err := tx.Query(ctx, `SELECT inspire_id, resolution_m, population, share_under_18, share_65_plus, ags, year,
+		ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom), ST_NPoints(geom), ST_Area(geom)
+		FROM population_grid ORDER BY inspire_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	g := &gridModel{version: *version, agsName: []string{""}}
+	agsIdx := map[string]uint16{}
+	resIdx := map[int32]uint8{}
+	prev := ""
+	for rows.Next() {
+		var (
+			id             string
+			res            int32
+			pop            *int64
+			u18, o65       *float64
+			ags            *string
+			year           *int16
+			x0, y0, x1, y1 *float64
+			np             *int32
+			area           *float64
+		)
+		if err := rows.Scan(&id, &res, &pop, &u18, &o65, &ags, &year, &x0, &y0, &x1, &y1, &np, &area); err != nil {
+			return nil, err
+		}
+		if len(g.east) > 0 && id <= prev {
+			return nil, fmt.Errorf("%w: the database orders %q after %q", errNoModel, id, prev)
+		}
+		prev = id
+		c, err := grid.ParseID(id)
+		if err != nil || c.ResolutionM != int(res) || c.East+c.ResolutionM > math.MaxInt32 || c.North+c.ResolutionM > math.MaxInt32 {
+			return nil, fmt.Errorf("%w: cell id %q", errNoModel, id)
+		}
+		long := c.LongString() == id
+		if !long && c.String() != id {
+			return nil, fmt.Errorf("%w: cell id %q is not in a canonical form", errNoModel, id)
+		}
+		b := c.Bound()
+		if x0 == nil || np == nil || area == nil || *np != 5 || *x0 != b.Min[0] || *y0 != b.Min[1] || *x1 != b.Max[0] || *y1 != b.Max[1] ||
+			*area != float64(res)*float64(res) {
+			return nil, fmt.Errorf("%w: the geometry of cell %q is not its square", errNoModel, id)
+		}
+		p := int32(-1)
+		if pop != nil {
+			if *pop < 0 || *pop > math.MaxInt32 {
+				return nil, fmt.Errorf("%w: cell %q population %d", errNoModel, id, *pop)
+			}
+			p = int32(*pop)
+		}
+		f := func(v *float64) (float64, error) {
+			if v == nil {
+				return math.NaN(), nil
+			}
+			if math.IsNaN(*v) {
+				return 0, fmt.Errorf("%w: cell %q share NaN", errNoModel, id)
+			}
+			return *v, nil
+		}
+		a, err := f(u18)
+		if err != nil {
+			return nil, err
+		}
+		o, err := f(o65)
+		if err != nil {
+			return nil, err
+		}
+		ai := uint16(0)
+		if ags != nil {
+			var ok bool
+			if ai, ok = agsIdx[*ags]; !ok {
+				if len(g.agsName) > math.MaxUint16 {
+					return nil, fmt.Errorf("%w: too many municipalities", errNoModel)
+				}
+				ai = uint16(len(g.agsName))
+				agsIdx[*ags] = ai
+				g.agsName = append(g.agsName, *ags)
+			}
+		}
+		var y int16
+		if year != nil {
+			y = *year
+		}
+		ri, ok := resIdx[res]
+		if !ok {
+			if len(g.resList) == math.MaxUint8 {
+				return nil, fmt.Errorf("%w: too many resolutions", errNoModel)
+			}
+			ri = uint8(len(g.resList))
+			resIdx[res] = ri
+			g.resList = append(g.resList, res)
+		}
+		g.east = append(g.east, int32(c.East))
+		g.north = append(g.north, int32(c.North))
+		g.resIdx = append(g.resIdx, ri)
+		g.long = append(g.long, long)
+		g.pop = append(g.pop, p)
+		g.u18 = append(g.u18, a)
+		g.o65 = append(g.o65, o)
+		g.ags = append(g.ags, ai)
+		g.year = append(g.year, y)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return nil, err
+	}
+	g.byRes = make([]rowIndex, len(g.resList))
+	for i, r := range g.resList {
+		g.byRes[i].res = r
+	}
+	for i := range g.east {
+		ix := &g.byRes[g.resIdx[i]]
+		ix.pos = append(ix.pos, int32(i))
+	}
+	for i := range g.byRes {
+		ix := &g.byRes[i]
+		slices.SortFunc(ix.pos, func(a, b int32) int {
+			ka, kb := cellKey(g.north[a], g.east[a]), cellKey(g.north[b], g.east[b])
+			switch {
+			case ka < kb:
+				return -1
+			case ka > kb:
+				return 1
+			}
+			return 0
+		})
+		ix.keys = make([]int64, len(ix.pos))
+		for j, p := range ix.pos {
+			ix.keys[j] = cellKey(g.north[p], g.east[p])
+		}
+	}
+	return g, nil
+}
+
+// id returns the id of cell i as stored.
+func (g *gridModel) id(i int32) string {
+	res := int(g.resList[g.resIdx[i]])
+	n, e := int(g.north[i]), int(g.east[i])
+	b := make([]byte, 0, 32)
+	if g.long[i] {
+		b = append(b, "CRS3035RES"...)
+		b = strconv.AppendInt(b, int64(res), 10)
+		b = append(b, "mN"...)
+		b = strconv.AppendInt(b, int64(n), 10)
+		b = append(b, 'E')
+		b = strconv.AppendInt(b, int64(e), 10)
+		return string(b)
+	}
+	return grid.ID{ResolutionM: res, North: n, East: e}.String()
+}
+
+// bound returns the square of cell i in EPSG:3035.
+func (g *gridModel) bound(i int32) orb.Bound {
+	r := float64(g.resList[g.resIdx[i]])
+	x, y := float64(g.east[i]), float64(g.north[i])
+	return orb.Bound{Min: orb.Point{x, y}, Max: orb.Point{x + r, y + r}}
+}
+
+// cell returns cell i as the store reads it.
+func (g *gridModel) cell(i int32) layers.Cell {
+	c := layers.Cell{ID: g.id(i), ResolutionM: int(g.resList[g.resIdx[i]]), AGS: g.agsName[g.ags[i]], Year: int(g.year[i])}
+	if p := g.pop[i]; p >= 0 {
+		c.Population, c.Known = int64(p), true
+	}
+	if v := g.u18[i]; !math.IsNaN(v) {
+		c.ShareUnder18 = &v
+	}
+	if v := g.o65[i]; !math.IsNaN(v) {
+		c.Share65Plus = &v
+	}
+	return c
+}
+
+// find returns the position of the cell whose id is id.
+func (g *gridModel) find(id string) (int32, bool) {
+	c, err := grid.ParseID(id)
+	if err != nil {
+		return 0, false
+	}
+	for _, ix := range g.byRes {
+		if int(ix.res) != c.ResolutionM || c.East > math.MaxInt32 || c.North > math.MaxInt32 {
+			continue
+		}
+		k := cellKey(int32(c.North), int32(c.East))
+		j, ok := slices.BinarySearch(ix.keys, k)
+		if ok && g.id(ix.pos[j]) == id {
+			return ix.pos[j], true
+		}
+	}
+	return 0, false
+}
+
+// gridEps is the distance (in the units of the box's CRS) within which a
+// cell's reprojected corner counts as on the box's edge: there the
+// projections of geo/crs and of PROJ may disagree, and PostgreSQL decides.
+func gridEps(c crs.Code) float64 {
+	if c == crs.CRS84 {
+		return 1e-7
+	}
+	return 1e-2
+}
+
+// matches returns the positions (in id order) of the cells that intersect
+// the box of q, per query.PlanBox as the SQL path does; ok is false when
+// a cell lies within gridEps of the box's edge (PostgreSQL decides then).
+func (g *gridModel) matches(q layers.ItemsQuery, memo func(crs.Code) *corners) (all bool, out []int32, ok bool) {
+	if q.BBox == nil {
+		return true, nil, true
+	}
+	p, err := query.PlanBox(*q.BBox, q.BBoxCRS, crs.LAEA, crs.LAEA)
+	if err != nil {
+		return false, nil, false // the SQL path names the error
+	}
+	switch {
+	case p.All:
+		return true, nil, true
+	case p.None:
+		return false, nil, true
+	}
+	outer := p.Outer
+	var eps float64
+	var lo, hi orb.Bound
+	if !p.Same {
+		eps = gridEps(p.CRS)
+		lo = orb.Bound{Min: orb.Point{p.Box.Min[0] + eps, p.Box.Min[1] + eps}, Max: orb.Point{p.Box.Max[0] - eps, p.Box.Max[1] - eps}}
+		hi = orb.Bound{Min: orb.Point{p.Box.Min[0] - eps, p.Box.Min[1] - eps}, Max: orb.Point{p.Box.Max[0] + eps, p.Box.Max[1] + eps}}
+	}
+	loValid := !p.Same && lo.Min[0] <= lo.Max[0] && lo.Min[1] <= lo.Max[1]
+	var cs *corners
+	if !p.Same {
+		cs = memo(p.CRS)
+	}
+	for _, ix := range g.byRes {
+		// The cells whose square meets outer (boundaries included): rows
+		// north in [outer.Min.y - r, outer.Max.y], columns east in
+		// [outer.Min.x - r, outer.Max.x]; ids keep both in [0, MaxInt32].
+		r := float64(ix.res)
+		clamp := func(v float64) float64 { return math.Max(0, math.Min(v, math.MaxInt32)) }
+		n0 := int64(clamp(math.Ceil((outer.Min[1]-r)/r) * r))
+		n1 := int64(clamp(math.Floor(outer.Max[1]/r) * r))
+		e0 := int32(clamp(math.Ceil((outer.Min[0]-r)/r) * r))
+		e1 := int32(clamp(math.Floor(outer.Max[0]/r) * r))
+		if e0 > e1 || n0 > n1 {
+			continue
+		}
+		for north64 := n0; north64 <= n1; north64 += int64(ix.res) {
+			north := int32(north64)
+			from, to := cellKey(north, e0), cellKey(north, e1)
+			j, _ := slices.BinarySearch(ix.keys, from)
+			for ; j < len(ix.keys) && ix.keys[j] <= to; j++ {
+				i := ix.pos[j]
+				b := g.bound(i)
+				if !b.Intersects(outer) {
+					continue
+				}
+				if p.Same {
+					out = append(out, i)
+					continue
+				}
+				if p.HasInner && within(b, p.Inner) {
+					out = append(out, i)
+					continue
+				}
+				quad := cs.quad(g, i)
+				if !finite(quad) {
+					return false, nil, false
+				}
+				if loValid && quadMeetsBox(quad, lo) {
+					out = append(out, i)
+					continue
+				}
+				if !quadMeetsBox(quad, hi) {
+					continue
+				}
+				return false, nil, false
+			}
+		}
+	}
+	slices.Sort(out)
+	return false, out, true
+}
+
+func within(b, in orb.Bound) bool {
+	return b.Min[0] >= in.Min[0] && b.Min[1] >= in.Min[1] && b.Max[0] <= in.Max[0] && b.Max[1] <= in.Max[1]
+}
+
+// corners transforms the corners of cells (EPSG:3035, whole metres) to
+// one CRS as ST_Transform does it, vertex by vertex, each corner once per
+// request: neighbouring cells share them.
+type corners struct {
+	to crs.Code
+	m  map[int64]orb.Point
+}
+
+func newCorners(to crs.Code, n int) *corners {
+	return &corners{to: to, m: make(map[int64]orb.Point, n)}
+}
+
+func (c *corners) at(e, n int32) orb.Point {
+	k := int64(e)<<32 | int64(n)
+	if p, ok := c.m[k]; ok {
+		return p
+	}
+	p, _ := crs.Transform(crs.LAEA, c.to, orb.Point{float64(e), float64(n)})
+	c.m[k] = p
+	return p
+}
+
+// square returns cell i's square with its corners transformed, in the
+// vertex order of grid.ID.Polygon.
+func (c *corners) square(g *gridModel, i int32) orb.Polygon {
+	r := g.resList[g.resIdx[i]]
+	e, n := g.east[i], g.north[i]
+	p := c.at(e, n)
+	return orb.Polygon{orb.Ring{p, c.at(e+r, n), c.at(e+r, n+r), c.at(e, n+r), p}}
+}
+
+// quad returns the corners of cell i's square, transformed, in the vertex
+// order of grid.ID.Polygon (without the closing vertex).
+func (c *corners) quad(g *gridModel, i int32) [4]orb.Point {
+	r := g.resList[g.resIdx[i]]
+	e, n := g.east[i], g.north[i]
+	return [4]orb.Point{c.at(e, n), c.at(e+r, n), c.at(e+r, n+r), c.at(e, n+r)}
+}
+
+func finite(q [4]orb.Point) bool {
+	for _, p := range q {
+		if math.IsNaN(p[0]) || math.IsNaN(p[1]) || math.IsInf(p[0], 0) || math.IsInf(p[1], 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// quadMeetsBox reports whether the quadrilateral q and the box b share a
+// point, boundaries included. A convex q (the image of a cell's square is)
+// is tested by separating axes; any other by layers.GeometriesIntersect.
+func quadMeetsBox(q [4]orb.Point, b orb.Bound) bool {
+	cross := func(o, a, c orb.Point) float64 { return (a[0]-o[0])*(c[1]-o[1]) - (a[1]-o[1])*(c[0]-o[0]) }
+	var sign float64
+	convex := true
+	for k := range 4 {
+		c := cross(q[k], q[(k+1)%4], q[(k+2)%4])
+		if c == 0 || (sign != 0 && (c > 0) != (sign > 0)) {
+			convex = false
+			break
+		}
+		sign = c
+	}
+	if !convex {
+		ring := orb.Ring{q[0], q[1], q[2], q[3], q[0]}
+		return layers.GeometriesIntersect(orb.Polygon{ring}, b)
+	}
+	x0, y0, x1, y1 := q[0][0], q[0][1], q[0][0], q[0][1]
+	for _, p := range q[1:] {
+		x0, y0, x1, y1 = math.Min(x0, p[0]), math.Min(y0, p[1]), math.Max(x1, p[0]), math.Max(y1, p[1])
+	}
+	if x1 < b.Min[0] || x0 > b.Max[0] || y1 < b.Min[1] || y0 > b.Max[1] {
+		return false
+	}
+	box := [4]orb.Point{b.Min, {b.Max[0], b.Min[1]}, b.Max, {b.Min[0], b.Max[1]}}
+	for k := range 4 {
+		p, r := q[k], q[(k+1)%4]
+		separated := true
+		for _, c := range box {
+			// c on q's side of the edge p→r, or on it.
+			if s := cross(p, r, c); s == 0 || (s > 0) == (sign > 0) {
+				separated = false
+				break
+			}
+		}
+		if separated {
+			return false
+		}
+	}
+	return true
+}
+
+// items answers q from the model; ok is false when PostgreSQL must answer.
+func (g *gridModel) items(q layers.ItemsQuery) (layers.Page, bool) {
+	var ll, other *corners
+	memo := func(c crs.Code) *corners {
+		if c == crs.CRS84 {
+			if ll == nil {
+				ll = newCorners(crs.CRS84, 2*min(q.Limit, 4096))
+			}
+			return ll
+		}
+		if other == nil || other.to != c {
+			other = newCorners(c, 4096)
+		}
+		return other
+	}
+	all, sel, ok := g.matches(q, memo)
+	if !ok {
+		return layers.Page{}, false
+	}
+	n := len(sel)
+	if all {
+		n = len(g.east)
+	}
+	at := func(k int) int32 {
+		if all {
+			return int32(k)
+		}
+		return sel[k]
+	}
+	start := 0
+	if q.After != "" {
+		i, found := g.find(q.After)
+		if !found {
+			return layers.Page{}, false
+		}
+		if all {
+			start = int(i) + 1
+		} else {
+			start, _ = slices.BinarySearch(sel, i+1)
+		}
+	}
+	end := min(start+q.Limit, n)
+	p := layers.Page{Version: g.version, NumberMatched: -1}
+	if end > start {
+		p.Features = make([]layers.Feature, 0, end-start)
+	}
+	for k := start; k < end; k++ {
+		i := at(k)
+		p.Features = append(p.Features, layers.CellFeatureWithGeometry(g.cell(i), memo(crs.CRS84).square(g, i)))
+	}
+	if end < n && end > start {
+		p.Next = p.Features[len(p.Features)-1].ID
+	}
+	switch {
+	case q.After == "" && p.Next == "":
+		p.NumberMatched = len(p.Features)
+	case q.BBox == nil:
+		p.NumberMatched = len(g.east) // count(*) of the version
+	}
+	return p, true
+}
