@@ -211,6 +211,14 @@ func CellFeature(c Cell) Feature {
 	if id, err := grid.ParseID(c.ID); err == nil {
 		g = toLonLat(id.Polygon(), crs.LAEA)
 	}
+	return CellFeatureWithGeometry(c, g)
+}
+
+// CellFeatureWithGeometry is CellFeature with the served geometry given,
+// for a source that projects the corners of many cells once each: g must
+// be what CellFeature computes (the cell's square, each vertex transformed
+// from EPSG:3035 to CRS84 with crs.Transform).
+func CellFeatureWithGeometry(c Cell, g orb.Geometry) Feature {
 	var pop any
 	if c.Known {
 		pop = c.Population

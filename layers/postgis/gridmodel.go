@@ -177,7 +177,7 @@ func (s *Store) loadGridModel(ctx context.Context) (*gridModel, error) {
 		}
 		prev = id
 		c, err := grid.ParseID(id)
-		if err != nil || c.ResolutionM != int(res) || c.East > math.MaxInt32 || c.North > math.MaxInt32 {
+		if err != nil || c.ResolutionM != int(res) || c.East+c.ResolutionM > math.MaxInt32 || c.North+c.ResolutionM > math.MaxInt32 {
 			return nil, fmt.Errorf("%w: cell id %q", errNoModel, id)
 		}
 		long := c.LongString() == id
@@ -353,7 +353,7 @@ func gridEps(c crs.Code) float64 {
 // matches returns the positions (in id order) of the cells that intersect
 // the box of q, per query.PlanBox as the SQL path does; ok is false when
 // a cell lies within gridEps of the box's edge (PostgreSQL decides then).
-func (g *gridModel) matches(q layers.ItemsQuery) (all bool, out []int32, ok bool) {
+func (g *gridModel) matches(q layers.ItemsQuery, memo func(crs.Code) *corners) (all bool, out []int32, ok bool) {
 	if q.BBox == nil {
 		return true, nil, true
 	}
@@ -376,6 +376,10 @@ func (g *gridModel) matches(q layers.ItemsQuery) (all bool, out []int32, ok bool
 		hi = orb.Bound{Min: orb.Point{p.Box.Min[0] - eps, p.Box.Min[1] - eps}, Max: orb.Point{p.Box.Max[0] + eps, p.Box.Max[1] + eps}}
 	}
 	loValid := !p.Same && lo.Min[0] <= lo.Max[0] && lo.Min[1] <= lo.Max[1]
+	var cs *corners
+	if !p.Same {
+		cs = memo(p.CRS)
+	}
 	for _, ix := range g.byRes {
 		// The cells whose square meets outer (boundaries included): rows
 		// north in [outer.Min.y - r, outer.Max.y], columns east in
@@ -407,15 +411,15 @@ func (g *gridModel) matches(q layers.ItemsQuery) (all bool, out []int32, ok bool
 					out = append(out, i)
 					continue
 				}
-				quad, err := cornersIn(b, p.CRS)
-				if err != nil {
+				quad := cs.quad(g, i)
+				if !finite(quad) {
 					return false, nil, false
 				}
-				if loValid && layers.GeometriesIntersect(quad, lo) {
+				if loValid && quadMeetsBox(quad, lo) {
 					out = append(out, i)
 					continue
 				}
-				if !layers.GeometriesIntersect(quad, hi) {
+				if !quadMeetsBox(quad, hi) {
 					continue
 				}
 				return false, nil, false
@@ -430,27 +434,114 @@ func within(b, in orb.Bound) bool {
 	return b.Min[0] >= in.Min[0] && b.Min[1] >= in.Min[1] && b.Max[0] <= in.Max[0] && b.Max[1] <= in.Max[1]
 }
 
-// cornersIn returns the square b (EPSG:3035) with its corners transformed
-// to c, as PostGIS's ST_Transform does it (vertex by vertex).
-func cornersIn(b orb.Bound, c crs.Code) (orb.Polygon, error) {
-	ring := make(orb.Ring, 5)
-	for k, p := range []orb.Point{b.Min, {b.Max[0], b.Min[1]}, b.Max, {b.Min[0], b.Max[1]}} {
-		q, err := crs.Transform(crs.LAEA, c, p)
-		if err != nil {
-			return nil, err
-		}
-		if math.IsNaN(q[0]) || math.IsNaN(q[1]) || math.IsInf(q[0], 0) || math.IsInf(q[1], 0) {
-			return nil, fmt.Errorf("no image of %v", p)
-		}
-		ring[k] = q
+// corners transforms the corners of cells (EPSG:3035, whole metres) to
+// one CRS as ST_Transform does it, vertex by vertex, each corner once per
+// request: neighbouring cells share them.
+type corners struct {
+	to crs.Code
+	m  map[int64]orb.Point
+}
+
+func newCorners(to crs.Code, n int) *corners {
+	return &corners{to: to, m: make(map[int64]orb.Point, n)}
+}
+
+func (c *corners) at(e, n int32) orb.Point {
+	k := int64(e)<<32 | int64(n)
+	if p, ok := c.m[k]; ok {
+		return p
 	}
-	ring[4] = ring[0]
-	return orb.Polygon{ring}, nil
+	p, _ := crs.Transform(crs.LAEA, c.to, orb.Point{float64(e), float64(n)})
+	c.m[k] = p
+	return p
+}
+
+// square returns cell i's square with its corners transformed, in the
+// vertex order of grid.ID.Polygon.
+func (c *corners) square(g *gridModel, i int32) orb.Polygon {
+	r := g.resList[g.resIdx[i]]
+	e, n := g.east[i], g.north[i]
+	p := c.at(e, n)
+	return orb.Polygon{orb.Ring{p, c.at(e+r, n), c.at(e+r, n+r), c.at(e, n+r), p}}
+}
+
+// quad returns the corners of cell i's square, transformed, in the vertex
+// order of grid.ID.Polygon (without the closing vertex).
+func (c *corners) quad(g *gridModel, i int32) [4]orb.Point {
+	r := g.resList[g.resIdx[i]]
+	e, n := g.east[i], g.north[i]
+	return [4]orb.Point{c.at(e, n), c.at(e+r, n), c.at(e+r, n+r), c.at(e, n+r)}
+}
+
+func finite(q [4]orb.Point) bool {
+	for _, p := range q {
+		if math.IsNaN(p[0]) || math.IsNaN(p[1]) || math.IsInf(p[0], 0) || math.IsInf(p[1], 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// quadMeetsBox reports whether the quadrilateral q and the box b share a
+// point, boundaries included. A convex q (the image of a cell's square is)
+// is tested by separating axes; any other by layers.GeometriesIntersect.
+func quadMeetsBox(q [4]orb.Point, b orb.Bound) bool {
+	cross := func(o, a, c orb.Point) float64 { return (a[0]-o[0])*(c[1]-o[1]) - (a[1]-o[1])*(c[0]-o[0]) }
+	var sign float64
+	convex := true
+	for k := range 4 {
+		c := cross(q[k], q[(k+1)%4], q[(k+2)%4])
+		if c == 0 || (sign != 0 && (c > 0) != (sign > 0)) {
+			convex = false
+			break
+		}
+		sign = c
+	}
+	if !convex {
+		ring := orb.Ring{q[0], q[1], q[2], q[3], q[0]}
+		return layers.GeometriesIntersect(orb.Polygon{ring}, b)
+	}
+	x0, y0, x1, y1 := q[0][0], q[0][1], q[0][0], q[0][1]
+	for _, p := range q[1:] {
+		x0, y0, x1, y1 = math.Min(x0, p[0]), math.Min(y0, p[1]), math.Max(x1, p[0]), math.Max(y1, p[1])
+	}
+	if x1 < b.Min[0] || x0 > b.Max[0] || y1 < b.Min[1] || y0 > b.Max[1] {
+		return false
+	}
+	box := [4]orb.Point{b.Min, {b.Max[0], b.Min[1]}, b.Max, {b.Min[0], b.Max[1]}}
+	for k := range 4 {
+		p, r := q[k], q[(k+1)%4]
+		separated := true
+		for _, c := range box {
+			// c on q's side of the edge p→r, or on it.
+			if s := cross(p, r, c); s == 0 || (s > 0) == (sign > 0) {
+				separated = false
+				break
+			}
+		}
+		if separated {
+			return false
+		}
+	}
+	return true
 }
 
 // items answers q from the model; ok is false when PostgreSQL must answer.
 func (g *gridModel) items(q layers.ItemsQuery) (layers.Page, bool) {
-	all, sel, ok := g.matches(q)
+	var ll, other *corners
+	memo := func(c crs.Code) *corners {
+		if c == crs.CRS84 {
+			if ll == nil {
+				ll = newCorners(crs.CRS84, 2*min(q.Limit, 4096))
+			}
+			return ll
+		}
+		if other == nil || other.to != c {
+			other = newCorners(c, 4096)
+		}
+		return other
+	}
+	all, sel, ok := g.matches(q, memo)
 	if !ok {
 		return layers.Page{}, false
 	}
@@ -482,7 +573,8 @@ func (g *gridModel) items(q layers.ItemsQuery) (layers.Page, bool) {
 		p.Features = make([]layers.Feature, 0, end-start)
 	}
 	for k := start; k < end; k++ {
-		p.Features = append(p.Features, layers.CellFeature(g.cell(at(k))))
+		i := at(k)
+		p.Features = append(p.Features, layers.CellFeatureWithGeometry(g.cell(i), memo(crs.CRS84).square(g, i)))
 	}
 	if end < n && end > start {
 		p.Next = p.Features[len(p.Features)-1].ID
