@@ -3,6 +3,7 @@ package access
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 )
 
@@ -32,8 +33,11 @@ func CatchmentOf(pairs []Pair, d Decay) (FacilityCatchment, error) {
 	if err := d.Validate(); err != nil {
 		return FacilityCatchment{}, err
 	}
-	ps := append([]Pair(nil), pairs...)
-	sort.Slice(ps, func(a, b int) bool { return ps[a].Cell < ps[b].Cell })
+	ps := pairs
+	if !slices.IsSortedFunc(ps, func(a, b Pair) int { return int(a.Cell) - int(b.Cell) }) {
+		ps = append([]Pair(nil), pairs...)
+		sort.Slice(ps, func(a, b int) bool { return ps[a].Cell < ps[b].Cell })
+	}
 	out := FacilityCatchment{Cells: make([]int32, len(ps)), Weights: make([]float32, len(ps))}
 	for k, p := range ps {
 		if !(p.Seconds >= 0) || math.IsInf(float64(p.Seconds), 0) {
@@ -49,23 +53,39 @@ func CatchmentOf(pairs []Pair, d Decay) (FacilityCatchment, error) {
 }
 
 // Change is one facility's change of supply: a new facility (Facility -1,
-// its catchment in Catchment, supply To), a closure (To 0) or a new supply
-// of existing facility Facility of the result (its catchment from the
-// weights the result was computed with; Catchment is ignored).
+// its catchment in Catchment, cells ascending, supply To), a closure (To 0)
+// or a new supply of existing facility Facility of the result (its
+// catchment from the weights the result was computed with; Catchment is
+// ignored; at most one change per facility).
 type Change struct {
 	Facility  int
 	Catchment FacilityCatchment
 	To        float64
 }
 
-// Updated is a result with changes applied.
+// Updated is a result with changes applied. The cells whose access
+// changes are listed with their new access; every other cell keeps the
+// access of the original result (CellAccess gives either).
 type Updated struct {
-	// Result has the facilities of the original in their places (with the
-	// new supply's ratio) and one more per new facility, in the order of
-	// the changes; its CellAccess is a new slice.
-	Result
-	// Touched are the cells whose access changed, ascending.
-	Touched []int32
+	// FacilityRatio and WeightedDemand have the facilities of the original
+	// in their places (with the new supply's ratio) and one more per new
+	// facility, in the order of the changes.
+	FacilityRatio, WeightedDemand      []float64
+	SupplyDistributed, SupplyUnreached float64
+	// Touched are the cells whose access changed, ascending, and
+	// TouchedAccess their access after the changes.
+	Touched       []int32
+	TouchedAccess []float64
+	// before is the original's access per cell.
+	before []float64
+}
+
+// CellAccess returns the access of cell i after the changes.
+func (u Updated) CellAccess(i int) float64 {
+	if k, ok := slices.BinarySearch(u.Touched, int32(i)); ok {
+		return u.TouchedAccess[k]
+	}
+	return u.before[i]
 }
 
 // tinyAccess is the share of a cell's access before a change below which
@@ -75,10 +95,12 @@ type Updated struct {
 const tinyAccess = 1e-12
 
 // Update applies changes to res, the E2SFCA of w with supply and demand
-// (res, supply and demand are not modified). The outcome equals the full
-// E2SFCA with the changed supply and catchments within float rounding
-// (the tests hold it to 1e-9 relative); a cell whose access falls to
-// within tinyAccess of what it was is set to 0.
+// (res, supply and demand are not modified, and the result shares res's
+// access per cell). The outcome equals the full E2SFCA with the changed
+// supply and catchments within float rounding (the tests hold it to 1e-9
+// relative); a cell whose access falls to within tinyAccess of what it
+// was is set to 0. Its cost grows with the changed facilities' catchments,
+// not with the region.
 func (w *Weights) Update(res Result, supply, demand []float64, changes []Change) (Updated, error) {
 	c := w.c
 	if len(supply) != c.nFac || len(res.FacilityRatio) != c.nFac || len(res.CellAccess) != c.nCell {
@@ -87,19 +109,22 @@ func (w *Weights) Update(res Result, supply, demand []float64, changes []Change)
 	if len(demand) != c.nCell {
 		return Updated{}, fmt.Errorf("access: demand has %d values for %d cells", len(demand), c.nCell)
 	}
-	out := Updated{Result: Result{
+	out := Updated{
 		FacilityRatio:     append([]float64(nil), res.FacilityRatio...),
 		WeightedDemand:    append([]float64(nil), res.WeightedDemand...),
-		CellAccess:        append([]float64(nil), res.CellAccess...),
 		SupplyDistributed: res.SupplyDistributed,
 		SupplyUnreached:   res.SupplyUnreached,
-	}}
-	type touch struct {
-		cell   int32
-		before float64
+		before:            res.CellAccess,
 	}
-	var touched []touch
-	seen := map[int32]bool{}
+	// The change of access of every cell in a changed catchment, ascending
+	// by cell once sorted (one change: already).
+	type delta struct {
+		cell int32
+		d    float64
+	}
+	var deltas []delta
+	runs := 0
+	once := map[int]bool{}
 	for k, ch := range changes {
 		if !(ch.To >= 0) || math.IsInf(ch.To, 0) {
 			return Updated{}, fmt.Errorf("access: change %d: supply %v: must be finite and non-negative", k, ch.To)
@@ -109,6 +134,10 @@ func (w *Weights) Update(res Result, supply, demand []float64, changes []Change)
 			if ch.Facility >= c.nFac {
 				return Updated{}, fmt.Errorf("access: change %d: facility %d of %d", k, ch.Facility, c.nFac)
 			}
+			if once[ch.Facility] {
+				return Updated{}, fmt.Errorf("access: change %d: facility %d is changed twice", k, ch.Facility)
+			}
+			once[ch.Facility] = true
 			cat = w.Facility(ch.Facility)
 			from, oldRatio, oldDem = supply[ch.Facility], out.FacilityRatio[ch.Facility], res.WeightedDemand[ch.Facility]
 		} else if len(cat.Weights) != len(cat.Cells) {
@@ -118,6 +147,9 @@ func (w *Weights) Update(res Result, supply, demand []float64, changes []Change)
 		for m, ci := range cat.Cells {
 			if ci < 0 || int(ci) >= c.nCell {
 				return Updated{}, fmt.Errorf("access: change %d: cell %d of %d", k, ci, c.nCell)
+			}
+			if m > 0 && ci <= cat.Cells[m-1] {
+				return Updated{}, fmt.Errorf("access: change %d: cells not ascending at %d (cell %d after %d)", k, m, ci, cat.Cells[m-1])
 			}
 			dem += demand[ci] * float64(cat.Weights[m])
 		}
@@ -143,28 +175,32 @@ func (w *Weights) Update(res Result, supply, demand []float64, changes []Change)
 			out.FacilityRatio = append(out.FacilityRatio, ratio)
 			out.WeightedDemand = append(out.WeightedDemand, dem)
 		}
-		delta := ratio - oldRatio
-		if delta == 0 {
+		dr := ratio - oldRatio
+		if dr == 0 {
 			continue
 		}
+		runs++
 		for m, ci := range cat.Cells {
-			if cat.Weights[m] == 0 {
-				continue
+			if cat.Weights[m] != 0 {
+				deltas = append(deltas, delta{ci, dr * float64(cat.Weights[m])})
 			}
-			if !seen[ci] {
-				seen[ci] = true
-				touched = append(touched, touch{ci, res.CellAccess[ci]})
-			}
-			out.CellAccess[ci] += delta * float64(cat.Weights[m])
 		}
 	}
-	sort.Slice(touched, func(a, b int) bool { return touched[a].cell < touched[b].cell })
-	out.Touched = make([]int32, len(touched))
-	for k, t := range touched {
-		out.Touched[k] = t.cell
-		if a := out.CellAccess[t.cell]; a <= tinyAccess*t.before {
-			out.CellAccess[t.cell] = 0
+	if runs > 1 {
+		slices.SortStableFunc(deltas, func(a, b delta) int { return int(a.cell) - int(b.cell) })
+	}
+	for k := 0; k < len(deltas); {
+		ci := deltas[k].cell
+		before := res.CellAccess[ci]
+		a := before
+		for ; k < len(deltas) && deltas[k].cell == ci; k++ {
+			a += deltas[k].d
 		}
+		if a <= tinyAccess*before {
+			a = 0
+		}
+		out.Touched = append(out.Touched, ci)
+		out.TouchedAccess = append(out.TouchedAccess, a)
 	}
 	return out, nil
 }

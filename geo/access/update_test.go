@@ -112,8 +112,8 @@ func TestUpdateAgainstFullRun(t *testing.T) {
 			return math.Abs(a-b) <= 1e-9*math.Max(1e-12, math.Max(math.Abs(a), math.Abs(b)))
 		}
 		for i := range nc {
-			if !close(up.CellAccess[i], full.CellAccess[i]) {
-				t.Fatalf("trial %d (%s, %d changes): cell %d access %v, full run %v", trial, d, len(changes), i, up.CellAccess[i], full.CellAccess[i])
+			if !close(up.CellAccess(i), full.CellAccess[i]) {
+				t.Fatalf("trial %d (%s, %d changes): cell %d access %v, full run %v", trial, d, len(changes), i, up.CellAccess(i), full.CellAccess[i])
 			}
 		}
 		if len(up.FacilityRatio) != len(newSupply) {
@@ -136,8 +136,8 @@ func TestUpdateAgainstFullRun(t *testing.T) {
 			touched[ci] = true
 		}
 		for i := range nc {
-			if res.CellAccess[i] != up.CellAccess[i] && !touched[int32(i)] {
-				t.Fatalf("trial %d: cell %d changed (%v → %v) but is not listed as touched", trial, i, res.CellAccess[i], up.CellAccess[i])
+			if res.CellAccess[i] != up.CellAccess(i) && !touched[int32(i)] {
+				t.Fatalf("trial %d: cell %d changed (%v → %v) but is not listed as touched", trial, i, res.CellAccess[i], up.CellAccess(i))
 			}
 		}
 		// The original is untouched.
@@ -170,14 +170,20 @@ func TestUpdateClosingTheOnlyFacility(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if up.CellAccess[0] != 0 || up.CellAccess[1] <= 0 || up.CellAccess[2] != res.CellAccess[2] {
-		t.Fatalf("after closing facility 0: access %v (before %v)", up.CellAccess, res.CellAccess)
+	if up.CellAccess(0) != 0 || up.CellAccess(1) <= 0 || up.CellAccess(2) != res.CellAccess[2] {
+		t.Fatalf("after closing facility 0: access %v %v %v (before %v)", up.CellAccess(0), up.CellAccess(1), up.CellAccess(2), res.CellAccess)
 	}
 	if !near(up.SupplyDistributed, 0.7) {
 		t.Fatalf("distributed %v, want 0.7", up.SupplyDistributed)
 	}
 	if _, err := w.Update(res, supply, demand, []Change{{Facility: 5, To: 1}}); err == nil {
 		t.Fatal("a change of facility 5 of 2 was accepted")
+	}
+	if _, err := w.Update(res, supply, demand, []Change{{Facility: 1, To: 2}, {Facility: 1, To: 3}}); err == nil {
+		t.Fatal("two changes of facility 1 were accepted")
+	}
+	if _, err := w.Update(res, supply, demand, []Change{{Facility: -1, To: 1, Catchment: FacilityCatchment{Cells: []int32{2, 1}, Weights: []float32{1, 1}}}}); err == nil {
+		t.Fatal("a catchment with cells not ascending was accepted")
 	}
 	if _, err := w.Update(res, supply, demand, []Change{{Facility: 1, To: math.NaN()}}); err == nil {
 		t.Fatal("a supply of NaN was accepted")

@@ -141,7 +141,12 @@ func AppendFeature(b []byte, f layers.Feature, c crs.Code, links []Link) ([]byte
 	b = appendString(b, f.ID)
 	b = append(b, `,"geometry":`...)
 	var err error
-	b, err = AppendGeometry(b, f.Geometry, c)
+	if c != crs.CRS84 && f.Geometry != nil && f.Stored != nil && f.StoredCRS.Valid() {
+		// One transformation from the stored CRS (none when it is c).
+		b, err = AppendGeometryFrom(b, f.Stored, f.StoredCRS, c)
+	} else {
+		b, err = AppendGeometry(b, f.Geometry, c)
+	}
 	if err != nil {
 		return b, fmt.Errorf("ogc: feature %q: %w", f.ID, err)
 	}
@@ -178,6 +183,23 @@ func AppendGeometry(b []byte, g orb.Geometry, c crs.Code) ([]byte, error) {
 	if c != crs.CRS84 {
 		var err error
 		g, err = crs.Project(g, crs.CRS84, c)
+		if err != nil {
+			return b, err
+		}
+	}
+	return appendGeom(b, g, Decimals(c))
+}
+
+// AppendGeometryFrom appends the GeoJSON geometry of g, given in CRS from,
+// written in CRS c (transformed once, not at all when from is c), with
+// coordinates rounded to Decimals(c); nil gives null.
+func AppendGeometryFrom(b []byte, g orb.Geometry, from, c crs.Code) ([]byte, error) {
+	if g == nil {
+		return append(b, "null"...), nil
+	}
+	if from != c {
+		var err error
+		g, err = crs.Project(g, from, c)
 		if err != nil {
 			return b, err
 		}

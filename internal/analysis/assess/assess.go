@@ -624,11 +624,7 @@ func (e *Assessor) assessOne(ctx context.Context, p layers.Project, withNeed boo
 	if !a.Category.Valid() {
 		minLevel, minSrc = layers.LevelNone, fmt.Sprintf("category %q is outside the catalogue", a.Category)
 	}
-	names := make(map[string]string, e.eng.NumMunicipalities())
-	for i := range e.eng.NumMunicipalities() {
-		m := e.eng.Municipality(i)
-		names[m.AGS] = m.Name
-	}
+	names := e.municipalityNames()
 	a.ZentraleOrte = appraisal.AlignZentraleOrte(appraisal.AlignmentInput{
 		Project: p, SiteAGS: r.siteAGS, Places: e.eng.CentralPlaces(), MinLevel: minLevel, MinLevelSource: minSrc, EffectKnown: eff != nil,
 		EqualOrHigherCovers: r.covers, CoveringPlaces: r.covering,
@@ -644,6 +640,22 @@ func (e *Assessor) assessOne(ctx context.Context, p layers.Project, withNeed boo
 	}
 	v.a, v.in = a, in
 	return v, nil
+}
+
+type namesKey struct{}
+
+// municipalityNames maps the AGS of every municipality to its name, made
+// once per engine (shared, read-only).
+func (e *Assessor) municipalityNames() map[string]string {
+	v, _ := e.eng.Memo(namesKey{}, func() (any, error) {
+		names := make(map[string]string, e.eng.NumMunicipalities())
+		for i := range e.eng.NumMunicipalities() {
+			m := e.eng.Municipality(i)
+			names[m.AGS] = m.Name
+		}
+		return names, nil
+	})
+	return v.(map[string]string)
 }
 
 // aggregation of one effect.

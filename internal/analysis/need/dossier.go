@@ -108,7 +108,7 @@ func (s *Service) dossier(ctx context.Context, p layers.Project, eff analysis.Pr
 		}
 		if hasNeed && (p.Kind == layers.KindNewFacility || p.Kind == layers.KindFacilityUpgrade) {
 			if p.Kind == layers.KindNewFacility && siteCatch == nil {
-				if siteCatch, err = s.siteCatchments(ctx, nd, eff.Sites, len(e.FacilitiesOf(eff.Category))); err != nil {
+				if siteCatch, err = s.siteCatchments(ctx, nd, eff.Sites, len(e.FacilityIndexes(eff.Category))); err != nil {
 					return nil, err
 				}
 			}
@@ -142,6 +142,20 @@ func (s *Service) dossier(ctx context.Context, p layers.Project, eff analysis.Pr
 		d.Warnings = append(d.Warnings, "the proposed station is taken as volunteer (the catalogue's turn-out time): a project states no crew")
 	}
 	return d, nil
+}
+
+type muniAGSKey struct{}
+
+// municipalityAGS is the AGS of municipality i of Engine.Municipalities.
+func (s *Service) municipalityAGS(i int) string {
+	v, _ := s.e.Memo(muniAGSKey{}, func() (any, error) {
+		var out []string
+		for _, m := range s.e.Municipalities() {
+			out = append(out, m.AGS)
+		}
+		return out, nil
+	})
+	return v.([]string)[i]
 }
 
 type cellsByAGSKey struct{}
@@ -307,9 +321,16 @@ func (s *Service) sums(se *supplyEffect, part map[string]bool) ratioSums {
 	}
 	r.pa = r.pb
 	cells := s.e.PopulatedCells()
-	for _, ci := range se.after.Touched {
-		if part[cells[ci].AGS] {
-			r.pa += se.dem.v[ci] * (se.after.CellAccess[ci] - se.before.res.CellAccess[ci])
+	// Membership by municipality index (AGS only for cells without one).
+	byIndex := make([]bool, len(s.e.Municipalities()))
+	for i := range byIndex {
+		byIndex[i] = part[s.municipalityAGS(i)]
+	}
+	for k, ci := range se.after.Touched {
+		c := &cells[ci]
+		in := c.Municipality >= 0 && byIndex[c.Municipality] || c.Municipality < 0 && part[c.AGS]
+		if in {
+			r.pa += se.dem.v[ci] * (se.after.TouchedAccess[k] - se.before.res.CellAccess[ci])
 		}
 	}
 	return r

@@ -124,8 +124,8 @@ func TestSupplyChangeAgainstFullRun(t *testing.T) {
 				}
 				full := fullAfter(t, s, p, eff, sc)
 				for i := range cells {
-					if !near(se.after.CellAccess[i], full.CellAccess[i]) {
-						t.Fatalf("%s %s trial %d (%s): cell %d access %v, full run %v", nd.Category, p.Kind, trial, sc, i, se.after.CellAccess[i], full.CellAccess[i])
+					if !near(se.after.CellAccess(i), full.CellAccess[i]) {
+						t.Fatalf("%s %s trial %d (%s): cell %d access %v, full run %v", nd.Category, p.Kind, trial, sc, i, se.after.CellAccess(i), full.CellAccess[i])
 					}
 				}
 				got := s.sums(se, part)
