@@ -23,6 +23,7 @@ import (
 	"reach/internal/analysis"
 	"reach/internal/analysis/assess"
 	"reach/internal/analysis/derived"
+	"reach/internal/analysis/gaps"
 	"reach/internal/analysis/need"
 	"reach/internal/analysis/transit"
 	"reach/internal/catalogue"
@@ -157,7 +158,7 @@ func analyze(ctx context.Context, st analyzeTarget, cats []layers.Category, mode
 			if std, ok := eng.Catalogue().Standard(c, m); !ok || std.Measure == catalogue.MeasureAreaService {
 				continue // area services (water, sewage) have no travel-time gaps
 			}
-			g, err := eng.Gaps(ctx, analysis.GapQuery{Category: c, Mode: m, OnlyThinOrWeak: thin})
+			g, err := gaps.Of(ctx, eng, gaps.Query{Category: c, Mode: m, OnlyThinOrWeak: thin})
 			if err != nil {
 				return err
 			}

@@ -306,40 +306,12 @@ func (e *Engine) transitField(ctx context.Context, cat layers.Category, q Transi
 	return e.cachedField(fieldKey{cat, Transit}, func() (*field, error) { return compute(dq) })
 }
 
-// transitGaps is the gap register by public transport: a cell is outside when the median of
-// its door-to-door times over the window exceeds the catalogue's transit standard.
-func (e *Engine) transitGaps(ctx context.Context, q GapQuery) (GapReport, error) {
-	if !q.Category.Valid() {
-		return GapReport{}, fmt.Errorf("analysis: gaps: category %q: %w", q.Category, layers.ErrInvalid)
-	}
-	if q.MaxMinutes < 0 || math.IsNaN(q.MaxMinutes) || math.IsInf(q.MaxMinutes, 0) {
-		return GapReport{}, fmt.Errorf("analysis: gaps: max minutes %v: %w", q.MaxMinutes, layers.ErrInvalid)
-	}
-	minutes, source := q.MaxMinutes, "query"
-	if minutes == 0 {
-		s, err := e.standard(q.Category, Transit)
-		if err != nil {
-			return GapReport{}, err
-		}
-		minutes, source = s.MaxMinutes, s.Source
-	}
-	f, err := e.transitField(ctx, q.Category, q.Transit)
+// TransitField returns the travel-time field of cat by public transport
+// for q (a zero Departure: the default window, cached per category).
+func (e *Engine) TransitField(ctx context.Context, cat layers.Category, q TransitQuery) (Field, error) {
+	f, err := e.transitField(ctx, cat, q)
 	if err != nil {
-		return GapReport{}, err
+		return Field{}, err
 	}
-	rep := e.gapReport(f, q, minutes, source)
-	var reached, total int64
-	for ci, c := range e.cells {
-		total += c.pop
-		if !math.IsInf(f.secs[ci], 1) {
-			reached += c.pop
-		}
-	}
-	rep.MethodShares = map[string]float64{}
-	if total > 0 {
-		rep.MethodShares[MethodTransit] = float64(reached) / float64(total)
-		rep.MethodShares[MethodUnreachable] = float64(total-reached) / float64(total)
-	}
-	rep.Provenance = e.provenance("public transport: median door-to-door time over the departure window (range RAPTOR)")
-	return rep, nil
+	return Field{f: f, cat: cat, mode: Transit}, nil
 }
