@@ -310,7 +310,38 @@ func appendCoord(b []byte, v float64, d int) []byte {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return append(b, "null"...)
 	}
-	return strconv.AppendFloat(b, RoundCoord(v, d), 'f', -1, 64)
+	n := math.Round(v * pow10[d])
+	if math.Abs(n) >= 1e15 {
+		return strconv.AppendFloat(b, RoundCoord(v, d), 'f', -1, 64)
+	}
+	// The shortest decimal of n/10^d is n written with d decimals, trailing
+	// zeros dropped: any other decimal is at least 10^-d away, far beyond
+	// the float's precision below 10^15 / 10^d.
+	i := int64(n)
+	if i < 0 {
+		b = append(b, '-')
+		i = -i
+	}
+	if i == 0 {
+		return append(b, '0')
+	}
+	div := int64(pow10[d])
+	b = strconv.AppendInt(b, i/div, 10)
+	frac := i % div
+	if frac == 0 {
+		return b
+	}
+	b = append(b, '.')
+	var digits [8]byte
+	k := d
+	for ; k > 0 && frac%10 == 0; k-- {
+		frac /= 10
+	}
+	for j := k - 1; j >= 0; j-- {
+		digits[j] = byte('0' + frac%10)
+		frac /= 10
+	}
+	return append(b, digits[:k]...)
 }
 
 func appendFloat(b []byte, v float64) []byte {
