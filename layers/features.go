@@ -201,7 +201,11 @@ func MunicipalityFeature(m Municipality) Feature {
 		}
 		props = append(props, Property{k, v})
 	}
-	return Feature{ID: m.AGS, Geometry: g, Properties: props}
+	f := Feature{ID: m.AGS, Geometry: g, Properties: props}
+	if g != nil {
+		f.Stored, f.StoredCRS = m.Geometry, crs.UTM33N
+	}
+	return f
 }
 
 // CellFeature returns the served feature of c. A cell whose id cannot be
@@ -227,11 +231,15 @@ func CellFeatureWithGeometry(c Cell, g orb.Geometry) Feature {
 	if c.Year > 0 {
 		year = int64(c.Year)
 	}
-	return Feature{ID: c.ID, Geometry: g, Properties: []Property{
+	f := Feature{ID: c.ID, Geometry: g, Properties: []Property{
 		{"inspire_id", c.ID}, {"resolution_m", int64(c.ResolutionM)}, {"population", pop}, {"secret", !c.Known},
 		{"share_under_18", optFloat(c.ShareUnder18)}, {"share_65_plus", optFloat(c.Share65Plus)},
 		{"ags", optString(c.AGS)}, {"year", year},
 	}}
+	if id, err := grid.ParseID(c.ID); err == nil && g != nil {
+		f.Stored, f.StoredCRS = id.Polygon(), crs.LAEA
+	}
+	return f
 }
 
 // CentralPlaceFeature returns the served feature of p.
@@ -241,17 +249,21 @@ func CentralPlaceFeature(p CentralPlace) Feature {
 		g = toLonLat(p.Location, crs.UTM33N)
 	}
 	members := append([]string{}, p.Members...)
-	return Feature{ID: p.ID, Geometry: g, Properties: []Property{
+	f := Feature{ID: p.ID, Geometry: g, Properties: []Property{
 		{"name", p.Name}, {"level", p.Level.String()}, {"level_rank", int64(p.Level)}, {"lep_type", optString(p.LEPType)},
 		{"verbund", optString(p.Verbund)}, {"members", members}, {"ags", p.AGS}, {"kreis_ags", optString(p.KreisAGS)},
 		{"planning_region", optString(p.PlanningRegion)}, {"source", optString(p.Source)},
 		{"location_source", optString(p.LocationSource)},
 	}}
+	if g != nil {
+		f.Stored, f.StoredCRS = p.Location, crs.UTM33N
+	}
+	return f
 }
 
 // FacilityFeature returns the served feature of f.
 func FacilityFeature(f Facility) Feature {
-	return Feature{ID: f.ID, Geometry: toLonLat(f.Location, crs.UTM33N), Properties: []Property{
+	return Feature{ID: f.ID, Geometry: toLonLat(f.Location, crs.UTM33N), Stored: f.Location, StoredCRS: crs.UTM33N, Properties: []Property{
 		{"category", string(f.Category)}, {"name", f.Name}, {"capacity", optFloat(f.Capacity)},
 		{"source", optString(f.Source)}, {"ags", optString(f.AGS)}, {"opening_hours", optString(f.OpeningHours)},
 	}}
@@ -263,7 +275,7 @@ func RoadFeature(r RoadSegment) Feature {
 	if r.DurationS > 0 {
 		dur = r.DurationS
 	}
-	return Feature{ID: strconv.FormatInt(r.ID, 10), Geometry: toLonLat(r.Geometry, crs.UTM33N), Properties: []Property{
+	return Feature{ID: strconv.FormatInt(r.ID, 10), Geometry: toLonLat(r.Geometry, crs.UTM33N), Stored: r.Geometry, StoredCRS: crs.UTM33N, Properties: []Property{
 		{"way_id", r.WayID}, {"highway", r.Highway}, {"name", optString(r.Name)}, {"ref", optString(r.Ref)},
 		{"length_m", round(r.LengthM, 1)}, {"oneway", r.Oneway},
 		{"car_forward", r.Car.Forward}, {"car_backward", r.Car.Backward}, {"car_kmh", r.Car.SpeedKmh},
@@ -283,7 +295,7 @@ func ProjectFeature(p Project) Feature {
 	if !p.SubmittedAt.IsZero() {
 		sub = p.SubmittedAt.UTC().Format("2006-01-02T15:04:05Z")
 	}
-	return Feature{ID: p.ID, Geometry: toLonLat(p.Geometry, crs.UTM33N), Properties: []Property{
+	return Feature{ID: p.ID, Geometry: toLonLat(p.Geometry, crs.UTM33N), Stored: p.Geometry, StoredCRS: crs.UTM33N, Properties: []Property{
 		{"title", p.Title}, {"applicant", optString(p.Applicant)}, {"municipalities", append([]string{}, p.Municipalities...)},
 		{"category", optString(string(p.Category))}, {"kind", string(p.Kind)}, {"investment_cost", optPositive(p.InvestmentCost)},
 		{"requested_funding", optPositive(p.RequestedFunding)}, {"planning_region", optString(p.PlanningRegion)},

@@ -183,6 +183,11 @@ type Feature struct {
 	ID         string
 	Geometry   orb.Geometry // CRS84; nil for features without geometry
 	Properties []Property
+	// Stored is the geometry as the source keeps it, in StoredCRS, where
+	// the source has it (nil and 0 otherwise): a writer of another CRS than
+	// CRS84 transforms it from there, once, rather than Geometry.
+	Stored    orb.Geometry
+	StoredCRS crs.Code
 }
 
 // Property is one named value of a feature. Values are nil (JSON null),

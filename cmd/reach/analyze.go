@@ -22,7 +22,9 @@ import (
 	"reach/data/vector"
 	"reach/internal/analysis"
 	"reach/internal/analysis/assess"
+	"reach/internal/analysis/centres"
 	"reach/internal/analysis/derived"
+	"reach/internal/analysis/gaps"
 	"reach/internal/analysis/need"
 	"reach/internal/analysis/transit"
 	"reach/internal/catalogue"
@@ -157,7 +159,7 @@ func analyze(ctx context.Context, st analyzeTarget, cats []layers.Category, mode
 			if std, ok := eng.Catalogue().Standard(c, m); !ok || std.Measure == catalogue.MeasureAreaService {
 				continue // area services (water, sewage) have no travel-time gaps
 			}
-			g, err := eng.Gaps(ctx, analysis.GapQuery{Category: c, Mode: m, OnlyThinOrWeak: thin})
+			g, err := gaps.Of(ctx, eng, gaps.Query{Category: c, Mode: m, OnlyThinOrWeak: thin})
 			if err != nil {
 				return err
 			}
@@ -628,7 +630,7 @@ func writeCentreAccess(ctx context.Context, st analyzeTarget, eng *analysis.Engi
 		return nil
 	}
 	modes := []layers.Mode{layers.Car, layers.Bicycle}
-	rows, err := eng.CentreAccess(ctx, modes)
+	rows, err := centres.Access(ctx, eng, modes)
 	if err != nil {
 		return err
 	}

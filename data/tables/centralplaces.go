@@ -129,7 +129,7 @@ func centralPlacesVector(ctx context.Context, path string, opts CentralPlaceOpti
 			src = filepath.Base(path)
 		}
 		seen := map[string]int{}
-		for f, err := range vector.Read(ctx, path, opts.options()) {
+		for f, err := range vector.Read(ctx, path, opts.Options()) {
 			if err != nil {
 				yield(layers.CentralPlace{}, err)
 				return

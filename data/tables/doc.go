@@ -1,6 +1,6 @@
 // Package tables maps the official tables and vector files keyed by AGS to
 // the layers types: municipalities, population, indicators, memberships,
-// central places, facilities and projects. The formats themselves (GeoJSON,
+// central places and facilities. The formats themselves (GeoJSON,
 // GeoPackage, CSV) are read by data/vector; this package knows the columns.
 //
 // Entry points (each streams its records as iter.Seq2[T, error] and stops
@@ -21,11 +21,9 @@
 //     POI GeoJSON, generic CSV/GeoJSON with a type mapping →
 //     layers.Facility; see ParseMapping. OSM tags map through
 //     osm.CategoryFor unless FacilityOptions.OSMCategory says otherwise.
-//   - ReadProjects(ctx, path, opts): project GeoJSON (the schema of
-//     POST /projects) or the Vitale-Regionen CSV → layers.Project;
-//     ParseProjectFeature and DecodeProject validate one feature and report
-//     every invalid field at once (*ProjectError); MissingFields says what
-//     an assessment still needs.
+//   - ReadSeats(ctx, path, source): the seat of every municipality, where
+//     data/projects places the rows of a project table without geometry
+//     (proposals themselves are read by data/projects).
 //   - ReadLocations(ctx, path): representative points per AGS from the GV
 //     CSV (lon/lat) for CentralPlaceOptions.Locate.
 //   - KreisName, PlanningRegion, ValidAGS: the Saxon Kreise and the four

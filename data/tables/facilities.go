@@ -168,7 +168,7 @@ func facilitiesVector(ctx context.Context, path string, opts FacilityOptions) it
 		seen := map[string]int{}
 		repeats := map[string]int{}
 		format := ""
-		for f, err := range vector.Read(ctx, path, opts.options()) {
+		for f, err := range vector.Read(ctx, path, opts.Options()) {
 			if err != nil {
 				yield(layers.Facility{}, err)
 				return

@@ -59,7 +59,7 @@ func ReadMunicipalities(ctx context.Context, path string, opts MunicipalityOptio
 			ind    []IndicatorColumn
 			seen   = map[string]int{}
 		)
-		for f, err := range vector.Read(ctx, path, opts.options()) {
+		for f, err := range vector.Read(ctx, path, opts.Options()) {
 			if err != nil {
 				yield(layers.Municipality{}, err)
 				return

@@ -22,9 +22,8 @@ const (
 )
 
 const (
-	dateLayout                 = "2006-01-02"
-	zensus2022Date             = "2022-05-15" // Zensus 2022 reference date
-	defaultVitaleRegionenState = "selected"
+	dateLayout     = "2006-01-02"
+	zensus2022Date = "2022-05-15" // Zensus 2022 reference date
 )
 
 // kreise lists the 13 Saxon Kreise and kreisfreie Städte (Gebietsstand
@@ -100,7 +99,9 @@ type VectorSource struct {
 	AnyRegion bool
 }
 
-func (v VectorSource) options() vector.Options {
+// Options are the options of the vector readers for v, reporting errors
+// with the package prefix "tables".
+func (v VectorSource) Options() vector.Options {
 	o := vector.Options{Pkg: pkg, CRS: v.CRS, Layer: v.Layer, Region: v.Region}
 	if o.Region.IsZero() && !v.AnyRegion {
 		o.Region = crs.SaxonyLonLat
@@ -111,7 +112,7 @@ func (v VectorSource) options() vector.Options {
 	return o
 }
 
-func region(v VectorSource) orb.Bound { return v.options().Region }
+func region(v VectorSource) orb.Bound { return v.Options().Region }
 
 func mustDate(s string) time.Time {
 	t, err := time.Parse(dateLayout, s)

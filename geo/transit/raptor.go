@@ -28,6 +28,7 @@ type Router struct {
 
 	touched   [][]StopID // stops whose tau[k] changed in this departure
 	isTouched [][]bool
+	before    [][]Time // before[k][s] is tau[k][s] before this departure changed it (touched stops)
 	scan      []StopID // stops improved by a ride or a walk in the previous round
 	isScan    []bool
 	next      []StopID
@@ -43,7 +44,12 @@ type Router struct {
 	// a scan of round k has ridden past pattern position x (patStopStart[p]+i) so far, over all
 	// departures: a later or equal trip improves nothing there (trips of a pattern do not
 	// overtake and labels only ever decrease). nil outside range searches.
-	held [][]int32
+	held    [][]int32
+	ranging bool
+	// cursor[k][s] is, during a range search, the position in the stop's sorted departures
+	// (Timetable.stopDeps) of the first at or after the label tau[k][s] had when s was last
+	// scanned from in round k+1; −1 before the first such scan.
+	cursor [][]int32
 }
 
 // NewRouter returns a router allowing maxTransfers transfers (maxTransfers+1 rides).
@@ -57,10 +63,12 @@ func (tt *Timetable) NewRouter(maxTransfers int) (*Router, error) {
 	r.ride = make([][]Time, r.rounds+1)
 	r.touched = make([][]StopID, r.rounds+1)
 	r.isTouched = make([][]bool, r.rounds+1)
+	r.before = make([][]Time, r.rounds+1)
 	for k := range r.tau {
 		r.tau[k] = make([]Time, n)
 		r.ride[k] = make([]Time, n)
 		r.isTouched[k] = make([]bool, n)
+		r.before[k] = make([]Time, n)
 	}
 	r.isScan = make([]bool, n)
 	r.isNext = make([]bool, n)
@@ -92,7 +100,7 @@ func (r *Router) Arrivals() []Time { return r.tau[r.rounds] }
 // returns the earliest arrival per stop (see Arrivals).
 func (r *Router) EarliestArrival(access []Access, dep Time) []Time {
 	r.Reset()
-	r.held = nil
+	r.ranging = false
 	r.run(access, dep)
 	return r.Arrivals()
 }
@@ -106,7 +114,11 @@ func (r *Router) EarliestArrival(access []Access, dep Time) []Time {
 // any scan has ridden past it: a scan on a later or equal trip compares no arrivals there, and
 // once past the last stop improved in the previous round it stops. Within every search, trips
 // are boarded only at stops improved in the previous round (a stop reached earlier was boarded
-// from when it was).
+// from when it was), and in a range search only on patterns with a trip leaving such a stop
+// between its new label and its label of the later departures (Timetable.stopDeps, walked from
+// a cursor per stop and round): any other pattern's first trip is the one boarded then. A
+// departure minute at which nothing new leaves the access stops thus costs little more than
+// the access walks.
 func (r *Router) Range(access []Access, from, to, step Time, fn func(dep Time, arr []Time)) error {
 	if step <= 0 {
 		return fmt.Errorf("transit: range step %d s, want > 0", step)
@@ -115,8 +127,20 @@ func (r *Router) Range(access []Access, from, to, step Time, fn func(dep Time, a
 		return fmt.Errorf("transit: range from %s to %s runs backwards", from, to)
 	}
 	r.Reset()
-	if r.held == nil {
+	if len(r.held) != r.rounds+1 {
 		r.held = make([][]int32, r.rounds+1)
+	}
+	if len(r.cursor) != r.rounds+1 {
+		r.cursor = make([][]int32, r.rounds+1)
+	}
+	for k := range r.cursor {
+		if len(r.cursor[k]) != len(r.tt.Stops) {
+			r.cursor[k] = make([]int32, len(r.tt.Stops))
+		}
+		c := r.cursor[k]
+		for i := range c {
+			c[i] = -1
+		}
 	}
 	for k := range r.held {
 		if len(r.held[k]) != len(r.tt.patStops) {
@@ -127,19 +151,23 @@ func (r *Router) Range(access []Access, from, to, step Time, fn func(dep Time, a
 			h[i] = math.MaxInt32
 		}
 	}
+	r.ranging = true
+	defer func() { r.ranging = false }()
 	for dep := to; dep >= from; dep -= step {
 		r.run(access, dep)
 		fn(dep, r.Arrivals())
 	}
-	r.held = r.held[:0:0]
 	return nil
 }
 
-func (r *Router) touch(k int, s StopID) {
+// set lowers tau[k][s] to t, remembering the stop and its label before this departure.
+func (r *Router) set(k int, s StopID, t Time) {
 	if !r.isTouched[k][s] {
 		r.isTouched[k][s] = true
 		r.touched[k] = append(r.touched[k], s)
+		r.before[k][s] = r.tau[k][s]
 	}
+	r.tau[k][s] = t
 }
 
 func (r *Router) markNext(s StopID) {
@@ -168,8 +196,7 @@ func (r *Router) run(access []Access, dep Time) {
 			r.markRide(a.Stop)
 		}
 		if t < tau0[a.Stop] {
-			tau0[a.Stop] = t
-			r.touch(0, a.Stop)
+			r.set(0, a.Stop, t)
 			r.markNext(a.Stop)
 		}
 	}
@@ -181,31 +208,52 @@ func (r *Router) run(access []Access, dep Time) {
 		// Carry the previous round's improvements up: k rides may use fewer.
 		for _, s := range r.touched[k-1] {
 			if prev[s] < cur[s] {
-				cur[s] = prev[s]
-				r.touch(k, s)
+				r.set(k, s, prev[s])
 			}
 		}
 		if len(r.scan) == 0 {
 			continue
 		}
-		// Queue the patterns through stops improved in the previous round.
-		for _, s := range r.scan {
-			for _, pr := range tt.stopPats[tt.stopPatStart[s]:tt.stopPatStart[s+1]] {
-				f := r.patFrom[pr.pat]
-				if f < 0 {
-					r.patQueue = append(r.patQueue, pr.pat)
-					r.patFrom[pr.pat] = int32(pr.idx)
-					r.patTo[pr.pat] = int32(pr.idx)
-				} else {
-					r.patFrom[pr.pat] = min(f, int32(pr.idx))
-					r.patTo[pr.pat] = max(r.patTo[pr.pat], int32(pr.idx))
-				}
-			}
-		}
 		rideK := r.ride[k]
 		var held []int32
-		if len(r.held) > 0 {
+		if r.ranging {
 			held = r.held[k]
+		}
+		// Queue the patterns through stops improved in the previous round. In a range search,
+		// a stop whose label fell from u to t needs a pattern only if one of its trips leaves
+		// the stop in [t, u): otherwise the first trip from t is the first from u, which a
+		// scan of this round or an earlier one has ridden in a later departure.
+		for _, s := range r.scan {
+			t, u := prev[s], r.before[k-1][s]
+			if held == nil || u == Unreachable {
+				for _, pr := range tt.stopPats[tt.stopPatStart[s]:tt.stopPatStart[s+1]] {
+					r.queue(pr)
+				}
+				continue
+			}
+			// The stop's departures are sorted by time; cursor[k-1][s] is the first at or
+			// after the label of the stop's last scan in this range search, which was no
+			// earlier than u. Walking back from it to t passes every departure in [t, u).
+			deps := tt.stopDeps[tt.stopDepStart[s]:tt.stopDepStart[s+1]]
+			cur := &r.cursor[k-1][s]
+			i := int(*cur)
+			if i < 0 {
+				i = searchDep(deps, t)
+				for _, d := range deps[i:] {
+					if d.t >= u {
+						break
+					}
+					r.queue(tt.stopPats[d.ref])
+				}
+			} else {
+				for i > 0 && deps[i-1].t >= t {
+					i--
+					if deps[i].t < u {
+						r.queue(tt.stopPats[deps[i].ref])
+					}
+				}
+			}
+			*cur = int32(i)
 		}
 		for _, p := range r.patQueue {
 			from, last := uint32(r.patFrom[p]), uint32(r.patTo[p])
@@ -233,8 +281,7 @@ func (r *Router) run(access []Access, dep Time) {
 						rideK[s] = a
 						r.markRide(s)
 						if a < cur[s] {
-							cur[s] = a
-							r.touch(k, s)
+							r.set(k, s, a)
 							r.markNext(s)
 						}
 					}
@@ -275,6 +322,33 @@ func (r *Router) run(access []Access, dep Time) {
 	}
 }
 
+// queue puts the pattern of pr in the queue of the round, to be scanned from pr's stop.
+func (r *Router) queue(pr patRef) {
+	f := r.patFrom[pr.pat]
+	if f < 0 {
+		r.patQueue = append(r.patQueue, pr.pat)
+		r.patFrom[pr.pat] = int32(pr.idx)
+		r.patTo[pr.pat] = int32(pr.idx)
+	} else {
+		r.patFrom[pr.pat] = min(f, int32(pr.idx))
+		r.patTo[pr.pat] = max(r.patTo[pr.pat], int32(pr.idx))
+	}
+}
+
+// searchDep returns the index of the first departure at or after t.
+func searchDep(deps []stopDep, t Time) int {
+	lo, hi := 0, len(deps)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if deps[m].t < t {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
 func (r *Router) markRide(s StopID) {
 	if !r.isRideImp[s] {
 		r.isRideImp[s] = true
@@ -292,8 +366,7 @@ func (r *Router) walkTransfers(k int) {
 		t := rideK[s]
 		for _, w := range tt.xfers[tt.xferStart[s]:tt.xferStart[s+1]] {
 			if a := t + w.dur; a < cur[w.to] {
-				cur[w.to] = a
-				r.touch(k, w.to)
+				r.set(k, w.to, a)
 				r.markNext(w.to)
 			}
 		}

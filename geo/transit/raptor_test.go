@@ -408,18 +408,27 @@ func TestRangeEqualsOneRunPerMinute(t *testing.T) {
 		for _, k := range []int{0, 2, 5} {
 			rr, _ := tt.NewRouter(k)
 			plain, _ := tt.NewRouter(k)
-			access := []Access{{StopID(rng.IntN(40)), 0}, {StopID(rng.IntN(40)), Time(rng.IntN(400))}}
-			from := Time(6*3600 + rng.IntN(3*3600))
-			calls := 0
-			err := rr.Range(access, from, from+120*60, 60, func(dep Time, arr []Time) {
-				calls++
-				sameArrivals(t, fmt.Sprintf("timetable %d, %d transfers, departure %s", round, k, dep), arr, plain.EarliestArrival(access, dep))
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if calls != 121 {
-				t.Errorf("range calls: got %d, want 121", calls)
+			// The same router runs several ranges, with a plain search in between: nothing of
+			// one range may leak into the next.
+			for search := 0; search < 3; search++ {
+				access := []Access{{StopID(rng.IntN(40)), 0}, {StopID(rng.IntN(40)), Time(rng.IntN(400))}}
+				from := Time(6*3600 + rng.IntN(3*3600))
+				step := Time(60)
+				if search == 2 {
+					step = Time(1 + rng.IntN(90))
+				}
+				calls, want := 0, int(120*60/step)+1
+				err := rr.Range(access, from, from+120*60, step, func(dep Time, arr []Time) {
+					calls++
+					sameArrivals(t, fmt.Sprintf("timetable %d, %d transfers, search %d, departure %s", round, k, search, dep), arr, plain.EarliestArrival(access, dep))
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if calls != want {
+					t.Errorf("range calls: got %d, want %d", calls, want)
+				}
+				rr.EarliestArrival(access, from)
 			}
 		}
 	}

@@ -88,6 +88,12 @@ type Timetable struct {
 	stopPatStart []uint32 // stop s is served by stopPats[stopPatStart[s]:stopPatStart[s+1]]
 	stopPats     []patRef
 
+	// The departures of stop s, sorted by time: stopDeps[stopDepStart[s]:stopDepStart[s+1]],
+	// each naming its pattern by position in stopPats (last stops of patterns left out). A
+	// range search finds through them the few patterns leaving a stop within a short span.
+	stopDepStart []uint32
+	stopDeps     []stopDep
+
 	xferStart []uint32 // walks from stop s are xfers[xferStart[s]:xferStart[s+1]]
 	xfers     []walk
 
@@ -100,6 +106,11 @@ type Timetable struct {
 type patRef struct {
 	pat uint32
 	idx uint32 // position of the stop in the pattern
+}
+
+type stopDep struct {
+	t   Time
+	ref uint32 // index in stopPats
 }
 
 type walk struct {
@@ -227,6 +238,8 @@ func (b *Builder) Build() (*Timetable, error) {
 		}
 	}
 
+	tt.indexDepartures()
+
 	// Transfers, keeping the shortest per ordered pair and dropping walks to the stop itself.
 	xs := slices.Clone(b.Transfers)
 	for _, x := range xs {
@@ -259,6 +272,42 @@ func (b *Builder) Build() (*Timetable, error) {
 	}
 	tt.index = newStopIndex(tt.Stops)
 	return tt, nil
+}
+
+// indexDepartures fills stopDepStart and stopDeps from the patterns.
+func (tt *Timetable) indexDepartures() {
+	n := len(tt.Stops)
+	tt.stopDepStart = make([]uint32, n+1)
+	for s := 0; s < n; s++ {
+		c := uint32(0)
+		for _, pr := range tt.stopPats[tt.stopPatStart[s]:tt.stopPatStart[s+1]] {
+			if pr.idx+1 < tt.patStopStart[pr.pat+1]-tt.patStopStart[pr.pat] {
+				c += tt.patTripStart[pr.pat+1] - tt.patTripStart[pr.pat]
+			}
+		}
+		tt.stopDepStart[s+1] = tt.stopDepStart[s] + c
+	}
+	tt.stopDeps = make([]stopDep, tt.stopDepStart[n])
+	for s := 0; s < n; s++ {
+		out := tt.stopDeps[tt.stopDepStart[s]:tt.stopDepStart[s]]
+		for ref := tt.stopPatStart[s]; ref < tt.stopPatStart[s+1]; ref++ {
+			pr := tt.stopPats[ref]
+			if pr.idx+1 == tt.patStopStart[pr.pat+1]-tt.patStopStart[pr.pat] {
+				continue
+			}
+			nt := tt.patTripStart[pr.pat+1] - tt.patTripStart[pr.pat]
+			row := tt.patTimeStart[pr.pat] + pr.idx*nt
+			for _, t := range tt.dep[row : row+nt] {
+				out = append(out, stopDep{t, ref})
+			}
+		}
+		slices.SortFunc(out, func(a, b stopDep) int {
+			if r := cmp.Compare(a.t, b.t); r != 0 {
+				return r
+			}
+			return cmp.Compare(a.ref, b.ref)
+		})
+	}
 }
 
 func appendU32(b []byte, v uint32) []byte {

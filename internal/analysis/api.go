@@ -1,10 +1,14 @@
-// Package analysis holds the use cases of reach: it builds the read model
-// (road graph per mode, snapped cells and facilities) from the layers, and
-// answers with travel times per cell and category, matrices, isochrones,
-// coverage against the standards catalogue, the gap register and site
-// suggestions. The project assessments and the ranking are in
-// internal/analysis/assess, which reads the engine through the exported
-// methods of engine_assess_api.go. The policy it applies lives apart: the
+// Package analysis is the engine: it builds the read model (road graph per
+// mode, snapped cells and facilities, the classification) from the layers,
+// and answers with travel times per cell and category, matrices,
+// isochrones, coverage against the standards catalogue and site
+// suggestions. The use cases built on it read it through its exported
+// accessors and live in packages of their own under internal/analysis:
+// assess (project assessments and the ranking), need (capacity-aware
+// access and fire coverage), transit (public transport), gaps (the gap
+// register), centres (the central-place indicators) and derived (the
+// results as collections and tables); its snapshot file is
+// internal/analysis/snapshot. The policy it applies lives apart: the
 // standards in internal/catalogue, the classification of municipalities in
 // internal/classify, the score, budget selection and Zentrale-Orte verdict
 // in internal/appraisal.

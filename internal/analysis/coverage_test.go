@@ -16,8 +16,8 @@ import (
 // TestCoverageWhereTheNetworkEnds lays cells over the Hoyerswerda extract
 // and a second group 20 km away from any of its roads: the far cells get
 // the straight-line estimate (labelled), none is "unreachable", the
-// coverage names the share of residents on the network, and the gap
-// register says which share each method covers.
+// coverage names the share of residents on the network, and the method
+// shares (those of the gap register) say which share each method covers.
 func TestCoverageWhereTheNetworkEnds(t *testing.T) {
 	r := osmFixture(t, "hoyerswerda.osm.pbf", "pois_hoyerswerda_osm.geojson")
 	var b orb.Bound
@@ -76,14 +76,15 @@ func TestCoverageWhereTheNetworkEnds(t *testing.T) {
 			straightPop += tt.Population
 		}
 	}
-	g, err := e.Gaps(context.Background(), GapQuery{Category: layers.CatKita, Mode: layers.Car, MaxMinutes: 10})
+	f, err := e.TravelField(context.Background(), layers.CatKita, layers.Car)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := float64(straightPop) / float64(car.Population); math.Abs(g.MethodShares[MethodStraightLine]-want) > 1e-12 {
-		t.Fatalf("straight-line share %v, want %v", g.MethodShares[MethodStraightLine], want)
+	shares := e.MethodShares(f) // the gap register's method shares
+	if want := float64(straightPop) / float64(car.Population); math.Abs(shares[MethodStraightLine]-want) > 1e-12 {
+		t.Fatalf("straight-line share %v, want %v", shares[MethodStraightLine], want)
 	}
-	if s := g.MethodShares[MethodNetwork] + g.MethodShares[MethodStraightLine]; math.Abs(s-1) > 1e-12 {
-		t.Fatalf("shares %v do not add up to 1", g.MethodShares)
+	if s := shares[MethodNetwork] + shares[MethodStraightLine]; math.Abs(s-1) > 1e-12 {
+		t.Fatalf("shares %v do not add up to 1", shares)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sort"
 	"sync"
 	"time"
 
@@ -121,6 +122,19 @@ func (f Field) Facility(ci int) int { return int(f.f.fac[ci]) }
 
 // Method describes how the field was computed, for provenance.
 func (f Field) Method() string { return methodLabel(f.f, f.mode) }
+
+// MethodOf returns how the time of cell ci was found: MethodNetwork,
+// MethodStraightLine, MethodUnreachable or MethodTransit.
+func (f Field) MethodOf(ci int) string { return f.f.methodOf(ci) }
+
+// Code is the method of the field as a code: MethodNetwork (some cells
+// may still have the straight-line estimate), MethodStraightLine or
+// MethodTransit.
+func (f Field) Code() string { return f.f.method }
+
+// MethodShares returns the share of residents whose time in f was found by
+// each method (MethodNetwork, MethodStraightLine, MethodUnreachable).
+func (e *Engine) MethodShares(f Field) map[string]float64 { return e.methodShares(f.f) }
 
 // CellChange is the travel time of one cell before and after a project.
 type CellChange struct {
@@ -307,3 +321,36 @@ func CellPolygon(id string) orb.Geometry { return cellPolygon(id) }
 
 // Category returns the category of the field.
 func (f Field) Category() layers.Category { return f.cat }
+
+type weighted struct {
+	v float64
+	w int64
+}
+
+// weightedQuantile returns the smallest value v such that the weight of
+// values ≤ v is at least q of the total weight (the lower weighted
+// quantile); nil when the total weight is 0 or the quantile is +Inf. ws is
+// sorted in place.
+func weightedQuantile(ws []weighted, q float64) *float64 {
+	var total int64
+	for _, w := range ws {
+		total += w.w
+	}
+	if total == 0 {
+		return nil
+	}
+	sort.Slice(ws, func(i, j int) bool { return ws[i].v < ws[j].v })
+	need := q * float64(total)
+	var cum int64
+	for _, w := range ws {
+		cum += w.w
+		if float64(cum) >= need && w.w > 0 {
+			if math.IsInf(w.v, 1) {
+				return nil
+			}
+			v := w.v
+			return &v
+		}
+	}
+	return nil
+}

@@ -58,8 +58,6 @@ func TestRequestValidation(t *testing.T) {
 	ctx := context.Background()
 	ll, _ := crs.ToLonLat(crs.UTM33N, origin)
 	for name, err := range map[string]error{
-		"gaps bad category": func() error { _, err := e.Gaps(ctx, GapQuery{Category: "bakery", Mode: layers.Car}); return err }(),
-		"gaps bad mode":     func() error { _, err := e.Gaps(ctx, GapQuery{Category: layers.CatHospital, Mode: "plane"}); return err }(),
 		"iso no minutes": func() error {
 			_, err := e.Isochrones(ctx, IsochroneRequest{Mode: layers.Car, Origins: []orb.Point{ll}})
 			return err

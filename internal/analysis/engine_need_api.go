@@ -34,15 +34,17 @@ type PopulatedCell struct {
 	// Municipality is the index into Municipalities(), -1 when unknown.
 	Municipality int32
 	Residents    int64
-	// UTM is the centre in EPSG:25833 (x east, y north, metres).
-	UTM orb.Point
+	// UTM is the centre in EPSG:25833 (x east, y north, metres), LonLat
+	// the same in lon/lat.
+	UTM, LonLat orb.Point
 	// Under18 and Over65 are the grid's shares (0–1), NaN where it gives
 	// none.
 	Under18, Over65 float32
-	// DEGURBA (1 cities, 2 towns and suburbs, 3 rural areas, 0 unknown)
-	// and Weak (structurally weak) classify the cell's municipality.
-	DEGURBA int
-	Weak    bool
+	// DEGURBA (1 cities, 2 towns and suburbs, 3 rural areas, 0 unknown),
+	// Thin (thinly populated) and Weak (structurally weak) classify the
+	// cell's municipality.
+	DEGURBA    int
+	Thin, Weak bool
 }
 
 // MunicipalityInfo is one municipality with its classification.
@@ -60,8 +62,8 @@ func (e *Engine) PopulatedCells() []PopulatedCell {
 		out := make([]PopulatedCell, len(e.cells))
 		for i, c := range e.cells {
 			cl := e.class.of(c.ags)
-			out[i] = PopulatedCell{ID: c.id, AGS: c.ags, Municipality: c.muni, Residents: c.pop, UTM: c.utm,
-				Under18: c.u18, Over65: c.o65, DEGURBA: cl.degurba, Weak: cl.weak}
+			out[i] = PopulatedCell{ID: c.id, AGS: c.ags, Municipality: c.muni, Residents: c.pop, UTM: c.utm, LonLat: c.lonlat,
+				Under18: c.u18, Over65: c.o65, DEGURBA: cl.degurba, Thin: cl.thin, Weak: cl.weak}
 		}
 		return out, nil
 	})
@@ -118,6 +120,13 @@ func (e *Engine) ProvenanceOf(method string) Provenance { return e.provenance(me
 // (EPSG:25833), else that of the nearest populated cell; "" when neither
 // is known.
 func (e *Engine) MunicipalityAt(p orb.Point) string { return e.muniAt(p) }
+
+// OnNetwork reports whether populated cell ci lies within the snapping
+// radius of mode's network (false without one).
+func (e *Engine) OnNetwork(mode layers.Mode, ci int) bool {
+	mn := e.nets[mode]
+	return mn != nil && len(mn.cells.Departures(ci)) > 0
+}
 
 // HasNetwork says whether mode has a road network loaded (otherwise every
 // time is the straight-line estimate).
@@ -491,3 +500,12 @@ func (e *Engine) NeedSectionOf(ctx context.Context, p layers.Project, pe Project
 // every projection; Options.Fairness sets it (internal/analysis/need
 // provides it) and the gap register carries its result.
 type FairnessOf func(ctx context.Context, e *Engine, cat layers.Category, mode layers.Mode, secs []float64, idx []int) (any, error)
+
+// Fairness returns the distribution of the travel times secs of the cells
+// idx through Options.Fairness, nil when the engine has none.
+func (e *Engine) Fairness(ctx context.Context, cat layers.Category, mode layers.Mode, secs []float64, idx []int) (any, error) {
+	if e.opts.Fairness == nil {
+		return nil, nil
+	}
+	return e.opts.Fairness(ctx, e, cat, mode, secs, idx)
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"path/filepath"
-	"sort"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -16,7 +15,6 @@ import (
 	"reach/geo/crs"
 	"reach/geo/grid"
 	"reach/internal/analysis/analysistest"
-	"reach/internal/estimate"
 	"reach/internal/realdata"
 	"reach/layers"
 )
@@ -172,75 +170,6 @@ func saxony(tb testing.TB) *fakeReader {
 	r.facs = append(lenient(tb, tables.ReadFacilities(ctx, filepath.Join(dir, "facilities", "schulen_sachsen.geojson"), tables.FacilityOptions{})),
 		lenient(tb, tables.ReadFacilities(ctx, filepath.Join(dir, "facilities", "krankenhaeuser_sachsen_2020.csv"), tables.FacilityOptions{}))...)
 	return r
-}
-
-func TestRealSaxonyStraightLineGapRegister(t *testing.T) {
-	r := saxony(t)
-	e := buildEngine(t, r)
-	ctx := context.Background()
-	st := e.Stats()
-	if len(r.munis) != 419 || st.PopulatedCells < 10000 {
-		t.Fatalf("read %d municipalities, %d populated cells; want 419 and the 2011 grid", len(r.munis), st.PopulatedCells)
-	}
-	sl, err := estimate.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct {
-		cat  layers.Category
-		mode layers.Mode
-	}{{layers.CatHospital, layers.Car}, {layers.CatGymnasium, layers.Car}} {
-		var facs []orb.Point
-		for _, f := range r.facs {
-			if f.Category == tc.cat {
-				facs = append(facs, f.Location)
-			}
-		}
-		std, ok := e.cat.Standard(tc.cat, tc.mode)
-		if !ok {
-			t.Fatalf("no standard for %s %s", tc.cat, tc.mode)
-		}
-		rep, err := e.Gaps(ctx, GapQuery{Category: tc.cat, Mode: tc.mode})
-		if err != nil {
-			t.Fatal(err)
-		}
-		thin, err := e.Gaps(ctx, GapQuery{Category: tc.cat, Mode: tc.mode, OnlyThinOrWeak: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if rep.Method != MethodStraightLine {
-			t.Fatalf("method %q, want straight_line (no road network of Saxony)", rep.Method)
-		}
-		// Brute force: every cell against every facility.
-		var pop, out, thinOut int64
-		byAGS := map[string]int64{}
-		for _, c := range e.cells {
-			d := math.Inf(1)
-			for _, f := range facs {
-				d = math.Min(d, math.Hypot(c.utm[0]-f[0], c.utm[1]-f[1]))
-			}
-			pop += c.pop
-			if sl.Seconds(tc.mode, d) > std.MaxSeconds() {
-				out += c.pop
-				byAGS[c.ags] += c.pop
-				if mc := e.class.of(c.ags); mc.thin || mc.weak {
-					thinOut += c.pop
-				}
-			}
-		}
-		if rep.Population != pop || rep.Outside != out || thin.Outside != thinOut {
-			t.Fatalf("%s: register population %d outside %d (thin or weak %d); brute force %d, %d (%d)", tc.cat, rep.Population, rep.Outside, thin.Outside, pop, out, thinOut)
-		}
-		for _, row := range rep.Municipalities {
-			if row.Outside != byAGS[row.Key] {
-				t.Fatalf("%s %s: outside %d, brute force %d", tc.cat, row.Key, row.Outside, byAGS[row.Key])
-			}
-		}
-		worst := append([]AreaGap(nil), rep.Kreise...)
-		sort.Slice(worst, func(i, j int) bool { return worst[i].Share > worst[j].Share })
-		t.Logf("%s by %s (straight line, %.0f min): %d of %d residents outside (%.2f%%), %d of them in thinly populated or structurally weak municipalities; worst Kreis %s %.1f%%",
-			tc.cat, tc.mode, std.MaxMinutes, out, pop, 100*float64(out)/float64(pop), thinOut, worst[0].Name, 100*worst[0].Share)
-	}
 }
 
 // demoReader generates the demo region.

@@ -3,8 +3,6 @@ package analysis
 import (
 	"context"
 	"math"
-	"math/rand/v2"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -45,7 +43,7 @@ func BenchmarkSaxonyIsochroneParts(b *testing.B) {
 		limit, _ := graph.CostOf(graph.Seconds(30 * 60))
 		q := mn.fromOrigins([][]route.Source{s.Departures()}, limit)
 		t1 := time.Now()
-		r, err := f.e.networkRaster(mn, g, q, 1800, []isochrone.Reached{{P: s.Point, Seconds: float64(s.Access.Seconds())}})
+		r, err := mn.n.Raster(g, q, 1800, []isochrone.Reached{{P: s.Point, Seconds: float64(s.Access.Seconds())}}, f.e.isoOptions(1800))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -100,7 +98,7 @@ func TestIsochroneMethodNamesStep(t *testing.T) {
 	limit, _ := graph.CostOf(graph.Seconds(30 * 60))
 	q := mn.fromOrigins([][]route.Source{s.Departures()}, limit)
 	defer mn.n.Queries().Put(q)
-	ras, err := e.networkRaster(mn, mn.n.Graph(), q, 1800, nil)
+	ras, err := mn.n.Raster(mn.n.Graph(), q, 1800, nil, e.isoOptions(1800))
 	if err != nil || ras == nil {
 		t.Fatalf("raster %v, err %v", ras, err)
 	}
@@ -132,25 +130,6 @@ func TestIsochroneMethodNamesStep(t *testing.T) {
 		q0 := ras.Point(ix, iy)
 		if got, limit := ras.At(ix, iy), tv+math.Hypot(p[0]-q0[0], p[1]-q0[1])/isoWalkMS; got > limit+1e-9 {
 			t.Fatalf("node %d at %v s: its sample has %v s, want ≤ %v", v, tv, got, limit)
-		}
-	}
-}
-
-func TestSortNodes(t *testing.T) {
-	rng := rand.New(rand.NewPCG(8, 8))
-	for _, n := range []int{0, 1, 2, 100, 70_000} {
-		ids := make([]graph.NodeID, n)
-		for i := range ids {
-			ids[i] = graph.NodeID(rng.Uint32())
-			if i%7 == 0 {
-				ids[i] = graph.NodeID(rng.IntN(300)) // repeats and small ids
-			}
-		}
-		want := slices.Clone(ids)
-		slices.Sort(want)
-		got := sortNodes(ids, make([]graph.NodeID, n))
-		if !slices.Equal(got, want) {
-			t.Fatalf("n=%d: radix sort differs from slices.Sort", n)
 		}
 	}
 }

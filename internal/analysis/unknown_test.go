@@ -7,8 +7,9 @@ import (
 	"reach/layers"
 )
 
-// A category with no facility loaded has unknown times: no cell is a gap,
-// no cell is "unreachable", and every travel time says "unknown".
+// A category with no facility loaded has unknown times: no cell is
+// "unreachable", and every travel time says "unknown" (the gap register
+// of such a category: internal/analysis/gaps).
 func TestCategoryWithoutFacilitiesIsUnknownNotAGap(t *testing.T) {
 	r, _ := fixture(t)
 	var kept []layers.Facility
@@ -36,20 +37,5 @@ func TestCategoryWithoutFacilitiesIsUnknownNotAGap(t *testing.T) {
 				t.Fatalf("%s: cell %s: method %q reached %v, want unknown and not reached", m, tt.CellID, tt.Method, tt.Reached)
 			}
 		}
-		rep, err := e.Gaps(ctx, GapQuery{Category: layers.CatGeneralPractice, Mode: m})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if rep.Unknown == "" || rep.Method != MethodUnknown || rep.Outside != 0 || len(rep.Cells) != 0 || rep.Population == 0 {
-			t.Fatalf("%s: gaps = unknown %q method %q outside %d cells %d population %d; want unknown, none outside", m, rep.Unknown, rep.Method, rep.Outside, len(rep.Cells), rep.Population)
-		}
-		if rep.MethodShares[MethodUnknown] != 1 {
-			t.Fatalf("%s: method shares %v, want all unknown", m, rep.MethodShares)
-		}
-	}
-	// A category that has facilities is unaffected.
-	rep, err := e.Gaps(ctx, GapQuery{Category: layers.CatHospital, Mode: layers.Car})
-	if err == nil && rep.Unknown != "" && len(e.byCat[layers.CatHospital]) > 0 {
-		t.Fatalf("hospital gaps unknown: %q", rep.Unknown)
 	}
 }

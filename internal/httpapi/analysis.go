@@ -95,7 +95,7 @@ func (s *server) analysisFail(w http.ResponseWriter, r *http.Request, err error)
 func parseMatrix(o *object, maxPoints int) (analysis.MatrixRequest, error) {
 	var req analysis.MatrixRequest
 	req.Mode, _ = o.travelMode("mode")
-	req.Transit = o.transitQuery(req.Mode)
+	req.Transit = o.transitQuery(req.Mode, true)
 	req.Sources, _ = o.points("sources", maxPoints)
 	req.Destinations, _ = o.points("destinations", maxPoints)
 	return req, o.finish(false)
@@ -146,7 +146,7 @@ func analyse[Req, Res any](s *server, w http.ResponseWriter, r *http.Request, pa
 func parseIsochrones(o *object, maxPoints int) (analysis.IsochroneRequest, error) {
 	var req analysis.IsochroneRequest
 	req.Mode, _ = o.travelMode("mode")
-	req.Transit = o.transitQuery(req.Mode)
+	req.Transit = o.transitQuery(req.Mode, false)
 	req.Origins, _ = o.points("origins", maxPoints)
 	if v, ok := o.get("minutes", true); ok {
 		var ms []json.RawMessage

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"reach/data/projects"
 	"reach/data/tables"
 	"reach/data/vector"
 	"reach/geo/crs"
@@ -27,7 +28,7 @@ import (
 
 // decodeProject is the one intake of a submitted project (POST and PUT).
 // The body, split into its members once by readObject, is decoded member
-// by member once and validated once by tables.DecodeProjectMembers (the
+// by member once and validated once by projects.DecodeMembers (the
 // project schema, geometry in CRS84 inside Saxony, and the record's own
 // rules, layers.Project.Validate); beside it the rules of the API are
 // checked (an id given as a string, coordinates that are numbers as
@@ -48,8 +49,8 @@ func (s *server) decodeProject(ctx context.Context, o *object, id string) (layer
 			o.raw["geometry"], geomBad = json.RawMessage("null"), true
 		}
 	}
-	p, err := tables.DecodeProjectMembers(o.raw, "request body", tables.VectorSource{}, id)
-	var pe *tables.ProjectError
+	p, err := projects.DecodeMembers(o.raw, "request body", tables.VectorSource{}, id)
+	var pe *projects.Error
 	var fe *vector.FieldError
 	switch {
 	case err == nil:

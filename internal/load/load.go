@@ -25,6 +25,7 @@ import (
 
 	"reach/data/gtfs"
 	"reach/data/osm"
+	"reach/data/projects"
 	"reach/data/tables"
 	"reach/data/vector"
 	"reach/data/zensus"
@@ -191,7 +192,7 @@ func Layer(ctx context.Context, st layers.Store, layer, path string, o Options, 
 		if source == "" {
 			source = "file:" + filepath.Base(path)
 		}
-		n, err = st.ReplaceProjects(ctx, source, counted(tables.ReadProjects(ctx, path, tables.ProjectOptions{VectorSource: vs, IDPrefix: o.IDPrefix, Seat: seat, Warn: warn}), c))
+		n, err = st.ReplaceProjects(ctx, source, counted(projects.Read(ctx, path, projects.Options{VectorSource: vs, IDPrefix: o.IDPrefix, Seat: seat, Warn: warn}), c))
 	default:
 		return 0, fmt.Errorf("import: unknown layer %q (want one of %s)", layer, strings.Join(Layers, ", "))
 	}

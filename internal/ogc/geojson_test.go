@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -135,6 +137,77 @@ func TestAppendStringMatchesEncodingJSON(t *testing.T) {
 		want, _ := json.Marshal(s)
 		if string(got) != string(want) {
 			t.Errorf("appendString(%q) = %s, want %s", s, got, want)
+		}
+	}
+}
+
+// TestStoredGeometryProjectedOnce: a feature that carries its stored
+// geometry is written in another CRS from there: its own coordinates when
+// the CRS is the stored one, one transformation otherwise; CRS84 output
+// keeps the served geometry.
+func TestStoredGeometryProjectedOnce(t *testing.T) {
+	m := layers.Municipality{AGS: "14612000", Name: "Dresden",
+		Geometry: orb.MultiPolygon{{{{411000.123, 5655000.456}, {412000.789, 5655000.001}, {412000.5, 5656000.25}, {411000.123, 5655000.456}}}}}
+	f := layers.MunicipalityFeature(m)
+	if f.Stored == nil || f.StoredCRS != crs.UTM33N {
+		t.Fatalf("municipality feature carries stored geometry %v in %v, want its EPSG:25833 multipolygon", f.Stored, f.StoredCRS)
+	}
+	coords := func(c crs.Code, f layers.Feature) string {
+		t.Helper()
+		b, err := AppendFeature(nil, f, c, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v struct {
+			Geometry struct {
+				Coordinates json.RawMessage `json:"coordinates"`
+			} `json:"geometry"`
+		}
+		if err := json.Unmarshal(b, &v); err != nil {
+			t.Fatal(err)
+		}
+		return string(v.Geometry.Coordinates)
+	}
+	if got, want := coords(crs.UTM33N, f), "[[[[411000.12,5655000.46],[412000.79,5655000],[412000.5,5656000.25],[411000.12,5655000.46]]]]"; got != want {
+		t.Errorf("EPSG:25833 output %s, want the stored coordinates %s", got, want)
+	}
+	// The written geometry comes from the stored one, not from the served.
+	moved := f
+	moved.Geometry = orb.Point{0, 0}
+	if got, want := coords(crs.UTM33N, moved), coords(crs.UTM33N, f); got != want {
+		t.Errorf("EPSG:25833 output %s follows the served geometry, want the stored %s", got, want)
+	}
+	want, err := AppendGeometryFrom(nil, m.Geometry, crs.UTM33N, crs.WebMercator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := coords(crs.WebMercator, f); !strings.Contains(string(want), got) {
+		t.Errorf("EPSG:3857 output %s, want %s", got, want)
+	}
+	// Without a stored geometry the served one is transformed; CRS84 output
+	// is the served geometry.
+	plain := f
+	plain.Stored, plain.StoredCRS = nil, 0
+	if a, b := coords(crs.CRS84, plain), coords(crs.CRS84, f); a != b {
+		t.Errorf("CRS84 output differs with a stored geometry: %s, without %s", b, a)
+	}
+}
+
+// TestAppendCoordShortest: coordinates are written as the shortest decimal
+// of the value rounded to d decimals, as strconv writes it.
+func TestAppendCoordShortest(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 7))
+	values := []float64{0, -0.0, 1, -1, 0.5, 12.3140046, -12.3140046, 51.05, 1e-8, -4e-8, 5e-8, 4526700, 5655000.456, -20037508.342789244, 1e14, 123456789.12345678}
+	for range 200000 {
+		v := (rng.Float64() - 0.5) * math.Pow(10, float64(rng.IntN(12)-3))
+		values = append(values, v)
+	}
+	for _, v := range values {
+		for _, d := range []int{0, 2, 7, 8} {
+			want := strconv.AppendFloat(nil, RoundCoord(v, d), 'f', -1, 64)
+			if got := appendCoord(nil, v, d); string(got) != string(want) {
+				t.Fatalf("appendCoord(%v, %d) = %s, want %s", v, d, got, want)
+			}
 		}
 	}
 }

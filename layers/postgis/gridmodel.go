@@ -80,6 +80,10 @@ type modelState struct {
 	loading bool
 	// failed: the version whose load failed or did not fit (not tried again).
 	failed string
+	// muni: the municipalities (munimodel.go), loaded like grid.
+	muni        *muniModel
+	muniLoading bool
+	muniFailed  string
 	// pages counts the pages answered from the model.
 	pages atomic.Int64
 }
@@ -143,7 +147,13 @@ func (s *Store) loadGridModel(ctx context.Context) (*gridModel, error) {
 	if err := tx.QueryRow(ctx, `SELECT count(*) FROM population_grid`).Scan(&n); err != nil {
 		return nil, err
 	}
-	if n*gridCellBytes > s.modelBytes {
+	s.model.mu.Lock()
+	var muniBytes int64
+	if s.model.muni != nil {
+		muniBytes = s.model.muni.bytes
+	}
+	s.model.mu.Unlock()
+	if n*gridCellBytes > s.modelBytes-muniBytes {
 		return nil, fmt.Errorf("%w: %d cells need %d MiB, more than the %d MiB allowed", errNoModel, n, n*gridCellBytes>>20, s.modelBytes>>20)
 	}
 	rows, err := tx.Query(ctx, `SELECT inspire_id, resolution_m, population, share_under_18, share_65_plus, ags, year,

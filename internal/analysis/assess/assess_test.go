@@ -16,6 +16,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 
+	"reach/data/projects"
 	"reach/data/tables"
 	"reach/data/zensus"
 	"reach/internal/analysis"
@@ -297,8 +298,8 @@ func TestRealSaxonyProposals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.L.Projects = collect(t, tables.ReadProjects(ctx, filepath.Join(dir, "projects", "vitale_regionen_2021_region_chemnitz_auszug.csv"),
-		tables.ProjectOptions{IDPrefix: "vr", Seat: func(ags string) (tables.Seat, bool) { s, ok := seats[ags]; return s, ok }}))
+	r.L.Projects = collect(t, projects.Read(ctx, filepath.Join(dir, "projects", "vitale_regionen_2021_region_chemnitz_auszug.csv"),
+		projects.Options{IDPrefix: "vr", Seat: func(ags string) (tables.Seat, bool) { s, ok := seats[ags]; return s, ok }}))
 	gym := layers.Project{ID: "real-gym", Title: "Gymnasium", Kind: layers.KindNewFacility, Category: layers.CatGymnasium,
 		Geometry: seats["14628270"].Location, Municipalities: []string{"14628270"}, InvestmentCost: 1e6, RequestedFunding: 8e5}
 	water := layers.Project{ID: "real-water", Title: "Wasser", Kind: layers.KindAreaService, Category: layers.CatWaterSupply,

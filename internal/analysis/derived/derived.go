@@ -16,6 +16,7 @@ import (
 
 	"reach/geo/crs"
 	"reach/internal/analysis"
+	"reach/internal/analysis/gaps"
 	"reach/layers"
 	"reach/layers/query"
 )
@@ -195,7 +196,7 @@ func (d *derived) features(ctx context.Context, coll string, filters map[string]
 		if err != nil {
 			return nil, err
 		}
-		rep, err := d.e.Gaps(ctx, analysis.GapQuery{Category: cat, Mode: mode})
+		rep, err := gaps.Of(ctx, d.e, gaps.Query{Category: cat, Mode: mode})
 		if err != nil {
 			return nil, err
 		}
@@ -330,7 +331,7 @@ func travelTimeFeature(cat layers.Category, mode layers.Mode, t analysis.TravelT
 	}}
 }
 
-func gapFeature(cat layers.Category, mode layers.Mode, rep analysis.GapReport, g analysis.GapCell) layers.Feature {
+func gapFeature(cat layers.Category, mode layers.Mode, rep gaps.Report, g gaps.Cell) layers.Feature {
 	var secs, fac any
 	if g.Seconds != nil {
 		secs = *g.Seconds

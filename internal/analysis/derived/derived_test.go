@@ -11,6 +11,7 @@ import (
 	"reach/internal/analysis"
 	"reach/internal/analysis/analysistest"
 	"reach/internal/analysis/derived"
+	"reach/internal/analysis/gaps"
 	"reach/layers"
 	"reach/layers/query"
 )
@@ -114,7 +115,7 @@ func TestDerivedCollections(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, _ := e.Gaps(ctx, analysis.GapQuery{Category: layers.CatGeneralPractice, Mode: layers.Car})
+	rep, _ := gaps.Of(ctx, e, gaps.Query{Category: layers.CatGeneralPractice, Mode: layers.Car})
 	if len(gp.Features) != len(rep.Cells) {
 		t.Fatalf("gaps collection has %d features, register %d cells", len(gp.Features), len(rep.Cells))
 	}
@@ -179,7 +180,7 @@ func TestWriteResults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, _ := e.Gaps(context.Background(), analysis.GapQuery{Category: layers.CatGeneralPractice, Mode: layers.Car})
+	rep, _ := gaps.Of(context.Background(), e, gaps.Query{Category: layers.CatGeneralPractice, Mode: layers.Car})
 	if w.graphs[layers.Car] != carEdges(t, e) || w.tt["general_practice/car"] != e.NumCells() || w.gaps["general_practice/car"] != len(rep.Cells) {
 		t.Fatalf("wrote graphs %v, travel times %v, gaps %v", w.graphs, w.tt, w.gaps)
 	}

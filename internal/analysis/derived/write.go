@@ -7,6 +7,7 @@ import (
 	"math"
 
 	"reach/internal/analysis"
+	"reach/internal/analysis/gaps"
 	"reach/internal/catalogue"
 	"reach/layers"
 )
@@ -69,7 +70,7 @@ func WriteResults(ctx context.Context, e *analysis.Engine, w layers.ResultWriter
 			if err != nil {
 				return st, err
 			}
-			rep, err := e.Gaps(ctx, analysis.GapQuery{Category: cat, Mode: m})
+			rep, err := gaps.Of(ctx, e, gaps.Query{Category: cat, Mode: m})
 			if err != nil {
 				return st, err
 			}

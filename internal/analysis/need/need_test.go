@@ -8,6 +8,7 @@ import (
 	"reach/geo/access"
 	"reach/internal/analysis"
 	"reach/internal/analysis/assess"
+	"reach/internal/analysis/gaps"
 	"reach/layers"
 )
 
@@ -238,7 +239,7 @@ func TestDemandAgainstCellTables(t *testing.T) {
 func TestGapFairness(t *testing.T) {
 	_, reg := demoStore(t)
 	e, _ := demoEngine(t, analysis.Options{Demography: testDemography(reg)})
-	rep, err := e.Gaps(context.Background(), analysis.GapQuery{Category: layers.CatGeneralPractice, Mode: layers.Car})
+	rep, err := gaps.Of(context.Background(), e, gaps.Query{Category: layers.CatGeneralPractice, Mode: layers.Car})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"reach/geo/crs"
 	"reach/internal/analysis"
 	"reach/internal/analysis/derived"
+	"reach/internal/analysis/gaps"
 	"reach/layers"
 )
 
@@ -74,7 +75,7 @@ func TestTransitGapsAndTravelTimes(t *testing.T) {
 		t.Errorf("cell 5 km away: reached in %v s, want unreachable", far.Seconds)
 	}
 	// The catalogue's 30 minutes (RIN 2008): only the far cell is outside; with 20 minutes both.
-	rep, err := e.Gaps(ctx, analysis.GapQuery{Category: layers.CatGeneralPractice, Mode: analysis.Transit})
+	rep, err := gaps.Of(ctx, e, gaps.Query{Category: layers.CatGeneralPractice, Mode: analysis.Transit})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +85,7 @@ func TestTransitGapsAndTravelTimes(t *testing.T) {
 	if got := rep.MethodShares[analysis.MethodUnreachable]; math.Abs(got-20.0/30) > 1e-9 {
 		t.Errorf("unreachable share %v, want 2/3", got)
 	}
-	rep, err = e.Gaps(ctx, analysis.GapQuery{Category: layers.CatGeneralPractice, Mode: analysis.Transit, MaxMinutes: 20})
+	rep, err = gaps.Of(ctx, e, gaps.Query{Category: layers.CatGeneralPractice, Mode: analysis.Transit, MaxMinutes: 20})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +94,7 @@ func TestTransitGapsAndTravelTimes(t *testing.T) {
 	}
 	// A window after the last train: everything outside.
 	late := time.Date(2023, 1, 11, 9, 0, 0, 0, time.UTC)
-	rep, err = e.Gaps(ctx, analysis.GapQuery{Category: layers.CatGeneralPractice, Mode: analysis.Transit, Transit: analysis.TransitQuery{Departure: late}})
+	rep, err = gaps.Of(ctx, e, gaps.Query{Category: layers.CatGeneralPractice, Mode: analysis.Transit, Transit: analysis.TransitQuery{Departure: late}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package tables
+package projects
 
 import (
 	"context"
@@ -9,39 +9,27 @@ import (
 	"strings"
 	"time"
 
-	"github.com/paulmach/orb"
-
+	"reach/data/tables"
 	"reach/data/vector"
-	"reach/geo/crs"
 	"reach/layers"
 )
 
-// Seat is where a project of the Vitale-Regionen table is located when the
-// table gives no geometry: a point of its lead municipality.
-type Seat struct {
-	Name     string    // official name of the municipality, "" when unknown
-	Location orb.Point // EPSG:25833
-	// Source says where Location comes from, e.g. "representative point of
-	// the municipality in the Destatis Gemeindeverzeichnis".
-	Source string
-}
-
-// ProjectOptions tune ReadProjects.
-type ProjectOptions struct {
-	VectorSource
+// Options tune Read.
+type Options struct {
+	tables.VectorSource
 	// IDPrefix prefixes the ids of table rows ("<prefix>-<nr>"); "" uses the
 	// file name without extension.
 	IDPrefix string
 	// Bereiche maps the words of the bereich_guess column to categories;
 	// nil uses BereichMapping.
-	Bereiche Mapping
+	Bereiche tables.Mapping
 	// Status is stored for table rows; "" means "selected" (the Vitale
 	// Regionen list names the projects prioritised for funding).
 	Status string
 	// Seat locates a municipality by AGS for table rows (which have no
 	// geometry). A row whose lead municipality it cannot locate is refused.
 	// nil refuses every table row.
-	Seat func(ags string) (Seat, bool)
+	Seat func(ags string) (tables.Seat, bool)
 	// Warn receives what a table row was imported with but a reader should
 	// know: a field of the call that maps to no category. nil drops them.
 	Warn func(pos vector.Pos, field, value, msg string)
@@ -66,8 +54,8 @@ type ProjectOptions struct {
 // Words without a fitting category (Kultur, Freizeit, Bildung, Verkehr) are
 // left unmapped on purpose: a project with no mapped word gets the category
 // "other" and a warning. The first mapped word of a row wins.
-func BereichMapping() Mapping {
-	return Mapping{
+func BereichMapping() tables.Mapping {
+	return tables.Mapping{
 		"verwaltung":              layers.CatTownHall,
 		"gemeinschaft":            layers.CatCommunityCentre,
 		"veranstaltungen":         layers.CatCommunityCentre,
@@ -101,8 +89,8 @@ var (
 	dateColumns    = []string{"submitted_at", "eingereicht", "antragsdatum", "datum"}
 )
 
-// ReadProjects streams projects from a GeoJSON/GeoPackage of project
-// features (validated by ParseProjectFeature) or from the Vitale-Regionen
+// Read streams projects from a GeoJSON/GeoPackage of project
+// features (validated by ParseFeature) or from the Vitale-Regionen
 // table (CSV: nr, planungsregion, antragsteller_verbund, lead_gemeinde,
 // lead_ags, vorhaben, bereich_guess; optional kind, category, money and
 // date columns).
@@ -117,19 +105,19 @@ var (
 // the columns exist. Every row is checked; when any is refused the read
 // ends with one error listing every refused row with line, field and
 // value, so that nothing is stored.
-func ReadProjects(ctx context.Context, path string, opts ProjectOptions) iter.Seq2[layers.Project, error] {
+func Read(ctx context.Context, path string, opts Options) iter.Seq2[layers.Project, error] {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".csv", ".txt", ".tsv":
 		return projectsCSV(ctx, path, opts)
 	}
 	return func(yield func(layers.Project, error) bool) {
 		seen := map[string]int{}
-		for f, err := range vector.Read(ctx, path, opts.options()) {
+		for f, err := range vector.Read(ctx, path, vectorOptions(opts.VectorSource)) {
 			if err != nil {
 				yield(layers.Project{}, err)
 				return
 			}
-			p, err := ParseProjectFeature(f)
+			p, err := ParseFeature(f)
 			if err == nil {
 				if prev, dup := seen[p.ID]; dup {
 					err = f.Errorf("id", p.ID, fmt.Sprintf("repeats the project of feature %d", prev))
@@ -161,7 +149,7 @@ func (e *RowErrors) Error() string {
 // Unwrap returns the row errors (all wrap layers.ErrInvalid).
 func (e *RowErrors) Unwrap() []error { return e.Errs }
 
-func projectsCSV(ctx context.Context, path string, opts ProjectOptions) iter.Seq2[layers.Project, error] {
+func projectsCSV(ctx context.Context, path string, opts Options) iter.Seq2[layers.Project, error] {
 	return func(yield func(layers.Project, error) bool) {
 		prefix := opts.IDPrefix
 		if prefix == "" {
@@ -172,7 +160,10 @@ func projectsCSV(ctx context.Context, path string, opts ProjectOptions) iter.Seq
 		if m == nil {
 			m = BereichMapping()
 		}
-		status := nonEmpty(opts.Status, defaultVitaleRegionenState)
+		status := opts.Status
+		if status == "" {
+			status = "selected" // the Vitale Regionen list names the projects prioritised for funding
+		}
 		seen := map[string]int{}
 		var refused []error
 		req := []string{"nr", "vorhaben", "lead_ags"}
@@ -205,7 +196,7 @@ func projectsCSV(ctx context.Context, path string, opts ProjectOptions) iter.Seq
 }
 
 // projectRow turns one table row into a project.
-func projectRow(row vector.Row, prefix, status string, m Mapping, opts ProjectOptions, seen map[string]int) (layers.Project, error) {
+func projectRow(row vector.Row, prefix, status string, m tables.Mapping, opts Options, seen map[string]int) (layers.Project, error) {
 	nr := row.Get("nr")
 	if nr == "" || !validProjectID(nr) {
 		return layers.Project{}, row.Errorf("nr", nr, "is not a project number (1–100 of A–Z a–z 0–9 . _ : -)")
@@ -216,12 +207,12 @@ func projectRow(row vector.Row, prefix, status string, m Mapping, opts ProjectOp
 	}
 	seen[id] = row.Pos.Line
 	ags := row.Get("lead_ags")
-	if !ValidAGS(ags) {
+	if !tables.ValidAGS(ags) {
 		return layers.Project{}, row.Errorf("lead_ags", ags, "is not an 8-digit AGS")
 	}
 	p := layers.Project{
 		ID: id, Title: row.Get("vorhaben"), Applicant: row.Get("antragsteller_verbund"),
-		Municipalities: []string{ags}, PlanningRegion: PlanningRegion(ags), Status: status,
+		Municipalities: []string{ags}, PlanningRegion: tables.PlanningRegion(ags), Status: status,
 	}
 	if p.Title == "" {
 		return layers.Project{}, row.Errorf("vorhaben", "", "is empty")
@@ -231,7 +222,7 @@ func projectRow(row vector.Row, prefix, status string, m Mapping, opts ProjectOp
 	}
 
 	// Location: the seat of the lead municipality.
-	var seat Seat
+	var seat tables.Seat
 	ok := false
 	if opts.Seat != nil {
 		seat, ok = opts.Seat(ags)
@@ -380,34 +371,4 @@ func sameMunicipalityName(given, official string) bool {
 		return strings.Join(strings.Fields(s), " ")
 	}
 	return norm(given) == norm(official)
-}
-
-// ReadSeats reads the point and name of every municipality from a CSV table
-// with ags, lon and lat columns and an optional name column (the Destatis
-// Gemeindeverzeichnis table: its lon/lat is the representative point of
-// the municipality, WGS84) and returns them by AGS in EPSG:25833, each
-// with source as its Source. Positions must lie in Saxony.
-//
-// An .xlsx path is read as the Destatis Gemeindeverzeichnis (each Seat's
-// Source then names it).
-func ReadSeats(ctx context.Context, path, source string) (map[string]Seat, error) {
-	if IsGemeindeverzeichnis(path) {
-		return gvSeats(path)
-	}
-	out := map[string]Seat{}
-	for row, err := range vector.ReadCSV(ctx, path, vector.CSVOptions{Pkg: pkg, Required: []string{"ags", "lon", "lat"}}) {
-		if err != nil {
-			return nil, err
-		}
-		ags := row.Get("ags")
-		if !ValidAGS(ags) {
-			return nil, row.Errorf("ags", ags, "is not an 8-digit AGS")
-		}
-		p, err := lonLatPoint(row, "lon", "lat", crs.SaxonyLonLat)
-		if err != nil {
-			return nil, err
-		}
-		out[ags] = Seat{Name: row.Get("name"), Location: p, Source: source}
-	}
-	return out, nil
 }

@@ -1,4 +1,4 @@
-package tables
+package projects
 
 import (
 	"bytes"
@@ -6,27 +6,29 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
 
+	"reach/data/tables"
 	"reach/data/vector"
 	"reach/layers"
 )
 
-// ProjectError lists every invalid field of one project feature: those of
+// Error lists every invalid field of one project feature: those of
 // the schema below and those of layers.Project.Validate, each field once.
 // It wraps layers.ErrInvalid, so HTTP handlers map it to 422 with the
 // field list.
-type ProjectError struct {
+type Error struct {
 	Pos    vector.Pos
 	Fields layers.FieldErrors // in property order, then the record's own rules
 }
 
 // Error returns "tables: file: feature i: n invalid fields: field …; field …".
-func (e *ProjectError) Error() string {
+func (e *Error) Error() string {
 	parts := make([]string, len(e.Fields))
 	for i := range e.Fields {
 		parts[i] = e.Fields[i].Error()
@@ -35,9 +37,9 @@ func (e *ProjectError) Error() string {
 }
 
 // Unwrap returns layers.ErrInvalid.
-func (e *ProjectError) Unwrap() error { return layers.ErrInvalid }
+func (e *Error) Unwrap() error { return layers.ErrInvalid }
 
-// Project statuses accepted by ParseProjectFeature.
+// Project statuses accepted by ParseFeature.
 var projectStatuses = []string{"draft", "submitted", "selected", "funded", "rejected", "withdrawn"}
 
 // projectProps are the properties of the project schema; "fid" and
@@ -50,7 +52,7 @@ var projectProps = map[string]bool{
 	"fid": true, "ogc_fid": true,
 }
 
-// ParseProjectFeature validates one project feature (geometry already in
+// ParseFeature validates one project feature (geometry already in
 // EPSG:25833, as vector readers give it) and returns the project. It is the
 // schema of POST /projects and of project GeoJSON files:
 //
@@ -81,12 +83,12 @@ var projectProps = map[string]bool{
 //	synthetic          boolean
 //
 // Any other property is an error (it is most likely a misspelt one). All
-// invalid fields are reported at once in a *ProjectError.
+// invalid fields are reported at once in a *Error.
 //
 // The project is returned with the fields that were valid even when err is
 // not nil, so that a caller may check them further (the HTTP intake looks
 // its municipalities up) and report everything together.
-func ParseProjectFeature(f vector.Feature) (layers.Project, error) {
+func ParseFeature(f vector.Feature) (layers.Project, error) {
 	var (
 		p    layers.Project
 		errs layers.FieldErrors
@@ -157,7 +159,7 @@ func ParseProjectFeature(f vector.Feature) (layers.Project, error) {
 			switch {
 			case !ok:
 				bad(field, vector.Text(e), "is not a string AGS")
-			case !ValidAGS(s):
+			case !tables.ValidAGS(s):
 				bad(field, s, "is not an 8-digit AGS")
 			case seen[s]:
 				bad(field, s, "repeats")
@@ -267,8 +269,8 @@ func ParseProjectFeature(f vector.Feature) (layers.Project, error) {
 	}
 
 	if r, ok := str("planning_region"); ok && r != "" {
-		if !validRegion(r) {
-			bad("planning_region", r, "is not one of "+strings.Join(PlanningRegions(), ", "))
+		if !slices.Contains(tables.PlanningRegions(), r) {
+			bad("planning_region", r, "is not one of "+strings.Join(tables.PlanningRegions(), ", "))
 		} else {
 			p.PlanningRegion = r
 		}
@@ -333,7 +335,7 @@ func ParseProjectFeature(f vector.Feature) (layers.Project, error) {
 	}
 	errs = withRecordRules(errs, p)
 	if len(errs) > 0 {
-		return p, &ProjectError{Pos: f.Pos, Fields: errs}
+		return p, &Error{Pos: f.Pos, Fields: errs}
 	}
 	return p, nil
 }
@@ -368,35 +370,35 @@ func fieldHead(f string) string {
 	return f
 }
 
-// DecodeProject decodes and validates one GeoJSON project Feature, e.g. the
+// Decode decodes and validates one GeoJSON project Feature, e.g. the
 // body of POST /projects (CRS84 unless the options say otherwise); name is
 // used in errors.
-func DecodeProject(data []byte, name string, src VectorSource) (layers.Project, error) {
-	o := src.options()
+func Decode(data []byte, name string, src tables.VectorSource) (layers.Project, error) {
+	o := vectorOptions(src)
 	f, err := vector.ParseFeature(bytes.TrimSpace(data), name, o)
 	if err != nil {
 		return layers.Project{}, err
 	}
-	return ParseProjectFeature(f)
+	return ParseFeature(f)
 }
 
-// DecodeProjectMembers is DecodeProject for a Feature object whose members
+// DecodeMembers is Decode for a Feature object whose members
 // were split already (a request body decoded once): each member is decoded
 // once, and a geometry that fails is reported together with the errors of
-// the properties in one *ProjectError. The project holds the valid fields
-// even when err is not nil (see ParseProjectFeature).
+// the properties in one *Error. The project holds the valid fields
+// even when err is not nil (see ParseFeature).
 //
 // defaultID is the id of a feature that names none (neither as its id nor
 // as the property "id").
-func DecodeProjectMembers(members map[string]json.RawMessage, name string, src VectorSource, defaultID string) (layers.Project, error) {
-	f, ferr := vector.FeatureOfMembers(members, name, src.options())
+func DecodeMembers(members map[string]json.RawMessage, name string, src tables.VectorSource, defaultID string) (layers.Project, error) {
+	f, ferr := vector.FeatureOfMembers(members, name, vectorOptions(src))
 	if ferr != nil && f.Properties == nil {
 		return layers.Project{}, ferr
 	}
 	if _, ok := f.Properties["id"]; !ok && f.ID == "" {
 		f.ID = defaultID
 	}
-	p, err := ParseProjectFeature(f)
+	p, err := ParseFeature(f)
 	if ferr == nil {
 		return p, err
 	}
@@ -410,7 +412,7 @@ func DecodeProjectMembers(members map[string]json.RawMessage, name string, src V
 		geom.Reason = re.Err.Error()
 	}
 	fields := layers.FieldErrors{geom}
-	var pe *ProjectError
+	var pe *Error
 	if errors.As(err, &pe) {
 		for _, e := range pe.Fields {
 			if fieldHead(e.Field) != "geometry" {
@@ -418,7 +420,7 @@ func DecodeProjectMembers(members map[string]json.RawMessage, name string, src V
 			}
 		}
 	}
-	return p, &ProjectError{Pos: f.Pos, Fields: fields}
+	return p, &Error{Pos: f.Pos, Fields: fields}
 }
 
 // MissingFields lists what project p lacks for a full assessment, in a

@@ -1,4 +1,12 @@
-package analysis
+// Package gaps draws up the gap register: the populated cells whose
+// residents cannot reach the nearest facility of a category within the
+// standard (by road, by bicycle, on foot or by public transport), with the
+// rows per municipality, Kreis and planning region (residents, share
+// outside, population-weighted median and 90th percentile) and the
+// fairness of the times when the engine has it. It reads the travel times
+// and the classification from the engine (internal/analysis) and computes
+// nothing on the network.
+package gaps
 
 import (
 	"context"
@@ -8,13 +16,14 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"reach/internal/analysis"
 	"reach/internal/catalogue"
 	"reach/layers"
 )
 
-// GapQuery selects a gap register: who cannot reach the nearest facility of
+// Query selects a gap register: who cannot reach the nearest facility of
 // Category by Mode within the standard.
-type GapQuery struct {
+type Query struct {
 	Category layers.Category
 	Mode     layers.Mode
 	// OnlyThinOrWeak keeps only cells in municipalities that are thinly
@@ -23,12 +32,12 @@ type GapQuery struct {
 	// MaxMinutes overrides the catalogue's standard when > 0.
 	MaxMinutes float64
 	// Transit gives the departures when Mode is Transit; a zero Departure means the engine's
-	// default (Options.TransitDefault).
-	Transit TransitQuery
+	// default (analysis.Options.TransitDefault).
+	Transit analysis.TransitQuery
 }
 
-// GapCell is one populated cell outside the standard.
-type GapCell struct {
+// Cell is one populated cell outside the standard.
+type Cell struct {
 	CellID           string    `json:"inspire_id"`
 	AGS              string    `json:"ags"`
 	Population       int64     `json:"population"`
@@ -65,10 +74,10 @@ type AreaGap struct {
 	StructurallyWeak bool     `json:"structurally_weak,omitempty"`
 }
 
-// GapReport is the gap register of one query: every populated cell outside
+// Report is the gap register of one query: every populated cell outside
 // the standard and the rows per municipality, Kreis and planning region,
 // each ordered by key.
-type GapReport struct {
+type Report struct {
 	Category        layers.Category `json:"category"`
 	Mode            layers.Mode     `json:"mode"`
 	StandardMinutes float64         `json:"standard_minutes"`
@@ -88,95 +97,111 @@ type GapReport struct {
 	Share           float64   `json:"share_outside"`
 	MedianSeconds   *float64  `json:"median_seconds"`
 	P90Seconds      *float64  `json:"p90_seconds"`
-	Cells           []GapCell `json:"cells"`
+	Cells           []Cell    `json:"cells"`
 	Municipalities  []AreaGap `json:"municipalities"`
 	Kreise          []AreaGap `json:"kreise"`
 	PlanningRegions []AreaGap `json:"planning_regions"`
 	// Fairness is the distribution of the travel times across residents
 	// (percentiles, Gini, Palma; by DEGURBA class, age group and
 	// structural weakness) today and in every loaded projection, when
-	// Options.Fairness is set (internal/analysis/need gives it).
-	Fairness   any        `json:"fairness,omitempty"`
-	Provenance Provenance `json:"provenance"`
+	// analysis.Options.Fairness is set (internal/analysis/need gives it).
+	Fairness   any                 `json:"fairness,omitempty"`
+	Provenance analysis.Provenance `json:"provenance"`
 }
 
-// Gaps returns the gap register of q. The standard is the catalogue's for
-// (Category, Mode) unless q.MaxMinutes overrides it; a cell is outside when
-// its time exceeds the standard or no facility is reachable.
-func (e *Engine) Gaps(ctx context.Context, q GapQuery) (GapReport, error) {
-	if q.Mode == Transit {
-		return e.transitGaps(ctx, q)
+// Of returns the gap register of q on the engine e. The standard is the
+// catalogue's for (Category, Mode) unless q.MaxMinutes overrides it; a
+// cell is outside when its time exceeds the standard or no facility is
+// reachable.
+func Of(ctx context.Context, e *analysis.Engine, q Query) (Report, error) {
+	if q.Mode == analysis.Transit {
+		return transit(ctx, e, q)
 	}
-	if err := checkCatMode(q.Category, q.Mode); err != nil {
-		return GapReport{}, err
+	if !q.Category.Valid() {
+		return Report{}, fmt.Errorf("analysis: category %q: %w", q.Category, layers.ErrInvalid)
+	}
+	if _, ok := layers.ParseMode(string(q.Mode)); !ok {
+		return Report{}, fmt.Errorf("analysis: mode %q: %w", q.Mode, layers.ErrInvalid)
 	}
 	if q.MaxMinutes < 0 || math.IsNaN(q.MaxMinutes) || math.IsInf(q.MaxMinutes, 0) {
-		return GapReport{}, fmt.Errorf("analysis: gaps: max minutes %v: %w", q.MaxMinutes, layers.ErrInvalid)
+		return Report{}, fmt.Errorf("analysis: gaps: max minutes %v: %w", q.MaxMinutes, layers.ErrInvalid)
 	}
 	minutes, source := q.MaxMinutes, "query"
 	if minutes == 0 {
-		s, err := e.standard(q.Category, q.Mode)
+		s, err := standard(e, q.Category, q.Mode)
 		if err != nil {
-			return GapReport{}, err
+			return Report{}, err
 		}
 		if s.Measure == catalogue.MeasureAreaService {
-			return GapReport{}, fmt.Errorf("analysis: gaps: category %q is an area service without a travel-time standard; give max minutes: %w", q.Category, layers.ErrInvalid)
+			return Report{}, fmt.Errorf("analysis: gaps: category %q is an area service without a travel-time standard; give max minutes: %w", q.Category, layers.ErrInvalid)
 		}
 		minutes, source = s.MaxMinutes, s.Source
 	}
-	f, err := e.fieldFor(ctx, q.Category, q.Mode)
+	f, err := e.TravelField(ctx, q.Category, q.Mode)
 	if err != nil {
-		return GapReport{}, err
+		return Report{}, err
 	}
-	if len(e.byCat[q.Category]) == 0 {
-		return e.unknownGaps(q, minutes, source), nil
+	if len(e.FacilityIndexes(q.Category)) == 0 {
+		return unknown(e, q, minutes, source), nil
 	}
-	rep := e.gapReport(f, q, minutes, source)
-	if e.opts.Fairness != nil {
-		var idx []int
-		for ci, c := range e.cells {
-			if mc := e.class.of(c.ags); !q.OnlyThinOrWeak || mc.thin || mc.weak {
-				idx = append(idx, ci)
-			}
+	rep := report(e, f, q, minutes, source)
+	rep.MethodShares = e.MethodShares(f)
+	var idx []int
+	for ci, c := range e.PopulatedCells() {
+		if !q.OnlyThinOrWeak || c.Thin || c.Weak {
+			idx = append(idx, ci)
 		}
-		if rep.Fairness, err = e.opts.Fairness(ctx, e, q.Category, q.Mode, f.secs, idx); err != nil {
-			return GapReport{}, err
-		}
+	}
+	if rep.Fairness, err = e.Fairness(ctx, q.Category, q.Mode, f.Seconds(), idx); err != nil {
+		return Report{}, err
 	}
 	return rep, nil
+}
+
+// standard returns the catalogue's standard of (cat, mode) or an error
+// wrapping layers.ErrInvalid that says none exists.
+func standard(e *analysis.Engine, cat layers.Category, mode layers.Mode) (catalogue.Standard, error) {
+	s, ok := e.Standard(cat, mode)
+	if !ok {
+		return catalogue.Standard{}, fmt.Errorf("analysis: catalogue %s has no standard for category %q and mode %q: %w", e.Catalogue().ID(), cat, mode, layers.ErrInvalid)
+	}
+	return s, nil
 }
 
 // unknownGaps is the register of a category with no facility loaded:
 // the residents are counted, but none is outside the standard, as nothing
 // is known of their times.
-func (e *Engine) unknownGaps(q GapQuery, minutes float64, source string) GapReport {
-	rep := GapReport{
+func unknown(e *analysis.Engine, q Query, minutes float64, source string) Report {
+	rep := Report{
 		Category: q.Category, Mode: q.Mode, StandardMinutes: minutes, StandardSource: source,
-		OnlyThinOrWeak: q.OnlyThinOrWeak, Method: MethodUnknown, MethodShares: map[string]float64{},
+		OnlyThinOrWeak: q.OnlyThinOrWeak, Method: analysis.MethodUnknown, MethodShares: map[string]float64{},
 		Unknown:    fmt.Sprintf("no facility of category %q is loaded", q.Category),
-		Provenance: e.provenance("none: no facility of the category is loaded"),
-		Cells:      []GapCell{}, Municipalities: []AreaGap{}, Kreise: []AreaGap{}, PlanningRegions: []AreaGap{},
+		Provenance: e.Provenance("none: no facility of the category is loaded"),
+		Cells:      []Cell{}, Municipalities: []AreaGap{}, Kreise: []AreaGap{}, PlanningRegions: []AreaGap{},
 	}
-	for _, c := range e.cells {
-		if mc := e.class.of(c.ags); q.OnlyThinOrWeak && !mc.thin && !mc.weak {
+	for _, c := range e.PopulatedCells() {
+		if q.OnlyThinOrWeak && !c.Thin && !c.Weak {
 			continue
 		}
-		rep.Population += c.pop
+		rep.Population += c.Residents
 	}
 	if rep.Population > 0 {
-		rep.MethodShares[MethodUnknown] = 1
+		rep.MethodShares[analysis.MethodUnknown] = 1
 	}
 	return rep
 }
 
-// gapReport builds the register from a field. Pure; used by Gaps and the
-// derived collection.
-func (e *Engine) gapReport(f *field, q GapQuery, minutes float64, source string) GapReport {
+// report builds the register from a field (its method shares are the
+// caller's).
+func report(e *analysis.Engine, f analysis.Field, q Query, minutes float64, source string) Report {
 	limit := minutes * 60
-	rep := GapReport{
+	secs := f.Seconds()
+	cells := e.PopulatedCells()
+	facs := e.Facilities()
+	rep := Report{
 		Category: q.Category, Mode: q.Mode, StandardMinutes: minutes, StandardSource: source,
-		OnlyThinOrWeak: q.OnlyThinOrWeak, Method: f.method, MethodShares: e.methodShares(f), Provenance: e.provenance(methodLabel(f, q.Mode)),
-		Cells: []GapCell{}, Municipalities: []AreaGap{}, Kreise: []AreaGap{}, PlanningRegions: []AreaGap{},
+		OnlyThinOrWeak: q.OnlyThinOrWeak, Method: f.Code(), Provenance: e.Provenance(f.Method()),
+		Cells: []Cell{}, Municipalities: []AreaGap{}, Kreise: []AreaGap{}, PlanningRegions: []AreaGap{},
 	}
 	type acc struct {
 		row   AreaGap
@@ -193,39 +218,38 @@ func (e *Engine) gapReport(f *field, q GapQuery, minutes float64, source string)
 		a.cells = append(a.cells, ci)
 		return a
 	}
-	for ci, c := range e.cells {
-		mc := e.class.of(c.ags)
-		if q.OnlyThinOrWeak && !mc.thin && !mc.weak {
+	for ci, c := range cells {
+		if q.OnlyThinOrWeak && !c.Thin && !c.Weak {
 			continue
 		}
 		all = append(all, ci)
 		var kreis, kreisName, region string
-		if c.muni >= 0 {
-			m := e.munis[c.muni]
+		if c.Municipality >= 0 {
+			m := e.Municipality(int(c.Municipality))
 			kreis, kreisName, region = m.KreisAGS, m.KreisName, m.PlanningRegion
 		}
-		ma := add(0, AreaMunicipality, c.ags, e.muniName(c.ags), ci)
-		ma.row.DEGURBAComputed, ma.row.ThinlyPopulated, ma.row.StructurallyWeak = mc.degurba, mc.thin, mc.weak
+		ma := add(0, AreaMunicipality, c.AGS, e.MunicipalityName(c.AGS), ci)
+		ma.row.DEGURBAComputed, ma.row.ThinlyPopulated, ma.row.StructurallyWeak = c.DEGURBA, c.Thin, c.Weak
 		add(1, AreaKreis, kreis, kreisName, ci)
 		add(2, AreaPlanningRegion, region, region, ci)
-		if s := f.secs[ci]; s > limit {
-			g := GapCell{CellID: c.id, AGS: c.ags, Population: c.pop, ThinlyPopulated: mc.thin, StructurallyWeak: mc.weak, Center: c.lonlat}
+		if s := secs[ci]; s > limit {
+			g := Cell{CellID: c.ID, AGS: c.AGS, Population: c.Residents, ThinlyPopulated: c.Thin, StructurallyWeak: c.Weak, Center: c.LonLat}
 			if !math.IsInf(s, 1) {
 				v := s
 				g.Seconds, g.Reached = &v, true
-				if fi := f.fac[ci]; fi >= 0 {
-					g.FacilityID = e.facs[fi].ID
+				if fi := f.Facility(ci); fi >= 0 {
+					g.FacilityID = facs[fi].ID
 				}
 			}
 			rep.Cells = append(rep.Cells, g)
 		}
 	}
-	st := summarise(e.cells, f.secs, all, limit)
+	st := summarise(cells, secs, all, limit)
 	rep.Population, rep.Outside, rep.Share, rep.MedianSeconds, rep.P90Seconds = st.pop, st.outside, st.share, st.median, st.p90
 	outs := [3]*[]AreaGap{&rep.Municipalities, &rep.Kreise, &rep.PlanningRegions}
 	for level, g := range groups {
 		for _, a := range g {
-			st := summarise(e.cells, f.secs, a.cells, limit)
+			st := summarise(cells, secs, a.cells, limit)
 			a.row.Population, a.row.Outside, a.row.Share, a.row.MedianSeconds, a.row.P90Seconds = st.pop, st.outside, st.share, st.median, st.p90
 			*outs[level] = append(*outs[level], a.row)
 		}
@@ -245,12 +269,13 @@ type stats struct {
 
 // summarise sums population and population outside limit over the cells
 // idx and computes the population-weighted median and 90th percentile.
-func summarise(cells []cell, secs []float64, idx []int, limit float64) stats {
+func summarise(cells []analysis.PopulatedCell, secs []float64, idx []int, limit float64) stats {
 	var s stats
-	ws := make([]weighted, 0, len(idx))
+	vals := make([]float64, 0, len(idx))
+	ws := make([]int64, 0, len(idx))
 	var sum float64
 	for _, ci := range idx {
-		p := cells[ci].pop
+		p := cells[ci].Residents
 		s.pop += p
 		if secs[ci] > limit {
 			s.outside += p
@@ -259,7 +284,7 @@ func summarise(cells []cell, secs []float64, idx []int, limit float64) stats {
 			sum += float64(p) * secs[ci]
 			s.reachedPop += p
 		}
-		ws = append(ws, weighted{secs[ci], p})
+		vals, ws = append(vals, secs[ci]), append(ws, p)
 	}
 	if s.pop > 0 {
 		s.share = float64(s.outside) / float64(s.pop)
@@ -267,40 +292,46 @@ func summarise(cells []cell, secs []float64, idx []int, limit float64) stats {
 	if s.reachedPop > 0 {
 		s.mean = sum / float64(s.reachedPop)
 	}
-	s.median = weightedQuantile(ws, 0.5)
-	s.p90 = weightedQuantile(ws, 0.9)
+	s.median = analysis.WeightedQuantile(vals, ws, 0.5)
+	s.p90 = analysis.WeightedQuantile(vals, ws, 0.9)
 	return s
 }
 
-type weighted struct {
-	v float64
-	w int64
-}
-
-// weightedQuantile returns the smallest value v such that the weight of
-// values ≤ v is at least q of the total weight (the lower weighted
-// quantile); nil when the total weight is 0 or the quantile is +Inf. ws is
-// sorted in place.
-func weightedQuantile(ws []weighted, q float64) *float64 {
-	var total int64
-	for _, w := range ws {
-		total += w.w
+// transit is the gap register by public transport: a cell is outside when the median of
+// its door-to-door times over the window exceeds the catalogue's transit standard.
+func transit(ctx context.Context, e *analysis.Engine, q Query) (Report, error) {
+	if !q.Category.Valid() {
+		return Report{}, fmt.Errorf("analysis: gaps: category %q: %w", q.Category, layers.ErrInvalid)
 	}
-	if total == 0 {
-		return nil
+	if q.MaxMinutes < 0 || math.IsNaN(q.MaxMinutes) || math.IsInf(q.MaxMinutes, 0) {
+		return Report{}, fmt.Errorf("analysis: gaps: max minutes %v: %w", q.MaxMinutes, layers.ErrInvalid)
 	}
-	sort.Slice(ws, func(i, j int) bool { return ws[i].v < ws[j].v })
-	need := q * float64(total)
-	var cum int64
-	for _, w := range ws {
-		cum += w.w
-		if float64(cum) >= need && w.w > 0 {
-			if math.IsInf(w.v, 1) {
-				return nil
-			}
-			v := w.v
-			return &v
+	minutes, source := q.MaxMinutes, "query"
+	if minutes == 0 {
+		s, err := standard(e, q.Category, analysis.Transit)
+		if err != nil {
+			return Report{}, err
+		}
+		minutes, source = s.MaxMinutes, s.Source
+	}
+	f, err := e.TransitField(ctx, q.Category, q.Transit)
+	if err != nil {
+		return Report{}, err
+	}
+	rep := report(e, f, q, minutes, source)
+	secs := f.Seconds()
+	var reached, total int64
+	for ci, c := range e.PopulatedCells() {
+		total += c.Residents
+		if !math.IsInf(secs[ci], 1) {
+			reached += c.Residents
 		}
 	}
-	return nil
+	rep.MethodShares = map[string]float64{}
+	if total > 0 {
+		rep.MethodShares[analysis.MethodTransit] = float64(reached) / float64(total)
+		rep.MethodShares[analysis.MethodUnreachable] = float64(total-reached) / float64(total)
+	}
+	rep.Provenance = e.Provenance("public transport: median door-to-door time over the departure window (range RAPTOR)")
+	return rep, nil
 }
