@@ -47,6 +47,7 @@ func openStore(ctx context.Context, dbURL, dataDir string, seed int64, modelByte
 		if err != nil {
 			return nil, nil, err
 		}
+		st.LoadReadModels(ctx)
 		return st, st.Close, nil
 	case dataDir != "":
 		st := memory.New(memory.WithTitle("Files of "+dataDir), memory.WithSynthetic(false))

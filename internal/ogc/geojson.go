@@ -53,7 +53,11 @@ type CollectionHeader struct {
 // CRS84 and are written in the writer's CRS and its axis order, rounded to
 // Decimals. A FeatureWriter is not safe for concurrent use.
 type FeatureWriter struct {
-	w     *bufio.Writer
+	w interface {
+		io.Writer
+		io.StringWriter
+	}
+	flush func() error
 	crs   crs.Code
 	buf   []byte
 	count int
@@ -61,8 +65,13 @@ type FeatureWriter struct {
 }
 
 // NewFeatureWriter returns a writer of features in CRS c to w.
+// A *bytes.Buffer is written directly, other writers through a buffer.
 func NewFeatureWriter(w io.Writer, c crs.Code) *FeatureWriter {
-	return &FeatureWriter{w: bufio.NewWriterSize(w, 32<<10), crs: c}
+	if b, ok := w.(*bytes.Buffer); ok {
+		return &FeatureWriter{w: b, flush: func() error { return nil }, crs: c}
+	}
+	bw := bufio.NewWriterSize(w, 32<<10)
+	return &FeatureWriter{w: bw, flush: bw.Flush, crs: c}
 }
 
 // Begin writes the head of the collection.
@@ -131,7 +140,7 @@ func (fw *FeatureWriter) End() error {
 	if _, err := fw.w.WriteString("]}\n"); err != nil {
 		return err
 	}
-	return fw.w.Flush()
+	return fw.flush()
 }
 
 // AppendFeature appends the GeoJSON encoding of f (geometry in CRS84,

@@ -65,6 +65,7 @@ func (s *Store) muniModelFor(version string) *muniModel {
 			return
 		}
 		m.muni = g
+		slog.Default().Info("postgis: municipalities held in memory", "version", g.version, "features", len(g.feats), "KiB", g.bytes>>10)
 	}()
 	return nil
 }
@@ -229,4 +230,26 @@ func (g *muniModel) items(q layers.ItemsQuery) (layers.Page, bool) {
 		p.NumberMatched = len(g.feats)
 	}
 	return p, true
+}
+
+// LoadReadModels starts loading the read models of the grid and the
+// municipalities for their current versions (see WithReadModel), in the
+// background, so that the first requests find them; without WithReadModel
+// it does nothing. Otherwise each loads at the first items request of its
+// version.
+func (s *Store) LoadReadModels(ctx context.Context) {
+	if s.modelBytes <= 0 {
+		return
+	}
+	for _, tbl := range []string{"population_grid", "municipalities"} {
+		var v *string
+		if err := s.pool.QueryRow(ctx, versionSQL, tbl).Scan(&v); err != nil || v == nil {
+			continue
+		}
+		if tbl == "population_grid" {
+			s.gridModelFor(*v)
+		} else {
+			s.muniModelFor(*v)
+		}
+	}
 }
