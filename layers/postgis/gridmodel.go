@@ -584,7 +584,9 @@ func (g *gridModel) items(q layers.ItemsQuery) (layers.Page, bool) {
 	}
 	for k := start; k < end; k++ {
 		i := at(k)
-		p.Features = append(p.Features, layers.CellFeatureWithGeometry(g.cell(i), memo(crs.CRS84).square(g, i)))
+		b := g.bound(i)
+		sq := orb.Polygon{orb.Ring{b.Min, {b.Max[0], b.Min[1]}, b.Max, {b.Min[0], b.Max[1]}, b.Min}}
+		p.Features = append(p.Features, layers.CellFeatureWithGeometry(g.cell(i), memo(crs.CRS84).square(g, i), sq))
 	}
 	if end < n && end > start {
 		p.Next = p.Features[len(p.Features)-1].ID
