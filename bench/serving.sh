@@ -109,6 +109,14 @@ for u in http://127.0.0.1:18080/collections http://127.0.0.1:19000/collections.j
 	curl -fs -o /dev/null "$u" || { echo "serving.sh: $u does not answer" >&2; tail -n 5 "$work"/*.log >&2; exit 1; }
 done
 
+# Reach loads the grid and the municipalities into memory at start (half of
+# --cache-mb); the load starts once its log says they are held (or after 60 s).
+for _ in $(seq 60); do
+	[ "$(grep -c 'held in memory' "$work/reach.log" || true)" -ge 2 ] && break
+	sleep 1
+done
+grep 'held in memory\|served from the database' "$work/reach.log" || echo "reach: no read model held after 60 s"
+
 # The requests: the same tiles and boxes on both sides, around the Saxon
 # towns (tiles) and at fixed random places (boxes).
 python3 - "$work/spec.tsv" <<'PY'

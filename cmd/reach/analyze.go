@@ -22,6 +22,7 @@ import (
 	"reach/data/vector"
 	"reach/internal/analysis"
 	"reach/internal/analysis/assess"
+	"reach/internal/analysis/centres"
 	"reach/internal/analysis/derived"
 	"reach/internal/analysis/gaps"
 	"reach/internal/analysis/need"
@@ -629,7 +630,7 @@ func writeCentreAccess(ctx context.Context, st analyzeTarget, eng *analysis.Engi
 		return nil
 	}
 	modes := []layers.Mode{layers.Car, layers.Bicycle}
-	rows, err := eng.CentreAccess(ctx, modes)
+	rows, err := centres.Access(ctx, eng, modes)
 	if err != nil {
 		return err
 	}

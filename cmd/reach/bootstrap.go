@@ -118,6 +118,9 @@ The embedded manifest (sources, versions and licences):
 			f, err = fetcher.Fetch(ctx, src, sums[u])
 		case bootstrap.IsEmbedded(src):
 			f, err = bootstrap.Embedded(src, cacheDir)
+			if err == nil && sum != "" && f.SHA256 != sum {
+				err = fmt.Errorf("%s: sha256 %s, the manifest says %s: %w", src, f.SHA256, sum, bootstrap.ErrChecksum)
+			}
 		default:
 			p := src
 			if !filepath.IsAbs(p) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -185,4 +186,29 @@ func tableCount(t *testing.T, url string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestBootstrapPinning: the help names what is pinned by checksum and what
+// cannot be, and a wrong checksum on the embedded LEP 2013 table is refused
+// before any database is opened.
+func TestBootstrapPinning(t *testing.T) {
+	ctx := context.Background()
+	env := func(string) string { return "" }
+	var out, errOut strings.Builder
+	_ = run(ctx, []string{"bootstrap", "--help"}, env, &out, &errOut)
+	for _, want := range []string{"Pinned by checksum", "embedded:lep2013", "Pinned by version in the URL only", "Cannot be pinned", "-latest"} {
+		if !strings.Contains(errOut.String()+out.String(), want) {
+			t.Errorf("reach bootstrap --help does not say %q", want)
+		}
+	}
+	dir := t.TempDir()
+	m := filepath.Join(dir, "lep.layers")
+	if err := os.WriteFile(m, []byte("central-places embedded:lep2013 sha256="+strings.Repeat("0", 64)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// No server listens on the database URL: the refusal must come first.
+	err := run(ctx, []string{"bootstrap", "--db", "postgres://nobody@127.0.0.1:1/none", "--manifest", m, "--cache", filepath.Join(dir, "cache"), "--no-analyze"}, env, &out, &errOut)
+	if !errors.Is(err, bootstrap.ErrChecksum) || !strings.Contains(err.Error(), "line 1") {
+		t.Fatalf("wrong checksum of embedded:lep2013: got %v, want bootstrap.ErrChecksum naming line 1", err)
+	}
 }

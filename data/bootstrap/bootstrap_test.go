@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -175,5 +177,39 @@ func TestFetchZipMember(t *testing.T) {
 	}
 	if _, err := f.Fetch(context.Background(), ts.URL+"/z.zip#missing.csv", ""); err == nil || !strings.Contains(err.Error(), "no member") {
 		t.Fatalf("missing member: %v", err)
+	}
+}
+
+// TestDefaultManifestPinning: the embedded manifest pins each embedded
+// table by its checksum, names no "-latest" file (it changes daily and can
+// never be pinned), and every download without a checksum carries its
+// version (a year or date) in the URL.
+func TestDefaultManifestPinning(t *testing.T) {
+	entries, err := Parse("saxony.layers", DefaultManifest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	version := regexp.MustCompile(`[0-9]{4}`)
+	for _, e := range entries {
+		if strings.Contains(e.Source, "-latest") || slices.ContainsFunc(e.Args, func(a string) bool { return strings.Contains(a, "-latest") }) {
+			t.Errorf("line %d: a -latest file cannot be pinned: %s %v", e.Line, e.Source, e.Args)
+		}
+		switch {
+		case IsEmbedded(e.Source):
+			f, err := Embedded(e.Source, t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e.SHA256 != f.SHA256 {
+				t.Errorf("line %d: %s pinned to sha256 %q, its content has %s", e.Line, e.Source, e.SHA256, f.SHA256)
+			}
+		case e.SHA256 == "" && !version.MatchString(e.Source):
+			t.Errorf("line %d: %s has neither a checksum nor a version in its URL", e.Line, e.Source)
+		}
+	}
+	for _, want := range []string{"Pinned by checksum", "Pinned by version in the URL only", "Cannot be pinned"} {
+		if !strings.Contains(DefaultManifest(), want) {
+			t.Errorf("the manifest's header does not say %q", want)
+		}
 	}
 }

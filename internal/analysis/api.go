@@ -1,10 +1,14 @@
-// Package analysis holds the use cases of reach: it builds the read model
-// (road graph per mode, snapped cells and facilities) from the layers, and
-// answers with travel times per cell and category, matrices, isochrones,
-// coverage against the standards catalogue, the gap register and site
-// suggestions. The project assessments and the ranking are in
-// internal/analysis/assess, which reads the engine through the exported
-// methods of engine_assess_api.go. The policy it applies lives apart: the
+// Package analysis is the engine: it builds the read model (road graph per
+// mode, snapped cells and facilities, the classification) from the layers,
+// and answers with travel times per cell and category, matrices,
+// isochrones, coverage against the standards catalogue and site
+// suggestions. The use cases built on it read it through its exported
+// accessors and live in packages of their own under internal/analysis:
+// assess (project assessments and the ranking), need (capacity-aware
+// access and fire coverage), transit (public transport), gaps (the gap
+// register), centres (the central-place indicators) and derived (the
+// results as collections and tables); its snapshot file is
+// internal/analysis/snapshot. The policy it applies lives apart: the
 // standards in internal/catalogue, the classification of municipalities in
 // internal/classify, the score, budget selection and Zentrale-Orte verdict
 // in internal/appraisal.
@@ -127,34 +131,4 @@ type TravelTime struct {
 	FacilityID string    `json:"facility_id"`
 	Center     orb.Point `json:"-"`      // lon/lat of the cell centre
 	Method     string    `json:"method"` // "network" or "straight_line"
-}
-
-// SiteRequest asks for k sites for a category that cover the most
-// uncovered residents within the standard.
-type SiteRequest struct {
-	Category   layers.Category
-	Mode       layers.Mode
-	K          int
-	Candidates string // "central_places", "cells", "all"
-}
-
-// Site is one suggested site.
-type Site struct {
-	Rank         int       `json:"rank"`
-	Location     orb.Point `json:"location"` // lon/lat
-	Label        string    `json:"label"`
-	AGS          string    `json:"ags"`
-	NewlyCovered int64     `json:"newly_covered"`
-}
-
-// SiteResult lists the suggested sites in the order chosen, the total newly
-// covered and the bound on how far the greedy choice can be from optimal.
-type SiteResult struct {
-	Category      layers.Category `json:"category"`
-	Mode          layers.Mode     `json:"mode"`
-	Sites         []Site          `json:"sites"`
-	TotalCovered  int64           `json:"total_newly_covered"`
-	UpperBound    int64           `json:"upper_bound"`    // no k sites can cover more
-	OptimalityGap float64         `json:"optimality_gap"` // 1 − total/upper bound
-	Provenance    Provenance      `json:"provenance"`
 }

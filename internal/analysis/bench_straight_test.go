@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -72,16 +73,61 @@ func BenchmarkRealSaxonyStraightLineAllCategories(b *testing.B) {
 
 // BenchmarkSaxonyStraightLineAllCategories computes the straight-line
 // estimate for every populated cell of the Saxony-scale layers, every
-// category and every mode: the nearest facility by the point index, then
-// the calibrated time per mode (target ≤ 50 ms). The baseline, in the same
-// run, is the brute-force nearest facility for one category (hospitals,
-// the fewest) and the same times; the two must agree.
+// category and every mode (target ≤ 50 ms): "blocks" is the engine's way
+// (geo/nearest, then the batch conversion per mode); "baseline" in the same
+// run is the earlier way, one bucket-grid nearest search per cell and
+// category and one conversion per cell and mode, and "brute force,
+// hospitals only" compares every pair for the category with the fewest
+// facilities. All three must agree.
 func BenchmarkSaxonyStraightLineAllCategories(b *testing.B) {
 	benchStraight(b, saxonyStraightEngine(b))
 }
 
+// straightFieldBuckets is the earlier straight-line field, kept as the
+// baseline: one nearest search in a bucket grid of 2 km per cell (pointIndex,
+// math.Hypot distances), seconds per cell and mode by slSeconds.
+func straightFieldBuckets(e *Engine, cat layers.Category, modes []layers.Mode) (*field, [][]float64) {
+	idxs := e.byCat[cat]
+	pts := make([]orb.Point, len(idxs))
+	for i, fi := range idxs {
+		pts[i] = e.facUTM[fi]
+	}
+	ix := newPointIndex(pts, 2000)
+	f := newField(len(e.cells), MethodStraightLine)
+	for ci, c := range e.cells {
+		i, d := ix.nearest(c.utm, nil)
+		if i < 0 {
+			continue
+		}
+		f.dist[ci] = d
+		f.fac[ci] = int32(idxs[i])
+	}
+	secs := make([][]float64, len(modes))
+	for m, mode := range modes {
+		secs[m] = make([]float64, len(f.dist))
+		for i, d := range f.dist {
+			secs[m][i] = e.slSeconds(mode, d)
+		}
+	}
+	return f, secs
+}
+
+// sameStraight reports where two straight-line fields differ: the nearest
+// facility must be the same, the distances equal up to the last bits
+// (math.Hypot against the square root of the squared distance).
+func sameStraight(got, want *field) error {
+	for ci := range want.dist {
+		g, w := got.dist[ci], want.dist[ci]
+		if got.fac[ci] != want.fac[ci] || !(g == w || math.Abs(g-w) <= 1e-9*w) {
+			return fmt.Errorf("cell %d: facility %d at %v m, want %d at %v m", ci, got.fac[ci], g, want.fac[ci], w)
+		}
+	}
+	return nil
+}
+
 // benchStraight measures the straight-line estimates of every category and
-// mode for every cell of e, and the brute-force baseline for hospitals.
+// mode for every cell of e, the earlier per-cell way side by side, and the
+// brute-force baseline for hospitals.
 func benchStraight(b *testing.B, e *Engine) {
 	var cats []layers.Category
 	facs := 0
@@ -93,7 +139,25 @@ func benchStraight(b *testing.B, e *Engine) {
 	}
 	modes := []layers.Mode{layers.Car, layers.Bicycle, layers.Foot}
 	b.Logf("%d populated cells, %d categories, %d facilities, %d modes", len(e.cells), len(cats), facs, len(modes))
-	b.Run("index", func(b *testing.B) {
+	start := time.Now()
+	blocks := e.cellBlocks()
+	b.Logf("cells sorted into %d blocks of %d m once per engine in %s", blocks.Blocks(), straightBlockM, time.Since(start).Round(time.Microsecond))
+	for _, cat := range cats { // the two ways agree before anything is timed
+		want, wantSecs := straightFieldBuckets(e, cat, modes)
+		got := e.straightField(cat)
+		if err := sameStraight(got, want); err != nil {
+			b.Fatalf("%s: %v", cat, err)
+		}
+		for m, mode := range modes {
+			s := got.withStraightSeconds(e, mode).secs
+			for ci := range s {
+				if g, w := s[ci], wantSecs[m][ci]; !(g == w || math.Abs(g-w) <= 1e-9*w) {
+					b.Fatalf("%s %s cell %d: %v s, per-cell conversion %v s", cat, mode, ci, g, w)
+				}
+			}
+		}
+	}
+	b.Run("blocks", func(b *testing.B) {
 		for b.Loop() {
 			for _, cat := range cats {
 				f := e.straightField(cat)
@@ -104,24 +168,82 @@ func benchStraight(b *testing.B, e *Engine) {
 		}
 		b.ReportMetric(float64(len(e.cells)*len(cats)*len(modes)), "estimates/op")
 	})
+	b.Run("baseline bucket grid per cell", func(b *testing.B) {
+		for b.Loop() {
+			for _, cat := range cats {
+				_, _ = straightFieldBuckets(e, cat, modes)
+			}
+		}
+		b.ReportMetric(float64(len(e.cells)*len(cats)*len(modes)), "estimates/op")
+	})
 	b.Run("baseline brute force, hospitals only", func(b *testing.B) {
 		idxs := e.byCat[layers.CatHospital]
 		want := e.straightField(layers.CatHospital)
 		for b.Loop() {
 			for ci, c := range e.cells {
-				best := math.Inf(1)
+				best, bi := math.Inf(1), -1
 				for _, fi := range idxs {
 					q := e.facUTM[fi]
-					best = min(best, math.Hypot(q[0]-c.utm[0], q[1]-c.utm[1]))
+					dx, dy := q[0]-c.utm[0], q[1]-c.utm[1]
+					if d2 := dx*dx + dy*dy; d2 < best {
+						best, bi = d2, fi
+					}
 				}
-				if best != want.dist[ci] {
-					b.Fatalf("cell %d: brute force %v m, index %v m", ci, best, want.dist[ci])
+				if d := math.Sqrt(best); d != want.dist[ci] || int32(bi) != want.fac[ci] {
+					b.Fatalf("cell %d: brute force %d at %v m, blocks %d at %v m", ci, bi, d, want.fac[ci], want.dist[ci])
 				}
 				for _, m := range modes {
-					_ = e.slSeconds(m, best)
+					_ = e.slSeconds(m, math.Sqrt(best))
 				}
 			}
 		}
 		b.Logf("%d hospitals", len(idxs))
 	})
+}
+
+// TestStraightFieldBruteForce holds the straight-line field of every
+// category of the demo region, with facilities added at random (some at
+// the same place, so that ties occur), equal to comparing every cell with
+// every facility, and its seconds equal to slSeconds per cell.
+func TestStraightFieldBruteForce(t *testing.T) {
+	r, _ := demoReader(t)
+	r.roads = nil
+	rng := rand.New(rand.NewPCG(5, 5))
+	n := len(r.facs)
+	for i := range 400 {
+		f := r.facs[rng.IntN(n)]
+		p := orb.Point{f.Location[0] + (rng.Float64()-0.5)*0.2, f.Location[1] + (rng.Float64()-0.5)*0.2}
+		if i%5 == 0 {
+			p = f.Location // the same place as another facility
+		}
+		cat := layers.Categories()[rng.IntN(len(layers.Categories()))].Category
+		r.facs = append(r.facs, layers.Facility{ID: fmt.Sprintf("t:%04d", i), Category: cat, Name: "t", Location: p, Source: "test"})
+	}
+	e := buildEngine(t, r)
+	for _, ci := range layers.Categories() {
+		cat := ci.Category
+		f := e.straightField(cat)
+		idxs := e.byCat[cat]
+		for c, cell := range e.cells {
+			best, bi := math.Inf(1), -1
+			for _, fi := range idxs {
+				q := e.facUTM[fi]
+				dx, dy := q[0]-cell.utm[0], q[1]-cell.utm[1]
+				if d2 := dx*dx + dy*dy; d2 < best {
+					best, bi = d2, fi
+				}
+			}
+			if int32(bi) != f.fac[c] || math.Sqrt(best) != f.dist[c] {
+				t.Fatalf("%s, cell %d: facility %d at %v m, brute force %d at %v m", cat, c, f.fac[c], f.dist[c], bi, math.Sqrt(best))
+			}
+		}
+		for _, mode := range []layers.Mode{layers.Car, layers.Bicycle, layers.Foot} {
+			s := f.withStraightSeconds(e, mode).secs
+			for c, d := range f.dist {
+				if w := e.slSeconds(mode, d); s[c] != w && !(math.IsInf(w, 1) && math.IsInf(s[c], 1)) {
+					t.Fatalf("%s %s, cell %d: %v s, slSeconds %v s", cat, mode, c, s[c], w)
+				}
+			}
+		}
+	}
 }

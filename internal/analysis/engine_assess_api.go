@@ -123,6 +123,10 @@ func (f Field) Facility(ci int) int { return int(f.f.fac[ci]) }
 // Method describes how the field was computed, for provenance.
 func (f Field) Method() string { return methodLabel(f.f, f.mode) }
 
+// MethodOf returns how the time of cell ci was found: MethodNetwork,
+// MethodStraightLine, MethodUnreachable or MethodTransit.
+func (f Field) MethodOf(ci int) string { return f.f.methodOf(ci) }
+
 // Code is the method of the field as a code: MethodNetwork (some cells
 // may still have the straight-line estimate), MethodStraightLine or
 // MethodTransit.

@@ -121,6 +121,13 @@ func (e *Engine) ProvenanceOf(method string) Provenance { return e.provenance(me
 // is known.
 func (e *Engine) MunicipalityAt(p orb.Point) string { return e.muniAt(p) }
 
+// OnNetwork reports whether populated cell ci lies within the snapping
+// radius of mode's network (false without one).
+func (e *Engine) OnNetwork(mode layers.Mode, ci int) bool {
+	mn := e.nets[mode]
+	return mn != nil && len(mn.cells.Departures(ci)) > 0
+}
+
 // HasNetwork says whether mode has a road network loaded (otherwise every
 // time is the straight-line estimate).
 func (e *Engine) HasNetwork(mode layers.Mode) bool { return e.nets[mode] != nil }

@@ -74,8 +74,12 @@ func (e *Engine) transitCollection(id string) bool {
 
 // TransitQuery is when a transit request leaves: at Departure (local wall-clock time of the
 // timetable's zone; its location is ignored) and every minute of the following WindowMinutes.
+// A matrix may instead give ArriveBy, the time by which to arrive: it then asks for the latest
+// departure that still arrives by then, for ArriveBy and every minute of the WindowMinutes
+// before it (default 1: ArriveBy alone).
 type TransitQuery struct {
 	Departure     time.Time
+	ArriveBy      time.Time
 	WindowMinutes int
 }
 
@@ -92,11 +96,17 @@ func ParseDeparture(s string) (time.Time, error) {
 
 // Check fills the default window and validates the query; errors name the field.
 func (q *TransitQuery) Check() error {
-	if q.Departure.IsZero() {
+	switch {
+	case q.Departure.IsZero() && q.ArriveBy.IsZero():
 		return fmt.Errorf("departure: required with mode transit: %w", layers.ErrInvalid)
+	case !q.Departure.IsZero() && !q.ArriveBy.IsZero():
+		return fmt.Errorf("arrive_by: give either departure or arrive_by, not both: %w", layers.ErrInvalid)
 	}
 	if q.WindowMinutes == 0 {
 		q.WindowMinutes = DefaultWindowMinutes
+		if !q.ArriveBy.IsZero() {
+			q.WindowMinutes = 1
+		}
 	}
 	if q.WindowMinutes < 1 || q.WindowMinutes > MaxWindowMinutes {
 		return fmt.Errorf("window_minutes %d: want 1 to %d: %w", q.WindowMinutes, MaxWindowMinutes, layers.ErrInvalid)
@@ -221,13 +231,20 @@ func Round3(v float64) float64 {
 
 // TransitMatrix is what a transit matrix adds: the departures and the spread over them.
 type TransitMatrix struct {
-	Departure     string `json:"departure"` // local date-time of the first departure
+	Departure string `json:"departure,omitempty"` // local date-time of the first departure
+	// ArriveBy is the latest arrival of an arrive-by matrix (then without Departure): the
+	// window is the WindowMinutes minutes up to it, each an arrival deadline.
+	ArriveBy      string `json:"arrive_by,omitempty"`
 	WindowMinutes int    `json:"window_minutes"`
 	// P10 and P90 are the 10th and 90th percentiles of the travel times over the window's
-	// departures (Durations holds the medians), seconds, waiting included.
-	P10       [][]*float64 `json:"p10"`
-	P90       [][]*float64 `json:"p90"`
-	Timetable string       `json:"timetable"` // the feed's name
+	// departures (Durations holds the medians), seconds, waiting included. In an arrive-by
+	// matrix a travel time is the deadline minus the latest departure that arrives by it.
+	P10 [][]*float64 `json:"p10"`
+	P90 [][]*float64 `json:"p90"`
+	// LatestDeparture is, in an arrive-by matrix, per pair the latest local date-time at which
+	// to leave the source to arrive at the destination by ArriveBy; null when no journey does.
+	LatestDeparture [][]*string `json:"latest_departure,omitempty"`
+	Timetable       string      `json:"timetable"` // the feed's name
 	// Method describes the walks and the search.
 	Method string `json:"method"`
 }

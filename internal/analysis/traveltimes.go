@@ -46,10 +46,8 @@ func newField(n int, method string) *field {
 // withStraightSeconds returns a copy of a straight-line distance field with
 // seconds from the engine's straight-line model for mode.
 func (f *field) withStraightSeconds(e *Engine, mode layers.Mode) *field {
-	out := &field{secs: make([]float64, len(f.secs)), dist: f.dist, fac: f.fac, method: MethodStraightLine}
-	for i, d := range f.dist {
-		out.secs[i] = e.slSeconds(mode, d)
-	}
+	out := &field{secs: make([]float64, len(f.dist)), dist: f.dist, fac: f.fac, method: MethodStraightLine}
+	e.model.Curve(mode).SecondsInto(out.secs, f.dist) // = slSeconds per cell
 	return out
 }
 

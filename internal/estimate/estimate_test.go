@@ -3,6 +3,7 @@ package estimate
 import (
 	"context"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"reach/internal/network"
@@ -112,4 +113,70 @@ func TestFitRecoversAGrid(t *testing.T) {
 			t.Errorf("bin %v–%v m: bias %.1f s with MAE %.1f s", b.LoM, b.HiM, b.BiasS, b.MAES)
 		}
 	}
+}
+
+// TestSecondsIntoEqualsSeconds holds the batch conversion equal, bit for
+// bit, to Seconds: random distances over the whole range, the knots
+// themselves, their neighbours in floating point, 0, negative, +Inf, NaN,
+// for the embedded model, a constant model and odd curves.
+func TestSecondsIntoEqualsSeconds(t *testing.T) {
+	def, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	curves := []Curve{def.Car, def.Bicycle, def.Foot, Constant(1.3, 50, 15, 5).Car,
+		{Knots: []Knot{{DistanceM: 100, Detour: 2, SpeedKmh: 10}, {DistanceM: 100.5, Detour: 1.5, SpeedKmh: 20}, {DistanceM: 90000, Detour: 1.2, SpeedKmh: 80}}},
+		{}}
+	rng := rand.New(rand.NewPCG(3, 9))
+	for ci, c := range curves {
+		var d []float64
+		for _, k := range c.Knots {
+			d = append(d, k.DistanceM, math.Nextafter(k.DistanceM, 0), math.Nextafter(k.DistanceM, math.Inf(1)))
+		}
+		d = append(d, 0, -1, math.Inf(1), math.Inf(-1), math.NaN(), 1e-300, 1e12)
+		for range 200000 {
+			d = append(d, math.Exp(rng.Float64()*14)-1)
+		}
+		got := make([]float64, len(d))
+		c.SecondsInto(got, d)
+		for i, x := range d {
+			want := c.Seconds(x)
+			if math.Float64bits(got[i]) != math.Float64bits(want) && !(math.IsNaN(got[i]) && math.IsNaN(want)) {
+				t.Fatalf("curve %d, %v m: SecondsInto %v s, Seconds %v s", ci, x, got[i], want)
+			}
+		}
+		c.SecondsInto(d, d) // in place
+		for i := range d {
+			if math.Float64bits(d[i]) != math.Float64bits(got[i]) {
+				t.Fatalf("curve %d: in place differs at %d", ci, i)
+			}
+		}
+	}
+}
+
+// BenchmarkSecondsInto converts 400,000 distances (log-uniform, 50 m to
+// 40 km: the cells of Saxony at 100 m) by car, in one batch and one by one.
+func BenchmarkSecondsInto(b *testing.B) {
+	m, err := Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 1))
+	d := make([]float64, 400000)
+	for i := range d {
+		d[i] = 50 * math.Exp(rng.Float64()*math.Log(800))
+	}
+	dst := make([]float64, len(d))
+	b.Run("batch", func(b *testing.B) {
+		for b.Loop() {
+			m.Car.SecondsInto(dst, d)
+		}
+	})
+	b.Run("one by one", func(b *testing.B) {
+		for b.Loop() {
+			for i, x := range d {
+				dst[i] = m.Seconds(layers.Car, x)
+			}
+		}
+	})
 }

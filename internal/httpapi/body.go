@@ -178,11 +178,29 @@ func (o *object) travelMode(name string) (layers.Mode, bool) {
 	return m, ok
 }
 
-// transitQuery reads departure and window_minutes, required and allowed only with mode transit.
-func (o *object) transitQuery(mode layers.Mode) analysis.TransitQuery {
+// transitQuery reads departure and window_minutes, required and allowed only with mode transit;
+// where arriveBy is true (the matrix), arrive_by may stand instead of departure.
+func (o *object) transitQuery(mode layers.Mode, arriveBy bool) analysis.TransitQuery {
 	var q analysis.TransitQuery
-	dep, hasDep := o.str("departure", mode == analysis.Transit)
+	by, hasBy := o.str("arrive_by", false)
+	dep, hasDep := o.str("departure", mode == analysis.Transit && !(arriveBy && hasBy))
 	win, hasWin := o.num("window_minutes", false)
+	if hasBy {
+		switch {
+		case mode != analysis.Transit:
+			o.add("arrive_by", by, "only with mode transit")
+		case !arriveBy:
+			o.add("arrive_by", by, "not accepted here; give departure")
+		case hasDep:
+			o.add("arrive_by", by, "give either departure or arrive_by, not both")
+		default:
+			t, err := analysis.ParseDeparture(by)
+			if err != nil {
+				o.add("arrive_by", by, "want a local date-time YYYY-MM-DDTHH:MM")
+			}
+			q.ArriveBy = t
+		}
+	}
 	if mode != analysis.Transit {
 		if hasDep {
 			o.add("departure", dep, "only with mode transit")
@@ -192,7 +210,7 @@ func (o *object) transitQuery(mode layers.Mode) analysis.TransitQuery {
 		}
 		return q
 	}
-	if hasDep {
+	if hasDep && !hasBy {
 		t, err := analysis.ParseDeparture(dep)
 		if err != nil {
 			o.add("departure", dep, "want a local date-time YYYY-MM-DDTHH:MM")

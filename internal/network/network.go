@@ -1,8 +1,10 @@
 // Package network builds the routable network of each travel mode from the
 // road layer and offers what the analysis needs on it: snapping points with
 // their access leg, search seeds for travel from and to places, combining a
-// place's entry points with a search's node costs, the pgRouting edge table
-// and the components of the network.
+// place's entry points with a search's node costs, the places on the
+// network (Places), the reached part of a network as a raster for
+// isochrones (Raster), the pgRouting edge table and the components of the
+// network.
 //
 // # Model
 //

@@ -53,7 +53,11 @@ type CollectionHeader struct {
 // CRS84 and are written in the writer's CRS and its axis order, rounded to
 // Decimals. A FeatureWriter is not safe for concurrent use.
 type FeatureWriter struct {
-	w     *bufio.Writer
+	w interface {
+		io.Writer
+		io.StringWriter
+	}
+	flush func() error
 	crs   crs.Code
 	buf   []byte
 	count int
@@ -61,8 +65,13 @@ type FeatureWriter struct {
 }
 
 // NewFeatureWriter returns a writer of features in CRS c to w.
+// A *bytes.Buffer is written directly, other writers through a buffer.
 func NewFeatureWriter(w io.Writer, c crs.Code) *FeatureWriter {
-	return &FeatureWriter{w: bufio.NewWriterSize(w, 32<<10), crs: c}
+	if b, ok := w.(*bytes.Buffer); ok {
+		return &FeatureWriter{w: b, flush: func() error { return nil }, crs: c}
+	}
+	bw := bufio.NewWriterSize(w, 32<<10)
+	return &FeatureWriter{w: bw, flush: bw.Flush, crs: c}
 }
 
 // Begin writes the head of the collection.
@@ -131,7 +140,7 @@ func (fw *FeatureWriter) End() error {
 	if _, err := fw.w.WriteString("]}\n"); err != nil {
 		return err
 	}
-	return fw.w.Flush()
+	return fw.flush()
 }
 
 // AppendFeature appends the GeoJSON encoding of f (geometry in CRS84,
@@ -310,7 +319,38 @@ func appendCoord(b []byte, v float64, d int) []byte {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return append(b, "null"...)
 	}
-	return strconv.AppendFloat(b, RoundCoord(v, d), 'f', -1, 64)
+	n := math.Round(v * pow10[d])
+	if math.Abs(n) >= 1e15 {
+		return strconv.AppendFloat(b, RoundCoord(v, d), 'f', -1, 64)
+	}
+	// The shortest decimal of n/10^d is n written with d decimals, trailing
+	// zeros dropped: any other decimal is at least 10^-d away, far beyond
+	// the float's precision below 10^15 / 10^d.
+	i := int64(n)
+	if i < 0 {
+		b = append(b, '-')
+		i = -i
+	}
+	if i == 0 {
+		return append(b, '0')
+	}
+	div := int64(pow10[d])
+	b = strconv.AppendInt(b, i/div, 10)
+	frac := i % div
+	if frac == 0 {
+		return b
+	}
+	b = append(b, '.')
+	var digits [8]byte
+	k := d
+	for ; k > 0 && frac%10 == 0; k-- {
+		frac /= 10
+	}
+	for j := k - 1; j >= 0; j-- {
+		digits[j] = byte('0' + frac%10)
+		frac /= 10
+	}
+	return append(b, digits[:k]...)
 }
 
 func appendFloat(b []byte, v float64) []byte {

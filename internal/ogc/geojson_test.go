@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -188,5 +190,38 @@ func TestStoredGeometryProjectedOnce(t *testing.T) {
 	plain.Stored, plain.StoredCRS = nil, 0
 	if a, b := coords(crs.CRS84, plain), coords(crs.CRS84, f); a != b {
 		t.Errorf("CRS84 output differs with a stored geometry: %s, without %s", b, a)
+	}
+}
+
+// TestAppendCoordShortest: coordinates are written as the shortest decimal
+// of the value rounded to d decimals, as strconv writes it.
+func TestAppendCoordShortest(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 7))
+	values := []float64{0, -0.0, 1, -1, 0.5, 12.3140046, -12.3140046, 51.05, 1e-8, -4e-8, 5e-8, 4526700, 5655000.456, -20037508.342789244, 1e14, 123456789.12345678}
+	for range 200000 {
+		v := (rng.Float64() - 0.5) * math.Pow(10, float64(rng.IntN(12)-3))
+		values = append(values, v)
+	}
+	for _, v := range values {
+		for _, d := range []int{0, 2, 7, 8} {
+			want := strconv.AppendFloat(nil, RoundCoord(v, d), 'f', -1, 64)
+			if got := appendCoord(nil, v, d); string(got) != string(want) {
+				t.Fatalf("appendCoord(%v, %d) = %s, want %s", v, d, got, want)
+			}
+		}
+	}
+}
+
+// TestCellStoredSquare: a grid cell written in EPSG:3035 is its square as
+// stored, corners in whole metres.
+func TestCellStoredSquare(t *testing.T) {
+	f := layers.CellFeature(layers.Cell{ID: "CRS3035RES100mN3100000E4560000", ResolutionM: 100})
+	b, err := AppendFeature(nil, f, crs.LAEA, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `"coordinates":[[[4560000,3100000],[4560100,3100000],[4560100,3100100],[4560000,3100100],[4560000,3100000]]]`
+	if !strings.Contains(string(b), want) {
+		t.Errorf("cell in EPSG:3035: %s\nwant %s", b, want)
 	}
 }

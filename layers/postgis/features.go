@@ -406,11 +406,13 @@ func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, er
 	return p, nil
 }
 
-// itemsFromModel answers q from the read model of the grid when there is
-// one for the current version and it can answer q exactly (see gridModel);
+// itemsFromModel answers q from the read model of the grid or the
+// municipalities when there is one for the current version and it can
+// answer q exactly (see gridModel, muniModel);
 // ok is false otherwise, and the SQL path answers.
 func (s *Store) itemsFromModel(ctx context.Context, t *table, q layers.ItemsQuery) (layers.Page, bool) {
-	if s.modelBytes <= 0 || t.collection != layers.CollPopulationGrid || len(q.Filters) > 0 || q.Filter != nil {
+	grid := t.collection == layers.CollPopulationGrid
+	if s.modelBytes <= 0 || !grid && t.collection != layers.CollMunicipalities || len(q.Filters) > 0 || q.Filter != nil {
 		return layers.Page{}, false
 	}
 	version, _, kept := s.versions.get(t.table)
@@ -422,11 +424,21 @@ func (s *Store) itemsFromModel(ctx context.Context, t *table, q layers.ItemsQuer
 	if version == nil {
 		return layers.Page{}, false
 	}
-	g := s.gridModelFor(*version)
-	if g == nil {
-		return layers.Page{}, false
+	var p layers.Page
+	var ok bool
+	if grid {
+		g := s.gridModelFor(*version)
+		if g == nil {
+			return layers.Page{}, false
+		}
+		p, ok = g.items(q)
+	} else {
+		m := s.muniModelFor(*version)
+		if m == nil {
+			return layers.Page{}, false
+		}
+		p, ok = m.items(q)
 	}
-	p, ok := g.items(q)
 	if ok {
 		s.model.pages.Add(1)
 	}

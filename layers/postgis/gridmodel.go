@@ -80,6 +80,10 @@ type modelState struct {
 	loading bool
 	// failed: the version whose load failed or did not fit (not tried again).
 	failed string
+	// muni: the municipalities (munimodel.go), loaded like grid.
+	muni        *muniModel
+	muniLoading bool
+	muniFailed  string
 	// pages counts the pages answered from the model.
 	pages atomic.Int64
 }
@@ -143,7 +147,13 @@ func (s *Store) loadGridModel(ctx context.Context) (*gridModel, error) {
 	if err := tx.QueryRow(ctx, `SELECT count(*) FROM population_grid`).Scan(&n); err != nil {
 		return nil, err
 	}
-	if n*gridCellBytes > s.modelBytes {
+	s.model.mu.Lock()
+	var muniBytes int64
+	if s.model.muni != nil {
+		muniBytes = s.model.muni.bytes
+	}
+	s.model.mu.Unlock()
+	if n*gridCellBytes > s.modelBytes-muniBytes {
 		return nil, fmt.Errorf("%w: %d cells need %d MiB, more than the %d MiB allowed", errNoModel, n, n*gridCellBytes>>20, s.modelBytes>>20)
 	}
 	rows, err := tx.Query(ctx, `SELECT inspire_id, resolution_m, population, share_under_18, share_65_plus, ags, year,
@@ -574,7 +584,9 @@ func (g *gridModel) items(q layers.ItemsQuery) (layers.Page, bool) {
 	}
 	for k := start; k < end; k++ {
 		i := at(k)
-		p.Features = append(p.Features, layers.CellFeatureWithGeometry(g.cell(i), memo(crs.CRS84).square(g, i)))
+		b := g.bound(i)
+		sq := orb.Polygon{orb.Ring{b.Min, {b.Max[0], b.Min[1]}, b.Max, {b.Min[0], b.Max[1]}, b.Min}}
+		p.Features = append(p.Features, layers.CellFeatureWithGeometry(g.cell(i), memo(crs.CRS84).square(g, i), sq))
 	}
 	if end < n && end > start {
 		p.Next = p.Features[len(p.Features)-1].ID

@@ -65,6 +65,9 @@ func (p *Planner) travelTimes(ctx context.Context, cat layers.Category, q analys
 	if !cat.Valid() {
 		return CellResult{}, fmt.Errorf("analysis: transit travel times: category %q: %w", cat, layers.ErrInvalid)
 	}
+	if err := departureOnly(q); err != nil {
+		return CellResult{}, fmt.Errorf("analysis: transit travel times: %w", err)
+	}
 	if err := q.Check(); err != nil {
 		return CellResult{}, fmt.Errorf("analysis: transit travel times: %w", err)
 	}

@@ -32,6 +32,9 @@ func (p *Planner) Isochrones(ctx context.Context, req analysis.IsochroneRequest)
 		return analysis.IsochroneResult{}, err
 	}
 	q := req.Transit
+	if err := departureOnly(q); err != nil {
+		return analysis.IsochroneResult{}, fmt.Errorf("analysis: isochrones: %w", err)
+	}
 	if err := q.Check(); err != nil {
 		return analysis.IsochroneResult{}, fmt.Errorf("analysis: isochrones: %w", err)
 	}

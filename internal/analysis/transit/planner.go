@@ -205,6 +205,9 @@ func (p *Planner) Matrix(ctx context.Context, req analysis.MatrixRequest, res an
 	if err := q.Check(); err != nil {
 		return analysis.MatrixResult{}, fmt.Errorf("analysis: matrix: %w", err)
 	}
+	if !q.ArriveBy.IsZero() {
+		return p.matrixArriveBy(ctx, req, res, q)
+	}
 	date, dep := serviceDay(q)
 	d, err := p.timetable(date)
 	if err != nil {
@@ -214,29 +217,11 @@ func (p *Planner) Matrix(ctx context.Context, req analysis.MatrixRequest, res an
 	r := d.router()
 	defer d.pool.Put(r)
 
-	var buf []raptor.StopDist
-	srcUTM := make([]orb.Point, len(req.Sources))
-	access := make([][]raptor.Access, len(req.Sources))
-	for i, pt := range req.Sources {
-		u, err := analysis.ToUTM(pt)
-		if err != nil {
-			return analysis.MatrixResult{}, fmt.Errorf("analysis: matrix: sources[%d]: %w", i, err)
-		}
-		srcUTM[i] = u
-		access[i], buf = p.stopWalks(tt, u, buf)
-		res.Sources[i] = p.stopInfo(tt, pt, buf)
+	ends, err := p.endsOf(tt, req, res)
+	if err != nil {
+		return analysis.MatrixResult{}, err
 	}
-	dstUTM := make([]orb.Point, len(req.Destinations))
-	egress := make([][]raptor.Access, len(req.Destinations))
-	for j, pt := range req.Destinations {
-		u, err := analysis.ToUTM(pt)
-		if err != nil {
-			return analysis.MatrixResult{}, fmt.Errorf("analysis: matrix: destinations[%d]: %w", j, err)
-		}
-		dstUTM[j] = u
-		egress[j], buf = p.stopWalks(tt, u, buf)
-		res.Destinations[j] = p.stopInfo(tt, pt, buf)
-	}
+	srcUTM, access, dstUTM, egress := ends.srcUTM, ends.access, ends.dstUTM, ends.egress
 	tm := &analysis.TransitMatrix{Departure: q.Departure.Format("2006-01-02T15:04:05"), WindowMinutes: q.WindowMinutes,
 		P10: make([][]*float64, len(req.Sources)), P90: make([][]*float64, len(req.Sources)),
 		Timetable: p.feed.Name, Method: method()}
@@ -251,10 +236,7 @@ func (p *Planner) Matrix(ctx context.Context, req analysis.MatrixRequest, res an
 		direct := make([]float64, len(req.Destinations))
 		for j := range req.Destinations {
 			times[j] = times[j][:0]
-			direct[j] = math.Inf(1)
-			if s := planar.Distance(srcUTM[i], dstUTM[j]); s <= AccessM {
-				direct[j] = float64(p.walkSeconds(s))
-			}
+			direct[j] = p.directWalk(srcUTM[i], dstUTM[j])
 		}
 		err := r.Range(access[i], dep, last, 60, func(t raptor.Time, arr []raptor.Time) {
 			for j, eg := range egress {
@@ -273,6 +255,136 @@ func (p *Planner) Matrix(ctx context.Context, req analysis.MatrixRequest, res an
 		for j := range req.Destinations {
 			st := statsOf(times[j])
 			res.Durations[i][j], tm.P10[i][j], tm.P90[i][j] = st.Median, st.P10, st.P90
+		}
+	}
+	res.Transit = tm
+	return res, nil
+}
+
+// departureOnly refuses an arrive-by query where only departures are answered.
+func departureOnly(q analysis.TransitQuery) error {
+	if !q.ArriveBy.IsZero() {
+		return fmt.Errorf("arrive_by: only a matrix answers arrive-by queries; give departure: %w", layers.ErrInvalid)
+	}
+	return nil
+}
+
+// directWalk is the walk the whole way between two points (EPSG:25833) in seconds, +Inf beyond
+// AccessM.
+func (p *Planner) directWalk(a, b orb.Point) float64 {
+	if s := planar.Distance(a, b); s <= AccessM {
+		return float64(p.walkSeconds(s))
+	}
+	return math.Inf(1)
+}
+
+// matrixEnds are the sources and destinations of a matrix in EPSG:25833 with their walks to
+// and from stops.
+type matrixEnds struct {
+	srcUTM, dstUTM []orb.Point
+	access, egress [][]raptor.Access
+}
+
+// endsOf finds the stops within walking distance of every source and destination and
+// fills res.Sources and res.Destinations.
+func (p *Planner) endsOf(tt *raptor.Timetable, req analysis.MatrixRequest, res analysis.MatrixResult) (matrixEnds, error) {
+	var buf []raptor.StopDist
+	srcUTM := make([]orb.Point, len(req.Sources))
+	access := make([][]raptor.Access, len(req.Sources))
+	for i, pt := range req.Sources {
+		u, err := analysis.ToUTM(pt)
+		if err != nil {
+			return matrixEnds{}, fmt.Errorf("analysis: matrix: sources[%d]: %w", i, err)
+		}
+		srcUTM[i] = u
+		access[i], buf = p.stopWalks(tt, u, buf)
+		res.Sources[i] = p.stopInfo(tt, pt, buf)
+	}
+	dstUTM := make([]orb.Point, len(req.Destinations))
+	egress := make([][]raptor.Access, len(req.Destinations))
+	for j, pt := range req.Destinations {
+		u, err := analysis.ToUTM(pt)
+		if err != nil {
+			return matrixEnds{}, fmt.Errorf("analysis: matrix: destinations[%d]: %w", j, err)
+		}
+		dstUTM[j] = u
+		egress[j], buf = p.stopWalks(tt, u, buf)
+		res.Destinations[j] = p.stopInfo(tt, pt, buf)
+	}
+	return matrixEnds{srcUTM: srcUTM, dstUTM: dstUTM, access: access, egress: egress}, nil
+}
+
+// matrixArriveBy answers an arrive-by matrix: per destination one reverse range search over
+// the arrival deadlines of the window (the WindowMinutes minutes up to q.ArriveBy), giving per
+// source and deadline the latest departure that arrives in time; a travel time is the deadline
+// minus that departure, waiting at either end included.
+func (p *Planner) matrixArriveBy(ctx context.Context, req analysis.MatrixRequest, res analysis.MatrixResult, q analysis.TransitQuery) (analysis.MatrixResult, error) {
+	date, by := serviceDay(analysis.TransitQuery{Departure: q.ArriveBy})
+	d, err := p.timetable(date)
+	if err != nil {
+		return analysis.MatrixResult{}, fmt.Errorf("analysis: matrix: %w", err)
+	}
+	r, err := d.revRouter()
+	if err != nil {
+		return analysis.MatrixResult{}, fmt.Errorf("analysis: matrix: %w", err)
+	}
+	defer d.revPool.Put(r)
+	ends, err := p.endsOf(d.tt, req, res)
+	if err != nil {
+		return analysis.MatrixResult{}, err
+	}
+	ns, nd := len(req.Sources), len(req.Destinations)
+	tm := &analysis.TransitMatrix{ArriveBy: q.ArriveBy.Format("2006-01-02T15:04:05"), WindowMinutes: q.WindowMinutes,
+		P10: make([][]*float64, ns), P90: make([][]*float64, ns), LatestDeparture: make([][]*string, ns),
+		Timetable: p.feed.Name, Method: method() + "; arrive-by: reverse range RAPTOR over the arrival deadlines"}
+	for i := range req.Sources {
+		tm.P10[i] = make([]*float64, nd)
+		tm.P90[i] = make([]*float64, nd)
+		tm.LatestDeparture[i] = make([]*string, nd)
+	}
+	first := by - raptor.Time(60*(q.WindowMinutes-1))
+	times := make([][]float64, ns)
+	for j := range req.Destinations {
+		if err := ctx.Err(); err != nil {
+			return analysis.MatrixResult{}, fmt.Errorf("analysis: matrix: %w", err)
+		}
+		direct := make([]float64, ns)
+		for i := range req.Sources {
+			times[i] = times[i][:0]
+			direct[i] = p.directWalk(ends.srcUTM[i], ends.dstUTM[j])
+		}
+		latest := make([]raptor.Time, ns)
+		err := r.RangeLatestDepartures(ends.egress[j], first, by, 60, func(t raptor.Time, ld []raptor.Time) {
+			for i, acc := range ends.access {
+				dep := raptor.NoDeparture
+				if !math.IsInf(direct[i], 1) {
+					dep = t - raptor.Time(direct[i])
+				}
+				for _, a := range acc {
+					if l := ld[a.Stop]; l != raptor.NoDeparture {
+						dep = max(dep, l-a.Walk)
+					}
+				}
+				if dep == raptor.NoDeparture {
+					times[i] = append(times[i], math.Inf(1))
+				} else {
+					times[i] = append(times[i], float64(t-dep))
+				}
+				if t == by {
+					latest[i] = dep
+				}
+			}
+		})
+		if err != nil {
+			return analysis.MatrixResult{}, fmt.Errorf("analysis: matrix: %w", err)
+		}
+		for i := range req.Sources {
+			st := statsOf(times[i])
+			res.Durations[i][j], tm.P10[i][j], tm.P90[i][j] = st.Median, st.P10, st.P90
+			if latest[i] != raptor.NoDeparture {
+				s := date.Add(time.Duration(latest[i]) * time.Second).Format("2006-01-02T15:04:05")
+				tm.LatestDeparture[i][j] = &s
+			}
 		}
 	}
 	res.Transit = tm

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sync"
+	"sync/atomic"
 
 	"github.com/paulmach/orb"
 
@@ -363,7 +365,11 @@ func (s *Server) Items(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Add("Vary", "Accept")
+	// The page is written into one buffer sized from the collection's last
+	// pages, so that it does not grow by copying (garbage the collector
+	// would chase under load).
 	var buf bytes.Buffer
+	buf.Grow(s.pageSizes.estimate(c.ID, len(page.Features)))
 	fw := ogc.NewFeatureWriter(&buf, p.CRS)
 	err = fw.Begin(ogc.CollectionHeader{TimeStamp: s.deps.Now(), NumberMatched: page.NumberMatched,
 		NumberReturned: len(page.Features), Links: links})
@@ -377,6 +383,7 @@ func (s *Server) Items(w http.ResponseWriter, r *http.Request) {
 		s.reply.Fail(w, r, fmt.Errorf("httpapi: writing features of %q: %w", c.ID, err), http.StatusBadRequest)
 		return
 	}
+	s.pageSizes.observe(c.ID, buf.Len(), len(page.Features))
 	resp := newCachedResponse(pageKey(page.Version), ogc.MediaGeoJSON, buf.Bytes())
 	resp.contentCRS = "<" + p.CRS.URI() + ">"
 	if page.Version != "" {
@@ -475,4 +482,28 @@ func (s *Server) Credits(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.reply.WriteDoc(w, r, doc)
+}
+
+// pageSizes keeps the mean encoded size of a feature per collection, to
+// size the buffer of the next page. Safe for concurrent use.
+type pageSizes struct {
+	m sync.Map // collection id → *atomic.Int64 (bytes per feature)
+}
+
+// estimate returns the buffer size for a page of n features of coll.
+func (p *pageSizes) estimate(coll string, n int) int {
+	per := int64(512)
+	if v, ok := p.m.Load(coll); ok {
+		per = v.(*atomic.Int64).Load()
+	}
+	return int(per*int64(n)*9/8) + 4096
+}
+
+// observe records a page of n features that took size bytes.
+func (p *pageSizes) observe(coll string, size, n int) {
+	if n < 16 {
+		return
+	}
+	v, _ := p.m.LoadOrStore(coll, new(atomic.Int64))
+	v.(*atomic.Int64).Store(int64(size / n))
 }

@@ -54,6 +54,8 @@ type Server struct {
 	cursors ogc.CursorCodec
 	// cache keeps encoded feature pages and tiles per collection version.
 	cache *responseCache
+	// pageSizes sizes the buffers of items pages.
+	pageSizes pageSizes
 }
 
 // New returns the OGC API handlers over deps, answering errors through r.

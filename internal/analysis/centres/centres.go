@@ -1,4 +1,11 @@
-package analysis
+// Package centres computes the central-place indicators of every
+// municipality: the population-weighted mean travel time of its residents
+// to the nearest Mittelzentrum and Oberzentrum by each mode (the indicator
+// of the federal spatial monitoring), with the share of residents whose
+// time is a network time; written by `reach analyze` as municipal
+// indicators. It reads the engine's cells, municipalities, central places
+// and travel-time fields through its accessors.
+package centres
 
 import (
 	"context"
@@ -9,13 +16,13 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 
-	"reach/geo/route"
+	"reach/internal/analysis"
 	"reach/layers"
 )
 
-// CentreKey returns the indicator key of the time by mode to the nearest
+// Key returns the indicator key of the time by mode to the nearest
 // central place of level or higher, e.g. "car_minutes_to_mittelzentrum".
-func CentreKey(mode layers.Mode, level layers.Level) string {
+func Key(mode layers.Mode, level layers.Level) string {
 	switch level {
 	case layers.LevelOberzentrum:
 		return string(mode) + "_minutes_to_oberzentrum"
@@ -25,15 +32,15 @@ func CentreKey(mode layers.Mode, level layers.Level) string {
 	return string(mode) + "_minutes_to_grundzentrum"
 }
 
-// CentreAccessRow is, for one municipality, the population-weighted mean
+// Row is, for one municipality, the population-weighted mean
 // travel time in minutes of its populated cells to the nearest central
 // place of a level or higher (the indicator of the federal spatial
 // monitoring, BBSR "Erreichbarkeit von Mittel-/Oberzentren"), by key
-// (CentreKey), and the share of its residents whose time is a network time.
+// (Key), and the share of its residents whose time is a network time.
 // A municipality that is itself a central place of the level (a member
 // of a Verbund counts) has 0. A municipality without populated cells is
 // measured from an interior point of its polygon.
-type CentreAccessRow struct {
+type Row struct {
 	AGS        string             `json:"ags"`
 	Name       string             `json:"name"`
 	Population int64              `json:"population"` // residents of its populated cells
@@ -47,20 +54,22 @@ type CentreAccessRow struct {
 // (ordered by AGS) for each of modes and the levels Mittelzentrum (or
 // higher) and Oberzentrum. Central places without a location are left
 // out; with none of a level the keys of that level are absent.
-func (e *Engine) CentreAccess(ctx context.Context, modes []layers.Mode) ([]CentreAccessRow, error) {
-	rows := make([]CentreAccessRow, len(e.munis))
-	for i, m := range e.munis {
-		rows[i] = CentreAccessRow{AGS: m.AGS, Name: m.Name, Minutes: map[string]float64{}, NetworkShare: map[string]float64{}}
+func Access(ctx context.Context, e *analysis.Engine, modes []layers.Mode) ([]Row, error) {
+	rows := make([]Row, e.NumMunicipalities())
+	for i := range rows {
+		m := e.Municipality(i)
+		rows[i] = Row{AGS: m.AGS, Name: m.Name, Minutes: map[string]float64{}, NetworkShare: map[string]float64{}}
 	}
-	for _, c := range e.cells {
-		if i, ok := e.muniIdx[c.ags]; ok {
-			rows[i].Population += c.pop
+	cells := e.PopulatedCells()
+	for _, c := range cells {
+		if c.Municipality >= 0 {
+			rows[c.Municipality].Population += c.Residents
 		}
 	}
 	for _, level := range []layers.Level{layers.LevelMittelzentrum, layers.LevelOberzentrum} {
 		var pts []orb.Point
 		centre := map[string]bool{}
-		for _, p := range e.places {
+		for _, p := range e.CentralPlaces() {
 			if p.Level < level {
 				continue
 			}
@@ -79,21 +88,22 @@ func (e *Engine) CentreAccess(ctx context.Context, modes []layers.Mode) ([]Centr
 			if err := ctx.Err(); err != nil {
 				return nil, fmt.Errorf("analysis: central places: %w", err)
 			}
-			f, err := e.pointsField(ctx, mode, pts)
+			f, err := e.PointsField(ctx, mode, pts)
 			if err != nil {
 				return nil, err
 			}
-			key := CentreKey(mode, level)
+			key := Key(mode, level)
 			sum := make([]float64, len(rows))
 			netPop := make([]int64, len(rows))
-			for ci, c := range e.cells {
-				i, ok := e.muniIdx[c.ags]
-				if !ok {
+			secs := f.Seconds()
+			for ci, c := range cells {
+				i := c.Municipality
+				if i < 0 {
 					continue
 				}
-				sum[i] += float64(c.pop) * f.secs[ci]
-				if f.methodOf(ci) == MethodNetwork {
-					netPop[i] += c.pop
+				sum[i] += float64(c.Residents) * secs[ci]
+				if f.MethodOf(ci) == analysis.MethodNetwork {
+					netPop[i] += c.Residents
 				}
 			}
 			for i := range rows {
@@ -106,11 +116,11 @@ func (e *Engine) CentreAccess(ctx context.Context, modes []layers.Mode) ([]Centr
 					r.Minutes[key] = sum[i] / float64(r.Population) / 60
 					r.NetworkShare[key] = float64(netPop[i]) / float64(r.Population)
 				default:
-					p, ok := muniPoint(e.munis[i].Geometry)
+					p, ok := muniPoint(e.Municipality(i).Geometry)
 					if !ok {
 						continue
 					}
-					r.Minutes[key] = e.pointToNearest(mode, p, pts) / 60
+					r.Minutes[key] = pointToNearest(e, mode, p, pts) / 60
 					r.NetworkShare[key] = 0
 				}
 				if math.IsInf(r.Minutes[key], 0) || math.IsNaN(r.Minutes[key]) {
@@ -124,39 +134,14 @@ func (e *Engine) CentreAccess(ctx context.Context, modes []layers.Mode) ([]Centr
 	return rows, nil
 }
 
-// pointsField is the travel-time field by mode from every cell to the
-// nearest of pts (EPSG:25833): on the network where one is loaded,
-// completed by the straight-line estimate; fac holds the index into pts.
-func (e *Engine) pointsField(ctx context.Context, mode layers.Mode, pts []orb.Point) (*field, error) {
-	ids := make([]int32, len(pts))
-	for i := range ids {
-		ids[i] = int32(i)
-	}
-	mn := e.nets[mode]
-	if mn == nil {
-		return e.straightTo(pts, ids).withStraightSeconds(e, mode), nil
-	}
-	tg := targets{id: ids, arrivals: make([][]route.Source, len(pts)), pts: pts}
-	for i, p := range pts {
-		if s := mn.n.Snap(p); s.Snapped {
-			tg.arrivals[i] = append([]route.Source(nil), s.Arrivals()...)
-		}
-	}
-	f, err := e.targetField(ctx, mn, tg)
-	if err != nil {
-		return nil, fmt.Errorf("analysis: central places %s: %w", mode, err)
-	}
-	return f, nil
-}
-
 // pointToNearest is the straight-line estimate by mode from p to the
 // nearest of pts (EPSG:25833), in seconds.
-func (e *Engine) pointToNearest(mode layers.Mode, p orb.Point, pts []orb.Point) float64 {
+func pointToNearest(e *analysis.Engine, mode layers.Mode, p orb.Point, pts []orb.Point) float64 {
 	best := math.Inf(1)
 	for _, q := range pts {
 		best = math.Min(best, math.Hypot(p[0]-q[0], p[1]-q[1]))
 	}
-	return e.slSeconds(mode, best)
+	return e.StraightLineSeconds(mode, best)
 }
 
 // muniPoint returns a point of a municipality's polygon (EPSG:25833): the

@@ -1,0 +1,318 @@
+// Package nearest finds, for every point of a fixed set of query points
+// (the centres of the populated grid cells), the nearest of a set of sites
+// (the facilities of one category) in the plane: exact, ties to the lowest
+// site index, the same answer as comparing every pair.
+//
+// The query points are sorted once into square blocks (Queries). Per set of
+// sites and per block, the candidates are the sites that can be nearest to
+// some point of the block: with U the smallest distance from any site to
+// the farthest point of the block's bound, a site whose distance to the
+// bound exceeds U is farther than that site from every point of the block.
+// Each point then compares only the block's few candidates, the points of a
+// block in a row, and the blocks are shared out over the processors.
+//
+// All comparisons are on squared distances in float64, so that the bounds
+// hold in floating point too: the rounding of a difference is monotone, so
+// the squared distance from a site to a point of the bound is never below
+// the computed one to the bound, nor above the computed one to its
+// farthest corner. No CRS: coordinates are metres of one planar CRS.
+package nearest
+
+import (
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/paulmach/orb"
+)
+
+// Queries are query points sorted into square blocks. Immutable once built
+// and safe for concurrent use.
+type Queries struct {
+	n      int
+	order  []int32   // query indexes, grouped by block, blocks in row-major order
+	xs, ys []float64 // coordinates in that order
+	start  []int32   // per block: offsets into order; len blocks+1
+	bnd    []box     // per block: the bound of its points
+}
+
+type box struct{ x0, y0, x1, y1 float64 }
+
+// NewQueries sorts pts into square blocks of size metres (size > 0).
+// Points of a grid of cells do best with blocks of about ten cells a side.
+func NewQueries(pts []orb.Point, size float64) *Queries {
+	q := &Queries{n: len(pts)}
+	if len(pts) == 0 {
+		q.start = []int32{0}
+		return q
+	}
+	if !(size > 0) || math.IsInf(size, 0) {
+		size = 1000
+	}
+	minX, minY := pts[0][0], pts[0][1]
+	for _, p := range pts {
+		minX, minY = math.Min(minX, p[0]), math.Min(minY, p[1])
+	}
+	key := make([]uint64, len(pts))
+	for i, p := range pts {
+		bx := uint64(math.Floor((p[0] - minX) / size))
+		by := uint64(math.Floor((p[1] - minY) / size))
+		key[i] = by<<32 | bx // blocks in row-major order
+	}
+	q.order = make([]int32, len(pts))
+	for i := range q.order {
+		q.order[i] = int32(i)
+	}
+	slices.SortFunc(q.order, func(a, b int32) int {
+		if key[a] != key[b] {
+			if key[a] < key[b] {
+				return -1
+			}
+			return 1
+		}
+		return int(a - b)
+	})
+	q.xs = make([]float64, len(pts))
+	q.ys = make([]float64, len(pts))
+	for k, i := range q.order {
+		q.xs[k], q.ys[k] = pts[i][0], pts[i][1]
+		if k == 0 || key[i] != key[q.order[k-1]] {
+			q.start = append(q.start, int32(k))
+			q.bnd = append(q.bnd, box{pts[i][0], pts[i][1], pts[i][0], pts[i][1]})
+		}
+		b := &q.bnd[len(q.bnd)-1]
+		b.x0, b.y0 = math.Min(b.x0, pts[i][0]), math.Min(b.y0, pts[i][1])
+		b.x1, b.y1 = math.Max(b.x1, pts[i][0]), math.Max(b.y1, pts[i][1])
+	}
+	q.start = append(q.start, int32(len(pts)))
+	return q
+}
+
+// Len returns the number of query points.
+func (q *Queries) Len() int { return q.n }
+
+// Blocks returns the number of non-empty blocks.
+func (q *Queries) Blocks() int { return len(q.bnd) }
+
+// Nearest writes, for every query point i, the index of the nearest site
+// into idx[i] and its distance into dist[i] (the square root of the
+// squared distance); ties go to the lowest site index. Without sites idx
+// is -1 and dist +Inf everywhere. idx and dist must have Len() elements.
+// It uses up to workers goroutines (GOMAXPROCS when workers ≤ 0).
+func (q *Queries) Nearest(sites []orb.Point, idx []int32, dist []float64, workers int) {
+	if len(idx) != q.n || len(dist) != q.n {
+		panic("nearest: idx and dist must have one element per query point")
+	}
+	if len(sites) == 0 {
+		for i := range idx {
+			idx[i], dist[i] = -1, math.Inf(1)
+		}
+		return
+	}
+	g := newSiteGrid(sites)
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	const chunk = 32 // blocks taken at a time
+	workers = max(1, min(workers, (len(q.bnd)+chunk-1)/chunk))
+	var next atomic.Int64
+	run := func() {
+		var cand []int32
+		var cx, cy []float64
+		for {
+			b0 := int(next.Add(chunk)) - chunk
+			if b0 >= len(q.bnd) {
+				return
+			}
+			for b := b0; b < min(b0+chunk, len(q.bnd)); b++ {
+				cand = g.candidates(q.bnd[b], cand[:0])
+				cx, cy = cx[:0], cy[:0]
+				for _, s := range cand {
+					cx = append(cx, sites[s][0])
+					cy = append(cy, sites[s][1])
+				}
+				q.block(b, cand, cx, cy, idx, dist)
+			}
+		}
+	}
+	if workers == 1 {
+		run()
+		return
+	}
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() { defer wg.Done(); run() }()
+	}
+	wg.Wait()
+}
+
+// block finds the nearest candidate of every point of block b; cand is
+// sorted by site index, so the strict comparison keeps the lowest of tied
+// sites.
+func (q *Queries) block(b int, cand []int32, cx, cy []float64, idx []int32, dist []float64) {
+	cy = cy[:len(cx)]
+	xs, ys := q.xs[q.start[b]:q.start[b+1]], q.ys[q.start[b]:q.start[b+1]]
+	ys = ys[:len(xs)]
+	order := q.order[q.start[b]:q.start[b+1]]
+	order = order[:len(xs)]
+	for k, px := range xs {
+		py := ys[k]
+		best, bi := math.Inf(1), 0
+		for j, sx := range cx {
+			dx, dy := sx-px, cy[j]-py
+			if d2 := dx*dx + dy*dy; d2 < best {
+				best, bi = d2, j
+			}
+		}
+		i := order[k]
+		idx[i], dist[i] = cand[bi], math.Sqrt(best)
+	}
+}
+
+// siteGrid is a bucket grid over the sites.
+type siteGrid struct {
+	size       float64
+	minX, minY float64
+	nx, ny     int
+	start      []int32 // len nx*ny+1
+	id         []int32 // site indexes by bucket
+	xs, ys     []float64
+}
+
+func newSiteGrid(sites []orb.Point) *siteGrid {
+	b := orb.Bound{Min: sites[0], Max: sites[0]}
+	for _, p := range sites[1:] {
+		b = b.Extend(p)
+	}
+	w, h := b.Max[0]-b.Min[0], b.Max[1]-b.Min[1]
+	// About one site per bucket on the bound; at least a metre.
+	size := math.Max(math.Sqrt(math.Max(w, 1)*math.Max(h, 1)/float64(len(sites))), 1)
+	g := &siteGrid{size: size, minX: b.Min[0], minY: b.Min[1]}
+	g.nx = int(w/size) + 1
+	g.ny = int(h/size) + 1
+	for g.nx*g.ny > 4*len(sites)+64 {
+		g.size *= 2
+		g.nx = int(w/g.size) + 1
+		g.ny = int(h/g.size) + 1
+	}
+	g.start = make([]int32, g.nx*g.ny+1)
+	bucket := make([]int32, len(sites))
+	for i, p := range sites {
+		k := g.bucketOf(p[0], p[1])
+		bucket[i] = int32(k)
+		g.start[k+1]++
+	}
+	for k := range g.nx * g.ny {
+		g.start[k+1] += g.start[k]
+	}
+	next := slices.Clone(g.start[:g.nx*g.ny])
+	g.id = make([]int32, len(sites))
+	g.xs = make([]float64, len(sites))
+	g.ys = make([]float64, len(sites))
+	for i, p := range sites {
+		k := bucket[i]
+		g.id[next[k]] = int32(i)
+		g.xs[next[k]], g.ys[next[k]] = p[0], p[1]
+		next[k]++
+	}
+	return g
+}
+
+// cell returns the bucket column and row of x, y, clamped to the grid.
+func (g *siteGrid) cell(x, y float64) (int, int) {
+	bx := (x - g.minX) / g.size
+	by := (y - g.minY) / g.size
+	cx, cy := 0, 0
+	if bx > 0 {
+		cx = int(math.Min(bx, float64(g.nx-1)))
+	}
+	if by > 0 {
+		cy = int(math.Min(by, float64(g.ny-1)))
+	}
+	return cx, cy
+}
+
+func (g *siteGrid) bucketOf(x, y float64) int {
+	cx, cy := g.cell(x, y)
+	return cy*g.nx + cx
+}
+
+// minD2 is the squared distance from (x, y) to the box; maxD2 the squared
+// distance to its farthest corner.
+func minD2(b box, x, y float64) float64 {
+	dx, dy := 0.0, 0.0
+	if x < b.x0 {
+		dx = b.x0 - x
+	} else if x > b.x1 {
+		dx = x - b.x1
+	}
+	if y < b.y0 {
+		dy = b.y0 - y
+	} else if y > b.y1 {
+		dy = y - b.y1
+	}
+	return dx*dx + dy*dy
+}
+
+func maxD2(b box, x, y float64) float64 {
+	dx := math.Max(math.Abs(x-b.x0), math.Abs(b.x1-x))
+	dy := math.Max(math.Abs(y-b.y0), math.Abs(b.y1-y))
+	return dx*dx + dy*dy
+}
+
+// candidates appends to dst, sorted by site index, every site that can be
+// nearest to a point of b: those whose squared distance to b is at most
+// U, the smallest squared distance of a site to b's farthest corner.
+func (g *siteGrid) candidates(b box, dst []int32) []int32 {
+	// U from the sites of the first non-empty ring of buckets around the
+	// block's centre: any site gives a bound, a near one a tight one.
+	u := math.Inf(1)
+	cx, cy := g.cell((b.x0+b.x1)/2, (b.y0+b.y1)/2)
+	for k := 0; math.IsInf(u, 1); k++ {
+		x0, x1, y0, y1 := cx-k, cx+k, cy-k, cy+k
+		for y := max(y0, 0); y <= min(y1, g.ny-1); y++ {
+			step := 1
+			if y != y0 && y != y1 {
+				step = max(x1-x0, 1)
+			}
+			for x := x0; x <= x1; x += step {
+				if x < 0 || x >= g.nx {
+					continue
+				}
+				kb := y*g.nx + x
+				for j := g.start[kb]; j < g.start[kb+1]; j++ {
+					u = math.Min(u, maxD2(b, g.xs[j], g.ys[j]))
+				}
+			}
+		}
+	}
+	// Every bucket that the box widened by √U (a little more, for the
+	// rounding of the square root) overlaps.
+	r := math.Sqrt(u)*(1+1e-9) + 1e-6
+	bx0, by0 := g.cell(b.x0-r, b.y0-r)
+	bx1, by1 := g.cell(b.x1+r, b.y1+r)
+	n0 := len(dst)
+	for y := by0; y <= by1; y++ {
+		for kb := y*g.nx + bx0; kb <= y*g.nx+bx1; kb++ {
+			for j := g.start[kb]; j < g.start[kb+1]; j++ {
+				x, yy := g.xs[j], g.ys[j]
+				if minD2(b, x, yy) <= u {
+					dst = append(dst, j) // its place in the grid for now
+					u = math.Min(u, maxD2(b, x, yy))
+				}
+			}
+		}
+	}
+	// U may have fallen during the scan: drop what it now excludes.
+	out := dst[:n0]
+	for _, j := range dst[n0:] {
+		if minD2(b, g.xs[j], g.ys[j]) <= u {
+			out = append(out, g.id[j])
+		}
+	}
+	slices.Sort(out[n0:])
+	return out
+}

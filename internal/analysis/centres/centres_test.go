@@ -1,0 +1,191 @@
+package centres
+
+import (
+	"context"
+	"math"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"reach/data/osm"
+	"reach/data/tables"
+	"reach/data/zensus"
+	"reach/internal/analysis"
+	"reach/internal/analysis/analysistest"
+	"reach/internal/realdata"
+	"reach/layers"
+)
+
+// build builds the engine of l with car and foot networks.
+func build(tb testing.TB, l analysistest.Layers) *analysis.Engine {
+	tb.Helper()
+	e, err := analysis.Build(context.Background(), &analysistest.Reader{L: l}, analysis.Options{Modes: []layers.Mode{layers.Car, layers.Foot}, Now: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }})
+	if err != nil {
+		tb.Fatalf("Build: %v", err)
+	}
+	return e
+}
+
+// saxony reads the real Saxon layers: municipalities (VG5000), the 2011
+// 1 km grid, central places, schools and hospitals.
+func saxony(tb testing.TB) analysistest.Layers {
+	tb.Helper()
+	dir := realdata.Dir(tb)
+	ctx := context.Background()
+	var l analysistest.Layers
+	l.Municipalities = collect(tb, tables.ReadMunicipalities(ctx, filepath.Join(dir, "boundaries", "gemeinden_sachsen_vg5000_2021.geojson"), tables.MunicipalityOptions{}))
+	l.Cells = collect(tb, zensus.ReadCells(ctx, filepath.Join(dir, "grid", "zensus2011_1km_sachsen_epsg3035.csv"), zensus.Options{}))
+	l.CentralPlaces = collect(tb, tables.ReadCentralPlaces(ctx, filepath.Join(dir, "zentrale_orte", "zentrale_orte_sachsen.csv"), tables.CentralPlaceOptions{}))
+	l.Facilities = append(lenient(tb, tables.ReadFacilities(ctx, filepath.Join(dir, "facilities", "schulen_sachsen.geojson"), tables.FacilityOptions{})),
+		lenient(tb, tables.ReadFacilities(ctx, filepath.Join(dir, "facilities", "krankenhaeuser_sachsen_2020.csv"), tables.FacilityOptions{}))...)
+	return l
+}
+
+// lenient is like collect but logs record errors (duplicate ids in the
+// shared files) and keeps reading as far as the reader goes on.
+func lenient[T any](tb testing.TB, seq func(yield func(T, error) bool)) []T {
+	tb.Helper()
+	var out []T
+	skipped := 0
+	for v, err := range seq {
+		if err != nil {
+			skipped++
+			if skipped <= 3 {
+				tb.Logf("skipped: %v", err)
+			}
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func collect[T any](tb testing.TB, seq func(yield func(T, error) bool)) []T {
+	tb.Helper()
+	var out []T
+	for v, err := range seq {
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// TestRealSaxonyCentreAccess loads the README's real data (the 2011 grid,
+// the central places at their Destatis seats, the Hoyerswerda extract as
+// the only road network) and checks the central-place indicators of all
+// 419 municipalities against a brute force over the cells, and that at
+// least 99 % of the residents have a car time with its method.
+func TestRealSaxonyCentreAccess(t *testing.T) {
+	r := saxony(t)
+	dir := realdata.Dir(t)
+	ctx := context.Background()
+	seats, err := tables.ReadLocations(ctx, filepath.Join(dir, "population", "gemeinden_sachsen_gv_bevoelkerung_2019.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := tables.NewTownLocator(seats, nil, r.Municipalities)
+	r.CentralPlaces = collect(t, tables.ReadCentralPlaces(ctx, filepath.Join(dir, "zentrale_orte", "zentrale_orte_sachsen.csv"), tables.CentralPlaceOptions{Locate: loc.Locate}))
+	r.Roads = collect(t, osm.Roads(ctx, filepath.Join(dir, "osm", "hoyerswerda.osm.pbf"), nil))
+	e := build(t, r)
+
+	tts, err := e.TravelTimes(ctx, layers.CatHospital, layers.Car)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pop, timed int64
+	byMethod := map[string]int64{}
+	for _, tt := range tts {
+		pop += tt.Population
+		byMethod[tt.Method] += tt.Population
+		if tt.Reached && (tt.Method == analysis.MethodNetwork || tt.Method == analysis.MethodStraightLine) {
+			timed += tt.Population
+		}
+	}
+	if float64(timed) < 0.99*float64(pop) {
+		t.Fatalf("%d of %d residents have a car time (%v)", timed, pop, byMethod)
+	}
+	if byMethod[analysis.MethodNetwork] == 0 {
+		t.Fatalf("no network times around Hoyerswerda: %v", byMethod)
+	}
+	t.Logf("hospital by car: residents by method %v", byMethod)
+
+	rows, err := Access(ctx, e, []layers.Mode{layers.Car, layers.Bicycle})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 419 {
+		t.Fatalf("%d rows, want 419", len(rows))
+	}
+	centres := map[layers.Level][]orb.Point{}
+	isCentre := map[layers.Level]map[string]bool{layers.LevelMittelzentrum: {}, layers.LevelOberzentrum: {}}
+	for _, p := range r.CentralPlaces {
+		for _, lv := range []layers.Level{layers.LevelMittelzentrum, layers.LevelOberzentrum} {
+			if p.Level >= lv {
+				centres[lv] = append(centres[lv], p.Location)
+				isCentre[lv][p.AGS] = true
+			}
+		}
+	}
+	// Brute force over the cells of municipalities with no network time.
+	sum := map[string]map[layers.Level]float64{}
+	cpop := map[string]int64{}
+	snapped := map[string]bool{}
+	for ci, c := range e.PopulatedCells() {
+		if e.OnNetwork(layers.Car, ci) {
+			snapped[c.AGS] = true
+		}
+		cpop[c.AGS] += c.Residents
+		if sum[c.AGS] == nil {
+			sum[c.AGS] = map[layers.Level]float64{}
+		}
+		for lv, pts := range centres {
+			d := math.Inf(1)
+			for _, p := range pts {
+				d = math.Min(d, math.Hypot(c.UTM[0]-p[0], c.UTM[1]-p[1]))
+			}
+			sum[c.AGS][lv] += float64(c.Residents) * e.StraightLineSeconds(layers.Car, d)
+		}
+	}
+	var checked int
+	var meanMZ, meanOZ float64
+	for _, row := range rows {
+		for _, lv := range []layers.Level{layers.LevelMittelzentrum, layers.LevelOberzentrum} {
+			for _, m := range []layers.Mode{layers.Car, layers.Bicycle} {
+				if _, ok := row.Minutes[Key(m, lv)]; !ok {
+					t.Fatalf("%s %s: no %s", row.AGS, row.Name, Key(m, lv))
+				}
+			}
+			got := row.Minutes[Key(layers.Car, lv)]
+			if isCentre[lv][row.AGS] {
+				if got != 0 {
+					t.Fatalf("%s %s is a centre of level %s: %v min, want 0", row.AGS, row.Name, lv, got)
+				}
+				continue
+			}
+			if !(got > 0) || got > 120 {
+				t.Fatalf("%s %s: %v min to %s", row.AGS, row.Name, got, lv)
+			}
+			if bike := row.Minutes[Key(layers.Bicycle, lv)]; !(bike > got) {
+				t.Fatalf("%s %s: bicycle %v min not above car %v min", row.AGS, row.Name, bike, got)
+			}
+			if snapped[row.AGS] || cpop[row.AGS] == 0 {
+				continue
+			}
+			want := sum[row.AGS][lv] / float64(cpop[row.AGS]) / 60
+			if math.Abs(got-want) > 1e-9 {
+				t.Fatalf("%s %s to %s: %v min, brute force %v min", row.AGS, row.Name, lv, got, want)
+			}
+			checked++
+		}
+		meanMZ += row.Minutes[Key(layers.Car, layers.LevelMittelzentrum)]
+		meanOZ += row.Minutes[Key(layers.Car, layers.LevelOberzentrum)]
+	}
+	if checked < 600 {
+		t.Fatalf("only %d values checked by brute force", checked)
+	}
+	t.Logf("mean over municipalities: %.1f min to the Mittelzentrum, %.1f min to the Oberzentrum by car", meanMZ/419, meanOZ/419)
+}
