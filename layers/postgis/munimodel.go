@@ -11,6 +11,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"reach/geo/crs"
+	"reach/geo/spatial"
 	"reach/layers"
 	"reach/layers/query"
 )
@@ -178,11 +179,11 @@ func (g *muniModel) matches(q layers.ItemsQuery) (out []int, ok bool) {
 				return nil, false
 			}
 		}
-		if loValid && layers.GeometriesIntersect(geom, lo) {
+		if loValid && spatial.Intersects(geom, lo) {
 			out = append(out, i)
 			continue
 		}
-		if layers.GeometriesIntersect(geom, hi) {
+		if spatial.Intersects(geom, hi) {
 			return nil, false
 		}
 	}
