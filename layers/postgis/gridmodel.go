@@ -313,7 +313,21 @@ func (g *gridModel) id(i int32) string {
 		b = strconv.AppendInt(b, int64(e), 10)
 		return string(b)
 	}
-	return grid.ID{ResolutionM: res, North: n, East: e}.String()
+	// grid.ID.String without fmt.
+	if res >= 1000 && res%1000 == 0 {
+		b = strconv.AppendInt(b, int64(res/1000), 10)
+		b = append(b, "kmN"...)
+		b = strconv.AppendInt(b, int64(n/1000), 10)
+		b = append(b, 'E')
+		b = strconv.AppendInt(b, int64(e/1000), 10)
+		return string(b)
+	}
+	b = strconv.AppendInt(b, int64(res), 10)
+	b = append(b, "mN"...)
+	b = strconv.AppendInt(b, int64(n/res), 10)
+	b = append(b, 'E')
+	b = strconv.AppendInt(b, int64(e/res), 10)
+	return string(b)
 }
 
 // bound returns the square of cell i in EPSG:3035.
