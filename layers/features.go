@@ -211,18 +211,20 @@ func MunicipalityFeature(m Municipality) Feature {
 // CellFeature returns the served feature of c. A cell whose id cannot be
 // parsed gets no geometry.
 func CellFeature(c Cell) Feature {
-	var g orb.Geometry
 	if id, err := grid.ParseID(c.ID); err == nil {
-		g = toLonLat(id.Polygon(), crs.LAEA)
+		sq := id.Polygon()
+		return CellFeatureWithGeometry(c, toLonLat(sq, crs.LAEA), sq)
 	}
-	return CellFeatureWithGeometry(c, g)
+	return CellFeatureWithGeometry(c, nil, nil)
 }
 
-// CellFeatureWithGeometry is CellFeature with the served geometry given,
-// for a source that projects the corners of many cells once each: g must
-// be what CellFeature computes (the cell's square, each vertex transformed
-// from EPSG:3035 to CRS84 with crs.Transform).
-func CellFeatureWithGeometry(c Cell, g orb.Geometry) Feature {
+// CellFeatureWithGeometry is CellFeature with the geometries given, for a
+// source that projects the corners of many cells once each: stored is the
+// cell's square in EPSG:3035 (grid.ID.Polygon) and served what CellFeature
+// computes from it (each vertex transformed to CRS84 with crs.Transform);
+// both nil for a cell whose id cannot be parsed.
+func CellFeatureWithGeometry(c Cell, served orb.Geometry, stored orb.Polygon) Feature {
+	g := served
 	var pop any
 	if c.Known {
 		pop = c.Population
@@ -236,8 +238,8 @@ func CellFeatureWithGeometry(c Cell, g orb.Geometry) Feature {
 		{"share_under_18", optFloat(c.ShareUnder18)}, {"share_65_plus", optFloat(c.Share65Plus)},
 		{"ags", optString(c.AGS)}, {"year", year},
 	}}
-	if id, err := grid.ParseID(c.ID); err == nil && g != nil {
-		f.Stored, f.StoredCRS = id.Polygon(), crs.LAEA
+	if g != nil && stored != nil {
+		f.Stored, f.StoredCRS = stored, crs.LAEA
 	}
 	return f
 }

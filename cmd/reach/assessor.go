@@ -6,12 +6,14 @@ import (
 	"reach/internal/analysis"
 	"reach/internal/analysis/assess"
 	"reach/internal/analysis/derived"
+	"reach/internal/analysis/sites"
 	"reach/layers"
 )
 
 // withAssess is the analyzer the HTTP layer gets: the engine with its
-// project assessments (internal/analysis/assess) and the proposals of the
-// store for the assessments collection.
+// project assessments (internal/analysis/assess), its site suggestions
+// (internal/analysis/sites) and the proposals of the store for the
+// assessments collection.
 type withAssess struct {
 	*analysis.Engine
 	a        *assess.Assessor
@@ -28,6 +30,11 @@ func (w withAssess) Assess(ctx context.Context, p layers.Project, set []layers.P
 
 func (w withAssess) Ranking(ctx context.Context, projects []layers.Project, budget float64) (assess.Ranking, error) {
 	return w.a.Ranking(ctx, projects, budget)
+}
+
+// SuggestSites suggests sites for a category (internal/analysis/sites).
+func (w withAssess) SuggestSites(ctx context.Context, req sites.Request) (sites.Result, error) {
+	return sites.Suggest(ctx, w.Engine, req)
 }
 
 // Derived serves the computed collections with the assessments.

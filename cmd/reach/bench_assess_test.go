@@ -10,6 +10,9 @@ package main
 // figures; run it alone (it takes minutes and about 8 GB):
 //
 //	flock /tmp/reach-heavy.lock go test ./cmd/reach -run '^$' -bench SaxonyAssessmentGET -benchtime 1x -timeout 60m -v
+//
+// REACH_BENCH_REBUILD=0 leaves out the rebuilding assessor (minutes of
+// the run); REACH_COLD_CPUPROFILE=FILE profiles the changed-proposal GETs.
 
 import (
 	"context"
@@ -166,6 +169,10 @@ func BenchmarkSaxonyAssessmentGET(b *testing.B) {
 		b.Fatalf("road upgrade: %v, effect %+v", err, a.Effect)
 	} else {
 		b.Logf("road upgrade: %s; %d beneficiaries", a.Effect.Method, *a.Effect.Beneficiaries)
+	}
+	if os.Getenv("REACH_BENCH_REBUILD") == "0" {
+		b.Log("REACH_BENCH_REBUILD=0: the rebuilding assessor is not timed")
+		return
 	}
 	base := serve(assess.NewRebuilding(eng))
 	get(base, facilityID) // the rebuilding assessor's own cache of the 99 others

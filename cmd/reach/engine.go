@@ -73,9 +73,8 @@ func buildEngineWithSnapshot(ctx context.Context, st layers.Store, info layers.S
 	if err != nil {
 		return nil, err
 	}
-	if opts.Transit, err = storedTransit(ctx, st); err != nil {
-		return nil, err
-	}
+	// The timetable comes from a matching snapshot when it carries one, else from the store.
+	opts.LoadTransit = func(ctx context.Context) (*layers.TransitFeed, error) { return storedTransit(ctx, st) }
 	if opts.Demography == nil {
 		if opts.Demography, err = storedDemography(ctx, st); err != nil {
 			return nil, err
@@ -87,7 +86,7 @@ func buildEngineWithSnapshot(ctx context.Context, st layers.Store, info layers.S
 		eng, err := analysis.Build(ctx, st, opts)
 		f.Close()
 		if err == nil {
-			log.Info("read model from snapshot", "file", path, "took", time.Since(start).Round(time.Millisecond))
+			log.Info("read model from snapshot", "file", path, "took", time.Since(start).Round(time.Millisecond), "timetable_from_snapshot", eng.Stats().TransitFromSnapshot)
 			return eng, nil
 		}
 		if !errors.Is(err, analysis.ErrSnapshotMismatch) && !errors.Is(err, analysis.ErrSnapshot) {

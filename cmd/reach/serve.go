@@ -20,6 +20,7 @@ import (
 	"reach/internal/analysis"
 	"reach/internal/analysis/assess"
 	"reach/internal/analysis/need"
+	"reach/internal/analysis/sites"
 	"reach/internal/analysis/transit"
 	"reach/internal/config"
 	"reach/internal/httpapi"
@@ -320,10 +321,10 @@ func (l *lazyEngine) Ranking(ctx context.Context, projects []layers.Project, bud
 	return e.Ranking(ctx, projects, budget)
 }
 
-func (l *lazyEngine) SuggestSites(ctx context.Context, req analysis.SiteRequest) (analysis.SiteResult, error) {
+func (l *lazyEngine) SuggestSites(ctx context.Context, req sites.Request) (sites.Result, error) {
 	e, err := l.get(ctx)
 	if err != nil {
-		return analysis.SiteResult{}, err
+		return sites.Result{}, err
 	}
 	return e.SuggestSites(ctx, req)
 }

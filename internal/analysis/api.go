@@ -132,33 +132,3 @@ type TravelTime struct {
 	Center     orb.Point `json:"-"`      // lon/lat of the cell centre
 	Method     string    `json:"method"` // "network" or "straight_line"
 }
-
-// SiteRequest asks for k sites for a category that cover the most
-// uncovered residents within the standard.
-type SiteRequest struct {
-	Category   layers.Category
-	Mode       layers.Mode
-	K          int
-	Candidates string // "central_places", "cells", "all"
-}
-
-// Site is one suggested site.
-type Site struct {
-	Rank         int       `json:"rank"`
-	Location     orb.Point `json:"location"` // lon/lat
-	Label        string    `json:"label"`
-	AGS          string    `json:"ags"`
-	NewlyCovered int64     `json:"newly_covered"`
-}
-
-// SiteResult lists the suggested sites in the order chosen, the total newly
-// covered and the bound on how far the greedy choice can be from optimal.
-type SiteResult struct {
-	Category      layers.Category `json:"category"`
-	Mode          layers.Mode     `json:"mode"`
-	Sites         []Site          `json:"sites"`
-	TotalCovered  int64           `json:"total_newly_covered"`
-	UpperBound    int64           `json:"upper_bound"`    // no k sites can cover more
-	OptimalityGap float64         `json:"optimality_gap"` // 1 − total/upper bound
-	Provenance    Provenance      `json:"provenance"`
-}

@@ -378,7 +378,7 @@ func BenchmarkSaxonyAddSite(b *testing.B) {
 }
 
 // BenchmarkSaxonyCandidates1000 is the marginal coverage of 1,000
-// candidate sites, as SuggestSites computes it (Engine.coverAll: for each
+// candidate sites, as sites.Suggest computes it (Engine.coverAll: for each
 // candidate the cells outside the standard that the site would bring
 // within it, candidates spread over the processors). One operation is all
 // 1,000 candidates.
@@ -407,36 +407,6 @@ func BenchmarkSaxonyCandidates1000(b *testing.B) {
 			b.StopTimer()
 			s.report(b)
 			b.ReportMetric(float64(covered)/float64(len(f.candidates)), "gap-cells/candidate")
-		})
-	}
-}
-
-// BenchmarkSaxonySuggestSites is SuggestSites end to end: 10 sites chosen
-// greedily among central places, town halls and the most populated gap
-// cells, for general practice and gymnasium.
-func BenchmarkSaxonySuggestSites(b *testing.B) {
-	f := saxonyBench(b)
-	logSaxony(b, f)
-	ctx := context.Background()
-	for _, cat := range saxonyCoverageCats {
-		b.Run(string(cat), func(b *testing.B) {
-			coverageSetup(b, f, cat)
-			s := newSampler()
-			var res SiteResult
-			b.ReportAllocs()
-			b.ResetTimer()
-			for b.Loop() {
-				s.time(func() {
-					var err error
-					if res, err = f.e.SuggestSites(ctx, SiteRequest{Category: cat, Mode: layers.Car, K: 10}); err != nil {
-						b.Fatal(err)
-					}
-				})
-			}
-			b.StopTimer()
-			s.report(b)
-			b.ReportMetric(float64(res.TotalCovered), "covered")
-			b.ReportMetric(float64(len(res.Sites)), "sites")
 		})
 	}
 }

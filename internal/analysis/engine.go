@@ -68,6 +68,9 @@ type Options struct {
 	Hierarchy HierarchyMode
 	// Transit is the public transport timetable behind mode "transit"; nil means none.
 	Transit *layers.TransitFeed
+	// LoadTransit, when Transit is nil, gives the timetable (nil: none) unless a matching
+	// Snapshot carries it (engine_snapshot_transit.go).
+	LoadTransit func(context.Context) (*layers.TransitFeed, error)
 	// NewTransitPlanner makes the planner that answers mode transit on Transit
 	// (internal/analysis/transit.New); called once at the end of Build when both are set.
 	// Without it, mode transit is refused.
@@ -112,6 +115,8 @@ type BuildStats struct {
 	CentralPlaces  int
 	Projects       int
 	Networks       map[layers.Mode]NetworkStats
+	// TransitFromSnapshot tells that the timetable came from the engine snapshot.
+	TransitFromSnapshot bool
 	// Warnings name records that were skipped, with the reason.
 	Warnings []string
 }
@@ -328,7 +333,10 @@ func Build(ctx context.Context, r layers.Reader, opts Options) (*Engine, error) 
 	if err := e.prepareHierarchies(ctx); err != nil {
 		return nil, err
 	}
-	if opts.Transit != nil && opts.NewTransitPlanner != nil {
+	if err := e.transitFromSnapshot(ctx, pending); err != nil {
+		return nil, err
+	}
+	if e.opts.Transit != nil && opts.NewTransitPlanner != nil {
 		e.transit = opts.NewTransitPlanner(e)
 	}
 	return e, nil

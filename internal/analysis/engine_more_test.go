@@ -67,10 +67,6 @@ func TestRequestValidation(t *testing.T) {
 			return err
 		}(),
 		"matrix empty": func() error { _, err := e.Matrix(ctx, MatrixRequest{Mode: layers.Car}); return err }(),
-		"sites k=0": func() error {
-			_, err := e.SuggestSites(ctx, SiteRequest{Category: layers.CatHospital, Mode: layers.Car})
-			return err
-		}(),
 	} {
 		if err == nil {
 			t.Errorf("%s: want an error", name)

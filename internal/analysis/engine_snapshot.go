@@ -39,6 +39,7 @@ func (e *Engine) WriteSnapshot(w io.Writer) error {
 		Fingerprint: e.fingerprintOf(e.cellsDigest(), e.facilitiesDigest(), e.roadLayerDigest()),
 		Cells:       len(e.cells),
 		Centre:      func(k int) (orb.Point, orb.Point) { return e.cells[k].lonlat, e.cells[k].utm },
+		Transit:     e.snapshotTransit(),
 	}
 	for _, m := range layers.Modes() {
 		if mn := e.nets[m]; mn != nil {

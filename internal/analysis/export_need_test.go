@@ -28,3 +28,13 @@ func NearestFieldSearch(b *testing.B, e *Engine, cat layers.Category) {
 		b.Fatal(err)
 	}
 }
+
+// SaxonyEngine returns the engine of the Saxony-scale benchmark fixture,
+// for the benchmarks of the use-case packages in package analysis_test.
+// It logs what the fixture holds.
+func SaxonyEngine(b *testing.B) *Engine {
+	b.Helper()
+	f := saxonyBench(b)
+	logSaxony(b, f)
+	return f.e
+}

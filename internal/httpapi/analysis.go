@@ -13,6 +13,7 @@ import (
 	"reach/geo/crs"
 	"reach/internal/analysis"
 	"reach/internal/analysis/assess"
+	"reach/internal/analysis/sites"
 	"reach/internal/httpapi/reply"
 	"reach/internal/ogc"
 	"reach/layers"
@@ -35,7 +36,7 @@ type Analyzer interface {
 	// Ranking ranks projects and selects the best set within budget (EUR).
 	Ranking(ctx context.Context, projects []layers.Project, budget float64) (assess.Ranking, error)
 	// SuggestSites suggests sites for a category.
-	SuggestSites(ctx context.Context, req analysis.SiteRequest) (analysis.SiteResult, error)
+	SuggestSites(ctx context.Context, req sites.Request) (sites.Result, error)
 	// Derived serves the computed collections (travel-times, gaps,
 	// assessments, …); nil when there are none. It is called per request,
 	// so it may change as results are computed.
@@ -236,8 +237,8 @@ func BandFeature(b analysis.Band) layers.Feature {
 }
 
 // parseSites validates a site suggestion body.
-func parseSites(o *object) (analysis.SiteRequest, error) {
-	var req analysis.SiteRequest
+func parseSites(o *object) (sites.Request, error) {
+	var req sites.Request
 	if c, ok := o.str("category", true); ok {
 		if !layers.Category(c).Valid() {
 			o.add("category", c, "not in the catalogue; see the facilities collection's category values")

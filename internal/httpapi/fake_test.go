@@ -10,6 +10,7 @@ import (
 
 	"reach/internal/analysis"
 	"reach/internal/analysis/assess"
+	"reach/internal/analysis/sites"
 	"reach/internal/analysis/transit"
 	"reach/internal/appraisal"
 	"reach/layers"
@@ -196,7 +197,7 @@ func (s *fakeStore) PutProject(ctx context.Context, p layers.Project) error {
 type fakeAnalyzer struct {
 	mu        sync.Mutex
 	lastIso   analysis.IsochroneRequest
-	lastSites analysis.SiteRequest
+	lastSites sites.Request
 	budget    float64
 	ranked    []string
 	block     chan struct{} // when set, Matrix waits on it
@@ -281,14 +282,14 @@ func (a *fakeAnalyzer) Ranking(ctx context.Context, ps []layers.Project, budget 
 	return r, nil
 }
 
-func (a *fakeAnalyzer) SuggestSites(ctx context.Context, req analysis.SiteRequest) (analysis.SiteResult, error) {
+func (a *fakeAnalyzer) SuggestSites(ctx context.Context, req sites.Request) (sites.Result, error) {
 	a.mu.Lock()
 	a.lastSites = req
 	a.mu.Unlock()
 	if req.Category == layers.CatSewage {
-		return analysis.SiteResult{}, fmt.Errorf("fake: category %q has no standard: %w", req.Category, layers.ErrInvalid)
+		return sites.Result{}, fmt.Errorf("fake: category %q has no standard: %w", req.Category, layers.ErrInvalid)
 	}
-	return analysis.SiteResult{Category: req.Category, Mode: req.Mode, Sites: make([]analysis.Site, req.K)}, nil
+	return sites.Result{Category: req.Category, Mode: req.Mode, Sites: make([]sites.Site, req.K)}, nil
 }
 
 func (a *fakeAnalyzer) Derived() layers.FeatureSource { return a.derived }

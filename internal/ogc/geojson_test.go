@@ -211,3 +211,17 @@ func TestAppendCoordShortest(t *testing.T) {
 		}
 	}
 }
+
+// TestCellStoredSquare: a grid cell written in EPSG:3035 is its square as
+// stored, corners in whole metres.
+func TestCellStoredSquare(t *testing.T) {
+	f := layers.CellFeature(layers.Cell{ID: "CRS3035RES100mN3100000E4560000", ResolutionM: 100})
+	b, err := AppendFeature(nil, f, crs.LAEA, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `"coordinates":[[[4560000,3100000],[4560100,3100000],[4560100,3100100],[4560000,3100100],[4560000,3100000]]]`
+	if !strings.Contains(string(b), want) {
+		t.Errorf("cell in EPSG:3035: %s\nwant %s", b, want)
+	}
+}

@@ -11,7 +11,7 @@ package snapshot
 
 // Layout (little endian throughout):
 //
-//	magic "REACHES8"
+//	magic "REACHES9"
 //	u32 header length, header, u32 CRC-32C of the header
 //	  header: str engine version, f64 snap radius (m),
 //	          u8 mode count, str per requested mode (Options.Modes order),
@@ -29,9 +29,11 @@ package snapshot
 //	  the populated cells on it, in engine order, with departures and
 //	    arrivals (network.Places.WriteTo, format REACHPL1, checksummed)
 //	  the facilities on it, in engine order, with arrivals (the same)
+//	u8 1 when the timetable follows, else 0; then u64 length of the
+//	  timetable block, the block (transit.go), u32 CRC-32C of it
 //	magic "REACHEND"
 //
-// Snapshots of the earlier formats (REACHES7 and before) are refused with
+// Snapshots of the earlier formats (REACHES8 and before) are refused with
 // that reason; the engine is then built from the layers and the snapshot
 // written anew. Every section is checksummed by geo/snapshotio.
 //
@@ -57,7 +59,7 @@ import (
 
 const (
 	// Magic opens a snapshot of this format.
-	Magic    = "REACHES8"
+	Magic    = "REACHES9"
 	endMagic = "REACHEND"
 	// CentreBytes is the size of one cell centre in the centre block.
 	CentreBytes = 32

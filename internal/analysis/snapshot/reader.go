@@ -25,6 +25,7 @@ type Data struct {
 	Fingerprint Fingerprint
 	Centres     Centres
 	Nets        []Net
+	Transit     *layers.TransitFeed // nil when the snapshot carries no timetable
 }
 
 // Read decodes a whole snapshot from r, calling onHeader with the
@@ -340,6 +341,28 @@ func decode(r io.Reader, onHeader func(Fingerprint), onCentres func(Centres)) (*
 			return nil, placesErr(fmt.Sprintf("%s facilities", mode), err)
 		}
 		out.Nets = append(out.Nets, Net{Mode: mode, Network: n, Cells: cells, Facilities: facs})
+	}
+	switch has, err := sr.U8(); {
+	case err != nil:
+		return nil, short("timetable", err)
+	case has > 1:
+		return nil, bad("timetable flag %d", has)
+	case has == 1:
+		size, err := sr.U64()
+		if err != nil {
+			return nil, short("timetable", err)
+		}
+		sr.Begin()
+		block, err := sr.Bytes(size)
+		if err == nil {
+			err = sr.End()
+		}
+		if err != nil {
+			return nil, short("timetable", err)
+		}
+		if out.Transit, err = DecodeTransit(block); err != nil {
+			return nil, err
+		}
 	}
 	if err := sr.Full(b8[:]); err != nil {
 		return nil, short("end marker", err)

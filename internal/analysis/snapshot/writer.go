@@ -34,6 +34,8 @@ type Contents struct {
 	Centre func(k int) (lonlat, utm orb.Point)
 	// Nets are the networks, in the order of layers.Modes().
 	Nets []Net
+	// Transit is the public transport timetable, nil for none.
+	Transit *layers.TransitFeed
 }
 
 // Write writes the snapshot of c to w (see the layout in format.go). It
@@ -97,6 +99,16 @@ func Write(w io.Writer, c Contents) error {
 				}
 			}
 		}
+	}
+	if c.Transit == nil {
+		sw.U8(0)
+	} else {
+		block := AppendTransit(nil, c.Transit)
+		sw.U8(1)
+		sw.U64(uint64(len(block)))
+		sw.Begin()
+		sw.Write(block)
+		sw.End()
 	}
 	sw.Write([]byte(endMagic))
 	err := sw.Err()

@@ -1,22 +1,54 @@
-package analysis
+// Package sites suggests where new facilities of a category would bring
+// the most residents within the standard who are outside it today, the
+// existing facilities kept fixed (maximal covering location: greedy
+// choice among central places, public buildings and the most populated
+// gap cells, with a submodular upper bound and the optimality gap). It
+// reads the engine's travel-time fields, cells and places through its
+// accessors; the marginal coverage of each candidate is the engine's
+// search (Engine.CellsBroughtWithin).
+package sites
 
 import (
 	"context"
 	"fmt"
-	"math"
-	"runtime"
-	"slices"
 	"sort"
-	"sync"
-	"sync/atomic"
 
 	"github.com/paulmach/orb"
 
-	"reach/geo/graph"
+	"reach/internal/analysis"
 	"reach/internal/catalogue"
-	"reach/internal/network"
 	"reach/layers"
 )
+
+// Request asks for k sites for a category that cover the most
+// uncovered residents within the standard.
+type Request struct {
+	Category   layers.Category
+	Mode       layers.Mode
+	K          int
+	Candidates string // "central_places", "cells", "all"
+}
+
+// Site is one suggested site.
+type Site struct {
+	Rank         int       `json:"rank"`
+	Location     orb.Point `json:"location"` // lon/lat
+	Label        string    `json:"label"`
+	AGS          string    `json:"ags"`
+	NewlyCovered int64     `json:"newly_covered"`
+}
+
+// Result lists the suggested sites in the order chosen, the total newly
+// covered and the bound on how far the greedy choice can be from optimal.
+type Result struct {
+	Category      layers.Category     `json:"category"`
+	Mode          layers.Mode         `json:"mode"`
+	Sites         []Site              `json:"sites"`
+	TotalCovered  int64               `json:"total_newly_covered"`
+	UpperBound    int64               `json:"upper_bound"`    // no k sites can cover more
+	OptimalityGap float64             `json:"optimality_gap"` // 1 − total/upper bound
+	Provenance    analysis.Provenance `json:"provenance"`
+}
 
 // Site suggestion limits.
 const (
@@ -26,7 +58,7 @@ const (
 	MaxCellCandidates = 2000
 )
 
-// Candidate kinds of a SiteRequest.
+// Candidate kinds of a Request.
 const (
 	CandidatesCentralPlaces = "central_places"
 	CandidatesCells         = "cells"
@@ -44,7 +76,7 @@ type siteCandidate struct {
 	cover []int32 // uncovered cells it would bring within the standard
 }
 
-// SuggestSites chooses up to req.K sites for a category that bring the
+// Suggest chooses up to req.K sites for a category that bring the
 // most residents who today are outside the standard within it, the
 // existing facilities kept fixed (maximal covering location problem).
 // Candidates are the central places (at their location), existing public
@@ -62,45 +94,50 @@ type siteCandidate struct {
 // and never more than all residents outside the standard. Greedy itself
 // is guaranteed within 1 − 1/e of optimal; the reported gap is usually far
 // smaller.
-func (e *Engine) SuggestSites(ctx context.Context, req SiteRequest) (SiteResult, error) {
-	if err := checkCatMode(req.Category, req.Mode); err != nil {
-		return SiteResult{}, err
+func Suggest(ctx context.Context, e *analysis.Engine, req Request) (Result, error) {
+	if !req.Category.Valid() {
+		return Result{}, fmt.Errorf("analysis: category %q: %w", req.Category, layers.ErrInvalid)
+	}
+	if _, ok := layers.ParseMode(string(req.Mode)); !ok {
+		return Result{}, fmt.Errorf("analysis: mode %q: %w", req.Mode, layers.ErrInvalid)
 	}
 	if req.K < 1 || req.K > MaxSites {
-		return SiteResult{}, fmt.Errorf("analysis: sites: k = %d: want 1 to %d: %w", req.K, MaxSites, layers.ErrInvalid)
+		return Result{}, fmt.Errorf("analysis: sites: k = %d: want 1 to %d: %w", req.K, MaxSites, layers.ErrInvalid)
 	}
 	kind := req.Candidates
 	if kind == "" {
 		kind = CandidatesAll
 	}
 	if kind != CandidatesAll && kind != CandidatesCells && kind != CandidatesCentralPlaces && kind != CandidatesPublicBuildings {
-		return SiteResult{}, fmt.Errorf("analysis: sites: candidates %q: want central_places, public_buildings, cells or all: %w", req.Candidates, layers.ErrInvalid)
+		return Result{}, fmt.Errorf("analysis: sites: candidates %q: want central_places, public_buildings, cells or all: %w", req.Candidates, layers.ErrInvalid)
 	}
-	std, err := e.standard(req.Category, req.Mode)
-	if err != nil {
-		return SiteResult{}, err
+	std, ok := e.Standard(req.Category, req.Mode)
+	if !ok {
+		return Result{}, fmt.Errorf("analysis: catalogue %s has no standard for category %q and mode %q: %w", e.Catalogue().ID(), req.Category, req.Mode, layers.ErrInvalid)
 	}
 	if std.Measure == catalogue.MeasureAreaService {
-		return SiteResult{}, fmt.Errorf("analysis: sites: category %q is an area service: %w", req.Category, layers.ErrInvalid)
+		return Result{}, fmt.Errorf("analysis: sites: category %q is an area service: %w", req.Category, layers.ErrInvalid)
 	}
-	f, err := e.fieldFor(ctx, req.Category, req.Mode)
+	f, err := e.TravelField(ctx, req.Category, req.Mode)
 	if err != nil {
-		return SiteResult{}, err
+		return Result{}, err
 	}
 	limit := std.MaxSeconds()
-	uncovered := make([]bool, len(e.cells))
+	cells := e.PopulatedCells()
+	secs := f.Seconds()
+	uncovered := make([]bool, len(cells))
 	var gapCells []int
 	var totalOut int64
-	for ci := range e.cells {
-		if f.secs[ci] > limit {
+	for ci := range cells {
+		if secs[ci] > limit {
 			uncovered[ci] = true
 			gapCells = append(gapCells, ci)
-			totalOut += e.cells[ci].pop
+			totalOut += cells[ci].Residents
 		}
 	}
 	var cands []siteCandidate
 	if kind == CandidatesAll || kind == CandidatesCentralPlaces {
-		for _, p := range e.places {
+		for _, p := range e.CentralPlaces() {
 			if p.Location == (orb.Point{}) {
 				continue
 			}
@@ -108,9 +145,10 @@ func (e *Engine) SuggestSites(ctx context.Context, req SiteRequest) (SiteResult,
 		}
 	}
 	if kind == CandidatesAll || kind == CandidatesPublicBuildings {
+		facs := e.Facilities()
 		for _, cat := range []layers.Category{layers.CatTownHall, layers.CatCommunityCentre} {
-			for _, fi := range e.byCat[cat] {
-				f := e.facs[fi]
+			for _, fi := range e.FacilityIndexes(cat) {
+				f := facs[fi]
 				label := f.Name
 				if label == "" {
 					label = f.ID
@@ -121,34 +159,34 @@ func (e *Engine) SuggestSites(ctx context.Context, req SiteRequest) (SiteResult,
 	}
 	if kind == CandidatesAll || kind == CandidatesCells {
 		sorted := append([]int(nil), gapCells...)
-		sort.SliceStable(sorted, func(i, j int) bool { return e.cells[sorted[i]].pop > e.cells[sorted[j]].pop })
+		sort.SliceStable(sorted, func(i, j int) bool { return cells[sorted[i]].Residents > cells[sorted[j]].Residents })
 		if len(sorted) > MaxCellCandidates {
 			sorted = sorted[:MaxCellCandidates]
 		}
 		sort.Ints(sorted)
 		for _, ci := range sorted {
-			c := e.cells[ci]
-			cands = append(cands, siteCandidate{utm: c.utm, label: "cell " + c.id, ags: c.ags})
+			c := cells[ci]
+			cands = append(cands, siteCandidate{utm: c.UTM, label: "cell " + c.ID, ags: c.AGS})
 		}
 	}
 	pts := make([]orb.Point, len(cands))
 	for i, c := range cands {
 		pts[i] = c.utm
 	}
-	covers, err := e.coverAll(ctx, req.Mode, f, pts, limit, uncovered)
+	covers, err := e.CellsBroughtWithin(ctx, f, pts, limit, uncovered)
 	if err != nil {
-		return SiteResult{}, err
+		return Result{}, err
 	}
 	for i := range cands {
 		cands[i].cover = covers[i]
 	}
-	res := SiteResult{Category: req.Category, Mode: req.Mode, Sites: []Site{}, Provenance: e.provenance(methodLabel(f, req.Mode) + "; greedy maximal covering with a submodular upper bound")}
-	covered := make([]bool, len(e.cells))
+	res := Result{Category: req.Category, Mode: req.Mode, Sites: []Site{}, Provenance: e.Provenance(f.Method() + "; greedy maximal covering with a submodular upper bound")}
+	covered := make([]bool, len(cells))
 	gain := func(c *siteCandidate) int64 {
 		var s int64
 		for _, ci := range c.cover {
 			if !covered[ci] {
-				s += e.cells[ci].pop
+				s += cells[ci].Residents
 			}
 		}
 		return s
@@ -183,7 +221,7 @@ func (e *Engine) SuggestSites(ctx context.Context, req SiteRequest) (SiteResult,
 			covered[ci] = true
 		}
 		total += gains[best]
-		ll, _ := fromUTM(cands[best].utm)
+		ll, _ := analysis.FromUTM(cands[best].utm)
 		res.Sites = append(res.Sites, Site{Rank: step + 1, Location: ll, Label: cands[best].label, AGS: cands[best].ags, NewlyCovered: gains[best]})
 	}
 	res.TotalCovered = total
@@ -192,81 +230,4 @@ func (e *Engine) SuggestSites(ctx context.Context, req SiteRequest) (SiteResult,
 		res.OptimalityGap = 1 - float64(total)/float64(res.UpperBound)
 	}
 	return res, nil
-}
-
-// coverAll returns coverage for every point of pts, computed by one
-// goroutine per processor (each with its own search state from the pool).
-// It stops early, with an error, when ctx is cancelled.
-func (e *Engine) coverAll(ctx context.Context, mode layers.Mode, f *field, pts []orb.Point, limit float64, uncovered []bool) ([][]int32, error) {
-	out := make([][]int32, len(pts))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range max(1, min(runtime.GOMAXPROCS(0), len(pts)/8)) {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(pts) || ctx.Err() != nil {
-					return
-				}
-				out[i] = e.coverage(mode, f, pts[i], limit, uncovered)
-			}
-		})
-	}
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("analysis: sites: %w", err)
-	}
-	return out, nil
-}
-
-// coverage returns the uncovered cells that would reach a facility at p
-// (EPSG:25833) within limit seconds by mode. f is the field of the
-// existing facilities. On the network the search from p is the "only
-// improving" one on f's node costs: an uncovered cell (time above limit)
-// that reaches p within limit leaves through a node that p reaches faster
-// than any existing facility, and every node on the way there is improved
-// too, so the search finds exactly the cells a full search bounded by
-// limit would, while touching only the area p wins.
-func (e *Engine) coverage(mode layers.Mode, f *field, p orb.Point, limit float64, uncovered []bool) []int32 {
-	var out []int32
-	mn := e.nets[mode]
-	if mn == nil {
-		r := e.slReach(mode, limit)
-		for ci, c := range e.cells {
-			if uncovered[ci] && math.Hypot(c.utm[0]-p[0], c.utm[1]-p[1]) <= r {
-				out = append(out, int32(ci))
-			}
-		}
-		return out
-	}
-	s := mn.n.Snap(p)
-	if !s.Snapped {
-		return nil
-	}
-	lc, err := graph.CostOf(graph.Seconds(limit))
-	if err != nil {
-		return nil
-	}
-	q := mn.n.ReverseQueries().Get()
-	defer mn.n.ReverseQueries().Put(q)
-	if f.net != nil {
-		q.Improve(s.Arrivals(), f.net.base, lc)
-	} else {
-		q.Run(s.Arrivals(), lc)
-	}
-	// A cell leaves through at most a few nodes: collect, then sort and
-	// drop repeats, which is cheaper than a set when a site wins a large
-	// area.
-	for _, v := range q.Settled() {
-		for _, ci := range mn.cells.At(v) {
-			if !uncovered[ci] {
-				continue
-			}
-			if r := network.Via(mn.cells.Departures(int(ci)), q); r.Reached && float64(r.Cost.Seconds()) <= limit {
-				out = append(out, ci)
-			}
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
 }
