@@ -43,6 +43,7 @@ func TestRecordValidate(t *testing.T) {
 		{"run", ResultRun{Category: "x", Mode: Transit, Provenance: "{"}, "run x/transit", []string{"category", "mode", "computed_at", "provenance"}},
 		{"token", Token{Name: "a b", Role: "king", Hash: []byte{1}}, `token "a b"`, []string{"name", "role", "hash"}},
 		{"token ok", Token{Name: "amt.dresden@sachsen", Role: RoleCommittee, Hash: make([]byte, 32)}, "", nil},
+		{"token name too long", Token{Name: strings.Repeat("a", 65), Role: RoleAdmin, Hash: make([]byte, 32)}, `token "` + strings.Repeat("a", 65) + `"`, []string{"name"}},
 	}
 	for _, c := range cases {
 		err := c.rec.Validate()

@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/paulmach/orb"
+
+	"reach/geo/spatial"
 )
 
 // FieldError is one field of a record that breaks an invariant: the
@@ -437,7 +439,7 @@ func selfIntersection(r orb.Ring) (int, int, bool) {
 				}
 				continue
 			}
-			if segmentsIntersect(a, b, c, d) {
+			if spatial.SegmentsIntersect(a, b, c, d) {
 				return i, j, true
 			}
 		}

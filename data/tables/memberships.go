@@ -70,10 +70,6 @@ func ReadMemberships(ctx context.Context, path string, opts MembershipOptions) i
 				}
 			}
 			ags := row.Get("ags")
-			if !ValidAGS(ags) {
-				yield(layers.Membership{}, row.Errorf("ags", ags, "is not an 8-digit AGS"))
-				return
-			}
 			var m layers.Membership
 			switch kind {
 			case layers.KindVerbund:

@@ -78,10 +78,6 @@ func ReadPopulation(ctx context.Context, path string, opts PopulationOptions) it
 				}
 			}
 			ags := row.Get(agsCol)
-			if !ValidAGS(ags) {
-				yield(layers.PopulationRecord{}, row.Errorf(agsCol, ags, "is not an 8-digit AGS"))
-				return
-			}
 			if prev, dup := seen[ags]; dup {
 				yield(layers.PopulationRecord{}, row.Errorf(agsCol, ags, "repeats the AGS of line "+strconv.Itoa(prev)))
 				return
@@ -106,7 +102,7 @@ func ReadPopulation(ctx context.Context, path string, opts PopulationOptions) it
 				rec.AreaKm2 = a
 			}
 			if err := rec.Validate(); err != nil {
-				yield(layers.PopulationRecord{}, row.Err(vector.InColumns(err, map[string]string{"population": popCol, "area_km2": areaCol})))
+				yield(layers.PopulationRecord{}, row.Err(vector.InColumns(err, map[string]string{"ags": agsCol, "population": popCol, "area_km2": areaCol})))
 				return
 			}
 			if !yield(rec, nil) {

@@ -654,3 +654,31 @@ func TestSchoolsWithSwappedColumnsRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestReadersValidateRecords: the readers refuse a record by its own
+// Validate, naming file, line, the record and the file's column.
+func TestReadersValidateRecords(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, s string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	date := time.Date(2019, 12, 31, 0, 0, 0, 0, time.UTC)
+	pop := write("p.csv", "gemeindeschluessel,einwohner\n14612000,5\n1461201,7\n14612020,-3\n")
+	err := firstErr(ReadPopulation(context.Background(), pop, PopulationOptions{Date: date}))
+	if want := `tables: p.csv: line 3: population of 1461201: field gemeindeschluessel: value "1461201": want an AGS of 8 digits`; err == nil || err.Error() != want {
+		t.Errorf("population: %v, want %s", err, want)
+	}
+	var fes layers.FieldErrors
+	if !errors.As(err, &fes) || fes[0].Field != "gemeindeschluessel" {
+		t.Errorf("population: %v is not layers.FieldErrors naming the column", err)
+	}
+	ms := write("vb.csv", "ags,verbund\n14612000,Städteverbund Test\n1461201x,Städteverbund Test\n")
+	err = firstErr(ReadMemberships(context.Background(), ms, MembershipOptions{Kind: layers.KindVerbund}))
+	if err == nil || !strings.Contains(err.Error(), `vb.csv: line 3: membership of 1461201x in "staedteverbund-test": field ags: value "1461201x": want an AGS of 8 digits`) {
+		t.Errorf("memberships: %v", err)
+	}
+}

@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"regexp"
 	"strings"
 	"time"
 
@@ -51,11 +50,9 @@ func (d *Denied) Error() string {
 // Unwrap makes errors.Is(err, ErrForbidden) true.
 func (d *Denied) Unwrap() error { return ErrForbidden }
 
-var nameRE = regexp.MustCompile(`^[A-Za-z0-9._@-]{1,64}$`)
-
-// CheckName reports whether name may name a token.
+// CheckName reports whether name may name a token (layers.ValidTokenName).
 func CheckName(name string) error {
-	if !nameRE.MatchString(name) {
+	if !layers.ValidTokenName(name) {
 		return fmt.Errorf("auth: token name %q: want 1 to 64 of A-Z a-z 0-9 . _ @ -", name)
 	}
 	return nil

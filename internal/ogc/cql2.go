@@ -84,7 +84,7 @@ func ParseFilter(filter, lang string, filterCRS crs.Code, c layers.Collection) (
 // compared with a date-time or date property becomes that (GDAL writes
 // dates as strings), and 0 or 1 compared with a boolean property becomes
 // false or true (GDAL holds booleans as integers). Everything else is left
-// for CheckFilter to judge.
+// for query.Check to judge.
 func coerce(e layers.Expr, c layers.Collection) layers.Expr {
 	props := map[string]layers.PropertyInfo{}
 	for _, p := range c.Properties {
@@ -926,7 +926,7 @@ func (p *textParser) numberList(at token) ([]float64, error) {
 // ---- CQL2 JSON ----
 
 // jsonParser builds the expression; every predicate gets Pos = index into
-// paths, the JSON path of that predicate, for CheckFilter's errors.
+// paths, the JSON path of that predicate, for the errors of query.Check.
 type jsonParser struct {
 	crs   crs.Code
 	paths []string

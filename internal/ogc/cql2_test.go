@@ -208,7 +208,7 @@ func TestBBoxCRSIsExact(t *testing.T) {
 
 // FuzzParseCQL2 checks that the parsers never panic, that every error is a
 // FilterError with a position inside the text (or a JSON path), and that
-// whatever parses also passes or fails CheckFilter without panicking.
+// whatever parses also passes or fails query.Check without panicking.
 func FuzzParseCQL2(f *testing.F) {
 	for _, s := range []string{
 		"capacity > 20", "category = 'kita' OR NOT (name LIKE 'A%')", "capacity BETWEEN 1 AND 2",

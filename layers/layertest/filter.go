@@ -110,7 +110,7 @@ func checkFilterExprs(t *testing.T, s layers.Store, fx Fixture) {
 				t.Fatal(err)
 			}
 			if err := query.Check(coll, tc.expr); err != nil {
-				t.Fatalf("CheckFilter: %v", err)
+				t.Fatalf("query.Check: %v", err)
 			}
 			all := items(t, s, layers.ItemsQuery{Collection: tc.coll, Limit: 100}, countAll(t, s, tc.coll))
 			var local []layers.Feature

@@ -17,6 +17,7 @@ import (
 
 	"reach/geo/crs"
 	"reach/geo/grid"
+	"reach/geo/spatial"
 	"reach/layers"
 	"reach/layers/query"
 )
@@ -494,7 +495,7 @@ func finite(q [4]orb.Point) bool {
 
 // quadMeetsBox reports whether the quadrilateral q and the box b share a
 // point, boundaries included. A convex q (the image of a cell's square is)
-// is tested by separating axes; any other by layers.GeometriesIntersect.
+// is tested by separating axes; any other by spatial.Intersects.
 func quadMeetsBox(q [4]orb.Point, b orb.Bound) bool {
 	cross := func(o, a, c orb.Point) float64 { return (a[0]-o[0])*(c[1]-o[1]) - (a[1]-o[1])*(c[0]-o[0]) }
 	var sign float64
@@ -509,7 +510,7 @@ func quadMeetsBox(q [4]orb.Point, b orb.Bound) bool {
 	}
 	if !convex {
 		ring := orb.Ring{q[0], q[1], q[2], q[3], q[0]}
-		return layers.GeometriesIntersect(orb.Polygon{ring}, b)
+		return spatial.Intersects(orb.Polygon{ring}, b)
 	}
 	x0, y0, x1, y1 := q[0][0], q[0][1], q[0][0], q[0][1]
 	for _, p := range q[1:] {

@@ -11,6 +11,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"reach/geo/crs"
+	"reach/geo/spatial"
 	"reach/layers"
 	"reach/layers/query"
 )
@@ -178,11 +179,11 @@ func (g *muniModel) matches(q layers.ItemsQuery) (out []int, ok bool) {
 				return nil, false
 			}
 		}
-		if loValid && layers.GeometriesIntersect(geom, lo) {
+		if loValid && spatial.Intersects(geom, lo) {
 			out = append(out, i)
 			continue
 		}
-		if layers.GeometriesIntersect(geom, hi) {
+		if spatial.Intersects(geom, hi) {
 			return nil, false
 		}
 	}
@@ -216,8 +217,15 @@ func (g *muniModel) items(q layers.ItemsQuery) (layers.Page, bool) {
 	p := layers.Page{Version: g.version, NumberMatched: -1, Features: make([]layers.Feature, 0, max(end-start, 0))}
 	for _, i := range sel[start:end] {
 		f := g.feats[i]
-		// The page's own properties: callers may append to them.
+		// The page's own properties and geometries: callers may change
+		// them (tiles are projected in place).
 		f.Properties = append([]layers.Property(nil), f.Properties...)
+		if f.Geometry != nil {
+			f.Geometry = orb.Clone(f.Geometry)
+		}
+		if f.Stored != nil {
+			f.Stored = orb.Clone(f.Stored)
+		}
 		p.Features = append(p.Features, f)
 	}
 	if end < len(sel) && end > start {

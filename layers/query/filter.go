@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"reach/geo/crs"
+	"reach/geo/spatial"
 	"reach/layers"
 )
 
@@ -306,7 +307,7 @@ func eval(e layers.Expr, f layers.Feature) truth {
 				return no
 			}
 		}
-		return truthOf(layers.GeometriesIntersect(g, x.Geometry))
+		return truthOf(spatial.Intersects(g, x.Geometry))
 	}
 	return unknown
 }

@@ -77,6 +77,23 @@ func (s *Service) dossier(ctx context.Context, p layers.Project, eff analysis.Pr
 	for _, a := range p.Municipalities {
 		part[a] = true
 	}
+	// The new sites' catchments (one bounded search each) are searched on
+	// another goroutine while the travel-time distributions are summarised.
+	withSupply := hasNeed && (p.Kind == layers.KindNewFacility || p.Kind == layers.KindFacilityUpgrade)
+	var siteCatch []access.FacilityCatchment
+	var siteErr error
+	siteDone := make(chan struct{})
+	if withSupply && p.Kind == layers.KindNewFacility {
+		go func() {
+			defer close(siteDone)
+			siteCatch, siteErr = s.siteCatchments(ctx, nd, eff.Sites, len(e.FacilityIndexes(eff.Category)))
+		}()
+	} else {
+		close(siteDone)
+	}
+	// Every return waits for the search, so that it never outlives the
+	// call.
+	defer func() { <-siteDone }()
 	// The residents the dossier looks at: those of the participating
 	// municipalities and every one whose time changes (ascending, each
 	// once).
@@ -87,7 +104,6 @@ func (s *Service) dossier(ctx context.Context, p layers.Project, eff analysis.Pr
 	}
 	slices.Sort(idx)
 	idx = slices.Compact(idx)
-	var siteCatch []access.FacilityCatchment
 	for _, sc := range append([]Scenario{{}}, s.Scenarios()...) {
 		dem, err := s.demandOf(lo, hi, sc)
 		if err != nil {
@@ -106,11 +122,10 @@ func (s *Service) dossier(ctx context.Context, p layers.Project, eff analysis.Pr
 		if se.FairnessAfter, err = s.fairnessOf(idx, eff.After, dem.v, sc, measure, weight); err != nil {
 			return nil, err
 		}
-		if hasNeed && (p.Kind == layers.KindNewFacility || p.Kind == layers.KindFacilityUpgrade) {
-			if p.Kind == layers.KindNewFacility && siteCatch == nil {
-				if siteCatch, err = s.siteCatchments(ctx, nd, eff.Sites, len(e.FacilityIndexes(eff.Category))); err != nil {
-					return nil, err
-				}
+		if withSupply {
+			<-siteDone
+			if siteErr != nil {
+				return nil, siteErr
 			}
 			ch, warn, err := s.supplyChange(ctx, p, eff, sc, part, siteCatch)
 			if err != nil {

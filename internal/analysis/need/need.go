@@ -253,8 +253,8 @@ func (s *Service) SupplyRatios(ctx context.Context, cat layers.Category, sc Scen
 }
 
 // ForgetCaches drops the cached catchments (catchments true) and demand
-// vectors (demand true) of the engine, so that benchmarks can time their
-// computation again.
+// vectors (demand true) of the engine, and the supply ratios computed from
+// them, so that benchmarks can time their computation again.
 func (s *Service) ForgetCaches(catchments, demand bool) {
 	s.e.ForgetIf(func(k any) bool {
 		switch k.(type) {
@@ -262,6 +262,9 @@ func (s *Service) ForgetCaches(catchments, demand bool) {
 			return catchments
 		case demandKey:
 			return demand
+		case beforeKey:
+			// Computed from both.
+			return catchments || demand
 		}
 		return false
 	})

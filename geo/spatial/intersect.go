@@ -1,12 +1,12 @@
-package layers
+package spatial
 
 import "github.com/paulmach/orb"
 
-// GeometriesIntersect reports whether a and b share at least one point,
+// Intersects reports whether a and b share at least one point,
 // boundaries included, in the plane of their coordinates (both in the same
 // CRS). It handles points, lines, polygons with holes, their multi forms,
 // collections and bounds. nil intersects nothing.
-func GeometriesIntersect(a, b orb.Geometry) bool {
+func Intersects(a, b orb.Geometry) bool {
 	if a == nil || b == nil {
 		return false
 	}
@@ -25,7 +25,7 @@ func GeometriesIntersect(a, b orb.Geometry) bool {
 			if !sb.Intersects(orb.Bound{Min: t[0], Max: t[0]}.Extend(t[1])) {
 				continue
 			}
-			if segmentsIntersect(s[0], s[1], t[0], t[1]) {
+			if SegmentsIntersect(s[0], s[1], t[0], t[1]) {
 				return true
 			}
 		}
@@ -184,9 +184,9 @@ func sign(v float64) int {
 	return 0
 }
 
-// segmentsIntersect reports whether the closed segments ab and cd share a
+// SegmentsIntersect reports whether the closed segments ab and cd share a
 // point.
-func segmentsIntersect(a, b, c, d orb.Point) bool {
+func SegmentsIntersect(a, b, c, d orb.Point) bool {
 	d1, d2 := sign(cross(c, d, a)), sign(cross(c, d, b))
 	d3, d4 := sign(cross(a, b, c)), sign(cross(a, b, d))
 	if d1*d2 < 0 && d3*d4 < 0 {
