@@ -183,3 +183,31 @@ echo "== load (16 connections, ${rounds} interleaved rounds of ${round}s per sid
 echo
 uptime
 echo "reach peak RSS: $(( $(cat "$work/peak_rss" 2>/dev/null || echo 0) / 1024 )) MB (cache ${REACH_BENCH_CACHE_MB:-64} MiB)"
+# Reach's own time for the uncached items pages (the first request of each
+# URL in its access log: the "first:" rows), next to the client's above:
+# what lies between is waiting outside the handler (connections, CPU).
+python3 - "$work/reach.log" <<'PY'
+import re, sys
+unit = {"ns": 1e-6, "µs": 1e-3, "us": 1e-3, "ms": 1.0, "s": 1000.0}
+def ms(d):
+    m = re.fullmatch(r"([0-9.]+)(ns|µs|us|ms|s)", d)
+    if m:
+        return float(m.group(1)) * unit[m.group(2)]
+    m = re.fullmatch(r"(\d+)m([0-9.]+)s", d)
+    return (int(m.group(1)) * 60 + float(m.group(2))) * 1000 if m else None
+seen, rows = set(), {"items limit=100..299, no bbox": [], "items limit=1000, 0.1° bbox": []}
+for line in open(sys.argv[1], errors="replace"):
+    m = re.search(r'path=/collections/population-grid/items query="([^"]*)" status=200 .*duration=(\S+)', line)
+    if not m or m.group(1) in seen:
+        continue
+    seen.add(m.group(1))
+    d = ms(m.group(2))
+    if d is None:
+        continue
+    rows["items limit=1000, 0.1° bbox" if "bbox=" in m.group(1) else "items limit=100..299, no bbox"].append(d)
+for k, v in rows.items():
+    if v:
+        v.sort()
+        p = lambda q: v[min(len(v) - 1, int(q * len(v)))]
+        print("reach handler time, first requests, %s: n=%d p50 %.1f ms p99 %.1f ms" % (k, len(v), p(0.5), p(0.99)))
+PY

@@ -158,6 +158,14 @@ func (q *Queries) block(b int, cand []int32, cx, cy []float64, idx []int32, dist
 	ys = ys[:len(xs)]
 	order := q.order[q.start[b]:q.start[b+1]]
 	order = order[:len(xs)]
+	if len(cx) == 1 { // one candidate, nearest to every point of the block
+		for k, px := range xs {
+			dx, dy := cx[0]-px, cy[0]-ys[k]
+			i := order[k]
+			idx[i], dist[i] = cand[0], math.Sqrt(dx*dx+dy*dy)
+		}
+		return
+	}
 	for k, px := range xs {
 		py := ys[k]
 		best, bi := math.Inf(1), 0

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"reach/geo/grid"
 )
 
 // WaitGridModel waits until the read model of the grid's current version
@@ -57,4 +59,11 @@ func WaitMuniModel(ctx context.Context, s *Store) error {
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
+}
+
+// GridModelID is the id the grid model prints for a cell.
+func GridModelID(c grid.ID, long bool) string {
+	g := &gridModel{east: []int32{int32(c.East)}, north: []int32{int32(c.North)}, resIdx: []uint8{0},
+		resList: []int32{int32(c.ResolutionM)}, long: []bool{long}}
+	return g.id(0)
 }

@@ -34,9 +34,10 @@ import (
 // numberMatched rules, the bbox exact per ST_Intersects in the box's CRS.
 
 // gridCellBytes is the memory one cell takes in the model: its columns
-// (east, north, population, two shares, municipality, year, resolution
-// and id form) and its slot in the spatial index.
-const gridCellBytes = 4 + 4 + 4 + 8 + 8 + 2 + 2 + 1 + 1 + 8 + 4
+// (east, north, population, two shares, municipality, year, resolution,
+// id form and the CRS84 position of its south-west corner) and its slot in
+// the spatial index.
+const gridCellBytes = 4 + 4 + 4 + 8 + 8 + 2 + 2 + 1 + 1 + 16 + 8 + 4
 
 // WithReadModel lets the store keep the population grid of the current
 // layer version in memory, up to maxBytes (see gridCellBytes), and answer
@@ -59,6 +60,9 @@ type gridModel struct {
 	o65     []float64 // NaN: NULL
 	ags     []uint16  // index into agsNames; 0 is NULL
 	year    []int16   // 0: NULL
+	// ll is the south-west corner in CRS84 (crs.Transform from EPSG:3035):
+	// most corners of a page are such a corner of one of its cells.
+	ll      []orb.Point
 	agsName []string
 	resList []int32
 	// byRes: per resolution, the cells sorted by (north, east): keys and
@@ -258,6 +262,8 @@ func (s *Store) loadGridModel(ctx context.Context) (*gridModel, error) {
 		g.o65 = append(g.o65, o)
 		g.ags = append(g.ags, ai)
 		g.year = append(g.year, y)
+		sw, _ := crs.Transform(crs.LAEA, crs.CRS84, orb.Point{float64(c.East), float64(c.North)})
+		g.ll = append(g.ll, sw)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -307,7 +313,21 @@ func (g *gridModel) id(i int32) string {
 		b = strconv.AppendInt(b, int64(e), 10)
 		return string(b)
 	}
-	return grid.ID{ResolutionM: res, North: n, East: e}.String()
+	// grid.ID.String without fmt.
+	if res >= 1000 && res%1000 == 0 {
+		b = strconv.AppendInt(b, int64(res/1000), 10)
+		b = append(b, "kmN"...)
+		b = strconv.AppendInt(b, int64(n/1000), 10)
+		b = append(b, 'E')
+		b = strconv.AppendInt(b, int64(e/1000), 10)
+		return string(b)
+	}
+	b = strconv.AppendInt(b, int64(res), 10)
+	b = append(b, "mN"...)
+	b = strconv.AppendInt(b, int64(n/res), 10)
+	b = append(b, 'E')
+	b = strconv.AppendInt(b, int64(e/res), 10)
+	return string(b)
 }
 
 // bound returns the square of cell i in EPSG:3035.
@@ -387,6 +407,7 @@ func (g *gridModel) matches(q layers.ItemsQuery, memo func(crs.Code) *corners) (
 		hi = orb.Bound{Min: orb.Point{p.Box.Min[0] - eps, p.Box.Min[1] - eps}, Max: orb.Point{p.Box.Max[0] + eps, p.Box.Max[1] + eps}}
 	}
 	loValid := !p.Same && lo.Min[0] <= lo.Max[0] && lo.Min[1] <= lo.Max[1]
+	var edge []int32
 	var cs *corners
 	if !p.Same {
 		cs = memo(p.CRS)
@@ -408,6 +429,7 @@ func (g *gridModel) matches(q layers.ItemsQuery, memo func(crs.Code) *corners) (
 			north := int32(north64)
 			from, to := cellKey(north, e0), cellKey(north, e1)
 			j, _ := slices.BinarySearch(ix.keys, from)
+			edge = edge[:0]
 			for ; j < len(ix.keys) && ix.keys[j] <= to; j++ {
 				i := ix.pos[j]
 				b := g.bound(i)
@@ -422,6 +444,12 @@ func (g *gridModel) matches(q layers.ItemsQuery, memo func(crs.Code) *corners) (
 					out = append(out, i)
 					continue
 				}
+				edge = append(edge, i)
+				cs.seed(g, i)
+			}
+			// The cells between the rectangles, their corners known from
+			// the row's cells where they are south-west corners.
+			for _, i := range edge {
 				quad := cs.quad(g, i)
 				if !finite(quad) {
 					return false, nil, false
@@ -465,6 +493,14 @@ func (c *corners) at(e, n int32) orb.Point {
 	p, _ := crs.Transform(crs.LAEA, c.to, orb.Point{float64(e), float64(n)})
 	c.m[k] = p
 	return p
+}
+
+// seed records the south-west corner of cell i, kept by the model, when
+// the corners go to CRS84.
+func (c *corners) seed(g *gridModel, i int32) {
+	if c.to == crs.CRS84 {
+		c.m[int64(g.east[i])<<32|int64(g.north[i])] = g.ll[i]
+	}
 }
 
 // square returns cell i's square with its corners transformed, in the
@@ -583,11 +619,15 @@ func (g *gridModel) items(q layers.ItemsQuery) (layers.Page, bool) {
 	if end > start {
 		p.Features = make([]layers.Feature, 0, end-start)
 	}
+	out := memo(crs.CRS84)
+	for k := start; k < end; k++ {
+		out.seed(g, at(k))
+	}
 	for k := start; k < end; k++ {
 		i := at(k)
 		b := g.bound(i)
 		sq := orb.Polygon{orb.Ring{b.Min, {b.Max[0], b.Min[1]}, b.Max, {b.Min[0], b.Max[1]}, b.Min}}
-		p.Features = append(p.Features, layers.CellFeatureWithGeometry(g.cell(i), memo(crs.CRS84).square(g, i), sq))
+		p.Features = append(p.Features, layers.CellFeatureWithGeometry(g.cell(i), out.square(g, i), sq))
 	}
 	if end < n && end > start {
 		p.Next = p.Features[len(p.Features)-1].ID

@@ -10,6 +10,7 @@ import (
 
 	"reach/geo/access"
 	"reach/internal/analysis"
+	"reach/internal/analysis/assess"
 	"reach/layers"
 )
 
@@ -151,5 +152,35 @@ func TestSupplyChangeAgainstFullRun(t *testing.T) {
 	t.Logf("%d cases checked", checked)
 	if checked < 20 {
 		t.Fatalf("only %d cases checked", checked)
+	}
+}
+
+// TestUpgradeDossier: a capacity extension of a Kita, assessed with the
+// need section, shows the places added and a supply ratio that rises in
+// every scenario (the full path of the dossier, not only its arithmetic).
+func TestUpgradeDossier(t *testing.T) {
+	_, reg0 := demoStore(t)
+	e, _ := demoEngine(t, analysis.Options{Demography: testDemography(reg0)})
+	facs := e.FacilitiesOf(layers.CatKita)
+	if len(facs) == 0 {
+		t.Skip("the demo has no Kita")
+	}
+	f := facs[0]
+	places := 30.0
+	p := layers.Project{ID: "u", Title: "Kita-Erweiterung", Kind: layers.KindFacilityUpgrade, Category: layers.CatKita, Municipalities: []string{f.AGS},
+		InvestmentCost: 4e5, RequestedFunding: 3e5, Upgrade: &layers.Upgrade{FacilityID: f.ID, CapacityChange: &places}}
+	a, err := assess.For(e).Assess(context.Background(), p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, ok := a.Need.(*Dossier)
+	if !ok || len(d.Scenarios) != 2 {
+		t.Fatalf("need dossier %+v", a.Need)
+	}
+	for _, sc := range d.Scenarios {
+		s := sc.Supply
+		if s == nil || s.Added != places || s.UnitsPer1000After <= s.UnitsPer1000Before || s.ParticipatingUnitsPer1000After < s.ParticipatingUnitsPer1000Before {
+			t.Errorf("%s: supply %+v; want %v places added and the ratio up", sc.Scenario, s, places)
+		}
 	}
 }
