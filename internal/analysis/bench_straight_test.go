@@ -141,7 +141,7 @@ func benchStraight(b *testing.B, e *Engine) {
 	b.Logf("%d populated cells, %d categories, %d facilities, %d modes", len(e.cells), len(cats), facs, len(modes))
 	start := time.Now()
 	blocks := e.cellBlocks()
-	b.Logf("cells sorted into %d blocks of %d m once per engine in %s", blocks.Blocks(), straightBlockM, time.Since(start).Round(time.Microsecond))
+	b.Logf("cells sorted into %d blocks once per engine in %s", blocks.Blocks(), time.Since(start).Round(time.Microsecond))
 	for _, cat := range cats { // the two ways agree before anything is timed
 		want, wantSecs := straightFieldBuckets(e, cat, modes)
 		got := e.straightField(cat)

@@ -208,12 +208,26 @@ func abs(x int) int {
 	return x
 }
 
-// straightBlockM is the side of the blocks into which cell centres are
-// sorted for the straight-line field (geo/nearest): 20 cells of the 100 m
-// grid, 2 of the 1 km grid. Smaller blocks have fewer candidates but cost
-// more searches for them; on 400,000 cells of a 100 m grid, blocks of 2 km
-// had 1–5 candidates each (BenchmarkNearest of geo/nearest).
-const straightBlockM = 2000
+// straightBlockSide is the side of the blocks into which cell centres are
+// sorted for the straight-line field (geo/nearest): four times the mean
+// spacing of the cells over their bounding box, between 2 km and 20 km
+// (2 km for the 100 m cells of Saxony, about 11 km for its 1 km cells).
+// Smaller blocks have fewer candidate facilities each but cost one
+// candidate search more per block: with blocks of 2 km, 400,000 cells of a
+// 100 m grid had 1–5 candidates per block (BenchmarkNearest of geo/nearest),
+// while the 1 km grid, at 2.8 cells per 2 km block, gained little over one
+// search per cell.
+func straightBlockSide(pts []orb.Point) float64 {
+	if len(pts) == 0 {
+		return 1000
+	}
+	b := orb.Bound{Min: pts[0], Max: pts[0]}
+	for _, p := range pts[1:] {
+		b = b.Extend(p)
+	}
+	spacing := math.Sqrt((b.Max[0] - b.Min[0]) * (b.Max[1] - b.Min[1]) / float64(len(pts)))
+	return min(max(4*spacing, 2000), 20000)
+}
 
 // cellBlocksKey is the engine memo key of the cell centres sorted into
 // blocks, built once per engine.
@@ -227,7 +241,7 @@ func (e *Engine) cellBlocks() *nearest.Queries {
 		for i, c := range e.cells {
 			pts[i] = c.utm
 		}
-		return nearest.NewQueries(pts, straightBlockM), nil
+		return nearest.NewQueries(pts, straightBlockSide(pts)), nil
 	})
 	return v.(*nearest.Queries)
 }
