@@ -9,17 +9,12 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/paulmach/orb"
 
 	"reach/layers"
-	"reach/layers/postgis/geometry"
+	"reach/layers/postgis/timetable"
 )
 
 var _ layers.TransitStore = (*Store)(nil)
-
-// transitTables are the tables of the timetable, children first (the order they are emptied).
-var transitTables = []string{"transit_transfers", "transit_frequencies", "transit_stop_times", "transit_trips",
-	"transit_services", "transit_routes", "transit_stops", "transit_agencies", "transit_feed"}
 
 // ReplaceTransit stores the timetable in place of the previous one, in one transaction.
 func (s *Store) ReplaceTransit(ctx context.Context, f *layers.TransitFeed) error {
@@ -34,7 +29,7 @@ func (s *Store) ReplaceTransit(ctx context.Context, f *layers.TransitFeed) error
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, "reach-load:transit"); err != nil {
 		return dbError("load transit: lock", err)
 	}
-	for _, t := range transitTables {
+	for _, t := range timetable.Tables {
 		if _, err := tx.Exec(ctx, `DELETE FROM `+pgx.Identifier{t}.Sanitize()); err != nil {
 			return dbError("load transit: delete "+t, err)
 		}
@@ -71,83 +66,13 @@ func (s *Store) ReplaceTransit(ctx context.Context, f *layers.TransitFeed) error
 		}
 		return nil
 	}
-	steps := []struct {
-		table string
-		cols  []string
-		n     int
-		row   func(i int) ([]any, error)
-	}{
-		{"transit_agencies", []string{"idx", "agency_id", "name", "url", "timezone"}, len(f.Agencies), func(i int) ([]any, error) {
-			a := f.Agencies[i]
-			return []any{i, a.ID, a.Name, nullText(a.URL), nullText(a.Timezone)}, nil
-		}},
-		{"transit_stops", []string{"idx", "stop_id", "name", "location_type", "parent_station", "lon", "lat", "geom"}, len(f.Stops), func(i int) ([]any, error) {
-			st := f.Stops[i]
-			var geom any
-			if st.Pos != (orb.Point{}) {
-				g, err := geometry.ToStore(st.Pos, sridUTM33N)
-				if err != nil {
-					return nil, fmt.Errorf("stop %s: %w", st.ID, err)
-				}
-				geom = g
-			}
-			return []any{i, st.ID, st.Name, st.LocationType, nullText(st.Parent), st.Lon, st.Lat, geom}, nil
-		}},
-		{"transit_routes", []string{"idx", "route_id", "agency_id", "short_name", "long_name", "route_type"}, len(f.Routes), func(i int) ([]any, error) {
-			r := f.Routes[i]
-			return []any{i, r.ID, nullText(r.AgencyID), nullText(r.ShortName), nullText(r.LongName), r.Type}, nil
-		}},
-		{"transit_services", []string{"idx", "service_id", "weekdays", "start_date", "end_date", "added", "removed"}, len(f.Services), func(i int) ([]any, error) {
-			sv := f.Services[i]
-			return []any{i, sv.ID, sv.Weekdays[:], sv.Start, sv.End, intsOrEmpty(sv.Added), intsOrEmpty(sv.Removed)}, nil
-		}},
-		{"transit_trips", []string{"idx", "trip_id", "route_idx", "service_idx", "headsign"}, len(f.Trips), func(i int) ([]any, error) {
-			t := f.Trips[i]
-			return []any{i, t.ID, t.Route, t.Service, nullText(t.Headsign)}, nil
-		}},
-	}
-	for _, st := range steps {
-		if err := copyRows(st.table, st.cols, st.n, st.row); err != nil {
-			return err
-		}
-	}
-	// Stop times: walk the trips and their positions.
-	trip := 0
-	if err := copyRows("transit_stop_times", []string{"trip_idx", "position", "stop_idx", "arrival", "departure"}, len(f.Arr), func(i int) ([]any, error) {
-		for uint32(i) >= f.StopTimeStart[trip+1] {
-			trip++
-		}
-		return []any{trip, i - int(f.StopTimeStart[trip]), f.StopIdx[i], f.Arr[i], f.Dep[i]}, nil
-	}); err != nil {
-		return err
-	}
-	if err := copyRows("transit_frequencies", []string{"trip_idx", "start_time", "end_time", "headway_s", "exact_times"}, len(f.Frequencies), func(i int) ([]any, error) {
-		q := f.Frequencies[i]
-		return []any{q.Trip, q.Start, q.End, q.Headway, q.ExactTimes}, nil
-	}); err != nil {
-		return err
-	}
-	if err := copyRows("transit_transfers", []string{"from_stop_idx", "to_stop_idx", "transfer_type", "min_transfer_time"}, len(f.Transfers), func(i int) ([]any, error) {
-		x := f.Transfers[i]
-		var mt any
-		if x.MinTime >= 0 {
-			mt = x.MinTime
-		}
-		return []any{x.From, x.To, x.Type, mt}, nil
-	}); err != nil {
+	if err := timetable.Write(f, copyRows); err != nil {
 		return err
 	}
 	if err := recordVersion(ctx, tx, "transit", h, len(f.Arr)); err != nil {
 		return err
 	}
 	return dbError("load transit: commit", tx.Commit(ctx))
-}
-
-func intsOrEmpty(v []int) []int {
-	if v == nil {
-		return []int{}
-	}
-	return v
 }
 
 // Transit reads the stored timetable, or an error wrapping layers.ErrNotFound when none is stored.
@@ -176,94 +101,7 @@ func (s *Store) Transit(ctx context.Context) (*layers.TransitFeed, error) {
 		}
 		return dbError("read "+what, rows.Err())
 	}
-	var url, tz, parent, agency, short, long, head *string
-	var lon, lat *float64
-	err = each("transit_agencies", `SELECT agency_id, name, url, timezone FROM transit_agencies ORDER BY idx`, func(r pgx.Rows) error {
-		var a layers.TransitAgency
-		err := r.Scan(&a.ID, &a.Name, &url, &tz)
-		a.URL, a.Timezone = deref(url), deref(tz)
-		f.Agencies = append(f.Agencies, a)
-		return err
-	})
-	if err == nil {
-		err = each("transit_stops", `SELECT stop_id, name, location_type, parent_station, lon, lat, ST_X(geom), ST_Y(geom) FROM transit_stops ORDER BY idx`, func(r pgx.Rows) error {
-			var st layers.TransitStop
-			var x, y *float64
-			err := r.Scan(&st.ID, &st.Name, &st.LocationType, &parent, &lon, &lat, &x, &y)
-			st.Parent = deref(parent)
-			if lon != nil && lat != nil {
-				st.Lon, st.Lat = *lon, *lat
-			}
-			if x != nil && y != nil {
-				st.Pos = orb.Point{*x, *y}
-			}
-			f.Stops = append(f.Stops, st)
-			return err
-		})
-	}
-	if err == nil {
-		err = each("transit_routes", `SELECT route_id, agency_id, short_name, long_name, route_type FROM transit_routes ORDER BY idx`, func(r pgx.Rows) error {
-			var rt layers.TransitRoute
-			err := r.Scan(&rt.ID, &agency, &short, &long, &rt.Type)
-			rt.AgencyID, rt.ShortName, rt.LongName = deref(agency), deref(short), deref(long)
-			f.Routes = append(f.Routes, rt)
-			return err
-		})
-	}
-	if err == nil {
-		err = each("transit_services", `SELECT service_id, weekdays, start_date, end_date, added, removed FROM transit_services ORDER BY idx`, func(r pgx.Rows) error {
-			var sv layers.TransitService
-			var wd []bool
-			err := r.Scan(&sv.ID, &wd, &sv.Start, &sv.End, &sv.Added, &sv.Removed)
-			copy(sv.Weekdays[:], wd)
-			f.Services = append(f.Services, sv)
-			return err
-		})
-	}
-	if err == nil {
-		err = each("transit_trips", `SELECT trip_id, route_idx, service_idx, headsign FROM transit_trips ORDER BY idx`, func(r pgx.Rows) error {
-			var t layers.TransitTrip
-			err := r.Scan(&t.ID, &t.Route, &t.Service, &head)
-			t.Headsign = deref(head)
-			f.Trips = append(f.Trips, t)
-			return err
-		})
-	}
-	if err == nil {
-		f.StopTimeStart = make([]uint32, len(f.Trips)+1)
-		err = each("transit_stop_times", `SELECT trip_idx, stop_idx, arrival, departure FROM transit_stop_times ORDER BY trip_idx, position`, func(r pgx.Rows) error {
-			var trip int32
-			var stop uint32
-			var a, d int32
-			if err := r.Scan(&trip, &stop, &a, &d); err != nil {
-				return err
-			}
-			f.StopTimeStart[trip+1]++
-			f.StopIdx = append(f.StopIdx, stop)
-			f.Arr = append(f.Arr, a)
-			f.Dep = append(f.Dep, d)
-			return nil
-		})
-		for i := 1; i < len(f.StopTimeStart); i++ {
-			f.StopTimeStart[i] += f.StopTimeStart[i-1]
-		}
-	}
-	if err == nil {
-		err = each("transit_frequencies", `SELECT trip_idx, start_time, end_time, headway_s, exact_times FROM transit_frequencies ORDER BY trip_idx, start_time`, func(r pgx.Rows) error {
-			var q layers.TransitFrequency
-			err := r.Scan(&q.Trip, &q.Start, &q.End, &q.Headway, &q.ExactTimes)
-			f.Frequencies = append(f.Frequencies, q)
-			return err
-		})
-	}
-	if err == nil {
-		err = each("transit_transfers", `SELECT from_stop_idx, to_stop_idx, transfer_type, coalesce(min_transfer_time, -1) FROM transit_transfers`, func(r pgx.Rows) error {
-			var x layers.TransitTransfer
-			err := r.Scan(&x.From, &x.To, &x.Type, &x.MinTime)
-			f.Transfers = append(f.Transfers, x)
-			return err
-		})
-	}
+	err = timetable.Read(f, each)
 	if err != nil {
 		return nil, err
 	}
