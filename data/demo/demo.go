@@ -157,6 +157,14 @@ func (r *Region) Load(ctx context.Context, l layers.Loader) error {
 			return fmt.Errorf("demo: load %s: %w", s.name, err)
 		}
 	}
+	// The synthetic timetable (transit.go), where the loader keeps one.
+	if ts, ok := l.(layers.TransitStore); ok {
+		if feed := r.Transit(); feed != nil {
+			if err := ts.ReplaceTransit(ctx, feed); err != nil {
+				return fmt.Errorf("demo: load timetable: %w", err)
+			}
+		}
+	}
 	return nil
 }
 

@@ -303,7 +303,7 @@ func (e *Engine) transitField(ctx context.Context, cat layers.Category, q Transi
 	if err != nil {
 		return nil, err
 	}
-	return e.cachedField(fieldKey{cat, Transit}, func() (*field, error) { return compute(dq) })
+	return e.cachedField(ctx, fieldKey{cat, Transit}, func() (*field, error) { return compute(dq) })
 }
 
 // TransitField returns the travel-time field of cat by public transport

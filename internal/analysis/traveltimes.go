@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sync"
@@ -74,7 +75,7 @@ func (e *Engine) fieldFor(ctx context.Context, cat layers.Category, mode layers.
 	if err := checkCatMode(cat, mode); err != nil {
 		return nil, err
 	}
-	return e.cachedField(fieldKey{cat, mode}, func() (*field, error) {
+	return e.cachedField(ctx, fieldKey{cat, mode}, func() (*field, error) {
 		net := e.nets[mode]
 		if net == nil {
 			return e.straight(cat).withStraightSeconds(e, mode), nil
@@ -85,25 +86,34 @@ func (e *Engine) fieldFor(ctx context.Context, cat layers.Category, mode layers.
 
 // cachedField returns the field of k, computing it once with compute;
 // concurrent callers wait for that result. A failed computation (a
-// cancelled context, say) is not kept: the next call computes again.
-func (e *Engine) cachedField(k fieldKey, compute func() (*field, error)) (*field, error) {
-	e.mu.Lock()
-	ent := e.fields[k]
-	if ent == nil {
-		ent = &fieldEntry{}
-		e.fields[k] = ent
-	}
-	e.mu.Unlock()
-	ent.once.Do(func() { ent.f, ent.err = compute() })
-	if ent.err != nil {
+// cancelled context, say) is not kept: the next call computes again, and a
+// caller that waited for a computation cancelled by another caller's
+// context computes it itself.
+func (e *Engine) cachedField(ctx context.Context, k fieldKey, compute func() (*field, error)) (*field, error) {
+	for {
+		e.mu.Lock()
+		ent := e.fields[k]
+		if ent == nil {
+			ent = &fieldEntry{}
+			e.fields[k] = ent
+		}
+		e.mu.Unlock()
+		ent.once.Do(func() { ent.f, ent.err = compute() })
+		if ent.err == nil {
+			return ent.f, nil
+		}
 		e.mu.Lock()
 		if e.fields[k] == ent {
 			delete(e.fields, k)
 		}
 		e.mu.Unlock()
+		// The computation this caller waited for was cancelled with another caller's
+		// context (a map tile the browser gave up on): compute it anew for this one.
+		if (errors.Is(ent.err, context.Canceled) || errors.Is(ent.err, context.DeadlineExceeded)) && ctx.Err() == nil {
+			continue
+		}
 		return nil, ent.err
 	}
-	return ent.f, nil
 }
 
 // TravelTimes returns, for every populated cell (ordered by INSPIRE id), the

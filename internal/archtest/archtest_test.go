@@ -27,6 +27,7 @@ var allowed = []struct {
 	{"reach/layers", []string{"reach/geo/*"}, "layers imports only geo/*"},
 	{"reach/layers/layertest", []string{"reach/layers", "reach/layers/query", "reach/geo/*"}, "the contract suite sees only the ports and the in-memory evaluation both stores are held to"},
 	{"reach/layers/postgis", []string{"reach/layers/postgis/*", "reach/layers", "reach/layers/query", "reach/geo/*"}, "the PostGIS store uses its geometry codec, filter translation and migrations"},
+	{"reach/layers/postgis/*", []string{"reach/layers/postgis/*", "reach/layers", "reach/layers/query", "reach/geo/*"}, "parts of the PostGIS store: its codec, filter translation, migrations and read models"},
 	{"reach/layers/query", []string{"reach/layers", "reach/geo/*"}, "the in-memory evaluation of queries sees only the vocabulary"},
 	{"reach/layers/*", []string{"reach/layers", "reach/layers/query", "reach/geo/*"}, "stores import layers, its query evaluation and geo/*"},
 	{"reach/data/*", []string{"reach/data/*", "reach/layers", "reach/geo/*"}, "readers import layers and geo/*"},

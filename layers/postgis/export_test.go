@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	"reach/geo/grid"
 )
 
 // WaitGridModel waits until the read model of the grid's current version
@@ -19,9 +17,7 @@ func WaitGridModel(ctx context.Context, s *Store) error {
 		if s.gridModelFor(version) != nil {
 			return nil
 		}
-		s.model.mu.Lock()
-		failed := s.model.failed == version && !s.model.loading
-		s.model.mu.Unlock()
+		failed := s.model.GridFailed(version)
 		if failed {
 			return fmt.Errorf("the read model of version %s was not loaded", version)
 		}
@@ -34,7 +30,7 @@ func WaitGridModel(ctx context.Context, s *Store) error {
 }
 
 // ModelPages counts the pages answered by the read model.
-func ModelPages(s *Store) int64 { return s.model.pages.Load() }
+func ModelPages(s *Store) int64 { return s.model.Pages() }
 
 // WaitMuniModel waits until the read model of the municipalities' current
 // version is loaded, or fails when its load failed.
@@ -47,9 +43,7 @@ func WaitMuniModel(ctx context.Context, s *Store) error {
 		if s.muniModelFor(version) != nil {
 			return nil
 		}
-		s.model.mu.Lock()
-		failed := s.model.muniFailed == version && !s.model.muniLoading
-		s.model.mu.Unlock()
+		failed := s.model.MunisFailed(version)
 		if failed {
 			return fmt.Errorf("the read model of version %s was not loaded", version)
 		}
@@ -59,11 +53,4 @@ func WaitMuniModel(ctx context.Context, s *Store) error {
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
-}
-
-// GridModelID is the id the grid model prints for a cell.
-func GridModelID(c grid.ID, long bool) string {
-	g := &gridModel{east: []int32{int32(c.East)}, north: []int32{int32(c.North)}, resIdx: []uint8{0},
-		resList: []int32{int32(c.ResolutionM)}, long: []bool{long}}
-	return g.id(0)
 }

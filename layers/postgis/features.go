@@ -408,7 +408,7 @@ func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, er
 
 // itemsFromModel answers q from the read model of the grid or the
 // municipalities when there is one for the current version and it can
-// answer q exactly (see gridModel, muniModel);
+// answer q exactly (see layers/postgis/readmodel);
 // ok is false otherwise, and the SQL path answers.
 func (s *Store) itemsFromModel(ctx context.Context, t *table, q layers.ItemsQuery) (layers.Page, bool) {
 	grid := t.collection == layers.CollPopulationGrid
@@ -431,16 +431,16 @@ func (s *Store) itemsFromModel(ctx context.Context, t *table, q layers.ItemsQuer
 		if g == nil {
 			return layers.Page{}, false
 		}
-		p, ok = g.items(q)
+		p, ok = g.Items(q)
 	} else {
 		m := s.muniModelFor(*version)
 		if m == nil {
 			return layers.Page{}, false
 		}
-		p, ok = m.items(q)
+		p, ok = m.Items(q)
 	}
 	if ok {
-		s.model.pages.Add(1)
+		s.model.Answered()
 	}
 	return p, ok
 }

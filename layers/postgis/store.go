@@ -35,6 +35,7 @@ import (
 
 	"reach/layers"
 	"reach/layers/postgis/geometry"
+	"reach/layers/postgis/readmodel"
 )
 
 // Compile-time checks of the ports this store implements.
@@ -59,10 +60,10 @@ type Store struct {
 	// versions keeps the layer versions while a listener follows their
 	// changes (serving pools only); nil otherwise.
 	versions *versionWatch
-	// modelBytes bounds the read model of the population grid (see
-	// WithReadModel); model holds it.
+	// modelBytes bounds the read models of the population grid and the
+	// municipalities (see WithReadModel); model holds them.
 	modelBytes int64
-	model      modelState
+	model      readmodel.Models
 }
 
 // Option tunes a Store at Open.

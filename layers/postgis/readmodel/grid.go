@@ -1,16 +1,11 @@
-package postgis
+package readmodel
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"log/slog"
 	"math"
 	"slices"
 	"strconv"
-	"sync"
-	"sync/atomic"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
@@ -33,22 +28,16 @@ import (
 // same features in the same order, the same next cursor and the same
 // numberMatched rules, the bbox exact per ST_Intersects in the box's CRS.
 
-// gridCellBytes is the memory one cell takes in the model: its columns
+// CellBytes is the memory one cell takes in the model: its columns
 // (east, north, population, two shares, municipality, year, resolution,
 // id form and the CRS84 position of its south-west corner) and its slot in
 // the spatial index.
-const gridCellBytes = 4 + 4 + 4 + 8 + 8 + 2 + 2 + 1 + 1 + 16 + 8 + 4
+const CellBytes = 4 + 4 + 4 + 8 + 8 + 2 + 2 + 1 + 1 + 16 + 8 + 4
 
-// WithReadModel lets the store keep the population grid of the current
-// layer version in memory, up to maxBytes (see gridCellBytes), and answer
-// items pages from it without SQL. A grid larger than that is served by
-// PostgreSQL. 0 or less: no read model.
-func WithReadModel(maxBytes int64) Option { return func(s *Store) { s.modelBytes = maxBytes } }
-
-// gridModel is one version of population_grid in memory, cells in the
+// Grid is one version of population_grid in memory, cells in the
 // order of ORDER BY inspire_id (which the load checks to be the byte order
 // of the ids).
-type gridModel struct {
+type Grid struct {
 	version string
 	east    []int32
 	north   []int32
@@ -78,88 +67,19 @@ type rowIndex struct {
 
 func cellKey(north, east int32) int64 { return int64(north)<<32 | int64(uint32(east)) }
 
-// modelState holds the read model and its loading.
-type modelState struct {
-	mu      sync.Mutex
-	grid    *gridModel
-	loading bool
-	// failed: the version whose load failed or did not fit (not tried again).
-	failed string
-	// muni: the municipalities (munimodel.go), loaded like grid.
-	muni        *muniModel
-	muniLoading bool
-	muniFailed  string
-	// pages counts the pages answered from the model.
-	pages atomic.Int64
-}
-
-// gridModelFor returns the model of version, starting its load when it is
-// not there yet (nil until then).
-func (s *Store) gridModelFor(version string) *gridModel {
-	if s.modelBytes <= 0 || version == "" {
-		return nil
-	}
-	s.model.mu.Lock()
-	defer s.model.mu.Unlock()
-	if g := s.model.grid; g != nil && g.version == version {
-		return g
-	}
-	if s.model.loading || s.model.failed == version {
-		return nil
-	}
-	s.model.loading = true
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		start := time.Now()
-		g, err := s.loadGridModel(ctx)
-		s.model.mu.Lock()
-		defer s.model.mu.Unlock()
-		s.model.loading = false
-		if err != nil {
-			s.model.failed = version
-			slog.Default().Warn("postgis: the population grid is served from the database", "reason", err)
-			return
-		}
-		s.model.grid = g // the old one goes
-		slog.Default().Info("postgis: population grid held in memory", "version", g.version, "cells", len(g.east),
-			"MiB", int64(len(g.east))*gridCellBytes>>20, "took", time.Since(start).Round(time.Millisecond))
-	}()
-	return nil
-}
-
-// errNoModel says why the grid cannot be held in memory.
-var errNoModel = errors.New("postgis: grid read model")
-
-// loadGridModel reads population_grid and its version in one repeatable-read
-// transaction. It refuses (and the SQL path serves) a grid that exceeds the
-// budget, an id order that is not the byte order, an id that does not
-// print back as read, or a stored geometry that is not exactly its id's cell.
-func (s *Store) loadGridModel(ctx context.Context) (*gridModel, error) {
-	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback(ctx) //nolint:errcheck // read-only
-	var version *string
-	if err := tx.QueryRow(ctx, versionSQL, "population_grid").Scan(&version); err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return nil, err
-	}
-	if version == nil {
-		return nil, fmt.Errorf("%w: population_grid has no version", errNoModel)
-	}
+// LoadGrid reads population_grid, as of version, through tx (a
+// repeatable-read transaction in which version was read; the caller ends
+// it). It refuses (and the SQL path serves) a grid whose cells need more
+// than budget bytes (see CellBytes), an id order that is not the byte
+// order, an id that does not print back as read, or a stored geometry that
+// is not exactly its id's cell.
+func LoadGrid(ctx context.Context, tx pgx.Tx, version string, budget int64) (*Grid, error) {
 	var n int64
 	if err := tx.QueryRow(ctx, `SELECT count(*) FROM population_grid`).Scan(&n); err != nil {
 		return nil, err
 	}
-	s.model.mu.Lock()
-	var muniBytes int64
-	if s.model.muni != nil {
-		muniBytes = s.model.muni.bytes
-	}
-	s.model.mu.Unlock()
-	if n*gridCellBytes > s.modelBytes-muniBytes {
-		return nil, fmt.Errorf("%w: %d cells need %d MiB, more than the %d MiB allowed", errNoModel, n, n*gridCellBytes>>20, s.modelBytes>>20)
+	if n*CellBytes > budget {
+		return nil, fmt.Errorf("%w: %d cells need %d MiB, more than the %d MiB allowed", ErrNoModel, n, n*CellBytes>>20, budget>>20)
 	}
 	rows, err := tx.Query(ctx, `SELECT inspire_id, resolution_m, population, share_under_18, share_65_plus, ags, year,
 		ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom), ST_NPoints(geom), ST_Area(geom)
@@ -168,7 +88,7 @@ func (s *Store) loadGridModel(ctx context.Context) (*gridModel, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	g := &gridModel{version: *version, agsName: []string{""}}
+	g := &Grid{version: version, agsName: []string{""}}
 	agsIdx := map[string]uint16{}
 	resIdx := map[int32]uint8{}
 	prev := ""
@@ -188,26 +108,26 @@ func (s *Store) loadGridModel(ctx context.Context) (*gridModel, error) {
 			return nil, err
 		}
 		if len(g.east) > 0 && id <= prev {
-			return nil, fmt.Errorf("%w: the database orders %q after %q", errNoModel, id, prev)
+			return nil, fmt.Errorf("%w: the database orders %q after %q", ErrNoModel, id, prev)
 		}
 		prev = id
 		c, err := grid.ParseID(id)
 		if err != nil || c.ResolutionM != int(res) || c.East+c.ResolutionM > math.MaxInt32 || c.North+c.ResolutionM > math.MaxInt32 {
-			return nil, fmt.Errorf("%w: cell id %q", errNoModel, id)
+			return nil, fmt.Errorf("%w: cell id %q", ErrNoModel, id)
 		}
 		long := c.LongString() == id
 		if !long && c.String() != id {
-			return nil, fmt.Errorf("%w: cell id %q is not in a canonical form", errNoModel, id)
+			return nil, fmt.Errorf("%w: cell id %q is not in a canonical form", ErrNoModel, id)
 		}
 		b := c.Bound()
 		if x0 == nil || np == nil || area == nil || *np != 5 || *x0 != b.Min[0] || *y0 != b.Min[1] || *x1 != b.Max[0] || *y1 != b.Max[1] ||
 			*area != float64(res)*float64(res) {
-			return nil, fmt.Errorf("%w: the geometry of cell %q is not its square", errNoModel, id)
+			return nil, fmt.Errorf("%w: the geometry of cell %q is not its square", ErrNoModel, id)
 		}
 		p := int32(-1)
 		if pop != nil {
 			if *pop < 0 || *pop > math.MaxInt32 {
-				return nil, fmt.Errorf("%w: cell %q population %d", errNoModel, id, *pop)
+				return nil, fmt.Errorf("%w: cell %q population %d", ErrNoModel, id, *pop)
 			}
 			p = int32(*pop)
 		}
@@ -216,7 +136,7 @@ func (s *Store) loadGridModel(ctx context.Context) (*gridModel, error) {
 				return math.NaN(), nil
 			}
 			if math.IsNaN(*v) {
-				return 0, fmt.Errorf("%w: cell %q share NaN", errNoModel, id)
+				return 0, fmt.Errorf("%w: cell %q share NaN", ErrNoModel, id)
 			}
 			return *v, nil
 		}
@@ -233,7 +153,7 @@ func (s *Store) loadGridModel(ctx context.Context) (*gridModel, error) {
 			var ok bool
 			if ai, ok = agsIdx[*ags]; !ok {
 				if len(g.agsName) > math.MaxUint16 {
-					return nil, fmt.Errorf("%w: too many municipalities", errNoModel)
+					return nil, fmt.Errorf("%w: too many municipalities", ErrNoModel)
 				}
 				ai = uint16(len(g.agsName))
 				agsIdx[*ags] = ai
@@ -247,7 +167,7 @@ func (s *Store) loadGridModel(ctx context.Context) (*gridModel, error) {
 		ri, ok := resIdx[res]
 		if !ok {
 			if len(g.resList) == math.MaxUint8 {
-				return nil, fmt.Errorf("%w: too many resolutions", errNoModel)
+				return nil, fmt.Errorf("%w: too many resolutions", ErrNoModel)
 			}
 			ri = uint8(len(g.resList))
 			resIdx[res] = ri
@@ -266,9 +186,6 @@ func (s *Store) loadGridModel(ctx context.Context) (*gridModel, error) {
 		g.ll = append(g.ll, sw)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(ctx); err != nil {
 		return nil, err
 	}
 	g.byRes = make([]rowIndex, len(g.resList))
@@ -300,7 +217,7 @@ func (s *Store) loadGridModel(ctx context.Context) (*gridModel, error) {
 }
 
 // id returns the id of cell i as stored.
-func (g *gridModel) id(i int32) string {
+func (g *Grid) id(i int32) string {
 	res := int(g.resList[g.resIdx[i]])
 	n, e := int(g.north[i]), int(g.east[i])
 	b := make([]byte, 0, 32)
@@ -331,14 +248,14 @@ func (g *gridModel) id(i int32) string {
 }
 
 // bound returns the square of cell i in EPSG:3035.
-func (g *gridModel) bound(i int32) orb.Bound {
+func (g *Grid) bound(i int32) orb.Bound {
 	r := float64(g.resList[g.resIdx[i]])
 	x, y := float64(g.east[i]), float64(g.north[i])
 	return orb.Bound{Min: orb.Point{x, y}, Max: orb.Point{x + r, y + r}}
 }
 
 // cell returns cell i as the store reads it.
-func (g *gridModel) cell(i int32) layers.Cell {
+func (g *Grid) cell(i int32) layers.Cell {
 	c := layers.Cell{ID: g.id(i), ResolutionM: int(g.resList[g.resIdx[i]]), AGS: g.agsName[g.ags[i]], Year: int(g.year[i])}
 	if p := g.pop[i]; p >= 0 {
 		c.Population, c.Known = int64(p), true
@@ -353,7 +270,7 @@ func (g *gridModel) cell(i int32) layers.Cell {
 }
 
 // find returns the position of the cell whose id is id.
-func (g *gridModel) find(id string) (int32, bool) {
+func (g *Grid) find(id string) (int32, bool) {
 	c, err := grid.ParseID(id)
 	if err != nil {
 		return 0, false
@@ -384,7 +301,7 @@ func gridEps(c crs.Code) float64 {
 // matches returns the positions (in id order) of the cells that intersect
 // the box of q, per query.PlanBox as the SQL path does; ok is false when
 // a cell lies within gridEps of the box's edge (PostgreSQL decides then).
-func (g *gridModel) matches(q layers.ItemsQuery, memo func(crs.Code) *corners) (all bool, out []int32, ok bool) {
+func (g *Grid) matches(q layers.ItemsQuery, memo func(crs.Code) *corners) (all bool, out []int32, ok bool) {
 	if q.BBox == nil {
 		return true, nil, true
 	}
@@ -497,7 +414,7 @@ func (c *corners) at(e, n int32) orb.Point {
 
 // seed records the south-west corner of cell i, kept by the model, when
 // the corners go to CRS84.
-func (c *corners) seed(g *gridModel, i int32) {
+func (c *corners) seed(g *Grid, i int32) {
 	if c.to == crs.CRS84 {
 		c.m[int64(g.east[i])<<32|int64(g.north[i])] = g.ll[i]
 	}
@@ -505,7 +422,7 @@ func (c *corners) seed(g *gridModel, i int32) {
 
 // square returns cell i's square with its corners transformed, in the
 // vertex order of grid.ID.Polygon.
-func (c *corners) square(g *gridModel, i int32) orb.Polygon {
+func (c *corners) square(g *Grid, i int32) orb.Polygon {
 	r := g.resList[g.resIdx[i]]
 	e, n := g.east[i], g.north[i]
 	p := c.at(e, n)
@@ -514,7 +431,7 @@ func (c *corners) square(g *gridModel, i int32) orb.Polygon {
 
 // quad returns the corners of cell i's square, transformed, in the vertex
 // order of grid.ID.Polygon (without the closing vertex).
-func (c *corners) quad(g *gridModel, i int32) [4]orb.Point {
+func (c *corners) quad(g *Grid, i int32) [4]orb.Point {
 	r := g.resList[g.resIdx[i]]
 	e, n := g.east[i], g.north[i]
 	return [4]orb.Point{c.at(e, n), c.at(e+r, n), c.at(e+r, n+r), c.at(e, n+r)}
@@ -573,8 +490,8 @@ func quadMeetsBox(q [4]orb.Point, b orb.Bound) bool {
 	return true
 }
 
-// items answers q from the model; ok is false when PostgreSQL must answer.
-func (g *gridModel) items(q layers.ItemsQuery) (layers.Page, bool) {
+// Items answers q from the model; ok is false when PostgreSQL must answer.
+func (g *Grid) Items(q layers.ItemsQuery) (layers.Page, bool) {
 	var ll, other *corners
 	memo := func(c crs.Code) *corners {
 		if c == crs.CRS84 {

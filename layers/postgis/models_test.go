@@ -197,17 +197,3 @@ func compareModel(t *testing.T, sql, mod *postgis.Store, rng *rand.Rand, coll st
 		t.Errorf("the read model answered %d of %d pages: it is not used", served, pages)
 	}
 }
-
-// TestGridModelIDs: the model prints a cell's id as grid.ID does, in both
-// forms and at every resolution.
-func TestGridModelIDs(t *testing.T) {
-	for _, c := range []grid.ID{{ResolutionM: 100, North: 3100000, East: 4560000}, {ResolutionM: 1000, North: 2689000, East: 4337000},
-		{ResolutionM: 250, North: 3100250, East: 4560500}, {ResolutionM: 10000, North: 2690000, East: 4330000}, {ResolutionM: 100, North: 0, East: 100}} {
-		if got, want := postgis.GridModelID(c, false), c.String(); got != want {
-			t.Errorf("short id of %+v: %s, want %s", c, got, want)
-		}
-		if got, want := postgis.GridModelID(c, true), c.LongString(); got != want {
-			t.Errorf("long id of %+v: %s, want %s", c, got, want)
-		}
-	}
-}

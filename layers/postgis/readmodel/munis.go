@@ -1,13 +1,8 @@
-package postgis
+package readmodel
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"log/slog"
-	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 
 	"reach/geo/crs"
@@ -24,9 +19,9 @@ import (
 // feature within gridEps of a box edge, a filter or a cursor that is no id
 // of the version goes to PostgreSQL.
 
-// muniModel is one version of the municipalities in memory, in the order
+// Munis is one version of the municipalities in memory, in the order
 // of ORDER BY ags (checked to be the byte order).
-type muniModel struct {
+type Munis struct {
 	version string
 	feats   []layers.Feature
 	bounds  []orb.Bound // of the stored geometry (EPSG:25833); empty without one
@@ -34,84 +29,16 @@ type muniModel struct {
 	bytes   int64
 }
 
-// muniModelFor returns the model of version, starting its load when it is
-// not there yet (nil until then).
-func (s *Store) muniModelFor(version string) *muniModel {
-	if s.modelBytes <= 0 || version == "" {
-		return nil
-	}
-	m := &s.model
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if g := m.muni; g != nil && g.version == version {
-		return g
-	}
-	if m.muniLoading || m.muniFailed == version {
-		return nil
-	}
-	m.muniLoading = true
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		g, err := s.loadMuniModel(ctx)
-		m.mu.Lock()
-		defer m.mu.Unlock()
-		m.muniLoading = false
-		if err == nil && g.bytes > s.modelBytes-m.gridBytes() {
-			err = fmt.Errorf("%w: municipalities need %d KiB, more than is left of %d MiB", errNoModel, g.bytes>>10, s.modelBytes>>20)
-		}
-		if err != nil {
-			m.muniFailed = version
-			slog.Default().Warn("postgis: the municipalities are served from the database", "reason", err)
-			return
-		}
-		m.muni = g
-		slog.Default().Info("postgis: municipalities held in memory", "version", g.version, "features", len(g.feats), "KiB", g.bytes>>10)
-	}()
-	return nil
-}
-
-// gridBytes is the memory of the grid model held (m.mu held).
-func (m *modelState) gridBytes() int64 {
-	if m.grid == nil {
-		return 0
-	}
-	return int64(len(m.grid.east)) * gridCellBytes
-}
-
-func (s *Store) loadMuniModel(ctx context.Context) (*muniModel, error) {
-	t, err := lookupTable(layers.CollMunicipalities)
-	if err != nil {
-		return nil, err
-	}
-	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback(ctx) //nolint:errcheck // read-only
-	var version *string
-	if err := tx.QueryRow(ctx, versionSQL, t.table).Scan(&version); err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return nil, err
-	}
-	if version == nil {
-		return nil, fmt.Errorf("%w: %s has no version", errNoModel, t.table)
-	}
-	rows, err := tx.Query(ctx, t.selectSQL+" ORDER BY "+pgx.Identifier{t.idColumn}.Sanitize())
-	if err != nil {
-		return nil, err
-	}
-	fs, err := t.features(ctx, tx, rows)
-	rows.Close()
-	if err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return nil, err
-	}
-	g := &muniModel{version: *version, feats: fs, bounds: make([]orb.Bound, len(fs)), hasGeom: make([]bool, len(fs))}
+// NewMunis holds feats, the municipalities of version in the order of
+// ORDER BY ags as the store's SQL path builds them, as a model. It refuses
+// an order that is not the byte order of the ids and a feature with a
+// geometry but not its stored one in EPSG:25833.
+func NewMunis(version string, feats []layers.Feature) (*Munis, error) {
+	fs := feats
+	g := &Munis{version: version, feats: fs, bounds: make([]orb.Bound, len(fs)), hasGeom: make([]bool, len(fs))}
 	for i, f := range fs {
 		if i > 0 && f.ID <= fs[i-1].ID {
-			return nil, fmt.Errorf("%w: the database orders %q after %q", errNoModel, f.ID, fs[i-1].ID)
+			return nil, fmt.Errorf("%w: the database orders %q after %q", ErrNoModel, f.ID, fs[i-1].ID)
 		}
 		g.bytes += 1024
 		if f.Geometry != nil && f.Stored != nil && f.StoredCRS == crs.UTM33N {
@@ -124,7 +51,7 @@ func (s *Store) loadMuniModel(ctx context.Context) (*muniModel, error) {
 				}
 			}
 		} else if f.Geometry != nil {
-			return nil, fmt.Errorf("%w: municipality %q without its stored geometry", errNoModel, f.ID)
+			return nil, fmt.Errorf("%w: municipality %q without its stored geometry", ErrNoModel, f.ID)
 		}
 	}
 	return g, nil
@@ -132,7 +59,7 @@ func (s *Store) loadMuniModel(ctx context.Context) (*muniModel, error) {
 
 // matches returns the indexes of the features meeting q's box; ok is false
 // when one lies within gridEps of the box's edge.
-func (g *muniModel) matches(q layers.ItemsQuery) (out []int, ok bool) {
+func (g *Munis) matches(q layers.ItemsQuery) (out []int, ok bool) {
 	all := func(withGeom bool) []int {
 		for i := range g.feats {
 			if !withGeom || g.hasGeom[i] {
@@ -190,8 +117,8 @@ func (g *muniModel) matches(q layers.ItemsQuery) (out []int, ok bool) {
 	return out, true
 }
 
-// items answers q from the model; ok is false when PostgreSQL must answer.
-func (g *muniModel) items(q layers.ItemsQuery) (layers.Page, bool) {
+// Items answers q from the model; ok is false when PostgreSQL must answer.
+func (g *Munis) Items(q layers.ItemsQuery) (layers.Page, bool) {
 	sel, ok := g.matches(q)
 	if !ok {
 		return layers.Page{}, false
@@ -238,26 +165,4 @@ func (g *muniModel) items(q layers.ItemsQuery) (layers.Page, bool) {
 		p.NumberMatched = len(g.feats)
 	}
 	return p, true
-}
-
-// LoadReadModels starts loading the read models of the grid and the
-// municipalities for their current versions (see WithReadModel), in the
-// background, so that the first requests find them; without WithReadModel
-// it does nothing. Otherwise each loads at the first items request of its
-// version.
-func (s *Store) LoadReadModels(ctx context.Context) {
-	if s.modelBytes <= 0 {
-		return
-	}
-	for _, tbl := range []string{"population_grid", "municipalities"} {
-		var v *string
-		if err := s.pool.QueryRow(ctx, versionSQL, tbl).Scan(&v); err != nil || v == nil {
-			continue
-		}
-		if tbl == "population_grid" {
-			s.gridModelFor(*v)
-		} else {
-			s.muniModelFor(*v)
-		}
-	}
 }

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestBrowserMapTransit switches the map of the demo region (with its synthetic bus network) to
+// public transport: the travel-time layer and the gap register are requested with mode transit
+// and drawn, and a click at a stop draws transit isochrones for the departure window.
+func TestBrowserMapTransit(t *testing.T) {
+	base := startServe(t)
+	waitReady(t, base)
+	stops := getJSON(t, base+"/collections/stops/items?f=json&limit=1", 200)
+	feats, _ := stops["features"].([]any)
+	if len(feats) == 0 {
+		t.Fatal("the demo region serves no stops")
+	}
+	coords := feats[0].(map[string]any)["geometry"].(map[string]any)["coordinates"].([]any)
+	lon, lat := coords[0].(float64), coords[1].(float64)
+
+	// The gap register by public transport is computed once before the map asks for it, so
+	// that its tiles do not depend on how long the first computation takes on a busy machine.
+	if g := getJSON(t, base+"/collections/gaps/items?f=json&limit=1&category=general_practice&mode=transit", 200); g["numberMatched"] == nil {
+		t.Fatalf("gaps by transit: %v", g)
+	}
+	b := newBrowser(t, base)
+	err := chromedp.Run(b.ctx, chromedp.Navigate(base+"/map/"),
+		chromedp.WaitVisible(`body[data-ready="true"]`, chromedp.ByQuery))
+	if err != nil {
+		t.Fatalf("map did not load: %v", err)
+	}
+	b.poll(t, "transit offered", `!!document.querySelector('#tt-mode option[value="transit"]') && !!document.querySelector('#iso-mode option[value="transit"]')`, 30*time.Second)
+	rendered := func(source string) string {
+		return `window.reachMap.loaded() && window.reachMap.queryRenderedFeatures({layers: window.reachMap.getStyle().layers.filter(function (l) { return l.source === "` + source + `"; }).map(function (l) { return l.id; })}).length > 0`
+	}
+
+	// Travel times and gaps by public transport (the gap layer is off by default).
+	b.poll(t, "layer list", `!!document.querySelector("#layer-gaps input[type=checkbox]")`, 30*time.Second)
+	err = chromedp.Run(b.ctx, chromedp.Evaluate(`(function () {
+		var s = document.getElementById("tt-mode"); s.value = "transit"; s.dispatchEvent(new Event("change"));
+		var cb = document.querySelector("#layer-gaps input[type=checkbox]");
+		if (!cb.checked) cb.click();
+		return cb.checked; })()`, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.poll(t, "gap layer shown", `window.reachMap.getStyle().layers.some(function (l) { return l.source === "c-gaps" && window.reachMap.getLayoutProperty(l.id, "visibility") !== "none"; })`, 10*time.Second)
+	b.poll(t, "travel-time tiles by transit", `window.reachMap.getSource("c-travel-times").tiles[0].indexOf("mode=transit") >= 0`, 10*time.Second)
+	b.poll(t, "gap tiles by transit", `window.reachMap.getSource("c-gaps").tiles[0].indexOf("mode=transit") >= 0`, 10*time.Second)
+	b.poll(t, "transit travel times drawn", rendered("c-travel-times"), 90*time.Second)
+	b.poll(t, "transit gaps drawn", rendered("c-gaps"), 90*time.Second)
+
+	// Isochrones by public transport from a stop, with the departure filled in.
+	err = chromedp.Run(b.ctx, chromedp.Evaluate(`(function () {
+		var s = document.getElementById("iso-mode"); s.value = "transit"; s.dispatchEvent(new Event("change"));
+		return true; })()`, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.poll(t, "departure filled", `!document.getElementById("iso-transit").hidden && document.getElementById("iso-departure").value.length >= 16`, 10*time.Second)
+	err = chromedp.Run(b.ctx,
+		chromedp.Click(`#iso-click`, chromedp.ByQuery),
+		chromedp.Evaluate(fmt.Sprintf(`(function () { var m = window.reachMap, ll = new maplibregl.LngLat(%f, %f);
+			m.jumpTo({center: ll}); m.fire("click", {lngLat: ll, point: m.project(ll)}); return true; })()`, lon, lat), nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.poll(t, "transit isochrone table", `!!document.querySelector("#iso-result table")`, 60*time.Second)
+	b.poll(t, "transit isochrones drawn", rendered("isochrones"), 30*time.Second)
+	var method string
+	if err := chromedp.Run(b.ctx, chromedp.Text(`#iso-result`, &method, chromedp.ByQuery)); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("isochrone result: %.300s", method)
+	if !strings.Contains(method, "RAPTOR") {
+		t.Errorf("the isochrones were not computed by public transport: %s", method)
+	}
+	b.check(t, "transit map")
+}
