@@ -180,13 +180,13 @@ func (s *Store) Collection(ctx context.Context, id string) (layers.Collection, e
 	if !ok {
 		return layers.Collection{}, fmt.Errorf("postgis: collection %q: %w", id, layers.ErrNotFound)
 	}
-	version, gen, kept := s.versions.get(t.table)
+	version, gen, kept := s.versions.Get(t.table)
 	if !kept {
 		err = s.pool.QueryRow(ctx, versionSQL, t.table).Scan(&version)
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return layers.Collection{}, dbError("collection "+id, err)
 		}
-		s.versions.put(t.table, version, gen)
+		s.versions.Put(t.table, version, gen)
 	}
 	if version != nil {
 		c.Version = *version
@@ -415,7 +415,7 @@ func (s *Store) itemsFromModel(ctx context.Context, t *table, q layers.ItemsQuer
 	if s.modelBytes <= 0 || !grid && t.collection != layers.CollMunicipalities || len(q.Filters) > 0 || q.Filter != nil {
 		return layers.Page{}, false
 	}
-	version, _, kept := s.versions.get(t.table)
+	version, _, kept := s.versions.Get(t.table)
 	if !kept {
 		if err := s.pool.QueryRow(ctx, versionSQL, t.table).Scan(&version); err != nil {
 			return layers.Page{}, false

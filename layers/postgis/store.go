@@ -36,6 +36,7 @@ import (
 	"reach/layers"
 	"reach/layers/postgis/geometry"
 	"reach/layers/postgis/readmodel"
+	"reach/layers/postgis/versionwatch"
 )
 
 // Compile-time checks of the ports this store implements.
@@ -59,7 +60,7 @@ type Store struct {
 	servingPool bool
 	// versions keeps the layer versions while a listener follows their
 	// changes (serving pools only); nil otherwise.
-	versions *versionWatch
+	versions *versionwatch.Watch
 	// modelBytes bounds the read models of the population grid and the
 	// municipalities (see WithReadModel); model holds them.
 	modelBytes int64
@@ -114,7 +115,7 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		o(s)
 	}
 	if s.servingPool {
-		s.watchVersions(slog.Default())
+		s.versions = versionwatch.Start(s.pool.Config().ConnConfig, slog.Default())
 	}
 	return s, nil
 }
@@ -175,7 +176,7 @@ func open(ctx context.Context, dbURL string, readOnly, serving bool) (*Store, er
 // Close closes all connections of the pool. It waits for connections in use
 // to be released.
 func (s *Store) Close() {
-	s.versions.stopWatch()
+	s.versions.Stop()
 	s.pool.Close()
 }
 

@@ -1,4 +1,7 @@
-package postgis
+// Package versionwatch keeps the versions of the PostGIS store's layers in
+// memory while a connection of its own listens for their changes
+// (migration 008), so that serving a cached page or tile costs no query.
+package versionwatch
 
 import (
 	"context"
@@ -14,7 +17,7 @@ import (
 // names the table whose version was bumped.
 const layerChannel = "reach_layer_changes"
 
-// versionWatch keeps the versions of the served tables in memory while a
+// Watch keeps the versions of the served tables in memory while a
 // connection of its own listens on layerChannel, so that a request for a
 // cached page or tile costs no query. An entry is dropped when its table's
 // notification arrives (at the writer's commit) and everything is dropped
@@ -23,7 +26,7 @@ const layerChannel = "reach_layer_changes"
 // version never replaces a dropped one. Projects are never kept: the server
 // writes them itself and must read its own writes at once. Safe for
 // concurrent use.
-type versionWatch struct {
+type Watch struct {
 	mu   sync.Mutex
 	live bool
 	gen  uint64
@@ -35,8 +38,10 @@ type versionWatch struct {
 // cacheable says whether the version of table may be kept.
 func cacheableVersion(table string) bool { return table != "projects" }
 
-// get returns the kept version of table.
-func (w *versionWatch) get(table string) (v *string, gen uint64, ok bool) {
+// Get returns the kept version of table, the generation to hand to Put
+// with a version read from the database, and whether one is kept. A nil
+// Watch keeps nothing.
+func (w *Watch) Get(table string) (v *string, gen uint64, ok bool) {
 	if w == nil {
 		return nil, 0, false
 	}
@@ -46,8 +51,8 @@ func (w *versionWatch) get(table string) (v *string, gen uint64, ok bool) {
 	return v, w.gen, ok && w.live
 }
 
-// put keeps v for table if nothing was dropped since gen was read.
-func (w *versionWatch) put(table string, v *string, gen uint64) {
+// Put keeps v for table if nothing was dropped since gen was read.
+func (w *Watch) Put(table string, v *string, gen uint64) {
 	if w == nil || !cacheableVersion(table) {
 		return
 	}
@@ -59,7 +64,7 @@ func (w *versionWatch) put(table string, v *string, gen uint64) {
 }
 
 // drop forgets table ("" for all) and, with live false, stops keeping.
-func (w *versionWatch) drop(table string, live bool) {
+func (w *Watch) drop(table string, live bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.gen++
@@ -71,17 +76,17 @@ func (w *versionWatch) drop(table string, live bool) {
 	}
 }
 
-// watchVersions starts listening on a connection of its own (outside the
-// pool) and reconnects with growing pauses when it drops. Nothing is kept
-// while the database lacks migration 008 (no notifications would come).
-func (s *Store) watchVersions(log *slog.Logger) {
+// Start listens on a connection of its own, made from cfg (outside the
+// store's pool), and reconnects with growing pauses when it drops. Nothing
+// is kept while the database lacks migration 008 (no notifications would
+// come).
+func Start(cfg *pgx.ConnConfig, log *slog.Logger) *Watch {
 	ctx, cancel := context.WithCancel(context.Background())
-	w := &versionWatch{v: map[string]*string{}, stop: cancel, done: make(chan struct{})}
-	s.versions = w
+	w := &Watch{v: map[string]*string{}, stop: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(w.done)
 		for delay := time.Second; ctx.Err() == nil; delay = min(2*delay, 30*time.Second) {
-			err := s.listen(ctx, w)
+			err := listen(ctx, cfg, w)
 			w.drop("", false)
 			if ctx.Err() != nil {
 				return
@@ -94,11 +99,12 @@ func (s *Store) watchVersions(log *slog.Logger) {
 			}
 		}
 	}()
+	return w
 }
 
 // listen runs one listening connection until it fails or ctx ends.
-func (s *Store) listen(ctx context.Context, w *versionWatch) error {
-	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig.Copy())
+func listen(ctx context.Context, cfg *pgx.ConnConfig, w *Watch) error {
+	conn, err := pgx.ConnectConfig(ctx, cfg.Copy())
 	if err != nil {
 		return err
 	}
@@ -124,8 +130,8 @@ func (s *Store) listen(ctx context.Context, w *versionWatch) error {
 	}
 }
 
-// stopWatch ends the listener and waits for it.
-func (w *versionWatch) stopWatch() {
+// Stop ends the listener and waits for it. A nil Watch has none.
+func (w *Watch) Stop() {
 	if w == nil {
 		return
 	}
