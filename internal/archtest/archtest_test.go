@@ -39,7 +39,7 @@ var allowed = []struct {
 	{"reach/internal/catalogue", []string{"reach/layers", "reach/geo/*"}, "the standards catalogue is policy on layers"},
 	{"reach/internal/classify", []string{"reach/layers", "reach/geo/*"}, "the classification is pure policy on layers"},
 	{"reach/internal/appraisal", []string{"reach/internal/catalogue", "reach/layers", "reach/geo/*"}, "the appraisal judges effects, it computes none"},
-	{"reach/internal/analysis/analysistest", []string{"reach/data/demo", "reach/internal/network/netgen", "reach/layers", "reach/geo/*"}, "the test region of the use cases' tests"},
+	{"reach/internal/analysis/analysistest", []string{"reach/data/demo", "reach/data/tables", "reach/data/zensus", "reach/internal/realdata", "reach/internal/network/netgen", "reach/layers", "reach/geo/*"}, "the test region of the use cases' tests"},
 	{"reach/internal/analysis/assess", []string{"reach/internal/analysis", "reach/internal/catalogue", "reach/internal/appraisal", "reach/layers", "reach/geo/*"}, "project assessments read the engine through its exported methods"},
 	{"reach/internal/analysis/snapshot", []string{"reach/internal/network", "reach/layers", "reach/geo/*"}, "the engine snapshot's format knows networks and places, not the engine"},
 	{"reach/internal/analysis", []string{"reach/internal/analysis/snapshot", "reach/internal/network", "reach/internal/estimate", "reach/internal/catalogue", "reach/internal/classify", "reach/internal/appraisal", "reach/layers", "reach/geo/*"}, "use cases see layers, geo, networks and the policy packages"},

@@ -11,7 +11,6 @@ import (
 
 	"reach/data/osm"
 	"reach/data/tables"
-	"reach/data/zensus"
 	"reach/internal/analysis"
 	"reach/internal/analysis/analysistest"
 	"reach/internal/realdata"
@@ -28,59 +27,13 @@ func build(tb testing.TB, l analysistest.Layers) *analysis.Engine {
 	return e
 }
 
-// saxony reads the real Saxon layers: municipalities (VG5000), the 2011
-// 1 km grid, central places, schools and hospitals.
-func saxony(tb testing.TB) analysistest.Layers {
-	tb.Helper()
-	dir := realdata.Dir(tb)
-	ctx := context.Background()
-	var l analysistest.Layers
-	l.Municipalities = collect(tb, tables.ReadMunicipalities(ctx, filepath.Join(dir, "boundaries", "gemeinden_sachsen_vg5000_2021.geojson"), tables.MunicipalityOptions{}))
-	l.Cells = collect(tb, zensus.ReadCells(ctx, filepath.Join(dir, "grid", "zensus2011_1km_sachsen_epsg3035.csv"), zensus.Options{}))
-	l.CentralPlaces = collect(tb, tables.ReadCentralPlaces(ctx, filepath.Join(dir, "zentrale_orte", "zentrale_orte_sachsen.csv"), tables.CentralPlaceOptions{}))
-	l.Facilities = append(lenient(tb, tables.ReadFacilities(ctx, filepath.Join(dir, "facilities", "schulen_sachsen.geojson"), tables.FacilityOptions{})),
-		lenient(tb, tables.ReadFacilities(ctx, filepath.Join(dir, "facilities", "krankenhaeuser_sachsen_2020.csv"), tables.FacilityOptions{}))...)
-	return l
-}
-
-// lenient is like collect but logs record errors (duplicate ids in the
-// shared files) and keeps reading as far as the reader goes on.
-func lenient[T any](tb testing.TB, seq func(yield func(T, error) bool)) []T {
-	tb.Helper()
-	var out []T
-	skipped := 0
-	for v, err := range seq {
-		if err != nil {
-			skipped++
-			if skipped <= 3 {
-				tb.Logf("skipped: %v", err)
-			}
-			continue
-		}
-		out = append(out, v)
-	}
-	return out
-}
-
-func collect[T any](tb testing.TB, seq func(yield func(T, error) bool)) []T {
-	tb.Helper()
-	var out []T
-	for v, err := range seq {
-		if err != nil {
-			tb.Fatal(err)
-		}
-		out = append(out, v)
-	}
-	return out
-}
-
 // TestRealSaxonyCentreAccess loads the README's real data (the 2011 grid,
 // the central places at their Destatis seats, the Hoyerswerda extract as
 // the only road network) and checks the central-place indicators of all
 // 419 municipalities against a brute force over the cells, and that at
 // least 99 % of the residents have a car time with its method.
 func TestRealSaxonyCentreAccess(t *testing.T) {
-	r := saxony(t)
+	r := analysistest.RealSaxony(t)
 	dir := realdata.Dir(t)
 	ctx := context.Background()
 	seats, err := tables.ReadLocations(ctx, filepath.Join(dir, "population", "gemeinden_sachsen_gv_bevoelkerung_2019.csv"))
@@ -88,8 +41,8 @@ func TestRealSaxonyCentreAccess(t *testing.T) {
 		t.Fatal(err)
 	}
 	loc := tables.NewTownLocator(seats, nil, r.Municipalities)
-	r.CentralPlaces = collect(t, tables.ReadCentralPlaces(ctx, filepath.Join(dir, "zentrale_orte", "zentrale_orte_sachsen.csv"), tables.CentralPlaceOptions{Locate: loc.Locate}))
-	r.Roads = collect(t, osm.Roads(ctx, filepath.Join(dir, "osm", "hoyerswerda.osm.pbf"), nil))
+	r.CentralPlaces = analysistest.Collect(t, tables.ReadCentralPlaces(ctx, filepath.Join(dir, "zentrale_orte", "zentrale_orte_sachsen.csv"), tables.CentralPlaceOptions{Locate: loc.Locate}))
+	r.Roads = analysistest.Collect(t, osm.Roads(ctx, filepath.Join(dir, "osm", "hoyerswerda.osm.pbf"), nil))
 	e := build(t, r)
 
 	tts, err := e.TravelTimes(ctx, layers.CatHospital, layers.Car)

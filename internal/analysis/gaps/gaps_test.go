@@ -4,19 +4,15 @@ import (
 	"context"
 	"errors"
 	"math"
-	"path/filepath"
 	"sort"
 	"testing"
 	"time"
 
 	"github.com/paulmach/orb"
 
-	"reach/data/tables"
-	"reach/data/zensus"
 	"reach/internal/analysis"
 	"reach/internal/analysis/analysistest"
 	"reach/internal/estimate"
-	"reach/internal/realdata"
 	"reach/layers"
 )
 
@@ -173,54 +169,8 @@ func TestCategoryWithoutFacilitiesIsUnknownNotAGap(t *testing.T) {
 	}
 }
 
-// saxony reads the real Saxon layers: municipalities (VG5000), the 2011
-// 1 km grid, central places, schools and hospitals.
-func saxony(tb testing.TB) analysistest.Layers {
-	tb.Helper()
-	dir := realdata.Dir(tb)
-	ctx := context.Background()
-	var l analysistest.Layers
-	l.Municipalities = collect(tb, tables.ReadMunicipalities(ctx, filepath.Join(dir, "boundaries", "gemeinden_sachsen_vg5000_2021.geojson"), tables.MunicipalityOptions{}))
-	l.Cells = collect(tb, zensus.ReadCells(ctx, filepath.Join(dir, "grid", "zensus2011_1km_sachsen_epsg3035.csv"), zensus.Options{}))
-	l.CentralPlaces = collect(tb, tables.ReadCentralPlaces(ctx, filepath.Join(dir, "zentrale_orte", "zentrale_orte_sachsen.csv"), tables.CentralPlaceOptions{}))
-	l.Facilities = append(lenient(tb, tables.ReadFacilities(ctx, filepath.Join(dir, "facilities", "schulen_sachsen.geojson"), tables.FacilityOptions{})),
-		lenient(tb, tables.ReadFacilities(ctx, filepath.Join(dir, "facilities", "krankenhaeuser_sachsen_2020.csv"), tables.FacilityOptions{}))...)
-	return l
-}
-
-// lenient is like collect but logs record errors (duplicate ids in the
-// shared files) and keeps reading as far as the reader goes on.
-func lenient[T any](tb testing.TB, seq func(yield func(T, error) bool)) []T {
-	tb.Helper()
-	var out []T
-	skipped := 0
-	for v, err := range seq {
-		if err != nil {
-			skipped++
-			if skipped <= 3 {
-				tb.Logf("skipped: %v", err)
-			}
-			continue
-		}
-		out = append(out, v)
-	}
-	return out
-}
-
-func collect[T any](tb testing.TB, seq func(yield func(T, error) bool)) []T {
-	tb.Helper()
-	var out []T
-	for v, err := range seq {
-		if err != nil {
-			tb.Fatal(err)
-		}
-		out = append(out, v)
-	}
-	return out
-}
-
 func TestRealSaxonyStraightLineGapRegister(t *testing.T) {
-	e := build(t, saxony(t))
+	e := build(t, analysistest.RealSaxony(t))
 	ctx := context.Background()
 	st := e.Stats()
 	if st.Municipalities != 419 || st.PopulatedCells < 10000 {
