@@ -9,24 +9,7 @@ import (
 // WaitGridModel waits until the read model of the grid's current version
 // is loaded, or fails when its load failed.
 func WaitGridModel(ctx context.Context, s *Store) error {
-	var version string
-	if err := s.pool.QueryRow(ctx, versionSQL, "population_grid").Scan(&version); err != nil {
-		return err
-	}
-	for {
-		if s.gridModelFor(version) != nil {
-			return nil
-		}
-		failed := s.model.GridFailed(version)
-		if failed {
-			return fmt.Errorf("the read model of version %s was not loaded", version)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
+	return waitModel(ctx, s, "population_grid", func(v string) bool { return s.gridModelFor(v) != nil }, s.model.GridFailed)
 }
 
 // ModelPages counts the pages answered by the read model.
@@ -35,17 +18,19 @@ func ModelPages(s *Store) int64 { return s.model.Pages() }
 // WaitMuniModel waits until the read model of the municipalities' current
 // version is loaded, or fails when its load failed.
 func WaitMuniModel(ctx context.Context, s *Store) error {
+	return waitModel(ctx, s, "municipalities", func(v string) bool { return s.muniModelFor(v) != nil }, s.model.MunisFailed)
+}
+
+// waitModel polls until loaded holds for the layer's current version, or
+// failed does.
+func waitModel(ctx context.Context, s *Store, layer string, loaded, failed func(version string) bool) error {
 	var version string
-	if err := s.pool.QueryRow(ctx, versionSQL, "municipalities").Scan(&version); err != nil {
+	if err := s.pool.QueryRow(ctx, versionSQL, layer).Scan(&version); err != nil {
 		return err
 	}
-	for {
-		if s.muniModelFor(version) != nil {
-			return nil
-		}
-		failed := s.model.MunisFailed(version)
-		if failed {
-			return fmt.Errorf("the read model of version %s was not loaded", version)
+	for !loaded(version) {
+		if failed(version) {
+			return fmt.Errorf("the read model of %s version %s was not loaded", layer, version)
 		}
 		select {
 		case <-ctx.Done():
@@ -53,4 +38,5 @@ func WaitMuniModel(ctx context.Context, s *Store) error {
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
+	return nil
 }
