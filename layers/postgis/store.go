@@ -5,8 +5,9 @@
 // Tables follow the embedded migrations (see Migrate): metric geometries in
 // EPSG:25833, grid cells in EPSG:3035, GIST indexes on every geometry. GIS
 // staff can read and load the same tables with QGIS or ogr2ogr. Geometries
-// cross the wire as (E)WKB, encoded and decoded with orb's encoding/ewkb and
-// encoding/wkb inside this package only.
+// cross the wire as go-geom EWKB values through the codec of
+// layers/postgis/geometry, which checks each SRID against the layer and
+// hands orb geometries to this package.
 //
 // Every Replace* call runs in one transaction: it deletes the layer (or the
 // part named by its argument), streams the records with COPY and records the
