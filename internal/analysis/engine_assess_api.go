@@ -194,11 +194,6 @@ func (e *Engine) AddSites(ctx context.Context, f Field, sites []orb.Point, minut
 	return out, nil
 }
 
-// RoadSegments returns the road layer the networks were built from.
-func (e *Engine) RoadSegments(ctx context.Context) ([]layers.RoadSegment, error) {
-	return e.roadSegments(ctx)
-}
-
 // RoadScenario is the network of one mode rebuilt from a changed road layer,
 // with every cell and facility snapped again.
 type RoadScenario struct {

@@ -41,10 +41,7 @@ func (e *Engine) RoadOverlay(ctx context.Context, mode layers.Mode, changed []la
 	if mn == nil {
 		return nil, fmt.Errorf("analysis: road overlay: no %s network: %w", mode, ErrNoOverlay)
 	}
-	roads, err := e.roadSegments(ctx)
-	if err != nil {
-		return nil, err
-	}
+	roads := e.roads
 	idx, err := e.Memo(roadIndexKey{}, func() (any, error) {
 		m := make(map[int64]int32, len(roads))
 		for i := range roads {

@@ -90,10 +90,7 @@ func (e *Assessor) scenarioRoads(ctx context.Context, p layers.Project) (*roadSc
 	if p.SpeedKmh < 0 || math.IsNaN(p.SpeedKmh) || math.IsInf(p.SpeedKmh, 0) {
 		return nil, RoadChanges{}, fmt.Errorf("analysis: assess: project %q: field speed_kmh: value %v: %w", p.ID, p.SpeedKmh, layers.ErrInvalid)
 	}
-	base, err := e.eng.RoadSegments(ctx)
-	if err != nil {
-		return nil, RoadChanges{}, fmt.Errorf("analysis: assess: project %q: %w", p.ID, err)
-	}
+	base := e.eng.RoadSegments()
 	sc := &roadScenario{base: base, changed: map[int]layers.RoadSegment{}}
 	type node struct {
 		key int64
