@@ -4,12 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"iter"
 	"os"
 	"path/filepath"
-	"iter"
 	"reflect"
-	"slices"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -167,7 +167,7 @@ func BenchmarkSaxonyRoadsKept(b *testing.B) {
 	for b.Loop() {
 		kept = nil
 		before := heap()
-		roads, _, err := snapshot.ReadRoads(context.Background(), copiedRoads{r}, func() bool { return false })
+		roads, _, err := snapshot.ReadRoads(context.Background(), copiedRoads{r}, uint64(len(r.roads)), func() bool { return false })
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -102,7 +102,15 @@ func Start(ctx context.Context, snap io.Reader, r RoadSource) *Pending {
 	}()
 	go func() {
 		defer close(p.roadsDone)
-		p.roads, p.roadsSum, p.roadsErr = ReadRoads(ctx, r, p.stop.Load)
+		// The header, which comes first, sizes the layer: wait for it
+		// (or for the decode to end without one).
+		var n uint64
+		select {
+		case <-p.header:
+			n = p.fp.Roads.N
+		case <-p.done:
+		}
+		p.roads, p.roadsSum, p.roadsErr = ReadRoads(ctx, r, n, p.stop.Load)
 	}()
 	return p
 }
@@ -166,11 +174,12 @@ func (p *Pending) Close() {
 }
 
 // ReadRoads reads the road layer of r and returns its segments and their
-// digest (each segment hashed as it arrives). It stops with an error once
-// stop reports true.
-func ReadRoads(ctx context.Context, r RoadSource, stop func() bool) ([]layers.RoadSegment, Digest, error) {
+// digest (each segment hashed as it arrives); n, the number of segments
+// expected, sizes the slice (a hint, never trusted beyond 2^26). It stops
+// with an error once stop reports true.
+func ReadRoads(ctx context.Context, r RoadSource, n uint64, stop func() bool) ([]layers.RoadSegment, Digest, error) {
 	ph := NewPartHasher()
-	var roads []layers.RoadSegment
+	roads := make([]layers.RoadSegment, 0, min(n, 1<<26))
 	for seg, err := range r.Roads(ctx) {
 		if err != nil {
 			return nil, Digest{}, fmt.Errorf("roads: %w", err)
