@@ -160,4 +160,3 @@ func TestArrivalFieldAgainstOracle(t *testing.T) {
 		t.Errorf("NaN offset: %v", err)
 	}
 }
-
