@@ -65,3 +65,6 @@ func (e *Engine) StraightLineSeconds(mode layers.Mode, d float64) float64 {
 func (e *Engine) StraightLineReach(mode layers.Mode, secs float64) float64 {
 	return e.slReach(mode, secs)
 }
+
+// Mode returns the mode of the field.
+func (f Field) Mode() layers.Mode { return f.mode }
