@@ -185,7 +185,7 @@ func (e *Engine) AddSites(ctx context.Context, f Field, sites []orb.Point, minut
 	q := mn.n.ReverseQueries().Get()
 	defer mn.n.ReverseQueries().Put(q)
 	q.Run(sources, limit)
-	bands, err := e.networkBands(ctx, mn, mn.n.ReverseGraph(), q, minutes, mn.cells.AllDepartures(), extra)
+	bands, _, err := e.raster().Network(ctx, mn.n, mn.n.ReverseGraph(), q, minutes, e.bandCells(), mn.cells.AllDepartures(), extra)
 	if err != nil {
 		return out, err
 	}
