@@ -15,7 +15,6 @@ import (
 	"reach/geo/route"
 	"reach/geo/spatial"
 	"reach/internal/appraisal"
-	"reach/internal/network"
 	"reach/layers"
 )
 
@@ -186,17 +185,12 @@ func (e *Engine) AddSites(ctx context.Context, f Field, sites []orb.Point, minut
 	q := mn.n.ReverseQueries().Get()
 	defer mn.n.ReverseQueries().Put(q)
 	q.Run(sources, limit)
-	bands, err := e.networkBands(ctx, mn, mn.n.ReverseGraph(), q, minutes, mn.cells.AllDepartures(), extra)
+	bands, _, err := e.raster().Network(ctx, mn.n, mn.n.ReverseGraph(), q, minutes, e.bandCells(), mn.cells.AllDepartures(), extra)
 	if err != nil {
 		return out, err
 	}
 	out.Catchment = bands
 	return out, nil
-}
-
-// RoadSegments returns the road layer the networks were built from.
-func (e *Engine) RoadSegments(ctx context.Context) ([]layers.RoadSegment, error) {
-	return e.roadSegments(ctx)
 }
 
 // RoadScenario is the network of one mode rebuilt from a changed road layer,
@@ -228,44 +222,9 @@ func (s *RoadScenario) Seconds(ctx context.Context, cat layers.Category) ([]floa
 	return f.secs, nil
 }
 
-// HigherPlaces returns, per cell, the time to the nearest central place of
-// level ≥ Mittelzentrum (by its location) on the base network of mode,
-// and the index of that place in CentralPlaces() (-1 when none).
-func (e *Engine) HigherPlaces(mode layers.Mode) ([]float64, []int) {
-	return e.placesField(e.nets[mode])
-}
-
-// HigherPlaces is Engine.HigherPlaces on the scenario network.
-func (s *RoadScenario) HigherPlaces() ([]float64, []int) { return s.e.placesField(s.mn) }
-
-// placesField returns, per cell, the travel time to the nearest central
-// place of level ≥ Mittelzentrum on mn, and the place.
-func (e *Engine) placesField(mn *modeNet) ([]float64, []int) {
-	var sources []route.Source
-	var owner []int
-	for pi, pl := range e.places {
-		if pl.Level < layers.LevelMittelzentrum || pl.Location == (orb.Point{}) {
-			continue
-		}
-		s := mn.n.Snap(pl.Location)
-		for _, a := range s.Arrivals() {
-			sources = append(sources, a)
-			owner = append(owner, pi)
-		}
-	}
-	secs := make([]float64, len(e.cells))
-	who := make([]int, len(e.cells))
-	q := mn.n.ReverseQueries().Get()
-	defer mn.n.ReverseQueries().Put(q)
-	q.Run(sources, route.Unbounded)
-	for ci := range e.cells {
-		secs[ci], who[ci] = math.Inf(1), -1
-		r := network.Via(mn.cells.Departures(ci), q)
-		if r.Reached && r.Label >= 0 {
-			secs[ci], who[ci] = float64(r.Cost.Seconds()), owner[r.Label]
-		}
-	}
-	return secs, who
+// Net returns the scenario network with the places on it.
+func (s *RoadScenario) Net() Net {
+	return Net{Mode: s.mn.mode, Network: s.mn.n, Cells: s.mn.cells, Facilities: s.mn.facs}
 }
 
 // whereIndex finds the municipality of a point: an R-tree over the

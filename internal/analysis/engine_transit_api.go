@@ -184,35 +184,7 @@ func (e *Engine) Provenance(method string) Provenance { return e.provenance(meth
 // cell i (+Inf when not reached) for the residents of each band. It returns the bands and the
 // raster step in metres.
 func (e *Engine) PointBands(ctx context.Context, reached []isochrone.Reached, speedMS float64, minutes []float64, cellSeconds func(i int) float64) ([]Band, float64, error) {
-	maxSecs := minutes[len(minutes)-1] * 60
-	pops, cells := e.bandPopulation(minutes, cellSeconds)
-	if err := ctx.Err(); err != nil {
-		return nil, 0, fmt.Errorf("analysis: isochrones: %w", err)
-	}
-	kept := reached[:0:0]
-	for _, p := range reached {
-		if p.Seconds <= maxSecs {
-			kept = append(kept, p)
-		}
-	}
-	if len(kept) == 0 {
-		return contourBands(nil, minutes, pops, cells), 0, nil
-	}
-	r, err := isochrone.Sample(kept, isochrone.SampleOptions{StepM: e.opts.IsochroneStepM, AccessSpeedMS: speedMS,
-		MaxSeconds: maxSecs, MaxSamples: isoMaxSamples})
-	if err != nil {
-		return nil, 0, fmt.Errorf("analysis: isochrones: %w", err)
-	}
-	return contourBands(r, minutes, pops, cells), r.Step, nil
-}
-
-// CheckIsochrone validates origins and minutes of an isochrone request and returns the
-// thresholds sorted.
-func CheckIsochrone(req IsochroneRequest) ([]float64, error) {
-	if len(req.Origins) == 0 || len(req.Origins) > MaxIsochroneOrigins {
-		return nil, fmt.Errorf("analysis: isochrones: origins: want 1 to %d points, got %d: %w", MaxIsochroneOrigins, len(req.Origins), layers.ErrInvalid)
-	}
-	return checkMinutes(req.Minutes)
+	return e.raster().Points(ctx, reached, speedMS, minutes, e.bandCells(), cellSeconds)
 }
 
 // ToUTM converts a lon/lat point to EPSG:25833, refusing points outside the valid range.
