@@ -261,6 +261,5 @@ func (e *Engine) muniAt(p orb.Point) string {
 	return ""
 }
 
-
 // Category returns the category of the field.
 func (f Field) Category() layers.Category { return f.cat }
