@@ -3,8 +3,6 @@ package analysis
 import (
 	"context"
 	"fmt"
-	"math"
-	"sort"
 	"sync"
 	"time"
 
@@ -263,53 +261,6 @@ func (e *Engine) muniAt(p orb.Point) string {
 	return ""
 }
 
-// WeightedQuantile returns the lower weighted quantile q of vals weighted
-// by w (see weightedQuantile); nil when the total weight is 0 or the
-// quantile is +Inf.
-func WeightedQuantile(vals []float64, w []int64, q float64) *float64 {
-	ws := make([]weighted, len(vals))
-	for i, v := range vals {
-		ws[i] = weighted{v, w[i]}
-	}
-	return weightedQuantile(ws, q)
-}
-
-// CellPolygon returns the square of the INSPIRE cell id in CRS84, or nil
-// for an id that is not one.
-func CellPolygon(id string) orb.Geometry { return cellPolygon(id) }
 
 // Category returns the category of the field.
 func (f Field) Category() layers.Category { return f.cat }
-
-type weighted struct {
-	v float64
-	w int64
-}
-
-// weightedQuantile returns the smallest value v such that the weight of
-// values ≤ v is at least q of the total weight (the lower weighted
-// quantile); nil when the total weight is 0 or the quantile is +Inf. ws is
-// sorted in place.
-func weightedQuantile(ws []weighted, q float64) *float64 {
-	var total int64
-	for _, w := range ws {
-		total += w.w
-	}
-	if total == 0 {
-		return nil
-	}
-	sort.Slice(ws, func(i, j int) bool { return ws[i].v < ws[j].v })
-	need := q * float64(total)
-	var cum int64
-	for _, w := range ws {
-		cum += w.w
-		if float64(cum) >= need && w.w > 0 {
-			if math.IsInf(w.v, 1) {
-				return nil
-			}
-			v := w.v
-			return &v
-		}
-	}
-	return nil
-}

@@ -59,19 +59,6 @@ func (e *Engine) TransitSectionOf(ctx context.Context, pe ProjectEffect) (any, e
 	return e.transit.FacilityEffect(ctx, pe.Category, pe.Sites)
 }
 
-// transitCollection reports whether id is a collection of the engine's timetable.
-func (e *Engine) transitCollection(id string) bool {
-	if e.transit == nil {
-		return false
-	}
-	for _, c := range e.transit.Collections() {
-		if c.ID == id {
-			return true
-		}
-	}
-	return false
-}
-
 // TransitQuery is when a transit request leaves: at Departure (local wall-clock time of the
 // timetable's zone; its location is ignored) and every minute of the following WindowMinutes.
 // A matrix may instead give ArriveBy, the time by which to arrive: it then asks for the latest

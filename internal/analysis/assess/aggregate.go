@@ -87,7 +87,7 @@ func weightUpTo(ws []weightedSecs, cum []int64, x float64) int64 {
 	return cum[k-1]
 }
 
-// quantile is analysis.WeightedQuantile of the base's times with the
+// quantile is access.WeightedQuantile of the base's times with the
 // entries removed taken out and added put in (both ascending by value,
 // removed a part of the base): the least time x at which the residents
 // with a time ≤ x reach the share q of all, nil when that is +Inf or no one

@@ -10,7 +10,7 @@ import (
 
 	"github.com/paulmach/orb"
 
-	"reach/internal/analysis"
+	"reach/geo/access"
 	"reach/layers"
 )
 
@@ -109,7 +109,7 @@ func (e *Assessor) aggregateFull(p layers.Project, eff *projectEffect) aggregati
 		v := sumA / float64(popA)
 		g.meanAfter = &v
 	}
-	g.p90Before, g.p90After = analysis.WeightedQuantile(secsB, pops, 0.9), analysis.WeightedQuantile(secsA, pops, 0.9)
+	g.p90Before, g.p90After = access.WeightedQuantile(secsB, pops, 0.9), access.WeightedQuantile(secsA, pops, 0.9)
 	if g.beneficiaries > 0 {
 		g.needShare = float64(need) / float64(g.beneficiaries)
 	}
@@ -274,7 +274,7 @@ func TestQuantileWithChanges(t *testing.T) {
 		sort.Slice(removed, func(i, j int) bool { return removed[i].v < removed[j].v })
 		sort.Slice(added, func(i, j int) bool { return added[i].v < added[j].v })
 		for _, q := range []float64{0, 0.1, 0.5, 0.9, 1} {
-			got, want := b.quantile(removed, added, q), analysis.WeightedQuantile(after, pops, q)
+			got, want := b.quantile(removed, added, q), access.WeightedQuantile(after, pops, q)
 			if (got == nil) != (want == nil) || (got != nil && *got != *want) {
 				t.Fatalf("trial %d q %v: %v, sorted afresh %v (before %v, after %v, residents %v)", trial, q, fmtP(got), fmtP(want), vals, after, pops)
 			}
