@@ -103,35 +103,10 @@ func (e *Engine) TurnoutSetting(id string) (float64, bool) {
 	return s, ok
 }
 
-// ProvenanceOf returns the provenance of a result computed by method.
-func (e *Engine) ProvenanceOf(method string) Provenance { return e.provenance(method) }
-
 // MunicipalityAt returns the AGS of the municipality containing p
 // (EPSG:25833), else that of the nearest populated cell; "" when neither
 // is known.
 func (e *Engine) MunicipalityAt(p orb.Point) string { return e.muniAt(p) }
-
-// OnNetwork reports whether populated cell ci lies within the snapping
-// radius of mode's network (false without one).
-func (e *Engine) OnNetwork(mode layers.Mode, ci int) bool {
-	mn := e.nets[mode]
-	return mn != nil && len(mn.cells.Departures(ci)) > 0
-}
-
-// HasNetwork says whether mode has a road network loaded (otherwise every
-// time is the straight-line estimate).
-func (e *Engine) HasNetwork(mode layers.Mode) bool { return e.nets[mode] != nil }
-
-// NearestField returns, per populated cell, the travel time in seconds to
-// the nearest facility of cat by mode (+Inf: none) and the method label of
-// the field. The slice is shared and cached: do not modify it.
-func (e *Engine) NearestField(ctx context.Context, cat layers.Category, mode layers.Mode) ([]float64, string, error) {
-	f, err := e.fieldFor(ctx, cat, mode)
-	if err != nil {
-		return nil, "", err
-	}
-	return f.secs, methodLabel(f, mode), nil
-}
 
 // memoEntry is one value of Memo, computed once.
 type memoEntry struct {
