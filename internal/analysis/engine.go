@@ -174,6 +174,9 @@ type Engine struct {
 	kreisName      map[string]string
 
 	transit TransitPlanner // nil without a timetable
+	// pop is the view of the populated cells (PopulatedCells), made once.
+	popOnce sync.Once
+	pop     []PopulatedCell
 	mu      sync.Mutex
 	memo    memo
 	fields  map[fieldKey]*fieldEntry

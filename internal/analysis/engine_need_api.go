@@ -50,19 +50,17 @@ type MunicipalityInfo struct {
 // index every per-cell slice of this file uses). The slice is shared: do
 // not modify it.
 func (e *Engine) PopulatedCells() []PopulatedCell {
-	v, _ := e.Memo(popCellsKey{}, func() (any, error) {
+	e.popOnce.Do(func() {
 		out := make([]PopulatedCell, len(e.cells))
 		for i, c := range e.cells {
 			cl := e.class.of(c.ags)
 			out[i] = PopulatedCell{ID: c.id, AGS: c.ags, Municipality: c.muni, Residents: c.pop, UTM: c.utm, LonLat: c.lonlat,
 				Under18: c.u18, Over65: c.o65, DEGURBA: cl.degurba, Thin: cl.thin, Weak: cl.weak}
 		}
-		return out, nil
+		e.pop = out
 	})
-	return v.([]PopulatedCell)
+	return e.pop
 }
-
-type popCellsKey struct{}
 
 // Municipalities returns the municipalities sorted by AGS with their
 // classification (the index PopulatedCell.Municipality refers to).

@@ -115,44 +115,8 @@ func (e *Engine) TransitFeed() *layers.TransitFeed { return e.opts.Transit }
 // TransitPlanner returns the planner of the engine's timetable, nil without one.
 func (e *Engine) TransitPlanner() TransitPlanner { return e.transit }
 
-// CellPoint is one populated cell of the read model, as the transit use cases see it.
-type CellPoint struct {
-	ID         string
-	AGS        string
-	Population int64
-	Known      bool
-	UTM        orb.Point // centre, EPSG:25833
-	LonLat     orb.Point
-}
-
-// NumCells returns the number of populated cells; CellPoint(i) for i below it.
+// NumCells returns the number of populated cells; Cell(i) for i below it.
 func (e *Engine) NumCells() int { return len(e.cells) }
-
-// CellPoint returns populated cell i (0 ≤ i < NumCells()), in the order of every per-cell result.
-func (e *Engine) CellPoint(i int) CellPoint {
-	c := &e.cells[i]
-	return CellPoint{ID: c.id, AGS: c.ags, Population: c.pop, Known: c.pop >= 0, UTM: c.utm, LonLat: c.lonlat}
-}
-
-// FacilityPoint is one facility of a category: its id, name and position.
-type FacilityPoint struct {
-	ID   string
-	Name string
-	UTM  orb.Point // EPSG:25833
-	// OpeningHours are the facility's opening times (layers.ParseOpeningHours syntax); ""
-	// when unknown.
-	OpeningHours string
-}
-
-// FacilityPoints returns the facilities of cat sorted by id.
-func (e *Engine) FacilityPoints(cat layers.Category) []FacilityPoint {
-	idx := e.byCat[cat]
-	out := make([]FacilityPoint, len(idx))
-	for i, fi := range idx {
-		out[i] = FacilityPoint{ID: e.facs[fi].ID, Name: e.facs[fi].Name, UTM: e.facUTM[fi], OpeningHours: e.facs[fi].OpeningHours}
-	}
-	return out
-}
 
 // FootSeconds is the calibrated straight-line foot estimate for a walk of d metres, seconds.
 func (e *Engine) FootSeconds(d float64) float64 { return e.model.Curve(layers.Foot).Seconds(d) }

@@ -315,7 +315,7 @@ func (e *Assessor) roadProject(ctx context.Context, p layers.Project, d *Details
 		for _, c := range chs {
 			b, a := c.Before, c.After
 			ce.CellsChanged++
-			pop := e.eng.CellPop(int(c.Cell))
+			pop := e.eng.Cell(int(c.Cell)).Residents
 			if b-a >= MinImprovementS {
 				ce.Beneficiaries += pop
 			}

@@ -84,7 +84,7 @@ func (p *Planner) Isochrones(ctx context.Context, req analysis.IsochroneRequest)
 		reached = append(reached, isochrone.Reached{P: tt.Stops[sm.stop].Pos, Seconds: sm.secs, MaxLegM: AccessM})
 	}
 	cellSecs := func(ci int) float64 {
-		c := p.e.CellPoint(ci).UTM
+		c := p.e.Cell(ci).UTM
 		t := math.Inf(1)
 		for _, o := range origins {
 			if dist := math.Hypot(c[0]-o[0], c[1]-o[1]); dist <= AccessM {
