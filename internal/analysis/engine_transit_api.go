@@ -118,9 +118,6 @@ func (e *Engine) TransitPlanner() TransitPlanner { return e.transit }
 // NumCells returns the number of populated cells; Cell(i) for i below it.
 func (e *Engine) NumCells() int { return len(e.cells) }
 
-// FootSeconds is the calibrated straight-line foot estimate for a walk of d metres, seconds.
-func (e *Engine) FootSeconds(d float64) float64 { return e.model.Curve(layers.Foot).Seconds(d) }
-
 // Standard returns the catalogue's standard of cat by mode.
 func (e *Engine) Standard(cat layers.Category, mode layers.Mode) (catalogue.Standard, bool) {
 	return e.cat.Standard(cat, mode)
