@@ -224,6 +224,16 @@ func CellFeature(c Cell) Feature {
 // computes from it (each vertex transformed to CRS84 with crs.Transform);
 // both nil for a cell whose id cannot be parsed.
 func CellFeatureWithGeometry(c Cell, served orb.Geometry, stored orb.Polygon) Feature {
+	return CellFeatureInto(make([]Property, CellProperties), c, served, stored)
+}
+
+// CellProperties is the number of properties of a cell's feature.
+const CellProperties = 8
+
+// CellFeatureInto is CellFeatureWithGeometry with the properties written
+// into props (at least CellProperties long), for a source that builds the
+// features of a page from one allocation.
+func CellFeatureInto(props []Property, c Cell, served orb.Geometry, stored orb.Polygon) Feature {
 	g := served
 	var pop any
 	if c.Known {
@@ -233,11 +243,16 @@ func CellFeatureWithGeometry(c Cell, served orb.Geometry, stored orb.Polygon) Fe
 	if c.Year > 0 {
 		year = int64(c.Year)
 	}
-	f := Feature{ID: c.ID, Geometry: g, Properties: []Property{
-		{"inspire_id", c.ID}, {"resolution_m", int64(c.ResolutionM)}, {"population", pop}, {"secret", !c.Known},
-		{"share_under_18", optFloat(c.ShareUnder18)}, {"share_65_plus", optFloat(c.Share65Plus)},
-		{"ags", optString(c.AGS)}, {"year", year},
-	}}
+	props = props[:CellProperties:CellProperties]
+	props[0] = Property{"inspire_id", c.ID}
+	props[1] = Property{"resolution_m", int64(c.ResolutionM)}
+	props[2] = Property{"population", pop}
+	props[3] = Property{"secret", !c.Known}
+	props[4] = Property{"share_under_18", optFloat(c.ShareUnder18)}
+	props[5] = Property{"share_65_plus", optFloat(c.Share65Plus)}
+	props[6] = Property{"ags", optString(c.AGS)}
+	props[7] = Property{"year", year}
+	f := Feature{ID: c.ID, Geometry: g, Properties: props}
 	if g != nil && stored != nil {
 		f.Stored, f.StoredCRS = stored, crs.LAEA
 	}

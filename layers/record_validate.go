@@ -226,10 +226,23 @@ func (c *checker) cellResult(cellID string, population int64, ags string, reache
 	}
 }
 
+// Travel-time methods: how a stored travel time was found. A reached
+// cell's time comes from the road network or the calibrated straight-line
+// estimate; "unreachable" marks a cell on a loaded network from which no
+// facility can be reached; "unknown" a category with no facility loaded,
+// whose times are not known at all (never a gap).
+const (
+	MethodNetwork      = "network"
+	MethodStraightLine = "straight_line"
+	MethodUnreachable  = "unreachable"
+	MethodUnknown      = "unknown"
+)
+
 // Validate checks a travel time: a cell id, population ≥ 0, an AGS of 8
 // digits or none, for a reached cell finite seconds and distance ≥ 0
-// (+Inf or ≥ 0 seconds otherwise), and the method "network" or
-// "straight_line".
+// (+Inf or ≥ 0 seconds otherwise), and a method that fits: "network" or
+// "straight_line" for a reached cell, "network", "straight_line" or
+// "unreachable" for an unreached one, "unknown" only for an unreached one.
 func (r TravelTimeRecord) Validate() error {
 	c := checker{kind: "travel time of cell", key: r.CellID}
 	c.cellResult(r.CellID, r.Population, r.AGS, r.Reached, r.Seconds)
@@ -237,8 +250,14 @@ func (r TravelTimeRecord) Validate() error {
 		c.nonNeg("distance_m", r.DistanceM)
 	}
 	c.texts("facility_id", r.FacilityID)
-	if r.Method != "network" && r.Method != "straight_line" {
-		c.add("method", r.Method, `want "network" or "straight_line"`)
+	switch r.Method {
+	case MethodNetwork, MethodStraightLine:
+	case MethodUnreachable, MethodUnknown:
+		if r.Reached {
+			c.add("method", r.Method, "a reached cell's time comes from the network or the straight-line estimate")
+		}
+	default:
+		c.add("method", r.Method, `want "network", "straight_line", "unreachable" or "unknown"`)
 	}
 	return c.err()
 }

@@ -32,7 +32,7 @@ type TravelTimeRecord struct {
 	Seconds    float64 // meaningful when Reached
 	DistanceM  float64
 	FacilityID string
-	Method     string // "network" or "straight_line"
+	Method     string // MethodNetwork, MethodStraightLine, MethodUnreachable or MethodUnknown
 }
 
 // GapRecord is one populated cell outside the standard for a category and

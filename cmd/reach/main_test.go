@@ -294,6 +294,26 @@ func TestImportRealData(t *testing.T) {
 		t.Errorf("pgr_drivingDistance on graph_car reached %d nodes within 10 min", n)
 	}
 
+	// The README's analysis runs over every category, those without a
+	// facility in these data (pharmacies, fire stations) included, and every
+	// resident gets a car time labelled with how it was found.
+	mustRun("analyze")
+	var reachedPop, allPop, unlabelled int64
+	if err := conn.QueryRow(ctx, `select coalesce(sum(population) filter (where reached), 0), coalesce(sum(population), 0),
+		count(*) filter (where method is null) from travel_times where category = 'hospital' and mode = 'car'`).Scan(&reachedPop, &allPop, &unlabelled); err != nil {
+		t.Fatal(err)
+	}
+	if allPop != 4049003 || float64(reachedPop) < 0.99*float64(allPop) || unlabelled != 0 {
+		t.Errorf("hospital by car: %d of %d residents with a time, %d rows without a method; want ≥ 99 %% of 4049003, all labelled", reachedPop, allPop, unlabelled)
+	}
+	if n, cells := count(`select count(*) from travel_times where category = 'pharmacy' and mode = 'car' and method = 'unknown' and not reached`),
+		count(`select count(*) from population_grid where population > 0`); n != cells || n == 0 {
+		t.Errorf("pharmacy by car (no pharmacy loaded): %d cells stored as unknown, want every populated cell (%d)", n, cells)
+	}
+	if !strings.Contains(out.String(), "WARNING: the car network covers 0.6 %") {
+		t.Errorf("analyze does not warn that the car network covers 0.6 %% of the residents:\n%s", out.String())
+	}
+
 	// Importing the same file again gives the same state.
 	mustRun("import", "grid", filepath.Join(d, "grid/zensus2011_1km_sachsen_epsg3035.csv"))
 	if got := count("select count(*) from population_grid"); got != 18453 {

@@ -92,24 +92,6 @@ type IsochroneRequest struct {
 	Transit TransitQuery
 }
 
-// Band is one travel-time band: the ring of residents reached after
-// FromMinutes and within Minutes, and the cumulative figures within Minutes.
-// Population and Cells count the ring only, so the populations of the
-// bands of one result add up to the CumulativePopulation of the last one.
-type Band struct {
-	FromMinutes float64          `json:"from_minutes"` // lower end of the ring, exclusive (0 for the first band)
-	Minutes     float64          `json:"minutes"`      // upper end of the ring, inclusive
-	Geometry    orb.MultiPolygon `json:"-"`            // lon/lat; the area reachable within Minutes (cumulative)
-	// Population counts the residents of cells whose centre is reached
-	// after FromMinutes and within Minutes (the ring).
-	Population int64 `json:"population"`
-	// CumulativePopulation counts the residents of cells whose centre is
-	// reached within Minutes.
-	CumulativePopulation int64 `json:"cumulative_population"`
-	Cells                int   `json:"cells"`            // populated cells in the ring
-	CumulativeCells      int   `json:"cumulative_cells"` // populated cells within Minutes
-}
-
 // IsochroneResult is the list of bands and how they were built.
 type IsochroneResult struct {
 	Bands      []Band     `json:"bands"`

@@ -377,40 +377,6 @@ func BenchmarkSaxonyAddSite(b *testing.B) {
 	}
 }
 
-// BenchmarkSaxonyCandidates1000 is the marginal coverage of 1,000
-// candidate sites, as sites.Suggest computes it (Engine.coverAll: for each
-// candidate the cells outside the standard that the site would bring
-// within it, candidates spread over the processors). One operation is all
-// 1,000 candidates.
-func BenchmarkSaxonyCandidates1000(b *testing.B) {
-	f := saxonyBench(b)
-	logSaxony(b, f)
-	for _, cat := range saxonyCoverageCats {
-		b.Run(string(cat), func(b *testing.B) {
-			fl, limit, uncovered := coverageSetup(b, f, cat)
-			s := newSampler()
-			covered := 0
-			b.ReportAllocs()
-			b.ResetTimer()
-			for b.Loop() {
-				covered = 0
-				s.time(func() {
-					covers, err := f.e.coverAll(context.Background(), layers.Car, fl, f.candidates, limit, uncovered)
-					if err != nil {
-						b.Fatal(err)
-					}
-					for _, c := range covers {
-						covered += len(c)
-					}
-				})
-			}
-			b.StopTimer()
-			s.report(b)
-			b.ReportMetric(float64(covered)/float64(len(f.candidates)), "gap-cells/candidate")
-		})
-	}
-}
-
 // BenchmarkSaxonyColdStart is the start of the prepared car network and
 // the cell index from a local snapshot. The engine has no snapshot of its
 // own yet (Build reads the layers and builds the network from the road

@@ -58,7 +58,7 @@ func refAddCells(munis map[string]int, cells []layers.Cell) (out []cell, st Buil
 	return out, st, nil
 }
 
-// refToKm is the plain form of toKm: maps per parent.
+// refToKm is the plain form of classify.ToKm: maps per parent.
 func refToKm(cells []layers.Cell) []layers.Cell {
 	type acc struct {
 		cell  layers.Cell
@@ -105,7 +105,7 @@ func refToKm(cells []layers.Cell) []layers.Cell {
 	return out
 }
 
-// TestAddCellsMatchesReference checks addCells and toKm against their plain
+// TestAddCellsMatchesReference checks addCells and classify.ToKm against their plain
 // forms on the demo region and on a layer with every kind of record they
 // skip or merge (secret, empty, unparseable, duplicate ids, 1 km cells,
 // children of one 1 km cell in two municipalities), with one and with
@@ -172,7 +172,7 @@ func TestAddCellsMatchesReference(t *testing.T) {
 				if !reflect.DeepEqual(e.stats, wantSt) {
 					t.Errorf("stats %+v, want %+v", e.stats, wantSt)
 				}
-				if got, want := toKm(tc.cells, ids), refToKm(tc.cells); !reflect.DeepEqual(got, want) {
+				if got, want := classify.ToKm(tc.cells, ids), refToKm(tc.cells); !reflect.DeepEqual(got, want) {
 					t.Errorf("toKm: %d cells %+v, want %d %+v", len(got), got[:min(len(got), 5)], len(want), want[:min(len(want), 5)])
 				}
 			})
@@ -216,12 +216,12 @@ func BenchmarkAddCells(b *testing.B) {
 		ids := parseCellIDs(cells)
 		b.ReportAllocs()
 		for b.Loop() {
-			toKm(cells, ids)
+			classify.ToKm(cells, ids)
 		}
 	})
 	b.Run("classify", func(b *testing.B) {
 		ids := parseCellIDs(cells)
-		km := toKm(cells, ids)
+		km := classify.ToKm(cells, ids)
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := classify.Classify(r.munis, km, classify.DefaultClassifyOptions()); err != nil {

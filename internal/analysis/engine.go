@@ -151,7 +151,6 @@ type Engine struct {
 	cat     *catalogue.Catalogue
 	info    layers.StoreInfo
 	builtAt time.Time
-	roadSrc roadSource
 	munis   []layers.Municipality
 	muniIdx map[string]int
 	// where locates points in municipalities (muniAt); built on first use.
@@ -163,12 +162,11 @@ type Engine struct {
 	byCat   map[layers.Category][]int // facility indexes sorted by id
 	places  []layers.CentralPlace
 	nets    map[layers.Mode]*modeNet
-	// roads is the road layer the networks were built from: kept by
-	// buildNetworks; on the snapshot path only hashed at Build (roadsSum)
-	// and read again on demand, for road scenarios (roads.go).
+	// roads is the road layer the networks were built from, kept for
+	// road scenarios (roads.go); roadsSum is its digest when Build took it
+	// from the snapshot path (nil: computed when a snapshot is written).
 	roads    []layers.RoadSegment
 	roadsSum *snapshot.Digest
-	roadsMu  sync.Mutex
 	class    classInfo
 	// classification is the full result of Classify.
 	classification classify.Classification
@@ -176,6 +174,9 @@ type Engine struct {
 	kreisName      map[string]string
 
 	transit TransitPlanner // nil without a timetable
+	// pop is the view of the populated cells (PopulatedCells), made once.
+	popOnce sync.Once
+	pop     []PopulatedCell
 	mu      sync.Mutex
 	memo    memo
 	fields  map[fieldKey]*fieldEntry
@@ -185,10 +186,10 @@ type Engine struct {
 // Build reads every layer from r and builds the engine: cells with their
 // centres in EPSG:3035 and EPSG:25833, facilities by category, central
 // places, the classification of municipalities and, where roads exist, a
-// network per mode with cells and facilities snapped. Projects are read
-// later, on demand, from r (which must stay usable for the engine's life),
-// and so is the road layer by the first road scenario of an engine built
-// from a snapshot (which only hashes it at Build).
+// network per mode with cells and facilities snapped. The engine keeps the
+// road layer (road scenarios start from it) and nothing of r: r is not read
+// after Build returns. Inputs that change, such as projects, are passed to
+// the calls that use them.
 func Build(ctx context.Context, r layers.Reader, opts Options) (*Engine, error) {
 	if r == nil {
 		return nil, errors.New("analysis: build: nil reader")
@@ -247,7 +248,7 @@ func Build(ctx context.Context, r layers.Reader, opts Options) (*Engine, error) 
 		now = opts.Now
 	}
 	e := &Engine{
-		opts: opts, model: model, cat: opts.Catalogue, info: opts.Info, builtAt: now().UTC(), roadSrc: r,
+		opts: opts, model: model, cat: opts.Catalogue, info: opts.Info, builtAt: now().UTC(),
 		muniIdx: map[string]int{}, byCat: map[layers.Category][]int{},
 		nets: map[layers.Mode]*modeNet{}, fields: map[fieldKey]*fieldEntry{}, slines: map[layers.Category]*fieldEntry{},
 		kreisName: map[string]string{},
@@ -256,13 +257,15 @@ func Build(ctx context.Context, r layers.Reader, opts Options) (*Engine, error) 
 	e.stats.Networks = map[layers.Mode]NetworkStats{}
 	// Engine snapshot (engine_snapshot.go): decoded, and the road layer
 	// read, in the background while the other layers are read; neither
-	// reader is used after Build returns.
+	// reader is used after Build returns. The hooks that read layers at
+	// Build are dropped with them.
 	var pending *snapshot.Pending
 	if opts.Snapshot != nil {
 		pending = snapshot.Start(ctx, opts.Snapshot, r)
 		defer pending.Close()
 		e.opts.Snapshot = nil
 	}
+	defer func() { e.opts.LoadTransit = nil }()
 
 	munis, err := r.Municipalities(ctx)
 	if err != nil {

@@ -2,20 +2,12 @@ package analysis
 
 import (
 	"context"
-	"fmt"
-	"math"
-	"runtime"
-	"sort"
 	"sync"
-	"sync/atomic"
 
 	"github.com/paulmach/orb"
 
 	"reach/geo/access"
-	"reach/geo/graph"
-	"reach/geo/route"
 	"reach/internal/catalogue"
-	"reach/internal/network"
 	"reach/layers"
 )
 
@@ -58,19 +50,17 @@ type MunicipalityInfo struct {
 // index every per-cell slice of this file uses). The slice is shared: do
 // not modify it.
 func (e *Engine) PopulatedCells() []PopulatedCell {
-	v, _ := e.Memo(popCellsKey{}, func() (any, error) {
+	e.popOnce.Do(func() {
 		out := make([]PopulatedCell, len(e.cells))
 		for i, c := range e.cells {
 			cl := e.class.of(c.ags)
 			out[i] = PopulatedCell{ID: c.id, AGS: c.ags, Municipality: c.muni, Residents: c.pop, UTM: c.utm, LonLat: c.lonlat,
 				Under18: c.u18, Over65: c.o65, DEGURBA: cl.degurba, Thin: cl.thin, Weak: cl.weak}
 		}
-		return out, nil
+		e.pop = out
 	})
-	return v.([]PopulatedCell)
+	return e.pop
 }
-
-type popCellsKey struct{}
 
 // Municipalities returns the municipalities sorted by AGS with their
 // classification (the index PopulatedCell.Municipality refers to).
@@ -132,12 +122,6 @@ func (e *Engine) OnNetwork(mode layers.Mode, ci int) bool {
 // time is the straight-line estimate).
 func (e *Engine) HasNetwork(mode layers.Mode) bool { return e.nets[mode] != nil }
 
-// StraightLineSeconds is the straight-line model's time for mode over d
-// metres.
-func (e *Engine) StraightLineSeconds(mode layers.Mode, d float64) float64 {
-	return e.slSeconds(mode, d)
-}
-
 // NearestField returns, per populated cell, the travel time in seconds to
 // the nearest facility of cat by mode (+Inf: none) and the method label of
 // the field. The slice is shared and cached: do not modify it.
@@ -156,19 +140,11 @@ type memoEntry struct {
 	err  error
 }
 
-// memo holds the values of Memo, and counts the catchment searches.
+// memo holds the values of Memo.
 type memo struct {
 	mu sync.Mutex
 	m  map[any]*memoEntry
-	// searches counts the facility searches of FacilityCatchments and
-	// SiteCatchment.
-	searches atomic.Int64
 }
-
-// CatchmentSearches returns how many bounded facility searches
-// FacilityCatchments and SiteCatchment have run on this engine (tests and
-// benchmarks use it to show that a rerun routes nothing).
-func (e *Engine) CatchmentSearches() int64 { return e.memo.searches.Load() }
 
 // Memo returns the value computed by compute for key, computing it once
 // per engine: concurrent callers wait for the first. A failed computation
@@ -207,258 +183,6 @@ func (e *Engine) ForgetIf(drop func(key any) bool) {
 		}
 	}
 	e.memo.mu.Unlock()
-}
-
-// FacilityCatchments returns, for every facility of cat (index into
-// FacilitiesOf), the populated cells from which it is reached by mode
-// within thresholdS seconds, with the time: one search bounded by the
-// threshold on the reverse graph from the facility's arrivals, the cells'
-// departures joined with the node costs; by straight line where mode has no
-// network. Facilities are shared out over the processors. Not cached: the
-// caller keeps what it needs.
-func (e *Engine) FacilityCatchments(ctx context.Context, cat layers.Category, mode layers.Mode, thresholdS float64) ([]access.Pair, error) {
-	facs := e.byCat[cat]
-	mn := e.nets[mode]
-	if mn == nil {
-		pts := make([]orb.Point, len(facs))
-		for j, fi := range facs {
-			pts[j] = e.facUTM[fi]
-		}
-		return e.straightCatchments(pts, 0, mode, thresholdS), nil
-	}
-	limit, err := graph.CostOf(graph.Seconds(thresholdS))
-	if err != nil {
-		return nil, fmt.Errorf("analysis: catchment threshold: %w", err)
-	}
-	workers := max(1, min(runtime.GOMAXPROCS(0), len(facs)))
-	parts := make([][]access.Pair, workers)
-	var next int64
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			q := mn.n.ReverseQueries().Get()
-			defer mn.n.ReverseQueries().Put(q)
-			var cells []int32
-			for {
-				mu.Lock()
-				j := next
-				next++
-				mu.Unlock()
-				if int(j) >= len(facs) || ctx.Err() != nil {
-					return
-				}
-				fi := facs[j]
-				if !mn.facs.Snapped(fi) {
-					continue
-				}
-				parts[w], cells = mn.catchOne(q, mn.facs.Arrivals(fi), limit, thresholdS, int32(j), parts[w], cells)
-				e.memo.searches.Add(1)
-			}
-		})
-	}
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("analysis: catchments: %w", err)
-	}
-	n := 0
-	for _, p := range parts {
-		n += len(p)
-	}
-	out := make([]access.Pair, 0, n)
-	for _, p := range parts {
-		out = append(out, p...)
-	}
-	return out, nil
-}
-
-// SiteCatchment is FacilityCatchments for one proposed site (EPSG:25833)
-// labelled facility j. A site that does not snap to mode's network reaches
-// no cell; reason says why ("" when it snapped or mode has no network).
-func (e *Engine) SiteCatchment(ctx context.Context, mode layers.Mode, site orb.Point, thresholdS float64, j int32) (pairs []access.Pair, reason string, err error) {
-	if err := ctx.Err(); err != nil {
-		return nil, "", fmt.Errorf("analysis: catchment: %w", err)
-	}
-	mn := e.nets[mode]
-	if mn == nil {
-		return e.straightCatchments([]orb.Point{site}, j, mode, thresholdS), "", nil
-	}
-	limit, err := graph.CostOf(graph.Seconds(thresholdS))
-	if err != nil {
-		return nil, "", fmt.Errorf("analysis: catchment threshold: %w", err)
-	}
-	sn := mn.n.Snap(site)
-	if !sn.Snapped {
-		return nil, sn.Reason, nil
-	}
-	q := mn.n.ReverseQueries().Get()
-	defer mn.n.ReverseQueries().Put(q)
-	pairs, _ = mn.catchOne(q, append([]route.Source(nil), sn.Arrivals()...), limit, thresholdS, j, nil, nil)
-	e.memo.searches.Add(1)
-	return pairs, "", nil
-}
-
-// straightCatchments finds the cells within thresholdS of each point by
-// the straight-line model (the labelled fallback without a network); the
-// pairs of point k are labelled facility first+k.
-func (e *Engine) straightCatchments(pts []orb.Point, first int32, mode layers.Mode, thresholdS float64) []access.Pair {
-	reach := e.slReach(mode, thresholdS) + 1
-	var out []access.Pair
-	for k, p := range pts {
-		for ci := range e.cells {
-			c := e.cells[ci].utm
-			d := math.Hypot(c[0]-p[0], c[1]-p[1])
-			if d > reach {
-				continue
-			}
-			if secs := e.slSeconds(mode, d); secs <= thresholdS {
-				out = append(out, access.Pair{Facility: first + int32(k), Cell: int32(ci), Seconds: float32(secs)})
-			}
-		}
-	}
-	return out
-}
-
-// catchOne runs the bounded search towards one facility's arrivals and
-// appends a pair for every cell within thresholdS to out; cells is scratch.
-func (mn *modeNet) catchOne(q *route.Query, arrivals []route.Source, limit graph.Cost, thresholdS float64, j int32, out []access.Pair, cells []int32) ([]access.Pair, []int32) {
-	q.Run(arrivals, limit)
-	cells = cells[:0]
-	for _, v := range q.Settled() {
-		cells = append(cells, mn.cells.At(v)...)
-	}
-	sort.Slice(cells, func(a, b int) bool { return cells[a] < cells[b] })
-	prev := int32(-1)
-	for _, ci := range cells {
-		if ci == prev {
-			continue
-		}
-		prev = ci
-		r := network.Via(mn.cells.Departures(int(ci)), q)
-		if !r.Reached {
-			continue
-		}
-		if s := float64(r.Cost.Seconds()); s <= thresholdS {
-			out = append(out, access.Pair{Facility: j, Cell: ci, Seconds: float32(s)})
-		}
-	}
-	return out, cells
-}
-
-// Origin is where an arrival field starts: an existing facility or a
-// proposed site, with a head start (a fire brigade's turn-out time).
-type Origin struct {
-	// Facility is the index into FacilitiesOf(category) of the field, or
-	// -1 for a proposed site at Site (EPSG:25833).
-	Facility int
-	Site     orb.Point
-	// OffsetS is added to every time from this origin, in seconds.
-	OffsetS float64
-}
-
-// ArrivalField is the result of ArrivalField.
-type ArrivalField struct {
-	// Seconds per populated cell (+Inf: no origin reaches it) and From the
-	// index into the origins that reaches it first (-1: none).
-	Seconds []float64
-	From    []int32
-	// Snapped says per origin whether it lies on mode's network (always
-	// false without one); Reason says why a proposed site did not snap.
-	Snapped []bool
-	Reason  []string
-	// Method labels the computation.
-	Method string
-}
-
-// ArrivalField computes, per populated cell, the least over origins of
-// offset plus travel time by mode from the origin to the cell: one
-// multi-source search on the network with the offsets as initial costs;
-// cells off the network, and every cell when mode has none, by the
-// straight-line model.
-func (e *Engine) ArrivalField(ctx context.Context, cat layers.Category, mode layers.Mode, origins []Origin) (ArrivalField, error) {
-	if err := ctx.Err(); err != nil {
-		return ArrivalField{}, fmt.Errorf("analysis: arrival field: %w", err)
-	}
-	idx := e.byCat[cat]
-	pts := make([]orb.Point, len(origins))
-	out := ArrivalField{Seconds: make([]float64, len(e.cells)), From: make([]int32, len(e.cells)), Snapped: make([]bool, len(origins)), Reason: make([]string, len(origins))}
-	for i := range out.Seconds {
-		out.Seconds[i], out.From[i] = math.Inf(1), -1
-	}
-	for k, o := range origins {
-		if !(o.OffsetS >= 0) || math.IsInf(o.OffsetS, 0) {
-			return ArrivalField{}, fmt.Errorf("analysis: arrival field: origin %d: offset %v s: %w", k, o.OffsetS, layers.ErrInvalid)
-		}
-		if o.Facility >= 0 {
-			if o.Facility >= len(idx) {
-				return ArrivalField{}, fmt.Errorf("analysis: arrival field: origin %d: facility index %d of %d %s facilities: %w", k, o.Facility, len(idx), cat, layers.ErrInvalid)
-			}
-			pts[k] = e.facUTM[idx[o.Facility]]
-		} else {
-			pts[k] = o.Site
-		}
-	}
-	mn := e.nets[mode]
-	if mn == nil {
-		out.Method = fmt.Sprintf("straight line (no %s road network loaded)", mode)
-		parallelChunks(len(e.cells), func(a, b int) {
-			for i := a; i < b; i++ {
-				e.nearestStraight(mode, i, pts, origins, &out)
-			}
-		})
-		return out, nil
-	}
-	out.Method = fmt.Sprintf("network %s", mode)
-	var sources []route.Source
-	var owner []int32
-	for k, o := range origins {
-		var in []route.Source
-		if o.Facility >= 0 {
-			fi := idx[o.Facility]
-			if mn.facs.Snapped(fi) {
-				in, out.Snapped[k] = mn.facs.Arrivals(fi), true
-			}
-		} else {
-			sn := mn.n.Snap(o.Site)
-			out.Snapped[k], out.Reason[k] = sn.Snapped, sn.Reason
-			if sn.Snapped {
-				in = sn.Arrivals()
-			}
-		}
-		add, err := graph.CostOf(graph.Seconds(o.OffsetS))
-		if err != nil {
-			return ArrivalField{}, fmt.Errorf("analysis: arrival field: origin %d: %w", k, err)
-		}
-		for _, a := range in {
-			a.Offset = graph.AddCost(a.Offset, add)
-			sources = append(sources, a)
-			owner = append(owner, int32(k))
-		}
-	}
-	if len(sources) > 0 {
-		f := e.fieldFromSources(mn, sources, owner)
-		copy(out.Seconds, f.secs)
-		copy(out.From, f.fac)
-	}
-	// Cells that do not snap to the network get the straight-line
-	// estimate, as travel times do.
-	for i := range e.cells {
-		if len(mn.cells.Departures(i)) == 0 {
-			e.nearestStraight(mode, i, pts, origins, &out)
-		}
-	}
-	return out, nil
-}
-
-// nearestStraight sets cell i of out to the least offset plus
-// straight-line time over the origins at pts, where that is less.
-func (e *Engine) nearestStraight(mode layers.Mode, i int, pts []orb.Point, origins []Origin, out *ArrivalField) {
-	c := e.cells[i].utm
-	for k, p := range pts {
-		if s := origins[k].OffsetS + e.slSeconds(mode, math.Hypot(c[0]-p[0], c[1]-p[1])); s < out.Seconds[i] {
-			out.Seconds[i], out.From[i] = s, int32(k)
-		}
-	}
 }
 
 // ProjectEffect is what an assessment knows of a project's effect, handed

@@ -115,18 +115,18 @@ func (e *Engine) centresFrom(block snapshot.Centres, id func(k int) grid.ID) boo
 }
 
 // networksFromSnapshot is the snapshot branch of Build's network step:
-// it takes the digest of the road layer hashed by p, checks the
+// it takes the road layer read and hashed by p, checks the
 // snapshot's fingerprint against the layers and options, and takes the
 // networks and the snapping of cells and facilities from it.
 func (e *Engine) networksFromSnapshot(ctx context.Context, p *snapshot.Pending) error {
 	// the digests of the layers Build has read, while the roads may still
 	// be read and hashed
 	cells, facs := e.cellsDigest(), e.facilitiesDigest()
-	roads, err := p.Roads(ctx)
+	segs, roads, err := p.Roads(ctx)
 	if err != nil {
 		return fmt.Errorf("analysis: build: %w", err)
 	}
-	e.roadsSum = &roads
+	e.roads, e.roadsSum = segs, &roads
 	fp, err := p.Header(ctx)
 	if err != nil {
 		if ctx.Err() != nil {

@@ -59,19 +59,6 @@ func (e *Engine) TransitSectionOf(ctx context.Context, pe ProjectEffect) (any, e
 	return e.transit.FacilityEffect(ctx, pe.Category, pe.Sites)
 }
 
-// transitCollection reports whether id is a collection of the engine's timetable.
-func (e *Engine) transitCollection(id string) bool {
-	if e.transit == nil {
-		return false
-	}
-	for _, c := range e.transit.Collections() {
-		if c.ID == id {
-			return true
-		}
-	}
-	return false
-}
-
 // TransitQuery is when a transit request leaves: at Departure (local wall-clock time of the
 // timetable's zone; its location is ignored) and every minute of the following WindowMinutes.
 // A matrix may instead give ArriveBy, the time by which to arrive: it then asks for the latest
@@ -128,44 +115,8 @@ func (e *Engine) TransitFeed() *layers.TransitFeed { return e.opts.Transit }
 // TransitPlanner returns the planner of the engine's timetable, nil without one.
 func (e *Engine) TransitPlanner() TransitPlanner { return e.transit }
 
-// CellPoint is one populated cell of the read model, as the transit use cases see it.
-type CellPoint struct {
-	ID         string
-	AGS        string
-	Population int64
-	Known      bool
-	UTM        orb.Point // centre, EPSG:25833
-	LonLat     orb.Point
-}
-
-// NumCells returns the number of populated cells; CellPoint(i) for i below it.
+// NumCells returns the number of populated cells; Cell(i) for i below it.
 func (e *Engine) NumCells() int { return len(e.cells) }
-
-// CellPoint returns populated cell i (0 ≤ i < NumCells()), in the order of every per-cell result.
-func (e *Engine) CellPoint(i int) CellPoint {
-	c := &e.cells[i]
-	return CellPoint{ID: c.id, AGS: c.ags, Population: c.pop, Known: c.pop >= 0, UTM: c.utm, LonLat: c.lonlat}
-}
-
-// FacilityPoint is one facility of a category: its id, name and position.
-type FacilityPoint struct {
-	ID   string
-	Name string
-	UTM  orb.Point // EPSG:25833
-	// OpeningHours are the facility's opening times (layers.ParseOpeningHours syntax); ""
-	// when unknown.
-	OpeningHours string
-}
-
-// FacilityPoints returns the facilities of cat sorted by id.
-func (e *Engine) FacilityPoints(cat layers.Category) []FacilityPoint {
-	idx := e.byCat[cat]
-	out := make([]FacilityPoint, len(idx))
-	for i, fi := range idx {
-		out[i] = FacilityPoint{ID: e.facs[fi].ID, Name: e.facs[fi].Name, UTM: e.facUTM[fi], OpeningHours: e.facs[fi].OpeningHours}
-	}
-	return out
-}
 
 // FootSeconds is the calibrated straight-line foot estimate for a walk of d metres, seconds.
 func (e *Engine) FootSeconds(d float64) float64 { return e.model.Curve(layers.Foot).Seconds(d) }
@@ -184,35 +135,7 @@ func (e *Engine) Provenance(method string) Provenance { return e.provenance(meth
 // cell i (+Inf when not reached) for the residents of each band. It returns the bands and the
 // raster step in metres.
 func (e *Engine) PointBands(ctx context.Context, reached []isochrone.Reached, speedMS float64, minutes []float64, cellSeconds func(i int) float64) ([]Band, float64, error) {
-	maxSecs := minutes[len(minutes)-1] * 60
-	pops, cells := e.bandPopulation(minutes, cellSeconds)
-	if err := ctx.Err(); err != nil {
-		return nil, 0, fmt.Errorf("analysis: isochrones: %w", err)
-	}
-	kept := reached[:0:0]
-	for _, p := range reached {
-		if p.Seconds <= maxSecs {
-			kept = append(kept, p)
-		}
-	}
-	if len(kept) == 0 {
-		return contourBands(nil, minutes, pops, cells), 0, nil
-	}
-	r, err := isochrone.Sample(kept, isochrone.SampleOptions{StepM: e.opts.IsochroneStepM, AccessSpeedMS: speedMS,
-		MaxSeconds: maxSecs, MaxSamples: isoMaxSamples})
-	if err != nil {
-		return nil, 0, fmt.Errorf("analysis: isochrones: %w", err)
-	}
-	return contourBands(r, minutes, pops, cells), r.Step, nil
-}
-
-// CheckIsochrone validates origins and minutes of an isochrone request and returns the
-// thresholds sorted.
-func CheckIsochrone(req IsochroneRequest) ([]float64, error) {
-	if len(req.Origins) == 0 || len(req.Origins) > MaxIsochroneOrigins {
-		return nil, fmt.Errorf("analysis: isochrones: origins: want 1 to %d points, got %d: %w", MaxIsochroneOrigins, len(req.Origins), layers.ErrInvalid)
-	}
-	return checkMinutes(req.Minutes)
+	return e.raster().Points(ctx, reached, speedMS, minutes, e.bandCells(), cellSeconds)
 }
 
 // ToUTM converts a lon/lat point to EPSG:25833, refusing points outside the valid range.

@@ -13,6 +13,7 @@ import (
 	"reach/geo/graph"
 	"reach/geo/isochrone"
 	"reach/geo/route"
+	"reach/internal/analysis/bands"
 	"reach/internal/network"
 	"reach/layers"
 )
@@ -43,20 +44,20 @@ func BenchmarkSaxonyIsochroneParts(b *testing.B) {
 		limit, _ := graph.CostOf(graph.Seconds(30 * 60))
 		q := mn.fromOrigins([][]route.Source{s.Departures()}, limit)
 		t1 := time.Now()
-		r, err := mn.n.Raster(g, q, 1800, []isochrone.Reached{{P: s.Point, Seconds: float64(s.Access.Seconds())}}, f.e.isoOptions(1800))
+		r, err := mn.n.Raster(g, q, 1800, []isochrone.Reached{{P: s.Point, Seconds: float64(s.Access.Seconds())}}, f.e.raster().Options(1800))
 		if err != nil {
 			b.Fatal(err)
 		}
 		t2 := time.Now()
 		costs := q.Costs()
-		pops, cells := f.e.bandPopulation(minutes, func(ci int) float64 {
+		pops, cells := bands.Population(minutes, f.e.bandCells(), func(ci int) float64 {
 			if c, _, ok := network.Leave(mn.cells.Arrivals(ci), costs); ok {
 				return float64(c.Seconds())
 			}
 			return 1e18
 		})
 		t3 := time.Now()
-		bands := contourBands(r, minutes, pops, cells)
+		bs := bands.Contour(r, minutes, pops, cells)
 		t4 := time.Now()
 		mn.n.Queries().Put(q)
 		search += t1.Sub(t0)
@@ -65,7 +66,7 @@ func BenchmarkSaxonyIsochroneParts(b *testing.B) {
 		contour += t4.Sub(t3)
 		step += r.Step
 		samples += float64(r.NX * r.NY)
-		_ = bands
+		_ = bs
 	}
 	n := float64(i)
 	ms := func(d time.Duration) float64 { return float64(d) / 1e6 / n }
@@ -89,7 +90,7 @@ func TestIsochroneMethodNamesStep(t *testing.T) {
 	if want := "marching squares, 100 m raster)"; !strings.Contains(res.Method, want) || res.Provenance.Method != res.Method {
 		t.Fatalf("method %q (provenance %q), want it to contain %q", res.Method, res.Provenance.Method, want)
 	}
-	if got, want := e.isoStepText(300), "300 m raster: 3 × the 100 m base step"; !strings.HasPrefix(got, want) {
+	if got, want := e.raster().StepText(300), "300 m raster: 3 × the 100 m base step"; !strings.HasPrefix(got, want) {
 		t.Fatalf("step text %q, want prefix %q", got, want)
 	}
 	// The raster covers everything reached: its border stays unreachable.
@@ -98,7 +99,7 @@ func TestIsochroneMethodNamesStep(t *testing.T) {
 	limit, _ := graph.CostOf(graph.Seconds(30 * 60))
 	q := mn.fromOrigins([][]route.Source{s.Departures()}, limit)
 	defer mn.n.Queries().Put(q)
-	ras, err := mn.n.Raster(mn.n.Graph(), q, 1800, nil, e.isoOptions(1800))
+	ras, err := mn.n.Raster(mn.n.Graph(), q, 1800, nil, e.raster().Options(1800))
 	if err != nil || ras == nil {
 		t.Fatalf("raster %v, err %v", ras, err)
 	}
@@ -128,7 +129,7 @@ func TestIsochroneMethodNamesStep(t *testing.T) {
 		ix := int(math.Round((p[0] - ras.Origin[0]) / ras.Step))
 		iy := int(math.Round((p[1] - ras.Origin[1]) / ras.Step))
 		q0 := ras.Point(ix, iy)
-		if got, limit := ras.At(ix, iy), tv+math.Hypot(p[0]-q0[0], p[1]-q0[1])/isoWalkMS; got > limit+1e-9 {
+		if got, limit := ras.At(ix, iy), tv+math.Hypot(p[0]-q0[0], p[1]-q0[1])/bands.WalkMS; got > limit+1e-9 {
 			t.Fatalf("node %d at %v s: its sample has %v s, want ≤ %v", v, tv, got, limit)
 		}
 	}

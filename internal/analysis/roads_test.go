@@ -3,64 +3,84 @@ package analysis
 import (
 	"bytes"
 	"context"
-	"errors"
+	"iter"
 	"reflect"
-	"strings"
+	"sync/atomic"
 	"testing"
 
 	"reach/layers"
 )
 
-// TestRoadSegmentsFromSnapshot checks that an engine built from a snapshot,
-// which keeps only the digest of the road layer, reads the layer again on
-// the first call of RoadSegments (a road scenario), gives the segments the
-// engine built from the roads holds, and writes the same snapshot.
-func TestRoadSegmentsFromSnapshot(t *testing.T) {
-	ctx := context.Background()
-	data, ref, r := smallSnapshot(t)
-	got, err := Build(ctx, r, Options{Modes: []layers.Mode{layers.Car, layers.Foot}, Snapshot: bytes.NewReader(data), Now: ref.opts.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.roads != nil {
-		t.Errorf("engine from a snapshot holds %d road segments after Build, want none until a road scenario", len(got.roads))
-	}
-	if again := writeSnapshot(t, got); !bytes.Equal(again, data) {
-		t.Errorf("snapshot of the engine built from a snapshot differs (%d bytes, want %d)", len(again), len(data))
-	}
-	want, err := ref.RoadSegments(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	have, err := got.RoadSegments(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(want) == 0 || !reflect.DeepEqual(have, want) {
-		t.Errorf("engine from a snapshot gives %d road segments, the engine from the roads %d (or they differ)", len(have), len(want))
-	}
-	if len(got.roads) != len(r.roads) {
-		t.Errorf("engine from a snapshot holds %d road segments after a road scenario, want %d", len(got.roads), len(r.roads))
+// closedReader is a layers.Reader that fails the test on any read once
+// closed: the engine must hold no reader after Build.
+type closedReader struct {
+	*fakeReader
+	t      *testing.T
+	closed atomic.Bool
+}
+
+func (r *closedReader) check(what string) {
+	if r.closed.Load() {
+		r.t.Errorf("%s read after Build", what)
 	}
 }
 
-// TestRoadSegmentsLayerChanged checks that a road scenario on an engine
-// built from a snapshot fails, rather than mixing two road layers, when the
-// layer read again is not the one the networks were made from.
-func TestRoadSegmentsLayerChanged(t *testing.T) {
+func (r *closedReader) Municipalities(ctx context.Context) ([]layers.Municipality, error) {
+	r.check("municipalities")
+	return r.fakeReader.Municipalities(ctx)
+}
+func (r *closedReader) Cells(ctx context.Context) ([]layers.Cell, error) {
+	r.check("cells")
+	return r.fakeReader.Cells(ctx)
+}
+func (r *closedReader) Facilities(ctx context.Context) ([]layers.Facility, error) {
+	r.check("facilities")
+	return r.fakeReader.Facilities(ctx)
+}
+func (r *closedReader) Roads(ctx context.Context) iter.Seq2[layers.RoadSegment, error] {
+	r.check("roads")
+	return r.fakeReader.Roads(ctx)
+}
+func (r *closedReader) Projects(ctx context.Context) ([]layers.Project, error) {
+	r.check("projects")
+	return r.fakeReader.Projects(ctx)
+}
+
+// TestRoadSegmentsKept checks that an engine, built from the roads or from
+// a snapshot, holds the road layer its networks were made from after
+// Build, reads nothing more from its reader (a road scenario included),
+// and that the engine from the snapshot writes the same snapshot.
+func TestRoadSegmentsKept(t *testing.T) {
 	ctx := context.Background()
-	data, _, r := smallSnapshot(t)
-	e, err := Build(ctx, r, Options{Modes: []layers.Mode{layers.Car, layers.Foot}, Snapshot: bytes.NewReader(data)})
-	if err != nil {
-		t.Fatal(err)
+	data, ref, r := smallSnapshot(t)
+	want := ref.RoadSegments()
+	if len(want) == 0 || !reflect.DeepEqual(want, r.roads) {
+		t.Fatalf("engine built from the roads holds %d segments, the layer has %d (or they differ)", len(want), len(r.roads))
 	}
-	r.roads = append([]layers.RoadSegment(nil), r.roads...)
-	r.roads[0].Car.SpeedKmh++
-	_, err = e.RoadSegments(ctx)
-	if !errors.Is(err, ErrSnapshotMismatch) || !strings.Contains(err.Error(), "road layer changed") {
-		t.Fatalf("road segments of a changed road layer: error %v, want one wrapping ErrSnapshotMismatch", err)
-	}
-	if e.roads != nil {
-		t.Errorf("the changed road layer was kept (%d segments)", len(e.roads))
+	for _, snap := range []bool{false, true} {
+		cr := &closedReader{fakeReader: r, t: t}
+		opts := Options{Modes: []layers.Mode{layers.Car, layers.Foot}, Now: ref.opts.Now}
+		if snap {
+			opts.Snapshot = bytes.NewReader(data)
+		}
+		e, err := Build(ctx, cr, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cr.closed.Store(true)
+		if have := e.RoadSegments(); !reflect.DeepEqual(have, want) {
+			t.Errorf("snapshot %v: engine holds %d road segments, want %d (or they differ)", snap, len(have), len(want))
+		}
+		if _, err := e.ScenarioNetwork(ctx, e.RoadSegments(), layers.Car); err != nil {
+			t.Errorf("snapshot %v: scenario network: %v", snap, err)
+		}
+		if snap {
+			if again := writeSnapshot(t, e); !bytes.Equal(again, data) {
+				t.Errorf("snapshot of the engine built from a snapshot differs (%d bytes, want %d)", len(again), len(data))
+			}
+		}
+		if e.opts.LoadTransit != nil || e.opts.Snapshot != nil {
+			t.Errorf("snapshot %v: the engine keeps a hook that reads layers", snap)
+		}
 	}
 }

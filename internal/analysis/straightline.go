@@ -19,14 +19,14 @@ import (
 // network is loaded around the cell (it cannot be left or no facility can
 // be reached from it).
 const (
-	MethodNetwork      = "network"
-	MethodStraightLine = "straight_line"
+	MethodNetwork      = layers.MethodNetwork
+	MethodStraightLine = layers.MethodStraightLine
 	// MethodTransit is a travel time by public transport over a departure window.
 	MethodTransit     = "transit"
-	MethodUnreachable = "unreachable"
+	MethodUnreachable = layers.MethodUnreachable
 	// MethodUnknown labels every cell of a category with no facility
 	// loaded: its time is unknown, not "unreachable", and it is never a gap.
-	MethodUnknown = "unknown"
+	MethodUnknown = layers.MethodUnknown
 )
 
 // methodCodes index per-cell method codes (field.how).

@@ -334,23 +334,32 @@ func appendCoord(b []byte, v float64, d int) []byte {
 	if i == 0 {
 		return append(b, '0')
 	}
-	div := int64(pow10[d])
-	b = strconv.AppendInt(b, i/div, 10)
-	frac := i % div
+	var whole, frac int64
+	switch d { // constant divisors: no division instruction
+	case 7:
+		whole, frac = i/1e7, i%1e7
+	case 2:
+		whole, frac = i/100, i%100
+	default:
+		div := int64(pow10[d])
+		whole, frac = i/div, i%div
+	}
+	b = strconv.AppendInt(b, whole, 10)
 	if frac == 0 {
 		return b
 	}
+	// d digits, then the trailing zeros off.
 	b = append(b, '.')
-	var digits [8]byte
-	k := d
-	for ; k > 0 && frac%10 == 0; k-- {
+	at := len(b)
+	b = append(b, "00000000"[:d]...)
+	for j := at + d - 1; frac > 0; j-- {
+		b[j] = byte('0' + frac%10)
 		frac /= 10
 	}
-	for j := k - 1; j >= 0; j-- {
-		digits[j] = byte('0' + frac%10)
-		frac /= 10
+	for b[len(b)-1] == '0' {
+		b = b[:len(b)-1]
 	}
-	return append(b, digits[:k]...)
+	return b
 }
 
 func appendFloat(b []byte, v float64) []byte {
@@ -424,15 +433,32 @@ func MarshalJSON(v any) ([]byte, error) {
 
 const hexDigits = "0123456789abcdef"
 
+// jsonSafe marks the bytes appendString copies as they are: printable
+// ASCII but for the quote, the backslash and the HTML-sensitive <, >, &.
+var jsonSafe = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
 // appendString appends s as a JSON string, escaping as encoding/json does
 // (HTML-safe) and replacing invalid UTF-8 with U+FFFD.
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
+	i := 0
+	for i < len(s) && jsonSafe[s[i]] {
+		i++
+	}
+	if i == len(s) {
+		b = append(b, s...)
+		return append(b, '"')
+	}
 	start := 0
-	for i := 0; i < len(s); {
+	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			if jsonSafe[c] {
 				i++
 				continue
 			}

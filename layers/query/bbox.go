@@ -102,7 +102,7 @@ func PlanBox(box orb.Bound, boxCRS, storage, target crs.Code) (BoxPlan, error) {
 		p.None = true
 		return p, nil
 	}
-	domC, err := transformBound(dom, crs.CRS84, c, false)
+	domC, _, err := transformBound(dom, crs.CRS84, c)
 	if err != nil {
 		return BoxPlan{}, fmt.Errorf("field bbox: value %v: %v: %w", box, err, layers.ErrInvalid)
 	}
@@ -119,23 +119,24 @@ func PlanBox(box orb.Bound, boxCRS, storage, target crs.Code) (BoxPlan, error) {
 		p.Same, p.Outer, p.Inner, p.HasInner = true, box, box, true
 		return p, nil
 	}
-	p.Outer, err = transformBound(clamped, c, target, false)
+	var in orb.Bound
+	p.Outer, in, err = transformBound(clamped, c, target)
 	if err != nil {
 		return BoxPlan{}, fmt.Errorf("field bbox: value %v: %v: %w", box, err, layers.ErrInvalid)
 	}
-	if in, err := transformBound(clamped, c, target, true); err == nil && in.Min[0] < in.Max[0] && in.Min[1] < in.Max[1] {
+	if in.Min[0] < in.Max[0] && in.Min[1] < in.Max[1] {
 		p.Inner, p.HasInner = in, true
 	}
 	return p, nil
 }
 
 // transformBound transforms the densified outline of b from one CRS to
-// another. Unless inner, it returns a bound containing the outline's image
-// (widened by planMargin); with inner, a rectangle inside the image: the
-// innermost sample of each side, narrowed by planMargin (the image of a
-// rectangle under these projections is a convex quadrilateral with gently
-// curved sides, so a point beyond every sample of every side lies inside).
-func transformBound(b orb.Bound, from, to crs.Code, inner bool) (orb.Bound, error) {
+// another. It returns a bound containing the outline's image (widened by
+// planMargin), and a rectangle inside the image: the innermost sample of
+// each side, narrowed by planMargin (the image of a rectangle under these
+// projections is a convex quadrilateral with gently curved sides, so a
+// point beyond every sample of every side lies inside).
+func transformBound(b orb.Bound, from, to crs.Code) (outer, inner orb.Bound, err error) {
 	left, right := math.Inf(-1), math.Inf(1)
 	bottom, top := math.Inf(-1), math.Inf(1)
 	var out orb.Bound
@@ -169,21 +170,20 @@ func transformBound(b orb.Bound, from, to crs.Code, inner bool) (orb.Bound, erro
 		t := float64(i) / planSteps
 		x := b.Min[0] + t*(b.Max[0]-b.Min[0])
 		y := b.Min[1] + t*(b.Max[1]-b.Min[1])
-		for side, p := range []orb.Point{{x, b.Min[1]}, {x, b.Max[1]}, {b.Min[0], y}, {b.Max[0], y}} {
+		for side, p := range [4]orb.Point{{x, b.Min[1]}, {x, b.Max[1]}, {b.Min[0], y}, {b.Max[0], y}} {
 			if err := add(p, side); err != nil {
-				return orb.Bound{}, err
+				return orb.Bound{}, orb.Bound{}, err
 			}
 		}
 	}
 	mx := planMargin * (out.Max[0] - out.Min[0])
 	my := planMargin * (out.Max[1] - out.Min[1])
-	if inner {
-		return orb.Bound{Min: orb.Point{left + mx, bottom + my}, Max: orb.Point{right - mx, top - my}}, nil
-	}
+	inner = orb.Bound{Min: orb.Point{left + mx, bottom + my}, Max: orb.Point{right - mx, top - my}}
 	// An absolute floor keeps a degenerate (zero-width) box from an outer
 	// bound that rounding could shave a boundary point off.
 	mx, my = math.Max(mx, 1e-9*math.Max(1, math.Abs(out.Max[0]))), math.Max(my, 1e-9*math.Max(1, math.Abs(out.Max[1])))
-	return orb.Bound{Min: orb.Point{out.Min[0] - mx, out.Min[1] - my}, Max: orb.Point{out.Max[0] + mx, out.Max[1] + my}}, nil
+	outer = orb.Bound{Min: orb.Point{out.Min[0] - mx, out.Min[1] - my}, Max: orb.Point{out.Max[0] + mx, out.Max[1] + my}}
+	return outer, inner, nil
 }
 
 func covers(a, b orb.Bound) bool {

@@ -90,10 +90,7 @@ func (e *Assessor) scenarioRoads(ctx context.Context, p layers.Project) (*roadSc
 	if p.SpeedKmh < 0 || math.IsNaN(p.SpeedKmh) || math.IsInf(p.SpeedKmh, 0) {
 		return nil, RoadChanges{}, fmt.Errorf("analysis: assess: project %q: field speed_kmh: value %v: %w", p.ID, p.SpeedKmh, layers.ErrInvalid)
 	}
-	base, err := e.eng.RoadSegments(ctx)
-	if err != nil {
-		return nil, RoadChanges{}, fmt.Errorf("analysis: assess: project %q: %w", p.ID, err)
-	}
+	base := e.eng.RoadSegments()
 	sc := &roadScenario{base: base, changed: map[int]layers.RoadSegment{}}
 	type node struct {
 		key int64
@@ -253,9 +250,9 @@ func (e *Assessor) roadMode() (layers.Mode, bool) {
 // every category with facilities and a standard for the assessment mode is
 // computed with the project applied; the effect lists the cells whose time
 // changes. A speed-up of existing roads is searched from the changed edges
-// on the engine's network (analysis.RoadOverlay); a new link, or a change
+// on the engine's network (newRoadOverlay); a new link, or a change
 // that opens, closes or slows a road, builds the network of the mode anew
-// with the project (analysis.ScenarioNetwork), as does an assessor made by
+// with the project (analysis.Engine.ScenarioNetwork), as does an assessor made by
 // NewRebuilding, the reference the overlay is tested against. The headline
 // category is the project's own when given, else the one with the most
 // residents newly within its standard.
@@ -282,11 +279,11 @@ func (e *Assessor) roadProject(ctx context.Context, p layers.Project, d *Details
 	var after roadAfter
 	method := fmt.Sprintf("network %s, searched from the changed roads for every category (only improving)", mode)
 	if len(sc.links) == 0 && !e.rebuildRoads {
-		ov, err := e.eng.RoadOverlay(ctx, mode, sc.changedSegments())
+		ov, err := newRoadOverlay(e.eng, mode, sc.changedSegments())
 		switch {
 		case err == nil:
 			after = overlayAfter{ov}
-		case !errors.Is(err, analysis.ErrNoOverlay):
+		case !errors.Is(err, errNoOverlay):
 			return nil, higherReach{}, fmt.Errorf("analysis: assess: project %q: %w", p.ID, err)
 		}
 	}
@@ -295,7 +292,7 @@ func (e *Assessor) roadProject(ctx context.Context, p layers.Project, d *Details
 		if err != nil {
 			return nil, higherReach{}, fmt.Errorf("analysis: assess: project %q: scenario network: %w", p.ID, err)
 		}
-		after = rebuiltAfter{rn, e.eng.NumCells()}
+		after = rebuiltAfter{rn, e.eng.NumCells(), e.eng}
 		method = fmt.Sprintf("network %s, scenario network with the project recomputed for every category", mode)
 	}
 	var effs []CategoryEffect
@@ -318,7 +315,7 @@ func (e *Assessor) roadProject(ctx context.Context, p layers.Project, d *Details
 		for _, c := range chs {
 			b, a := c.Before, c.After
 			ce.CellsChanged++
-			pop := e.eng.CellPop(int(c.Cell))
+			pop := e.eng.Cell(int(c.Cell)).Residents
 			if b-a >= MinImprovementS {
 				ce.Beneficiaries += pop
 			}
@@ -381,7 +378,8 @@ type higherBeforeKey struct{ mode layers.Mode }
 // network, done once per engine (shared, read-only).
 func (e *Assessor) higherPlacesBefore(mode layers.Mode) []float64 {
 	v, _ := e.eng.Memo(higherBeforeKey{mode}, func() (any, error) {
-		secs, _ := e.eng.HigherPlaces(mode)
+		net, _ := e.eng.Net(mode)
+		secs, _ := higherPlaces(e.eng, net)
 		return secs, nil
 	})
 	return v.([]float64)
@@ -391,15 +389,15 @@ func (e *Assessor) higherPlacesBefore(mode layers.Mode) []float64 {
 type roadAfter interface {
 	// changes lists the cells whose time differs from before, ascending.
 	changes(ctx context.Context, before analysis.Field) ([]analysis.CellChange, error)
-	// HigherPlaces is analysis.Engine.HigherPlaces with the project.
+	// HigherPlaces is higherPlaces with the project.
 	HigherPlaces() ([]float64, []int)
 }
 
 // overlayAfter searches from the changed edges.
-type overlayAfter struct{ ov *analysis.RoadOverlay }
+type overlayAfter struct{ ov *roadOverlay }
 
 func (o overlayAfter) changes(ctx context.Context, before analysis.Field) ([]analysis.CellChange, error) {
-	return o.ov.Changes(ctx, before)
+	return o.ov.changes(ctx, before)
 }
 
 func (o overlayAfter) HigherPlaces() ([]float64, []int) { return o.ov.HigherPlaces() }
@@ -408,6 +406,7 @@ func (o overlayAfter) HigherPlaces() ([]float64, []int) { return o.ov.HigherPlac
 type rebuiltAfter struct {
 	rn    *analysis.RoadScenario
 	cells int
+	eng   *analysis.Engine
 }
 
 func (r rebuiltAfter) changes(ctx context.Context, before analysis.Field) ([]analysis.CellChange, error) {
@@ -427,4 +426,4 @@ func (r rebuiltAfter) changes(ctx context.Context, before analysis.Field) ([]ana
 	return out, nil
 }
 
-func (r rebuiltAfter) HigherPlaces() ([]float64, []int) { return r.rn.HigherPlaces() }
+func (r rebuiltAfter) HigherPlaces() ([]float64, []int) { return higherPlaces(r.eng, r.rn.Net()) }

@@ -13,6 +13,7 @@ import (
 	"reach/internal/analysis/derived"
 	"reach/internal/analysis/gaps"
 	"reach/layers"
+	"reach/layers/memory"
 	"reach/layers/query"
 )
 
@@ -32,12 +33,12 @@ func build(tb testing.TB) (*analysistest.Reader, *analysis.Engine) {
 // carEdges counts the edges of the car network as the engine gives them.
 func carEdges(tb testing.TB, e *analysis.Engine) int {
 	tb.Helper()
-	edges, ok := e.GraphEdges(layers.Car)
+	net, ok := e.Net(layers.Car)
 	if !ok {
 		tb.Fatal("no car network")
 	}
 	n := 0
-	for _, err := range edges {
+	for _, err := range net.Network.Edges() {
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -186,6 +187,49 @@ func TestWriteResults(t *testing.T) {
 	}
 	if len(w.docs) != 0 {
 		t.Fatalf("documents %v written; the assessments are written by internal/analysis/assess", len(w.docs))
+	}
+}
+
+// TestWriteResultsCategoryWithoutFacilities writes into a store that
+// validates every record: a category with no facility loaded (hospitals
+// are not in the test region, as schools-and-hospitals-only real data lack
+// pharmacies) is stored with the method "unknown", not refused, and
+// cells the network reaches keep their method.
+func TestWriteResultsCategoryWithoutFacilities(t *testing.T) {
+	r, e := build(t)
+	for _, f := range r.L.Facilities {
+		if f.Category == layers.CatHospital {
+			t.Fatalf("the test region has hospital %q; the test needs a category without facilities", f.ID)
+		}
+	}
+	st := memory.New()
+	ctx := context.Background()
+	cats := []layers.Category{layers.CatGeneralPractice, layers.CatHospital}
+	if _, err := derived.WriteResults(ctx, e, st, derived.WriteOptions{Categories: cats}); err != nil {
+		t.Fatalf("WriteResults with a category without facilities: %v", err)
+	}
+	_, recs, err := st.TravelTimes(ctx, layers.CatHospital, layers.Car)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != e.NumCells() {
+		t.Fatalf("%d hospital travel times stored, want one per cell (%d)", len(recs), e.NumCells())
+	}
+	for _, rec := range recs {
+		if rec.Method != layers.MethodUnknown || rec.Reached {
+			t.Fatalf("hospital travel time %+v: want method %q, not reached", rec, layers.MethodUnknown)
+		}
+	}
+	_, recs, err = st.TravelTimes(ctx, layers.CatGeneralPractice, layers.Car)
+	if err != nil {
+		t.Fatal(err)
+	}
+	methods := map[string]int{}
+	for _, rec := range recs {
+		methods[rec.Method]++
+	}
+	if methods[layers.MethodNetwork] == 0 || methods[layers.MethodUnknown] != 0 {
+		t.Fatalf("general practice methods %v: want network times and no unknown", methods)
 	}
 }
 

@@ -244,7 +244,7 @@ func (s *Service) before(ce *catchEntry, nd catalogue.Need, sc Scenario) (*befor
 func (s *Service) siteCatchments(ctx context.Context, nd catalogue.Need, sites []orb.Point, first int) ([]access.FacilityCatchment, error) {
 	out := make([]access.FacilityCatchment, len(sites))
 	for k, site := range sites {
-		ps, _, err := s.e.SiteCatchment(ctx, nd.Mode, site, nd.Decay.ThresholdS, int32(first+k))
+		ps, _, err := SiteCatchment(ctx, s.e, nd.Mode, site, nd.Decay.ThresholdS, int32(first+k))
 		if err != nil {
 			return nil, err
 		}

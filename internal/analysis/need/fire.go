@@ -286,11 +286,11 @@ func sameMinutes(a, b *float64) bool {
 func (s *Service) fireCoverage(ctx context.Context, stations []fireStation, residents []float64, q FireQuery, warnings *[]string) (FireCoverage, string, error) {
 	e := s.e
 	fire := e.Needs().Fire()
-	origins := make([]analysis.Origin, len(stations))
+	origins := make([]Origin, len(stations))
 	for si, st := range stations {
-		origins[si] = analysis.Origin{Facility: st.fac, Site: st.utm, OffsetS: st.turn}
+		origins[si] = Origin{Facility: st.fac, Site: st.utm, OffsetS: st.turn}
 	}
-	af, err := e.ArrivalField(ctx, fire.Category, fire.Mode, origins)
+	af, err := ArrivalField(ctx, e, fire.Category, fire.Mode, origins)
 	if err != nil {
 		return FireCoverage{}, "", fmt.Errorf("need: fire: %w", err)
 	}

@@ -56,7 +56,7 @@ func TestFireDemo(t *testing.T) {
 		}
 		// The drive from this station alone (the field of one origin is
 		// checked against the reference Dijkstra in internal/analysis).
-		one, err := e.ArrivalField(ctx, layers.CatFireStation, layers.Car, []analysis.Origin{{Facility: k}})
+		one, err := ArrivalField(ctx, e, layers.CatFireStation, layers.Car, []Origin{{Facility: k}})
 		if err != nil {
 			t.Fatal(err)
 		}

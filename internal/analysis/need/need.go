@@ -182,7 +182,7 @@ func coefOf(d *access.Demography, ags string, lo, hi int, sc Scenario) *ageCoef 
 func (s *Service) catchments(ctx context.Context, cat layers.Category, mode layers.Mode, d access.Decay) (*catchEntry, error) {
 	v, err := s.e.Memo(catchKey{cat, mode, d.String()}, func() (any, error) {
 		facs := s.e.FacilitiesOf(cat)
-		pairs, err := s.e.FacilityCatchments(ctx, cat, mode, d.ThresholdS)
+		pairs, err := FacilityCatchments(ctx, s.e, cat, mode, d.ThresholdS)
 		if err != nil {
 			return nil, err
 		}

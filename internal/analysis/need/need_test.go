@@ -156,7 +156,7 @@ func TestProjectionRerunRoutesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	searched := e.CatchmentSearches()
+	searched := CatchmentSearches(e)
 	if searched == 0 {
 		t.Fatal("no catchment search counted for today")
 	}
@@ -167,7 +167,7 @@ func TestProjectionRerunRoutesNothing(t *testing.T) {
 	if _, err := s.Need(ctx, Query{Category: layers.CatKita, Scenario: testScenario, Supply: map[string]float64{e.FacilitiesOf(layers.CatKita)[0].ID: 500}}); err != nil {
 		t.Fatal(err)
 	}
-	if got := e.CatchmentSearches(); got != searched {
+	if got := CatchmentSearches(e); got != searched {
 		t.Errorf("the projection rerun searched %d more catchments", got-searched)
 	}
 	// Half the children in 2040: wherever there is access, it doubles.
@@ -187,7 +187,7 @@ func TestProjectionRerunRoutesNothing(t *testing.T) {
 	if _, err := s.SupplyRatios(ctx, layers.CatKita, Scenario{}); err != nil {
 		t.Fatal(err)
 	}
-	if e.CatchmentSearches() == searched {
+	if CatchmentSearches(e) == searched {
 		t.Error("after ForgetCaches the catchments were not searched again")
 	}
 }

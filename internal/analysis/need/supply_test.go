@@ -47,7 +47,7 @@ func fullAfter(t *testing.T, s *Service, p layers.Project, eff analysis.ProjectE
 	case layers.KindNewFacility:
 		for k, site := range eff.Sites {
 			supply = append(supply, nd.DefaultCapacity)
-			ps, _, err := s.e.SiteCatchment(ctx, nd.Mode, site, nd.Decay.ThresholdS, int32(n+k))
+			ps, _, err := SiteCatchment(ctx, s.e, nd.Mode, site, nd.Decay.ThresholdS, int32(n+k))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -4,8 +4,8 @@
 // choice among central places, public buildings and the most populated
 // gap cells, with a submodular upper bound and the optimality gap). It
 // reads the engine's travel-time fields, cells and places through its
-// accessors; the marginal coverage of each candidate is the engine's
-// search (Engine.CellsBroughtWithin).
+// accessors; the marginal coverage of each candidate is searched on the
+// engine's network with its places (coverage.go).
 package sites
 
 import (
@@ -173,7 +173,7 @@ func Suggest(ctx context.Context, e *analysis.Engine, req Request) (Result, erro
 	for i, c := range cands {
 		pts[i] = c.utm
 	}
-	covers, err := e.CellsBroughtWithin(ctx, f, pts, limit, uncovered)
+	covers, err := CellsBroughtWithin(ctx, e, f, pts, limit, uncovered)
 	if err != nil {
 		return Result{}, err
 	}

@@ -60,9 +60,11 @@ type RoadSource interface {
 }
 
 // Pending is a snapshot being decoded in the background while the engine
-// reads the layers, and the road layer being read and hashed (not kept)
-// in a second goroutine (both independent of the cells and the
-// classification, which the engine computes meanwhile).
+// reads the layers, and the road layer being read and hashed in a second
+// goroutine (both independent of the cells and the classification, which
+// the engine computes meanwhile). The segments are kept: the engine holds
+// the road layer its networks were made from (road scenarios start from
+// it), so that it needs no reader after Build.
 type Pending struct {
 	stop    atomic.Bool
 	header  chan struct{} // closed when fp is set
@@ -73,7 +75,8 @@ type Pending struct {
 	data    *Data
 	err     error
 
-	roadsDone chan struct{} // closed when roadsSum or roadsErr is set
+	roadsDone chan struct{} // closed when roads and roadsSum, or roadsErr, are set
+	roads     []layers.RoadSegment
 	roadsSum  Digest
 	roadsErr  error
 }
@@ -99,8 +102,15 @@ func Start(ctx context.Context, snap io.Reader, r RoadSource) *Pending {
 	}()
 	go func() {
 		defer close(p.roadsDone)
-		// Only the digest is kept.
-		p.roadsSum, p.roadsErr = HashRoads(ctx, r, p.stop.Load)
+		// The header, which comes first, sizes the layer: wait for it
+		// (or for the decode to end without one).
+		var n uint64
+		select {
+		case <-p.header:
+			n = p.fp.Roads.N
+		case <-p.done:
+		}
+		p.roads, p.roadsSum, p.roadsErr = ReadRoads(ctx, r, n, p.stop.Load)
 	}()
 	return p
 }
@@ -117,14 +127,14 @@ func (p *Pending) Centres(ctx context.Context) Centres {
 	}
 }
 
-// Roads waits for the digest of the road layer.
-func (p *Pending) Roads(ctx context.Context) (Digest, error) {
+// Roads waits for the road layer and its digest.
+func (p *Pending) Roads(ctx context.Context) ([]layers.RoadSegment, Digest, error) {
 	select {
 	case <-p.roadsDone:
 	case <-ctx.Done():
-		return Digest{}, ctx.Err()
+		return nil, Digest{}, ctx.Err()
 	}
-	return p.roadsSum, p.roadsErr
+	return p.roads, p.roadsSum, p.roadsErr
 }
 
 // Header waits for the fingerprint of the snapshot. An error is that of
@@ -163,21 +173,24 @@ func (p *Pending) Close() {
 	<-p.roadsDone
 }
 
-// HashRoads reads the road layer of r and returns its digest without
-// keeping the segments (each is hashed as it arrives). It stops with an
-// error once stop reports true.
-func HashRoads(ctx context.Context, r RoadSource, stop func() bool) (Digest, error) {
+// ReadRoads reads the road layer of r and returns its segments and their
+// digest (each segment hashed as it arrives); n, the number of segments
+// expected, sizes the slice (a hint, never trusted beyond 2^26). It stops
+// with an error once stop reports true.
+func ReadRoads(ctx context.Context, r RoadSource, n uint64, stop func() bool) ([]layers.RoadSegment, Digest, error) {
 	ph := NewPartHasher()
+	roads := make([]layers.RoadSegment, 0, min(n, 1<<26))
 	for seg, err := range r.Roads(ctx) {
 		if err != nil {
-			return Digest{}, fmt.Errorf("roads: %w", err)
+			return nil, Digest{}, fmt.Errorf("roads: %w", err)
 		}
 		if stop() {
-			return Digest{}, errStopped
+			return nil, Digest{}, errStopped
 		}
-		ph.Record().Road(&seg)
+		roads = append(roads, seg)
+		ph.Record().Road(&roads[len(roads)-1])
 	}
-	return ph.Digest(), nil
+	return roads, ph.Digest(), nil
 }
 
 // decode is Read, also calling onCentres with the centre block (without

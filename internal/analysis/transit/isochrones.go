@@ -11,6 +11,7 @@ import (
 	"reach/geo/isochrone"
 	raptor "reach/geo/transit"
 	"reach/internal/analysis"
+	"reach/internal/analysis/bands"
 )
 
 // walkSpeed is the speed of the walks from stops into the isochrone raster and to the cells of
@@ -27,7 +28,10 @@ func (p *Planner) walkSpeed() float64 { return AccessM / p.e.FootSeconds(AccessM
 // the residents of each band (cell centres). The median of a place is thus that of its best
 // stop: where two stops serve it by turns, the true median over departures can be shorter.
 func (p *Planner) Isochrones(ctx context.Context, req analysis.IsochroneRequest) (analysis.IsochroneResult, error) {
-	minutes, err := analysis.CheckIsochrone(req)
+	if err := bands.CheckOrigins(len(req.Origins)); err != nil {
+		return analysis.IsochroneResult{}, err
+	}
+	minutes, err := bands.CheckMinutes(req.Minutes)
 	if err != nil {
 		return analysis.IsochroneResult{}, err
 	}
@@ -80,7 +84,7 @@ func (p *Planner) Isochrones(ctx context.Context, req analysis.IsochroneRequest)
 		reached = append(reached, isochrone.Reached{P: tt.Stops[sm.stop].Pos, Seconds: sm.secs, MaxLegM: AccessM})
 	}
 	cellSecs := func(ci int) float64 {
-		c := p.e.CellPoint(ci).UTM
+		c := p.e.Cell(ci).UTM
 		t := math.Inf(1)
 		for _, o := range origins {
 			if dist := math.Hypot(c[0]-o[0], c[1]-o[1]); dist <= AccessM {

@@ -384,7 +384,7 @@ func (s *Server) Items(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.pageSizes.observe(c.ID, buf.Len(), len(page.Features))
-	resp := newCachedResponse(pageKey(page.Version), ogc.MediaGeoJSON, buf.Bytes())
+	resp := newRenderedResponse(pageKey(page.Version), ogc.MediaGeoJSON, buf.Bytes())
 	resp.contentCRS = "<" + p.CRS.URI() + ">"
 	if page.Version != "" {
 		s.cache.put(resp)

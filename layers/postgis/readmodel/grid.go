@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
@@ -188,6 +190,12 @@ func LoadGrid(ctx context.Context, tx pgx.Tx, version string, budget int64) (*Gr
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	g.index()
+	return g, nil
+}
+
+// index builds the row index of the cells (byRes).
+func (g *Grid) index() {
 	g.byRes = make([]rowIndex, len(g.resList))
 	for i, r := range g.resList {
 		g.byRes[i].res = r
@@ -213,22 +221,24 @@ func LoadGrid(ctx context.Context, tx pgx.Tx, version string, budget int64) (*Gr
 			ix.keys[j] = cellKey(g.north[p], g.east[p])
 		}
 	}
-	return g, nil
 }
 
 // id returns the id of cell i as stored.
 func (g *Grid) id(i int32) string {
+	return string(g.appendID(make([]byte, 0, 32), i))
+}
+
+// appendID appends the id of cell i as stored to b.
+func (g *Grid) appendID(b []byte, i int32) []byte {
 	res := int(g.resList[g.resIdx[i]])
 	n, e := int(g.north[i]), int(g.east[i])
-	b := make([]byte, 0, 32)
 	if g.long[i] {
 		b = append(b, "CRS3035RES"...)
 		b = strconv.AppendInt(b, int64(res), 10)
 		b = append(b, "mN"...)
 		b = strconv.AppendInt(b, int64(n), 10)
 		b = append(b, 'E')
-		b = strconv.AppendInt(b, int64(e), 10)
-		return string(b)
+		return strconv.AppendInt(b, int64(e), 10)
 	}
 	// grid.ID.String without fmt.
 	if res >= 1000 && res%1000 == 0 {
@@ -236,15 +246,13 @@ func (g *Grid) id(i int32) string {
 		b = append(b, "kmN"...)
 		b = strconv.AppendInt(b, int64(n/1000), 10)
 		b = append(b, 'E')
-		b = strconv.AppendInt(b, int64(e/1000), 10)
-		return string(b)
+		return strconv.AppendInt(b, int64(e/1000), 10)
 	}
 	b = strconv.AppendInt(b, int64(res), 10)
 	b = append(b, "mN"...)
 	b = strconv.AppendInt(b, int64(n/res), 10)
 	b = append(b, 'E')
-	b = strconv.AppendInt(b, int64(e/res), 10)
-	return string(b)
+	return strconv.AppendInt(b, int64(e/res), 10)
 }
 
 // bound returns the square of cell i in EPSG:3035.
@@ -254,17 +262,18 @@ func (g *Grid) bound(i int32) orb.Bound {
 	return orb.Bound{Min: orb.Point{x, y}, Max: orb.Point{x + r, y + r}}
 }
 
-// cell returns cell i as the store reads it.
-func (g *Grid) cell(i int32) layers.Cell {
-	c := layers.Cell{ID: g.id(i), ResolutionM: int(g.resList[g.resIdx[i]]), AGS: g.agsName[g.ags[i]], Year: int(g.year[i])}
+// cell returns cell i as the store reads it, with the id given. Its shares
+// point into the model (read only).
+func (g *Grid) cell(i int32, id string) layers.Cell {
+	c := layers.Cell{ID: id, ResolutionM: int(g.resList[g.resIdx[i]]), AGS: g.agsName[g.ags[i]], Year: int(g.year[i])}
 	if p := g.pop[i]; p >= 0 {
 		c.Population, c.Known = int64(p), true
 	}
-	if v := g.u18[i]; !math.IsNaN(v) {
-		c.ShareUnder18 = &v
+	if !math.IsNaN(g.u18[i]) {
+		c.ShareUnder18 = &g.u18[i]
 	}
-	if v := g.o65[i]; !math.IsNaN(v) {
-		c.Share65Plus = &v
+	if !math.IsNaN(g.o65[i]) {
+		c.Share65Plus = &g.o65[i]
 	}
 	return c
 }
@@ -392,23 +401,108 @@ func within(b, in orb.Bound) bool {
 
 // corners transforms the corners of cells (EPSG:3035, whole metres) to
 // one CRS as ST_Transform does it, vertex by vertex, each corner once per
-// request: neighbouring cells share them.
+// request: neighbouring cells share them. The corners are kept in a table
+// of open addressing (linear probing) keyed by east<<32 | north, reused
+// across requests through cornerPool.
 type corners struct {
-	to crs.Code
-	m  map[int64]orb.Point
+	to    crs.Code
+	keys  []int64 // key+1; 0: empty slot
+	vals  []orb.Point
+	n     int
+	shift uint // slot of k: (k * golden) >> shift
 }
 
+var cornerPool sync.Pool // of *corners
+
+// maxPooledCorners bounds the tables kept for reuse (slots; 24 bytes each).
+const maxPooledCorners = 1 << 16
+
+// newCorners returns an empty table for about n corners transformed to to.
 func newCorners(to crs.Code, n int) *corners {
-	return &corners{to: to, m: make(map[int64]orb.Point, n)}
+	c, _ := cornerPool.Get().(*corners)
+	if c == nil {
+		c = &corners{}
+	}
+	c.to = to
+	slots := 64
+	for slots < 2*n {
+		slots *= 2
+	}
+	if len(c.keys) < slots {
+		c.resize(slots)
+	}
+	return c
 }
+
+// release returns c to the pool; c must not be used afterwards.
+func (c *corners) release() {
+	if c == nil || len(c.keys) > maxPooledCorners {
+		return
+	}
+	if c.n > 0 {
+		clear(c.keys)
+		c.n = 0
+	}
+	cornerPool.Put(c)
+}
+
+// resize makes room for slots slots (a power of two), keeping the corners.
+func (c *corners) resize(slots int) {
+	keys, vals := c.keys, c.vals
+	c.keys, c.vals, c.n = make([]int64, slots), make([]orb.Point, slots), 0
+	c.shift = uint(64 - bits.TrailingZeros(uint(slots)))
+	for j, k := range keys {
+		if k != 0 {
+			c.put(k-1, vals[j])
+		}
+	}
+}
+
+func (c *corners) slot(k int64) int {
+	return int((uint64(k) * 0x9E3779B97F4A7C15) >> c.shift)
+}
+
+// get returns the corner under key k, if there is one.
+func (c *corners) get(k int64) (orb.Point, bool) {
+	mask := len(c.keys) - 1
+	for j := c.slot(k); ; j = (j + 1) & mask {
+		switch c.keys[j] {
+		case k + 1:
+			return c.vals[j], true
+		case 0:
+			return orb.Point{}, false
+		}
+	}
+}
+
+// put stores p under key k.
+func (c *corners) put(k int64, p orb.Point) {
+	if 2*(c.n+1) > len(c.keys) {
+		c.resize(2 * len(c.keys))
+	}
+	mask := len(c.keys) - 1
+	for j := c.slot(k); ; j = (j + 1) & mask {
+		switch c.keys[j] {
+		case k + 1:
+			c.vals[j] = p
+			return
+		case 0:
+			c.keys[j], c.vals[j] = k+1, p
+			c.n++
+			return
+		}
+	}
+}
+
+func cornerKey(e, n int32) int64 { return int64(e)<<32 | int64(n) }
 
 func (c *corners) at(e, n int32) orb.Point {
-	k := int64(e)<<32 | int64(n)
-	if p, ok := c.m[k]; ok {
+	k := cornerKey(e, n)
+	if p, ok := c.get(k); ok {
 		return p
 	}
 	p, _ := crs.Transform(crs.LAEA, c.to, orb.Point{float64(e), float64(n)})
-	c.m[k] = p
+	c.put(k, p)
 	return p
 }
 
@@ -416,17 +510,17 @@ func (c *corners) at(e, n int32) orb.Point {
 // the corners go to CRS84.
 func (c *corners) seed(g *Grid, i int32) {
 	if c.to == crs.CRS84 {
-		c.m[int64(g.east[i])<<32|int64(g.north[i])] = g.ll[i]
+		c.put(cornerKey(g.east[i], g.north[i]), g.ll[i])
 	}
 }
 
-// square returns cell i's square with its corners transformed, in the
-// vertex order of grid.ID.Polygon.
-func (c *corners) square(g *Grid, i int32) orb.Polygon {
-	r := g.resList[g.resIdx[i]]
+// squareInto writes cell i's square with its corners transformed into r
+// (5 points), in the vertex order of grid.ID.Polygon.
+func (c *corners) squareInto(r []orb.Point, g *Grid, i int32) {
+	rs := g.resList[g.resIdx[i]]
 	e, n := g.east[i], g.north[i]
 	p := c.at(e, n)
-	return orb.Polygon{orb.Ring{p, c.at(e+r, n), c.at(e+r, n+r), c.at(e, n+r), p}}
+	r[0], r[1], r[2], r[3], r[4] = p, c.at(e+rs, n), c.at(e+rs, n+rs), c.at(e, n+rs), p
 }
 
 // quad returns the corners of cell i's square, transformed, in the vertex
@@ -501,10 +595,15 @@ func (g *Grid) Items(q layers.ItemsQuery) (layers.Page, bool) {
 			return ll
 		}
 		if other == nil || other.to != c {
+			other.release()
 			other = newCorners(c, 4096)
 		}
 		return other
 	}
+	defer func() {
+		ll.release()
+		other.release()
+	}()
 	all, sel, ok := g.matches(q, memo)
 	if !ok {
 		return layers.Page{}, false
@@ -533,18 +632,37 @@ func (g *Grid) Items(q layers.ItemsQuery) (layers.Page, bool) {
 	}
 	end := min(start+q.Limit, n)
 	p := layers.Page{Version: g.version, NumberMatched: -1}
-	if end > start {
-		p.Features = make([]layers.Feature, 0, end-start)
-	}
 	out := memo(crs.CRS84)
-	for k := start; k < end; k++ {
-		out.seed(g, at(k))
-	}
-	for k := start; k < end; k++ {
-		i := at(k)
-		b := g.bound(i)
-		sq := orb.Polygon{orb.Ring{b.Min, {b.Max[0], b.Min[1]}, b.Max, {b.Min[0], b.Max[1]}, b.Min}}
-		p.Features = append(p.Features, layers.CellFeatureWithGeometry(g.cell(i), out.square(g, i), sq))
+	if m := end - start; m > 0 {
+		// The features of the page from a few allocations: their ids in
+		// one string, their properties, rings and polygons in one slice
+		// each.
+		ids := make([]byte, 0, 32*m)
+		idEnd := make([]int, m)
+		for k := start; k < end; k++ {
+			i := at(k)
+			out.seed(g, i)
+			ids = g.appendID(ids, i)
+			idEnd[k-start] = len(ids)
+		}
+		idStr := string(ids)
+		props := make([]layers.Property, layers.CellProperties*m)
+		pts := make([]orb.Point, 10*m)
+		rings := make([]orb.Ring, 2*m)
+		p.Features = make([]layers.Feature, m)
+		from := 0
+		for k := range m {
+			i := at(start + k)
+			id := idStr[from:idEnd[k]]
+			from = idEnd[k]
+			b := g.bound(i)
+			sq, served := pts[10*k:10*k+5:10*k+5], pts[10*k+5:10*k+10:10*k+10]
+			sq[0], sq[1], sq[2], sq[3], sq[4] = b.Min, orb.Point{b.Max[0], b.Min[1]}, b.Max, orb.Point{b.Min[0], b.Max[1]}, b.Min
+			out.squareInto(served, g, i)
+			rings[2*k], rings[2*k+1] = sq, served
+			p.Features[k] = layers.CellFeatureInto(props[layers.CellProperties*k:], g.cell(i, id),
+				orb.Polygon(rings[2*k+1:2*k+2:2*k+2]), orb.Polygon(rings[2*k:2*k+1:2*k+1]))
+		}
 	}
 	if end < n && end > start {
 		p.Next = p.Features[len(p.Features)-1].ID

@@ -2,6 +2,7 @@ package readmodel
 
 import (
 	"errors"
+	"math"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -50,5 +51,95 @@ func TestNewMunisRefuses(t *testing.T) {
 	p, served := m.Items(layers.ItemsQuery{Limit: 1})
 	if !served || len(p.Features) != 1 || p.Next != "14511000" || p.Version != "1.1" {
 		t.Errorf("first page: %+v (served %v)", p, served)
+	}
+}
+
+// TestCornersTable: the corner table finds what was put, through growth
+// and reuse from the pool, and transforms a corner it does not hold.
+func TestCornersTable(t *testing.T) {
+	for round := 0; round < 3; round++ {
+		c := newCorners(crs.CRS84, 10)
+		want := map[int64]orb.Point{}
+		for i := int32(0); i < 5000; i++ {
+			e, n := 4000000+100*(i*7919%1000), 3000000+100*(i/3)
+			k := cornerKey(e, n)
+			p := orb.Point{float64(i), float64(round)}
+			c.put(k, p)
+			want[k] = p
+		}
+		if c.n != len(want) {
+			t.Fatalf("round %d: %d corners held, want %d", round, c.n, len(want))
+		}
+		for k, p := range want {
+			if got, ok := c.get(k); !ok || got != p {
+				t.Fatalf("round %d: key %x: %v %v, want %v", round, k, got, ok, p)
+			}
+		}
+		if _, ok := c.get(cornerKey(1, 1)); ok {
+			t.Fatalf("round %d: found a corner never put", round)
+		}
+		e, n := int32(4560000), int32(3100000)
+		got := c.at(e, n)
+		ref, _ := crs.Transform(crs.LAEA, crs.CRS84, orb.Point{float64(e), float64(n)})
+		if got != ref {
+			t.Fatalf("at: %v, want %v", got, ref)
+		}
+		c.release()
+	}
+}
+
+// benchGrid is a grid like that of bench/serving.sh: a pseudo-random 34 %
+// of the 100 m cells of a 60 × 40 km area around Dresden, short ids, in id
+// order.
+func benchGrid() *Grid {
+	g := &Grid{version: "1.1", agsName: []string{"", "14612000"}, resList: []int32{100}}
+	type cell struct{ e, n int32 }
+	var cells []cell
+	for n := int32(3080000); n < 3120000; n += 100 {
+		for e := int32(4540000); e < 4600000; e += 100 {
+			if (int64(e)/100*7919+int64(n)/100*104729)%100 < 34 {
+				cells = append(cells, cell{e, n})
+			}
+		}
+	}
+	// id order: "100mN<n/100>E<e/100>", all of the same length here.
+	for _, c := range cells {
+		g.east = append(g.east, c.e)
+		g.north = append(g.north, c.n)
+		g.resIdx = append(g.resIdx, 0)
+		g.long = append(g.long, false)
+		g.pop = append(g.pop, 7)
+		g.u18 = append(g.u18, 0.15)
+		g.o65 = append(g.o65, math.NaN())
+		g.ags = append(g.ags, 1)
+		g.year = append(g.year, 2011)
+		sw, _ := crs.Transform(crs.LAEA, crs.CRS84, orb.Point{float64(c.e), float64(c.n)})
+		g.ll = append(g.ll, sw)
+	}
+	g.index()
+	return g
+}
+
+// BenchmarkGridItemsBBox: one page of up to 1,000 cells in a 0.1° box, as
+// the uncached bbox row of bench/serving.sh asks (the page only; encoding
+// is the server's).
+func BenchmarkGridItemsBBox(b *testing.B) {
+	g := benchGrid()
+	b.ReportAllocs()
+	declined := 0
+	for i := 0; b.Loop(); i++ {
+		lon, lat := 13.60+0.0013*float64(i%50), 50.98+0.0011*float64(i%37)
+		box := orb.Bound{Min: orb.Point{lon, lat}, Max: orb.Point{lon + 0.1, lat + 0.1}}
+		p, ok := g.Items(layers.ItemsQuery{Limit: 1000, BBox: &box})
+		if !ok {
+			declined++ // a corner within gridEps of the box's edge
+			continue
+		}
+		if len(p.Features) != 1000 {
+			b.Fatalf("box %v: page of %d features", box, len(p.Features))
+		}
+	}
+	if declined*10 > b.N {
+		b.Fatalf("%d of %d pages left to PostgreSQL", declined, b.N)
 	}
 }

@@ -1,4 +1,4 @@
-package analysis
+package sites
 
 import (
 	"context"
@@ -10,49 +10,53 @@ import (
 	"github.com/paulmach/orb"
 
 	"reach/geo/graph"
+	"reach/internal/analysis"
+	"reach/internal/analysis/analysistest"
 	"reach/internal/network"
 	"reach/layers"
 )
 
 // TestCoverageImprovingSearch checks the marginal coverage of candidate
-// sites (Engine.coverage, which runs the "only improving" search on the
-// field of the existing facilities, the fast path the Saxony-scale
-// benchmarks measure) against a full search from the site bounded by the
-// limit, on the demo region, for several limits and sites at cell centres
-// and facilities.
+// sites (Coverage, which runs the "only improving" search on the field of
+// the existing facilities, the fast path the Saxony-scale benchmarks
+// measure) against a full search from the site bounded by the limit, on
+// the demo region, for several limits and sites at cell centres and
+// facilities.
 func TestCoverageImprovingSearch(t *testing.T) {
-	r, _ := demoReader(t)
-	e := buildEngine(t, r)
+	l, _ := analysistest.Demo(t)
+	e := build(t, l)
 	ctx := context.Background()
-	mn := e.nets[layers.Car]
-	if mn == nil {
+	net, ok := e.Net(layers.Car)
+	if !ok {
 		t.Fatal("demo region: no car network")
 	}
 	const seed = 11
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 0))
+	cells := e.PopulatedCells()
 	var sites []orb.Point
 	for range 60 {
-		sites = append(sites, e.cells[rng.IntN(len(e.cells))].utm)
+		sites = append(sites, cells[rng.IntN(len(cells))].UTM)
 	}
-	for _, fi := range e.byCat[layers.CatGeneralPractice][:min(5, len(e.byCat[layers.CatGeneralPractice]))] {
-		sites = append(sites, e.facUTM[fi]) // a site where a practice already is wins nothing new
+	gps := e.FacilityIndexes(layers.CatGeneralPractice)
+	for _, fi := range gps[:min(5, len(gps))] {
+		sites = append(sites, e.Facilities()[fi].Location) // a site where a practice already is wins nothing new
 	}
-	f, err := e.fieldFor(ctx, layers.CatGeneralPractice, layers.Car)
+	f, err := e.TravelField(ctx, layers.CatGeneralPractice, layers.Car)
 	if err != nil {
 		t.Fatal(err)
 	}
 	nonEmpty := 0
 	for _, minutes := range []float64{3, 6, 10, 20} {
 		limit := minutes * 60
-		uncovered := make([]bool, len(e.cells))
-		for ci, s := range f.secs {
+		uncovered := make([]bool, len(cells))
+		for ci, s := range f.Seconds() {
 			uncovered[ci] = s > limit
 		}
 		for i, p := range sites {
 			t.Run(fmt.Sprintf("%gmin/site%02d", minutes, i), func(t *testing.T) {
-				got := e.coverage(layers.Car, f, p, limit, uncovered)
-				want := fullSearchCoverage(mn, p, limit, uncovered)
+				got := Coverage(net, f.NodeCosts(), p, limit, uncovered)
+				want := fullSearchCoverage(net, p, limit, uncovered)
 				if !slices.Equal(got, want) {
 					t.Fatalf("coverage of %v within %g min: got %d cells %v, want %d cells %v", p, minutes, len(got), head(got), len(want), head(want))
 				}
@@ -60,6 +64,15 @@ func TestCoverageImprovingSearch(t *testing.T) {
 					nonEmpty++
 				}
 			})
+		}
+		all, err := CellsBroughtWithin(ctx, e, f, sites, limit, uncovered)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, p := range sites {
+			if want := Coverage(net, f.NodeCosts(), p, limit, uncovered); !slices.Equal(all[i], want) {
+				t.Errorf("CellsBroughtWithin, site %d within %g min: %d cells, one by one %d", i, minutes, len(all[i]), len(want))
+			}
 		}
 	}
 	if nonEmpty < 10 {
@@ -70,8 +83,8 @@ func TestCoverageImprovingSearch(t *testing.T) {
 // fullSearchCoverage is the reference: a search from the site's arrivals on
 // the reverse graph bounded by limit, then every uncovered cell whose
 // departures reach it within limit.
-func fullSearchCoverage(mn *modeNet, p orb.Point, limit float64, uncovered []bool) []int32 {
-	s := mn.n.Snap(p)
+func fullSearchCoverage(net analysis.Net, p orb.Point, limit float64, uncovered []bool) []int32 {
+	s := net.Network.Snap(p)
 	if !s.Snapped {
 		return nil
 	}
@@ -79,11 +92,11 @@ func fullSearchCoverage(mn *modeNet, p orb.Point, limit float64, uncovered []boo
 	if err != nil {
 		return nil
 	}
-	q := mn.n.ReverseQueries().Get()
-	defer mn.n.ReverseQueries().Put(q)
+	q := net.Network.ReverseQueries().Get()
+	defer net.Network.ReverseQueries().Put(q)
 	q.Run(s.Arrivals(), lc)
 	var out []int32
-	for ci, out0 := range mn.cells.AllDepartures() {
+	for ci, out0 := range net.Cells.AllDepartures() {
 		if !uncovered[ci] {
 			continue
 		}
