@@ -338,6 +338,15 @@ func (g *Grid) matches(q layers.ItemsQuery, memo func(crs.Code) *corners) (all b
 	if !p.Same {
 		cs = memo(p.CRS)
 	}
+	// A lon/lat box decides most cells between the rectangles without
+	// transforming their corners: those inside it, or beyond one of its
+	// edges, by twice gridEps (what the transformed corners would decide
+	// alike); the cells near its edges take the exact test below.
+	var ll crs.LAEABox
+	fast := false
+	if p.CRS == crs.CRS84 {
+		ll, fast = crs.NewLAEABox(p.Box, 2*eps)
+	}
 	for _, ix := range g.byRes {
 		// The cells whose square meets outer (boundaries included): rows
 		// north in [outer.Min.y - r, outer.Max.y], columns east in
@@ -369,6 +378,20 @@ func (g *Grid) matches(q layers.ItemsQuery, memo func(crs.Code) *corners) (all b
 				if p.HasInner && within(b, p.Inner) {
 					out = append(out, i)
 					continue
+				}
+				if fast {
+					in, beyond := true, uint8(0xff)
+					for _, c := range [4]orb.Point{b.Min, {b.Max[0], b.Min[1]}, b.Max, {b.Min[0], b.Max[1]}} {
+						ci, cb := ll.Classify(c[0], c[1])
+						in, beyond = in && ci, beyond&cb
+					}
+					if in {
+						out = append(out, i)
+						continue
+					}
+					if beyond != 0 {
+						continue
+					}
 				}
 				edge = append(edge, i)
 				cs.seed(g, i)
