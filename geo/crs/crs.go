@@ -134,6 +134,9 @@ func Transform(from, to Code, p orb.Point) (orb.Point, error) {
 	if from == to {
 		return p, nil
 	}
+	if from == LAEA && to == CRS84 { // the grid's corners, served
+		return laeaInverse(p), nil
+	}
 	ll, err := ToLonLat(from, p)
 	if err != nil {
 		return orb.Point{}, err
