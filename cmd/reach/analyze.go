@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -48,7 +49,7 @@ func runAnalyze(ctx context.Context, args []string, getenv func(string) string, 
 	fs.SetOutput(stderr)
 	db := fs.String("db", "", "PostGIS connection URL (default $DATABASE_URL)")
 	catFlag := fs.String("category", "", "only this service category (default: every category with a standard)")
-	modeFlag := fs.String("mode", "", "only this mode: car, bicycle or foot (default: all)")
+	modeFlag := fs.String("mode", "", "only this mode: car, bicycle, foot or transit (default: all)")
 	budget := fs.Float64("budget", 4_000_000, "budget of the ranking in euros")
 	thin := fs.Bool("thin-or-weak", false, "summary: count only residents of thinly populated or structurally weak municipalities")
 	var ef engineFlags
@@ -70,8 +71,11 @@ func runAnalyze(ctx context.Context, args []string, getenv func(string) string, 
 	var modes []layers.Mode
 	if *modeFlag != "" {
 		m, ok := layers.ParseMode(*modeFlag)
+		if *modeFlag == string(layers.Transit) {
+			m, ok = layers.Transit, true
+		}
 		if !ok {
-			return fmt.Errorf("analyze: --mode %q: want car, bicycle or foot", *modeFlag)
+			return fmt.Errorf("analyze: --mode %q: want car, bicycle, foot or transit", *modeFlag)
 		}
 		modes = []layers.Mode{m}
 	}
@@ -88,7 +92,8 @@ func runAnalyze(ctx context.Context, args []string, getenv func(string) string, 
 }
 
 // analyze builds the read model of st, stores every result in st and
-// prints a summary a planner can read.
+// prints a summary a planner can read. Modes [transit] computes and stores only
+// the results by public transport.
 func analyze(ctx context.Context, st analyzeTarget, cats []layers.Category, modes []layers.Mode, budget float64, thin bool, ef engineFlags, stdout io.Writer) error {
 	info, err := st.Info(ctx)
 	if err != nil {
@@ -100,6 +105,20 @@ func analyze(ctx context.Context, st analyzeTarget, cats []layers.Category, mode
 		return err
 	}
 	bs := eng.Stats()
+	if len(modes) == 1 && modes[0] == layers.Transit {
+		if !eng.HasTransit() {
+			return errors.New("analyze: --mode transit: no timetable loaded (import one with `reach import gtfs FILE.zip`)")
+		}
+		fmt.Fprintf(stdout, "read model: %d municipalities, %d populated cells (%d residents), built in %s\n",
+			bs.Municipalities, bs.PopulatedCells, bs.Population, time.Since(start).Round(time.Millisecond))
+		useCats := cats
+		if useCats == nil {
+			for _, ci := range layers.Categories() {
+				useCats = append(useCats, ci.Category)
+			}
+		}
+		return analyzeTransit(ctx, st, eng, useCats, bs.Facilities, ef, stdout)
+	}
 	nfac := 0
 	for _, n := range bs.Facilities {
 		nfac += n

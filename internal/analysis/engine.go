@@ -16,6 +16,7 @@ import (
 
 	"reach/geo/access"
 	"reach/geo/crs"
+	"reach/internal/analysis/memo"
 	"reach/internal/analysis/snapshot"
 	"reach/internal/appraisal"
 	"reach/internal/catalogue"
@@ -174,8 +175,11 @@ type Engine struct {
 	kreisName      map[string]string
 
 	transit TransitPlanner // nil without a timetable
+	// pop is the view of the populated cells (PopulatedCells), made once.
+	popOnce sync.Once
+	pop     []PopulatedCell
 	mu      sync.Mutex
-	memo    memo
+	memo    memo.Map
 	fields  map[fieldKey]*fieldEntry
 	slines  map[layers.Category]*fieldEntry
 }

@@ -3,8 +3,6 @@ package analysis
 import (
 	"context"
 	"fmt"
-	"math"
-	"sort"
 	"sync"
 	"time"
 
@@ -23,27 +21,12 @@ import (
 // network searches an assessment needs. Slices returned are the engine's
 // own and must not be modified.
 
-// CellInfo is one populated cell of the read model. Cells are numbered
-// 0..NumCells()-1; every per-cell slice of this package uses that order.
-type CellInfo struct {
-	ID   string
-	AGS  string
-	Muni int // index into Municipality(i), -1 when unknown
-	Pop  int64
-	UTM  orb.Point // centre, EPSG:25833
-}
-
-// Cell returns populated cell ci.
-func (e *Engine) Cell(ci int) CellInfo {
-	c := &e.cells[ci]
-	return CellInfo{ID: c.id, AGS: c.ags, Muni: int(c.muni), Pop: c.pop, UTM: c.utm}
-}
-
-// CellPop returns the residents of populated cell ci.
-func (e *Engine) CellPop(ci int) int64 { return e.cells[ci].pop }
+// Cell returns populated cell ci (the cells are numbered 0..NumCells()-1;
+// every per-cell slice of this package uses that order).
+func (e *Engine) Cell(ci int) PopulatedCell { return e.PopulatedCells()[ci] }
 
 // NumMunicipalities is the number of municipalities; Municipality(i)
-// returns municipality i (the index CellInfo.Muni refers to).
+// returns municipality i (the index PopulatedCell.Municipality refers to).
 func (e *Engine) NumMunicipalities() int { return len(e.munis) }
 
 // Municipality returns municipality i as read from the layer.
@@ -59,12 +42,9 @@ func (e *Engine) InNeed(ags string) bool {
 	return c.thin || c.weak
 }
 
-// Facilities returns the facilities of the read model; FacilityUTM gives
-// their locations in EPSG:25833 by the same index.
+// Facilities returns the facilities of the read model, their Location in
+// EPSG:25833.
 func (e *Engine) Facilities() []layers.Facility { return e.facs }
-
-// FacilityUTM returns the location of facility fi in EPSG:25833.
-func (e *Engine) FacilityUTM(fi int) orb.Point { return e.facUTM[fi] }
 
 // FacilityIndexes returns the indexes into Facilities() of the facilities
 // of cat, sorted by id.
@@ -263,53 +243,5 @@ func (e *Engine) muniAt(p orb.Point) string {
 	return ""
 }
 
-// WeightedQuantile returns the lower weighted quantile q of vals weighted
-// by w (see weightedQuantile); nil when the total weight is 0 or the
-// quantile is +Inf.
-func WeightedQuantile(vals []float64, w []int64, q float64) *float64 {
-	ws := make([]weighted, len(vals))
-	for i, v := range vals {
-		ws[i] = weighted{v, w[i]}
-	}
-	return weightedQuantile(ws, q)
-}
-
-// CellPolygon returns the square of the INSPIRE cell id in CRS84, or nil
-// for an id that is not one.
-func CellPolygon(id string) orb.Geometry { return cellPolygon(id) }
-
 // Category returns the category of the field.
 func (f Field) Category() layers.Category { return f.cat }
-
-type weighted struct {
-	v float64
-	w int64
-}
-
-// weightedQuantile returns the smallest value v such that the weight of
-// values ≤ v is at least q of the total weight (the lower weighted
-// quantile); nil when the total weight is 0 or the quantile is +Inf. ws is
-// sorted in place.
-func weightedQuantile(ws []weighted, q float64) *float64 {
-	var total int64
-	for _, w := range ws {
-		total += w.w
-	}
-	if total == 0 {
-		return nil
-	}
-	sort.Slice(ws, func(i, j int) bool { return ws[i].v < ws[j].v })
-	need := q * float64(total)
-	var cum int64
-	for _, w := range ws {
-		cum += w.w
-		if float64(cum) >= need && w.w > 0 {
-			if math.IsInf(w.v, 1) {
-				return nil
-			}
-			v := w.v
-			return &v
-		}
-	}
-	return nil
-}

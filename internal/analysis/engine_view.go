@@ -1,7 +1,13 @@
 package analysis
 
 import (
+	"slices"
+
+	"github.com/paulmach/orb"
+
+	"reach/geo/crs"
 	"reach/geo/graph"
+	"reach/geo/grid"
 	"reach/geo/route"
 	"reach/internal/network"
 	"reach/layers"
@@ -68,3 +74,20 @@ func (e *Engine) StraightLineReach(mode layers.Mode, secs float64) float64 {
 
 // Mode returns the mode of the field.
 func (f Field) Mode() layers.Mode { return f.mode }
+
+// Info describes the layers the engine was built from.
+func (e *Engine) Info() layers.StoreInfo { return e.info }
+
+// ConfiguredModes returns the modes the engine was built for (Options.Modes),
+// with or without a road network.
+func (e *Engine) ConfiguredModes() []layers.Mode { return slices.Clone(e.opts.Modes) }
+
+// CellPolygon returns the square of the INSPIRE cell id in CRS84, or nil
+// for an id that is not one.
+func CellPolygon(id string) orb.Geometry {
+	g, err := grid.ParseID(id)
+	if err != nil {
+		return nil
+	}
+	return crs.MustProject(g.Polygon(), crs.LAEA, crs.CRS84)
+}

@@ -89,4 +89,3 @@ func (e *Engine) Isochrones(ctx context.Context, req IsochroneRequest) (Isochron
 	res.Provenance = e.provenance(res.Method)
 	return res, err
 }
-

@@ -156,7 +156,9 @@ func (o *object) mode(name string) (layers.Mode, bool) {
 		return "", false
 	}
 	m, ok := layers.ParseMode(s)
-	if !ok {
+	if !ok && s == string(layers.Transit) {
+		o.add(name, s, "public transport is not offered by this analysis (it is by the matrix, isochrones, round trips and the travel-times and gaps collections); want car, bicycle or foot")
+	} else if !ok {
 		o.add(name, s, "unknown mode; want car, bicycle or foot")
 	}
 	return m, ok

@@ -734,6 +734,11 @@ func TestSitesAndRanking(t *testing.T) {
 	}
 	// The engine's ErrInvalid is a 422 too.
 	problemOf(t, e.do(t, "POST", "/analyses/sites", `{"category":"sewage","mode":"car","k":1}`), 422)
+	// Public transport is named as not offered here, not as an unknown mode.
+	p = problemOf(t, e.do(t, "POST", "/analyses/sites", `{"category":"general_practice","mode":"transit","k":1}`), 422)
+	if len(p.InvalidParams) != 1 || p.InvalidParams[0].Name != "mode" || !strings.Contains(p.InvalidParams[0].Reason, "not offered by this analysis") {
+		t.Errorf("sites by transit: problem = %+v", p.InvalidParams)
+	}
 
 	e.store.projects["b"] = layers.Project{ID: "b", Title: "B", RequestedFunding: 2}
 	e.store.projects["a"] = layers.Project{ID: "a", Title: "A", RequestedFunding: 1}

@@ -71,6 +71,8 @@ func parseNeed(o *object) (need.Query, error) {
 	if m, ok := o.str("mode", false); ok {
 		if mm, ok := layers.ParseMode(m); ok {
 			q.Mode = mm
+		} else if m == string(layers.Transit) {
+			o.add("mode", m, "public transport is not offered by the capacity-aware access (it is by the matrix, isochrones, round trips and the travel-times and gaps collections); want car, bicycle or foot")
 		} else {
 			o.add("mode", m, "unknown mode; want car, bicycle or foot")
 		}

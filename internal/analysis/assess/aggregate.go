@@ -49,15 +49,15 @@ func (e *Assessor) fieldBaseOf(eff *projectEffect) *fieldBase {
 			}
 			s := secs[ci]
 			if math.IsInf(s, 1) {
-				b.unreached += c.Pop
+				b.unreached += c.Residents
 			} else {
-				b.sum += float64(c.Pop) * s
-				b.pop += c.Pop
-				m.sum += float64(c.Pop) * s
-				m.pop += c.Pop
+				b.sum += float64(c.Residents) * s
+				b.pop += c.Residents
+				m.sum += float64(c.Residents) * s
+				m.pop += c.Residents
 			}
-			if c.Pop > 0 {
-				ws = append(ws, weightedSecs{s, c.Pop})
+			if c.Residents > 0 {
+				ws = append(ws, weightedSecs{s, c.Residents})
 			}
 		}
 		sort.Slice(ws, func(i, j int) bool { return ws[i].v < ws[j].v })
@@ -87,7 +87,7 @@ func weightUpTo(ws []weightedSecs, cum []int64, x float64) int64 {
 	return cum[k-1]
 }
 
-// quantile is analysis.WeightedQuantile of the base's times with the
+// quantile is access.WeightedQuantile of the base's times with the
 // entries removed taken out and added put in (both ascending by value,
 // removed a part of the base): the least time x at which the residents
 // with a time ≤ x reach the share q of all, nil when that is +Inf or no one
@@ -201,24 +201,24 @@ func (e *Assessor) aggregate(p layers.Project, eff *projectEffect) aggregation {
 		if before != aft {
 			m := accOf(c.AGS)
 			if math.IsInf(before, 1) {
-				g.unreachedAfter -= c.Pop
+				g.unreachedAfter -= c.Residents
 			} else {
-				sumA -= float64(c.Pop) * before
-				popA -= c.Pop
-				m.sumA -= float64(c.Pop) * before
-				m.popA -= c.Pop
+				sumA -= float64(c.Residents) * before
+				popA -= c.Residents
+				m.sumA -= float64(c.Residents) * before
+				m.popA -= c.Residents
 			}
 			if math.IsInf(aft, 1) {
-				g.unreachedAfter += c.Pop
+				g.unreachedAfter += c.Residents
 			} else {
-				sumA += float64(c.Pop) * aft
-				popA += c.Pop
-				m.sumA += float64(c.Pop) * aft
-				m.popA += c.Pop
+				sumA += float64(c.Residents) * aft
+				popA += c.Residents
+				m.sumA += float64(c.Residents) * aft
+				m.popA += c.Residents
 			}
-			if c.Pop > 0 {
-				removed = append(removed, weightedSecs{before, c.Pop})
-				added = append(added, weightedSecs{aft, c.Pop})
+			if c.Residents > 0 {
+				removed = append(removed, weightedSecs{before, c.Residents})
+				added = append(added, weightedSecs{aft, c.Residents})
 			}
 		}
 		benefits := before-aft >= MinImprovementS || eff.served[v.ci]
@@ -229,25 +229,25 @@ func (e *Assessor) aggregate(p layers.Project, eff *projectEffect) aggregation {
 		m := accOf(c.AGS)
 		m.touched = true
 		if benefits {
-			g.benCells = append(g.benCells, cellPop{v.ci, c.Pop})
-			m.b.Beneficiaries += c.Pop
-			g.beneficiaries += c.Pop
+			g.benCells = append(g.benCells, cellPop{v.ci, c.Residents})
+			m.b.Beneficiaries += c.Residents
+			g.beneficiaries += c.Residents
 			if participating[c.AGS] {
-				g.participating += c.Pop
+				g.participating += c.Residents
 			}
 			if e.eng.InNeed(c.AGS) {
-				need += c.Pop
+				need += c.Residents
 			}
-			if c.Muni >= 0 {
-				mu := e.eng.Municipality(c.Muni)
+			if c.Municipality >= 0 {
+				mu := e.eng.Municipality(int(c.Municipality))
 				kreise[mu.KreisAGS] = true
 				regions[mu.PlanningRegion] = true
 			}
 		}
 		if newly {
-			g.newlyCells = append(g.newlyCells, cellPop{v.ci, c.Pop})
-			m.b.NewlyWithinStandard += c.Pop
-			g.newly += c.Pop
+			g.newlyCells = append(g.newlyCells, cellPop{v.ci, c.Residents})
+			m.b.NewlyWithinStandard += c.Residents
+			g.newly += c.Residents
 		}
 	}
 	if base.pop > 0 {

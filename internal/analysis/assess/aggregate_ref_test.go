@@ -10,7 +10,7 @@ import (
 
 	"github.com/paulmach/orb"
 
-	"reach/internal/analysis"
+	"reach/geo/access"
 	"reach/layers"
 )
 
@@ -47,18 +47,18 @@ func (e *Assessor) aggregateFull(p layers.Project, eff *projectEffect) aggregati
 		if v, ok := after[int32(ci)]; ok {
 			aft = v
 		}
-		secsB[ci], secsA[ci], pops[ci] = before, aft, c.Pop
+		secsB[ci], secsA[ci], pops[ci] = before, aft, c.Residents
 		if math.IsInf(before, 1) {
-			g.unreachedBefore += c.Pop
+			g.unreachedBefore += c.Residents
 		} else {
-			sumB += float64(c.Pop) * before
-			popB += c.Pop
+			sumB += float64(c.Residents) * before
+			popB += c.Residents
 		}
 		if math.IsInf(aft, 1) {
-			g.unreachedAfter += c.Pop
+			g.unreachedAfter += c.Residents
 		} else {
-			sumA += float64(c.Pop) * aft
-			popA += c.Pop
+			sumA += float64(c.Residents) * aft
+			popA += c.Residents
 		}
 		m := accs[c.AGS]
 		if m == nil {
@@ -66,12 +66,12 @@ func (e *Assessor) aggregateFull(p layers.Project, eff *projectEffect) aggregati
 			accs[c.AGS] = m
 		}
 		if !math.IsInf(before, 1) {
-			m.sumB += float64(c.Pop) * before
-			m.popB += c.Pop
+			m.sumB += float64(c.Residents) * before
+			m.popB += c.Residents
 		}
 		if !math.IsInf(aft, 1) {
-			m.sumA += float64(c.Pop) * aft
-			m.popA += c.Pop
+			m.sumA += float64(c.Residents) * aft
+			m.popA += c.Residents
 		}
 		benefits := before-aft >= MinImprovementS || eff.served[int32(ci)]
 		newly := before > eff.limit && aft <= eff.limit
@@ -80,25 +80,25 @@ func (e *Assessor) aggregateFull(p layers.Project, eff *projectEffect) aggregati
 		}
 		m.touched = true
 		if benefits {
-			g.benCells = append(g.benCells, cellPop{int32(ci), c.Pop})
-			m.b.Beneficiaries += c.Pop
-			g.beneficiaries += c.Pop
+			g.benCells = append(g.benCells, cellPop{int32(ci), c.Residents})
+			m.b.Beneficiaries += c.Residents
+			g.beneficiaries += c.Residents
 			if participating[c.AGS] {
-				g.participating += c.Pop
+				g.participating += c.Residents
 			}
 			if e.eng.InNeed(c.AGS) {
-				need += c.Pop
+				need += c.Residents
 			}
-			if c.Muni >= 0 {
-				mu := e.eng.Municipality(c.Muni)
+			if c.Municipality >= 0 {
+				mu := e.eng.Municipality(int(c.Municipality))
 				kreise[mu.KreisAGS] = true
 				regions[mu.PlanningRegion] = true
 			}
 		}
 		if newly {
-			g.newlyCells = append(g.newlyCells, cellPop{int32(ci), c.Pop})
-			m.b.NewlyWithinStandard += c.Pop
-			g.newly += c.Pop
+			g.newlyCells = append(g.newlyCells, cellPop{int32(ci), c.Residents})
+			m.b.NewlyWithinStandard += c.Residents
+			g.newly += c.Residents
 		}
 	}
 	if popB > 0 {
@@ -109,7 +109,7 @@ func (e *Assessor) aggregateFull(p layers.Project, eff *projectEffect) aggregati
 		v := sumA / float64(popA)
 		g.meanAfter = &v
 	}
-	g.p90Before, g.p90After = analysis.WeightedQuantile(secsB, pops, 0.9), analysis.WeightedQuantile(secsA, pops, 0.9)
+	g.p90Before, g.p90After = access.WeightedQuantile(secsB, pops, 0.9), access.WeightedQuantile(secsA, pops, 0.9)
 	if g.beneficiaries > 0 {
 		g.needShare = float64(need) / float64(g.beneficiaries)
 	}
@@ -274,7 +274,7 @@ func TestQuantileWithChanges(t *testing.T) {
 		sort.Slice(removed, func(i, j int) bool { return removed[i].v < removed[j].v })
 		sort.Slice(added, func(i, j int) bool { return added[i].v < added[j].v })
 		for _, q := range []float64{0, 0.1, 0.5, 0.9, 1} {
-			got, want := b.quantile(removed, added, q), analysis.WeightedQuantile(after, pops, q)
+			got, want := b.quantile(removed, added, q), access.WeightedQuantile(after, pops, q)
 			if (got == nil) != (want == nil) || (got != nil && *got != *want) {
 				t.Fatalf("trial %d q %v: %v, sorted afresh %v (before %v, after %v, residents %v)", trial, q, fmtP(got), fmtP(want), vals, after, pops)
 			}

@@ -709,7 +709,7 @@ func (e *Assessor) projectStandard(p layers.Project) (layers.Category, layers.Mo
 		if len(e.eng.FacilityIndexes(p.Category)) == 0 {
 			return "", "", catalogue.Standard{}, &unknownEffect{fmt.Sprintf("no facilities of category %q are loaded: the travel time before the project is unknown", p.Category)}
 		}
-		if !e.eng.HasNetwork(mode) {
+		if _, ok := e.eng.Net(mode); !ok {
 			return "", "", catalogue.Standard{}, &unknownEffect{fmt.Sprintf("no %s road network is loaded: travel times by %s are unknown", mode, mode)}
 		}
 	}
@@ -800,7 +800,7 @@ func (e *Assessor) facilityUpgrade(ctx context.Context, p layers.Project, d *Det
 	} else if hasSite {
 		best := math.Inf(1)
 		for _, i := range e.eng.FacilityIndexes(p.Category) {
-			q := e.eng.FacilityUTM(i)
+			q := e.eng.Facilities()[i].Location
 			if dd := math.Hypot(q[0]-site[0], q[1]-site[1]); dd < best {
 				best, fi = dd, i
 			}
@@ -815,7 +815,7 @@ func (e *Assessor) facilityUpgrade(ctx context.Context, p layers.Project, d *Det
 	}
 	fac := e.eng.Facilities()[fi]
 	fd.FacilityID, fd.FacilityName = fac.ID, fac.Name
-	site = e.eng.FacilityUTM(fi)
+	site = e.eng.Facilities()[fi].Location
 	hasSite = true
 	ags, sites := siteList()
 	cat, mode, std, err := e.projectStandard(p)
@@ -832,7 +832,7 @@ func (e *Assessor) facilityUpgrade(ctx context.Context, p layers.Project, d *Det
 	for ci := range e.eng.NumCells() {
 		if f.Facility(ci) == fi {
 			eff.served[int32(ci)] = true
-			served += e.eng.CellPop(ci)
+			served += e.eng.Cell(ci).Residents
 		}
 	}
 	fd.ServedResidents = &served
@@ -887,7 +887,7 @@ func (e *Assessor) areaService(p layers.Project, d *Details) (*projectEffect, er
 		if !b.Contains(c.UTM) || !planar.MultiPolygonContains(mp, c.UTM) {
 			continue
 		}
-		pop += c.Pop
+		pop += c.Residents
 		cells++
 	}
 	d.AreaServiceDetails = &AreaServiceDetails{PopulationInside: pop, CellsInside: cells, AreaKm2: planar.Area(mp) / 1e6}
@@ -921,7 +921,7 @@ func (e *Assessor) equalOrHigherCovers(eff *projectEffect, minLevel layers.Level
 		if c.Before-c.After < MinImprovementS {
 			continue
 		}
-		pop := e.eng.CellPop(int(c.Cell))
+		pop := e.eng.Cell(int(c.Cell)).Residents
 		ben += pop
 		fi := eff.before.Facility(int(c.Cell))
 		if c.Before > eff.limit || fi < 0 {

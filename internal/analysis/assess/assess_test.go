@@ -122,7 +122,7 @@ func TestAssessConsistentWithAssessAllAndDeterministic(t *testing.T) {
 	var want int64
 	for ci := range eng.NumCells() {
 		if c := eng.Cell(ci); planar.PolygonContains(area, c.UTM) {
-			want += c.Pop
+			want += c.Residents
 		}
 	}
 	if all[1].Details == nil || all[1].Details.AreaServiceDetails == nil || all[1].Details.PopulationInside != want || want == 0 || all[1].NewlyWithinStandard != nil || all[1].Effect.Known || all[1].Completeness.Complete {
@@ -194,11 +194,11 @@ func TestNewSiteNewlyWithinStandardEqualsBruteForce(t *testing.T) {
 			for i := range eng.NumCells() {
 				c := eng.Cell(i)
 				if before[i] > limit && after[i] <= limit {
-					newly += c.Pop
+					newly += c.Residents
 				}
 				if before[i]-after[i] >= MinImprovementS {
-					ben += c.Pop
-					byMuni[c.AGS] += c.Pop
+					ben += c.Residents
+					byMuni[c.AGS] += c.Residents
 				}
 			}
 			t.Logf("newly within standard %d, beneficiaries %d, verdict %s", newly, ben, a.ZentraleOrte.Verdict)

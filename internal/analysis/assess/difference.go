@@ -117,7 +117,7 @@ func (e *Assessor) Difference(ctx context.Context, p layers.Project) (Difference
 		if !ok {
 			aft = before
 		}
-		cd := CellDifference{CellID: c.ID, AGS: c.AGS, Population: c.Pop, BeforeSeconds: secondsOrNil(before), AfterSeconds: secondsOrNil(aft),
+		cd := CellDifference{CellID: c.ID, AGS: c.AGS, Population: c.Residents, BeforeSeconds: secondsOrNil(before), AfterSeconds: secondsOrNil(aft),
 			NewlyWithinStandard: newly[ci], NewlyReached: math.IsInf(before, 1) && !math.IsInf(aft, 1),
 			Served: eff.served[ci], Geometry: analysis.CellPolygon(c.ID)}
 		if !math.IsInf(before, 1) && !math.IsInf(aft, 1) {
@@ -125,10 +125,10 @@ func (e *Assessor) Difference(ctx context.Context, p layers.Project) (Difference
 			cd.GainSeconds = &g
 		}
 		if ben[ci] {
-			d.Beneficiaries += c.Pop
+			d.Beneficiaries += c.Residents
 		}
 		if newly[ci] {
-			d.NewlyWithinStandard += c.Pop
+			d.NewlyWithinStandard += c.Residents
 		}
 		d.Cells = append(d.Cells, cd)
 	}

@@ -239,7 +239,7 @@ func (e *Assessor) roadTree(base []layers.RoadSegment) *spatial.RTree {
 // network exists, else the first mode with a network.
 func (e *Assessor) roadMode() (layers.Mode, bool) {
 	for _, m := range layers.Modes() {
-		if e.eng.HasNetwork(m) {
+		if _, ok := e.eng.Net(m); ok {
 			return m, true
 		}
 	}
@@ -315,7 +315,7 @@ func (e *Assessor) roadProject(ctx context.Context, p layers.Project, d *Details
 		for _, c := range chs {
 			b, a := c.Before, c.After
 			ce.CellsChanged++
-			pop := e.eng.CellPop(int(c.Cell))
+			pop := e.eng.Cell(int(c.Cell)).Residents
 			if b-a >= MinImprovementS {
 				ce.Beneficiaries += pop
 			}

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/paulmach/orb"
+
 	"reach/geo/crs"
 	"reach/internal/analysis"
 	"reach/internal/analysis/gaps"
@@ -70,7 +72,7 @@ type derived struct {
 var _ layers.FeatureSource = (*derived)(nil)
 
 func (d *derived) infos() []layers.Collection {
-	ext := d.e.Extent()
+	ext := extent(d.e)
 	cellProps := []layers.PropertyInfo{
 		{Name: "inspire_id", Type: "string"},
 		{Name: "category", Type: "string", Description: "service category (filter; default general_practice)", Filterable: true},
@@ -208,7 +210,7 @@ func (d *derived) features(ctx context.Context, coll string, filters map[string]
 	case CollAssessments:
 		return d.assessments(ctx)
 	}
-	if d.e.TransitCollection(coll) {
+	if transitCollection(d.e, coll) {
 		return d.e.TransitPlanner().Features(ctx, coll)
 	}
 	return nil, fmt.Errorf("analysis: collection %q: %w", coll, layers.ErrNotFound)
@@ -297,7 +299,7 @@ func (d *derived) Item(ctx context.Context, collection, id string) (layers.Featu
 		return layers.Feature{}, err
 	}
 	var filters map[string]string
-	if collection != CollAssessments && !d.e.TransitCollection(collection) {
+	if collection != CollAssessments && !transitCollection(d.e, collection) {
 		parts := strings.SplitN(id, ":", 3)
 		if len(parts) != 3 {
 			return layers.Feature{}, fmt.Errorf("analysis: %s feature %q: want category:mode:inspire_id: %w", collection, id, layers.ErrNotFound)
@@ -550,7 +552,7 @@ func (c *combined) pick(id string) layers.FeatureSource {
 	case CollTravelTimes, CollGaps, CollAssessments:
 		return c.derived
 	}
-	if c.e.TransitCollection(id) {
+	if transitCollection(c.e, id) {
 		return c.derived
 	}
 	return c.base
@@ -578,4 +580,33 @@ func (c *combined) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page,
 
 func (c *combined) Item(ctx context.Context, collection, id string) (layers.Feature, error) {
 	return c.pick(collection).Item(ctx, collection, id)
+}
+
+// extent returns the CRS84 bound of the populated cells of e (empty
+// without cells).
+func extent(e *analysis.Engine) orb.Bound {
+	cells := e.PopulatedCells()
+	if len(cells) == 0 {
+		return orb.Bound{}
+	}
+	b := orb.Bound{Min: cells[0].LonLat, Max: cells[0].LonLat}
+	for _, c := range cells[1:] {
+		b = b.Extend(c.LonLat)
+	}
+	return b
+}
+
+// transitCollection reports whether id is a collection of e's timetable
+// (served by its TransitPlanner).
+func transitCollection(e *analysis.Engine, id string) bool {
+	tp := e.TransitPlanner()
+	if tp == nil {
+		return false
+	}
+	for _, c := range tp.Collections() {
+		if c.ID == id {
+			return true
+		}
+	}
+	return false
 }

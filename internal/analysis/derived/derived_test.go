@@ -33,12 +33,12 @@ func build(tb testing.TB) (*analysistest.Reader, *analysis.Engine) {
 // carEdges counts the edges of the car network as the engine gives them.
 func carEdges(tb testing.TB, e *analysis.Engine) int {
 	tb.Helper()
-	edges, ok := e.GraphEdges(layers.Car)
+	net, ok := e.Net(layers.Car)
 	if !ok {
 		tb.Fatal("no car network")
 	}
 	n := 0
-	for _, err := range edges {
+	for _, err := range net.Network.Edges() {
 		if err != nil {
 			tb.Fatal(err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"math"
 
 	"reach/internal/analysis"
@@ -43,7 +44,7 @@ func WriteResults(ctx context.Context, e *analysis.Engine, w layers.ResultWriter
 		modes = e.ConfiguredModes()
 	}
 	for _, m := range modes {
-		edges, ok := e.GraphEdges(m)
+		edges, ok := graphEdges(e, m)
 		if !ok {
 			continue
 		}
@@ -114,4 +115,14 @@ func WriteResults(ctx context.Context, e *analysis.Engine, w layers.ResultWriter
 		}
 	}
 	return st, nil
+}
+
+// graphEdges returns the edges of e's network of mode in pgRouting's
+// convention; ok is false when the mode has no network.
+func graphEdges(e *analysis.Engine, mode layers.Mode) (iter.Seq2[layers.GraphEdge, error], bool) {
+	net, ok := e.Net(mode)
+	if !ok {
+		return nil, false
+	}
+	return net.Network.Edges(), true
 }

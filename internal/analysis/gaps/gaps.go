@@ -16,6 +16,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"reach/geo/access"
 	"reach/internal/analysis"
 	"reach/internal/catalogue"
 	"reach/layers"
@@ -292,8 +293,8 @@ func summarise(cells []analysis.PopulatedCell, secs []float64, idx []int, limit 
 	if s.reachedPop > 0 {
 		s.mean = sum / float64(s.reachedPop)
 	}
-	s.median = analysis.WeightedQuantile(vals, ws, 0.5)
-	s.p90 = analysis.WeightedQuantile(vals, ws, 0.9)
+	s.median = access.WeightedQuantile(vals, ws, 0.5)
+	s.p90 = access.WeightedQuantile(vals, ws, 0.9)
 	return s
 }
 

@@ -21,7 +21,7 @@ func (p *Planner) cellIndex() *cellIndex {
 		n := p.e.NumCells()
 		idx := &cellIndex{buckets: map[[2]int32][]int32{}, pos: make([]orb.Point, n)}
 		for i := 0; i < n; i++ {
-			c := p.e.CellPoint(i).UTM
+			c := p.e.Cell(i).UTM
 			idx.pos[i] = c
 			k := bucketOf(c)
 			idx.buckets[k] = append(idx.buckets[k], int32(i))

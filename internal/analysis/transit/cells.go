@@ -57,11 +57,11 @@ type CellResult struct {
 // minute A for which one of its stops is left late enough. Arrivals are therefore counted to
 // the full minute (at most 59 s late). Journeys on foot only (within AccessM) count too.
 func (p *Planner) TravelTimes(ctx context.Context, cat layers.Category, q analysis.TransitQuery) (CellResult, error) {
-	return p.travelTimes(ctx, cat, q, p.e.FacilityPoints(cat))
+	return p.travelTimes(ctx, cat, q, p.e.FacilitiesOf(cat))
 }
 
 // travelTimes is TravelTimes to the facilities facs.
-func (p *Planner) travelTimes(ctx context.Context, cat layers.Category, q analysis.TransitQuery, facs []analysis.FacilityPoint) (CellResult, error) {
+func (p *Planner) travelTimes(ctx context.Context, cat layers.Category, q analysis.TransitQuery, facs []layers.Facility) (CellResult, error) {
 	if !cat.Valid() {
 		return CellResult{}, fmt.Errorf("analysis: transit travel times: category %q: %w", cat, layers.ErrInvalid)
 	}
@@ -111,7 +111,7 @@ func (p *Planner) travelTimes(ctx context.Context, cat layers.Category, q analys
 			groups = append(groups, g)
 		}
 		var acc []raptor.Access
-		acc, buf = p.stopWalks(tt, f.UTM, buf)
+		acc, buf = p.stopWalks(tt, f.Location, buf)
 		g.seeds = append(g.seeds, acc...)
 	}
 
@@ -165,12 +165,12 @@ func (p *Planner) travelTimes(ctx context.Context, cat layers.Category, q analys
 				if ci&255 == 0 && ctx.Err() != nil {
 					return
 				}
-				c := p.e.CellPoint(ci)
+				c := p.e.Cell(ci)
 				var acc []raptor.Access
 				acc, buf = p.stopWalks(tt, c.UTM, buf)
 				walks = walks[:0]
 				for _, f := range facs {
-					if dist := math.Hypot(f.UTM[0]-c.UTM[0], f.UTM[1]-c.UTM[1]); dist <= AccessM {
+					if dist := math.Hypot(f.Location[0]-c.UTM[0], f.Location[1]-c.UTM[1]); dist <= AccessM {
 						walks = append(walks, directWalk{f: f, secs: p.walkSeconds(dist)})
 					}
 				}
@@ -199,7 +199,7 @@ func (p *Planner) travelTimes(ctx context.Context, cat layers.Category, q analys
 					}
 				}
 				st := statsOf(times)
-				out := CellTime{CellID: c.ID, AGS: c.AGS, Population: c.Population, Known: c.Known,
+				out := CellTime{CellID: c.ID, AGS: c.AGS, Population: c.Residents, Known: c.Residents >= 0,
 					Median: st.Median, P10: st.P10, P90: st.P90, ShareWithin: math.NaN()}
 				if hasStd {
 					out.ShareWithin = float64(within) / float64(q.WindowMinutes)
@@ -217,16 +217,16 @@ func (p *Planner) travelTimes(ctx context.Context, cat layers.Category, q analys
 
 // directWalk is a facility within walking distance of a cell and the walk to it.
 type directWalk struct {
-	f    analysis.FacilityPoint
+	f    layers.Facility
 	secs raptor.Time
 }
 
 // nearestDistance returns the straight-line distance from pt (EPSG:25833) to the nearest of
 // facs, +Inf when there is none.
-func nearestDistance(facs []analysis.FacilityPoint, pt orb.Point) float64 {
+func nearestDistance(facs []layers.Facility, pt orb.Point) float64 {
 	bd := math.Inf(1)
 	for _, f := range facs {
-		dx, dy := f.UTM[0]-pt[0], f.UTM[1]-pt[1]
+		dx, dy := f.Location[0]-pt[0], f.Location[1]-pt[1]
 		bd = min(bd, dx*dx+dy*dy)
 	}
 	return math.Sqrt(bd)

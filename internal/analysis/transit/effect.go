@@ -43,14 +43,14 @@ func (p *Planner) FacilityEffect(ctx context.Context, cat layers.Category, sites
 	if err != nil {
 		return nil, err
 	}
-	facs := p.e.FacilityPoints(cat)
+	facs := p.e.FacilitiesOf(cat)
 	before, err := p.travelTimes(ctx, cat, q, facs)
 	if err != nil {
 		return nil, err
 	}
-	with := append([]analysis.FacilityPoint(nil), facs...)
+	with := append([]layers.Facility(nil), facs...)
 	for i, s := range sites {
-		with = append(with, analysis.FacilityPoint{ID: fmt.Sprintf("site:%d", i), UTM: s})
+		with = append(with, layers.Facility{ID: fmt.Sprintf("site:%d", i), Location: s})
 	}
 	after, err := p.travelTimes(ctx, cat, q, with)
 	if err != nil {

@@ -55,8 +55,8 @@ func TestTransitGapsAndTravelTimes(t *testing.T) {
 	}
 	var atA, far analysis.TravelTime
 	for i := range e.NumCells() {
-		c := e.CellPoint(i)
-		if c.Population == 10 {
+		c := e.Cell(i)
+		if c.Residents == 10 {
 			atA = byID[c.ID]
 		} else {
 			far = byID[c.ID]

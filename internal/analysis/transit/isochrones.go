@@ -12,12 +12,13 @@ import (
 	raptor "reach/geo/transit"
 	"reach/internal/analysis"
 	"reach/internal/analysis/bands"
+	"reach/layers"
 )
 
 // walkSpeed is the speed of the walks from stops into the isochrone raster and to the cells of
 // an isochrone, m/s: that of the longest access walk by the straight-line foot estimate, so that
 // a stop's area ends where its walk of AccessM ends.
-func (p *Planner) walkSpeed() float64 { return AccessM / p.e.FootSeconds(AccessM) }
+func (p *Planner) walkSpeed() float64 { return AccessM / p.e.StraightLineSeconds(layers.Foot, AccessM) }
 
 // Isochrones answers an isochrone by public transport (analysis.TransitPlanner). One range
 // RAPTOR runs over the window's departures from every origin at once (each departure reaches
@@ -84,7 +85,7 @@ func (p *Planner) Isochrones(ctx context.Context, req analysis.IsochroneRequest)
 		reached = append(reached, isochrone.Reached{P: tt.Stops[sm.stop].Pos, Seconds: sm.secs, MaxLegM: AccessM})
 	}
 	cellSecs := func(ci int) float64 {
-		c := p.e.CellPoint(ci).UTM
+		c := p.e.Cell(ci).UTM
 		t := math.Inf(1)
 		for _, o := range origins {
 			if dist := math.Hypot(c[0]-o[0], c[1]-o[1]); dist <= AccessM {

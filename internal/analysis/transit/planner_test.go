@@ -182,9 +182,9 @@ func TestTransitCellsAgainstForwardSearches(t *testing.T) {
 	d, _ := p.timetable(date)
 	tt := d.tt
 	egress := map[raptor.StopID]raptor.Time{}
-	facs := e.FacilityPoints(layers.CatGeneralPractice)
+	facs := e.FacilitiesOf(layers.CatGeneralPractice)
 	for _, f := range facs {
-		acc, _ := p.stopWalks(tt, f.UTM, nil)
+		acc, _ := p.stopWalks(tt, f.Location, nil)
 		for _, a := range acc {
 			if w, ok := egress[a.Stop]; !ok || a.Walk < w {
 				egress[a.Stop] = a.Walk
@@ -194,7 +194,7 @@ func TestTransitCellsAgainstForwardSearches(t *testing.T) {
 	r, _ := tt.NewRouter(MaxTransfers)
 	reached := 0
 	for ci := range e.NumCells() {
-		c := e.CellPoint(ci)
+		c := e.Cell(ci)
 		acc, _ := p.stopWalks(tt, c.UTM, nil)
 		direct := math.Inf(1)
 		if dist := nearestDistance(facs, c.UTM); dist <= AccessM {

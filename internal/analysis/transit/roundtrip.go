@@ -130,7 +130,7 @@ func (p *Planner) RoundTrips(ctx context.Context, q RoundTripQuery) (RoundTripRe
 		return RoundTripResult{}, fmt.Errorf("analysis: round trip: %w", err)
 	}
 	tt := d.tt
-	facs := p.e.FacilityPoints(q.Category)
+	facs := p.e.FacilitiesOf(q.Category)
 	res := RoundTripResult{Category: q.Category, ArriveBy: q.ArriveBy.Format("2006-01-02T15:04:05"), StayMinutes: q.StayMinutes,
 		HomeBy: date.Add(time.Duration(homeBy) * time.Second).Format("2006-01-02T15:04:05"), Timetable: p.feed.Name,
 		Municipalities: []RoundTripArea{}, Cells: make([]RoundTripCell, p.e.NumCells()),
@@ -151,7 +151,7 @@ func (p *Planner) RoundTrips(ctx context.Context, q RoundTripQuery) (RoundTripRe
 		}
 		// A facility closed at the appointment does not count.
 		if open[i] = h.OpenAt(q.ArriveBy); open[i] {
-			egress[i], buf = p.stopWalks(tt, f.UTM, buf)
+			egress[i], buf = p.stopWalks(tt, f.Location, buf)
 		}
 	}
 	var next int
@@ -211,8 +211,8 @@ func (p *Planner) RoundTrips(ctx context.Context, q RoundTripQuery) (RoundTripRe
 		if ci&1023 == 0 && ctx.Err() != nil {
 			return RoundTripResult{}, fmt.Errorf("analysis: round trip: %w", ctx.Err())
 		}
-		c := p.e.CellPoint(ci)
-		rc := RoundTripCell{CellID: c.ID, AGS: c.AGS, Population: c.Population, Known: c.Known}
+		c := p.e.Cell(ci)
+		rc := RoundTripCell{CellID: c.ID, AGS: c.AGS, Population: c.Residents, Known: c.Residents >= 0}
 		var acc []raptor.Access
 		acc, buf = p.stopWalks(tt, c.UTM, buf)
 		bestDur := raptor.Time(math.MaxInt32)
@@ -223,7 +223,7 @@ func (p *Planner) RoundTrips(ctx context.Context, q RoundTripQuery) (RoundTripRe
 				continue
 			}
 			leave, home := raptor.Time(noTime), raptor.Unreachable
-			if dist := math.Hypot(f.UTM[0]-c.UTM[0], f.UTM[1]-c.UTM[1]); dist <= AccessM {
+			if dist := math.Hypot(f.Location[0]-c.UTM[0], f.Location[1]-c.UTM[1]); dist <= AccessM {
 				w := p.walkSeconds(dist)
 				leave, home = appt-w, endStay+w
 			}

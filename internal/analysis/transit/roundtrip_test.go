@@ -168,8 +168,8 @@ func TestRoundTripDresden(t *testing.T) {
 	d, _ := p.timetable(time.Date(2023, 1, 11, 0, 0, 0, 0, time.UTC))
 	tt := d.tt
 	r, _ := tt.NewRouter(MaxTransfers)
-	facs := map[string]analysis.FacilityPoint{}
-	for _, f := range e.FacilityPoints(layers.CatGeneralPractice) {
+	facs := map[string]layers.Facility{}
+	for _, f := range e.FacilitiesOf(layers.CatGeneralPractice) {
 		facs[f.ID] = f
 	}
 	parse := func(s string) raptor.Time {
@@ -183,13 +183,13 @@ func TestRoundTripDresden(t *testing.T) {
 			continue
 		}
 		f := facs[c.FacilityID]
-		home := e.CellPoint(ci).UTM
-		if math.Hypot(f.UTM[0]-home[0], f.UTM[1]-home[1]) <= AccessM {
+		home := e.Cell(ci).UTM
+		if math.Hypot(f.Location[0]-home[0], f.Location[1]-home[1]) <= AccessM {
 			continue // on foot
 		}
 		checked++
 		acc, _ := p.stopWalks(tt, home, nil)
-		eg, _ := p.stopWalks(tt, f.UTM, nil)
+		eg, _ := p.stopWalks(tt, f.Location, nil)
 		arrival := func(from, to []raptor.Access, dep raptor.Time) raptor.Time {
 			arr := r.EarliestArrival(from, dep)
 			best := raptor.Unreachable

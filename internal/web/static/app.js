@@ -300,15 +300,16 @@
 
   function layerIds(id) { return ["c-" + id + "-fill", "c-" + id + "-line", "c-" + id + "-circle"]; }
 
+  // sourceSpec is the vector-tile source of collection c with the tile URL of
+  // the current selection.
+  function sourceSpec(c, st) {
+    return { type: "vector", tiles: [tileURL(c.id)], minzoom: st.minzoom, maxzoom: 16, attribution: c.attribution || "" };
+  }
+
   function addCollection(c, i) {
     var st = styleOf(c, i);
     var src = "c-" + c.id;
-    map.addSource(src, {
-      type: "vector",
-      tiles: [tileURL(c.id)],
-      minzoom: st.minzoom, maxzoom: 16,
-      attribution: c.attribution || ""
-    });
+    map.addSource(src, sourceSpec(c, st));
     var vis = st.visible ? "visible" : "none";
     var kind = geometryKind(c);
     var colour = c.id === "travel-times" ? ttColourExpr() : st.colour;
@@ -341,6 +342,28 @@
       map.on("mouseleave", lid, function () { map.getCanvas().style.cursor = ""; });
     });
     return st;
+  }
+
+  // retile gives the layers of a filtered collection the tiles of the current
+  // category and mode by replacing their source with a new one, the layers kept
+  // in place with their style and visibility. Setting the new URL on the
+  // existing source (setTiles) is not enough: MapLibre takes the URL over only a
+  // frame later, and a tile requested before then (the layer switched on
+  // together with the mode, or the map moving) is later parsed again from its
+  // old response instead of being fetched anew, so the layer kept drawing the
+  // previous mode's data, gaps by car under the label of transit
+  // (maplibre-gl-js #6251). A new source has never known the old URL.
+  function retile(c) {
+    var src = "c-" + c.id, all = map.getStyle().layers, mine = [], before;
+    all.forEach(function (l, k) {
+      if (l.source !== src) return;
+      mine.push(l);
+      before = all[k + 1] ? all[k + 1].id : undefined; // the layer above the last of them
+    });
+    mine.forEach(function (l) { map.removeLayer(l.id); });
+    map.removeSource(src);
+    map.addSource(src, sourceSpec(c, styleOf(c, collections.indexOf(c))));
+    mine.forEach(function (l) { map.addLayer(l, before); });
   }
 
   function setVisible(id, on) {
@@ -489,10 +512,7 @@
     Object.keys(CATEGORY_T).forEach(function (k) { catSel.appendChild(el("option", { value: k, text: CATEGORY_T[k] })); });
     Object.keys(MODE_T).forEach(function (k) { modeSel.appendChild(el("option", { value: k, text: MODE_T[k] })); });
     function apply() {
-      present.forEach(function (c) {
-        var src = map.getSource("c-" + c.id);
-        if (src) src.setTiles([tileURL(c.id)]);
-      });
+      present.forEach(function (c) { if (map && map.getSource("c-" + c.id)) retile(c); });
     }
     function changed() { apply(); renderLegend(); saveState(); }
     catSel.addEventListener("change", changed);
