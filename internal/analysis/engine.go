@@ -16,6 +16,7 @@ import (
 
 	"reach/geo/access"
 	"reach/geo/crs"
+	"reach/internal/analysis/memo"
 	"reach/internal/analysis/snapshot"
 	"reach/internal/appraisal"
 	"reach/internal/catalogue"
@@ -178,7 +179,7 @@ type Engine struct {
 	popOnce sync.Once
 	pop     []PopulatedCell
 	mu      sync.Mutex
-	memo    memo
+	memo    memo.Map
 	fields  map[fieldKey]*fieldEntry
 	slines  map[layers.Category]*fieldEntry
 }

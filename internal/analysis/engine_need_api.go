@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"context"
-	"sync"
 
 	"github.com/paulmach/orb"
 
@@ -103,87 +102,20 @@ func (e *Engine) TurnoutSetting(id string) (float64, bool) {
 	return s, ok
 }
 
-// ProvenanceOf returns the provenance of a result computed by method.
-func (e *Engine) ProvenanceOf(method string) Provenance { return e.provenance(method) }
-
 // MunicipalityAt returns the AGS of the municipality containing p
 // (EPSG:25833), else that of the nearest populated cell; "" when neither
 // is known.
 func (e *Engine) MunicipalityAt(p orb.Point) string { return e.muniAt(p) }
 
-// OnNetwork reports whether populated cell ci lies within the snapping
-// radius of mode's network (false without one).
-func (e *Engine) OnNetwork(mode layers.Mode, ci int) bool {
-	mn := e.nets[mode]
-	return mn != nil && len(mn.cells.Departures(ci)) > 0
-}
-
-// HasNetwork says whether mode has a road network loaded (otherwise every
-// time is the straight-line estimate).
-func (e *Engine) HasNetwork(mode layers.Mode) bool { return e.nets[mode] != nil }
-
-// NearestField returns, per populated cell, the travel time in seconds to
-// the nearest facility of cat by mode (+Inf: none) and the method label of
-// the field. The slice is shared and cached: do not modify it.
-func (e *Engine) NearestField(ctx context.Context, cat layers.Category, mode layers.Mode) ([]float64, string, error) {
-	f, err := e.fieldFor(ctx, cat, mode)
-	if err != nil {
-		return nil, "", err
-	}
-	return f.secs, methodLabel(f, mode), nil
-}
-
-// memoEntry is one value of Memo, computed once.
-type memoEntry struct {
-	once sync.Once
-	v    any
-	err  error
-}
-
-// memo holds the values of Memo.
-type memo struct {
-	mu sync.Mutex
-	m  map[any]*memoEntry
-}
-
 // Memo returns the value computed by compute for key, computing it once
-// per engine: concurrent callers wait for the first. A failed computation
-// is not kept (the next call tries again). key must be comparable; use a
-// type of the caller's package so that keys of different packages never
-// collide. Values must be treated as immutable.
+// per engine (see memo.Map.Do): the use cases keep their caches in it.
 func (e *Engine) Memo(key any, compute func() (any, error)) (any, error) {
-	e.memo.mu.Lock()
-	if e.memo.m == nil {
-		e.memo.m = map[any]*memoEntry{}
-	}
-	ent := e.memo.m[key]
-	if ent == nil {
-		ent = &memoEntry{}
-		e.memo.m[key] = ent
-	}
-	e.memo.mu.Unlock()
-	ent.once.Do(func() { ent.v, ent.err = compute() })
-	if ent.err != nil {
-		e.memo.mu.Lock()
-		if e.memo.m[key] == ent {
-			delete(e.memo.m, key)
-		}
-		e.memo.mu.Unlock()
-	}
-	return ent.v, ent.err
+	return e.memo.Do(key, compute)
 }
 
 // ForgetIf drops the memoised values whose key satisfies drop
 // (benchmarks use it to time a computation again).
-func (e *Engine) ForgetIf(drop func(key any) bool) {
-	e.memo.mu.Lock()
-	for k := range e.memo.m {
-		if drop(k) {
-			delete(e.memo.m, k)
-		}
-	}
-	e.memo.mu.Unlock()
-}
+func (e *Engine) ForgetIf(drop func(key any) bool) { e.memo.ForgetIf(drop) }
 
 // ProjectEffect is what an assessment knows of a project's effect, handed
 // to Options.NeedSection.

@@ -9,6 +9,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"reach/geo/isochrone"
+	"reach/internal/analysis/window"
 	"reach/internal/catalogue"
 	"reach/layers"
 )
@@ -21,13 +22,23 @@ import (
 // mode: ParseMode does not accept it.
 const Transit = layers.Transit
 
+// The departure window of transit requests and what they give over it
+// (internal/analysis/window).
+type (
+	TransitQuery  = window.Query
+	TransitMatrix = window.Matrix
+	TransitCells  = window.Cells
+)
+
 // Defaults and limits of transit requests.
 const (
-	// DefaultWindowMinutes is the departure window when a request gives none.
-	DefaultWindowMinutes = 60
-	// MaxWindowMinutes bounds the window of one request.
-	MaxWindowMinutes = 240
+	DefaultWindowMinutes = window.DefaultMinutes
+	MaxWindowMinutes     = window.MaxMinutes
 )
+
+// ParseDeparture reads a local date-time as the timetable's local wall-clock time
+// (window.ParseDeparture).
+func ParseDeparture(s string) (time.Time, error) { return window.ParseDeparture(s) }
 
 // TransitPlanner answers requests with mode transit on the engine's timetable.
 // internal/analysis/transit implements it; Options.NewTransitPlanner makes one per engine. It
@@ -59,48 +70,6 @@ func (e *Engine) TransitSectionOf(ctx context.Context, pe ProjectEffect) (any, e
 	return e.transit.FacilityEffect(ctx, pe.Category, pe.Sites)
 }
 
-// TransitQuery is when a transit request leaves: at Departure (local wall-clock time of the
-// timetable's zone; its location is ignored) and every minute of the following WindowMinutes.
-// A matrix may instead give ArriveBy, the time by which to arrive: it then asks for the latest
-// departure that still arrives by then, for ArriveBy and every minute of the WindowMinutes
-// before it (default 1: ArriveBy alone).
-type TransitQuery struct {
-	Departure     time.Time
-	ArriveBy      time.Time
-	WindowMinutes int
-}
-
-// ParseDeparture reads a local date-time "YYYY-MM-DDTHH:MM" (seconds optional) as the
-// timetable's local wall-clock time. An offset or "Z" is refused: timetables are local.
-func ParseDeparture(s string) (time.Time, error) {
-	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02 15:04:05"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("departure %q: want a local date-time YYYY-MM-DDTHH:MM (no offset): %w", s, layers.ErrInvalid)
-}
-
-// Check fills the default window and validates the query; errors name the field.
-func (q *TransitQuery) Check() error {
-	switch {
-	case q.Departure.IsZero() && q.ArriveBy.IsZero():
-		return fmt.Errorf("departure: required with mode transit: %w", layers.ErrInvalid)
-	case !q.Departure.IsZero() && !q.ArriveBy.IsZero():
-		return fmt.Errorf("arrive_by: give either departure or arrive_by, not both: %w", layers.ErrInvalid)
-	}
-	if q.WindowMinutes == 0 {
-		q.WindowMinutes = DefaultWindowMinutes
-		if !q.ArriveBy.IsZero() {
-			q.WindowMinutes = 1
-		}
-	}
-	if q.WindowMinutes < 1 || q.WindowMinutes > MaxWindowMinutes {
-		return fmt.Errorf("window_minutes %d: want 1 to %d: %w", q.WindowMinutes, MaxWindowMinutes, layers.ErrInvalid)
-	}
-	return nil
-}
-
 // errNoTransit is the answer to mode transit without a timetable.
 func errNoTransit(what string) error {
 	return fmt.Errorf("analysis: %s: mode transit: no timetable loaded (import one with `reach import gtfs`): %w", what, layers.ErrInvalid)
@@ -117,9 +86,6 @@ func (e *Engine) TransitPlanner() TransitPlanner { return e.transit }
 
 // NumCells returns the number of populated cells; Cell(i) for i below it.
 func (e *Engine) NumCells() int { return len(e.cells) }
-
-// FootSeconds is the calibrated straight-line foot estimate for a walk of d metres, seconds.
-func (e *Engine) FootSeconds(d float64) float64 { return e.model.Curve(layers.Foot).Seconds(d) }
 
 // Standard returns the catalogue's standard of cat by mode.
 func (e *Engine) Standard(cat layers.Category, mode layers.Mode) (catalogue.Standard, bool) {
@@ -150,34 +116,6 @@ func Round3(v float64) float64 {
 		return v
 	}
 	return round3(v)
-}
-
-// TransitMatrix is what a transit matrix adds: the departures and the spread over them.
-type TransitMatrix struct {
-	Departure string `json:"departure,omitempty"` // local date-time of the first departure
-	// ArriveBy is the latest arrival of an arrive-by matrix (then without Departure): the
-	// window is the WindowMinutes minutes up to it, each an arrival deadline.
-	ArriveBy      string `json:"arrive_by,omitempty"`
-	WindowMinutes int    `json:"window_minutes"`
-	// P10 and P90 are the 10th and 90th percentiles of the travel times over the window's
-	// departures (Durations holds the medians), seconds, waiting included. In an arrive-by
-	// matrix a travel time is the deadline minus the latest departure that arrives by it.
-	P10 [][]*float64 `json:"p10"`
-	P90 [][]*float64 `json:"p90"`
-	// LatestDeparture is, in an arrive-by matrix, per pair the latest local date-time at which
-	// to leave the source to arrive at the destination by ArriveBy; null when no journey does.
-	LatestDeparture [][]*string `json:"latest_departure,omitempty"`
-	Timetable       string      `json:"timetable"` // the feed's name
-	// Method describes the walks and the search.
-	Method string `json:"method"`
-}
-
-// TransitCells is what a TransitPlanner gives for the travel-time field of a category: per
-// populated cell (in CellPoint order) the median door-to-door seconds over the window's
-// departures, +Inf when the median departure reaches no facility.
-type TransitCells struct {
-	Seconds []float64
-	Method  string
 }
 
 // DefaultTransitQuery returns the departure window of results that a request does not time

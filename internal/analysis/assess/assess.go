@@ -709,7 +709,7 @@ func (e *Assessor) projectStandard(p layers.Project) (layers.Category, layers.Mo
 		if len(e.eng.FacilityIndexes(p.Category)) == 0 {
 			return "", "", catalogue.Standard{}, &unknownEffect{fmt.Sprintf("no facilities of category %q are loaded: the travel time before the project is unknown", p.Category)}
 		}
-		if !e.eng.HasNetwork(mode) {
+		if _, ok := e.eng.Net(mode); !ok {
 			return "", "", catalogue.Standard{}, &unknownEffect{fmt.Sprintf("no %s road network is loaded: travel times by %s are unknown", mode, mode)}
 		}
 	}

@@ -239,7 +239,7 @@ func (e *Assessor) roadTree(base []layers.RoadSegment) *spatial.RTree {
 // network exists, else the first mode with a network.
 func (e *Assessor) roadMode() (layers.Mode, bool) {
 	for _, m := range layers.Modes() {
-		if e.eng.HasNetwork(m) {
+		if _, ok := e.eng.Net(m); ok {
 			return m, true
 		}
 	}

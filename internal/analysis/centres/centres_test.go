@@ -88,7 +88,7 @@ func TestRealSaxonyCentreAccess(t *testing.T) {
 	cpop := map[string]int64{}
 	snapped := map[string]bool{}
 	for ci, c := range e.PopulatedCells() {
-		if e.OnNetwork(layers.Car, ci) {
+		if net, ok := e.Net(layers.Car); ok && len(net.Cells.Departures(ci)) > 0 {
 			snapped[c.AGS] = true
 		}
 		cpop[c.AGS] += c.Residents

@@ -247,7 +247,7 @@ func (s *Service) Fire(ctx context.Context, q FireQuery) (FireResult, error) {
 		return FireResult{}, err
 	}
 	out.Today = today
-	out.Provenance = e.ProvenanceOf(method)
+	out.Provenance = e.Provenance(method)
 	if len(q.Add) > 0 || len(q.Close) > 0 {
 		a, _, err := s.fireCoverage(ctx, after, w.v, q, &out.Warnings)
 		if err != nil {
@@ -302,7 +302,7 @@ func (s *Service) fireCoverage(ctx context.Context, stations []fireStation, resi
 	for si := range stations {
 		st[si] = stations[si].info
 		st[si].Snapped = af.Snapped[si]
-		if stations[si].fac < 0 && warnings != nil && e.HasNetwork(fire.Mode) && !af.Snapped[si] {
+		if stations[si].fac < 0 && warnings != nil && hasNetwork(e, fire.Mode) && !af.Snapped[si] {
 			*warnings = append(*warnings, fmt.Sprintf("proposed station %q: %s; it reaches only off-network cells, by straight line", st[si].Name, af.Reason[si]))
 		}
 	}
@@ -379,4 +379,10 @@ func ratio(a, b int64) float64 {
 		return 0
 	}
 	return math.Round(float64(a)/float64(b)*1e4) / 1e4
+}
+
+// hasNetwork says whether e has a road network for mode.
+func hasNetwork(e *analysis.Engine, mode layers.Mode) bool {
+	_, ok := e.Net(mode)
+	return ok
 }

@@ -200,17 +200,18 @@ func (s *Service) Need(ctx context.Context, q Query) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("need: %s: %w", q.Category, err)
 	}
-	secs, method, err := e.NearestField(ctx, q.Category, mode)
+	near, err := e.TravelField(ctx, q.Category, mode)
 	if err != nil {
 		return Result{}, err
 	}
+	secs, method := near.Seconds(), near.Method()
 	out := Result{Category: q.Category, Mode: mode, Scenario: q.Scenario, ScenarioLabel: q.Scenario.String(), Year: q.Scenario.Year, Variant: q.Scenario.Variant,
 		DemandGroup: nd.DemandGroup, MinAge: nd.MinAge, DemandSource: s.citation(nd.DemandSource),
 		Decay: nd.Decay.String(), DecaySource: s.citation(nd.DecaySource),
 		Supply: Supply{Unit: nd.Unit, Facilities: len(supply), FromData: len(supply) - assumed, Assumed: assumed,
 			DefaultCapacity: nd.DefaultCapacity, CapacitySource: nd.CapacitySource,
 			Distributed: res.SupplyDistributed, Unreached: res.SupplyUnreached},
-		Provenance: e.ProvenanceOf(method),
+		Provenance: e.Provenance(method),
 	}
 	if nd.MaxAge != access.OpenAge {
 		m := nd.MaxAge

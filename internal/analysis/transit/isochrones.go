@@ -12,12 +12,13 @@ import (
 	raptor "reach/geo/transit"
 	"reach/internal/analysis"
 	"reach/internal/analysis/bands"
+	"reach/layers"
 )
 
 // walkSpeed is the speed of the walks from stops into the isochrone raster and to the cells of
 // an isochrone, m/s: that of the longest access walk by the straight-line foot estimate, so that
 // a stop's area ends where its walk of AccessM ends.
-func (p *Planner) walkSpeed() float64 { return AccessM / p.e.FootSeconds(AccessM) }
+func (p *Planner) walkSpeed() float64 { return AccessM / p.e.StraightLineSeconds(layers.Foot, AccessM) }
 
 // Isochrones answers an isochrone by public transport (analysis.TransitPlanner). One range
 // RAPTOR runs over the window's departures from every origin at once (each departure reaches

@@ -152,7 +152,7 @@ func (d *day) revRouter() (*raptor.Router, error) {
 
 // walkSeconds is the straight-line foot estimate for d metres, whole seconds rounded up.
 func (p *Planner) walkSeconds(d float64) raptor.Time {
-	return raptor.Time(math.Ceil(p.e.FootSeconds(d)))
+	return raptor.Time(math.Ceil(p.e.StraightLineSeconds(layers.Foot, d)))
 }
 
 // stopWalks returns the stops within AccessM of pt (EPSG:25833) with their walks; buf is
