@@ -161,6 +161,11 @@ type ItemsQuery struct {
 	// query.Check against the collection; nil for none. It applies on top
 	// of BBox and Filters.
 	Filter Expr
+	// WrittenIn is the CRS the page will be written in, where the caller
+	// knows it: a store may then leave out Feature.Stored when it is CRS84
+	// (the writer uses Geometry). 0: not known; the store supplies every
+	// geometry it has.
+	WrittenIn crs.Code
 }
 
 // Page is one page of features.

@@ -134,6 +134,9 @@ func Transform(from, to Code, p orb.Point) (orb.Point, error) {
 	if from == to {
 		return p, nil
 	}
+	if from == LAEA && to == CRS84 { // the grid's corners, served
+		return laeaInverse(p), nil
+	}
 	ll, err := ToLonLat(from, p)
 	if err != nil {
 		return orb.Point{}, err
@@ -527,4 +530,73 @@ func laeaInverseNewton(p orb.Point) orb.Point {
 	betaP := math.Asin(cc*laea.sinB1 + laea.d*y*sc*laea.cosB1/rho)
 	lam := math.Atan2(x*sc, laea.d*rho*laea.cosB1*cc-laea.d*laea.d*y*laea.sinB1*sc)
 	return orb.Point{laea.lon0 + lam*180/math.Pi, latFromAuthalic(betaP) * 180 / math.Pi}
+}
+
+// LAEABox tells on which side of the edges of a CRS84 box the CRS84
+// image of a point of EPSG:3035 lies, without transforming it: latitude
+// is compared through the sine of the authalic latitude and longitude
+// through the tangent of the longitude from the projection's meridian,
+// both from the closed forms of laeaInverse (two square roots, no
+// trigonometry). Points within the margin of an edge are left undecided.
+type LAEABox struct {
+	sbIn0, sbIn1, sbOut0, sbOut1 float64 // sin β at lat0±margin, lat1∓margin
+	tIn0, tIn1, tOut0, tOut1     float64 // tan(lon − lon0) at lon0±margin, lon1∓margin
+}
+
+// Sides of a box beyond which a point lies (LAEABox.Classify).
+const (
+	BeyondWest uint8 = 1 << iota
+	BeyondEast
+	BeyondSouth
+	BeyondNorth
+)
+
+// NewLAEABox prepares the tests against box (CRS84, lon/lat in degrees)
+// with margin (degrees). ok is false where the box reaches 90° or more in
+// longitude from the projection's meridian (10° E) or beyond the poles.
+func NewLAEABox(box orb.Bound, margin float64) (LAEABox, bool) {
+	lon0, lat0, lon1, lat1 := box.Min[0], box.Min[1], box.Max[0], box.Max[1]
+	if lon0-margin <= laea.lon0-89 || lon1+margin >= laea.lon0+89 || lat0-margin <= -90 || lat1+margin >= 90 {
+		return LAEABox{}, false
+	}
+	sb := func(lat float64) float64 { return laeaQ(math.Sin(lat*math.Pi/180)) / laea.qp }
+	tl := func(lon float64) float64 { return math.Tan((lon - laea.lon0) * math.Pi / 180) }
+	return LAEABox{
+		sbIn0: sb(lat0 + margin), sbIn1: sb(lat1 - margin), sbOut0: sb(lat0 - margin), sbOut1: sb(lat1 + margin),
+		tIn0: tl(lon0 + margin), tIn1: tl(lon1 - margin), tOut0: tl(lon0 - margin), tOut1: tl(lon1 + margin),
+	}, true
+}
+
+// Classify returns for the EPSG:3035 point (x, y) whether its image lies
+// inside the box by more than the margin, and the sides beyond which it
+// lies by more than the margin; neither for a point near an edge, or too
+// far from the projection's centre to tell.
+func (b *LAEABox) Classify(x, y float64) (inside bool, beyond uint8) {
+	x = (x - laea.fe) / laea.d
+	y = (y - laea.fn) * laea.d
+	t2 := (x*x + y*y) / (4 * laea.rq * laea.rq)
+	if t2 > 0.5 { // c beyond 90°: the denominator of λ may change sign
+		return false, 0
+	}
+	cc := 1 - 2*t2
+	k := math.Sqrt(1-t2) / laea.rq
+	sinB := cc*laea.sinB1 + y*k*laea.cosB1
+	num, den := x*k, laea.cosB1*cc-y*laea.sinB1*k // λ = atan2(num, den)
+	if den <= 0 {
+		return false, 0
+	}
+	inside = sinB > b.sbIn0 && sinB < b.sbIn1 && num > den*b.tIn0 && num < den*b.tIn1
+	if sinB < b.sbOut0 {
+		beyond |= BeyondSouth
+	}
+	if sinB > b.sbOut1 {
+		beyond |= BeyondNorth
+	}
+	if num < den*b.tOut0 {
+		beyond |= BeyondWest
+	}
+	if num > den*b.tOut1 {
+		beyond |= BeyondEast
+	}
+	return inside, beyond
 }

@@ -294,3 +294,56 @@ func BenchmarkLAEAInverseNewton(b *testing.B) {
 	}
 	_ = s
 }
+
+// TestLAEABoxClassify: the classification without transforming agrees
+// with the transformed point, at points near and far from a box's edges.
+func TestLAEABoxClassify(t *testing.T) {
+	box := orb.Bound{Min: orb.Point{13.65, 51.0}, Max: orb.Point{13.75, 51.1}}
+	const margin = 2e-7
+	b, ok := NewLAEABox(box, margin)
+	if !ok {
+		t.Fatal("box refused")
+	}
+	decided, undecided := 0, 0
+	for x := 4570000.0; x <= 4590000; x += 37.3 {
+		for y := 3100000.0; y <= 3122000; y += 41.1 {
+			ll := laeaInverse(orb.Point{x, y})
+			in, beyond := b.Classify(x, y)
+			wantIn := ll[0] > box.Min[0]+margin && ll[0] < box.Max[0]-margin && ll[1] > box.Min[1]+margin && ll[1] < box.Max[1]-margin
+			var wantBeyond uint8
+			if ll[0] < box.Min[0]-margin {
+				wantBeyond |= BeyondWest
+			}
+			if ll[0] > box.Max[0]+margin {
+				wantBeyond |= BeyondEast
+			}
+			if ll[1] < box.Min[1]-margin {
+				wantBeyond |= BeyondSouth
+			}
+			if ll[1] > box.Max[1]+margin {
+				wantBeyond |= BeyondNorth
+			}
+			if in != wantIn || beyond != wantBeyond {
+				t.Fatalf("(%g, %g) at %v: inside %v beyond %b, want %v %b", x, y, ll, in, beyond, wantIn, wantBeyond)
+			}
+			if in || beyond != 0 {
+				decided++
+			} else {
+				undecided++
+			}
+		}
+	}
+	// Points on the edges themselves, within the margin: undecided.
+	for _, ll := range []orb.Point{{13.65, 51.05}, {13.75 + 1e-7, 51.05}, {13.7, 51.0}, {13.7, 51.1 - 1e-7}} {
+		p := laeaForward(ll)
+		if in, beyond := b.Classify(p[0], p[1]); in || beyond != 0 {
+			t.Errorf("%v on an edge: inside %v beyond %b", ll, in, beyond)
+		}
+	}
+	if decided == 0 || undecided == 0 {
+		t.Errorf("decided %d, undecided %d", decided, undecided)
+	}
+	if _, ok := NewLAEABox(orb.Bound{Min: orb.Point{-80, 40}, Max: orb.Point{-79, 41}}, margin); ok {
+		t.Error("a box 90° west of the meridian accepted")
+	}
+}

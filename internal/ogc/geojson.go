@@ -344,23 +344,48 @@ func appendCoord(b []byte, v float64, d int) []byte {
 		div := int64(pow10[d])
 		whole, frac = i/div, i%div
 	}
-	b = strconv.AppendInt(b, whole, 10)
+	if whole < 100 {
+		if whole >= 10 {
+			b = append(b, digitPairs[2*whole], digitPairs[2*whole+1])
+		} else {
+			b = append(b, byte('0'+whole))
+		}
+	} else {
+		b = strconv.AppendInt(b, whole, 10)
+	}
 	if frac == 0 {
 		return b
 	}
-	// d digits, then the trailing zeros off.
+	// d digits, two at a time where d is 7 or 2, then the trailing zeros off.
+	var digits [8]byte
+	switch d {
+	case 7:
+		digits[0] = byte('0' + frac/1e6)
+		r := frac % 1e6
+		p, q, s := r/1e4, r/100%100, r%100
+		digits[1], digits[2] = digitPairs[2*p], digitPairs[2*p+1]
+		digits[3], digits[4] = digitPairs[2*q], digitPairs[2*q+1]
+		digits[5], digits[6] = digitPairs[2*s], digitPairs[2*s+1]
+	case 2:
+		digits[0], digits[1] = digitPairs[2*frac], digitPairs[2*frac+1]
+	default:
+		for j := d - 1; j >= 0; j-- {
+			digits[j] = byte('0' + frac%10)
+			frac /= 10
+		}
+	}
+	k := d
+	for digits[k-1] == '0' {
+		k--
+	}
 	b = append(b, '.')
-	at := len(b)
-	b = append(b, "00000000"[:d]...)
-	for j := at + d - 1; frac > 0; j-- {
-		b[j] = byte('0' + frac%10)
-		frac /= 10
-	}
-	for b[len(b)-1] == '0' {
-		b = b[:len(b)-1]
-	}
-	return b
+	return append(b, digits[:k]...)
 }
+
+// digitPairs holds "00" to "99".
+const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
+	"8081828384858687888990919293949596979899"
 
 func appendFloat(b []byte, v float64) []byte {
 	if math.IsNaN(v) || math.IsInf(v, 0) {

@@ -306,7 +306,11 @@ func (s *Server) Items(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	page, err := src.Items(ctx, p.Query)
+	q := p.Query
+	if p.Format != ogc.FormatHTML {
+		q.WrittenIn = p.CRS
+	}
+	page, err := src.Items(ctx, q)
 	if err != nil {
 		s.reply.Fail(w, r, err, http.StatusBadRequest)
 		return

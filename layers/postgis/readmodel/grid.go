@@ -338,6 +338,15 @@ func (g *Grid) matches(q layers.ItemsQuery, memo func(crs.Code) *corners) (all b
 	if !p.Same {
 		cs = memo(p.CRS)
 	}
+	// A lon/lat box decides most cells between the rectangles without
+	// transforming their corners: those inside it, or beyond one of its
+	// edges, by twice gridEps (what the transformed corners would decide
+	// alike); the cells near its edges take the exact test below.
+	var ll crs.LAEABox
+	fast := false
+	if p.CRS == crs.CRS84 {
+		ll, fast = crs.NewLAEABox(p.Box, 2*eps)
+	}
 	for _, ix := range g.byRes {
 		// The cells whose square meets outer (boundaries included): rows
 		// north in [outer.Min.y - r, outer.Max.y], columns east in
@@ -369,6 +378,20 @@ func (g *Grid) matches(q layers.ItemsQuery, memo func(crs.Code) *corners) (all b
 				if p.HasInner && within(b, p.Inner) {
 					out = append(out, i)
 					continue
+				}
+				if fast {
+					in, beyond := true, uint8(0xff)
+					for _, c := range [4]orb.Point{b.Min, {b.Max[0], b.Min[1]}, b.Max, {b.Min[0], b.Max[1]}} {
+						ci, cb := ll.Classify(c[0], c[1])
+						in, beyond = in && ci, beyond&cb
+					}
+					if in {
+						out = append(out, i)
+						continue
+					}
+					if beyond != 0 {
+						continue
+					}
 				}
 				edge = append(edge, i)
 				cs.seed(g, i)
@@ -646,22 +669,34 @@ func (g *Grid) Items(q layers.ItemsQuery) (layers.Page, bool) {
 			idEnd[k-start] = len(ids)
 		}
 		idStr := string(ids)
+		// The stored square only where the page may be written from it.
+		per := 2
+		if q.WrittenIn == crs.CRS84 {
+			per = 1
+		}
 		props := make([]layers.Property, layers.CellProperties*m)
-		pts := make([]orb.Point, 10*m)
-		rings := make([]orb.Ring, 2*m)
+		pts := make([]orb.Point, 5*per*m)
+		rings := make([]orb.Ring, per*m)
 		p.Features = make([]layers.Feature, m)
 		from := 0
 		for k := range m {
 			i := at(start + k)
 			id := idStr[from:idEnd[k]]
 			from = idEnd[k]
-			b := g.bound(i)
-			sq, served := pts[10*k:10*k+5:10*k+5], pts[10*k+5:10*k+10:10*k+10]
-			sq[0], sq[1], sq[2], sq[3], sq[4] = b.Min, orb.Point{b.Max[0], b.Min[1]}, b.Max, orb.Point{b.Min[0], b.Max[1]}, b.Min
+			j := per * k
+			served := pts[5*j : 5*j+5 : 5*j+5]
 			out.squareInto(served, g, i)
-			rings[2*k], rings[2*k+1] = sq, served
+			rings[j] = served
+			var stored orb.Polygon
+			if per == 2 {
+				b := g.bound(i)
+				sq := pts[5*j+5 : 5*j+10 : 5*j+10]
+				sq[0], sq[1], sq[2], sq[3], sq[4] = b.Min, orb.Point{b.Max[0], b.Min[1]}, b.Max, orb.Point{b.Min[0], b.Max[1]}, b.Min
+				rings[j+1] = sq
+				stored = orb.Polygon(rings[j+1 : j+2 : j+2])
+			}
 			p.Features[k] = layers.CellFeatureInto(props[layers.CellProperties*k:], g.cell(i, id),
-				orb.Polygon(rings[2*k+1:2*k+2:2*k+2]), orb.Polygon(rings[2*k:2*k+1:2*k+1]))
+				orb.Polygon(rings[j:j+1:j+1]), stored)
 		}
 	}
 	if end < n && end > start {

@@ -143,3 +143,39 @@ func BenchmarkGridItemsBBox(b *testing.B) {
 		b.Fatalf("%d of %d pages left to PostgreSQL", declined, b.N)
 	}
 }
+
+// TestGridItemsWrittenIn: a page to be written in CRS84 is the page
+// without the stored squares; for any other CRS, or when not known, each
+// feature has its stored square.
+func TestGridItemsWrittenIn(t *testing.T) {
+	g := benchGrid()
+	box := orb.Bound{Min: orb.Point{13.65, 51.0}, Max: orb.Point{13.75, 51.1}}
+	full, ok := g.Items(layers.ItemsQuery{Limit: 300, BBox: &box})
+	if !ok || len(full.Features) != 300 {
+		t.Fatalf("page of %d, served %v", len(full.Features), ok)
+	}
+	for _, c := range []crs.Code{0, crs.CRS84, crs.UTM33N, crs.LAEA} {
+		p, ok := g.Items(layers.ItemsQuery{Limit: 300, BBox: &box, WrittenIn: c})
+		if !ok || len(p.Features) != len(full.Features) || p.Next != full.Next {
+			t.Fatalf("%v: page of %d (next %q), served %v", c, len(p.Features), p.Next, ok)
+		}
+		for k, f := range p.Features {
+			w := full.Features[k]
+			if f.ID != w.ID || !orb.Equal(f.Geometry, w.Geometry) || len(f.Properties) != len(w.Properties) {
+				t.Fatalf("%v: feature %d: %+v, want %+v", c, k, f, w)
+			}
+			for j := range f.Properties {
+				if f.Properties[j] != w.Properties[j] {
+					t.Fatalf("%v: feature %s property %d: %v, want %v", c, f.ID, j, f.Properties[j], w.Properties[j])
+				}
+			}
+			sq, _ := grid.ParseID(f.ID)
+			switch {
+			case c == crs.CRS84 && f.Stored != nil:
+				t.Fatalf("%v: feature %s keeps its stored square", c, f.ID)
+			case c != crs.CRS84 && (f.StoredCRS != crs.LAEA || !orb.Equal(f.Stored, sq.Polygon())):
+				t.Fatalf("%v: feature %s stored %v in %v, want %v", c, f.ID, f.Stored, f.StoredCRS, sq.Polygon())
+			}
+		}
+	}
+}
