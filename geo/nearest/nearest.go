@@ -9,7 +9,16 @@
 // the farthest point of the block's bound, a site whose distance to the
 // bound exceeds U is farther than that site from every point of the block.
 // Each point then compares only the block's few candidates, the points of a
-// block in a row, and the blocks are shared out over the processors.
+// block in a row. The blocks are grouped into square superblocks of
+// superSide × superSide blocks: the sites are searched in the grid once per
+// superblock, by that rule, and the superblock is then halved into
+// quadrants, down to single blocks, each keeping those of its parent's
+// candidates that the rule keeps for its own bound (the nearest site of
+// every point of a quadrant is among its parent's candidates, and any
+// site's distance to the quadrant's farthest corner bounds the quadrant). A
+// quadrant left with one candidate takes it for all its points at once:
+// most points lie well inside the region a site is nearest to. The
+// superblocks are shared out over the processors.
 //
 // All comparisons are on squared distances in float64, so that the bounds
 // hold in floating point too: the rounding of a difference is monotone, so
@@ -32,20 +41,39 @@ import (
 // and safe for concurrent use.
 type Queries struct {
 	n      int
-	order  []int32   // query indexes, grouped by block, blocks in row-major order
+	order  []int32   // query indexes, grouped by block, blocks grouped by superblock
 	xs, ys []float64 // coordinates in that order
 	start  []int32   // per block: offsets into order; len blocks+1
 	bnd    []box     // per block: the bound of its points
+	super  []int32   // per superblock: offsets into the blocks; len superblocks+1
+	sbnd   []box     // per superblock: the bound of its points
+	code   []uint16  // per block: its place in its superblock, bits of column and row interleaved
+}
+
+// superSide is the side of a superblock in blocks, a power of two:
+// superblocks of 8 × 8 blocks are halved three times down to a block.
+const superSide = 8
+
+// zcode interleaves the bits of a block's column and row in its
+// superblock (Z order): the blocks of every quadrant follow each other.
+func zcode(x, y uint64) uint16 {
+	var c uint16
+	for bit := range 8 {
+		c |= uint16(x>>bit&1)<<(2*bit) | uint16(y>>bit&1)<<(2*bit+1)
+	}
+	return c
 }
 
 type box struct{ x0, y0, x1, y1 float64 }
 
 // NewQueries sorts pts into square blocks of size metres (size > 0).
-// Points of a grid of cells do best with blocks of about ten cells a side.
+// Points of a grid of cells do best with blocks of about ten to twenty
+// cells a side.
 func NewQueries(pts []orb.Point, size float64) *Queries {
 	q := &Queries{n: len(pts)}
 	if len(pts) == 0 {
 		q.start = []int32{0}
+		q.super = []int32{0}
 		return q
 	}
 	if !(size > 0) || math.IsInf(size, 0) {
@@ -55,17 +83,28 @@ func NewQueries(pts []orb.Point, size float64) *Queries {
 	for _, p := range pts {
 		minX, minY = math.Min(minX, p[0]), math.Min(minY, p[1])
 	}
-	key := make([]uint64, len(pts))
+	// Keys: the superblock's row and column, then the block's place in
+	// it in Z order, so that the blocks of a superblock and those of each
+	// of its quadrants follow each other.
+	skey := make([]uint64, len(pts))
+	key := make([]uint16, len(pts))
 	for i, p := range pts {
 		bx := uint64(math.Floor((p[0] - minX) / size))
 		by := uint64(math.Floor((p[1] - minY) / size))
-		key[i] = by<<32 | bx // blocks in row-major order
+		key[i] = zcode(bx%superSide, by%superSide)
+		skey[i] = (by/superSide)<<32 | bx/superSide
 	}
 	q.order = make([]int32, len(pts))
 	for i := range q.order {
 		q.order[i] = int32(i)
 	}
 	slices.SortFunc(q.order, func(a, b int32) int {
+		if skey[a] != skey[b] {
+			if skey[a] < skey[b] {
+				return -1
+			}
+			return 1
+		}
 		if key[a] != key[b] {
 			if key[a] < key[b] {
 				return -1
@@ -77,17 +116,28 @@ func NewQueries(pts []orb.Point, size float64) *Queries {
 	q.xs = make([]float64, len(pts))
 	q.ys = make([]float64, len(pts))
 	for k, i := range q.order {
-		q.xs[k], q.ys[k] = pts[i][0], pts[i][1]
-		if k == 0 || key[i] != key[q.order[k-1]] {
-			q.start = append(q.start, int32(k))
-			q.bnd = append(q.bnd, box{pts[i][0], pts[i][1], pts[i][0], pts[i][1]})
+		x, y := pts[i][0], pts[i][1]
+		q.xs[k], q.ys[k] = x, y
+		if k == 0 || skey[i] != skey[q.order[k-1]] {
+			q.super = append(q.super, int32(len(q.bnd)))
+			q.sbnd = append(q.sbnd, box{x, y, x, y})
 		}
-		b := &q.bnd[len(q.bnd)-1]
-		b.x0, b.y0 = math.Min(b.x0, pts[i][0]), math.Min(b.y0, pts[i][1])
-		b.x1, b.y1 = math.Max(b.x1, pts[i][0]), math.Max(b.y1, pts[i][1])
+		if k == 0 || key[i] != key[q.order[k-1]] || skey[i] != skey[q.order[k-1]] {
+			q.start = append(q.start, int32(k))
+			q.bnd = append(q.bnd, box{x, y, x, y})
+			q.code = append(q.code, key[i])
+		}
+		q.bnd[len(q.bnd)-1].extend(x, y)
+		q.sbnd[len(q.sbnd)-1].extend(x, y)
 	}
 	q.start = append(q.start, int32(len(pts)))
+	q.super = append(q.super, int32(len(q.bnd)))
 	return q
+}
+
+func (b *box) extend(x, y float64) {
+	b.x0, b.y0 = math.Min(b.x0, x), math.Min(b.y0, y)
+	b.x1, b.y1 = math.Max(b.x1, x), math.Max(b.y1, y)
 }
 
 // Len returns the number of query points.
@@ -96,14 +146,27 @@ func (q *Queries) Len() int { return q.n }
 // Blocks returns the number of non-empty blocks.
 func (q *Queries) Blocks() int { return len(q.bnd) }
 
+// Superblocks returns the number of non-empty superblocks.
+func (q *Queries) Superblocks() int { return len(q.sbnd) }
+
 // Nearest writes, for every query point i, the index of the nearest site
 // into idx[i] and its distance into dist[i] (the square root of the
 // squared distance); ties go to the lowest site index. Without sites idx
 // is -1 and dist +Inf everywhere. idx and dist must have Len() elements.
 // It uses up to workers goroutines (GOMAXPROCS when workers ≤ 0).
 func (q *Queries) Nearest(sites []orb.Point, idx []int32, dist []float64, workers int) {
+	q.NearestLabel(sites, nil, idx, dist, workers)
+}
+
+// NearestLabel is Nearest writing label[j] instead of j for the nearest
+// site j (the same site, of the lowest index among equally near ones);
+// label nil is Nearest. label must have one element per site.
+func (q *Queries) NearestLabel(sites []orb.Point, label []int32, idx []int32, dist []float64, workers int) {
 	if len(idx) != q.n || len(dist) != q.n {
 		panic("nearest: idx and dist must have one element per query point")
+	}
+	if label != nil && len(label) != len(sites) {
+		panic("nearest: label must have one element per site")
 	}
 	if len(sites) == 0 {
 		for i := range idx {
@@ -115,25 +178,18 @@ func (q *Queries) Nearest(sites []orb.Point, idx []int32, dist []float64, worker
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	const chunk = 32 // blocks taken at a time
-	workers = max(1, min(workers, (len(q.bnd)+chunk-1)/chunk))
+	const chunk = 1 // superblocks taken at a time: few and large on a coarse grid
+	workers = max(1, min(workers, (len(q.sbnd)+chunk-1)/chunk))
 	var next atomic.Int64
 	run := func() {
-		var cand []int32
-		var cx, cy []float64
+		var sc nearScratch
 		for {
-			b0 := int(next.Add(chunk)) - chunk
-			if b0 >= len(q.bnd) {
+			s0 := int(next.Add(chunk)) - chunk
+			if s0 >= len(q.sbnd) {
 				return
 			}
-			for b := b0; b < min(b0+chunk, len(q.bnd)); b++ {
-				cand = g.candidates(q.bnd[b], cand[:0])
-				cx, cy = cx[:0], cy[:0]
-				for _, s := range cand {
-					cx = append(cx, sites[s][0])
-					cy = append(cy, sites[s][1])
-				}
-				q.block(b, cand, cx, cy, idx, dist)
+			for s := s0; s < min(s0+chunk, len(q.sbnd)); s++ {
+				q.superblock(s, g, sites, label, &sc, idx, dist)
 			}
 		}
 	}
@@ -147,6 +203,98 @@ func (q *Queries) Nearest(sites []orb.Point, idx []int32, dist []float64, worker
 		go func() { defer wg.Done(); run() }()
 	}
 	wg.Wait()
+}
+
+// nearScratch holds the candidate lists of one worker, one per level of
+// the halving of a superblock.
+type nearScratch struct {
+	lv [levels + 1]candList
+}
+
+// levels is the number of halvings from a superblock to a block.
+const levels = 3 // 2³ = superSide
+
+// candList are candidates in site order with their coordinates.
+type candList struct {
+	id     []int32
+	xs, ys []float64
+}
+
+// keep sets c to those of p that can be nearest to a point of bd.
+func (c *candList) keep(p *candList, bd box) {
+	u := math.Inf(1)
+	ys := p.ys[:len(p.xs)]
+	for j, x := range p.xs {
+		u = min(u, maxD2(bd, x, ys[j]))
+	}
+	c.id, c.xs, c.ys = c.id[:0], c.xs[:0], c.ys[:0]
+	for j, x := range p.xs {
+		if minD2(bd, x, ys[j]) <= u {
+			c.id = append(c.id, p.id[j])
+			c.xs = append(c.xs, x)
+			c.ys = append(c.ys, ys[j])
+		}
+	}
+}
+
+// superblock finds the nearest site of every point of superblock s: its
+// candidates from the grid, then its quadrants.
+func (q *Queries) superblock(s int, g *siteGrid, sites []orb.Point, label []int32, sc *nearScratch, idx []int32, dist []float64) {
+	c := &sc.lv[0]
+	c.id = g.candidates(q.sbnd[s], c.id[:0])
+	c.xs, c.ys = c.xs[:0], c.ys[:0]
+	for _, i := range c.id {
+		c.xs = append(c.xs, sites[i][0])
+		c.ys = append(c.ys, sites[i][1])
+	}
+	if label != nil { // in site order still: only what is written changes
+		for j, i := range c.id {
+			c.id[j] = label[i]
+		}
+	}
+	q.quadrant(int(q.super[s]), int(q.super[s+1]), 0, superSide*superSide, 0, sc, idx, dist)
+}
+
+// quadrant finds the nearest site of every point of the blocks b0 to b1,
+// those of a quadrant whose Z codes run from c0 for span codes, at level d
+// with its candidates in sc.lv[d].
+func (q *Queries) quadrant(b0, b1 int, c0, span uint16, d int, sc *nearScratch, idx []int32, dist []float64) {
+	c := &sc.lv[d]
+	if len(c.id) == 1 { // the one candidate is nearest to every point
+		for b := b0; b < b1; b++ {
+			q.block(b, c.id, c.xs, c.ys, idx, dist)
+		}
+		return
+	}
+	if b1-b0 == 1 { // one block: its own candidates
+		if span == 1 {
+			q.block(b0, c.id, c.xs, c.ys, idx, dist)
+			return
+		}
+		n := &sc.lv[levels]
+		n.keep(c, q.bnd[b0])
+		q.block(b0, n.id, n.xs, n.ys, idx, dist)
+		return
+	}
+	quarter := span / 4
+	n := &sc.lv[d+1]
+	b := b0
+	for k := range uint16(4) {
+		lo, hi := c0+k*quarter, c0+(k+1)*quarter
+		e := b
+		bd := box{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
+		for e < b1 && q.code[e] < hi {
+			bd.x0, bd.y0 = min(bd.x0, q.bnd[e].x0), min(bd.y0, q.bnd[e].y0)
+			bd.x1, bd.y1 = max(bd.x1, q.bnd[e].x1), max(bd.y1, q.bnd[e].y1)
+			e++
+		}
+		if e == b {
+			continue
+		}
+		n.keep(c, bd)
+		q.quadrant(b, e, lo, quarter, d+1, sc, idx, dist)
+		b = e
+	}
 }
 
 // block finds the nearest candidate of every point of block b; cand is
@@ -166,17 +314,23 @@ func (q *Queries) block(b int, cand []int32, cx, cy []float64, idx []int32, dist
 		}
 		return
 	}
+	// A squared distance is never negative, so its bits (below 2⁶³, +Inf
+	// at most) order as the values do: the best is kept by masks, without
+	// a branch (which site wins is hard to predict). Of equal distances
+	// the first, the lowest site index, stays.
+	inf := math.Float64bits(math.Inf(1))
 	for k, px := range xs {
 		py := ys[k]
-		best, bi := math.Inf(1), 0
+		best, bi := inf, 0
 		for j, sx := range cx {
 			dx, dy := sx-px, cy[j]-py
-			if d2 := dx*dx + dy*dy; d2 < best {
-				best, bi = d2, j
-			}
+			d2 := math.Float64bits(dx*dx + dy*dy)
+			m := uint64(int64(d2-best) >> 63) // all ones when d2 < best
+			best ^= (best ^ d2) & m
+			bi ^= (bi ^ j) & int(m)
 		}
 		i := order[k]
-		idx[i], dist[i] = cand[bi], math.Sqrt(best)
+		idx[i], dist[i] = cand[bi], math.Sqrt(math.Float64frombits(best))
 	}
 }
 
@@ -249,25 +403,18 @@ func (g *siteGrid) bucketOf(x, y float64) int {
 }
 
 // minD2 is the squared distance from (x, y) to the box; maxD2 the squared
-// distance to its farthest corner.
+// distance to its farthest corner. Both without branches (builtin min and
+// max of floats are selections, exact): whether a site lies left, right or
+// inside a box is hard to predict.
 func minD2(b box, x, y float64) float64 {
-	dx, dy := 0.0, 0.0
-	if x < b.x0 {
-		dx = b.x0 - x
-	} else if x > b.x1 {
-		dx = x - b.x1
-	}
-	if y < b.y0 {
-		dy = b.y0 - y
-	} else if y > b.y1 {
-		dy = y - b.y1
-	}
+	dx := max(b.x0-x, x-b.x1, 0)
+	dy := max(b.y0-y, y-b.y1, 0)
 	return dx*dx + dy*dy
 }
 
 func maxD2(b box, x, y float64) float64 {
-	dx := math.Max(math.Abs(x-b.x0), math.Abs(b.x1-x))
-	dy := math.Max(math.Abs(y-b.y0), math.Abs(b.y1-y))
+	dx := max(x-b.x0, b.x1-x)
+	dy := max(y-b.y0, b.y1-y)
 	return dx*dx + dy*dy
 }
 
@@ -292,7 +439,7 @@ func (g *siteGrid) candidates(b box, dst []int32) []int32 {
 				}
 				kb := y*g.nx + x
 				for j := g.start[kb]; j < g.start[kb+1]; j++ {
-					u = math.Min(u, maxD2(b, g.xs[j], g.ys[j]))
+					u = min(u, maxD2(b, g.xs[j], g.ys[j]))
 				}
 			}
 		}
@@ -309,7 +456,7 @@ func (g *siteGrid) candidates(b box, dst []int32) []int32 {
 				x, yy := g.xs[j], g.ys[j]
 				if minD2(b, x, yy) <= u {
 					dst = append(dst, j) // its place in the grid for now
-					u = math.Min(u, maxD2(b, x, yy))
+					u = min(u, maxD2(b, x, yy))
 				}
 			}
 		}

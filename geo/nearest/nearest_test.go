@@ -1,10 +1,14 @@
 package nearest
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 )
@@ -91,6 +95,53 @@ func TestNearestAgainstBruteForce(t *testing.T) {
 	}
 }
 
+// TestNearestGridAgainstBruteForce runs the halving of superblocks: the
+// centres of a 100 m grid with holes, blocks of 3 and 8 cells a side,
+// sites clustered (many per tile, and repeated) and sparse.
+func TestNearestGridAgainstBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 9))
+	var pts []orb.Point
+	for y := range 150 {
+		for x := range 160 {
+			if rng.IntN(3) > 0 {
+				pts = append(pts, orb.Point{500000 + float64(x)*100 + 50, 5600000 + float64(y)*100 + 50})
+			}
+		}
+	}
+	for _, ns := range []int{1, 2, 7, 60, 500, 3000} {
+		var sites []orb.Point
+		for range ns {
+			p := pts[rng.IntN(len(pts))]
+			sites = append(sites, orb.Point{p[0] + (rng.Float64()-0.5)*3000, p[1] + (rng.Float64()-0.5)*3000})
+			if rng.IntN(4) == 0 {
+				sites = append(sites, sites[len(sites)-1])
+			}
+		}
+		wantIdx, wantDist := brute(pts, sites)
+		for _, size := range []float64{300, 800} {
+			q := NewQueries(pts, size)
+			idx := make([]int32, len(pts))
+			dist := make([]float64, len(pts))
+			q.Nearest(sites, idx, dist, 2)
+			for i := range pts {
+				if idx[i] != wantIdx[i] || dist[i] != wantDist[i] {
+					t.Fatalf("%d sites, blocks of %g m: point %d %v: site %d at %v m, brute force %d at %v m", len(sites), size, i, pts[i], idx[i], dist[i], wantIdx[i], wantDist[i])
+				}
+			}
+			label := make([]int32, len(sites))
+			for j := range label {
+				label[j] = int32(1000 + 3*j)
+			}
+			q.NearestLabel(sites, label, idx, dist, 1)
+			for i := range pts {
+				if idx[i] != label[wantIdx[i]] || dist[i] != wantDist[i] {
+					t.Fatalf("labels, %d sites, blocks of %g m: point %d: %d at %v m, want %d at %v m", len(sites), size, i, idx[i], dist[i], label[wantIdx[i]], wantDist[i])
+				}
+			}
+		}
+	}
+}
+
 // TestNearestTies puts every site at the same distance from the point: the
 // lowest index wins, as in the brute force.
 func TestNearestTies(t *testing.T) {
@@ -120,9 +171,11 @@ func TestNearestEmpty(t *testing.T) {
 	}
 }
 
-// BenchmarkNearest finds the nearest of a few hundred to a few thousand
+// BenchmarkNearest finds the nearest of a few dozen to a few thousand
 // sites for 400,000 points of a 100 m grid around 300 towns (the size of
-// Saxony's populated 100 m cells); per-block candidates are counted.
+// Saxony's populated 100 m cells, in their order: by row, then column),
+// per block size; the brute force over all pairs for 60 sites is the
+// baseline in the same run.
 func BenchmarkNearest(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	var towns []orb.Point
@@ -139,30 +192,51 @@ func BenchmarkNearest(b *testing.B) {
 			pts = append(pts, p)
 		}
 	}
-	for _, size := range []float64{1000, 2000, 3000} {
+	slices.SortFunc(pts, func(a, b orb.Point) int {
+		if a[1] != b[1] {
+			return cmp.Compare(a[1], b[1])
+		}
+		return cmp.Compare(a[0], b[0])
+	})
+	siteSets := map[int][]orb.Point{}
+	for _, ns := range []int{60, 300, 3000} {
+		sites := make([]orb.Point, ns)
+		for i := range sites {
+			p := pts[rng.IntN(len(pts))]
+			sites[i] = orb.Point{p[0] + (rng.Float64()-0.5)*8000, p[1] + (rng.Float64()-0.5)*8000}
+		}
+		siteSets[ns] = sites
+	}
+	idx := make([]int32, len(pts))
+	dist := make([]float64, len(pts))
+	for _, size := range []float64{1000, 2000} {
 		q := NewQueries(pts, size)
-		for _, ns := range []int{10, 60, 300, 3000} {
-			sites := make([]orb.Point, ns)
-			for i := range sites {
-				p := pts[rng.IntN(len(pts))]
-				sites[i] = orb.Point{p[0] + (rng.Float64()-0.5)*8000, p[1] + (rng.Float64()-0.5)*8000}
-			}
-			idx := make([]int32, len(pts))
-			dist := make([]float64, len(pts))
+		for _, ns := range []int{60, 300, 3000} {
+			sites := siteSets[ns]
 			b.Run(fmt.Sprintf("blocks %gm/%d sites", size, ns), func(b *testing.B) {
-				g := newSiteGrid(sites)
-				cands := 0
-				var buf []int32
-				for _, bd := range q.bnd {
-					buf = g.candidates(bd, buf[:0])
-					cands += len(buf)
-				}
+				cpu0 := processCPU()
 				for b.Loop() {
 					q.Nearest(sites, idx, dist, 0)
 				}
+				b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/1e3/float64(b.N), "cpu-ms/op")
 				b.ReportMetric(float64(q.Blocks()), "blocks")
-				b.ReportMetric(float64(cands)/float64(q.Blocks()), "candidates/block")
 			})
 		}
 	}
+	b.Run("baseline brute force/60 sites", func(b *testing.B) {
+		cpu0 := processCPU()
+		for b.Loop() {
+			brute(pts, siteSets[60])
+		}
+		b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/1e3/float64(b.N), "cpu-ms/op")
+	})
+}
+
+// processCPU is the processor time of the process so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

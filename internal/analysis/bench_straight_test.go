@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 	"time"
 
@@ -144,7 +145,7 @@ func benchStraight(b *testing.B, e *Engine) {
 	b.Logf("cells sorted into %d blocks once per engine in %s", blocks.Blocks(), time.Since(start).Round(time.Microsecond))
 	for _, cat := range cats { // the two ways agree before anything is timed
 		want, wantSecs := straightFieldBuckets(e, cat, modes)
-		got := e.straightField(cat)
+		got := e.straightField(cat, nil)
 		if err := sameStraight(got, want); err != nil {
 			b.Fatalf("%s: %v", cat, err)
 		}
@@ -157,28 +158,89 @@ func benchStraight(b *testing.B, e *Engine) {
 			}
 		}
 	}
-	b.Run("blocks", func(b *testing.B) {
+	estimates := float64(len(e.cells) * len(cats) * len(modes))
+	// The engine's way: per category the nearest facility and its distance
+	// (the straight-line field), per mode the seconds from the distance,
+	// every array new (as when the engine computes them the first time).
+	b.Run("blocks, seconds of every mode", func(b *testing.B) {
+		runtime.GC()
+		cpu0 := processCPU()
 		for b.Loop() {
 			for _, cat := range cats {
-				f := e.straightField(cat)
+				f := e.straightField(cat, nil)
 				for _, m := range modes {
 					_ = f.withStraightSeconds(e, m)
 				}
 			}
 		}
-		b.ReportMetric(float64(len(e.cells)*len(cats)*len(modes)), "estimates/op")
+		b.ReportMetric(cpuMs(processCPU()-cpu0)/float64(b.N), "cpu-ms/op")
+		b.ReportMetric(estimates, "estimates/op")
+	})
+	// The same into the arrays of the previous run: what the computation
+	// costs without allocating the 17.8 M results anew.
+	b.Run("blocks, seconds of every mode, arrays reused", func(b *testing.B) {
+		fs := make([]*field, len(cats))
+		secs := make([][]float64, len(cats)*len(modes))
+		for i := range secs {
+			secs[i] = make([]float64, len(e.cells))
+		}
+		runtime.GC()
+		cpu0 := processCPU()
+		for b.Loop() {
+			for c, cat := range cats {
+				fs[c] = e.straightField(cat, fs[c])
+				for m, mode := range modes {
+					e.model.Curve(mode).SecondsInto(secs[c*len(modes)+m], fs[c].dist) // as withStraightSeconds
+				}
+			}
+		}
+		b.ReportMetric(cpuMs(processCPU()-cpu0)/float64(b.N), "cpu-ms/op")
+		b.ReportMetric(estimates, "estimates/op")
+	})
+	// Only the straight-line fields, from which the seconds of every mode
+	// follow: the nearest facility and its distance per cell and category.
+	b.Run("blocks, nearest and distance", func(b *testing.B) {
+		runtime.GC()
+		cpu0 := processCPU()
+		for b.Loop() {
+			for _, cat := range cats {
+				_ = e.straightField(cat, nil)
+			}
+		}
+		b.ReportMetric(cpuMs(processCPU()-cpu0)/float64(b.N), "cpu-ms/op")
+		b.ReportMetric(float64(len(e.cells)*len(cats)), "nearest/op")
+	})
+	b.Run("blocks, nearest and distance, arrays reused", func(b *testing.B) {
+		fs := make([]*field, len(cats))
+		for c, cat := range cats {
+			fs[c] = e.straightField(cat, nil)
+		}
+		runtime.GC()
+		cpu0 := processCPU()
+		for b.Loop() {
+			for c, cat := range cats {
+				fs[c] = e.straightField(cat, fs[c])
+			}
+		}
+		b.ReportMetric(cpuMs(processCPU()-cpu0)/float64(b.N), "cpu-ms/op")
+		b.ReportMetric(float64(len(e.cells)*len(cats)), "nearest/op")
 	})
 	b.Run("baseline bucket grid per cell", func(b *testing.B) {
+		runtime.GC()
+		cpu0 := processCPU()
 		for b.Loop() {
 			for _, cat := range cats {
 				_, _ = straightFieldBuckets(e, cat, modes)
 			}
 		}
-		b.ReportMetric(float64(len(e.cells)*len(cats)*len(modes)), "estimates/op")
+		b.ReportMetric(cpuMs(processCPU()-cpu0)/float64(b.N), "cpu-ms/op")
+		b.ReportMetric(estimates, "estimates/op")
 	})
 	b.Run("baseline brute force, hospitals only", func(b *testing.B) {
 		idxs := e.byCat[layers.CatHospital]
-		want := e.straightField(layers.CatHospital)
+		want := e.straightField(layers.CatHospital, nil)
+		runtime.GC()
+		cpu0 := processCPU()
 		for b.Loop() {
 			for ci, c := range e.cells {
 				best, bi := math.Inf(1), -1
@@ -197,6 +259,7 @@ func benchStraight(b *testing.B, e *Engine) {
 				}
 			}
 		}
+		b.ReportMetric(cpuMs(processCPU()-cpu0)/float64(b.N), "cpu-ms/op")
 		b.Logf("%d hospitals", len(idxs))
 	})
 }
@@ -222,7 +285,7 @@ func TestStraightFieldBruteForce(t *testing.T) {
 	e := buildEngine(t, r)
 	for _, ci := range layers.Categories() {
 		cat := ci.Category
-		f := e.straightField(cat)
+		f := e.straightField(cat, nil)
 		idxs := e.byCat[cat]
 		for c, cell := range e.cells {
 			best, bi := math.Inf(1), -1
@@ -247,3 +310,6 @@ func TestStraightFieldBruteForce(t *testing.T) {
 		}
 	}
 }
+
+// cpuMs is d in milliseconds.
+func cpuMs(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -162,18 +162,12 @@ type targets struct {
 }
 
 // straightTo returns the straight-line distance field from every cell to
-// the nearest of pts, with fac holding ids[i] of the nearest.
+// the nearest of pts (EPSG:25833), with fac holding ids[i] of the nearest:
+// exact, ties to the lowest index in pts (geo/nearest over the engine's
+// blocks of cells).
 func (e *Engine) straightTo(pts []orb.Point, ids []int32) *field {
-	ix := newPointIndex(pts, 2000)
-	f := newField(len(e.cells), MethodStraightLine)
-	for ci, c := range e.cells {
-		i, d := ix.nearest(c.utm, nil)
-		if i < 0 {
-			continue
-		}
-		f.dist[ci] = d
-		f.fac[ci] = ids[i]
-	}
+	f := &field{dist: make([]float64, len(e.cells)), fac: make([]int32, len(e.cells)), method: MethodStraightLine}
+	e.cellBlocks().NearestLabel(pts, ids, f.fac, f.dist, 0)
 	return f
 }
 
@@ -273,13 +267,13 @@ func (e *Engine) offNetwork(mn *modeNet, tg targets, f *field) {
 			offID = append(offID, tg.id[i])
 		}
 	}
-	var offIx *pointIndex
+	var off *field // straight-line distances to the targets off the network
 	if len(offPts) > 0 {
-		offIx = newPointIndex(offPts, 2000)
+		off = e.straightTo(offPts, offID)
 	}
 	var all *field // straight-line distances to every target, for cells off the network
 	f.how = make([]uint8, len(e.cells))
-	for ci, c := range e.cells {
+	for ci := range e.cells {
 		if len(mn.cells.Departures(ci)) == 0 {
 			if all == nil {
 				if tg.all != nil {
@@ -294,10 +288,10 @@ func (e *Engine) offNetwork(mn *modeNet, tg targets, f *field) {
 			}
 			continue
 		}
-		if offIx != nil {
-			if j, d := offIx.nearest(c.utm, nil); j >= 0 {
+		if off != nil {
+			if d := off.dist[ci]; off.fac[ci] >= 0 {
 				if s := e.slSeconds(mn.mode, d); s < f.secs[ci] {
-					f.secs[ci], f.dist[ci], f.fac[ci] = s, d, offID[j]
+					f.secs[ci], f.dist[ci], f.fac[ci] = s, d, off.fac[ci]
 					f.how[ci] = howStraight
 					continue
 				}

@@ -209,14 +209,14 @@ func abs(x int) int {
 }
 
 // straightBlockSide is the side of the blocks into which cell centres are
-// sorted for the straight-line field (geo/nearest): four times the mean
-// spacing of the cells over their bounding box, between 2 km and 20 km
-// (2 km for the 100 m cells of Saxony, about 11 km for its 1 km cells).
-// Smaller blocks have fewer candidate facilities each but cost one
-// candidate search more per block: with blocks of 2 km, 400,000 cells of a
-// 100 m grid had 1–5 candidates per block (BenchmarkNearest of geo/nearest),
-// while the 1 km grid, at 2.8 cells per 2 km block, gained little over one
-// search per cell.
+// sorted for the straight-line field (geo/nearest, which groups them into
+// superblocks of 8 × 8 blocks): four times the mean spacing of the cells
+// over their bounding box, between 2 km and 20 km (2 km for the 100 m
+// cells of Saxony, about 11 km for its 1 km cells). Smaller blocks have
+// fewer candidate facilities per cell but cost more filtering per cell:
+// at the 100 m scale, 2 km blocks (4.7 candidates per cell for the densest
+// category) took 85 ms of processor time for 15 categories, 1.5 km and 3 km
+// blocks about 92 and 98 ms (BenchmarkSaxonyStraightLineAllCategories).
 func straightBlockSide(pts []orb.Point) float64 {
 	if len(pts) == 0 {
 		return 1000
@@ -251,20 +251,25 @@ func (e *Engine) cellBlocks() *nearest.Queries {
 // cat, exact, ties to the facility of the lowest id (geo/nearest: per block
 // of cells only the facilities that can be nearest to one of them, on every
 // processor). It is a distance field: secs is nil, the seconds of a mode
-// are filled by withStraightSeconds.
-func (e *Engine) straightField(cat layers.Category) *field {
+// are filled by withStraightSeconds. It writes into the arrays of dst when
+// dst is not nil and has one element per cell (a field to be overwritten,
+// of no other use), else into new ones.
+func (e *Engine) straightField(cat layers.Category, dst *field) *field {
 	idxs := e.byCat[cat]
 	pts := make([]orb.Point, len(idxs))
 	for i, fi := range idxs {
 		pts[i] = e.facUTM[fi]
 	}
-	f := &field{dist: make([]float64, len(e.cells)), fac: make([]int32, len(e.cells)), method: MethodStraightLine}
-	e.cellBlocks().Nearest(pts, f.fac, f.dist, 0)
-	if len(idxs) > 0 {
-		for ci, i := range f.fac {
-			f.fac[ci] = int32(idxs[i])
-		}
+	f := dst
+	if f == nil || len(f.dist) != len(e.cells) || len(f.fac) != len(e.cells) {
+		f = &field{dist: make([]float64, len(e.cells)), fac: make([]int32, len(e.cells))}
 	}
+	*f = field{dist: f.dist, fac: f.fac, method: MethodStraightLine}
+	label := make([]int32, len(idxs))
+	for i, fi := range idxs {
+		label[i] = int32(fi)
+	}
+	e.cellBlocks().NearestLabel(pts, label, f.fac, f.dist, 0)
 	return f
 }
 
@@ -277,7 +282,7 @@ func (e *Engine) straight(cat layers.Category) *field {
 		e.slines[cat] = ent
 	}
 	e.mu.Unlock()
-	ent.once.Do(func() { ent.f = e.straightField(cat) })
+	ent.once.Do(func() { ent.f = e.straightField(cat, nil) })
 	return ent.f
 }
 
