@@ -155,7 +155,7 @@ func analyze(ctx context.Context, st analyzeTarget, cats []layers.Category, mode
 
 	// The gap summary: one row per (category, mode) written.
 	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "category\tmode\tstandard\tmethod\tresidents\toutside\tshare\tmedian\tp90\t")
+	fmt.Fprintln(tw, "category\tmode\tstandard\tmethod\tresidents\toutside\tshare\tmedian\tp90\tgini\t")
 	useModes := modes
 	if useModes == nil {
 		// Every mode: by network where one is loaded, else by straight line.
@@ -182,8 +182,12 @@ func analyze(ctx context.Context, st analyzeTarget, cats []layers.Category, mode
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%.0f min\t%s\t%d\t%d\t%.2f %%\t%s\t%s\t\n", c, m, g.StandardMinutes, methodShares(g.MethodShares),
-				g.Population, g.Outside, 100*g.Share, minutes(g.MedianSeconds), minutes(g.P90Seconds))
+			gini := "-"
+			if fs, ok := g.Fairness.([]need.ScenarioFairness); ok && len(fs) > 0 {
+				gini = fmtPtr(fs[0].Fairness.All.Gini, 3)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%.0f min\t%s\t%d\t%d\t%.2f %%\t%s\t%s\t%s\t\n", c, m, g.StandardMinutes, methodShares(g.MethodShares),
+				g.Population, g.Outside, 100*g.Share, minutes(g.MedianSeconds), minutes(g.P90Seconds), gini)
 		}
 	}
 	if err := tw.Flush(); err != nil {

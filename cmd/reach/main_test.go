@@ -194,6 +194,44 @@ func TestServeDemo(t *testing.T) {
 	if p10 > p20 || p10+ring != p20 {
 		t.Errorf("population within 10 min %v, within 20 min %v, in the ring 10–20 min %v: the ring does not add up", p10, p20, ring)
 	}
+
+	// The gap register agrees with the gaps collection: the same cells, the
+	// residents outside summed over them and over the municipalities.
+	resp, err = http.Post(base+"/analyses/gaps", "application/json", strings.NewReader(`{"category":"kita","mode":"foot","cells":true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("gaps: status %d: %s", resp.StatusCode, body)
+	}
+	var reg struct {
+		Outside        int64              `json:"outside"`
+		MethodShares   map[string]float64 `json:"method_shares"`
+		Cells          []struct{ Population int64 }
+		Municipalities []struct{ Outside int64 }
+		Fairness       []struct {
+			Scenario string
+			Fairness struct{ All struct{ Gini *float64 } }
+		} `json:"fairness"`
+	}
+	if err := json.Unmarshal(body, &reg); err != nil {
+		t.Fatal(err)
+	}
+	var cellSum, muniSum int64
+	for _, c := range reg.Cells {
+		cellSum += c.Population
+	}
+	for _, m := range reg.Municipalities {
+		muniSum += m.Outside
+	}
+	coll := getJSON(t, base+"/collections/gaps/items?f=json&limit=1&category=kita&mode=foot", http.StatusOK)
+	if reg.Outside == 0 || cellSum != reg.Outside || muniSum != reg.Outside || coll["numberMatched"] != float64(len(reg.Cells)) ||
+		reg.MethodShares["network"] == 0 || len(reg.Fairness) == 0 || reg.Fairness[0].Scenario != "today" || reg.Fairness[0].Fairness.All.Gini == nil {
+		t.Errorf("gap register: %d outside, %d in its %d cells, %d over its municipalities, the collection matched %v, methods %v, fairness %v",
+			reg.Outside, cellSum, len(reg.Cells), muniSum, coll["numberMatched"], reg.MethodShares, reg.Fairness)
+	}
 }
 
 // isochroneBody asks for 10 and 20 minutes by car around the first central

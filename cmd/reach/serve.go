@@ -19,6 +19,7 @@ import (
 	"reach/data/demo"
 	"reach/internal/analysis"
 	"reach/internal/analysis/assess"
+	"reach/internal/analysis/gaps"
 	"reach/internal/analysis/need"
 	"reach/internal/analysis/sites"
 	"reach/internal/analysis/transit"
@@ -343,6 +344,14 @@ func (l *lazyEngine) Fire(ctx context.Context, q need.FireQuery) (need.FireResul
 		return need.FireResult{}, err
 	}
 	return need.New(l.full).Fire(ctx, q)
+}
+
+// Gaps draws up a gap register once the engine is ready.
+func (l *lazyEngine) Gaps(ctx context.Context, q gaps.Query) (gaps.Report, error) {
+	if _, err := l.get(ctx); err != nil {
+		return gaps.Report{}, err
+	}
+	return gaps.Of(ctx, l.full, q)
 }
 
 // RoundTrips answers public transport round trips once the engine is ready.

@@ -115,7 +115,7 @@ type weaknessWeightsJSON struct {
 // options turns the flags into engine options; errors name the file, the
 // field and the value.
 func (f engineFlags) options(info layers.StoreInfo) (analysis.Options, error) {
-	opts := analysis.Options{Info: info, NeedSection: need.Section, NewTransitPlanner: transit.New}
+	opts := analysis.Options{Info: info, NeedSection: need.Section, Fairness: need.GapFairness, NewTransitPlanner: transit.New}
 	d, err := f.demography(info)
 	if err != nil {
 		return opts, fmt.Errorf("--ages: %w", err)

@@ -1,15 +1,20 @@
-// Package analysis is the engine: it builds the read model (road graph per
-// mode, snapped cells and facilities, the classification) from the layers,
-// and answers with travel times per cell and category, matrices,
-// isochrones, coverage against the standards catalogue and site
-// suggestions. The use cases built on it read it through its exported
-// accessors and live in packages of their own under internal/analysis:
-// assess (project assessments and the ranking), need (capacity-aware
-// access and fire coverage), transit (public transport), gaps (the gap
-// register), centres (the central-place indicators) and derived (the
-// results as collections and tables); its snapshot file is
-// internal/analysis/snapshot. The policy it applies lives apart: the
-// standards in internal/catalogue, the classification of municipalities in
+// Package analysis is the engine: the immutable read model built from the
+// layers (the populated cells, the classification of the municipalities,
+// a road network per mode with every cell and facility snapped, the road
+// layer those networks were made from), which holds no reader once built,
+// and the computations that belong to it: travel times per cell and
+// category, matrices, isochrones and the network coverage. The use cases
+// built on it live in packages of their own under internal/analysis and
+// read it through its read-only views (Net: the network of a mode with the
+// places on it, on which they run their own searches; the populated cells,
+// facilities, municipalities and travel-time fields; Memo for their
+// caches): assess (project assessments and the ranking), need
+// (capacity-aware access and fire coverage), transit (public transport),
+// gaps (the gap register), centres (the central-place indicators), sites
+// (site suggestions) and derived (the results as collections and tables).
+// Its snapshot file is internal/analysis/snapshot, its isochrone bands
+// internal/analysis/bands. The policy it applies lives apart: the standards
+// in internal/catalogue, the classification of municipalities in
 // internal/classify, the score, budget selection and Zentrale-Orte verdict
 // in internal/appraisal.
 //

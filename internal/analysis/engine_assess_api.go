@@ -8,9 +8,6 @@ import (
 
 	"github.com/paulmach/orb"
 
-	"reach/geo/graph"
-	"reach/geo/isochrone"
-	"reach/geo/route"
 	"reach/geo/spatial"
 	"reach/internal/appraisal"
 	"reach/layers"
@@ -119,58 +116,6 @@ func (e *Engine) MethodShares(f Field) map[string]float64 { return e.methodShare
 type CellChange struct {
 	Cell          int32
 	Before, After float64 // seconds, +Inf unreachable
-}
-
-// SitesEffect is what new sites of a category change: the cells whose
-// time drops, where each site snapped, and the catchment bands.
-type SitesEffect struct {
-	Changes   []CellChange // ascending by cell
-	Sites     []SnapInfo
-	Catchment []Band
-}
-
-// AddSites computes the effect of new facilities at sites (EPSG:25833) on
-// f, a network field: the "only improving" reverse search from the sites'
-// arrivals on f's baseline, and the catchment isochrones (reverse search)
-// at minutes.
-func (e *Engine) AddSites(ctx context.Context, f Field, sites []orb.Point, minutes []float64) (SitesEffect, error) {
-	var out SitesEffect
-	mn := e.nets[f.mode]
-	if mn == nil || f.f.net == nil {
-		return out, fmt.Errorf("analysis: add sites: no %s network", f.mode)
-	}
-	var arrivals [][]route.Source
-	var extra []isochrone.Reached
-	for _, s := range sites {
-		ll, _ := fromUTM(s)
-		sn, info, err := mn.snapPoint(ll)
-		if err != nil {
-			return out, err
-		}
-		out.Sites = append(out.Sites, info)
-		arrivals = append(arrivals, sn.Arrivals())
-		if sn.Snapped {
-			extra = append(extra, isochrone.Reached{P: sn.Point, Seconds: float64(sn.Access.Seconds())})
-		}
-	}
-	imp := e.improveNetwork(mn, f.f, arrivals)
-	for i, ci := range imp.cells {
-		out.Changes = append(out.Changes, CellChange{Cell: ci, Before: f.f.secs[ci], After: imp.secs[i]})
-	}
-	var sources []route.Source
-	for _, a := range arrivals {
-		sources = append(sources, a...)
-	}
-	limit, _ := graph.CostOf(graph.Seconds(minutes[len(minutes)-1] * 60))
-	q := mn.n.ReverseQueries().Get()
-	defer mn.n.ReverseQueries().Put(q)
-	q.Run(sources, limit)
-	bands, _, err := e.raster().Network(ctx, mn.n, mn.n.ReverseGraph(), q, minutes, e.bandCells(), mn.cells.AllDepartures(), extra)
-	if err != nil {
-		return out, err
-	}
-	out.Catchment = bands
-	return out, nil
 }
 
 // RoadScenario is the network of one mode rebuilt from a changed road layer,

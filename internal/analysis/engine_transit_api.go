@@ -101,7 +101,7 @@ func (e *Engine) Provenance(method string) Provenance { return e.provenance(meth
 // cell i (+Inf when not reached) for the residents of each band. It returns the bands and the
 // raster step in metres.
 func (e *Engine) PointBands(ctx context.Context, reached []isochrone.Reached, speedMS float64, minutes []float64, cellSeconds func(i int) float64) ([]Band, float64, error) {
-	return e.raster().Points(ctx, reached, speedMS, minutes, e.bandCells(), cellSeconds)
+	return e.Raster().Points(ctx, reached, speedMS, minutes, e.BandCells(), cellSeconds)
 }
 
 // ToUTM converts a lon/lat point to EPSG:25833, refusing points outside the valid range.

@@ -91,3 +91,21 @@ func CellPolygon(id string) orb.Geometry {
 	}
 	return crs.MustProject(g.Polygon(), crs.LAEA, crs.CRS84)
 }
+
+// SnapPoint snaps a lon/lat point of a request to the network of mode
+// (which must have one, see Net) and describes the snap.
+func (e *Engine) SnapPoint(mode layers.Mode, ll orb.Point) (network.Snap, SnapInfo, error) {
+	return e.nets[mode].snapPoint(ll)
+}
+
+// Improve runs the "only improving" search from the arrivals of added
+// sites (per site) on the baseline of f, a field on the network, and
+// returns the cells whose time drops, ascending.
+func (e *Engine) Improve(f Field, sites [][]route.Source) []CellChange {
+	imp := e.improveNetwork(e.nets[f.mode], f.f, sites)
+	var out []CellChange
+	for i, ci := range imp.cells {
+		out = append(out, CellChange{Cell: ci, Before: f.f.secs[ci], After: imp.secs[i]})
+	}
+	return out
+}

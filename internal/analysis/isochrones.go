@@ -16,11 +16,11 @@ import (
 // Band is one travel-time band of an isochrone (see internal/analysis/bands).
 type Band = bands.Band
 
-// raster is the raster of the engine's isochrones.
-func (e *Engine) raster() bands.Raster { return bands.Raster{StepM: e.opts.IsochroneStepM} }
+// Raster is the raster of the engine's isochrones (Options.IsochroneStepM).
+func (e *Engine) Raster() bands.Raster { return bands.Raster{StepM: e.opts.IsochroneStepM} }
 
-// bandCells are the populated cells as the bands count their residents.
-func (e *Engine) bandCells() bands.Cells {
+// BandCells are the populated cells as the bands count their residents.
+func (e *Engine) BandCells() bands.Cells {
 	return bands.Cells{N: len(e.cells), Residents: func(i int) int64 { return e.cells[i].pop }, UTM: func(i int) orb.Point { return e.cells[i].utm }}
 }
 
@@ -61,9 +61,9 @@ func (e *Engine) Isochrones(ctx context.Context, req IsochroneRequest) (Isochron
 			res.Origins[i] = SnapInfo{Input: p, Reason: fmt.Sprintf("no %s road network loaded: straight-line estimate", req.Mode)}
 		}
 		var step float64
-		res.Bands, step, err = e.raster().Straight(ctx, pts, minutes, e.bandCells(),
+		res.Bands, step, err = e.Raster().Straight(ctx, pts, minutes, e.BandCells(),
 			func(d float64) float64 { return e.slSeconds(req.Mode, d) }, func(s float64) float64 { return e.slReach(req.Mode, s) })
-		res.Method = e.raster().Method(req.Mode, false, step, e.model.Source)
+		res.Method = e.Raster().Method(req.Mode, false, step, e.model.Source)
 		res.Provenance = e.provenance(res.Method)
 		return res, err
 	}
@@ -84,8 +84,8 @@ func (e *Engine) Isochrones(ctx context.Context, req IsochroneRequest) (Isochron
 	q := mn.fromOrigins(deps, limit)
 	defer mn.n.Queries().Put(q)
 	var step float64
-	res.Bands, step, err = e.raster().Network(ctx, mn.n, mn.n.Graph(), q, minutes, e.bandCells(), mn.cells.AllArrivals(), extra)
-	res.Method = e.raster().Method(req.Mode, true, step, e.model.Source)
+	res.Bands, step, err = e.Raster().Network(ctx, mn.n, mn.n.Graph(), q, minutes, e.BandCells(), mn.cells.AllArrivals(), extra)
+	res.Method = e.Raster().Method(req.Mode, true, step, e.model.Source)
 	res.Provenance = e.provenance(res.Method)
 	return res, err
 }

@@ -44,13 +44,13 @@ func BenchmarkSaxonyIsochroneParts(b *testing.B) {
 		limit, _ := graph.CostOf(graph.Seconds(30 * 60))
 		q := mn.fromOrigins([][]route.Source{s.Departures()}, limit)
 		t1 := time.Now()
-		r, err := mn.n.Raster(g, q, 1800, []isochrone.Reached{{P: s.Point, Seconds: float64(s.Access.Seconds())}}, f.e.raster().Options(1800))
+		r, err := mn.n.Raster(g, q, 1800, []isochrone.Reached{{P: s.Point, Seconds: float64(s.Access.Seconds())}}, f.e.Raster().Options(1800))
 		if err != nil {
 			b.Fatal(err)
 		}
 		t2 := time.Now()
 		costs := q.Costs()
-		pops, cells := bands.Population(minutes, f.e.bandCells(), func(ci int) float64 {
+		pops, cells := bands.Population(minutes, f.e.BandCells(), func(ci int) float64 {
 			if c, _, ok := network.Leave(mn.cells.Arrivals(ci), costs); ok {
 				return float64(c.Seconds())
 			}
@@ -90,7 +90,7 @@ func TestIsochroneMethodNamesStep(t *testing.T) {
 	if want := "marching squares, 100 m raster)"; !strings.Contains(res.Method, want) || res.Provenance.Method != res.Method {
 		t.Fatalf("method %q (provenance %q), want it to contain %q", res.Method, res.Provenance.Method, want)
 	}
-	if got, want := e.raster().StepText(300), "300 m raster: 3 × the 100 m base step"; !strings.HasPrefix(got, want) {
+	if got, want := e.Raster().StepText(300), "300 m raster: 3 × the 100 m base step"; !strings.HasPrefix(got, want) {
 		t.Fatalf("step text %q, want prefix %q", got, want)
 	}
 	// The raster covers everything reached: its border stays unreachable.
@@ -99,7 +99,7 @@ func TestIsochroneMethodNamesStep(t *testing.T) {
 	limit, _ := graph.CostOf(graph.Seconds(30 * 60))
 	q := mn.fromOrigins([][]route.Source{s.Departures()}, limit)
 	defer mn.n.Queries().Put(q)
-	ras, err := mn.n.Raster(mn.n.Graph(), q, 1800, nil, e.raster().Options(1800))
+	ras, err := mn.n.Raster(mn.n.Graph(), q, 1800, nil, e.Raster().Options(1800))
 	if err != nil || ras == nil {
 		t.Fatalf("raster %v, err %v", ras, err)
 	}

@@ -270,6 +270,7 @@ func attackCorpus(t *testing.T, h http.Handler) []attack {
 		"/analyses/isochrones": `{"mode":"car","origins":[[13.73,51.05]],"minutes":[10,20]}`,
 		"/analyses/sites":      `{"category":"general_practice","mode":"car","k":3}`,
 		"/analyses/need":       `{"category":"general_practice","mode":"car"}`,
+		"/analyses/gaps":       `{"category":"general_practice","mode":"car"}`,
 		"/analyses/fire":       `{"add":[{"name":"Neu","point":[13.7,51.0],"full_time":false}]}`,
 		"/analyses/round-trip": `{"category":"general_practice","arrive_by":"2023-01-11T10:00","stay_minutes":60,"home_by":"2023-01-11T20:00"}`,
 		"/projects":            proposalBody,

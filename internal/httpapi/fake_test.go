@@ -10,6 +10,7 @@ import (
 
 	"reach/internal/analysis"
 	"reach/internal/analysis/assess"
+	"reach/internal/analysis/gaps"
 	"reach/internal/analysis/sites"
 	"reach/internal/analysis/transit"
 	"reach/internal/appraisal"
@@ -239,6 +240,20 @@ func (a *fakeAnalyzer) RoundTrips(ctx context.Context, q transit.RoundTripQuery)
 	return transit.RoundTripResult{Category: q.Category, ArriveBy: q.ArriveBy.Format("2006-01-02T15:04:05"), StayMinutes: q.StayMinutes,
 		Municipalities: []transit.RoundTripArea{{AGS: "14628010", Population: 100, Possible: int64(q.StayMinutes), Share: float64(q.StayMinutes) / 100}},
 		Cells:          []transit.RoundTripCell{{CellID: "c", Possible: true}}}, nil
+}
+
+// Gaps echoes the query: the standard is max_minutes (or 20), one cell
+// outside unless the category is kita, and only_thin_or_weak as given.
+func (a *fakeAnalyzer) Gaps(ctx context.Context, q gaps.Query) (gaps.Report, error) {
+	rep := gaps.Report{Category: q.Category, Mode: q.Mode, StandardMinutes: 20, OnlyThinOrWeak: q.OnlyThinOrWeak,
+		MethodShares: map[string]float64{"network": 1}, Population: 100}
+	if q.MaxMinutes > 0 {
+		rep.StandardMinutes = q.MaxMinutes
+	}
+	if q.Category != layers.CatKita {
+		rep.Cells, rep.Outside, rep.Share = []gaps.Cell{{CellID: "c", Population: 7}}, 7, 0.07
+	}
+	return rep, nil
 }
 
 func (a *fakeAnalyzer) Isochrones(ctx context.Context, req analysis.IsochroneRequest) (analysis.IsochroneResult, error) {

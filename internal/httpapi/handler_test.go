@@ -982,3 +982,62 @@ func TestRoundTripEndpoint(t *testing.T) {
 		}
 	}
 }
+
+func TestGapsEndpoint(t *testing.T) {
+	e := newEnv(t, nil)
+	type result struct {
+		Category        string             `json:"category"`
+		Mode            string             `json:"mode"`
+		StandardMinutes float64            `json:"standard_minutes"`
+		OnlyThinOrWeak  bool               `json:"only_thin_or_weak"`
+		MethodShares    map[string]float64 `json:"method_shares"`
+		Outside         int64              `json:"outside"`
+		Cells           *[]struct {
+			CellID string `json:"inspire_id"`
+		} `json:"cells"`
+	}
+	post := func(body string) result {
+		t.Helper()
+		w := e.do(t, "POST", "/analyses/gaps", body)
+		if w.Code != 200 {
+			t.Fatalf("%s: status %d: %s", body, w.Code, w.Body)
+		}
+		var res result
+		if err := json.Unmarshal(w.Body.Bytes(), &res); err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	res := post(`{"category":"general_practice","mode":"car"}`)
+	if res.Category != "general_practice" || res.Mode != "car" || res.StandardMinutes != 20 || res.Outside != 7 || res.MethodShares["network"] != 1 {
+		t.Errorf("got %+v, want the register of the query", res)
+	}
+	if res.Cells != nil {
+		t.Errorf("cells without cells: true: %v", *res.Cells)
+	}
+	res = post(`{"category":"general_practice","mode":"foot","only_thin_or_weak":true,"max_minutes":12.5,"cells":true}`)
+	if !res.OnlyThinOrWeak || res.StandardMinutes != 12.5 || res.Cells == nil || len(*res.Cells) != 1 || (*res.Cells)[0].CellID != "c" {
+		t.Errorf("got %+v, want the flags passed on and the cell", res)
+	}
+	// With cells: true and none outside, the list is there and empty.
+	if res = post(`{"category":"kita","mode":"car","cells":true}`); res.Cells == nil || len(*res.Cells) != 0 {
+		t.Errorf("kita: cells %v, want an empty list", res.Cells)
+	}
+	for _, tt := range []struct{ body, field string }{
+		{`{"mode":"car"}`, "category"},
+		{`{"category":"no_such","mode":"car"}`, "category"},
+		{`{"category":"kita"}`, "mode"},
+		{`{"category":"kita","mode":"plane"}`, "mode"},
+		{`{"category":"kita","mode":"car","max_minutes":0}`, "max_minutes"},
+		{`{"category":"kita","mode":"car","max_minutes":500}`, "max_minutes"},
+		{`{"category":"kita","mode":"car","departure":"2023-01-11T07:00"}`, "departure"},
+		{`{"category":"kita","mode":"transit"}`, "departure"},
+		{`{"category":"kita","mode":"car","cells":"yes"}`, "cells"},
+		{`{"category":"kita","mode":"car","colour":"red"}`, "colour"},
+	} {
+		w := e.do(t, "POST", "/analyses/gaps", tt.body)
+		if w.Code != 422 || !strings.Contains(w.Body.String(), `"name":"`+tt.field+`"`) {
+			t.Errorf("%s: status %d, body %s; want 422 naming %s", tt.body, w.Code, w.Body, tt.field)
+		}
+	}
+}

@@ -740,7 +740,7 @@ func (e *Assessor) newFacility(ctx context.Context, p layers.Project, d *Details
 		return nil, nil, nil, err
 	}
 	eff := &projectEffect{cat: cat, mode: mode, std: std, limit: std.MaxSeconds(), before: f, method: f.Method()}
-	se, err := e.eng.AddSites(ctx, f, sites, catchmentMinutes(std))
+	se, err := addSites(ctx, e.eng, f, sites, catchmentMinutes(std))
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("analysis: assess: project %q: %w", p.ID, err)
 	}

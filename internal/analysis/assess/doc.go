@@ -5,5 +5,6 @@
 // each proposal with completeness, overlaps and the Zentrale-Orte verdict;
 // the ranking within a budget; the features of the assessments collection
 // and the documents written by `reach analyze`. The proposals of a call are
-// passed in, never read.
+// passed in, never read. Road upgrades and new sites are searched on the
+// engine's network with its places (overlay.go, sites.go).
 package assess

@@ -198,7 +198,7 @@ func (d *derived) features(ctx context.Context, coll string, filters map[string]
 		if err != nil {
 			return nil, err
 		}
-		rep, err := gaps.Of(ctx, d.e, gaps.Query{Category: cat, Mode: mode})
+		rep, err := gaps.Of(ctx, d.e, gaps.Query{Category: cat, Mode: mode, WithoutFairness: true})
 		if err != nil {
 			return nil, err
 		}

@@ -71,7 +71,7 @@ func WriteResults(ctx context.Context, e *analysis.Engine, w layers.ResultWriter
 			if err != nil {
 				return st, err
 			}
-			rep, err := gaps.Of(ctx, e, gaps.Query{Category: cat, Mode: m})
+			rep, err := gaps.Of(ctx, e, gaps.Query{Category: cat, Mode: m, WithoutFairness: true})
 			if err != nil {
 				return st, err
 			}

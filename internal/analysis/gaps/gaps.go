@@ -35,6 +35,9 @@ type Query struct {
 	// Transit gives the departures when Mode is Transit; a zero Departure means the engine's
 	// default (analysis.Options.TransitDefault).
 	Transit analysis.TransitQuery
+	// WithoutFairness leaves out the distribution of travel times (for
+	// callers that use only the cells, such as the gaps collection).
+	WithoutFairness bool
 }
 
 // Cell is one populated cell outside the standard.
@@ -152,6 +155,9 @@ func Of(ctx context.Context, e *analysis.Engine, q Query) (Report, error) {
 		if !q.OnlyThinOrWeak || c.Thin || c.Weak {
 			idx = append(idx, ci)
 		}
+	}
+	if q.WithoutFairness {
+		return rep, nil
 	}
 	if rep.Fairness, err = e.Fairness(ctx, q.Category, q.Mode, f.Seconds(), idx); err != nil {
 		return Report{}, err

@@ -5,7 +5,8 @@
 // access times (percentiles, Gini, Palma; by DEGURBA class, age group and
 // structural weakness), the fire brigade's arrival (turn-out plus drive)
 // with areas of first responsibility, and the need section of each
-// assessment dossier. Routing happens once per (category, mode, catchment):
+// assessment dossier. It searches the engine's network with its places
+// (catchments.go). Routing happens once per (category, mode, catchment):
 // catchments and demand vectors are kept in the engine's memo, so another
 // scenario or supply only reruns the arithmetic of geo/access.
 package need
