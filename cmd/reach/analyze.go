@@ -111,6 +111,13 @@ func analyze(ctx context.Context, st analyzeTarget, cats []layers.Category, mode
 		}
 		fmt.Fprintf(stdout, "read model: %d municipalities, %d populated cells (%d residents), built in %s\n",
 			bs.Municipalities, bs.PopulatedCells, bs.Population, time.Since(start).Round(time.Millisecond))
+		var tc []analysis.NetworkCoverage
+		for _, c := range eng.Coverage() {
+			if c.Mode == analysis.Transit {
+				tc = append(tc, c)
+			}
+		}
+		printCoverage(stdout, tc)
 		useCats := cats
 		if useCats == nil {
 			for _, ci := range layers.Categories() {
@@ -769,7 +776,7 @@ func analyzeTransit(ctx context.Context, st analyzeTarget, eng *analysis.Engine,
 				for _, cell := range res.Cells {
 					r := layers.TransitTimeRecord{CellID: cell.CellID, AGS: cell.AGS, Population: cell.Population, Known: cell.Known,
 						Departure: q.Departure, WindowMinutes: q.WindowMinutes, Median: cell.Median, P10: cell.P10, P90: cell.P90,
-						StandardMinutes: res.StandardMinutes}
+						StandardMinutes: res.StandardMinutes, Method: cell.Method}
 					if !math.IsNaN(cell.ShareWithin) {
 						v := cell.ShareWithin
 						r.ShareWithin = &v
@@ -787,6 +794,7 @@ func analyzeTransit(ctx context.Context, st analyzeTarget, eng *analysis.Engine,
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	fmt.Fprintf(stdout, "  no stop: residents with no stop with a departure in the window within %.0f m and no facility within the walk (method no_stop: the feed may end there; not counted as unreachable)\n", transit.AccessM)
 	return analyzeRoundTrips(ctx, planner, cats, facs, q, ef, stdout)
 }
 
