@@ -236,6 +236,12 @@ const (
 	MethodStraightLine = "straight_line"
 	MethodUnreachable  = "unreachable"
 	MethodUnknown      = "unknown"
+	// MethodTransit is a time by public transport over a departure window (a journey on foot
+	// only included); MethodNoStop marks a cell with no stop with a departure in the window
+	// within walking distance, whose time is not known: the timetable does not serve it, which
+	// may be where the feed ends.
+	MethodTransit = "transit"
+	MethodNoStop  = "no_stop"
 )
 
 // Validate checks a travel time: a cell id, population ≥ 0, an AGS of 8

@@ -530,10 +530,15 @@ func fmtPtr(v *float64, prec int) string {
 }
 
 // printCoverage prints, per mode, the share of residents whose cell snaps
-// to the loaded network, with a warning below analysis.CoverageWarnBelow.
+// to the loaded network, and the share a loaded timetable serves, with a
+// warning below analysis.CoverageWarnBelow.
 func printCoverage(w io.Writer, cov []analysis.NetworkCoverage) {
 	for _, c := range cov {
-		fmt.Fprintf(w, "network coverage %s: %.1f %% of %d residents on the network\n", c.Mode, 100*c.Share, c.Population)
+		if c.Mode == analysis.Transit {
+			fmt.Fprintf(w, "timetable coverage transit: %.1f %% of %d residents served (%s)\n", 100*c.Share, c.Population, c.Criterion)
+		} else {
+			fmt.Fprintf(w, "network coverage %s: %.1f %% of %d residents on the network\n", c.Mode, 100*c.Share, c.Population)
+		}
 		if c.Warning != "" {
 			fmt.Fprintln(w, "  WARNING:", c.Warning)
 		}
@@ -715,7 +720,7 @@ func analyzeTransit(ctx context.Context, st analyzeTarget, eng *analysis.Engine,
 	fmt.Fprintf(stdout, "\npublic transport (%s, departures %s + %d min, median over the window, waiting included):\n",
 		eng.TransitFeed().Name, q.Departure.Format("2006-01-02 15:04"), q.WindowMinutes)
 	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "category\tcells\treached\tresidents reached\tmedian\tp90 of medians\twithin standard\ttook\t")
+	fmt.Fprintln(tw, "category\tcells\treached\tresidents reached\tno stop\tmedian\tp90 of medians\twithin standard\ttook\t")
 	for _, c := range cats {
 		if facs[c] == 0 {
 			continue
@@ -727,7 +732,7 @@ func analyzeTransit(ctx context.Context, st analyzeTarget, eng *analysis.Engine,
 		}
 		took := time.Since(start)
 		var reached int
-		var pop, popReached int64
+		var pop, popReached, popNoStop int64
 		var meds []float64
 		var within, withinPop float64
 		for _, cell := range res.Cells {
@@ -735,6 +740,9 @@ func analyzeTransit(ctx context.Context, st analyzeTarget, eng *analysis.Engine,
 				continue
 			}
 			pop += cell.Population
+			if cell.Method == analysis.MethodNoStop {
+				popNoStop += cell.Population
+			}
 			if cell.Median != nil {
 				reached++
 				popReached += cell.Population
@@ -755,7 +763,7 @@ func analyzeTransit(ctx context.Context, st analyzeTarget, eng *analysis.Engine,
 		if withinPop > 0 {
 			share = fmt.Sprintf("%.1f %% (%.0f min)", 100*within/withinPop, res.StandardMinutes)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d of %d\t%s\t%s\t%s\t%s\t\n", c, len(res.Cells), reached, popReached, pop, med, p90, share, took.Round(time.Millisecond))
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d of %d\t%d\t%s\t%s\t%s\t%s\t\n", c, len(res.Cells), reached, popReached, pop, popNoStop, med, p90, share, took.Round(time.Millisecond))
 		if canStore {
 			seq := func(yield func(layers.TransitTimeRecord, error) bool) {
 				for _, cell := range res.Cells {

@@ -361,6 +361,14 @@ func (tt *Timetable) Departures(s StopID) []Time {
 	return out
 }
 
+// DepartsWithin reports whether a trip leaves stop s (not as its last stop) at a time t with
+// from ≤ t < to. On a reversed timetable the times are negated.
+func (tt *Timetable) DepartsWithin(s StopID, from, to Time) bool {
+	deps := tt.stopDeps[tt.stopDepStart[s]:tt.stopDepStart[s+1]]
+	i := searchDep(deps, from)
+	return i < len(deps) && deps[i].t < to
+}
+
 // Connection is one hop of one trip: it leaves From at Dep and reaches To at Arr.
 type Connection struct {
 	Trip     int32 // trip slot, the same for all hops of a trip

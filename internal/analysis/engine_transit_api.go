@@ -51,6 +51,9 @@ type TransitPlanner interface {
 	// CellSeconds gives the travel time of every populated cell to the nearest facility of
 	// cat over the window of q (Departure set).
 	CellSeconds(ctx context.Context, cat layers.Category, q TransitQuery) (TransitCells, error)
+	// ServedCells tells, per populated cell, whether a stop with a departure in the window of
+	// q (Departure set) lies within walking distance, and describes that criterion.
+	ServedCells(ctx context.Context, q TransitQuery) (served []bool, criterion string, err error)
 	// Collections describes the timetable's own collections (stops, routes), served with the
 	// derived ones; Features gives all features of one of them, geometry in lon/lat.
 	Collections() []layers.Collection
@@ -153,8 +156,24 @@ func (e *Engine) transitField(ctx context.Context, cat layers.Category, q Transi
 		if len(tc.Seconds) != len(e.cells) {
 			return nil, fmt.Errorf("analysis: transit travel times: %d cells, want %d", len(tc.Seconds), len(e.cells))
 		}
+		if tc.NoStop != nil && len(tc.NoStop) != len(e.cells) {
+			return nil, fmt.Errorf("analysis: transit travel times: %d cells served or not, want %d", len(tc.NoStop), len(e.cells))
+		}
 		f := newField(len(e.cells), MethodTransit)
 		copy(f.secs, tc.Seconds)
+		// Per cell: transit where reached, no_stop where no stop serves the cell, unreachable
+		// where one does but no facility is reached.
+		f.how = make([]uint8, len(e.cells))
+		for ci, s := range f.secs {
+			switch {
+			case !math.IsInf(s, 1):
+				f.how[ci] = howTransit
+			case tc.NoStop != nil && tc.NoStop[ci]:
+				f.how[ci] = howNoStop
+			default:
+				f.how[ci] = howUnreachable
+			}
+		}
 		return f, nil
 	}
 	if !q.Departure.IsZero() {

@@ -22,20 +22,26 @@ const (
 	MethodNetwork      = layers.MethodNetwork
 	MethodStraightLine = layers.MethodStraightLine
 	// MethodTransit is a travel time by public transport over a departure window.
-	MethodTransit     = "transit"
+	MethodTransit     = layers.MethodTransit
 	MethodUnreachable = layers.MethodUnreachable
+	// MethodNoStop labels a cell that no stop with a departure in the transit window serves
+	// within walking distance and that reaches no facility on foot: the timetable says
+	// nothing about it (the feed may end there), which is not "unreachable".
+	MethodNoStop = layers.MethodNoStop
 	// MethodUnknown labels every cell of a category with no facility
 	// loaded: its time is unknown, not "unreachable", and it is never a gap.
 	MethodUnknown = layers.MethodUnknown
 )
 
 // methodCodes index per-cell method codes (field.how).
-var methodCodes = [...]string{MethodNetwork, MethodStraightLine, MethodUnreachable}
+var methodCodes = [...]string{MethodNetwork, MethodStraightLine, MethodUnreachable, MethodTransit, MethodNoStop}
 
 const (
 	howNetwork uint8 = iota
 	howStraight
 	howUnreachable
+	howTransit
+	howNoStop
 )
 
 // slSeconds is the straight-line estimate of the travel time by mode over

@@ -83,7 +83,7 @@ func (d *derived) infos() []layers.Collection {
 		{Name: "seconds", Type: "number", Unit: "s", Description: "travel time to the nearest facility in seconds; null when none is reachable"},
 		{Name: "facility_id", Type: "string", Filterable: true},
 		{Name: "distance_m", Type: "number", Unit: "m", Description: "network (or straight-line) distance in metres"},
-		{Name: "method", Type: "string", Description: "network, straight_line, unreachable, or unknown (no facility of the category loaded)"},
+		{Name: "method", Type: "string", Description: "network, straight_line, unreachable, or unknown (no facility of the category loaded); by transit: transit, unreachable, or no_stop (no stop with a departure in the window within walking distance: the timetable does not serve the cell)"},
 	}
 	gapProps := []layers.PropertyInfo{
 		{Name: "inspire_id", Type: "string"},
@@ -97,7 +97,7 @@ func (d *derived) infos() []layers.Collection {
 		{Name: "facility_id", Type: "string"},
 		{Name: "thinly_populated", Type: "boolean", Filterable: true},
 		{Name: "structurally_weak", Type: "boolean", Filterable: true},
-		{Name: "method", Type: "string"},
+		{Name: "method", Type: "string", Description: "as in travel-times; by transit, no_stop cells are listed but not counted outside the standard (the feed may end there)"},
 	}
 	assessProps := []layers.PropertyInfo{
 		{Name: "project_id", Type: "string"},
@@ -335,6 +335,10 @@ func travelTimeFeature(cat layers.Category, mode layers.Mode, t analysis.TravelT
 
 func gapFeature(cat layers.Category, mode layers.Mode, rep gaps.Report, g gaps.Cell) layers.Feature {
 	var secs, fac any
+	method := g.Method
+	if method == "" {
+		method = rep.Method
+	}
 	if g.Seconds != nil {
 		secs = *g.Seconds
 	}
@@ -346,7 +350,7 @@ func gapFeature(cat layers.Category, mode layers.Mode, rep gaps.Report, g gaps.C
 		{Name: "ags", Value: g.AGS}, {Name: "population", Value: g.Population}, {Name: "reached", Value: g.Reached},
 		{Name: "seconds", Value: secs}, {Name: "standard_minutes", Value: rep.StandardMinutes}, {Name: "facility_id", Value: fac},
 		{Name: "thinly_populated", Value: g.ThinlyPopulated}, {Name: "structurally_weak", Value: g.StructurallyWeak},
-		{Name: "method", Value: rep.Method},
+		{Name: "method", Value: method},
 	}}
 }
 

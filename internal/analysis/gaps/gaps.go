@@ -42,12 +42,15 @@ type Query struct {
 
 // Cell is one populated cell outside the standard.
 type Cell struct {
-	CellID           string    `json:"inspire_id"`
-	AGS              string    `json:"ags"`
-	Population       int64     `json:"population"`
-	Reached          bool      `json:"reached"`
-	Seconds          *float64  `json:"seconds"` // nil when no facility is reachable
-	FacilityID       string    `json:"facility_id,omitempty"`
+	CellID     string   `json:"inspire_id"`
+	AGS        string   `json:"ags"`
+	Population int64    `json:"population"`
+	Reached    bool     `json:"reached"`
+	Seconds    *float64 `json:"seconds"` // nil when no facility is reachable
+	FacilityID string   `json:"facility_id,omitempty"`
+	// Method says how the cell's time was found (network, straight_line, unreachable;
+	// transit, unreachable or no_stop by public transport).
+	Method           string    `json:"method"`
 	ThinlyPopulated  bool      `json:"thinly_populated"`
 	StructurallyWeak bool      `json:"structurally_weak"`
 	Center           orb.Point `json:"-"` // lon/lat
@@ -64,13 +67,22 @@ const (
 // populated cells that the query considers, how many of them are outside
 // the standard, and the population-weighted median and 90th percentile
 // travel time (nil where that percentile is "not reachable").
+//
+// By public transport the residents of cells that no stop with a departure
+// in the window serves within walking distance (method no_stop) are counted
+// apart, in NoStop: the timetable says nothing about them, as the feed may
+// end there. They are not in Outside, and the median and 90th percentile
+// are over the other residents; Share stays Outside / Population, so where
+// the feed ends it is a lower bound and ShareNoStop says by how much.
 type AreaGap struct {
 	Level            string   `json:"level"`
 	Key              string   `json:"key"` // AGS, Kreis AGS or planning region name
 	Name             string   `json:"name"`
 	Population       int64    `json:"population"`
 	Outside          int64    `json:"outside"`
-	Share            float64  `json:"share_outside"` // Outside / Population, 0 when Population is 0
+	Share            float64  `json:"share_outside"`           // Outside / Population, 0 when Population is 0
+	NoStop           int64    `json:"no_stop,omitempty"`       // residents without a served stop (transit)
+	ShareNoStop      float64  `json:"share_no_stop,omitempty"` // NoStop / Population
 	MedianSeconds    *float64 `json:"median_seconds"`
 	P90Seconds       *float64 `json:"p90_seconds"`
 	DEGURBAComputed  int      `json:"degurba_computed,omitempty"` // municipalities only
@@ -89,16 +101,22 @@ type Report struct {
 	OnlyThinOrWeak  bool            `json:"only_thin_or_weak"`
 	Method          string          `json:"method"` // "network" or "straight_line"
 	// MethodShares gives the share of residents whose time was found by
-	// each method ("network", "straight_line", "unreachable"; "unknown" when
-	// no facility of the category is loaded).
+	// each method ("network", "straight_line", "unreachable"; "transit",
+	// "unreachable", "no_stop" by public transport; "unknown" when no
+	// facility of the category is loaded).
 	MethodShares map[string]float64 `json:"method_shares"`
 	// Unknown says why the register cannot be drawn up (no facility of
 	// the category is loaded); then no cell counts as outside and the
 	// counts of residents outside are zero by absence, not by finding.
-	Unknown         string    `json:"unknown,omitempty"`
-	Population      int64     `json:"population"`
-	Outside         int64     `json:"outside"`
-	Share           float64   `json:"share_outside"`
+	Unknown    string  `json:"unknown,omitempty"`
+	Population int64   `json:"population"`
+	Outside    int64   `json:"outside"`
+	Share      float64 `json:"share_outside"`
+	// NoStop and ShareNoStop count, by public transport, the residents
+	// without a stop with a departure in the window within walking
+	// distance (method no_stop; not in Outside; see AreaGap).
+	NoStop          int64     `json:"no_stop,omitempty"`
+	ShareNoStop     float64   `json:"share_no_stop,omitempty"`
 	MedianSeconds   *float64  `json:"median_seconds"`
 	P90Seconds      *float64  `json:"p90_seconds"`
 	Cells           []Cell    `json:"cells"`
@@ -204,6 +222,15 @@ func report(e *analysis.Engine, f analysis.Field, q Query, minutes float64, sour
 	limit := minutes * 60
 	secs := f.Seconds()
 	cells := e.PopulatedCells()
+	var noStop []bool // cells the timetable does not serve (mode transit)
+	for ci := range cells {
+		if f.MethodOf(ci) == analysis.MethodNoStop {
+			if noStop == nil {
+				noStop = make([]bool, len(cells))
+			}
+			noStop[ci] = true
+		}
+	}
 	facs := e.Facilities()
 	rep := Report{
 		Category: q.Category, Mode: q.Mode, StandardMinutes: minutes, StandardSource: source,
@@ -240,7 +267,7 @@ func report(e *analysis.Engine, f analysis.Field, q Query, minutes float64, sour
 		add(1, AreaKreis, kreis, kreisName, ci)
 		add(2, AreaPlanningRegion, region, region, ci)
 		if s := secs[ci]; s > limit {
-			g := Cell{CellID: c.ID, AGS: c.AGS, Population: c.Residents, ThinlyPopulated: c.Thin, StructurallyWeak: c.Weak, Center: c.LonLat}
+			g := Cell{CellID: c.ID, AGS: c.AGS, Population: c.Residents, Method: f.MethodOf(ci), ThinlyPopulated: c.Thin, StructurallyWeak: c.Weak, Center: c.LonLat}
 			if !math.IsInf(s, 1) {
 				v := s
 				g.Seconds, g.Reached = &v, true
@@ -251,13 +278,15 @@ func report(e *analysis.Engine, f analysis.Field, q Query, minutes float64, sour
 			rep.Cells = append(rep.Cells, g)
 		}
 	}
-	st := summarise(cells, secs, all, limit)
+	st := summarise(cells, secs, noStop, all, limit)
 	rep.Population, rep.Outside, rep.Share, rep.MedianSeconds, rep.P90Seconds = st.pop, st.outside, st.share, st.median, st.p90
+	rep.NoStop, rep.ShareNoStop = st.noStop, st.shareNoStop
 	outs := [3]*[]AreaGap{&rep.Municipalities, &rep.Kreise, &rep.PlanningRegions}
 	for level, g := range groups {
 		for _, a := range g {
-			st := summarise(cells, secs, a.cells, limit)
+			st := summarise(cells, secs, noStop, a.cells, limit)
 			a.row.Population, a.row.Outside, a.row.Share, a.row.MedianSeconds, a.row.P90Seconds = st.pop, st.outside, st.share, st.median, st.p90
+			a.row.NoStop, a.row.ShareNoStop = st.noStop, st.shareNoStop
 			*outs[level] = append(*outs[level], a.row)
 		}
 		sort.Slice(*outs[level], func(i, j int) bool { return (*outs[level])[i].Key < (*outs[level])[j].Key })
@@ -269,14 +298,18 @@ func report(e *analysis.Engine, f analysis.Field, q Query, minutes float64, sour
 type stats struct {
 	pop, outside int64
 	share        float64
+	noStop       int64 // residents of cells in noStop (not in outside, median or p90)
+	shareNoStop  float64
 	median, p90  *float64
 	mean         float64 // population-weighted mean over reached cells
 	reachedPop   int64
 }
 
 // summarise sums population and population outside limit over the cells
-// idx and computes the population-weighted median and 90th percentile.
-func summarise(cells []analysis.PopulatedCell, secs []float64, idx []int, limit float64) stats {
+// idx and computes the population-weighted median and 90th percentile. The
+// cells marked in noStop (nil: none) count in the population and in
+// noStop only.
+func summarise(cells []analysis.PopulatedCell, secs []float64, noStop []bool, idx []int, limit float64) stats {
 	var s stats
 	vals := make([]float64, 0, len(idx))
 	ws := make([]int64, 0, len(idx))
@@ -284,6 +317,10 @@ func summarise(cells []analysis.PopulatedCell, secs []float64, idx []int, limit 
 	for _, ci := range idx {
 		p := cells[ci].Residents
 		s.pop += p
+		if noStop != nil && noStop[ci] {
+			s.noStop += p
+			continue
+		}
 		if secs[ci] > limit {
 			s.outside += p
 		}
@@ -295,6 +332,7 @@ func summarise(cells []analysis.PopulatedCell, secs []float64, idx []int, limit 
 	}
 	if s.pop > 0 {
 		s.share = float64(s.outside) / float64(s.pop)
+		s.shareNoStop = float64(s.noStop) / float64(s.pop)
 	}
 	if s.reachedPop > 0 {
 		s.mean = sum / float64(s.reachedPop)
@@ -326,19 +364,7 @@ func transit(ctx context.Context, e *analysis.Engine, q Query) (Report, error) {
 		return Report{}, err
 	}
 	rep := report(e, f, q, minutes, source)
-	secs := f.Seconds()
-	var reached, total int64
-	for ci, c := range e.PopulatedCells() {
-		total += c.Residents
-		if !math.IsInf(secs[ci], 1) {
-			reached += c.Residents
-		}
-	}
-	rep.MethodShares = map[string]float64{}
-	if total > 0 {
-		rep.MethodShares[analysis.MethodTransit] = float64(reached) / float64(total)
-		rep.MethodShares[analysis.MethodUnreachable] = float64(total-reached) / float64(total)
-	}
+	rep.MethodShares = e.MethodShares(f)
 	rep.Provenance = e.Provenance("public transport: median door-to-door time over the departure window (range RAPTOR)")
 	return rep, nil
 }

@@ -33,6 +33,11 @@ type CellTime struct {
 	// ShareWithin is the share of departures that reach a facility within the standard
 	// (StandardMinutes); NaN when the catalogue has no transit standard for the category.
 	ShareWithin float64
+	// Method says what the median is: analysis.MethodTransit when reached (by public
+	// transport or on foot); analysis.MethodNoStop when no stop with a departure in the window
+	// lies within AccessM (the timetable does not serve the cell, which may be where the feed
+	// ends); analysis.MethodUnreachable when one does but no facility is reached.
+	Method string
 }
 
 // CellResult holds the times of every populated cell and how they were found.
@@ -81,6 +86,10 @@ func (p *Planner) travelTimes(ctx context.Context, cat layers.Category, q analys
 		return CellResult{}, fmt.Errorf("analysis: transit travel times: %w", err)
 	}
 	tt := d.tt
+	served, _, err := p.ServedCells(ctx, q)
+	if err != nil {
+		return CellResult{}, fmt.Errorf("analysis: transit travel times: %w", err)
+	}
 	res := CellResult{Category: cat, Departure: q.Departure.Format("2006-01-02T15:04:05"), WindowMinutes: q.WindowMinutes,
 		Method: fmt.Sprintf("reverse range RAPTOR from every facility, arrivals by the minute, at most %d transfers, journeys up to %d min; walks within %.0f m by the straight-line foot estimate",
 			MaxTransfers, MaxJourneyMinutes, AccessM)}
@@ -204,6 +213,14 @@ func (p *Planner) travelTimes(ctx context.Context, cat layers.Category, q analys
 				if hasStd {
 					out.ShareWithin = float64(within) / float64(q.WindowMinutes)
 				}
+				switch {
+				case out.Median != nil:
+					out.Method = analysis.MethodTransit
+				case !served[ci]:
+					out.Method = analysis.MethodNoStop
+				default:
+					out.Method = analysis.MethodUnreachable
+				}
 				res.Cells[ci] = out
 			}
 		}()
@@ -239,8 +256,9 @@ func (p *Planner) CellSeconds(ctx context.Context, cat layers.Category, q analys
 	if err != nil {
 		return analysis.TransitCells{}, err
 	}
-	out := analysis.TransitCells{Seconds: make([]float64, len(res.Cells)), Method: res.Method}
+	out := analysis.TransitCells{Seconds: make([]float64, len(res.Cells)), NoStop: make([]bool, len(res.Cells)), Method: res.Method}
 	for i, c := range res.Cells {
+		out.NoStop[i] = c.Method == analysis.MethodNoStop
 		out.Seconds[i] = math.Inf(1)
 		if c.Median != nil {
 			out.Seconds[i] = *c.Median

@@ -47,6 +47,8 @@ type Planner struct {
 
 	cellsOnce sync.Once
 	cells     *cellIndex
+
+	served map[servedKey][]bool // ServedCells per window, under mu
 }
 
 var _ analysis.TransitPlanner = (*Planner)(nil)

@@ -88,5 +88,9 @@ type Matrix struct {
 // departures, +Inf when the median departure reaches no facility.
 type Cells struct {
 	Seconds []float64
-	Method  string
+	// NoStop marks, per cell, that no stop with a departure in the window lies within walking
+	// distance: the timetable does not serve the cell (the feed may end there). Nil when every
+	// cell is served.
+	NoStop []bool
+	Method string
 }

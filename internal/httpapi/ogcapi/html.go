@@ -49,7 +49,7 @@ code{font-size:13px}
 {{define "landing"}}{{template "head" .}}
 <p>{{.Data.Description}}</p>
 <ul>{{range .Data.Links}}<li><a href="{{.Href}}">{{.Title}}</a> <span class="muted">({{.Rel}}, {{.Type}})</span></li>{{end}}</ul>
-{{range .Data.Coverage}}{{if .Warning}}<p class="coverage-warning"><strong>Network coverage:</strong> {{.Warning}}.</p>{{end}}{{end}}
+{{range .Data.Coverage}}{{if .Warning}}<p class="coverage-warning"><strong>{{if eq .Mode "transit"}}Timetable coverage{{else}}Network coverage{{end}}:</strong> {{.Warning}}.</p>{{end}}{{end}}
 {{if .Data.Attribution}}<h2>Data sources</h2><ul>{{range .Data.Attribution}}<li>{{.}}</li>{{end}}</ul>{{end}}
 {{template "foot" .}}{{end}}
 

@@ -89,8 +89,13 @@
     "EUR per resident": "€ je Einwohner", verdict: "", "mark 0–10": "Note 0–10" };
   var KIND_T = EN ? { new_facility: "new facility", road_upgrade: "road upgrade", area_service: "area service", facility_upgrade: "facility upgrade" }
     : { new_facility: "neue Einrichtung", road_upgrade: "Straßenausbau", area_service: "Flächenangebot", facility_upgrade: "Ausbau einer Einrichtung" };
-  var METHOD_T = EN ? { network: "road network", straight_line: "straight line (estimated)", transit: "public transport (median over the departure window)" }
-    : { network: "Straßennetz", straight_line: "Luftlinie (geschätzt)", transit: "ÖPNV (Median über das Abfahrtsfenster)" };
+  var METHOD_T = EN ? { network: "road network", straight_line: "straight line (estimated)", transit: "public transport (median over the departure window)",
+      unreachable: "not reachable", no_stop: "no stop with departures within walking distance (the timetable may end here)" }
+    : { network: "Straßennetz", straight_line: "Luftlinie (geschätzt)", transit: "ÖPNV (Median über das Abfahrtsfenster)",
+      unreachable: "nicht erreichbar", no_stop: "keine Haltestelle mit Abfahrten in Gehweite (der Fahrplan endet hier womöglich)" };
+  // Cells that no stop of the loaded timetable serves (method no_stop): not
+  // "unreachable", as the feed may end there.
+  var NO_STOP_COLOUR = "#c9c3b8";
 
   // Popup labels: key → [label, format]. Keys not listed get a readable
   // label from their name (never the raw snake_case key).
@@ -269,7 +274,7 @@
   function ttColourExpr() {
     var e = ["step", ["/", ["to-number", ["get", "seconds"], 1e9], 60], TT_COLOURS[0]];
     TT_BREAKS.forEach(function (b, i) { e.push(b, TT_COLOURS[i + 1]); });
-    return ["case", ["==", ["get", "reached"], false], "#555555", e];
+    return ["case", ["==", ["get", "method"], "no_stop"], NO_STOP_COLOUR, ["==", ["get", "reached"], false], "#555555", e];
   }
 
   function tileURL(id) {
@@ -313,6 +318,7 @@
     var vis = st.visible ? "visible" : "none";
     var kind = geometryKind(c);
     var colour = c.id === "travel-times" ? ttColourExpr() : st.colour;
+    if (c.id === "gaps") colour = ["case", ["==", ["get", "method"], "no_stop"], NO_STOP_COLOUR, st.colour];
     var base = { source: src, "source-layer": c.id, layout: { visibility: vis } };
     if (kind === "polygon" || kind === "any") {
       var fillOpacity = c.id === "municipalities" ? 0.06 : (c.id === "population-grid" ? 0.35 : 0.45);
@@ -443,6 +449,7 @@
         var labels = ["< 5"].concat(TT_BREAKS.slice(0, -1).map(function (b, i) { return b + "–" + TT_BREAKS[i + 1]; })).concat(["≥ " + TT_BREAKS[TT_BREAKS.length - 1]]);
         labels.forEach(function (l, i) { items.push([TT_COLOURS[i], l + " min", "polygon"]); });
         items.push(["#555555", tr("nicht erreichbar", "not reached"), "polygon"]);
+        if ($("tt-mode").value === "transit") items.push([NO_STOP_COLOUR, tr("keine Haltestelle in Gehweite (no_stop)", "no stop within walking distance (no_stop)"), "polygon"]);
         x.note = tr("Fahrzeit zur nächsten Einrichtung: ", "Travel time to the nearest facility: ") + cat + ", " + mode;
       } else if (id === "population-grid") {
         POP_CLASSES.forEach(function (c, i) {
@@ -451,6 +458,7 @@
         });
       } else if (id === "gaps") {
         items.push([x.st.colour, tr("außerhalb des Standards (", "outside the standard (") + (CATEGORY_T[$("tt-category").value] || "") + ", " + (MODE_T[$("tt-mode").value] || "") + ")", "polygon"]);
+        if ($("tt-mode").value === "transit") items.push([NO_STOP_COLOUR, tr("keine Haltestelle in Gehweite: nicht als Lücke gezählt (no_stop)", "no stop within walking distance: not counted as a gap (no_stop)"), "polygon"]);
       } else if (id === "central-places") {
         items.push([x.st.colour, tr("Zentraler Ort (größerer Kreis: höhere Stufe)", "Central place (larger circle: higher level)"), "point"]);
       } else {
@@ -922,16 +930,28 @@
   });
 
   // Network coverage note: where a mode's network covers under 95 % of the
-  // residents, most of its times are straight-line estimates (/readyz).
+  // residents, most of its times are straight-line estimates; where the
+  // timetable serves under 95 %, the others are no_stop (/readyz).
   function showCoverage() {
     api("/readyz").then(function (r) {
-      var notes = (r.network_coverage || []).filter(function (c) { return c.warning || (c.population > 0 && c.share < 0.95); }).map(function (c) {
+      var low = (r.network_coverage || []).filter(function (c) { return c.warning || (c.population > 0 && c.share < 0.95); });
+      var roads = low.filter(function (c) { return c.mode !== "transit"; }).map(function (c) {
         var share = fmtNum(100 * c.share, 1);
         return (MODE_T[c.mode] || c.mode) + tr(": Netz deckt ", ": the network covers ") + share + tr(" % der Einwohner ab", " % of the residents");
       });
-      if (!notes.length) return;
-      $("coverage").textContent = tr("Netzabdeckung unter 95 % – ", "Network coverage below 95 % – ") + notes.join("; ") +
-        tr(". Übrige Zeiten sind Luftlinien-Schätzungen (Methode straight_line).", ". The other times are straight-line estimates (method straight_line).");
+      var texts = [];
+      if (roads.length) {
+        texts.push(tr("Netzabdeckung unter 95 % – ", "Network coverage below 95 % – ") + roads.join("; ") +
+          tr(". Übrige Zeiten sind Luftlinien-Schätzungen (Methode straight_line).", ". The other times are straight-line estimates (method straight_line)."));
+      }
+      low.filter(function (c) { return c.mode === "transit"; }).forEach(function (c) {
+        texts.push(tr("Fahrplanabdeckung unter 95 % – der Fahrplan bedient ", "Timetable coverage below 95 % – the timetable serves ") + fmtNum(100 * c.share, 1) +
+          tr(" % der Einwohner", " % of the residents") + (c.criterion ? " (" + c.criterion + ")" : "") +
+          tr(". Übrige ÖPNV-Zeiten: Methode no_stop (keine Haltestelle in Gehweite; der Fahrplan endet dort womöglich), nicht „unerreichbar“.",
+            ". The other public transport times are method no_stop (no stop within walking distance; the feed may end there), not \u201cunreachable\u201d."));
+      });
+      if (!texts.length) return;
+      $("coverage").textContent = texts.join(" ");
       $("coverage").hidden = false;
     }).catch(function () { /* not ready yet or no engine: no note */ });
   }

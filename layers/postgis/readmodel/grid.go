@@ -59,6 +59,10 @@ type Grid struct {
 	// byRes: per resolution, the cells sorted by (north, east): keys and
 	// their positions in id order.
 	byRes []rowIndex
+	// rowOrder: one resolution, and the id order is the order of the rows
+	// (north, then east), as with ids of fixed width: a bbox page can stop
+	// at the row where it is full.
+	rowOrder bool
 }
 
 type rowIndex struct {
@@ -221,6 +225,10 @@ func (g *Grid) index() {
 			ix.keys[j] = cellKey(g.north[p], g.east[p])
 		}
 	}
+	g.rowOrder = len(g.byRes) == 1
+	for j := 0; g.rowOrder && j < len(g.byRes[0].pos); j++ {
+		g.rowOrder = int(g.byRes[0].pos[j]) == j
+	}
 }
 
 // id returns the id of cell i as stored.
@@ -310,7 +318,11 @@ func gridEps(c crs.Code) float64 {
 // matches returns the positions (in id order) of the cells that intersect
 // the box of q, per query.PlanBox as the SQL path does; ok is false when
 // a cell lies within gridEps of the box's edge (PostgreSQL decides then).
-func (g *Grid) matches(q layers.ItemsQuery, memo func(crs.Code) *corners) (all bool, out []int32, ok bool) {
+// With want > 0 (only where g.rowOrder) it returns the matching cells after
+// position after (-1: from the first) row by row, and stops at the end of
+// the row where it holds want of them: the cells of later rows come later
+// in id order, so the page and whether more follow are known then.
+func (g *Grid) matches(q layers.ItemsQuery, memo func(crs.Code) *corners, after int32, want int) (all bool, out []int32, ok bool) {
 	if q.BBox == nil {
 		return true, nil, true
 	}
@@ -357,16 +369,25 @@ func (g *Grid) matches(q layers.ItemsQuery, memo func(crs.Code) *corners) (all b
 		n1 := int64(clamp(math.Floor(outer.Max[1]/r) * r))
 		e0 := int32(clamp(math.Ceil((outer.Min[0]-r)/r) * r))
 		e1 := int32(clamp(math.Floor(outer.Max[0]/r) * r))
+		if want > 0 && after >= 0 {
+			n0 = max(n0, int64(g.north[after]))
+		}
 		if e0 > e1 || n0 > n1 {
 			continue
 		}
 		for north64 := n0; north64 <= n1; north64 += int64(ix.res) {
+			if want > 0 && len(out) >= want {
+				break
+			}
 			north := int32(north64)
 			from, to := cellKey(north, e0), cellKey(north, e1)
 			j, _ := slices.BinarySearch(ix.keys, from)
 			edge = edge[:0]
 			for ; j < len(ix.keys) && ix.keys[j] <= to; j++ {
 				i := ix.pos[j]
+				if want > 0 && i <= after {
+					continue
+				}
 				b := g.bound(i)
 				if !b.Intersects(outer) {
 					continue
@@ -627,7 +648,19 @@ func (g *Grid) Items(q layers.ItemsQuery) (layers.Page, bool) {
 		ll.release()
 		other.release()
 	}()
-	all, sel, ok := g.matches(q, memo)
+	after := int32(-1)
+	if q.After != "" {
+		i, found := g.find(q.After)
+		if !found {
+			return layers.Page{}, false
+		}
+		after = i
+	}
+	want := 0
+	if g.rowOrder {
+		want = q.Limit + 1 // the page, and whether another follows
+	}
+	all, sel, ok := g.matches(q, memo, after, want)
 	if !ok {
 		return layers.Page{}, false
 	}
@@ -642,15 +675,11 @@ func (g *Grid) Items(q layers.ItemsQuery) (layers.Page, bool) {
 		return sel[k]
 	}
 	start := 0
-	if q.After != "" {
-		i, found := g.find(q.After)
-		if !found {
-			return layers.Page{}, false
-		}
+	if after >= 0 {
 		if all {
-			start = int(i) + 1
+			start = int(after) + 1
 		} else {
-			start, _ = slices.BinarySearch(sel, i+1)
+			start, _ = slices.BinarySearch(sel, after+1)
 		}
 	}
 	end := min(start+q.Limit, n)

@@ -179,3 +179,66 @@ func TestGridItemsWrittenIn(t *testing.T) {
 		}
 	}
 }
+
+// TestGridItemsStopAtFullRow: pages that stop at the row where they are
+// full are the pages of all matching cells, page after page, for boxes in
+// several CRSs; a grid whose ids are not in row order matches them all.
+func TestGridItemsStopAtFullRow(t *testing.T) {
+	g := benchGrid()
+	if !g.rowOrder {
+		t.Fatal("the grid of fixed-width ids is not in row order")
+	}
+	full := *g
+	full.rowOrder = false
+	boxes := []struct {
+		b orb.Bound
+		c crs.Code
+	}{
+		{orb.Bound{Min: orb.Point{13.65, 51.0}, Max: orb.Point{13.75, 51.1}}, 0},
+		{orb.Bound{Min: orb.Point{13.601, 50.99}, Max: orb.Point{13.63, 51.0}}, 0},
+		{orb.Bound{Min: orb.Point{4560000, 3090000}, Max: orb.Point{4565050, 3095000}}, crs.LAEA},
+		{orb.Bound{Min: orb.Point{405000, 5650000}, Max: orb.Point{409000, 5654000}}, crs.UTM33N},
+	}
+	for _, bx := range boxes {
+		for _, limit := range []int{1, 7, 100, 1000} {
+			var a, b layers.Page
+			pages := 0
+			for {
+				q := layers.ItemsQuery{Limit: limit, BBox: &bx.b, BBoxCRS: bx.c, After: a.Next}
+				var okA, okB bool
+				a, okA = g.Items(q)
+				b, okB = full.Items(q)
+				if okA != okB && okB {
+					t.Fatalf("%v limit %d after %q: served %v, all cells %v", bx, limit, q.After, okA, okB)
+				}
+				if !okB {
+					break // near an edge: PostgreSQL decides
+				}
+				if a.Next != b.Next || a.NumberMatched != b.NumberMatched || len(a.Features) != len(b.Features) {
+					t.Fatalf("%v limit %d after %q: %d features next %q matched %d, want %d next %q matched %d", bx, limit, q.After,
+						len(a.Features), a.Next, a.NumberMatched, len(b.Features), b.Next, b.NumberMatched)
+				}
+				for k := range a.Features {
+					if a.Features[k].ID != b.Features[k].ID || !orb.Equal(a.Features[k].Geometry, b.Features[k].Geometry) {
+						t.Fatalf("%v limit %d after %q: feature %d %s, want %s", bx, limit, q.After, k, a.Features[k].ID, b.Features[k].ID)
+					}
+				}
+				pages++
+				if a.Next == "" || pages > 40 {
+					break
+				}
+			}
+			if pages == 0 {
+				t.Errorf("%v limit %d: no page served", bx, limit)
+			}
+		}
+	}
+	// Ids whose order is not the rows': "100mN1000E1" sorts before
+	// "100mN999E1" and "100mN999E2".
+	mixed := &Grid{version: "1", agsName: []string{""}, resList: []int32{100},
+		east: []int32{100, 100, 200}, north: []int32{100000, 99900, 99900}, resIdx: []uint8{0, 0, 0}, long: []bool{false, false, false}}
+	mixed.index()
+	if mixed.rowOrder {
+		t.Error("ids out of row order taken for row order")
+	}
+}
