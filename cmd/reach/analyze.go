@@ -816,7 +816,7 @@ func analyzeRoundTrips(ctx context.Context, planner *transit.Planner, cats []lay
 	fmt.Fprintf(stdout, "\nround trips by public transport (at a facility by %s, stay %d min, home by 24:00):\n",
 		rq.ArriveBy.Format("2006-01-02 15:04"), rq.StayMinutes)
 	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "category\tresidents who can\tshare\tmunicipalities all can\tnone can\tmedian door to door\ttook\t")
+	fmt.Fprintln(tw, "category\tresidents who can\tshare\tno stop\tmunicipalities all can\tnone can\tmedian door to door\ttook\t")
 	for _, c := range cats {
 		if facs[c] == 0 {
 			continue
@@ -847,7 +847,7 @@ func analyzeRoundTrips(ctx context.Context, planner *transit.Planner, cats []lay
 			sort.Float64s(durs)
 			med = fmt.Sprintf("%.0f min (cells)", durs[(len(durs)-1)/2]/60)
 		}
-		fmt.Fprintf(tw, "%s\t%d of %d\t%.1f %%\t%d of %d\t%d\t%s\t%s\t\n", c, res.Possible, res.Population, 100*res.Share, all, len(res.Municipalities), none, med, time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(tw, "%s\t%d of %d\t%.1f %%\t%d\t%d of %d\t%d\t%s\t%s\t\n", c, res.Possible, res.Population, 100*res.Share, res.NoStop, all, len(res.Municipalities), none, med, time.Since(start).Round(time.Millisecond))
 	}
 	return tw.Flush()
 }
