@@ -100,7 +100,8 @@ func (f Field) Facility(ci int) int { return int(f.f.fac[ci]) }
 func (f Field) Method() string { return methodLabel(f.f, f.mode) }
 
 // MethodOf returns how the time of cell ci was found: MethodNetwork,
-// MethodStraightLine, MethodUnreachable or MethodTransit.
+// MethodStraightLine or MethodUnreachable; by public transport
+// MethodTransit, MethodUnreachable or MethodNoStop.
 func (f Field) MethodOf(ci int) string { return f.f.methodOf(ci) }
 
 // Code is the method of the field as a code: MethodNetwork (some cells
@@ -109,7 +110,8 @@ func (f Field) MethodOf(ci int) string { return f.f.methodOf(ci) }
 func (f Field) Code() string { return f.f.method }
 
 // MethodShares returns the share of residents whose time in f was found by
-// each method (MethodNetwork, MethodStraightLine, MethodUnreachable).
+// each method (MethodNetwork, MethodStraightLine, MethodUnreachable; by
+// public transport MethodTransit, MethodUnreachable, MethodNoStop).
 func (e *Engine) MethodShares(f Field) map[string]float64 { return e.methodShares(f.f) }
 
 // CellChange is the travel time of one cell before and after a project.

@@ -20,8 +20,9 @@ type field struct {
 	fac    []int32
 	method string // the method of every cell when how is nil
 	// how holds, per cell, the method code (howNetwork, howStraight,
-	// howUnreachable) where cells of one field differ; nil when every cell
-	// has method.
+	// howUnreachable; howTransit, howUnreachable, howNoStop by public
+	// transport) where cells of one field differ; nil when every cell has
+	// method.
 	how []uint8
 	net *netField // nil for straight-line fields
 }
