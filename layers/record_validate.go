@@ -326,3 +326,43 @@ func (t Token) Validate() error {
 	}
 	return c.err()
 }
+
+// Validate checks a travel time by public transport: a cell id, population
+// ≥ 0, an AGS of 8 digits or none, a window of at least a minute, times ≥ 0
+// with P10 ≤ Median ≤ P90 where set, a share within the standard from 0 to
+// 1, and a method that fits the median: "transit" when it is set,
+// "unreachable" or "no_stop" when it is not.
+func (r TransitTimeRecord) Validate() error {
+	c := checker{kind: "transit travel time of cell", key: r.CellID}
+	c.cellResult(r.CellID, r.Population, r.AGS, false, math.Inf(1))
+	if r.WindowMinutes < 1 {
+		c.add("window_minutes", r.WindowMinutes, "want at least 1")
+	}
+	for _, v := range []struct {
+		name string
+		p    *float64
+	}{{"median_s", r.Median}, {"p10_s", r.P10}, {"p90_s", r.P90}} {
+		if v.p != nil && (!finite(*v.p) || *v.p < 0) {
+			c.add(v.name, *v.p, "want a finite time ≥ 0 or none")
+		}
+	}
+	if r.Median != nil && ((r.P10 != nil && *r.P10 > *r.Median) || (r.P90 != nil && *r.P90 < *r.Median)) {
+		c.add("median_s", *r.Median, "want p10_s ≤ median_s ≤ p90_s")
+	}
+	if r.ShareWithin != nil && !(*r.ShareWithin >= 0 && *r.ShareWithin <= 1) {
+		c.add("share_within", *r.ShareWithin, "want a share from 0 to 1")
+	}
+	switch r.Method {
+	case MethodTransit:
+		if r.Median == nil {
+			c.add("method", r.Method, `a cell without a median time is "unreachable" or "no_stop"`)
+		}
+	case MethodUnreachable, MethodNoStop:
+		if r.Median != nil {
+			c.add("method", r.Method, `a cell with a median time is "transit"`)
+		}
+	default:
+		c.add("method", r.Method, `want "transit", "unreachable" or "no_stop"`)
+	}
+	return c.err()
+}

@@ -332,6 +332,10 @@ type TransitTimeRecord struct {
 	P90             *float64
 	ShareWithin     *float64 // share of departures within the standard; nil without one
 	StandardMinutes float64
+	// Method is MethodTransit for a reached cell (Median set), MethodUnreachable for one that a
+	// stop with a departure in the window serves but that reaches no facility, MethodNoStop for
+	// one that no such stop serves within walking distance (the feed may end there).
+	Method string
 }
 
 // TransitResultWriter stores transit travel times; the PostGIS store implements it.

@@ -111,6 +111,13 @@ func analyze(ctx context.Context, st analyzeTarget, cats []layers.Category, mode
 		}
 		fmt.Fprintf(stdout, "read model: %d municipalities, %d populated cells (%d residents), built in %s\n",
 			bs.Municipalities, bs.PopulatedCells, bs.Population, time.Since(start).Round(time.Millisecond))
+		var tc []analysis.NetworkCoverage
+		for _, c := range eng.Coverage() {
+			if c.Mode == analysis.Transit {
+				tc = append(tc, c)
+			}
+		}
+		printCoverage(stdout, tc)
 		useCats := cats
 		if useCats == nil {
 			for _, ci := range layers.Categories() {
@@ -769,7 +776,7 @@ func analyzeTransit(ctx context.Context, st analyzeTarget, eng *analysis.Engine,
 				for _, cell := range res.Cells {
 					r := layers.TransitTimeRecord{CellID: cell.CellID, AGS: cell.AGS, Population: cell.Population, Known: cell.Known,
 						Departure: q.Departure, WindowMinutes: q.WindowMinutes, Median: cell.Median, P10: cell.P10, P90: cell.P90,
-						StandardMinutes: res.StandardMinutes}
+						StandardMinutes: res.StandardMinutes, Method: cell.Method}
 					if !math.IsNaN(cell.ShareWithin) {
 						v := cell.ShareWithin
 						r.ShareWithin = &v
@@ -787,6 +794,7 @@ func analyzeTransit(ctx context.Context, st analyzeTarget, eng *analysis.Engine,
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	fmt.Fprintf(stdout, "  no stop: residents with no stop with a departure in the window within %.0f m and no facility within the walk (method no_stop: the feed may end there; not counted as unreachable)\n", transit.AccessM)
 	return analyzeRoundTrips(ctx, planner, cats, facs, q, ef, stdout)
 }
 
@@ -808,7 +816,7 @@ func analyzeRoundTrips(ctx context.Context, planner *transit.Planner, cats []lay
 	fmt.Fprintf(stdout, "\nround trips by public transport (at a facility by %s, stay %d min, home by 24:00):\n",
 		rq.ArriveBy.Format("2006-01-02 15:04"), rq.StayMinutes)
 	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "category\tresidents who can\tshare\tmunicipalities all can\tnone can\tmedian door to door\ttook\t")
+	fmt.Fprintln(tw, "category\tresidents who can\tshare\tno stop\tmunicipalities all can\tnone can\tmedian door to door\ttook\t")
 	for _, c := range cats {
 		if facs[c] == 0 {
 			continue
@@ -839,7 +847,7 @@ func analyzeRoundTrips(ctx context.Context, planner *transit.Planner, cats []lay
 			sort.Float64s(durs)
 			med = fmt.Sprintf("%.0f min (cells)", durs[(len(durs)-1)/2]/60)
 		}
-		fmt.Fprintf(tw, "%s\t%d of %d\t%.1f %%\t%d of %d\t%d\t%s\t%s\t\n", c, res.Possible, res.Population, 100*res.Share, all, len(res.Municipalities), none, med, time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(tw, "%s\t%d of %d\t%.1f %%\t%d\t%d of %d\t%d\t%s\t%s\t\n", c, res.Possible, res.Population, 100*res.Share, res.NoStop, all, len(res.Municipalities), none, med, time.Since(start).Round(time.Millisecond))
 	}
 	return tw.Flush()
 }

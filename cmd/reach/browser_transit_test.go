@@ -42,6 +42,20 @@ func TestBrowserMapTransit(t *testing.T) {
 		t.Fatalf("map did not load: %v", err)
 	}
 	b.poll(t, "transit offered", `!!document.querySelector('#tt-mode option[value="transit"]') && !!document.querySelector('#iso-mode option[value="transit"]')`, 30*time.Second)
+	// The demo timetable serves under 95 % of the residents: the map says so, naming the share.
+	ready := getJSON(t, base+"/readyz", 200)
+	var share float64
+	for _, c := range ready["network_coverage"].([]any) {
+		if m := c.(map[string]any); m["mode"] == "transit" {
+			share = m["share"].(float64)
+		}
+	}
+	if share <= 0 || share >= 0.95 {
+		t.Fatalf("demo timetable coverage %v: want below 95 %% for the warning to show", share)
+	}
+	pct := strconv.FormatFloat(100*share, 'f', 1, 64)
+	b.poll(t, "timetable coverage warning", `(function () { var e = document.getElementById("coverage"), s = e.textContent;
+		return !e.hidden && /Fahrplan|[Tt]imetable/.test(s) && s.indexOf("no_stop") >= 0 && (s.indexOf("`+pct+`") >= 0 || s.indexOf("`+strings.Replace(pct, ".", ",", 1)+`") >= 0); })()`, 30*time.Second)
 	rendered := func(source string) string {
 		return `window.reachMap.loaded() && window.reachMap.queryRenderedFeatures({layers: window.reachMap.getStyle().layers.filter(function (l) { return l.source === "` + source + `"; }).map(function (l) { return l.id; })}).length > 0`
 	}
@@ -64,6 +78,7 @@ func TestBrowserMapTransit(t *testing.T) {
 	b.poll(t, "travel-time tiles by transit", `window.reachMap.getSource("c-travel-times").tiles[0].indexOf("mode=transit") >= 0`, 10*time.Second)
 	b.poll(t, "gap tiles by transit", `window.reachMap.getSource("c-gaps").tiles[0].indexOf("mode=transit") >= 0`, 10*time.Second)
 	b.poll(t, "transit travel times drawn", rendered("c-travel-times"), 90*time.Second)
+	b.poll(t, "no_stop in the legend", `Array.prototype.some.call(document.querySelectorAll('[data-layer="travel-times"]'), function (e) { return e.textContent.indexOf("no_stop") >= 0; })`, 10*time.Second)
 	b.poll(t, "transit gaps drawn", rendered("c-gaps"), 90*time.Second)
 	// The tiles carry the mode only in their URL; that the demo region has no gaps by car for
 	// general practice makes the drawn gaps those by transit.

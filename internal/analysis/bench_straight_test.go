@@ -74,12 +74,16 @@ func BenchmarkRealSaxonyStraightLineAllCategories(b *testing.B) {
 
 // BenchmarkSaxonyStraightLineAllCategories computes the straight-line
 // estimate for every populated cell of the Saxony-scale layers, every
-// category and every mode (target ≤ 50 ms): "blocks" is the engine's way
-// (geo/nearest, then the batch conversion per mode); "baseline" in the same
-// run is the earlier way, one bucket-grid nearest search per cell and
+// category and every mode (target ≤ 50 ms): "blocks, seconds of every
+// mode" is the engine's way (geo/nearest per category, then the batch
+// conversion per mode, every array new), "arrays reused" the same into the
+// arrays of the previous run, "nearest and distance" the straight-line
+// fields alone (from which the seconds of a mode follow); "baseline" in the
+// same run is the earlier way, one bucket-grid nearest search per cell and
 // category and one conversion per cell and mode, and "brute force,
 // hospitals only" compares every pair for the category with the fewest
-// facilities. All three must agree.
+// facilities. All three must agree. cpu-ms/op is the processor time of the
+// process per run (both processors, the garbage collector included).
 func BenchmarkSaxonyStraightLineAllCategories(b *testing.B) {
 	benchStraight(b, saxonyStraightEngine(b))
 }

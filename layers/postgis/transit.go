@@ -116,14 +116,17 @@ var _ layers.TransitResultWriter = (*Store)(nil)
 // ReplaceTransitTravelTimes replaces the transit travel times of one category in one transaction.
 func (s *Store) ReplaceTransitTravelTimes(ctx context.Context, cat layers.Category, computedAt time.Time, src iter.Seq2[layers.TransitTimeRecord, error]) (int, error) {
 	l := copyLoad{layer: "transit_travel_times:" + string(cat), table: "transit_travel_times",
-		columns: []string{"category", "inspire_id", "ags", "population", "departure", "window_minutes", "median_s", "p10_s", "p90_s", "share_within", "standard_min", "computed_at"},
+		columns: []string{"category", "inspire_id", "ags", "population", "departure", "window_minutes", "median_s", "p10_s", "p90_s", "share_within", "standard_min", "method", "computed_at"},
 		del:     `DELETE FROM transit_travel_times WHERE category = $1`, delArgs: []any{string(cat)}}
 	return replace(ctx, s, l, src, func(r layers.TransitTimeRecord) (string, []any, error) {
+		if err := r.Validate(); err != nil {
+			return "cell " + r.CellID, nil, err
+		}
 		var pop any
 		if r.Known {
 			pop = r.Population
 		}
 		return "cell " + r.CellID, []any{string(cat), r.CellID, nullText(r.AGS), pop, r.Departure, r.WindowMinutes,
-			r.Median, r.P10, r.P90, r.ShareWithin, r.StandardMinutes, computedAt}, nil
+			r.Median, r.P10, r.P90, r.ShareWithin, r.StandardMinutes, r.Method, computedAt}, nil
 	})
 }

@@ -44,6 +44,11 @@ type RoundTripCell struct {
 	Known      bool   `json:"known"`
 	// Possible says whether the round trip can be made.
 	Possible bool `json:"possible"`
+	// Method is analysis.MethodTransit when the round trip can be made,
+	// analysis.MethodNoStop when it cannot and no stop within AccessM has a departure on the
+	// service day before HomeBy (the timetable does not serve the cell: the feed may end
+	// there), analysis.MethodUnreachable otherwise.
+	Method string `json:"method"`
 	// FacilityID is the facility of the shortest possible round trip.
 	FacilityID string `json:"facility_id,omitempty"`
 	// LeaveHome is the latest departure from home that still arrives by ArriveBy;
@@ -64,6 +69,8 @@ type RoundTripArea struct {
 	Population int64   `json:"population"`
 	Possible   int64   `json:"possible"`
 	Share      float64 `json:"share_possible"` // Possible / Population, 0 when Population is 0
+	// NoStop counts the residents of cells with method no_stop (among those who cannot).
+	NoStop int64 `json:"no_stop"`
 	// MedianDurationS is the population-weighted median door-to-door duration of those who
 	// can make it; nil when nobody can.
 	MedianDurationS *float64 `json:"median_duration_s"`
@@ -79,6 +86,7 @@ type RoundTripResult struct {
 	Population     int64               `json:"population"`
 	Possible       int64               `json:"possible"`
 	Share          float64             `json:"share_possible"`
+	NoStop         int64               `json:"no_stop"` // residents of no_stop cells
 	Municipalities []RoundTripArea     `json:"municipalities"`
 	Cells          []RoundTripCell     `json:"cells,omitempty"`
 	Method         string              `json:"method"`
@@ -206,6 +214,9 @@ func (p *Planner) RoundTrips(ctx context.Context, q RoundTripQuery) (RoundTripRe
 		return RoundTripResult{}, fmt.Errorf("analysis: round trip: %w", err)
 	}
 
+	// Cells that a stop with a departure on the day before home-by serves.
+	served := p.servedCells(tt, 0, int(homeBy+59)/60)
+
 	// Per cell: the best facility.
 	for ci := range res.Cells {
 		if ci&1023 == 0 && ctx.Err() != nil {
@@ -250,6 +261,14 @@ func (p *Planner) RoundTrips(ctx context.Context, q RoundTripQuery) (RoundTripRe
 			dur, ob, rt := float64(bestDur), float64(appt-bestLeave), float64(bestHome-endStay)
 			rc.DurationS, rc.OutboundS, rc.ReturnS = &dur, &ob, &rt
 		}
+		switch {
+		case rc.Possible:
+			rc.Method = analysis.MethodTransit
+		case !served[ci]:
+			rc.Method = analysis.MethodNoStop
+		default:
+			rc.Method = analysis.MethodUnreachable
+		}
 		res.Cells[ci] = rc
 	}
 
@@ -270,6 +289,10 @@ func (p *Planner) RoundTrips(ctx context.Context, q RoundTripQuery) (RoundTripRe
 		}
 		a.row.Population += c.Population
 		res.Population += c.Population
+		if c.Method == analysis.MethodNoStop {
+			a.row.NoStop += c.Population
+			res.NoStop += c.Population
+		}
 		if c.Possible {
 			a.row.Possible += c.Population
 			res.Possible += c.Population

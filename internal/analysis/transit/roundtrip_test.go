@@ -99,8 +99,14 @@ func TestRoundTripShuttle(t *testing.T) {
 	if *ca.OutboundS != float64(20*60)+w/2 || *ca.ReturnS != float64(35*60)+w/2 {
 		t.Errorf("cell at A: outbound %v s, return %v s; want 20 min + walk and 35 min + walk", *ca.OutboundS, *ca.ReturnS)
 	}
-	if cells[20].Possible {
-		t.Errorf("cell 5 km from the line: %+v, want not possible", cells[20])
+	if cells[20].Possible || cells[20].Method != analysis.MethodNoStop {
+		t.Errorf("cell 5 km from the line: %+v, want not possible, no_stop", cells[20])
+	}
+	if ca.Method != analysis.MethodTransit || cells[40].Method != analysis.MethodTransit {
+		t.Errorf("methods %q and %q of the cells that can make it, want transit", ca.Method, cells[40].Method)
+	}
+	if res.NoStop != 20 || res.Municipalities[0].NoStop != 20 || res.Municipalities[1].NoStop != 0 {
+		t.Errorf("no_stop residents %d (West %d, Ost %d), want 20 (20, 0)", res.NoStop, res.Municipalities[0].NoStop, res.Municipalities[1].NoStop)
 	}
 	if cb := cells[40]; !cb.Possible || *cb.OutboundS != *cb.ReturnS || *cb.DurationS != 30*60+2**cb.OutboundS {
 		t.Errorf("cell next to the practice: %+v, want possible on foot, the same walk both ways", cb)
@@ -117,8 +123,8 @@ func TestRoundTripShuttle(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range res.Cells {
-		if c.Population == 10 && c.Possible {
-			t.Errorf("stay 60 min: cell at A can make it: %+v", c)
+		if c.Population == 10 && (c.Possible || c.Method != analysis.MethodUnreachable) {
+			t.Errorf("stay 60 min: cell at A %+v, want not possible although a stop serves it (unreachable)", c)
 		}
 	}
 	// Home by 09:00: the 08:50 arrives at 09:05, too late.
