@@ -6,12 +6,14 @@ import (
 	"reach/internal/analysis"
 	"reach/internal/analysis/assess"
 	"reach/internal/analysis/derived"
+	"reach/internal/analysis/matrix"
 	"reach/internal/analysis/sites"
 	"reach/layers"
 )
 
 // withAssess is the analyzer the HTTP layer gets: the engine with its
-// project assessments (internal/analysis/assess), its site suggestions
+// travel-time matrices (internal/analysis/matrix), its project assessments
+// (internal/analysis/assess), its site suggestions
 // (internal/analysis/sites) and the proposals of the store for the
 // assessments collection.
 type withAssess struct {
@@ -30,6 +32,11 @@ func (w withAssess) Assess(ctx context.Context, p layers.Project, set []layers.P
 
 func (w withAssess) Ranking(ctx context.Context, projects []layers.Project, budget float64) (assess.Ranking, error) {
 	return w.a.Ranking(ctx, projects, budget)
+}
+
+// Matrix answers a travel-time matrix (internal/analysis/matrix).
+func (w withAssess) Matrix(ctx context.Context, req analysis.MatrixRequest) (analysis.MatrixResult, error) {
+	return matrix.Of(ctx, w.Engine, req)
 }
 
 // SuggestSites suggests sites for a category (internal/analysis/sites).

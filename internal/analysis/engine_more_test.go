@@ -66,7 +66,6 @@ func TestRequestValidation(t *testing.T) {
 			_, err := e.Isochrones(ctx, IsochroneRequest{Mode: layers.Car, Origins: []orb.Point{{200, 100}}, Minutes: []float64{5}})
 			return err
 		}(),
-		"matrix empty": func() error { _, err := e.Matrix(ctx, MatrixRequest{Mode: layers.Car}); return err }(),
 	} {
 		if err == nil {
 			t.Errorf("%s: want an error", name)

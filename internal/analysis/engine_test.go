@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 
 	"reach/geo/crs"
 	"reach/geo/graph"
@@ -372,70 +371,6 @@ func ringHas(r orb.Ring, p orb.Point) bool {
 		}
 	}
 	return in
-}
-
-func TestMatrixAgainstReferenceDijkstra(t *testing.T) {
-	r, n := fixture(t)
-	e := buildEngine(t, r)
-	ll := func(p orb.Point) orb.Point { q, _ := crs.ToLonLat(crs.UTM33N, p); return q }
-	srcs := []orb.Point{ll(add(n.nodes['A'], orb.Point{10, 80})), ll(n.nodes['N']), ll(orb.Point{origin[0] - 50000, origin[1]})}
-	// the last destination is the first source itself: joined along its
-	// edge, without a detour through a node
-	dsts := []orb.Point{ll(n.nodes['O']), ll(add(n.nodes['H'], orb.Point{200, 10})), srcs[0]}
-	res, err := e.Matrix(context.Background(), MatrixRequest{Mode: layers.Car, Sources: srcs, Destinations: dsts})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mn := e.nets[layers.Car]
-	for i, sp := range srcs {
-		su, _ := crs.FromLonLat(crs.UTM33N, sp)
-		ss := mn.n.Snap(su)
-		if ss.Snapped != res.Sources[i].Snapped {
-			t.Fatalf("source %d: snapped %v, want %v", i, res.Sources[i].Snapped, ss.Snapped)
-		}
-		for j, dp := range dsts {
-			du, _ := crs.FromLonLat(crs.UTM33N, dp)
-			ds := mn.n.Snap(du)
-			got := res.Durations[i][j]
-			if !ss.Snapped || !ds.Snapped {
-				// an end off the network: the calibrated straight-line estimate, labelled
-				want := math.Round(e.StraightLineModel().Seconds(layers.Car, planar.Distance(su, du))*1000) / 1000
-				if got == nil || *got != want || res.Methods[i][j] != MethodStraightLine {
-					t.Fatalf("(%d, %d) with an end off the network: got %v %q, want %v straight_line", i, j, got, res.Methods[i][j], want)
-				}
-				continue
-			}
-			if res.Methods[i][j] == MethodStraightLine {
-				t.Fatalf("(%d, %d): both ends snapped but labelled straight_line", i, j)
-			}
-			tree := route.Dijkstra(mn.n.Graph(), ss.Departures(), route.Unbounded)
-			c, _, ok := network.Leave(ds.Arrivals(), tree.Cost)
-			if d, direct := mn.n.Direct(&ss, &ds); direct && (!ok || d.Cost < c) {
-				c, ok = d.Cost, true
-			}
-			if i == 0 && j == 2 && (!ok || c != 2*ss.Access) {
-				t.Fatalf("a place to itself: reference %v, want twice the access leg %v", c, ss.Access)
-			}
-			if !ok {
-				if got != nil || res.Methods[i][j] != MethodUnreachable {
-					t.Fatalf("(%d, %d): got %v %q, want null unreachable", i, j, got, res.Methods[i][j])
-				}
-				continue
-			}
-			if got == nil || res.Methods[i][j] != MethodNetwork {
-				t.Fatalf("(%d, %d): got %v %q, want %v network", i, j, got, res.Methods[i][j], c.Seconds())
-			}
-			if *got != float64(c.Seconds()) {
-				t.Fatalf("(%d, %d): got %v, want %v", i, j, *got, c.Seconds())
-			}
-		}
-	}
-	if res.Sources[2].Reason == "" {
-		t.Fatal("the far source has no reason for not snapping")
-	}
-	if res.Method != MethodMixed {
-		t.Fatalf("method %q for network and straight-line pairs, want %q", res.Method, MethodMixed)
-	}
 }
 
 func add(p, d orb.Point) orb.Point { return analysistest.Add(p, d) }

@@ -78,6 +78,10 @@ func errNoTransit(what string) error {
 	return fmt.Errorf("analysis: %s: mode transit: no timetable loaded (import one with `reach import gtfs`): %w", what, layers.ErrInvalid)
 }
 
+// ErrNoTransit is the answer of a use case (what) to mode transit when the
+// engine has no timetable.
+func ErrNoTransit(what string) error { return errNoTransit(what) }
+
 // HasTransit reports whether the engine has a timetable.
 func (e *Engine) HasTransit() bool { return e.opts.Transit != nil }
 

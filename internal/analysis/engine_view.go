@@ -39,6 +39,17 @@ func (e *Engine) Net(mode layers.Mode) (Net, bool) {
 	return Net{Mode: mode, Network: mn.n, Cells: mn.cells, Facilities: mn.facs}, true
 }
 
+// Hierarchy returns the contraction hierarchy of mode's network when it is
+// ready and may be used (not under HierarchyOff); nil otherwise, and then
+// searches run Dijkstra on the network, with the same times.
+func (e *Engine) Hierarchy(mode layers.Mode) *route.Hierarchy {
+	mn := e.nets[mode]
+	if mn == nil {
+		return nil
+	}
+	return e.hierarchy(mn)
+}
+
 // NodeCosts returns the node costs of the reverse search behind a network
 // field (the baseline of "only improving" searches); nil for a field not
 // computed on a network.

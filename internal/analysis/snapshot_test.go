@@ -49,7 +49,7 @@ func writeSnapshot(tb testing.TB, e *Engine) []byte {
 
 // TestSnapshotRoundTripDemo builds the demo region without a snapshot,
 // writes its snapshot, builds again from it, and checks that every mode
-// gives the same travel times, matrix and isochrones as the engine built
+// gives the same travel times and isochrones (the matrix: internal/analysis/matrix) as the engine built
 // from the roads (the reference, computed without any snapshot code).
 func TestSnapshotRoundTripDemo(t *testing.T) {
 	ctx := context.Background()
@@ -126,18 +126,6 @@ func TestSnapshotRoundTripDemo(t *testing.T) {
 			if reached == 0 && len(ref.byCat[cat]) > 0 {
 				t.Errorf("TravelTimes %s %s: no cell reached over the network; the comparison says nothing", cat, m)
 			}
-		}
-		mreq := MatrixRequest{Mode: m, Sources: pts[:8], Destinations: pts[8:]}
-		wantM, err := ref.Matrix(ctx, mreq)
-		if err != nil {
-			t.Fatalf("reference Matrix %s: %v", m, err)
-		}
-		gotM, err := got.Matrix(ctx, mreq)
-		if err != nil {
-			t.Fatalf("Matrix %s: %v", m, err)
-		}
-		if !reflect.DeepEqual(gotM, wantM) {
-			t.Errorf("Matrix %s: differs from the engine built from the roads", m)
 		}
 		ireq := IsochroneRequest{Mode: m, Origins: pts[:2], Minutes: []float64{5, 15}}
 		wantI, err := ref.Isochrones(ctx, ireq)

@@ -12,6 +12,7 @@ import (
 	"reach/geo/crs"
 	"reach/internal/analysis"
 	"reach/internal/analysis/analysistest"
+	"reach/internal/analysis/matrix"
 	"reach/internal/analysis/transit"
 	"reach/layers"
 )
@@ -23,7 +24,7 @@ type engineMatrix struct {
 }
 
 func (a engineMatrix) Matrix(ctx context.Context, req analysis.MatrixRequest) (analysis.MatrixResult, error) {
-	return a.e.Matrix(ctx, req)
+	return matrix.Of(ctx, a.e, req)
 }
 
 // lineEngine is an engine with a one-line timetable and no roads: stop A, and stop B 10 km east;

@@ -11,6 +11,7 @@ import (
 
 	"reach/data/gtfs"
 	"reach/internal/analysis"
+	"reach/internal/analysis/matrix"
 	"reach/internal/realdata"
 	"reach/layers"
 )
@@ -45,7 +46,7 @@ func TestArriveByMatrixAgainstForward(t *testing.T) {
 			src, dst = append(src, point()), append(dst, point())
 		}
 		by := time.Date(2023, 1, 11, 7+rng.IntN(10), rng.IntN(60), 0, 0, time.UTC)
-		res, err := e.Matrix(context.Background(), analysis.MatrixRequest{Mode: analysis.Transit, Sources: src, Destinations: dst,
+		res, err := matrix.Of(context.Background(), e, analysis.MatrixRequest{Mode: analysis.Transit, Sources: src, Destinations: dst,
 			Transit: analysis.TransitQuery{ArriveBy: by}})
 		if err != nil {
 			t.Fatal(err)
@@ -72,7 +73,7 @@ func TestArriveByMatrixAgainstForward(t *testing.T) {
 					dep    time.Time
 					inTime bool
 				}{{l, true}, {l.Add(time.Second), false}} {
-					fwd, err := e.Matrix(context.Background(), analysis.MatrixRequest{Mode: analysis.Transit, Sources: src[i : i+1], Destinations: dst[j : j+1],
+					fwd, err := matrix.Of(context.Background(), e, analysis.MatrixRequest{Mode: analysis.Transit, Sources: src[i : i+1], Destinations: dst[j : j+1],
 						Transit: analysis.TransitQuery{Departure: c.dep, WindowMinutes: 1}})
 					if err != nil {
 						t.Fatal(err)

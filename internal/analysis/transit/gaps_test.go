@@ -205,3 +205,40 @@ func TestTransitNoStopVersusUnreachable(t *testing.T) {
 		t.Errorf("transit coverage warning %q, criterion %q", cov.Warning, cov.Criterion)
 	}
 }
+
+// TestServedCellsKeepsFewWindows: the served cells of many windows are computed right, and the
+// planner keeps at most maxServedWindows of them.
+func TestServedCellsKeepsFewWindows(t *testing.T) {
+	e, _, _ := lineEngine(t)
+	p, err := Of(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := 0; k < 3*maxServedWindows; k++ {
+		dep := time.Date(2023, 1, 11, 6, 0, 0, 0, time.UTC).Add(time.Duration(5*k) * time.Minute)
+		served, _, err := p.ServedCells(context.Background(), analysis.TransitQuery{Departure: dep, WindowMinutes: 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Trains leave A from 07:00 to 08:40 every 20 minutes; B is the last stop of each.
+		end := dep.Add(20 * time.Minute)
+		want := false
+		for m := 0; m <= 100; m += 20 {
+			if d := time.Date(2023, 1, 11, 7, 0, 0, 0, time.UTC).Add(time.Duration(m) * time.Minute); !d.Before(dep) && d.Before(end) {
+				want = true
+			}
+		}
+		for ci, s := range served {
+			near := e.Cell(ci).Residents == 10 // the cell at A; the other is 5 km away
+			if s != (want && near) {
+				t.Errorf("window from %s: cell %d served %v, want %v", dep.Format("15:04"), ci, s, want && near)
+			}
+		}
+	}
+	p.mu.Lock()
+	n := len(p.served)
+	p.mu.Unlock()
+	if n > maxServedWindows {
+		t.Errorf("%d windows kept, want at most %d", n, maxServedWindows)
+	}
+}

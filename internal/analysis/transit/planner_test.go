@@ -14,6 +14,7 @@ import (
 	"reach/geo/crs"
 	raptor "reach/geo/transit"
 	"reach/internal/analysis"
+	"reach/internal/analysis/matrix"
 	"reach/internal/realdata"
 	"reach/layers"
 )
@@ -54,7 +55,7 @@ func TestTransitMatrixWaitingIncluded(t *testing.T) {
 		t.Fatal(err)
 	}
 	dep, _ := analysis.ParseDeparture("2023-01-11T06:59")
-	res, err := e.Matrix(context.Background(), analysis.MatrixRequest{Mode: analysis.Transit, Sources: []orb.Point{a}, Destinations: []orb.Point{b},
+	res, err := matrix.Of(context.Background(), e, analysis.MatrixRequest{Mode: analysis.Transit, Sources: []orb.Point{a}, Destinations: []orb.Point{b},
 		Transit: analysis.TransitQuery{Departure: dep, WindowMinutes: 20}})
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +77,7 @@ func TestTransitMatrixWaitingIncluded(t *testing.T) {
 	}
 	// After the last train nothing is reached.
 	late, _ := analysis.ParseDeparture("2023-01-11T09:00")
-	res, err = e.Matrix(context.Background(), analysis.MatrixRequest{Mode: analysis.Transit, Sources: []orb.Point{a}, Destinations: []orb.Point{b},
+	res, err = matrix.Of(context.Background(), e, analysis.MatrixRequest{Mode: analysis.Transit, Sources: []orb.Point{a}, Destinations: []orb.Point{b},
 		Transit: analysis.TransitQuery{Departure: late}})
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +87,7 @@ func TestTransitMatrixWaitingIncluded(t *testing.T) {
 	}
 	// A day without service is an error naming the feed's days.
 	other, _ := analysis.ParseDeparture("2023-01-12T07:00")
-	_, err = e.Matrix(context.Background(), analysis.MatrixRequest{Mode: analysis.Transit, Sources: []orb.Point{a}, Destinations: []orb.Point{b},
+	_, err = matrix.Of(context.Background(), e, analysis.MatrixRequest{Mode: analysis.Transit, Sources: []orb.Point{a}, Destinations: []orb.Point{b},
 		Transit: analysis.TransitQuery{Departure: other}})
 	if err == nil {
 		t.Error("a day without trips: got no error")
@@ -114,7 +115,7 @@ func TestTransitMatrixDresdenToPirna(t *testing.T) {
 	hbf := orb.Point{13.7320, 51.0405}   // Dresden Hauptbahnhof
 	pirna := orb.Point{13.9297, 50.9619} // Pirna ZOB / Bahnhof
 	start := time.Now()
-	res, err := e.Matrix(context.Background(), analysis.MatrixRequest{Mode: analysis.Transit, Sources: []orb.Point{hbf}, Destinations: []orb.Point{pirna},
+	res, err := matrix.Of(context.Background(), e, analysis.MatrixRequest{Mode: analysis.Transit, Sources: []orb.Point{hbf}, Destinations: []orb.Point{pirna},
 		Transit: analysis.TransitQuery{Departure: dep}})
 	if err != nil {
 		t.Fatal(err)

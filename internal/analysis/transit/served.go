@@ -9,6 +9,10 @@ import (
 	"reach/internal/analysis"
 )
 
+// maxServedWindows bounds the windows whose served cells the planner keeps: requests may
+// name any departure, and each window costs a flag per populated cell.
+const maxServedWindows = 16
+
 // servedKey names a window: its first departure and its length.
 type servedKey struct {
 	departure string
@@ -19,7 +23,7 @@ type servedKey struct {
 // (from its first departure, for WindowMinutes minutes) lies within AccessM of the cell centre
 // (analysis.TransitPlanner); criterion describes that. A cell that is not served has no public
 // transport in the loaded timetable: either it has none, or the feed ends before it. The
-// answer is kept per window.
+// answer is kept per window (up to maxServedWindows of them).
 func (p *Planner) ServedCells(ctx context.Context, q analysis.TransitQuery) ([]bool, string, error) {
 	if err := departureOnly(q); err != nil {
 		return nil, "", fmt.Errorf("analysis: transit coverage: %w", err)
@@ -46,7 +50,7 @@ func (p *Planner) ServedCells(ctx context.Context, q analysis.TransitQuery) ([]b
 	}
 	s = p.servedCells(d.tt, dep, q.WindowMinutes)
 	p.mu.Lock()
-	if p.served == nil {
+	if p.served == nil || len(p.served) >= maxServedWindows {
 		p.served = map[servedKey][]bool{}
 	}
 	p.served[key] = s

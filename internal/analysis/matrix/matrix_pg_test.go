@@ -1,4 +1,4 @@
-package analysis
+package matrix
 
 import (
 	"context"
@@ -14,13 +14,17 @@ import (
 	"github.com/paulmach/orb"
 
 	"reach/data/osm"
+	"reach/geo/crs"
 	"reach/geo/graph"
+	"reach/internal/analysis"
+	"reach/internal/analysis/analysistest"
 	"reach/internal/network"
 	"reach/internal/pgtest"
+	"reach/internal/realdata"
 	"reach/layers"
 )
 
-// TestMatrixEqualsPgRoutingOnVertexPairs: the engine's matrix (Engine.Matrix:
+// TestMatrixEqualsPgRoutingOnVertexPairs: the engine's matrix (Of:
 // lon/lat in, snapping, the search, durations out) between random vertices
 // of roads one may enter from the side (no motorways, trunk roads or their
 // links) equals pgRouting's pgr_dijkstraCost on the engine's own graph
@@ -36,23 +40,23 @@ func TestMatrixEqualsPgRoutingOnVertexPairs(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	dir := testData(t)
+	dir := realdata.Dir(t)
 	compared := 0
 	for i, name := range []string{"testfeld_nds_main_roads.osm.pbf", "hoyerswerda.osm.pbf"} {
-		r := &fakeReader{roads: collect(t, osm.Roads(ctx, filepath.Join(dir, "osm", name), nil)),
-			munis: []layers.Municipality{{AGS: "00000001", Name: "extract", Population: 1, AreaKm2: 1}}}
-		e, err := Build(ctx, r, Options{Modes: []layers.Mode{layers.Car, layers.Bicycle}})
+		r := &analysistest.Reader{L: analysistest.Layers{Roads: analysistest.Collect(t, osm.Roads(ctx, filepath.Join(dir, "osm", name), nil)),
+			Municipalities: []layers.Municipality{{AGS: "00000001", Name: "extract", Population: 1, AreaKm2: 1}}}}
+		e, err := analysis.Build(ctx, r, analysis.Options{Modes: []layers.Mode{layers.Car, layers.Bicycle}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, m := range []layers.Mode{layers.Car, layers.Bicycle} {
-			mn := e.nets[m]
-			if mn == nil {
+			net, ok := e.Net(m)
+			if !ok {
 				continue
 			}
 			table := fmt.Sprintf("matrix_%d_%s", i, m)
-			writeEdges(ctx, t, conn, table, mn.n)
-			compared += compareMatrix(ctx, t, conn, e, mn, table, uint64(40+i), 14)
+			writeEdges(ctx, t, conn, table, net.Network)
+			compared += compareMatrix(ctx, t, conn, e, net, table, uint64(40+i), 14)
 		}
 	}
 	if compared < 400 {
@@ -62,17 +66,17 @@ func TestMatrixEqualsPgRoutingOnVertexPairs(t *testing.T) {
 }
 
 // compareMatrix draws k source and k destination vertices of side-access
-// roads of mn, asks the engine's matrix for them and compares every pair
+// roads of net, asks the engine's matrix for them and compares every pair
 // with pgr_dijkstraCost. It returns the number of pairs compared.
-func compareMatrix(ctx context.Context, t *testing.T, conn *pgx.Conn, e *Engine, mn *modeNet, table string, seed uint64, k int) int {
+func compareMatrix(ctx context.Context, t *testing.T, conn *pgx.Conn, e *analysis.Engine, net analysis.Net, table string, seed uint64, k int) int {
 	t.Helper()
-	g := mn.n.Graph()
+	g := net.Network.Graph()
 	rng := rand.New(rand.NewPCG(seed, 7))
 	var pts []orb.Point
 	var keys []int64
 	for tries := 0; len(pts) < 2*k && tries < 1000*k; tries++ {
 		ed := graph.EdgeID(rng.IntN(g.NumEdges()))
-		if !mn.n.SideAccess(ed) {
+		if !net.Network.SideAccess(ed) {
 			continue
 		}
 		v := g.Edge(ed).From
@@ -80,10 +84,10 @@ func compareMatrix(ctx context.Context, t *testing.T, conn *pgx.Conn, e *Engine,
 			v = g.Edge(ed).To
 		}
 		p := g.Point(v)
-		if s := mn.n.Snap(p); !s.Snapped || math.Hypot(s.Point[0]-p[0], s.Point[1]-p[1]) > network.AtNodeM {
+		if s := net.Network.Snap(p); !s.Snapped || math.Hypot(s.Point[0]-p[0], s.Point[1]-p[1]) > network.AtNodeM {
 			continue // an island, or a vertex only a motorway reaches
 		}
-		ll, err := fromUTM(p)
+		ll, err := crs.ToLonLat(crs.UTM33N, p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -93,7 +97,7 @@ func compareMatrix(ctx context.Context, t *testing.T, conn *pgx.Conn, e *Engine,
 	if len(pts) < 2*k {
 		t.Fatalf("%s: found %d vertices of side-access roads, want %d", table, len(pts), 2*k)
 	}
-	res, err := e.Matrix(ctx, MatrixRequest{Mode: mn.mode, Sources: pts[:k], Destinations: pts[k:]})
+	res, err := Of(ctx, e, analysis.MatrixRequest{Mode: net.Mode, Sources: pts[:k], Destinations: pts[k:]})
 	if err != nil {
 		t.Fatal(err)
 	}
