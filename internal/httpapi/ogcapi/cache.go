@@ -40,8 +40,8 @@ func newCachedResponse(key, contentType string, body []byte) *cachedResponse {
 var renderSeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
 
 // newRenderedResponse makes an entry for a body that another process would
-// hardly render byte for byte the same (a feature page carries the time it
-// was written), with an ETag from a hash of the body keyed per process:
+// hardly render byte for byte the same (a feature page carries the second
+// it was written), with an ETag from a hash of the body keyed per process:
 // distinct bodies get distinct ETags (96 bits of two 64-bit maphashes), as
 // with newCachedResponse, at a fraction of the cost of SHA-256 for pages of
 // hundreds of kilobytes; only the same bytes from another process get
