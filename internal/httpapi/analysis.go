@@ -20,7 +20,8 @@ import (
 )
 
 // Analyzer answers the analysis endpoints. It is defined here, where it is
-// consumed; internal/analysis's engine satisfies it. Implementations are
+// consumed; cmd/reach's analyzer (the engine of internal/analysis with the
+// use cases built on it: matrix, assessments, sites) satisfies it. Implementations are
 // safe for concurrent use, honour ctx, and report invalid input with errors
 // wrapping layers.ErrInvalid (answered 422) and unknown ids with
 // layers.ErrNotFound (404). Points are CRS84 [lon, lat].
