@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"reach/layers"
 )
 
 // WaitGridModel waits until the read model of the grid's current version
@@ -39,4 +41,10 @@ func waitModel(ctx context.Context, s *Store, layer string, loaded, failed func(
 		}
 	}
 	return nil
+}
+
+// SQLTile encodes a tile by the SQL path (ST_AsMVT), whatever the read
+// models hold.
+func SQLTile(ctx context.Context, s *Store, q layers.TileQuery) (layers.Tile, error) {
+	return s.sqlTile(ctx, q)
 }

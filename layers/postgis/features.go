@@ -406,6 +406,19 @@ func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, er
 	return p, nil
 }
 
+// currentVersion is the version of table, from the versions kept in
+// memory or else from the database; ok is false when it has none or it
+// cannot be read.
+func (s *Store) currentVersion(ctx context.Context, table string) (version *string, ok bool) {
+	version, _, kept := s.versions.Get(table)
+	if !kept {
+		if err := s.pool.QueryRow(ctx, versionSQL, table).Scan(&version); err != nil {
+			return nil, false
+		}
+	}
+	return version, version != nil
+}
+
 // itemsFromModel answers q from the read model of the grid or the
 // municipalities when there is one for the current version and it can
 // answer q exactly (see layers/postgis/readmodel);
@@ -415,17 +428,11 @@ func (s *Store) itemsFromModel(ctx context.Context, t *table, q layers.ItemsQuer
 	if s.modelBytes <= 0 || !grid && t.collection != layers.CollMunicipalities || len(q.Filters) > 0 || q.Filter != nil {
 		return layers.Page{}, false
 	}
-	version, _, kept := s.versions.Get(t.table)
-	if !kept {
-		if err := s.pool.QueryRow(ctx, versionSQL, t.table).Scan(&version); err != nil {
-			return layers.Page{}, false
-		}
-	}
-	if version == nil {
+	version, ok := s.currentVersion(ctx, t.table)
+	if !ok {
 		return layers.Page{}, false
 	}
 	var p layers.Page
-	var ok bool
 	if grid {
 		g := s.gridModelFor(*version)
 		if g == nil {

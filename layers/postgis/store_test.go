@@ -53,6 +53,7 @@ func TestStore(t *testing.T) {
 		{"BBoxExact", testBBoxExact},
 		{"SRIDMismatch", testSRIDMismatch},
 		{"GridModelMatchesSQL", testGridModelMatchesSQL},
+		{"MuniTilesMatchSQL", testMuniTilesMatchSQL},
 		{"TransitTravelTimes", testTransitTravelTimes},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, db) })

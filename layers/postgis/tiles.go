@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"reach/layers"
+	"reach/layers/postgis/readmodel"
 	"reach/layers/query"
 )
 
@@ -40,12 +41,34 @@ var tileTables = map[string]tileTable{
 	}},
 }
 
-// Tile encodes one vector tile in a single statement: the features whose
+// Tile encodes one vector tile. The municipalities' overview tiles (up to
+// readmodel.MaxTileZoom, no filters) come from their read model when it
+// holds the current version (the geometries projected and simplified once
+// per zoom and version); the rest come from sqlTile.
+func (s *Store) Tile(ctx context.Context, q layers.TileQuery) (layers.Tile, error) {
+	if q.Collection == layers.CollMunicipalities && s.modelBytes > 0 && len(q.Filters) == 0 && q.Z <= readmodel.MaxTileZoom {
+		if version, ok := s.currentVersion(ctx, "municipalities"); ok {
+			if m := s.muniModelFor(*version); m != nil {
+				t, ok, err := m.Tile(q)
+				if err != nil {
+					return layers.Tile{}, err
+				}
+				if ok {
+					s.model.Answered()
+					return t, nil
+				}
+			}
+		}
+	}
+	return s.sqlTile(ctx, q)
+}
+
+// sqlTile encodes one vector tile in a single statement: the features whose
 // geometry meets the tile (with its buffer) through the GIST index,
 // transformed to EPSG:3857, clipped and snapped to the tile grid by
 // ST_AsMVTGeom and encoded by ST_AsMVT, the first MaxFeatures by id, read
 // in one snapshot with the collection's version.
-func (s *Store) Tile(ctx context.Context, q layers.TileQuery) (layers.Tile, error) {
+func (s *Store) sqlTile(ctx context.Context, q layers.TileQuery) (layers.Tile, error) {
 	tt, ok := tileTables[q.Collection]
 	if !ok {
 		return layers.Tile{}, fmt.Errorf("postgis: tiles of %q: %w", q.Collection, layers.ErrTileUnsupported)

@@ -144,8 +144,8 @@ func (m *Models) MunisFailed(version string) bool {
 	return m.muniFailed == version && !m.muniLoading
 }
 
-// Answered counts a page answered from a model.
+// Answered counts a page or a tile answered from a model.
 func (m *Models) Answered() { m.pages.Add(1) }
 
-// Pages is the number of pages answered from the models.
+// Pages is the number of pages and tiles answered from the models.
 func (m *Models) Pages() int64 { return m.pages.Load() }

@@ -27,6 +27,8 @@ type Munis struct {
 	bounds  []orb.Bound // of the stored geometry (EPSG:25833); empty without one
 	hasGeom []bool
 	bytes   int64
+	// zooms: the geometries of the overview tiles, per zoom (munitiles.go).
+	zooms [MaxTileZoom + 1]muniZoom
 }
 
 // NewMunis holds feats, the municipalities of version in the order of
@@ -46,7 +48,9 @@ func NewMunis(version string, feats []layers.Feature) (*Munis, error) {
 			if mp, ok := f.Stored.(orb.MultiPolygon); ok {
 				for _, p := range mp {
 					for _, r := range p {
-						g.bytes += int64(len(r)) * 32 // stored and served
+						// stored and served, and the overview tiles' geometries
+						// (simplified per zoom: about two zooms at full detail)
+						g.bytes += int64(len(r)) * 64
 					}
 				}
 			}

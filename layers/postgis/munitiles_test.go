@@ -1,0 +1,244 @@
+package postgis_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"path/filepath"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/maptile"
+	"github.com/paulmach/orb/planar"
+
+	"reach/data/tables"
+	"reach/internal/pgtest"
+	"reach/layers"
+	"reach/layers/postgis"
+)
+
+// muniTileProps are the properties of the municipalities' overview tiles
+// (httpapi's tileProperties below its detail zoom).
+var muniTileProps = []string{"name", "population", "degurba", "density"}
+
+// realMuniStore returns a store with a read model holding the 419 real
+// Saxon municipalities, loaded.
+func realMuniStore(tb testing.TB, url string) *postgis.Store {
+	tb.Helper()
+	ctx := context.Background()
+	s, err := postgis.Open(ctx, url, postgis.WithReadModel(1<<30))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(s.Close)
+	if _, err := s.Migrate(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	path := filepath.Join(testData(tb), "boundaries", "gemeinden_sachsen_vg5000_2021.geojson")
+	if _, err := s.ReplaceMunicipalities(ctx, tables.ReadMunicipalities(ctx, path, tables.MunicipalityOptions{})); err != nil {
+		tb.Fatal(err)
+	}
+	if err := postgis.WaitMuniModel(ctx, s); err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+// benchZ10Tiles are the z10 tiles of bench/serving.sh: every tile of the
+// box 11.87–15.04° E, 50.17–51.68° N.
+func benchZ10Tiles() []maptile.Tile {
+	nw := maptile.At(orb.Point{11.87, 51.68}, 10)
+	se := maptile.At(orb.Point{15.04, 50.17}, 10)
+	var out []maptile.Tile
+	for x := nw.X; x <= se.X; x++ {
+		for y := nw.Y; y <= se.Y; y++ {
+			out = append(out, maptile.New(x, y, 10))
+		}
+	}
+	return out
+}
+
+type decodedFeature struct {
+	id    any
+	props map[string]any
+	bound orb.Bound
+	area  float64
+	perim float64
+}
+
+func decodeTile(t *testing.T, name string, data []byte) map[string]decodedFeature {
+	t.Helper()
+	out := map[string]decodedFeature{}
+	if len(data) == 0 {
+		return out
+	}
+	ls, err := mvt.Unmarshal(data)
+	if err != nil || len(ls) != 1 || ls[0].Name != layers.CollMunicipalities || ls[0].Extent != 4096 {
+		t.Fatalf("%s: %v, %d layers", name, err, len(ls))
+	}
+	for _, f := range ls[0].Features {
+		id := fmt.Sprint(f.Properties["id"])
+		if _, dup := out[id]; dup {
+			t.Errorf("%s: feature %s twice", name, id)
+		}
+		out[id] = decodedFeature{id: f.ID, props: f.Properties, bound: f.Geometry.Bound(), area: planar.Area(f.Geometry), perim: planar.Length(f.Geometry)}
+	}
+	return out
+}
+
+// testMuniTilesMatchSQL: the municipalities' overview tiles built from the
+// read model carry the features of the SQL path's tiles (ST_AsMVT), with
+// the same MVT ids and properties, their bounds within one tile unit and
+// their areas within a tile unit of their outline, at zooms 6 to 11 over the real
+// municipalities (the z10 tiles of bench/serving.sh among them), and are
+// answered by the model.
+func testMuniTilesMatchSQL(t *testing.T, db string) {
+	ctx := context.Background()
+	s := realMuniStore(t, pgtest.Schema(t, db))
+	tiles := benchZ10Tiles()
+	for _, z := range []maptile.Zoom{6, 7, 8, 9, 11} {
+		for _, p := range []orb.Point{{13.74, 51.05}, {12.37, 51.34}, {14.99, 51.15}, {12.14, 50.50}} {
+			tiles = append(tiles, maptile.At(p, z))
+		}
+	}
+	before := postgis.ModelPages(s)
+	features := 0
+	for _, tl := range tiles {
+		q := layers.TileQuery{Collection: layers.CollMunicipalities, Z: uint32(tl.Z), X: tl.X, Y: tl.Y,
+			Properties: muniTileProps, Extent: 4096, Buffer: 64, MaxFeatures: 100_000}
+		name := fmt.Sprintf("tile %d/%d/%d", tl.Z, tl.Y, tl.X)
+		want, err := postgis.SQLTile(ctx, s, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Tile(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Version != want.Version || got.Truncated || want.Truncated {
+			t.Errorf("%s: version %q truncated %v, want %q %v", name, got.Version, got.Truncated, want.Version, want.Truncated)
+		}
+		g, w := decodeTile(t, name+" (model)", got.Data), decodeTile(t, name+" (SQL)", want.Data)
+		// Features that only touch the buffer's edge may fall either way.
+		inner := orb.Bound{Min: orb.Point{-62, -62}, Max: orb.Point{4158, 4158}}
+		for id, wf := range w {
+			gf, ok := g[id]
+			if !ok {
+				if wf.bound.Intersects(inner) && wf.area > 4 {
+					t.Errorf("%s: municipality %s (at %v, area %.0f) missing", name, id, wf.bound, wf.area)
+				}
+				continue
+			}
+			features++
+			if fmt.Sprint(gf.id) != fmt.Sprint(wf.id) {
+				t.Errorf("%s: municipality %s has MVT id %v, want %v", name, id, gf.id, wf.id)
+			}
+			if len(gf.props) != len(wf.props) {
+				t.Errorf("%s: municipality %s has properties %v, want %v", name, id, gf.props, wf.props)
+			}
+			for k, v := range wf.props {
+				if fmt.Sprint(gf.props[k]) != fmt.Sprint(v) {
+					t.Errorf("%s: municipality %s property %s = %v (%T), want %v (%T)", name, id, k, gf.props[k], gf.props[k], v, v)
+				}
+			}
+			for i := range 2 {
+				if math.Abs(gf.bound.Min[i]-wf.bound.Min[i]) > 1 || math.Abs(gf.bound.Max[i]-wf.bound.Max[i]) > 1 {
+					t.Errorf("%s: municipality %s spans %v, want %v", name, id, gf.bound, wf.bound)
+					break
+				}
+			}
+			// Within a tile unit of the outline: simplified by half a unit
+			// and snapped to whole units, each side differently.
+			if math.Abs(gf.area-wf.area) > wf.perim {
+				t.Errorf("%s: municipality %s has area %.0f, want %.0f", name, id, gf.area, wf.area)
+			}
+		}
+		for id, gf := range g {
+			if _, ok := w[id]; !ok && gf.bound.Intersects(inner) && gf.area > 4 {
+				t.Errorf("%s: municipality %s (at %v) only in the model's tile", name, id, gf.bound)
+			}
+		}
+	}
+	if features < 400 {
+		t.Errorf("%d features compared, want at least 400", features)
+	}
+	if served := postgis.ModelPages(s) - before; served != int64(len(tiles)) {
+		t.Errorf("the read model answered %d of %d tiles", served, len(tiles))
+	}
+	// Filters, deeper zooms and other extents stay with SQL; they still work.
+	for _, q := range []layers.TileQuery{
+		{Collection: layers.CollMunicipalities, Z: 12, X: 2200, Y: 1373, Properties: muniTileProps, Extent: 4096, Buffer: 64, MaxFeatures: 10},
+		{Collection: layers.CollMunicipalities, Z: 10, X: 550, Y: 343, Properties: muniTileProps, Extent: 512, Buffer: 8, MaxFeatures: 10},
+	} {
+		before := postgis.ModelPages(s)
+		if _, err := s.Tile(ctx, q); err != nil {
+			t.Errorf("Tile(%+v): %v", q, err)
+		}
+		if postgis.ModelPages(s) != before {
+			t.Errorf("Tile(%+v) answered by the model", q)
+		}
+	}
+	// MaxFeatures: the first by id, truncated.
+	q := layers.TileQuery{Collection: layers.CollMunicipalities, Z: 8, X: 137, Y: 85, Properties: muniTileProps, Extent: 4096, Buffer: 64, MaxFeatures: 3}
+	got, err := s.Tile(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := postgis.SQLTile(ctx, s, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, w := decodeTile(t, "truncated (model)", got.Data), decodeTile(t, "truncated (SQL)", want.Data)
+	if !got.Truncated || !want.Truncated || len(g) != 3 || len(w) != 3 {
+		t.Fatalf("truncated tile: model %d features (%v), SQL %d (%v)", len(g), got.Truncated, len(w), want.Truncated)
+	}
+	for id := range w {
+		if _, ok := g[id]; !ok {
+			t.Errorf("truncated tile: municipality %s missing from the model's", id)
+		}
+	}
+}
+
+// BenchmarkMuniTilesZ10 builds the z10 municipality tiles of
+// bench/serving.sh (each once per iteration) by the SQL path (ST_AsMVT)
+// and from the read model (its per-zoom geometries computed before the
+// timer starts).
+func BenchmarkMuniTilesZ10(b *testing.B) {
+	if err := pgtest.Available(); err != nil {
+		b.Skip(err)
+	}
+	ctx := context.Background()
+	s := realMuniStore(b, pgtest.New(b))
+	tiles := benchZ10Tiles()
+	for _, path := range []struct {
+		name string
+		tile func(layers.TileQuery) (layers.Tile, error)
+	}{
+		{"sql", func(q layers.TileQuery) (layers.Tile, error) { return postgis.SQLTile(ctx, s, q) }},
+		{"model", func(q layers.TileQuery) (layers.Tile, error) { return s.Tile(ctx, q) }},
+	} {
+		b.Run(path.name, func(b *testing.B) {
+			bytes := 0
+			run := func() {
+				bytes = 0
+				for _, tl := range tiles {
+					t, err := path.tile(layers.TileQuery{Collection: layers.CollMunicipalities, Z: 10, X: tl.X, Y: tl.Y,
+						Properties: muniTileProps, Extent: 4096, Buffer: 64, MaxFeatures: 100_000})
+					if err != nil {
+						b.Fatal(err)
+					}
+					bytes += len(t.Data)
+				}
+			}
+			run()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				run()
+			}
+			b.ReportMetric(float64(len(tiles)), "tiles/op")
+			b.ReportMetric(float64(bytes)/float64(len(tiles)), "B/tile")
+		})
+	}
+}
