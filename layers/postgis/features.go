@@ -407,14 +407,16 @@ func (s *Store) Items(ctx context.Context, q layers.ItemsQuery) (layers.Page, er
 }
 
 // currentVersion is the version of table, from the versions kept in
-// memory or else from the database; ok is false when it has none or it
+// memory or else from the database (then kept, where a listener follows
+// the changes); ok is false when it has none or it
 // cannot be read.
 func (s *Store) currentVersion(ctx context.Context, table string) (version *string, ok bool) {
-	version, _, kept := s.versions.Get(table)
+	version, gen, kept := s.versions.Get(table)
 	if !kept {
 		if err := s.pool.QueryRow(ctx, versionSQL, table).Scan(&version); err != nil {
 			return nil, false
 		}
+		s.versions.Put(table, version, gen)
 	}
 	return version, version != nil
 }

@@ -24,10 +24,10 @@ var muniTileProps = []string{"name", "population", "degurba", "density"}
 
 // realMuniStore returns a store with a read model holding the 419 real
 // Saxon municipalities, loaded.
-func realMuniStore(tb testing.TB, url string) *postgis.Store {
+func realMuniStore(tb testing.TB, url string, opts ...postgis.Option) *postgis.Store {
 	tb.Helper()
 	ctx := context.Background()
-	s, err := postgis.Open(ctx, url, postgis.WithReadModel(1<<30))
+	s, err := postgis.Open(ctx, url, append(opts, postgis.WithReadModel(1<<30))...)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -203,13 +203,15 @@ func testMuniTilesMatchSQL(t *testing.T, db string) {
 // BenchmarkMuniTilesZ10 builds the z10 municipality tiles of
 // bench/serving.sh (each once per iteration) by the SQL path (ST_AsMVT)
 // and from the read model (its per-zoom geometries computed before the
-// timer starts).
+// timer starts), on a store opened for serving as reach serve --db opens
+// it.
 func BenchmarkMuniTilesZ10(b *testing.B) {
 	if err := pgtest.Available(); err != nil {
 		b.Skip(err)
 	}
 	ctx := context.Background()
-	s := realMuniStore(b, pgtest.New(b))
+	// As reach serve --db opens it: the versions kept by a listener.
+	s := realMuniStore(b, pgtest.New(b), postgis.WithServingPool())
 	tiles := benchZ10Tiles()
 	for _, path := range []struct {
 		name string
