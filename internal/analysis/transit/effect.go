@@ -7,6 +7,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"reach/geo/access"
 	"reach/internal/analysis"
 	"reach/layers"
 )
@@ -70,14 +71,15 @@ func (p *Planner) FacilityEffect(ctx context.Context, cat layers.Category, sites
 		}
 		return *m
 	}
-	var wb, wa []weighted
+	var vb, va []float64
+	var pop []int64
 	for i, b := range before.Cells {
 		a := after.Cells[i]
 		if !b.Known || b.Population <= 0 {
 			continue
 		}
 		sb, sa := secs(b.Median), secs(a.Median)
-		wb, wa = append(wb, weighted{sb, b.Population}), append(wa, weighted{sa, b.Population})
+		vb, va, pop = append(vb, sb), append(va, sa), append(pop, b.Population)
 		if sa < sb {
 			out.Improved += b.Population
 		}
@@ -91,14 +93,6 @@ func (p *Planner) FacilityEffect(ctx context.Context, cat layers.Category, sites
 	if hasStd {
 		out.NewlyWithinStandard = &newly
 	}
-	out.MedianBeforeS, out.MedianAfterS = finite(weightedMedian(wb)), finite(weightedMedian(wa))
+	out.MedianBeforeS, out.MedianAfterS = access.WeightedQuantile(vb, pop, 0.5), access.WeightedQuantile(va, pop, 0.5)
 	return out, nil
-}
-
-// finite turns +Inf into nil.
-func finite(v *float64) *float64 {
-	if v == nil || math.IsInf(*v, 1) {
-		return nil
-	}
-	return v
 }

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"reach/geo/access"
 	raptor "reach/geo/transit"
 	"reach/internal/analysis"
 	"reach/layers"
@@ -275,7 +276,8 @@ func (p *Planner) RoundTrips(ctx context.Context, q RoundTripQuery) (RoundTripRe
 	// Per municipality.
 	type acc struct {
 		row  RoundTripArea
-		durs []weighted
+		durs []float64 // door-to-door seconds of the residents who make it
+		pops []int64
 	}
 	areas := map[string]*acc{}
 	for _, c := range res.Cells {
@@ -296,14 +298,14 @@ func (p *Planner) RoundTrips(ctx context.Context, q RoundTripQuery) (RoundTripRe
 		if c.Possible {
 			a.row.Possible += c.Population
 			res.Possible += c.Population
-			a.durs = append(a.durs, weighted{*c.DurationS, c.Population})
+			a.durs, a.pops = append(a.durs, *c.DurationS), append(a.pops, c.Population)
 		}
 	}
 	for _, a := range areas {
 		if a.row.Population > 0 {
 			a.row.Share = float64(a.row.Possible) / float64(a.row.Population)
 		}
-		a.row.MedianDurationS = weightedMedian(a.durs)
+		a.row.MedianDurationS = access.WeightedQuantile(a.durs, a.pops, 0.5)
 		res.Municipalities = append(res.Municipalities, a.row)
 	}
 	sort.Slice(res.Municipalities, func(i, j int) bool { return res.Municipalities[i].AGS < res.Municipalities[j].AGS })
@@ -311,30 +313,4 @@ func (p *Planner) RoundTrips(ctx context.Context, q RoundTripQuery) (RoundTripRe
 		res.Share = float64(res.Possible) / float64(res.Population)
 	}
 	return res, nil
-}
-
-type weighted struct {
-	v float64
-	w int64
-}
-
-// weightedMedian is the lower population-weighted median, nil for no values.
-func weightedMedian(ws []weighted) *float64 {
-	var total int64
-	for _, w := range ws {
-		total += w.w
-	}
-	if total == 0 {
-		return nil
-	}
-	sort.Slice(ws, func(i, j int) bool { return ws[i].v < ws[j].v })
-	var cum int64
-	for _, w := range ws {
-		cum += w.w
-		if 2*cum >= total {
-			v := w.v
-			return &v
-		}
-	}
-	return nil
 }
