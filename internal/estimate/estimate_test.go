@@ -126,7 +126,19 @@ func TestSecondsIntoEqualsSeconds(t *testing.T) {
 	}
 	curves := []Curve{def.Car, def.Bicycle, def.Foot, Constant(1.3, 50, 15, 5).Car,
 		{Knots: []Knot{{DistanceM: 100, Detour: 2, SpeedKmh: 10}, {DistanceM: 100.5, Detour: 1.5, SpeedKmh: 20}, {DistanceM: 90000, Detour: 1.2, SpeedKmh: 80}}},
+		// knots at the starts of table slots (powers of two and halves)
+		{Knots: []Knot{{DistanceM: 512, Detour: 1.6, SpeedKmh: 12}, {DistanceM: 768, Detour: 1.5, SpeedKmh: 20}, {DistanceM: 1024, Detour: 1.4, SpeedKmh: 30}, {DistanceM: 4096, Detour: 1.3, SpeedKmh: 60}}},
+		// knots too close for the table: converted one at a time
+		{Knots: []Knot{{DistanceM: 1000, Detour: 1.5, SpeedKmh: 20}, {DistanceM: 1000 + 1e-9, Detour: 1.4, SpeedKmh: 30}, {DistanceM: 5000, Detour: 1.3, SpeedKmh: 60}}},
 		{}}
+	for i, c := range curves[:6] { // the table serves these
+		if c.table().slot == nil && len(c.Knots) != 1 {
+			t.Errorf("curve %d: no table", i)
+		}
+	}
+	if curves[6].table().slot != nil {
+		t.Errorf("curve 6: a table although two knots share a slot")
+	}
 	rng := rand.New(rand.NewPCG(3, 9))
 	for ci, c := range curves {
 		var d []float64

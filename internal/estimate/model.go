@@ -33,6 +33,11 @@ type Curve struct {
 
 // Seconds returns the estimated travel time over a straight-line distance
 // of d metres; +Inf for an infinite or NaN distance, 0 for d ≤ 0.
+//
+// Between two knots the detour is a1 + b1·d and the speed a2 + b2·d, so the
+// time is d·(a1 + b1·d)·3.6 / (a2 + b2·d): span holds these coefficients
+// (3.6 folded into a1 and b1) and SecondsInto uses the same ones, so both
+// give the same values bit for bit with one division per value.
 func (c Curve) Seconds(d float64) float64 {
 	if math.IsNaN(d) || math.IsInf(d, 1) {
 		return math.Inf(1)
@@ -40,8 +45,47 @@ func (c Curve) Seconds(d float64) float64 {
 	if d <= 0 || len(c.Knots) == 0 {
 		return 0
 	}
-	det, v := c.at(d)
-	return d * det / (v / 3.6)
+	i, _ := slices.BinarySearchFunc(c.Knots, d, func(a Knot, d float64) int {
+		switch {
+		case a.DistanceM < d:
+			return -1
+		case a.DistanceM > d:
+			return 1
+		}
+		return 0
+	})
+	return c.span(i).seconds(d)
+}
+
+// span is the time over one interval of a curve as a function of the
+// distance d: d·(a1 + b1·d) / (a2 + b2·d), where a1 + b1·d is 3.6 times
+// the detour and a2 + b2·d the speed in km/h.
+type span struct{ a1, b1, a2, b2 float64 }
+
+// seconds evaluates the span at d. The explicit conversions keep the
+// products and sums apart (no fused multiply-add), so that every caller
+// rounds alike.
+func (s span) seconds(d float64) float64 {
+	return float64(d*float64(s.a1+float64(s.b1*d))) / float64(s.a2+float64(s.b2*d))
+}
+
+// span returns the span of interval i: the distances above knot i-1 up to
+// knot i; interval 0 lies at or below the first knot, interval len(Knots)
+// beyond the last, where the end knots hold.
+func (c Curve) span(i int) span {
+	k := c.Knots
+	if i <= 0 {
+		return span{a1: 3.6 * k[0].Detour, a2: k[0].SpeedKmh}
+	}
+	if i >= len(k) {
+		l := k[len(k)-1]
+		return span{a1: 3.6 * l.Detour, a2: l.SpeedKmh}
+	}
+	a, b := k[i-1], k[i]
+	w := b.DistanceM - a.DistanceM
+	b1 := 3.6 * (b.Detour - a.Detour) / w
+	b2 := (b.SpeedKmh - a.SpeedKmh) / w
+	return span{a1: 3.6*a.Detour - b1*a.DistanceM, b1: b1, a2: a.SpeedKmh - b2*a.DistanceM, b2: b2}
 }
 
 // at returns the detour factor and speed (km/h) at distance d.
