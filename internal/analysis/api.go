@@ -77,7 +77,8 @@ type MatrixResult struct {
 	// Methods says per pair how its entry was found: "network";
 	// "straight_line" (an end is off the network, or no road network for
 	// the mode: the calibrated straight-line estimate); "transit";
-	// "unreachable" (nil entry).
+	// "unreachable" (nil entry); "no_stop" (transit, nil entry: an end has
+	// no stop within walking distance, where the timetable may end).
 	Methods [][]string `json:"methods"`
 	// Method summarises Methods: the one method of every pair with a time,
 	// or "mixed" when network and straight-line entries occur together.

@@ -72,10 +72,17 @@ func Of(ctx context.Context, e *analysis.Engine, req analysis.MatrixRequest) (an
 		if err != nil {
 			return res, err
 		}
+		// A pair without a time is no_stop when an end has no stop
+		// within walking distance (where the timetable may end), as
+		// cells are labelled; unreachable when both ends have stops.
 		for i, row := range res.Durations {
 			for j, d := range row {
-				res.Methods[i][j] = analysis.MethodTransit
-				if d == nil {
+				switch {
+				case d != nil:
+					res.Methods[i][j] = analysis.MethodTransit
+				case !res.Sources[i].Snapped || !res.Destinations[j].Snapped:
+					res.Methods[i][j] = analysis.MethodNoStop
+				default:
 					res.Methods[i][j] = analysis.MethodUnreachable
 				}
 			}
@@ -182,7 +189,7 @@ func matrixMethod(methods [][]string) string {
 	for _, row := range methods {
 		for _, m := range row {
 			switch {
-			case m == analysis.MethodUnreachable || m == "" || m == out:
+			case m == analysis.MethodUnreachable || m == analysis.MethodNoStop || m == "" || m == out:
 			case out == "":
 				out = m
 			default:

@@ -85,6 +85,17 @@ func TestTransitMatrixWaitingIncluded(t *testing.T) {
 	if res.Durations[0][0] != nil {
 		t.Errorf("after the last train: got %v, want unreachable", *res.Durations[0][0])
 	}
+	// A pair without a time is no_stop where an end has no stop within walking distance (5 km
+	// north of A), unreachable where both have stops.
+	far, _ := crs.ToLonLat(crs.UTM33N, orb.Point{410000, 5655000})
+	res, err = matrix.Of(context.Background(), e, analysis.MatrixRequest{Mode: analysis.Transit, Sources: []orb.Point{a, far}, Destinations: []orb.Point{b},
+		Transit: analysis.TransitQuery{Departure: late}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Methods[0][0] != analysis.MethodUnreachable || res.Methods[1][0] != analysis.MethodNoStop || res.Sources[1].Snapped {
+		t.Errorf("methods %v (far source snapped %v): want unreachable for A, no_stop for the point without a stop", res.Methods, res.Sources[1].Snapped)
+	}
 	// A day without service is an error naming the feed's days.
 	other, _ := analysis.ParseDeparture("2023-01-12T07:00")
 	_, err = matrix.Of(context.Background(), e, analysis.MatrixRequest{Mode: analysis.Transit, Sources: []orb.Point{a}, Destinations: []orb.Point{b},
