@@ -8,9 +8,9 @@ import (
 
 // SecondsInto sets dst[i] to c.Seconds(d[i]) for every i, the same values
 // bit for bit, for many distances at once (a field of every cell): each
-// distance finds its pair of knots through a table of the knot distances
-// instead of a binary search, and long inputs are split over the
-// processors. dst and d must have the same length; they may be the same
+// distance finds its interval between knots through a table on the bits
+// of the float instead of a binary search, the span of every interval is
+// computed once, and long inputs are split over the processors. dst and d must have the same length; they may be the same
 // slice.
 func (c Curve) SecondsInto(dst, d []float64) {
 	if len(dst) != len(d) {
