@@ -45,6 +45,12 @@ func (c Curve) Seconds(d float64) float64 {
 	if d <= 0 || len(c.Knots) == 0 {
 		return 0
 	}
+	return c.span(c.interval(d)).seconds(d)
+}
+
+// interval returns the index of the first knot at or beyond d
+// (len(Knots) beyond the last).
+func (c Curve) interval(d float64) int {
 	i, _ := slices.BinarySearchFunc(c.Knots, d, func(a Knot, d float64) int {
 		switch {
 		case a.DistanceM < d:
@@ -54,7 +60,7 @@ func (c Curve) Seconds(d float64) float64 {
 		}
 		return 0
 	})
-	return c.span(i).seconds(d)
+	return i
 }
 
 // span is the time over one interval of a curve as a function of the
@@ -94,15 +100,7 @@ func (c Curve) at(d float64) (detour, kmh float64) {
 	if d <= k[0].DistanceM {
 		return k[0].Detour, k[0].SpeedKmh
 	}
-	i, _ := slices.BinarySearchFunc(k, d, func(a Knot, d float64) int {
-		switch {
-		case a.DistanceM < d:
-			return -1
-		case a.DistanceM > d:
-			return 1
-		}
-		return 0
-	})
+	i := c.interval(d)
 	if i >= len(k) {
 		return k[len(k)-1].Detour, k[len(k)-1].SpeedKmh
 	}
