@@ -18,7 +18,6 @@ import (
 
 	"reach/data/projects"
 	"reach/data/tables"
-	"reach/data/zensus"
 	"reach/internal/analysis"
 	"reach/internal/analysis/analysistest"
 	"reach/internal/appraisal"
@@ -298,7 +297,7 @@ func TestRealSaxonyProposals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.L.Projects = collect(t, projects.Read(ctx, filepath.Join(dir, "projects", "vitale_regionen_2021_region_chemnitz_auszug.csv"),
+	r.L.Projects = analysistest.Collect(t, projects.Read(ctx, filepath.Join(dir, "projects", "vitale_regionen_2021_region_chemnitz_auszug.csv"),
 		projects.Options{IDPrefix: "vr", Seat: func(ags string) (tables.Seat, bool) { s, ok := seats[ags]; return s, ok }}))
 	gym := layers.Project{ID: "real-gym", Title: "Gymnasium", Kind: layers.KindNewFacility, Category: layers.CatGymnasium,
 		Geometry: seats["14628270"].Location, Municipalities: []string{"14628270"}, InvestmentCost: 1e6, RequestedFunding: 8e5}
@@ -480,32 +479,7 @@ func smallSnapshot(tb testing.TB) ([]byte, *analysis.Engine, *analysistest.Reade
 // 1 km grid, central places, schools and hospitals.
 func saxony(tb testing.TB) *analysistest.Reader {
 	tb.Helper()
-	dir := realdata.Dir(tb)
-	ctx := context.Background()
-	r := &analysistest.Reader{}
-	r.L.Municipalities = collect(tb, tables.ReadMunicipalities(ctx, filepath.Join(dir, "boundaries", "gemeinden_sachsen_vg5000_2021.geojson"), tables.MunicipalityOptions{}))
-	r.L.Cells = collect(tb, zensus.ReadCells(ctx, filepath.Join(dir, "grid", "zensus2011_1km_sachsen_epsg3035.csv"), zensus.Options{}))
-	r.L.CentralPlaces = collect(tb, tables.ReadCentralPlaces(ctx, filepath.Join(dir, "zentrale_orte", "zentrale_orte_sachsen.csv"), tables.CentralPlaceOptions{}))
-	for _, f := range []string{"schulen_sachsen.geojson", "krankenhaeuser_sachsen_2020.csv"} {
-		for v, err := range tables.ReadFacilities(ctx, filepath.Join(dir, "facilities", f), tables.FacilityOptions{}) {
-			if err == nil { // the shared files hold duplicate ids; those records are skipped
-				r.L.Facilities = append(r.L.Facilities, v)
-			}
-		}
-	}
-	return r
-}
-
-func collect[T any](tb testing.TB, seq func(yield func(T, error) bool)) []T {
-	tb.Helper()
-	var out []T
-	for v, err := range seq {
-		if err != nil {
-			tb.Fatal(err)
-		}
-		out = append(out, v)
-	}
-	return out
+	return &analysistest.Reader{L: analysistest.RealSaxony(tb)}
 }
 
 // memDocs is a layers.ResultWriter that keeps the documents only.
