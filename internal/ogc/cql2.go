@@ -16,6 +16,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"reach/geo/crs"
+	"reach/geo/spatial"
 	"reach/layers"
 	"reach/layers/query"
 )
@@ -661,7 +662,7 @@ func intersectsExpr(g orb.Geometry, c crs.Code, pos int) (layers.Expr, error) {
 	}
 	if c == crs.CRS84 {
 		var bad error
-		eachVertex(g, func(q orb.Point) {
+		spatial.EachVertex(g, func(q orb.Point) {
 			if bad == nil && (q[0] < -180 || q[0] > 180 || q[1] < -90 || q[1] > 90) {
 				bad = &query.Error{Pos: pos, Reason: fmt.Sprintf("coordinate %g %g is not a longitude/latitude in CRS84", q[0], q[1])}
 			}
@@ -671,44 +672,6 @@ func intersectsExpr(g orb.Geometry, c crs.Code, pos int) (layers.Expr, error) {
 		}
 	}
 	return &layers.Intersects{Geometry: g, CRS: c, Pos: pos}, nil
-}
-
-func eachVertex(g orb.Geometry, fn func(orb.Point)) {
-	switch g := g.(type) {
-	case orb.Point:
-		fn(g)
-	case orb.MultiPoint:
-		for _, q := range g {
-			fn(q)
-		}
-	case orb.LineString:
-		for _, q := range g {
-			fn(q)
-		}
-	case orb.MultiLineString:
-		for _, l := range g {
-			eachVertex(l, fn)
-		}
-	case orb.Ring:
-		for _, q := range g {
-			fn(q)
-		}
-	case orb.Polygon:
-		for _, r := range g {
-			eachVertex(r, fn)
-		}
-	case orb.MultiPolygon:
-		for _, q := range g {
-			eachVertex(q, fn)
-		}
-	case orb.Collection:
-		for _, x := range g {
-			eachVertex(x, fn)
-		}
-	case orb.Bound:
-		fn(g.Min)
-		fn(g.Max)
-	}
 }
 
 func swapXY(g orb.Geometry) orb.Geometry {

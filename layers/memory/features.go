@@ -86,7 +86,7 @@ func (ci *collIndex) after(cursor string) int {
 // to CRS84, which is exactly the bound of the served geometry. ok is false
 // for a nil or empty geometry.
 func lonLatBound(g orb.Geometry, from crs.Code) (b orb.Bound, ok bool) {
-	eachPoint(g, func(p orb.Point) {
+	spatial.EachVertex(g, func(p orb.Point) {
 		q, err := crs.ToLonLat(from, p)
 		if err != nil {
 			return
@@ -98,44 +98,6 @@ func lonLatBound(g orb.Geometry, from crs.Code) (b orb.Bound, ok bool) {
 		b = b.Extend(q)
 	})
 	return b, ok
-}
-
-// eachPoint calls fn for every vertex of g.
-func eachPoint(g orb.Geometry, fn func(orb.Point)) {
-	switch g := g.(type) {
-	case orb.Point:
-		fn(g)
-	case orb.MultiPoint:
-		for _, p := range g {
-			fn(p)
-		}
-	case orb.LineString:
-		for _, p := range g {
-			fn(p)
-		}
-	case orb.Ring:
-		for _, p := range g {
-			fn(p)
-		}
-	case orb.MultiLineString:
-		for _, l := range g {
-			eachPoint(l, fn)
-		}
-	case orb.Polygon:
-		for _, r := range g {
-			eachPoint(r, fn)
-		}
-	case orb.MultiPolygon:
-		for _, p := range g {
-			eachPoint(p, fn)
-		}
-	case orb.Collection:
-		for _, x := range g {
-			eachPoint(x, fn)
-		}
-	case orb.Bound:
-		eachPoint(g.ToRing(), fn)
-	}
 }
 
 func pointBound(p orb.Point) (orb.Bound, bool) {
