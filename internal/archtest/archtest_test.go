@@ -32,7 +32,7 @@ var allowed = []struct {
 	{"reach/layers/*", []string{"reach/layers", "reach/layers/query", "reach/geo/*"}, "stores import layers, its query evaluation and geo/*"},
 	{"reach/data/*", []string{"reach/data/*", "reach/layers", "reach/geo/*"}, "readers import layers and geo/*"},
 	{"reach/internal/web", nil, "web assets import nothing"},
-	{"reach/internal/ogc", []string{"reach/layers", "reach/layers/query", "reach/geo/crs"}, "OGC wire types see layers and geo/crs"},
+	{"reach/internal/ogc", []string{"reach/layers", "reach/layers/query", "reach/geo/crs", "reach/geo/spatial"}, "OGC wire types see layers, geo/crs and the planar geometry of geo/spatial"},
 	{"reach/internal/network", []string{"reach/layers", "reach/geo/*"}, "networks are built from layers with geo/*"},
 	{"reach/internal/network/*", []string{"reach/internal/network", "reach/layers", "reach/geo/*"}, "network generators for tests and benchmarks"},
 	{"reach/internal/estimate", []string{"reach/internal/network", "reach/layers", "reach/geo/*"}, "the straight-line model is fitted on networks"},
