@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"math"
 	"net/http"
 	"strconv"
 
@@ -24,7 +23,8 @@ type gapRequest struct {
 }
 
 // gapResult is a gap register as answered: the cells only when asked for
-// (an empty list then when none is outside the standard).
+// (an empty list then when none is outside the standard). Its Cells, the
+// shallower field, is the one encoded as "cells".
 type gapResult struct {
 	gaps.Report
 	Cells *[]gaps.Cell `json:"cells,omitempty"`
@@ -43,7 +43,7 @@ func parseGaps(o *object) (gapRequest, error) {
 	req.q.Transit = o.transitQuery(req.q.Mode, false)
 	req.q.OnlyThinOrWeak = o.flag("only_thin_or_weak")
 	if v, ok := o.num("max_minutes", false); ok {
-		if !(v > 0) || v > maxMinutes || math.IsInf(v, 0) {
+		if !(v > 0) || v > maxMinutes {
 			o.add("max_minutes", strconv.FormatFloat(v, 'g', -1, 64), "want minutes above 0 and at most 180 (absent: the catalogue's standard)")
 		} else {
 			req.q.MaxMinutes = v
@@ -77,7 +77,6 @@ func (s *server) gaps(w http.ResponseWriter, r *http.Request) {
 			}
 			res.Cells = &cells
 		}
-		res.Report.Cells = nil
 		return res, nil
 	})
 	if ok {
