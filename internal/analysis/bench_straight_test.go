@@ -180,6 +180,19 @@ func benchStraight(b *testing.B, e *Engine) {
 		b.ReportMetric(cpuMs(processCPU()-cpu0)/float64(b.N), "cpu-ms/op")
 		b.ReportMetric(estimates, "estimates/op")
 	})
+	// The same for one mode: every cell and every category by car, the
+	// product of a run where only the car has no network.
+	b.Run("blocks, seconds of one mode", func(b *testing.B) {
+		runtime.GC()
+		cpu0 := processCPU()
+		for b.Loop() {
+			for _, cat := range cats {
+				_ = e.straightField(cat, nil).withStraightSeconds(e, layers.Car)
+			}
+		}
+		b.ReportMetric(cpuMs(processCPU()-cpu0)/float64(b.N), "cpu-ms/op")
+		b.ReportMetric(estimates/float64(len(modes)), "estimates/op")
+	})
 	// The same into the arrays of the previous run: what the computation
 	// costs without allocating the 17.8 M results anew.
 	b.Run("blocks, seconds of every mode, arrays reused", func(b *testing.B) {
