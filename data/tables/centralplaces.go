@@ -200,29 +200,12 @@ func centralPlacesVector(ctx context.Context, path string, opts CentralPlaceOpti
 // (ReadGemeindeverzeichnis): the Längengrad/Breitengrad of every Saxon
 // municipality that has them.
 func ReadLocations(ctx context.Context, path string) (map[string]orb.Point, error) {
-	out := map[string]orb.Point{}
-	if IsGemeindeverzeichnis(path) {
-		seats, err := gvSeats(path)
-		for ags, s := range seats {
-			out[ags] = s.Location
-		}
-		return out, err
+	seats, err := ReadSeats(ctx, path, "")
+	out := make(map[string]orb.Point, len(seats))
+	for ags, st := range seats {
+		out[ags] = st.Location
 	}
-	for row, err := range vector.ReadCSV(ctx, path, vector.CSVOptions{Pkg: pkg, Required: []string{"ags", "lon", "lat"}}) {
-		if err != nil {
-			return nil, err
-		}
-		ags := row.Get("ags")
-		if !ValidAGS(ags) {
-			return nil, row.Errorf("ags", ags, "is not an 8-digit AGS")
-		}
-		p, err := lonLatPoint(row, "lon", "lat", crs.SaxonyLonLat)
-		if err != nil {
-			return nil, err
-		}
-		out[ags] = p
-	}
-	return out, nil
+	return out, err
 }
 
 // lonLatPoint reads a CRS84 position from two columns, checks it and

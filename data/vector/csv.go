@@ -158,15 +158,26 @@ func (r Row) Err(err error) error { return NewRecordError(r.pkg, r.Pos, err) }
 // every record must have as many fields as the header. Lines are 1-based
 // and count the header as line 1.
 func ReadCSV(ctx context.Context, path string, opts CSVOptions) iter.Seq2[Row, error] {
-	return func(yield func(Row, error) bool) {
+	return FromFile(path, pkgOr(opts.Pkg), func(r io.Reader, name string) iter.Seq2[Row, error] {
+		return DecodeCSV(ctx, r, name, opts)
+	})
+}
+
+// FromFile streams what decode reads from the file at path, named in
+// errors by its base name; a file that cannot be opened is one error
+// prefixed with pkg. The file is closed when the stream ends or its
+// consumer stops, and the stream stops after the first error.
+func FromFile[T any](path, pkg string, decode func(r io.Reader, name string) iter.Seq2[T, error]) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
 		f, err := os.Open(path)
 		if err != nil {
-			yield(Row{}, fmt.Errorf("%s: %w", pkgOr(opts.Pkg), err))
+			var zero T
+			yield(zero, fmt.Errorf("%s: %w", pkg, err))
 			return
 		}
 		defer f.Close()
-		for r, err := range DecodeCSV(ctx, f, filepath.Base(path), opts) {
-			if !yield(r, err) || err != nil {
+		for v, err := range decode(f, filepath.Base(path)) {
+			if !yield(v, err) || err != nil {
 				return
 			}
 		}

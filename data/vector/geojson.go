@@ -10,7 +10,6 @@ import (
 	"io"
 	"iter"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -38,19 +37,9 @@ func Read(ctx context.Context, path string, opts Options) iter.Seq2[Feature, err
 
 // ReadGeoJSON streams the features of the GeoJSON file at path.
 func ReadGeoJSON(ctx context.Context, path string, opts Options) iter.Seq2[Feature, error] {
-	return func(yield func(Feature, error) bool) {
-		f, err := os.Open(path)
-		if err != nil {
-			yield(Feature{}, fmt.Errorf("%s: %w", pkgOr(opts.Pkg), err))
-			return
-		}
-		defer f.Close()
-		for ft, err := range DecodeGeoJSON(ctx, f, filepath.Base(path), opts) {
-			if !yield(ft, err) || err != nil {
-				return
-			}
-		}
-	}
+	return FromFile(path, pkgOr(opts.Pkg), func(r io.Reader, name string) iter.Seq2[Feature, error] {
+		return DecodeGeoJSON(ctx, r, name, opts)
+	})
 }
 
 // rawFeature is one member of "features" before its parts are decoded.

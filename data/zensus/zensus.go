@@ -59,8 +59,6 @@ import (
 	"io"
 	"iter"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -94,19 +92,9 @@ const pkg = "zensus"
 
 // ReadCells streams the cells of the Zensus grid CSV file at path.
 func ReadCells(ctx context.Context, path string, opts Options) iter.Seq2[layers.Cell, error] {
-	return func(yield func(layers.Cell, error) bool) {
-		f, err := os.Open(path)
-		if err != nil {
-			yield(layers.Cell{}, fmt.Errorf("zensus: %w", err))
-			return
-		}
-		defer f.Close()
-		for c, err := range DecodeCells(ctx, f, filepath.Base(path), opts) {
-			if !yield(c, err) || err != nil {
-				return
-			}
-		}
-	}
+	return vector.FromFile(path, "zensus", func(r io.Reader, name string) iter.Seq2[layers.Cell, error] {
+		return DecodeCells(ctx, r, name, opts)
+	})
 }
 
 // columns are the resolved column names of one file.

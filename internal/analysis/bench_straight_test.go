@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -179,6 +180,56 @@ func benchStraight(b *testing.B, e *Engine) {
 		}
 		b.ReportMetric(cpuMs(processCPU()-cpu0)/float64(b.N), "cpu-ms/op")
 		b.ReportMetric(estimates, "estimates/op")
+	})
+	// The same for one mode: every cell and every category by car, the
+	// product of a run where only the car has no network.
+	b.Run("blocks, seconds of one mode", func(b *testing.B) {
+		runtime.GC()
+		cpu0 := processCPU()
+		for b.Loop() {
+			for _, cat := range cats {
+				_ = e.straightField(cat, nil).withStraightSeconds(e, layers.Car)
+			}
+		}
+		b.ReportMetric(cpuMs(processCPU()-cpu0)/float64(b.N), "cpu-ms/op")
+		b.ReportMetric(estimates/float64(len(modes)), "estimates/op")
+	})
+	// The floor under both: new result arrays of the same sizes (per
+	// category a distance and a facility per cell, per category and mode
+	// the seconds) filled with a constant on every processor, no search
+	// and no conversion.
+	b.Run("floor: result arrays filled", func(b *testing.B) {
+		workers := runtime.GOMAXPROCS(0)
+		fill := func(n int, f func(lo, hi int)) {
+			var wg sync.WaitGroup
+			step := (n + workers - 1) / workers
+			for lo := 0; lo < n; lo += step {
+				wg.Add(1)
+				go func() { defer wg.Done(); f(lo, min(lo+step, n)) }()
+			}
+			wg.Wait()
+		}
+		runtime.GC()
+		cpu0 := processCPU()
+		for b.Loop() {
+			for range cats {
+				dist, fac := make([]float64, len(e.cells)), make([]int32, len(e.cells))
+				fill(len(dist), func(lo, hi int) {
+					for i := lo; i < hi; i++ {
+						dist[i], fac[i] = 1, 1
+					}
+				})
+				for range modes {
+					secs := make([]float64, len(e.cells))
+					fill(len(secs), func(lo, hi int) {
+						for i := lo; i < hi; i++ {
+							secs[i] = 1
+						}
+					})
+				}
+			}
+		}
+		b.ReportMetric(cpuMs(processCPU()-cpu0)/float64(b.N), "cpu-ms/op")
 	})
 	// The same into the arrays of the previous run: what the computation
 	// costs without allocating the 17.8 M results anew.

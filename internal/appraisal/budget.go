@@ -55,6 +55,29 @@ type bbItem struct {
 	cost  int64 // cents
 }
 
+func (it bbItem) item() bbItem { return it }
+
+// fractionalKnapsack returns score plus the score of items (ordered by
+// score per cent) that fits into room cents when the first item that does
+// not fit may be taken in part: the linear relaxation, an upper bound on
+// any selection from items.
+func fractionalKnapsack[T interface{ item() bbItem }](items []T, score float64, room int64) float64 {
+	ub := score
+	for _, t := range items {
+		it := t.item()
+		if it.cost <= room {
+			room -= it.cost
+			ub += float64(it.score)
+			continue
+		}
+		if it.cost > 0 {
+			ub += float64(it.score) * float64(room) / float64(it.cost)
+		}
+		break
+	}
+	return ub
+}
+
 // SelectWithinBudget selects the subset of items with the largest total
 // score whose total cost does not exceed budget (euros). It is exact (not
 // greedy): a depth-first branch and bound whose bound is the linear
@@ -181,19 +204,7 @@ func (s *bbSearch) dfs(k int, score, cost int64) {
 // capacity).
 func (s *bbSearch) promising(k int, score, cost int64) bool {
 	// Upper bound on the reachable score: fractional knapsack.
-	room := s.capacity - cost
-	ub := float64(score)
-	for _, it := range s.items[k:] {
-		if it.cost <= room {
-			room -= it.cost
-			ub += float64(it.score)
-			continue
-		}
-		if it.cost > 0 {
-			ub += float64(it.score) * float64(room) / float64(it.cost)
-		}
-		break
-	}
+	ub := fractionalKnapsack(s.items[k:], float64(score), s.capacity-cost)
 	if ub > float64(s.bestScore)+0.5 {
 		return true // may beat the best score by at least one unit
 	}

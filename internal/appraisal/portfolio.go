@@ -92,7 +92,7 @@ func SelectPortfolio(ctx context.Context, cands []Candidate, budgetCents int64, 
 			return Portfolio{}, fmt.Errorf("appraisal: candidate %q: field requested_funding: value %d cents: want 0 to %d cents: %w", c.ID, c.CostCents, maxCents, layers.ErrInvalid)
 		}
 		seen[c.ID] = true
-		it := pfItem{idx: i, id: c.ID, score: int64(math.Round(c.Score * scoreUnitsPerPoint)), cost: c.CostCents}
+		it := pfItem{bbItem: bbItem{idx: i, id: c.ID, score: int64(math.Round(c.Score * scoreUnitsPerPoint)), cost: c.CostCents}}
 		var sum int64
 		for _, s := range c.Shares {
 			if math.IsNaN(s.Points) || math.IsInf(s.Points, 0) || s.Points < 0 {
@@ -175,10 +175,7 @@ type pfShare struct {
 }
 
 type pfItem struct {
-	idx    int
-	id     string
-	score  int64 // score units
-	cost   int64 // cents
+	bbItem
 	shares []pfShare
 }
 
@@ -225,20 +222,7 @@ func (s *pfSearch) remove(k int) {
 // bound is the joint score so far plus the fractional knapsack of the
 // remaining items' own scores within the remaining capacity.
 func (s *pfSearch) bound(k int, score, cost int64) float64 {
-	room := s.capacity - cost
-	ub := float64(score)
-	for _, it := range s.items[k:] {
-		if it.cost <= room {
-			room -= it.cost
-			ub += float64(it.score)
-			continue
-		}
-		if it.cost > 0 {
-			ub += float64(it.score) * float64(room) / float64(it.cost)
-		}
-		break
-	}
-	return ub
+	return fractionalKnapsack(s.items[k:], float64(score), s.capacity-cost)
 }
 
 func (s *pfSearch) expired() bool {

@@ -132,8 +132,14 @@ func analyse[Req, Res any](s *server, w http.ResponseWriter, r *http.Request, pa
 		s.bodyFail(w, r, err)
 		return res, false
 	}
-	err = s.run(r.Context(), func(ctx context.Context) (err error) {
-		res, err = call(a, ctx, req)
+	return runAnalysis(s, w, r, func(ctx context.Context) (Res, error) { return call(a, ctx, req) })
+}
+
+// runAnalysis runs f within the concurrency limit; on an error it answers
+// with the mapped error and ok is false.
+func runAnalysis[Res any](s *server, w http.ResponseWriter, r *http.Request, f func(context.Context) (Res, error)) (res Res, ok bool) {
+	err := s.run(r.Context(), func(ctx context.Context) (err error) {
+		res, err = f(ctx)
 		return err
 	})
 	if err != nil {
@@ -141,6 +147,17 @@ func analyse[Req, Res any](s *server, w http.ResponseWriter, r *http.Request, pa
 		return res, false
 	}
 	return res, true
+}
+
+// answerAnalysis runs f as runAnalysis does and answers its result as
+// JSON, never cached (it follows the stored projects).
+func answerAnalysis[Res any](s *server, w http.ResponseWriter, r *http.Request, f func(context.Context) (Res, error)) {
+	res, ok := runAnalysis(s, w, r, f)
+	if !ok {
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	reply.WriteJSON(w, http.StatusOK, res)
 }
 
 // parseIsochrones validates an isochrone request body; minutes come back
@@ -306,17 +323,7 @@ func (s *server) assessment(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, http.StatusBadRequest)
 		return
 	}
-	var res assess.Assessment
-	err = s.run(r.Context(), func(ctx context.Context) (err error) {
-		res, err = a.Assess(ctx, p, set)
-		return err
-	})
-	if err != nil {
-		s.analysisFail(w, r, err)
-		return
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	reply.WriteJSON(w, http.StatusOK, res)
+	answerAnalysis(s, w, r, func(ctx context.Context) (assess.Assessment, error) { return a.Assess(ctx, p, set) })
 }
 
 // parseBudget reads the budget parameter in EUR: a positive finite number,
@@ -355,15 +362,5 @@ func (s *server) ranking(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, http.StatusBadRequest)
 		return
 	}
-	var res assess.Ranking
-	err = s.run(r.Context(), func(ctx context.Context) (err error) {
-		res, err = a.Ranking(ctx, ps, budget)
-		return err
-	})
-	if err != nil {
-		s.analysisFail(w, r, err)
-		return
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	reply.WriteJSON(w, http.StatusOK, res)
+	answerAnalysis(s, w, r, func(ctx context.Context) (assess.Ranking, error) { return a.Ranking(ctx, ps, budget) })
 }

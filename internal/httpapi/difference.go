@@ -113,13 +113,8 @@ func (s *server) difference(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var d assess.Difference
-	err = s.run(r.Context(), func(ctx context.Context) (err error) {
-		d, err = differ.Difference(ctx, proj)
-		return err
-	})
-	if err != nil {
-		s.analysisFail(w, r, err)
+	d, ok := runAnalysis(s, w, r, func(ctx context.Context) (assess.Difference, error) { return differ.Difference(ctx, proj) })
+	if !ok {
 		return
 	}
 	plan, hasBox, err := query.PlanLonLat(p.Query, crs.LAEA)

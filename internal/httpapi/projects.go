@@ -182,15 +182,26 @@ func (s *server) postProject(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
 	s.log.InfoContext(r.Context(), "httpapi: project created", "id", stored.ID, "actor", actor.Name, "replayed", !created)
-	loc := "/projects/" + url.PathEscape(stored.ID)
-	w.Header().Set("Location", loc)
+	w.Header().Set("Location", "/projects/"+url.PathEscape(stored.ID))
+	s.writtenProject(w, r, stored, http.StatusCreated)
+}
+
+// writtenProject answers a project as stored by a write: its revision as
+// the ETag, never cached.
+func (s *server) writtenProject(w http.ResponseWriter, r *http.Request, stored layers.Project, status int) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("ETag", etag(stored))
-	b := s.baseURL(r)
-	s.reply.Feature(w, r, layers.ProjectFeature(stored), crs.CRS84, []ogc.Link{
-		{Href: b + loc, Rel: "self", Type: ogc.MediaGeoJSON, Title: "this project"},
-		{Href: b + loc + "/assessment", Rel: "related", Type: ogc.MediaJSON, Title: "assessment"},
-	}, http.StatusCreated)
+	s.reply.Feature(w, r, layers.ProjectFeature(stored), crs.CRS84, projectLinks(s.baseURL(r), stored.ID), status)
+}
+
+// projectLinks are the links of a project's document: itself and its
+// assessment.
+func projectLinks(base, id string) []ogc.Link {
+	loc := base + "/projects/" + url.PathEscape(id)
+	return []ogc.Link{
+		{Href: loc, Rel: "self", Type: ogc.MediaGeoJSON, Title: "this project"},
+		{Href: loc + "/assessment", Rel: "related", Type: ogc.MediaJSON, Title: "assessment"},
+	}
 }
 
 // putProject replaces a project: If-Match must name the revision the
@@ -266,14 +277,7 @@ func (s *server) putProject(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, http.StatusUnprocessableEntity)
 		return
 	}
-	loc := "/projects/" + url.PathEscape(stored.ID)
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("ETag", etag(stored))
-	b := s.baseURL(r)
-	s.reply.Feature(w, r, layers.ProjectFeature(stored), crs.CRS84, []ogc.Link{
-		{Href: b + loc, Rel: "self", Type: ogc.MediaGeoJSON, Title: "this project"},
-		{Href: b + loc + "/assessment", Rel: "related", Type: ogc.MediaJSON, Title: "assessment"},
-	}, http.StatusOK)
+	s.writtenProject(w, r, stored, http.StatusOK)
 }
 
 func (s *server) getProject(w http.ResponseWriter, r *http.Request) {
@@ -301,12 +305,9 @@ func (s *server) getProject(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b := s.baseURL(r)
-	loc := b + "/projects/" + url.PathEscape(id)
-	s.reply.Feature(w, r, feat, crs.CRS84, []ogc.Link{
-		{Href: loc, Rel: "self", Type: ogc.MediaGeoJSON, Title: "this project"},
-		{Href: loc + "/assessment", Rel: "related", Type: ogc.MediaJSON, Title: "assessment"},
-		{Href: b + "/collections/" + layers.CollProjects + "/items/" + url.PathEscape(id), Rel: "alternate", Type: ogc.MediaGeoJSON, Title: "as an OGC feature"},
-	}, http.StatusOK)
+	links := append(projectLinks(b, id),
+		ogc.Link{Href: b + "/collections/" + layers.CollProjects + "/items/" + url.PathEscape(id), Rel: "alternate", Type: ogc.MediaGeoJSON, Title: "as an OGC feature"})
+	s.reply.Feature(w, r, feat, crs.CRS84, links, http.StatusOK)
 }
 
 // badCoordinates checks the coordinates member of a GeoJSON geometry as
