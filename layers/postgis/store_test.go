@@ -54,6 +54,7 @@ func TestStore(t *testing.T) {
 		{"SRIDMismatch", testSRIDMismatch},
 		{"GridModelMatchesSQL", testGridModelMatchesSQL},
 		{"MuniTilesMatchSQL", testMuniTilesMatchSQL},
+		{"GridTilesMatchSQL", testGridTilesMatchSQL},
 		{"TransitTravelTimes", testTransitTravelTimes},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, db) })

@@ -44,8 +44,25 @@ var tileTables = map[string]tileTable{
 // Tile encodes one vector tile. The municipalities' overview tiles (up to
 // readmodel.MaxTileZoom, no filters) come from their read model when it
 // holds the current version (the geometries projected and simplified once
-// per zoom and version); the rest come from sqlTile.
+// per zoom and version), and so do the grid's from readmodel.MinGridTileZoom
+// to readmodel.MaxGridTileZoom (the cells found in its row index); the rest
+// come from sqlTile.
 func (s *Store) Tile(ctx context.Context, q layers.TileQuery) (layers.Tile, error) {
+	if q.Collection == layers.CollPopulationGrid && s.modelBytes > 0 && len(q.Filters) == 0 &&
+		q.Z >= readmodel.MinGridTileZoom && q.Z <= readmodel.MaxGridTileZoom {
+		if version, ok := s.currentVersion(ctx, "population_grid"); ok {
+			if g := s.gridModelFor(*version); g != nil {
+				t, ok, err := g.GridTile(q)
+				if err != nil {
+					return layers.Tile{}, err
+				}
+				if ok {
+					s.model.Answered()
+					return t, nil
+				}
+			}
+		}
+	}
 	if q.Collection == layers.CollMunicipalities && s.modelBytes > 0 && len(q.Filters) == 0 && q.Z <= readmodel.MaxTileZoom {
 		if version, ok := s.currentVersion(ctx, "municipalities"); ok {
 			if m := s.muniModelFor(*version); m != nil {
