@@ -130,6 +130,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		ReadRequiresToken:     cfg.ReadToken,
 		CallCloses:            cfg.CallCloses,
 		CacheBytes:            cacheBytes(cfg.CacheMB) - readModelBytes(cfg.CacheMB),
+		RenderSlots:           cfg.RenderSlots,
 	}
 	if cfg.CursorKey != "" {
 		deps.CursorKey = []byte(cfg.CursorKey)

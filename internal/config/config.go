@@ -66,6 +66,9 @@ type Serve struct {
 	CacheMB int
 	// DBPool is the size of the database connection pool of serve.
 	DBPool int
+	// RenderSlots bounds the feature pages and tiles built at once (0:
+	// GOMAXPROCS, negative: no bound).
+	RenderSlots int
 }
 
 // EnvPrefix starts the environment variable of every flag of serve: the
@@ -126,6 +129,7 @@ func ParseServe(args []string, getenv func(string) string, stderr io.Writer, def
 	fs.StringVar(&s.BasemapAttribution, "basemap-attribution", "", "credit shown with --basemap (default: © OpenStreetMap contributors for openstreetmap.org tiles)")
 	fs.IntVar(&s.CacheMB, "cache-mb", 64, "memory for encoded feature pages and vector tiles and, with --db, the in-memory population grid (half each), in MiB; 0 turns both off")
 	fs.IntVar(&s.DBPool, "db-pool", 16, "database connections in the serving pool")
+	fs.IntVar(&s.RenderSlots, "render-slots", 0, "feature pages and vector tiles built at once (not from the cache); more wait in line, first come, first served (default: GOMAXPROCS; negative: no bound)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: reach serve [--addr 127.0.0.1:8080] [--db URL | --data DIR] [--seed N] [--catalogue FILE] [--settings FILE] [--snapshot FILE] [--basemap URL]")
 		fs.PrintDefaults()

@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
 	"time"
 
@@ -81,6 +82,10 @@ type Deps struct {
 	// vector tiles of versioned collections; 0 means 64 MiB, negative
 	// turns the cache off.
 	CacheBytes int64
+	// RenderSlots bounds the feature pages and vector tiles built at once
+	// (those not answered from the cache); more wait in line, first come,
+	// first served. 0 means GOMAXPROCS, negative no bound.
+	RenderSlots int
 	// Tokens authenticates writers by bearer token. nil is the demo mode
 	// (no database): writes are accepted without a token from loopback only,
 	// and every write answer says that it is not kept.
@@ -170,6 +175,9 @@ func build(deps Deps) (*server, *chi.Mux) {
 	if deps.CacheBytes == 0 {
 		deps.CacheBytes = 64 << 20
 	}
+	if deps.RenderSlots == 0 {
+		deps.RenderSlots = runtime.GOMAXPROCS(0)
+	}
 	s := &server{
 		deps:  deps,
 		log:   deps.Logger,
@@ -183,6 +191,7 @@ func build(deps Deps) (*server, *chi.Mux) {
 	s.ogc = ogcapi.New(ogcapi.Deps{
 		Features: deps.Features, Analyzer: derived, Info: deps.Info, BaseURL: deps.BaseURL, Basemap: deps.Basemap,
 		Now: deps.Now, Coverage: deps.Coverage, CursorKey: deps.CursorKey, CacheBytes: deps.CacheBytes,
+		RenderSlots: deps.RenderSlots,
 	}, s.reply)
 	s.routes = s.routeTable()
 

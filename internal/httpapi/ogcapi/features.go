@@ -310,6 +310,12 @@ func (s *Server) Items(w http.ResponseWriter, r *http.Request) {
 	if p.Format != ogc.FormatHTML {
 		q.WrittenIn = p.CRS
 	}
+	release, err := s.gate.enter(ctx)
+	if err != nil {
+		s.reply.Fail(w, r, err, http.StatusBadRequest)
+		return
+	}
+	defer release()
 	page, err := src.Items(ctx, q)
 	if err != nil {
 		s.reply.Fail(w, r, err, http.StatusBadRequest)
@@ -364,6 +370,7 @@ func (s *Server) Items(w http.ResponseWriter, r *http.Request) {
 		if hasPrev {
 			prev = prevLink("html")
 		}
+		release()
 		s.renderHTML(w, r, "items", c.Title, itemsPage{Collection: wc, Features: page.Features,
 			NumberMatched: page.NumberMatched, NumberReturned: len(page.Features), Links: links, Next: next, Prev: prev})
 		return
@@ -393,6 +400,7 @@ func (s *Server) Items(w http.ResponseWriter, r *http.Request) {
 	if page.Version != "" {
 		s.cache.put(resp)
 	}
+	release()
 	resp.write(w, r, itemsCacheControl)
 }
 

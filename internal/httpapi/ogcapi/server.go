@@ -3,7 +3,8 @@
 // tiles in WebMercatorQuad with their tileset metadata), with server-rendered
 // HTML views, CSV and GeoPackage downloads, the landing page, conformance and
 // credits. Encoded pages and tiles of versioned collections are kept in a
-// byte-bounded cache. The handlers are mounted by internal/httpapi; a Server
+// byte-bounded cache; the others are built through a gate of a few places at
+// once, in the order they came. The handlers are mounted by internal/httpapi; a Server
 // is safe for concurrent use.
 package ogcapi
 
@@ -45,6 +46,10 @@ type Deps struct {
 	// CacheBytes bounds the cache of encoded pages and tiles; negative
 	// turns it off.
 	CacheBytes int64
+	// RenderSlots bounds the feature pages and tiles built at once (those
+	// not answered from the cache); the others wait in line. 0 or less: no
+	// bound.
+	RenderSlots int
 }
 
 // Server holds the OGC API handlers.
@@ -56,11 +61,14 @@ type Server struct {
 	cache *responseCache
 	// pageSizes sizes the buffers of items pages.
 	pageSizes pageSizes
+	// gate lets RenderSlots pages and tiles be built at once.
+	gate *renderGate
 }
 
 // New returns the OGC API handlers over deps, answering errors through r.
 func New(deps Deps, r reply.Replier) *Server {
-	return &Server{deps: deps, reply: r, cursors: ogc.CursorCodec{Key: deps.CursorKey}, cache: newResponseCache(deps.CacheBytes)}
+	return &Server{deps: deps, reply: r, cursors: ogc.CursorCodec{Key: deps.CursorKey}, cache: newResponseCache(deps.CacheBytes),
+		gate: newRenderGate(deps.RenderSlots)}
 }
 
 // coverage returns the network coverage per mode, or nil.

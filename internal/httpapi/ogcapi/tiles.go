@@ -89,6 +89,12 @@ func (s *Server) Tile(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	release, err := s.gate.enter(ctx)
+	if err != nil {
+		s.reply.Fail(w, r, err, http.StatusBadRequest)
+		return
+	}
+	defer release()
 	var data []byte
 	var version string
 	var truncated bool
@@ -115,6 +121,7 @@ func (s *Server) Tile(w http.ResponseWriter, r *http.Request) {
 	if version != "" {
 		s.cache.put(resp)
 	}
+	release()
 	resp.write(w, r, tileCacheControl)
 }
 
