@@ -11,7 +11,6 @@ import (
 	"reach/data/demo"
 	"reach/data/osm"
 	"reach/data/tables"
-	"reach/data/zensus"
 	"reach/geo/crs"
 	"reach/geo/grid"
 	"reach/internal/analysis/analysistest"
@@ -25,37 +24,6 @@ func testData(tb testing.TB) string {
 	return realdata.Dir(tb)
 }
 
-// lenient is like collect but logs record errors (duplicate ids in the
-// shared files) and keeps reading as far as the reader goes on.
-func lenient[T any](tb testing.TB, seq func(yield func(T, error) bool)) []T {
-	tb.Helper()
-	var out []T
-	skipped := 0
-	for v, err := range seq {
-		if err != nil {
-			skipped++
-			if skipped <= 3 {
-				tb.Logf("skipped: %v", err)
-			}
-			continue
-		}
-		out = append(out, v)
-	}
-	return out
-}
-
-func collect[T any](tb testing.TB, seq func(yield func(T, error) bool)) []T {
-	tb.Helper()
-	var out []T
-	for v, err := range seq {
-		if err != nil {
-			tb.Fatal(err)
-		}
-		out = append(out, v)
-	}
-	return out
-}
-
 // osmFixture reads an OSM extract's roads and its POIs and lays 1 km cells
 // 100 m cells (population 10 each, synthetic, on a lattice of at most 13 × 13) over the extent of the road network.
 func osmFixture(tb testing.TB, pbf, pois string) *fakeReader {
@@ -63,8 +31,8 @@ func osmFixture(tb testing.TB, pbf, pois string) *fakeReader {
 	dir := testData(tb)
 	ctx := context.Background()
 	r := &fakeReader{}
-	r.roads = collect(tb, osm.Roads(ctx, filepath.Join(dir, "osm", pbf), nil))
-	r.facs = lenient(tb, tables.ReadFacilities(ctx, filepath.Join(dir, "facilities", pois), tables.FacilityOptions{OSMCategory: osm.CategoryFor}))
+	r.roads = analysistest.Collect(tb, osm.Roads(ctx, filepath.Join(dir, "osm", pbf), nil))
+	r.facs = analysistest.Lenient(tb, tables.ReadFacilities(ctx, filepath.Join(dir, "facilities", pois), tables.FacilityOptions{OSMCategory: osm.CategoryFor}))
 	if len(r.roads) == 0 || len(r.facs) == 0 {
 		tb.Fatalf("%s: %d roads, %d facilities", pbf, len(r.roads), len(r.facs))
 	}
@@ -161,15 +129,7 @@ func TestRealOSMTravelTimesAgainstReferenceDijkstra(t *testing.T) {
 // 1 km grid, central places, schools and hospitals.
 func saxony(tb testing.TB) *fakeReader {
 	tb.Helper()
-	dir := testData(tb)
-	ctx := context.Background()
-	r := &fakeReader{}
-	r.munis = collect(tb, tables.ReadMunicipalities(ctx, filepath.Join(dir, "boundaries", "gemeinden_sachsen_vg5000_2021.geojson"), tables.MunicipalityOptions{}))
-	r.cells = collect(tb, zensus.ReadCells(ctx, filepath.Join(dir, "grid", "zensus2011_1km_sachsen_epsg3035.csv"), zensus.Options{}))
-	r.places = collect(tb, tables.ReadCentralPlaces(ctx, filepath.Join(dir, "zentrale_orte", "zentrale_orte_sachsen.csv"), tables.CentralPlaceOptions{}))
-	r.facs = append(lenient(tb, tables.ReadFacilities(ctx, filepath.Join(dir, "facilities", "schulen_sachsen.geojson"), tables.FacilityOptions{})),
-		lenient(tb, tables.ReadFacilities(ctx, filepath.Join(dir, "facilities", "krankenhaeuser_sachsen_2020.csv"), tables.FacilityOptions{}))...)
-	return r
+	return readerOf(analysistest.RealSaxony(tb))
 }
 
 // demoReader generates the demo region.

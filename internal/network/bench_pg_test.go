@@ -23,15 +23,10 @@ func pgBench(b *testing.B, f *fixture) (*pgx.Conn, string) {
 	if os.Getenv("REACH_BENCH_PG") == "" {
 		b.Skip("set REACH_BENCH_PG=1 to run the pgRouting comparison")
 	}
-	url := pgtest.New(b)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { conn.Close(context.Background()) })
+	conn := pgtest.Connect(ctx, b)
 	t0 := time.Now()
-	n := loadEdges(ctx, b, conn, "graph_car", f.net)
+	n := pgtest.WriteEdges(ctx, b, conn, "graph_car", f.net)
 	if _, err := conn.Exec(ctx, "ANALYZE graph_car"); err != nil {
 		b.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package network_test
 import (
 	"context"
 	"fmt"
-	"iter"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -21,33 +20,6 @@ import (
 	"reach/internal/pgtest"
 	"reach/layers"
 )
-
-// loadEdges writes the network's pgRouting edge table into table name.
-func loadEdges(ctx context.Context, tb testing.TB, conn *pgx.Conn, name string, n *network.Network) int64 {
-	tb.Helper()
-	ident := pgx.Identifier{name}.Sanitize()
-	if _, err := conn.Exec(ctx, "CREATE TABLE "+ident+` (id bigint PRIMARY KEY, source bigint NOT NULL, target bigint NOT NULL,
-		cost double precision NOT NULL, reverse_cost double precision NOT NULL, length_m double precision NOT NULL)`); err != nil {
-		tb.Fatal(err)
-	}
-	next, stop := iter.Pull2(n.Edges())
-	defer stop()
-	rows := pgx.CopyFromFunc(func() ([]any, error) {
-		e, err, ok := next()
-		if !ok {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		return []any{e.ID, e.Source, e.Target, e.Cost, e.ReverseCost, e.LengthM}, nil
-	})
-	count, err := conn.CopyFrom(ctx, pgx.Identifier{name}, []string{"id", "source", "target", "cost", "reverse_cost", "length_m"}, rows)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return count
-}
 
 // compareWithPgRouting checks, for a few random source sets, that
 // pgr_drivingDistance (least cost over the sources) and pgr_dijkstraCost give
@@ -97,7 +69,7 @@ func compareWithPgRouting(ctx context.Context, t *testing.T, conn *pgx.Conn, tab
 			t.Fatalf("%s: edge %d: geometry runs %v→%v, nodes at %v→%v", table, ed.Key, geom[0], geom[len(geom)-1], g.Point(ed.From), g.Point(ed.To))
 		}
 	}
-	if got := loadEdges(ctx, t, conn, table, n); got != int64(g.NumEdges()) {
+	if got := pgtest.WriteEdges(ctx, t, conn, table, n); got != int64(g.NumEdges()) {
 		t.Fatalf("%s: loaded %d edges, graph has %d", table, got, g.NumEdges())
 	}
 	edgesSQL := fmt.Sprintf("SELECT id, source, target, cost, reverse_cost FROM %s", pgx.Identifier{table}.Sanitize())
@@ -202,14 +174,9 @@ func compareWithPgRouting(ctx context.Context, t *testing.T, conn *pgx.Conn, tab
 }
 
 func TestPgRoutingAgreesOnGeneratedNetwork(t *testing.T) {
-	url := pgtest.New(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := pgtest.Connect(ctx, t)
 	gen := netgen.Generate(netgen.Config{Seed: 7, Columns: 50, Rows: 40, Cells: 10, Facilities: 3})
 	nets, err := network.Build(ctx, gen.Roads(), network.Options{})
 	if err != nil {
@@ -252,14 +219,9 @@ func testData(t testing.TB) string {
 
 func TestPgRoutingAgreesOnRealExtracts(t *testing.T) {
 	dir := testData(t)
-	url := pgtest.New(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := pgtest.Connect(ctx, t)
 	for i, name := range []string{"hoyerswerda.osm.pbf", "north-bayreuth.osm.pbf", "bautzen_a4_junction.osm", "testfeld_nds_main_roads.osm.pbf"} {
 		path := filepath.Join(dir, "osm", name)
 		if _, err := os.Stat(path); err != nil {
@@ -340,14 +302,9 @@ func compareVertexPlaces(ctx context.Context, t *testing.T, conn *pgx.Conn, tabl
 // one-way road used to miss the junction's other roads) and of a generated
 // network, compared with pgr_dijkstraCost.
 func TestVertexPlacesAgreeWithPgRouting(t *testing.T) {
-	url := pgtest.New(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := pgtest.Connect(ctx, t)
 	gen := netgen.Generate(netgen.Config{Seed: 5, Columns: 30, Rows: 30, Cells: 10, Facilities: 3})
 	nets, err := network.Build(ctx, gen.Roads(), network.Options{})
 	if err != nil {
@@ -356,7 +313,7 @@ func TestVertexPlacesAgreeWithPgRouting(t *testing.T) {
 	total := 0
 	for _, m := range layers.Modes() {
 		table := "vertex_gen_" + string(m)
-		loadEdges(ctx, t, conn, table, nets[m])
+		pgtest.WriteEdges(ctx, t, conn, table, nets[m])
 		total += compareVertexPlaces(ctx, t, conn, table, nets[m], 21, 40)
 	}
 	dir := testData(t)
@@ -370,7 +327,7 @@ func TestVertexPlacesAgreeWithPgRouting(t *testing.T) {
 				continue
 			}
 			table := fmt.Sprintf("vertex_%d_%s", i, m)
-			loadEdges(ctx, t, conn, table, nets[m])
+			pgtest.WriteEdges(ctx, t, conn, table, nets[m])
 			total += compareVertexPlaces(ctx, t, conn, table, nets[m], uint64(30+i), 60)
 		}
 	}

@@ -21,8 +21,8 @@ func RealSaxony(tb testing.TB) Layers {
 	l.Municipalities = Collect(tb, tables.ReadMunicipalities(ctx, filepath.Join(dir, "boundaries", "gemeinden_sachsen_vg5000_2021.geojson"), tables.MunicipalityOptions{}))
 	l.Cells = Collect(tb, zensus.ReadCells(ctx, filepath.Join(dir, "grid", "zensus2011_1km_sachsen_epsg3035.csv"), zensus.Options{}))
 	l.CentralPlaces = Collect(tb, tables.ReadCentralPlaces(ctx, filepath.Join(dir, "zentrale_orte", "zentrale_orte_sachsen.csv"), tables.CentralPlaceOptions{}))
-	l.Facilities = append(lenient(tb, tables.ReadFacilities(ctx, filepath.Join(dir, "facilities", "schulen_sachsen.geojson"), tables.FacilityOptions{})),
-		lenient(tb, tables.ReadFacilities(ctx, filepath.Join(dir, "facilities", "krankenhaeuser_sachsen_2020.csv"), tables.FacilityOptions{}))...)
+	l.Facilities = append(Lenient(tb, tables.ReadFacilities(ctx, filepath.Join(dir, "facilities", "schulen_sachsen.geojson"), tables.FacilityOptions{})),
+		Lenient(tb, tables.ReadFacilities(ctx, filepath.Join(dir, "facilities", "krankenhaeuser_sachsen_2020.csv"), tables.FacilityOptions{}))...)
 	return l
 }
 
@@ -40,9 +40,9 @@ func Collect[T any](tb testing.TB, seq func(yield func(T, error) bool)) []T {
 	return out
 }
 
-// lenient is like Collect but logs record errors (duplicate ids in the
+// Lenient is like Collect but logs record errors (duplicate ids in the
 // shared files) and keeps reading as far as the reader goes on.
-func lenient[T any](tb testing.TB, seq func(yield func(T, error) bool)) []T {
+func Lenient[T any](tb testing.TB, seq func(yield func(T, error) bool)) []T {
 	tb.Helper()
 	var out []T
 	skipped := 0

@@ -3,7 +3,6 @@ package matrix
 import (
 	"context"
 	"fmt"
-	"iter"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
@@ -32,14 +31,9 @@ import (
 // reports, for every source–destination pair, on the real Lower Saxony
 // main roads and Hoyerswerda extracts, by car and by bicycle.
 func TestMatrixEqualsPgRoutingOnVertexPairs(t *testing.T) {
-	url := pgtest.New(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := pgtest.Connect(ctx, t)
 	dir := realdata.Dir(t)
 	compared := 0
 	for i, name := range []string{"testfeld_nds_main_roads.osm.pbf", "hoyerswerda.osm.pbf"} {
@@ -55,7 +49,7 @@ func TestMatrixEqualsPgRoutingOnVertexPairs(t *testing.T) {
 				continue
 			}
 			table := fmt.Sprintf("matrix_%d_%s", i, m)
-			writeEdges(ctx, t, conn, table, net.Network)
+			pgtest.WriteEdges(ctx, t, conn, table, net.Network)
 			compared += compareMatrix(ctx, t, conn, e, net, table, uint64(40+i), 14)
 		}
 	}
@@ -140,22 +134,3 @@ func compareMatrix(ctx context.Context, t *testing.T, conn *pgx.Conn, e *analysi
 	return n
 }
 
-// writeEdges writes the network's pgRouting edge table into table.
-func writeEdges(ctx context.Context, t *testing.T, conn *pgx.Conn, table string, n *network.Network) {
-	t.Helper()
-	ident := pgx.Identifier{table}.Sanitize()
-	if _, err := conn.Exec(ctx, "CREATE TABLE "+ident+" (id bigint PRIMARY KEY, source bigint, target bigint, cost double precision, reverse_cost double precision)"); err != nil {
-		t.Fatal(err)
-	}
-	next, stop := iter.Pull2(n.Edges())
-	defer stop()
-	if _, err := conn.CopyFrom(ctx, pgx.Identifier{table}, []string{"id", "source", "target", "cost", "reverse_cost"}, pgx.CopyFromFunc(func() ([]any, error) {
-		ed, err, ok := next()
-		if !ok || err != nil {
-			return nil, err
-		}
-		return []any{ed.ID, ed.Source, ed.Target, ed.Cost, ed.ReverseCost}, nil
-	})); err != nil {
-		t.Fatal(err)
-	}
-}
