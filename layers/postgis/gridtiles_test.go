@@ -263,3 +263,46 @@ func testGridTilesMatchSQL(t *testing.T, db string) {
 		}
 	}
 }
+
+// BenchmarkGridTilesZ10 builds the z10 grid tiles of bench/serving.sh (each
+// once per iteration, over that script's cells around Dresden, Leipzig and
+// Chemnitz) by the SQL path (ST_AsMVT) and from the read model, on a store
+// opened as reach serve --db opens it.
+func BenchmarkGridTilesZ10(b *testing.B) {
+	if err := pgtest.Available(); err != nil {
+		b.Skip(err)
+	}
+	ctx := context.Background()
+	s := gridStore(b, pgtest.New(b), benchLikeCells(b), postgis.WithServingPool())
+	tiles := benchZ10Tiles()
+	for _, path := range []struct {
+		name string
+		tile func(layers.TileQuery) (layers.Tile, error)
+	}{
+		{"sql", func(q layers.TileQuery) (layers.Tile, error) { return postgis.SQLTile(ctx, s, q) }},
+		{"model", func(q layers.TileQuery) (layers.Tile, error) { return s.Tile(ctx, q) }},
+	} {
+		b.Run(path.name, func(b *testing.B) {
+			bytes := 0
+			run := func() {
+				bytes = 0
+				for _, tl := range tiles {
+					t, err := path.tile(layers.TileQuery{Collection: layers.CollPopulationGrid, Z: 10, X: tl.X, Y: tl.Y,
+						Properties: gridTileProps, Extent: 4096, Buffer: 64, MaxFeatures: 100_000})
+					if err != nil {
+						b.Fatal(err)
+					}
+					bytes += len(t.Data)
+				}
+			}
+			run()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				run()
+			}
+			b.ReportMetric(float64(len(tiles)), "tiles/op")
+			b.ReportMetric(float64(bytes)/float64(len(tiles)), "B/tile")
+		})
+	}
+}
