@@ -6,6 +6,8 @@ import (
 	"slices"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/geojson"
 
 	"reach/geo/crs"
 	"reach/layers"
@@ -104,13 +106,11 @@ func (g *Grid) GridTile(q layers.TileQuery) (t layers.Tile, ok bool, err error) 
 	slices.Sort(cells) // id order, as ST_AsMVT gets them
 	box := orb.Bound{Min: orb.Point{-buf, -buf}, Max: orb.Point{tileExtent + buf, tileExtent + buf}}
 	world := orb.Bound{Min: orb.Point{x0, y0}, Max: orb.Point{x1, y1}}
-	enc := newGridMVT(len(cells))
-	n := 0
+	feats := make([]*geojson.Feature, 0, len(cells))
 	var idBuf []byte
-	var pts [5]orb.Point
 	for _, i := range cells {
 		b := g.bound(i)
-		ring := orb.Ring(pts[:])
+		var ring orb.Ring = make(orb.Ring, 5)
 		for k, c := range [4]orb.Point{b.Min, {b.Max[0], b.Min[1]}, b.Max, {b.Min[0], b.Max[1]}} {
 			var ll orb.Point
 			if k == 0 {
@@ -121,48 +121,32 @@ func (g *Grid) GridTile(q layers.TileQuery) (t layers.Tile, ok bool, err error) 
 			ring[k] = mercator(ll, scale)
 		}
 		ring[4] = ring[0]
-		rb := ring.Bound()
-		if !rb.Intersects(world) {
+		if !ring.Bound().Intersects(world) {
 			continue
 		}
-		if rb.Min[0]-ox >= box.Min[0] && rb.Max[0]-ox <= box.Max[0] && rb.Min[1]-oy >= box.Min[1] && rb.Max[1]-oy <= box.Max[1] {
-			// Inside the buffer: snapped, straight and repeated points
-			// dropped, the exterior counter-clockwise (as tileGeometry
-			// makes it) without a copy.
-			for k := range ring {
-				ring[k] = orb.Point{math.Round(ring[k][0] - ox), math.Round(ring[k][1] - oy)}
-			}
-			ring = snapRing(ring)
-			o := ring.Orientation()
-			if len(ring) < 4 || o == 0 {
-				continue
-			}
-			if o != orb.CCW {
-				ring.Reverse()
-			}
-			enc.ring(ring)
-		} else {
-			geom := tileGeometry(orb.MultiPolygon{{append(orb.Ring(nil), ring...)}}, ox, oy, box)
-			if geom == nil {
-				continue
-			}
-			enc.polygons(geom)
+		geom := tileGeometry(orb.MultiPolygon{{ring}}, ox, oy, box)
+		if geom == nil {
+			continue
 		}
 		idBuf = g.appendID(idBuf[:0], i)
-		enc.tag(0, enc.uniqueValue(idBuf))
-		for j, name := range q.Properties {
-			if err := g.tileValue(enc, uint32(j+1), i, name, idBuf); err != nil {
-				return layers.Tile{}, false, err
+		f := &geojson.Feature{Type: "Feature", Geometry: geom, Properties: make(geojson.Properties, len(q.Properties)+1)}
+		f.Properties["id"] = string(idBuf)
+		for _, name := range q.Properties {
+			if v := g.tileValue(i, name, string(idBuf)); v != nil {
+				f.Properties[name] = v
 			}
 		}
-		enc.endFeature()
-		n++
+		feats = append(feats, f)
 	}
 	t.Version = g.version
-	if n == 0 {
+	if len(feats) == 0 {
 		return t, true, nil // ST_AsMVT of no rows: an empty tile
 	}
-	t.Data = enc.tile(q.Collection, append([]string{"id"}, q.Properties...), tileExtent)
+	layer := &mvt.Layer{Name: q.Collection, Version: 2, Extent: tileExtent, Features: feats}
+	t.Data, err = mvt.Marshal(mvt.Layers{layer})
+	if err != nil {
+		return layers.Tile{}, false, fmt.Errorf("postgis: encode grid tile %d/%d/%d: %w", q.Z, q.Y, q.X, err)
+	}
 	return t, true, nil
 }
 
@@ -173,38 +157,41 @@ var gridTileProperty = map[string]bool{
 	"share_under_18": true, "share_65_plus": true, "ags": true, "year": true,
 }
 
-// tileValue tags the feature being written with property name of cell
-// i under key, unless NULL; id is the cell's id.
-func (g *Grid) tileValue(enc *gridMVT, key uint32, i int32, name string, id []byte) error {
+// tileValue is the value of property name of cell i in a tile, nil for
+// NULL; id is the cell's id.
+func (g *Grid) tileValue(i int32, name, id string) any {
 	switch name {
 	case "inspire_id":
-		enc.tag(key, enc.uniqueValue(id))
+		return id
 	case "resolution_m":
-		enc.tag(key, enc.uintValue(uint64(g.resList[g.resIdx[i]])))
+		return int64(g.resList[g.resIdx[i]])
 	case "population":
-		if g.pop[i] >= 0 {
-			enc.tag(key, enc.uintValue(uint64(g.pop[i])))
+		if g.pop[i] < 0 {
+			return nil
 		}
+		return int64(g.pop[i])
 	case "secret":
-		enc.tag(key, enc.boolValue(g.pop[i] < 0))
+		return g.pop[i] < 0
 	case "share_under_18":
-		if !math.IsNaN(g.u18[i]) {
-			enc.tag(key, enc.doubleValue(g.u18[i]))
+		if math.IsNaN(g.u18[i]) {
+			return nil
 		}
+		return g.u18[i]
 	case "share_65_plus":
-		if !math.IsNaN(g.o65[i]) {
-			enc.tag(key, enc.doubleValue(g.o65[i]))
+		if math.IsNaN(g.o65[i]) {
+			return nil
 		}
+		return g.o65[i]
 	case "ags":
-		if g.ags[i] != 0 {
-			enc.tag(key, enc.stringValue(g.agsName[g.ags[i]]))
+		if g.ags[i] == 0 {
+			return nil
 		}
+		return g.agsName[g.ags[i]]
 	case "year":
-		if g.year[i] > 0 {
-			enc.tag(key, enc.uintValue(uint64(g.year[i])))
+		if g.year[i] == 0 {
+			return nil
 		}
-	default:
-		return fmt.Errorf("postgis: grid tile property %q", name)
+		return int64(g.year[i])
 	}
 	return nil
 }
