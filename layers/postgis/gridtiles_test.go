@@ -272,37 +272,6 @@ func BenchmarkGridTilesZ10(b *testing.B) {
 	if err := pgtest.Available(); err != nil {
 		b.Skip(err)
 	}
-	ctx := context.Background()
 	s := gridStore(b, pgtest.New(b), benchLikeCells(b), postgis.WithServingPool())
-	tiles := benchZ10Tiles()
-	for _, path := range []struct {
-		name string
-		tile func(layers.TileQuery) (layers.Tile, error)
-	}{
-		{"sql", func(q layers.TileQuery) (layers.Tile, error) { return postgis.SQLTile(ctx, s, q) }},
-		{"model", func(q layers.TileQuery) (layers.Tile, error) { return s.Tile(ctx, q) }},
-	} {
-		b.Run(path.name, func(b *testing.B) {
-			bytes := 0
-			run := func() {
-				bytes = 0
-				for _, tl := range tiles {
-					t, err := path.tile(layers.TileQuery{Collection: layers.CollPopulationGrid, Z: 10, X: tl.X, Y: tl.Y,
-						Properties: gridTileProps, Extent: 4096, Buffer: 64, MaxFeatures: 100_000})
-					if err != nil {
-						b.Fatal(err)
-					}
-					bytes += len(t.Data)
-				}
-			}
-			run()
-			b.ReportAllocs()
-			b.ResetTimer()
-			for b.Loop() {
-				run()
-			}
-			b.ReportMetric(float64(len(tiles)), "tiles/op")
-			b.ReportMetric(float64(bytes)/float64(len(tiles)), "B/tile")
-		})
-	}
+	benchZ10TilePaths(b, s, layers.CollPopulationGrid, gridTileProps)
 }

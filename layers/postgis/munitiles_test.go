@@ -209,9 +209,16 @@ func BenchmarkMuniTilesZ10(b *testing.B) {
 	if err := pgtest.Available(); err != nil {
 		b.Skip(err)
 	}
-	ctx := context.Background()
 	// As reach serve --db opens it: the versions kept by a listener.
 	s := realMuniStore(b, pgtest.New(b), postgis.WithServingPool())
+	benchZ10TilePaths(b, s, layers.CollMunicipalities, muniTileProps)
+}
+
+// benchZ10TilePaths builds the z10 tiles of bench/serving.sh of coll (each
+// once per iteration) by the SQL path (ST_AsMVT) and by s.Tile, as
+// sub-benchmarks "sql" and "model".
+func benchZ10TilePaths(b *testing.B, s *postgis.Store, coll string, props []string) {
+	ctx := context.Background()
 	tiles := benchZ10Tiles()
 	for _, path := range []struct {
 		name string
@@ -225,8 +232,8 @@ func BenchmarkMuniTilesZ10(b *testing.B) {
 			run := func() {
 				bytes = 0
 				for _, tl := range tiles {
-					t, err := path.tile(layers.TileQuery{Collection: layers.CollMunicipalities, Z: 10, X: tl.X, Y: tl.Y,
-						Properties: muniTileProps, Extent: 4096, Buffer: 64, MaxFeatures: 100_000})
+					t, err := path.tile(layers.TileQuery{Collection: coll, Z: 10, X: tl.X, Y: tl.Y,
+						Properties: props, Extent: 4096, Buffer: 64, MaxFeatures: 100_000})
 					if err != nil {
 						b.Fatal(err)
 					}

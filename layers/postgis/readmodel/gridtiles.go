@@ -1,12 +1,10 @@
 package readmodel
 
 import (
-	"fmt"
 	"math"
 	"slices"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/geojson"
 
 	"reach/geo/crs"
@@ -139,13 +137,8 @@ func (g *Grid) GridTile(q layers.TileQuery) (t layers.Tile, ok bool, err error) 
 		feats = append(feats, f)
 	}
 	t.Version = g.version
-	if len(feats) == 0 {
-		return t, true, nil // ST_AsMVT of no rows: an empty tile
-	}
-	layer := &mvt.Layer{Name: q.Collection, Version: 2, Extent: tileExtent, Features: feats}
-	t.Data, err = mvt.Marshal(mvt.Layers{layer})
-	if err != nil {
-		return layers.Tile{}, false, fmt.Errorf("postgis: encode grid tile %d/%d/%d: %w", q.Z, q.Y, q.X, err)
+	if t.Data, err = encodeTile(q, feats, "grid"); err != nil {
+		return layers.Tile{}, false, err
 	}
 	return t, true, nil
 }

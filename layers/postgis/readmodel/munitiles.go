@@ -140,15 +140,26 @@ func (g *Munis) Tile(q layers.TileQuery) (t layers.Tile, ok bool, err error) {
 		feats = append(feats, f)
 	}
 	t.Version = g.version
-	if len(feats) == 0 {
-		return t, true, nil // ST_AsMVT of no rows: an empty tile
-	}
-	layer := &mvt.Layer{Name: q.Collection, Version: 2, Extent: tileExtent, Features: feats}
-	t.Data, err = mvt.Marshal(mvt.Layers{layer})
-	if err != nil {
-		return layers.Tile{}, false, fmt.Errorf("postgis: encode municipality tile %d/%d/%d: %w", q.Z, q.Y, q.X, err)
+	if t.Data, err = encodeTile(q, feats, "municipality"); err != nil {
+		return layers.Tile{}, false, err
 	}
 	return t, true, nil
+}
+
+// encodeTile encodes feats as the one layer of tile q, named after its
+// collection (orb's encoding/mvt, version 2, extent tileExtent); no
+// features give no data, as ST_AsMVT of no rows. what names the tile in
+// errors.
+func encodeTile(q layers.TileQuery, feats []*geojson.Feature, what string) ([]byte, error) {
+	if len(feats) == 0 {
+		return nil, nil
+	}
+	layer := &mvt.Layer{Name: q.Collection, Version: 2, Extent: tileExtent, Features: feats}
+	data, err := mvt.Marshal(mvt.Layers{layer})
+	if err != nil {
+		return nil, fmt.Errorf("postgis: encode %s tile %d/%d/%d: %w", what, q.Z, q.Y, q.X, err)
+	}
+	return data, nil
 }
 
 // tileFeature is feature i with "id" and props; ok is false for a property
