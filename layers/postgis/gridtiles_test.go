@@ -12,9 +12,7 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/maptile"
-	"github.com/paulmach/orb/planar"
 
 	"reach/geo/crs"
 	"reach/geo/grid"
@@ -119,36 +117,6 @@ func gridStore(tb testing.TB, url string, cells []layers.Cell, opts ...postgis.O
 	return s
 }
 
-type gridFeature struct {
-	props map[string]any
-	bound orb.Bound
-	area  float64
-	perim float64
-}
-
-func decodeGridTile(t *testing.T, name string, data []byte) map[string]gridFeature {
-	t.Helper()
-	out := map[string]gridFeature{}
-	if len(data) == 0 {
-		return out
-	}
-	ls, err := mvt.Unmarshal(data)
-	if err != nil || len(ls) != 1 || ls[0].Name != layers.CollPopulationGrid || ls[0].Extent != 4096 {
-		t.Fatalf("%s: %v, %d layers", name, err, len(ls))
-	}
-	for _, f := range ls[0].Features {
-		id := fmt.Sprint(f.Properties["id"])
-		if _, dup := out[id]; dup {
-			t.Errorf("%s: cell %s twice", name, id)
-		}
-		if f.ID != nil {
-			t.Errorf("%s: cell %s has MVT id %v", name, id, f.ID)
-		}
-		out[id] = gridFeature{props: f.Properties, bound: f.Geometry.Bound(), area: planar.Area(f.Geometry), perim: planar.Length(f.Geometry)}
-	}
-	return out
-}
-
 // testGridTilesMatchSQL: the grid's overview tiles built from the read
 // model carry the cells of the SQL path's tiles (ST_AsMVT) with the same
 // properties, their bounds within one tile unit and their areas within a
@@ -196,41 +164,8 @@ func testGridTilesMatchSQL(t *testing.T, db string) {
 		if want.Truncated {
 			truncated++ // more than MaxFeatures cells: SQL's, not the model's
 		}
-		g, w := decodeGridTile(t, name+" (model)", got.Data), decodeGridTile(t, name+" (SQL)", want.Data)
-		// Cells that only touch the buffer's edge may fall either way.
-		inner := orb.Bound{Min: orb.Point{-62, -62}, Max: orb.Point{4158, 4158}}
-		for id, wf := range w {
-			gf, ok := g[id]
-			if !ok {
-				if wf.bound.Intersects(inner) && wf.area > 2 {
-					t.Errorf("%s: cell %s (at %v, area %.0f) missing", name, id, wf.bound, wf.area)
-				}
-				continue
-			}
-			features++
-			if len(gf.props) != len(wf.props) {
-				t.Errorf("%s: cell %s has properties %v, want %v", name, id, gf.props, wf.props)
-			}
-			for k, v := range wf.props {
-				if fmt.Sprint(gf.props[k]) != fmt.Sprint(v) {
-					t.Errorf("%s: cell %s property %s = %v (%T), want %v (%T)", name, id, k, gf.props[k], gf.props[k], v, v)
-				}
-			}
-			for i := range 2 {
-				if math.Abs(gf.bound.Min[i]-wf.bound.Min[i]) > 1 || math.Abs(gf.bound.Max[i]-wf.bound.Max[i]) > 1 {
-					t.Errorf("%s: cell %s spans %v, want %v", name, id, gf.bound, wf.bound)
-					break
-				}
-			}
-			if math.Abs(gf.area-wf.area) > wf.perim {
-				t.Errorf("%s: cell %s has area %.0f, want %.0f", name, id, gf.area, wf.area)
-			}
-		}
-		for id, gf := range g {
-			if _, ok := w[id]; !ok && gf.bound.Intersects(inner) && gf.area > 2 {
-				t.Errorf("%s: cell %s (at %v) only in the model's tile", name, id, gf.bound)
-			}
-		}
+		g, w := decodeTile(t, name+" (model)", layers.CollPopulationGrid, got.Data), decodeTile(t, name+" (SQL)", layers.CollPopulationGrid, want.Data)
+		features += compareTileFeatures(t, name, "cell", g, w, 2)
 	}
 	if features < 100_000 {
 		t.Errorf("%d cells compared, want at least 100,000", features)
@@ -257,7 +192,7 @@ func testGridTilesMatchSQL(t *testing.T, db string) {
 		}
 		// The first 10 cells by id near the tile, those in it written.
 		if q.MaxFeatures == 10 {
-			if n := len(decodeGridTile(t, "truncated", got.Data)); !got.Truncated || n > 10 {
+			if n := len(decodeTile(t, "truncated", layers.CollPopulationGrid, got.Data)); !got.Truncated || n > 10 {
 				t.Errorf("tile of 10 cells at most: truncated %v, %d cells", got.Truncated, n)
 			}
 		}

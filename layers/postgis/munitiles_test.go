@@ -67,14 +67,16 @@ type decodedFeature struct {
 	perim float64
 }
 
-func decodeTile(t *testing.T, name string, data []byte) map[string]decodedFeature {
+// decodeTile decodes a tile of one layer, coll, by its features' "id"
+// property.
+func decodeTile(t *testing.T, name, coll string, data []byte) map[string]decodedFeature {
 	t.Helper()
 	out := map[string]decodedFeature{}
 	if len(data) == 0 {
 		return out
 	}
 	ls, err := mvt.Unmarshal(data)
-	if err != nil || len(ls) != 1 || ls[0].Name != layers.CollMunicipalities || ls[0].Extent != 4096 {
+	if err != nil || len(ls) != 1 || ls[0].Name != coll || ls[0].Extent != 4096 {
 		t.Fatalf("%s: %v, %d layers", name, err, len(ls))
 	}
 	for _, f := range ls[0].Features {
@@ -119,46 +121,8 @@ func testMuniTilesMatchSQL(t *testing.T, db string) {
 		if got.Version != want.Version || got.Truncated || want.Truncated {
 			t.Errorf("%s: version %q truncated %v, want %q %v", name, got.Version, got.Truncated, want.Version, want.Truncated)
 		}
-		g, w := decodeTile(t, name+" (model)", got.Data), decodeTile(t, name+" (SQL)", want.Data)
-		// Features that only touch the buffer's edge may fall either way.
-		inner := orb.Bound{Min: orb.Point{-62, -62}, Max: orb.Point{4158, 4158}}
-		for id, wf := range w {
-			gf, ok := g[id]
-			if !ok {
-				if wf.bound.Intersects(inner) && wf.area > 4 {
-					t.Errorf("%s: municipality %s (at %v, area %.0f) missing", name, id, wf.bound, wf.area)
-				}
-				continue
-			}
-			features++
-			if fmt.Sprint(gf.id) != fmt.Sprint(wf.id) {
-				t.Errorf("%s: municipality %s has MVT id %v, want %v", name, id, gf.id, wf.id)
-			}
-			if len(gf.props) != len(wf.props) {
-				t.Errorf("%s: municipality %s has properties %v, want %v", name, id, gf.props, wf.props)
-			}
-			for k, v := range wf.props {
-				if fmt.Sprint(gf.props[k]) != fmt.Sprint(v) {
-					t.Errorf("%s: municipality %s property %s = %v (%T), want %v (%T)", name, id, k, gf.props[k], gf.props[k], v, v)
-				}
-			}
-			for i := range 2 {
-				if math.Abs(gf.bound.Min[i]-wf.bound.Min[i]) > 1 || math.Abs(gf.bound.Max[i]-wf.bound.Max[i]) > 1 {
-					t.Errorf("%s: municipality %s spans %v, want %v", name, id, gf.bound, wf.bound)
-					break
-				}
-			}
-			// Within a tile unit of the outline: simplified by half a unit
-			// and snapped to whole units, each side differently.
-			if math.Abs(gf.area-wf.area) > wf.perim {
-				t.Errorf("%s: municipality %s has area %.0f, want %.0f", name, id, gf.area, wf.area)
-			}
-		}
-		for id, gf := range g {
-			if _, ok := w[id]; !ok && gf.bound.Intersects(inner) && gf.area > 4 {
-				t.Errorf("%s: municipality %s (at %v) only in the model's tile", name, id, gf.bound)
-			}
-		}
+		g, w := decodeTile(t, name+" (model)", layers.CollMunicipalities, got.Data), decodeTile(t, name+" (SQL)", layers.CollMunicipalities, want.Data)
+		features += compareTileFeatures(t, name, "municipality", g, w, 4)
 	}
 	if features < 400 {
 		t.Errorf("%d features compared, want at least 400", features)
@@ -189,7 +153,7 @@ func testMuniTilesMatchSQL(t *testing.T, db string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, w := decodeTile(t, "truncated (model)", got.Data), decodeTile(t, "truncated (SQL)", want.Data)
+	g, w := decodeTile(t, "truncated (model)", layers.CollMunicipalities, got.Data), decodeTile(t, "truncated (SQL)", layers.CollMunicipalities, want.Data)
 	if !got.Truncated || !want.Truncated || len(g) != 3 || len(w) != 3 {
 		t.Fatalf("truncated tile: model %d features (%v), SQL %d (%v)", len(g), got.Truncated, len(w), want.Truncated)
 	}
@@ -250,4 +214,52 @@ func benchZ10TilePaths(b *testing.B, s *postgis.Store, coll string, props []stri
 			b.ReportMetric(float64(bytes)/float64(len(tiles)), "B/tile")
 		})
 	}
+}
+
+// compareTileFeatures holds the features of a tile built from a read model
+// (g) to those of ST_AsMVT's (w): the same features but those that only
+// touch the buffer's edge or are smaller than minArea tile units, the same
+// MVT ids and properties, bounds within one tile unit and areas within a
+// tile unit of their outline (simplified by half a unit and snapped to
+// whole units, each side differently). It returns how many were compared.
+func compareTileFeatures(t *testing.T, name, what string, g, w map[string]decodedFeature, minArea float64) int {
+	t.Helper()
+	inner := orb.Bound{Min: orb.Point{-62, -62}, Max: orb.Point{4158, 4158}}
+	compared := 0
+	for id, wf := range w {
+		gf, ok := g[id]
+		if !ok {
+			if wf.bound.Intersects(inner) && wf.area > minArea {
+				t.Errorf("%s: %s %s (at %v, area %.0f) missing", name, what, id, wf.bound, wf.area)
+			}
+			continue
+		}
+		compared++
+		if fmt.Sprint(gf.id) != fmt.Sprint(wf.id) {
+			t.Errorf("%s: %s %s has MVT id %v, want %v", name, what, id, gf.id, wf.id)
+		}
+		if len(gf.props) != len(wf.props) {
+			t.Errorf("%s: %s %s has properties %v, want %v", name, what, id, gf.props, wf.props)
+		}
+		for k, v := range wf.props {
+			if fmt.Sprint(gf.props[k]) != fmt.Sprint(v) {
+				t.Errorf("%s: %s %s property %s = %v (%T), want %v (%T)", name, what, id, k, gf.props[k], gf.props[k], v, v)
+			}
+		}
+		for i := range 2 {
+			if math.Abs(gf.bound.Min[i]-wf.bound.Min[i]) > 1 || math.Abs(gf.bound.Max[i]-wf.bound.Max[i]) > 1 {
+				t.Errorf("%s: %s %s spans %v, want %v", name, what, id, gf.bound, wf.bound)
+				break
+			}
+		}
+		if math.Abs(gf.area-wf.area) > wf.perim {
+			t.Errorf("%s: %s %s has area %.0f, want %.0f", name, what, id, gf.area, wf.area)
+		}
+	}
+	for id, gf := range g {
+		if _, ok := w[id]; !ok && gf.bound.Intersects(inner) && gf.area > minArea {
+			t.Errorf("%s: %s %s (at %v) only in the model's tile", name, what, id, gf.bound)
+		}
+	}
+	return compared
 }
