@@ -94,14 +94,7 @@ func benchLikeCells(tb testing.TB) []layers.Cell {
 func gridStore(tb testing.TB, url string, cells []layers.Cell, opts ...postgis.Option) *postgis.Store {
 	tb.Helper()
 	ctx := context.Background()
-	s, err := postgis.Open(ctx, url, append(opts, postgis.WithReadModel(1<<30))...)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(s.Close)
-	if _, err := s.Migrate(ctx); err != nil {
-		tb.Fatal(err)
-	}
+	s := modelStore(tb, url, opts...)
 	if _, err := s.ReplaceCells(ctx, func(yield func(layers.Cell, error) bool) {
 		for _, c := range cells {
 			if !yield(c, nil) {

@@ -22,9 +22,9 @@ import (
 // (httpapi's tileProperties below its detail zoom).
 var muniTileProps = []string{"name", "population", "degurba", "density"}
 
-// realMuniStore returns a store with a read model holding the 419 real
-// Saxon municipalities, loaded.
-func realMuniStore(tb testing.TB, url string, opts ...postgis.Option) *postgis.Store {
+// modelStore opens the store at url with a read model of up to 1 GiB,
+// migrated, closed when tb ends.
+func modelStore(tb testing.TB, url string, opts ...postgis.Option) *postgis.Store {
 	tb.Helper()
 	ctx := context.Background()
 	s, err := postgis.Open(ctx, url, append(opts, postgis.WithReadModel(1<<30))...)
@@ -35,6 +35,15 @@ func realMuniStore(tb testing.TB, url string, opts ...postgis.Option) *postgis.S
 	if _, err := s.Migrate(ctx); err != nil {
 		tb.Fatal(err)
 	}
+	return s
+}
+
+// realMuniStore returns a store with a read model holding the 419 real
+// Saxon municipalities, loaded.
+func realMuniStore(tb testing.TB, url string, opts ...postgis.Option) *postgis.Store {
+	tb.Helper()
+	ctx := context.Background()
+	s := modelStore(tb, url, opts...)
 	path := filepath.Join(testData(tb), "boundaries", "gemeinden_sachsen_vg5000_2021.geojson")
 	if _, err := s.ReplaceMunicipalities(ctx, tables.ReadMunicipalities(ctx, path, tables.MunicipalityOptions{})); err != nil {
 		tb.Fatal(err)
