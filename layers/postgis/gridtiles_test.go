@@ -143,14 +143,7 @@ func testGridTilesMatchSQL(t *testing.T, db string) {
 			q.Properties = props
 		}
 		name := fmt.Sprintf("tile %d/%d/%d", tl.Z, tl.Y, tl.X)
-		want, err := postgis.SQLTile(ctx, s, q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := s.Tile(ctx, q)
-		if err != nil {
-			t.Fatal(err)
-		}
+		got, want := modelAndSQLTile(ctx, t, s, q)
 		if got.Version != want.Version || got.Truncated != want.Truncated {
 			t.Errorf("%s: version %q truncated %v, want %q %v", name, got.Version, got.Truncated, want.Version, want.Truncated)
 		}

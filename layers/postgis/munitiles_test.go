@@ -119,14 +119,7 @@ func testMuniTilesMatchSQL(t *testing.T, db string) {
 		q := layers.TileQuery{Collection: layers.CollMunicipalities, Z: uint32(tl.Z), X: tl.X, Y: tl.Y,
 			Properties: muniTileProps, Extent: 4096, Buffer: 64, MaxFeatures: 100_000}
 		name := fmt.Sprintf("tile %d/%d/%d", tl.Z, tl.Y, tl.X)
-		want, err := postgis.SQLTile(ctx, s, q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := s.Tile(ctx, q)
-		if err != nil {
-			t.Fatal(err)
-		}
+		got, want := modelAndSQLTile(ctx, t, s, q)
 		if got.Version != want.Version || got.Truncated || want.Truncated {
 			t.Errorf("%s: version %q truncated %v, want %q %v", name, got.Version, got.Truncated, want.Version, want.Truncated)
 		}
@@ -271,4 +264,18 @@ func compareTileFeatures(t *testing.T, name, what string, g, w map[string]decode
 		}
 	}
 	return compared
+}
+
+// modelAndSQLTile returns tile q as the store answers it (from its read
+// model where it can) and as ST_AsMVT builds it.
+func modelAndSQLTile(ctx context.Context, t *testing.T, s *postgis.Store, q layers.TileQuery) (got, want layers.Tile) {
+	t.Helper()
+	want, err := postgis.SQLTile(ctx, s, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err = s.Tile(ctx, q); err != nil {
+		t.Fatal(err)
+	}
+	return got, want
 }
