@@ -133,4 +133,3 @@ func compareMatrix(ctx context.Context, t *testing.T, conn *pgx.Conn, e *analysi
 	}
 	return n
 }
-
