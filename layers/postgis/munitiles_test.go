@@ -26,16 +26,7 @@ var muniTileProps = []string{"name", "population", "degurba", "density"}
 // migrated, closed when tb ends.
 func modelStore(tb testing.TB, url string, opts ...postgis.Option) *postgis.Store {
 	tb.Helper()
-	ctx := context.Background()
-	s, err := postgis.Open(ctx, url, append(opts, postgis.WithReadModel(1<<30))...)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(s.Close)
-	if _, err := s.Migrate(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	return s
+	return migratedStore(tb, url, append(opts, postgis.WithReadModel(1<<30))...)
 }
 
 // realMuniStore returns a store with a read model holding the 419 real

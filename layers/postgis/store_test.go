@@ -17,15 +17,21 @@ import (
 // made by pgtest.New).
 func openStore(t *testing.T, db string) *postgis.Store {
 	t.Helper()
-	url := pgtest.Schema(t, db)
+	return migratedStore(t, pgtest.Schema(t, db))
+}
+
+// migratedStore opens the store at url with opts and migrates it; it is
+// closed when tb ends.
+func migratedStore(tb testing.TB, url string, opts ...postgis.Option) *postgis.Store {
+	tb.Helper()
 	ctx := context.Background()
-	s, err := postgis.Open(ctx, url)
+	s, err := postgis.Open(ctx, url, opts...)
 	if err != nil {
-		t.Fatalf("Open: %v", err)
+		tb.Fatalf("Open: %v", err)
 	}
-	t.Cleanup(s.Close)
+	tb.Cleanup(s.Close)
 	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatalf("Migrate: %v", err)
+		tb.Fatalf("Migrate: %v", err)
 	}
 	return s
 }

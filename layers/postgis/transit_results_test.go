@@ -11,7 +11,6 @@ import (
 
 	"reach/internal/pgtest"
 	"reach/layers"
-	"reach/layers/postgis"
 )
 
 // testTransitTravelTimes: transit_travel_times keeps the method of every cell (transit,
@@ -20,14 +19,7 @@ import (
 func testTransitTravelTimes(t *testing.T, db string) {
 	url := pgtest.Schema(t, db)
 	ctx := context.Background()
-	s, err := postgis.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := migratedStore(t, url)
 	dep := time.Date(2023, 1, 11, 7, 0, 0, 0, time.UTC)
 	med := 1500.0
 	recs := []layers.TransitTimeRecord{
