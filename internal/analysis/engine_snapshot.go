@@ -42,8 +42,8 @@ func (e *Engine) WriteSnapshot(w io.Writer) error {
 		Transit:     e.snapshotTransit(),
 	}
 	for _, m := range layers.Modes() {
-		if mn := e.nets[m]; mn != nil {
-			c.Nets = append(c.Nets, snapshot.Net{Mode: m, Network: mn.n, Cells: mn.cells, Facilities: mn.facs})
+		if n, ok := e.Net(m); ok {
+			c.Nets = append(c.Nets, n)
 		}
 	}
 	if err := snapshot.Write(w, c); err != nil {

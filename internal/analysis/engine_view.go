@@ -9,6 +9,7 @@ import (
 	"reach/geo/graph"
 	"reach/geo/grid"
 	"reach/geo/route"
+	"reach/internal/analysis/snapshot"
 	"reach/internal/network"
 	"reach/layers"
 )
@@ -21,13 +22,9 @@ import (
 // Net is the network of one mode with the places on it. Cells holds the
 // populated cells by cell index (the order of PopulatedCells), Facilities
 // the facilities by index into Facilities(). Everything is shared and
-// immutable: searches take their state from the network's pools.
-type Net struct {
-	Mode       layers.Mode
-	Network    *network.Network
-	Cells      *network.Places
-	Facilities *network.Places
-}
+// immutable: searches take their state from the network's pools. It is
+// the type a snapshot stores the networks in.
+type Net = snapshot.Net
 
 // Net returns the network of mode with its places; false when mode has
 // no road network (every time is then the straight-line estimate).
