@@ -168,30 +168,24 @@ func benchStraight(b *testing.B, e *Engine) {
 	// (the straight-line field), per mode the seconds from the distance,
 	// every array new (as when the engine computes them the first time).
 	b.Run("blocks, seconds of every mode", func(b *testing.B) {
-		runtime.GC()
-		cpu0 := processCPU()
-		for b.Loop() {
+		loopCPU(b, func() {
 			for _, cat := range cats {
 				f := e.straightField(cat, nil)
 				for _, m := range modes {
 					_ = f.withStraightSeconds(e, m)
 				}
 			}
-		}
-		b.ReportMetric(cpuMs(processCPU()-cpu0)/float64(b.N), "cpu-ms/op")
+		})
 		b.ReportMetric(estimates, "estimates/op")
 	})
 	// The same for one mode: every cell and every category by car, the
 	// product of a run where only the car has no network.
 	b.Run("blocks, seconds of one mode", func(b *testing.B) {
-		runtime.GC()
-		cpu0 := processCPU()
-		for b.Loop() {
+		loopCPU(b, func() {
 			for _, cat := range cats {
 				_ = e.straightField(cat, nil).withStraightSeconds(e, layers.Car)
 			}
-		}
-		b.ReportMetric(cpuMs(processCPU()-cpu0)/float64(b.N), "cpu-ms/op")
+		})
 		b.ReportMetric(estimates/float64(len(modes)), "estimates/op")
 	})
 	// The floor under both: new result arrays of the same sizes (per
@@ -209,9 +203,7 @@ func benchStraight(b *testing.B, e *Engine) {
 			}
 			wg.Wait()
 		}
-		runtime.GC()
-		cpu0 := processCPU()
-		for b.Loop() {
+		loopCPU(b, func() {
 			for range cats {
 				dist, fac := make([]float64, len(e.cells)), make([]int32, len(e.cells))
 				fill(len(dist), func(lo, hi int) {
@@ -228,8 +220,7 @@ func benchStraight(b *testing.B, e *Engine) {
 					})
 				}
 			}
-		}
-		b.ReportMetric(cpuMs(processCPU()-cpu0)/float64(b.N), "cpu-ms/op")
+		})
 	})
 	// The same into the arrays of the previous run: what the computation
 	// costs without allocating the 17.8 M results anew.
@@ -239,30 +230,24 @@ func benchStraight(b *testing.B, e *Engine) {
 		for i := range secs {
 			secs[i] = make([]float64, len(e.cells))
 		}
-		runtime.GC()
-		cpu0 := processCPU()
-		for b.Loop() {
+		loopCPU(b, func() {
 			for c, cat := range cats {
 				fs[c] = e.straightField(cat, fs[c])
 				for m, mode := range modes {
 					e.model.Curve(mode).SecondsInto(secs[c*len(modes)+m], fs[c].dist) // as withStraightSeconds
 				}
 			}
-		}
-		b.ReportMetric(cpuMs(processCPU()-cpu0)/float64(b.N), "cpu-ms/op")
+		})
 		b.ReportMetric(estimates, "estimates/op")
 	})
 	// Only the straight-line fields, from which the seconds of every mode
 	// follow: the nearest facility and its distance per cell and category.
 	b.Run("blocks, nearest and distance", func(b *testing.B) {
-		runtime.GC()
-		cpu0 := processCPU()
-		for b.Loop() {
+		loopCPU(b, func() {
 			for _, cat := range cats {
 				_ = e.straightField(cat, nil)
 			}
-		}
-		b.ReportMetric(cpuMs(processCPU()-cpu0)/float64(b.N), "cpu-ms/op")
+		})
 		b.ReportMetric(float64(len(e.cells)*len(cats)), "nearest/op")
 	})
 	b.Run("blocks, nearest and distance, arrays reused", func(b *testing.B) {
@@ -270,33 +255,25 @@ func benchStraight(b *testing.B, e *Engine) {
 		for c, cat := range cats {
 			fs[c] = e.straightField(cat, nil)
 		}
-		runtime.GC()
-		cpu0 := processCPU()
-		for b.Loop() {
+		loopCPU(b, func() {
 			for c, cat := range cats {
 				fs[c] = e.straightField(cat, fs[c])
 			}
-		}
-		b.ReportMetric(cpuMs(processCPU()-cpu0)/float64(b.N), "cpu-ms/op")
+		})
 		b.ReportMetric(float64(len(e.cells)*len(cats)), "nearest/op")
 	})
 	b.Run("baseline bucket grid per cell", func(b *testing.B) {
-		runtime.GC()
-		cpu0 := processCPU()
-		for b.Loop() {
+		loopCPU(b, func() {
 			for _, cat := range cats {
 				_, _ = straightFieldBuckets(e, cat, modes)
 			}
-		}
-		b.ReportMetric(cpuMs(processCPU()-cpu0)/float64(b.N), "cpu-ms/op")
+		})
 		b.ReportMetric(estimates, "estimates/op")
 	})
 	b.Run("baseline brute force, hospitals only", func(b *testing.B) {
 		idxs := e.byCat[layers.CatHospital]
 		want := e.straightField(layers.CatHospital, nil)
-		runtime.GC()
-		cpu0 := processCPU()
-		for b.Loop() {
+		loopCPU(b, func() {
 			for ci, c := range e.cells {
 				best, bi := math.Inf(1), -1
 				for _, fi := range idxs {
@@ -313,8 +290,7 @@ func benchStraight(b *testing.B, e *Engine) {
 					_ = e.slSeconds(m, math.Sqrt(best))
 				}
 			}
-		}
-		b.ReportMetric(cpuMs(processCPU()-cpu0)/float64(b.N), "cpu-ms/op")
+		})
 		b.Logf("%d hospitals", len(idxs))
 	})
 }
@@ -368,3 +344,15 @@ func TestStraightFieldBruteForce(t *testing.T) {
 
 // cpuMs is d in milliseconds.
 func cpuMs(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// loopCPU runs op in b.Loop after a collection and reports the processor
+// time of the process per run (both processors and the collector
+// included) as cpu-ms/op.
+func loopCPU(b *testing.B, op func()) {
+	runtime.GC()
+	cpu0 := processCPU()
+	for b.Loop() {
+		op()
+	}
+	b.ReportMetric(cpuMs(processCPU()-cpu0)/float64(b.N), "cpu-ms/op")
+}
