@@ -21,6 +21,14 @@ import (
 // 06:59 + 20 min.
 func lineEngine(t *testing.T) (*analysis.Engine, orb.Point, orb.Point) {
 	t.Helper()
+	return lineEngineWith(t, func(_, b orb.Point) []layers.Facility {
+		return []layers.Facility{{ID: "gp:b", Category: layers.CatGeneralPractice, Name: "Praxis B", Location: b, AGS: "14628270"}}
+	})
+}
+
+// lineEngineWith is lineEngine with the facilities facs places given A and B (EPSG:25833).
+func lineEngineWith(t *testing.T, facs func(a, b orb.Point) []layers.Facility) (*analysis.Engine, orb.Point, orb.Point) {
+	t.Helper()
 	feed, a, b := lineFeed(t)
 	au, _ := crs.FromLonLat(crs.UTM33N, a)
 	bu, _ := crs.FromLonLat(crs.UTM33N, b)
@@ -30,7 +38,7 @@ func lineEngine(t *testing.T) (*analysis.Engine, orb.Point, orb.Point) {
 		{ID: cellAt(t, au), ResolutionM: 100, Population: 10, Known: true, AGS: "14628270", Year: 2011},
 		{ID: cellAt(t, orb.Point{au[0], au[1] + 5000}), ResolutionM: 100, Population: 20, Known: true, AGS: "14628270", Year: 2011},
 	}
-	r.facs = []layers.Facility{{ID: "gp:b", Category: layers.CatGeneralPractice, Name: "Praxis B", Location: bu, AGS: "14628270"}}
+	r.facs = facs(au, bu)
 	dep := time.Date(2023, 1, 11, 6, 59, 0, 0, time.UTC)
 	e, err := analysis.Build(context.Background(), r, analysis.Options{Transit: feed, Modes: []layers.Mode{}, NewTransitPlanner: New,
 		TransitDefault: analysis.TransitQuery{Departure: dep, WindowMinutes: 20}})
@@ -149,22 +157,9 @@ func propOf(f layers.Feature, name string) any {
 // which no stop serves (no_stop). The timetable serves a third of the residents, and the
 // coverage says so with a warning.
 func TestTransitNoStopVersusUnreachable(t *testing.T) {
-	feed, a, b := lineFeed(t)
-	au, _ := crs.FromLonLat(crs.UTM33N, a)
-	bu, _ := crs.FromLonLat(crs.UTM33N, b)
-	box := orb.MultiPolygon{{{{400000, 5640000}, {430000, 5640000}, {430000, 5660000}, {400000, 5660000}, {400000, 5640000}}}}
-	r := &fakeReader{munis: []layers.Municipality{{AGS: "14628270", Name: "Test", KreisAGS: "14628", KreisName: "K", Geometry: box, Population: 30, AreaKm2: 600, DEGURBA: 3}}}
-	r.cells = []layers.Cell{
-		{ID: cellAt(t, au), ResolutionM: 100, Population: 10, Known: true, AGS: "14628270", Year: 2011},
-		{ID: cellAt(t, orb.Point{au[0], au[1] + 5000}), ResolutionM: 100, Population: 20, Known: true, AGS: "14628270", Year: 2011},
-	}
-	r.facs = []layers.Facility{{ID: "ph:s", Category: layers.CatPharmacy, Name: "Apotheke Süd", Location: orb.Point{bu[0], bu[1] - 5000}, AGS: "14628270"}}
-	dep := time.Date(2023, 1, 11, 6, 59, 0, 0, time.UTC)
-	e, err := analysis.Build(context.Background(), r, analysis.Options{Transit: feed, Modes: []layers.Mode{}, NewTransitPlanner: New,
-		TransitDefault: analysis.TransitQuery{Departure: dep, WindowMinutes: 20}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, _, _ := lineEngineWith(t, func(_, b orb.Point) []layers.Facility {
+		return []layers.Facility{{ID: "ph:s", Category: layers.CatPharmacy, Name: "Apotheke Süd", Location: orb.Point{b[0], b[1] - 5000}, AGS: "14628270"}}
+	})
 	ctx := context.Background()
 	tts, err := e.TravelTimes(ctx, layers.CatPharmacy, analysis.Transit)
 	if err != nil {
@@ -189,17 +184,9 @@ func TestTransitNoStopVersusUnreachable(t *testing.T) {
 	if math.Abs(rep.MethodShares[analysis.MethodUnreachable]-1.0/3) > 1e-9 || math.Abs(rep.MethodShares[analysis.MethodNoStop]-2.0/3) > 1e-9 {
 		t.Errorf("method shares %v, want unreachable 1/3, no_stop 2/3", rep.MethodShares)
 	}
-	var cov *analysis.NetworkCoverage
-	for _, c := range e.Coverage() {
-		if c.Mode == analysis.Transit {
-			cov = &c
-		}
-	}
-	if cov == nil {
-		t.Fatal("coverage has no transit entry")
-	}
+	cov := transitCoverage(t, e)
 	if cov.Population != 30 || cov.OnNetwork != 10 || math.Abs(cov.Share-1.0/3) > 1e-9 {
-		t.Errorf("transit coverage %+v, want 10 of 30 residents", *cov)
+		t.Errorf("transit coverage %+v, want 10 of 30 residents", cov)
 	}
 	if !strings.Contains(cov.Warning, "33.3 %") || !strings.Contains(cov.Criterion, "06:59 to 07:19 on 2023-01-11 within 1200 m") {
 		t.Errorf("transit coverage warning %q, criterion %q", cov.Warning, cov.Criterion)
@@ -241,4 +228,16 @@ func TestServedCellsKeepsFewWindows(t *testing.T) {
 	if n > maxServedWindows {
 		t.Errorf("%d windows kept, want at most %d", n, maxServedWindows)
 	}
+}
+
+// transitCoverage returns the timetable's entry of e's coverage.
+func transitCoverage(t *testing.T, e *analysis.Engine) analysis.NetworkCoverage {
+	t.Helper()
+	for _, c := range e.Coverage() {
+		if c.Mode == analysis.Transit {
+			return c
+		}
+	}
+	t.Fatal("coverage has no transit entry")
+	return analysis.NetworkCoverage{}
 }

@@ -57,15 +57,7 @@ func TestSaxonyTimetableCoverage(t *testing.T) {
 	}
 
 	start := time.Now()
-	var cov *analysis.NetworkCoverage
-	for _, c := range e.Coverage() {
-		if c.Mode == analysis.Transit {
-			cov = &c
-		}
-	}
-	if cov == nil {
-		t.Fatal("coverage has no transit entry")
-	}
+	cov := transitCoverage(t, e)
 	t.Logf("timetable coverage: %d of %d residents (%.1f %%) served by %s; took %s; warning: %s",
 		cov.OnNetwork, cov.Population, 100*cov.Share, cov.Criterion, time.Since(start).Round(time.Millisecond), cov.Warning)
 	if cov.Population != 4_049_003 {
