@@ -14,6 +14,7 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/project"
 
 	"reach/geo/crs"
 	"reach/geo/spatial"
@@ -675,45 +676,7 @@ func intersectsExpr(g orb.Geometry, c crs.Code, pos int) (layers.Expr, error) {
 }
 
 func swapXY(g orb.Geometry) orb.Geometry {
-	g = orb.Clone(g)
-	var sw func(orb.Geometry) orb.Geometry
-	swPts := func(ps []orb.Point) {
-		for i := range ps {
-			ps[i] = orb.Point{ps[i][1], ps[i][0]}
-		}
-	}
-	sw = func(g orb.Geometry) orb.Geometry {
-		switch g := g.(type) {
-		case orb.Point:
-			return orb.Point{g[1], g[0]}
-		case orb.MultiPoint:
-			swPts(g)
-		case orb.LineString:
-			swPts(g)
-		case orb.MultiLineString:
-			for _, l := range g {
-				swPts(l)
-			}
-		case orb.Polygon:
-			for _, r := range g {
-				swPts(r)
-			}
-		case orb.MultiPolygon:
-			for _, q := range g {
-				for _, r := range q {
-					swPts(r)
-				}
-			}
-		case orb.Collection:
-			for i, x := range g {
-				g[i] = sw(x)
-			}
-		case orb.Bound:
-			return orb.Bound{Min: orb.Point{g.Min[1], g.Min[0]}, Max: orb.Point{g.Max[1], g.Max[0]}}
-		}
-		return g
-	}
-	return sw(g)
+	return project.Geometry(orb.Clone(g), func(p orb.Point) orb.Point { return orb.Point{p[1], p[0]} })
 }
 
 // geometry parses a WKT geometry literal or BBOX(minx, miny, maxx, maxy).

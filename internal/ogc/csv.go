@@ -9,6 +9,7 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkt"
+	"github.com/paulmach/orb/project"
 
 	"reach/geo/crs"
 	"reach/layers"
@@ -143,39 +144,5 @@ func OutputGeometry(g orb.Geometry, code crs.Code) (orb.Geometry, error) {
 }
 
 func roundGeometry(g orb.Geometry, d int) orb.Geometry {
-	rp := func(p orb.Point) orb.Point { return orb.Point{RoundCoord(p[0], d), RoundCoord(p[1], d)} }
-	rs := func(ps []orb.Point) {
-		for i := range ps {
-			ps[i] = rp(ps[i])
-		}
-	}
-	switch g := g.(type) {
-	case orb.Point:
-		return rp(g)
-	case orb.MultiPoint:
-		rs(g)
-	case orb.LineString:
-		rs(g)
-	case orb.MultiLineString:
-		for _, l := range g {
-			rs(l)
-		}
-	case orb.Ring:
-		rs(g)
-	case orb.Polygon:
-		for _, r := range g {
-			rs(r)
-		}
-	case orb.MultiPolygon:
-		for _, p := range g {
-			for _, r := range p {
-				rs(r)
-			}
-		}
-	case orb.Collection:
-		for i, x := range g {
-			g[i] = roundGeometry(x, d)
-		}
-	}
-	return g
+	return project.Geometry(g, func(p orb.Point) orb.Point { return orb.Point{RoundCoord(p[0], d), RoundCoord(p[1], d)} })
 }
