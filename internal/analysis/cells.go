@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -14,31 +13,17 @@ import (
 
 	"reach/geo/crs"
 	"reach/geo/grid"
+	"reach/internal/analysis/par"
 	"reach/internal/analysis/snapshot"
 	"reach/layers"
 )
-
-// parallelChunks calls f(lo, hi) on contiguous chunks of [0, n), one per
-// processor (one chunk when n is small), and waits for all of them; each
-// call must write only its own part of any shared slice.
-func parallelChunks(n int, f func(lo, hi int)) {
-	workers := max(1, min(runtime.GOMAXPROCS(0), n/4096))
-	chunk := (n + workers - 1) / workers
-	var wg sync.WaitGroup
-	for w := 1; w < workers; w++ {
-		lo, hi := w*chunk, min(n, (w+1)*chunk)
-		wg.Go(func() { f(lo, hi) })
-	}
-	f(0, min(n, chunk))
-	wg.Wait()
-}
 
 // parseCellIDs parses the id of every cell (in parallel); an id that does
 // not parse gives the zero grid.ID (whose ResolutionM is 0, which no
 // parsed id has).
 func parseCellIDs(cells []layers.Cell) []grid.ID {
 	ids := make([]grid.ID, len(cells))
-	parallelChunks(len(cells), func(lo, hi int) {
+	par.Chunks(len(cells), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			if id, err := grid.ParseID(cells[i].ID); err == nil {
 				ids[i] = id
@@ -97,7 +82,7 @@ func (e *Engine) addCells(cells []layers.Cell, ids []grid.ID, centres func() sna
 	// the id does not parse); the skips and their warnings follow in id
 	// order.
 	out := make([]cell, len(refs))
-	parallelChunks(len(refs), func(lo, hi int) {
+	par.Chunks(len(refs), func(lo, hi int) {
 		lastAGS, lastMuni := "", int32(-1)
 		for k := lo; k < hi; k++ {
 			ci := refs[k].i
@@ -146,7 +131,7 @@ func (e *Engine) addCells(cells []layers.Cell, ids []grid.ID, centres func() sna
 	// error in id order wins.
 	errs := make([]int, 0, 8)
 	var mu sync.Mutex
-	parallelChunks(n, func(lo, hi int) {
+	par.Chunks(n, func(lo, hi int) {
 		for k := lo; k < hi; k++ {
 			c := &e.cells[k]
 			var err error

@@ -19,6 +19,7 @@ import (
 	"reach/geo/graph"
 	"reach/geo/route"
 	"reach/internal/analysis"
+	"reach/internal/analysis/par"
 	"reach/internal/network"
 	"reach/layers"
 )
@@ -244,7 +245,7 @@ func ArrivalField(ctx context.Context, e *analysis.Engine, cat layers.Category, 
 	net, ok := e.Net(mode)
 	if !ok {
 		out.Method = fmt.Sprintf("straight line (no %s road network loaded)", mode)
-		parallelChunks(len(cells), func(a, b int) {
+		par.Chunks(len(cells), func(a, b int) {
 			for i := a; i < b; i++ {
 				nearestStraight(i)
 			}

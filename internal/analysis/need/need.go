@@ -15,8 +15,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"runtime"
-	"sync"
 
 	"reach/geo/access"
 	"reach/internal/analysis"
@@ -201,20 +199,6 @@ func (s *Service) catchments(ctx context.Context, cat layers.Category, mode laye
 		return nil, err
 	}
 	return v.(*catchEntry), nil
-}
-
-// parallelChunks runs f over [0, n) in one contiguous chunk per processor
-// (one chunk when n is small).
-func parallelChunks(n int, f func(lo, hi int)) {
-	workers := max(1, min(runtime.GOMAXPROCS(0), n/4096))
-	chunk := (n + workers - 1) / workers
-	var wg sync.WaitGroup
-	for w := 1; w < workers; w++ {
-		lo, hi := w*chunk, min(n, (w+1)*chunk)
-		wg.Go(func() { f(lo, hi) })
-	}
-	f(0, min(n, chunk))
-	wg.Wait()
 }
 
 // supplyOf returns the supply of each catchment facility: its capacity
