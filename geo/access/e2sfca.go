@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+
+	"reach/geo/par"
 )
 
 // Pair is one entry of a catchment: cell Cell reaches facility Facility in
@@ -39,6 +41,10 @@ type Catchments struct {
 // from pairs (any order). A (facility, cell) pair given twice is an error:
 // a resident is counted once within a catchment. Times must be finite and
 // non-negative.
+// minChunk is the fewest cells, facilities or pairs worth a goroutine of
+// their own (par.Chunks).
+const minChunk = 2048
+
 func NewCatchments(nFac, nCell int, pairs []Pair) (*Catchments, error) {
 	if nFac < 0 || nCell < 0 || nFac > math.MaxInt32 || nCell > math.MaxInt32 || len(pairs) > math.MaxInt32 {
 		return nil, fmt.Errorf("access: catchments of %d facilities, %d cells, %d pairs: out of range", nFac, nCell, len(pairs))
@@ -145,7 +151,7 @@ func (c *Catchments) Weigh(d Decay) (*Weights, error) {
 		return nil, err
 	}
 	w := make([]float32, len(c.facSecs))
-	parallel(len(w), func(lo, hi int) {
+	par.Chunks(len(w), minChunk, func(lo, hi int) {
 		for k := lo; k < hi; k++ {
 			w[k] = float32(d.Weight(float64(c.facSecs[k])))
 		}
@@ -221,7 +227,7 @@ func (w *Weights) E2SFCA(supply, demand []float64) (Result, error) {
 	if len(partial) == 1 {
 		res.CellAccess = partial[0]
 	} else {
-		parallel(c.nCell, func(lo, hi int) {
+		par.Chunks(c.nCell, minChunk, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				var a float64
 				for _, p := range partial {
@@ -279,7 +285,7 @@ func (w *Weights) e2sfcaTwoStep(supply, demand []float64) (Result, error) {
 		return res, err
 	}
 	c.cellOrder()
-	parallel(c.nFac, func(lo, hi int) {
+	par.Chunks(c.nFac, minChunk, func(lo, hi int) {
 		for j := lo; j < hi; j++ {
 			var sum float64
 			for k := c.facFirst[j]; k < c.facFirst[j+1]; k++ {
@@ -291,7 +297,7 @@ func (w *Weights) e2sfcaTwoStep(supply, demand []float64) (Result, error) {
 			}
 		}
 	})
-	parallel(c.nCell, func(lo, hi int) {
+	par.Chunks(c.nCell, minChunk, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			var sum float64
 			for m := c.cellFirst[i]; m < c.cellFirst[i+1]; m++ {
@@ -357,26 +363,6 @@ func (c *Catchments) parallelFacilities(f func(lo, hi int)) {
 		a, b := lo, hi
 		wg.Go(func() { f(a, b) })
 		lo = hi
-	}
-	wg.Wait()
-}
-
-// parallel splits [0, n) into one contiguous chunk per processor (one chunk
-// for small n) and waits for all.
-func parallel(n int, f func(lo, hi int)) {
-	workers := max(1, min(runtime.GOMAXPROCS(0), n/2048))
-	if workers == 1 {
-		f(0, n)
-		return
-	}
-	chunk := (n + workers - 1) / workers
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		lo, hi := w*chunk, min(n, (w+1)*chunk)
-		if lo >= hi {
-			break
-		}
-		wg.Go(func() { f(lo, hi) })
 	}
 	wg.Wait()
 }

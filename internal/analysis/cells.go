@@ -13,17 +13,21 @@ import (
 
 	"reach/geo/crs"
 	"reach/geo/grid"
-	"reach/internal/analysis/par"
+	"reach/geo/par"
 	"reach/internal/analysis/snapshot"
 	"reach/layers"
 )
+
+// cellChunk is the fewest cells worth a goroutine of their own when work
+// over the cells is shared out (par.Chunks).
+const cellChunk = 4096
 
 // parseCellIDs parses the id of every cell (in parallel); an id that does
 // not parse gives the zero grid.ID (whose ResolutionM is 0, which no
 // parsed id has).
 func parseCellIDs(cells []layers.Cell) []grid.ID {
 	ids := make([]grid.ID, len(cells))
-	par.Chunks(len(cells), func(lo, hi int) {
+	par.Chunks(len(cells), cellChunk, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			if id, err := grid.ParseID(cells[i].ID); err == nil {
 				ids[i] = id
@@ -82,7 +86,7 @@ func (e *Engine) addCells(cells []layers.Cell, ids []grid.ID, centres func() sna
 	// the id does not parse); the skips and their warnings follow in id
 	// order.
 	out := make([]cell, len(refs))
-	par.Chunks(len(refs), func(lo, hi int) {
+	par.Chunks(len(refs), cellChunk, func(lo, hi int) {
 		lastAGS, lastMuni := "", int32(-1)
 		for k := lo; k < hi; k++ {
 			ci := refs[k].i
@@ -131,7 +135,7 @@ func (e *Engine) addCells(cells []layers.Cell, ids []grid.ID, centres func() sna
 	// error in id order wins.
 	errs := make([]int, 0, 8)
 	var mu sync.Mutex
-	par.Chunks(n, func(lo, hi int) {
+	par.Chunks(n, cellChunk, func(lo, hi int) {
 		for k := lo; k < hi; k++ {
 			c := &e.cells[k]
 			var err error

@@ -15,7 +15,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"reach/geo/grid"
-	"reach/internal/analysis/par"
+	"reach/geo/par"
 	"reach/internal/analysis/snapshot"
 	"reach/layers"
 )
@@ -106,7 +106,7 @@ func (e *Engine) centresFrom(block snapshot.Centres, id func(k int) grid.ID) boo
 			}
 		}
 	}
-	par.Chunks(n, func(lo, hi int) {
+	par.Chunks(n, cellChunk, func(lo, hi int) {
 		for k := lo; k < hi; k++ {
 			c := &e.cells[k]
 			c.lonlat, c.utm = block.At(k)

@@ -17,9 +17,9 @@ import (
 
 	"reach/geo/access"
 	"reach/geo/graph"
+	"reach/geo/par"
 	"reach/geo/route"
 	"reach/internal/analysis"
-	"reach/internal/analysis/par"
 	"reach/internal/network"
 	"reach/layers"
 )
@@ -28,6 +28,10 @@ type searchesKey struct{}
 
 // searches counts the facility searches of FacilityCatchments and
 // SiteCatchment on e.
+// cellChunk is the fewest cells worth a goroutine of their own when work
+// over the cells is shared out (par.Chunks).
+const cellChunk = 4096
+
 func searches(e *analysis.Engine) *atomic.Int64 {
 	v, _ := e.Memo(searchesKey{}, func() (any, error) { return new(atomic.Int64), nil })
 	return v.(*atomic.Int64)
@@ -245,7 +249,7 @@ func ArrivalField(ctx context.Context, e *analysis.Engine, cat layers.Category, 
 	net, ok := e.Net(mode)
 	if !ok {
 		out.Method = fmt.Sprintf("straight line (no %s road network loaded)", mode)
-		par.Chunks(len(cells), func(a, b int) {
+		par.Chunks(len(cells), cellChunk, func(a, b int) {
 			for i := a; i < b; i++ {
 				nearestStraight(i)
 			}

@@ -6,6 +6,9 @@ import (
 	"testing"
 )
 
+// minChunk is the smallest chunk of the tests.
+const minChunk = 4096
+
 // TestChunksCoverOnce holds that every index of [0, n) is visited exactly
 // once, by chunks that do not overlap, for sizes around the chunking limits
 // and with one and several processors.
@@ -16,7 +19,7 @@ func TestChunksCoverOnce(t *testing.T) {
 			seen := make([]int32, n)
 			var mu sync.Mutex
 			calls := 0
-			Chunks(n, func(lo, hi int) {
+			Chunks(n, minChunk, func(lo, hi int) {
 				if lo < 0 || hi > n || lo >= hi {
 					t.Errorf("GOMAXPROCS %d, n %d: chunk [%d, %d)", procs, n, lo, hi)
 					return
@@ -38,5 +41,30 @@ func TestChunksCoverOnce(t *testing.T) {
 			}
 		}
 		runtime.GOMAXPROCS(old)
+	}
+}
+
+// TestChunksNoMinimum holds that a minimum chunk below 1 counts as 1: up to
+// one chunk per processor, all of ⌈n / processors⌉ indexes but the last,
+// never an empty one.
+func TestChunksNoMinimum(t *testing.T) {
+	old := runtime.GOMAXPROCS(4)
+	defer runtime.GOMAXPROCS(old)
+	for _, n := range []int{1, 3, 4, 9} {
+		var mu sync.Mutex
+		covered, calls := 0, 0
+		Chunks(n, 0, func(lo, hi int) {
+			mu.Lock()
+			defer mu.Unlock()
+			if lo >= hi {
+				t.Errorf("n %d: empty chunk [%d, %d)", n, lo, hi)
+			}
+			covered += hi - lo
+			calls++
+		})
+		size := (n + 3) / 4
+		if want := (n + size - 1) / size; covered != n || calls != want {
+			t.Errorf("n %d: %d indexes in %d chunks, want %d in %d", n, covered, calls, n, want)
+		}
 	}
 }
