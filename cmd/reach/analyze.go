@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"iter"
 	"math"
 	"net/url"
 	"os"
@@ -656,20 +657,55 @@ func exportCollection(ctx context.Context, src layers.FeatureSource, c layers.Co
 	return n, writeFileAtomic(path, buf.Bytes())
 }
 
-// writeCentreAccess computes the central-place indicators of every
+// centreModes are the modes of the central-place indicators.
+var centreModes = []layers.Mode{layers.Car, layers.Bicycle}
+
+// centreIndicators computes the central-place indicators of every
 // municipality (car and bicycle minutes to the nearest Mittelzentrum and
-// Oberzentrum), stores them as indicators and prints a summary.
+// Oberzentrum) and returns them with their rows; both are empty when no
+// central place is loaded.
+func centreIndicators(ctx context.Context, eng *analysis.Engine) ([]centres.Row, []layers.IndicatorValue, error) {
+	if eng.Stats().CentralPlaces == 0 {
+		return nil, nil, nil
+	}
+	rows, err := centres.Access(ctx, eng, centreModes)
+	if err != nil {
+		return nil, nil, err
+	}
+	var vals []layers.IndicatorValue
+	for _, r := range rows {
+		for k, v := range r.Minutes {
+			vals = append(vals, layers.IndicatorValue{AGS: r.AGS, Key: k, Value: v})
+		}
+	}
+	return rows, vals, nil
+}
+
+// indicatorSeq streams vals to a store.
+func indicatorSeq(vals []layers.IndicatorValue) iter.Seq2[layers.IndicatorValue, error] {
+	return func(yield func(layers.IndicatorValue, error) bool) {
+		for _, v := range vals {
+			if !yield(v, nil) {
+				return
+			}
+		}
+	}
+}
+
+// writeCentreAccess computes the central-place indicators of every
+// municipality, stores them as indicators and prints a summary.
 func writeCentreAccess(ctx context.Context, st analyzeTarget, eng *analysis.Engine, stdout io.Writer) error {
 	if eng.Stats().CentralPlaces == 0 {
 		fmt.Fprintln(stdout, "central places: none loaded (no indicators car_minutes_to_mittelzentrum, car_minutes_to_oberzentrum)")
 		return nil
 	}
-	modes := []layers.Mode{layers.Car, layers.Bicycle}
-	rows, err := centres.Access(ctx, eng, modes)
-	if err != nil {
+	rows, vals, err := centreIndicators(ctx, eng)
+	if err != nil || len(vals) == 0 {
 		return err
 	}
-	var vals []layers.IndicatorValue
+	if _, err := st.ReplaceIndicators(ctx, indicatorSeq(vals)); err != nil {
+		return fmt.Errorf("analyze: central-place indicators: %w", err)
+	}
 	type acc struct {
 		n        int
 		sum, net float64
@@ -678,7 +714,6 @@ func writeCentreAccess(ctx context.Context, st analyzeTarget, eng *analysis.Engi
 	var keys []string
 	for _, r := range rows {
 		for k, v := range r.Minutes {
-			vals = append(vals, layers.IndicatorValue{AGS: r.AGS, Key: k, Value: v})
 			a := sums[k]
 			if a == nil {
 				a = &acc{}
@@ -689,19 +724,6 @@ func writeCentreAccess(ctx context.Context, st analyzeTarget, eng *analysis.Engi
 			a.sum += v
 			a.net += r.NetworkShare[k]
 		}
-	}
-	if len(vals) == 0 {
-		return nil
-	}
-	seq := func(yield func(layers.IndicatorValue, error) bool) {
-		for _, v := range vals {
-			if !yield(v, nil) {
-				return
-			}
-		}
-	}
-	if _, err := st.ReplaceIndicators(ctx, seq); err != nil {
-		return fmt.Errorf("analyze: central-place indicators: %w", err)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {

@@ -168,6 +168,7 @@ func TestServeDemo(t *testing.T) {
 	getJSON(t, base+"/collections/municipalities/items?limit=abc&f=json", http.StatusBadRequest)
 
 	waitReady(t, base)
+	checkCentreIndicators(t, base)
 	resp, err := http.Post(base+"/analyses/isochrones", "application/json",
 		strings.NewReader(isochroneBody(t, base)))
 	if err != nil {
@@ -646,5 +647,63 @@ func TestEngineSnapshotFile(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "snapshot not used") {
 		t.Errorf("a snapshot of other data was not refused:\n%s", logs.String())
+	}
+}
+
+// checkCentreIndicators holds the central-place indicators that the
+// embedded store serves once ready: for every municipality the car and
+// bicycle minutes to the nearest Mittelzentrum (or higher) and Oberzentrum,
+// 0 where the municipality is such a centre (a member of its Verbund
+// counts), above 0 elsewhere, and never less to the Oberzentrum than to
+// the nearest Mittelzentrum or higher, which includes it.
+func checkCentreIndicators(t *testing.T, base string) {
+	t.Helper()
+	places := getJSON(t, base+"/collections/central-places/items?limit=1000&f=json", http.StatusOK)
+	isCentre := map[string]map[string]bool{"mittelzentrum": {}, "oberzentrum": {}}
+	for _, f := range places["features"].([]any) {
+		p := f.(map[string]any)["properties"].(map[string]any)
+		var levels []string
+		switch p["level"] {
+		case "Oberzentrum":
+			levels = []string{"mittelzentrum", "oberzentrum"}
+		case "Mittelzentrum":
+			levels = []string{"mittelzentrum"}
+		}
+		members, _ := p["members"].([]any)
+		for _, l := range levels {
+			isCentre[l][p["ags"].(string)] = true
+			for _, m := range members {
+				isCentre[l][m.(string)] = true
+			}
+		}
+	}
+	if len(isCentre["oberzentrum"]) == 0 || len(isCentre["mittelzentrum"]) <= len(isCentre["oberzentrum"]) {
+		t.Fatalf("the demo region's centres: %v", isCentre)
+	}
+	munis := getJSON(t, base+"/collections/municipalities/items?limit=1000&f=json", http.StatusOK)
+	features := munis["features"].([]any)
+	if len(features) == 0 {
+		t.Fatal("no municipalities")
+	}
+	for _, f := range features {
+		p := f.(map[string]any)["properties"].(map[string]any)
+		ags := p["ags"].(string)
+		for _, mode := range []string{"car", "bicycle"} {
+			mins := map[string]float64{}
+			for _, level := range []string{"mittelzentrum", "oberzentrum"} {
+				key := mode + "_minutes_to_" + level
+				v, ok := p[key].(float64)
+				if !ok {
+					t.Fatalf("municipality %s: %s = %v, want a number", ags, key, p[key])
+				}
+				if isCentre[level][ags] != (v == 0) || v < 0 {
+					t.Errorf("municipality %s: %s = %v (a centre of that level or higher: %v)", ags, key, v, isCentre[level][ags])
+				}
+				mins[level] = v
+			}
+			if mins["oberzentrum"] < mins["mittelzentrum"] {
+				t.Errorf("municipality %s by %s: %v min to the Oberzentrum, %v min to the nearest Mittelzentrum or higher", ags, mode, mins["oberzentrum"], mins["mittelzentrum"])
+			}
+		}
 	}
 }

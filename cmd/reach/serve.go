@@ -93,6 +93,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err // a bad catalogue or settings file stops the start, with its name
 	}
 	eng := newLazyEngine()
+	if ms, ok := store.(*memory.Store); ok {
+		// The embedded store has no `reach analyze` run behind it: the
+		// central-place indicators of its municipalities are computed here,
+		// before the server reports ready.
+		eng.prepare = func(ctx context.Context, e *analysis.Engine) error { return fillCentreIndicators(ctx, ms, e, log) }
+	}
 	go eng.build(ctx, store, info, ef, cfg.Snapshot, log)
 	if getenv("GOMEMLIMIT") == "" {
 		go func() {
@@ -202,6 +208,9 @@ type lazyEngine struct {
 	full *analysis.Engine
 	err  error
 	done chan struct{}
+	// prepare, when set, runs on the built engine before it answers; its
+	// failure is logged, and the engine answers all the same.
+	prepare func(context.Context, *analysis.Engine) error
 }
 
 func newLazyEngine() *lazyEngine { return &lazyEngine{done: make(chan struct{})} }
@@ -229,6 +238,11 @@ func (l *lazyEngine) build(ctx context.Context, store layers.Store, info layers.
 		select {
 		case <-ctx.Done():
 		case <-time.After(delay):
+		}
+	}
+	if err == nil && l.prepare != nil {
+		if perr := l.prepare(ctx, eng); perr != nil {
+			log.Warn("read model: preparing the served layers failed", "err", perr)
 		}
 	}
 	l.mu.Lock()
@@ -430,4 +444,26 @@ func withPoolSize(dbURL string, n int) string {
 		return dbURL + "?" + setting
 	}
 	return dbURL + " " + setting
+}
+
+// fillCentreIndicators computes the central-place indicators of every
+// municipality of the embedded store (car and bicycle minutes to the
+// nearest Mittelzentrum and Oberzentrum, as `reach analyze` stores them in
+// PostGIS) and puts them into the store, so that the municipalities
+// collection serves them.
+func fillCentreIndicators(ctx context.Context, st *memory.Store, eng *analysis.Engine, log *slog.Logger) error {
+	start := time.Now()
+	rows, vals, err := centreIndicators(ctx, eng)
+	if err != nil {
+		return fmt.Errorf("central-place indicators: %w", err)
+	}
+	if len(vals) == 0 {
+		log.Info("central-place indicators: no central place loaded")
+		return nil
+	}
+	if _, err := st.ReplaceIndicators(ctx, indicatorSeq(vals)); err != nil {
+		return fmt.Errorf("central-place indicators: %w", err)
+	}
+	log.Info("central-place indicators computed", "municipalities", len(rows), "values", len(vals), "took", time.Since(start).Round(time.Millisecond))
+	return nil
 }
