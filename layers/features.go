@@ -55,6 +55,10 @@ var collectionInfos = []Collection{
 			{Name: IndCarMinutesOberzentrum, Type: "number", Description: "population-weighted mean car minutes to the nearest Oberzentrum (0 for the centres); null until reach analyze"},
 			{Name: IndBicycleMinutesMittelzentrum, Type: "number", Description: "as car_minutes_to_mittelzentrum, by bicycle"},
 			{Name: IndBicycleMinutesOberzentrum, Type: "number", Description: "as car_minutes_to_oberzentrum, by bicycle"},
+			{Name: IndTransitMinutesMittelzentrum, Type: "number", Description: "as car_minutes_to_mittelzentrum, by public transport (median over the default departure window, waiting included), over the residents whose cell the timetable serves; null where it serves none"},
+			{Name: IndTransitMinutesOberzentrum, Type: "number", Description: "as car_minutes_to_oberzentrum, by public transport, over the residents whose cell the timetable serves"},
+			{Name: IndTransitShareMittelzentrum, Type: "number", Unit: "%", Description: "share in percent of the residents for whom transit_minutes_to_mittelzentrum was found"},
+			{Name: IndTransitShareOberzentrum, Type: "number", Unit: "%", Description: "share in percent of the residents for whom transit_minutes_to_oberzentrum was found"},
 		},
 	},
 	{

@@ -100,11 +100,20 @@ const (
 	IndCarMinutesOberzentrum       = "car_minutes_to_oberzentrum"
 	IndBicycleMinutesMittelzentrum = "bicycle_minutes_to_mittelzentrum"
 	IndBicycleMinutesOberzentrum   = "bicycle_minutes_to_oberzentrum"
+	// The same by public transport (the median over the default departure
+	// window, waiting included), over the residents whose cell the
+	// timetable serves: absent where it serves none of them. Their share of
+	// the municipality's residents, in percent, is IndTransitShare… of the same level.
+	IndTransitMinutesMittelzentrum = "transit_minutes_to_mittelzentrum"
+	IndTransitMinutesOberzentrum   = "transit_minutes_to_oberzentrum"
+	IndTransitShareMittelzentrum   = "transit_share_to_mittelzentrum_pct"
+	IndTransitShareOberzentrum     = "transit_share_to_oberzentrum_pct"
 )
 
 // CentreIndicatorKeys are the central-place indicators that the
 // municipalities collection serves as properties of their own.
-var CentreIndicatorKeys = []string{IndCarMinutesMittelzentrum, IndCarMinutesOberzentrum, IndBicycleMinutesMittelzentrum, IndBicycleMinutesOberzentrum}
+var CentreIndicatorKeys = []string{IndCarMinutesMittelzentrum, IndCarMinutesOberzentrum, IndBicycleMinutesMittelzentrum, IndBicycleMinutesOberzentrum,
+	IndTransitMinutesMittelzentrum, IndTransitMinutesOberzentrum, IndTransitShareMittelzentrum, IndTransitShareOberzentrum}
 
 // MembershipKind names a kind of grouping of municipalities.
 type MembershipKind string

@@ -657,25 +657,40 @@ func exportCollection(ctx context.Context, src layers.FeatureSource, c layers.Co
 	return n, writeFileAtomic(path, buf.Bytes())
 }
 
-// centreModes are the modes of the central-place indicators.
-var centreModes = []layers.Mode{layers.Car, layers.Bicycle}
+// centreModes are the modes of the central-place indicators: car and
+// bicycle, and public transport when a timetable is loaded.
+func centreModes(eng *analysis.Engine) []layers.Mode {
+	modes := []layers.Mode{layers.Car, layers.Bicycle}
+	if eng.HasTransit() {
+		modes = append(modes, layers.Transit)
+	}
+	return modes
+}
 
 // centreIndicators computes the central-place indicators of every
-// municipality (car and bicycle minutes to the nearest Mittelzentrum and
-// Oberzentrum) and returns them with their rows; both are empty when no
-// central place is loaded.
+// municipality (car, bicycle and, with a timetable, public transport
+// minutes to the nearest Mittelzentrum and Oberzentrum, and by public
+// transport the share of residents with a time, in percent) and returns them with
+// their rows; both are empty when no central place is loaded.
 func centreIndicators(ctx context.Context, eng *analysis.Engine) ([]centres.Row, []layers.IndicatorValue, error) {
 	if eng.Stats().CentralPlaces == 0 {
 		return nil, nil, nil
 	}
-	rows, err := centres.Access(ctx, eng, centreModes)
+	rows, err := centres.Access(ctx, eng, centreModes(eng))
 	if err != nil {
 		return nil, nil, err
+	}
+	shareKey := map[string]string{}
+	for _, l := range []layers.Level{layers.LevelMittelzentrum, layers.LevelOberzentrum} {
+		shareKey[centres.Key(layers.Transit, l)] = centres.ShareKey(l)
 	}
 	var vals []layers.IndicatorValue
 	for _, r := range rows {
 		for k, v := range r.Minutes {
 			vals = append(vals, layers.IndicatorValue{AGS: r.AGS, Key: k, Value: v})
+			if sk, ok := shareKey[k]; ok {
+				vals = append(vals, layers.IndicatorValue{AGS: r.AGS, Key: sk, Value: 100 * r.NetworkShare[k]})
+			}
 		}
 	}
 	return rows, vals, nil
@@ -728,8 +743,12 @@ func writeCentreAccess(ctx context.Context, st analyzeTarget, eng *analysis.Engi
 	sort.Strings(keys)
 	for _, k := range keys {
 		a := sums[k]
-		fmt.Fprintf(stdout, "central places: %s for %d of %d municipalities, mean %.1f min (network times for %.1f %% of them on average)\n",
-			k, a.n, len(rows), a.sum/float64(a.n), 100*a.net/float64(a.n))
+		how := "network times"
+		if strings.HasPrefix(k, string(layers.Transit)) {
+			how = "a time by public transport"
+		}
+		fmt.Fprintf(stdout, "central places: %s for %d of %d municipalities, mean %.1f min (%s for %.1f %% of their residents on average)\n",
+			k, a.n, len(rows), a.sum/float64(a.n), how, 100*a.net/float64(a.n))
 	}
 	return nil
 }

@@ -655,7 +655,8 @@ func TestEngineSnapshotFile(t *testing.T) {
 // bicycle minutes to the nearest Mittelzentrum (or higher) and Oberzentrum,
 // 0 where the municipality is such a centre (a member of its Verbund
 // counts), above 0 elsewhere, and never less to the Oberzentrum than to
-// the nearest Mittelzentrum or higher, which includes it.
+// the nearest Mittelzentrum or higher, which includes it; by public
+// transport a time only with the share of residents who have one.
 func checkCentreIndicators(t *testing.T, base string) {
 	t.Helper()
 	places := getJSON(t, base+"/collections/central-places/items?limit=1000&f=json", http.StatusOK)
@@ -685,6 +686,7 @@ func checkCentreIndicators(t *testing.T, base string) {
 	if len(features) == 0 {
 		t.Fatal("no municipalities")
 	}
+	transitValues := 0
 	for _, f := range features {
 		p := f.(map[string]any)["properties"].(map[string]any)
 		ags := p["ags"].(string)
@@ -705,5 +707,27 @@ func checkCentreIndicators(t *testing.T, base string) {
 				t.Errorf("municipality %s by %s: %v min to the Oberzentrum, %v min to the nearest Mittelzentrum or higher", ags, mode, mins["oberzentrum"], mins["mittelzentrum"])
 			}
 		}
+		// By public transport (the demo region has a timetable): a time where some
+		// residents have one, with their share.
+		for _, level := range []string{"mittelzentrum", "oberzentrum"} {
+			v, hasV := p["transit_minutes_to_"+level].(float64)
+			share, hasShare := p["transit_share_to_"+level+"_pct"].(float64)
+			switch {
+			case hasV != hasShare:
+				t.Errorf("municipality %s: transit minutes to the %s %v, share %v", ags, level, p["transit_minutes_to_"+level], p["transit_share_to_"+level+"_pct"])
+			case isCentre[level][ags]:
+				if v != 0 || share != 100 {
+					t.Errorf("municipality %s, a centre: transit minutes to the %s %v, share %v", ags, level, v, share)
+				}
+			case hasV:
+				transitValues++
+				if !(v > 0) || !(share > 0 && share <= 100) {
+					t.Errorf("municipality %s: transit minutes to the %s %v, share %v", ags, level, v, share)
+				}
+			}
+		}
+	}
+	if transitValues == 0 {
+		t.Error("no municipality has a time by public transport to a central place")
 	}
 }

@@ -51,6 +51,9 @@ type TransitPlanner interface {
 	// CellSeconds gives the travel time of every populated cell to the nearest facility of
 	// cat over the window of q (Departure set).
 	CellSeconds(ctx context.Context, cat layers.Category, q TransitQuery) (TransitCells, error)
+	// PointSeconds gives the travel time of every populated cell to the nearest of pts
+	// (EPSG:25833) over the window of q (Departure set).
+	PointSeconds(ctx context.Context, pts []orb.Point, q TransitQuery) (TransitCells, error)
 	// ServedCells tells, per populated cell, whether a stop with a departure in the window of
 	// q (Departure set) lies within walking distance, and describes that criterion.
 	ServedCells(ctx context.Context, q TransitQuery) (served []bool, criterion string, err error)
@@ -157,28 +160,7 @@ func (e *Engine) transitField(ctx context.Context, cat layers.Category, q Transi
 		if err != nil {
 			return nil, err
 		}
-		if len(tc.Seconds) != len(e.cells) {
-			return nil, fmt.Errorf("analysis: transit travel times: %d cells, want %d", len(tc.Seconds), len(e.cells))
-		}
-		if tc.NoStop != nil && len(tc.NoStop) != len(e.cells) {
-			return nil, fmt.Errorf("analysis: transit travel times: %d cells served or not, want %d", len(tc.NoStop), len(e.cells))
-		}
-		f := newField(len(e.cells), MethodTransit)
-		copy(f.secs, tc.Seconds)
-		// Per cell: transit where reached, no_stop where no stop serves the cell, unreachable
-		// where one does but no facility is reached.
-		f.how = make([]uint8, len(e.cells))
-		for ci, s := range f.secs {
-			switch {
-			case !math.IsInf(s, 1):
-				f.how[ci] = howTransit
-			case tc.NoStop != nil && tc.NoStop[ci]:
-				f.how[ci] = howNoStop
-			default:
-				f.how[ci] = howUnreachable
-			}
-		}
-		return f, nil
+		return e.transitCellsField(tc)
 	}
 	if !q.Departure.IsZero() {
 		return compute(q)
@@ -198,4 +180,29 @@ func (e *Engine) TransitField(ctx context.Context, cat layers.Category, q Transi
 		return Field{}, err
 	}
 	return Field{f: f, cat: cat, mode: Transit}, nil
+}
+
+// transitCellsField is the field of the transit times of every cell: transit where reached,
+// no_stop where no stop serves the cell, unreachable where one does but nothing is reached.
+func (e *Engine) transitCellsField(tc TransitCells) (*field, error) {
+	if len(tc.Seconds) != len(e.cells) {
+		return nil, fmt.Errorf("analysis: transit travel times: %d cells, want %d", len(tc.Seconds), len(e.cells))
+	}
+	if tc.NoStop != nil && len(tc.NoStop) != len(e.cells) {
+		return nil, fmt.Errorf("analysis: transit travel times: %d cells served or not, want %d", len(tc.NoStop), len(e.cells))
+	}
+	f := newField(len(e.cells), MethodTransit)
+	copy(f.secs, tc.Seconds)
+	f.how = make([]uint8, len(e.cells))
+	for ci, s := range f.secs {
+		switch {
+		case !math.IsInf(s, 1):
+			f.how[ci] = howTransit
+		case tc.NoStop != nil && tc.NoStop[ci]:
+			f.how[ci] = howNoStop
+		default:
+			f.how[ci] = howUnreachable
+		}
+	}
+	return f, nil
 }

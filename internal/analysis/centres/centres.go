@@ -32,6 +32,19 @@ func Key(mode layers.Mode, level layers.Level) string {
 	return string(mode) + "_minutes_to_grundzentrum"
 }
 
+// ShareKey returns the indicator key of the share of the residents whose
+// time by public transport to the nearest central place of level or
+// higher was found, e.g. "transit_share_to_mittelzentrum_pct".
+func ShareKey(level layers.Level) string {
+	switch level {
+	case layers.LevelOberzentrum:
+		return layers.IndTransitShareOberzentrum
+	case layers.LevelMittelzentrum:
+		return layers.IndTransitShareMittelzentrum
+	}
+	return "transit_share_to_grundzentrum_pct"
+}
+
 // Row is, for one municipality, the population-weighted mean
 // travel time in minutes of its populated cells to the nearest central
 // place of a level or higher (the indicator of the federal spatial
@@ -39,14 +52,20 @@ func Key(mode layers.Mode, level layers.Level) string {
 // (Key), and the share of its residents whose time is a network time.
 // A municipality that is itself a central place of the level (a member
 // of a Verbund counts) has 0. A municipality without populated cells is
-// measured from an interior point of its polygon.
+// measured from an interior point of its polygon. By public transport the
+// time is the median over the engine's default departure window, and the
+// mean is over the residents whose cell has one (the timetable may serve
+// only part of the region): a municipality none of whose residents has
+// one has no value, and no municipality without populated cells has one.
 type Row struct {
 	AGS        string             `json:"ags"`
 	Name       string             `json:"name"`
 	Population int64              `json:"population"` // residents of its populated cells
 	Minutes    map[string]float64 `json:"minutes"`
 	// NetworkShare is, by key, the share of the residents whose time was
-	// found on the network (the rest by the straight-line estimate).
+	// found on the network (the rest by the straight-line estimate); by
+	// public transport the share whose time was found (the rest have
+	// none).
 	NetworkShare map[string]float64 `json:"network_share"`
 }
 
@@ -93,12 +112,20 @@ func Access(ctx context.Context, e *analysis.Engine, modes []layers.Mode) ([]Row
 				return nil, err
 			}
 			key := Key(mode, level)
+			transit := mode == analysis.Transit
 			sum := make([]float64, len(rows))
 			netPop := make([]int64, len(rows))
 			secs := f.Seconds()
 			for ci, c := range cells {
 				i := c.Municipality
 				if i < 0 {
+					continue
+				}
+				if transit {
+					if f.MethodOf(ci) == analysis.MethodTransit { // the others have no time
+						sum[i] += float64(c.Residents) * secs[ci]
+						netPop[i] += c.Residents
+					}
 					continue
 				}
 				sum[i] += float64(c.Residents) * secs[ci]
@@ -112,6 +139,11 @@ func Access(ctx context.Context, e *analysis.Engine, modes []layers.Mode) ([]Row
 				case centre[r.AGS]:
 					r.Minutes[key] = 0
 					r.NetworkShare[key] = 1
+				case transit && netPop[i] > 0:
+					r.Minutes[key] = sum[i] / float64(netPop[i]) / 60
+					r.NetworkShare[key] = float64(netPop[i]) / float64(r.Population)
+				case transit:
+					continue
 				case r.Population > 0:
 					r.Minutes[key] = sum[i] / float64(r.Population) / 60
 					r.NetworkShare[key] = float64(netPop[i]) / float64(r.Population)

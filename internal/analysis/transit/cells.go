@@ -12,6 +12,7 @@ import (
 
 	raptor "reach/geo/transit"
 	"reach/internal/analysis"
+	"reach/internal/catalogue"
 	"reach/layers"
 )
 
@@ -62,14 +63,15 @@ type CellResult struct {
 // minute A for which one of its stops is left late enough. Arrivals are therefore counted to
 // the full minute (at most 59 s late). Journeys on foot only (within AccessM) count too.
 func (p *Planner) TravelTimes(ctx context.Context, cat layers.Category, q analysis.TransitQuery) (CellResult, error) {
-	return p.travelTimes(ctx, cat, q, p.e.FacilitiesOf(cat))
-}
-
-// travelTimes is TravelTimes to the facilities facs.
-func (p *Planner) travelTimes(ctx context.Context, cat layers.Category, q analysis.TransitQuery, facs []layers.Facility) (CellResult, error) {
 	if !cat.Valid() {
 		return CellResult{}, fmt.Errorf("analysis: transit travel times: category %q: %w", cat, layers.ErrInvalid)
 	}
+	return p.travelTimes(ctx, cat, q, p.e.FacilitiesOf(cat))
+}
+
+// travelTimes is TravelTimes to the facilities facs; cat gives the standard (none for the
+// empty category, as for points that are no facility).
+func (p *Planner) travelTimes(ctx context.Context, cat layers.Category, q analysis.TransitQuery, facs []layers.Facility) (CellResult, error) {
 	if err := departureOnly(q); err != nil {
 		return CellResult{}, fmt.Errorf("analysis: transit travel times: %w", err)
 	}
@@ -93,7 +95,11 @@ func (p *Planner) travelTimes(ctx context.Context, cat layers.Category, q analys
 	res := CellResult{Category: cat, Departure: q.Departure.Format("2006-01-02T15:04:05"), WindowMinutes: q.WindowMinutes,
 		Method: fmt.Sprintf("reverse range RAPTOR from every facility, arrivals by the minute, at most %d transfers, journeys up to %d min; walks within %.0f m by the straight-line foot estimate",
 			MaxTransfers, MaxJourneyMinutes, AccessM)}
-	std, hasStd := p.e.Standard(cat, analysis.Transit)
+	var std catalogue.Standard
+	hasStd := false
+	if cat != "" {
+		std, hasStd = p.e.Standard(cat, analysis.Transit)
+	}
 	if hasStd {
 		res.StandardMinutes = std.MaxMinutes
 	}
@@ -256,6 +262,27 @@ func (p *Planner) CellSeconds(ctx context.Context, cat layers.Category, q analys
 	if err != nil {
 		return analysis.TransitCells{}, err
 	}
+	return cellSeconds(res), nil
+}
+
+// PointSeconds gives the median travel time of every cell to the nearest of pts (EPSG:25833)
+// over the window of q (analysis.TransitPlanner): the points taken as facilities open at any
+// hour, without a standard.
+func (p *Planner) PointSeconds(ctx context.Context, pts []orb.Point, q analysis.TransitQuery) (analysis.TransitCells, error) {
+	facs := make([]layers.Facility, len(pts))
+	for i, pt := range pts {
+		facs[i] = layers.Facility{ID: fmt.Sprintf("point:%d", i), Location: pt}
+	}
+	res, err := p.travelTimes(ctx, "", q, facs)
+	if err != nil {
+		return analysis.TransitCells{}, err
+	}
+	return cellSeconds(res), nil
+}
+
+// cellSeconds is the median of every cell of res, +Inf where the median departure reaches
+// no facility.
+func cellSeconds(res CellResult) analysis.TransitCells {
 	out := analysis.TransitCells{Seconds: make([]float64, len(res.Cells)), NoStop: make([]bool, len(res.Cells)), Method: res.Method}
 	for i, c := range res.Cells {
 		out.NoStop[i] = c.Method == analysis.MethodNoStop
@@ -264,5 +291,5 @@ func (p *Planner) CellSeconds(ctx context.Context, cat layers.Category, q analys
 			out.Seconds[i] = *c.Median
 		}
 	}
-	return out, nil
+	return out
 }

@@ -245,3 +245,55 @@ func TestTransitCellsAgainstForwardSearches(t *testing.T) {
 		t.Errorf("only %d of %d cells reach a practice: the comparison proves little", reached, e.NumCells())
 	}
 }
+
+// TestPointSecondsAgainstCellSeconds holds the times to a set of points equal to those to
+// facilities at the same places (which have no opening hours), and the times to a part of
+// them never shorter.
+func TestPointSecondsAgainstCellSeconds(t *testing.T) {
+	e := dresdenEngine(t)
+	p, err := Of(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	dep, _ := analysis.ParseDeparture("2023-01-11T07:10")
+	q := analysis.TransitQuery{Departure: dep, WindowMinutes: 15}
+	want, err := p.CellSeconds(ctx, layers.CatGeneralPractice, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pts []orb.Point
+	for _, f := range e.FacilitiesOf(layers.CatGeneralPractice) {
+		if f.OpeningHours != "" {
+			t.Fatalf("facility %s has opening hours %q: the comparison needs none", f.ID, f.OpeningHours)
+		}
+		pts = append(pts, f.Location)
+	}
+	got, err := p.PointSeconds(ctx, pts, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	part, err := p.PointSeconds(ctx, pts[:1], q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reached, longer := 0, 0
+	for ci := range want.Seconds {
+		if got.Seconds[ci] != want.Seconds[ci] || got.NoStop[ci] != want.NoStop[ci] {
+			t.Fatalf("cell %d: %v s (no stop %v) to the points, %v s (no stop %v) to the facilities", ci, got.Seconds[ci], got.NoStop[ci], want.Seconds[ci], want.NoStop[ci])
+		}
+		if part.Seconds[ci] < got.Seconds[ci] {
+			t.Fatalf("cell %d: %v s to one of the points, %v s to the nearest of all", ci, part.Seconds[ci], got.Seconds[ci])
+		}
+		if !math.IsInf(got.Seconds[ci], 1) {
+			reached++
+		}
+		if part.Seconds[ci] > got.Seconds[ci] {
+			longer++
+		}
+	}
+	t.Logf("%d of %d cells reach a point; %d take longer to the first alone", reached, len(want.Seconds), longer)
+	if reached < len(want.Seconds)/4 || longer == 0 {
+		t.Errorf("%d cells reached, %d longer to one point: the comparison proves little", reached, longer)
+	}
+}
