@@ -721,9 +721,13 @@ func writeCentreAccess(ctx context.Context, st analyzeTarget, eng *analysis.Engi
 	if _, err := st.ReplaceIndicators(ctx, indicatorSeq(vals)); err != nil {
 		return fmt.Errorf("analyze: central-place indicators: %w", err)
 	}
+	// Per key: the municipalities with a value, the centres among them (0 by
+	// definition), the mean, and the share of the residents of all other
+	// municipalities with a network time (by public transport: with any).
 	type acc struct {
-		n        int
-		sum, net float64
+		n, centres    int
+		sum           float64
+		pop, timedPop float64
 	}
 	sums := map[string]*acc{}
 	var keys []string
@@ -737,7 +741,19 @@ func writeCentreAccess(ctx context.Context, st analyzeTarget, eng *analysis.Engi
 			}
 			a.n++
 			a.sum += v
-			a.net += r.NetworkShare[k]
+			if r.Centre[k] {
+				a.centres++
+				continue
+			}
+			a.pop += float64(r.Population)
+			a.timedPop += r.NetworkShare[k] * float64(r.Population)
+		}
+	}
+	for _, r := range rows { // without a value (by public transport: none of its residents has a time)
+		for k, a := range sums {
+			if _, ok := r.Minutes[k]; !ok {
+				a.pop += float64(r.Population)
+			}
 		}
 	}
 	sort.Strings(keys)
@@ -747,8 +763,12 @@ func writeCentreAccess(ctx context.Context, st analyzeTarget, eng *analysis.Engi
 		if strings.HasPrefix(k, string(layers.Transit)) {
 			how = "a time by public transport"
 		}
-		fmt.Fprintf(stdout, "central places: %s for %d of %d municipalities, mean %.1f min (%s for %.1f %% of their residents on average)\n",
-			k, a.n, len(rows), a.sum/float64(a.n), how, 100*a.net/float64(a.n))
+		share := 0.0
+		if a.pop > 0 {
+			share = 100 * a.timedPop / a.pop
+		}
+		fmt.Fprintf(stdout, "central places: %s for %d of %d municipalities (%d centres at 0), mean %.1f min; %s for %.1f %% of the residents of the others\n",
+			k, a.n, len(rows), a.centres, a.sum/float64(a.n), how, share)
 	}
 	return nil
 }

@@ -67,6 +67,9 @@ type Row struct {
 	// public transport the share whose time was found (the rest have
 	// none).
 	NetworkShare map[string]float64 `json:"network_share"`
+	// Centre is, by key, whether the municipality is a centre of the key's
+	// level or higher (its time is 0 by definition, not a measured one).
+	Centre map[string]bool `json:"centre"`
 }
 
 // CentreAccess returns the central-place indicators of every municipality
@@ -77,7 +80,7 @@ func Access(ctx context.Context, e *analysis.Engine, modes []layers.Mode) ([]Row
 	rows := make([]Row, e.NumMunicipalities())
 	for i := range rows {
 		m := e.Municipality(i)
-		rows[i] = Row{AGS: m.AGS, Name: m.Name, Minutes: map[string]float64{}, NetworkShare: map[string]float64{}}
+		rows[i] = Row{AGS: m.AGS, Name: m.Name, Minutes: map[string]float64{}, NetworkShare: map[string]float64{}, Centre: map[string]bool{}}
 	}
 	cells := e.PopulatedCells()
 	for _, c := range cells {
@@ -139,6 +142,7 @@ func Access(ctx context.Context, e *analysis.Engine, modes []layers.Mode) ([]Row
 				case centre[r.AGS]:
 					r.Minutes[key] = 0
 					r.NetworkShare[key] = 1
+					r.Centre[key] = true
 				case transit && netPop[i] > 0:
 					r.Minutes[key] = sum[i] / float64(netPop[i]) / 60
 					r.NetworkShare[key] = float64(netPop[i]) / float64(r.Population)

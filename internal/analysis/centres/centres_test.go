@@ -29,12 +29,11 @@ func build(tb testing.TB, l analysistest.Layers) *analysis.Engine {
 	return e
 }
 
-// TestRealSaxonyCentreAccess loads the README's real data (the 2011 grid,
-// the central places at their Destatis seats, the Hoyerswerda extract as
-// the only road network) and checks the central-place indicators of all
-// 419 municipalities against a brute force over the cells, and that at
-// least 99 % of the residents have a car time with its method.
-func TestRealSaxonyCentreAccess(t *testing.T) {
+// realSaxonyCentres returns the real layers of Saxony (analysistest.RealSaxony)
+// with the central places of the LEP 2013 at their Destatis seats, and the
+// folder of the real data.
+func realSaxonyCentres(t *testing.T) (analysistest.Layers, string) {
+	t.Helper()
 	r := analysistest.RealSaxony(t)
 	dir := realdata.Dir(t)
 	ctx := context.Background()
@@ -44,6 +43,17 @@ func TestRealSaxonyCentreAccess(t *testing.T) {
 	}
 	loc := tables.NewTownLocator(seats, nil, r.Municipalities)
 	r.CentralPlaces = analysistest.Collect(t, tables.ReadCentralPlaces(ctx, filepath.Join(dir, "zentrale_orte", "zentrale_orte_sachsen.csv"), tables.CentralPlaceOptions{Locate: loc.Locate}))
+	return r, dir
+}
+
+// TestRealSaxonyCentreAccess loads the README's real data (the 2011 grid,
+// the central places at their Destatis seats, the Hoyerswerda extract as
+// the only road network) and checks the central-place indicators of all
+// 419 municipalities against a brute force over the cells, and that at
+// least 99 % of the residents have a car time with its method.
+func TestRealSaxonyCentreAccess(t *testing.T) {
+	r, dir := realSaxonyCentres(t)
+	ctx := context.Background()
 	r.Roads = analysistest.Collect(t, osm.Roads(ctx, filepath.Join(dir, "osm", "hoyerswerda.osm.pbf"), nil))
 	e := build(t, r)
 
@@ -156,15 +166,8 @@ func TestRealSaxonyCentreAccessTransit(t *testing.T) {
 	if testing.Short() {
 		t.Skip("Saxony-scale: not in -short")
 	}
-	r := analysistest.RealSaxony(t)
-	dir := realdata.Dir(t)
+	r, dir := realSaxonyCentres(t)
 	ctx := context.Background()
-	seats, err := tables.ReadLocations(ctx, filepath.Join(dir, "population", "gemeinden_sachsen_gv_bevoelkerung_2019.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	loc := tables.NewTownLocator(seats, nil, r.Municipalities)
-	r.CentralPlaces = analysistest.Collect(t, tables.ReadCentralPlaces(ctx, filepath.Join(dir, "zentrale_orte", "zentrale_orte_sachsen.csv"), tables.CentralPlaceOptions{Locate: loc.Locate}))
 	feed, err := gtfs.ReadFile(ctx, filepath.Join(dir, "transit", "dresden_region_2023-01-11_gtfs.zip"))
 	if err != nil {
 		t.Fatal(err)
