@@ -125,8 +125,18 @@
     departures_per_hour: [tr("Abfahrten je Stunde (Stunde:Anzahl)", "Departures per hour (hour:count)")], service_day: [tr("Betriebstag", "Service day")],
     route_id: [tr("Linie (GTFS)", "Route (GTFS)")], short_name: [tr("Linie", "Line")], long_name: [tr("Linienname", "Line name")],
     route_type: [tr("Verkehrsart (GTFS)", "Route type (GTFS)")], agency_id: [tr("Verkehrsunternehmen", "Operator (agency)")],
-    trips: [tr("Fahrten am Betriebstag", "Trips on the service day"), fmtInt]
+    trips: [tr("Fahrten am Betriebstag", "Trips on the service day"), fmtInt],
+    car_minutes_to_mittelzentrum: [tr("Pkw zum nächsten Mittelzentrum (Ø)", "Car to the nearest Mittelzentrum (mean)"), fmtMin],
+    car_minutes_to_oberzentrum: [tr("Pkw zum nächsten Oberzentrum (Ø)", "Car to the nearest Oberzentrum (mean)"), fmtMin],
+    bicycle_minutes_to_mittelzentrum: [tr("Fahrrad zum nächsten Mittelzentrum (Ø)", "Bicycle to the nearest Mittelzentrum (mean)"), fmtMin],
+    bicycle_minutes_to_oberzentrum: [tr("Fahrrad zum nächsten Oberzentrum (Ø)", "Bicycle to the nearest Oberzentrum (mean)"), fmtMin],
+    transit_minutes_to_mittelzentrum: [tr("ÖPNV zum nächsten Mittelzentrum (Ø)", "Public transport to the nearest Mittelzentrum (mean)"), fmtMin],
+    transit_minutes_to_oberzentrum: [tr("ÖPNV zum nächsten Oberzentrum (Ø)", "Public transport to the nearest Oberzentrum (mean)"), fmtMin],
+    transit_share_to_mittelzentrum_pct: [tr("Einwohner mit ÖPNV-Zeit zum Mittelzentrum", "Residents with a public transport time to a Mittelzentrum"), fmtPct],
+    transit_share_to_oberzentrum_pct: [tr("Einwohner mit ÖPNV-Zeit zum Oberzentrum", "Residents with a public transport time to an Oberzentrum"), fmtPct]
   };
+  function fmtMin(v) { return fmtNum(v, 1) + " min"; }
+  function fmtPct(v) { return fmtNum(v, 1) + " %"; }
 
   // downloadTitle is the tooltip of a download link of what is shown.
   function downloadTitle(what, f) {
