@@ -197,6 +197,23 @@ func TestBrowserMap(t *testing.T) {
 			t.Errorf("popup: raw key %q in %s", label, joined)
 		}
 	}
+	// The municipality under the cell shows its central-place indicators,
+	// labelled, with their unit, at the overview zoom too.
+	var muni []string
+	if err := chromedp.Run(b.ctx, chromedp.Evaluate(`Array.prototype.map.call(document.querySelectorAll(".maplibregl-popup-content [data-collection=municipalities] th"), function (e) { return e.textContent + "=" + e.nextSibling.textContent; })`, &muni)); err != nil {
+		t.Fatal(err)
+	}
+	mj := strings.Join(muni, " | ")
+	for _, want := range []string{"Pkw zum nächsten Mittelzentrum (Ø)=", "Pkw zum nächsten Oberzentrum (Ø)=", "Fahrrad zum nächsten Mittelzentrum (Ø)="} {
+		i := strings.Index(mj, want)
+		if i < 0 {
+			t.Errorf("municipality popup: no %q in %s", want, mj)
+			continue
+		}
+		if v, _, _ := strings.Cut(mj[i+len(want):], " | "); !strings.HasSuffix(v, " min") {
+			t.Errorf("municipality popup: %s%s has no unit", want, v)
+		}
+	}
 	// Every visible layer has a legend.
 	var legends, visible int
 	if err := chromedp.Run(b.ctx,

@@ -32,13 +32,33 @@ var tileTables = map[string]tileTable{
 		"inspire_id": "inspire_id", "resolution_m": "resolution_m", "population": "population", "secret": "secret",
 		"share_under_18": "share_under_18", "share_65_plus": "share_65_plus", "ags": "ags::text", "year": "year",
 	}},
-	layers.CollMunicipalities: {id: "ags::text", fid: "ags::bigint", props: map[string]string{
+	layers.CollMunicipalities: {id: "ags::text", fid: "ags::bigint", props: withProps(map[string]string{
 		"ags": "ags::text", "name": "name", "population": "population", "degurba": "degurba",
 		"kreis_ags": "kreis_ags", "kreis": "kreis_name", "planning_region": "planning_region",
 		"area_km2": "area_km2", "population_date": "to_char(population_date, 'YYYY-MM-DD')",
 		// layers.Municipality.Density rounded as layers.round(…, 1) does.
 		"density": "CASE WHEN area_km2 > 0 THEN floor(population::float8 / area_km2 * 10 + 0.5) / 10 ELSE 0 END",
-	}},
+	}, centreIndicatorTileSQL())},
+}
+
+// withProps returns the properties of base and more in one map.
+func withProps(base, more map[string]string) map[string]string {
+	for k, v := range more {
+		base[k] = v
+	}
+	return base
+}
+
+// centreIndicatorTileSQL is the SQL of the central-place indicators served
+// as properties of their own (layers.CentreIndicatorKeys), rounded as
+// layers.round(…, 2) rounds them (the values are never negative); null
+// where a municipality has none.
+func centreIndicatorTileSQL() map[string]string {
+	out := map[string]string{}
+	for _, k := range layers.CentreIndicatorKeys {
+		out[k] = "(SELECT floor(i.value * 100 + 0.5) / 100 FROM municipality_indicators i WHERE i.ags = municipalities.ags AND i.key = '" + k + "')"
+	}
+	return out
 }
 
 // Tile encodes one vector tile. The municipalities' overview tiles (up to

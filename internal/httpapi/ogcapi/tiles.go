@@ -252,12 +252,20 @@ func tileFilters(q url.Values, c layers.Collection) (map[string]string, error) {
 // (overviewProperties).
 const detailZoom = 12
 
-// overviewProperties are the properties kept in tiles below detailZoom.
-var overviewProperties = map[string]bool{
-	"name": true, "title": true, "population": true, "secret": true, "level": true, "level_rank": true,
-	"category": true, "kind": true, "status": true, "highway": true, "seconds": true, "reached": true,
-	"minutes": true, "colour": true, "degurba": true, "density": true,
-}
+// overviewProperties are the properties kept in tiles below detailZoom:
+// what the map styles and labels by, and the municipalities' central-place
+// indicators, which its popups show at every zoom.
+var overviewProperties = func() map[string]bool {
+	m := map[string]bool{
+		"name": true, "title": true, "population": true, "secret": true, "level": true, "level_rank": true,
+		"category": true, "kind": true, "status": true, "highway": true, "seconds": true, "reached": true,
+		"minutes": true, "colour": true, "degurba": true, "density": true,
+	}
+	for _, k := range layers.CentreIndicatorKeys {
+		m[k] = true
+	}
+	return m
+}()
 
 // tileFeature converts a feature for a vector tile of zoom z. MVT values are
 // scalars: arrays are joined with commas (from detailZoom on), objects such
