@@ -487,3 +487,66 @@ func TestBrowserEnglish(t *testing.T) {
 	}
 	b.check(t, "English map and dossier")
 }
+
+// TestBrowserMapMuniColour colours the municipalities by a central-place
+// indicator from a shared URL: the choice is restored, the municipalities
+// switched on and filled by classes of the indicator, which their tiles
+// carry at the overview zoom, the legend names the indicator and its
+// classes; another choice and none change colours, legend and URL.
+func TestBrowserMapMuniColour(t *testing.T) {
+	base := startServe(t)
+	waitReady(t, base)
+	b := newBrowser(t, base)
+	err := chromedp.Run(b.ctx, chromedp.Navigate(base+"/map/#l=central-places&mc=car_minutes_to_mittelzentrum&v=9.50/50.90000/13.30000"),
+		chromedp.WaitVisible(`body[data-ready="true"]`, chromedp.ByQuery))
+	if err != nil {
+		t.Fatalf("map did not load: %v", err)
+	}
+	var got string
+	if err := chromedp.Run(b.ctx, chromedp.Evaluate(`[document.getElementById("muni-colour").value,
+		document.querySelector("#layer-municipalities input").checked,
+		window.reachMap.getLayoutProperty("c-municipalities-fill", "visibility"),
+		JSON.stringify(window.reachMap.getPaintProperty("c-municipalities-fill", "fill-color")).slice(0, 73),
+		window.reachMap.getPaintProperty("c-municipalities-fill", "fill-opacity")].join(" ")`, &got)); err != nil {
+		t.Fatal(err)
+	}
+	if want := `car_minutes_to_mittelzentrum true visible ["case",["==",["typeof",["get","car_minutes_to_mittelzentrum"]],"number"] 0.65`; got != want {
+		t.Errorf("restored colouring %q, want %q", got, want)
+	}
+	// The drawn municipalities carry the indicator, centres at 0, the others above.
+	b.poll(t, "municipalities with the indicator drawn", `window.reachMap.queryRenderedFeatures({layers: ["c-municipalities-fill"]}).some(function (f) { return f.properties.car_minutes_to_mittelzentrum > 0; })`, 30*time.Second)
+	var legend string
+	if err := chromedp.Run(b.ctx, chromedp.Text(`#legend [data-layer=municipalities]`, &legend, chromedp.ByQuery)); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Pkw-Minuten zum nächsten Mittelzentrum", "0–10 min", "45–60 min", "≥ 60 min", "kein Wert"} {
+		if !strings.Contains(legend, want) {
+			t.Errorf("legend lacks %q: %s", want, legend)
+		}
+	}
+	// Another indicator, then none.
+	if err := chromedp.Run(b.ctx, chromedp.Evaluate(`var s = document.getElementById("muni-colour"); s.value = "transit_minutes_to_oberzentrum"; s.dispatchEvent(new Event("change")); true`, nil)); err != nil {
+		t.Fatal(err)
+	}
+	var after string
+	if err := chromedp.Run(b.ctx, chromedp.Evaluate(`[window.location.hash.indexOf("mc=transit_minutes_to_oberzentrum") >= 0,
+		JSON.stringify(window.reachMap.getPaintProperty("c-municipalities-fill", "fill-color")).indexOf("transit_minutes_to_oberzentrum") > 0,
+		document.querySelector("#legend [data-layer=municipalities]").textContent.indexOf("ÖPNV-Minuten zum nächsten Oberzentrum") >= 0].join(" ")`, &after)); err != nil {
+		t.Fatal(err)
+	}
+	if after != "true true true" {
+		t.Errorf("after choosing public transport to the Oberzentrum (hash, fill, legend): %s", after)
+	}
+	if err := chromedp.Run(b.ctx, chromedp.Evaluate(`var s = document.getElementById("muni-colour"); s.value = ""; s.dispatchEvent(new Event("change")); true`, nil)); err != nil {
+		t.Fatal(err)
+	}
+	var none string
+	if err := chromedp.Run(b.ctx, chromedp.Evaluate(`[window.location.hash.indexOf("mc=") < 0, window.reachMap.getPaintProperty("c-municipalities-fill", "fill-opacity"),
+		document.querySelector("#legend [data-layer=municipalities]").textContent.indexOf("kein Wert") < 0].join(" ")`, &none)); err != nil {
+		t.Fatal(err)
+	}
+	if none != "true 0.06 true" {
+		t.Errorf("after choosing no indicator (hash, opacity, legend): %s", none)
+	}
+	b.check(t, "municipalities coloured")
+}

@@ -97,6 +97,22 @@
   // "unreachable", as the feed may end there.
   var NO_STOP_COLOUR = "#c9c3b8";
 
+  // The municipalities can be coloured by a central-place indicator (the
+  // mean minutes of their residents to the nearest Mittelzentrum or
+  // Oberzentrum, as the federal spatial monitoring maps them): classes of
+  // MUNI_BREAKS minutes, grey where a municipality has no value.
+  var MUNI_INDICATORS = [
+    ["car_minutes_to_mittelzentrum", "Pkw-Minuten zum nächsten Mittelzentrum", "Car minutes to the nearest Mittelzentrum"],
+    ["car_minutes_to_oberzentrum", "Pkw-Minuten zum nächsten Oberzentrum", "Car minutes to the nearest Oberzentrum"],
+    ["bicycle_minutes_to_mittelzentrum", "Fahrrad-Minuten zum nächsten Mittelzentrum", "Bicycle minutes to the nearest Mittelzentrum"],
+    ["bicycle_minutes_to_oberzentrum", "Fahrrad-Minuten zum nächsten Oberzentrum", "Bicycle minutes to the nearest Oberzentrum"],
+    ["transit_minutes_to_mittelzentrum", "ÖPNV-Minuten zum nächsten Mittelzentrum", "Public transport minutes to the nearest Mittelzentrum"],
+    ["transit_minutes_to_oberzentrum", "ÖPNV-Minuten zum nächsten Oberzentrum", "Public transport minutes to the nearest Oberzentrum"]
+  ];
+  var MUNI_BREAKS = [10, 20, 30, 45, 60];
+  var MUNI_COLOURS = ["#fef0d9", "#fdd49e", "#fdbb84", "#fc8d59", "#e34a33", "#b30000"];
+  var MUNI_NO_VALUE = "#bdbdbd";
+
   // Popup labels: key → [label, format]. Keys not listed get a readable
   // label from their name (never the raw snake_case key).
   var LABELS = {
@@ -177,7 +193,7 @@
   }
 
   // --- Shareable state in the URL hash ---
-  // #l=<visible layers, comma separated>&cat=<category>&mode=<mode>&v=<zoom>/<lat>/<lon>&p=<project id>
+  // #l=<visible layers, comma separated>&cat=<category>&mode=<mode>&mc=<indicator colouring the municipalities>&v=<zoom>/<lat>/<lon>&p=<project id>
   // (a bare #<collection id> still switches that collection on).
   function parseHash() {
     var h = (window.location.hash || "").slice(1);
@@ -187,6 +203,7 @@
     if (q.has("l")) st.layers = q.get("l").split(",").filter(Boolean);
     if (q.get("cat")) st.cat = q.get("cat");
     if (q.get("mode")) st.mode = q.get("mode");
+    if (q.get("mc")) st.muniColour = q.get("mc");
     if (q.get("p")) st.project = q.get("p");
     var v = (q.get("v") || "").split("/").map(Number);
     if (v.length === 3 && v.every(isFinite) && Math.abs(v[1]) <= 90 && Math.abs(v[2]) <= 180) st.view = { zoom: v[0], center: [v[2], v[1]] };
@@ -202,6 +219,7 @@
     q.set("l", layerEntries.filter(function (x) { return x.checkbox && x.checkbox.checked; }).map(function (x) { return x.c.id; }).join(","));
     if ($("tt-category").value) q.set("cat", $("tt-category").value);
     if ($("tt-mode").value) q.set("mode", $("tt-mode").value);
+    if ($("muni-colour").value) q.set("mc", $("muni-colour").value);
     var c = map.getCenter();
     q.set("v", map.getZoom().toFixed(2) + "/" + c.lat.toFixed(5) + "/" + c.lng.toFixed(5));
     if (currentProject) q.set("p", currentProject);
@@ -469,13 +487,20 @@
       } else if (id === "gaps") {
         items.push([x.st.colour, tr("außerhalb des Standards (", "outside the standard (") + (CATEGORY_T[$("tt-category").value] || "") + ", " + (MODE_T[$("tt-mode").value] || "") + ")", "polygon"]);
         if ($("tt-mode").value === "transit") items.push([NO_STOP_COLOUR, tr("keine Haltestelle in Gehweite: nicht als Lücke gezählt (no_stop)", "no stop within walking distance: not counted as a gap (no_stop)"), "polygon"]);
+      } else if (id === "municipalities" && $("muni-colour").value) {
+        MUNI_COLOURS.forEach(function (col, i) {
+          var lo = i ? MUNI_BREAKS[i - 1] : 0, hi = MUNI_BREAKS[i];
+          items.push([col, hi == null ? "≥ " + lo + " min" : lo + "–" + hi + " min", "polygon"]);
+        });
+        items.push([MUNI_NO_VALUE, tr("kein Wert (ÖPNV: keine Fahrplanzeit)", "no value (public transport: no timetable time)"), "polygon"]);
+        x.note = muniIndicatorLabel($("muni-colour").value);
       } else if (id === "central-places") {
         items.push([x.st.colour, tr("Zentraler Ort (größerer Kreis: höhere Stufe)", "Central place (larger circle: higher level)"), "point"]);
       } else {
         items.push([x.st.colour, collTitle(x.c), kind]);
       }
       var block = el("div", { class: "legend-block", "data-layer": id }, [el("div", { class: "legend-title", text: collTitle(x.c) + (x.st.minzoom ? tr(" (ab Zoomstufe ", " (from zoom ") + x.st.minzoom + ")" : "") })]);
-      if (id === "travel-times" && x.note) block.appendChild(el("div", { class: "muted", text: x.note }));
+      if ((id === "travel-times" || id === "municipalities") && x.note && items.length > 1) block.appendChild(el("div", { class: "muted", text: x.note }));
       var row = el("div", { class: "legend" });
       items.forEach(function (it) { row.appendChild(el("span", {}, [legendSwatch(it[0], it[2]), it[1]])); });
       block.appendChild(row);
@@ -490,6 +515,42 @@
       box.appendChild(el("div", { class: "legend-block", "data-layer": "isochrones" }, [el("div", { class: "legend-title", text: tr("Isochronen (", "Isochrones (") + (MODE_T[$("iso-mode").value] || "") + ")" }), r]));
     }
     if (!box.childNodes.length) box.appendChild(el("div", { class: "muted", text: tr("Keine Ebene eingeschaltet.", "No layer switched on.") }));
+  }
+
+  function muniIndicatorLabel(key) {
+    var m = MUNI_INDICATORS.find(function (x) { return x[0] === key; });
+    return m ? tr(m[1], m[2]) + tr(" (Ø der Einwohner)", " (mean over the residents)") : key;
+  }
+
+  // muniFill is the fill colour of the municipalities: classes of the chosen
+  // indicator, else the layer's own colour.
+  function muniFill(key, own) {
+    if (!key) return own;
+    var step = ["step", ["get", key], MUNI_COLOURS[0]];
+    MUNI_BREAKS.forEach(function (b, i) { step.push(b, MUNI_COLOURS[i + 1]); });
+    return ["case", ["==", ["typeof", ["get", key]], "number"], step, MUNI_NO_VALUE];
+  }
+
+  // setupMuniColour fills the indicator choice and colours the municipalities
+  // by it (switching their layer on).
+  function setupMuniColour(entries) {
+    var sel = $("muni-colour"), x = entries.find(function (e) { return e.c.id === "municipalities"; });
+    sel.textContent = "";
+    sel.appendChild(el("option", { value: "", text: tr("– (nur Grenzen)", "– (outlines only)") }));
+    MUNI_INDICATORS.forEach(function (m) { sel.appendChild(el("option", { value: m[0], text: tr(m[1], m[2]) })); });
+    sel.disabled = !x;
+    if (!x) return;
+    function apply() {
+      var key = sel.value;
+      map.setPaintProperty("c-municipalities-fill", "fill-color", muniFill(key, x.st.colour));
+      map.setPaintProperty("c-municipalities-fill", "fill-opacity", key ? 0.65 : 0.06);
+      if (key && x.checkbox && !x.checkbox.checked) { x.checkbox.checked = true; setVisible("municipalities", true); }
+    }
+    sel.addEventListener("change", function () { apply(); renderLegend(); saveState(); });
+    if (initial.muniColour && MUNI_INDICATORS.some(function (m) { return m[0] === initial.muniColour; })) {
+      sel.value = initial.muniColour;
+    }
+    return apply;
   }
 
   function renderLayerList(entries) {
@@ -906,6 +967,8 @@
         var x = entries.find(function (e) { return e.c.id === initial.focus; });
         if (x) { setVisible(initial.focus, true); x.checkbox.checked = true; }
       }
+      var applyMuniColour = setupMuniColour(entries);
+      if (applyMuniColour && $("muni-colour").value) applyMuniColour();
       renderLegend();
       if (initial.project) showDossier(initial.project, !!initial.view);
       restoring = false;
