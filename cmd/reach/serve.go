@@ -447,10 +447,10 @@ func withPoolSize(dbURL string, n int) string {
 }
 
 // fillCentreIndicators computes the central-place indicators of every
-// municipality of the embedded store (car and bicycle minutes to the
-// nearest Mittelzentrum and Oberzentrum, as `reach analyze` stores them in
-// PostGIS) and puts them into the store, so that the municipalities
-// collection serves them.
+// municipality of the embedded store (car, bicycle and, with a timetable,
+// public transport minutes to the nearest Mittelzentrum and Oberzentrum,
+// as `reach analyze` stores them in PostGIS) and puts them into the store,
+// so that the municipalities collection serves them.
 func fillCentreIndicators(ctx context.Context, st *memory.Store, eng *analysis.Engine, log *slog.Logger) error {
 	start := time.Now()
 	rows, vals, err := centreIndicators(ctx, eng)
