@@ -211,3 +211,15 @@ func (f Feature) Get(name string) (any, bool) {
 	}
 	return nil, false
 }
+
+// Seq streams the records xs without errors, as the Replace… methods of a
+// Loader read them.
+func Seq[T any](xs []T) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		for _, x := range xs {
+			if !yield(x, nil) {
+				return
+			}
+		}
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"iter"
 	"math"
 	"net/url"
 	"os"
@@ -696,17 +695,6 @@ func centreIndicators(ctx context.Context, eng *analysis.Engine) ([]centres.Row,
 	return rows, vals, nil
 }
 
-// indicatorSeq streams vals to a store.
-func indicatorSeq(vals []layers.IndicatorValue) iter.Seq2[layers.IndicatorValue, error] {
-	return func(yield func(layers.IndicatorValue, error) bool) {
-		for _, v := range vals {
-			if !yield(v, nil) {
-				return
-			}
-		}
-	}
-}
-
 // writeCentreAccess computes the central-place indicators of every
 // municipality, stores them as indicators and prints a summary.
 func writeCentreAccess(ctx context.Context, st analyzeTarget, eng *analysis.Engine, stdout io.Writer) error {
@@ -718,7 +706,7 @@ func writeCentreAccess(ctx context.Context, st analyzeTarget, eng *analysis.Engi
 	if err != nil || len(vals) == 0 {
 		return err
 	}
-	if _, err := st.ReplaceIndicators(ctx, indicatorSeq(vals)); err != nil {
+	if _, err := st.ReplaceIndicators(ctx, layers.Seq(vals)); err != nil {
 		return fmt.Errorf("analyze: central-place indicators: %w", err)
 	}
 	// Per key: the municipalities with a value, the centres among them (0 by

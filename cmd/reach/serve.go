@@ -461,7 +461,7 @@ func fillCentreIndicators(ctx context.Context, st *memory.Store, eng *analysis.E
 		log.Info("central-place indicators: no central place loaded")
 		return nil
 	}
-	if _, err := st.ReplaceIndicators(ctx, indicatorSeq(vals)); err != nil {
+	if _, err := st.ReplaceIndicators(ctx, layers.Seq(vals)); err != nil {
 		return fmt.Errorf("central-place indicators: %w", err)
 	}
 	log.Info("central-place indicators computed", "municipalities", len(rows), "values", len(vals), "took", time.Since(start).Round(time.Millisecond))

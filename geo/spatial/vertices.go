@@ -15,13 +15,9 @@ func EachVertex(g orb.Geometry, fn func(orb.Point)) {
 			fn(p)
 		}
 	case orb.LineString:
-		for _, p := range g {
-			fn(p)
-		}
+		EachVertex(orb.MultiPoint(g), fn)
 	case orb.Ring:
-		for _, p := range g {
-			fn(p)
-		}
+		EachVertex(orb.MultiPoint(g), fn)
 	case orb.MultiLineString:
 		for _, l := range g {
 			EachVertex(l, fn)

@@ -328,7 +328,7 @@ func importOSM(ctx context.Context, st layers.Store, path string, c counter, log
 	// the graph reach routes on, for pgRouting and QGIS.
 	graphs := map[layers.Mode]iter.Seq2[layers.GraphEdge, error]{}
 	if _, ok := st.(layers.ResultWriter); ok {
-		nets, err := network.Build(ctx, seqOf(roads), network.Options{})
+		nets, err := network.Build(ctx, layers.Seq(roads), network.Options{})
 		if err != nil {
 			return 0, fmt.Errorf("graph: %w", err)
 		}
@@ -340,7 +340,7 @@ func importOSM(ctx context.Context, st layers.Store, path string, c counter, log
 	}
 	var fs osm.FacilityStats
 	n, err := nl.ReplaceNetwork(ctx, layers.NetworkImport{
-		Roads: seqOf(roads), Graphs: graphs,
+		Roads: layers.Seq(roads), Graphs: graphs,
 		FacilitySource: "osm", Facilities: osm.Facilities(ctx, path, &fs),
 	})
 	if err != nil {
@@ -348,17 +348,6 @@ func importOSM(ctx context.Context, st layers.Store, path string, c counter, log
 	}
 	log.Info("network replaced", "file", path, "segments", n, "graph_modes", len(graphs), "facilities", fmt.Sprint(fs.ByCategory))
 	return n, nil
-}
-
-// seqOf streams a slice without errors.
-func seqOf[T any](xs []T) iter.Seq2[T, error] {
-	return func(yield func(T, error) bool) {
-		for _, x := range xs {
-			if !yield(x, nil) {
-				return
-			}
-		}
-	}
 }
 
 func detectMembershipKind(path string) (layers.MembershipKind, error) {

@@ -3,7 +3,6 @@ package layertest
 import (
 	"context"
 	"errors"
-	"iter"
 	"reflect"
 	"slices"
 	"strings"
@@ -34,16 +33,6 @@ func AgeFixture() []layers.AgeCount {
 	return out
 }
 
-func seqOf[T any](xs []T) iter.Seq2[T, error] {
-	return func(yield func(T, error) bool) {
-		for _, x := range xs {
-			if !yield(x, nil) {
-				return
-			}
-		}
-	}
-}
-
 func sortAges(cs []layers.AgeCount) {
 	slices.SortFunc(cs, func(a, b layers.AgeCount) int {
 		if c := strings.Compare(a.Area, b.Area); c != 0 {
@@ -67,7 +56,7 @@ func checkAges(t *testing.T, s layers.AgeStore) {
 		t.Fatalf("empty layer: %v, want ErrNotFound", err)
 	}
 	want := AgeFixture()
-	n, err := s.ReplaceAgeCounts(ctx, "fixture.csv", seqOf(want))
+	n, err := s.ReplaceAgeCounts(ctx, "fixture.csv", layers.Seq(want))
 	if err != nil || n != len(want) {
 		t.Fatalf("load: %d, %v", n, err)
 	}
@@ -82,7 +71,7 @@ func checkAges(t *testing.T, s layers.AgeStore) {
 	}
 	bad := AgeFixture()
 	bad[3].AgeTo = 2 // below AgeFrom
-	if _, err := s.ReplaceAgeCounts(ctx, "bad.csv", seqOf(bad)); !errors.Is(err, layers.ErrInvalid) || !strings.Contains(err.Error(), "age_to") {
+	if _, err := s.ReplaceAgeCounts(ctx, "bad.csv", layers.Seq(bad)); !errors.Is(err, layers.ErrInvalid) || !strings.Contains(err.Error(), "age_to") {
 		t.Fatalf("bad row: %v, want ErrInvalid naming age_to", err)
 	}
 	again, src, err := s.AgeCounts(ctx)

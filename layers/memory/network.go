@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"slices"
 
 	"reach/layers"
 )
@@ -33,18 +32,18 @@ func (s *Store) ReplaceNetwork(ctx context.Context, n layers.NetworkImport) (int
 	}
 	scratch := New()
 	apply := func(st *Store) (int, error) {
-		k, err := st.ReplaceRoads(ctx, slices2(roads))
+		k, err := st.ReplaceRoads(ctx, layers.Seq(roads))
 		if err != nil {
 			return 0, err
 		}
 		for _, m := range layers.Modes() {
 			if es, ok := graphs[m]; ok {
-				if _, err := st.ReplaceGraph(ctx, m, slices2(es)); err != nil {
+				if _, err := st.ReplaceGraph(ctx, m, layers.Seq(es)); err != nil {
 					return 0, fmt.Errorf("memory: load network: graph %s: %w", m, err)
 				}
 			}
 		}
-		if _, err := st.ReplaceFacilities(ctx, n.FacilitySource, slices2(facs)); err != nil {
+		if _, err := st.ReplaceFacilities(ctx, n.FacilitySource, layers.Seq(facs)); err != nil {
 			return 0, fmt.Errorf("memory: load network: facilities: %w", err)
 		}
 		return k, nil
@@ -67,14 +66,4 @@ func collectAll[T any](src iter.Seq2[T, error]) ([]T, error) {
 		out = append(out, v)
 	}
 	return out, nil
-}
-
-func slices2[T any](xs []T) iter.Seq2[T, error] {
-	return func(yield func(T, error) bool) {
-		for _, x := range slices.Clone(xs) {
-			if !yield(x, nil) {
-				return
-			}
-		}
-	}
 }

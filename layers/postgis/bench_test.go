@@ -49,7 +49,7 @@ func BenchmarkReplaceCells(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := s.ReplaceCells(ctx, seqOf(cells)); err != nil {
+		if _, err := s.ReplaceCells(ctx, layers.Seq(cells)); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -23,7 +23,7 @@ func testSRIDMismatch(t *testing.T, db string) {
 		{ID: "pharmacy-1", Category: layers.CatPharmacy, Location: orb.Point{411000, 5656000}, Source: "test"},
 		{ID: "pharmacy-2", Category: layers.CatPharmacy, Location: orb.Point{412000, 5657000}, Source: "test"},
 	}
-	if _, err := s.ReplaceFacilities(ctx, "test", seqOf(fs)); err != nil {
+	if _, err := s.ReplaceFacilities(ctx, "test", layers.Seq(fs)); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.Facilities(ctx)

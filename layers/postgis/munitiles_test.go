@@ -114,7 +114,7 @@ func testMuniTilesMatchSQL(t *testing.T, db string) {
 			vals = append(vals, layers.IndicatorValue{AGS: m.AGS, Key: k, Value: float64(i*7+j) * 0.1235})
 		}
 	}
-	if _, err := s.ReplaceIndicators(ctx, seqOf(vals)); err != nil {
+	if _, err := s.ReplaceIndicators(ctx, layers.Seq(vals)); err != nil {
 		t.Fatal(err)
 	}
 	if err := postgis.WaitMuniModel(ctx, s); err != nil {

@@ -174,19 +174,19 @@ func testLoadErrorsNameRecord(t *testing.T, db string) {
 	fx := layertest.NewFixture()
 	ms := slices.Clone(fx.Municipalities)
 	ms[1].AGS = "123"
-	_, err := s.ReplaceMunicipalities(ctx, seqOf(ms))
+	_, err := s.ReplaceMunicipalities(ctx, layers.Seq(ms))
 	if !errors.Is(err, layers.ErrInvalid) || !strings.Contains(err.Error(), `"123"`) || !strings.Contains(err.Error(), "ags") {
 		t.Errorf("bad AGS: error %q, want ErrInvalid naming ags \"123\"", err)
 	}
 	ms = slices.Clone(fx.Municipalities)
 	ms[2].AGS = ms[0].AGS
-	_, err = s.ReplaceMunicipalities(ctx, seqOf(ms))
+	_, err = s.ReplaceMunicipalities(ctx, layers.Seq(ms))
 	if !errors.Is(err, layers.ErrInvalid) || !strings.Contains(err.Error(), "municipalities_pkey") || !strings.Contains(err.Error(), ms[0].AGS) {
 		t.Errorf("duplicate AGS: error %q, want ErrInvalid naming municipalities_pkey and %s", err, ms[0].AGS)
 	}
 	cs := slices.Clone(fx.Cells)
 	cs[4].Population = -7
-	_, err = s.ReplaceCells(ctx, seqOf(cs))
+	_, err = s.ReplaceCells(ctx, layers.Seq(cs))
 	if !errors.Is(err, layers.ErrInvalid) || !strings.Contains(err.Error(), cs[4].ID) || !strings.Contains(err.Error(), "population") {
 		t.Errorf("negative population: error %q, want ErrInvalid naming cell %s and population", err, cs[4].ID)
 	}
@@ -207,15 +207,15 @@ func testLayerVersions(t *testing.T, db string) {
 		}
 		return v, n
 	}
-	if _, err := s.ReplaceCells(ctx, seqOf(fx.Cells)); err != nil {
+	if _, err := s.ReplaceCells(ctx, layers.Seq(fx.Cells)); err != nil {
 		t.Fatal(err)
 	}
 	v1, n1 := version()
-	if _, err := s.ReplaceCells(ctx, seqOf(fx.Cells)); err != nil {
+	if _, err := s.ReplaceCells(ctx, layers.Seq(fx.Cells)); err != nil {
 		t.Fatal(err)
 	}
 	v2, _ := version()
-	if _, err := s.ReplaceCells(ctx, seqOf(fx.Cells[1:])); err != nil {
+	if _, err := s.ReplaceCells(ctx, layers.Seq(fx.Cells[1:])); err != nil {
 		t.Fatal(err)
 	}
 	v3, n3 := version()
@@ -245,7 +245,7 @@ func testReadOnly(t *testing.T, db string) {
 		t.Fatal(err)
 	}
 	fx := layertest.NewFixture()
-	if _, err := rw.ReplaceMunicipalities(ctx, seqOf(fx.Municipalities)); err != nil {
+	if _, err := rw.ReplaceMunicipalities(ctx, layers.Seq(fx.Municipalities)); err != nil {
 		t.Fatal(err)
 	}
 	ro, err := postgis.OpenReadOnly(ctx, url)
@@ -257,7 +257,7 @@ func testReadOnly(t *testing.T, db string) {
 	if err != nil || len(ms) != len(fx.Municipalities) {
 		t.Fatalf("read-only Municipalities = %d, %v", len(ms), err)
 	}
-	_, err = ro.ReplaceMunicipalities(ctx, seqOf(fx.Municipalities[:1]))
+	_, err = ro.ReplaceMunicipalities(ctx, layers.Seq(fx.Municipalities[:1]))
 	var pgErr *pgconn.PgError
 	if !errors.As(err, &pgErr) || pgErr.Code != "25006" {
 		t.Errorf("load through the read-only store: error %v, want SQLSTATE 25006", err)
@@ -292,15 +292,5 @@ func testGeometryRoundTripExact(t *testing.T, db string) {
 	var srid int
 	if err := s.Pool().QueryRow(ctx, `SELECT ST_SRID(geom) FROM projects WHERE id = 'p'`).Scan(&srid); err != nil || srid != 25833 {
 		t.Errorf("stored SRID %d (%v), want 25833", srid, err)
-	}
-}
-
-func seqOf[T any](xs []T) func(yield func(T, error) bool) {
-	return func(yield func(T, error) bool) {
-		for _, x := range xs {
-			if !yield(x, nil) {
-				return
-			}
-		}
 	}
 }

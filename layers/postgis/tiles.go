@@ -68,32 +68,33 @@ func centreIndicatorTileSQL() map[string]string {
 // to readmodel.MaxGridTileZoom (the cells found in its row index); the rest
 // come from sqlTile.
 func (s *Store) Tile(ctx context.Context, q layers.TileQuery) (layers.Tile, error) {
-	if q.Collection == layers.CollPopulationGrid && s.modelBytes > 0 && len(q.Filters) == 0 &&
-		q.Z >= readmodel.MinGridTileZoom && q.Z <= readmodel.MaxGridTileZoom {
-		if version, ok := s.currentVersion(ctx, "population_grid"); ok {
-			if g := s.gridModelFor(*version); g != nil {
-				t, ok, err := g.GridTile(q)
-				if err != nil {
-					return layers.Tile{}, err
-				}
-				if ok {
-					s.model.Answered()
-					return t, nil
-				}
+	var model func(version string) (layers.Tile, bool, error)
+	switch {
+	case s.modelBytes <= 0 || len(q.Filters) > 0:
+	case q.Collection == layers.CollPopulationGrid && q.Z >= readmodel.MinGridTileZoom && q.Z <= readmodel.MaxGridTileZoom:
+		model = func(version string) (layers.Tile, bool, error) {
+			if g := s.gridModelFor(version); g != nil {
+				return g.GridTile(q)
 			}
+			return layers.Tile{}, false, nil
+		}
+	case q.Collection == layers.CollMunicipalities && q.Z <= readmodel.MaxTileZoom:
+		model = func(version string) (layers.Tile, bool, error) {
+			if m := s.muniModelFor(version); m != nil {
+				return m.Tile(q)
+			}
+			return layers.Tile{}, false, nil
 		}
 	}
-	if q.Collection == layers.CollMunicipalities && s.modelBytes > 0 && len(q.Filters) == 0 && q.Z <= readmodel.MaxTileZoom {
-		if version, ok := s.currentVersion(ctx, "municipalities"); ok {
-			if m := s.muniModelFor(*version); m != nil {
-				t, ok, err := m.Tile(q)
-				if err != nil {
-					return layers.Tile{}, err
-				}
-				if ok {
-					s.model.Answered()
-					return t, nil
-				}
+	if t, err := lookupTable(q.Collection); model != nil && err == nil {
+		if version, ok := s.currentVersion(ctx, t.table); ok {
+			t, ok, err := model(*version)
+			if err != nil {
+				return layers.Tile{}, err
+			}
+			if ok {
+				s.model.Answered()
+				return t, nil
 			}
 		}
 	}

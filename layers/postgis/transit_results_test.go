@@ -27,7 +27,7 @@ func testTransitTravelTimes(t *testing.T, db string) {
 		{CellID: "1kmN3106E4575", AGS: "14612000", Population: 20, Known: true, Departure: dep, WindowMinutes: 60, Method: layers.MethodUnreachable},
 		{CellID: "1kmN3140E4486", AGS: "14713000", Population: 4000, Known: true, Departure: dep, WindowMinutes: 60, Method: layers.MethodNoStop},
 	}
-	n, err := s.ReplaceTransitTravelTimes(ctx, layers.CatHospital, time.Now(), seqOf(recs))
+	n, err := s.ReplaceTransitTravelTimes(ctx, layers.CatHospital, time.Now(), layers.Seq(recs))
 	if err != nil || n != 3 {
 		t.Fatalf("ReplaceTransitTravelTimes: %d, %v", n, err)
 	}
@@ -63,7 +63,7 @@ func testTransitTravelTimes(t *testing.T, db string) {
 	}
 	bad := append([]layers.TransitTimeRecord(nil), recs...)
 	bad[2].Median = &med // a time with method no_stop
-	_, err = s.ReplaceTransitTravelTimes(ctx, layers.CatHospital, time.Now(), seqOf(bad))
+	_, err = s.ReplaceTransitTravelTimes(ctx, layers.CatHospital, time.Now(), layers.Seq(bad))
 	var fes layers.FieldErrors
 	if err == nil || !errors.As(err, &fes) || !strings.Contains(err.Error(), "1kmN3140E4486") || !strings.Contains(err.Error(), "method") {
 		t.Errorf("a no_stop cell with a time: err = %v, want the record and the field named", err)
